@@ -1,0 +1,272 @@
+import { Injectable } from '@nestjs/common';
+import { generateApiKey, hashApiKey, keyPrefix } from '@switchboard/common';
+import { DomainError, Subjects, badRequest, notFound, type AdminReply, type AdminRequest } from '@switchboard/contracts';
+import { ADMIN_USER_NAME, Prisma, PrismaService, modelsToColumn, recordAudit, usdToMicrosOrNull } from '@switchboard/db';
+import { Bus } from '@switchboard/messaging';
+import type { z } from 'zod';
+import { CreateGroup, CreateToken, CreateUser, ListQuery, UpdateGroup, UpdateToken, UpdateUser } from './auth-admin.schemas';
+import { groupView, tokenView, userView } from './auth.views';
+
+const ok = (body: unknown, status = 200): AdminReply => ({ status, body });
+
+function parseId(id: string | undefined, what: string): number {
+  const n = Number(id);
+  if (!Number.isInteger(n) || n <= 0) throw notFound(what);
+  return n;
+}
+
+function uniqueViolation(err: unknown, what: string): never {
+  if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+    throw new DomainError('conflict', 400, `${what} already exists`, { field: 'name' });
+  }
+  throw err;
+}
+
+/** Users, tokens and groups: admin CRUD with validation and audit. Every change tells the gateways. */
+@Injectable()
+export class AuthAdminService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly bus: Bus,
+  ) {}
+
+  async handle(req: AdminRequest): Promise<AdminReply> {
+    const key = `${req.resource}.${req.op}`;
+    switch (key) {
+      case 'users.list':
+        return this.listUsers(req.query);
+      case 'users.get':
+        return ok(userView(await this.findUser(req.id)));
+      case 'users.create':
+        return this.createUser(CreateUser.parse(req.body), req.actor);
+      case 'users.update':
+        return this.updateUser(req.id, UpdateUser.parse(req.body), req.actor);
+      case 'users.delete':
+        return this.deleteUser(req.id, req.actor);
+      case 'tokens.list':
+        return this.listTokens(req.query);
+      case 'tokens.get':
+        return ok(tokenView(await this.findToken(req.id)));
+      case 'tokens.create':
+        return this.createToken(CreateToken.parse(req.body), req.actor);
+      case 'tokens.update':
+        return this.updateToken(req.id, UpdateToken.parse(req.body), req.actor);
+      case 'tokens.delete':
+        return this.deleteToken(req.id, req.actor);
+      case 'groups.list':
+        return this.listGroups(req.query);
+      case 'groups.create':
+        return this.createGroup(CreateGroup.parse(req.body), req.actor);
+      case 'groups.update':
+        return this.updateGroup(req.id, UpdateGroup.parse(req.body), req.actor);
+      default:
+        throw notFound(`admin operation ${key}`);
+    }
+  }
+
+  private changed(keyHashes: string[], all = false): void {
+    this.bus.emit(Subjects.AuthChanged, { keyHashes, all });
+  }
+
+  // ---- users
+  private async listUsers(query: Record<string, string>) {
+    const q = ListQuery.parse(query);
+    const [rows, total] = await Promise.all([
+      this.prisma.user.findMany({ orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
+      this.prisma.user.count(),
+    ]);
+    return ok({ data: rows.map(userView), total });
+  }
+
+  private async findUser(id: string | undefined) {
+    const user = await this.prisma.user.findUnique({ where: { id: parseId(id, 'user') } });
+    if (!user) throw notFound('user');
+    return user;
+  }
+
+  private async assertGroup(name: string): Promise<void> {
+    if (!(await this.prisma.group.findUnique({ where: { name } }))) {
+      throw badRequest(`group: "${name}" does not exist`, { field: 'group' });
+    }
+  }
+
+  private async createUser(b: z.infer<typeof CreateUser>, actor: string) {
+    await this.assertGroup(b.group);
+    const user = await this.prisma
+      .$transaction(async (tx) => {
+        const u = await tx.user.create({
+          data: { name: b.name, group: b.group, status: b.status, balanceMicros: usdToMicrosOrNull(b.balance) },
+        });
+        await recordAudit(tx, { actor, action: 'create', entity: 'user', entityId: u.id, after: userView(u) });
+        return u;
+      })
+      .catch((e) => uniqueViolation(e, `user "${b.name}"`));
+    return ok(userView(user), 201);
+  }
+
+  private async updateUser(id: string | undefined, b: z.infer<typeof UpdateUser>, actor: string) {
+    const before = await this.findUser(id);
+    if (b.group) await this.assertGroup(b.group);
+    const after = await this.prisma
+      .$transaction(async (tx) => {
+        const u = await tx.user.update({
+          where: { id: before.id },
+          data: {
+            name: b.name,
+            group: b.group,
+            status: b.status,
+            balanceMicros: b.balance === undefined ? undefined : usdToMicrosOrNull(b.balance),
+          },
+        });
+        await recordAudit(tx, { actor, action: 'update', entity: 'user', entityId: u.id, before: userView(before), after: userView(u) });
+        return u;
+      })
+      .catch((e) => uniqueViolation(e, `user "${b.name}"`));
+    this.changed(await this.keyHashesOfUser(after.id));
+    return ok(userView(after));
+  }
+
+  private async deleteUser(id: string | undefined, actor: string) {
+    const before = await this.findUser(id);
+    if (before.builtin) throw badRequest('the built-in admin user cannot be deleted');
+    const hashes = await this.keyHashesOfUser(before.id);
+    await this.prisma.$transaction(async (tx) => {
+      await tx.user.delete({ where: { id: before.id } });
+      await recordAudit(tx, { actor, action: 'delete', entity: 'user', entityId: before.id, before: userView(before) });
+    });
+    this.changed(hashes);
+    return ok({ deleted: true });
+  }
+
+  private async keyHashesOfUser(userId: number): Promise<string[]> {
+    const rows = await this.prisma.token.findMany({ where: { userId }, select: { keyHash: true } });
+    return rows.map((r) => r.keyHash);
+  }
+
+  // ---- tokens
+  private async listTokens(query: Record<string, string>) {
+    const q = ListQuery.parse(query);
+    const where = query.userId ? { userId: Number(query.userId) || -1 } : {};
+    const [rows, total] = await Promise.all([
+      this.prisma.token.findMany({ where, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
+      this.prisma.token.count({ where }),
+    ]);
+    return ok({ data: rows.map(tokenView), total });
+  }
+
+  private async findToken(id: string | undefined) {
+    const token = await this.prisma.token.findUnique({ where: { id: parseId(id, 'token') } });
+    if (!token) throw notFound('token');
+    return token;
+  }
+
+  private async createToken(b: z.infer<typeof CreateToken>, actor: string) {
+    let userId = b.userId;
+    if (userId === undefined) {
+      const admin = await this.prisma.user.findUnique({ where: { name: ADMIN_USER_NAME } });
+      if (!admin) throw new DomainError('internal', 500, 'the built-in admin user is missing');
+      userId = admin.id;
+    } else if (!(await this.prisma.user.findUnique({ where: { id: userId } }))) {
+      throw badRequest(`userId: user ${userId} does not exist`, { field: 'userId' });
+    }
+    if (b.group) await this.assertGroup(b.group);
+    const key = generateApiKey();
+    const token = await this.prisma.$transaction(async (tx) => {
+      const t = await tx.token.create({
+        data: {
+          name: b.name,
+          userId: userId!,
+          keyHash: hashApiKey(key),
+          keyPrefix: keyPrefix(key),
+          group: b.group ?? null,
+          expiresAt: b.expiresAt ? new Date(b.expiresAt) : null,
+          quotaMicros: usdToMicrosOrNull(b.quota),
+          models: modelsToColumn(b.models),
+          allowIps: b.allowIps,
+          rpm: b.rpm,
+          tpm: b.tpm,
+          maxConcurrency: b.maxConcurrency,
+          crossGroupRetry: b.crossGroupRetry,
+          status: b.status,
+        },
+      });
+      await recordAudit(tx, { actor, action: 'create', entity: 'token', entityId: t.id, after: tokenView(t) });
+      return t;
+    });
+    // The only time the full key is shown.
+    return ok({ ...tokenView(token), key }, 201);
+  }
+
+  private async updateToken(id: string | undefined, b: z.infer<typeof UpdateToken>, actor: string) {
+    const before = await this.findToken(id);
+    if (b.group) await this.assertGroup(b.group);
+    const after = await this.prisma.$transaction(async (tx) => {
+      const t = await tx.token.update({
+        where: { id: before.id },
+        data: {
+          name: b.name,
+          group: b.group,
+          expiresAt: b.expiresAt === undefined ? undefined : b.expiresAt ? new Date(b.expiresAt) : null,
+          quotaMicros: b.quota === undefined ? undefined : usdToMicrosOrNull(b.quota),
+          models: b.models === undefined ? undefined : modelsToColumn(b.models),
+          allowIps: b.allowIps,
+          rpm: b.rpm,
+          tpm: b.tpm,
+          maxConcurrency: b.maxConcurrency,
+          crossGroupRetry: b.crossGroupRetry,
+          status: b.status,
+        },
+      });
+      await recordAudit(tx, { actor, action: 'update', entity: 'token', entityId: t.id, before: tokenView(before), after: tokenView(t) });
+      return t;
+    });
+    this.changed([after.keyHash]);
+    return ok(tokenView(after));
+  }
+
+  private async deleteToken(id: string | undefined, actor: string) {
+    const before = await this.findToken(id);
+    await this.prisma.$transaction(async (tx) => {
+      await tx.token.delete({ where: { id: before.id } });
+      await recordAudit(tx, { actor, action: 'delete', entity: 'token', entityId: before.id, before: tokenView(before) });
+    });
+    this.changed([before.keyHash]);
+    return ok({ deleted: true });
+  }
+
+  // ---- groups
+  private async listGroups(query: Record<string, string>) {
+    const q = ListQuery.parse(query);
+    const [rows, total] = await Promise.all([
+      this.prisma.group.findMany({ orderBy: { name: 'asc' }, take: q.limit, skip: q.offset }),
+      this.prisma.group.count(),
+    ]);
+    return ok({ data: rows.map(groupView), total });
+  }
+
+  private async createGroup(b: z.infer<typeof CreateGroup>, actor: string) {
+    const g = await this.prisma
+      .$transaction(async (tx) => {
+        const row = await tx.group.create({ data: { ...b, priceRatio: new Prisma.Decimal(b.priceRatio) } });
+        await recordAudit(tx, { actor, action: 'create', entity: 'group', entityId: row.name, after: groupView(row) });
+        return row;
+      })
+      .catch((e) => uniqueViolation(e, `group "${b.name}"`));
+    return ok(groupView(g), 201);
+  }
+
+  private async updateGroup(name: string | undefined, b: z.infer<typeof UpdateGroup>, actor: string) {
+    const before = await this.prisma.group.findUnique({ where: { name: name ?? '' } });
+    if (!before) throw notFound('group');
+    const after = await this.prisma.$transaction(async (tx) => {
+      const row = await tx.group.update({
+        where: { name: before.name },
+        data: { ...b, priceRatio: b.priceRatio === undefined ? undefined : new Prisma.Decimal(b.priceRatio) },
+      });
+      await recordAudit(tx, { actor, action: 'update', entity: 'group', entityId: row.name, before: groupView(before), after: groupView(row) });
+      return row;
+    });
+    this.changed([], true);
+    return ok(groupView(after));
+  }
+}

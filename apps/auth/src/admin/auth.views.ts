@@ -1,0 +1,43 @@
+import { microsToUsd, microsToUsdOrNull, modelsFromColumn, type Group, type Token, type User } from '@switchboard/db';
+
+/** Database rows → admin API JSON (SPEC §5 names; money in USD). */
+export const userView = (u: User) => ({
+  id: u.id,
+  name: u.name,
+  group: u.group,
+  balance: microsToUsdOrNull(u.balanceMicros),
+  status: u.status,
+  builtin: u.builtin,
+  createdAt: u.createdAt.toISOString(),
+  updatedAt: u.updatedAt.toISOString(),
+});
+
+export const tokenView = (t: Token) => ({
+  id: t.id,
+  name: t.name,
+  userId: t.userId,
+  group: t.group,
+  key: t.keyPrefix,
+  expiresAt: t.expiresAt?.toISOString() ?? null,
+  quota: microsToUsdOrNull(t.quotaMicros),
+  usedQuota: microsToUsd(t.usedQuotaMicros),
+  models: modelsFromColumn(t.models),
+  allowIps: t.allowIps,
+  rpm: t.rpm,
+  tpm: t.tpm,
+  maxConcurrency: t.maxConcurrency,
+  crossGroupRetry: t.crossGroupRetry,
+  status: t.status,
+  createdAt: t.createdAt.toISOString(),
+  updatedAt: t.updatedAt.toISOString(),
+});
+
+export const groupView = (g: Group) => ({
+  name: g.name,
+  priceRatio: Number(g.priceRatio),
+  rpm: g.rpm,
+  tpm: g.tpm,
+  maxConcurrency: g.maxConcurrency,
+  createdAt: g.createdAt.toISOString(),
+  updatedAt: g.updatedAt.toISOString(),
+});

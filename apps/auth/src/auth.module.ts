@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AuthAdminService } from './admin/auth-admin.service';
+import { AuthRpcController } from './auth.rpc-controller';
+import { KeyVerificationService } from './keys/key-verification.service';
+
+/** Users, groups, tokens (API keys); key verification; quota and rate-limit policy. Needs DbModule and MessagingModule. */
+@Module({
+  controllers: [AuthRpcController],
+  providers: [KeyVerificationService, AuthAdminService],
+})
+export class AuthModule {}

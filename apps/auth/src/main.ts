@@ -1,0 +1,4 @@
+import { runMain } from '@switchboard/runtime';
+import { AuthModule } from './auth.module';
+
+runMain({ name: 'auth', features: [AuthModule], database: true });

@@ -1,0 +1,4 @@
+import { runMain } from '@switchboard/runtime';
+import { BillingModule } from './billing.module';
+
+runMain({ name: 'billing', features: [BillingModule], database: true });

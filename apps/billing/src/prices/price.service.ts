@@ -1,0 +1,94 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Subjects, notFound, type AdminReply, type PriceTable } from '@switchboard/contracts';
+import { PrismaService, microsToUsd, recordAudit, usdToMicros, type Price } from '@switchboard/db';
+import { Bus } from '@switchboard/messaging';
+import { z } from 'zod';
+import { DEFAULT_PRICES } from './default-prices';
+
+const usd = z.number().finite().min(0, 'must not be negative');
+export const PutPrice = z
+  .object({ input: usd, output: usd, cacheRead: usd.default(0), cacheWrite: usd.default(0), perRequest: usd.default(0) })
+  .strict();
+
+export const priceView = (p: Price) => ({
+  model: p.model,
+  input: microsToUsd(p.inputMicros),
+  output: microsToUsd(p.outputMicros),
+  cacheRead: microsToUsd(p.cacheReadMicros),
+  cacheWrite: microsToUsd(p.cacheWriteMicros),
+  perRequest: microsToUsd(p.perRequestMicros),
+  builtin: p.builtin,
+});
+
+/** The price table: built-in defaults, admin overrides, and the snapshot gateways cache. */
+@Injectable()
+export class PriceService implements OnModuleInit {
+  private readonly logger = new Logger(PriceService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly bus: Bus,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const data = Object.entries(DEFAULT_PRICES).map(([model, [i, o, cr, cw]]) => ({
+      model,
+      inputMicros: usdToMicros(i),
+      outputMicros: usdToMicros(o),
+      cacheReadMicros: usdToMicros(cr),
+      cacheWriteMicros: usdToMicros(cw),
+      perRequestMicros: 0n,
+      builtin: true,
+    }));
+    const { count } = await this.prisma.price.createMany({ data, skipDuplicates: true });
+    if (count) this.logger.log(`inserted ${count} built-in price(s)`);
+  }
+
+  async table(): Promise<PriceTable> {
+    const rows = await this.prisma.price.findMany();
+    return {
+      version: Date.now(),
+      prices: rows.map((p) => ({
+        model: p.model,
+        inputMicros: Number(p.inputMicros),
+        outputMicros: Number(p.outputMicros),
+        cacheReadMicros: Number(p.cacheReadMicros),
+        cacheWriteMicros: Number(p.cacheWriteMicros),
+        perRequestMicros: Number(p.perRequestMicros),
+      })),
+    };
+  }
+
+  async list(): Promise<AdminReply> {
+    const rows = await this.prisma.price.findMany({ orderBy: { model: 'asc' } });
+    return { status: 200, body: { data: rows.map(priceView), total: rows.length } };
+  }
+
+  async put(model: string | undefined, body: unknown, actor: string): Promise<AdminReply> {
+    if (!model) throw notFound('price');
+    const b = PutPrice.parse(body);
+    const data = {
+      inputMicros: usdToMicros(b.input),
+      outputMicros: usdToMicros(b.output),
+      cacheReadMicros: usdToMicros(b.cacheRead),
+      cacheWriteMicros: usdToMicros(b.cacheWrite),
+      perRequestMicros: usdToMicros(b.perRequest),
+      builtin: false,
+    };
+    const row = await this.prisma.$transaction(async (tx) => {
+      const before = await tx.price.findUnique({ where: { model } });
+      const p = await tx.price.upsert({ where: { model }, create: { model, ...data }, update: data });
+      await recordAudit(tx, {
+        actor,
+        action: before ? 'update' : 'create',
+        entity: 'price',
+        entityId: model,
+        before: before ? priceView(before) : undefined,
+        after: priceView(p),
+      });
+      return p;
+    });
+    this.bus.emit(Subjects.BillingPricesChanged, { version: Date.now() });
+    return { status: 200, body: priceView(row) };
+  }
+}

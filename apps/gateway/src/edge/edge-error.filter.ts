@@ -1,0 +1,49 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { DomainError } from '@switchboard/contracts';
+import { renderError } from '@switchboard/protocols';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { protocolOfPath } from './protocol-of-path';
+
+/**
+ * The one place HTTP errors are rendered: relay paths in the inbound protocol's shape, everything else as
+ * `{ error: { code, message } }`. Always with an x-request-id.
+ */
+@Catch()
+export class EdgeErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(EdgeErrorFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const req = host.switchToHttp().getRequest<FastifyRequest>();
+    const e = toDomainError(exception);
+    if (e.status >= 500) this.logger.error((exception as Error)?.stack ?? String(exception));
+    if (reply.sent || reply.raw.headersSent) return;
+    const requestId = (reply.getHeader('x-request-id') as string | undefined) ?? `req_${Date.now().toString(36)}`;
+    const protocol = protocolOfPath(req.url);
+    if (protocol) {
+      const out = renderError(protocol, { status: e.status, message: e.message, code: e.code }, requestId);
+      void reply.status(out.status).headers({ ...out.headers, 'x-request-id': requestId }).send(out.body);
+      return;
+    }
+    const headers: Record<string, string> = { 'x-request-id': requestId };
+    if (typeof e.details.retryAfterSeconds === 'number') headers['retry-after'] = String(e.details.retryAfterSeconds);
+    void reply
+      .status(e.status)
+      .headers(headers)
+      .send({ error: { code: e.code, message: e.message, ...(typeof e.details.field === 'string' ? { field: e.details.field } : {}) } });
+  }
+}
+
+export function toDomainError(exception: unknown): DomainError {
+  if (exception instanceof DomainError) return exception;
+  if (exception instanceof HttpException) {
+    return new DomainError(exception.getStatus() === 404 ? 'not_found' : 'http_error', exception.getStatus(), exception.message);
+  }
+  const fe = exception as { statusCode?: number; code?: string; message?: string };
+  if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new DomainError('request_too_large', 413, 'Request body is larger than MAX_BODY_BYTES.');
+  if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new DomainError('invalid_request', fe.statusCode, fe.message ?? 'bad request');
+  }
+  return new DomainError('internal', 500, 'internal error');
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AdminAuthGuard } from './admin/admin-auth.guard';
+import { AdminController, StatusController } from './admin/admin.controller';
+import { EdgeErrorFilter } from './edge/edge-error.filter';
+import { ModelsService } from './relay/models.service';
+import { RelayController } from './relay/relay.controller';
+import { RelayService } from './relay/relay.service';
+import { UpstreamClient } from './relay/upstream.client';
+import { ChangeEventsController } from './state/change-events.controller';
+import { PriceCache } from './state/price-cache.service';
+import { RoutingTableService } from './state/routing-table.service';
+import { TokenCache } from './state/token-cache.service';
+
+/** The edge: relay endpoints, admin API, local caches of tokens, routes and prices. Never touches the database. */
+@Module({
+  controllers: [RelayController, AdminController, StatusController, ChangeEventsController],
+  providers: [
+    RelayService,
+    ModelsService,
+    UpstreamClient,
+    TokenCache,
+    RoutingTableService,
+    PriceCache,
+    AdminAuthGuard,
+    { provide: APP_FILTER, useClass: EdgeErrorFilter },
+  ],
+})
+export class GatewayModule {}

@@ -1,0 +1,2 @@
+export { GatewayModule } from './gateway.module';
+export { gatewayService, configureGateway } from './gateway.definition';

@@ -1,0 +1,4 @@
+import { runMain } from '@switchboard/runtime';
+import { gatewayService } from './gateway.definition';
+
+runMain(gatewayService);

@@ -1,0 +1,58 @@
+import type { RuntimeChannel, RuntimeKey } from '../state/routing-table.service';
+
+export interface Pick {
+  channel: RuntimeChannel;
+  key: RuntimeKey;
+}
+
+/**
+ * SPEC §6 selection: the highest priority tier that still has an untried channel, weighted random inside it
+ * (weight × health factor), never a channel already tried in this request. Pure: the caller owns the state.
+ */
+export function pickChannel(
+  candidates: readonly RuntimeChannel[],
+  excluded: ReadonlySet<number>,
+  health: (channelId: number) => number = () => 1,
+  rand: () => number = Math.random,
+): RuntimeChannel | undefined {
+  const open = candidates.filter((c) => !excluded.has(c.id));
+  if (!open.length) return undefined;
+  const top = Math.max(...open.map((c) => c.priority));
+  const tier = open.filter((c) => c.priority === top);
+  const weights = tier.map((c) => Math.max(0, c.weight) * Math.max(0, Math.min(1, health(c.id))));
+  const total = weights.reduce((a, b) => a + b, 0);
+  // All weights zero (e.g. weight 0 channels as cold standby): fall back to uniform.
+  if (total <= 0) return tier[Math.floor(rand() * tier.length)];
+  let r = rand() * total;
+  for (let i = 0; i < tier.length; i++) {
+    r -= weights[i]!;
+    if (r < 0) return tier[i];
+  }
+  return tier[tier.length - 1];
+}
+
+const roundRobin = new Map<number, number>();
+
+export function pickKey(channel: RuntimeChannel, excludedKeys: ReadonlySet<string>, rand: () => number = Math.random): RuntimeKey | undefined {
+  const keys = channel.keys.filter((k) => !excludedKeys.has(`${channel.id}:${k.index}`));
+  if (!keys.length) return undefined;
+  if (channel.keyMode === 'round_robin') {
+    const next = roundRobin.get(channel.id) ?? 0;
+    roundRobin.set(channel.id, next + 1);
+    return keys[next % keys.length];
+  }
+  return keys[Math.floor(rand() * keys.length)];
+}
+
+/** Weighted pick of an alias target. */
+export function pickAliasTarget(targets: readonly { model: string; weight: number }[], rand: () => number = Math.random): string | undefined {
+  const total = targets.reduce((a, t) => a + Math.max(0, t.weight), 0);
+  if (!targets.length) return undefined;
+  if (total <= 0) return targets[0]!.model;
+  let r = rand() * total;
+  for (const t of targets) {
+    r -= Math.max(0, t.weight);
+    if (r < 0) return t.model;
+  }
+  return targets[targets.length - 1]!.model;
+}

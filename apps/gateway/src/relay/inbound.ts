@@ -1,0 +1,51 @@
+import type { WireProtocol } from '@switchboard/protocols';
+import type { Operation } from '@switchboard/providers';
+import type { FastifyRequest } from 'fastify';
+
+/** What the JSON body parser leaves on request.body: the bytes (for pass-through) and the parsed value. */
+export interface RawJsonBody {
+  raw: Buffer;
+  json: unknown;
+  parseError?: string;
+}
+
+export interface InboundCall {
+  protocol: WireProtocol;
+  operation: Operation;
+  /** model as the client named it */
+  model: string;
+  stream: boolean;
+  /** Gemini clients: the action from the path (generateContent, streamGenerateContent, embedContent…) */
+  geminiAction?: string;
+  body: Record<string, unknown>;
+  raw: Buffer;
+}
+
+/** The client's key from any carrier the three SDKs use (SPEC §4). */
+export function readApiKey(req: FastifyRequest): string | null {
+  const h = req.headers;
+  const auth = h.authorization;
+  if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim() || null;
+  for (const name of ['x-api-key', 'x-goog-api-key', 'api-key']) {
+    const v = h[name];
+    if (typeof v === 'string' && v.trim()) return v.trim();
+  }
+  const q = (req.query as Record<string, unknown> | undefined)?.key;
+  return typeof q === 'string' && q ? q : null;
+}
+
+/** Which protocol a `GET /v1/models` caller speaks, by its auth carrier and headers (SPEC §4). */
+export function modelsListProtocol(req: FastifyRequest): 'openai' | 'anthropic' | 'gemini' {
+  const h = req.headers;
+  if (h['x-goog-api-key'] || (req.query as Record<string, unknown> | undefined)?.key) return 'gemini';
+  if (h['anthropic-version'] || h['x-api-key']) return 'anthropic';
+  return 'openai';
+}
+
+/** `gemini-2.5-flash:streamGenerateContent` → model + action. */
+export function parseGeminiTarget(rest: string): { model: string; action: string } | null {
+  const decoded = decodeURIComponent(rest);
+  const i = decoded.lastIndexOf(':');
+  if (i <= 0) return null;
+  return { model: decoded.slice(0, i).replace(/^models\//, ''), action: decoded.slice(i + 1) };
+}

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { hashApiKey } from '@switchboard/common';
+import { renderError } from '@switchboard/protocols';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RoutingTableService } from '../state/routing-table.service';
+import { TokenCache } from '../state/token-cache.service';
+import { modelsListProtocol, readApiKey } from './inbound';
+import { newRequestId } from './relay.service';
+
+/** GET /v1/models (and /v1beta/models): the models this key may use, in the shape of the client that asks. */
+@Injectable()
+export class ModelsService {
+  constructor(
+    private readonly tokens: TokenCache,
+    private readonly table: RoutingTableService,
+  ) {}
+
+  async list(req: FastifyRequest, reply: FastifyReply, force?: 'gemini') {
+    const requestId = newRequestId();
+    const shape = force ?? modelsListProtocol(req);
+    const protocol = shape === 'openai' ? 'openai-chat' : shape;
+    const key = readApiKey(req);
+    const token = key ? await this.tokens.get(hashApiKey(key)) : null;
+    if (!token || token.status !== 'active') {
+      const out = renderError(protocol, { status: 401, message: 'Incorrect API key provided.', code: 'invalid_api_key' }, requestId);
+      return reply.status(out.status).headers({ ...out.headers, 'x-request-id': requestId }).send(out.body);
+    }
+    await this.table.ensureLoaded().catch(() => undefined);
+    const ids = token.models ?? this.table.modelsFor(token.group.name);
+    reply.header('x-request-id', requestId);
+    if (shape === 'gemini') {
+      return reply.send({
+        models: ids.map((id) => ({ name: `models/${id}`, displayName: id, supportedGenerationMethods: ['generateContent', 'countTokens'] })),
+      });
+    }
+    if (shape === 'anthropic') {
+      const data = ids.map((id) => ({ type: 'model', id, display_name: id, created_at: '2025-01-01T00:00:00Z' }));
+      return reply.send({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null });
+    }
+    return reply.send({ object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'switchboard' })) });
+  }
+}

@@ -1,0 +1,494 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { hashApiKey, ipAllowed } from '@switchboard/common';
+import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { DomainError, type PriceEntry, type VerifiedToken } from '@switchboard/contracts';
+import { USAGE_QUEUE, type UsageQueue } from '@switchboard/messaging';
+import { processMetrics, statusClass } from '@switchboard/observability';
+import { computeCostMicros } from '@switchboard/pricing';
+import {
+  convertRequest,
+  convertResponse,
+  createStreamTranslator,
+  estimatePromptTokens,
+  extractOutputText,
+  extractUsage,
+  parseUpstreamError,
+  renderError,
+  type ConvertContext,
+  type GatewayError,
+  type Usage,
+  type WireProtocol,
+} from '@switchboard/protocols';
+import { providerFor } from '@switchboard/providers';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { countTokens } from 'gpt-tokenizer';
+import type { Dispatcher } from 'undici';
+import { PriceCache } from '../state/price-cache.service';
+import { RoutingTableService, type RuntimeChannel, type RuntimeKey } from '../state/routing-table.service';
+import { TokenCache } from '../state/token-cache.service';
+import { pickAliasTarget, pickChannel, pickKey } from './channel-selector';
+import { readApiKey, type InboundCall } from './inbound';
+import { RelayErrors } from './relay.errors';
+import { classifyUpstreamError, UpstreamClient, type UpstreamFailureKind } from './upstream.client';
+import { UsageDraft } from './usage-record.builder';
+
+const DEFAULT_RETRY_BUDGET = 3;
+const MAX_ERROR_BODY = 64 * 1024;
+const SSE_CONTENT_TYPE: Record<WireProtocol, string> = {
+  'openai-chat': 'text/event-stream',
+  'openai-responses': 'text/event-stream',
+  'openai-embeddings': 'text/event-stream',
+  anthropic: 'text/event-stream; charset=utf-8',
+  gemini: 'text/event-stream',
+};
+
+/** How one upstream attempt ended, when it did not deliver to the client. */
+interface AttemptFailure {
+  status: number;
+  kind: 'http' | UpstreamFailureKind;
+  error: GatewayError;
+  /** 400/413/422: the request itself is bad; the client gets it as is, nothing else is tried */
+  final: boolean;
+  /** 401/402/403/404: this channel cannot serve; try the next without spending retry budget */
+  free: boolean;
+}
+
+interface Route {
+  /** the model after alias resolution, before the channel's mapping */
+  model: string;
+  candidates: RuntimeChannel[];
+}
+
+export function newRequestId(): string {
+  return 'req_' + randomBytes(12).toString('hex');
+}
+
+function mergeDeep(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...target };
+  for (const [k, v] of Object.entries(patch)) {
+    const cur = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)
+        ? mergeDeep(cur as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+/**
+ * The relay pipeline: authenticate (edge cache) → route (local table) → price → attempts with failover →
+ * convert and relay (streams chunk by chunk) → usage record (published without blocking the response).
+ */
+@Injectable()
+export class RelayService {
+  private readonly logger = new Logger(RelayService.name);
+  private readonly metrics = processMetrics();
+
+  constructor(
+    private readonly tokens: TokenCache,
+    private readonly table: RoutingTableService,
+    private readonly prices: PriceCache,
+    private readonly upstream: UpstreamClient,
+    @Inject(USAGE_QUEUE) private readonly usageQueue: UsageQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async relay(call: InboundCall, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const startedAt = performance.now();
+    const requestId = newRequestId();
+    const draft = new UsageDraft(requestId, call.protocol, call.model, call.stream, startedAt);
+    reply.header('x-request-id', requestId);
+    let token: VerifiedToken | null = null;
+    try {
+      token = await this.authenticate(req, call);
+      draft.tokenId = token.tokenId;
+      draft.userId = token.user.id;
+      draft.group = token.group.name;
+      if (!call.model) throw RelayErrors.modelRequired();
+      await this.table.ensureLoaded().catch(() => {
+        throw RelayErrors.routingUnavailable();
+      });
+      const route = this.route(call.model, token.group.name);
+      await this.attempts(call, route, token, draft, req, reply);
+    } catch (err) {
+      const e = err instanceof DomainError ? err : new DomainError('internal', 500, 'internal error');
+      if (!(err instanceof DomainError)) this.logger.error((err as Error)?.stack ?? String(err));
+      draft.error ??= e.message;
+      draft.status = e.status;
+      if (!reply.sent && !reply.raw.headersSent) this.sendError(reply, call.protocol, requestId, e);
+    } finally {
+      this.finish(draft, call, token);
+    }
+  }
+
+  // ---------------------------------------------------------------- admission
+  private async authenticate(req: FastifyRequest, call: InboundCall): Promise<VerifiedToken> {
+    const key = readApiKey(req);
+    if (!key) throw RelayErrors.missingKey();
+    const token = await this.tokens.get(hashApiKey(key));
+    if (!token) throw RelayErrors.badKey();
+    if (token.status !== 'active') {
+      if (token.status === 'exhausted') {
+        throw new DomainError('insufficient_quota', 429, 'This API key has used up its quota.');
+      }
+      throw RelayErrors.tokenInactive(token.status);
+    }
+    if (token.expiresAt && Date.parse(token.expiresAt) <= Date.now()) throw RelayErrors.tokenInactive('expired');
+    if (token.user.status !== 'active') throw RelayErrors.userDisabled();
+    if (!ipAllowed(token.allowIps, req.ip)) throw RelayErrors.ipNotAllowed(req.ip);
+    if (token.models && call.model && !token.models.includes(call.model)) throw RelayErrors.modelNotAllowed(call.model);
+    return token;
+  }
+
+  private route(requested: string, group: string): Route {
+    const alias = this.table.alias(requested);
+    const model = alias ? (pickAliasTarget(alias.targets) ?? requested) : requested;
+    const candidates = this.table.channelsFor(model, group);
+    if (!candidates.length) throw RelayErrors.modelNotFound(requested);
+    return { model, candidates };
+  }
+
+  private async priceFor(model: string, token: VerifiedToken): Promise<PriceEntry | null> {
+    const price = await this.prices.price(model).catch(() => undefined);
+    if (price) return price;
+    if (this.config.UNPRICED_MODEL_POLICY === 'free') return null;
+    const unlimited = token.quotaMicros === null && token.user.balanceMicros === null;
+    if (unlimited) return null;
+    throw RelayErrors.notPriced(model);
+  }
+
+  // ---------------------------------------------------------------- attempts
+  private async attempts(
+    call: InboundCall,
+    route: Route,
+    token: VerifiedToken,
+    draft: UsageDraft,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const price = await this.priceFor(route.model, token);
+    const excluded = new Set<number>();
+    const excludedKeys = new Set<string>();
+    let budget = DEFAULT_RETRY_BUDGET;
+    let last: AttemptFailure | undefined;
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'));
+    };
+    reply.raw.on('close', onClose);
+    try {
+      for (;;) {
+        const channel = pickChannel(route.candidates, excluded);
+        if (!channel) break;
+        const key = pickKey(channel, excludedKeys);
+        if (!key) {
+          excluded.add(channel.id);
+          continue;
+        }
+        draft.attempts++;
+        const failure = await this.attempt(call, route, channel, key, draft, req, reply, abort.signal);
+        if (!failure) {
+          this.bill(draft, price, token);
+          return;
+        }
+        last = failure;
+        if (failure.final) {
+          draft.status = failure.status;
+          draft.error = failure.error.message;
+          this.sendError(reply, call.protocol, draft.requestId, failure.error);
+          return;
+        }
+        if (abort.signal.aborted) throw new DomainError('client_closed', 499, 'client closed the connection');
+        excluded.add(channel.id);
+        if (!failure.free) {
+          if (budget-- <= 0) break;
+          this.metrics.retries.inc({ protocol: call.protocol, reason: failure.kind === 'http' ? statusClass(failure.status) : failure.kind });
+        }
+      }
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+    if (last?.kind === 'timeout_first_byte') throw RelayErrors.timeout(call.model);
+    throw RelayErrors.noChannel(call.model, last?.error.message);
+  }
+
+  /** One upstream try. Returns undefined when the response reached the client, else why it failed. */
+  private async attempt(
+    call: InboundCall,
+    route: Route,
+    channel: RuntimeChannel,
+    key: RuntimeKey,
+    draft: UsageDraft,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    signal: AbortSignal,
+  ): Promise<AttemptFailure | undefined> {
+    const adapter = providerFor(channel.type);
+    if (!adapter) return this.localFailure(503, `channel ${channel.id} has an unknown type ${channel.type}`);
+    const upstreamModel = channel.modelMapping[route.model] ?? route.model;
+    const upstreamProtocol = adapter.protocolFor(upstreamModel, call.operation, call.protocol);
+    if (!upstreamProtocol) return { ...this.localFailure(400, `channel ${channel.id} cannot serve this request`), final: false, free: true };
+    const ctx: ConvertContext = { upstreamModel, requestedModel: call.model, stream: call.stream, requestId: draft.requestId };
+    let body: Buffer | string;
+    try {
+      body = this.upstreamBody(call, upstreamProtocol, upstreamModel, route, channel, ctx);
+    } catch (e) {
+      const err = e as { status?: number; message?: string; type?: string; param?: string };
+      return { status: err.status ?? 400, kind: 'http', error: { status: err.status ?? 400, message: err.message ?? 'invalid request', type: err.type, param: err.param }, final: true, free: false };
+    }
+    const target = adapter.target({
+      baseUrl: channel.baseUrl,
+      apiKey: key.key,
+      model: upstreamModel,
+      protocol: upstreamProtocol,
+      stream: call.stream,
+      geminiAction: call.protocol === 'gemini' && upstreamProtocol === 'gemini' ? call.geminiAction : undefined,
+    });
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...target.headers, ...channel.headers };
+    if (call.protocol === 'anthropic' && upstreamProtocol === 'anthropic') {
+      for (const h of ['anthropic-version', 'anthropic-beta']) {
+        const v = req.headers[h];
+        if (typeof v === 'string') headers[h] = v;
+      }
+    }
+    draft.channelId = channel.id;
+    draft.upstreamModel = upstreamModel;
+    draft.upstreamProtocol = upstreamProtocol;
+    const timeouts = this.upstream.timeoutsFor(channel.timeouts);
+    const t0 = performance.now();
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.upstream.send(target.url, headers, body, timeouts, signal);
+    } catch (e) {
+      draft.upstreamMs += performance.now() - t0;
+      const kind = classifyUpstreamError(e);
+      this.metrics.upstreamDuration.observe({ channel: String(channel.id), upstream_protocol: upstreamProtocol, status_class: kind }, (performance.now() - t0) / 1000);
+      return { status: kind === 'timeout_first_byte' ? 504 : 502, kind, error: { status: 502, message: `upstream ${kind}: ${(e as Error).message}` }, final: false, free: false };
+    }
+    const mapped = channel.statusCodeMapping[String(res.statusCode)] ?? res.statusCode;
+    if (mapped >= 400 || res.statusCode >= 400) {
+      const text = await readLimited(res.body, MAX_ERROR_BODY).catch(() => '');
+      draft.upstreamMs += performance.now() - t0;
+      this.metrics.upstreamDuration.observe({ channel: String(channel.id), upstream_protocol: upstreamProtocol, status_class: statusClass(mapped) }, (performance.now() - t0) / 1000);
+      const error = parseUpstreamError(upstreamProtocol, mapped, text);
+      const retryAfter = Number(res.headers['retry-after']);
+      if (Number.isFinite(retryAfter)) error.retryAfterSeconds = retryAfter;
+      return {
+        status: mapped,
+        kind: 'http',
+        error: { ...error, status: mapped },
+        final: mapped === 400 || mapped === 413 || mapped === 422,
+        free: mapped === 401 || mapped === 402 || mapped === 403 || mapped === 404,
+      };
+    }
+    if (call.stream) return this.relayStream(call, res, upstreamProtocol, ctx, draft, reply, t0, channel);
+    return this.relayJson(call, res, upstreamProtocol, ctx, draft, reply, t0, channel);
+  }
+
+  private localFailure(status: number, message: string): AttemptFailure {
+    return { status, kind: 'http', error: { status, message }, final: false, free: false };
+  }
+
+  /** Same protocol and nothing to change: the client's bytes go upstream untouched. */
+  private upstreamBody(
+    call: InboundCall,
+    upstreamProtocol: WireProtocol,
+    upstreamModel: string,
+    route: Route,
+    channel: RuntimeChannel,
+    ctx: ConvertContext,
+  ): Buffer | string {
+    const hasOverride = Object.keys(channel.paramOverride).length > 0;
+    if (call.protocol === upstreamProtocol) {
+      const sameModel = upstreamProtocol === 'gemini' || upstreamModel === call.model;
+      if (sameModel && !hasOverride && route.model === call.model) return call.raw;
+      let body: Record<string, unknown> = upstreamProtocol === 'gemini' ? call.body : { ...call.body, model: upstreamModel };
+      if (hasOverride) body = mergeDeep(body, channel.paramOverride);
+      return JSON.stringify(body);
+    }
+    let body = convertRequest(call.protocol, upstreamProtocol, call.body, ctx);
+    if (hasOverride) body = mergeDeep(body, channel.paramOverride);
+    return JSON.stringify(body);
+  }
+
+  private async relayJson(
+    call: InboundCall,
+    res: Dispatcher.ResponseData,
+    upstreamProtocol: WireProtocol,
+    ctx: ConvertContext,
+    draft: UsageDraft,
+    reply: FastifyReply,
+    t0: number,
+    channel: RuntimeChannel,
+  ): Promise<AttemptFailure | undefined> {
+    let buf: Buffer;
+    try {
+      buf = Buffer.from(await res.body.arrayBuffer());
+    } catch (e) {
+      const kind = classifyUpstreamError(e);
+      return { status: 502, kind, error: { status: 502, message: `upstream body: ${(e as Error).message}` }, final: false, free: false };
+    } finally {
+      draft.upstreamMs += performance.now() - t0;
+    }
+    let json: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(buf.toString('utf8'));
+      if (!parsed || typeof parsed !== 'object') throw new Error('not an object');
+      json = parsed as Record<string, unknown>;
+    } catch {
+      return { status: 502, kind: 'network', error: { status: 502, message: 'upstream sent a body that is not JSON' }, final: false, free: false };
+    }
+    this.metrics.upstreamDuration.observe({ channel: String(channel.id), upstream_protocol: upstreamProtocol, status_class: '2xx' }, (performance.now() - t0) / 1000);
+    draft.usage = extractUsage(upstreamProtocol, json) ?? this.countUsage(call, extractOutputText(upstreamProtocol, json));
+    draft.status = 200;
+    const out = call.protocol === upstreamProtocol ? buf : JSON.stringify(convertResponse(upstreamProtocol, call.protocol, json, ctx));
+    reply.status(200).header('content-type', 'application/json').send(out);
+    return undefined;
+  }
+
+  private async relayStream(
+    call: InboundCall,
+    res: Dispatcher.ResponseData,
+    upstreamProtocol: WireProtocol,
+    ctx: ConvertContext,
+    draft: UsageDraft,
+    reply: FastifyReply,
+    t0: number,
+    channel: RuntimeChannel,
+  ): Promise<AttemptFailure | undefined> {
+    const translator = createStreamTranslator(upstreamProtocol, call.protocol, ctx);
+    const decoder = new TextDecoder('utf-8');
+    const raw = reply.raw;
+    let started = false;
+    const start = () => {
+      if (started) return;
+      started = true;
+      reply.hijack();
+      raw.writeHead(200, {
+        'content-type': SSE_CONTENT_TYPE[call.protocol],
+        'cache-control': 'no-cache',
+        'x-request-id': draft.requestId,
+        'x-accel-buffering': 'no',
+      });
+    };
+    const write = async (text: string) => {
+      if (!text) return;
+      start();
+      if (draft.ttftMs === null) {
+        draft.ttftMs = Math.round(performance.now() - draft.startedAt);
+        this.metrics.ttft.observe({ protocol: call.protocol, model: draft.model }, draft.ttftMs / 1000);
+      }
+      if (!raw.write(text)) await new Promise<void>((r) => raw.once('drain', r).once('close', r));
+    };
+    try {
+      for await (const chunk of res.body) {
+        await write(translator.push(decoder.decode(chunk as Buffer, { stream: true })));
+      }
+      await write(translator.push(decoder.decode()));
+      await write(translator.end());
+      draft.status = 200;
+    } catch (e) {
+      const kind = classifyUpstreamError(e);
+      if (!started && !raw.destroyed) {
+        // Nothing reached the client yet: this attempt can fail over like any other.
+        draft.upstreamMs += performance.now() - t0;
+        return { status: kind === 'timeout_idle' ? 504 : 502, kind, error: { status: 502, message: `upstream stream: ${(e as Error).message}` }, final: false, free: false };
+      }
+      const clientGone = raw.destroyed || raw.writableEnded;
+      draft.status = clientGone ? 499 : 200;
+      draft.error = clientGone ? 'client closed the connection' : `upstream stream ended early: ${kind}`;
+      if (!clientGone) {
+        start();
+        raw.write(translator.abort({ status: kind === 'timeout_idle' ? 504 : 502, message: draft.error }));
+      }
+    } finally {
+      draft.upstreamMs += performance.now() - t0;
+      this.metrics.upstreamDuration.observe({ channel: String(channel.id), upstream_protocol: upstreamProtocol, status_class: statusClass(draft.status || 502) }, (performance.now() - t0) / 1000);
+    }
+    // Billed for what was delivered: the upstream's own count when it sent one, else the tokenizer's.
+    draft.usage = translator.usage ?? this.countUsage(call, translator.outputText);
+    if (!started) start();
+    if (!raw.writableEnded) raw.end();
+    return undefined;
+  }
+
+  private countUsage(call: InboundCall, outputText: string): Usage {
+    return {
+      promptTokens: estimatePromptTokens(call.protocol, call.body),
+      completionTokens: outputText ? countTokens(outputText) : 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+    };
+  }
+
+  private bill(draft: UsageDraft, price: PriceEntry | null, token: VerifiedToken): void {
+    draft.costMicros = price ? computeCostMicros(draft.usage, price, token.group.priceRatio) : 0;
+  }
+
+  // ---------------------------------------------------------------- output
+  /** For the controller: errors found before the pipeline starts (bad JSON, unknown Gemini method). */
+  sendErrorPublic(reply: FastifyReply, protocol: WireProtocol, requestId: string, e: DomainError): void {
+    this.sendError(reply, protocol, requestId, e);
+  }
+
+  private sendError(reply: FastifyReply, protocol: WireProtocol, requestId: string, e: DomainError | GatewayError): void {
+    const ge: GatewayError =
+      e instanceof DomainError
+        ? { status: e.status, message: e.message, code: e.code, param: typeof e.details.param === 'string' ? e.details.param : undefined, retryAfterSeconds: typeof e.details.retryAfterSeconds === 'number' ? e.details.retryAfterSeconds : undefined }
+        : e;
+    const out = renderError(protocol, ge, requestId);
+    reply.status(out.status).headers({ ...out.headers, 'x-request-id': requestId, 'content-type': 'application/json' }).send(JSON.stringify(out.body));
+  }
+
+  private finish(draft: UsageDraft, call: InboundCall, token: VerifiedToken | null): void {
+    const latency = performance.now() - draft.startedAt;
+    const status = draft.status || 500;
+    const labels = { protocol: call.protocol, model: draft.channelId ? draft.model : 'unknown', channel: String(draft.channelId ?? 'none'), group: draft.group ?? 'none', status_class: statusClass(status) };
+    this.metrics.requests.inc(labels);
+    this.metrics.requestDuration.observe({ protocol: call.protocol, stream: String(call.stream), status_class: labels.status_class }, latency / 1000);
+    this.metrics.overhead.observe({ protocol: call.protocol }, Math.max(0, latency - draft.upstreamMs) / 1000);
+    if (status >= 400) this.metrics.errors.inc({ protocol: call.protocol, class: errorClass(status) });
+    if (!token) return;
+    const u = draft.usage;
+    if (draft.channelId) {
+      this.metrics.tokens.inc({ model: draft.model, type: 'prompt' }, u.promptTokens);
+      this.metrics.tokens.inc({ model: draft.model, type: 'completion' }, u.completionTokens);
+      this.metrics.cost.inc({ model: draft.model, group: draft.group ?? 'none' }, draft.costMicros / 1e6);
+    }
+    try {
+      this.usageQueue.publish(draft.build(latency));
+      this.metrics.usageBuffered.set(this.usageQueue.pending());
+    } catch (e) {
+      this.logger.error(`usage record ${draft.requestId} not queued: ${(e as Error).message}`);
+    }
+  }
+}
+
+function errorClass(status: number): string {
+  if (status === 401) return 'auth';
+  if (status === 402) return 'quota';
+  if (status === 429) return 'rate_limit';
+  if (status === 404) return 'not_found';
+  if (status === 504) return 'timeout';
+  if (status === 499) return 'client_closed';
+  if (status >= 500) return 'upstream';
+  return 'client';
+}
+
+async function readLimited(body: Dispatcher.ResponseData['body'], max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of body) {
+    const b = c as Buffer;
+    if (size + b.length > max) {
+      chunks.push(b.subarray(0, max - size));
+      body.destroy();
+      break;
+    }
+    chunks.push(b);
+    size += b.length;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,63 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import type { ChannelTimeouts } from '@switchboard/contracts';
+import { Agent, type Dispatcher } from 'undici';
+
+export interface UpstreamTimeouts {
+  connectMs: number;
+  firstByteMs: number;
+  idleMs: number;
+}
+
+export type UpstreamFailureKind = 'connect' | 'timeout_first_byte' | 'timeout_idle' | 'network';
+
+/** Classifies undici's errors into what the retry policy and the client's status need. */
+export function classifyUpstreamError(err: unknown): UpstreamFailureKind {
+  const code = (err as { code?: string })?.code ?? '';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'connect';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return 'timeout_first_byte';
+  if (code === 'UND_ERR_BODY_TIMEOUT') return 'timeout_idle';
+  return 'network';
+}
+
+/** Pooled keep-alive upstream calls with undici (one Agent per connect timeout value). */
+@Injectable()
+export class UpstreamClient implements OnModuleDestroy {
+  private readonly agents = new Map<number, Agent>();
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  timeoutsFor(channel: ChannelTimeouts | null): UpstreamTimeouts {
+    return {
+      connectMs: channel?.connectMs ?? this.config.UPSTREAM_CONNECT_TIMEOUT_MS,
+      firstByteMs: channel?.firstByteMs ?? this.config.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
+      idleMs: channel?.idleMs ?? this.config.UPSTREAM_IDLE_TIMEOUT_MS,
+    };
+  }
+
+  private agent(connectMs: number): Agent {
+    let a = this.agents.get(connectMs);
+    if (!a) {
+      a = new Agent({ connect: { timeout: connectMs }, keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+      this.agents.set(connectMs, a);
+    }
+    return a;
+  }
+
+  send(url: string, headers: Record<string, string>, body: Buffer | string, t: UpstreamTimeouts, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    return this.agent(t.connectMs).request({
+      origin: new URL(url).origin,
+      path: url.slice(new URL(url).origin.length),
+      method: 'POST',
+      headers,
+      body,
+      headersTimeout: t.firstByteMs,
+      bodyTimeout: t.idleMs,
+      signal,
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([...this.agents.values()].map((a) => a.close()));
+  }
+}

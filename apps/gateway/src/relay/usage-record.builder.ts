@@ -1,0 +1,58 @@
+import type { UsageRecord } from '@switchboard/contracts';
+import type { Usage, WireProtocol } from '@switchboard/protocols';
+
+/** The usage record of one request, filled in as the relay goes. */
+export class UsageDraft {
+  readonly createdAt = new Date();
+  tokenId: number | null = null;
+  userId: number | null = null;
+  group: string | null = null;
+  upstreamModel: string | null = null;
+  channelId: number | null = null;
+  upstreamProtocol: WireProtocol | null = null;
+  status = 0;
+  usage: Usage = { promptTokens: 0, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+  costMicros = 0;
+  reservedMicros = 0;
+  ttftMs: number | null = null;
+  attempts = 0;
+  error: string | null = null;
+  /** time spent waiting on upstreams (for the overhead metric) */
+  upstreamMs = 0;
+
+  constructor(
+    readonly requestId: string,
+    readonly protocol: WireProtocol,
+    public model: string,
+    readonly stream: boolean,
+    readonly startedAt: number,
+  ) {}
+
+  build(latencyMs: number): UsageRecord {
+    return {
+      requestId: this.requestId,
+      createdAt: this.createdAt.toISOString(),
+      tokenId: this.tokenId,
+      userId: this.userId,
+      group: this.group,
+      model: this.model,
+      upstreamModel: this.upstreamModel,
+      channelId: this.channelId,
+      protocol: this.protocol,
+      upstreamProtocol: this.upstreamProtocol,
+      stream: this.stream,
+      status: this.status,
+      promptTokens: this.usage.promptTokens,
+      completionTokens: this.usage.completionTokens,
+      cacheReadTokens: this.usage.cacheReadTokens,
+      cacheWriteTokens: this.usage.cacheWriteTokens,
+      reasoningTokens: this.usage.reasoningTokens,
+      costMicros: this.costMicros,
+      latencyMs: Math.max(0, Math.round(latencyMs)),
+      ttftMs: this.ttftMs,
+      attempts: this.attempts,
+      error: this.error,
+      reservedMicros: this.reservedMicros,
+    };
+  }
+}

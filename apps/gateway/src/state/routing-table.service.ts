@@ -1,0 +1,129 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { SecretBox } from '@switchboard/common';
+import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { Subjects, type RoutedAlias, type RoutedChannel, type RoutingTable } from '@switchboard/contracts';
+import { Bus } from '@switchboard/messaging';
+
+export interface RuntimeKey {
+  index: number;
+  key: string;
+}
+
+export interface RuntimeChannel extends Omit<RoutedChannel, 'keys'> {
+  keys: RuntimeKey[];
+  /** compiled model patterns (`*` wildcards) */
+  matchers: RegExp[];
+}
+
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`);
+}
+
+/**
+ * The routing table at the edge: fetched from the router at start, again on `router.table.changed.v1` (every
+ * replica gets it) and every 30 s as a safety net. Upstream keys are decrypted here, once per table.
+ */
+@Injectable()
+export class RoutingTableService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(RoutingTableService.name);
+  private readonly box: SecretBox;
+  private channels: RuntimeChannel[] = [];
+  private aliases = new Map<string, RoutedAlias>();
+  private version = 0;
+  private ready: Promise<void> | null = null;
+  private timer?: NodeJS.Timeout;
+  private pending: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly bus: Bus,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.box = new SecretBox(config.SECRET_KEY);
+  }
+
+  onApplicationBootstrap(): void {
+    this.ready = this.refresh().catch(() => undefined);
+    this.timer = setInterval(() => void this.refresh().catch(() => undefined), 30_000);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Coalesces bursts of change events into at most one fetch in flight plus one after it. */
+  refresh(): Promise<void> {
+    if (this.pending) {
+      this.again = true;
+      return this.pending;
+    }
+    this.pending = this.fetch().finally(() => {
+      this.pending = null;
+      if (this.again) {
+        this.again = false;
+        void this.refresh().catch(() => undefined);
+      }
+    });
+    return this.pending;
+  }
+
+  private async fetch(): Promise<void> {
+    try {
+      const table = await this.bus.request<RoutingTable>(Subjects.RouterTableGet, {});
+      this.apply(table);
+    } catch (e) {
+      this.logger.warn(`routing table not loaded: ${(e as Error).message}`);
+      throw e;
+    }
+  }
+
+  apply(table: RoutingTable): void {
+    this.channels = table.channels.map((c) => ({
+      ...c,
+      keys: c.keys.filter((k) => k.status === 'enabled').flatMap((k) => {
+        try {
+          return [{ index: k.index, key: this.box.decrypt(k.ciphertext) }];
+        } catch {
+          this.logger.error(`channel ${c.id}: key ${k.index} cannot be decrypted with this SECRET_KEY`);
+          return [];
+        }
+      }),
+      matchers: c.models.map(globToRegExp),
+    }));
+    this.aliases = new Map(table.aliases.map((a) => [a.name, a]));
+    this.version = table.version;
+  }
+
+  async ensureLoaded(): Promise<void> {
+    if (this.version) return;
+    await (this.ready ?? Promise.resolve());
+    if (!this.version) await this.refresh();
+  }
+
+  get loaded(): boolean {
+    return this.version > 0;
+  }
+
+  alias(name: string): RoutedAlias | undefined {
+    return this.aliases.get(name);
+  }
+
+  /** Channels that serve the model for the group (enabled ones only reach the table), whatever their health. */
+  channelsFor(model: string, group: string): RuntimeChannel[] {
+    return this.channels.filter((c) => c.groups.includes(group) && c.keys.length > 0 && c.matchers.some((m) => m.test(model)));
+  }
+
+  /** Every model name a group can use: literal channel models, and aliases. */
+  modelsFor(group: string): string[] {
+    const out = new Set<string>();
+    for (const c of this.channels) if (c.groups.includes(group)) for (const m of c.models) if (!m.includes('*')) out.add(m);
+    for (const a of this.aliases.keys()) out.add(a);
+    return [...out].sort();
+  }
+
+  allChannels(): readonly RuntimeChannel[] {
+    return this.channels;
+  }
+}

@@ -1,0 +1,1 @@
+export { LogWriterModule } from './log-writer.module';

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { AuditQueryService } from './audit/audit-query.service';
+import { LogWriterRpcController } from './log-writer.rpc-controller';
+import { LogQueryService } from './logs/log-query.service';
+import { UsageLogConsumer } from './usage/usage-log.consumer';
+
+/** Request logs (from the durable usage queue), audit log queries, statistics, retention. */
+@Module({ controllers: [LogWriterRpcController], providers: [UsageLogConsumer, LogQueryService, AuditQueryService] })
+export class LogWriterModule {}

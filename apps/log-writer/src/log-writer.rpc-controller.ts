@@ -1,0 +1,30 @@
+import { Controller, UseFilters } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { AdminRequest, Subjects, notFound } from '@switchboard/contracts';
+import { RpcErrorFilter } from '@switchboard/messaging';
+import { AuditQueryService } from './audit/audit-query.service';
+import { LogQueryService } from './logs/log-query.service';
+
+@Controller()
+@UseFilters(RpcErrorFilter)
+export class LogWriterRpcController {
+  constructor(
+    private readonly logs: LogQueryService,
+    private readonly audit: AuditQueryService,
+  ) {}
+
+  @MessagePattern(Subjects.LogsAdmin)
+  adminOp(@Payload() payload: unknown) {
+    const req = AdminRequest.parse(payload);
+    switch (`${req.resource}.${req.op}`) {
+      case 'logs.list':
+        return this.logs.list(req.query);
+      case 'logs.get':
+        return this.logs.get(req.id);
+      case 'audit.list':
+        return this.audit.list(req.query);
+      default:
+        throw notFound(`admin operation ${req.resource}.${req.op}`);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { CHANNEL_TYPES, defaultBaseUrl } from '@switchboard/providers';
+import { z } from 'zod';
+
+const name = z.string().trim().min(1).max(128);
+const stringMap = z.record(z.string(), z.string());
+
+export const ChannelTimeoutsInput = z
+  .object({
+    connectMs: z.number().int().positive(),
+    firstByteMs: z.number().int().positive(),
+    idleMs: z.number().int().positive(),
+  })
+  .partial()
+  .strict();
+
+const fields = {
+  name,
+  type: z.string().refine((t) => CHANNEL_TYPES.includes(t), { message: `must be one of ${CHANNEL_TYPES.join(', ')}` }),
+  baseUrl: z.string().url('must be a URL').refine((u) => /^https?:\/\//.test(u), { message: 'must be http(s)' }),
+  keys: z.array(z.string().trim().min(1)).min(1, 'at least one key'),
+  keyMode: z.enum(['random', 'round_robin']),
+  models: z.array(z.string().trim().min(1)).min(1, 'at least one model'),
+  modelMapping: stringMap,
+  groups: z.array(name).min(1),
+  priority: z.number().int(),
+  weight: z.number().int().min(0),
+  enabled: z.boolean(),
+  autoBan: z.boolean(),
+  headers: stringMap,
+  paramOverride: z.record(z.string(), z.unknown()),
+  statusCodeMapping: z.record(z.string().regex(/^\d{3}$/, 'keys are HTTP statuses'), z.number().int().min(100).max(599)),
+  testModel: z.string().min(1).nullable(),
+  tag: z.string().nullable(),
+  timeouts: ChannelTimeoutsInput.nullable(),
+};
+
+export const CreateChannel = z
+  .object({
+    ...fields,
+    baseUrl: fields.baseUrl.optional(),
+    keyMode: fields.keyMode.default('random'),
+    modelMapping: fields.modelMapping.default({}),
+    groups: fields.groups.default(['default']),
+    priority: fields.priority.default(0),
+    weight: fields.weight.default(1),
+    enabled: fields.enabled.default(true),
+    autoBan: fields.autoBan.default(true),
+    headers: fields.headers.default({}),
+    paramOverride: fields.paramOverride.default({}),
+    statusCodeMapping: fields.statusCodeMapping.default({}),
+    testModel: fields.testModel.default(null),
+    tag: fields.tag.default(null),
+    timeouts: fields.timeouts.default(null),
+  })
+  .strict()
+  .transform((c, ctx) => {
+    const baseUrl = c.baseUrl ?? defaultBaseUrl(c.type);
+    if (!baseUrl) {
+      ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: `required for type ${c.type}` });
+      return z.NEVER;
+    }
+    return { ...c, baseUrl };
+  });
+export const UpdateChannel = z.object(fields).partial().strict();
+
+export type CreateChannelInput = z.infer<typeof CreateChannel>;
+export type UpdateChannelInput = z.infer<typeof UpdateChannel>;
+
+export const CreateAlias = z
+  .object({
+    name,
+    targets: z.array(z.object({ model: name, weight: z.number().int().min(0).default(1) }).strict()).min(1),
+    fallbacks: z.array(name).default([]),
+  })
+  .strict();
+export const UpdateAlias = CreateAlias.omit({ name: true }).partial().strict();
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});

@@ -1,0 +1,25 @@
+import { AuthModule } from '@switchboard/auth';
+import { BillingModule } from '@switchboard/billing';
+import { GatewayModule, configureGateway } from '@switchboard/gateway';
+import { LogWriterModule } from '@switchboard/log-writer';
+import { RouterModule } from '@switchboard/router';
+import { runMain } from '@switchboard/runtime';
+
+/**
+ * Standalone: the five services in one process on one port, through the in-process transport, embedded
+ * Postgres (PGlite) under DATA_DIR and in-memory counters, unless NATS_URL / DATABASE_URL / REDIS_URL say otherwise.
+ */
+runMain(
+  {
+    name: 'standalone',
+    features: [AuthModule, RouterModule, BillingModule, LogWriterModule, GatewayModule],
+    database: true,
+    configure: configureGateway,
+  },
+  (s) => {
+    const lines = [`Switchboard is up at ${s.url}`, `  OpenAI base URL:    ${s.url}/v1`, `  Anthropic base URL: ${s.url}`, `  Gemini base URL:    ${s.url}`];
+    if (s.config.adminKeyGenerated) lines.push(`  Admin key (printed once, saved in ${s.config.DATA_DIR}/admin.key): ${s.config.ADMIN_KEY}`);
+    else lines.push(`  Admin key: in ${s.config.DATA_DIR}/admin.key (or ADMIN_KEY)`);
+    process.stdout.write(lines.join('\n') + '\n');
+  },
+);

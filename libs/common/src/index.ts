@@ -1,0 +1,3 @@
+export * from './api-key';
+export * from './ip-allow-list';
+export * from './secret-box';

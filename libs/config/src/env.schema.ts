@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+export const SERVICE_NAMES = ['gateway', 'auth', 'router', 'billing', 'log-writer'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const DEFAULT_PORTS: Record<ServiceName, number> = {
+  gateway: 3000,
+  auth: 3001,
+  router: 3002,
+  billing: 3003,
+  'log-writer': 3004,
+};
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || protocols.some((p) => v.startsWith(p)), {
+      message: `must start with ${protocols.join(' or ')}`,
+    });
+
+/** Every env var of SPEC §3. Unknown vars are ignored; invalid ones stop start-up together. */
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex digits')
+    .optional(),
+  DATABASE_URL: optionalUrl(['postgres://', 'postgresql://']),
+  REDIS_URL: optionalUrl(['redis://', 'rediss://']),
+  NATS_URL: optionalUrl(['nats://', 'tls://', 'ws://', 'wss://']),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  MAX_BODY_BYTES: int(10 * 1024 * 1024, 1),
+  UPSTREAM_CONNECT_TIMEOUT_MS: int(10_000, 1),
+  UPSTREAM_FIRST_BYTE_TIMEOUT_MS: int(120_000, 1),
+  UPSTREAM_IDLE_TIMEOUT_MS: int(60_000, 1),
+  UNPRICED_MODEL_POLICY: z.enum(['reject', 'free']).default('reject'),
+  LOG_RETENTION_DAYS: int(30, 1),
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  AIHUBMIX_API_KEY: z.string().optional(),
+  AIHUBMIX_BASE_URL: z.string().url().default('https://aihubmix.com'),
+  AIHUBMIX_APP_CODE: z.string().optional(),
+  SHUTDOWN_TIMEOUT_MS: int(30_000, 0),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/** One admin operation forwarded by the gateway's admin API to the service that owns the resource. */
+export const AdminRequest = z.object({
+  resource: z.string(),
+  op: z.string(),
+  id: z.string().optional(),
+  body: z.unknown().optional(),
+  query: z.record(z.string(), z.string()).default({}),
+  actor: z.string().default('admin'),
+});
+export type AdminRequest = z.infer<typeof AdminRequest>;
+
+export interface AdminReply {
+  status: number;
+  body: unknown;
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+export const VerifyKeyRequest = z.object({ keyHash: z.string().regex(/^[0-9a-f]{64}$/) });
+export type VerifyKeyRequest = z.infer<typeof VerifyKeyRequest>;
+
+export const LimitsSchema = z.object({
+  rpm: z.number().int().nullable(),
+  tpm: z.number().int().nullable(),
+  maxConcurrency: z.number().int().nullable(),
+});
+export type Limits = z.infer<typeof LimitsSchema>;
+
+/** What the gateway caches per key. Money in micro-USD as numbers (safe up to ±9e15 µ$ = $9e9). */
+export const VerifiedToken = z.object({
+  tokenId: z.number().int(),
+  tokenName: z.string(),
+  status: z.enum(['active', 'disabled', 'exhausted', 'expired']),
+  expiresAt: z.string().nullable(),
+  quotaMicros: z.number().nullable(),
+  usedQuotaMicros: z.number(),
+  models: z.array(z.string()).nullable(),
+  allowIps: z.array(z.string()),
+  crossGroupRetry: z.boolean(),
+  limits: LimitsSchema,
+  user: z.object({
+    id: z.number().int(),
+    name: z.string(),
+    status: z.enum(['active', 'disabled']),
+    balanceMicros: z.number().nullable(),
+    limits: LimitsSchema,
+  }),
+  group: z.object({ name: z.string(), priceRatio: z.number(), limits: LimitsSchema }),
+});
+export type VerifiedToken = z.infer<typeof VerifiedToken>;
+
+export const VerifyKeyReply = z.object({ token: VerifiedToken.nullable() });
+export type VerifyKeyReply = z.infer<typeof VerifyKeyReply>;
+
+export const AuthChangedEvent = z.object({
+  /** key hashes whose cached verification must be dropped; empty with `all` = drop everything. */
+  keyHashes: z.array(z.string()),
+  all: z.boolean().default(false),
+});
+export type AuthChangedEvent = z.infer<typeof AuthChangedEvent>;

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+export const ChannelTimeouts = z.object({
+  connectMs: z.number().int().positive().optional(),
+  firstByteMs: z.number().int().positive().optional(),
+  idleMs: z.number().int().positive().optional(),
+});
+export type ChannelTimeouts = z.infer<typeof ChannelTimeouts>;
+
+export const RoutedKey = z.object({
+  index: z.number().int(),
+  /** AES-256-GCM ciphertext under SECRET_KEY; the gateway decrypts it when it loads the table. */
+  ciphertext: z.string(),
+  status: z.enum(['enabled', 'disabled', 'auto_disabled']),
+});
+
+export const RoutedChannel = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  type: z.string(),
+  baseUrl: z.string(),
+  keyMode: z.enum(['random', 'round_robin']),
+  keys: z.array(RoutedKey),
+  models: z.array(z.string()),
+  modelMapping: z.record(z.string(), z.string()),
+  groups: z.array(z.string()),
+  priority: z.number().int(),
+  weight: z.number().int(),
+  headers: z.record(z.string(), z.string()),
+  paramOverride: z.record(z.string(), z.unknown()),
+  statusCodeMapping: z.record(z.string(), z.number().int()),
+  timeouts: ChannelTimeouts.nullable(),
+});
+export type RoutedChannel = z.infer<typeof RoutedChannel>;
+
+export const AliasTarget = z.object({ model: z.string().min(1), weight: z.number().int().min(0).default(1) });
+export const RoutedAlias = z.object({
+  name: z.string(),
+  targets: z.array(AliasTarget),
+  fallbacks: z.array(z.string()),
+});
+export type RoutedAlias = z.infer<typeof RoutedAlias>;
+
+export const RoutingTable = z.object({
+  version: z.number().int(),
+  channels: z.array(RoutedChannel),
+  aliases: z.array(RoutedAlias),
+});
+export type RoutingTable = z.infer<typeof RoutingTable>;
+
+export const RouterTableChangedEvent = z.object({ version: z.number().int() });
+export type RouterTableChangedEvent = z.infer<typeof RouterTableChangedEvent>;

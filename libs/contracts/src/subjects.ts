@@ -1,0 +1,41 @@
+/**
+ * Every NATS subject Switchboard uses. This file is the only place a subject string appears.
+ * Subjects are versioned and never renamed: a breaking payload change gets a new `.v2` subject.
+ */
+export const Subjects = {
+  /** request/reply: gateway → auth. Resolve an API key (by its sha256) to the token, user and group limits. */
+  AuthVerifyKey: 'auth.key.verify.v1',
+  /** request/reply: gateway → auth. Admin CRUD on users, tokens and groups. */
+  AuthAdmin: 'auth.admin.v1',
+  /** event: auth → gateways. A token, user or group changed: drop cached verifications. */
+  AuthChanged: 'auth.changed.v1',
+
+  /** request/reply: gateway → router. The whole routing table (channels with encrypted keys, aliases). */
+  RouterTableGet: 'router.table.get.v1',
+  /** request/reply: gateway → router. Admin CRUD on channels and aliases, channel tests. */
+  RouterAdmin: 'router.admin.v1',
+  /** event: router → gateways. The routing table changed: fetch it again. */
+  RouterTableChanged: 'router.table.changed.v1',
+
+  /** request/reply: gateway → billing. The price table and group ratios. */
+  BillingPricesGet: 'billing.prices.get.v1',
+  /** request/reply: gateway → billing. Admin: prices, redemption codes, top-ups, redeem. */
+  BillingAdmin: 'billing.admin.v1',
+  /** event: billing → gateways. Prices changed: fetch them again. */
+  BillingPricesChanged: 'billing.prices.changed.v1',
+
+  /** request/reply: gateway → log-writer. Logs, stats, audit queries. */
+  LogsAdmin: 'logs.admin.v1',
+
+  /** JetStream (durable): gateway → billing + log-writer. One record per finished request. */
+  UsageRecorded: 'usage.recorded.v1',
+} as const;
+
+export type Subject = (typeof Subjects)[keyof typeof Subjects];
+
+/** JetStream stream and durable consumer names for usage records. */
+export const UsageStream = {
+  name: 'SWITCHBOARD_USAGE',
+  subjects: [Subjects.UsageRecorded],
+  consumers: { billing: 'billing-usage', logWriter: 'log-writer-usage' },
+} as const;

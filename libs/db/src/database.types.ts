@@ -1,0 +1,28 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { PrismaClient } from '../generated/client';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: DatabaseKind;
+  /** Releases this handle; the connection (or the embedded database) closes with the last handle. */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Postgres URL; unset → embedded PGlite under `<dataDir>/pglite`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Apply pending migrations before returning (once per shared database per process). */
+  migrate?: boolean;
+  /** Run the idempotent seed (admin user, default group) before returning; implies nothing about migrate. */
+  seed?: boolean;
+}
+
+/** What migrate() needs to reach the database behind a handle; kept off the public Database type. */
+export type MigrationTarget =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'pglite'; pglite: PGlite; serialize<T>(fn: () => Promise<T>): Promise<T> };
+
+export const migrationTargets = new WeakMap<Database, MigrationTarget>();

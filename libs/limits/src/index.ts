@@ -1,0 +1,28 @@
+export type {
+  AcquireRequest,
+  AcquireResult,
+  Lease,
+  LimitRejectReason,
+  LimitScope,
+  LimitStore,
+  QuotaAccount,
+  ScopeRemaining,
+  SettleResult,
+  SettleUsage,
+} from './limit-store.types';
+export {
+  buildLimitScopes,
+  buildQuotaAccounts,
+  groupScopeKey,
+  tokenScopeKey,
+  userScopeKey,
+  type LimitSubjects,
+  type QuotaSubjects,
+  type ScopeLimits,
+  type SubjectId,
+} from './limit-scopes.builder';
+export { MemoryLimitStore, type MemoryLimitStoreOptions } from './memory-limit.store';
+export { RedisLimitStore, type RedisLimitStoreOptions } from './redis-limit.store';
+export { LimitKeys, DEFAULT_KEY_PREFIX } from './limits.keys';
+export { LIMIT_STORE, createLimitStore } from './limit-store.factory';
+export { DEFAULT_LEASE_TTL_MS, WINDOW_MS, BUCKET_MS, CONCURRENCY_RETRY_AFTER_MS } from './limits.constants';

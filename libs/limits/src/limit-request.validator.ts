@@ -1,0 +1,80 @@
+import { DEFAULT_LEASE_TTL_MS } from './limits.constants';
+import type { AcquireRequest, Lease, SettleUsage } from './limit-store.types';
+
+/**
+ * Inputs come from the gateway's own code, not from clients, so a bad one is a bug: fail loudly rather than count
+ * something wrong. Money and tokens are integers (micro-USD, tokens) so both stores do exact integer arithmetic.
+ */
+function int(name: string, value: number, min: number | null = 0): number {
+  if (!Number.isSafeInteger(value) || (min !== null && value < min)) {
+    throw new RangeError(`${name} must be a safe integer${min !== null ? ` >= ${min}` : ''}, got ${value}`);
+  }
+  return value;
+}
+
+function limit(name: string, value: number | null | undefined): number | null {
+  if (value === null || value === undefined) return null;
+  return int(name, value);
+}
+
+function unique(name: string, keys: string[]): void {
+  if (new Set(keys).size !== keys.length) throw new RangeError(`${name} contains duplicates: ${keys.join(', ')}`);
+  for (const k of keys) if (!k) throw new RangeError(`${name} contains an empty key`);
+}
+
+export interface NormalisedScope {
+  key: string;
+  rpm: number | null;
+  tpm: number | null;
+  maxConcurrency: number | null;
+}
+
+export interface NormalisedAcquire {
+  requestId: string;
+  scopes: NormalisedScope[];
+  quota: { key: string; initialRemainingMicros: number }[];
+  estimatedTokens: number;
+  reserveMicros: number;
+  nowMs: number | null;
+  leaseTtlMs: number;
+}
+
+export function normaliseAcquire(req: AcquireRequest): NormalisedAcquire {
+  if (!req.requestId) throw new RangeError('requestId is required');
+  unique('scopes', req.scopes.map((s) => s.key));
+  unique('quota', req.quota.map((q) => q.key));
+  return {
+    requestId: req.requestId,
+    scopes: req.scopes.map((s) => ({
+      key: s.key,
+      rpm: limit(`${s.key} rpm`, s.rpm),
+      tpm: limit(`${s.key} tpm`, s.tpm),
+      maxConcurrency: limit(`${s.key} maxConcurrency`, s.maxConcurrency),
+    })),
+    quota: req.quota.map((q) => ({
+      key: q.key,
+      initialRemainingMicros: int(`${q.key} initialRemainingMicros`, q.initialRemainingMicros, null),
+    })),
+    estimatedTokens: int('estimatedTokens', req.estimatedTokens),
+    reserveMicros: int('reserveMicros', req.reserveMicros),
+    nowMs: req.nowMs === undefined ? null : int('nowMs', req.nowMs),
+    leaseTtlMs: int('leaseTtlMs', req.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, 1),
+  };
+}
+
+export function checkLease(lease: Lease): void {
+  if (!lease.requestId) throw new RangeError('lease.requestId is required');
+  int('lease.reservedMicros', lease.reservedMicros);
+  int('lease.estimatedTokens', lease.estimatedTokens);
+  int('lease.acquiredAtMs', lease.acquiredAtMs);
+}
+
+export function checkUsage(actual: SettleUsage): void {
+  int('actual.tokens', actual.tokens);
+  int('actual.costMicros', actual.costMicros);
+}
+
+export function checkRemaining(quotaKey: string, remainingMicros: number | null): void {
+  if (!quotaKey) throw new RangeError('quotaKey is required');
+  if (remainingMicros !== null) int('remainingMicros', remainingMicros, null);
+}

@@ -1,0 +1,48 @@
+/**
+ * The only place limit-store Redis keys are spelled.
+ *
+ *   <prefix>:{lim}:rpm:<scope>     hash   bucket second -> requests   (sliding 60 s window)
+ *   <prefix>:{lim}:tpm:<scope>     hash   bucket second -> tokens     (sliding 60 s window)
+ *   <prefix>:{lim}:cc:<scope>      zset   requestId -> lease expiry ms (live concurrency leases)
+ *   <prefix>:{lim}:quota:<account> string remaining micro-USD          (lazy-initialised from the DB's view)
+ *   <prefix>:{lim}:lease:<reqId>   string '1' while the lease is unsettled (idempotent settle/release)
+ *
+ * Every key carries the same hash tag `{lim}` so that one script can touch a token, its user and its group
+ * atomically on Redis Cluster too (all limit keys live in one slot; the load is one small script per request,
+ * which one shard handles easily). The prefix must not contain '{' so that `{lim}` stays the hash tag.
+ */
+export const DEFAULT_KEY_PREFIX = 'sb';
+
+export class LimitKeys {
+  private readonly base: string;
+
+  constructor(readonly prefix: string = DEFAULT_KEY_PREFIX) {
+    if (prefix.includes('{') || prefix.includes('}')) throw new Error(`limit key prefix must not contain braces: ${prefix}`);
+    this.base = `${prefix}:{lim}:`;
+  }
+
+  rpm(scope: string): string {
+    return `${this.base}rpm:${scope}`;
+  }
+
+  tpm(scope: string): string {
+    return `${this.base}tpm:${scope}`;
+  }
+
+  concurrency(scope: string): string {
+    return `${this.base}cc:${scope}`;
+  }
+
+  quota(account: string): string {
+    return `${this.base}quota:${account}`;
+  }
+
+  lease(requestId: string): string {
+    return `${this.base}lease:${requestId}`;
+  }
+
+  /** Pattern matching every key under this prefix (tests clean up with SCAN + DEL). */
+  pattern(): string {
+    return `${this.base}*`;
+  }
+}

@@ -1,0 +1,40 @@
+import type { InProcessServer } from './in-process.server';
+
+/**
+ * The process-wide meeting point of in-process servers and clients: the standalone mode's stand-in for NATS.
+ * Payloads are JSON round-tripped on the way in and out, so a handler sees exactly what it would over NATS.
+ */
+export class InProcessBroker {
+  private readonly servers = new Set<InProcessServer>();
+
+  register(server: InProcessServer): void {
+    this.servers.add(server);
+  }
+
+  unregister(server: InProcessServer): void {
+    this.servers.delete(server);
+  }
+
+  async request(pattern: string, data: unknown): Promise<unknown> {
+    for (const server of this.servers) {
+      if (server.hasRequestHandler(pattern)) {
+        const reply = await server.invoke(pattern, clone(data));
+        return clone(reply);
+      }
+    }
+    // Same meaning as NATS "503 no responders".
+    throw { domainError: { code: 'no_responders', status: 503, message: `no service answers ${pattern}` } };
+  }
+
+  emit(pattern: string, data: unknown): void {
+    for (const server of this.servers) {
+      if (server.hasEventHandler(pattern)) void server.dispatch(pattern, clone(data));
+    }
+  }
+}
+
+function clone(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+export const defaultBroker = new InProcessBroker();

@@ -1,0 +1,83 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { ClientProxyFactory, Transport, type ClientProxy, type MicroserviceOptions } from '@nestjs/microservices';
+import type { AppConfig } from '@switchboard/config';
+import { Bus, BUS_CLIENT } from './bus';
+import { InProcessClient } from './in-process/in-process.client';
+import { InProcessServer } from './in-process/in-process.server';
+import { JetStreamUsageQueue } from './usage/jetstream-usage.queue';
+import { SpoolUsageQueue } from './usage/spool-usage.queue';
+import { USAGE_QUEUE, type UsageQueue } from './usage/usage-queue';
+
+// Standalone: the five services share one spool (and one consumer registry) per data directory.
+const spools = new Map<string, { queue: SpoolUsageQueue; refs: number }>();
+
+export async function openUsageQueue(config: AppConfig): Promise<UsageQueue> {
+  if (config.NATS_URL) return JetStreamUsageQueue.connect(config.NATS_URL, config.service);
+  let entry = spools.get(config.DATA_DIR);
+  if (!entry) {
+    entry = { queue: new SpoolUsageQueue(config.DATA_DIR), refs: 0 };
+    spools.set(config.DATA_DIR, entry);
+  }
+  entry.refs++;
+  const shared = entry;
+  const dir = config.DATA_DIR;
+  // Each holder closes its own reference; the spool closes with the last.
+  return new Proxy(shared.queue, {
+    get(target, prop, receiver) {
+      if (prop === 'close') {
+        return async () => {
+          if (--shared.refs === 0) {
+            spools.delete(dir);
+            await target.close();
+          }
+        };
+      }
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+/** How this process serves @MessagePattern/@EventPattern handlers. */
+export function microserviceOptions(config: AppConfig, service: string): MicroserviceOptions {
+  if (!config.NATS_URL) return { strategy: new InProcessServer() };
+  return {
+    transport: Transport.NATS,
+    // Services share their requests across replicas (queue group); every gateway replica gets every event.
+    options: { servers: [config.NATS_URL], queue: service === 'gateway' ? undefined : service, name: service },
+  };
+}
+
+function busClient(config: AppConfig): ClientProxy {
+  if (!config.NATS_URL) return new InProcessClient();
+  return ClientProxyFactory.create({
+    transport: Transport.NATS,
+    options: { servers: [config.NATS_URL], name: `${config.service}-client`, maxReconnectAttempts: -1 },
+  });
+}
+
+class UsageQueueCloser implements OnApplicationShutdown {
+  constructor(@Inject(USAGE_QUEUE) private readonly queue: UsageQueue, @Inject(BUS_CLIENT) private readonly client: ClientProxy) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.flush(5_000);
+    await this.queue.close();
+    await this.client.close();
+  }
+}
+
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        { provide: BUS_CLIENT, useFactory: () => busClient(config) },
+        Bus,
+        { provide: USAGE_QUEUE, useFactory: () => openUsageQueue(config) },
+        UsageQueueCloser,
+      ],
+      exports: [Bus, BUS_CLIENT, USAGE_QUEUE],
+    };
+  }
+}

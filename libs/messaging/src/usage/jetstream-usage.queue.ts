@@ -1,0 +1,162 @@
+import { Logger } from '@nestjs/common';
+import { UsageRecord, UsageStream } from '@switchboard/contracts';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JSONCodec,
+  RetentionPolicy,
+  StorageType,
+  connect,
+  headers as natsHeaders,
+  type JetStreamClient,
+  type JsMsg,
+  type NatsConnection,
+} from 'nats';
+import { backoffMs, sleep, type UsageBatchHandler, type UsageQueue } from './usage-queue';
+
+const codec = JSONCodec<unknown>();
+
+/**
+ * Cluster mode's usage queue on NATS JetStream. publish() buffers in memory (bounded) and a background loop
+ * publishes with msgID = requestId (JetStream de-duplicates a resend) until the stream acknowledges it, so a
+ * NATS outage delays records instead of losing them. Consumers are durable with explicit ack, acknowledged
+ * only after the handler's database commit.
+ */
+export class JetStreamUsageQueue implements UsageQueue {
+  private readonly logger = new Logger(JetStreamUsageQueue.name);
+  private readonly buffer: UsageRecord[] = [];
+  private sending = false;
+  private closed = false;
+  private dropped = 0;
+  private readonly loops: Promise<void>[] = [];
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly maxBuffer: number,
+  ) {}
+
+  static async connect(url: string, name: string, maxBuffer = 100_000): Promise<JetStreamUsageQueue> {
+    const nc = await connect({ servers: url, name: `${name}-usage`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    const q = new JetStreamUsageQueue(nc, nc.jetstream(), maxBuffer);
+    await q.ensureStream();
+    return q;
+  }
+
+  private async ensureStream(): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    const config = {
+      name: UsageStream.name,
+      subjects: [...UsageStream.subjects],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      max_age: 7 * 24 * 3600 * 1e9,
+      duplicate_window: 10 * 60 * 1e9,
+    };
+    try {
+      await jsm.streams.info(UsageStream.name);
+      await jsm.streams.update(UsageStream.name, config);
+    } catch {
+      await jsm.streams.add(config);
+    }
+  }
+
+  publish(record: UsageRecord): void {
+    if (this.buffer.length >= this.maxBuffer) {
+      // Bounded by design; the metric makes the growth visible long before this happens.
+      this.buffer.shift();
+      this.dropped++;
+      this.logger.error(`usage buffer full (${this.maxBuffer}); dropped the oldest record (${this.dropped} so far)`);
+    }
+    this.buffer.push(record);
+    if (!this.sending) void this.sendLoop();
+  }
+
+  pending(): number {
+    return this.buffer.length;
+  }
+
+  private async sendLoop(): Promise<void> {
+    this.sending = true;
+    let attempt = 0;
+    while (this.buffer.length && !this.closed) {
+      const batch = this.buffer.slice(0, 256);
+      try {
+        await Promise.all(
+          batch.map((r) => {
+            const h = natsHeaders();
+            return this.js.publish(UsageStream.subjects[0], codec.encode(r), { msgID: r.requestId, headers: h, timeout: 5_000 });
+          }),
+        );
+        this.buffer.splice(0, batch.length);
+        attempt = 0;
+      } catch (err) {
+        this.logger.warn(`usage publish failed (${this.buffer.length} buffered): ${(err as Error).message}`);
+        await sleep(backoffMs(attempt++));
+      }
+    }
+    this.sending = false;
+  }
+
+  async consume(durable: string, handler: UsageBatchHandler): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    try {
+      await jsm.consumers.info(UsageStream.name, durable);
+    } catch {
+      await jsm.consumers.add(UsageStream.name, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: 30 * 1e9,
+        max_ack_pending: 10_000,
+      });
+    }
+    this.loops.push(this.consumeLoop(durable, handler));
+  }
+
+  private async consumeLoop(durable: string, handler: UsageBatchHandler): Promise<void> {
+    let attempt = 0;
+    while (!this.closed) {
+      try {
+        const consumer = await this.js.consumers.get(UsageStream.name, durable);
+        const iter = await consumer.fetch({ max_messages: 200, expires: 1_000 });
+        const msgs: JsMsg[] = [];
+        for await (const m of iter) msgs.push(m);
+        if (!msgs.length) continue;
+        const records: UsageRecord[] = [];
+        for (const m of msgs) {
+          const parsed = UsageRecord.safeParse(codec.decode(m.data));
+          if (parsed.success) records.push(parsed.data);
+          else {
+            this.logger.error(`dropping a malformed usage message: ${parsed.error.message}`);
+            m.term();
+          }
+        }
+        try {
+          await handler(records);
+          for (const m of msgs) m.ack();
+          attempt = 0;
+        } catch (err) {
+          this.logger.warn(`${durable}: batch failed, will be redelivered: ${(err as Error).message}`);
+          for (const m of msgs) m.nak(backoffMs(attempt));
+          await sleep(backoffMs(attempt++));
+        }
+      } catch (err) {
+        if (this.closed) break;
+        this.logger.warn(`${durable}: fetch failed: ${(err as Error).message}`);
+        await sleep(backoffMs(attempt++));
+      }
+    }
+  }
+
+  async flush(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.buffer.length && Date.now() < deadline) await sleep(20);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.race([Promise.allSettled(this.loops), sleep(1_500)]);
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+}

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Logger } from '@nestjs/common';
+import { UsageRecord } from '@switchboard/contracts';
+import { backoffMs, sleep, type UsageBatchHandler, type UsageQueue } from './usage-queue';
+
+interface Consumer {
+  durable: string;
+  handler: UsageBatchHandler;
+  queue: UsageRecord[];
+  running: boolean;
+  attempt: number;
+}
+
+/**
+ * Standalone mode's usage queue: every record is appended to `DATA_DIR/spool/usage.jsonl` (a write(2) that
+ * survives a crash of this process) before it is handed to the in-process consumers. When every consumer has
+ * committed everything, the spool is truncated. At start the spool is replayed to every consumer; they are
+ * idempotent by requestId, so a record delivered twice changes nothing.
+ */
+export class SpoolUsageQueue implements UsageQueue {
+  private readonly logger = new Logger(SpoolUsageQueue.name);
+  private readonly file: string;
+  private readonly fd: number;
+  private readonly backlog: UsageRecord[];
+  private readonly consumers = new Map<string, Consumer>();
+  private closed = false;
+
+  constructor(dataDir: string, private readonly maxBatch = 200) {
+    const dir = path.join(dataDir, 'spool');
+    fs.mkdirSync(dir, { recursive: true });
+    this.file = path.join(dir, 'usage.jsonl');
+    this.backlog = this.readSpool();
+    this.fd = fs.openSync(this.file, 'a');
+    if (this.backlog.length) this.logger.log(`replaying ${this.backlog.length} usage record(s) from the spool`);
+  }
+
+  private readSpool(): UsageRecord[] {
+    let text = '';
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    const out: UsageRecord[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        out.push(UsageRecord.parse(JSON.parse(line)));
+      } catch {
+        // A torn last line from a crash mid-write: the response had not ended, nothing to bill.
+        this.logger.warn('skipping an unreadable spool line');
+      }
+    }
+    return out;
+  }
+
+  publish(record: UsageRecord): void {
+    if (this.closed) throw new Error('usage queue closed');
+    fs.writeSync(this.fd, JSON.stringify(record) + '\n');
+    for (const c of this.consumers.values()) {
+      c.queue.push(record);
+      this.kick(c);
+    }
+  }
+
+  pending(): number {
+    let n = 0;
+    for (const c of this.consumers.values()) n = Math.max(n, c.queue.length);
+    return n;
+  }
+
+  async consume(durable: string, handler: UsageBatchHandler): Promise<void> {
+    const c: Consumer = { durable, handler, queue: [...this.backlog], running: false, attempt: 0 };
+    this.consumers.set(durable, c);
+    this.kick(c);
+  }
+
+  private kick(c: Consumer): void {
+    if (c.running || this.closed) return;
+    c.running = true;
+    setImmediate(() => void this.drain(c));
+  }
+
+  private async drain(c: Consumer): Promise<void> {
+    while (c.queue.length && !this.closed) {
+      const batch = c.queue.slice(0, this.maxBatch);
+      try {
+        await c.handler(batch);
+        c.queue.splice(0, batch.length);
+        c.attempt = 0;
+      } catch (err) {
+        this.logger.warn(`${c.durable}: batch failed, retrying: ${(err as Error).message}`);
+        await sleep(backoffMs(c.attempt++));
+      }
+    }
+    c.running = false;
+    this.maybeTruncate();
+  }
+
+  private maybeTruncate(): void {
+    if (this.consumers.size === 0) return;
+    for (const c of this.consumers.values()) if (c.queue.length || c.running) return;
+    this.backlog.length = 0;
+    fs.ftruncateSync(this.fd, 0);
+  }
+
+  async flush(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending() > 0 && Date.now() < deadline) await sleep(10);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
+}

@@ -1,0 +1,32 @@
+import { computeCostMicros, findPrice } from './cost';
+
+const price = { model: 'm', inputMicros: 2_500_000, outputMicros: 10_000_000, cacheReadMicros: 1_250_000, cacheWriteMicros: 3_125_000, perRequestMicros: 0 };
+
+describe('cost formula (SPEC §6)', () => {
+  it('prices each token class exactly', () => {
+    // 1M uncached input at $2.50/M = $2.50
+    expect(computeCostMicros({ promptTokens: 1_000_000, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, 1)).toBe(2_500_000);
+    // output 1000 × $10/M = $0.01
+    expect(computeCostMicros({ promptTokens: 0, completionTokens: 1000, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, 1)).toBe(10_000);
+    // 1000 prompt of which 400 cache read and 100 cache write: 500×2.5 + 400×1.25 + 100×3.125 = 1250+500+312.5 = 2062.5 µ$ → 2063
+    expect(computeCostMicros({ promptTokens: 1000, completionTokens: 0, cacheReadTokens: 400, cacheWriteTokens: 100 }, price, 1)).toBe(2063);
+  });
+
+  it('applies the group ratio before the per-request price', () => {
+    const p = { ...price, perRequestMicros: 5_000 };
+    // (1000×2.5 + 100×10) = 3500 µ$ × 1.5 = 5250 + 5000
+    expect(computeCostMicros({ promptTokens: 1000, completionTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0 }, p, 1.5)).toBe(10_250);
+    expect(computeCostMicros({ promptTokens: 0, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, p, 0)).toBe(5_000);
+  });
+
+  it('finds prices by exact name, then the longest dated prefix', () => {
+    const map = new Map([
+      ['gpt-4o', { ...price, model: 'gpt-4o' }],
+      ['gpt-4o-mini', { ...price, model: 'gpt-4o-mini' }],
+    ]);
+    expect(findPrice(map, 'gpt-4o')?.model).toBe('gpt-4o');
+    expect(findPrice(map, 'gpt-4o-mini-2024-07-18')?.model).toBe('gpt-4o-mini');
+    expect(findPrice(map, 'gpt-4o-2024-08-06')?.model).toBe('gpt-4o');
+    expect(findPrice(map, 'gpt-4')).toBeUndefined();
+  });
+});

@@ -1,0 +1,68 @@
+/** Reasoning effort ↔ thinking budget (§9.12; LiteLLM / new-api defaults). */
+import type { IrEffort, IrReasoning } from './ir.types';
+
+const EFFORTS: readonly IrEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
+
+export function asEffort(v: unknown): IrEffort | undefined {
+  return typeof v === 'string' && (EFFORTS as readonly string[]).includes(v) ? (v as IrEffort) : undefined;
+}
+
+const ANTHROPIC_BUDGET: Record<Exclude<IrEffort, 'none'>, number> = {
+  minimal: 1024,
+  low: 1024,
+  medium: 2048,
+  high: 4096,
+  xhigh: 8192,
+  max: 16384,
+};
+
+const GEMINI_BUDGET: Record<IrEffort, number> = {
+  none: 0,
+  minimal: 512,
+  low: 1024,
+  medium: 8192,
+  high: 24576,
+  xhigh: 32768,
+  max: 32768,
+};
+
+/** Budget for Anthropic `thinking.budget_tokens` (≥1024), or undefined when thinking is off. */
+export function anthropicBudget(r: IrReasoning | undefined): number | undefined {
+  if (!r) return undefined;
+  if (r.effort === 'none' || r.budgetTokens === 0) return undefined;
+  if (r.budgetTokens !== undefined && r.budgetTokens > 0) return Math.max(1024, r.budgetTokens);
+  if (r.effort) return ANTHROPIC_BUDGET[r.effort];
+  if (r.budgetTokens === -1 || r.includeThoughts) return ANTHROPIC_BUDGET.medium;
+  return undefined;
+}
+
+export function geminiBudget(r: IrReasoning): number | undefined {
+  if (r.budgetTokens !== undefined) return r.budgetTokens;
+  if (r.effort) return GEMINI_BUDGET[r.effort];
+  return undefined;
+}
+
+export function geminiThinkingLevel(effort: IrEffort): 'LOW' | 'HIGH' {
+  return effort === 'none' || effort === 'minimal' || effort === 'low' ? 'LOW' : 'HIGH';
+}
+
+export function effortFromBudget(budget: number): IrEffort {
+  if (budget === 0) return 'none';
+  if (budget < 0) return 'medium';
+  if (budget <= 1536) return 'low';
+  if (budget <= 6144) return 'medium';
+  return 'high';
+}
+
+/** Effort for OpenAI (`reasoning_effort` / `reasoning.effort`). */
+export function openAiEffort(r: IrReasoning | undefined): IrEffort | undefined {
+  if (!r) return undefined;
+  if (r.effort) return r.effort;
+  if (r.budgetTokens !== undefined) return effortFromBudget(r.budgetTokens);
+  return undefined;
+}
+
+export function geminiMajorVersion(model: string): number {
+  const m = /gemini-(\d+)(?:\.(\d+))?/i.exec(model);
+  return m ? Number(m[1]) : 0;
+}

@@ -1,0 +1,43 @@
+import { AnthropicAdapter } from '../anthropic/anthropic.adapter';
+import { GeminiAdapter } from '../gemini/gemini.adapter';
+import { OpenAiAdapter } from '../openai/openai.adapter';
+import type { Operation, ProviderAdapter, TargetArgs, UpstreamRequestTarget, WireProtocol } from '../provider.types';
+
+/**
+ * The seed's integration rules (seeds/000, SPEC §6): the protocol is chosen by model name.
+ * claude* → Anthropic Messages at baseUrl; gemini* and imagen* (not -nothink/-search, not embedding) → Gemini at
+ * baseUrl/gemini; OpenAI models (gpt-*, o1*, o3*, o4*…, not gpt-oss*) → Responses; everything else → Chat.
+ */
+export function aihubmixProtocolFor(model: string, operation: Operation): WireProtocol {
+  const m = model.toLowerCase();
+  if (operation === 'embed') return m.startsWith('gemini') && m.includes('embedding') ? 'gemini' : 'openai-embeddings';
+  if (m.startsWith('claude')) return 'anthropic';
+  if ((m.startsWith('gemini') || m.startsWith('imagen')) && !m.endsWith('-nothink') && !m.endsWith('-search') && !m.includes('embedding')) {
+    return 'gemini';
+  }
+  if (isOpenAiModel(m)) return 'openai-responses';
+  return 'openai-chat';
+}
+
+export function isOpenAiModel(model: string): boolean {
+  const m = model.toLowerCase();
+  if (m.startsWith('gpt-oss')) return false;
+  return /^(gpt-|chatgpt-|o1|o3|o4|codex-|computer-use-)/.test(m);
+}
+
+export class AihubmixAdapter implements ProviderAdapter {
+  readonly type = 'aihubmix';
+  private readonly openai = new OpenAiAdapter('aihubmix');
+  private readonly anthropic = new AnthropicAdapter();
+  private readonly gemini = new GeminiAdapter('/gemini');
+
+  protocolFor(model: string, operation: Operation, _inbound: WireProtocol): WireProtocol {
+    return aihubmixProtocolFor(model, operation);
+  }
+
+  target(args: TargetArgs): UpstreamRequestTarget {
+    if (args.protocol === 'anthropic') return this.anthropic.target(args);
+    if (args.protocol === 'gemini') return this.gemini.target(args);
+    return this.openai.target(args);
+  }
+}

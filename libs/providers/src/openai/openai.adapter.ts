@@ -1,0 +1,27 @@
+import { normalizeBaseUrl, type Operation, type ProviderAdapter, type TargetArgs, type UpstreamRequestTarget, type WireProtocol } from '../provider.types';
+
+export const OPENAI_PATHS: Partial<Record<WireProtocol, string>> = {
+  'openai-chat': '/chat/completions',
+  'openai-responses': '/responses',
+  'openai-embeddings': '/embeddings',
+};
+
+/** OpenAI and every OpenAI-compatible API: Chat, Responses and Embeddings under a versioned base, Bearer auth. */
+export class OpenAiAdapter implements ProviderAdapter {
+  /** @param versionBase the path between the origin and /chat/completions: `/v1` for OpenAI, `/api/paas/v4` for Zhipu… */
+  constructor(readonly type = 'openai', private readonly versionBase = '/v1') {}
+
+  protocolFor(_model: string, operation: Operation, inbound: WireProtocol): WireProtocol {
+    if (operation === 'embed') return 'openai-embeddings';
+    // Responses clients get Responses upstream; every other client is served through Chat Completions.
+    return inbound === 'openai-responses' ? 'openai-responses' : 'openai-chat';
+  }
+
+  target(args: TargetArgs): UpstreamRequestTarget {
+    const path = OPENAI_PATHS[args.protocol];
+    if (!path) throw new Error(`${this.type} channels do not speak ${args.protocol}`);
+    let base = normalizeBaseUrl(args.baseUrl);
+    if (base.endsWith(this.versionBase)) base = base.slice(0, -this.versionBase.length);
+    return { protocol: args.protocol, url: base + this.versionBase + path, headers: { authorization: `Bearer ${args.apiKey}` } };
+  }
+}

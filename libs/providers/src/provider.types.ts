@@ -1,0 +1,37 @@
+/** The wire protocols a client or an upstream can speak (same names as the log's protocol fields). */
+export type WireProtocol = 'openai-chat' | 'openai-responses' | 'openai-embeddings' | 'anthropic' | 'gemini';
+
+/** What the client asked for, independent of protocol. */
+export type Operation = 'generate' | 'embed';
+
+export interface UpstreamRequestTarget {
+  protocol: WireProtocol;
+  url: string;
+  headers: Record<string, string>;
+}
+
+export interface TargetArgs {
+  baseUrl: string;
+  apiKey: string;
+  /** model as sent upstream (after mapping) */
+  model: string;
+  protocol: WireProtocol;
+  stream: boolean;
+  /** for gemini: the inbound Gemini action when the client spoke Gemini, e.g. batchEmbedContents */
+  geminiAction?: string;
+}
+
+/** One upstream type: which protocol it speaks for a model, and how to address it. */
+export interface ProviderAdapter {
+  readonly type: string;
+  /** The protocol this channel uses for a model and operation, given what the client speaks (null: unsupported). */
+  protocolFor(model: string, operation: Operation, inbound: WireProtocol): WireProtocol | null;
+  target(args: TargetArgs): UpstreamRequestTarget;
+}
+
+/** `https://x/v1/` and `https://x/v1` → `https://x`: a user-typed version suffix is tolerated, never doubled. */
+export function normalizeBaseUrl(baseUrl: string, versionSuffixes = ['/v1', '/v1beta']): string {
+  let url = baseUrl.trim().replace(/\/+$/, '');
+  for (const s of versionSuffixes) if (url.endsWith(s)) url = url.slice(0, -s.length);
+  return url;
+}

@@ -1,0 +1,37 @@
+import { AihubmixAdapter } from './aihubmix/aihubmix.adapter';
+import { AnthropicAdapter } from './anthropic/anthropic.adapter';
+import { AzureAdapter } from './azure/azure.adapter';
+import { GeminiAdapter } from './gemini/gemini.adapter';
+import { OpenAiAdapter } from './openai/openai.adapter';
+import { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible/openai-compatible.presets';
+import type { ProviderAdapter } from './provider.types';
+
+/** Adding a provider: one folder beside this file and one line here. */
+const adapters = new Map<string, ProviderAdapter>([
+  ['openai', new OpenAiAdapter()],
+  ['anthropic', new AnthropicAdapter()],
+  ['gemini', new GeminiAdapter()],
+  ['aihubmix', new AihubmixAdapter()],
+  ['azure', new AzureAdapter()],
+  ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(
+    ([type, preset]) => [type, new OpenAiAdapter(type, preset.versionBase)] as const,
+  ),
+]);
+
+export const CHANNEL_TYPES: readonly string[] = [...adapters.keys()];
+
+export function providerFor(type: string): ProviderAdapter | undefined {
+  return adapters.get(type);
+}
+
+/** The base URL a channel uses when the admin left it empty (presets), else the channel's own. */
+export function defaultBaseUrl(type: string): string | undefined {
+  const preset = OPENAI_COMPATIBLE_PRESETS[type];
+  if (preset?.baseUrl) return preset.baseUrl;
+  return {
+    openai: 'https://api.openai.com',
+    anthropic: 'https://api.anthropic.com',
+    gemini: 'https://generativelanguage.googleapis.com',
+    aihubmix: 'https://aihubmix.com',
+  }[type];
+}

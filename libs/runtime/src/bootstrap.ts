@@ -1,0 +1,93 @@
+import 'reflect-metadata';
+import { Logger, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig, type AppConfig, type ServiceName } from '@switchboard/config';
+import { microserviceOptions } from '@switchboard/messaging';
+import { ServiceRootModule } from './service-root.module';
+
+export interface ServiceDefinition {
+  name: ServiceName | 'standalone';
+  features: Type[];
+  database: boolean;
+  /** called after the app is created and before it listens (e.g. the gateway's body parser) */
+  configure?: (app: NestFastifyApplication, config: AppConfig) => void | Promise<void>;
+}
+
+export interface RunningService {
+  app: INestApplication;
+  config: AppConfig;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts one process: its HTTP port (public API or health/metrics) and its message handlers. */
+export async function startService(def: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  const config = loadConfig(def.name, env);
+  const adapter = new FastifyAdapter({ bodyLimit: config.MAX_BODY_BYTES, trustProxy: false, return503OnClosing: false });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ServiceRootModule.forRoot(config, { features: def.features, database: def.database }),
+    adapter,
+    { logger: nestLogLevels(config.LOG_LEVEL), bufferLogs: false },
+  );
+  app.connectMicroservice(microserviceOptions(config, def.name === 'standalone' ? 'gateway' : def.name), { inheritAppConfig: true });
+  await def.configure?.(app, config);
+  await app.startAllMicroservices();
+  await app.listen(config.PORT, config.HOST);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  return { app, config, url, close: () => app.close() };
+}
+
+function nestLogLevels(level: string): ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[] | false {
+  switch (level) {
+    case 'silent':
+      return false;
+    case 'fatal':
+      return ['fatal'];
+    case 'error':
+      return ['fatal', 'error'];
+    case 'warn':
+      return ['fatal', 'error', 'warn'];
+    case 'debug':
+      return ['fatal', 'error', 'warn', 'log', 'debug'];
+    case 'trace':
+      return ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+    default:
+      return ['fatal', 'error', 'warn', 'log'];
+  }
+}
+
+/** For main.ts files: start, print, stop cleanly on SIGTERM/SIGINT, exit 1 on a start-up error. */
+export function runMain(def: ServiceDefinition, onStarted?: (s: RunningService) => void): void {
+  const logger = new Logger(def.name);
+  startService(def).then(
+    (s) => {
+      logger.log(`${def.name} listening on ${s.url} (${s.config.mode} mode)`);
+      onStarted?.(s);
+      let closing = false;
+      const stop = (signal: string) => {
+        if (closing) return;
+        closing = true;
+        logger.log(`${signal}: draining and shutting down`);
+        const force = setTimeout(() => process.exit(1), s.config.SHUTDOWN_TIMEOUT_MS + 5_000);
+        force.unref();
+        s.close().then(
+          () => process.exit(0),
+          (e: unknown) => {
+            logger.error(`shutdown failed: ${(e as Error).message}`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    },
+    (err: unknown) => {
+      // ConfigError lists every bad variable in its message.
+      logger.error((err as Error).message);
+      process.exit(1);
+    },
+  );
+}

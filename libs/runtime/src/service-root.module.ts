@@ -1,0 +1,50 @@
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { ConfigModule, type AppConfig } from '@switchboard/config';
+import { DATABASE, DbModule, type Database } from '@switchboard/db';
+import { BUS_CLIENT, MessagingModule } from '@switchboard/messaging';
+import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@switchboard/observability';
+import type { ClientProxy } from '@nestjs/microservices';
+
+export interface RootOptions {
+  /** feature modules this process hosts: one in cluster mode, all five in standalone */
+  features: Type[];
+  /** open (and migrate) the database: every service but the cluster gateway */
+  database: boolean;
+  /** extra readiness checks (e.g. the gateway's Redis) */
+  extraProviders?: Provider[];
+}
+
+/** The root module of any Switchboard process: config, messaging, optional database, health and metrics. */
+@Module({})
+export class ServiceRootModule {
+  static forRoot(config: AppConfig, opts: RootOptions): DynamicModule {
+    const imports: DynamicModule['imports'] = [ConfigModule.forRoot(config), MessagingModule.forRoot(config)];
+    if (opts.database) {
+      imports.push(DbModule.forRoot({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrate: true, seed: true }));
+    }
+    const checks: Provider = {
+      provide: READINESS_CHECKS,
+      useFactory: (client: ClientProxy, db?: Database): ReadinessCheck[] => {
+        const list: ReadinessCheck[] = [];
+        if (db) list.push({ name: 'database', check: async () => void (await db.prisma.$queryRawUnsafe('SELECT 1')) });
+        if (config.NATS_URL) {
+          list.push({
+            name: 'nats',
+            check: async () => {
+              const nc = client.unwrap<{ isClosed(): boolean } | undefined>();
+              if (!nc || nc.isClosed()) throw new Error('not connected');
+            },
+          });
+        }
+        return list;
+      },
+      inject: opts.database ? [BUS_CLIENT, DATABASE] : [BUS_CLIENT],
+    };
+    return {
+      module: ServiceRootModule,
+      imports: [...imports, ...opts.features],
+      controllers: [HealthController],
+      providers: [checks, ...(opts.extraProviders ?? [])],
+    };
+  }
+}

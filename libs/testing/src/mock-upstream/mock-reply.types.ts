@@ -1,0 +1,66 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ShapeHint } from './reply-plan.builder';
+import type { MockVendor } from './mock-upstream.types';
+import type { ErrorReply } from './vendor-error.bodies';
+
+/** What a vendor handler sees. */
+export interface RequestContext {
+  vendor: MockVendor;
+  method: string;
+  pathname: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+  shape: ShapeHint;
+  ids: IdSource;
+}
+
+export interface JsonReply {
+  kind: 'json';
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface StreamEvent {
+  /** Framed bytes for SSE (`data: …\n\n`); a bare JSON value for the json-array framing. */
+  data: string;
+  /** Carries generated content: pacing delays go before these (except the first). */
+  paced?: boolean;
+}
+
+export interface StreamReply {
+  kind: 'stream';
+  contentType: string;
+  /** `sse`: events are written as given. `json-array`: `[`, `,\r\n` between elements, `]` at the end. */
+  framing: 'sse' | 'json-array';
+  events: StreamEvent[];
+  /** Pause before each paced event except the first. */
+  delayMs: number;
+  headers?: Record<string, string>;
+  /** The vendor's in-stream error, as events in this stream's framing, sent after `sent` events. */
+  inStreamError(status: number, sent: number): string[];
+}
+
+export type MockReply = JsonReply | StreamReply;
+
+export function jsonReply(body: unknown, status = 200, headers?: Record<string, string>): JsonReply {
+  return { kind: 'json', status, body, headers };
+}
+
+export function errorReply(e: ErrorReply): JsonReply {
+  return { kind: 'json', status: e.status, body: e.body, headers: e.headers };
+}
+
+/** Per-server id generator: unique, cheap, and stable for a given request order. */
+export class IdSource {
+  private seq = 0;
+  constructor(private readonly salt: string) {}
+
+  /** `prefix` + `length` base-36 characters. */
+  next(prefix: string, length = 24): string {
+    const n = (++this.seq).toString(36);
+    const body = (this.salt + n.padStart(8, '0')).slice(-length).padStart(length, '0');
+    return prefix + body;
+  }
+}

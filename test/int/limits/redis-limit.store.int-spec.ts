@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { LimitKeys, RedisLimitStore, type LimitStore } from '@switchboard/limits';
+import { LuaScript } from '../../../libs/limits/src/lua-script.runner';
+import {
+  describeLimitStoreBehaviour,
+  expectOk,
+  expectRefused,
+  runOverdrawScenario,
+} from '../../../libs/limits/src/testing/limit-store.behaviour';
+import { connect, deletePrefix, describeWithRedis } from './redis-test.helper';
+
+/** Counts the commands a client sends (each is one round trip unless pipelined, which the store never does). */
+function countCommands(redis: Redis): { names: string[] } {
+  const log = { names: [] as string[] };
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = (command, stream) => {
+    log.names.push(command.name.toLowerCase());
+    return send(command, stream);
+  };
+  return log;
+}
+
+describeWithRedis('RedisLimitStore against real Redis', () => {
+  const prefixes: string[] = [];
+  const clients: Redis[] = [];
+  const client = (): Redis => {
+    const c = connect();
+    clients.push(c);
+    return c;
+  };
+  const prefix = (): string => {
+    const p = `sbtest-limits-${randomUUID().slice(0, 12)}`;
+    prefixes.push(p);
+    return p;
+  };
+
+  afterAll(async () => {
+    if (clients.length > 0) for (const p of prefixes) await deletePrefix(clients[0], p);
+    await Promise.all(clients.map((c) => c.quit()));
+  });
+
+  describeLimitStoreBehaviour('RedisLimitStore', () => {
+    let shared: Redis | null = null;
+    return {
+      create: async (now) => {
+        shared ??= client();
+        return new RedisLimitStore(shared, { keyPrefix: prefix(), now });
+      },
+      destroy: async () => undefined,
+    };
+  });
+
+  it('200 concurrent acquires from two replicas against a quota for 10: exactly 10 succeed, settlement adds up', async () => {
+    const p = prefix();
+    const replicas = [new RedisLimitStore(client(), { keyPrefix: p }), new RedisLimitStore(client(), { keyPrefix: p })];
+    await runOverdrawScenario(replicas, { attempts: 200, fits: 10, reserveMicros: 25_000, account: 'token:overdraw' });
+  });
+
+  it('two replicas (two connections) share RPM, concurrency and quota, on the Redis clock', async () => {
+    const p = prefix();
+    const a: LimitStore = new RedisLimitStore(client(), { keyPrefix: p });
+    const b: LimitStore = new RedisLimitStore(client(), { keyPrefix: p });
+    const scopes = [{ key: 'token:7', rpm: 5, maxConcurrency: 2 }, { key: 'group:shared' }];
+    const quota = [{ key: 'token:7', initialRemainingMicros: 1_000 }];
+    const acquire = (store: LimitStore) =>
+      store.acquire({ requestId: randomUUID(), scopes, estimatedTokens: 10, quota, reserveMicros: 100 });
+
+    const before = Date.now();
+    const first = expectOk(await acquire(a));
+    expect(first.lease.acquiredAtMs).toBeGreaterThan(before - 5_000);
+    expect(first.lease.acquiredAtMs).toBeLessThan(Date.now() + 5_000);
+    const second = expectOk(await acquire(b));
+    expect(expectRefused(await acquire(a))).toMatchObject({ reason: 'concurrency', scope: 'token:7', limit: 2 });
+    expect(await b.getRemaining('token:7')).toBe(800);
+
+    // A lease taken on one replica is settled on the other.
+    await b.settle(first.lease, { tokens: 4, costMicros: 30 });
+    await a.release(second.lease);
+    expect(await a.getRemaining('token:7')).toBe(970);
+    for (const store of [a, b, a]) await store.release(expectOk(await acquire(store)).lease);
+    const refused = expectRefused(await acquire(b));
+    expect(refused).toMatchObject({ reason: 'rpm', scope: 'token:7', limit: 5 });
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it('acquire and settle are one round trip each once the script is cached', async () => {
+    const redis = client();
+    const store = new RedisLimitStore(redis, { keyPrefix: prefix() });
+    const scopes = [{ key: 'token:1', rpm: 100, tpm: 10_000, maxConcurrency: 5 }, { key: 'user:1' }, { key: 'group:g', rpm: 1000 }];
+    const quota = [{ key: 'token:1', initialRemainingMicros: 1_000_000 }, { key: 'user:1', initialRemainingMicros: 1_000_000 }];
+    const request = () => ({ requestId: randomUUID(), scopes, estimatedTokens: 100, quota, reserveMicros: 1_000 });
+    await store.release(expectOk(await store.acquire(request())).lease); // loads both scripts if needed
+    await redis.ping(); // the connection's own start-up commands are done
+
+    const log = countCommands(redis);
+    const lease = expectOk(await store.acquire(request())).lease;
+    expect(log.names).toEqual(['evalsha']);
+    await store.settle(lease, { tokens: 50, costMicros: 500 });
+    expect(log.names).toEqual(['evalsha', 'evalsha']);
+  });
+
+  it('falls back to EVAL on NOSCRIPT, then runs by SHA', async () => {
+    // A script the server cannot have seen (unique text), without flushing the shared script cache.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-lua-'));
+    fs.writeFileSync(path.join(dir, 'probe.lua'), `-- ${randomUUID()}\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])`);
+    const script = new LuaScript('probe.lua', dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const redis = client();
+    const key = new LimitKeys(prefix()).quota('probe');
+    await redis.ping();
+
+    const log = countCommands(redis);
+    expect(await script.run(redis, [key], [2])).toBe(2);
+    expect(log.names).toEqual(['evalsha', 'eval']);
+    expect(await script.run(redis, [key], [3])).toBe(5);
+    expect(log.names).toEqual(['evalsha', 'eval', 'evalsha']);
+  });
+
+  it('writes the documented key layout with bounded TTLs', async () => {
+    const p = prefix();
+    const redis = client();
+    const keys = new LimitKeys(p);
+    const store = new RedisLimitStore(redis, { keyPrefix: p });
+    const lease = expectOk(
+      await store.acquire({
+        requestId: 'req-1',
+        scopes: [{ key: 'token:9', tpm: 1000 }],
+        estimatedTokens: 10,
+        quota: [{ key: 'user:9', initialRemainingMicros: 50 }],
+        reserveMicros: 5,
+      }),
+    ).lease;
+    const found = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', keys.pattern(), 'COUNT', 1000);
+      cursor = next;
+      batch.forEach((k) => found.add(k));
+    } while (cursor !== '0');
+    expect([...found].sort()).toEqual(
+      [keys.rpm('token:9'), keys.tpm('token:9'), keys.concurrency('token:9'), keys.quota('user:9'), keys.lease('req-1')].sort(),
+    );
+    expect(keys.rpm('token:9')).toBe(`${p}:{lim}:rpm:token:9`);
+    for (const k of found) {
+      const ttl = await redis.pttl(k);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(24 * 3_600_000);
+    }
+    expect(await redis.pttl(keys.rpm('token:9'))).toBeLessThanOrEqual(120_000);
+    expect(await redis.zscore(keys.concurrency('token:9'), 'req-1')).toBe(String(lease.acquiredAtMs + 10 * 60_000));
+    await store.settle(lease, { tokens: 10, costMicros: 5 });
+    expect(await redis.exists(keys.lease('req-1'))).toBe(0);
+    expect(await redis.zcard(keys.concurrency('token:9'))).toBe(0);
+  });
+});

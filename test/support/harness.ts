@@ -1,0 +1,231 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { connect } from 'nats';
+import pg from 'pg';
+import { INFRA } from './infra';
+
+const ROOT = path.resolve(__dirname, '../..');
+const dist = (app: string) => path.join(ROOT, 'dist/apps', app, 'src/main.js');
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  output: string[];
+}
+
+export interface System {
+  url: string;
+  adminKey: string;
+  procs: Proc[];
+  /** gateway URLs (one in standalone, one per replica in cluster) */
+  gateways: string[];
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+  /** spawns one more process of the system (e.g. a restarted service) */
+  spawnService(name: string, port: number): Promise<Proc>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function spawnProc(name: string, script: string, env: NodeJS.ProcessEnv): Proc {
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const keep = (d: Buffer) => {
+    output.push(d.toString());
+    if (output.length > 400) output.shift();
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return { name, child, output };
+}
+
+async function waitReady(url: string, proc: Proc, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited (${proc.child.exitCode}):\n${proc.output.join('')}`);
+    try {
+      const r = await fetch(`${url}/health/ready`);
+      if (r.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${proc.name} not ready after ${timeoutMs} ms:\n${proc.output.join('')}`);
+}
+
+async function stopProcs(procs: Proc[]): Promise<void> {
+  await Promise.all(
+    procs.map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          if (p.child.exitCode !== null || p.child.signalCode) return resolve();
+          const t = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
+          p.child.once('exit', () => {
+            clearTimeout(t);
+            resolve();
+          });
+          p.child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+const baseEnv = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: process.env.SB_TEST_LOG_LEVEL ?? 'warn', HOST: '127.0.0.1', ...extra };
+  for (const k of ['NATS_URL', 'REDIS_URL', 'DATABASE_URL', 'PORT', 'ADMIN_KEY', 'SECRET_KEY']) if (!(k in extra)) delete env[k];
+  return env;
+};
+
+/** `npm start` in a child process: one port, PGlite in a fresh DATA_DIR, in-process transport, in-memory counters. */
+export async function startStandalone(extra: NodeJS.ProcessEnv = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-'))): Promise<System> {
+  const port = await freePort();
+  const adminKey = 'sb-test-admin-key-0123456789';
+  const env = baseEnv({ DATA_DIR: dataDir, PORT: String(port), ADMIN_KEY: adminKey, ...extra });
+  const proc = spawnProc('standalone', dist('standalone'), env);
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(url, proc);
+  const procs = [proc];
+  return {
+    url,
+    adminKey,
+    procs,
+    gateways: [url],
+    dataDir,
+    env,
+    stop: () => stopProcs(procs),
+    spawnService: async () => {
+      throw new Error('standalone has no separate services');
+    },
+  };
+}
+
+/** A throwaway Postgres database, dropped by the returned function. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `sb_e2e_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: `${INFRA.postgres.url}/postgres` });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  return {
+    url: `${INFRA.postgres.url}/${name}`,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: `${INFRA.postgres.url}/postgres` });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+      await c.end();
+    },
+  };
+}
+
+/** Starts from an empty usage stream so records of earlier runs (other databases) never reach this cluster. */
+export async function purgeUsageStream(): Promise<void> {
+  const nc = await connect({ servers: INFRA.nats.url });
+  try {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete('SWITCHBOARD_USAGE').catch(() => undefined);
+  } finally {
+    await nc.close();
+  }
+}
+
+export const CLUSTER_SERVICES = ['auth', 'router', 'billing', 'log-writer'] as const;
+
+/** The five services as separate processes on real NATS, Redis and Postgres; `gateways` replicas of the edge. */
+export async function startCluster(opts: { gateways?: number; env?: NodeJS.ProcessEnv } = {}): Promise<System & { dropDatabase(): Promise<void> }> {
+  const db = await createTestDatabase();
+  await purgeUsageStream();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-cluster-'));
+  const adminKey = 'sb-test-admin-key-0123456789';
+  const env = baseEnv({
+    DATA_DIR: dataDir,
+    ADMIN_KEY: adminKey,
+    SECRET_KEY: 'ab'.repeat(32),
+    NATS_URL: INFRA.nats.url,
+    REDIS_URL: INFRA.redis.url,
+    DATABASE_URL: db.url,
+    ...opts.env,
+  });
+  const procs: Proc[] = [];
+  const spawnService = async (name: string, port: number): Promise<Proc> => {
+    const p = spawnProc(name, dist(name), { ...env, PORT: String(port) });
+    procs.push(p);
+    await waitReady(`http://127.0.0.1:${port}`, p);
+    return p;
+  };
+  try {
+    // Services first (each migrates under an advisory lock), then the gateways.
+    await Promise.all(CLUSTER_SERVICES.map(async (name) => spawnService(name, await freePort())));
+    const gateways: string[] = [];
+    for (let i = 0; i < (opts.gateways ?? 1); i++) {
+      const port = await freePort();
+      await spawnService('gateway', port);
+      gateways.push(`http://127.0.0.1:${port}`);
+    }
+    return {
+      url: gateways[0]!,
+      adminKey,
+      procs,
+      gateways,
+      dataDir,
+      env,
+      spawnService,
+      stop: () => stopProcs(procs),
+      dropDatabase: () => db.drop(),
+    };
+  } catch (e) {
+    await stopProcs(procs);
+    await db.drop();
+    throw e;
+  }
+}
+
+/** A tiny admin API client. */
+export function adminClient(url: string, adminKey: string) {
+  const call = async <T = Record<string, unknown>>(method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const r = await fetch(url + p, {
+      method,
+      headers: { authorization: `Bearer ${adminKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: (text ? JSON.parse(text) : null) as T };
+  };
+  return {
+    call,
+    get: <T = Record<string, unknown>>(p: string) => call<T>('GET', p),
+    post: <T = Record<string, unknown>>(p: string, b: unknown) => call<T>('POST', p, b),
+    patch: <T = Record<string, unknown>>(p: string, b: unknown) => call<T>('PATCH', p, b),
+    put: <T = Record<string, unknown>>(p: string, b: unknown) => call<T>('PUT', p, b),
+    del: <T = Record<string, unknown>>(p: string) => call<T>('DELETE', p),
+  };
+}
+
+/** Polls until fn returns a truthy value (no sleeps in tests where an event can be awaited: this is the await). */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}

@@ -1,0 +1,38 @@
+import net from 'node:net';
+
+export const INFRA = {
+  postgres: { host: '127.0.0.1', port: 5432, url: 'postgres://postgres@127.0.0.1:5432' },
+  redis: { host: '127.0.0.1', port: 6379, url: 'redis://127.0.0.1:6379' },
+  nats: { host: '127.0.0.1', port: 4222, url: 'nats://127.0.0.1:4222' },
+} as const;
+
+export type InfraName = keyof typeof INFRA;
+
+function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port, timeout: 1000 }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+    s.on('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * For suites that need real services: resolves true when all are reachable. When some are not: with CI=true it
+ * throws (the suite fails), otherwise it prints why and resolves false so the suite can skip its tests.
+ */
+export async function requireInfra(...names: InfraName[]): Promise<boolean> {
+  const down: string[] = [];
+  for (const n of names) if (!(await reachable(INFRA[n].host, INFRA[n].port))) down.push(`${n} (${INFRA[n].host}:${INFRA[n].port})`);
+  if (!down.length) return true;
+  const msg = `unreachable: ${down.join(', ')}`;
+  if (process.env.CI === 'true') throw new Error(`${msg}; CI=true requires every tier to run`);
+  // eslint-disable-next-line no-console
+  console.warn(`SKIPPED: ${msg}. Start them (see README) or run with CI=true to make this a failure.`);
+  return false;
+}
