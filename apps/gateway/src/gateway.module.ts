@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { LIMIT_STORE, createLimitStore } from '@switchboard/limits';
+import { AdmissionService } from './admission/admission.service';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
 import { AdminController, StatusController } from './admin/admin.controller';
 import { EdgeErrorFilter } from './edge/edge-error.filter';
@@ -23,6 +26,8 @@ import { TokenCache } from './state/token-cache.service';
     RoutingTableService,
     PriceCache,
     AdminAuthGuard,
+    AdmissionService,
+    { provide: LIMIT_STORE, useFactory: (c: AppConfig) => createLimitStore(c.REDIS_URL), inject: [APP_CONFIG] },
     { provide: APP_FILTER, useClass: EdgeErrorFilter },
   ],
 })

@@ -40,5 +40,7 @@ export const AuthChangedEvent = z.object({
   /** key hashes whose cached verification must be dropped; empty with `all` = drop everything. */
   keyHashes: z.array(z.string()),
   all: z.boolean().default(false),
+  /** token quotas / user balances an admin changed: gateways drop their counters so they re-read the new value */
+  quotaReset: z.object({ tokenIds: z.array(z.number().int()), userIds: z.array(z.number().int()) }).optional(),
 });
 export type AuthChangedEvent = z.infer<typeof AuthChangedEvent>;

@@ -64,8 +64,8 @@ export class AuthAdminService {
     }
   }
 
-  private changed(keyHashes: string[], all = false): void {
-    this.bus.emit(Subjects.AuthChanged, { keyHashes, all });
+  private changed(keyHashes: string[], all = false, quotaReset?: { tokenIds: number[]; userIds: number[] }): void {
+    this.bus.emit(Subjects.AuthChanged, { keyHashes, all, quotaReset });
   }
 
   // ---- users
@@ -122,7 +122,8 @@ export class AuthAdminService {
         return u;
       })
       .catch((e) => uniqueViolation(e, `user "${b.name}"`));
-    this.changed(await this.keyHashesOfUser(after.id));
+    const balanceChanged = b.balance !== undefined;
+    this.changed(await this.keyHashesOfUser(after.id), false, balanceChanged ? { tokenIds: [], userIds: [after.id] } : undefined);
     return ok(userView(after));
   }
 
@@ -193,6 +194,8 @@ export class AuthAdminService {
       await recordAudit(tx, { actor, action: 'create', entity: 'token', entityId: t.id, after: tokenView(t) });
       return t;
     });
+    // A client that tried the key a moment early may have a cached "unknown key" answer.
+    this.changed([token.keyHash]);
     // The only time the full key is shown.
     return ok({ ...tokenView(token), key }, 201);
   }
@@ -220,7 +223,7 @@ export class AuthAdminService {
       await recordAudit(tx, { actor, action: 'update', entity: 'token', entityId: t.id, before: tokenView(before), after: tokenView(t) });
       return t;
     });
-    this.changed([after.keyHash]);
+    this.changed([after.keyHash], false, b.quota !== undefined ? { tokenIds: [after.id], userIds: [] } : undefined);
     return ok(tokenView(after));
   }
 

@@ -27,7 +27,7 @@ export class BalanceService {
     });
     void actor;
     const tokens = await this.prisma.token.findMany({ where: { userId }, select: { keyHash: true } });
-    this.bus.emit(Subjects.AuthChanged, { keyHashes: tokens.map((t) => t.keyHash), all: false });
+    this.bus.emit(Subjects.AuthChanged, { keyHashes: tokens.map((t) => t.keyHash), all: false, quotaReset: { tokenIds: [], userIds: [userId] } });
     return { status: 200, body: { balance: microsToUsdOrNull(updated.balanceMicros) } };
   }
 }

@@ -14,6 +14,7 @@ import {
   extractOutputText,
   extractUsage,
   parseUpstreamError,
+  requestedMaxOutputTokens,
   renderError,
   type ConvertContext,
   type GatewayError,
@@ -24,6 +25,7 @@ import { providerFor } from '@switchboard/providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { countTokens } from 'gpt-tokenizer';
 import type { Dispatcher } from 'undici';
+import { AdmissionService, type Admission } from '../admission/admission.service';
 import { PriceCache } from '../state/price-cache.service';
 import { RoutingTableService, type RuntimeChannel, type RuntimeKey } from '../state/routing-table.service';
 import { TokenCache } from '../state/token-cache.service';
@@ -90,6 +92,7 @@ export class RelayService {
     private readonly table: RoutingTableService,
     private readonly prices: PriceCache,
     private readonly upstream: UpstreamClient,
+    private readonly admission: AdmissionService,
     @Inject(USAGE_QUEUE) private readonly usageQueue: UsageQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -100,6 +103,7 @@ export class RelayService {
     const draft = new UsageDraft(requestId, call.protocol, call.model, call.stream, startedAt);
     reply.header('x-request-id', requestId);
     let token: VerifiedToken | null = null;
+    let admitted: Admission | null = null;
     try {
       token = await this.authenticate(req, call);
       draft.tokenId = token.tokenId;
@@ -110,7 +114,12 @@ export class RelayService {
         throw RelayErrors.routingUnavailable();
       });
       const route = this.route(call.model, token.group.name);
-      await this.attempts(call, route, token, draft, req, reply);
+      const price = await this.priceFor(route.model, token);
+      const promptEstimate = estimatePromptTokens(call.protocol, call.body);
+      admitted = await this.admission.admit(requestId, token, price, promptEstimate, requestedMaxOutputTokens(call.protocol, call.body));
+      draft.reservedMicros = admitted.lease.reservedMicros;
+      reply.headers(admitted.headers);
+      await this.attempts(call, route, token, price, draft, req, reply);
     } catch (err) {
       const e = err instanceof DomainError ? err : new DomainError('internal', 500, 'internal error');
       if (!(err instanceof DomainError)) this.logger.error((err as Error)?.stack ?? String(err));
@@ -118,7 +127,7 @@ export class RelayService {
       draft.status = e.status;
       if (!reply.sent && !reply.raw.headersSent) this.sendError(reply, call.protocol, requestId, e);
     } finally {
-      this.finish(draft, call, token);
+      this.finish(draft, call, token, admitted);
     }
   }
 
@@ -163,11 +172,11 @@ export class RelayService {
     call: InboundCall,
     route: Route,
     token: VerifiedToken,
+    price: PriceEntry | null,
     draft: UsageDraft,
     req: FastifyRequest,
     reply: FastifyReply,
   ): Promise<void> {
-    const price = await this.priceFor(route.model, token);
     const excluded = new Set<number>();
     const excludedKeys = new Set<string>();
     let budget = DEFAULT_RETRY_BUDGET;
@@ -366,6 +375,7 @@ export class RelayService {
       started = true;
       reply.hijack();
       raw.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
         'content-type': SSE_CONTENT_TYPE[call.protocol],
         'cache-control': 'no-cache',
         'x-request-id': draft.requestId,
@@ -439,10 +449,18 @@ export class RelayService {
         ? { status: e.status, message: e.message, code: e.code, param: typeof e.details.param === 'string' ? e.details.param : undefined, retryAfterSeconds: typeof e.details.retryAfterSeconds === 'number' ? e.details.retryAfterSeconds : undefined }
         : e;
     const out = renderError(protocol, ge, requestId);
-    reply.status(out.status).headers({ ...out.headers, 'x-request-id': requestId, 'content-type': 'application/json' }).send(JSON.stringify(out.body));
+    const headers: Record<string, string> = { ...out.headers, 'x-request-id': requestId, 'content-type': 'application/json' };
+    if (ge.retryAfterSeconds !== undefined) headers['retry-after'] = String(ge.retryAfterSeconds);
+    reply.status(out.status).headers(headers).send(JSON.stringify(out.body));
   }
 
-  private finish(draft: UsageDraft, call: InboundCall, token: VerifiedToken | null): void {
+  private finish(draft: UsageDraft, call: InboundCall, token: VerifiedToken | null, admitted: Admission | null): void {
+    if (admitted) {
+      const u = draft.usage;
+      const used = u.promptTokens + u.completionTokens;
+      const done = used > 0 || draft.costMicros > 0 ? this.admission.settle(admitted.lease, used, draft.costMicros) : this.admission.release(admitted.lease);
+      done.catch((e: unknown) => this.logger.error(`settling ${draft.requestId} failed: ${(e as Error).message}`));
+    }
     const latency = performance.now() - draft.startedAt;
     const status = draft.status || 500;
     const labels = { protocol: call.protocol, model: draft.channelId ? draft.model : 'unknown', channel: String(draft.channelId ?? 'none'), group: draft.group ?? 'none', status_class: statusClass(status) };

@@ -6,7 +6,7 @@ import { reasoningSlotValue } from '../core/reasoning-carrier.util';
 import { toAnthropicStop } from '../core/stop-reason.map';
 import { emptyUsage, usageToAnthropic } from '../core/usage.map';
 import type { ConvertContext } from '../protocol.types';
-import { parseToolArgumentsLenient } from './anthropic-tool-args.util';
+import { parseToolArgumentsLenient } from '../core/tool-args.util';
 import type { AnthropicMessage, AnthropicResponseBlock } from './anthropic.types';
 
 export function encodeAnthropicResponse(ir: IrResponse, ctx: ConvertContext): AnthropicMessage {

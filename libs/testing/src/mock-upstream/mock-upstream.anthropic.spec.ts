@@ -41,7 +41,7 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
 
   it('answers non-stream with text, stop_reason and usage', async () => {
     const { data, response } = await client.messages
-      .create({ model: 'claude-sonnet-4-5', max_tokens: 256, system: 'Be kind.', messages: [{ role: 'user', content: 'hello claude' }] })
+      .create({ model: 'claude-sonnet-5-5', max_tokens: 256, system: 'Be kind.', messages: [{ role: 'user', content: 'hello claude' }] })
       .withResponse();
     expect(response.headers.get('request-id')).toMatch(/^req_/);
     expect(data.type).toBe('message');
@@ -59,7 +59,7 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
 
   it('streams in the exact event order with a ping and usage in message_start and message_delta', async () => {
     const events = await rawEvents({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       max_tokens: 100,
       stream: true,
       messages: [{ role: 'user', content: 'a b c d e f' }],
@@ -85,7 +85,7 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
 
   it('is accepted by messages.stream().finalMessage()', async () => {
     const msg = await client.messages
-      .stream({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'streaming works' }] })
+      .stream({ model: 'claude-sonnet-5-5', max_tokens: 64, messages: [{ role: 'user', content: 'streaming works' }] })
       .finalMessage();
     expect(msg.content).toEqual([{ type: 'text', text: 'Echo: streaming works' }]);
     expect(msg.usage.output_tokens).toBe(3);
@@ -94,7 +94,7 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
 
   it('streams thinking ending with one signature_delta, and verifies the signature on replay', async () => {
     const params = {
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       max_tokens: 2048,
       thinking: { type: 'enabled' as const, budget_tokens: 1024 },
       messages: [{ role: 'user' as const, content: 'why is the sky blue' }],
@@ -129,7 +129,7 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
 
   it('streams parallel tool_use blocks (no-arg tool: one empty partial_json) and parses inputs', async () => {
     const content = 'go [call:get_weather {"city":"Paris"}] [call:get_time]';
-    const events = await rawEvents({ model: 'claude-sonnet-4-5', max_tokens: 100, stream: true, tools, messages: [{ role: 'user', content }] });
+    const events = await rawEvents({ model: 'claude-sonnet-5-5', max_tokens: 100, stream: true, tools, messages: [{ role: 'user', content }] });
     const starts = events.filter((e) => e.event === 'content_block_start').map((e) => e.data);
     expect(starts.map((s) => s.index)).toEqual([0, 1]);
     const noArg = events.filter((e) => e.event === 'content_block_delta' && e.data.index === 1);
@@ -137,7 +137,7 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
     expect((events.find((e) => e.event === 'message_delta')!.data.delta as { stop_reason: string }).stop_reason).toBe('tool_use');
 
     const msg = await client.messages
-      .stream({ model: 'claude-sonnet-4-5', max_tokens: 100, tools, messages: [{ role: 'user', content }] })
+      .stream({ model: 'claude-sonnet-5-5', max_tokens: 100, tools, messages: [{ role: 'user', content }] })
       .finalMessage();
     const uses = msg.content.filter((b): b is Anthropic.Messages.ToolUseBlock => b.type === 'tool_use');
     expect(uses.map((u) => [u.name, u.input])).toEqual([
@@ -147,7 +147,7 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
     for (const u of uses) expect(u.id).toMatch(/^toolu_01/);
 
     const follow = await client.messages.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       max_tokens: 100,
       tools,
       messages: [
@@ -169,12 +169,12 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
 
   it('enforces tool_use/tool_result adjacency and max_tokens like the real API', async () => {
     await expect(
-      client.messages.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] } as unknown as Anthropic.Messages.MessageCreateParamsNonStreaming),
+      client.messages.create({ model: 'claude-sonnet-5-5', messages: [{ role: 'user', content: 'x' }] } as unknown as Anthropic.Messages.MessageCreateParamsNonStreaming),
     ).rejects.toMatchObject({ status: 400, type: 'invalid_request_error', message: expect.stringContaining('max_tokens: Field required') });
 
     const err = await client.messages
       .create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-5-5',
         max_tokens: 10,
         tools,
         messages: [
@@ -185,17 +185,17 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
       })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((err as Anthropic.APIError).message).toContain('`tool_use` ids were found without `tool_result` blocks immediately after: toolu_1');
-    expect((err as Anthropic.APIError).headers?.get('x-should-retry')).toBe('false');
+    expect((err as InstanceType<typeof Anthropic.APIError>).message).toContain('`tool_use` ids were found without `tool_result` blocks immediately after: toolu_1');
+    expect((err as InstanceType<typeof Anthropic.APIError>).headers?.get('x-should-retry')).toBe('false');
 
     await expect(
-      client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'text', text: '' }] }] }),
+      client.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'text', text: '' }] }] }),
     ).rejects.toMatchObject({ status: 400, message: expect.stringContaining('text content blocks must be non-empty') });
   });
 
   it('reports cache reads and writes from the [cache] directive', async () => {
     const r = await client.messages.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       max_tokens: 50,
       messages: [{ role: 'user', content: '[cache:2048/512] cached prompt' }],
     });
@@ -209,7 +209,7 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
 
   it('counts tokens, lists models, accepts ?beta=true and Bearer auth', async () => {
     const count = await client.messages.countTokens({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       system: 'one two',
       messages: [{ role: 'user', content: 'three four five' }],
     });
@@ -223,7 +223,7 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
     expect(all.length).toBeGreaterThanOrEqual(4);
 
     const beta = await client.beta.messages.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       max_tokens: 20,
       betas: ['interleaved-thinking-2025-05-14'],
       messages: [{ role: 'user', content: 'beta' }],
@@ -234,12 +234,12 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
     const res = await fetch(`${mock.url}/v1/messages?beta=true`, {
       method: 'POST',
       headers: { 'x-api-key': 'k', 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'q' }] }),
+      body: JSON.stringify({ model: 'claude-sonnet-5-5', max_tokens: 20, messages: [{ role: 'user', content: 'q' }] }),
     });
     expect(await res.json()).toMatchObject({ content: [{ type: 'text', text: 'Echo: q' }] });
 
     const bearer = new Anthropic({ authToken: 'tok-1', apiKey: null, baseURL: mock.url, maxRetries: 0 });
-    const r = await bearer.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
+    const r = await bearer.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
     expect(r.content[0]).toMatchObject({ text: 'Echo: hi' });
     expect(mock.requests[mock.requests.length - 1].key).toBe('tok-1');
   });

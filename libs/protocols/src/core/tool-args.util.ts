@@ -1,4 +1,4 @@
-import { isObject, tryParseJson, type JsonObject } from '../core/json.util';
+import { isObject, tryParseJson, type JsonObject } from './json.util';
 
 /** Upstream-produced arguments: never fail a response because a model emitted broken JSON. */
 export function parseToolArgumentsLenient(args: string): JsonObject {

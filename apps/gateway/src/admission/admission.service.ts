@@ -1,0 +1,107 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { DomainError, type PriceEntry, type VerifiedToken } from '@switchboard/contracts';
+import {
+  LIMIT_STORE,
+  buildLimitScopes,
+  buildQuotaAccounts,
+  tokenScopeKey,
+  userScopeKey,
+  type AcquireResult,
+  type Lease,
+  type LimitStore,
+} from '@switchboard/limits';
+import { processMetrics } from '@switchboard/observability';
+import { computeCostMicros } from '@switchboard/pricing';
+
+/** Output reserved when the client names no maximum (settled to the real count afterwards). */
+export const DEFAULT_RESERVED_OUTPUT_TOKENS = 4096;
+
+export interface Admission {
+  lease: Lease;
+  headers: Record<string, string>;
+}
+
+const SCOPE_KIND = (key: string) => key.split(':')[0] ?? 'token';
+
+/**
+ * Rate limits, concurrency and the quota reservation, in one atomic store call per request (Redis Lua across
+ * replicas in cluster mode, in memory standalone). Settled with the real usage when the response ends.
+ */
+@Injectable()
+export class AdmissionService implements OnModuleDestroy {
+  private readonly metrics = processMetrics();
+
+  constructor(@Inject(LIMIT_STORE) private readonly store: LimitStore) {}
+
+  async admit(requestId: string, token: VerifiedToken, price: PriceEntry | null, promptTokens: number, maxOutput: number | null): Promise<Admission> {
+    const outputTokens = maxOutput ?? DEFAULT_RESERVED_OUTPUT_TOKENS;
+    const reserveMicros = price
+      ? computeCostMicros({ promptTokens, completionTokens: outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, token.group.priceRatio)
+      : 0;
+    const result: AcquireResult = await this.store.acquire({
+      requestId,
+      estimatedTokens: promptTokens + outputTokens,
+      reserveMicros,
+      scopes: buildLimitScopes({
+        token: { id: token.tokenId, ...token.limits },
+        user: { id: token.user.id, ...token.user.limits },
+        group: { name: token.group.name, ...token.group.limits },
+      }),
+      quota: buildQuotaAccounts({
+        token: { id: token.tokenId, remainingMicros: token.quotaMicros === null ? null : Math.max(0, token.quotaMicros - token.usedQuotaMicros) },
+        user: { id: token.user.id, remainingMicros: token.user.balanceMicros === null ? null : Math.max(0, token.user.balanceMicros) },
+      }),
+    });
+    if (!result.ok) {
+      if (result.reason === 'quota') {
+        this.metrics.quotaRejected.inc({ scope: SCOPE_KIND(result.scope) });
+        const who = SCOPE_KIND(result.scope) === 'user' ? 'account balance' : 'API key quota';
+        throw new DomainError('insufficient_quota', 429, `You exceeded your current quota: the ${who} cannot cover this request.`);
+      }
+      this.metrics.rateLimited.inc({ scope: SCOPE_KIND(result.scope), limit: result.reason });
+      const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+      const what = result.reason === 'rpm' ? 'requests per minute' : result.reason === 'tpm' ? 'tokens per minute' : 'concurrent requests';
+      throw new DomainError('rate_limit_exceeded', 429, `Rate limit reached for ${what} (${SCOPE_KIND(result.scope)} limit ${result.limit ?? ''}). Please try again in ${seconds}s.`, {
+        retryAfterSeconds: seconds,
+        limit: result.reason,
+      });
+    }
+    return { lease: result.lease, headers: this.headers(token, result.remaining) };
+  }
+
+  /** OpenAI-style x-ratelimit-* headers for the token's own limits (where one applies). */
+  private headers(token: VerifiedToken, remaining: Extract<AcquireResult, { ok: true }>['remaining']): Record<string, string> {
+    const h: Record<string, string> = {};
+    const mine = remaining.find((r) => r.scope === tokenScopeKey(token.tokenId));
+    if (!mine) return h;
+    const reset = `${Math.max(0, Math.ceil(mine.resetMs / 1000))}s`;
+    if (token.limits.rpm !== null && mine.rpmRemaining !== undefined) {
+      h['x-ratelimit-limit-requests'] = String(token.limits.rpm);
+      h['x-ratelimit-remaining-requests'] = String(mine.rpmRemaining);
+      h['x-ratelimit-reset-requests'] = reset;
+    }
+    if (token.limits.tpm !== null && mine.tpmRemaining !== undefined) {
+      h['x-ratelimit-limit-tokens'] = String(token.limits.tpm);
+      h['x-ratelimit-remaining-tokens'] = String(Math.max(0, mine.tpmRemaining));
+      h['x-ratelimit-reset-tokens'] = reset;
+    }
+    return h;
+  }
+
+  settle(lease: Lease, tokens: number, costMicros: number): Promise<unknown> {
+    return this.store.settle(lease, { tokens, costMicros });
+  }
+
+  release(lease: Lease): Promise<void> {
+    return this.store.release(lease);
+  }
+
+  /** An admin changed a quota or balance: forget the counters so the next request re-reads the new value. */
+  async resetQuota(tokenIds: number[], userIds: number[]): Promise<void> {
+    await Promise.all([...tokenIds.map((id) => this.store.setRemaining(tokenScopeKey(id), null)), ...userIds.map((id) => this.store.setRemaining(userScopeKey(id), null))]);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.store.close();
+  }
+}
