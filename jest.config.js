@@ -5,6 +5,7 @@ const common = {
   moduleNameMapper: jestModuleNameMapper(),
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/test/support/jest.setup.ts'],
 };
 
 module.exports = {

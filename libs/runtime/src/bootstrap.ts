@@ -28,7 +28,7 @@ export async function startService(def: ServiceDefinition, env: NodeJS.ProcessEn
   const app = await NestFactory.create<NestFastifyApplication>(
     ServiceRootModule.forRoot(config, { features: def.features, database: def.database }),
     adapter,
-    { logger: nestLogLevels(config.LOG_LEVEL), bufferLogs: false },
+    { logger: nestLogLevels(config.LOG_LEVEL), bufferLogs: false, bodyParser: !def.configure },
   );
   app.connectMicroservice(microserviceOptions(config, def.name === 'standalone' ? 'gateway' : def.name), { inheritAppConfig: true });
   await def.configure?.(app, config);

@@ -238,7 +238,7 @@ export class RelayService {
     const upstreamModel = channel.modelMapping[route.model] ?? route.model;
     const upstreamProtocol = adapter.protocolFor(upstreamModel, call.operation, call.protocol);
     if (!upstreamProtocol) return { ...this.localFailure(400, `channel ${channel.id} cannot serve this request`), final: false, free: true };
-    const ctx: ConvertContext = { upstreamModel, requestedModel: call.model, stream: call.stream, requestId: draft.requestId };
+    const ctx: ConvertContext = { upstreamModel, requestedModel: call.model, stream: call.stream, requestId: draft.requestId, clientBody: call.body };
     let body: Buffer | string;
     try {
       body = this.upstreamBody(call, upstreamProtocol, upstreamModel, route, channel, ctx);

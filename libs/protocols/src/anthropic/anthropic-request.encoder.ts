@@ -17,6 +17,8 @@ import type {
   AnthropicTextBlock,
   AnthropicTool,
   AnthropicToolChoice,
+  AnthropicToolResultBlock,
+  AnthropicToolUseBlock,
 } from './anthropic.types';
 
 /** LiteLLM / pydantic-ai default when the client gave no limit (Anthropic requires max_tokens). */
@@ -50,7 +52,7 @@ export function encodeAnthropicRequest(ir: IrRequest, ctx: ConvertContext): Anth
 
   const req: AnthropicMessagesRequest = { model: ctx.upstreamModel, max_tokens: maxTokens, messages };
 
-  const systemBlocks: AnthropicTextBlock[] = ir.system.filter((s) => s.text.length > 0).map((s) => withCache({ type: 'text', text: s.text }, s.cacheControl));
+  const systemBlocks: AnthropicTextBlock[] = ir.system.filter((s) => s.text.length > 0).map((s) => withCache<AnthropicTextBlock>({ type: 'text', text: s.text }, s.cacheControl));
   if (ir.responseFormat?.type === 'json_object') {
     systemBlocks.push({ type: 'text', text: 'Respond only with a single valid JSON object, without any surrounding text.' });
   }
@@ -58,7 +60,7 @@ export function encodeAnthropicRequest(ir: IrRequest, ctx: ConvertContext): Anth
   else if (systemBlocks.length > 0) req.system = systemBlocks;
 
   let tools: AnthropicTool[] = ir.tools.map((t) =>
-    withCache(
+    withCache<AnthropicTool>(
       { name: t.name, ...(t.description ? { description: t.description } : {}), input_schema: toAnthropicInputSchema(t.parameters) },
       t.cacheControl,
     ),
@@ -138,7 +140,7 @@ function encodeMessage(m: IrMessage, thinkingOn: boolean): AnthropicMessageParam
 function encodePart(p: IrPart, thinkingOn: boolean): AnthropicContentBlock | undefined {
   switch (p.type) {
     case 'text':
-      return p.text.length > 0 ? withCache({ type: 'text', text: p.text }, p.cacheControl) : undefined;
+      return p.text.length > 0 ? withCache<AnthropicTextBlock>({ type: 'text', text: p.text }, p.cacheControl) : undefined;
     case 'refusal':
       return p.text.length > 0 ? { type: 'text', text: p.text } : undefined;
     case 'image':
@@ -153,10 +155,10 @@ function encodePart(p: IrPart, thinkingOn: boolean): AnthropicContentBlock | und
       // Only Anthropic's own signatures verify; anything else would be rejected.
       return p.signature ? { type: 'thinking', thinking: p.text, signature: p.signature } : undefined;
     case 'tool_call':
-      return withCache({ type: 'tool_use', id: p.id, name: p.name, input: parseToolArguments(p.arguments, p.name) }, p.cacheControl);
+      return withCache<AnthropicToolUseBlock>({ type: 'tool_use', id: p.id, name: p.name, input: parseToolArguments(p.arguments, p.name) }, p.cacheControl);
     case 'tool_result': {
       const content = toolResultContent(p.content);
-      return withCache(
+      return withCache<AnthropicToolResultBlock>(
         { type: 'tool_result', tool_use_id: p.toolCallId, content, ...(p.isError ? { is_error: true } : {}) },
         p.cacheControl,
       );

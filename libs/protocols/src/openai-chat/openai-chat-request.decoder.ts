@@ -1,5 +1,6 @@
 /** OpenAI Chat Completions request → internal representation. */
 import type {
+  IrFilePart,
   IrMessage,
   IrPart,
   IrRequest,
@@ -177,7 +178,7 @@ function contentPart(p: JsonObject): IrTextPart | Exclude<IrPart, IrThinkingPart
       const fileData = asString(f['file_data']);
       const fileId = asString(f['file_id']);
       const fallbackMime = mediaTypeFromName(filename) ?? 'application/pdf';
-      let part: IrPart | undefined;
+      let part: IrFilePart | undefined;
       if (fileData) part = { type: 'file', source: sourceFromUrlish(fileData, fallbackMime) };
       else if (fileId) part = { type: 'file', source: { kind: 'file_id', fileId } };
       if (!part) return undefined;

@@ -23,14 +23,19 @@ async function main(): Promise<void> {
     });
   }
   process.stdout.write(`${mock.url}\n`);
+  let stopping = false;
   const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
     mock.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // `on`, not `once`: removing the last listener restores the default action, and a second signal
+  // during close would then kill the process with 143 instead of a clean exit.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((err: unknown) => {

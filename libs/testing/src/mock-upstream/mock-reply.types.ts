@@ -52,15 +52,27 @@ export function errorReply(e: ErrorReply): JsonReply {
   return { kind: 'json', status: e.status, body: e.body, headers: e.headers };
 }
 
-/** Per-server id generator: unique, cheap, and stable for a given request order. */
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Per-server id generator: realistic-looking, unique (a counter ends every id), cheap. */
 export class IdSource {
   private seq = 0;
-  constructor(private readonly salt: string) {}
+  constructor(private readonly seed: number) {}
 
-  /** `prefix` + `length` base-36 characters. */
+  /** `prefix` + `length` alphanumeric characters. */
   next(prefix: string, length = 24): string {
-    const n = (++this.seq).toString(36);
-    const body = (this.salt + n.padStart(8, '0')).slice(-length).padStart(length, '0');
-    return prefix + body;
+    const seq = ++this.seq;
+    const tail = seq.toString(36);
+    let x = (this.seed ^ Math.imul(seq, 0x9e3779b1)) >>> 0 || 1;
+    let s = prefix;
+    for (let i = tail.length; i < length; i++) {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      s += ALNUM[x % 62];
+    }
+    return s + tail;
   }
 }

@@ -166,7 +166,7 @@ class MockUpstreamServer implements MockUpstream {
   private shape: StreamShape = {};
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly ids = new IdSource(Math.floor(Math.random() * 36 ** 6).toString(36));
+  private readonly ids = new IdSource((Math.random() * 0xffffffff) >>> 0);
   private readonly server: Server;
   private readonly keys?: Set<string>;
   private readonly maxRecorded: number;
@@ -257,6 +257,8 @@ class MockUpstreamServer implements MockUpstream {
       });
     });
     req.on('error', () => res.destroy());
+    // Writes racing a client disconnect must not crash the mock.
+    res.on('error', () => undefined);
   }
 
   private record(r: RecordedRequest): void {

@@ -79,7 +79,7 @@ function invalid(message: string, param: string | null = null, code: string | nu
   return errorReply(openaiError(400, message, { type: 'invalid_request_error', param, code }));
 }
 
-function streamReply(ctx: RequestContext, events: StreamEvent[], plan: ReplyPlan, err: StreamReply['inStreamError']): StreamReply {
+function streamReply(events: StreamEvent[], plan: ReplyPlan, err: StreamReply['inStreamError']): StreamReply {
   return { kind: 'stream', contentType: 'text/event-stream; charset=utf-8', framing: 'sse', events, delayMs: plan.delayMs, inStreamError: err };
 }
 
@@ -191,7 +191,7 @@ export function chatToNeutral(body: JsonRecord): NeutralRequest {
     model: asString(body.model) ?? '',
     system,
     messages,
-    toolsOffered: asArray(body.tools).length > 0,
+    toolsOffered: asArray(body.tools).length > 0 && body.tool_choice !== 'none',
     thinking,
     maxOutputTokens: asNumber(body.max_completion_tokens) ?? asNumber(body.max_tokens),
   };
@@ -261,7 +261,7 @@ export function openaiChat(ctx: RequestContext): MockReply {
     events.push({ data: `data: ${head}],"usage":${JSON.stringify(openaiUsage(plan))}}\n\n` });
   }
   events.push({ data: 'data: [DONE]\n\n' });
-  return streamReply(ctx, events, plan, (status) => [
+  return streamReply(events, plan, (status) => [
     sseEvent({ error: asRecord(asRecord(openaiError(status).body).error) }),
     'data: [DONE]\n\n',
   ]);
@@ -311,7 +311,7 @@ function responsesToNeutral(body: JsonRecord): NeutralRequest {
     model: asString(body.model) ?? '',
     system,
     messages,
-    toolsOffered: asArray(body.tools).length > 0,
+    toolsOffered: asArray(body.tools).length > 0 && body.tool_choice !== 'none',
     thinking,
     maxOutputTokens: asNumber(body.max_output_tokens),
   };
@@ -482,7 +482,7 @@ export function openaiResponses(ctx: RequestContext): MockReply {
   });
   ev(incomplete ? 'response.incomplete' : 'response.completed', { response: response(finalStatus, finalOutput, true) });
 
-  return streamReply(ctx, events, plan, (status, sent) => {
+  return streamReply(events, plan, (status, sent) => {
     const e = asRecord(asRecord(openaiError(status).body).error);
     const code = (e.code as string | null) ?? (e.type as string);
     return [

@@ -1,0 +1,40 @@
+/** Usage and output text of non-stream upstream responses (billing and the tokenizer fallback). */
+import { asNumber, asObject, type JsonObject } from '../core/json.util';
+import { usageFromAnthropic, usageFromGemini, usageFromOpenAiChat, usageFromResponses } from '../core/usage.map';
+import { decodeResponse } from '../conversion/response-codecs';
+import type { Usage, WireProtocol } from '../protocol.types';
+
+export function extractUsage(protocol: WireProtocol, body: Record<string, unknown>): Usage | null {
+  switch (protocol) {
+    case 'openai-chat':
+      return usageFromOpenAiChat(body['usage']);
+    case 'openai-responses':
+      return usageFromResponses(body['usage']);
+    case 'anthropic':
+      return usageFromAnthropic(body['usage']);
+    case 'gemini':
+      return usageFromGemini(body['usageMetadata']);
+    case 'openai-embeddings': {
+      const u = asObject(body['usage']);
+      if (!u) return null;
+      const prompt = asNumber(u['prompt_tokens']) ?? asNumber(u['total_tokens']) ?? 0;
+      return { promptTokens: prompt, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+    }
+  }
+}
+
+/** Text, reasoning and tool-call arguments the model produced. */
+export function extractOutputText(protocol: WireProtocol, body: Record<string, unknown>): string {
+  if (protocol === 'openai-embeddings') return '';
+  try {
+    const ir = decodeResponse(protocol, body as JsonObject);
+    let out = '';
+    for (const p of ir.parts) {
+      if (p.type === 'text' || p.type === 'refusal' || p.type === 'thinking') out += p.text;
+      else if (p.type === 'tool_call') out += p.name + p.arguments;
+    }
+    return out;
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,21 @@
+/** convertRequest: client body (protocol `from`) → upstream body (protocol `to`). */
+import { isObject, type JsonObject } from '../core/json.util';
+import { geminiToOpenAiEmbeddingsRequest, openAiEmbeddingsToGeminiRequest } from '../openai-embeddings/embeddings.converter';
+import type { ConvertContext, WireProtocol } from '../protocol.types';
+import { ProtocolError } from '../protocol.error';
+import { fixIdentityRequest } from './identity-request.fixer';
+import { decodeRequest, encodeRequest } from './request-codecs';
+
+export function convertRequest(from: WireProtocol, to: WireProtocol, body: Record<string, unknown>, ctx: ConvertContext): Record<string, unknown> {
+  if (!isObject(body)) throw new ProtocolError('Request body must be a JSON object');
+  if (from === 'openai-embeddings' || to === 'openai-embeddings') return convertEmbeddingsRequest(from, to, body, ctx);
+  if (from === to) return fixIdentityRequest(from, body, ctx);
+  return encodeRequest(to, decodeRequest(from, body), ctx);
+}
+
+function convertEmbeddingsRequest(from: WireProtocol, to: WireProtocol, body: JsonObject, ctx: ConvertContext): JsonObject {
+  if (from === to) return fixIdentityRequest(from, body, ctx);
+  if (from === 'openai-embeddings' && to === 'gemini') return { ...openAiEmbeddingsToGeminiRequest(body, ctx) };
+  if (from === 'gemini' && to === 'openai-embeddings') return { ...geminiToOpenAiEmbeddingsRequest(body, ctx) };
+  throw new ProtocolError(`Embeddings cannot be converted from ${from} to ${to}`, { param: 'model' });
+}

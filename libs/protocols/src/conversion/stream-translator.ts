@@ -1,0 +1,160 @@
+/**
+ * createStreamTranslator: upstream SSE bytes → client SSE bytes, incrementally.
+ * Cross-protocol: SSE parser → upstream StreamDecoder → IR events → client StreamEncoder.
+ * Same protocol: a pass-through observer that forwards whole events byte-for-byte.
+ */
+import type { IrStreamEvent } from '../core/ir.types';
+import { SseParser } from '../core/sse-parser';
+import { encodeSseEvent } from '../core/sse-encoder';
+import type { StreamDecoder, StreamEncoder } from '../core/stream.types';
+import { toOpenAiFinish } from '../core/stop-reason.map';
+import { anthropicErrorType, geminiStatusName, openAiErrorCode, openAiErrorType } from '../errors/error-types.map';
+import { ResponsesStreamDecoder } from '../openai-responses/openai-responses-stream.decoder';
+import type { ConvertContext, Usage, WireProtocol } from '../protocol.types';
+import { createStreamDecoder, createStreamEncoder } from './stream-codecs';
+
+export interface StreamTranslator {
+  push(bytes: string): string;
+  end(): string;
+  abort(err: { status: number; message: string; type?: string }): string;
+  readonly usage: Usage | null;
+  readonly outputText: string;
+  readonly finishReason: string | null;
+}
+
+abstract class ObservingStream {
+  usage: Usage | null = null;
+  outputText = '';
+  finishReason: string | null = null;
+  protected terminated = false;
+
+  protected observe(ev: IrStreamEvent): void {
+    switch (ev.type) {
+      case 'usage':
+        this.usage = ev.usage;
+        break;
+      case 'text_delta':
+      case 'thinking_delta':
+        this.outputText += ev.text;
+        break;
+      case 'tool_call_delta':
+        this.outputText += ev.arguments;
+        break;
+      case 'finish':
+        this.finishReason = toOpenAiFinish(ev.reason);
+        break;
+      case 'done':
+      case 'error':
+        this.terminated = true;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+class TranslatingStream extends ObservingStream implements StreamTranslator {
+  private readonly parser = new SseParser(false);
+
+  constructor(
+    private readonly decoder: StreamDecoder,
+    private readonly encoder: StreamEncoder,
+  ) {
+    super();
+  }
+
+  push(bytes: string): string {
+    let out = '';
+    for (const ev of this.parser.push(bytes)) out += this.feed(this.decoder.decode(ev));
+    return out;
+  }
+
+  end(): string {
+    let out = '';
+    for (const ev of this.parser.flush()) out += this.feed(this.decoder.decode(ev));
+    out += this.feed(this.decoder.finish());
+    return out + this.encoder.end();
+  }
+
+  abort(err: { status: number; message: string; type?: string }): string {
+    this.terminated = true;
+    return this.encoder.abort(err.type !== undefined ? { status: err.status, message: err.message, type: err.type } : { status: err.status, message: err.message });
+  }
+
+  private feed(events: IrStreamEvent[]): string {
+    let out = '';
+    for (const ev of events) {
+      this.observe(ev);
+      out += this.encoder.encode(ev);
+    }
+    return out;
+  }
+}
+
+class PassthroughStream extends ObservingStream implements StreamTranslator {
+  private readonly parser = new SseParser(true);
+
+  constructor(
+    private readonly protocol: WireProtocol,
+    private readonly decoder: StreamDecoder,
+  ) {
+    super();
+  }
+
+  push(bytes: string): string {
+    for (const ev of this.parser.push(bytes)) for (const e of this.decoder.decode(ev)) this.observe(e);
+    return this.parser.takeCommittedRaw();
+  }
+
+  end(): string {
+    for (const ev of this.parser.flush()) for (const e of this.decoder.decode(ev)) this.observe(e);
+    for (const e of this.decoder.finish()) this.observe(e);
+    return this.parser.takeCommittedRaw();
+  }
+
+  /** Only whole events were forwarded, so the error frame always starts on an event boundary. */
+  abort(err: { status: number; message: string; type?: string }): string {
+    if (this.terminated) return '';
+    this.terminated = true;
+    return passthroughErrorFrame(this.protocol, err, this.decoder);
+  }
+}
+
+function passthroughErrorFrame(protocol: WireProtocol, err: { status: number; message: string; type?: string }, decoder: StreamDecoder): string {
+  switch (protocol) {
+    case 'openai-chat':
+    case 'openai-embeddings':
+      return (
+        encodeSseEvent('openai-chat', {
+          error: { message: err.message, type: openAiErrorType(err.status, err.type), param: null, code: openAiErrorCode(err.status, err.type) },
+        }) + encodeSseEvent('openai-chat', '[DONE]')
+      );
+    case 'anthropic':
+      return encodeSseEvent('anthropic', { type: 'error', error: { type: anthropicErrorType(err.status, err.type), message: err.message } });
+    case 'gemini':
+      return encodeSseEvent('gemini', { error: { code: err.status, message: err.message, status: geminiStatusName(err.status, err.type) } });
+    case 'openai-responses': {
+      const d = decoder instanceof ResponsesStreamDecoder ? decoder : undefined;
+      const seq = (d?.lastSequenceNumber ?? -1) + 1;
+      const code = openAiErrorCode(err.status, err.type) ?? 'server_error';
+      return (
+        encodeSseEvent('openai-responses', {
+          type: 'error',
+          sequence_number: seq,
+          error: { type: openAiErrorType(err.status, err.type), code, message: err.message, param: null },
+        }) +
+        encodeSseEvent('openai-responses', {
+          type: 'response.failed',
+          sequence_number: seq + 1,
+          response: { id: d?.responseId ?? null, object: 'response', status: 'failed', output: [], error: { code, message: err.message } },
+        })
+      );
+    }
+  }
+}
+
+export function createStreamTranslator(from: WireProtocol, to: WireProtocol, ctx: ConvertContext): StreamTranslator {
+  const decoder = createStreamDecoder(from, ctx);
+  if (from === to) return new PassthroughStream(from, decoder);
+  return new TranslatingStream(decoder, createStreamEncoder(to, ctx));
+}

@@ -1,0 +1,24 @@
+/**
+ * @switchboard/protocols — wire types and pure converters between OpenAI Chat, OpenAI Responses,
+ * OpenAI Embeddings, Anthropic Messages and Gemini. No I/O.
+ */
+export type { WireProtocol, Usage, ConvertContext, GatewayError } from './protocol.types';
+export { WIRE_PROTOCOLS } from './protocol.types';
+export { ProtocolError } from './protocol.error';
+
+export { convertRequest } from './conversion/convert-request';
+export { convertResponse } from './conversion/convert-response';
+export { createStreamTranslator, type StreamTranslator } from './conversion/stream-translator';
+
+export { extractUsage, extractOutputText } from './accounting/usage.extractor';
+export { estimatePromptTokens } from './accounting/prompt-tokens.estimator';
+export { countTextTokens } from './accounting/token-count.util';
+export { requestedMaxOutputTokens, isStreamRequest } from './accounting/request-inspect.util';
+
+export { renderError, type RenderedError } from './errors/render-error';
+export { parseUpstreamError } from './errors/parse-upstream-error';
+
+export { encodeSseEvent } from './core/sse-encoder';
+export { SseParser, type SseEvent } from './core/sse-parser';
+export { fileExtensionForMediaType } from './core/media.util';
+export { floatsToBase64, base64ToFloats } from './openai-embeddings/embedding-vector.util';
