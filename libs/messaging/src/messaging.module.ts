@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxyFactory, Transport, type ClientProxy, type MicroserviceOptions } from '@nestjs/microservices';
 import type { AppConfig } from '@switchboard/config';
 import { Bus, BUS_CLIENT } from './bus';
@@ -72,7 +72,16 @@ export class MessagingModule {
     return {
       module: MessagingModule,
       providers: [
-        { provide: BUS_CLIENT, useFactory: () => busClient(config) },
+        {
+          provide: BUS_CLIENT,
+          // Connect at start (Nest's clients connect lazily) so readiness tells the truth from the first probe;
+          // a NATS that is not up yet is retried by the client, not fatal.
+          useFactory: async () => {
+            const client = busClient(config);
+            await client.connect().catch((e: unknown) => new Logger('Bus').warn(`NATS not reachable yet: ${(e as Error).message}`));
+            return client;
+          },
+        },
         Bus,
         { provide: USAGE_QUEUE, useFactory: () => openUsageQueue(config) },
         UsageQueueCloser,

@@ -125,7 +125,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
   private ensureStarted(): string {
     if (this.started) return '';
     this.started = true;
-    const u = this.usage ? usageToAnthropic(this.usage) : { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 };
+    const u = this.usage ? usageToAnthropic(this.usage) : undefined;
     return this.emit({
       type: 'message_start',
       message: {
@@ -136,7 +136,12 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { ...u, output_tokens: 0 },
+        usage: {
+          input_tokens: u?.input_tokens ?? 0,
+          cache_creation_input_tokens: u?.cache_creation_input_tokens ?? 0,
+          cache_read_input_tokens: u?.cache_read_input_tokens ?? 0,
+          output_tokens: 0,
+        },
       },
     });
   }

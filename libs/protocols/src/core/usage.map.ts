@@ -115,15 +115,18 @@ export interface AnthropicUsageWire {
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
   output_tokens: number;
+  output_tokens_details?: { thinking_tokens: number };
 }
 
 export function usageToAnthropic(u: Usage): AnthropicUsageWire {
-  return {
+  const out: AnthropicUsageWire = {
     input_tokens: Math.max(0, u.promptTokens - u.cacheReadTokens - u.cacheWriteTokens),
     cache_creation_input_tokens: u.cacheWriteTokens,
     cache_read_input_tokens: u.cacheReadTokens,
     output_tokens: u.completionTokens,
   };
+  if (u.reasoningTokens > 0) out.output_tokens_details = { thinking_tokens: u.reasoningTokens };
+  return out;
 }
 
 export interface GeminiUsageWire {
