@@ -24,7 +24,12 @@ export interface RunningService {
 /** Starts one process: its HTTP port (public API or health/metrics) and its message handlers. */
 export async function startService(def: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config = loadConfig(def.name, env);
-  const adapter = new FastifyAdapter({ bodyLimit: config.MAX_BODY_BYTES, trustProxy: false, return503OnClosing: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.MAX_BODY_BYTES,
+    // X-Forwarded-For is believed only from the listed proxies (fastify walks the chain from the right).
+    trustProxy: config.TRUSTED_PROXIES.length ? config.TRUSTED_PROXIES : false,
+    return503OnClosing: false,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
     ServiceRootModule.forRoot(config, { features: def.features, database: def.database }),
     adapter,

@@ -70,7 +70,8 @@ describe('stream translation: every upstream fixture × every client protocol', 
         expect(summary.model).toBe('client-model');
         expect(summary.text).toBe(sc.expect.text);
         expect(summary.finish).toBe(sc.expect.finish);
-        expect(summary.usage).toEqual(sc.expect.usage);
+        // Gemini's usageMetadata has no cache-write count (explicit caches are created separately).
+        expect(summary.usage).toEqual(client === 'gemini' ? { ...sc.expect.usage, cacheWriteTokens: 0 } : sc.expect.usage);
         expect(summary.toolCalls.map((tc) => ({ name: tc.name, args: tc.args }))).toEqual(sc.expect.toolCalls.map((tc) => ({ name: tc.name, args: tc.args })));
         summary.toolCalls.forEach((tc, i) => {
           const want = sc.expect.toolCalls[i]!;
@@ -79,8 +80,7 @@ describe('stream translation: every upstream fixture × every client protocol', 
           expect(decoded.id).not.toBe('');
           if (want.thoughtSignature) expect(tc.thoughtSignature ?? decoded.thoughtSignature).toBe(want.thoughtSignature);
         });
-        if (client === 'anthropic' || client === 'openai-responses' || client === 'gemini') expect(summary.thinking).toBe(sc.expect.thinking);
-        if (client === 'openai-chat') expect(summary.thinking).toBe(sc.expect.thinking);
+        expect(summary.thinking).toBe(sc.expect.thinking);
         if (sc.expect.signature) {
           const carried = summary.signatures.map((s) => unpackReasoning(s)?.signature ?? s);
           expect(carried).toContain(sc.expect.signature);

@@ -49,7 +49,13 @@ export function decodeGeminiRequest(body: JsonObject): IrRequest {
         parts.push(part);
       } else if (typeof p['text'] === 'string') {
         if (p['thought'] === true) {
-          parts.push(applyReasoningSlot({ type: 'thinking', text: p['text'] }, 'gemini-signature', sig));
+          const prev = parts[parts.length - 1];
+          // A streamed signature arrives as its own empty thought part: it belongs to the thought before it.
+          if (p['text'] === '' && sig && prev?.type === 'thinking' && !prev.signature && !prev.thoughtSignature && !prev.encryptedContent && !prev.redactedData) {
+            applyReasoningSlot(prev, 'gemini-signature', sig);
+          } else {
+            parts.push(applyReasoningSlot({ type: 'thinking', text: p['text'] }, 'gemini-signature', sig));
+          }
         } else {
           const tp = textPart(p['text']);
           if (sig) tp.thoughtSignature = sig;
