@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
 import { LIMIT_STORE, createLimitStore } from '@switchboard/limits';
+import { BanListService } from './state/ban-list.service';
 import { AdmissionService } from './admission/admission.service';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
 import { AdminController, StatusController } from './admin/admin.controller';
@@ -27,6 +29,8 @@ import { TokenCache } from './state/token-cache.service';
     PriceCache,
     AdminAuthGuard,
     AdmissionService,
+    BanListService,
+    { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c)), inject: [APP_CONFIG] },
     { provide: LIMIT_STORE, useFactory: (c: AppConfig) => createLimitStore(c.REDIS_URL), inject: [APP_CONFIG] },
     { provide: APP_FILTER, useClass: EdgeErrorFilter },
   ],

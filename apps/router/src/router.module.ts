@@ -1,8 +1,21 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
+import { ChannelProber } from './health/channel-prober';
+import { ProbeWorker } from './health/probe.worker';
 import { ChannelAdminService } from './channels/channel-admin.service';
 import { RouterRpcController } from './router.rpc-controller';
 import { RoutingTableService } from './table/routing-table.service';
 
-/** Channels, keys, aliases; the routing table gateways select from. Needs DbModule and MessagingModule. */
-@Module({ controllers: [RouterRpcController], providers: [RoutingTableService, ChannelAdminService] })
+/** Channels, keys, aliases; the routing table gateways select from; health checks, probes and bans. */
+@Module({
+  controllers: [RouterRpcController],
+  providers: [
+    RoutingTableService,
+    ChannelAdminService,
+    ChannelProber,
+    ProbeWorker,
+    { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c)), inject: [APP_CONFIG] },
+  ],
+})
 export class RouterModule {}

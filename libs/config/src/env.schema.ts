@@ -55,6 +55,16 @@ export const envSchema = z.object({
   AIHUBMIX_BASE_URL: z.string().url().default('https://aihubmix.com'),
   AIHUBMIX_APP_CODE: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: int(30_000, 0),
+  /** upstream attempts after the first one, per request */
+  RETRY_BUDGET: int(3, 0),
+  /** bans (SPEC §6 defaults): error rate >= BAN_ERROR_RATE over >= BAN_MIN_REQUESTS in BAN_WINDOW_MS */
+  BAN_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.5),
+  BAN_MIN_REQUESTS: int(10, 1),
+  BAN_WINDOW_MS: int(60_000, 1000),
+  BAN_DURATION_MS: int(60_000, 1),
+  BAN_PROBE_INTERVAL_MS: int(15_000, 100),
+  /** periodic health check of every enabled channel (0 = off) */
+  CHANNEL_CHECK_INTERVAL_MS: int(300_000, 0),
 });
 
 export type Env = z.infer<typeof envSchema>;

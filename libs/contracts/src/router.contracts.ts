@@ -50,3 +50,19 @@ export type RoutingTable = z.infer<typeof RoutingTable>;
 
 export const RouterTableChangedEvent = z.object({ version: z.number().int() });
 export type RouterTableChangedEvent = z.infer<typeof RouterTableChangedEvent>;
+
+export const BanSchema = z.object({
+  channelId: z.number().int(),
+  model: z.string().optional(),
+  keyIndex: z.number().int().optional(),
+  reason: z.enum(['error_rate', 'auth', 'backoff']),
+  until: z.number(),
+  nextProbeAt: z.number(),
+  detail: z.string().optional(),
+});
+
+export const BansChangedEvent = z.object({
+  set: z.array(BanSchema).default([]),
+  lifted: z.array(z.object({ channelId: z.number().int(), model: z.string().optional(), keyIndex: z.number().int().optional() })).default([]),
+});
+export type BansChangedEvent = z.infer<typeof BansChangedEvent>;

@@ -16,6 +16,8 @@ export const Subjects = {
   RouterAdmin: 'router.admin.v1',
   /** event: router → gateways. The routing table changed: fetch it again. */
   RouterTableChanged: 'router.table.changed.v1',
+  /** event: gateways and router → gateways. Bans set or lifted (already stored in the health store). */
+  RouterBansChanged: 'router.bans.changed.v1',
 
   /** request/reply: gateway → billing. The price table and group ratios. */
   BillingPricesGet: 'billing.prices.get.v1',

@@ -22,3 +22,4 @@ export { encodeSseEvent } from './core/sse-encoder';
 export { SseParser, type SseEvent } from './core/sse-parser';
 export { fileExtensionForMediaType } from './core/media.util';
 export { floatsToBase64, base64ToFloats } from './openai-embeddings/embedding-vector.util';
+export { parseGeminiModelAction, type GeminiModelAction } from './gemini/gemini-path.util';

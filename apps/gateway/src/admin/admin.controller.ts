@@ -18,7 +18,8 @@ export class AdminController {
   constructor(private readonly bus: Bus) {}
 
   private async forward(reply: FastifyReply, subject: Subject, resource: string, op: string, id?: string, body?: RawJsonBody, query: Q = {}) {
-    if (body && body.parseError !== undefined) throw new DomainError('invalid_request', 400, `body: ${body.parseError}`);
+    // An empty body reads as {} (e.g. POST /api/channels/:id/test); anything else must be valid JSON.
+    if (body && body.parseError !== undefined && body.raw.length > 0) throw new DomainError('invalid_request', 400, `body: ${body.parseError}`);
     const out = await this.bus.request<AdminReply>(subject, { resource, op, id, body: body?.json ?? {}, query, actor: 'admin' });
     return reply.status(out.status).send(out.body);
   }
@@ -48,6 +49,7 @@ export class AdminController {
   @Post('channels') createChannel(@Res() r: FastifyReply, @Body() b: RawJsonBody) { return this.forward(r, Subjects.RouterAdmin, 'channels', 'create', undefined, b); }
   @Get('channels/:id') getChannel(@Res() r: FastifyReply, @Param('id') id: string) { return this.forward(r, Subjects.RouterAdmin, 'channels', 'get', id); }
   @Patch('channels/:id') updateChannel(@Res() r: FastifyReply, @Param('id') id: string, @Body() b: RawJsonBody) { return this.forward(r, Subjects.RouterAdmin, 'channels', 'update', id, b); }
+  @Post('channels/:id/test') testChannel(@Res() r: FastifyReply, @Param('id') id: string, @Body() b: RawJsonBody) { return this.forward(r, Subjects.RouterAdmin, 'channels', 'test', id, b); }
   @Delete('channels/:id') deleteChannel(@Res() r: FastifyReply, @Param('id') id: string) { return this.forward(r, Subjects.RouterAdmin, 'channels', 'delete', id); }
   @Get('aliases') listAliases(@Res() r: FastifyReply) { return this.forward(r, Subjects.RouterAdmin, 'aliases', 'list'); }
   @Post('aliases') createAlias(@Res() r: FastifyReply, @Body() b: RawJsonBody) { return this.forward(r, Subjects.RouterAdmin, 'aliases', 'create', undefined, b); }

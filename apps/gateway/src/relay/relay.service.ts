@@ -26,6 +26,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { countTokens } from 'gpt-tokenizer';
 import type { Dispatcher } from 'undici';
 import { AdmissionService, type Admission } from '../admission/admission.service';
+import { BanListService } from '../state/ban-list.service';
 import { PriceCache } from '../state/price-cache.service';
 import { RoutingTableService, type RuntimeChannel, type RuntimeKey } from '../state/routing-table.service';
 import { TokenCache } from '../state/token-cache.service';
@@ -35,7 +36,6 @@ import { RelayErrors } from './relay.errors';
 import { classifyUpstreamError, UpstreamClient, type UpstreamFailureKind } from './upstream.client';
 import { UsageDraft } from './usage-record.builder';
 
-const DEFAULT_RETRY_BUDGET = 3;
 const MAX_ERROR_BODY = 64 * 1024;
 const SSE_CONTENT_TYPE: Record<WireProtocol, string> = {
   'openai-chat': 'text/event-stream',
@@ -60,6 +60,9 @@ interface Route {
   /** the model after alias resolution, before the channel's mapping */
   model: string;
   candidates: RuntimeChannel[];
+  /** the alias' fallback models, tried in order when every channel of `model` failed */
+  fallbacks: string[];
+  alias: string | null;
 }
 
 export function newRequestId(): string {
@@ -93,6 +96,7 @@ export class RelayService {
     private readonly prices: PriceCache,
     private readonly upstream: UpstreamClient,
     private readonly admission: AdmissionService,
+    private readonly bans: BanListService,
     @Inject(USAGE_QUEUE) private readonly usageQueue: UsageQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -154,8 +158,9 @@ export class RelayService {
     const alias = this.table.alias(requested);
     const model = alias ? (pickAliasTarget(alias.targets) ?? requested) : requested;
     const candidates = this.table.channelsFor(model, group);
-    if (!candidates.length) throw RelayErrors.modelNotFound(requested);
-    return { model, candidates };
+    const fallbacks = alias?.fallbacks ?? [];
+    if (!candidates.length && !fallbacks.some((f) => this.table.channelsFor(f, group).length)) throw RelayErrors.modelNotFound(requested);
+    return { model, candidates, fallbacks, alias: alias ? requested : null };
   }
 
   private async priceFor(model: string, token: VerifiedToken): Promise<PriceEntry | null> {
@@ -179,47 +184,99 @@ export class RelayService {
   ): Promise<void> {
     const excluded = new Set<number>();
     const excludedKeys = new Set<string>();
-    let budget = DEFAULT_RETRY_BUDGET;
+    let budget = this.config.RETRY_BUDGET;
     let last: AttemptFailure | undefined;
+    let sawCandidate = false;
     const abort = new AbortController();
     const onClose = () => {
       if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'));
     };
     reply.raw.on('close', onClose);
     try {
-      for (;;) {
-        const channel = pickChannel(route.candidates, excluded);
-        if (!channel) break;
-        const key = pickKey(channel, excludedKeys);
-        if (!key) {
+      const models = [route.model, ...route.fallbacks];
+      for (let m = 0; m < models.length; m++) {
+        const model = models[m]!;
+        if (m > 0) this.metrics.fallbacks.inc({ alias: route.alias ?? 'none' });
+        let candidates = m === 0 ? route.candidates : this.table.channelsFor(model, token.group.name);
+        const modelRoute: Route = { ...route, model, candidates };
+        excluded.clear();
+        for (let widened = false; ; ) {
+          const usable = candidates.filter((c) => !this.bans.isBanned(c.id, model));
+          if (usable.length) sawCandidate = true;
+          const best = Math.min(...usable.map((c) => this.bans.latencyOf(c.id) ?? Infinity));
+          const channel = pickChannel(usable, excluded, (id) => this.bans.health(id, Number.isFinite(best) ? best : 0));
+          if (!channel) {
+            // Optional per token: when its group has nothing left, any group's channels may serve.
+            if (token.crossGroupRetry && !widened) {
+              widened = true;
+              candidates = this.table.channelsForAnyGroup(model);
+              continue;
+            }
+            break;
+          }
+          for (const k of channel.keys) if (this.bans.isKeyBanned(channel.id, k.index)) excludedKeys.add(`${channel.id}:${k.index}`);
+          const key = pickKey(channel, excludedKeys);
+          if (!key) {
+            excluded.add(channel.id);
+            continue;
+          }
+          draft.attempts++;
+          const t0 = performance.now();
+          const failure = await this.attempt(call, modelRoute, channel, key, draft, req, reply, abort.signal);
+          this.recordOutcome(channel, model, key, failure, performance.now() - t0, draft);
+          if (!failure) {
+            this.bill(draft, price, token);
+            return;
+          }
+          last = failure;
+          if (failure.final) {
+            draft.status = failure.status;
+            draft.error = failure.error.message;
+            this.sendError(reply, call.protocol, draft.requestId, failure.error);
+            return;
+          }
+          if (abort.signal.aborted) throw new DomainError('client_closed', 499, 'client closed the connection');
           excluded.add(channel.id);
-          continue;
+          if (!failure.free) {
+            if (budget-- <= 0) break;
+            this.metrics.retries.inc({ protocol: call.protocol, reason: failure.kind === 'http' ? statusClass(failure.status) : failure.kind });
+          }
         }
-        draft.attempts++;
-        const failure = await this.attempt(call, route, channel, key, draft, req, reply, abort.signal);
-        if (!failure) {
-          this.bill(draft, price, token);
-          return;
-        }
-        last = failure;
-        if (failure.final) {
-          draft.status = failure.status;
-          draft.error = failure.error.message;
-          this.sendError(reply, call.protocol, draft.requestId, failure.error);
-          return;
-        }
-        if (abort.signal.aborted) throw new DomainError('client_closed', 499, 'client closed the connection');
-        excluded.add(channel.id);
-        if (!failure.free) {
-          if (budget-- <= 0) break;
-          this.metrics.retries.inc({ protocol: call.protocol, reason: failure.kind === 'http' ? statusClass(failure.status) : failure.kind });
-        }
+        if (budget < 0) break;
       }
     } finally {
       reply.raw.off('close', onClose);
     }
     if (last?.kind === 'timeout_first_byte') throw RelayErrors.timeout(call.model);
+    if (!sawCandidate) throw RelayErrors.noChannel(call.model, 'every channel is banned after recent failures');
     throw RelayErrors.noChannel(call.model, last?.error.message);
+  }
+
+  /**
+   * Feeds the error-rate windows and sets the bans the relay itself decides: a key the upstream refused (401/402/403,
+   * lifted by a successful probe) and a back-off after 429/503 (honouring Retry-After, simply expires).
+   */
+  private recordOutcome(channel: RuntimeChannel, model: string, key: RuntimeKey, failure: AttemptFailure | undefined, ms: number, draft: UsageDraft): void {
+    // A request the upstream rejected as malformed says nothing about the channel's health.
+    if (failure?.final) return;
+    const multiKey = channel.keys.length > 1;
+    const ok = !failure && !draft.upstreamBroken;
+    this.bans.record({ channelId: channel.id, model, keyIndex: key.index, multiKey, ok }, ok ? ms : null);
+    if (!failure || failure.kind !== 'http') return;
+    const now = Date.now();
+    if (failure.status === 401 || failure.status === 402 || failure.status === 403) {
+      this.bans.ban({
+        channelId: channel.id,
+        keyIndex: key.index,
+        reason: 'auth',
+        until: now + 24 * 3600_000,
+        nextProbeAt: now + this.config.BAN_PROBE_INTERVAL_MS,
+        detail: `upstream answered ${failure.status}: ${failure.error.message.slice(0, 200)}`,
+      });
+    } else if (failure.status === 429 || failure.status === 503) {
+      const seconds = Math.min(60, Math.max(1, failure.error.retryAfterSeconds ?? 5));
+      this.bans.ban({ channelId: channel.id, model, reason: 'backoff', until: now + seconds * 1000, nextProbeAt: now + seconds * 1000 });
+    }
   }
 
   /** One upstream try. Returns undefined when the response reached the client, else why it failed. */
@@ -408,6 +465,7 @@ export class RelayService {
       const clientGone = raw.destroyed || raw.writableEnded;
       draft.status = clientGone ? 499 : 200;
       draft.error = clientGone ? 'client closed the connection' : `upstream stream ended early: ${kind}`;
+      draft.upstreamBroken = !clientGone;
       if (!clientGone) {
         start();
         raw.write(translator.abort({ status: kind === 'timeout_idle' ? 504 : 502, message: draft.error }));

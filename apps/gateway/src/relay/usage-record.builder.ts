@@ -17,6 +17,8 @@ export class UsageDraft {
   ttftMs: number | null = null;
   attempts = 0;
   error: string | null = null;
+  /** the upstream failed after bytes reached the client (counts against the channel's health) */
+  upstreamBroken = false;
   /** time spent waiting on upstreams (for the overhead metric) */
   upstreamMs = 0;
 

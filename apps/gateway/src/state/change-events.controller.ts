@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { AuthChangedEvent, Subjects } from '@switchboard/contracts';
+import { AuthChangedEvent, BansChangedEvent, Subjects } from '@switchboard/contracts';
+import { BanListService } from './ban-list.service';
 import { AdmissionService } from '../admission/admission.service';
 import { PriceCache } from './price-cache.service';
 import { RoutingTableService } from './routing-table.service';
@@ -14,6 +15,7 @@ export class ChangeEventsController {
     private readonly table: RoutingTableService,
     private readonly prices: PriceCache,
     private readonly admission: AdmissionService,
+    private readonly bans: BanListService,
   ) {}
 
   @EventPattern(Subjects.AuthChanged)
@@ -27,6 +29,12 @@ export class ChangeEventsController {
   @EventPattern(Subjects.RouterTableChanged)
   tableChanged() {
     return this.table.refresh().catch(() => undefined);
+  }
+
+  @EventPattern(Subjects.RouterBansChanged)
+  bansChanged(@Payload() payload: unknown) {
+    const e = BansChangedEvent.safeParse(payload);
+    if (e.success) this.bans.apply(e.data);
   }
 
   @EventPattern(Subjects.BillingPricesChanged)

@@ -115,6 +115,11 @@ export class RoutingTableService implements OnApplicationBootstrap, OnModuleDest
     return this.channels.filter((c) => c.groups.includes(group) && c.keys.length > 0 && c.matchers.some((m) => m.test(model)));
   }
 
+  /** For tokens allowed to retry across groups: every channel that serves the model. */
+  channelsForAnyGroup(model: string): RuntimeChannel[] {
+    return this.channels.filter((c) => c.keys.length > 0 && c.matchers.some((m) => m.test(model)));
+  }
+
   /** Every model name a group can use: literal channel models, and aliases. */
   modelsFor(group: string): string[] {
     const out = new Set<string>();

@@ -3,9 +3,11 @@ import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { DomainError, Subjects, notFound, type AdminReply, type AdminRequest } from '@switchboard/contracts';
 import { Prisma, PrismaService, recordAudit } from '@switchboard/db';
+import { HEALTH_STORE, type HealthStore } from '@switchboard/health';
 import { Bus } from '@switchboard/messaging';
+import { ChannelProber } from '../health/channel-prober';
 import { CreateAlias, CreateChannel, ListQuery, UpdateAlias, UpdateChannel, type UpdateChannelInput } from './channel.schemas';
-import { channelView, type ChannelWithKeys } from './channel.views';
+import { channelView, type ChannelHealth, type ChannelWithKeys } from './channel.views';
 
 const ok = (body: unknown, status = 200): AdminReply => ({ status, body });
 const json = (v: unknown) => v as Prisma.InputJsonValue;
@@ -25,6 +27,8 @@ export class ChannelAdminService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly bus: Bus,
+    private readonly prober: ChannelProber,
+    @Inject(HEALTH_STORE) private readonly health: HealthStore,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.box = new SecretBox(config.SECRET_KEY);
@@ -34,8 +38,12 @@ export class ChannelAdminService {
     switch (`${req.resource}.${req.op}`) {
       case 'channels.list':
         return this.list(req.query);
-      case 'channels.get':
-        return ok(channelView(await this.find(req.id), this.box));
+      case 'channels.get': {
+        const c = await this.find(req.id);
+        return ok(channelView(c, this.box, await this.healthOf([c.id]).then((h) => h.get(c.id))));
+      }
+      case 'channels.test':
+        return this.test(req.id, req.body);
       case 'channels.create':
         return this.create(CreateChannel.parse(req.body), req.actor);
       case 'channels.update':
@@ -72,7 +80,31 @@ export class ChannelAdminService {
       this.prisma.channel.findMany({ include: { keys: true }, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
       this.prisma.channel.count(),
     ]);
-    return ok({ data: rows.map((c) => channelView(c, this.box)), total });
+    const health = await this.healthOf(rows.map((c) => c.id));
+    return ok({ data: rows.map((c) => channelView(c, this.box, health.get(c.id))), total });
+  }
+
+  /** Bans and the error-rate window of each channel, from the store every gateway writes to. */
+  private async healthOf(ids: number[]): Promise<Map<number, ChannelHealth>> {
+    const out = new Map<number, ChannelHealth>();
+    try {
+      const bans = await this.health.bans();
+      for (const id of ids) out.set(id, { bans: bans.filter((b) => b.channelId === id), window: await this.health.channelWindow(id) });
+    } catch {
+      // Health is advisory in the admin view: a Redis hiccup must not hide the channels.
+    }
+    return out;
+  }
+
+  /** POST /api/channels/:id/test: one probe now; records response time and check time. */
+  private async test(id: string | undefined, body: unknown) {
+    const c = await this.find(id);
+    const requested = body && typeof body === 'object' && typeof (body as { model?: unknown }).model === 'string' ? (body as { model: string }).model : null;
+    const model = requested ?? ChannelProber.probeModel(c);
+    if (!model) throw new DomainError('invalid_request', 400, 'the channel has no testModel and no literal model to test', { field: 'testModel' });
+    const r = await this.prober.probe(c, model);
+    await this.prisma.channel.update({ where: { id: c.id }, data: { responseTimeMs: r.ok ? r.responseTimeMs : null, lastCheckedAt: new Date() } });
+    return ok(r);
   }
 
   private keyRows(keys: string[]) {

@@ -1,10 +1,25 @@
 import { maskSecret, type SecretBox } from '@switchboard/common';
 import type { Channel, ChannelKey } from '@switchboard/db';
+import type { Ban, WindowStats } from '@switchboard/health';
 
 export type ChannelWithKeys = Channel & { keys: ChannelKey[] };
 
 /** Admin JSON for a channel: keys masked (write-only secrets), plus the read-only health fields. */
-export function channelView(c: ChannelWithKeys, box: SecretBox) {
+export interface ChannelHealth {
+  bans: Ban[];
+  window: WindowStats;
+}
+
+/** Banned as a whole: every key banned, or every literal model banned. */
+function wholeChannelBanned(c: ChannelWithKeys, bans: Ban[]): boolean {
+  if (!bans.length) return false;
+  const enabledKeys = c.keys.filter((k) => k.status === 'enabled');
+  if (enabledKeys.length && enabledKeys.every((k) => bans.some((b) => b.keyIndex === k.position))) return true;
+  const literal = c.models.filter((m) => !m.includes('*'));
+  return literal.length > 0 && literal.every((m) => bans.some((b) => b.model === m));
+}
+
+export function channelView(c: ChannelWithKeys, box: SecretBox, health: ChannelHealth = { bans: [], window: { requests: 0, errors: 0 } }) {
   const keys = [...c.keys].sort((a, b) => a.position - b.position);
   return {
     id: c.id,
@@ -33,11 +48,16 @@ export function channelView(c: ChannelWithKeys, box: SecretBox) {
     testModel: c.testModel,
     tag: c.tag,
     timeouts: c.timeouts,
-    status: c.enabled ? 'enabled' : 'disabled',
-    bans: [] as { model: string; key?: number; until: string }[],
+    status: !c.enabled ? 'disabled' : wholeChannelBanned(c, health.bans) ? 'banned' : 'enabled',
+    bans: health.bans.map((b) => ({
+      ...(b.model !== undefined ? { model: b.model } : {}),
+      ...(b.keyIndex !== undefined ? { key: b.keyIndex } : {}),
+      reason: b.reason,
+      until: new Date(b.until).toISOString(),
+    })),
     responseTimeMs: c.responseTimeMs,
     lastCheckedAt: c.lastCheckedAt?.toISOString() ?? null,
-    errorRate: 0,
+    errorRate: health.window.requests ? health.window.errors / health.window.requests : 0,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };

@@ -45,6 +45,9 @@ export function encodeAnthropicRequest(ir: IrRequest, ctx: ConvertContext): Anth
   const conversation = normalizeConversation(ir.messages);
   if (conversation[0]?.role === 'assistant') conversation.unshift({ role: 'user', parts: [{ type: 'text', text: PLACEHOLDER }] });
   if (budget !== undefined && !lastToolTurnHasSignedThinking(conversation)) budget = undefined;
+  // Thinking cannot be combined with a forced tool (§9.12); the forced tool is the caller's contract.
+  const forced = ir.tools.length > 0 && (ir.toolChoice?.type === 'tool' || ir.toolChoice?.type === 'required');
+  if (forced) budget = undefined;
   const thinkingOn = budget !== undefined;
 
   const messages = conversation.map((m) => encodeMessage(m, thinkingOn));
@@ -83,7 +86,6 @@ export function encodeAnthropicRequest(ir: IrRequest, ctx: ConvertContext): Anth
     tools = historyToolNames(messages).map((name) => ({ name, input_schema: { type: 'object', properties: {} } }));
     choice = { type: 'none' };
   }
-  if (thinkingOn && choice && (choice.type === 'any' || choice.type === 'tool')) choice = { type: 'auto' };
   if (choice && choice.type !== 'none' && ir.parallelToolCalls === false) choice.disable_parallel_tool_use = true;
   if (tools.length > 0) req.tools = tools;
   if (choice) req.tool_choice = choice;

@@ -25,9 +25,9 @@ export function renderError(protocol: WireProtocol, err: GatewayError, requestId
         body: {
           error: {
             message: err.message,
-            type: openAiErrorType(status, err.type, err.code),
+            type: openAiErrorType(err.status, err.type, err.code),
             param: err.param ?? null,
-            code: openAiErrorCode(status, err.type, err.code),
+            code: openAiErrorCode(err.status, err.type, err.code),
           },
         },
       };

@@ -155,7 +155,7 @@ function encodePart(p: IrPart, callNames: Map<string, string>): GeminiPart | und
 
 /** `functionResponse.response` must be an object: JSON objects pass, anything else is wrapped (§9.7). */
 function responseObject(content: IrToolResultContent[], isError: boolean | undefined): JsonObject {
-  const text = content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+  const text = content.flatMap((c) => (c.type === 'text' ? [c.text] : [])).join('\n');
   const parsed = tryParseJson(text);
   if (isObject(parsed) && !isError) return parsed;
   return isError ? { error: text } : { content: text };

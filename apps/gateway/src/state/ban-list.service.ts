@@ -1,0 +1,121 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Subjects, type BansChangedEvent } from '@switchboard/contracts';
+import { HEALTH_STORE, banField, type Ban, type BanTarget, type HealthStore, type Outcome } from '@switchboard/health';
+import { Bus } from '@switchboard/messaging';
+import { processMetrics } from '@switchboard/observability';
+
+const SYNC_MS = 2_000;
+const EWMA_ALPHA = 0.2;
+
+/**
+ * Bans as this replica sees them: applied at once from `router.bans.changed.v1` (set by any replica or lifted by
+ * the router's probes) and re-read from the shared health store every 2 s in case an event was missed. Also keeps
+ * this replica's latency EWMA per channel, which scales selection weights.
+ */
+@Injectable()
+export class BanListService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(BanListService.name);
+  private bans = new Map<string, Ban>();
+  private readonly latency = new Map<number, number>();
+  private readonly recentErrors = new Map<number, { ok: number; err: number; since: number }>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(HEALTH_STORE) private readonly store: HealthStore,
+    private readonly bus: Bus,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.sync();
+    this.timer = setInterval(() => void this.sync(), SYNC_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.store.close();
+  }
+
+  private async sync(): Promise<void> {
+    try {
+      const list = await this.store.bans();
+      this.bans = new Map(list.map((b) => [banField(b), b]));
+      processMetrics().bansActive.set(this.bans.size);
+    } catch (e) {
+      this.logger.warn(`ban sync failed: ${(e as Error).message}`);
+    }
+  }
+
+  apply(e: BansChangedEvent): void {
+    for (const t of e.lifted) this.bans.delete(banField(t as BanTarget));
+    for (const b of e.set) this.bans.set(banField(b as Ban), b as Ban);
+    processMetrics().bansActive.set(this.bans.size);
+  }
+
+  private active(field: string, now: number): boolean {
+    const b = this.bans.get(field);
+    return !!b && b.until > now;
+  }
+
+  isBanned(channelId: number, model: string, now = Date.now()): boolean {
+    return this.active(`${channelId}|${model}`, now);
+  }
+
+  isKeyBanned(channelId: number, keyIndex: number, now = Date.now()): boolean {
+    return this.active(`${channelId}#${keyIndex}`, now);
+  }
+
+  bansOf(channelId: number): Ban[] {
+    return [...this.bans.values()].filter((b) => b.channelId === channelId);
+  }
+
+  /** 0..1 multiplier for selection weight: recent local error rate and latency relative to the best channel. */
+  health(channelId: number, bestLatencyMs: number): number {
+    const e = this.recentErrors.get(channelId);
+    const errFactor = e && e.ok + e.err >= 3 ? 1 - e.err / (e.ok + e.err) : 1;
+    const lat = this.latency.get(channelId);
+    const latFactor = lat && bestLatencyMs > 0 ? Math.max(0.2, Math.min(1, bestLatencyMs / lat)) : 1;
+    return Math.max(0.02, errFactor) * latFactor;
+  }
+
+  latencyOf(channelId: number): number | undefined {
+    return this.latency.get(channelId);
+  }
+
+  /** Counts an attempt locally and in the shared store; a ban it triggers is applied here and broadcast. */
+  record(o: Outcome, latencyMs: number | null): void {
+    if (o.ok && latencyMs !== null) {
+      const prev = this.latency.get(o.channelId);
+      this.latency.set(o.channelId, prev === undefined ? latencyMs : prev + EWMA_ALPHA * (latencyMs - prev));
+    }
+    const now = Date.now();
+    let e = this.recentErrors.get(o.channelId);
+    if (!e || now - e.since > 60_000) this.recentErrors.set(o.channelId, (e = { ok: 0, err: 0, since: now }));
+    if (o.ok) e.ok++;
+    else e.err++;
+    this.store.record(o).then(
+      (set) => {
+        if (set.length) this.announce(set, []);
+      },
+      (err: unknown) => this.logger.warn(`health record failed: ${(err as Error).message}`),
+    );
+  }
+
+  /** A ban decided by the relay itself (back-off after 429/503, a key the upstream refused). */
+  ban(ban: Ban): void {
+    this.store.setBan(ban).then(
+      () => this.announce([ban], []),
+      (err: unknown) => this.logger.warn(`setting a ban failed: ${(err as Error).message}`),
+    );
+    this.apply({ set: [ban], lifted: [] });
+  }
+
+  private announce(set: Ban[], lifted: BanTarget[]): void {
+    for (const b of set) {
+      processMetrics().bans.inc({ channel: String(b.channelId) });
+      this.logger.warn(`banned channel ${b.channelId} ${b.model !== undefined ? `model ${b.model}` : `key ${b.keyIndex}`} (${b.reason}) until ${new Date(b.until).toISOString()}`);
+    }
+    this.apply({ set, lifted });
+    this.bus.emit(Subjects.RouterBansChanged, { set, lifted });
+  }
+}

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SecretBox } from '@switchboard/common';
+import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import type { Channel, ChannelKey } from '@switchboard/db';
+import { convertRequest } from '@switchboard/protocols';
+import { providerFor } from '@switchboard/providers';
+import { request } from 'undici';
+
+export interface ProbeResult {
+  ok: boolean;
+  status: number | null;
+  responseTimeMs: number;
+  error: string | null;
+  model: string;
+}
+
+const asStringMap = (v: unknown): Record<string, string> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {};
+
+/** One minimal generation request ("ping", 1 output token) through the channel's own adapter and protocol. */
+@Injectable()
+export class ChannelProber {
+  private readonly box: SecretBox;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.box = new SecretBox(config.SECRET_KEY);
+  }
+
+  /** The model a probe asks for: the channel's test model, else its first literal model. */
+  static probeModel(c: Channel): string | null {
+    return c.testModel ?? c.models.find((m) => !m.includes('*')) ?? null;
+  }
+
+  async probe(channel: Channel & { keys: ChannelKey[] }, model: string, keyIndex?: number): Promise<ProbeResult> {
+    const started = performance.now();
+    const done = (ok: boolean, status: number | null, error: string | null): ProbeResult => ({
+      ok,
+      status,
+      error,
+      model,
+      responseTimeMs: Math.round(performance.now() - started),
+    });
+    const adapter = providerFor(channel.type);
+    if (!adapter) return done(false, null, `unknown channel type ${channel.type}`);
+    const keyRow = keyIndex !== undefined ? channel.keys.find((k) => k.position === keyIndex) : channel.keys.find((k) => k.status === 'enabled');
+    if (!keyRow) return done(false, null, 'no usable key');
+    let apiKey: string;
+    try {
+      apiKey = this.box.decrypt(keyRow.keyCiphertext);
+    } catch {
+      return done(false, null, 'the key cannot be decrypted with this SECRET_KEY');
+    }
+    const mapping = asStringMap(channel.modelMapping);
+    const upstreamModel = mapping[model] ?? model;
+    const protocol = adapter.protocolFor(upstreamModel, 'generate', 'openai-chat');
+    if (!protocol) return done(false, null, 'the channel cannot generate');
+    const body = convertRequest(
+      'openai-chat',
+      protocol,
+      { model: upstreamModel, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1, stream: false },
+      { upstreamModel, requestedModel: model, stream: false, requestId: `probe_${Date.now()}` },
+    );
+    const target = adapter.target({ baseUrl: channel.baseUrl, apiKey, model: upstreamModel, protocol, stream: false });
+    const timeouts = (channel.timeouts ?? {}) as { connectMs?: number; firstByteMs?: number };
+    try {
+      const res = await request(target.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...target.headers, ...asStringMap(channel.headers) },
+        body: JSON.stringify(body),
+        headersTimeout: Math.min(timeouts.firstByteMs ?? this.config.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, 30_000),
+        bodyTimeout: 30_000,
+        signal: AbortSignal.timeout(Math.min(timeouts.connectMs ?? this.config.UPSTREAM_CONNECT_TIMEOUT_MS, 30_000) + 30_000),
+      });
+      const text = await res.body.text();
+      if (res.statusCode >= 400) return done(false, res.statusCode, text.slice(0, 300));
+      return done(true, res.statusCode, null);
+    } catch (e) {
+      return done(false, null, (e as Error).message);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { Subjects } from '@switchboard/contracts';
+import { PrismaService } from '@switchboard/db';
+import { HEALTH_STORE, jittered, type Ban, type HealthStore } from '@switchboard/health';
+import { Bus } from '@switchboard/messaging';
+import { ChannelProber } from './channel-prober';
+
+/**
+ * Lifts bans when the upstream answers again: every probe interval, each due `error_rate` or `auth` ban is probed;
+ * a success lifts it (and clears its window), a failure renews it. Also runs the periodic health check of every
+ * enabled channel (CHANNEL_CHECK_INTERVAL_MS), recording response time and check time.
+ */
+@Injectable()
+export class ProbeWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ProbeWorker.name);
+  private timers: NodeJS.Timeout[] = [];
+  private probing = false;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly prober: ChannelProber,
+    private readonly bus: Bus,
+    @Inject(HEALTH_STORE) private readonly store: HealthStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const tick = Math.max(100, Math.floor(this.config.BAN_PROBE_INTERVAL_MS / 3));
+    this.timers.push(setInterval(() => void this.probeDueBans(), tick));
+    if (this.config.CHANNEL_CHECK_INTERVAL_MS > 0) {
+      this.timers.push(setInterval(() => void this.checkAll(), this.config.CHANNEL_CHECK_INTERVAL_MS));
+    }
+    for (const t of this.timers) t.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await this.store.close();
+  }
+
+  async probeDueBans(now = Date.now()): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
+    try {
+      const due = (await this.store.bans(now)).filter((b) => b.reason !== 'backoff' && b.nextProbeAt <= now);
+      await Promise.all(due.map((b) => this.probeBan(b)));
+    } catch (e) {
+      this.logger.warn(`probe round failed: ${(e as Error).message}`);
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  private async probeBan(ban: Ban): Promise<void> {
+    const channel = await this.prisma.channel.findUnique({ where: { id: ban.channelId }, include: { keys: true } });
+    if (!channel) {
+      await this.store.liftBan(ban.keyIndex !== undefined ? { channelId: ban.channelId, keyIndex: ban.keyIndex } : { channelId: ban.channelId, model: ban.model! });
+      return;
+    }
+    const model = ban.model ?? ChannelProber.probeModel(channel);
+    if (!model) return;
+    const result = await this.prober.probe(channel, model, ban.keyIndex);
+    const target = ban.keyIndex !== undefined ? { channelId: ban.channelId, keyIndex: ban.keyIndex } : { channelId: ban.channelId, model: ban.model! };
+    if (result.ok) {
+      await this.store.liftBan(target);
+      this.logger.log(`lifted the ban on channel ${ban.channelId} ${ban.model ?? `key ${ban.keyIndex}`}: probe answered in ${result.responseTimeMs} ms`);
+      this.bus.emit(Subjects.RouterBansChanged, { set: [], lifted: [target] });
+    } else {
+      const now = Date.now();
+      const renewed: Ban = {
+        ...ban,
+        until: ban.reason === 'auth' ? ban.until : now + jittered(this.config.BAN_DURATION_MS),
+        nextProbeAt: now + this.config.BAN_PROBE_INTERVAL_MS,
+        detail: result.error ?? `status ${result.status}`,
+      };
+      await this.store.setBan(renewed);
+      this.bus.emit(Subjects.RouterBansChanged, { set: [renewed], lifted: [] });
+    }
+  }
+
+  async checkAll(): Promise<void> {
+    const channels = await this.prisma.channel.findMany({ where: { enabled: true }, include: { keys: true } });
+    for (const c of channels) {
+      const model = ChannelProber.probeModel(c);
+      if (!model) continue;
+      const r = await this.prober.probe(c, model);
+      await this.prisma.channel.update({ where: { id: c.id }, data: { responseTimeMs: r.ok ? r.responseTimeMs : null, lastCheckedAt: new Date() } });
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export * from './health.types';
+export * from './memory-health.store';
+export * from './redis-health.store';
+export * from './health-store.factory';
+export * from './ban-policy';
