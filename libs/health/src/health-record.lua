@@ -43,7 +43,7 @@ for i = 3, #KEYS do
     local active = false
     if current then
       local b = cjson.decode(current)
-      active = tonumber(b.until) > now
+      active = tonumber(b['until']) > now
     end
     if not active then
       local r, e = stats(key)

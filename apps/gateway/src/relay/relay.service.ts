@@ -236,7 +236,10 @@ export class RelayService {
             return;
           }
           if (abort.signal.aborted) throw new DomainError('client_closed', 499, 'client closed the connection');
-          excluded.add(channel.id);
+          // The upstream refused this key (401/402/403): another key of a multi-key channel may still serve.
+          const keyRefused = failure.kind === 'http' && (failure.status === 401 || failure.status === 402 || failure.status === 403);
+          if (keyRefused && channel.keys.length > 1) excludedKeys.add(`${channel.id}:${key.index}`);
+          else excluded.add(channel.id);
           if (!failure.free) {
             if (budget-- <= 0) break;
             this.metrics.retries.inc({ protocol: call.protocol, reason: failure.kind === 'http' ? statusClass(failure.status) : failure.kind });
