@@ -7,10 +7,13 @@ import { BanListService } from './state/ban-list.service';
 import { AdmissionService } from './admission/admission.service';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
 import { AdminController, StatusController } from './admin/admin.controller';
+import { RedeemController } from './admin/redeem.controller';
+import { DrainService } from './edge/drain.service';
 import { EdgeErrorFilter } from './edge/edge-error.filter';
 import { ModelsService } from './relay/models.service';
 import { RelayController } from './relay/relay.controller';
 import { RelayService } from './relay/relay.service';
+import { TokenCountService } from './relay/token-count.service';
 import { UpstreamClient } from './relay/upstream.client';
 import { ChangeEventsController } from './state/change-events.controller';
 import { PriceCache } from './state/price-cache.service';
@@ -19,16 +22,18 @@ import { TokenCache } from './state/token-cache.service';
 
 /** The edge: relay endpoints, admin API, local caches of tokens, routes and prices. Never touches the database. */
 @Module({
-  controllers: [RelayController, AdminController, StatusController, ChangeEventsController],
+  controllers: [RelayController, AdminController, StatusController, RedeemController, ChangeEventsController],
   providers: [
     RelayService,
     ModelsService,
+    TokenCountService,
     UpstreamClient,
     TokenCache,
     RoutingTableService,
     PriceCache,
     AdminAuthGuard,
     AdmissionService,
+    DrainService,
     BanListService,
     { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c)), inject: [APP_CONFIG] },
     { provide: LIMIT_STORE, useFactory: (c: AppConfig) => createLimitStore(c.REDIS_URL), inject: [APP_CONFIG] },

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { isDraining } from './drain';
 import { processMetrics } from './metrics';
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
@@ -19,6 +20,10 @@ export class HealthController {
   async ready(@Res() reply: FastifyReply) {
     const results: Record<string, string> = {};
     let ok = true;
+    if (isDraining()) {
+      ok = false;
+      results.shutdown = 'draining';
+    }
     await Promise.all(
       this.checks.map(async (c) => {
         try {

@@ -1,2 +1,3 @@
 export * from './metrics';
 export * from './health.controller';
+export * from './drain';

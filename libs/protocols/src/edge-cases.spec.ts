@@ -495,6 +495,22 @@ describe('§10.20 developer role', () => {
   }
 });
 
+describe('§9.3 mid-conversation system messages (chosen: hoisted into the system prompt, in order)', () => {
+  const b = { model: 'm', messages: [{ role: 'system', content: 'A' }, { role: 'user', content: 'q' }, { role: 'system', content: 'B' }, { role: 'user', content: 'q2' }] };
+  it('Anthropic: both in top-level system, user turns merged', () => {
+    const out = convertRequest('openai-chat', 'anthropic', b, ctx()) as Obj;
+    expect(out.system).toEqual([{ type: 'text', text: 'A' }, { type: 'text', text: 'B' }]);
+    expect(out.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'q' }, { type: 'text', text: 'q2' }] }]);
+  });
+  it('Gemini: both in systemInstruction', () => {
+    expect((convertRequest('openai-chat', 'gemini', b, ctx()) as Obj).systemInstruction).toEqual({ parts: [{ text: 'A' }, { text: 'B' }] });
+  });
+  it('Anthropic 2026-10-21 system turns inside messages are hoisted for other upstreams', () => {
+    const out = convertRequest('anthropic', 'openai-chat', { model: 'm', max_tokens: 5, messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'q' }] }, ctx()) as Obj;
+    expect(out.messages[0]).toEqual({ role: 'system', content: 'S' });
+  });
+});
+
 describe('§10.21 stream terminators', () => {
   const up = fixtureText('anthropic/stream-text.sse');
   it('edge 21: [DONE] only on Chat Completions streams', () => {

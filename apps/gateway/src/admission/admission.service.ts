@@ -1,9 +1,10 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainError, type PriceEntry, type VerifiedToken } from '@switchboard/contracts';
 import {
   LIMIT_STORE,
   buildLimitScopes,
   buildQuotaAccounts,
+  groupScopeKey,
   tokenScopeKey,
   userScopeKey,
   type AcquireResult,
@@ -28,7 +29,7 @@ const SCOPE_KIND = (key: string) => key.split(':')[0] ?? 'token';
  * replicas in cluster mode, in memory standalone). Settled with the real usage when the response ends.
  */
 @Injectable()
-export class AdmissionService implements OnModuleDestroy {
+export class AdmissionService implements OnApplicationShutdown {
   private readonly metrics = processMetrics();
 
   constructor(@Inject(LIMIT_STORE) private readonly store: LimitStore) {}
@@ -69,21 +70,39 @@ export class AdmissionService implements OnModuleDestroy {
     return { lease: result.lease, headers: this.headers(token, result.remaining) };
   }
 
-  /** OpenAI-style x-ratelimit-* headers for the token's own limits (where one applies). */
+  /**
+   * OpenAI-style x-ratelimit-* headers for the tightest limit that applies (the token's own, or its group's): the
+   * scope with the fewest requests (tokens) left answers for requests (tokens). No header where no limit applies.
+   */
   private headers(token: VerifiedToken, remaining: Extract<AcquireResult, { ok: true }>['remaining']): Record<string, string> {
-    const h: Record<string, string> = {};
-    const mine = remaining.find((r) => r.scope === tokenScopeKey(token.tokenId));
-    if (!mine) return h;
-    const reset = `${Math.max(0, Math.ceil(mine.resetMs / 1000))}s`;
-    if (token.limits.rpm !== null && mine.rpmRemaining !== undefined) {
-      h['x-ratelimit-limit-requests'] = String(token.limits.rpm);
-      h['x-ratelimit-remaining-requests'] = String(mine.rpmRemaining);
-      h['x-ratelimit-reset-requests'] = reset;
+    const limitsOf = new Map<string, VerifiedToken['limits']>([
+      [tokenScopeKey(token.tokenId), token.limits],
+      [userScopeKey(token.user.id), token.user.limits],
+      [groupScopeKey(token.group.name), token.group.limits],
+    ]);
+    let requests: { limit: number; left: number; resetMs: number } | undefined;
+    let tokens: { limit: number; left: number; resetMs: number } | undefined;
+    for (const r of remaining) {
+      const l = limitsOf.get(r.scope);
+      if (!l) continue;
+      if (l.rpm !== null && r.rpmRemaining !== undefined && (!requests || r.rpmRemaining < requests.left)) {
+        requests = { limit: l.rpm, left: r.rpmRemaining, resetMs: r.resetMs };
+      }
+      if (l.tpm !== null && r.tpmRemaining !== undefined && (!tokens || r.tpmRemaining < tokens.left)) {
+        tokens = { limit: l.tpm, left: Math.max(0, r.tpmRemaining), resetMs: r.resetMs };
+      }
     }
-    if (token.limits.tpm !== null && mine.tpmRemaining !== undefined) {
-      h['x-ratelimit-limit-tokens'] = String(token.limits.tpm);
-      h['x-ratelimit-remaining-tokens'] = String(Math.max(0, mine.tpmRemaining));
-      h['x-ratelimit-reset-tokens'] = reset;
+    const h: Record<string, string> = {};
+    const reset = (ms: number) => `${Math.max(0, Math.ceil(ms / 1000))}s`;
+    if (requests) {
+      h['x-ratelimit-limit-requests'] = String(requests.limit);
+      h['x-ratelimit-remaining-requests'] = String(requests.left);
+      h['x-ratelimit-reset-requests'] = reset(requests.resetMs);
+    }
+    if (tokens) {
+      h['x-ratelimit-limit-tokens'] = String(tokens.limit);
+      h['x-ratelimit-remaining-tokens'] = String(tokens.left);
+      h['x-ratelimit-reset-tokens'] = reset(tokens.resetMs);
     }
     return h;
   }
@@ -101,7 +120,8 @@ export class AdmissionService implements OnModuleDestroy {
     await Promise.all([...tokenIds.map((id) => this.store.setRemaining(tokenScopeKey(id), null)), ...userIds.map((id) => this.store.setRemaining(userScopeKey(id), null))]);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server closed: streams that were still running settle their leases first. */
+  async onApplicationShutdown(): Promise<void> {
     await this.store.close();
   }
 }

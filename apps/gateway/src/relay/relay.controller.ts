@@ -5,6 +5,7 @@ import { parseGeminiTarget, type InboundCall, type RawJsonBody } from './inbound
 import { ModelsService } from './models.service';
 import { RelayErrors } from './relay.errors';
 import { RelayService, newRequestId } from './relay.service';
+import { TokenCountService } from './token-count.service';
 
 const GEMINI_GENERATE = new Set(['generateContent', 'streamGenerateContent']);
 const GEMINI_EMBED = new Set(['embedContent', 'batchEmbedContents']);
@@ -15,6 +16,7 @@ export class RelayController {
   constructor(
     private readonly relay: RelayService,
     private readonly models: ModelsService,
+    private readonly counter: TokenCountService,
   ) {}
 
   @Post('v1/chat/completions')
@@ -35,6 +37,11 @@ export class RelayController {
   @Post('v1/messages')
   messages(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.handle('anthropic', req, reply);
+  }
+
+  @Post('v1/messages/count_tokens')
+  countTokens(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.counter.count('anthropic', req, reply);
   }
 
   @Post('v1beta/models/*')
@@ -59,6 +66,7 @@ export class RelayController {
 
   private gemini(rest: string, req: FastifyRequest, reply: FastifyReply) {
     const target = parseGeminiTarget(rest);
+    if (target?.action === 'countTokens') return this.counter.count('gemini', req, reply);
     if (!target || !(GEMINI_GENERATE.has(target.action) || GEMINI_EMBED.has(target.action))) {
       return this.reject(reply, 'gemini', RelayErrors.malformed(`Unsupported Gemini method: ${rest}`), 404);
     }

@@ -9,6 +9,7 @@ import { computeCostMicros } from '@switchboard/pricing';
 import {
   convertRequest,
   convertResponse,
+  countTextTokens,
   createStreamTranslator,
   estimatePromptTokens,
   extractOutputText,
@@ -23,9 +24,9 @@ import {
 } from '@switchboard/protocols';
 import { providerFor } from '@switchboard/providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { countTokens } from 'gpt-tokenizer';
 import type { Dispatcher } from 'undici';
 import { AdmissionService, type Admission } from '../admission/admission.service';
+import { DrainService } from '../edge/drain.service';
 import { BanListService } from '../state/ban-list.service';
 import { PriceCache } from '../state/price-cache.service';
 import { RoutingTableService, type RuntimeChannel, type RuntimeKey } from '../state/routing-table.service';
@@ -97,6 +98,7 @@ export class RelayService {
     private readonly upstream: UpstreamClient,
     private readonly admission: AdmissionService,
     private readonly bans: BanListService,
+    private readonly drain: DrainService,
     @Inject(USAGE_QUEUE) private readonly usageQueue: UsageQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -108,7 +110,10 @@ export class RelayService {
     reply.header('x-request-id', requestId);
     let token: VerifiedToken | null = null;
     let admitted: Admission | null = null;
+    const abort = new AbortController();
+    const leave = this.drain.enter(() => abort.abort(new Error('the gateway is shutting down')));
     try {
+      if (this.drain.isDraining) throw new DomainError('shutting_down', 503, 'The gateway is shutting down; retry on another replica.');
       token = await this.authenticate(req, call);
       draft.tokenId = token.tokenId;
       draft.userId = token.user.id;
@@ -123,7 +128,7 @@ export class RelayService {
       admitted = await this.admission.admit(requestId, token, price, promptEstimate, requestedMaxOutputTokens(call.protocol, call.body));
       draft.reservedMicros = admitted.lease.reservedMicros;
       reply.headers(admitted.headers);
-      await this.attempts(call, route, token, price, draft, req, reply);
+      await this.attempts(call, route, token, price, draft, req, reply, abort);
     } catch (err) {
       const e = err instanceof DomainError ? err : new DomainError('internal', 500, 'internal error');
       if (!(err instanceof DomainError)) this.logger.error((err as Error)?.stack ?? String(err));
@@ -132,6 +137,7 @@ export class RelayService {
       if (!reply.sent && !reply.raw.headersSent) this.sendError(reply, call.protocol, requestId, e);
     } finally {
       this.finish(draft, call, token, admitted);
+      leave();
     }
   }
 
@@ -181,13 +187,13 @@ export class RelayService {
     draft: UsageDraft,
     req: FastifyRequest,
     reply: FastifyReply,
+    abort: AbortController,
   ): Promise<void> {
     const excluded = new Set<number>();
     const excludedKeys = new Set<string>();
     let budget = this.config.RETRY_BUDGET;
     let last: AttemptFailure | undefined;
     let sawCandidate = false;
-    const abort = new AbortController();
     const onClose = () => {
       if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'));
     };
@@ -312,7 +318,7 @@ export class RelayService {
       model: upstreamModel,
       protocol: upstreamProtocol,
       stream: call.stream,
-      geminiAction: call.protocol === 'gemini' && upstreamProtocol === 'gemini' ? call.geminiAction : undefined,
+      geminiAction: geminiActionFor(call, upstreamProtocol),
     });
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...target.headers, ...channel.headers };
     if (call.protocol === 'anthropic' && upstreamProtocol === 'anthropic') {
@@ -370,6 +376,12 @@ export class RelayService {
   ): Buffer | string {
     const hasOverride = Object.keys(channel.paramOverride).length > 0;
     if (call.protocol === upstreamProtocol) {
+      // The seed's fixes (`tools: []` drops tool_choice, `<cache>` markers) need the converter even on pass-through.
+      if (needsSeedFix(call)) {
+        let fixed = convertRequest(call.protocol, upstreamProtocol, call.body, ctx);
+        if (hasOverride) fixed = mergeDeep(fixed, channel.paramOverride);
+        return JSON.stringify(fixed);
+      }
       const sameModel = upstreamProtocol === 'gemini' || upstreamModel === call.model;
       if (sameModel && !hasOverride && route.model === call.model) return call.raw;
       let body: Record<string, unknown> = upstreamProtocol === 'gemini' ? call.body : { ...call.body, model: upstreamModel };
@@ -487,7 +499,7 @@ export class RelayService {
   private countUsage(call: InboundCall, outputText: string): Usage {
     return {
       promptTokens: estimatePromptTokens(call.protocol, call.body),
-      completionTokens: outputText ? countTokens(outputText) : 0,
+      completionTokens: outputText ? countTextTokens(outputText) : 0,
       cacheReadTokens: 0,
       cacheWriteTokens: 0,
       reasoningTokens: 0,
@@ -543,6 +555,19 @@ export class RelayService {
       this.logger.error(`usage record ${draft.requestId} not queued: ${(e as Error).message}`);
     }
   }
+}
+
+const CACHE_MARKER = Buffer.from('<cache>');
+
+function needsSeedFix(call: InboundCall): boolean {
+  return (Array.isArray(call.body.tools) && call.body.tools.length === 0) || call.raw.includes(CACHE_MARKER);
+}
+
+/** Gemini upstream path action: the client's own when it spoke Gemini; OpenAI embeddings go to batchEmbedContents. */
+function geminiActionFor(call: InboundCall, upstream: WireProtocol): string | undefined {
+  if (upstream !== 'gemini') return undefined;
+  if (call.protocol === 'gemini') return call.geminiAction;
+  return call.operation === 'embed' ? 'batchEmbedContents' : undefined;
 }
 
 function errorClass(status: number): string {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { ChannelTimeouts } from '@switchboard/contracts';
 import { Agent, type Dispatcher } from 'undici';
@@ -22,7 +22,7 @@ export function classifyUpstreamError(err: unknown): UpstreamFailureKind {
 
 /** Pooled keep-alive upstream calls with undici (one Agent per connect timeout value). */
 @Injectable()
-export class UpstreamClient implements OnModuleDestroy {
+export class UpstreamClient implements OnApplicationShutdown {
   private readonly agents = new Map<number, Agent>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -57,7 +57,8 @@ export class UpstreamClient implements OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server closed (Nest calls shutdown hooks last): in-flight streams still need these. */
+  async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.agents.values()].map((a) => a.close()));
   }
 }

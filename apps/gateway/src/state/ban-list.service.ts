@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Subjects, type BansChangedEvent } from '@switchboard/contracts';
 import { HEALTH_STORE, banField, type Ban, type BanTarget, type HealthStore, type Outcome } from '@switchboard/health';
 import { Bus } from '@switchboard/messaging';
@@ -13,7 +13,7 @@ const EWMA_ALPHA = 0.2;
  * this replica's latency EWMA per channel, which scales selection weights.
  */
 @Injectable()
-export class BanListService implements OnApplicationBootstrap, OnModuleDestroy {
+export class BanListService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BanListService.name);
   private bans = new Map<string, Ban>();
   private readonly latency = new Map<number, number>();
@@ -31,7 +31,8 @@ export class BanListService implements OnApplicationBootstrap, OnModuleDestroy {
     this.timer.unref();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server closed (Nest calls shutdown hooks last): in-flight streams still need these. */
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.store.close();
   }

@@ -52,9 +52,9 @@ export function decodeAnthropicRequest(body: JsonObject): IrRequest {
     if (budget !== undefined) req.reasoning.budgetTokens = budget;
     if (effort) req.reasoning.effort = effort;
   } else if (thinking?.['type'] === 'adaptive') {
-    req.reasoning = { includeThoughts: true, effort: effort ?? 'medium' };
+    req.reasoning = effort ? { includeThoughts: true, effort } : { includeThoughts: true, budgetTokens: -1 };
   } else if (thinking?.['type'] === 'disabled') {
-    req.reasoning = { effort: 'none' };
+    req.reasoning = { budgetTokens: 0 };
   } else if (effort) {
     req.reasoning = { effort };
   }

@@ -37,7 +37,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         const u = asObject(msg['usage']);
         if (u) {
           this.usageRaw = { ...u };
-          out.push({ type: 'usage', usage: usageFromAnthropic(this.usageRaw)! });
+          out.push({ type: 'usage', usage: usageFromAnthropic(this.usageRaw)!, partial: true });
         }
         break;
       }

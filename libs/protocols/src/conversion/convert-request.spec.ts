@@ -183,7 +183,9 @@ describe('anthropic client → upstreams (full fixture)', () => {
     expect(out.tools).toHaveLength(1); // the server tool web_search has no OpenAI form
     expect(out.parallel_tool_calls).toBe(false);
     expect(out.max_tokens).toBe(4096);
-    expect(out.reasoning_effort).toBe('medium');
+    // a thinking budget is only translated for models that accept reasoning_effort
+    expect(out.reasoning_effort).toBeUndefined();
+    expect((convertRequest('anthropic', 'openai-chat', body, ctx('o4-mini')) as Obj).reasoning_effort).toBe('medium');
     expect(out.stream_options).toEqual({ include_usage: true });
   });
 
@@ -228,7 +230,8 @@ describe('gemini client → upstreams (full fixture, snake_case parts accepted)'
     expect(out.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'response', schema: { type: 'object', properties: { temp: { type: 'number' } } } } });
     expect(out.max_completion_tokens).toBe(800);
     expect(out.stop).toEqual(['END']);
-    expect(out.reasoning_effort).toBe('low');
+    expect(out.reasoning_effort).toBeUndefined(); // gpt-4o rejects reasoning_effort
+    expect((convertRequest('gemini', 'openai-chat', body, ctx('gpt-5-mini')) as Obj).reasoning_effort).toBe('low');
   });
 
   it('→ anthropic', () => {
@@ -295,6 +298,11 @@ describe('openai-responses client → upstreams (full fixture)', () => {
     expect(out.generationConfig.responseMimeType).toBe('application/json');
     expect(out.generationConfig.thinkingConfig).toEqual({ thinkingBudget: 24576, includeThoughts: true });
     expect(out.contents[2].parts[0]).toEqual({ functionResponse: { name: 'get_weather', response: { temp: 30 } } });
+  });
+
+  it('previous_response_id cannot be translated: a clear 400', () => {
+    expect(() => convertRequest('openai-responses', 'anthropic', { ...body, previous_response_id: 'resp_1' }, ctx())).toThrow(/previous_response_id/);
+    expect(convertRequest('openai-responses', 'openai-responses', { ...body, previous_response_id: 'resp_1' }, ctx())['previous_response_id']).toBe('resp_1');
   });
 
   it('→ openai-responses (identity)', () => {

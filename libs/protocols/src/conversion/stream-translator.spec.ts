@@ -142,6 +142,13 @@ describe('abort(): transport failure mid-stream', () => {
     const s = readClientStream('anthropic', out);
     expect(s.error).toEqual({ message: 'connection reset', type: 'api_error' });
   });
+  it('usage after a cut before message_delta counts the delivered output, not the placeholder', () => {
+    const t = createStreamTranslator('anthropic', 'openai-chat', ctx());
+    t.push(upstream.slice(0, cut));
+    t.abort({ status: 502, message: 'reset' });
+    expect(t.usage?.promptTokens).toBe(12);
+    expect(t.usage?.completionTokens).toBeGreaterThan(5);
+  });
   it('identity abort after a complete stream adds nothing', () => {
     const t = createStreamTranslator('openai-chat', 'openai-chat', ctx());
     t.push(fixtureText('openai-chat/stream-text.sse'));
@@ -155,6 +162,18 @@ describe('abort(): transport failure mid-stream', () => {
     const s = readClientStream('openai-responses', out);
     expect(s.error?.message).toBe('boom');
   });
+});
+
+describe('an upstream that closes without sending anything', () => {
+  for (const from of CLIENTS) {
+    for (const to of CLIENTS) {
+      it(`${from} → ${to}: the client gets an in-stream error, not a fake empty answer`, () => {
+        const t = createStreamTranslator(from, to, ctx());
+        const out = t.push(': keep-alive\n\n') + t.end();
+        expect(readClientStream(to, out.replace(': keep-alive\n\n', '')).error?.message).toMatch(/without sending any event/);
+      });
+    }
+  }
 });
 
 describe('usage: the client asked (or not) for include_usage', () => {

@@ -12,26 +12,49 @@ import { anthropicErrorType, geminiStatusName, openAiErrorCode, openAiErrorType 
 import { ResponsesStreamDecoder } from '../openai-responses/openai-responses-stream.decoder';
 import type { ConvertContext, Usage, WireProtocol } from '../protocol.types';
 import { createStreamDecoder, createStreamEncoder } from './stream-codecs';
+import { countTextTokens } from '../accounting/token-count.util';
 
 export interface StreamTranslator {
+  /** Raw upstream SSE text (any split) → client SSE text, exactly framed for the client protocol ('' if nothing yet). */
   push(bytes: string): string;
+  /** Upstream closed: flush and write the closing frames ([DONE], message_stop, response.completed, final chunk). */
   end(): string;
+  /** Upstream failed mid-stream: the client protocol's in-stream error (§7.5); '' once the stream is closed. */
   abort(err: { status: number; message: string; type?: string }): string;
+  /** Usage reported by the upstream so far (OpenAI semantics), null if none. */
   readonly usage: Usage | null;
+  /** Text, reasoning and tool-call arguments delivered so far (for the tokenizer fallback). */
   readonly outputText: string;
+  /** Normalised OpenAI vocabulary: stop | length | tool_calls | content_filter. */
   readonly finishReason: string | null;
 }
 
+const EMPTY_STREAM_ERROR = { status: 502, message: 'The upstream closed the stream without sending any event' };
+
 abstract class ObservingStream {
-  usage: Usage | null = null;
+  private reported: Usage | null = null;
+  private reportedIsPartial = false;
   outputText = '';
   finishReason: string | null = null;
   protected terminated = false;
+  /** Whether the upstream sent anything meaningful; an empty 200 stream is an upstream failure. */
+  protected sawEvent = false;
+
+  /**
+   * Usage as reported upstream. When only a placeholder output count was seen (stream cut before
+   * Anthropic's message_delta), the output is counted from what was delivered instead.
+   */
+  get usage(): Usage | null {
+    if (!this.reported || !this.reportedIsPartial) return this.reported;
+    return { ...this.reported, completionTokens: Math.max(this.reported.completionTokens, countTextTokens(this.outputText)) };
+  }
 
   protected observe(ev: IrStreamEvent): void {
+    this.sawEvent = true;
     switch (ev.type) {
       case 'usage':
-        this.usage = ev.usage;
+        this.reported = ev.usage;
+        this.reportedIsPartial = ev.partial === true;
         break;
       case 'text_delta':
       case 'thinking_delta':
@@ -73,6 +96,7 @@ class TranslatingStream extends ObservingStream implements StreamTranslator {
     let out = '';
     for (const ev of this.parser.flush()) out += this.feed(this.decoder.decode(ev));
     out += this.feed(this.decoder.finish());
+    if (!this.sawEvent) return out + this.abort(EMPTY_STREAM_ERROR);
     return out + this.encoder.end();
   }
 
@@ -109,7 +133,9 @@ class PassthroughStream extends ObservingStream implements StreamTranslator {
   end(): string {
     for (const ev of this.parser.flush()) for (const e of this.decoder.decode(ev)) this.observe(e);
     for (const e of this.decoder.finish()) this.observe(e);
-    return this.parser.takeCommittedRaw();
+    const rest = this.parser.takeCommittedRaw();
+    if (!this.sawEvent) return rest + this.abort(EMPTY_STREAM_ERROR);
+    return rest;
   }
 
   /** Only whole events were forwarded, so the error frame always starts on an event boundary. */

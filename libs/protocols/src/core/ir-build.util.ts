@@ -1,6 +1,6 @@
 /** Small builders shared by the request decoders. */
-import type { IrCacheControl, IrMessage, IrPart, IrTextPart, IrToolChoice, IrToolResultPart } from './ir.types';
-import { asObject, asString, type JsonObject } from './json.util';
+import type { IrCacheControl, IrMessage, IrPart, IrTextPart, IrToolResultPart } from './ir.types';
+import { asObject, asString } from './json.util';
 import { stripCacheMarker } from './media.util';
 
 export function cacheControlOf(v: unknown): IrCacheControl | undefined {
@@ -63,13 +63,3 @@ export function normalizeConversation(messages: IrMessage[]): IrMessage[] {
   }
   return out;
 }
-
-export function toolChoiceAllows(choice: IrToolChoice | undefined): boolean {
-  return !(choice && choice.type === 'none');
-}
-
-export function stringContentOf(v: unknown): string | undefined {
-  return asString(v);
-}
-
-export type { JsonObject };

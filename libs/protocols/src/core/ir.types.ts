@@ -125,6 +125,8 @@ export interface IrReasoning {
   budgetTokens?: number;
   /** The client wants to see reasoning text (summaries / thought parts / thinking blocks). */
   includeThoughts?: boolean;
+  /** The effort came from an OpenAI client's own `reasoning_effort` / `reasoning.effort`. */
+  openAiEffort?: boolean;
 }
 
 export interface IrRequest {
@@ -187,7 +189,8 @@ export type IrStreamEvent =
   | { type: 'tool_call_start'; index: number; id: string; name: string; thoughtSignature?: string }
   | { type: 'tool_call_delta'; index: number; arguments: string }
   | { type: 'tool_call_end'; index: number }
-  | { type: 'usage'; usage: Usage }
+  /** `partial`: a placeholder output count (Anthropic message_start), superseded by later usage. */
+  | { type: 'usage'; usage: Usage; partial?: boolean }
   | { type: 'finish'; reason: IrStopReason; stopSequence?: string | null }
   | { type: 'error'; error: IrStreamError }
   | { type: 'done' };

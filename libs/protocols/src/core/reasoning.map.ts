@@ -54,11 +54,21 @@ export function effortFromBudget(budget: number): IrEffort {
   return 'high';
 }
 
-/** Effort for OpenAI (`reasoning_effort` / `reasoning.effort`). */
-export function openAiEffort(r: IrReasoning | undefined): IrEffort | undefined {
+/** OpenAI-style models known to accept `reasoning_effort` / `reasoning.effort`. */
+export function isOpenAiReasoningModel(model: string): boolean {
+  return /^(o\d|gpt-5|gpt-oss|codex)/i.test(model.replace(/^.*\//, ''));
+}
+
+/**
+ * Effort for OpenAI (`reasoning_effort` / `reasoning.effort`). An explicit effort is always sent;
+ * one derived from a thinking budget only to models that accept it (others answer 400).
+ */
+export function openAiEffort(r: IrReasoning | undefined, model?: string): IrEffort | undefined {
   if (!r) return undefined;
-  if (r.effort) return r.effort;
-  if (r.budgetTokens !== undefined) return effortFromBudget(r.budgetTokens);
+  const accepted = model === undefined || isOpenAiReasoningModel(model);
+  if (r.effort && (r.openAiEffort || accepted)) return r.effort;
+  if (r.budgetTokens !== undefined && accepted) return effortFromBudget(r.budgetTokens);
+  if (r.includeThoughts && accepted) return 'medium';
   return undefined;
 }
 

@@ -96,7 +96,7 @@ export function decodeOpenAiChatRequest(body: JsonObject): IrRequest {
 
   const effort = asEffort(body['reasoning_effort']);
   const thinking = asObject(body['thinking']); // non-standard Anthropic-style extra seen in the wild
-  if (effort) req.reasoning = { effort, includeThoughts: effort !== 'none' };
+  if (effort) req.reasoning = { effort, includeThoughts: effort !== 'none', openAiEffort: true };
   else if (thinking && thinking['type'] === 'enabled') {
     req.reasoning = { includeThoughts: true };
     const budget = asNumber(thinking['budget_tokens']);

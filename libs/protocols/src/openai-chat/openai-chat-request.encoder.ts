@@ -54,9 +54,10 @@ export function encodeOpenAiChatRequest(ir: IrRequest, ctx: ConvertContext): Cha
   if (ir.logprobs !== undefined) req.logprobs = ir.logprobs;
   if (ir.topLogprobs !== undefined) req.top_logprobs = ir.topLogprobs;
   if (ir.responseFormat) req.response_format = responseFormat(ir.responseFormat);
-  const effort = openAiEffort(ir.reasoning);
+  const effort = openAiEffort(ir.reasoning, ctx.upstreamModel);
   if (effort) req.reasoning_effort = effort;
-  if (ir.user) req.user = ir.user;
+  // OpenAI caps `user` at 64 characters; longer ids (e.g. Claude Code's metadata.user_id) are dropped.
+  if (ir.user && ir.user.length <= 64) req.user = ir.user;
   return req;
 }
 

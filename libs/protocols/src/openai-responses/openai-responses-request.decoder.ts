@@ -9,6 +9,12 @@ import { applyReasoningSlot } from '../core/reasoning-carrier.util';
 import { ProtocolError } from '../protocol.error';
 
 export function decodeResponsesRequest(body: JsonObject): IrRequest {
+  if (typeof body['previous_response_id'] === 'string' || body['conversation'] !== undefined) {
+    // Stored state lives at OpenAI; a translated request cannot see it (§3.1).
+    throw new ProtocolError('previous_response_id / conversation are only supported for OpenAI Responses models; send the full input instead', {
+      param: 'previous_response_id',
+    });
+  }
   const system: IrTextPart[] = [];
   const instructions = asString(body['instructions']);
   if (instructions) system.push(textPart(instructions));
@@ -48,7 +54,10 @@ export function decodeResponsesRequest(body: JsonObject): IrRequest {
     const effort = asEffort(reasoning['effort']);
     const summary = asString(reasoning['summary']);
     req.reasoning = {};
-    if (effort) req.reasoning.effort = effort;
+    if (effort) {
+      req.reasoning.effort = effort;
+      req.reasoning.openAiEffort = true;
+    }
     if (summary) req.reasoning.includeThoughts = true;
   }
   const user = asString(body['user']) ?? asString(body['safety_identifier']);

@@ -59,13 +59,14 @@ export function encodeResponsesRequest(ir: IrRequest, ctx: ConvertContext): Resp
           : rf,
     };
   }
-  const effort = openAiEffort(ir.reasoning);
+  const effort = openAiEffort(ir.reasoning, ctx.upstreamModel);
   if (effort) {
     req.reasoning = { effort };
     if (ir.reasoning?.includeThoughts && effort !== 'none') req.reasoning.summary = 'auto';
     if (effort !== 'none') req.include = ['reasoning.encrypted_content'];
   }
-  if (ir.user) req.user = ir.user;
+  // OpenAI caps `user` at 64 characters; longer ids (e.g. Claude Code's metadata.user_id) are dropped.
+  if (ir.user && ir.user.length <= 64) req.user = ir.user;
   if (ir.metadata && Object.keys(ir.metadata).length > 0) req.metadata = ir.metadata;
   return req;
 }

@@ -51,7 +51,8 @@ interface Route {
   model?: string;
 }
 
-const GEMINI_ACTION = /^\/(v1|v1beta|v1alpha)\/models\/([^/:]+):([A-Za-z]+)$/;
+// AiHubMix serves Gemini under /gemini (seeds/000): the mock accepts that prefix so the aihubmix adapter can be tested.
+const GEMINI_ACTION = /^(?:\/gemini)?\/(v1|v1beta|v1alpha)\/models\/([^/:]+):([A-Za-z]+)$/;
 const MODELS_PATH = /^\/(v1|v1beta|v1alpha)\/models(?:\/([^/]+))?$/;
 const GEMINI_OPS = new Set<string>(['generateContent', 'streamGenerateContent', 'countTokens', 'embedContent', 'batchEmbedContents']);
 
