@@ -11,7 +11,6 @@ export { DEFAULT_PORTS, SERVICE_NAMES, type ServiceName };
 /** Every variable the services read (SPEC §3), from the zod schema itself. */
 export const ENV_NAMES: ReadonlySet<string> = new Set(Object.keys(envSchema.shape));
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type Obj = Record<string, unknown>;
 
 export const read = (rel: string): string => fs.readFileSync(path.join(ROOT, rel), 'utf8');
@@ -47,9 +46,9 @@ export function parseYaml(text: string, what: string): unknown {
   return doc.toJS();
 }
 export function parseYamlDocs(text: string, what: string): unknown[] {
-  return YAML.parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true })
+  const parsed = YAML.parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  return [...parsed]
     .map((doc, i) => {
-      if (doc instanceof YAML.EmptyStream) return undefined;
       if (doc.errors.length) throw new Error(`${what} #${i}: ${doc.errors.map((e) => e.message).join('\n')}`);
       return doc.toJS() as unknown;
     })
@@ -91,7 +90,16 @@ export interface Compose {
 }
 export function loadCompose(env: Record<string, string | undefined> = {}): Compose {
   const raw = read('docker-compose.yml');
-  const root = obj(parseYaml(interpolateCompose(raw, env), 'docker-compose.yml'), 'docker-compose.yml');
+  // Like compose-go: parse first, then interpolate the string values (a default such as 000… stays a string).
+  const interpolate = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? interpolateCompose(v, env)
+      : Array.isArray(v)
+        ? v.map(interpolate)
+        : isObj(v)
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, interpolate(x)]))
+          : v;
+  const root = obj(interpolate(parseYaml(raw, 'docker-compose.yml')), 'docker-compose.yml');
   const services = obj(root.services, 'services') as Record<string, Obj>;
   return { raw, services, volumes: isObj(root.volumes) ? root.volumes : {}, root };
 }
@@ -191,8 +199,7 @@ export function parseDockerfile(text = read('deploy/Dockerfile')): { instruction
   const logical: string[] = [];
   let cur = '';
   for (const line of lines) {
-    if (/^\s*#/.test(line) && !cur) continue;
-    if (/^\s*#/.test(line)) continue; // comments inside a continued instruction
+    if (/^\s*#/.test(line)) continue; // comments (and parser directives), also inside a continued instruction
     if (/\\\s*$/.test(line)) {
       cur += line.replace(/\\\s*$/, ' ');
       continue;
