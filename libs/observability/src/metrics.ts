@@ -115,6 +115,45 @@ export class Metrics {
     labelNames: ['consumer', 'result'] as const,
     registers: [this.registry],
   });
+  readonly balanceLowEvents = new Counter({
+    name: 'switchboard_balance_low_events_total',
+    help: 'Users whose balance crossed below the low-balance threshold after billing (one per crossing).',
+    registers: [this.registry],
+  });
+  readonly usersLowBalance = new Gauge({
+    name: 'switchboard_users_low_balance',
+    help: 'Users with a limited balance below the low-balance threshold (set by the ledger reconciliation).',
+    registers: [this.registry],
+  });
+  readonly ledgerDrift = new Gauge({
+    name: 'switchboard_ledger_drift_micros',
+    help: 'Sum of |recorded - ledger| in micro-USD at the last reconciliation: user balances vs their ledger sum, token used quota vs its usage debits. 0 when consistent.',
+    labelNames: ['account'] as const,
+    registers: [this.registry],
+  });
+  readonly ledgerDriftedAccounts = new Gauge({
+    name: 'switchboard_ledger_drifted_accounts',
+    help: 'Users or tokens whose recorded amount disagrees with the ledger at the last reconciliation.',
+    labelNames: ['account'] as const,
+    registers: [this.registry],
+  });
+  readonly ledgerReconciliations = new Counter({
+    name: 'switchboard_ledger_reconciliations_total',
+    help: 'Ledger reconciliation runs, by result (consistent, drift, error).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly redemptions = new Counter({
+    name: 'switchboard_redemptions_total',
+    help: 'Redemption attempts, by result (credited, rejected).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly logRetentionDeleted = new Counter({
+    name: 'switchboard_log_retention_deleted_total',
+    help: 'Request logs deleted because they were older than LOG_RETENTION_DAYS.',
+    registers: [this.registry],
+  });
   readonly dependencyUp = new Gauge({
     name: 'switchboard_dependency_up',
     help: '1 when this process reaches the dependency (nats, redis, database), else 0.',

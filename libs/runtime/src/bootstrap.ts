@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type AppConfig, type ServiceName } from '@switchboard/config';
 import { microserviceOptions } from '@switchboard/messaging';
+import { JsonLogger, startTracing, stopTracing } from '@switchboard/observability';
 import { ServiceRootModule } from './service-root.module';
 
 export interface ServiceDefinition {
@@ -24,6 +25,7 @@ export interface RunningService {
 /** Starts one process: its HTTP port (public API or health/metrics) and its message handlers. */
 export async function startService(def: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config = loadConfig(def.name, env);
+  startTracing(def.name, env);
   const adapter = new FastifyAdapter({
     bodyLimit: config.MAX_BODY_BYTES,
     // X-Forwarded-For is believed only from the listed proxies (fastify walks the chain from the right).
@@ -33,7 +35,7 @@ export async function startService(def: ServiceDefinition, env: NodeJS.ProcessEn
   const app = await NestFactory.create<NestFastifyApplication>(
     ServiceRootModule.forRoot(config, { features: def.features, database: def.database }),
     adapter,
-    { logger: nestLogLevels(config.LOG_LEVEL), bufferLogs: false, bodyParser: !def.configure },
+    { logger: new JsonLogger(def.name, config.LOG_LEVEL), bufferLogs: false, bodyParser: !def.configure },
   );
   app.connectMicroservice(microserviceOptions(config, def.name === 'standalone' ? 'gateway' : def.name), { inheritAppConfig: true });
   await def.configure?.(app, config);
@@ -42,26 +44,15 @@ export async function startService(def: ServiceDefinition, env: NodeJS.ProcessEn
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
-  return { app, config, url, close: () => app.close() };
-}
-
-function nestLogLevels(level: string): ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[] | false {
-  switch (level) {
-    case 'silent':
-      return false;
-    case 'fatal':
-      return ['fatal'];
-    case 'error':
-      return ['fatal', 'error'];
-    case 'warn':
-      return ['fatal', 'error', 'warn'];
-    case 'debug':
-      return ['fatal', 'error', 'warn', 'log', 'debug'];
-    case 'trace':
-      return ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-    default:
-      return ['fatal', 'error', 'warn', 'log'];
-  }
+  return {
+    app,
+    config,
+    url,
+    close: async () => {
+      await app.close();
+      await stopTracing();
+    },
+  };
 }
 
 /** For main.ts files: start, print, stop cleanly on SIGTERM/SIGINT, exit 1 on a start-up error. */

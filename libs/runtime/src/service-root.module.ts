@@ -2,7 +2,8 @@ import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/co
 import { ConfigModule, type AppConfig } from '@switchboard/config';
 import { DATABASE, DbModule, type Database } from '@switchboard/db';
 import { BUS_CLIENT, MessagingModule } from '@switchboard/messaging';
-import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@switchboard/observability';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { HealthController, READINESS_CHECKS, TracingInterceptor, type ReadinessCheck } from '@switchboard/observability';
 import type { ClientProxy } from '@nestjs/microservices';
 
 export interface RootOptions {
@@ -44,7 +45,7 @@ export class ServiceRootModule {
       module: ServiceRootModule,
       imports: [...imports, ...opts.features],
       controllers: [HealthController],
-      providers: [checks, ...(opts.extraProviders ?? [])],
+      providers: [checks, { provide: APP_INTERCEPTOR, useClass: TracingInterceptor }, ...(opts.extraProviders ?? [])],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { ChannelTimeouts } from '@switchboard/contracts';
+import { SpanKind, inSpan } from '@switchboard/observability';
 import { Agent, type Dispatcher } from 'undici';
 
 export interface UpstreamTimeouts {
@@ -44,16 +45,22 @@ export class UpstreamClient implements OnApplicationShutdown {
     return a;
   }
 
+  /** A CLIENT span covers the wait for the upstream's response headers (the body is relayed after it). */
   send(url: string, headers: Record<string, string>, body: Buffer | string, t: UpstreamTimeouts, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
-    return this.agent(t.connectMs).request({
-      origin: new URL(url).origin,
-      path: url.slice(new URL(url).origin.length),
-      method: 'POST',
-      headers,
-      body,
-      headersTimeout: t.firstByteMs,
-      bodyTimeout: t.idleMs,
-      signal,
+    const u = new URL(url);
+    return inSpan(`upstream POST ${u.host}`, SpanKind.CLIENT, { 'server.address': u.hostname, 'url.path': u.pathname }, async (span) => {
+      const res = await this.agent(t.connectMs).request({
+        origin: u.origin,
+        path: url.slice(u.origin.length),
+        method: 'POST',
+        headers,
+        body,
+        headersTimeout: t.firstByteMs,
+        bodyTimeout: t.idleMs,
+        signal,
+      });
+      span.setAttribute('http.response.status_code', res.statusCode);
+      return res;
     });
   }
 

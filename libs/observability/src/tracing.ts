@@ -1,0 +1,71 @@
+import { SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+
+let provider: NodeTracerProvider | null = null;
+
+/**
+ * OpenTelemetry is off unless the standard variables ask for it (OTEL_EXPORTER_OTLP_ENDPOINT,
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_TRACES_EXPORTER=otlp); OTEL_SDK_DISABLED=true wins. Off, the API's
+ * no-op tracer makes every span below free. On: OTLP/HTTP (JSON) with batching, W3C trace context, and an
+ * AsyncLocalStorage context manager so context follows async code.
+ */
+export function startTracing(service: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (provider || env.OTEL_SDK_DISABLED === 'true') return !!provider;
+  const wanted = env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER === 'otlp';
+  if (!wanted) return false;
+  provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? `switchboard-${service}` }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+  });
+  provider.register();
+  return true;
+}
+
+export async function stopTracing(): Promise<void> {
+  await provider?.shutdown().catch(() => undefined);
+  provider = null;
+}
+
+export const tracer = () => trace.getTracer('switchboard');
+
+/** Runs fn in a new active span; ends it with the outcome. */
+export async function inSpan<T>(name: string, kind: SpanKind, attributes: Record<string, string | number | boolean>, fn: (span: Span) => Promise<T>, parent?: Context): Promise<T> {
+  return tracer().startActiveSpan(name, { kind, attributes }, parent ?? context.active(), async (span) => {
+    try {
+      return await fn(span);
+    } catch (e) {
+      span.recordException(e as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error)?.message });
+      throw e;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** W3C trace context of the active span, as plain headers (for NATS message headers). */
+export function traceHeaders(): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier;
+}
+
+/** The context carried by incoming headers (a NATS MsgHdrs-like getter or a plain record). */
+export function contextFromHeaders(get: (name: string) => string | undefined): Context {
+  return propagation.extract(context.active(), {}, {
+    get: (_c, key) => get(key),
+    keys: () => ['traceparent', 'tracestate'],
+  });
+}
+
+export function activeTraceIds(): { traceId: string; spanId: string } | undefined {
+  const span = trace.getActiveSpan();
+  if (!span) return undefined;
+  const c = span.spanContext();
+  return c.traceFlags || c.traceId !== '00000000000000000000000000000000' ? { traceId: c.traceId, spanId: c.spanId } : undefined;
+}
+
+export { SpanKind };
