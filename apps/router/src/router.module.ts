@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
+import { AihubmixEnvChannel } from './channels/aihubmix-env.channel';
 import { ChannelProber } from './health/channel-prober';
 import { ProbeWorker } from './health/probe.worker';
 import { ChannelAdminService } from './channels/channel-admin.service';
@@ -14,6 +15,7 @@ import { RoutingTableService } from './table/routing-table.service';
     RoutingTableService,
     ChannelAdminService,
     ChannelProber,
+    AihubmixEnvChannel,
     ProbeWorker,
     { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c)), inject: [APP_CONFIG] },
   ],

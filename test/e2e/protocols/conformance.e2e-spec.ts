@@ -283,3 +283,26 @@ describe('the aihubmix channel (seed integration rules)', () => {
     expect(sent).toContain('"cache_control":{"type":"ephemeral"}');
   });
 });
+
+describe('an aihubmix channel from the environment (AIHUBMIX_API_KEY)', () => {
+  let env: System | undefined;
+  afterAll(async () => env?.stop());
+
+  it('is created at start, serves every model with the APP-Code header, and lists priced models for its wildcard', async () => {
+    env = await startStandalone({ AIHUBMIX_API_KEY: 'ahm-env-key', AIHUBMIX_BASE_URL: mock.url, AIHUBMIX_APP_CODE: 'ENV42' });
+    const admin = adminClient(env.url, env.adminKey);
+    const list = await admin.get<{ data: { name: string; type: string; headers: Record<string, string>; models: string[]; keys: string[] }[] }>('/api/channels');
+    const ch = list.body.data.find((c) => c.name === 'aihubmix');
+    expect(ch).toMatchObject({ type: 'aihubmix', headers: { 'APP-Code': 'ENV42' }, models: ['*'] });
+    expect(ch!.keys[0]).not.toContain('ahm-env-key');
+    const tok = await admin.post('/api/tokens', { name: 'env' });
+    const client = new Anthropic({ apiKey: String(tok.body.key), baseURL: env.url, maxRetries: 0 });
+    mock.reset();
+    await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'via env channel' }] });
+    expect(mock.requests[0]).toMatchObject({ vendor: 'anthropic', key: 'ahm-env-key' });
+    expect(mock.requests[0]!.headers['app-code']).toBe('ENV42');
+    const oa = new OpenAI({ apiKey: String(tok.body.key), baseURL: `${env.url}/v1`, maxRetries: 0 });
+    const ids = (await oa.models.list()).data.map((m) => m.id);
+    expect(ids).toEqual(expect.arrayContaining(['gpt-4o-mini', 'claude-sonnet-4-5', 'gemini-2.5-flash']));
+  });
+});

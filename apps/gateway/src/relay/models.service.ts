@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { hashApiKey } from '@switchboard/common';
 import { renderError } from '@switchboard/protocols';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PriceCache } from '../state/price-cache.service';
 import { RoutingTableService } from '../state/routing-table.service';
 import { TokenCache } from '../state/token-cache.service';
 import { modelsListProtocol, readApiKey } from './inbound';
@@ -13,6 +14,7 @@ export class ModelsService {
   constructor(
     private readonly tokens: TokenCache,
     private readonly table: RoutingTableService,
+    private readonly prices: PriceCache,
   ) {}
 
   async list(req: FastifyRequest, reply: FastifyReply, force?: 'gemini') {
@@ -26,7 +28,7 @@ export class ModelsService {
       return reply.status(out.status).headers({ ...out.headers, 'x-request-id': requestId }).send(out.body);
     }
     await this.table.ensureLoaded().catch(() => undefined);
-    const ids = token.models ?? this.table.modelsFor(token.group.name);
+    const ids = token.models ?? this.table.modelsFor(token.group.name, await this.prices.models());
     reply.header('x-request-id', requestId);
     if (shape === 'gemini') {
       return reply.send({

@@ -39,6 +39,11 @@ export class PriceCache implements OnApplicationBootstrap, OnModuleDestroy {
     return p;
   }
 
+  async models(): Promise<string[]> {
+    if (!this.prices.size) await (this.loaded ?? this.refresh()).catch(() => undefined);
+    return [...this.prices.keys()];
+  }
+
   async price(model: string): Promise<PriceEntry | undefined> {
     if (!this.prices.size) await (this.loaded ?? this.refresh());
     return findPrice(this.prices, model);

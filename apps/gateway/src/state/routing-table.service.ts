@@ -120,10 +120,14 @@ export class RoutingTableService implements OnApplicationBootstrap, OnModuleDest
     return this.channels.filter((c) => c.keys.length > 0 && c.matchers.some((m) => m.test(model)));
   }
 
-  /** Every model name a group can use: literal channel models, and aliases. */
-  modelsFor(group: string): string[] {
+  /** Every model name a group can use: literal channel models, wildcards expanded over `known` (priced) models, aliases. */
+  modelsFor(group: string, known: readonly string[] = []): string[] {
     const out = new Set<string>();
-    for (const c of this.channels) if (c.groups.includes(group)) for (const m of c.models) if (!m.includes('*')) out.add(m);
+    for (const c of this.channels) {
+      if (!c.groups.includes(group)) continue;
+      for (const m of c.models) if (!m.includes('*')) out.add(m);
+      for (const k of known) if (c.matchers.some((r) => r.test(k))) out.add(k);
+    }
     for (const a of this.aliases.keys()) out.add(a);
     return [...out].sort();
   }
