@@ -236,6 +236,22 @@ describe('embeddings, models and errors', () => {
     mock.clearFaults();
   });
 
+  it('same protocol in and out: the request bytes reach the upstream untouched, and the response bytes the client', async () => {
+    // Odd spacing, key order and escapes survive only if nothing re-serialised the body.
+    const raw = '{ "messages":[{"content":"bytes \\u00e9 as sent",  "role":"user"}],\n  "model":"oa-chat" ,"temperature":0.50}';
+    mock.reset();
+    const res = await fetch(`${sys.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: raw });
+    expect(res.status).toBe(200);
+    expect(mock.requests[0]!.rawBody).toBe(raw);
+    const text = await res.text();
+    expect(text).toContain('"object":"chat.completion"');
+    // And a converted request is rebuilt (the Anthropic upstream gets its own shape).
+    mock.reset();
+    await fetch(`${sys.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: raw.replace('oa-chat', 'an-chat') });
+    expect(mock.requests[0]!.rawBody).not.toBe(raw.replace('oa-chat', 'an-chat'));
+    expect(mock.requests[0]!.body).toMatchObject({ model: 'an-chat', max_tokens: expect.any(Number) });
+  });
+
   it('count tokens endpoints answer at the edge', async () => {
     const n = await anthropic.messages.countTokens({ model: 'an-chat', messages: [{ role: 'user', content: 'count these words please' }] });
     expect(n.input_tokens).toBeGreaterThan(3);

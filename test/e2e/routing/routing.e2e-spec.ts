@@ -135,6 +135,24 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     expect(hits('mid-b')).toBe(0);
   });
 
+  maybe('an idle gap inside a stream ends it with an in-stream error, within the idle timeout', async () => {
+    await channel({ name: 'idle', keys: ['idle'], models: ['idle-m'], timeouts: { idleMs: 400 } });
+    await routable('idle-m');
+    mock.setFault({ match: { key: 'idle' }, chunkDelayMs: 5_000 });
+    const started = Date.now();
+    const stream = await clients[0]!.chat.completions.create({ model: 'idle-m', stream: true, messages: [{ role: 'user', content: 'pause [chunks:4]' }] });
+    const err = await (async () => {
+      try {
+        for await (const _ of stream) void _;
+        return null;
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.message).toMatch(/ended early|timeout/i);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
   maybe('bans a failing channel on every replica within a second and lifts it after the channel recovers', async () => {
     const id = await channel({ name: 'ban-a', keys: ['ban-a'], models: ['ban-m'], priority: 10 });
     await channel({ name: 'ban-b', keys: ['ban-b'], models: ['ban-m'], priority: 0 });
