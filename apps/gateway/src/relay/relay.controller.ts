@@ -1,4 +1,5 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import type { DomainError } from '@switchboard/contracts';
 import type { WireProtocol } from '@switchboard/protocols';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseGeminiTarget, type InboundCall, type RawJsonBody } from './inbound';
@@ -68,7 +69,7 @@ export class RelayController {
     const target = parseGeminiTarget(rest);
     if (target?.action === 'countTokens') return this.counter.count('gemini', req, reply);
     if (!target || !(GEMINI_GENERATE.has(target.action) || GEMINI_EMBED.has(target.action))) {
-      return this.reject(reply, 'gemini', RelayErrors.malformed(`Unsupported Gemini method: ${rest}`), 404);
+      return this.reject(reply, 'gemini', RelayErrors.unknownMethod(rest));
     }
     return this.handle('gemini', req, reply, target);
   }
@@ -101,8 +102,7 @@ export class RelayController {
     return this.relay.relay(call, req, reply);
   }
 
-  private reject(reply: FastifyReply, protocol: WireProtocol, e: ReturnType<typeof RelayErrors.malformed>, status?: number) {
-    const requestId = newRequestId();
-    return this.relay.sendErrorPublic(reply, protocol, requestId, status ? Object.assign(e, { status }) : e);
+  private reject(reply: FastifyReply, protocol: WireProtocol, e: DomainError) {
+    return this.relay.sendErrorPublic(reply, protocol, newRequestId(), e);
   }
 }

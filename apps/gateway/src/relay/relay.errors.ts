@@ -9,6 +9,7 @@ export const RelayErrors = {
   ipNotAllowed: (ip: string) => new DomainError('ip_not_allowed', 403, `Requests from ${ip} are not allowed for this API key.`),
   modelNotAllowed: (model: string) => new DomainError('model_not_allowed', 403, `This API key may not use the model "${model}".`),
   malformed: (msg: string) => new DomainError('invalid_request', 400, msg),
+  unknownMethod: (what: string) => new DomainError('not_found', 404, `Unsupported method: ${what}`),
   modelRequired: () => new DomainError('invalid_request', 400, 'The "model" field is required.', { param: 'model' }),
   modelNotFound: (model: string) => new DomainError('model_not_found', 404, `The model "${model}" does not exist or you do not have access to it.`),
   notPriced: (model: string) => new DomainError('model_not_priced', 403, `The model "${model}" has no price; ask an admin to set one.`),
