@@ -1,33 +1,45 @@
 import { cidrError } from '@switchboard/common';
 import { z } from 'zod';
 
-const nullableLimit = z.number().int().min(0).nullable();
-const money = z.number().finite().min(0, 'must not be negative');
-const name = z.string().trim().min(1).max(128);
+// Bounds keep every accepted value storable: Int columns (2^31 - 1), micro-USD numbers that stay exact in JSON
+// and in the gateway's cache (≤ $1e9), Decimal(12, 6) price ratios. Anything beyond is a 400, never a 500.
+const MAX_INT = 2_147_483_647;
+const MAX_USD = 1_000_000_000;
+
+const nullableLimit = z.number().int('must be a whole number').min(0, 'must not be negative').max(MAX_INT).nullable();
+const money = z.number().finite().min(0, 'must not be negative').max(MAX_USD, `must be at most ${MAX_USD}`);
+const name = z.string().trim().min(1, 'must not be empty').max(128);
+/** Group names travel in URLs (`PATCH /api/groups/:name`), metric labels and counter keys: keep them plain. */
+const groupName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
 const status = z.enum(['active', 'disabled']);
 
 export const CreateUser = z
-  .object({ name, group: name.default('default'), balance: money.nullable().default(0), status: status.default('active') })
+  .object({ name, group: groupName.default('default'), balance: money.nullable().default(0), status: status.default('active') })
   .strict();
-export const UpdateUser = z.object({ name, group: name, balance: money.nullable(), status }).partial().strict();
+export const UpdateUser = z.object({ name, group: groupName, balance: money.nullable(), status }).partial().strict();
 
-const allowIps = z.array(z.string()).superRefine((list, ctx) => {
-  list.forEach((entry, i) => {
-    const err = cidrError(entry);
-    if (err) ctx.addIssue({ code: 'custom', message: err, path: [i] });
+const allowIps = z
+  .array(z.string().trim())
+  .max(1000)
+  .superRefine((list, ctx) => {
+    list.forEach((entry, i) => {
+      const err = cidrError(entry);
+      if (err) ctx.addIssue({ code: 'custom', message: err, path: [i] });
+    });
   });
-});
-const models = z.array(z.string().min(1)).min(1, 'use null for every model').nullable();
-const expiresAt = z
-  .string()
-  .datetime({ offset: true, message: 'must be an ISO-8601 time' })
-  .nullable();
+const models = z.array(z.string().trim().min(1, 'must not be empty').max(256)).min(1, 'use null for every model').nullable();
+const expiresAt = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time' }).nullable();
 
 export const CreateToken = z
   .object({
     name: name.default('default'),
-    userId: z.number().int().positive().optional(),
-    group: name.nullable().optional(),
+    userId: z.number().int().positive().max(MAX_INT).optional(),
+    group: groupName.nullable().optional(),
     expiresAt: expiresAt.default(null),
     quota: money.nullable().default(null),
     models: models.default(null),
@@ -42,7 +54,7 @@ export const CreateToken = z
 export const UpdateToken = z
   .object({
     name,
-    group: name.nullable(),
+    group: groupName.nullable(),
     expiresAt,
     quota: money.nullable(),
     models,
@@ -58,16 +70,25 @@ export const UpdateToken = z
 
 export const CreateGroup = z
   .object({
-    name,
-    priceRatio: z.number().finite().min(0).default(1),
+    name: groupName,
+    priceRatio: z.number().finite().min(0, 'must not be negative').max(1000).default(1),
     rpm: nullableLimit.default(null),
     tpm: nullableLimit.default(null),
     maxConcurrency: nullableLimit.default(null),
   })
   .strict();
-export const UpdateGroup = CreateGroup.omit({ name: true }).partial().strict();
+export const UpdateGroup = z
+  .object({
+    priceRatio: z.number().finite().min(0, 'must not be negative').max(1000),
+    rpm: nullableLimit,
+    tpm: nullableLimit,
+    maxConcurrency: nullableLimit,
+  })
+  .partial()
+  .strict();
 
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
+  userId: z.coerce.number().int().positive().optional(),
 });

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { generateApiKey, hashApiKey, keyPrefix } from '@switchboard/common';
 import { DomainError, Subjects, badRequest, notFound, type AdminReply, type AdminRequest } from '@switchboard/contracts';
-import { ADMIN_USER_NAME, Prisma, PrismaService, modelsToColumn, recordAudit, usdToMicrosOrNull } from '@switchboard/db';
+import { ADMIN_USER_NAME, Prisma, PrismaService, modelsToColumn, recordAudit, usdToMicrosOrNull, type Token } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
 import type { z } from 'zod';
+import { TokenExpiryService } from '../keys/token-expiry.service';
+import { parseInput } from './admin-input.parser';
 import { CreateGroup, CreateToken, CreateUser, ListQuery, UpdateGroup, UpdateToken, UpdateUser } from './auth-admin.schemas';
 import { groupView, tokenView, userView } from './auth.views';
 
@@ -11,23 +13,43 @@ const ok = (body: unknown, status = 200): AdminReply => ({ status, body });
 
 function parseId(id: string | undefined, what: string): number {
   const n = Number(id);
-  if (!Number.isInteger(n) || n <= 0) throw notFound(what);
+  if (!Number.isInteger(n) || n <= 0 || n > 2_147_483_647) throw notFound(what);
   return n;
 }
 
+const duplicate = (what: string) => new DomainError('invalid_request', 400, `name: ${what} already exists`, { field: 'name' });
+
+/** A concurrent create can still race past the pre-check: the unique index has the last word, with the same 400. */
 function uniqueViolation(err: unknown, what: string): never {
-  if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-    throw new DomainError('conflict', 400, `${what} already exists`, { field: 'name' });
-  }
+  if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw duplicate(what);
   throw err;
 }
 
-/** Users, tokens and groups: admin CRUD with validation and audit. Every change tells the gateways. */
+type TokenStatus = 'active' | 'disabled' | 'exhausted' | 'expired';
+
+/**
+ * The status a token ends up with after an admin write. `disabled` is the admin's; `expired` and `exhausted` are
+ * facts about the row, so they follow the row: extending `expiresAt` or raising `quota` re-activates, setting
+ * `active` on a token that is past its expiry or quota does not.
+ */
+function effectiveStatus(desired: TokenStatus, t: { expiresAt: Date | null; quotaMicros: bigint | null; usedQuotaMicros: bigint }): TokenStatus {
+  if (desired === 'disabled') return 'disabled';
+  if (t.expiresAt && t.expiresAt.getTime() <= Date.now()) return 'expired';
+  if (t.quotaMicros !== null && t.usedQuotaMicros >= t.quotaMicros) return 'exhausted';
+  return 'active';
+}
+
+/**
+ * Users, tokens and groups: admin CRUD. Input is validated before anything is read or written; each change and its
+ * audit record commit in one transaction; every change that can alter a verified key is announced on
+ * `auth.changed.v1` so every gateway replica drops its cached copy.
+ */
 @Injectable()
 export class AuthAdminService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly bus: Bus,
+    private readonly expiry: TokenExpiryService,
   ) {}
 
   async handle(req: AdminRequest): Promise<AdminReply> {
@@ -38,39 +60,43 @@ export class AuthAdminService {
       case 'users.get':
         return ok(userView(await this.findUser(req.id)));
       case 'users.create':
-        return this.createUser(CreateUser.parse(req.body), req.actor);
+        return this.createUser(parseInput(CreateUser, req.body), req.actor);
       case 'users.update':
-        return this.updateUser(req.id, UpdateUser.parse(req.body), req.actor);
+        return this.updateUser(req.id, parseInput(UpdateUser, req.body), req.actor);
       case 'users.delete':
         return this.deleteUser(req.id, req.actor);
       case 'tokens.list':
         return this.listTokens(req.query);
       case 'tokens.get':
+        await this.expiry.expireDue();
         return ok(tokenView(await this.findToken(req.id)));
       case 'tokens.create':
-        return this.createToken(CreateToken.parse(req.body), req.actor);
+        return this.createToken(parseInput(CreateToken, req.body), req.actor);
       case 'tokens.update':
-        return this.updateToken(req.id, UpdateToken.parse(req.body), req.actor);
+        return this.updateToken(req.id, parseInput(UpdateToken, req.body), req.actor);
       case 'tokens.delete':
         return this.deleteToken(req.id, req.actor);
       case 'groups.list':
         return this.listGroups(req.query);
+      case 'groups.get':
+        return ok(groupView(await this.findGroup(req.id)));
       case 'groups.create':
-        return this.createGroup(CreateGroup.parse(req.body), req.actor);
+        return this.createGroup(parseInput(CreateGroup, req.body), req.actor);
       case 'groups.update':
-        return this.updateGroup(req.id, UpdateGroup.parse(req.body), req.actor);
+        return this.updateGroup(req.id, parseInput(UpdateGroup, req.body), req.actor);
       default:
         throw notFound(`admin operation ${key}`);
     }
   }
 
   private changed(keyHashes: string[], all = false, quotaReset?: { tokenIds: number[]; userIds: number[] }): void {
+    if (!all && !keyHashes.length && !quotaReset) return;
     this.bus.emit(Subjects.AuthChanged, { keyHashes, all, quotaReset });
   }
 
   // ---- users
   private async listUsers(query: Record<string, string>) {
-    const q = ListQuery.parse(query);
+    const q = parseInput(ListQuery, query);
     const [rows, total] = await Promise.all([
       this.prisma.user.findMany({ orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
       this.prisma.user.count(),
@@ -90,8 +116,14 @@ export class AuthAdminService {
     }
   }
 
+  private async assertUserNameFree(name: string, exceptId?: number): Promise<void> {
+    const other = await this.prisma.user.findUnique({ where: { name }, select: { id: true } });
+    if (other && other.id !== exceptId) throw duplicate(`user "${name}"`);
+  }
+
   private async createUser(b: z.infer<typeof CreateUser>, actor: string) {
     await this.assertGroup(b.group);
+    await this.assertUserNameFree(b.name);
     const user = await this.prisma
       .$transaction(async (tx) => {
         const u = await tx.user.create({
@@ -107,6 +139,7 @@ export class AuthAdminService {
   private async updateUser(id: string | undefined, b: z.infer<typeof UpdateUser>, actor: string) {
     const before = await this.findUser(id);
     if (b.group) await this.assertGroup(b.group);
+    if (b.name !== undefined) await this.assertUserNameFree(b.name, before.id);
     const after = await this.prisma
       .$transaction(async (tx) => {
         const u = await tx.user.update({
@@ -122,6 +155,7 @@ export class AuthAdminService {
         return u;
       })
       .catch((e) => uniqueViolation(e, `user "${b.name}"`));
+    // Status, group (inherited by its tokens) and balance are all part of every one of its tokens' verification.
     const balanceChanged = b.balance !== undefined;
     this.changed(await this.keyHashesOfUser(after.id), false, balanceChanged ? { tokenIds: [], userIds: [after.id] } : undefined);
     return ok(userView(after));
@@ -129,13 +163,17 @@ export class AuthAdminService {
 
   private async deleteUser(id: string | undefined, actor: string) {
     const before = await this.findUser(id);
-    if (before.builtin) throw badRequest('the built-in admin user cannot be deleted');
-    const hashes = await this.keyHashesOfUser(before.id);
+    if (before.builtin) throw badRequest('id: the built-in admin user cannot be deleted', { field: 'id' });
+    const tokens = await this.prisma.token.findMany({ where: { userId: before.id } });
     await this.prisma.$transaction(async (tx) => {
       await tx.user.delete({ where: { id: before.id } });
+      // Its tokens go with it (ON DELETE CASCADE): each is a change of its own, so each is audited.
+      for (const t of tokens) {
+        await recordAudit(tx, { actor, action: 'delete', entity: 'token', entityId: t.id, before: tokenView(t) });
+      }
       await recordAudit(tx, { actor, action: 'delete', entity: 'user', entityId: before.id, before: userView(before) });
     });
-    this.changed(hashes);
+    this.changed(tokens.map((t) => t.keyHash));
     return ok({ deleted: true });
   }
 
@@ -146,8 +184,9 @@ export class AuthAdminService {
 
   // ---- tokens
   private async listTokens(query: Record<string, string>) {
-    const q = ListQuery.parse(query);
-    const where = query.userId ? { userId: Number(query.userId) || -1 } : {};
+    const q = parseInput(ListQuery, query);
+    await this.expiry.expireDue();
+    const where = q.userId !== undefined ? { userId: q.userId } : {};
     const [rows, total] = await Promise.all([
       this.prisma.token.findMany({ where, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
       this.prisma.token.count({ where }),
@@ -172,6 +211,8 @@ export class AuthAdminService {
     }
     if (b.group) await this.assertGroup(b.group);
     const key = generateApiKey();
+    const expiresAt = b.expiresAt ? new Date(b.expiresAt) : null;
+    const quotaMicros = usdToMicrosOrNull(b.quota);
     const token = await this.prisma.$transaction(async (tx) => {
       const t = await tx.token.create({
         data: {
@@ -180,15 +221,15 @@ export class AuthAdminService {
           keyHash: hashApiKey(key),
           keyPrefix: keyPrefix(key),
           group: b.group ?? null,
-          expiresAt: b.expiresAt ? new Date(b.expiresAt) : null,
-          quotaMicros: usdToMicrosOrNull(b.quota),
+          expiresAt,
+          quotaMicros,
           models: modelsToColumn(b.models),
           allowIps: b.allowIps,
           rpm: b.rpm,
           tpm: b.tpm,
           maxConcurrency: b.maxConcurrency,
           crossGroupRetry: b.crossGroupRetry,
-          status: b.status,
+          status: effectiveStatus(b.status, { expiresAt, quotaMicros, usedQuotaMicros: 0n }),
         },
       });
       await recordAudit(tx, { actor, action: 'create', entity: 'token', entityId: t.id, after: tokenView(t) });
@@ -196,31 +237,39 @@ export class AuthAdminService {
     });
     // A client that tried the key a moment early may have a cached "unknown key" answer.
     this.changed([token.keyHash]);
-    // The only time the full key is shown.
+    // The only time the full key is shown; only its sha256 is stored.
     return ok({ ...tokenView(token), key }, 201);
   }
 
   private async updateToken(id: string | undefined, b: z.infer<typeof UpdateToken>, actor: string) {
     const before = await this.findToken(id);
     if (b.group) await this.assertGroup(b.group);
+    const expiresAt = b.expiresAt === undefined ? before.expiresAt : b.expiresAt ? new Date(b.expiresAt) : null;
+    const quotaMicros = b.quota === undefined ? before.quotaMicros : usdToMicrosOrNull(b.quota);
     const after = await this.prisma.$transaction(async (tx) => {
+      // Lock and re-read: billing may be moving usedQuota (and flipping `exhausted`) right now; the status computed
+      // here must see its last commit and hold until ours.
+      await tx.$queryRaw`SELECT id FROM tokens WHERE id = ${before.id} FOR UPDATE`;
+      const current = (await tx.token.findUnique({ where: { id: before.id } })) as Token | null;
+      if (!current) throw notFound('token');
+      const status = effectiveStatus((b.status ?? current.status) as TokenStatus, { expiresAt, quotaMicros, usedQuotaMicros: current.usedQuotaMicros });
       const t = await tx.token.update({
         where: { id: before.id },
         data: {
           name: b.name,
           group: b.group,
-          expiresAt: b.expiresAt === undefined ? undefined : b.expiresAt ? new Date(b.expiresAt) : null,
-          quotaMicros: b.quota === undefined ? undefined : usdToMicrosOrNull(b.quota),
+          expiresAt: b.expiresAt === undefined ? undefined : expiresAt,
+          quotaMicros: b.quota === undefined ? undefined : quotaMicros,
           models: b.models === undefined ? undefined : modelsToColumn(b.models),
           allowIps: b.allowIps,
           rpm: b.rpm,
           tpm: b.tpm,
           maxConcurrency: b.maxConcurrency,
           crossGroupRetry: b.crossGroupRetry,
-          status: b.status,
+          status,
         },
       });
-      await recordAudit(tx, { actor, action: 'update', entity: 'token', entityId: t.id, before: tokenView(before), after: tokenView(t) });
+      await recordAudit(tx, { actor, action: 'update', entity: 'token', entityId: t.id, before: tokenView(current), after: tokenView(t) });
       return t;
     });
     this.changed([after.keyHash], false, b.quota !== undefined ? { tokenIds: [after.id], userIds: [] } : undefined);
@@ -239,7 +288,7 @@ export class AuthAdminService {
 
   // ---- groups
   private async listGroups(query: Record<string, string>) {
-    const q = ListQuery.parse(query);
+    const q = parseInput(ListQuery, query);
     const [rows, total] = await Promise.all([
       this.prisma.group.findMany({ orderBy: { name: 'asc' }, take: q.limit, skip: q.offset }),
       this.prisma.group.count(),
@@ -247,7 +296,14 @@ export class AuthAdminService {
     return ok({ data: rows.map(groupView), total });
   }
 
+  private async findGroup(name: string | undefined) {
+    const group = name ? await this.prisma.group.findUnique({ where: { name } }) : null;
+    if (!group) throw notFound('group');
+    return group;
+  }
+
   private async createGroup(b: z.infer<typeof CreateGroup>, actor: string) {
+    if (await this.prisma.group.findUnique({ where: { name: b.name }, select: { name: true } })) throw duplicate(`group "${b.name}"`);
     const g = await this.prisma
       .$transaction(async (tx) => {
         const row = await tx.group.create({ data: { ...b, priceRatio: new Prisma.Decimal(b.priceRatio) } });
@@ -255,12 +311,12 @@ export class AuthAdminService {
         return row;
       })
       .catch((e) => uniqueViolation(e, `group "${b.name}"`));
+    // No key can be in a group that did not exist, so no cached verification is stale.
     return ok(groupView(g), 201);
   }
 
   private async updateGroup(name: string | undefined, b: z.infer<typeof UpdateGroup>, actor: string) {
-    const before = await this.prisma.group.findUnique({ where: { name: name ?? '' } });
-    if (!before) throw notFound('group');
+    const before = await this.findGroup(name);
     const after = await this.prisma.$transaction(async (tx) => {
       const row = await tx.group.update({
         where: { name: before.name },
@@ -269,6 +325,7 @@ export class AuthAdminService {
       await recordAudit(tx, { actor, action: 'update', entity: 'group', entityId: row.name, before: groupView(before), after: groupView(row) });
       return row;
     });
+    // Every key whose user or token names this group carries its ratio and limits: cheaper to drop all than to find them.
     this.changed([], true);
     return ok(groupView(after));
   }

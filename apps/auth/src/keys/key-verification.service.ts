@@ -9,7 +9,12 @@ const limits = (r: { rpm: number | null; tpm: number | null; maxConcurrency: num
   maxConcurrency: r?.maxConcurrency ?? null,
 });
 
-/** Resolves a key hash to everything the gateway needs to admit a request. The gateway caches the answer. */
+/**
+ * Resolves a key hash to everything the gateway needs to admit a request; the gateway caches the answer and checks
+ * it in SPEC order: exists → status → expiry → IP allow-list → model allow-list → group. The group is the token's
+ * own or else its user's; it brings the price ratio and the group-wide limits. Users have no limits of their own
+ * (SPEC §5): their scope is counted, never limited.
+ */
 @Injectable()
 export class KeyVerificationService {
   constructor(
@@ -22,10 +27,11 @@ export class KeyVerificationService {
     if (!t) return { token: null };
     let status = t.status as VerifiedToken['status'];
     if (status === 'active' && t.expiresAt && t.expiresAt.getTime() <= Date.now()) {
-      // Expiry flips the status once, so lists show it and the audit of later edits starts from the truth.
-      await this.prisma.token.update({ where: { id: t.id }, data: { status: 'expired' } });
+      // Expiry flips the status once, so lists show it and the audit of later edits starts from the truth. Only an
+      // `active` row flips: an admin's concurrent `disabled` wins.
+      const flipped = await this.prisma.token.updateMany({ where: { id: t.id, status: 'active' }, data: { status: 'expired' } });
       status = 'expired';
-      this.bus.emit(Subjects.AuthChanged, { keyHashes: [keyHash], all: false });
+      if (flipped.count) this.bus.emit(Subjects.AuthChanged, { keyHashes: [keyHash], all: false });
     }
     const groupName = t.group ?? t.user.group;
     const group = await this.prisma.group.findUnique({ where: { name: groupName } });

@@ -62,9 +62,17 @@ export class AdmissionService implements OnApplicationShutdown {
       this.metrics.rateLimited.inc({ scope: SCOPE_KIND(result.scope), limit: result.reason });
       const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
       const what = result.reason === 'rpm' ? 'requests per minute' : result.reason === 'tpm' ? 'tokens per minute' : 'concurrent requests';
+      // The refusal carries the x-ratelimit-* headers of the limit that refused it (OpenAI sends them on 429s too).
+      const kind = result.reason === 'rpm' ? 'requests' : result.reason === 'tpm' ? 'tokens' : null;
+      const headers: Record<string, string> =
+        kind && result.limit !== undefined
+          ? { [`x-ratelimit-limit-${kind}`]: String(result.limit), [`x-ratelimit-remaining-${kind}`]: '0', [`x-ratelimit-reset-${kind}`]: `${seconds}s` }
+          : {};
       throw new DomainError('rate_limit_exceeded', 429, `Rate limit reached for ${what} (${SCOPE_KIND(result.scope)} limit ${result.limit ?? ''}). Please try again in ${seconds}s.`, {
         retryAfterSeconds: seconds,
         limit: result.reason,
+        scope: SCOPE_KIND(result.scope),
+        headers,
       });
     }
     return { lease: result.lease, headers: this.headers(token, result.remaining) };
