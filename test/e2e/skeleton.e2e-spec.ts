@@ -119,6 +119,22 @@ describe.each<Topology>(['standalone', 'cluster'])('walking skeleton (%s)', (top
     expect(ok.choices[0]!.message.role).toBe('assistant');
   });
 
+  maybe('serves its OpenAPI document at /docs, with admin schemas from the services that validate them', async () => {
+    const r = await fetch(`${sys.url}/docs`);
+    expect(r.status).toBe(200);
+    const doc = (await r.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> } };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/chat/completions', '/v1/messages', '/api/channels', '/api/tokens', '/api/logs']));
+    expect(doc.components.schemas.CreateChannel!.required).toEqual(expect.arrayContaining(['name', 'type', 'keys', 'models']));
+    expect(Object.keys(doc.components.schemas.CreateToken!.properties!)).toEqual(expect.arrayContaining(['quota', 'models', 'allowIps', 'rpm', 'tpm', 'expiresAt']));
+    // Every documented parameterless GET under /api answers (no route documented that does not exist).
+    const admin = adminClient(sys.url, sys.adminKey);
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      if (!path.startsWith('/api/') || path.includes('{') || !ops.get) continue;
+      expect([path, (await admin.get(path)).status]).toEqual([path, 200]);
+    }
+  });
+
   maybe('answers 503 with a clear message when the upstream is down, and keeps serving', async () => {
     const admin = adminClient(sys.url, sys.adminKey);
     const dead = await admin.post('/api/channels', { name: 'dead', type: 'openai', baseUrl: 'http://127.0.0.1:9', keys: ['k'], models: ['dead-model'] });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { generateApiKey, hashApiKey, keyPrefix } from '@switchboard/common';
+import { generateApiKey, hashApiKey, jsonSchemasOf, keyPrefix } from '@switchboard/common';
 import { DomainError, Subjects, badRequest, notFound, type AdminReply, type AdminRequest } from '@switchboard/contracts';
 import { ADMIN_USER_NAME, Prisma, PrismaService, modelsToColumn, recordAudit, usdToMicrosOrNull, type Token } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
@@ -84,6 +84,8 @@ export class AuthAdminService {
         return this.createGroup(parseInput(CreateGroup, req.body), req.actor);
       case 'groups.update':
         return this.updateGroup(req.id, parseInput(UpdateGroup, req.body), req.actor);
+      case 'docs.schemas':
+        return ok(jsonSchemasOf({ CreateUser, UpdateUser, CreateToken, UpdateToken, CreateGroup, UpdateGroup }));
       default:
         throw notFound(`admin operation ${key}`);
     }

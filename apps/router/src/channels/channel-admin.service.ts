@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SecretBox } from '@switchboard/common';
+import { SecretBox, jsonSchemasOf } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { DomainError, Subjects, notFound, type AdminReply, type AdminRequest } from '@switchboard/contracts';
 import { Prisma, PrismaService, recordAudit } from '@switchboard/db';
@@ -58,6 +58,8 @@ export class ChannelAdminService {
         return this.updateAlias(req.id, req.body, req.actor);
       case 'aliases.delete':
         return this.deleteAlias(req.id, req.actor);
+      case 'docs.schemas':
+        return ok(jsonSchemasOf({ CreateChannel, UpdateChannel, CreateAlias, UpdateAlias }));
       default:
         throw notFound(`admin operation ${req.resource}.${req.op}`);
     }
