@@ -13,5 +13,7 @@ module.exports = {
     { ...common, displayName: 'unit', roots: ['<rootDir>/apps', '<rootDir>/libs'], testMatch: ['**/*.spec.ts'] },
     { ...common, displayName: 'int', roots: ['<rootDir>/test/int'], testMatch: ['**/*.int-spec.ts'] },
     { ...common, displayName: 'e2e', roots: ['<rootDir>/test/e2e'], testMatch: ['**/*.e2e-spec.ts'] },
+    // Restarts the shared Postgres and NATS: scripts/test.mjs runs it alone (--runInBand), after the other projects.
+    { ...common, displayName: 'chaos', roots: ['<rootDir>/test/chaos'], testMatch: ['**/*.chaos-spec.ts'] },
   ],
 };

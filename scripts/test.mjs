@@ -28,11 +28,44 @@ const infra = {
 };
 console.log(`infrastructure: ${Object.entries(infra).map(([k, v]) => `${k} ${v ? 'up' : 'DOWN'}`).join(', ')}${process.env.CI === 'true' ? ' (CI=true: every tier must run)' : ''}`);
 
-const args = ['--maxWorkers=2', ...process.argv.slice(2)];
-// PGlite loads Node built-ins with import(): Jest needs the VM modules flag for in-process PGlite tests.
-const res = spawnSync(process.execPath, ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', path.join(root, 'node_modules/jest/bin/jest.js'), ...args], {
-  stdio: 'inherit',
-  cwd: root,
-  env: { ...process.env, TZ: 'UTC' },
-});
-process.exit(res.status ?? 1);
+// unit + int run in parallel; e2e one suite at a time; chaos (it restarts the shared Postgres and NATS) alone, last.
+// A selection naming e2e or chaos gets --runInBand too.
+const userArgs = process.argv.slice(2);
+const selected = selectedProjects(userArgs);
+const runs =
+  selected === null
+    ? [
+        ['--selectProjects', 'unit', 'int', ...userArgs],
+        // End-to-end suites boot whole systems on the shared NATS/Redis: one at a time, so no suite's services
+        // answer another suite's messages.
+        ['--selectProjects', 'e2e', '--runInBand', ...userArgs],
+        ['--selectProjects', 'chaos', '--runInBand', '--passWithNoTests', ...userArgs],
+      ]
+    : [selected.includes('chaos') || selected.includes('e2e') ? ['--runInBand', ...userArgs] : userArgs];
+
+let status = 0;
+for (const run of runs) {
+  const args = run.includes('--runInBand') ? run : ['--maxWorkers=2', ...run];
+  // PGlite loads Node built-ins with import(): Jest needs the VM modules flag for in-process PGlite tests.
+  const res = spawnSync(process.execPath, ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', path.join(root, 'node_modules/jest/bin/jest.js'), ...args], {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, TZ: 'UTC' },
+  });
+  if ((res.status ?? 1) !== 0) status = res.status ?? 1;
+}
+process.exit(status);
+
+/** The project names given with --selectProjects (null when there is no such flag). */
+function selectedProjects(argv) {
+  let names = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--selectProjects=')) (names ??= []).push(...a.slice('--selectProjects='.length).split(','));
+    else if (a === '--selectProjects') {
+      names ??= [];
+      while (i + 1 < argv.length && !argv[i + 1].startsWith('-')) names.push(argv[++i]);
+    }
+  }
+  return names;
+}

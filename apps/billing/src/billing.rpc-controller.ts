@@ -3,7 +3,10 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { AdminRequest, Subjects, notFound } from '@switchboard/contracts';
 import { RpcErrorFilter } from '@switchboard/messaging';
 import { BalanceService } from './ledger/balance.service';
+import { LedgerQueryService } from './ledger/ledger-query.service';
+import { LedgerReconciler } from './ledger/ledger-reconciler.service';
 import { PriceService } from './prices/price.service';
+import { RedemptionService } from './redemptions/redemption.service';
 
 @Controller()
 @UseFilters(RpcErrorFilter)
@@ -11,11 +14,20 @@ export class BillingRpcController {
   constructor(
     private readonly prices: PriceService,
     private readonly balances: BalanceService,
+    private readonly redemptions: RedemptionService,
+    private readonly ledger: LedgerQueryService,
+    private readonly reconciler: LedgerReconciler,
   ) {}
 
   @MessagePattern(Subjects.BillingPricesGet)
   getPrices() {
     return this.prices.table();
+  }
+
+  /** The gateway has verified the token key; the payload names its user. */
+  @MessagePattern(Subjects.BillingRedeem)
+  redeem(@Payload() payload: unknown) {
+    return this.redemptions.redeem(payload);
   }
 
   @MessagePattern(Subjects.BillingAdmin)
@@ -28,6 +40,14 @@ export class BillingRpcController {
         return this.prices.put(req.id, req.body, req.actor);
       case 'users.topup':
         return this.balances.topUp(req.id, req.body, req.actor);
+      case 'redemptions.create':
+        return this.redemptions.create(req.body, req.actor);
+      case 'redemptions.list':
+        return this.redemptions.list(req.query);
+      case 'ledger.list':
+        return this.ledger.list(req.query);
+      case 'ledger.reconcile':
+        return this.reconciler.reportReply();
       default:
         throw notFound(`admin operation ${req.resource}.${req.op}`);
     }

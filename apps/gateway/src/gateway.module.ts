@@ -8,6 +8,7 @@ import { AdmissionService } from './admission/admission.service';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
 import { AdminController, StatusController } from './admin/admin.controller';
 import { RedeemController } from './admin/redeem.controller';
+import { DocsController } from './docs/docs.controller';
 import { DrainService } from './edge/drain.service';
 import { EdgeErrorFilter } from './edge/edge-error.filter';
 import { ModelsService } from './relay/models.service';
@@ -22,7 +23,7 @@ import { TokenCache } from './state/token-cache.service';
 
 /** The edge: relay endpoints, admin API, local caches of tokens, routes and prices. Never touches the database. */
 @Module({
-  controllers: [RelayController, AdminController, StatusController, RedeemController, ChangeEventsController],
+  controllers: [RelayController, AdminController, StatusController, RedeemController, ChangeEventsController, DocsController],
   providers: [
     RelayService,
     ModelsService,

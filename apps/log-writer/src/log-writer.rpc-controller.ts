@@ -4,6 +4,7 @@ import { AdminRequest, Subjects, notFound } from '@switchboard/contracts';
 import { RpcErrorFilter } from '@switchboard/messaging';
 import { AuditQueryService } from './audit/audit-query.service';
 import { LogQueryService } from './logs/log-query.service';
+import { LogStatsService } from './stats/log-stats.service';
 
 @Controller()
 @UseFilters(RpcErrorFilter)
@@ -11,6 +12,7 @@ export class LogWriterRpcController {
   constructor(
     private readonly logs: LogQueryService,
     private readonly audit: AuditQueryService,
+    private readonly stats: LogStatsService,
   ) {}
 
   @MessagePattern(Subjects.LogsAdmin)
@@ -21,6 +23,8 @@ export class LogWriterRpcController {
         return this.logs.list(req.query);
       case 'logs.get':
         return this.logs.get(req.id);
+      case 'stats.get':
+        return this.stats.stats(req.query);
       case 'audit.list':
         return this.audit.list(req.query);
       default:

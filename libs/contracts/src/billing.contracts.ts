@@ -13,3 +13,22 @@ export type PriceEntry = z.infer<typeof PriceEntry>;
 
 export const PriceTable = z.object({ version: z.number().int(), prices: z.array(PriceEntry) });
 export type PriceTable = z.infer<typeof PriceTable>;
+
+/** `billing.redeem.v1`: the gateway verified the key; billing credits that key's user once. */
+export const RedeemRequest = z.object({
+  code: z.string(),
+  userId: z.number().int(),
+  tokenId: z.number().int().nullable(),
+});
+export type RedeemRequest = z.infer<typeof RedeemRequest>;
+
+/** `billing.balance.low.v1`: emitted once per crossing (from at-or-above the threshold to below it). */
+export const BalanceLowEvent = z.object({
+  userId: z.number().int(),
+  balanceMicros: z.number().int(),
+  thresholdMicros: z.number().int(),
+  /** the request whose debit crossed the threshold (the last of the batch), when a debit did */
+  requestId: z.string().nullable(),
+  occurredAt: z.string(),
+});
+export type BalanceLowEvent = z.infer<typeof BalanceLowEvent>;

@@ -25,6 +25,10 @@ export const Subjects = {
   BillingAdmin: 'billing.admin.v1',
   /** event: billing → gateways. Prices changed: fetch them again. */
   BillingPricesChanged: 'billing.prices.changed.v1',
+  /** request/reply: gateway → billing. Redeem a code onto the user of a key the gateway has verified. */
+  BillingRedeem: 'billing.redeem.v1',
+  /** event: billing → anyone listening (alerts, notifications). A user's balance fell below the low-balance threshold. */
+  BillingBalanceLow: 'billing.balance.low.v1',
 
   /** request/reply: gateway → log-writer. Logs, stats, audit queries. */
   LogsAdmin: 'logs.admin.v1',

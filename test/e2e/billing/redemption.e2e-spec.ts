@@ -3,6 +3,7 @@ import { adminClient, eventually, startStandalone, type System } from '../../sup
 jest.setTimeout(60_000);
 
 type Admin = ReturnType<typeof adminClient>;
+const micros = (usd: number) => BigInt(Math.round(usd * 1e6));
 
 /** Redemption codes through the real gateway (standalone): create (audited), redeem once, refusals, concurrency. */
 describe('redemption codes (standalone)', () => {
@@ -121,14 +122,17 @@ describe('redemption codes (standalone)', () => {
     expect(ledger.body.total).toBe(1);
   });
 
-  it('keeps balances derived from the ledger (admin balance edits become adjustments)', async () => {
+  it('keeps balances derived from the ledger (admin balance edits are adjustments) and reconciles', async () => {
+    const before = await admin.get<{ sum: number }>(`/api/ledger?userId=${userId}&limit=1`);
     expect((await admin.patch(`/api/users/${userId}`, { balance: 3 })).status).toBe(200);
     expect((await admin.post(`/api/users/${userId}/topup`, { amount: 0.5 })).status).toBe(200);
-    const ledger = await admin.get<{ sum: number }>(`/api/ledger?userId=${userId}&limit=1`);
-    expect(ledger.body.sum).toBe(3.5);
+    const after = await admin.get<{ sum: number; data: { kind: string; amount: number }[] }>(`/api/ledger?userId=${userId}&limit=1`);
+    expect(after.body.data[0]).toMatchObject({ kind: 'topup', amount: 0.5 });
+    expect(micros(after.body.sum) - micros(before.body.sum)).toBe(500_000n); // the PATCH is not a ledger entry
     expect(await balanceOf(userId)).toBe(3.5);
-    const rec = await admin.get<{ consistent: boolean; users: { drifted: number }; tokens: { drifted: number } }>('/api/ledger/reconciliation');
+    const rec = await admin.get<{ consistent: boolean; users: { checked: number; drifted: number }; tokens: { drifted: number } }>('/api/ledger/reconciliation');
     expect(rec.status).toBe(200);
     expect(rec.body).toMatchObject({ consistent: true, users: { drifted: 0 }, tokens: { drifted: 0 } });
+    expect(rec.body.users.checked).toBeGreaterThanOrEqual(1);
   });
 });

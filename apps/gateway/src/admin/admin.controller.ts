@@ -60,7 +60,14 @@ export class AdminController {
   @Get('prices') listPrices(@Res() r: FastifyReply) { return this.forward(r, Subjects.BillingAdmin, 'prices', 'list'); }
   @Put('prices/:model') putPrice(@Res() r: FastifyReply, @Param('model') m: string, @Body() b: RawJsonBody) { return this.forward(r, Subjects.BillingAdmin, 'prices', 'put', m, b); }
 
-  // logs and audit
+  // redemption codes, ledger
+  @Post('redemptions') createRedemptions(@Res() r: FastifyReply, @Body() b: RawJsonBody) { return this.forward(r, Subjects.BillingAdmin, 'redemptions', 'create', undefined, b); }
+  @Get('redemptions') listRedemptions(@Res() r: FastifyReply, @Query() q: Q) { return this.forward(r, Subjects.BillingAdmin, 'redemptions', 'list', undefined, undefined, q); }
+  @Get('ledger') listLedger(@Res() r: FastifyReply, @Query() q: Q) { return this.forward(r, Subjects.BillingAdmin, 'ledger', 'list', undefined, undefined, q); }
+  @Get('ledger/reconciliation') reconcileLedger(@Res() r: FastifyReply) { return this.forward(r, Subjects.BillingAdmin, 'ledger', 'reconcile'); }
+
+  // logs, stats and audit
+  @Get('stats') stats(@Res() r: FastifyReply, @Query() q: Q) { return this.forward(r, Subjects.LogsAdmin, 'stats', 'get', undefined, undefined, q); }
   @Get('logs') listLogs(@Res() r: FastifyReply, @Query() q: Q) { return this.forward(r, Subjects.LogsAdmin, 'logs', 'list', undefined, undefined, q); }
   @Get('logs/:requestId') getLog(@Res() r: FastifyReply, @Param('requestId') id: string) { return this.forward(r, Subjects.LogsAdmin, 'logs', 'get', id); }
   @Get('audit') listAudit(@Res() r: FastifyReply, @Query() q: Q) { return this.forward(r, Subjects.LogsAdmin, 'audit', 'list', undefined, undefined, q); }

@@ -75,7 +75,9 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
     const e = this.recentErrors.get(channelId);
     const errFactor = e && e.ok + e.err >= 3 ? 1 - e.err / (e.ok + e.err) : 1;
     const lat = this.latency.get(channelId);
-    const latFactor = lat && bestLatencyMs > 0 ? Math.max(0.2, Math.min(1, bestLatencyMs / lat)) : 1;
+    // A 50 ms cushion: millisecond jitter between healthy channels must not skew their configured weights;
+    // a channel that is hundreds of ms slower than the best one loses share (down to a fifth).
+    const latFactor = lat !== undefined && Number.isFinite(bestLatencyMs) ? Math.max(0.2, Math.min(1, (bestLatencyMs + 50) / (lat + 50))) : 1;
     return Math.max(0.02, errFactor) * latFactor;
   }
 

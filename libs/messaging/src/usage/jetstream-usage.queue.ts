@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { UsageRecord, UsageStream } from '@switchboard/contracts';
+import { processMetrics } from '@switchboard/observability';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -29,6 +30,8 @@ export class JetStreamUsageQueue implements UsageQueue {
   private closed = false;
   private dropped = 0;
   private readonly loops: Promise<void>[] = [];
+  /** switchboard_usage_records_buffered follows the buffer itself, so it drops back to 0 once NATS has everything. */
+  private readonly buffered = processMetrics().usageBuffered;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -69,6 +72,7 @@ export class JetStreamUsageQueue implements UsageQueue {
       this.logger.error(`usage buffer full (${this.maxBuffer}); dropped the oldest record (${this.dropped} so far)`);
     }
     this.buffer.push(record);
+    this.buffered.set(this.buffer.length);
     if (!this.sending) void this.sendLoop();
   }
 
@@ -89,6 +93,7 @@ export class JetStreamUsageQueue implements UsageQueue {
           }),
         );
         this.buffer.splice(0, batch.length);
+        this.buffered.set(this.buffer.length);
         attempt = 0;
       } catch (err) {
         this.logger.warn(`usage publish failed (${this.buffer.length} buffered): ${(err as Error).message}`);

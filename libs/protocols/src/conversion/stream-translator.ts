@@ -27,6 +27,8 @@ export interface StreamTranslator {
   readonly outputText: string;
   /** Normalised OpenAI vocabulary: stop | length | tool_calls | content_filter. */
   readonly finishReason: string | null;
+  /** The error the upstream sent inside the stream (an error event), if any: the stream did not complete. */
+  readonly upstreamError: { status: number; message: string } | null;
 }
 
 const EMPTY_STREAM_ERROR = { status: 502, message: 'The upstream closed the stream without sending any event' };
@@ -36,6 +38,7 @@ abstract class ObservingStream {
   private reportedIsPartial = false;
   outputText = '';
   finishReason: string | null = null;
+  upstreamError: { status: number; message: string } | null = null;
   protected terminated = false;
   /** Whether the upstream sent anything meaningful; an empty 200 stream is an upstream failure. */
   protected sawEvent = false;
@@ -66,8 +69,11 @@ abstract class ObservingStream {
       case 'finish':
         this.finishReason = toOpenAiFinish(ev.reason);
         break;
-      case 'done':
       case 'error':
+        this.upstreamError = { status: ev.error.status, message: ev.error.message };
+        this.terminated = true;
+        break;
+      case 'done':
         this.terminated = true;
         break;
       default:

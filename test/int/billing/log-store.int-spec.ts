@@ -1,0 +1,109 @@
+import os from 'node:os';
+import { Logger } from '@nestjs/common';
+import type { AppConfig } from '@switchboard/config';
+import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
+import { LogRetentionService } from '../../../apps/log-writer/src/retention/log-retention.service';
+import { LogStatsService } from '../../../apps/log-writer/src/stats/log-stats.service';
+import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
+
+jest.setTimeout(60_000);
+
+const DAY = 86_400_000;
+
+/** log-writer's statistics and retention on real Postgres. */
+describePostgres('request log stats and retention on Postgres', () => {
+  let tdb: ThrowawayDatabase;
+  let db: Database;
+  let prisma: PrismaService;
+  let seq = 0;
+
+  const log = (ageMs: number, over: Partial<{ model: string; channelId: number; userId: number; status: number; costMicros: bigint; latencyMs: number; error: string | null; promptTokens: number; completionTokens: number }> = {}) => ({
+    requestId: `req_${String(++seq).padStart(8, '0')}`,
+    createdAt: new Date(Date.now() - ageMs),
+    tokenId: 1,
+    userId: over.userId ?? 1,
+    model: over.model ?? 'm1',
+    channelId: over.channelId ?? 1,
+    protocol: 'openai-chat',
+    stream: false,
+    status: over.status ?? 200,
+    promptTokens: over.promptTokens ?? 10,
+    completionTokens: over.completionTokens ?? 5,
+    costMicros: over.costMicros ?? 0n,
+    latencyMs: over.latencyMs ?? 100,
+    error: over.error ?? null,
+  });
+
+  beforeAll(async () => {
+    Logger.overrideLogger(['fatal']);
+    tdb = await createThrowawayDatabase();
+    db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
+    prisma = db.prisma as unknown as PrismaService;
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await tdb?.drop();
+  });
+
+  it('aggregates totals, days, models, channels and users exactly, with latency percentiles', async () => {
+    await prisma.requestLog.deleteMany();
+    const now = new Date();
+    const msToday = now.getTime() - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+    const today = Math.min(60_000, msToday); // safely inside today (UTC)
+    await prisma.requestLog.createMany({
+      data: [
+        ...Array.from({ length: 10 }, (_, i) => log(today, { latencyMs: (i + 1) * 10, costMicros: 333_333n, model: 'm1', channelId: 1, userId: 1 })),
+        log(today, { status: 503, error: 'no channel', model: 'm1', channelId: 1, userId: 2 }),
+        log(today, { status: 499, error: 'client closed the connection', costMicros: 1n, model: 'm2', channelId: 2, userId: 2 }),
+        log(today, { status: 200, error: 'upstream stream ended early: network', costMicros: 7n, model: 'm2', channelId: 2, userId: 2 }),
+        log(msToday + 1000, { costMicros: 1_000_000n, model: 'm2', channelId: 2, userId: 3 }), // yesterday
+        log(msToday + 9 * DAY, { costMicros: 5_000_000n }), // outside days=7
+      ],
+    });
+    const stats = new LogStatsService(prisma);
+    const { body } = (await stats.stats({ days: '7' })) as { body: Record<string, any> };
+    expect(body.totals).toMatchObject({ requests: 14, promptTokens: 140, completionTokens: 70, cost: 4.333338 });
+    // errors: the 503 and the upstream-broken stream; a client abort (499) is not an error
+    expect(body.totals.errorRate).toBeCloseTo(2 / 14, 12);
+    expect(body.byDay).toHaveLength(7);
+    expect(body.byDay[6]).toMatchObject({ date: now.toISOString().slice(0, 10), requests: 13, cost: 3.333338 });
+    expect(body.byDay[5]).toMatchObject({ requests: 1, cost: 1 });
+    expect(body.byDay.slice(0, 5).every((d: { requests: number }) => d.requests === 0)).toBe(true);
+    expect(body.byModel.map((m: { model: string; requests: number; cost: number }) => [m.model, m.requests, m.cost])).toEqual([
+      ['m1', 11, 3.33333],
+      ['m2', 3, 1.000008],
+    ]);
+    expect(body.byChannel.map((c: { channelId: number; cost: number }) => [c.channelId, c.cost])).toEqual([
+      [1, 3.33333],
+      [2, 1.000008],
+    ]);
+    expect(body.topUsers.map((u: { userId: number; cost: number; requests: number }) => [u.userId, u.requests, u.cost])).toEqual([
+      [1, 10, 3.33333],
+      [3, 1, 1],
+      [2, 3, 0.000008],
+    ]);
+    const m1 = body.byModel[0];
+    // percentile_cont over 10..100 step 10 plus one 100 ms (the 503): p50 = 60, p95 = 100
+    expect(m1.latencyP50Ms).toBe(60);
+    expect(m1.latencyP95Ms).toBe(100);
+    const one = (await stats.stats({ days: '1' })) as { body: Record<string, any> };
+    expect(one.body.totals.requests).toBe(13);
+    expect(one.body.byDay).toHaveLength(1);
+  });
+
+  it('deletes logs older than the retention in batches, and nothing newer', async () => {
+    await prisma.requestLog.deleteMany();
+    const old = Array.from({ length: 23 }, () => log(31 * DAY));
+    const fresh = Array.from({ length: 5 }, () => log(29 * DAY));
+    await prisma.requestLog.createMany({ data: [...old, ...fresh] });
+    const retention = new LogRetentionService(prisma, { LOG_RETENTION_DAYS: 30 } as AppConfig);
+    const executeRaw = jest.spyOn(prisma, '$executeRaw');
+    expect(await retention.sweep(30, 10)).toBe(23);
+    expect(executeRaw).toHaveBeenCalledTimes(3); // 10 + 10 + 3
+    executeRaw.mockRestore();
+    const left = await prisma.requestLog.findMany({ select: { requestId: true } });
+    expect(left.map((r) => r.requestId).sort()).toEqual(fresh.map((r) => r.requestId).sort());
+    expect(await retention.sweep()).toBe(0);
+  });
+});
