@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BillingRpcController } from './billing.rpc-controller';
-import { BILLING_SETTINGS, loadBillingSettings } from './config/billing.settings';
+import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { BILLING_SETTINGS, billingSettingsFrom } from './config/billing.settings';
 import { BalanceService } from './ledger/balance.service';
 import { LedgerQueryService } from './ledger/ledger-query.service';
 import { LedgerReconciler } from './ledger/ledger-reconciler.service';
@@ -12,7 +13,7 @@ import { UsageBillingConsumer } from './usage/usage-billing.consumer';
 @Module({
   controllers: [BillingRpcController],
   providers: [
-    { provide: BILLING_SETTINGS, useFactory: () => loadBillingSettings() },
+    { provide: BILLING_SETTINGS, useFactory: (c: AppConfig) => billingSettingsFrom(c), inject: [APP_CONFIG] },
     PriceService,
     BalanceService,
     RedemptionService,
