@@ -1,0 +1,111 @@
+// A/B of builds: the same load on several builds of Switchboard, interleaved round by round, so that a change is
+// measured against its baseline under the same conditions (this machine's noise hits both arms alike).
+//
+//   node bench/ab.mjs --mode standalone|cluster --case chat|conv --conc 1,64 --rounds 4 --seconds 3 \
+//     base=/path/to/tree-a new=/path/to/tree-b ...
+// Each tree must hold a built dist/. Standalone: one standalone per build. Cluster: one set of services (from the
+// first build) and one gateway per build on it. Prints, per concurrency and build: p50/p99, req/s and the target
+// process's CPU per request (from /proc), with ratios to the first build.
+import { runFixed, closePools } from './lib/load.mjs';
+import { cpuMs, killAllNow, stopAll } from './lib/procs.mjs';
+import { pct } from './lib/report.mjs';
+import { MODELS, clusterInfra, startCluster, startMock, startStandalone } from './lib/systems.mjs';
+
+const argv = process.argv.slice(2);
+const opt = (n, d) => {
+  const i = argv.indexOf(`--${n}`);
+  return i >= 0 ? argv[i + 1] : d;
+};
+const mode = opt('mode', 'standalone');
+const caseId = opt('case', 'chat');
+const concs = opt('conc', '1,64').split(',').map(Number);
+const rounds = Number(opt('rounds', '4'));
+const seconds = Number(opt('seconds', '3'));
+const builds = argv.filter((a) => /^[\w.-]+=/.test(a)).map((a) => ({ name: a.split('=')[0], root: a.slice(a.indexOf('=') + 1) }));
+if (builds.length < 1) {
+  process.stderr.write('usage: node bench/ab.mjs [--mode standalone|cluster] name=tree ...\n');
+  process.exit(2);
+}
+
+async function ready(url, key, model) {
+  for (let i = 0; i < 100; i++) {
+    const r = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'ready?' }], max_tokens: 8 }),
+    });
+    await r.text();
+    if (r.status === 200) return;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  throw new Error(`${url} never served ${model}`);
+}
+
+async function main() {
+  const mock = await startMock();
+  const model = caseId === 'conv' ? MODELS.anthropic : MODELS.openai;
+  const arms = [];
+  let infra;
+  if (mode === 'cluster') {
+    infra = await clusterInfra();
+    if (infra.skip) throw new Error(infra.skip);
+    const c = await startCluster(mock.url, infra, { gatewayRoots: builds.map((b) => b.root) });
+    for (let i = 0; i < builds.length; i++) {
+      await ready(c.gateways[i].url, c.key, model);
+      arms.push({ name: builds[i].name, url: c.gateways[i].url, key: c.key, pid: c.gateways[i].proc.pid });
+    }
+    arms.cleanup = c.cleanup;
+  } else {
+    for (const b of builds) {
+      const s = await startStandalone(mock.url, { root: b.root, name: `standalone-${b.name}` });
+      arms.push({ name: b.name, url: s.url, key: s.key, pid: s.main.pid, cleanup: s.cleanup });
+    }
+  }
+  const body = JSON.stringify({ model, messages: [{ role: 'system', content: 'You are a concise assistant.' }, { role: 'user', content: 'Benchmark request: say hello in one short sentence.' }], max_tokens: 64 });
+  const headers = (a) => ({ 'content-type': 'application/json', authorization: `Bearer ${a.key}` });
+  for (const a of arms) await runFixed({ url: a.url, path: '/v1/chat/completions', headers: headers(a), body, connections: 16, seconds: 2 });
+  const acc = {};
+  for (const c of concs) {
+    for (let r = 0; r < rounds; r++) {
+      // rotate the order every round so no build always follows the same neighbour
+      const order = arms.map((_, i) => arms[(i + r) % arms.length]);
+      for (const a of order) {
+        const k = `${c}|${a.name}`;
+        const x = (acc[k] ??= { lat: [], ok: 0, wallS: 0, cpu: 0, errors: 0 });
+        const c0 = cpuMs(a.pid);
+        const res = await runFixed({ url: a.url, path: '/v1/chat/completions', headers: headers(a), body, connections: c, seconds });
+        // deferred work (usage records) belongs to the load that caused it
+        await new Promise((res2) => setTimeout(res2, 400));
+        x.cpu += cpuMs(a.pid) - c0;
+        for (const v of res.lat) x.lat.push(v);
+        x.ok += res.ok;
+        x.wallS += res.wallS;
+        x.errors += res.errors + res.non2xx;
+      }
+    }
+  }
+  const lines = [`A/B ${mode} ${caseId}, ${rounds} rounds × ${seconds} s per build and concurrency (interleaved)`, '', '| c | build | p50 ms | p99 ms | req/s | CPU µs/req | CPU vs first | req/s vs first | errors |', '|--:|---|--:|--:|--:|--:|--:|--:|--:|'];
+  for (const c of concs) {
+    const first = acc[`${c}|${arms[0].name}`];
+    const cpu0 = (first.cpu * 1000) / first.ok;
+    const rps0 = first.ok / first.wallS;
+    for (const a of arms) {
+      const x = acc[`${c}|${a.name}`];
+      const cpu = (x.cpu * 1000) / x.ok;
+      const rps = x.ok / x.wallS;
+      lines.push(`| ${c} | ${a.name} | ${pct(x.lat, 50).toFixed(3)} | ${pct(x.lat, 99).toFixed(3)} | ${rps.toFixed(0)} | ${cpu.toFixed(0)} | ${(cpu / cpu0).toFixed(3)} | ${(rps / rps0).toFixed(3)} | ${x.errors} |`);
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  await closePools();
+  await stopAll();
+  for (const a of arms) await a.cleanup?.();
+  await arms.cleanup?.();
+  await infra?.cleanup?.();
+}
+
+main().catch((e) => {
+  process.stderr.write(`ab failed: ${e?.stack ?? e}\n`);
+  killAllNow();
+  process.exit(1);
+});
