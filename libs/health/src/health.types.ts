@@ -31,6 +31,15 @@ export interface Outcome {
   nowMs?: number;
 }
 
+export interface SuccessCount {
+  channelId: number;
+  model: string;
+  keyIndex: number;
+  multiKey: boolean;
+  count: number;
+  nowMs?: number;
+}
+
 export interface BanPolicy {
   /** error rate (0..1) at or above which a pair is banned */
   errorRate: number;
@@ -56,6 +65,8 @@ export interface WindowStats {
 export interface HealthStore {
   /** Counts an attempt; returns the bans this outcome newly set (the caller broadcasts them). */
   record(outcome: Outcome): Promise<Ban[]>;
+  /** Counts successful attempts in bulk (a success can never set a ban, so they are flushed in batches). */
+  recordSuccesses(batch: SuccessCount[]): Promise<void>;
   setBan(ban: Ban): Promise<void>;
   liftBan(target: BanTarget): Promise<boolean>;
   /** Bans in force (expired ones are dropped). */

@@ -1,13 +1,13 @@
-import { DEFAULT_BAN_POLICY, banField, jittered, type Ban, type BanPolicy, type BanTarget, type HealthStore, type Outcome, type WindowStats } from './health.types';
+import { DEFAULT_BAN_POLICY, banField, jittered, type Ban, type BanPolicy, type BanTarget, type HealthStore, type Outcome, type SuccessCount, type WindowStats } from './health.types';
 
 /** 1-second buckets: second → [requests, errors]. */
 class Window {
   private readonly buckets = new Map<number, [number, number]>();
 
-  add(sec: number, ok: boolean): void {
+  add(sec: number, ok: boolean, n = 1): void {
     const b = this.buckets.get(sec) ?? [0, 0];
-    b[0]++;
-    if (!ok) b[1]++;
+    b[0] += n;
+    if (!ok) b[1] += n;
     this.buckets.set(sec, b);
   }
 
@@ -61,6 +61,15 @@ export class MemoryHealthStore implements HealthStore {
       }
     }
     return set;
+  }
+
+  async recordSuccesses(batch: SuccessCount[]): Promise<void> {
+    for (const o of batch) {
+      const sec = Math.floor((o.nowMs ?? Date.now()) / 1000);
+      this.window(`c${o.channelId}`).add(sec, true, o.count);
+      this.window(banField({ channelId: o.channelId, model: o.model })).add(sec, true, o.count);
+      if (o.multiKey) this.window(banField({ channelId: o.channelId, keyIndex: o.keyIndex })).add(sec, true, o.count);
+    }
   }
 
   async setBan(ban: Ban): Promise<void> {

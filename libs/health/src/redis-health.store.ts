@@ -1,6 +1,6 @@
 import { LuaScript } from '@switchboard/limits';
 import { Redis } from 'ioredis';
-import { DEFAULT_BAN_POLICY, banField, jittered, type Ban, type BanPolicy, type BanTarget, type HealthStore, type Outcome, type WindowStats } from './health.types';
+import { DEFAULT_BAN_POLICY, banField, jittered, type Ban, type BanPolicy, type BanTarget, type HealthStore, type Outcome, type SuccessCount, type WindowStats } from './health.types';
 
 const RECORD = new LuaScript('health-record.lua', __dirname);
 
@@ -20,7 +20,7 @@ export class RedisHealthStore implements HealthStore {
   ) {}
 
   static fromUrl(url: string, policy?: BanPolicy): RedisHealthStore {
-    return new RedisHealthStore(new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true }), policy, 'sb', true);
+    return new RedisHealthStore(new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true }), policy, 'sb', true);
   }
 
   async record(o: Outcome): Promise<Ban[]> {
@@ -35,6 +35,22 @@ export class RedisHealthStore implements HealthStore {
     }
     const reply = (await RECORD.run(this.redis, keys, args)) as string[];
     return reply.map((j) => JSON.parse(j) as Ban);
+  }
+
+  async recordSuccesses(batch: SuccessCount[]): Promise<void> {
+    if (!batch.length) return;
+    const ttl = Math.ceil(this.policy.windowMs / 1000) * 2;
+    const p = this.redis.pipeline();
+    for (const o of batch) {
+      const sec = Math.floor((o.nowMs ?? Date.now()) / 1000);
+      const fields = [`c${o.channelId}`, banField({ channelId: o.channelId, model: o.model })];
+      if (o.multiKey) fields.push(banField({ channelId: o.channelId, keyIndex: o.keyIndex }));
+      for (const f of fields) {
+        const key = HealthKeys.window(this.prefix, f);
+        p.hincrby(key, `${sec}:r`, o.count).expire(key, ttl);
+      }
+    }
+    await p.exec();
   }
 
   async setBan(ban: Ban): Promise<void> {

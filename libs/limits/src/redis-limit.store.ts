@@ -73,7 +73,8 @@ export class RedisLimitStore implements LimitStore {
   /** A store with its own connection (closed by close()). */
   static fromUrl(url: string, options: Omit<RedisLimitStoreOptions, 'ownsClient'> & { redis?: RedisOptions } = {}): RedisLimitStore {
     const { redis, ...storeOptions } = options;
-    return new RedisLimitStore(new Redis(url, { maxRetriesPerRequest: 2, ...redis }), { ...storeOptions, ownsClient: true });
+    // Auto-pipelining: concurrent requests' scripts share one socket write (the profile showed writes dominating).
+    return new RedisLimitStore(new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, ...redis }), { ...storeOptions, ownsClient: true });
   }
 
   async acquire(req: AcquireRequest): Promise<AcquireResult> {

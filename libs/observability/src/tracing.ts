@@ -24,6 +24,11 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   return true;
 }
 
+/** Whether spans are recorded in this process (the HTTP/RPC interceptor is only installed then). */
+export function tracingActive(): boolean {
+  return provider !== null;
+}
+
 export async function stopTracing(): Promise<void> {
   await provider?.shutdown().catch(() => undefined);
   provider = null;

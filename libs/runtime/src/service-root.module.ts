@@ -3,7 +3,7 @@ import { ConfigModule, type AppConfig } from '@switchboard/config';
 import { DATABASE, DbModule, type Database } from '@switchboard/db';
 import { BUS_CLIENT, MessagingModule } from '@switchboard/messaging';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { HealthController, READINESS_CHECKS, TracingInterceptor, type ReadinessCheck } from '@switchboard/observability';
+import { HealthController, READINESS_CHECKS, TracingInterceptor, tracingActive, type ReadinessCheck } from '@switchboard/observability';
 import type { ClientProxy } from '@nestjs/microservices';
 
 export interface RootOptions {
@@ -45,7 +45,8 @@ export class ServiceRootModule {
       module: ServiceRootModule,
       imports: [...imports, ...opts.features],
       controllers: [HealthController],
-      providers: [checks, { provide: APP_INTERCEPTOR, useClass: TracingInterceptor }, ...(opts.extraProviders ?? [])],
+      // With tracing off the interceptor would only wrap every request in a no-op span: ~5% of the edge's CPU.
+      providers: [checks, ...(tracingActive() ? [{ provide: APP_INTERCEPTOR, useClass: TracingInterceptor }] : []), ...(opts.extraProviders ?? [])],
     };
   }
 }

@@ -202,8 +202,7 @@ describe('stream endings are logged and billed (standalone)', () => {
   // RELAY BUG (issue #6, for the lead; relay code not edited here): an upstream's in-stream error event (OpenAI
   // `data: {"error":…}`) is relayed to the client but the record says status 200 with error null, so the failure is
   // invisible in /api/logs and in the stats' errorRate. Billing is right (tokenizer count of what was delivered).
-  // `it.failing` keeps the suite green while the bug stands; when it is fixed this test fails: make it `it`.
-  it.failing('RELAY BUG: upstream in-stream error mid-stream is recorded with an error (billing already right)', async () => {
+  it('an upstream in-stream error mid-stream is recorded with an error (billing already right)', async () => {
     mock.setFault({ match: { model: 'sb-stream' }, streamErrorAfterChunks: 4, times: 1 });
     const r = await streamRequest(`${sys.url}/v1/chat/completions`, chat('[chunks:10] error soon', { stream_options: { include_usage: true } }), openaiText);
     expect(r.status).toBe(200);

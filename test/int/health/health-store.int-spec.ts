@@ -56,6 +56,13 @@ describe.each(['memory', 'redis'] as const)('HealthStore (%s)', (kind) => {
     expect(await store.record({ channelId: 2, model: 'x', keyIndex: 1, multiKey: true, ok: false, nowMs: now })).toEqual([]);
   });
 
+  maybe('bulk successes dilute the error rate like single ones', async () => {
+    const now = 1_800_000_300_000;
+    await store.recordSuccesses([{ channelId: 4, model: 'z', keyIndex: 0, multiKey: false, count: 20, nowMs: now }]);
+    for (let i = 0; i < 5; i++) expect(await store.record({ channelId: 4, model: 'z', keyIndex: 0, multiKey: false, ok: false, nowMs: now })).toEqual([]);
+    expect(await store.channelWindow(4, now)).toEqual({ requests: 25, errors: 5 });
+  });
+
   maybe('old buckets leave the window', async () => {
     const t0 = 1_800_000_200_000;
     for (let i = 0; i < 4; i++) await store.record({ channelId: 3, model: 'y', keyIndex: 0, multiKey: false, ok: true, nowMs: t0 });

@@ -42,6 +42,7 @@ export class AdminController {
   // groups
   @Get('groups') listGroups(@Res() r: FastifyReply, @Query() q: Q) { return this.forward(r, Subjects.AuthAdmin, 'groups', 'list', undefined, undefined, q); }
   @Post('groups') createGroup(@Res() r: FastifyReply, @Body() b: RawJsonBody) { return this.forward(r, Subjects.AuthAdmin, 'groups', 'create', undefined, b); }
+  @Get('groups/:name') getGroup(@Res() r: FastifyReply, @Param('name') n: string) { return this.forward(r, Subjects.AuthAdmin, 'groups', 'get', n); }
   @Patch('groups/:name') updateGroup(@Res() r: FastifyReply, @Param('name') n: string, @Body() b: RawJsonBody) { return this.forward(r, Subjects.AuthAdmin, 'groups', 'update', n, b); }
 
   // channels and aliases

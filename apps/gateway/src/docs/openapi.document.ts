@@ -50,6 +50,7 @@ export const ROUTES: Route[] = [
   R('delete', '/api/tokens/{id}', 'admin', 'admin', 'Delete a token'),
   R('get', '/api/groups', 'admin', 'admin', 'List groups'),
   R('post', '/api/groups', 'admin', 'admin', 'Create a group', 'CreateGroup'),
+  R('get', '/api/groups/{name}', 'admin', 'admin', 'A group'),
   R('patch', '/api/groups/{name}', 'admin', 'admin', 'Update a group', 'UpdateGroup'),
   R('get', '/api/prices', 'admin', 'admin', 'Prices, USD per million tokens'),
   R('put', '/api/prices/{model}', 'admin', 'admin', 'Set a price', 'PutPrice'),

@@ -126,10 +126,12 @@ export class RelayService {
     const leave = this.drain.enter(() => abort.abort(new Error('the gateway is shutting down')));
     try {
       if (this.drain.isDraining) throw new DomainError('shutting_down', 503, 'The gateway is shutting down; retry on another replica.');
-      token = await this.authenticate(req, call);
+      token = await this.lookup(req);
+      // Attributed before the checks: a refused request of a known key (disabled, exhausted, IP…) is logged too.
       draft.tokenId = token.tokenId;
       draft.userId = token.user.id;
       draft.group = token.group.name;
+      this.admitToken(token, req, call);
       if (!call.model) throw RelayErrors.modelRequired();
       await this.table.ensureLoaded().catch(() => {
         throw RelayErrors.routingUnavailable();
@@ -154,22 +156,25 @@ export class RelayService {
   }
 
   // ---------------------------------------------------------------- admission
-  private async authenticate(req: FastifyRequest, call: InboundCall): Promise<VerifiedToken> {
+  /** The key's token, or 401 when the key is missing or unknown (no record: nothing to attribute it to). */
+  private async lookup(req: FastifyRequest): Promise<VerifiedToken> {
     const key = readApiKey(req);
     if (!key) throw RelayErrors.missingKey();
     const token = await this.tokens.get(hashApiKey(key));
     if (!token) throw RelayErrors.badKey();
+    return token;
+  }
+
+  /** Verification order after the lookup: status → expiry → IP allow-list → model allow-list. */
+  private admitToken(token: VerifiedToken, req: FastifyRequest, call: InboundCall): void {
     if (token.status !== 'active') {
-      if (token.status === 'exhausted') {
-        throw new DomainError('insufficient_quota', 429, 'This API key has used up its quota.');
-      }
+      if (token.status === 'exhausted') throw new DomainError('insufficient_quota', 429, 'This API key has used up its quota.');
       throw RelayErrors.tokenInactive(token.status);
     }
     if (token.expiresAt && Date.parse(token.expiresAt) <= Date.now()) throw RelayErrors.tokenInactive('expired');
     if (token.user.status !== 'active') throw RelayErrors.userDisabled();
     if (!ipAllowed(token.allowIps, req.ip)) throw RelayErrors.ipNotAllowed(req.ip);
     if (token.models && call.model && !token.models.includes(call.model)) throw RelayErrors.modelNotAllowed(call.model);
-    return token;
   }
 
   private route(requested: string, group: string): Route {
@@ -482,6 +487,11 @@ export class RelayService {
       await write(translator.push(decoder.decode()));
       await write(translator.end());
       draft.status = 200;
+      if (translator.upstreamError) {
+        // The upstream said it failed inside the stream (an error event): the client saw it, the log must too.
+        draft.error = `upstream stream error (${translator.upstreamError.status}): ${translator.upstreamError.message}`;
+        draft.upstreamBroken = true;
+      }
     } catch (e) {
       const kind = classifyUpstreamError(e);
       if (!started && !raw.destroyed) {
@@ -536,6 +546,8 @@ export class RelayService {
     const out = renderError(protocol, ge, requestId);
     const headers: Record<string, string> = { ...out.headers, 'x-request-id': requestId, 'content-type': 'application/json' };
     if (ge.retryAfterSeconds !== undefined) headers['retry-after'] = String(ge.retryAfterSeconds);
+    // Rate-limit refusals carry their x-ratelimit-* headers (set by admission).
+    if (e instanceof DomainError && e.details.headers && typeof e.details.headers === 'object') Object.assign(headers, e.details.headers as Record<string, string>);
     reply.status(out.status).headers(headers).send(JSON.stringify(out.body));
   }
 
