@@ -35,6 +35,8 @@ export const Subjects = {
 
   /** JetStream (durable): gateway → billing + log-writer. One record per finished request. */
   UsageRecorded: 'usage.recorded.v1',
+  /** JetStream (durable): gateway → billing + log-writer. Several records in one message (what gateways send). */
+  UsageRecordedBatch: 'usage.recorded.batch.v1',
 } as const;
 
 export type Subject = (typeof Subjects)[keyof typeof Subjects];
@@ -42,6 +44,6 @@ export type Subject = (typeof Subjects)[keyof typeof Subjects];
 /** JetStream stream and durable consumer names for usage records. */
 export const UsageStream = {
   name: 'SWITCHBOARD_USAGE',
-  subjects: [Subjects.UsageRecorded],
+  subjects: [Subjects.UsageRecorded, Subjects.UsageRecordedBatch],
   consumers: { billing: 'billing-usage', logWriter: 'log-writer-usage' },
 } as const;

@@ -31,3 +31,7 @@ export const UsageRecord = z.object({
   reservedMicros: z.number().int().min(0).default(0),
 });
 export type UsageRecord = z.infer<typeof UsageRecord>;
+
+/** `usage.recorded.batch.v1`: one JetStream message carrying the records a gateway had ready at once. */
+export const UsageRecordBatch = z.object({ records: z.array(UsageRecord).min(1) });
+export type UsageRecordBatch = z.infer<typeof UsageRecordBatch>;

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { UsageRecord, UsageStream } from '@switchboard/contracts';
+import { Subjects, UsageRecord, UsageRecordBatch, UsageStream } from '@switchboard/contracts';
 import { processMetrics } from '@switchboard/observability';
 import {
   AckPolicy,
@@ -8,7 +8,6 @@ import {
   RetentionPolicy,
   StorageType,
   connect,
-  headers as natsHeaders,
   type JetStreamClient,
   type JsMsg,
   type NatsConnection,
@@ -16,6 +15,8 @@ import {
 import { backoffMs, sleep, type UsageBatchHandler, type UsageQueue } from './usage-queue';
 
 const codec = JSONCodec<unknown>();
+const MAX_RECORDS_PER_MESSAGE = 200;
+const MAX_RECORDS_PER_HANDLER = 400;
 
 /**
  * Cluster mode's usage queue on NATS JetStream. publish() buffers in memory (bounded) and a background loop
@@ -80,18 +81,19 @@ export class JetStreamUsageQueue implements UsageQueue {
     return this.buffer.length;
   }
 
+  /**
+   * One JetStream message per batch of whatever records are waiting (up to 200): one publish and one ack instead of
+   * one per request (a publish per record was ~10% of the gateway's CPU). The message id names the batch's first and
+   * last request ids, so a resend of the same batch is de-duplicated; consumers are idempotent by request id anyway.
+   */
   private async sendLoop(): Promise<void> {
     this.sending = true;
     let attempt = 0;
     while (this.buffer.length && !this.closed) {
-      const batch = this.buffer.slice(0, 256);
+      const batch = this.buffer.slice(0, MAX_RECORDS_PER_MESSAGE);
       try {
-        await Promise.all(
-          batch.map((r) => {
-            const h = natsHeaders();
-            return this.js.publish(UsageStream.subjects[0], codec.encode(r), { msgID: r.requestId, headers: h, timeout: 5_000 });
-          }),
-        );
+        const msgID = `b:${batch[0]!.requestId}:${batch[batch.length - 1]!.requestId}:${batch.length}`;
+        await this.js.publish(Subjects.UsageRecordedBatch, codec.encode({ records: batch }), { msgID, timeout: 5_000 });
         this.buffer.splice(0, batch.length);
         this.buffered.set(this.buffer.length);
         attempt = 0;
@@ -124,28 +126,42 @@ export class JetStreamUsageQueue implements UsageQueue {
     while (!this.closed) {
       try {
         const consumer = await this.js.consumers.get(UsageStream.name, durable);
-        const iter = await consumer.fetch({ max_messages: 200, expires: 1_000 });
+        const iter = await consumer.fetch({ max_messages: 50, expires: 1_000 });
         const msgs: JsMsg[] = [];
         for await (const m of iter) msgs.push(m);
         if (!msgs.length) continue;
-        const records: UsageRecord[] = [];
+        // Handler calls of at most ~MAX_RECORDS_PER_HANDLER records (each message may hold many), acked per group.
+        let group: JsMsg[] = [];
+        let records: UsageRecord[] = [];
+        const flush = async () => {
+          if (!group.length) return;
+          const [msgsNow, recsNow] = [group, records];
+          group = [];
+          records = [];
+          try {
+            if (recsNow.length) await handler(recsNow);
+            for (const m of msgsNow) m.ack();
+            attempt = 0;
+          } catch (err) {
+            this.logger.warn(`${durable}: batch failed, will be redelivered: ${(err as Error).message}`);
+            for (const m of msgsNow) m.nak(backoffMs(attempt));
+            await sleep(backoffMs(attempt++));
+          }
+        };
         for (const m of msgs) {
-          const parsed = UsageRecord.safeParse(codec.decode(m.data));
-          if (parsed.success) records.push(parsed.data);
-          else {
+          const data = codec.decode(m.data);
+          const parsed = m.subject === Subjects.UsageRecordedBatch ? UsageRecordBatch.safeParse(data) : UsageRecord.safeParse(data);
+          if (!parsed.success) {
             this.logger.error(`dropping a malformed usage message: ${parsed.error.message}`);
             m.term();
+            continue;
           }
+          const got = 'records' in parsed.data ? parsed.data.records : [parsed.data];
+          if (records.length && records.length + got.length > MAX_RECORDS_PER_HANDLER) await flush();
+          group.push(m);
+          records.push(...got);
         }
-        try {
-          await handler(records);
-          for (const m of msgs) m.ack();
-          attempt = 0;
-        } catch (err) {
-          this.logger.warn(`${durable}: batch failed, will be redelivered: ${(err as Error).message}`);
-          for (const m of msgs) m.nak(backoffMs(attempt));
-          await sleep(backoffMs(attempt++));
-        }
+        await flush();
       } catch (err) {
         if (this.closed) break;
         this.logger.warn(`${durable}: fetch failed: ${(err as Error).message}`);
