@@ -1,25 +1,11 @@
 // `npm test`: every tier (unit, integration on real Postgres/Redis/NATS, end-to-end on both topologies).
 // Without reachable infrastructure and without CI=true, the tiers that need it say so and skip; with CI=true they run.
 import { spawnSync } from 'node:child_process';
-import net from 'node:net';
+import { reachable } from './net.mjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function reachable(host, port) {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port, timeout: 1000 }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-    s.on('timeout', () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
-}
 
 const infra = {
   postgres: await reachable('127.0.0.1', 5432),

@@ -17,19 +17,9 @@ export function freePort() {
   });
 }
 
-export function reachable(host, port, timeoutMs = 800) {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port, timeout: timeoutMs }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-    s.on('timeout', () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
-}
+import { reachable } from '../../scripts/net.mjs';
+
+export { reachable };
 
 export function onPath(bin) {
   return spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).status === 0;

@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { connect as natsConnect } from 'nats';
 import pg from 'pg';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
-import { requireInfra } from '../support/infra';
+import { reachable as reachableAt, requireInfra } from '../support/infra';
 import { adminClient, eventually, freePort, startCluster, type Proc, type System } from '../support/harness';
 
 jest.setTimeout(240_000);
@@ -22,19 +21,7 @@ const PRICE = { input: 2.5, output: 10 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sleepUntil = (t: number) => sleep(Math.max(0, t - Date.now()));
 
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port, timeout: 500 }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-    s.on('timeout', () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
-}
+const reachable = (port: number) => reachableAt('127.0.0.1', port);
 
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

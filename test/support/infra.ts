@@ -8,7 +8,7 @@ export const INFRA = {
 
 export type InfraName = keyof typeof INFRA;
 
-function reachable(host: string, port: number): Promise<boolean> {
+export function reachable(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port, timeout: 1000 }, () => {
       s.destroy();
