@@ -6,7 +6,7 @@ import { PriceCache } from '../state/price-cache.service';
 import { RoutingTableService } from '../state/routing-table.service';
 import { TokenCache } from '../state/token-cache.service';
 import { modelsListProtocol, readApiKey } from './inbound';
-import { newRequestId } from './relay.service';
+import { newRequestId } from './request-id';
 
 /** GET /v1/models (and /v1beta/models): the models this key may use, in the shape of the client that asks. */
 @Injectable()

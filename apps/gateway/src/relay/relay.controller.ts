@@ -5,7 +5,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseGeminiTarget, type InboundCall, type RawJsonBody } from './inbound';
 import { ModelsService } from './models.service';
 import { RelayErrors } from './relay.errors';
-import { RelayService, newRequestId } from './relay.service';
+import { RelayService } from './relay.service';
+import { newRequestId } from './request-id';
 import { TokenCountService } from './token-count.service';
 
 const GEMINI_GENERATE = new Set(['generateContent', 'streamGenerateContent']);

@@ -1,4 +1,3 @@
-import { randomFillSync } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { hashApiKey, ipAllowed } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
@@ -7,7 +6,6 @@ import { USAGE_QUEUE, type UsageQueue } from '@switchboard/messaging';
 import { processMetrics, statusClass } from '@switchboard/observability';
 import { computeCostMicros } from '@switchboard/pricing';
 import {
-  convertRequest,
   convertResponse,
   countTextTokens,
   createStreamTranslator,
@@ -35,6 +33,9 @@ import { pickAliasTarget, pickChannel, pickKey } from './channel-selector';
 import { readApiKey, type InboundCall } from './inbound';
 import { RelayErrors } from './relay.errors';
 import { classifyUpstreamError, RelayAbort, UpstreamClient, type UpstreamFailureKind } from './upstream.client';
+import { errorClass, needsTokenizedEstimate, readLimited, roughTokenEstimate } from './relay.util';
+import { newRequestId } from './request-id';
+import { buildUpstreamBody, geminiActionFor } from './upstream-request.builder';
 import { UsageDraft } from './usage-record.builder';
 
 const MAX_ERROR_BODY = 64 * 1024;
@@ -64,34 +65,6 @@ interface Route {
   /** the alias' fallback models, tried in order when every channel of `model` failed */
   fallbacks: string[];
   alias: string | null;
-}
-
-// Request ids: 96 random bits each, drawn from a pool refilled 256 ids at a time (a randomBytes call per request
-// was ~1-2 % of the gateway's CPU under load: one trip into OpenSSL per id).
-const ID_BYTES = 12;
-const idPool = Buffer.allocUnsafe(ID_BYTES * 256);
-let idOffset = idPool.length;
-
-export function newRequestId(): string {
-  if (idOffset >= idPool.length) {
-    randomFillSync(idPool);
-    idOffset = 0;
-  }
-  const id = 'req_' + idPool.toString('hex', idOffset, idOffset + ID_BYTES);
-  idOffset += ID_BYTES;
-  return id;
-}
-
-function mergeDeep(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...target };
-  for (const [k, v] of Object.entries(patch)) {
-    const cur = out[k];
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)
-        ? mergeDeep(cur as Record<string, unknown>, v as Record<string, unknown>)
-        : v;
-  }
-  return out;
 }
 
 /**
@@ -324,7 +297,7 @@ export class RelayService {
     const ctx: ConvertContext = { upstreamModel, requestedModel: call.model, stream: call.stream, requestId: draft.requestId, clientBody: call.body };
     let body: Buffer | string;
     try {
-      body = this.upstreamBody(call, upstreamProtocol, upstreamModel, route, channel, ctx);
+      body = buildUpstreamBody(call, upstreamProtocol, upstreamModel, route.model, channel, ctx);
     } catch (e) {
       const err = e as { status?: number; message?: string; type?: string; param?: string };
       return { status: err.status ?? 400, kind: 'http', error: { status: err.status ?? 400, message: err.message ?? 'invalid request', type: err.type, param: err.param }, final: true, free: false };
@@ -380,34 +353,6 @@ export class RelayService {
 
   private localFailure(status: number, message: string): AttemptFailure {
     return { status, kind: 'http', error: { status, message }, final: false, free: false };
-  }
-
-  /** Same protocol and nothing to change: the client's bytes go upstream untouched. */
-  private upstreamBody(
-    call: InboundCall,
-    upstreamProtocol: WireProtocol,
-    upstreamModel: string,
-    route: Route,
-    channel: RuntimeChannel,
-    ctx: ConvertContext,
-  ): Buffer | string {
-    const hasOverride = Object.keys(channel.paramOverride).length > 0;
-    if (call.protocol === upstreamProtocol) {
-      // The seed's fixes (`tools: []` drops tool_choice, `<cache>` markers) need the converter even on pass-through.
-      if (needsSeedFix(call)) {
-        let fixed = convertRequest(call.protocol, upstreamProtocol, call.body, ctx);
-        if (hasOverride) fixed = mergeDeep(fixed, channel.paramOverride);
-        return JSON.stringify(fixed);
-      }
-      const sameModel = upstreamProtocol === 'gemini' || upstreamModel === call.model;
-      if (sameModel && !hasOverride && route.model === call.model) return call.raw;
-      let body: Record<string, unknown> = upstreamProtocol === 'gemini' ? call.body : { ...call.body, model: upstreamModel };
-      if (hasOverride) body = mergeDeep(body, channel.paramOverride);
-      return JSON.stringify(body);
-    }
-    let body = convertRequest(call.protocol, upstreamProtocol, call.body, ctx);
-    if (hasOverride) body = mergeDeep(body, channel.paramOverride);
-    return JSON.stringify(body);
   }
 
   private async relayJson(
@@ -579,60 +524,4 @@ export class RelayService {
       this.logger.error(`usage record ${draft.requestId} not queued: ${(e as Error).message}`);
     }
   }
-}
-
-const CACHE_MARKER = Buffer.from('<cache>');
-
-/**
- * The prompt estimate feeds two things: the quota reservation (only when the model is priced and the token quota or
- * the user balance is limited) and the TPM windows before settle (only binding when some scope has a TPM limit;
- * settle replaces the estimate with the real count either way). When neither applies, running the real tokenizer
- * (gpt-tokenizer: ~2 % of the gateway's CPU on a 40-token prompt, milliseconds on a 100k-token one) buys nothing,
- * and a byte-length estimate keeps the in-flight TPM count roughly right.
- */
-function needsTokenizedEstimate(token: VerifiedToken, price: PriceEntry | null): boolean {
-  if (price && (token.quotaMicros !== null || token.user.balanceMicros !== null)) return true;
-  return [token.limits, token.user.limits, token.group.limits].some((l) => l?.tpm !== null && l?.tpm !== undefined);
-}
-
-function roughTokenEstimate(raw: Buffer): number {
-  return Math.ceil(raw.length / 4);
-}
-
-function needsSeedFix(call: InboundCall): boolean {
-  return (Array.isArray(call.body.tools) && call.body.tools.length === 0) || call.raw.includes(CACHE_MARKER);
-}
-
-/** Gemini upstream path action: the client's own when it spoke Gemini; OpenAI embeddings go to batchEmbedContents. */
-function geminiActionFor(call: InboundCall, upstream: WireProtocol): string | undefined {
-  if (upstream !== 'gemini') return undefined;
-  if (call.protocol === 'gemini') return call.geminiAction;
-  return call.operation === 'embed' ? 'batchEmbedContents' : undefined;
-}
-
-function errorClass(status: number): string {
-  if (status === 401) return 'auth';
-  if (status === 402) return 'quota';
-  if (status === 429) return 'rate_limit';
-  if (status === 404) return 'not_found';
-  if (status === 504) return 'timeout';
-  if (status === 499) return 'client_closed';
-  if (status >= 500) return 'upstream';
-  return 'client';
-}
-
-async function readLimited(body: Dispatcher.ResponseData['body'], max: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of body) {
-    const b = c as Buffer;
-    if (size + b.length > max) {
-      chunks.push(b.subarray(0, max - size));
-      body.destroy();
-      break;
-    }
-    chunks.push(b);
-    size += b.length;
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -4,7 +4,7 @@ import { estimatePromptTokens, renderError, type WireProtocol } from '@switchboa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TokenCache } from '../state/token-cache.service';
 import { readApiKey, type RawJsonBody } from './inbound';
-import { newRequestId } from './relay.service';
+import { newRequestId } from './request-id';
 
 /**
  * `POST /v1/messages/count_tokens` and Gemini `:countTokens`, answered at the edge with the tokenizer: no upstream
