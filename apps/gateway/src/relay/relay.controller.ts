@@ -104,6 +104,6 @@ export class RelayController {
   }
 
   private reject(reply: FastifyReply, protocol: WireProtocol, e: DomainError) {
-    return this.relay.sendErrorPublic(reply, protocol, newRequestId(), e);
+    return this.relay.sendError(reply, protocol, newRequestId(), e);
   }
 }

@@ -478,12 +478,8 @@ export class RelayService {
   }
 
   // ---------------------------------------------------------------- output
-  /** For the controller: errors found before the pipeline starts (bad JSON, unknown Gemini method). */
-  sendErrorPublic(reply: FastifyReply, protocol: WireProtocol, requestId: string, e: DomainError): void {
-    this.sendError(reply, protocol, requestId, e);
-  }
-
-  private sendError(reply: FastifyReply, protocol: WireProtocol, requestId: string, e: DomainError | GatewayError): void {
+  /** Renders an error in the inbound protocol's shape (also for the controller's pre-pipeline rejections). */
+  sendError(reply: FastifyReply, protocol: WireProtocol, requestId: string, e: DomainError | GatewayError): void {
     const ge: GatewayError =
       e instanceof DomainError
         ? { status: e.status, message: e.message, code: e.code, param: typeof e.details.param === 'string' ? e.details.param : undefined, retryAfterSeconds: typeof e.details.retryAfterSeconds === 'number' ? e.details.retryAfterSeconds : undefined }

@@ -6,6 +6,7 @@ import { processMetrics } from '@switchboard/observability';
 
 const SYNC_MS = 2_000;
 const EWMA_ALPHA = 0.2;
+const LATENCY_CUSHION_MS = 250;
 
 /**
  * Bans as this replica sees them: applied at once from `router.bans.changed.v1` (set by any replica or lifted by
@@ -91,9 +92,10 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
     const e = this.recentErrors.get(channelId);
     const errFactor = e && e.ok + e.err >= 3 ? 1 - e.err / (e.ok + e.err) : 1;
     const lat = this.latency.get(channelId);
-    // A 50 ms cushion: millisecond jitter between healthy channels must not skew their configured weights;
-    // a channel that is hundreds of ms slower than the best one loses share (down to a fifth).
-    const latFactor = lat !== undefined && Number.isFinite(bestLatencyMs) ? Math.max(0.2, Math.min(1, (bestLatencyMs + 50) / (lat + 50))) : 1;
+    // A 250 ms cushion: jitter and one-off stalls (GC, a busy event loop) must not skew configured weights — the
+    // EWMA of a low-weight channel decays only with its own (fewer) samples, so a single spike would linger and
+    // starve it. A channel seconds slower than the best one still loses share (down to a fifth).
+    const latFactor = lat !== undefined && Number.isFinite(bestLatencyMs) ? Math.max(0.2, Math.min(1, (bestLatencyMs + LATENCY_CUSHION_MS) / (lat + LATENCY_CUSHION_MS))) : 1;
     return Math.max(0.02, errFactor) * latFactor;
   }
 

@@ -81,10 +81,6 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         this.stop = ev.reason;
         this.stopSequence = ev.stopSequence ?? null;
         return '';
-      case 'error':
-        return this.abort(ev.error);
-      case 'done':
-        return this.end();
       default:
         return '';
     }

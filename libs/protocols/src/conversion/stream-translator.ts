@@ -115,7 +115,8 @@ class TranslatingStream extends ObservingStream implements StreamTranslator {
     let out = '';
     for (const ev of events) {
       this.observe(ev);
-      out += this.encoder.encode(ev);
+      // Terminal events mean the same to every encoder: close with an in-stream error, or close normally.
+      out += ev.type === 'error' ? this.encoder.abort(ev.error) : ev.type === 'done' ? this.encoder.end() : this.encoder.encode(ev);
     }
     return out;
   }

@@ -10,6 +10,7 @@ export interface StreamDecoder {
 
 /** Internal stream events → client SSE text (one per client protocol). */
 export interface StreamEncoder {
+  /** Content, usage and finish events. `error` and `done` are routed to abort()/end() by the translator. */
   encode(event: IrStreamEvent): string;
   /** Closing frames if not yet sent ('' once closed). */
   end(): string;

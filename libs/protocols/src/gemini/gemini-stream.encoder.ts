@@ -67,10 +67,6 @@ export class GeminiStreamEncoder implements StreamEncoder {
       case 'finish':
         this.stop = ev.reason;
         return '';
-      case 'error':
-        return this.abort(ev.error);
-      case 'done':
-        return this.end();
       default:
         return '';
     }

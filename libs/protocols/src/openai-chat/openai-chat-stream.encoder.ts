@@ -71,10 +71,6 @@ export class OpenAiChatStreamEncoder implements StreamEncoder {
         return '';
       case 'finish':
         return this.sendFinish(toOpenAiFinish(ev.reason));
-      case 'error':
-        return this.abort(ev.error);
-      case 'done':
-        return this.end();
       default:
         return '';
     }

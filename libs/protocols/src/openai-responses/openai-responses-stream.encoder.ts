@@ -100,10 +100,6 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       case 'finish':
         this.stop = ev.reason;
         return '';
-      case 'error':
-        return this.abort(ev.error);
-      case 'done':
-        return this.end();
       default:
         return '';
     }
