@@ -5,11 +5,13 @@ import { BILLING_SETTINGS, billingSettingsFrom } from './config/billing.settings
 import { BalanceService } from './ledger/balance.service';
 import { LedgerQueryService } from './ledger/ledger-query.service';
 import { LedgerReconciler } from './ledger/ledger-reconciler.service';
+import { QuotaCounterReconciler } from './ledger/quota-counter-reconciler.service';
+import { LIMIT_STORE, createLimitStore } from '@switchboard/limits';
 import { PriceService } from './prices/price.service';
 import { RedemptionService } from './redemptions/redemption.service';
 import { UsageBillingConsumer } from './usage/usage-billing.consumer';
 
-/** Prices, the cost of each request, balances, the ledger and its reconciliation, redemption codes. Needs DbModule and MessagingModule. */
+/** Prices, the cost of each request, balances, the ledger and its reconciliation (and the quota counters'), redemption codes. Needs DbModule and MessagingModule. */
 @Module({
   controllers: [BillingRpcController],
   providers: [
@@ -19,6 +21,9 @@ import { UsageBillingConsumer } from './usage/usage-billing.consumer';
     RedemptionService,
     LedgerQueryService,
     LedgerReconciler,
+    // The gateways' quota counters (Redis in cluster mode; standalone: the same in-memory store as the gateway).
+    { provide: LIMIT_STORE, useFactory: (c: AppConfig) => createLimitStore(c.REDIS_URL), inject: [APP_CONFIG] },
+    QuotaCounterReconciler,
     UsageBillingConsumer,
   ],
 })

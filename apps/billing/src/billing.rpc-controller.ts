@@ -5,6 +5,7 @@ import { RpcErrorFilter } from '@switchboard/messaging';
 import { BalanceService } from './ledger/balance.service';
 import { LedgerQueryService } from './ledger/ledger-query.service';
 import { LedgerReconciler } from './ledger/ledger-reconciler.service';
+import { QuotaCounterReconciler } from './ledger/quota-counter-reconciler.service';
 import { PriceService } from './prices/price.service';
 import { RedemptionService } from './redemptions/redemption.service';
 
@@ -17,6 +18,7 @@ export class BillingRpcController {
     private readonly redemptions: RedemptionService,
     private readonly ledger: LedgerQueryService,
     private readonly reconciler: LedgerReconciler,
+    private readonly quotaCounters: QuotaCounterReconciler,
   ) {}
 
   @MessagePattern(Subjects.BillingPricesGet)
@@ -28,6 +30,12 @@ export class BillingRpcController {
   @MessagePattern(Subjects.BillingRedeem)
   redeem(@Payload() payload: unknown) {
     return this.redemptions.redeem(payload);
+  }
+
+  /** Balances against the ledger, and the gateways' quota counters against both (each run now). */
+  private async reconciliation() {
+    const [ledger, quotaCounters] = await Promise.all([this.reconciler.reportReply(), this.quotaCounters.reportBody()]);
+    return { ...ledger, body: { ...(ledger.body as object), quotaCounters } };
   }
 
   @MessagePattern(Subjects.BillingAdmin)
@@ -47,7 +55,7 @@ export class BillingRpcController {
       case 'ledger.list':
         return this.ledger.list(req.query);
       case 'ledger.reconcile':
-        return this.reconciler.reportReply();
+        return this.reconciliation();
       default:
         throw notFound(`admin operation ${req.resource}.${req.op}`);
     }

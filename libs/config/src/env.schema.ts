@@ -69,6 +69,8 @@ export const envSchema = z.object({
   BALANCE_LOW_THRESHOLD_USD: z.coerce.number().finite().min(0).default(1),
   /** how often balances and used quotas are checked against the ledger (also once at start) */
   LEDGER_RECONCILE_INTERVAL_MS: int(600_000, 1000),
+  /** how often the gateways' quota counters (Redis / in memory) are reconciled with the ledger (also once at start) */
+  QUOTA_RECONCILE_INTERVAL_MS: int(60_000, 1000),
 });
 
 export type Env = z.infer<typeof envSchema>;

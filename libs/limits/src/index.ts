@@ -5,7 +5,11 @@ export type {
   LimitRejectReason,
   LimitScope,
   LimitStore,
+  PendingCharge,
   QuotaAccount,
+  QuotaCorrection,
+  QuotaCounterSnapshot,
+  QuotaSnapshot,
   ScopeRemaining,
   SettleResult,
   SettleUsage,
@@ -26,4 +30,5 @@ export { RedisLimitStore, type RedisLimitStoreOptions } from './redis-limit.stor
 export { LimitKeys, DEFAULT_KEY_PREFIX } from './limits.keys';
 export { LIMIT_STORE, createLimitStore } from './limit-store.factory';
 export { DEFAULT_LEASE_TTL_MS, WINDOW_MS, BUCKET_MS, CONCURRENCY_RETRY_AFTER_MS } from './limits.constants';
+export { encodePendingCharge, decodePendingCharge } from './pending-charge.codec';
 export { LuaScript, type ScriptClient } from './lua-script.runner';

@@ -5,7 +5,14 @@ import { RedisLimitStore } from './redis-limit.store';
 /** Nest injection token for the process' LimitStore. */
 export const LIMIT_STORE = Symbol('LIMIT_STORE');
 
-/** REDIS_URL set (cluster mode) → Redis, shared by every gateway replica; unset (standalone) → in memory. */
+let memoryStore: MemoryLimitStore | undefined;
+
+/**
+ * REDIS_URL set (cluster mode) → Redis, shared by every gateway replica (and billing's quota reconciliation); unset
+ * (standalone) → one in-memory store per process, which the gateway and billing living in that process share.
+ */
 export function createLimitStore(redisUrl: string | undefined | null): LimitStore {
-  return redisUrl ? RedisLimitStore.fromUrl(redisUrl) : new MemoryLimitStore();
+  if (redisUrl) return RedisLimitStore.fromUrl(redisUrl);
+  memoryStore ??= new MemoryLimitStore();
+  return memoryStore;
 }

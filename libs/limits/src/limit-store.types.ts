@@ -75,6 +75,48 @@ export interface SettleResult {
 }
 
 /**
+ * A request's money as a quota counter holds it until the ledger confirms it: reserved at acquire (lease not settled
+ * yet), then settled at its actual cost (not yet known to be in the ledger). The reconciler confirms settled entries
+ * once the ledger holds them; an amount of 0 is never kept.
+ */
+export interface PendingCharge {
+  state: 'reserved' | 'settled';
+  micros: number;
+  /** Store clock: when it was reserved / settled. */
+  sinceMs: number;
+}
+
+/** One quota counter and what it holds that the ledger may not have yet, read atomically. */
+export interface QuotaCounterSnapshot {
+  account: string;
+  /** The counter; null when the store holds none (the next acquire initialises it from the DB's view). */
+  remainingMicros: number | null;
+  /** Changes whenever the counter is (re)initialised; a correction applies only within the epoch it was computed in. */
+  epoch: string | null;
+  /** requestId → the money this counter has taken for it that the reconciler has not yet seen in the ledger. */
+  pending: Record<string, PendingCharge>;
+}
+
+export interface QuotaSnapshot {
+  /** The store's clock at the snapshot. */
+  nowMs: number;
+  counters: QuotaCounterSnapshot[];
+}
+
+/** What the reconciler applies to one counter (atomically; skipped when the epoch changed meanwhile). */
+export interface QuotaCorrection {
+  account: string;
+  epoch: string;
+  /** Added to the counter (negative takes money away). */
+  deltaMicros: number;
+  /**
+   * Pending entries to forget, each with the exact value the snapshot saw (an entry that changed since, e.g. a
+   * reservation settled meanwhile, is kept).
+   */
+  forget: Record<string, PendingCharge>;
+}
+
+/**
  * The gateway's counter store: one atomic operation per request checks RPM/TPM/concurrency for every scope and
  * reserves the estimated cost on every quota account. settle()/release() are idempotent per requestId.
  */
@@ -91,5 +133,11 @@ export interface LimitStore {
   /** Admin change or reconciliation; null deletes the value (lazy re-init on the next acquire). */
   setRemaining(quotaKey: string, remainingMicros: number | null): Promise<void>;
   getRemaining(quotaKey: string): Promise<number | null>;
+  /** Accounts that have a counter now, in batches (Redis SCAN: every account at least once). */
+  quotaAccounts(): AsyncIterable<string[]>;
+  /** Counters with their pending charges, all read in one atomic step. */
+  snapshotQuota(accounts: string[]): Promise<QuotaSnapshot>;
+  /** Applies each correction atomically; answers, per correction, whether it applied (false: the epoch changed). */
+  correctQuota(corrections: QuotaCorrection[]): Promise<boolean[]>;
   close(): Promise<void>;
 }

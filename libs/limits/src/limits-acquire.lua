@@ -2,7 +2,8 @@
 -- then (only if all pass) count the request and reserve its estimated cost. Key layout: limits.keys.ts. The
 -- sliding-window rules are the ones in sliding-window.util.ts (MemoryLimitStore); keep both in step.
 --
--- KEYS: [1] lease record, then per scope: rpm hash, tpm hash, concurrency zset, then per account: quota string.
+-- KEYS: [1] lease record, then per scope: rpm hash, tpm hash, concurrency zset, then per account: quota string,
+--       then per account: pending hash (the reservation is recorded there for the reconciler).
 -- ARGV: [1] now ms ('' = Redis TIME) [2] requestId [3] #scopes [4] #accounts [5] estimated tokens
 --       [6] reserve micros [7] lease TTL ms [8] bucket ms [9] window ms [10] counter TTL ms
 --       [11] lease record TTL ms [12] quota idle TTL ms [13] concurrency Retry-After ms,
@@ -35,6 +36,7 @@ local concurrencyRetry = tonumber(ARGV[13])
 local scopeArgs = 13
 local accountArgs = scopeArgs + nScopes * 3
 local accountKeys = 1 + nScopes * 3
+local pendingKeys = accountKeys + nAccounts
 
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return { -1 }
@@ -131,13 +133,15 @@ if fReason then
   return { 0, fReason, fIndex, fRetry, fLimit }
 end
 
-local balances = {}
+local balances, fresh = {}, {}
 for j = 1, nAccounts do
-  local remaining = tonumber(redis.call('GET', KEYS[accountKeys + j]) or ARGV[accountArgs + j])
+  local stored = redis.call('GET', KEYS[accountKeys + j])
+  local remaining = tonumber(stored or ARGV[accountArgs + j])
   if remaining <= 0 or reserve > remaining then
     return { 0, 4, j, 0, -1 }
   end
   balances[j] = remaining
+  fresh[j] = not stored
 end
 
 -- Everything passed: count and reserve.
@@ -173,6 +177,16 @@ for i = 1, nScopes do
   out[#out + 1] = (first + perWindow) * bucketMs - now
 end
 for j = 1, nAccounts do
+  local pending = KEYS[pendingKeys + j]
   redis.call('SET', KEYS[accountKeys + j], int(balances[j] - reserve), 'PX', quotaIdleTtl)
+  if fresh[j] then
+    -- A new life of the counter: what the old one held pending is not part of it.
+    redis.call('DEL', pending)
+    redis.call('HSET', pending, '#epoch', int(now) .. ':' .. requestId)
+  end
+  if reserve > 0 then
+    redis.call('HSET', pending, requestId, 'R' .. int(reserve) .. '@' .. int(now))
+  end
+  redis.call('PEXPIRE', pending, quotaIdleTtl)
 end
 return out

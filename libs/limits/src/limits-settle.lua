@@ -2,10 +2,11 @@
 -- deletes the lease record applies anything; every call answers the accounts' remaining micros.
 -- Rules mirror MemoryLimitStore.settleSync; key layout: limits.keys.ts.
 --
--- KEYS: [1] lease record, then per scope: tpm hash, concurrency zset, then per account: quota string.
+-- KEYS: [1] lease record, then per scope: tpm hash, concurrency zset, then per account: quota string, then per
+--       account: pending hash.
 -- ARGV: [1] now ms ('' = Redis TIME) [2] requestId [3] #scopes [4] #accounts [5] acquiredAt ms
 --       [6] token delta (actual - estimated) [7] refund micros (reserved - actual cost; negative = charge)
---       [8] bucket ms [9] window ms [10] counter TTL ms [11] quota idle TTL ms
+--       [8] bucket ms [9] window ms [10] counter TTL ms [11] quota idle TTL ms [12] actual cost micros
 -- Returns {applied(0|1), then per account: exists(0|1), remaining micros}.
 
 local function int(n)
@@ -27,7 +28,9 @@ local bucketMs = tonumber(ARGV[8])
 local windowMs = tonumber(ARGV[9])
 local counterTtl = ARGV[10]
 local quotaIdleTtl = ARGV[11]
+local cost = tonumber(ARGV[12])
 local accountKeys = 1 + nScopes * 2
+local pendingKeys = accountKeys + nAccounts
 
 local applied = redis.call('DEL', KEYS[1])
 if applied == 1 then
@@ -53,9 +56,22 @@ if applied == 1 then
   end
   for j = 1, nAccounts do
     local value = redis.call('GET', KEYS[accountKeys + j])
+    local pending = KEYS[pendingKeys + j]
     -- A deleted account is re-read from the DB's view, which will include this request once billed.
     if value then
-      redis.call('SET', KEYS[accountKeys + j], int(tonumber(value) + refund), 'PX', quotaIdleTtl)
+      -- Reserved in this life of the counter: refund the difference. Not there: the counter was re-initialised
+      -- from the DB's view since (which this unbilled request is not in), so charge its whole cost.
+      local delta = -cost
+      if redis.call('HEXISTS', pending, requestId) == 1 then
+        delta = refund
+      end
+      redis.call('SET', KEYS[accountKeys + j], int(tonumber(value) + delta), 'PX', quotaIdleTtl)
+      if cost > 0 then
+        redis.call('HSET', pending, requestId, 'S' .. int(cost) .. '@' .. int(now))
+        redis.call('PEXPIRE', pending, quotaIdleTtl)
+      else
+        redis.call('HDEL', pending, requestId)
+      end
     end
   end
 end

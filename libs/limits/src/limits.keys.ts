@@ -5,6 +5,8 @@
  *   <prefix>:{lim}:tpm:<scope>     hash   bucket second -> tokens     (sliding 60 s window)
  *   <prefix>:{lim}:cc:<scope>      zset   requestId -> lease expiry ms (live concurrency leases)
  *   <prefix>:{lim}:quota:<account> string remaining micro-USD          (lazy-initialised from the DB's view)
+ *   <prefix>:{lim}:pend:<account>  hash   requestId -> 'R<micros>@<ms>' reserved | 'S<micros>@<ms>' settled, not yet
+ *                                         confirmed in the ledger; '#epoch' -> id of the counter's current life
  *   <prefix>:{lim}:lease:<reqId>   string '1' while the lease is unsettled (idempotent settle/release)
  *
  * Every key carries the same hash tag `{lim}` so that one script can touch a token, its user and its group
@@ -35,6 +37,16 @@ export class LimitKeys {
 
   quota(account: string): string {
     return `${this.base}quota:${account}`;
+  }
+
+  pending(account: string): string {
+    return `${this.base}pend:${account}`;
+  }
+
+  /** The account a quota key belongs to, or null for any other key. */
+  accountOf(key: string): string | null {
+    const head = `${this.base}quota:`;
+    return key.startsWith(head) ? key.slice(head.length) : null;
   }
 
   lease(requestId: string): string {

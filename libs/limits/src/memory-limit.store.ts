@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CONCURRENCY_RETRY_AFTER_MS,
   COUNTER_TTL_MS,
@@ -6,7 +7,19 @@ import {
   WINDOW_MS,
 } from './limits.constants';
 import { checkLease, checkRemaining, checkUsage, normaliseAcquire, type NormalisedAcquire } from './limit-request.validator';
-import type { AcquireRequest, AcquireResult, Lease, LimitStore, ScopeRemaining, SettleResult, SettleUsage } from './limit-store.types';
+import type {
+  AcquireRequest,
+  AcquireResult,
+  Lease,
+  LimitStore,
+  PendingCharge,
+  QuotaCorrection,
+  QuotaSnapshot,
+  ScopeRemaining,
+  SettleResult,
+  SettleUsage,
+} from './limit-store.types';
+import { decodePendingCharge, encodePendingCharge } from './pending-charge.codec';
 import {
   bucketOf,
   oldestLiveBucket,
@@ -41,6 +54,13 @@ class ExpiringMap<V> {
     const live = this.get(key, now) !== undefined;
     this.entries.delete(key);
     return live;
+  }
+
+  /** Live keys. */
+  keys(now: number): string[] {
+    const out: string[] = [];
+    for (const [k, e] of this.entries) if (e.expiresAt > now) out.push(k);
+    return out;
   }
 
   sweep(now: number): void {
@@ -88,6 +108,12 @@ class LeaseSet {
 
 type Failure = Extract<AcquireResult, { ok: false }>;
 
+/** The in-memory twin of a pending hash: the counter's epoch and requestId → encoded pending charge. */
+interface PendingCharges {
+  epoch: string;
+  entries: Map<string, string>;
+}
+
 /** The refusal with the longer Retry-After; the earlier one on ties. */
 function longerWait(current: Failure | null, candidate: Failure): Failure {
   return current && current.retryAfterMs >= candidate.retryAfterMs ? current : candidate;
@@ -109,6 +135,7 @@ export class MemoryLimitStore implements LimitStore {
   /** scope -> live leases (expiry in request time). */
   private readonly concurrency = new ExpiringMap<LeaseSet>();
   private readonly quota = new ExpiringMap<number>();
+  private readonly pending = new ExpiringMap<PendingCharges>();
   private readonly leases = new ExpiringMap<true>();
   private lastSweep: number;
 
@@ -135,16 +162,60 @@ export class MemoryLimitStore implements LimitStore {
   async setRemaining(quotaKey: string, remainingMicros: number | null): Promise<void> {
     checkRemaining(quotaKey, remainingMicros);
     const clock = this.now();
-    if (remainingMicros === null) this.quota.delete(quotaKey, clock);
-    else this.quota.set(quotaKey, remainingMicros, clock + QUOTA_IDLE_TTL_MS);
+    // The counter starts a new life either way: what the old one held pending is not part of it.
+    this.pending.delete(quotaKey, clock);
+    if (remainingMicros === null) {
+      this.quota.delete(quotaKey, clock);
+      return;
+    }
+    this.quota.set(quotaKey, remainingMicros, clock + QUOTA_IDLE_TTL_MS);
+    this.pending.set(quotaKey, { epoch: `set:${randomUUID()}`, entries: new Map() }, clock + QUOTA_IDLE_TTL_MS);
   }
 
   async getRemaining(quotaKey: string): Promise<number | null> {
     return this.quota.get(quotaKey, this.now()) ?? null;
   }
 
+  async *quotaAccounts(): AsyncIterable<string[]> {
+    const clock = this.now();
+    const accounts = this.quota.keys(clock);
+    for (let i = 0; i < accounts.length; i += 1000) yield accounts.slice(i, i + 1000);
+  }
+
+  async snapshotQuota(accounts: string[]): Promise<QuotaSnapshot> {
+    const clock = this.now();
+    return {
+      nowMs: clock,
+      counters: accounts.map((account) => {
+        const remaining = this.quota.get(account, clock);
+        if (remaining === undefined) return { account, remainingMicros: null, epoch: null, pending: {} };
+        const p = this.pending.get(account, clock);
+        const pending: Record<string, PendingCharge> = {};
+        for (const [id, text] of p?.entries ?? []) pending[id] = decodePendingCharge(text);
+        return { account, remainingMicros: remaining, epoch: p?.epoch ?? '', pending };
+      }),
+    };
+  }
+
+  async correctQuota(corrections: QuotaCorrection[]): Promise<boolean[]> {
+    const clock = this.now();
+    return corrections.map((c) => {
+      if (!Number.isSafeInteger(c.deltaMicros)) throw new RangeError(`deltaMicros must be a safe integer, got ${c.deltaMicros}`);
+      const value = this.quota.get(c.account, clock);
+      const p = this.pending.get(c.account, clock);
+      if (value === undefined || (p?.epoch ?? '') !== c.epoch) return false;
+      // The counter and its pending charges live and expire together.
+      this.quota.set(c.account, value + c.deltaMicros, clock + QUOTA_IDLE_TTL_MS);
+      if (p) {
+        for (const [id, charge] of Object.entries(c.forget)) if (p.entries.get(id) === encodePendingCharge(charge)) p.entries.delete(id);
+        this.pending.set(c.account, p, clock + QUOTA_IDLE_TTL_MS);
+      }
+      return true;
+    });
+  }
+
   async close(): Promise<void> {
-    for (const m of [this.rpm, this.tpm, this.concurrency, this.quota, this.leases]) m.clear();
+    for (const m of [this.rpm, this.tpm, this.concurrency, this.quota, this.pending, this.leases]) m.clear();
   }
 
   private acquireSync(r: NormalisedAcquire): AcquireResult {
@@ -185,10 +256,13 @@ export class MemoryLimitStore implements LimitStore {
     if (failure) return failure;
 
     const balances: number[] = [];
+    const fresh: boolean[] = [];
     for (const a of r.quota) {
-      const remaining = this.quota.get(a.key, clock) ?? a.initialRemainingMicros;
+      const stored = this.quota.get(a.key, clock);
+      const remaining = stored ?? a.initialRemainingMicros;
       if (remaining <= 0 || r.reserveMicros > remaining) return { ok: false, reason: 'quota', scope: a.key, retryAfterMs: 0 };
       balances.push(remaining);
+      fresh.push(stored === undefined);
     }
 
     // All checks passed: count and reserve.
@@ -209,7 +283,14 @@ export class MemoryLimitStore implements LimitStore {
         remaining.push(entry);
       }
     }
-    r.quota.forEach((a, i) => this.quota.set(a.key, balances[i] - r.reserveMicros, clock + QUOTA_IDLE_TTL_MS));
+    r.quota.forEach((a, i) => {
+      const expiresAt = clock + QUOTA_IDLE_TTL_MS;
+      this.quota.set(a.key, balances[i] - r.reserveMicros, expiresAt);
+      // A new life of the counter: what the old one held pending is not part of it.
+      const p = (!fresh[i] && this.pending.get(a.key, clock)) || { epoch: fresh[i] ? `${now}:${r.requestId}` : '', entries: new Map<string, string>() };
+      if (r.reserveMicros > 0) p.entries.set(r.requestId, encodePendingCharge({ state: 'reserved', micros: r.reserveMicros, sinceMs: now }));
+      this.pending.set(a.key, p, expiresAt);
+    });
 
     return {
       ok: true,
@@ -249,7 +330,15 @@ export class MemoryLimitStore implements LimitStore {
       for (const account of lease.quota) {
         const value = this.quota.get(account, clock);
         // A deleted account is re-read from the DB's view, which will include this request once billed.
-        if (value !== undefined) this.quota.set(account, value + refund, clock + QUOTA_IDLE_TTL_MS);
+        if (value === undefined) continue;
+        const expiresAt = clock + QUOTA_IDLE_TTL_MS;
+        const p = this.pending.get(account, clock) ?? { epoch: '', entries: new Map<string, string>() };
+        // Reserved in this life of the counter: refund the difference. Not there: the counter was re-initialised
+        // from the DB's view since (which this unbilled request is not in), so charge its whole cost.
+        this.quota.set(account, value + (p.entries.has(lease.requestId) ? refund : -actual.costMicros), expiresAt);
+        if (actual.costMicros > 0) p.entries.set(lease.requestId, encodePendingCharge({ state: 'settled', micros: actual.costMicros, sinceMs: clock }));
+        else p.entries.delete(lease.requestId);
+        this.pending.set(account, p, expiresAt);
       }
     }
     const remainingMicros: Record<string, number> = {};
@@ -269,6 +358,6 @@ export class MemoryLimitStore implements LimitStore {
   private maybeSweep(clock: number): void {
     if (clock - this.lastSweep < WINDOW_MS) return;
     this.lastSweep = clock;
-    for (const m of [this.rpm, this.tpm, this.concurrency, this.quota, this.leases]) m.sweep(clock);
+    for (const m of [this.rpm, this.tpm, this.concurrency, this.quota, this.pending, this.leases]) m.sweep(clock);
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import {
   BUCKET_MS,
@@ -15,11 +16,16 @@ import type {
   Lease,
   LimitRejectReason,
   LimitStore,
+  PendingCharge,
+  QuotaCorrection,
+  QuotaCounterSnapshot,
+  QuotaSnapshot,
   ScopeRemaining,
   SettleResult,
   SettleUsage,
 } from './limit-store.types';
 import { LuaScript, type ScriptClient } from './lua-script.runner';
+import { EPOCH_FIELD, decodePendingCharge, encodePendingCharge } from './pending-charge.codec';
 
 export interface RedisLimitStoreOptions {
   /** Key namespace (default 'sb'); see limits.keys.ts. */
@@ -34,12 +40,24 @@ export interface RedisLimitStoreOptions {
 interface LimitRedisClient extends ScriptClient {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, px: 'PX', ms: number): Promise<unknown>;
-  del(key: string): Promise<number>;
+  del(...keys: string[]): Promise<number>;
+  hset(key: string, field: string, value: string): Promise<number>;
+  pexpire(key: string, ms: number): Promise<number>;
+  scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[string, string[]]>;
   quit(): Promise<unknown>;
 }
 
+/** ioredis Cluster: SCAN must run on each master (all limit keys share one slot, but which node holds it varies). */
+interface ClusterLike {
+  nodes(role: 'master'): LimitRedisClient[];
+}
+
+const isCluster = (c: unknown): c is ClusterLike => typeof (c as Partial<ClusterLike>).nodes === 'function';
+
 const ACQUIRE = new LuaScript('limits-acquire.lua');
 const SETTLE = new LuaScript('limits-settle.lua');
+const SNAPSHOT = new LuaScript('quota-snapshot.lua');
+const CORRECT = new LuaScript('quota-correct.lua');
 const REASONS: Record<number, LimitRejectReason> = { 1: 'rpm', 2: 'tpm', 3: 'concurrency', 4: 'quota' };
 
 function asArray(reply: unknown): unknown[] {
@@ -103,6 +121,7 @@ export class RedisLimitStore implements LimitStore {
       keys.push(this.keys.quota(a.key));
       args.push(a.initialRemainingMicros);
     }
+    for (const a of r.quota) keys.push(this.keys.pending(a.key));
 
     const reply = asArray(await ACQUIRE.run(this.client, keys, args));
     const status = num(reply[0]);
@@ -151,13 +170,60 @@ export class RedisLimitStore implements LimitStore {
   async setRemaining(quotaKey: string, remainingMicros: number | null): Promise<void> {
     checkRemaining(quotaKey, remainingMicros);
     const key = this.keys.quota(quotaKey);
-    if (remainingMicros === null) await this.client.del(key);
-    else await this.client.set(key, String(remainingMicros), 'PX', QUOTA_IDLE_TTL_MS);
+    // The counter starts a new life either way: what the old one held pending is not part of it.
+    const pending = this.keys.pending(quotaKey);
+    await this.client.del(key, pending);
+    if (remainingMicros === null) return;
+    await this.client.hset(pending, EPOCH_FIELD, `set:${randomUUID()}`);
+    await this.client.pexpire(pending, QUOTA_IDLE_TTL_MS);
+    await this.client.set(key, String(remainingMicros), 'PX', QUOTA_IDLE_TTL_MS);
   }
 
   async getRemaining(quotaKey: string): Promise<number | null> {
     const value = await this.client.get(this.keys.quota(quotaKey));
     return value === null ? null : num(value);
+  }
+
+  async *quotaAccounts(): AsyncIterable<string[]> {
+    const nodes = isCluster(this.client) ? this.client.nodes('master') : [this.client];
+    const pattern = this.keys.quota('*');
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        const accounts = found.map((k) => this.keys.accountOf(k)).filter((a): a is string => a !== null);
+        if (accounts.length) yield accounts;
+      } while (cursor !== '0');
+    }
+  }
+
+  async snapshotQuota(accounts: string[]): Promise<QuotaSnapshot> {
+    const keys = accounts.flatMap((a) => [this.keys.quota(a), this.keys.pending(a)]);
+    const reply = asArray(await SNAPSHOT.run(this.client, keys, [this.now?.() ?? '']));
+    const counters: QuotaCounterSnapshot[] = accounts.map((account, i) => {
+      const [exists, remaining, epoch, flat] = asArray(reply[i + 1]);
+      if (num(exists) === 0) return { account, remainingMicros: null, epoch: null, pending: {} };
+      const pending: Record<string, PendingCharge> = {};
+      const fields = asArray(flat);
+      for (let f = 0; f < fields.length; f += 2) pending[String(fields[f])] = decodePendingCharge(String(fields[f + 1]));
+      return { account, remainingMicros: num(remaining), epoch: String(epoch), pending };
+    });
+    return { nowMs: num(reply[0]), counters };
+  }
+
+  async correctQuota(corrections: QuotaCorrection[]): Promise<boolean[]> {
+    if (!corrections.length) return [];
+    const keys: string[] = [];
+    const args: (string | number)[] = [QUOTA_IDLE_TTL_MS];
+    for (const c of corrections) {
+      if (!Number.isSafeInteger(c.deltaMicros)) throw new RangeError(`deltaMicros must be a safe integer, got ${c.deltaMicros}`);
+      keys.push(this.keys.quota(c.account), this.keys.pending(c.account));
+      const forget = Object.entries(c.forget);
+      args.push(c.epoch, c.deltaMicros, forget.length);
+      for (const [id, charge] of forget) args.push(id, encodePendingCharge(charge));
+    }
+    return asArray(await CORRECT.run(this.client, keys, args)).map((v) => num(v) === 1);
   }
 
   async close(): Promise<void> {
@@ -168,6 +234,7 @@ export class RedisLimitStore implements LimitStore {
     const keys = [this.keys.lease(lease.requestId)];
     for (const scope of lease.scopes) keys.push(this.keys.tpm(scope), this.keys.concurrency(scope));
     for (const account of lease.quota) keys.push(this.keys.quota(account));
+    for (const account of lease.quota) keys.push(this.keys.pending(account));
     const args: (string | number)[] = [
       this.now?.() ?? '',
       lease.requestId,
@@ -180,6 +247,7 @@ export class RedisLimitStore implements LimitStore {
       WINDOW_MS,
       COUNTER_TTL_MS,
       QUOTA_IDLE_TTL_MS,
+      actual.costMicros,
     ];
     const reply = asArray(await SETTLE.run(this.client, keys, args));
     const remainingMicros: Record<string, number> = {};

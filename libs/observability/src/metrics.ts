@@ -143,6 +143,30 @@ export class Metrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
+  readonly quotaCounterDrift = new Gauge({
+    name: 'switchboard_quota_counter_drift_micros',
+    help: "Sum of |counter - ledger view| in micro-USD over the gateways' quota counters (Redis or in memory) at the last quota reconciliation, before correcting them. 0 when consistent.",
+    labelNames: ['account'] as const,
+    registers: [this.registry],
+  });
+  readonly quotaCounterCorrections = new Counter({
+    name: 'switchboard_quota_counter_corrections_total',
+    help: 'Quota counters the reconciliation found drifted and set back to what the ledger says.',
+    labelNames: ['account'] as const,
+    registers: [this.registry],
+  });
+  readonly quotaPendingReaped = new Counter({
+    name: 'switchboard_quota_pending_reaped_total',
+    help: 'Pending charges given back by the quota reconciliation: reservations whose lease can no longer settle (state=reserved), settled costs the ledger never received (state=settled).',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+  readonly quotaReconciliations = new Counter({
+    name: 'switchboard_quota_reconciliations_total',
+    help: 'Quota counter reconciliation runs, by result (consistent, corrected, skipped: another billing replica was running one, error).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
   readonly redemptions = new Counter({
     name: 'switchboard_redemptions_total',
     help: 'Redemption attempts, by result (credited, rejected).',

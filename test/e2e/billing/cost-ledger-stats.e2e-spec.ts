@@ -161,8 +161,11 @@ describe('cost, ledger and stats (standalone)', () => {
     expect(ledger.body.total).toBe(requestIds.length);
     const user = await admin.get<{ balance: number }>(`/api/users/${userId}`);
     expect(micros(user.body.balance)).toBe(micros(100) + micros(ledger.body.sum));
-    const rec = await admin.get<{ consistent: boolean }>('/api/ledger/reconciliation');
+    const rec = await admin.get<{ consistent: boolean; quotaCounters: { ran: boolean; checked: number; drifted: number } }>('/api/ledger/reconciliation');
     expect(rec.body.consistent).toBe(true);
+    // The gateway's in-memory quota counter (the user's balance) agrees with the ledger too.
+    expect(rec.body.quotaCounters).toMatchObject({ ran: true, drifted: 0 });
+    expect(rec.body.quotaCounters.checked).toBeGreaterThanOrEqual(1);
   });
 
   it('GET /api/stats agrees with the logs and the ledger to the micro-dollar', async () => {

@@ -1,26 +1,15 @@
 import os from 'node:os';
 import { Logger } from '@nestjs/common';
-import type { UsageRecord } from '@switchboard/contracts';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import type { Bus, UsageQueue } from '@switchboard/messaging';
 import { BalanceService } from '../../../apps/billing/src/ledger/balance.service';
 import { LedgerReconciler } from '../../../apps/billing/src/ledger/ledger-reconciler.service';
 import { RedemptionService } from '../../../apps/billing/src/redemptions/redemption.service';
 import { UsageBillingConsumer } from '../../../apps/billing/src/usage/usage-billing.consumer';
-import type { BillingSettings } from '../../../apps/billing/src/config/billing.settings';
+import { TEST_BILLING_SETTINGS as SETTINGS, usageRecord as record } from './billing-fixtures';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
 
 jest.setTimeout(60_000);
-
-const SETTINGS: BillingSettings = { lowBalanceThresholdMicros: 1_000_000n, reconcileIntervalMs: 600_000 };
-
-function record(requestId: string, userId: number, tokenId: number, costMicros: number): UsageRecord {
-  return {
-    requestId, createdAt: new Date().toISOString(), tokenId, userId, group: 'default', model: 'm', upstreamModel: 'm', channelId: 1,
-    protocol: 'openai-chat', upstreamProtocol: 'openai-chat', stream: false, status: 200, promptTokens: 10, completionTokens: 5,
-    cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costMicros, latencyMs: 12, ttftMs: null, attempts: 1, error: null, reservedMicros: 0,
-  };
-}
 
 /** Billing's ledger on real Postgres: exactly-once debits, balance-low crossings, drift detection, concurrent redemption. */
 describePostgres('billing ledger on Postgres', () => {

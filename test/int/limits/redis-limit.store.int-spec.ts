@@ -143,7 +143,7 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
       batch.forEach((k) => found.add(k));
     } while (cursor !== '0');
     expect([...found].sort()).toEqual(
-      [keys.rpm('token:9'), keys.tpm('token:9'), keys.concurrency('token:9'), keys.quota('user:9'), keys.lease('req-1')].sort(),
+      [keys.rpm('token:9'), keys.tpm('token:9'), keys.concurrency('token:9'), keys.quota('user:9'), keys.pending('user:9'), keys.lease('req-1')].sort(),
     );
     expect(keys.rpm('token:9')).toBe(`${p}:{lim}:rpm:token:9`);
     for (const k of found) {
@@ -156,5 +156,8 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     await store.settle(lease, { tokens: 10, costMicros: 5 });
     expect(await redis.exists(keys.lease('req-1'))).toBe(0);
     expect(await redis.zcard(keys.concurrency('token:9'))).toBe(0);
+    // The settled cost stays pending (with the same TTL as its counter) until the reconciler sees it in the ledger.
+    expect(await redis.hget(keys.pending('user:9'), 'req-1')).toMatch(/^S5@\d+$/);
+    expect(await redis.pttl(keys.pending('user:9'))).toBeGreaterThan(23 * 3_600_000);
   });
 });

@@ -3,18 +3,21 @@ import { usdToMicros } from '@switchboard/db';
 
 /**
  * Billing's knobs, read from the validated process config (libs/config: BALANCE_LOW_THRESHOLD_USD,
- * LEDGER_RECONCILE_INTERVAL_MS), in the units billing computes with.
+ * LEDGER_RECONCILE_INTERVAL_MS, QUOTA_RECONCILE_INTERVAL_MS), in the units billing computes with.
  */
 export interface BillingSettings {
   lowBalanceThresholdMicros: bigint;
   reconcileIntervalMs: number;
+  /** the gateways' quota counters against the ledger */
+  quotaReconcileIntervalMs: number;
 }
 
 export const BILLING_SETTINGS = Symbol('BILLING_SETTINGS');
 
-export function billingSettingsFrom(config: Pick<AppConfig, 'BALANCE_LOW_THRESHOLD_USD' | 'LEDGER_RECONCILE_INTERVAL_MS'>): BillingSettings {
+export function billingSettingsFrom(config: Pick<AppConfig, 'BALANCE_LOW_THRESHOLD_USD' | 'LEDGER_RECONCILE_INTERVAL_MS' | 'QUOTA_RECONCILE_INTERVAL_MS'>): BillingSettings {
   return {
     lowBalanceThresholdMicros: usdToMicros(config.BALANCE_LOW_THRESHOLD_USD),
     reconcileIntervalMs: config.LEDGER_RECONCILE_INTERVAL_MS,
+    quotaReconcileIntervalMs: config.QUOTA_RECONCILE_INTERVAL_MS,
   };
 }

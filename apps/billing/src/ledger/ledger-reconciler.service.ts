@@ -3,6 +3,7 @@ import type { AdminReply } from '@switchboard/contracts';
 import { PrismaService, microsToUsd } from '@switchboard/db';
 import { processMetrics } from '@switchboard/observability';
 import { BILLING_SETTINGS, type BillingSettings } from '../config/billing.settings';
+import { PeriodicCheck } from './periodic-check';
 
 export interface Drift {
   account: 'user' | 'token';
@@ -33,46 +34,28 @@ const abs = (x: bigint) => (x < 0n ? -x : x);
  * for a human, made as an adjustment.
  */
 @Injectable()
-export class LedgerReconciler implements OnApplicationBootstrap, OnModuleDestroy {
+export class LedgerReconciler extends PeriodicCheck<ReconciliationReport> implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LedgerReconciler.name);
   private readonly metrics = processMetrics();
-  private timer?: NodeJS.Timeout;
-  private running: Promise<ReconciliationReport> | null = null;
 
   constructor(
     private readonly prisma: PrismaService,
     @Inject(BILLING_SETTINGS) private readonly settings: BillingSettings,
-  ) {}
+  ) {
+    super();
+  }
 
   onApplicationBootstrap(): void {
-    const tick = () => void this.reconcile().catch(() => undefined);
-    setImmediate(tick);
-    this.timer = setInterval(tick, this.settings.reconcileIntervalMs);
-    this.timer.unref();
+    this.startChecks(this.settings.reconcileIntervalMs);
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  async onModuleDestroy(): Promise<void> {
+    await this.stopChecks();
   }
 
-  /** One run at a time: a caller arriving during a run gets that run's report. */
-  reconcile(): Promise<ReconciliationReport> {
-    this.running ??= this.run().finally(() => {
-      this.running = null;
-    });
-    return this.running;
-  }
-
-  private async run(): Promise<ReconciliationReport> {
-    try {
-      const report = await this.check();
-      this.publish(report);
-      return report;
-    } catch (e) {
-      this.metrics.ledgerReconciliations.inc({ result: 'error' });
-      this.logger.warn(`ledger reconciliation failed: ${(e as Error).message}`);
-      throw e;
-    }
+  protected failed(e: Error): void {
+    this.metrics.ledgerReconciliations.inc({ result: 'error' });
+    this.logger.warn(`ledger reconciliation failed: ${e.message}`);
   }
 
   async check(): Promise<ReconciliationReport> {
@@ -114,7 +97,7 @@ export class LedgerReconciler implements OnApplicationBootstrap, OnModuleDestroy
     };
   }
 
-  private publish(r: ReconciliationReport): void {
+  protected publish(r: ReconciliationReport): void {
     this.metrics.ledgerDrift.set({ account: 'users' }, Number(r.users.driftMicros));
     this.metrics.ledgerDrift.set({ account: 'tokens' }, Number(r.tokens.driftMicros));
     this.metrics.ledgerDriftedAccounts.set({ account: 'users' }, r.users.drifted);

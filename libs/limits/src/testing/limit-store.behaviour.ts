@@ -359,6 +359,94 @@ export function describeLimitStoreBehaviour(name: string, makeHarness: () => Lim
       });
     });
 
+    describe('pending charges (what the reconciler compares with the ledger)', () => {
+      const quota = [
+        { key: 'token:1', initialRemainingMicros: 10_000 },
+        { key: 'user:1', initialRemainingMicros: 50_000 },
+      ];
+      const snap = async (...accounts: string[]) => (await store.snapshotQuota(accounts)).counters;
+      const accountsNow = async () => {
+        const all: string[] = [];
+        for await (const batch of store.quotaAccounts()) all.push(...batch);
+        return all.sort();
+      };
+
+      it('a reservation is pending until settled, then the actual cost is; a release leaves nothing', async () => {
+        const a = expectOk(await at(0, { requestId: 'req-a', quota, reserveMicros: 4_000 }));
+        const b = expectOk(await at(1_000, { requestId: 'req-b', quota, reserveMicros: 1_000 }));
+        expect(await accountsNow()).toEqual(['token:1', 'user:1']);
+        const [token, user] = await snap('token:1', 'user:1');
+        expect(token).toMatchObject({ account: 'token:1', remainingMicros: 5_000 });
+        expect(token.epoch).toEqual(expect.any(String));
+        expect(token.pending).toEqual({
+          'req-a': { state: 'reserved', micros: 4_000, sinceMs: T0 },
+          'req-b': { state: 'reserved', micros: 1_000, sinceMs: T0 + 1_000 },
+        });
+        expect(user.remainingMicros).toBe(45_000);
+        now = T0 + 2_000;
+        await store.settle(a.lease, { tokens: 5, costMicros: 2_500 });
+        await store.release(b.lease);
+        const [after] = await snap('token:1');
+        expect(after.remainingMicros).toBe(7_500);
+        expect(after.epoch).toBe(token.epoch);
+        expect(after.pending).toEqual({ 'req-a': { state: 'settled', micros: 2_500, sinceMs: T0 + 2_000 } });
+      });
+
+      it('a settle at cost 0 leaves nothing pending; an account without a counter reads as null', async () => {
+        const a = expectOk(await at(0, { requestId: 'req-0', quota, reserveMicros: 300 }));
+        await store.settle(a.lease, { tokens: 0, costMicros: 0 });
+        const [token, missing] = await snap('token:1', 'token:404');
+        expect(token.pending).toEqual({});
+        expect(missing).toEqual({ account: 'token:404', remainingMicros: null, epoch: null, pending: {} });
+      });
+
+      it('a corrected counter moves by the delta and forgets exactly the entries it was told', async () => {
+        const a = expectOk(await at(0, { requestId: 'req-a', quota, reserveMicros: 4_000 }));
+        const b = expectOk(await at(0, { requestId: 'req-b', quota, reserveMicros: 1_000 }));
+        await store.settle(a.lease, { tokens: 5, costMicros: 2_500 });
+        const [seen] = await snap('token:1');
+        // req-b settles after the snapshot: its entry no longer matches what the correction names, so it stays.
+        await store.settle(b.lease, { tokens: 5, costMicros: 700 });
+        const applied = await store.correctQuota([{ account: 'token:1', epoch: seen.epoch!, deltaMicros: -123, forget: seen.pending }]);
+        expect(applied).toEqual([true]);
+        const [after] = await snap('token:1');
+        expect(after.remainingMicros).toBe(10_000 - 2_500 - 700 - 123);
+        expect(Object.keys(after.pending)).toEqual(['req-b']);
+        expect(after.pending['req-b']).toMatchObject({ state: 'settled', micros: 700 });
+      });
+
+      it('a correction computed in an earlier life of the counter is not applied', async () => {
+        expectOk(await at(0, { requestId: 'req-a', quota, reserveMicros: 4_000 }));
+        const [seen] = await snap('token:1');
+        await store.setRemaining('token:1', null);
+        expect(await store.correctQuota([{ account: 'token:1', epoch: seen.epoch!, deltaMicros: 5, forget: {} }])).toEqual([false]);
+        expectOk(await at(0, { requestId: 'req-c', quota, reserveMicros: 100 }));
+        const [fresh] = await snap('token:1');
+        expect(fresh.epoch).not.toBe(seen.epoch);
+        expect(fresh.pending).toEqual({ 'req-c': { state: 'reserved', micros: 100, sinceMs: T0 } });
+        expect(await store.correctQuota([{ account: 'token:1', epoch: seen.epoch!, deltaMicros: 5, forget: {} }])).toEqual([false]);
+        await store.setRemaining('token:1', 777);
+        const [set] = await snap('token:1');
+        expect(set).toMatchObject({ remainingMicros: 777, pending: {} });
+        expect(set.epoch).not.toBe(fresh.epoch);
+        expect(await store.correctQuota([{ account: 'token:1', epoch: fresh.epoch!, deltaMicros: 5, forget: {} }])).toEqual([false]);
+        expect(await store.getRemaining('token:1')).toBe(777);
+      });
+
+      it('a request reserved before the counter was re-initialised is charged its whole cost at settle', async () => {
+        const a = expectOk(await at(0, { requestId: 'req-old', quota, reserveMicros: 4_000 }));
+        await store.setRemaining('token:1', null); // an admin changed the quota
+        expectOk(await at(0, { requestId: 'req-new', quota: [{ key: 'token:1', initialRemainingMicros: 20_000 }], reserveMicros: 1_000 }));
+        await store.settle(a.lease, { tokens: 5, costMicros: 2_500 });
+        // The new life started from the DB's view, which did not include req-old: it is charged, not refunded.
+        expect(await store.getRemaining('token:1')).toBe(20_000 - 1_000 - 2_500);
+        const [token] = await snap('token:1');
+        expect(token.pending['req-old']).toMatchObject({ state: 'settled', micros: 2_500 });
+        // The user's counter lived on: the usual refund.
+        expect(await store.getRemaining('user:1')).toBe(50_000 - 2_500);
+      });
+    });
+
     describe('input checks', () => {
       it('refuses a requestId whose lease is still held', async () => {
         const first = expectOk(await at(0, { requestId: 'dup-1' }));
@@ -370,6 +458,7 @@ export function describeLimitStoreBehaviour(name: string, makeHarness: () => Lim
         await expect(at(0, { reserveMicros: 1.5 })).rejects.toThrow(RangeError);
         await expect(at(0, { estimatedTokens: -1 })).rejects.toThrow(RangeError);
         await expect(at(0, { scopes: [scope('token:1'), scope('token:1')] })).rejects.toThrow(RangeError);
+        await expect(at(0, { requestId: '#epoch' })).rejects.toThrow(RangeError);
         const lease: Lease = { requestId: 'x', scopes: [], quota: [], reservedMicros: 0, estimatedTokens: 0, acquiredAtMs: T0 };
         await expect(store.settle(lease, { tokens: 0, costMicros: Number.NaN })).rejects.toThrow(RangeError);
       });

@@ -1,0 +1,43 @@
+/**
+ * A check billing runs at start-up and then every interval, one run at a time: a caller arriving during a run (the
+ * admin API, the timer) gets that run's report. Subclasses say what to check, how to publish a report (metrics,
+ * logs) and how to record a failed run; a failed run rejects for a direct caller and is retried next interval.
+ */
+export abstract class PeriodicCheck<T> {
+  private timer?: NodeJS.Timeout;
+  private running: Promise<T> | null = null;
+
+  abstract check(): Promise<T>;
+  protected abstract publish(report: T): void;
+  protected abstract failed(e: Error): void;
+
+  protected startChecks(intervalMs: number): void {
+    const tick = () => void this.reconcile().catch(() => undefined);
+    setImmediate(tick);
+    this.timer = setInterval(tick, intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and waits for a run in progress. */
+  protected async stopChecks(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Runs the check now, or joins the run in progress. */
+  reconcile(): Promise<T> {
+    this.running ??= this.check()
+      .then((report) => {
+        this.publish(report);
+        return report;
+      })
+      .catch((e: unknown) => {
+        this.failed(e as Error);
+        throw e;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+}

@@ -1,0 +1,229 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PrismaService, microsToUsd } from '@switchboard/db';
+import { LIMIT_STORE, type LimitStore, type PendingCharge, type QuotaCorrection } from '@switchboard/limits';
+import { processMetrics } from '@switchboard/observability';
+import { BILLING_SETTINGS, type BillingSettings } from '../config/billing.settings';
+import { PeriodicCheck } from './periodic-check';
+
+/** A reservation this old can no longer be settled: its lease record is gone (LEASE_RECORD_TTL_MS in libs/limits). */
+export const ABANDONED_RESERVATION_MS = 24 * 3_600_000;
+/**
+ * A settled cost the ledger has not received after this long is taken as lost and given back to the counter. Safe
+ * either way: if the record does arrive later, the next run sees the ledger debit and takes the money again.
+ */
+export const UNCONFIRMED_SETTLED_MS = 3_600_000;
+/** Accounts per snapshot + ledger query. */
+const BATCH = 500;
+/** Any constant both billing replicas agree on: one quota reconciliation at a time across the cluster. */
+const ADVISORY_LOCK = 0x5b_0c_0a_71;
+const MAX_LOGGED = 20;
+
+type AccountKind = 'token' | 'user';
+
+export interface CounterDrift {
+  account: string;
+  /** The counter when read. */
+  counterMicros: number;
+  /** What it should have been: the DB's view less what is pending and not yet in the ledger. */
+  expectedMicros: number;
+}
+
+export interface QuotaReconciliationReport {
+  checkedAt: Date;
+  /** false: another billing replica was reconciling, nothing was checked. */
+  ran: boolean;
+  checked: number;
+  drifts: CounterDrift[];
+  driftMicros: Record<'tokens' | 'users', number>;
+  corrected: number;
+  reaped: Record<PendingCharge['state'], number>;
+}
+
+function parseAccount(account: string): { kind: AccountKind; id: number } | null {
+  const m = /^(token|user):(\d+)$/.exec(account);
+  return m ? { kind: m[1] as AccountKind, id: Number(m[2]) } : null;
+}
+
+/**
+ * Reconciles the gateways' quota counters (the Redis Lua counters shared by the replicas; the in-memory store in
+ * standalone) with the ledger, at start and every QUOTA_RECONCILE_INTERVAL_MS, and corrects them.
+ *
+ * A counter is right when it equals the DB's view of its account (a user's balance, a token's quota - used; both move
+ * with the ledger in one transaction) less what the counter has taken that the ledger has not: every pending charge
+ * the store keeps per account (reservations of live leases, settled costs not yet billed). Per batch of accounts:
+ *
+ *   1. open a REPEATABLE READ transaction and read the DB's view (this fixes the DB snapshot);
+ *   2. snapshot the counters and their pending charges (one atomic store call);
+ *   3. ask the same DB snapshot which of those pending request ids the ledger holds.
+ *
+ * Because the DB snapshot comes first, every request it has billed was admitted before step 2, so it is either in
+ * the pending set (and step 3 says billed) or was confirmed by an earlier run: nothing in flight can look like drift.
+ * A charge billed before its lease settled still holds its reservation, which settle will turn into the cost, so it
+ * counts as the cost now. Then each counter gets `expected - counter` added, billed settled charges are forgotten and
+ * stale ones given back, atomically per counter and only within the counter's epoch (a counter re-initialised
+ * meanwhile is left for the next run). A Postgres advisory lock keeps billing replicas from reconciling at once.
+ */
+@Injectable()
+export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationReport> implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(QuotaCounterReconciler.name);
+  private readonly metrics = processMetrics();
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(LIMIT_STORE) private readonly store: LimitStore,
+    @Inject(BILLING_SETTINGS) private readonly settings: BillingSettings,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.startChecks(this.settings.quotaReconcileIntervalMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stopChecks();
+    await this.store.close();
+  }
+
+  protected failed(e: Error): void {
+    this.metrics.quotaReconciliations.inc({ result: 'error' });
+    this.logger.warn(`quota counter reconciliation failed: ${e.message}`);
+  }
+
+  async check(): Promise<QuotaReconciliationReport> {
+    const report: QuotaReconciliationReport = {
+      checkedAt: new Date(),
+      ran: true,
+      checked: 0,
+      drifts: [],
+      driftMicros: { tokens: 0, users: 0 },
+      corrected: 0,
+      reaped: { reserved: 0, settled: 0 },
+    };
+    for await (const found of this.store.quotaAccounts()) {
+      for (let i = 0; i < found.length; i += BATCH) {
+        if (!(await this.checkBatch(found.slice(i, i + BATCH), report))) return { ...report, ran: false };
+      }
+    }
+    return report;
+  }
+
+  /** false when another replica holds the reconciliation lock. */
+  private async checkBatch(batch: string[], report: QuotaReconciliationReport): Promise<boolean> {
+    const accounts = batch.map((a) => ({ account: a, parsed: parseAccount(a) })).filter((a) => a.parsed !== null);
+    if (!accounts.length) return true;
+    const ids = (kind: AccountKind) => accounts.filter((a) => a.parsed!.kind === kind).map((a) => a.parsed!.id);
+    return this.prisma.$transaction(
+      async (tx) => {
+        // 1. The DB snapshot: the first statement of a REPEATABLE READ transaction fixes it.
+        const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${ADVISORY_LOCK}) AS locked`;
+        if (!locked) return false;
+        const views = await tx.$queryRaw<{ kind: AccountKind; id: number; remaining: bigint }[]>`
+          SELECT 'user' AS kind, id, "balanceMicros" AS remaining FROM users
+            WHERE id = ANY(${ids('user')}::int[]) AND "balanceMicros" IS NOT NULL
+          UNION ALL
+          SELECT 'token' AS kind, id, "quotaMicros" - "usedQuotaMicros" AS remaining FROM tokens
+            WHERE id = ANY(${ids('token')}::int[]) AND "quotaMicros" IS NOT NULL`;
+        const view = new Map(views.map((v) => [`${v.kind}:${v.id}`, Number(v.remaining)]));
+
+        // 2. The counters and what they hold pending, atomically.
+        const snapshot = await this.store.snapshotQuota(accounts.filter((a) => view.has(a.account)).map((a) => a.account));
+
+        // 3. Which of those charges the ledger (as of 1.) holds, at what cost.
+        const pendingIds = [...new Set(snapshot.counters.flatMap((c) => Object.keys(c.pending)))];
+        const billed = new Map<string, number>();
+        if (pendingIds.length) {
+          const rows = await tx.$queryRaw<{ requestId: string; cost: bigint }[]>`
+            SELECT "requestId", -"amountMicros" AS cost FROM ledger_entries
+            WHERE kind = 'usage' AND "requestId" = ANY(${pendingIds}::text[])`;
+          for (const r of rows) billed.set(r.requestId, Number(r.cost));
+        }
+
+        const corrections: QuotaCorrection[] = [];
+        for (const c of snapshot.counters) {
+          if (c.remainingMicros === null || c.epoch === null) continue; // gone since the scan
+          report.checked++;
+          let expected = view.get(c.account)!;
+          let giveBack = 0;
+          const forget: Record<string, PendingCharge> = {};
+          for (const [requestId, charge] of Object.entries(c.pending)) {
+            const cost = billed.get(requestId);
+            const age = snapshot.nowMs - charge.sinceMs;
+            if (cost !== undefined) {
+              // In the view already; a reservation still to be settled counts as its billed cost.
+              expected -= charge.state === 'reserved' ? charge.micros - cost : 0;
+              if (charge.state === 'settled') forget[requestId] = charge;
+            } else {
+              expected -= charge.micros;
+              const stale = charge.state === 'reserved' ? age > ABANDONED_RESERVATION_MS : age > UNCONFIRMED_SETTLED_MS;
+              if (stale) {
+                forget[requestId] = charge;
+                giveBack += charge.micros;
+                report.reaped[charge.state]++;
+              }
+            }
+          }
+          const drift = c.remainingMicros - expected;
+          if (drift !== 0) {
+            report.drifts.push({ account: c.account, counterMicros: c.remainingMicros, expectedMicros: expected });
+            report.driftMicros[c.account.startsWith('user:') ? 'users' : 'tokens'] += Math.abs(drift);
+          }
+          if (drift !== 0 || giveBack !== 0 || Object.keys(forget).length) {
+            corrections.push({ account: c.account, epoch: c.epoch, deltaMicros: giveBack - drift, forget });
+          }
+        }
+        // Applied while the lock is held, so a second replica cannot compute from a state this one is changing.
+        const applied = await this.store.correctQuota(corrections);
+        corrections.forEach((c, i) => {
+          if (applied[i] && report.drifts.some((d) => d.account === c.account)) {
+            report.corrected++;
+            this.metrics.quotaCounterCorrections.inc({ account: c.account.startsWith('user:') ? 'users' : 'tokens' });
+          }
+        });
+        return true;
+      },
+      { isolationLevel: 'RepeatableRead', timeout: 60_000, maxWait: 30_000 },
+    );
+  }
+
+  protected publish(r: QuotaReconciliationReport): void {
+    if (!r.ran) {
+      this.metrics.quotaReconciliations.inc({ result: 'skipped' });
+      return;
+    }
+    this.metrics.quotaCounterDrift.set({ account: 'users' }, r.driftMicros.users);
+    this.metrics.quotaCounterDrift.set({ account: 'tokens' }, r.driftMicros.tokens);
+    this.metrics.quotaPendingReaped.inc({ state: 'reserved' }, r.reaped.reserved);
+    this.metrics.quotaPendingReaped.inc({ state: 'settled' }, r.reaped.settled);
+    if (!r.drifts.length) {
+      this.metrics.quotaReconciliations.inc({ result: 'consistent' });
+      return;
+    }
+    this.metrics.quotaReconciliations.inc({ result: 'corrected' });
+    this.logger.warn(`quota counters drifted from the ledger: ${r.drifts.length} of ${r.checked} (${r.corrected} corrected)`);
+    for (const d of r.drifts.slice(0, MAX_LOGGED)) {
+      this.logger.warn(`  ${d.account}: counter ${d.counterMicros} µ$, ledger view ${d.expectedMicros} µ$ (drift ${d.counterMicros - d.expectedMicros} µ$)`);
+    }
+  }
+
+  /** The `quotaCounters` part of `GET /api/ledger/reconciliation` (runs a reconciliation). */
+  async reportBody(): Promise<Record<string, unknown>> {
+    const r = await this.reconcile();
+    const usd = (m: number) => microsToUsd(BigInt(m));
+    return {
+      checkedAt: r.checkedAt.toISOString(),
+      ran: r.ran,
+      checked: r.checked,
+      drifted: r.drifts.length,
+      corrected: r.corrected,
+      drift: { users: usd(r.driftMicros.users), tokens: usd(r.driftMicros.tokens) },
+      reaped: r.reaped,
+      drifts: r.drifts.slice(0, 100).map((d) => ({
+        account: d.account,
+        counter: usd(d.counterMicros),
+        expected: usd(d.expectedMicros),
+        drift: usd(d.counterMicros - d.expectedMicros),
+      })),
+    };
+  }
+}
