@@ -335,8 +335,11 @@ describe('chaos: usage records survive service, Postgres and NATS restarts (clus
       expect(stats.status).toBe(200);
       expect(stats.body.totals.requests).toBe(finished.length);
       expect(BigInt(Math.round(stats.body.totals.cost * 1e6))).toBe(ledgerSum);
-      const rec = await admin.get<{ consistent: boolean }>('/api/ledger/reconciliation');
+      const rec = await admin.get<{ consistent: boolean; quotaCounters: { ran: boolean; checked: number; drifted: number } }>('/api/ledger/reconciliation');
       expect(rec.body.consistent).toBe(true);
+      // The gateway's Redis counter for the user's balance agrees with the ledger too: no fault left it drifted.
+      expect(rec.body.quotaCounters).toMatchObject({ ran: true, drifted: 0 });
+      expect(rec.body.quotaCounters.checked).toBeGreaterThanOrEqual(1);
       const metrics = await (await fetch(`${sys.url}/metrics`)).text();
       expect(metrics).toMatch(/^switchboard_usage_records_buffered 0$/m);
       // what the outages did inside the services (diagnostics for the reader, not assertions: the wording is theirs)

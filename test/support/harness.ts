@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { connect } from 'nats';
 import pg from 'pg';
 import { INFRA } from './infra';
@@ -142,12 +143,31 @@ export async function purgeUsageStream(): Promise<void> {
   }
 }
 
+/**
+ * Starts from no Switchboard keys in the shared Redis: counters of earlier runs belong to other (dropped) databases
+ * whose user, token and channel ids this one reuses, so they would be somebody else's quota, limits and bans.
+ */
+export async function purgeSwitchboardKeys(): Promise<void> {
+  const redis = new Redis(INFRA.redis.url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', 'sb:*', 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export const CLUSTER_SERVICES = ['auth', 'router', 'billing', 'log-writer'] as const;
 
 /** The five services as separate processes on real NATS, Redis and Postgres; `gateways` replicas of the edge. */
 export async function startCluster(opts: { gateways?: number; env?: NodeJS.ProcessEnv } = {}): Promise<System & { dropDatabase(): Promise<void> }> {
   const db = await createTestDatabase();
   await purgeUsageStream();
+  await purgeSwitchboardKeys();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-cluster-'));
   const adminKey = 'sb-test-admin-key-0123456789';
   const env = baseEnv({
