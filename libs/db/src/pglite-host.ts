@@ -12,7 +12,6 @@
  * within a grace period we stop on our own.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLITE_START_PARAMS } from './pglite-params';
@@ -22,7 +21,6 @@ export type HostMessage = { type: 'ready' } | { type: 'failed'; message: string 
 export type ParentMessage = { type: 'stop' };
 
 const SIGNAL_GRACE_MS = 15_000;
-const DB_NICE = 10;
 
 function log(msg: string): void {
   process.stderr.write(`[pglite-host ${process.pid}] ${msg}\n`);
@@ -63,12 +61,6 @@ async function main(): Promise<void> {
     process.on(sig, () => setTimeout(() => void stop(0), SIGNAL_GRACE_MS).unref());
   }
 
-  try {
-    // below the gateway in the scheduler's eyes: on a busy machine, relaying requests comes before writing their usage
-    os.setPriority(0, DB_NICE);
-  } catch {
-    // not permitted here: run at the parent's priority
-  }
   try {
     pglite = await PGlite.create({ dataDir: dir, startParams: PGLITE_START_PARAMS });
     server = new PgliteWireServer(pglite);
