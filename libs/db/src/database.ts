@@ -9,7 +9,7 @@ import { PrismaClient } from '../generated/client';
 import { migrate } from './migrate';
 import { seed } from './seed';
 import { PGLITE_START_PARAMS } from './pglite-params';
-import { startPgliteProcess } from './pglite-process';
+import { pgliteHostScript, startPgliteProcess } from './pglite-process';
 import { migrationTargets, type Database, type DatabaseKind, type EmbeddedDatabaseHost, type MigrationTarget, type OpenDatabaseOptions } from './database.types';
 
 // One process may hold a PGlite directory open only once, and in standalone mode all five services
@@ -127,7 +127,20 @@ async function openPglite(dataDir: string, host: EmbeddedDatabaseHost): Promise<
   }
 }
 
+/**
+ * A new database is created (initdb) by a child process that exits when done: initdb takes PGlite's WASM heap to
+ * ~0.75 GB, which WASM never gives back, so the process that serves the database opens it afterwards (~170 MB). Costs
+ * a second or two on the first start. Without the compiled child (TypeScript sources without a build) the caller
+ * creates it itself.
+ */
+async function createInChildProcess(dir: string, claim: PidClaim): Promise<void> {
+  if (fs.existsSync(path.join(dir, 'PG_VERSION')) || !pgliteHostScript()) return;
+  const init = await startPgliteProcess(dir, { onSpawn: (pid) => claim.setChild(pid), onLost: () => undefined });
+  await init.stop();
+}
+
 async function pgliteInProcess(dir: string, claim: PidClaim): Promise<Shared> {
+  await createInChildProcess(dir, claim);
   const pglite = await PGlite.create({ dataDir: dir, startParams: PGLITE_START_PARAMS });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
@@ -155,12 +168,7 @@ async function pgliteInProcess(dir: string, claim: PidClaim): Promise<Shared> {
  * stays claimed while the child is still closing after this process died.
  */
 async function pgliteInChildProcess(dir: string, claim: PidClaim): Promise<Shared> {
-  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
-    // A new database: PGlite's initdb takes the child's WASM heap to ~0.75 GB, which WASM never gives back. A child
-    // that only creates the database, then a fresh one to serve it (~170 MB), costs a second or two on the first start.
-    const init = await startPgliteProcess(dir, { onSpawn: (pid) => claim.setChild(pid), onLost: () => undefined });
-    await init.stop();
-  }
+  await createInChildProcess(dir, claim);
   const child = await startPgliteProcess(dir, {
     onSpawn: (pid) => claim.setChild(pid),
     onLost: (how) => {
