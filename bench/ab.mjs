@@ -5,9 +5,9 @@
 //     base=/path/to/tree-a new=/path/to/tree-b ...
 // Each tree must hold a built dist/. Standalone: one standalone per build. Cluster: one set of services (from the
 // first build) and one gateway per build on it. Prints, per concurrency and build: p50/p99, req/s and the target
-// process's CPU per request (from /proc), with ratios to the first build.
+// process's CPU per request (from /proc, its child processes included), with ratios to the first build, and RSS.
 import { runFixed, closePools } from './lib/load.mjs';
-import { cpuMs, killAllNow, stopAll } from './lib/procs.mjs';
+import { cpuMs, killAllNow, memMb, stopAll } from './lib/procs.mjs';
 import { pct } from './lib/report.mjs';
 import { MODELS, clusterInfra, startCluster, startMock, startStandalone } from './lib/systems.mjs';
 
@@ -95,6 +95,11 @@ async function main() {
       const rps = x.ok / x.wallS;
       lines.push(`| ${c} | ${a.name} | ${pct(x.lat, 50).toFixed(3)} | ${pct(x.lat, 99).toFixed(3)} | ${rps.toFixed(0)} | ${cpu.toFixed(0)} | ${(cpu / cpu0).toFixed(3)} | ${(rps / rps0).toFixed(3)} | ${x.errors} |`);
     }
+  }
+  lines.push('', '| build | RSS MB (process + children) | of which children | peak (VmHWM, summed) MB |', '|---|--:|--:|--:|');
+  for (const a of arms) {
+    const m = memMb(a.pid);
+    lines.push(`| ${a.name} | ${m.rss.toFixed(0)} | ${(m.rss - m.own.rss).toFixed(0)} | ${m.hwm.toFixed(0)} |`);
   }
   process.stdout.write(lines.join('\n') + '\n');
   await closePools();

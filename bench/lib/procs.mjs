@@ -101,11 +101,32 @@ const CLK_TCK = (() => {
   return Number.isFinite(n) && n > 0 ? n : 100;
 })();
 
+/** A process and its descendants (standalone runs its embedded database in a child process), from /proc. */
+export function processTree(pid) {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const tid of fs.readdirSync(`/proc/${out[i]}/task`)) {
+        const kids = fs.readFileSync(`/proc/${out[i]}/task/${tid}/children`, 'utf8').trim();
+        if (kids) out.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      /* gone, or no children file */
+    }
+  }
+  return out;
+}
+
 /**
- * CPU time a process has used so far, in ms. Sums /proc/<pid>/task/<tid>/schedstat (ns, every thread: main, libuv
- * pool, V8 GC/compiler threads) when the kernel exposes it; falls back to utime+stime ticks of /proc/<pid>/stat.
+ * CPU time a process and its descendants have used so far, in ms. Sums /proc/<pid>/task/<tid>/schedstat (ns, every
+ * thread: main, libuv pool, V8 GC/compiler threads) when the kernel exposes it; falls back to utime+stime ticks of
+ * /proc/<pid>/stat. A child that exits in between takes its CPU time with it.
  */
 export function cpuMs(pid) {
+  return processTree(pid).reduce((a, p) => a + ownCpuMs(p), 0);
+}
+
+function ownCpuMs(pid) {
   try {
     let ns = 0;
     for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
@@ -125,8 +146,16 @@ export function cpuMs(pid) {
   }
 }
 
-/** VmRSS and VmHWM (peak) of a process, in MB. */
+/**
+ * VmRSS and VmHWM (peak) in MB of a process and its descendants, summed (each process's own peak: the sum is an
+ * upper bound of the tree's peak); `own` is the process alone.
+ */
 export function memMb(pid) {
+  const [own, ...rest] = processTree(pid).map(ownMemMb);
+  return { rss: rest.reduce((a, m) => a + m.rss, own.rss), hwm: rest.reduce((a, m) => a + m.hwm, own.hwm), own, children: rest };
+}
+
+function ownMemMb(pid) {
   try {
     const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? NaN);

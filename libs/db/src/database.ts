@@ -1,12 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Logger } from '@nestjs/common';
 import { PGlite } from '@electric-sql/pglite';
+import { Pool } from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/client';
 import { migrate } from './migrate';
 import { seed } from './seed';
-import { migrationTargets, type Database, type DatabaseKind, type MigrationTarget, type OpenDatabaseOptions } from './database.types';
+import { PGLITE_START_PARAMS } from './pglite-params';
+import { pgliteHostScript, startPgliteProcess } from './pglite-process';
+import { migrationTargets, type Database, type DatabaseKind, type EmbeddedDatabaseHost, type MigrationTarget, type OpenDatabaseOptions } from './database.types';
 
 // One process may hold a PGlite directory open only once, and in standalone mode all five services
 // ask for the database: handles for the same database share one client, counted; the last close() closes it.
@@ -25,6 +29,16 @@ interface Slot {
 const slots = new Map<string, Slot>();
 /** a closing database, so a reopen of the same directory waits for the files to be released */
 const closing = new Map<string, Promise<void>>();
+const logger = new Logger('Database');
+
+let defaultEmbeddedHost: EmbeddedDatabaseHost = 'in-process';
+/**
+ * Where openDatabase() runs embedded PGlite when its options don't say: standalone's main picks 'child-process' (the
+ * database's work off the event loop that relays HTTP); tests and tools keep the default, 'in-process'.
+ */
+export function setDefaultEmbeddedDatabaseHost(host: EmbeddedDatabaseHost): void {
+  defaultEmbeddedHost = host;
+}
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
   const url = opts.databaseUrl?.trim() || undefined;
@@ -32,7 +46,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   let slot = slots.get(key);
   if (!slot) {
     const previous = closing.get(key)?.catch(() => undefined); // a failed close still released what it could
-    const created: Slot = { refs: 0, ready: Promise.resolve(previous).then(() => (url ? openPostgres(url) : openPglite(opts.dataDir))) };
+    const created: Slot = { refs: 0, ready: Promise.resolve(previous).then(() => (url ? openPostgres(url) : openPglite(opts.dataDir, opts.embeddedHost ?? defaultEmbeddedHost))) };
     created.ready.catch(() => {
       if (slots.get(key) === created) slots.delete(key);
     });
@@ -101,46 +115,38 @@ async function openPostgres(url: string): Promise<Shared> {
   };
 }
 
-/**
- * PGlite's own start parameters plus a 16 MB shared_buffers: the default (128 MB) lives inside the WASM heap of the
- * gateway process; measured on an existing data dir, RSS 278 → 190 MB, and Switchboard's tables are small.
- */
-const PGLITE_START_PARAMS = [
-  '--single', '-F', '-O', '-j',
-  '-c', 'search_path=public',
-  '-c', 'exit_on_error=false',
-  '-c', 'log_checkpoints=false',
-  '-c', 'max_worker_processes=0',
-  '-c', 'max_parallel_workers=0',
-  '-c', 'max_parallel_workers_per_gather=0',
-  '-c', 'shared_buffers=16MB',
-];
-
-async function openPglite(dataDir: string): Promise<Shared> {
+async function openPglite(dataDir: string, host: EmbeddedDatabaseHost): Promise<Shared> {
   const dir = path.resolve(dataDir, 'pglite');
   fs.mkdirSync(dir, { recursive: true });
-  const releasePid = claimPidFile(`${dir}.pid`);
-  let pglite: PGlite;
+  const claim = claimPidFile(`${dir}.pid`);
   try {
-    pglite = await PGlite.create({ dataDir: dir, startParams: PGLITE_START_PARAMS });
+    return host === 'child-process' ? await pgliteInChildProcess(dir, claim) : await pgliteInProcess(dir, claim);
   } catch (err) {
-    releasePid();
+    claim.release();
     throw err;
   }
+}
+
+/**
+ * A new database is created (initdb) by a child process that exits when done: initdb takes PGlite's WASM heap to
+ * ~0.75 GB, which WASM never gives back, so the process that serves the database opens it afterwards (~170 MB). Costs
+ * a second or two on the first start. Without the compiled child (TypeScript sources without a build) the caller
+ * creates it itself.
+ */
+async function createInChildProcess(dir: string, claim: PidClaim): Promise<void> {
+  if (fs.existsSync(path.join(dir, 'PG_VERSION')) || !pgliteHostScript()) return;
+  const init = await startPgliteProcess(dir, { onSpawn: (pid) => claim.setChild(pid), onLost: () => undefined });
+  await init.stop();
+}
+
+async function pgliteInProcess(dir: string, claim: PidClaim): Promise<Shared> {
+  await createInChildProcess(dir, claim);
+  const pglite = await PGlite.create({ dataDir: dir, startParams: PGLITE_START_PARAMS });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
-  let queue: Promise<unknown> = Promise.resolve();
   return {
     kind: 'pglite',
     prisma,
-    target: {
-      kind: 'pglite',
-      pglite,
-      serialize<T>(fn: () => Promise<T>): Promise<T> {
-        const run = queue.then(fn, fn);
-        queue = run.catch(() => undefined);
-        return run;
-      },
-    },
+    target: { kind: 'pglite', pglite, serialize: serializer() },
     shutdown: async () => {
       try {
         await prisma.$disconnect();
@@ -148,7 +154,7 @@ async function openPglite(dataDir: string): Promise<Shared> {
         try {
           await pglite.close();
         } finally {
-          releasePid();
+          claim.release();
         }
       }
     },
@@ -156,18 +162,85 @@ async function openPglite(dataDir: string): Promise<Shared> {
 }
 
 /**
- * PGlite has no lock of its own: a second process on the same directory would corrupt it (say, a
- * second `npm start` with the same DATA_DIR). `<dataDir>/pglite.pid` names the process holding it.
+ * PGlite in its own process (pglite-host.ts), reached with the `pg` driver over a private Unix socket: its queries run
+ * synchronously in WASM, and there they no longer stall this process's event loop. One connection (PGlite is a
+ * single session), shared by the client and migrations. The pid file names both processes, so the data directory
+ * stays claimed while the child is still closing after this process died.
  */
-function claimPidFile(file: string): () => void {
+async function pgliteInChildProcess(dir: string, claim: PidClaim): Promise<Shared> {
+  await createInChildProcess(dir, claim);
+  const child = await startPgliteProcess(dir, {
+    onSpawn: (pid) => claim.setChild(pid),
+    onLost: (how) => {
+      logger.error(`the embedded database process exited unexpectedly (${how}): stopping (usage records not yet written are in the spool)`);
+      process.exit(1);
+    },
+  });
+  const pool = new Pool({ host: child.socketDir, port: child.port, user: 'postgres', database: 'template1', max: 1, idleTimeoutMillis: 0 });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  try {
+    await prisma.$connect();
+  } catch (err) {
+    await prisma.$disconnect().catch(() => undefined);
+    await pool.end().catch(() => undefined);
+    await child.stop();
+    throw err;
+  }
+  return {
+    kind: 'pglite',
+    prisma,
+    target: { kind: 'pglite-process', pool, serialize: serializer() },
+    shutdown: async () => {
+      try {
+        await prisma.$disconnect();
+        await pool.end();
+      } finally {
+        try {
+          await child.stop();
+        } finally {
+          claim.release();
+        }
+      }
+    },
+  };
+}
+
+/** Runs the functions one after the other (migrations on one embedded database, in this process). */
+function serializer(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+}
+
+interface PidClaim {
+  /** names the process of ours that holds the directory too (the database's child process) */
+  setChild(pid: number): void;
+  release(): void;
+}
+
+/**
+ * PGlite has no lock of its own: a second process on the same directory would corrupt it (say, a
+ * second `npm start` with the same DATA_DIR). `<dataDir>/pglite.pid` names the process holding it on its first
+ * line, and on the next lines the processes working for it (the database's child process, which may outlive a
+ * killed parent by the moment it takes to close the database): the claim holds while any of them is alive.
+ */
+function claimPidFile(file: string): PidClaim {
   for (let attempt = 0; ; attempt++) {
     try {
       fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 3) throw err;
-      const holder = Number.parseInt(fs.readFileSync(file, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      const holders = fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .map((l) => Number.parseInt(l, 10))
+        .filter((pid) => Number.isInteger(pid) && pid > 0);
+      const holder = holders[0] !== process.pid ? holders.find(isAlive) : undefined;
+      if (holder !== undefined) {
         throw new Error(
           `the embedded database ${file.replace(/\.pid$/, '')} is in use by process ${holder}; ` +
             `stop it, use another DATA_DIR, or delete ${file} if that process is not Switchboard`,
@@ -177,14 +250,19 @@ function claimPidFile(file: string): () => void {
     }
   }
   let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    try {
-      if (Number.parseInt(fs.readFileSync(file, 'utf8'), 10) === process.pid) fs.rmSync(file, { force: true });
-    } catch {
-      // already gone
-    }
+  return {
+    setChild(pid) {
+      fs.writeFileSync(file, `${process.pid}\n${pid}\n`);
+    },
+    release() {
+      if (released) return;
+      released = true;
+      try {
+        if (Number.parseInt(fs.readFileSync(file, 'utf8'), 10) === process.pid) fs.rmSync(file, { force: true });
+      } catch {
+        // already gone
+      }
+    },
   };
 }
 

@@ -1,7 +1,10 @@
 import type { PGlite } from '@electric-sql/pglite';
+import type { Pool } from 'pg';
 import type { PrismaClient } from '../generated/client';
 
 export type DatabaseKind = 'postgres' | 'pglite';
+/** Where embedded PGlite runs: in this process, or in a child process reached over a private Unix socket. */
+export type EmbeddedDatabaseHost = 'in-process' | 'child-process';
 
 export interface Database {
   prisma: PrismaClient;
@@ -18,11 +21,14 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   /** Run the idempotent seed (admin user, default group) before returning; implies nothing about migrate. */
   seed?: boolean;
+  /** where embedded PGlite runs (no databaseUrl); default: setDefaultEmbeddedDatabaseHost(), else 'in-process' */
+  embeddedHost?: EmbeddedDatabaseHost;
 }
 
 /** What migrate() needs to reach the database behind a handle; kept off the public Database type. */
 export type MigrationTarget =
   | { kind: 'postgres'; url: string }
-  | { kind: 'pglite'; pglite: PGlite; serialize<T>(fn: () => Promise<T>): Promise<T> };
+  | { kind: 'pglite'; pglite: PGlite; serialize<T>(fn: () => Promise<T>): Promise<T> }
+  | { kind: 'pglite-process'; pool: Pool; serialize<T>(fn: () => Promise<T>): Promise<T> };
 
 export const migrationTargets = new WeakMap<Database, MigrationTarget>();

@@ -32,8 +32,15 @@ export async function migrate(db: Database, opts: MigrateOptions = {}): Promise<
   const target = migrationTargets.get(db);
   if (!target) throw new Error('migrate(): not a Database returned by openDatabase()');
   const migrationsDir = opts.migrationsDir ?? resolveDbAssets().migrationsDir;
+  // The usual start: nothing to apply. Answered from _prisma_migrations without loading the schema engine (WASM,
+  // whose memory would otherwise stay with the process for its lifetime).
+  if (await upToDate(db, migrationsDir)) return { applied: [] };
   if (target.kind === 'pglite') {
     return target.serialize(() => applyWith(new PrismaPGlite(target.pglite), migrationsDir));
+  }
+  if (target.kind === 'pglite-process') {
+    // the database's one connection, shared with the client (PGlite is a single session)
+    return target.serialize(() => applyWith(new PrismaPg(target.pool), migrationsDir));
   }
   // The engine takes pg_advisory_lock(72707369) itself but gives up after 10 s; queueing on our own lock
   // first (no timeout) means a slow migration in one process never makes the others fail.
@@ -53,6 +60,24 @@ export async function migrate(db: Database, opts: MigrateOptions = {}): Promise<
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * True when every migration in the folder is recorded as applied in `_prisma_migrations` and none is recorded as
+ * failed (finished_at and rolled_back_at both NULL: the engine must report that, so it is asked).
+ */
+async function upToDate(db: Database, migrationsDir: string): Promise<boolean> {
+  const [table] = await db.prisma.$queryRawUnsafe<{ present: boolean }[]>(
+    `SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`,
+  );
+  if (!table?.present) return false;
+  const rows = await db.prisma.$queryRawUnsafe<{ name: string; finished: boolean; rolledBack: boolean }[]>(
+    `SELECT migration_name AS name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS "rolledBack"
+     FROM _prisma_migrations`,
+  );
+  if (rows.some((r) => !r.finished && !r.rolledBack)) return false;
+  const applied = new Set(rows.filter((r) => r.finished && !r.rolledBack).map((r) => r.name));
+  return readMigrationDirectories(migrationsDir).every((d) => applied.has(d.path));
 }
 
 export function readMigrationDirectories(migrationsDir: string): MigrationDirectory[] {

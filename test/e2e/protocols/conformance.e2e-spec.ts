@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI, type Content } from '@google/genai';
 import OpenAI from 'openai';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
-import { adminClient, startStandalone, type System } from '../../support/harness';
+import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
 
 jest.setTimeout(120_000);
 
@@ -272,6 +272,15 @@ describe('the aihubmix channel (seed integration rules)', () => {
       models: ['claude-sonnet-4-5', 'gemini-2.5-flash', 'gemini-2.5-flash-nothink', 'gpt-4o-mini', 'deepseek-chat'],
     });
     expect(r.status).toBe(201);
+    // A channel change reaches the gateway through an event (SPEC: within 1 s): wait until it routes the new channel.
+    await eventually(async () => {
+      try {
+        await openai.chat.completions.create({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'warm-up' }] });
+        return true;
+      } catch (e) {
+        return (e as { status?: number }).status !== 404;
+      }
+    }, 3_000, 'the aihubmix channel routable');
     const expectations: [string, string, string][] = [
       ['claude-sonnet-4-5', 'anthropic', '/v1/messages'],
       ['gemini-2.5-flash', 'gemini', '/gemini/v1beta/models/gemini-2.5-flash:generateContent'],

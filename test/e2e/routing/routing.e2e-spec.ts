@@ -105,10 +105,12 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
   maybe('a 401 moves to the next channel without spending retry budget (budget 1: 401 → 500 → ok)', async () => {
     await channel({ name: 'auth-a', keys: ['auth-a'], models: ['auth-m'], priority: 30 });
     await channel({ name: 'auth-b', keys: ['auth-b'], models: ['auth-m'], priority: 20 });
-    await channel({ name: 'auth-c', keys: ['auth-c'], models: ['auth-m'], priority: 10 });
+    // auth-c alone also serves a probe model: once that is routable, the gateway's table holds all three channels
+    // (each creation triggers a refresh; a table that holds auth-a only already makes auth-m routable)
+    await channel({ name: 'auth-c', keys: ['auth-c'], models: ['auth-m', 'auth-c-probe'], priority: 10 });
     mock.setFault({ match: { key: 'auth-a' }, status: 401 });
     mock.setFault({ match: { key: 'auth-b' }, status: 500 });
-    await routable('auth-m');
+    await routable('auth-c-probe');
     mock.reset();
     mock.setFault({ match: { key: 'auth-a' }, status: 401 });
     mock.setFault({ match: { key: 'auth-b' }, status: 500 });

@@ -2,7 +2,10 @@ import os from 'node:os';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '@switchboard/config';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
+import type { UsageRecord } from '@switchboard/contracts';
+import type { UsageQueue } from '@switchboard/messaging';
 import { LogRetentionService } from '../../../apps/log-writer/src/retention/log-retention.service';
+import { UsageLogConsumer } from '../../../apps/log-writer/src/usage/usage-log.consumer';
 import { LogStatsService } from '../../../apps/log-writer/src/stats/log-stats.service';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
 
@@ -90,6 +93,31 @@ describePostgres('request log stats and retention on Postgres', () => {
     const one = (await stats.stats({ days: '1' })) as { body: Record<string, any> };
     expect(one.body.totals.requests).toBe(13);
     expect(one.body.byDay).toHaveLength(1);
+  });
+
+  it('stores usage records once, field for field; a record delivered again (or twice in a batch) is skipped', async () => {
+    await prisma.requestLog.deleteMany();
+    const consumer = new UsageLogConsumer(prisma, { consume: async () => undefined } as unknown as UsageQueue);
+    const rec = (requestId: string, over: Partial<UsageRecord> = {}): UsageRecord => ({
+      requestId, createdAt: '2026-11-22T06:00:00.123Z', tokenId: 7, userId: 3, group: 'default', model: 'gpt-x', upstreamModel: 'gpt-x-up',
+      channelId: 2, protocol: 'openai-chat', upstreamProtocol: 'anthropic', stream: true, status: 200, promptTokens: 11, completionTokens: 22,
+      cacheReadTokens: 3, cacheWriteTokens: 4, reasoningTokens: 5, costMicros: Number.MAX_SAFE_INTEGER, latencyMs: 321, ttftMs: 45, attempts: 2,
+      error: "it's \"quoted\" \\ and unicode: ✓", reservedMicros: 99, ...over,
+    });
+    const nulls = rec('log-nulls', { tokenId: null, userId: null, group: null, upstreamModel: null, channelId: null, upstreamProtocol: null, ttftMs: null, error: null, createdAt: '2026-11-22T07:00:00+01:00' });
+    await consumer.store([rec('log-1'), nulls, rec('log-1')]);
+    await consumer.store([rec('log-1'), rec('log-2')]); // redelivery, overlapping
+    expect(await prisma.requestLog.count()).toBe(3);
+    const { reservedMicros: _, ...expected } = rec('log-1');
+    expect(await prisma.requestLog.findUnique({ where: { requestId: 'log-1' } })).toEqual({
+      ...expected,
+      createdAt: new Date('2026-11-22T06:00:00.123Z'),
+      costMicros: BigInt(Number.MAX_SAFE_INTEGER),
+    });
+    expect(await prisma.requestLog.findUnique({ where: { requestId: 'log-nulls' } })).toMatchObject({
+      tokenId: null, userId: null, group: null, upstreamModel: null, channelId: null, upstreamProtocol: null, ttftMs: null, error: null,
+      createdAt: new Date('2026-11-22T06:00:00.000Z'),
+    });
   });
 
   it('deletes logs older than the retention in batches, and nothing newer', async () => {

@@ -128,3 +128,52 @@ describe('libs/db on PGlite', () => {
     }
   });
 });
+
+// Standalone's setting: PGlite in a child process (the compiled libs/db/src/pglite-host.js: run after a build), reached
+// with the pg driver over a Unix socket. The same schema checks, plus the child's lifetime.
+describe('libs/db on PGlite in a child process', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-db-pglite-child-'));
+  });
+  afterAll(() => {
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  test('migrates (concurrently too), seeds, round-trips money, runs transactions; close stops the child and releases the claim', async () => {
+    const db = await openDatabase({ dataDir, embeddedHost: 'child-process' });
+    const pidFile = path.join(dataDir, 'pglite.pid');
+    const [owner, child] = fs.readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
+    try {
+      expect(db.kind).toBe('pglite');
+      expect(owner).toBe(process.pid);
+      expect(alive(child!)).toBe(true);
+      const results = await Promise.all([migrate(db), migrate(db)]);
+      expect(results.flatMap((r) => r.applied)).toEqual(migrationNames());
+      expect(await migrate(db)).toEqual({ applied: [] });
+      await checkSeedIsIdempotent(db.prisma);
+      await checkMoneyRoundTrip(db.prisma);
+      await checkTransactions(db.prisma);
+    } finally {
+      await db.close();
+    }
+    expect(alive(child!)).toBe(false);
+    expect(fs.existsSync(pidFile)).toBe(false);
+
+    // the same files, now in this process: the data is there
+    const again = await openDatabase({ dataDir, migrate: true });
+    try {
+      expect(await again.prisma.user.count({ where: { name: 'admin' } })).toBe(1);
+    } finally {
+      await again.close();
+    }
+  });
+});

@@ -39,17 +39,17 @@ export class UsageBillingConsumer implements OnApplicationBootstrap {
     const threshold = this.settings.lowBalanceThresholdMicros;
     const { exhaustedKeys, lowBalances, stored } = await this.prisma.$transaction(async (tx) => {
       await asLedgerWriter(tx);
-      const inserted = await tx.ledgerEntry.createManyAndReturn({
-        data: billable.map((r) => ({
-          userId: r.userId!,
-          tokenId: r.tokenId,
-          requestId: r.requestId,
-          kind: 'usage',
-          amountMicros: -BigInt(r.costMicros),
-        })),
-        skipDuplicates: true,
-        select: { requestId: true, userId: true, tokenId: true, amountMicros: true },
-      });
+      // One statement with one parameter (the batch as a JSON array), rather than Prisma's createManyAndReturn, which
+      // built and checked every field of every row in JS: the largest CPU cost of billing on standalone's event loop.
+      // RETURNING gives the rows this statement inserted, in the batch's order; a duplicate (requestId, kind) is skipped.
+      const createdAt = new Date().toISOString(); // as Prisma fills @default(now()): the app's clock, in UTC
+      const rows = JSON.stringify(billable.map((r) => ({ userId: r.userId, tokenId: r.tokenId, requestId: r.requestId, amountMicros: -r.costMicros })));
+      const inserted = await tx.$queryRaw<{ requestId: string; userId: number; tokenId: number | null; amountMicros: bigint }[]>`
+        INSERT INTO ledger_entries ("userId", "tokenId", "requestId", kind, "amountMicros", "createdAt")
+        SELECT e."userId", e."tokenId", e."requestId", 'usage', e."amountMicros", ${createdAt}::timestamptz AT TIME ZONE 'UTC'
+        FROM json_to_recordset(${rows}::json) AS e("userId" int, "tokenId" int, "requestId" text, "amountMicros" bigint)
+        ON CONFLICT DO NOTHING
+        RETURNING "requestId", "userId", "tokenId", "amountMicros"`;
       const byUser = new Map<number, { cost: bigint; lastRequestId: string | null }>();
       const byToken = new Map<number, bigint>();
       for (const e of inserted) {
