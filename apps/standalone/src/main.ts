@@ -1,6 +1,5 @@
 import { AuthModule } from '@switchboard/auth';
 import { BillingModule } from '@switchboard/billing';
-import { setDefaultEmbeddedDatabaseHost } from '@switchboard/db';
 import { GatewayModule, configureGateway } from '@switchboard/gateway';
 import { LogWriterModule } from '@switchboard/log-writer';
 import { RouterModule } from '@switchboard/router';
@@ -10,9 +9,6 @@ import { runMain } from '@switchboard/runtime';
  * Standalone: the five services in one process on one port, through the in-process transport, embedded
  * Postgres (PGlite) under DATA_DIR and in-memory counters, unless NATS_URL / DATABASE_URL / REDIS_URL say otherwise.
  */
-// PGlite (synchronous WASM) in its own process: its queries would otherwise stall the event loop that relays HTTP.
-setDefaultEmbeddedDatabaseHost('child-process');
-
 runMain(
   {
     name: 'standalone',

@@ -31,22 +31,13 @@ const slots = new Map<string, Slot>();
 const closing = new Map<string, Promise<void>>();
 const logger = new Logger('Database');
 
-let defaultEmbeddedHost: EmbeddedDatabaseHost = 'in-process';
-/**
- * Where openDatabase() runs embedded PGlite when its options don't say: standalone's main picks 'child-process' (the
- * database's work off the event loop that relays HTTP); tests and tools keep the default, 'in-process'.
- */
-export function setDefaultEmbeddedDatabaseHost(host: EmbeddedDatabaseHost): void {
-  defaultEmbeddedHost = host;
-}
-
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
   const url = opts.databaseUrl?.trim() || undefined;
   const key = url ? `postgres:${url}` : `pglite:${path.resolve(opts.dataDir, 'pglite')}`;
   let slot = slots.get(key);
   if (!slot) {
     const previous = closing.get(key)?.catch(() => undefined); // a failed close still released what it could
-    const created: Slot = { refs: 0, ready: Promise.resolve(previous).then(() => (url ? openPostgres(url) : openPglite(opts.dataDir, opts.embeddedHost ?? defaultEmbeddedHost))) };
+    const created: Slot = { refs: 0, ready: Promise.resolve(previous).then(() => (url ? openPostgres(url) : openPglite(opts.dataDir, opts.embeddedHost ?? 'in-process'))) };
     created.ready.catch(() => {
       if (slots.get(key) === created) slots.delete(key);
     });

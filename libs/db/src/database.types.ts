@@ -21,7 +21,7 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   /** Run the idempotent seed (admin user, default group) before returning; implies nothing about migrate. */
   seed?: boolean;
-  /** where embedded PGlite runs (no databaseUrl); default: setDefaultEmbeddedDatabaseHost(), else 'in-process' */
+  /** where embedded PGlite runs (no databaseUrl); default 'in-process' (config: EMBEDDED_DB_HOST) */
   embeddedHost?: EmbeddedDatabaseHost;
 }
 

@@ -13,7 +13,7 @@ export type {
   AuditLog,
 } from '../generated/client';
 export type { Database, DatabaseKind, EmbeddedDatabaseHost, OpenDatabaseOptions } from './database.types';
-export { openDatabase, setDefaultEmbeddedDatabaseHost } from './database';
+export { openDatabase } from './database';
 export { migrate, MIGRATION_ADVISORY_LOCK, type MigrateOptions, type MigrateResult } from './migrate';
 export { seed, ADMIN_USER_NAME, DEFAULT_GROUP, type SeedResult } from './seed';
 export { DbModule, DATABASE, PrismaService, type DbModuleOptions, type DbModuleAsyncOptions } from './db.module';

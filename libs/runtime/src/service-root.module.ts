@@ -21,7 +21,7 @@ export class ServiceRootModule {
   static forRoot(config: AppConfig, opts: RootOptions): DynamicModule {
     const imports: DynamicModule['imports'] = [ConfigModule.forRoot(config), MessagingModule.forRoot(config)];
     if (opts.database) {
-      imports.push(DbModule.forRoot({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrate: true, seed: true }));
+      imports.push(DbModule.forRoot({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, embeddedHost: config.EMBEDDED_DB_HOST, migrate: true, seed: true }));
     }
     const checks: Provider = {
       provide: READINESS_CHECKS,

@@ -5,8 +5,9 @@ import { adminClient, eventually, freePort, startStandalone, type System } from 
 
 jest.setTimeout(120_000);
 
-/** Standalone runs PGlite in a child process (libs/db/src/pglite-host.ts): its lifetime is tied to the gateway's. */
-describe('standalone: the embedded database process', () => {
+/** EMBEDDED_DB_HOST=child-process: PGlite in a child process (libs/db/src/pglite-host.ts), its lifetime tied to the gateway's. */
+describe('standalone: the embedded database process (EMBEDDED_DB_HOST=child-process)', () => {
+  const CHILD = { EMBEDDED_DB_HOST: 'child-process' };
   let sys: System | undefined;
 
   afterEach(async () => {
@@ -28,7 +29,7 @@ describe('standalone: the embedded database process', () => {
   const exitOf = (s: System) => new Promise<number | null>((r) => s.procs[0]!.child.once('exit', (code) => r(code)));
 
   it('names both processes in the claim; a second start on the same DATA_DIR fails clearly; SIGTERM stops both', async () => {
-    sys = await startStandalone();
+    sys = await startStandalone(CHILD);
     const [gateway, db] = claim(sys);
     expect(gateway).toBe(sys.procs[0]!.child.pid);
     expect(alive(db!)).toBe(true);
@@ -54,7 +55,7 @@ describe('standalone: the embedded database process', () => {
   });
 
   it('the database process exits when the gateway is killed (SIGKILL); the next start takes the data over', async () => {
-    sys = await startStandalone();
+    sys = await startStandalone(CHILD);
     const admin = adminClient(sys.url, sys.adminKey);
     expect((await admin.post('/api/tokens', { name: 'survivor' })).status).toBe(201);
     const [, db] = claim(sys);
@@ -64,13 +65,13 @@ describe('standalone: the embedded database process', () => {
     await eventually(async () => !alive(db!), 10_000, 'the orphaned database process to exit');
 
     const dataDir = sys.dataDir;
-    sys = await startStandalone({}, dataDir);
+    sys = await startStandalone(CHILD, dataDir);
     const tokens = await adminClient(sys.url, sys.adminKey).get('/api/tokens');
     expect(JSON.stringify(tokens.body)).toContain('survivor');
   });
 
   it('a crash of the database process stops the gateway with a non-zero exit and a log line', async () => {
-    sys = await startStandalone();
+    sys = await startStandalone(CHILD);
     const [, db] = claim(sys);
     const exited = exitOf(sys);
     process.kill(db!, 'SIGKILL');
@@ -78,7 +79,7 @@ describe('standalone: the embedded database process', () => {
     expect(sys.procs[0]!.output.join('')).toContain('embedded database process exited unexpectedly');
 
     // and it starts again on the same data
-    sys = await startStandalone({}, sys.dataDir);
+    sys = await startStandalone(CHILD, sys.dataDir);
     expect((await adminClient(sys.url, sys.adminKey).get('/api/tokens')).status).toBe(200);
   });
 });
