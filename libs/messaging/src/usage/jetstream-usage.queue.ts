@@ -31,14 +31,15 @@ export class JetStreamUsageQueue implements UsageQueue {
   private closed = false;
   private dropped = 0;
   private readonly loops: Promise<void>[] = [];
-  /** switchboard_usage_records_buffered follows the buffer itself, so it drops back to 0 once NATS has everything. */
-  private readonly buffered = processMetrics().usageBuffered;
-
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly maxBuffer: number,
-  ) {}
+  ) {
+    // switchboard_usage_records_buffered follows the buffer itself (read at each scrape), so it drops back to 0 once
+    // NATS has everything.
+    processMetrics().trackUsageBuffered(this);
+  }
 
   static async connect(url: string, name: string, maxBuffer = 100_000): Promise<JetStreamUsageQueue> {
     const nc = await connect({ servers: url, name: `${name}-usage`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
@@ -73,7 +74,6 @@ export class JetStreamUsageQueue implements UsageQueue {
       this.logger.error(`usage buffer full (${this.maxBuffer}); dropped the oldest record (${this.dropped} so far)`);
     }
     this.buffer.push(record);
-    this.buffered.set(this.buffer.length);
     if (!this.sending) void this.sendLoop();
   }
 
@@ -95,7 +95,6 @@ export class JetStreamUsageQueue implements UsageQueue {
         const msgID = `b:${batch[0]!.requestId}:${batch[batch.length - 1]!.requestId}:${batch.length}`;
         await this.js.publish(Subjects.UsageRecordedBatch, codec.encode({ records: batch }), { msgID, timeout: 5_000 });
         this.buffer.splice(0, batch.length);
-        this.buffered.set(this.buffer.length);
         attempt = 0;
       } catch (err) {
         this.logger.warn(`usage publish failed (${this.buffer.length} buffered): ${(err as Error).message}`);
@@ -177,6 +176,7 @@ export class JetStreamUsageQueue implements UsageQueue {
 
   async close(): Promise<void> {
     this.closed = true;
+    processMetrics().untrackUsageBuffered(this);
     await Promise.race([Promise.allSettled(this.loops), sleep(1_500)]);
     await this.nc.drain().catch(() => this.nc.close());
   }
