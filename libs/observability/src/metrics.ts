@@ -104,10 +104,18 @@ export class Metrics {
     labelNames: ['channel'] as const,
     registers: [this.registry],
   });
+  /** The queues whose buffers switchboard_usage_records_buffered adds up, read at each scrape (nothing per request). */
+  private readonly usageQueues = new Set<{ pending(): number }>();
   readonly usageBuffered = new Gauge({
     name: 'switchboard_usage_records_buffered',
     help: 'Usage records accepted by the gateway and not yet durably stored by the queue.',
     registers: [this.registry],
+    collect: () => {
+      if (!this.usageQueues.size) return;
+      let n = 0;
+      for (const q of this.usageQueues) n += q.pending();
+      this.usageBuffered.set(n);
+    },
   });
   readonly usageProcessed = new Counter({
     name: 'switchboard_usage_records_processed_total',
@@ -188,6 +196,15 @@ export class Metrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }
+
+  /** switchboard_usage_records_buffered counts this queue's pending records from now on (the same queue counts once). */
+  trackUsageBuffered(queue: { pending(): number }): void {
+    this.usageQueues.add(queue);
+  }
+
+  untrackUsageBuffered(queue: { pending(): number }): void {
+    this.usageQueues.delete(queue);
+  }
 }
 
 let shared: Metrics | undefined;
@@ -198,4 +215,116 @@ export function processMetrics(): Metrics {
 
 export function statusClass(status: number): string {
   return `${Math.floor(status / 100)}xx`;
+}
+
+type LabelSet = Record<string, string>;
+/** The parts of prom-client's Histogram/Counter (v15) the hot-path series below update in place. */
+interface PromInternals {
+  hashMap: Record<string, { sum: number; count: number; bucketValues: Record<string, number>; value: number; labels: LabelSet }>;
+  sortedLabelNames: string[];
+  upperBounds?: readonly number[];
+  enableExemplars?: boolean;
+}
+
+/**
+ * One label set of a histogram or counter, resolved once and then updated in place: a prom-client call with a labels
+ * object builds, validates and hashes the labels and walks the buckets through their string keys every time (~1–2 µs,
+ * several per relayed request). The first update of a series, the first after a reset()/remove(), a value prom-client
+ * would refuse, and any prom-client whose internals are not the expected ones go through prom-client itself: what is
+ * exposed, and what throws, stays prom-client's.
+ */
+class Series {
+  private map: PromInternals['hashMap'] | null = null;
+  private entry: PromInternals['hashMap'][string] | null = null;
+  private readonly hash: string;
+
+  constructor(
+    private readonly metric: Histogram<string> | Counter<string>,
+    private readonly labels: LabelSet,
+    private readonly bounds: readonly number[] | null,
+    private readonly boundKeys: readonly string[] | null,
+  ) {
+    const m = metric as unknown as PromInternals;
+    // prom-client's own key of a label set (util.js fastHashObject).
+    let hash = '';
+    for (const k of m.sortedLabelNames ?? []) if (labels[k] !== undefined) hash += `${k}:${labels[k]},`;
+    this.hash = hash;
+  }
+
+  /** Whether the next update takes the in-place path (false until the first update, or if prom-client changed). */
+  get resolved(): boolean {
+    return this.entry !== null;
+  }
+
+  /** Histogram observation (the value in seconds). */
+  observe(value: number): void {
+    const m = this.metric as unknown as PromInternals;
+    const e = this.entry;
+    if (e !== null && m.hashMap === this.map && this.map[this.hash] === e && Number.isFinite(value)) {
+      const bounds = this.bounds!;
+      for (let i = 0; i < bounds.length; i++) {
+        if (value <= bounds[i]!) {
+          e.bucketValues[this.boundKeys![i]!]! += 1;
+          break;
+        }
+      }
+      e.sum += value;
+      e.count += 1;
+      return;
+    }
+    (this.metric as Histogram<string>).observe(this.labels, value);
+    this.resolve();
+  }
+
+  /** Counter increment. */
+  inc(value: number): void {
+    const m = this.metric as unknown as PromInternals;
+    const e = this.entry;
+    if (e !== null && m.hashMap === this.map && this.map[this.hash] === e && Number.isFinite(value) && value >= 0) {
+      e.value += value;
+      return;
+    }
+    (this.metric as Counter<string>).inc(this.labels, value);
+    this.resolve();
+  }
+
+  private resolve(): void {
+    const m = this.metric as unknown as PromInternals;
+    const e = m.hashMap?.[this.hash];
+    const histogram = this.bounds !== null;
+    const usable =
+      e !== undefined &&
+      !m.enableExemplars &&
+      (histogram ? typeof e.sum === 'number' && typeof e.count === 'number' && this.boundKeys!.every((k) => typeof e.bucketValues?.[k] === 'number') : typeof e.value === 'number') &&
+      Object.keys(this.labels).every((k) => e.labels?.[k] === this.labels[k]);
+    this.map = usable ? m.hashMap : null;
+    this.entry = usable ? e : null;
+  }
+}
+
+/**
+ * The hot-path handle of a labelled metric: `series(key, labels)` returns the label set's Series, made on first use.
+ * `key` is any string that tells label sets apart (e.g. their values joined); `labels` is only called on a miss. The
+ * number of label sets is bounded by the metric's own label bounds.
+ */
+export class SeriesCache {
+  private readonly cache = new Map<string, Series>();
+  private readonly bounds: readonly number[] | null;
+  private readonly boundKeys: readonly string[] | null;
+
+  constructor(private readonly metric: Histogram<string> | Counter<string>) {
+    const upper = metric instanceof Histogram ? (metric as unknown as PromInternals).upperBounds : undefined;
+    this.bounds = upper ? [...upper] : null;
+    // The keys prom-client's bucketValues object uses (its buckets as property names).
+    this.boundKeys = upper ? upper.map((b) => String(b)) : null;
+  }
+
+  series(key: string, labels: () => LabelSet): Series {
+    let s = this.cache.get(key);
+    if (!s) {
+      s = new Series(this.metric, labels(), this.bounds, this.boundKeys);
+      this.cache.set(key, s);
+    }
+    return s;
+  }
 }

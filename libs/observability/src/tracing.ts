@@ -74,3 +74,24 @@ export function activeTraceIds(): { traceId: string; spanId: string } | undefine
 }
 
 export { SpanKind };
+
+/**
+ * The SERVER span TracingInterceptor opens around a Nest route, for routes served straight from fastify: same name
+ * (`POST /v1/chat/completions`), attributes and parent (the active context), ended when `fn` settles.
+ */
+export function inServerSpan<T>(method: string, route: string, url: string, fn: () => Promise<T>): Promise<T> {
+  const parent = context.active();
+  const path = url.split('?')[0] ?? '';
+  const span = tracer().startSpan(`${method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } }, parent);
+  return context.with(trace.setSpan(parent, span), fn).then(
+    (v) => {
+      span.end();
+      return v;
+    },
+    (e: unknown) => {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error)?.message });
+      span.end();
+      throw e;
+    },
+  );
+}

@@ -1,6 +1,8 @@
+import type { DomainError } from '@switchboard/contracts';
 import type { WireProtocol } from '@switchboard/protocols';
 import type { Operation } from '@switchboard/providers';
 import type { FastifyRequest } from 'fastify';
+import { RelayErrors } from './relay.errors';
 
 /** What the JSON body parser leaves on request.body: the bytes (for pass-through) and the parsed value. */
 export interface RawJsonBody {
@@ -48,4 +50,32 @@ export function parseGeminiTarget(rest: string): { model: string; action: string
   const i = decoded.lastIndexOf(':');
   if (i <= 0) return null;
   return { model: decoded.slice(0, i).replace(/^models\//, ''), action: decoded.slice(i + 1) };
+}
+
+export const GEMINI_EMBED_ACTIONS = new Set(['embedContent', 'batchEmbedContents']);
+
+/** The relay call of a parsed body, or the 400 its body deserves (not a JSON object). */
+export function inboundCallOf(protocol: WireProtocol, body: RawJsonBody | undefined, gemini?: { model: string; action: string }): InboundCall | DomainError {
+  if (!body || body.parseError !== undefined || !body.json || typeof body.json !== 'object' || Array.isArray(body.json)) {
+    return RelayErrors.malformed(body?.parseError ?? 'The request body must be a JSON object.');
+  }
+  const json = body.json as Record<string, unknown>;
+  return gemini
+    ? {
+        protocol,
+        operation: GEMINI_EMBED_ACTIONS.has(gemini.action) ? 'embed' : 'generate',
+        model: gemini.model,
+        stream: gemini.action === 'streamGenerateContent',
+        geminiAction: gemini.action,
+        body: json,
+        raw: body.raw,
+      }
+    : {
+        protocol,
+        operation: protocol === 'openai-embeddings' ? 'embed' : 'generate',
+        model: typeof json.model === 'string' ? json.model : '',
+        stream: json.stream === true,
+        body: json,
+        raw: body.raw,
+      };
 }

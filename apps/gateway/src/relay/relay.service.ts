@@ -3,7 +3,7 @@ import { hashApiKey, ipAllowed } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { DomainError, type PriceEntry, type VerifiedToken } from '@switchboard/contracts';
 import { USAGE_QUEUE, type UsageQueue } from '@switchboard/messaging';
-import { processMetrics, statusClass } from '@switchboard/observability';
+import { SeriesCache, processMetrics, statusClass } from '@switchboard/observability';
 import { computeCostMicros } from '@switchboard/pricing';
 import {
   convertResponse,
@@ -75,6 +75,15 @@ interface Route {
 export class RelayService {
   private readonly logger = new Logger(RelayService.name);
   private readonly metrics = processMetrics();
+  // The per-request observations, by label set resolved once (see SeriesCache): same metrics, same labels. Keys are
+  // the label values joined by NUL (no name holds one).
+  private readonly requestsSeries = new SeriesCache(this.metrics.requests);
+  private readonly durationSeries = new SeriesCache(this.metrics.requestDuration);
+  private readonly overheadSeries = new SeriesCache(this.metrics.overhead);
+  private readonly upstreamSeries = new SeriesCache(this.metrics.upstreamDuration);
+  private readonly ttftSeries = new SeriesCache(this.metrics.ttft);
+  private readonly tokensSeries = new SeriesCache(this.metrics.tokens);
+  private readonly costSeries = new SeriesCache(this.metrics.cost);
 
   constructor(
     private readonly tokens: TokenCache,
@@ -86,7 +95,9 @@ export class RelayService {
     private readonly drain: DrainService,
     @Inject(USAGE_QUEUE) private readonly usageQueue: UsageQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.metrics.trackUsageBuffered(usageQueue);
+  }
 
   async relay(call: InboundCall, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const startedAt = performance.now();
@@ -328,14 +339,14 @@ export class RelayService {
     } catch (e) {
       draft.upstreamMs += performance.now() - t0;
       const kind = classifyUpstreamError(e);
-      this.metrics.upstreamDuration.observe({ channel: String(channel.id), upstream_protocol: upstreamProtocol, status_class: kind }, (performance.now() - t0) / 1000);
+      this.observeUpstream(channel.id, upstreamProtocol, kind, t0);
       return { status: kind === 'timeout_first_byte' ? 504 : 502, kind, error: { status: 502, message: `upstream ${kind}: ${(e as Error).message}` }, final: false, free: false };
     }
     const mapped = channel.statusCodeMapping[String(res.statusCode)] ?? res.statusCode;
     if (mapped >= 400 || res.statusCode >= 400) {
       const text = await readLimited(res.body, MAX_ERROR_BODY).catch(() => '');
       draft.upstreamMs += performance.now() - t0;
-      this.metrics.upstreamDuration.observe({ channel: String(channel.id), upstream_protocol: upstreamProtocol, status_class: statusClass(mapped) }, (performance.now() - t0) / 1000);
+      this.observeUpstream(channel.id, upstreamProtocol, statusClass(mapped), t0);
       const error = parseUpstreamError(upstreamProtocol, mapped, text);
       const retryAfter = Number(res.headers['retry-after']);
       if (Number.isFinite(retryAfter)) error.retryAfterSeconds = retryAfter;
@@ -382,7 +393,7 @@ export class RelayService {
     } catch {
       return { status: 502, kind: 'network', error: { status: 502, message: 'upstream sent a body that is not JSON' }, final: false, free: false };
     }
-    this.metrics.upstreamDuration.observe({ channel: String(channel.id), upstream_protocol: upstreamProtocol, status_class: '2xx' }, (performance.now() - t0) / 1000);
+    this.observeUpstream(channel.id, upstreamProtocol, '2xx', t0);
     draft.usage = extractUsage(upstreamProtocol, json) ?? this.countUsage(call, extractOutputText(upstreamProtocol, json));
     draft.status = 200;
     const out = call.protocol === upstreamProtocol ? buf : JSON.stringify(convertResponse(upstreamProtocol, call.protocol, json, ctx));
@@ -421,7 +432,8 @@ export class RelayService {
       start();
       if (draft.ttftMs === null) {
         draft.ttftMs = Math.round(performance.now() - draft.startedAt);
-        this.metrics.ttft.observe({ protocol: call.protocol, model: draft.model }, draft.ttftMs / 1000);
+        const model = draft.model;
+        this.ttftSeries.series(`${call.protocol}\0${model}`, () => ({ protocol: call.protocol, model })).observe(draft.ttftMs / 1000);
       }
       if (!raw.write(text)) await new Promise<void>((r) => raw.once('drain', r).once('close', r));
     };
@@ -454,13 +466,19 @@ export class RelayService {
       }
     } finally {
       draft.upstreamMs += performance.now() - t0;
-      this.metrics.upstreamDuration.observe({ channel: String(channel.id), upstream_protocol: upstreamProtocol, status_class: statusClass(draft.status || 502) }, (performance.now() - t0) / 1000);
+      this.observeUpstream(channel.id, upstreamProtocol, statusClass(draft.status || 502), t0);
     }
     // Billed for what was delivered: the upstream's own count when it sent one, else the tokenizer's.
     draft.usage = translator.usage ?? this.countUsage(call, translator.outputText);
     if (!started) start();
     if (!raw.writableEnded) raw.end();
     return undefined;
+  }
+
+  /** switchboard_upstream_duration_seconds of one attempt that started at t0. */
+  private observeUpstream(channelId: number, upstreamProtocol: WireProtocol, status: string, t0: number): void {
+    const s = this.upstreamSeries.series(`${channelId}\0${upstreamProtocol}\0${status}`, () => ({ channel: String(channelId), upstream_protocol: upstreamProtocol, status_class: status }));
+    s.observe((performance.now() - t0) / 1000);
   }
 
   private countUsage(call: InboundCall, outputText: string): Usage {
@@ -501,21 +519,27 @@ export class RelayService {
     }
     const latency = performance.now() - draft.startedAt;
     const status = draft.status || 500;
-    const labels = { protocol: call.protocol, model: draft.channelId ? draft.model : 'unknown', channel: String(draft.channelId ?? 'none'), group: draft.group ?? 'none', status_class: statusClass(status) };
-    this.metrics.requests.inc(labels);
-    this.metrics.requestDuration.observe({ protocol: call.protocol, stream: String(call.stream), status_class: labels.status_class }, latency / 1000);
-    this.metrics.overhead.observe({ protocol: call.protocol }, Math.max(0, latency - draft.upstreamMs) / 1000);
-    if (status >= 400) this.metrics.errors.inc({ protocol: call.protocol, class: errorClass(status) });
+    const protocol = call.protocol;
+    const sc = statusClass(status);
+    const model = draft.channelId ? draft.model : 'unknown';
+    const channel = String(draft.channelId ?? 'none');
+    const group = draft.group ?? 'none';
+    this.requestsSeries.series(`${protocol}\0${model}\0${channel}\0${group}\0${sc}`, () => ({ protocol, model, channel, group, status_class: sc })).inc(1);
+    const stream = call.stream ? 'true' : 'false';
+    this.durationSeries.series(`${protocol}\0${stream}\0${sc}`, () => ({ protocol, stream, status_class: sc })).observe(latency / 1000);
+    this.overheadSeries.series(protocol, () => ({ protocol })).observe(Math.max(0, latency - draft.upstreamMs) / 1000);
+    if (status >= 400) this.metrics.errors.inc({ protocol, class: errorClass(status) });
     if (!token) return;
     const u = draft.usage;
     if (draft.channelId) {
-      this.metrics.tokens.inc({ model: draft.model, type: 'prompt' }, u.promptTokens);
-      this.metrics.tokens.inc({ model: draft.model, type: 'completion' }, u.completionTokens);
-      this.metrics.cost.inc({ model: draft.model, group: draft.group ?? 'none' }, draft.costMicros / 1e6);
+      const m = draft.model;
+      this.tokensSeries.series(`${m}\0prompt`, () => ({ model: m, type: 'prompt' })).inc(u.promptTokens);
+      this.tokensSeries.series(`${m}\0completion`, () => ({ model: m, type: 'completion' })).inc(u.completionTokens);
+      this.costSeries.series(`${m}\0${group}`, () => ({ model: m, group })).inc(draft.costMicros / 1e6);
     }
     try {
+      // switchboard_usage_records_buffered reads the queue at each scrape (trackUsageBuffered above).
       this.usageQueue.publish(draft.build(latency));
-      this.metrics.usageBuffered.set(this.usageQueue.pending());
     } catch (e) {
       this.logger.error(`usage record ${draft.requestId} not queued: ${(e as Error).message}`);
     }

@@ -17,6 +17,12 @@ import { backoffMs, sleep, type UsageBatchHandler, type UsageQueue } from './usa
 const codec = JSONCodec<unknown>();
 const MAX_RECORDS_PER_MESSAGE = 200;
 const MAX_RECORDS_PER_HANDLER = 400;
+/**
+ * At most one message per this interval while records keep coming (unless a full message is waiting or a flush is
+ * asked): a publish costs the gateway a socket write, an ack to read and a request's promise machinery whatever the
+ * message holds. After a quiet moment the first record goes out at once.
+ */
+const PUBLISH_INTERVAL_MS = 50;
 
 /**
  * Cluster mode's usage queue on NATS JetStream. publish() buffers in memory (bounded) and a background loop
@@ -28,17 +34,22 @@ export class JetStreamUsageQueue implements UsageQueue {
   private readonly logger = new Logger(JetStreamUsageQueue.name);
   private readonly buffer: UsageRecord[] = [];
   private sending = false;
+  private lastPublishAt = 0;
+  /** ends the wait between two publishes early (flush) */
+  private wake: (() => void) | null = null;
+  private urgent = 0;
   private closed = false;
   private dropped = 0;
   private readonly loops: Promise<void>[] = [];
-  /** switchboard_usage_records_buffered follows the buffer itself, so it drops back to 0 once NATS has everything. */
-  private readonly buffered = processMetrics().usageBuffered;
-
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly maxBuffer: number,
-  ) {}
+  ) {
+    // switchboard_usage_records_buffered follows the buffer itself (read at each scrape), so it drops back to 0 once
+    // NATS has everything.
+    processMetrics().trackUsageBuffered(this);
+  }
 
   static async connect(url: string, name: string, maxBuffer = 100_000): Promise<JetStreamUsageQueue> {
     const nc = await connect({ servers: url, name: `${name}-usage`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
@@ -73,8 +84,8 @@ export class JetStreamUsageQueue implements UsageQueue {
       this.logger.error(`usage buffer full (${this.maxBuffer}); dropped the oldest record (${this.dropped} so far)`);
     }
     this.buffer.push(record);
-    this.buffered.set(this.buffer.length);
     if (!this.sending) void this.sendLoop();
+    else if (this.buffer.length >= MAX_RECORDS_PER_MESSAGE) this.wake?.();
   }
 
   pending(): number {
@@ -90,12 +101,21 @@ export class JetStreamUsageQueue implements UsageQueue {
     this.sending = true;
     let attempt = 0;
     while (this.buffer.length && !this.closed) {
+      const wait = this.lastPublishAt + PUBLISH_INTERVAL_MS - Date.now();
+      if (wait > 0 && this.buffer.length < MAX_RECORDS_PER_MESSAGE && !this.urgent) {
+        await new Promise<void>((r) => {
+          this.wake = r;
+          setTimeout(r, wait).unref?.();
+        });
+        this.wake = null;
+        if (this.closed) break;
+      }
+      this.lastPublishAt = Date.now();
       const batch = this.buffer.slice(0, MAX_RECORDS_PER_MESSAGE);
       try {
         const msgID = `b:${batch[0]!.requestId}:${batch[batch.length - 1]!.requestId}:${batch.length}`;
         await this.js.publish(Subjects.UsageRecordedBatch, codec.encode({ records: batch }), { msgID, timeout: 5_000 });
         this.buffer.splice(0, batch.length);
-        this.buffered.set(this.buffer.length);
         attempt = 0;
       } catch (err) {
         this.logger.warn(`usage publish failed (${this.buffer.length} buffered): ${(err as Error).message}`);
@@ -172,11 +192,18 @@ export class JetStreamUsageQueue implements UsageQueue {
 
   async flush(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.buffer.length && Date.now() < deadline) await sleep(20);
+    this.urgent++;
+    this.wake?.();
+    try {
+      while (this.buffer.length && Date.now() < deadline) await sleep(20);
+    } finally {
+      this.urgent--;
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    processMetrics().untrackUsageBuffered(this);
     await Promise.race([Promise.allSettled(this.loops), sleep(1_500)]);
     await this.nc.drain().catch(() => this.nc.close());
   }
