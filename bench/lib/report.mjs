@@ -117,7 +117,7 @@ export function report(out, gateways) {
     for (const c of ns)
       for (const [conc, row] of Object.entries(s[c.id]))
         for (const [t, r] of Object.entries(row)) {
-          const cpu = r.cpuUsPerReq === null ? '–' : f(r.cpuUsPerReq, 0) + (t === 'cluster' && r.cpuAllUsPerReq ? ` (all ${f(r.cpuAllUsPerReq, 0)})` : '');
+          const cpu = cpuCell(t, r);
           L.push(`| ${c.id} | ${conc} | ${t} | ${f(r.p50, 3)} | ${f(r.p99, 3)} | ${signed(r.addedP50)} | ${signed(r.addedP99)} | ${f(r.rps, 0)} | ${r.ratioToFloor !== undefined ? f(r.ratioToFloor, 2) : '–'} | ${cpu} | ${r.errors} |`);
         }
     L.push('');
@@ -132,7 +132,7 @@ export function report(out, gateways) {
       for (const [conc, row] of Object.entries(s[c.id]))
         for (const [t, r] of Object.entries(row)) {
           const ev = r.eventsMin === null ? '–' : r.eventsMin === r.eventsMax ? String(r.eventsMin) : `${r.eventsMin}–${r.eventsMax}`;
-          const cpu = r.cpuUsPerReq === null ? '–' : f(r.cpuUsPerReq, 0) + (t === 'cluster' && r.cpuAllUsPerReq ? ` (all ${f(r.cpuAllUsPerReq, 0)})` : '');
+          const cpu = cpuCell(t, r);
           L.push(`| ${c.id} | ${conc} | ${t} | ${r.ok} | ${f(r.ttftP50, 3)} | ${f(r.ttftP99, 3)} | ${signed(r.addedTtftP50)} | ${signed(r.addedTtftP99)} | ${f(r.gapP50, 2)} | ${f(r.gapP99, 2)} | ${signed(r.addedGapP99, 2)} | ${ev} | ${cpu} | ${r.errors} |`);
         }
     L.push('');
@@ -157,4 +157,10 @@ export function report(out, gateways) {
     L.push('');
   }
   return { summary: { cells: s, targets: checks }, markdown: L.join('\n') };
+}
+
+/** CPU per request (or stream) of a target; for the cluster, all five processes' in brackets too. */
+function cpuCell(target, r) {
+  if (r.cpuUsPerReq === null) return '–';
+  return f(r.cpuUsPerReq, 0) + (target === 'cluster' && r.cpuAllUsPerReq ? ` (all ${f(r.cpuAllUsPerReq, 0)})` : '');
 }

@@ -138,17 +138,7 @@ async function pgliteInProcess(dir: string, claim: PidClaim): Promise<Shared> {
     kind: 'pglite',
     prisma,
     target: { kind: 'pglite', pglite, serialize: serializer() },
-    shutdown: async () => {
-      try {
-        await prisma.$disconnect();
-      } finally {
-        try {
-          await pglite.close();
-        } finally {
-          claim.release();
-        }
-      }
-    },
+    shutdown: () => closeInOrder(() => prisma.$disconnect(), () => pglite.close(), () => claim.release()),
   };
 }
 
@@ -181,19 +171,21 @@ async function pgliteInChildProcess(dir: string, claim: PidClaim): Promise<Share
     kind: 'pglite',
     prisma,
     target: { kind: 'pglite-process', pool, serialize: serializer() },
-    shutdown: async () => {
-      try {
-        await prisma.$disconnect();
-        await pool.end();
-      } finally {
-        try {
-          await child.stop();
-        } finally {
-          claim.release();
-        }
-      }
-    },
+    shutdown: () => closeInOrder(() => prisma.$disconnect(), () => pool.end(), () => child.stop(), () => claim.release()),
   };
+}
+
+/** Runs every step in order, also after one failed (nothing is left open behind a failure); rethrows the first failure. */
+async function closeInOrder(...steps: (() => unknown)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (e) {
+      failures.push(e);
+    }
+  }
+  if (failures.length) throw failures[0];
 }
 
 /** Runs the functions one after the other (migrations on one embedded database, in this process). */

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { adminClient, eventually, freePort, startStandalone, type System } from '../../support/harness';
+import { isAlive } from '../../support/process';
 
 jest.setTimeout(120_000);
 
@@ -18,21 +19,13 @@ describe('standalone: the embedded database process (EMBEDDED_DB_HOST=child-proc
   const pidFile = (s: System) => path.join(s.dataDir, 'pglite.pid');
   /** [gateway pid, database pid] from the claim file */
   const claim = (s: System) => fs.readFileSync(pidFile(s), 'utf8').trim().split('\n').map(Number);
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const exitOf = (s: System) => new Promise<number | null>((r) => s.procs[0]!.child.once('exit', (code) => r(code)));
 
   it('names both processes in the claim; a second start on the same DATA_DIR fails clearly; SIGTERM stops both', async () => {
     sys = await startStandalone(CHILD);
     const [gateway, db] = claim(sys);
     expect(gateway).toBe(sys.procs[0]!.child.pid);
-    expect(alive(db!)).toBe(true);
+    expect(isAlive(db!)).toBe(true);
     expect(fs.readFileSync(`/proc/${db}/cmdline`, 'utf8')).toContain('pglite-host');
 
     const second = spawn(process.execPath, [sys.procs[0]!.child.spawnargs[1]!], {
@@ -45,12 +38,12 @@ describe('standalone: the embedded database process (EMBEDDED_DB_HOST=child-proc
     const code = await new Promise<number | null>((r) => second.once('exit', (c) => r(c)));
     expect(code).not.toBe(0);
     expect(out).toContain(`is in use by process ${gateway}`);
-    expect(alive(db!)).toBe(true); // the failed start touched nothing
+    expect(isAlive(db!)).toBe(true); // the failed start touched nothing
 
     const exited = exitOf(sys);
     sys.procs[0]!.child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    await eventually(async () => !alive(db!), 5_000, 'the database process to exit');
+    await eventually(async () => !isAlive(db!), 5_000, 'the database process to exit');
     expect(fs.existsSync(pidFile(sys))).toBe(false);
   });
 
@@ -62,7 +55,7 @@ describe('standalone: the embedded database process (EMBEDDED_DB_HOST=child-proc
     const exited = exitOf(sys);
     sys.procs[0]!.child.kill('SIGKILL');
     await exited;
-    await eventually(async () => !alive(db!), 10_000, 'the orphaned database process to exit');
+    await eventually(async () => !isAlive(db!), 10_000, 'the orphaned database process to exit');
 
     const dataDir = sys.dataDir;
     sys = await startStandalone(CHILD, dataDir);

@@ -5,7 +5,8 @@ import { MemoryLimitStore, RedisLimitStore, type Lease, type LimitStore } from '
 import type { Bus, UsageQueue } from '@switchboard/messaging';
 import { processMetrics } from '@switchboard/observability';
 import type { Redis } from 'ioredis';
-import { QuotaCounterReconciler, UNCONFIRMED_SETTLED_MS } from '../../../apps/billing/src/ledger/quota-counter-reconciler.service';
+import { UNCONFIRMED_SETTLED_MS } from '../../../apps/billing/src/ledger/quota-counter-check';
+import { QuotaCounterReconciler } from '../../../apps/billing/src/ledger/quota-counter-reconciler.service';
 import { UsageBillingConsumer } from '../../../apps/billing/src/usage/usage-billing.consumer';
 import { TEST_BILLING_SETTINGS as SETTINGS, usageRecord as record } from './billing-fixtures';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';

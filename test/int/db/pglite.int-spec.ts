@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { DATABASE, DbModule, PrismaService, migrate, openDatabase, type Database } from '@switchboard/db';
 import { assertVmModules } from './harness';
 import { checkMoneyRoundTrip, checkSeedIsIdempotent, checkTransactions, migrationNames } from './checks';
+import { isAlive } from '../../support/process';
 
 jest.setTimeout(45_000);
 
@@ -139,14 +140,6 @@ describe('libs/db on PGlite in a child process', () => {
   afterAll(() => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   test('migrates (concurrently too), seeds, round-trips money, runs transactions; close stops the child and releases the claim', async () => {
     const db = await openDatabase({ dataDir, embeddedHost: 'child-process' });
@@ -155,7 +148,7 @@ describe('libs/db on PGlite in a child process', () => {
     try {
       expect(db.kind).toBe('pglite');
       expect(owner).toBe(process.pid);
-      expect(alive(child!)).toBe(true);
+      expect(isAlive(child!)).toBe(true);
       const results = await Promise.all([migrate(db), migrate(db)]);
       expect(results.flatMap((r) => r.applied)).toEqual(migrationNames());
       expect(await migrate(db)).toEqual({ applied: [] });
@@ -165,7 +158,7 @@ describe('libs/db on PGlite in a child process', () => {
     } finally {
       await db.close();
     }
-    expect(alive(child!)).toBe(false);
+    expect(isAlive(child!)).toBe(false);
     expect(fs.existsSync(pidFile)).toBe(false);
 
     // the same files, now in this process: the data is there

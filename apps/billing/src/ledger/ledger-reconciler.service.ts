@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AdminReply } from '@switchboard/contracts';
 import { PrismaService, microsToUsd } from '@switchboard/db';
 import { processMetrics } from '@switchboard/observability';
@@ -34,7 +34,7 @@ const abs = (x: bigint) => (x < 0n ? -x : x);
  * for a human, made as an adjustment.
  */
 @Injectable()
-export class LedgerReconciler extends PeriodicCheck<ReconciliationReport> implements OnApplicationBootstrap, OnModuleDestroy {
+export class LedgerReconciler extends PeriodicCheck<ReconciliationReport> {
   private readonly logger = new Logger(LedgerReconciler.name);
   private readonly metrics = processMetrics();
 
@@ -45,12 +45,8 @@ export class LedgerReconciler extends PeriodicCheck<ReconciliationReport> implem
     super();
   }
 
-  onApplicationBootstrap(): void {
-    this.startChecks(this.settings.reconcileIntervalMs);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.stopChecks();
+  protected get intervalMs(): number {
+    return this.settings.reconcileIntervalMs;
   }
 
   protected failed(e: Error): void {

@@ -1,17 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PrismaService, microsToUsd } from '@switchboard/db';
 import { LIMIT_STORE, type LimitStore, type PendingCharge, type QuotaCorrection } from '@switchboard/limits';
+import { checkCounter } from './quota-counter-check';
 import { processMetrics } from '@switchboard/observability';
 import { BILLING_SETTINGS, type BillingSettings } from '../config/billing.settings';
 import { PeriodicCheck } from './periodic-check';
 
-/** A reservation this old can no longer be settled: its lease record is gone (LEASE_RECORD_TTL_MS in libs/limits). */
-export const ABANDONED_RESERVATION_MS = 24 * 3_600_000;
-/**
- * A settled cost the ledger has not received after this long is taken as lost and given back to the counter. Safe
- * either way: if the record does arrive later, the next run sees the ledger debit and takes the money again.
- */
-export const UNCONFIRMED_SETTLED_MS = 3_600_000;
 /** Accounts per snapshot + ledger query. */
 const BATCH = 500;
 /** Any constant both billing replicas agree on: one quota reconciliation at a time across the cluster. */
@@ -39,6 +33,8 @@ export interface QuotaReconciliationReport {
   reaped: Record<PendingCharge['state'], number>;
 }
 
+const kindOf = (account: string): 'users' | 'tokens' => (account.startsWith('user:') ? 'users' : 'tokens');
+
 function parseAccount(account: string): { kind: AccountKind; id: number } | null {
   const m = /^(token|user):(\d+)$/.exec(account);
   return m ? { kind: m[1] as AccountKind, id: Number(m[2]) } : null;
@@ -64,7 +60,7 @@ function parseAccount(account: string): { kind: AccountKind; id: number } | null
  * meanwhile is left for the next run). A Postgres advisory lock keeps billing replicas from reconciling at once.
  */
 @Injectable()
-export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationReport> implements OnApplicationBootstrap, OnApplicationShutdown {
+export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationReport> {
   private readonly logger = new Logger(QuotaCounterReconciler.name);
   private readonly metrics = processMetrics();
 
@@ -76,12 +72,12 @@ export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationRep
     super();
   }
 
-  onApplicationBootstrap(): void {
-    this.startChecks(this.settings.quotaReconcileIntervalMs);
+  protected get intervalMs(): number {
+    return this.settings.quotaReconcileIntervalMs;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.stopChecks();
+  override async onApplicationShutdown(): Promise<void> {
+    await super.onApplicationShutdown();
     await this.store.close();
   }
 
@@ -143,42 +139,24 @@ export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationRep
         for (const c of snapshot.counters) {
           if (c.remainingMicros === null || c.epoch === null) continue; // gone since the scan
           report.checked++;
-          let expected = view.get(c.account)!;
-          let giveBack = 0;
-          const forget: Record<string, PendingCharge> = {};
-          for (const [requestId, charge] of Object.entries(c.pending)) {
-            const cost = billed.get(requestId);
-            const age = snapshot.nowMs - charge.sinceMs;
-            if (cost !== undefined) {
-              // In the view already; a reservation still to be settled counts as its billed cost.
-              expected -= charge.state === 'reserved' ? charge.micros - cost : 0;
-              if (charge.state === 'settled') forget[requestId] = charge;
-            } else {
-              expected -= charge.micros;
-              const stale = charge.state === 'reserved' ? age > ABANDONED_RESERVATION_MS : age > UNCONFIRMED_SETTLED_MS;
-              if (stale) {
-                forget[requestId] = charge;
-                giveBack += charge.micros;
-                report.reaped[charge.state]++;
-              }
-            }
+          const check = checkCounter({ ...c, remainingMicros: c.remainingMicros }, view.get(c.account)!, billed, snapshot.nowMs);
+          report.reaped.reserved += check.reaped.reserved;
+          report.reaped.settled += check.reaped.settled;
+          if (check.driftMicros !== 0) {
+            report.drifts.push({ account: c.account, counterMicros: c.remainingMicros, expectedMicros: check.expectedMicros });
+            report.driftMicros[kindOf(c.account)] += Math.abs(check.driftMicros);
           }
-          const drift = c.remainingMicros - expected;
-          if (drift !== 0) {
-            report.drifts.push({ account: c.account, counterMicros: c.remainingMicros, expectedMicros: expected });
-            report.driftMicros[c.account.startsWith('user:') ? 'users' : 'tokens'] += Math.abs(drift);
-          }
-          if (drift !== 0 || giveBack !== 0 || Object.keys(forget).length) {
-            corrections.push({ account: c.account, epoch: c.epoch, deltaMicros: giveBack - drift, forget });
+          if (check.driftMicros !== 0 || check.givenBackMicros !== 0 || Object.keys(check.forget).length) {
+            corrections.push({ account: c.account, epoch: c.epoch, deltaMicros: check.givenBackMicros - check.driftMicros, forget: check.forget });
           }
         }
         // Applied while the lock is held, so a second replica cannot compute from a state this one is changing.
         const applied = await this.store.correctQuota(corrections);
+        const drifted = new Set(report.drifts.map((d) => d.account));
         corrections.forEach((c, i) => {
-          if (applied[i] && report.drifts.some((d) => d.account === c.account)) {
-            report.corrected++;
-            this.metrics.quotaCounterCorrections.inc({ account: c.account.startsWith('user:') ? 'users' : 'tokens' });
-          }
+          if (!applied[i] || !drifted.has(c.account)) return;
+          report.corrected++;
+          this.metrics.quotaCounterCorrections.inc({ account: kindOf(c.account) });
         });
         return true;
       },
