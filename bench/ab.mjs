@@ -21,7 +21,14 @@ const caseId = opt('case', 'chat');
 const concs = opt('conc', '1,64').split(',').map(Number);
 const rounds = Number(opt('rounds', '4'));
 const seconds = Number(opt('seconds', '3'));
-const builds = argv.filter((a) => /^[\w.-]+=/.test(a)).map((a) => ({ name: a.split('=')[0], root: a.slice(a.indexOf('=') + 1) }));
+// name=tree, or name=tree?KEY=value&KEY=value to start that arm with extra environment (standalone only), e.g.
+// `in=/work/main worker=/work/main?EMBEDDED_DB_HOST=worker-thread` compares two settings of one build.
+const builds = argv
+  .filter((a) => /^[\w.-]+=/.test(a))
+  .map((a) => {
+    const [root, query = ''] = a.slice(a.indexOf('=') + 1).split('?');
+    return { name: a.split('=')[0], root, env: Object.fromEntries(new URLSearchParams(query)) };
+  });
 if (builds.length < 1) {
   process.stderr.write('usage: node bench/ab.mjs [--mode standalone|cluster] name=tree ...\n');
   process.exit(2);
@@ -57,7 +64,7 @@ async function main() {
     arms.cleanup = c.cleanup;
   } else {
     for (const b of builds) {
-      const s = await startStandalone(mock.url, { root: b.root, name: `standalone-${b.name}` });
+      const s = await startStandalone(mock.url, { root: b.root, name: `standalone-${b.name}`, extraEnv: b.env });
       arms.push({ name: b.name, url: s.url, key: s.key, pid: s.main.pid, cleanup: s.cleanup });
     }
   }

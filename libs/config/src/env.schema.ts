@@ -70,11 +70,12 @@ export const envSchema = z.object({
   /** how often balances and used quotas are checked against the ledger (also once at start) */
   LEDGER_RECONCILE_INTERVAL_MS: int(600_000, 1000),
   /**
-   * where embedded PGlite (no DATABASE_URL) runs: in this process, or in a child process reached over a private Unix
-   * socket (its WASM queries then never stall the event loop that relays HTTP: lower tail latency under load, about
-   * 100 MB more memory in all)
+   * where embedded PGlite (no DATABASE_URL) runs: in a worker thread of this process (default), in a child process,
+   * or on the relay's own event loop. The first two reach it over a private Unix socket, and its WASM queries never
+   * stall the event loop that relays HTTP (bench/ab.mjs at concurrency 64: p99 about half, 11 % more req/s than
+   * in-process); a child process costs about 150 MB more memory, a worker thread about 10 MB.
    */
-  EMBEDDED_DB_HOST: z.enum(['in-process', 'child-process']).default('in-process'),
+  EMBEDDED_DB_HOST: z.enum(['in-process', 'worker-thread', 'child-process']).default('worker-thread'),
   /** how often the gateways' quota counters (Redis / in memory) are reconciled with the ledger (also once at start) */
   QUOTA_RECONCILE_INTERVAL_MS: int(60_000, 1000),
 });

@@ -9,7 +9,7 @@ import { PrismaClient } from '../generated/client';
 import { migrate } from './migrate';
 import { seed } from './seed';
 import { PGLITE_START_PARAMS } from './pglite-params';
-import { pgliteHostScript, startPgliteProcess } from './pglite-process';
+import { pgliteHostScript, startPgliteHost, type PgliteHostKind } from './pglite-process';
 import { migrationTargets, type Database, type DatabaseKind, type EmbeddedDatabaseHost, type MigrationTarget, type OpenDatabaseOptions } from './database.types';
 
 // One process may hold a PGlite directory open only once, and in standalone mode all five services
@@ -111,7 +111,12 @@ async function openPglite(dataDir: string, host: EmbeddedDatabaseHost): Promise<
   fs.mkdirSync(dir, { recursive: true });
   const claim = claimPidFile(`${dir}.pid`);
   try {
-    return host === 'child-process' ? await pgliteInChildProcess(dir, claim) : await pgliteInProcess(dir, claim);
+    if (host === 'worker-thread' && !pgliteHostScript()) {
+      // TypeScript sources without a build (a test run straight from src/): the worker's entry does not exist
+      logger.warn('EMBEDDED_DB_HOST=worker-thread: no compiled pglite-host.js (run the build); PGlite runs in process');
+      host = 'in-process';
+    }
+    return host === 'in-process' ? await pgliteInProcess(dir, claim) : await pgliteInHost(host, dir, claim);
   } catch (err) {
     claim.release();
     throw err;
@@ -126,7 +131,7 @@ async function openPglite(dataDir: string, host: EmbeddedDatabaseHost): Promise<
  */
 async function createInChildProcess(dir: string, claim: PidClaim): Promise<void> {
   if (fs.existsSync(path.join(dir, 'PG_VERSION')) || !pgliteHostScript()) return;
-  const init = await startPgliteProcess(dir, { onSpawn: (pid) => claim.setChild(pid), onLost: () => undefined });
+  const init = await startPgliteHost('child-process', dir, { onSpawn: (pid) => claim.setChild(pid), onLost: () => undefined });
   await init.stop();
 }
 
@@ -143,17 +148,18 @@ async function pgliteInProcess(dir: string, claim: PidClaim): Promise<Shared> {
 }
 
 /**
- * PGlite in its own process (pglite-host.ts), reached with the `pg` driver over a private Unix socket: its queries run
- * synchronously in WASM, and there they no longer stall this process's event loop. One connection (PGlite is a
- * single session), shared by the client and migrations. The pid file names both processes, so the data directory
- * stays claimed while the child is still closing after this process died.
+ * PGlite hosted off this event loop (pglite-host.ts): in a worker thread of this process, or in a child process.
+ * Reached with the `pg` driver over a private Unix socket: its queries run synchronously in WASM, and there they no
+ * longer stall the event loop that relays HTTP. One connection (PGlite is a single session), shared by the client and
+ * migrations. For a child process the pid file names both processes, so the data directory stays claimed while the
+ * child is still closing after this process died; a worker thread ends with this process.
  */
-async function pgliteInChildProcess(dir: string, claim: PidClaim): Promise<Shared> {
+async function pgliteInHost(kind: PgliteHostKind, dir: string, claim: PidClaim): Promise<Shared> {
   await createInChildProcess(dir, claim);
-  const child = await startPgliteProcess(dir, {
+  const child = await startPgliteHost(kind, dir, {
     onSpawn: (pid) => claim.setChild(pid),
     onLost: (how) => {
-      logger.error(`the embedded database process exited unexpectedly (${how}): stopping (usage records not yet written are in the spool)`);
+      logger.error(`the embedded database host ended unexpectedly (${how}): stopping (usage records not yet written are in the spool)`);
       process.exit(1);
     },
   });

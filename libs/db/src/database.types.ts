@@ -3,8 +3,11 @@ import type { Pool } from 'pg';
 import type { PrismaClient } from '../generated/client';
 
 export type DatabaseKind = 'postgres' | 'pglite';
-/** Where embedded PGlite runs: in this process, or in a child process reached over a private Unix socket. */
-export type EmbeddedDatabaseHost = 'in-process' | 'child-process';
+/**
+ * Where embedded PGlite runs: on this process's event loop, or off it (a worker thread of this process, a child
+ * process), reached over a private Unix socket.
+ */
+export type EmbeddedDatabaseHost = 'in-process' | 'worker-thread' | 'child-process';
 
 export interface Database {
   prisma: PrismaClient;

@@ -6,6 +6,11 @@ import { isAlive } from '../../support/process';
 
 jest.setTimeout(120_000);
 
+const pidFile = (s: System) => path.join(s.dataDir, 'pglite.pid');
+/** [gateway pid, database pid] from the claim file */
+const claim = (s: System) => fs.readFileSync(pidFile(s), 'utf8').trim().split('\n').map(Number);
+const exitOf = (s: System) => new Promise<number | null>((r) => s.procs[0]!.child.once('exit', (code) => r(code)));
+
 /** EMBEDDED_DB_HOST=child-process: PGlite in a child process (libs/db/src/pglite-host.ts), its lifetime tied to the gateway's. */
 describe('standalone: the embedded database process (EMBEDDED_DB_HOST=child-process)', () => {
   const CHILD = { EMBEDDED_DB_HOST: 'child-process' };
@@ -15,11 +20,6 @@ describe('standalone: the embedded database process (EMBEDDED_DB_HOST=child-proc
     await sys?.stop();
     sys = undefined;
   });
-
-  const pidFile = (s: System) => path.join(s.dataDir, 'pglite.pid');
-  /** [gateway pid, database pid] from the claim file */
-  const claim = (s: System) => fs.readFileSync(pidFile(s), 'utf8').trim().split('\n').map(Number);
-  const exitOf = (s: System) => new Promise<number | null>((r) => s.procs[0]!.child.once('exit', (code) => r(code)));
 
   it('names both processes in the claim; a second start on the same DATA_DIR fails clearly; SIGTERM stops both', async () => {
     sys = await startStandalone(CHILD);
@@ -69,10 +69,65 @@ describe('standalone: the embedded database process (EMBEDDED_DB_HOST=child-proc
     const exited = exitOf(sys);
     process.kill(db!, 'SIGKILL');
     expect(await exited).not.toBe(0);
-    expect(sys.procs[0]!.output.join('')).toContain('embedded database process exited unexpectedly');
+    expect(sys.procs[0]!.output.join('')).toContain('embedded database host ended unexpectedly');
 
     // and it starts again on the same data
     sys = await startStandalone(CHILD, sys.dataDir);
     expect((await adminClient(sys.url, sys.adminKey).get('/api/tokens')).status).toBe(200);
+  });
+});
+
+/** The default (EMBEDDED_DB_HOST unset = worker-thread): PGlite in a worker thread of the gateway, over a private socket. */
+describe('standalone: the embedded database in a worker thread (the default)', () => {
+  let sys: System | undefined;
+
+  afterEach(async () => {
+    await sys?.stop();
+    sys = undefined;
+  });
+
+  const threads = (pid: number) => Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+  /** the gateway's open Unix sockets that are connected to a path in a private sb-pglite-* folder */
+  const databaseSocket = (pid: number) => {
+    const inodes = new Set(
+      fs.readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+        try {
+          return [/^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]];
+        } catch {
+          return [];
+        }
+      }),
+    );
+    return fs
+      .readFileSync('/proc/net/unix', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('/sb-pglite-') && inodes.has(l.trim().split(/\s+/)[6]));
+  };
+
+  it('serves on a socket inside the gateway process; SIGTERM stops cleanly; after SIGKILL the next start takes the data over', async () => {
+    sys = await startStandalone();
+    const gateway = sys.procs[0]!.child.pid!;
+    const admin = adminClient(sys.url, sys.adminKey);
+    expect((await admin.post('/api/tokens', { name: 'kept' })).status).toBe(201);
+    // the claim names the gateway (and at most the initdb child, gone): no database process of its own
+    const [owner, ...others] = claim(sys);
+    expect(owner).toBe(gateway);
+    expect(others.filter(isAlive)).toEqual([]);
+    // the listening socket of the database host is in the gateway process itself (the worker thread's)
+    expect(databaseSocket(gateway).length).toBeGreaterThanOrEqual(2); // listener + the client connection
+    expect(threads(gateway)).toBeGreaterThan(1);
+
+    const dataDir = sys.dataDir;
+    const exited = exitOf(sys);
+    sys.procs[0]!.child.kill('SIGKILL');
+    await exited;
+    sys = await startStandalone({}, dataDir); // the stale claim of a dead process is taken over
+    expect(JSON.stringify((await adminClient(sys.url, sys.adminKey).get('/api/tokens')).body)).toContain('kept');
+
+    const stopped = exitOf(sys);
+    sys.procs[0]!.child.kill('SIGTERM');
+    expect(await stopped).toBe(0);
+    expect(fs.existsSync(pidFile(sys))).toBe(false);
+    sys = undefined;
   });
 });

@@ -130,25 +130,32 @@ describe('libs/db on PGlite', () => {
   });
 });
 
-// Standalone's setting: PGlite in a child process (the compiled libs/db/src/pglite-host.js: run after a build), reached
-// with the pg driver over a Unix socket. The same schema checks, plus the child's lifetime.
-describe('libs/db on PGlite in a child process', () => {
+// PGlite off the caller's event loop (the compiled libs/db/src/pglite-host.js: run after a build), reached with the pg
+// driver over a Unix socket: in a worker thread (standalone's default) or a child process. The same schema checks,
+// plus the host's lifetime.
+describe.each(['worker-thread', 'child-process'] as const)('libs/db on PGlite hosted in a %s', (embeddedHost) => {
   let dataDir: string;
   beforeAll(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-db-pglite-child-'));
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `sb-db-pglite-${embeddedHost}-`));
   });
   afterAll(() => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test('migrates (concurrently too), seeds, round-trips money, runs transactions; close stops the child and releases the claim', async () => {
-    const db = await openDatabase({ dataDir, embeddedHost: 'child-process' });
+  test('migrates (concurrently too), seeds, round-trips money, runs transactions; close stops the host and releases the claim', async () => {
+    const threadsBefore = threadCount();
+    const db = await openDatabase({ dataDir, embeddedHost });
     const pidFile = path.join(dataDir, 'pglite.pid');
     const [owner, child] = fs.readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
+    const threadsOpen = threadCount();
     try {
       expect(db.kind).toBe('pglite');
       expect(owner).toBe(process.pid);
-      expect(isAlive(child!)).toBe(true);
+      if (embeddedHost === 'child-process') expect(isAlive(child!)).toBe(true);
+      else {
+        expect(child === undefined || !isAlive(child)).toBe(true); // no process of its own (at most initdb's, gone)
+        expect(threadsOpen).toBeGreaterThan(threadsBefore); // the worker thread
+      }
       const results = await Promise.all([migrate(db), migrate(db)]);
       expect(results.flatMap((r) => r.applied)).toEqual(migrationNames());
       expect(await migrate(db)).toEqual({ applied: [] });
@@ -158,7 +165,8 @@ describe('libs/db on PGlite in a child process', () => {
     } finally {
       await db.close();
     }
-    expect(isAlive(child!)).toBe(false);
+    if (embeddedHost === 'child-process') expect(isAlive(child!)).toBe(false);
+    else expect(threadCount()).toBeLessThan(threadsOpen); // the worker thread ended
     expect(fs.existsSync(pidFile)).toBe(false);
 
     // the same files, now in this process: the data is there
@@ -170,3 +178,8 @@ describe('libs/db on PGlite in a child process', () => {
     }
   });
 });
+
+/** this process's threads (a worker thread is one more) */
+function threadCount(): number {
+  return fs.readdirSync('/proc/self/task').length;
+}
