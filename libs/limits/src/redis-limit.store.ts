@@ -24,6 +24,7 @@ import type {
   SettleResult,
   SettleUsage,
 } from './limit-store.types';
+import { CallBatcher } from './call-batcher';
 import { LuaScript, type ScriptClient } from './lua-script.runner';
 import { EPOCH_FIELD, decodePendingCharge, encodePendingCharge } from './pending-charge.codec';
 
@@ -80,6 +81,8 @@ export class RedisLimitStore implements LimitStore {
   private readonly keys: LimitKeys;
   private readonly now: (() => number) | undefined;
   private readonly ownsClient: boolean;
+  /** Settles and releases of one event-loop turn go to Redis as one script call (see limits-settle.lua). */
+  private readonly settles = new CallBatcher<{ lease: Lease; actual: SettleUsage; nowMs: number | undefined }, SettleResult>((batch) => this.runSettles(batch));
 
   constructor(client: Redis | Cluster, options: RedisLimitStoreOptions = {}) {
     this.client = client;
@@ -227,33 +230,48 @@ export class RedisLimitStore implements LimitStore {
   }
 
   async close(): Promise<void> {
+    await this.settles.drain();
     if (this.ownsClient) await this.client.quit();
   }
 
-  private async runSettle(lease: Lease, actual: SettleUsage): Promise<SettleResult> {
-    const keys = [this.keys.lease(lease.requestId)];
-    for (const scope of lease.scopes) keys.push(this.keys.tpm(scope), this.keys.concurrency(scope));
-    for (const account of lease.quota) keys.push(this.keys.quota(account));
-    for (const account of lease.quota) keys.push(this.keys.pending(account));
-    const args: (string | number)[] = [
-      this.now?.() ?? '',
-      lease.requestId,
-      lease.scopes.length,
-      lease.quota.length,
-      lease.acquiredAtMs,
-      actual.tokens - lease.estimatedTokens,
-      lease.reservedMicros - actual.costMicros,
-      BUCKET_MS,
-      WINDOW_MS,
-      COUNTER_TTL_MS,
-      QUOTA_IDLE_TTL_MS,
-      actual.costMicros,
-    ];
-    const reply = asArray(await SETTLE.run(this.client, keys, args));
-    const remainingMicros: Record<string, number> = {};
-    lease.quota.forEach((account, j) => {
-      if (num(reply[1 + j * 2]) === 1) remainingMicros[account] = num(reply[2 + j * 2]);
+  private runSettle(lease: Lease, actual: SettleUsage): Promise<SettleResult> {
+    // The clock is read now, not when the batch leaves: a settle counts at the time it was asked for.
+    return this.settles.run({ lease, actual, nowMs: this.now?.() });
+  }
+
+  private async runSettles(batch: { lease: Lease; actual: SettleUsage; nowMs: number | undefined }[]): Promise<(SettleResult | Error)[]> {
+    const keys: string[] = [];
+    const args: (string | number)[] = [batch.length, BUCKET_MS, WINDOW_MS, COUNTER_TTL_MS, QUOTA_IDLE_TTL_MS];
+    for (const { lease, actual, nowMs } of batch) {
+      keys.push(this.keys.lease(lease.requestId));
+      for (const scope of lease.scopes) keys.push(this.keys.tpm(scope), this.keys.concurrency(scope));
+      for (const account of lease.quota) keys.push(this.keys.quota(account));
+      for (const account of lease.quota) keys.push(this.keys.pending(account));
+      args.push(
+        nowMs ?? '',
+        lease.requestId,
+        lease.scopes.length,
+        lease.quota.length,
+        lease.acquiredAtMs,
+        actual.tokens - lease.estimatedTokens,
+        lease.reservedMicros - actual.costMicros,
+        actual.costMicros,
+      );
+    }
+    const replies = asArray(await SETTLE.run(this.client, keys, args));
+    return batch.map(({ lease }, i) => {
+      const reply = replies[i];
+      if (typeof reply === 'string') return new Error(`settling lease ${lease.requestId} failed: ${reply}`);
+      try {
+        const r = asArray(reply);
+        const remainingMicros: Record<string, number> = {};
+        lease.quota.forEach((account, j) => {
+          if (num(r[1 + j * 2]) === 1) remainingMicros[account] = num(r[2 + j * 2]);
+        });
+        return { remainingMicros };
+      } catch (e) {
+        return e as Error;
+      }
     });
-    return { remainingMicros };
   }
 }

@@ -11,7 +11,7 @@ import {
   expectRefused,
   runOverdrawScenario,
 } from '../../../libs/limits/src/testing/limit-store.behaviour';
-import { connect, deletePrefix, describeWithRedis } from './redis-test.helper';
+import { REDIS_URL, connect, deletePrefix, describeWithRedis } from './redis-test.helper';
 
 /** Counts the commands a client sends (each is one round trip unless pipelined, which the store never does). */
 function countCommands(redis: Redis): { names: string[] } {
@@ -102,6 +102,68 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     expect(log.names).toEqual(['evalsha']);
     await store.settle(lease, { tokens: 50, costMicros: 500 });
     expect(log.names).toEqual(['evalsha', 'evalsha']);
+  });
+
+  it('settles of one event-loop turn share one script call; each lease is applied as if settled alone', async () => {
+    const p = prefix();
+    const redis = client();
+    const store = new RedisLimitStore(redis, { keyPrefix: p });
+    const scopes = [{ key: 'token:1', tpm: 10_000, maxConcurrency: 3 }, { key: 'group:g' }];
+    const quota = [{ key: 'token:1', initialRemainingMicros: 1_000_000 }];
+    const request = () => ({ requestId: randomUUID(), scopes, estimatedTokens: 100, quota, reserveMicros: 1_000 });
+    await store.release(expectOk(await store.acquire(request())).lease); // loads both scripts if needed
+    await redis.ping();
+    const leases = [];
+    for (let i = 0; i < 3; i++) leases.push(expectOk(await store.acquire(request())).lease);
+    expectRefused(await store.acquire(request())); // concurrency 3 is full
+
+    const log = countCommands(redis);
+    const results = await Promise.all([
+      store.settle(leases[0], { tokens: 50, costMicros: 500 }),
+      store.release(leases[1]),
+      store.settle(leases[2], { tokens: 300, costMicros: 2_000 }),
+      store.settle(leases[2], { tokens: 300, costMicros: 2_000 }), // a second settle of the same lease is a no-op
+    ]);
+    expect(log.names).toEqual(['evalsha']);
+    // In order: after the first settle 1_000_000 - 3 × 1_000 reserved + 500 refunded; after all of them 1_000_000 -
+    // 500 - 0 - 2_000 (the release refunds all, the second settle of lease 2 changes nothing): 997_500 both times.
+    expect(results[0]).toEqual({ remainingMicros: { 'token:1': 997_500 } });
+    expect(results[3]).toEqual({ remainingMicros: { 'token:1': 997_500 } });
+    expect(await store.getRemaining('token:1')).toBe(997_500);
+    const keys = new LimitKeys(p);
+    expect(await redis.zcard(keys.concurrency('token:1'))).toBe(0);
+    expect(await redis.hgetall(keys.pending('token:1'))).toMatchObject({ [leases[0].requestId]: expect.stringMatching(/^S500@/), [leases[2].requestId]: expect.stringMatching(/^S2000@/) });
+    expect(await redis.hexists(keys.pending('token:1'), leases[1].requestId)).toBe(0);
+  });
+
+  it('a lease whose settle fails inside a shared script call fails alone; the others are applied', async () => {
+    const p = prefix();
+    const redis = client();
+    const store = new RedisLimitStore(redis, { keyPrefix: p });
+    const keys = new LimitKeys(p);
+    const acquire = (account: string) =>
+      store.acquire({ requestId: randomUUID(), scopes: [{ key: account, maxConcurrency: 1 }], estimatedTokens: 0, quota: [{ key: account, initialRemainingMicros: 1_000 }], reserveMicros: 100 });
+    const good = expectOk(await acquire('token:good')).lease;
+    const bad = expectOk(await acquire('token:bad')).lease;
+    await redis.set(keys.quota('token:bad'), 'not a number'); // the settle script's arithmetic on it fails
+
+    const [badResult, goodResult] = await Promise.allSettled([store.settle(bad, { tokens: 0, costMicros: 50 }), store.settle(good, { tokens: 0, costMicros: 50 })]);
+    expect(badResult).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringContaining(`settling lease ${bad.requestId} failed`) }) });
+    expect(goodResult).toEqual({ status: 'fulfilled', value: { remainingMicros: { 'token:good': 950 } } });
+    expectOk(await acquire('token:good')); // its concurrency slot is free again
+  });
+
+  it('close() waits for settles not yet sent', async () => {
+    const p = prefix();
+    const store = RedisLimitStore.fromUrl(REDIS_URL, { keyPrefix: p });
+    const observer = new RedisLimitStore(client(), { keyPrefix: p });
+    const lease = expectOk(
+      await store.acquire({ requestId: randomUUID(), scopes: [{ key: 'token:1' }], estimatedTokens: 0, quota: [{ key: 'token:1', initialRemainingMicros: 1_000 }], reserveMicros: 100 }),
+    ).lease;
+    const settled = store.settle(lease, { tokens: 0, costMicros: 40 });
+    await store.close();
+    await expect(settled).resolves.toEqual({ remainingMicros: { 'token:1': 960 } });
+    expect(await observer.getRemaining('token:1')).toBe(960);
   });
 
   it('falls back to EVAL on NOSCRIPT, then runs by SHA', async () => {
