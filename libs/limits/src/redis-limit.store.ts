@@ -9,7 +9,7 @@ import {
   WINDOW_MS,
 } from './limits.constants';
 import { LimitKeys } from './limits.keys';
-import { checkLease, checkRemaining, checkUsage, normaliseAcquire } from './limit-request.validator';
+import { checkLease, checkRemaining, checkUsage, normaliseAcquire, type NormalisedAcquire } from './limit-request.validator';
 import type {
   AcquireRequest,
   AcquireResult,
@@ -81,7 +81,11 @@ export class RedisLimitStore implements LimitStore {
   private readonly keys: LimitKeys;
   private readonly now: (() => number) | undefined;
   private readonly ownsClient: boolean;
-  /** Settles and releases of one event-loop turn go to Redis as one script call (see limits-settle.lua). */
+  /**
+   * Acquires, and settles and releases, of one event-loop turn go to Redis as one script call each (see the scripts):
+   * under load, one round trip serves many requests; each is still checked, counted and settled on its own.
+   */
+  private readonly acquires = new CallBatcher<NormalisedAcquire, AcquireResult>((batch) => this.runAcquires(batch));
   private readonly settles = new CallBatcher<{ lease: Lease; actual: SettleUsage; nowMs: number | undefined }, SettleResult>((batch) => this.runSettles(batch));
 
   constructor(client: Redis | Cluster, options: RedisLimitStoreOptions = {}) {
@@ -100,33 +104,39 @@ export class RedisLimitStore implements LimitStore {
 
   async acquire(req: AcquireRequest): Promise<AcquireResult> {
     const r = normaliseAcquire(req);
-    const keys = [this.keys.lease(r.requestId)];
-    const args: (string | number)[] = [
-      r.nowMs ?? this.now?.() ?? '',
-      r.requestId,
-      r.scopes.length,
-      r.quota.length,
-      r.estimatedTokens,
-      r.reserveMicros,
-      r.leaseTtlMs,
-      BUCKET_MS,
-      WINDOW_MS,
-      COUNTER_TTL_MS,
-      LEASE_RECORD_TTL_MS,
-      QUOTA_IDLE_TTL_MS,
-      CONCURRENCY_RETRY_AFTER_MS,
-    ];
-    for (const s of r.scopes) {
-      keys.push(this.keys.rpm(s.key), this.keys.tpm(s.key), this.keys.concurrency(s.key));
-      args.push(s.rpm ?? '', s.tpm ?? '', s.maxConcurrency ?? '');
-    }
-    for (const a of r.quota) {
-      keys.push(this.keys.quota(a.key));
-      args.push(a.initialRemainingMicros);
-    }
-    for (const a of r.quota) keys.push(this.keys.pending(a.key));
+    // The clock is read now, not when the batch leaves: an acquire counts at the time it was asked for.
+    return this.acquires.run({ ...r, nowMs: r.nowMs ?? this.now?.() ?? null });
+  }
 
-    const reply = asArray(await ACQUIRE.run(this.client, keys, args));
+  private async runAcquires(batch: NormalisedAcquire[]): Promise<(AcquireResult | Error)[]> {
+    const keys: string[] = [];
+    const args: (string | number)[] = [batch.length, BUCKET_MS, WINDOW_MS, COUNTER_TTL_MS, LEASE_RECORD_TTL_MS, QUOTA_IDLE_TTL_MS, CONCURRENCY_RETRY_AFTER_MS];
+    for (const r of batch) {
+      keys.push(this.keys.lease(r.requestId));
+      args.push(r.nowMs ?? '', r.requestId, r.scopes.length, r.quota.length, r.estimatedTokens, r.reserveMicros, r.leaseTtlMs);
+      for (const s of r.scopes) {
+        keys.push(this.keys.rpm(s.key), this.keys.tpm(s.key), this.keys.concurrency(s.key));
+        args.push(s.rpm ?? '', s.tpm ?? '', s.maxConcurrency ?? '');
+      }
+      for (const a of r.quota) {
+        keys.push(this.keys.quota(a.key));
+        args.push(a.initialRemainingMicros);
+      }
+      for (const a of r.quota) keys.push(this.keys.pending(a.key));
+    }
+    const replies = asArray(await ACQUIRE.run(this.client, keys, args));
+    return batch.map((r, i) => {
+      const reply = replies[i];
+      if (typeof reply === 'string') return new Error(`limit acquire for request ${r.requestId} failed: ${reply}`);
+      try {
+        return this.acquireResult(r, asArray(reply));
+      } catch (e) {
+        return e as Error;
+      }
+    });
+  }
+
+  private acquireResult(r: NormalisedAcquire, reply: unknown[]): AcquireResult {
     const status = num(reply[0]);
     if (status === -1) throw new Error(`limit lease already held for request ${r.requestId}`);
     if (status === 0) {
@@ -230,7 +240,7 @@ export class RedisLimitStore implements LimitStore {
   }
 
   async close(): Promise<void> {
-    await this.settles.drain();
+    await Promise.all([this.acquires.drain(), this.settles.drain()]);
     if (this.ownsClient) await this.client.quit();
   }
 

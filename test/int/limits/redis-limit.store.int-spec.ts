@@ -104,6 +104,33 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     expect(log.names).toEqual(['evalsha', 'evalsha']);
   });
 
+  it('acquires of one event-loop turn share one script call; each is checked and counted on its own', async () => {
+    const p = prefix();
+    const redis = client();
+    const store = new RedisLimitStore(redis, { keyPrefix: p });
+    const scopes = [{ key: 'token:1', rpm: 100, maxConcurrency: 2 }, { key: 'group:g' }];
+    const quota = [{ key: 'token:1', initialRemainingMicros: 1_000 }];
+    const request = (over: { requestId?: string; reserveMicros?: number } = {}) => ({ requestId: randomUUID(), scopes, estimatedTokens: 10, quota, reserveMicros: 100, ...over });
+    await store.release(expectOk(await store.acquire(request())).lease); // loads both scripts if needed
+    await redis.ping();
+
+    const log = countCommands(redis);
+    const results = await Promise.allSettled([
+      store.acquire(request({ requestId: 'same' })),
+      store.acquire(request({ requestId: 'same' })), // the lease is held by then: refused as if sent after the first
+      store.acquire(request({ reserveMicros: 2_000 })), // the quota cannot cover it: counts nothing
+      store.acquire(request()),
+      store.acquire(request()), // concurrency 2 is full by now
+    ]);
+    expect(log.names).toEqual(['evalsha']);
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: { ok: true, remaining: [{ scope: 'token:1', rpmRemaining: 98 }] } });
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: 'limit lease already held for request same' }) });
+    expect(results[2]).toEqual({ status: 'fulfilled', value: { ok: false, reason: 'quota', scope: 'token:1', retryAfterMs: 0 } });
+    expect(results[3]).toMatchObject({ status: 'fulfilled', value: { ok: true, remaining: [{ scope: 'token:1', rpmRemaining: 97 }] } });
+    expect(results[4]).toMatchObject({ status: 'fulfilled', value: { ok: false, reason: 'concurrency', scope: 'token:1', limit: 2 } });
+    expect(await store.getRemaining('token:1')).toBe(800);
+  });
+
   it('settles of one event-loop turn share one script call; each lease is applied as if settled alone', async () => {
     const p = prefix();
     const redis = client();
@@ -136,7 +163,7 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     expect(await redis.hexists(keys.pending('token:1'), leases[1].requestId)).toBe(0);
   });
 
-  it('a lease whose settle fails inside a shared script call fails alone; the others are applied', async () => {
+  it('a request whose settle or acquire fails inside a shared script call fails alone; the others are applied', async () => {
     const p = prefix();
     const redis = client();
     const store = new RedisLimitStore(redis, { keyPrefix: p });
@@ -150,7 +177,11 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     const [badResult, goodResult] = await Promise.allSettled([store.settle(bad, { tokens: 0, costMicros: 50 }), store.settle(good, { tokens: 0, costMicros: 50 })]);
     expect(badResult).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringContaining(`settling lease ${bad.requestId} failed`) }) });
     expect(goodResult).toEqual({ status: 'fulfilled', value: { remainingMicros: { 'token:good': 950 } } });
-    expectOk(await acquire('token:good')); // its concurrency slot is free again
+    // The same for acquires: the one on the broken counter fails, the other is counted (its slot was free again).
+    const [badAcquire, goodAcquire] = await Promise.allSettled([acquire('token:bad'), acquire('token:good')]);
+    expect(badAcquire).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringContaining('limit acquire for request') }) });
+    expect(goodAcquire).toMatchObject({ status: 'fulfilled', value: { ok: true } });
+    expect(await store.getRemaining('token:good')).toBe(850);
   });
 
   it('close() waits for settles not yet sent', async () => {
