@@ -1,16 +1,24 @@
 /**
- * Coalesces the calls made within one turn of the event loop into one batch: the first call schedules a flush with
- * setImmediate (after the I/O callbacks of the current turn), every call until then joins that batch. Idle, a call
- * waits for nothing but the end of its own turn; under load, one store round trip serves every request that ended in
- * the same turn (the profile of the cluster gateway showed each script call costing the client as much as the script).
+ * Coalesces calls into batches. A call made while no batch is on its way goes out at once, alone (idle, nothing
+ * waits); a call made while one is, joins a batch that leaves at the end of the current event-loop turn (setImmediate,
+ * after the turn's I/O callbacks). Under load, one store round trip then serves every request of a turn (the profile
+ * of the cluster gateway showed each limit script call costing the client about as much as the script itself).
  *
  * `runBatch` answers one outcome per item, in order: a value, or an Error for that item alone. If it throws, every
  * item of the batch fails with that error.
  */
+interface Queued<Item, Result> {
+  item: Item;
+  resolve: (r: Result) => void;
+  reject: (e: unknown) => void;
+}
+
 export class CallBatcher<Item, Result> {
-  private queue: { item: Item; resolve: (r: Result) => void; reject: (e: unknown) => void }[] = [];
+  private queue: Queued<Item, Result>[] = [];
   private scheduled: NodeJS.Immediate | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Batches sent and not answered yet. */
+  private inFlight = 0;
+  private onIdle: (() => void)[] = [];
 
   constructor(
     private readonly runBatch: (items: Item[]) => Promise<(Result | Error)[]>,
@@ -21,7 +29,7 @@ export class CallBatcher<Item, Result> {
   run(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.queue.length >= this.maxBatch) this.flush();
+      if (this.queue.length >= this.maxBatch || (this.inFlight === 0 && this.queue.length === 1)) this.flush();
       else this.scheduled ??= setImmediate(() => this.flush());
     });
   }
@@ -29,7 +37,7 @@ export class CallBatcher<Item, Result> {
   /** Sends what is queued and waits until every batch sent so far has answered (shutdown). */
   async drain(): Promise<void> {
     this.flush();
-    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight > 0) await new Promise<void>((r) => this.onIdle.push(r));
   }
 
   private flush(): void {
@@ -38,22 +46,25 @@ export class CallBatcher<Item, Result> {
     if (!this.queue.length) return;
     const batch = this.queue;
     this.queue = [];
-    const done = this.send(batch).finally(() => this.inFlight.delete(done));
-    this.inFlight.add(done);
+    this.inFlight++;
+    void this.send(batch);
   }
 
-  private async send(batch: { item: Item; resolve: (r: Result) => void; reject: (e: unknown) => void }[]): Promise<void> {
-    let outcomes: (Result | Error)[];
+  private async send(batch: Queued<Item, Result>[]): Promise<void> {
+    let outcomes: (Result | Error)[] | undefined;
+    let failure: unknown;
     try {
       outcomes = await this.runBatch(batch.map((b) => b.item));
       if (outcomes.length !== batch.length) throw new Error(`batch of ${batch.length} answered ${outcomes.length} outcomes`);
     } catch (e) {
-      for (const b of batch) b.reject(e);
-      return;
+      failure = e;
     }
+    // Answered: no longer on its way before any caller resumes (a caller's next call then goes out at once).
+    if (--this.inFlight === 0) for (const wake of this.onIdle.splice(0)) wake();
     batch.forEach((b, i) => {
-      const outcome = outcomes[i];
-      if (outcome instanceof Error) b.reject(outcome);
+      const outcome = outcomes?.[i];
+      if (failure !== undefined) b.reject(failure);
+      else if (outcome instanceof Error) b.reject(outcome);
       else b.resolve(outcome as Result);
     });
   }

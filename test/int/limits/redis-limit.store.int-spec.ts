@@ -104,7 +104,7 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     expect(log.names).toEqual(['evalsha', 'evalsha']);
   });
 
-  it('acquires of one event-loop turn share one script call; each is checked and counted on its own', async () => {
+  it('acquires made while one is on its way share one script call; each is checked and counted on its own', async () => {
     const p = prefix();
     const redis = client();
     const store = new RedisLimitStore(redis, { keyPrefix: p });
@@ -122,7 +122,7 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
       store.acquire(request()),
       store.acquire(request()), // concurrency 2 is full by now
     ]);
-    expect(log.names).toEqual(['evalsha']);
+    expect(log.names).toEqual(['evalsha', 'evalsha']); // the first at once, the others together
     expect(results[0]).toMatchObject({ status: 'fulfilled', value: { ok: true, remaining: [{ scope: 'token:1', rpmRemaining: 98 }] } });
     expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: 'limit lease already held for request same' }) });
     expect(results[2]).toEqual({ status: 'fulfilled', value: { ok: false, reason: 'quota', scope: 'token:1', retryAfterMs: 0 } });
@@ -131,7 +131,7 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     expect(await store.getRemaining('token:1')).toBe(800);
   });
 
-  it('settles of one event-loop turn share one script call; each lease is applied as if settled alone', async () => {
+  it('settles made while one is on its way share one script call; each lease is applied as if settled alone', async () => {
     const p = prefix();
     const redis = client();
     const store = new RedisLimitStore(redis, { keyPrefix: p });
@@ -151,7 +151,7 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
       store.settle(leases[2], { tokens: 300, costMicros: 2_000 }),
       store.settle(leases[2], { tokens: 300, costMicros: 2_000 }), // a second settle of the same lease is a no-op
     ]);
-    expect(log.names).toEqual(['evalsha']);
+    expect(log.names).toEqual(['evalsha', 'evalsha']); // the first at once, the others together
     // In order: after the first settle 1_000_000 - 3 × 1_000 reserved + 500 refunded; after all of them 1_000_000 -
     // 500 - 0 - 2_000 (the release refunds all, the second settle of lease 2 changes nothing): 997_500 both times.
     expect(results[0]).toEqual({ remainingMicros: { 'token:1': 997_500 } });
