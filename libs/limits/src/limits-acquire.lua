@@ -1,5 +1,5 @@
--- Atomic acquire for one or more requests, one after the other: the store sends the acquires of one event-loop turn
--- together (call-batcher.ts). Each checks concurrency, RPM and TPM of every scope and the quota of every account,
+-- Atomic acquire for one or more requests, one after the other (run after limits-batch.lua: int, clock,
+-- eachRequest). Each checks concurrency, RPM and TPM of every scope and the quota of every account,
 -- then (only if all pass) counts the request and reserves its estimated cost. Key layout: limits.keys.ts. The
 -- sliding-window rules are the ones in sliding-window.util.ts (MemoryLimitStore); keep both in step.
 --
@@ -11,34 +11,14 @@
 --       quota string, then per account: pending hash (the reservation is recorded there for the reconciler).
 -- Returns per request: {-1} duplicate requestId | {0, reason(1 rpm, 2 tpm, 3 concurrency, 4 quota), index,
 --       retryAfterMs, limit} | {1, now, then per scope: rpm remaining, tpm remaining (-1 = no limit), reset ms}, or
---       the error message (a string) when that request's acquire failed; a failure stops only its own request, as if
---       it had been a script of its own.
+--       the error message (a string) when that request's acquire failed.
 
--- Numbers go back to Redis as integer strings: Lua's default formatting would turn large ones into 1.7e+12.
-local function int(n)
-  return string.format('%d', n)
-end
-
-local nRequests = tonumber(ARGV[1])
 local bucketMs = tonumber(ARGV[2])
 local windowMs = tonumber(ARGV[3])
 local counterTtl = ARGV[4]
 local leaseRecordTtl = ARGV[5]
 local quotaIdleTtl = ARGV[6]
 local concurrencyRetry = tonumber(ARGV[7])
-
-local serverNow
-local function clock(arg)
-  local now = tonumber(arg)
-  if now then
-    return now
-  end
-  if not serverNow then
-    local t = redis.call('TIME')
-    serverNow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  end
-  return serverNow
-end
 
 -- One request: its keys start after KEYS[k0], its values after ARGV[a0].
 local function acquire(k0, a0, nScopes, nAccounts)
@@ -207,20 +187,6 @@ local function acquire(k0, a0, nScopes, nAccounts)
   return out
 end
 
-local replies = {}
-local k0, a0 = 0, 7
-for n = 1, nRequests do
-  local nScopes = tonumber(ARGV[a0 + 3])
-  local nAccounts = tonumber(ARGV[a0 + 4])
-  local ok, result = pcall(acquire, k0, a0, nScopes, nAccounts)
-  if ok then
-    replies[n] = result
-  elseif type(result) == 'table' and result.err then
-    replies[n] = result.err
-  else
-    replies[n] = tostring(result)
-  end
-  k0 = k0 + 1 + nScopes * 3 + nAccounts * 2
-  a0 = a0 + 7 + nScopes * 3 + nAccounts
-end
-return replies
+return eachRequest(7, acquire, function(nScopes, nAccounts)
+  return 1 + nScopes * 3 + nAccounts * 2, 7 + nScopes * 3 + nAccounts
+end)

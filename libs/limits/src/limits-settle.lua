@@ -1,6 +1,6 @@
--- Atomic settle/release of one or more leases (release = settle with 0 tokens and 0 cost), one after the other: the
--- store sends the settles of one event-loop turn together (call-batcher.ts). Each is idempotent: only the call that
--- deletes the lease record applies anything; every call answers the accounts' remaining micros.
+-- Atomic settle/release of one or more leases (release = settle with 0 tokens and 0 cost), one after the other (run
+-- after limits-batch.lua: int, clock, eachRequest). Each is idempotent: only the call that deletes the lease record
+-- applies anything; every call answers the accounts' remaining micros.
 -- Rules mirror MemoryLimitStore.settleSync; key layout: limits.keys.ts.
 --
 -- ARGV: [1] #leases [2] bucket ms [3] window ms [4] counter TTL ms [5] quota idle TTL ms, then per lease 8 values:
@@ -9,30 +9,12 @@
 -- KEYS: per lease, in turn: lease record, then per scope: tpm hash, concurrency zset, then per account: quota string,
 --       then per account: pending hash.
 -- Returns per lease: {applied(0|1), then per account: exists(0|1), remaining micros}, or the error message (a string)
---       when that lease's settle failed; a failure stops only its own lease, as if it had been a script of its own.
+--       when that lease's settle failed.
 
-local function int(n)
-  return string.format('%d', n)
-end
-
-local nLeases = tonumber(ARGV[1])
 local bucketMs = tonumber(ARGV[2])
 local windowMs = tonumber(ARGV[3])
 local counterTtl = ARGV[4]
 local quotaIdleTtl = ARGV[5]
-
-local serverNow
-local function clock(arg)
-  local now = tonumber(arg)
-  if now then
-    return now
-  end
-  if not serverNow then
-    local t = redis.call('TIME')
-    serverNow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  end
-  return serverNow
-end
 
 -- One lease: its keys start after KEYS[k0], its values after ARGV[a0].
 local function settle(k0, a0, nScopes, nAccounts)
@@ -104,20 +86,6 @@ local function settle(k0, a0, nScopes, nAccounts)
   return out
 end
 
-local replies = {}
-local k0, a0 = 0, 5
-for n = 1, nLeases do
-  local nScopes = tonumber(ARGV[a0 + 3])
-  local nAccounts = tonumber(ARGV[a0 + 4])
-  local ok, result = pcall(settle, k0, a0, nScopes, nAccounts)
-  if ok then
-    replies[n] = result
-  elseif type(result) == 'table' and result.err then
-    replies[n] = result.err
-  else
-    replies[n] = tostring(result)
-  end
-  k0 = k0 + 1 + nScopes * 2 + nAccounts * 2
-  a0 = a0 + 8
-end
-return replies
+return eachRequest(5, settle, function(nScopes, nAccounts)
+  return 1 + nScopes * 2 + nAccounts * 2, 8
+end)

@@ -55,8 +55,8 @@ interface ClusterLike {
 
 const isCluster = (c: unknown): c is ClusterLike => typeof (c as Partial<ClusterLike>).nodes === 'function';
 
-const ACQUIRE = new LuaScript('limits-acquire.lua');
-const SETTLE = new LuaScript('limits-settle.lua');
+const ACQUIRE = new LuaScript(['limits-batch.lua', 'limits-acquire.lua']);
+const SETTLE = new LuaScript(['limits-batch.lua', 'limits-settle.lua']);
 const SNAPSHOT = new LuaScript('quota-snapshot.lua');
 const CORRECT = new LuaScript('quota-correct.lua');
 const REASONS: Record<number, LimitRejectReason> = { 1: 'rpm', 2: 'tpm', 3: 'concurrency', 4: 'quota' };

@@ -199,7 +199,7 @@ describe('UpstreamClient (undici dispatch, against a local upstream)', () => {
 });
 
 describe('UpstreamResponse (the handler contract with undici)', () => {
-  const headers = (r: UpstreamResponse, resume = () => undefined) => r.onHeaders(200, [Buffer.from('Retry-After'), Buffer.from('3')], resume);
+  const headers = (r: UpstreamResponse, resume: () => void = () => undefined) => r.onHeaders(200, [Buffer.from('Retry-After'), Buffer.from('3')], resume);
 
   it('pauses the socket when 64 KiB are unread, resumes once the reader catches up', async () => {
     const r = new UpstreamResponse(null);
