@@ -55,10 +55,14 @@ interface ClusterLike {
 
 const isCluster = (c: unknown): c is ClusterLike => typeof (c as Partial<ClusterLike>).nodes === 'function';
 
-const ACQUIRE = new LuaScript(['limits-batch.lua', 'limits-acquire.lua']);
-const SETTLE = new LuaScript(['limits-batch.lua', 'limits-settle.lua']);
-const SNAPSHOT = new LuaScript('quota-snapshot.lua');
-const CORRECT = new LuaScript('quota-correct.lua');
+/** The store's scripts (exported for tests that watch Redis and tell the calls apart by SHA). */
+export const LIMIT_SCRIPTS = {
+  acquire: new LuaScript(['limits-batch.lua', 'limits-acquire.lua']),
+  settle: new LuaScript(['limits-batch.lua', 'limits-settle.lua']),
+  snapshot: new LuaScript('quota-snapshot.lua'),
+  correct: new LuaScript('quota-correct.lua'),
+} as const;
+const { acquire: ACQUIRE, settle: SETTLE, snapshot: SNAPSHOT, correct: CORRECT } = LIMIT_SCRIPTS;
 const REASONS: Record<number, LimitRejectReason> = { 1: 'rpm', 2: 'tpm', 3: 'concurrency', 4: 'quota' };
 
 function asArray(reply: unknown): unknown[] {
