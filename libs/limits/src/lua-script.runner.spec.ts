@@ -26,6 +26,13 @@ describe('LuaScript', () => {
     expect(client.calls).toEqual(['evalsha 40 2 k1,k2,a,1']);
   });
 
+  it('runs several files as one script, in the order given', () => {
+    const joined = new LuaScript(['limits-batch.lua', 'limits-acquire.lua']);
+    expect(joined.source.indexOf('local function eachRequest')).toBeGreaterThanOrEqual(0);
+    expect(joined.source.indexOf('local function eachRequest')).toBeLessThan(joined.source.indexOf('local function acquire'));
+    expect(joined.sha).not.toBe(script.sha);
+  });
+
   it('falls back to EVAL when the server does not have the script', async () => {
     const client = fakeClient(new Error('NOSCRIPT No matching script. Please use EVAL.'));
     await expect(script.run(client, ['k1'], [7])).resolves.toBe('loaded');

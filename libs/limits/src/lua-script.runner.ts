@@ -9,7 +9,8 @@ export interface ScriptClient {
 }
 
 /**
- * A Lua script loaded from a `.lua` file beside this code (the build copies it to dist). Runs with EVALSHA — one
+ * A Lua script loaded from `.lua` files beside this code (the build copies them to dist): one file, or several run as
+ * one script in the order given (a shared head first; Redis scripts cannot load one another). Runs with EVALSHA — one
  * round trip once the server has the script — and falls back to EVAL (which also caches it) on NOSCRIPT, e.g.
  * after a Redis restart or SCRIPT FLUSH.
  */
@@ -17,8 +18,8 @@ export class LuaScript {
   readonly source: string;
   readonly sha: string;
 
-  constructor(fileName: string, dir: string = __dirname) {
-    this.source = fs.readFileSync(path.join(dir, fileName), 'utf8');
+  constructor(fileNames: string | string[], dir: string = __dirname) {
+    this.source = [fileNames].flat().map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
     this.sha = createHash('sha1').update(this.source).digest('hex');
   }
 

@@ -9,7 +9,7 @@ import {
   WINDOW_MS,
 } from './limits.constants';
 import { LimitKeys } from './limits.keys';
-import { checkLease, checkRemaining, checkUsage, normaliseAcquire } from './limit-request.validator';
+import { checkLease, checkRemaining, checkUsage, normaliseAcquire, type NormalisedAcquire } from './limit-request.validator';
 import type {
   AcquireRequest,
   AcquireResult,
@@ -24,6 +24,7 @@ import type {
   SettleResult,
   SettleUsage,
 } from './limit-store.types';
+import { CallBatcher } from './call-batcher';
 import { LuaScript, type ScriptClient } from './lua-script.runner';
 import { EPOCH_FIELD, decodePendingCharge, encodePendingCharge } from './pending-charge.codec';
 
@@ -54,10 +55,14 @@ interface ClusterLike {
 
 const isCluster = (c: unknown): c is ClusterLike => typeof (c as Partial<ClusterLike>).nodes === 'function';
 
-const ACQUIRE = new LuaScript('limits-acquire.lua');
-const SETTLE = new LuaScript('limits-settle.lua');
-const SNAPSHOT = new LuaScript('quota-snapshot.lua');
-const CORRECT = new LuaScript('quota-correct.lua');
+/** The store's scripts (exported for tests that watch Redis and tell the calls apart by SHA). */
+export const LIMIT_SCRIPTS = {
+  acquire: new LuaScript(['limits-batch.lua', 'limits-acquire.lua']),
+  settle: new LuaScript(['limits-batch.lua', 'limits-settle.lua']),
+  snapshot: new LuaScript('quota-snapshot.lua'),
+  correct: new LuaScript('quota-correct.lua'),
+} as const;
+const { acquire: ACQUIRE, settle: SETTLE, snapshot: SNAPSHOT, correct: CORRECT } = LIMIT_SCRIPTS;
 const REASONS: Record<number, LimitRejectReason> = { 1: 'rpm', 2: 'tpm', 3: 'concurrency', 4: 'quota' };
 
 function asArray(reply: unknown): unknown[] {
@@ -80,6 +85,12 @@ export class RedisLimitStore implements LimitStore {
   private readonly keys: LimitKeys;
   private readonly now: (() => number) | undefined;
   private readonly ownsClient: boolean;
+  /**
+   * Acquires, and settles and releases, of one event-loop turn go to Redis as one script call each (see the scripts):
+   * under load, one round trip serves many requests; each is still checked, counted and settled on its own.
+   */
+  private readonly acquires = new CallBatcher<NormalisedAcquire, AcquireResult>((batch) => this.runAcquires(batch));
+  private readonly settles = new CallBatcher<{ lease: Lease; actual: SettleUsage; nowMs: number | undefined }, SettleResult>((batch) => this.runSettles(batch));
 
   constructor(client: Redis | Cluster, options: RedisLimitStoreOptions = {}) {
     this.client = client;
@@ -97,33 +108,39 @@ export class RedisLimitStore implements LimitStore {
 
   async acquire(req: AcquireRequest): Promise<AcquireResult> {
     const r = normaliseAcquire(req);
-    const keys = [this.keys.lease(r.requestId)];
-    const args: (string | number)[] = [
-      r.nowMs ?? this.now?.() ?? '',
-      r.requestId,
-      r.scopes.length,
-      r.quota.length,
-      r.estimatedTokens,
-      r.reserveMicros,
-      r.leaseTtlMs,
-      BUCKET_MS,
-      WINDOW_MS,
-      COUNTER_TTL_MS,
-      LEASE_RECORD_TTL_MS,
-      QUOTA_IDLE_TTL_MS,
-      CONCURRENCY_RETRY_AFTER_MS,
-    ];
-    for (const s of r.scopes) {
-      keys.push(this.keys.rpm(s.key), this.keys.tpm(s.key), this.keys.concurrency(s.key));
-      args.push(s.rpm ?? '', s.tpm ?? '', s.maxConcurrency ?? '');
-    }
-    for (const a of r.quota) {
-      keys.push(this.keys.quota(a.key));
-      args.push(a.initialRemainingMicros);
-    }
-    for (const a of r.quota) keys.push(this.keys.pending(a.key));
+    // The clock is read now, not when the batch leaves: an acquire counts at the time it was asked for.
+    return this.acquires.run({ ...r, nowMs: r.nowMs ?? this.now?.() ?? null });
+  }
 
-    const reply = asArray(await ACQUIRE.run(this.client, keys, args));
+  private async runAcquires(batch: NormalisedAcquire[]): Promise<(AcquireResult | Error)[]> {
+    const keys: string[] = [];
+    const args: (string | number)[] = [batch.length, BUCKET_MS, WINDOW_MS, COUNTER_TTL_MS, LEASE_RECORD_TTL_MS, QUOTA_IDLE_TTL_MS, CONCURRENCY_RETRY_AFTER_MS];
+    for (const r of batch) {
+      keys.push(this.keys.lease(r.requestId));
+      args.push(r.nowMs ?? '', r.requestId, r.scopes.length, r.quota.length, r.estimatedTokens, r.reserveMicros, r.leaseTtlMs);
+      for (const s of r.scopes) {
+        keys.push(this.keys.rpm(s.key), this.keys.tpm(s.key), this.keys.concurrency(s.key));
+        args.push(s.rpm ?? '', s.tpm ?? '', s.maxConcurrency ?? '');
+      }
+      for (const a of r.quota) {
+        keys.push(this.keys.quota(a.key));
+        args.push(a.initialRemainingMicros);
+      }
+      for (const a of r.quota) keys.push(this.keys.pending(a.key));
+    }
+    const replies = asArray(await ACQUIRE.run(this.client, keys, args));
+    return batch.map((r, i) => {
+      const reply = replies[i];
+      if (typeof reply === 'string') return new Error(`limit acquire for request ${r.requestId} failed: ${reply}`);
+      try {
+        return this.acquireResult(r, asArray(reply));
+      } catch (e) {
+        return e as Error;
+      }
+    });
+  }
+
+  private acquireResult(r: NormalisedAcquire, reply: unknown[]): AcquireResult {
     const status = num(reply[0]);
     if (status === -1) throw new Error(`limit lease already held for request ${r.requestId}`);
     if (status === 0) {
@@ -227,33 +244,48 @@ export class RedisLimitStore implements LimitStore {
   }
 
   async close(): Promise<void> {
+    await Promise.all([this.acquires.drain(), this.settles.drain()]);
     if (this.ownsClient) await this.client.quit();
   }
 
-  private async runSettle(lease: Lease, actual: SettleUsage): Promise<SettleResult> {
-    const keys = [this.keys.lease(lease.requestId)];
-    for (const scope of lease.scopes) keys.push(this.keys.tpm(scope), this.keys.concurrency(scope));
-    for (const account of lease.quota) keys.push(this.keys.quota(account));
-    for (const account of lease.quota) keys.push(this.keys.pending(account));
-    const args: (string | number)[] = [
-      this.now?.() ?? '',
-      lease.requestId,
-      lease.scopes.length,
-      lease.quota.length,
-      lease.acquiredAtMs,
-      actual.tokens - lease.estimatedTokens,
-      lease.reservedMicros - actual.costMicros,
-      BUCKET_MS,
-      WINDOW_MS,
-      COUNTER_TTL_MS,
-      QUOTA_IDLE_TTL_MS,
-      actual.costMicros,
-    ];
-    const reply = asArray(await SETTLE.run(this.client, keys, args));
-    const remainingMicros: Record<string, number> = {};
-    lease.quota.forEach((account, j) => {
-      if (num(reply[1 + j * 2]) === 1) remainingMicros[account] = num(reply[2 + j * 2]);
+  private runSettle(lease: Lease, actual: SettleUsage): Promise<SettleResult> {
+    // The clock is read now, not when the batch leaves: a settle counts at the time it was asked for.
+    return this.settles.run({ lease, actual, nowMs: this.now?.() });
+  }
+
+  private async runSettles(batch: { lease: Lease; actual: SettleUsage; nowMs: number | undefined }[]): Promise<(SettleResult | Error)[]> {
+    const keys: string[] = [];
+    const args: (string | number)[] = [batch.length, BUCKET_MS, WINDOW_MS, COUNTER_TTL_MS, QUOTA_IDLE_TTL_MS];
+    for (const { lease, actual, nowMs } of batch) {
+      keys.push(this.keys.lease(lease.requestId));
+      for (const scope of lease.scopes) keys.push(this.keys.tpm(scope), this.keys.concurrency(scope));
+      for (const account of lease.quota) keys.push(this.keys.quota(account));
+      for (const account of lease.quota) keys.push(this.keys.pending(account));
+      args.push(
+        nowMs ?? '',
+        lease.requestId,
+        lease.scopes.length,
+        lease.quota.length,
+        lease.acquiredAtMs,
+        actual.tokens - lease.estimatedTokens,
+        lease.reservedMicros - actual.costMicros,
+        actual.costMicros,
+      );
+    }
+    const replies = asArray(await SETTLE.run(this.client, keys, args));
+    return batch.map(({ lease }, i) => {
+      const reply = replies[i];
+      if (typeof reply === 'string') return new Error(`settling lease ${lease.requestId} failed: ${reply}`);
+      try {
+        const r = asArray(reply);
+        const remainingMicros: Record<string, number> = {};
+        lease.quota.forEach((account, j) => {
+          if (num(r[1 + j * 2]) === 1) remainingMicros[account] = num(r[2 + j * 2]);
+        });
+        return { remainingMicros };
+      } catch (e) {
+        return e as Error;
+      }
     });
-    return { remainingMicros };
   }
 }

@@ -2,12 +2,10 @@
 // Redis (cluster) and in memory (standalone); quota reserved before and settled after, so 200 concurrent requests
 // can never overspend a token quota or a shared user balance; admin changes reach every replica within a second;
 // limits + reservation are one Redis round trip per request.
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
+import { LIMIT_SCRIPTS } from '../../../libs/limits/src/redis-limit.store';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
 import { startIsolatedCluster, type IsolatedCluster } from './support/private-brokers';
 import { PROTOCOLS, call, errorMessage, expectRefusal, expectServed, type Proto } from './support/protocol-calls';
@@ -24,7 +22,6 @@ const PRICE = { input: 0, output: 0, perRequest: 0.01 };
 /** the model each protocol reaches its own vendor's channel with (no conversion involved) */
 const PRICED: Record<Proto, string> = { openai: PER_REQUEST_MODEL, anthropic: 'claude-test', gemini: 'gemini-test' };
 
-const luaSha = (file: string) => createHash('sha1').update(fs.readFileSync(path.resolve(__dirname, '../../../libs/limits/src', file), 'utf8')).digest('hex');
 
 interface OpenStream {
   /** client goes away mid-stream */
@@ -307,8 +304,8 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
     const uid = await user({ name: 'metered-user', group: 'metered', balance: 5 });
     const t = await token({ userId: uid, quota: 1, rpm: 100, tpm: 1_000_000, maxConcurrency: 5 });
     expectServed('openai', await call(A, 'openai', t.key, PER_REQUEST_MODEL)); // warm caches and scripts
-    const acquireSha = luaSha('limits-acquire.lua');
-    const settleSha = luaSha('limits-settle.lua');
+    const acquireSha = LIMIT_SCRIPTS.acquire.sha;
+    const settleSha = LIMIT_SCRIPTS.settle.sha;
     const client = new Redis(redisUrl);
     const monitor = await client.monitor();
     const seen: string[][] = [];
@@ -321,7 +318,7 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
       for (let i = 0; i < 6; i++) expectServed('openai', await call(i % 2 ? B : A, 'openai', t.key, PER_REQUEST_MODEL));
       await eventually(async () => settled() === 6, 5_000, 'six settlements');
       // (billing's quota reconciliation reads and corrects the counters too, on its own schedule: not a request's cost)
-      const reconciliation = [luaSha('quota-snapshot.lua'), luaSha('quota-correct.lua')];
+      const reconciliation = [LIMIT_SCRIPTS.snapshot.sha, LIMIT_SCRIPTS.correct.sha];
       const limitCalls = seen.filter((a) => a.some((x) => x.includes('{lim}')) && a[0]!.toLowerCase() !== 'scan' && !reconciliation.includes(a[1]!));
       const acquires = limitCalls.filter((a) => a[0]!.toLowerCase() === 'evalsha' && a[1] === acquireSha);
       // One acquire per request (before the upstream call) and one settle after; nothing else touches the counters.

@@ -11,7 +11,7 @@ import {
   expectRefused,
   runOverdrawScenario,
 } from '../../../libs/limits/src/testing/limit-store.behaviour';
-import { connect, deletePrefix, describeWithRedis } from './redis-test.helper';
+import { REDIS_URL, connect, deletePrefix, describeWithRedis } from './redis-test.helper';
 
 /** Counts the commands a client sends (each is one round trip unless pipelined, which the store never does). */
 function countCommands(redis: Redis): { names: string[] } {
@@ -102,6 +102,99 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     expect(log.names).toEqual(['evalsha']);
     await store.settle(lease, { tokens: 50, costMicros: 500 });
     expect(log.names).toEqual(['evalsha', 'evalsha']);
+  });
+
+  it('acquires made while one is on its way share one script call; each is checked and counted on its own', async () => {
+    const p = prefix();
+    const redis = client();
+    const store = new RedisLimitStore(redis, { keyPrefix: p });
+    const scopes = [{ key: 'token:1', rpm: 100, maxConcurrency: 2 }, { key: 'group:g' }];
+    const quota = [{ key: 'token:1', initialRemainingMicros: 1_000 }];
+    const request = (over: { requestId?: string; reserveMicros?: number } = {}) => ({ requestId: randomUUID(), scopes, estimatedTokens: 10, quota, reserveMicros: 100, ...over });
+    await store.release(expectOk(await store.acquire(request())).lease); // loads both scripts if needed
+    await redis.ping();
+
+    const log = countCommands(redis);
+    const results = await Promise.allSettled([
+      store.acquire(request({ requestId: 'same' })),
+      store.acquire(request({ requestId: 'same' })), // the lease is held by then: refused as if sent after the first
+      store.acquire(request({ reserveMicros: 2_000 })), // the quota cannot cover it: counts nothing
+      store.acquire(request()),
+      store.acquire(request()), // concurrency 2 is full by now
+    ]);
+    expect(log.names).toEqual(['evalsha', 'evalsha']); // the first at once, the others together
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: { ok: true, remaining: [{ scope: 'token:1', rpmRemaining: 98 }] } });
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: 'limit lease already held for request same' }) });
+    expect(results[2]).toEqual({ status: 'fulfilled', value: { ok: false, reason: 'quota', scope: 'token:1', retryAfterMs: 0 } });
+    expect(results[3]).toMatchObject({ status: 'fulfilled', value: { ok: true, remaining: [{ scope: 'token:1', rpmRemaining: 97 }] } });
+    expect(results[4]).toMatchObject({ status: 'fulfilled', value: { ok: false, reason: 'concurrency', scope: 'token:1', limit: 2 } });
+    expect(await store.getRemaining('token:1')).toBe(800);
+  });
+
+  it('settles made while one is on its way share one script call; each lease is applied as if settled alone', async () => {
+    const p = prefix();
+    const redis = client();
+    const store = new RedisLimitStore(redis, { keyPrefix: p });
+    const scopes = [{ key: 'token:1', tpm: 10_000, maxConcurrency: 3 }, { key: 'group:g' }];
+    const quota = [{ key: 'token:1', initialRemainingMicros: 1_000_000 }];
+    const request = () => ({ requestId: randomUUID(), scopes, estimatedTokens: 100, quota, reserveMicros: 1_000 });
+    await store.release(expectOk(await store.acquire(request())).lease); // loads both scripts if needed
+    await redis.ping();
+    const leases = [];
+    for (let i = 0; i < 3; i++) leases.push(expectOk(await store.acquire(request())).lease);
+    expectRefused(await store.acquire(request())); // concurrency 3 is full
+
+    const log = countCommands(redis);
+    const results = await Promise.all([
+      store.settle(leases[0], { tokens: 50, costMicros: 500 }),
+      store.release(leases[1]),
+      store.settle(leases[2], { tokens: 300, costMicros: 2_000 }),
+      store.settle(leases[2], { tokens: 300, costMicros: 2_000 }), // a second settle of the same lease is a no-op
+    ]);
+    expect(log.names).toEqual(['evalsha', 'evalsha']); // the first at once, the others together
+    // In order: after the first settle 1_000_000 - 3 × 1_000 reserved + 500 refunded; after all of them 1_000_000 -
+    // 500 - 0 - 2_000 (the release refunds all, the second settle of lease 2 changes nothing): 997_500 both times.
+    expect(results[0]).toEqual({ remainingMicros: { 'token:1': 997_500 } });
+    expect(results[3]).toEqual({ remainingMicros: { 'token:1': 997_500 } });
+    expect(await store.getRemaining('token:1')).toBe(997_500);
+    const keys = new LimitKeys(p);
+    expect(await redis.zcard(keys.concurrency('token:1'))).toBe(0);
+    expect(await redis.hgetall(keys.pending('token:1'))).toMatchObject({ [leases[0].requestId]: expect.stringMatching(/^S500@/), [leases[2].requestId]: expect.stringMatching(/^S2000@/) });
+    expect(await redis.hexists(keys.pending('token:1'), leases[1].requestId)).toBe(0);
+  });
+
+  it('a request whose settle or acquire fails inside a shared script call fails alone; the others are applied', async () => {
+    const p = prefix();
+    const redis = client();
+    const store = new RedisLimitStore(redis, { keyPrefix: p });
+    const keys = new LimitKeys(p);
+    const acquire = (account: string) =>
+      store.acquire({ requestId: randomUUID(), scopes: [{ key: account, maxConcurrency: 1 }], estimatedTokens: 0, quota: [{ key: account, initialRemainingMicros: 1_000 }], reserveMicros: 100 });
+    const good = expectOk(await acquire('token:good')).lease;
+    const bad = expectOk(await acquire('token:bad')).lease;
+    await redis.set(keys.quota('token:bad'), 'not a number'); // the settle script's arithmetic on it fails
+
+    const [badResult, goodResult] = await Promise.allSettled([store.settle(bad, { tokens: 0, costMicros: 50 }), store.settle(good, { tokens: 0, costMicros: 50 })]);
+    expect(badResult).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringContaining(`settling lease ${bad.requestId} failed`) }) });
+    expect(goodResult).toEqual({ status: 'fulfilled', value: { remainingMicros: { 'token:good': 950 } } });
+    // The same for acquires: the one on the broken counter fails, the other is counted (its slot was free again).
+    const [badAcquire, goodAcquire] = await Promise.allSettled([acquire('token:bad'), acquire('token:good')]);
+    expect(badAcquire).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringContaining('limit acquire for request') }) });
+    expect(goodAcquire).toMatchObject({ status: 'fulfilled', value: { ok: true } });
+    expect(await store.getRemaining('token:good')).toBe(850);
+  });
+
+  it('close() waits for settles not yet sent', async () => {
+    const p = prefix();
+    const store = RedisLimitStore.fromUrl(REDIS_URL, { keyPrefix: p });
+    const observer = new RedisLimitStore(client(), { keyPrefix: p });
+    const lease = expectOk(
+      await store.acquire({ requestId: randomUUID(), scopes: [{ key: 'token:1' }], estimatedTokens: 0, quota: [{ key: 'token:1', initialRemainingMicros: 1_000 }], reserveMicros: 100 }),
+    ).lease;
+    const settled = store.settle(lease, { tokens: 0, costMicros: 40 });
+    await store.close();
+    await expect(settled).resolves.toEqual({ remainingMicros: { 'token:1': 960 } });
+    expect(await observer.getRemaining('token:1')).toBe(960);
   });
 
   it('falls back to EVAL on NOSCRIPT, then runs by SHA', async () => {

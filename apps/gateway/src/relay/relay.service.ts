@@ -22,7 +22,6 @@ import {
 } from '@switchboard/protocols';
 import { providerFor } from '@switchboard/providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Dispatcher } from 'undici';
 import { AdmissionService, type Admission } from '../admission/admission.service';
 import { DrainService } from '../edge/drain.service';
 import { BanListService } from '../state/ban-list.service';
@@ -33,9 +32,10 @@ import { pickAliasTarget, pickChannel, pickKey } from './channel-selector';
 import { readApiKey, type InboundCall } from './inbound';
 import { RelayErrors } from './relay.errors';
 import { classifyUpstreamError, RelayAbort, UpstreamClient, type UpstreamFailureKind } from './upstream.client';
-import { errorClass, needsTokenizedEstimate, readLimited, roughTokenEstimate } from './relay.util';
+import { errorClass, needsTokenizedEstimate, roughTokenEstimate } from './relay.util';
 import { newRequestId } from './request-id';
 import { buildUpstreamBody, geminiActionFor } from './upstream-request.builder';
+import type { UpstreamResponse } from './upstream-response';
 import { UsageDraft } from './usage-record.builder';
 
 const MAX_ERROR_BODY = 64 * 1024;
@@ -333,7 +333,7 @@ export class RelayService {
     draft.upstreamProtocol = upstreamProtocol;
     const timeouts = this.upstream.timeoutsFor(channel.timeouts);
     const t0 = performance.now();
-    let res: Dispatcher.ResponseData;
+    let res: UpstreamResponse;
     try {
       res = await this.upstream.send(target.url, headers, body, timeouts, signal);
     } catch (e) {
@@ -344,11 +344,11 @@ export class RelayService {
     }
     const mapped = channel.statusCodeMapping[String(res.statusCode)] ?? res.statusCode;
     if (mapped >= 400 || res.statusCode >= 400) {
-      const text = await readLimited(res.body, MAX_ERROR_BODY).catch(() => '');
+      const text = await res.text(MAX_ERROR_BODY).catch(() => '');
       draft.upstreamMs += performance.now() - t0;
       this.observeUpstream(channel.id, upstreamProtocol, statusClass(mapped), t0);
       const error = parseUpstreamError(upstreamProtocol, mapped, text);
-      const retryAfter = Number(res.headers['retry-after']);
+      const retryAfter = Number(res.header('retry-after'));
       if (Number.isFinite(retryAfter)) error.retryAfterSeconds = retryAfter;
       return {
         status: mapped,
@@ -368,7 +368,7 @@ export class RelayService {
 
   private async relayJson(
     call: InboundCall,
-    res: Dispatcher.ResponseData,
+    res: UpstreamResponse,
     upstreamProtocol: WireProtocol,
     ctx: ConvertContext,
     draft: UsageDraft,
@@ -378,7 +378,7 @@ export class RelayService {
   ): Promise<AttemptFailure | undefined> {
     let buf: Buffer;
     try {
-      buf = Buffer.from(await res.body.arrayBuffer());
+      buf = await res.bytes();
     } catch (e) {
       const kind = classifyUpstreamError(e);
       return { status: 502, kind, error: { status: 502, message: `upstream body: ${(e as Error).message}` }, final: false, free: false };
@@ -403,7 +403,7 @@ export class RelayService {
 
   private async relayStream(
     call: InboundCall,
-    res: Dispatcher.ResponseData,
+    res: UpstreamResponse,
     upstreamProtocol: WireProtocol,
     ctx: ConvertContext,
     draft: UsageDraft,
@@ -438,8 +438,8 @@ export class RelayService {
       if (!raw.write(text)) await new Promise<void>((r) => raw.once('drain', r).once('close', r));
     };
     try {
-      for await (const chunk of res.body) {
-        await write(translator.push(decoder.decode(chunk as Buffer, { stream: true })));
+      for await (const chunk of res) {
+        await write(translator.push(decoder.decode(chunk, { stream: true })));
       }
       await write(translator.push(decoder.decode()));
       await write(translator.end());

@@ -1,5 +1,4 @@
 import type { PriceEntry, VerifiedToken } from '@switchboard/contracts';
-import type { Dispatcher } from 'undici';
 
 /**
  * The prompt estimate feeds two things: the quota reservation (only when the model is priced and the token quota or
@@ -26,20 +25,4 @@ export function errorClass(status: number): string {
   if (status === 499) return 'client_closed';
   if (status >= 500) return 'upstream';
   return 'client';
-}
-
-export async function readLimited(body: Dispatcher.ResponseData['body'], max: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of body) {
-    const b = c as Buffer;
-    if (size + b.length > max) {
-      chunks.push(b.subarray(0, max - size));
-      body.destroy();
-      break;
-    }
-    chunks.push(b);
-    size += b.length;
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

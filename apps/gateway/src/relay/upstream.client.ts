@@ -3,7 +3,8 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { ChannelTimeouts } from '@switchboard/contracts';
 import { SpanKind, inSpan, tracingActive } from '@switchboard/observability';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
+import { UpstreamResponse, type UpstreamSignal } from './upstream-response';
 
 export interface UpstreamTimeouts {
   connectMs: number;
@@ -85,20 +86,20 @@ export class UpstreamClient implements OnApplicationShutdown {
     return a;
   }
 
-  /** A CLIENT span covers the wait for the upstream's response headers (the body is relayed after it). */
-  send(url: string, headers: Record<string, string>, body: Buffer | string, t: UpstreamTimeouts, signal: RelayAbort | AbortSignal): Promise<Dispatcher.ResponseData> {
+  /**
+   * POSTs to the upstream; settles when its response headers arrive (the body is read from the response after).
+   * A CLIENT span covers that wait.
+   */
+  send(url: string, headers: Record<string, string>, body: Buffer | string, t: UpstreamTimeouts, signal: UpstreamSignal | null): Promise<UpstreamResponse> {
     const u = parseTarget(url);
-    const request = () =>
-      this.agent(t.connectMs).request({
-        origin: u.origin,
-        path: u.path,
-        method: 'POST',
-        headers,
-        body,
-        headersTimeout: t.firstByteMs,
-        bodyTimeout: t.idleMs,
-        signal,
-      });
+    const request = () => {
+      const res = new UpstreamResponse(signal);
+      this.agent(t.connectMs).dispatch(
+        { origin: u.origin, path: u.path, method: 'POST', headers, body, headersTimeout: t.firstByteMs, bodyTimeout: t.idleMs },
+        res,
+      );
+      return res.headers;
+    };
     // Tracing off: the span would be the API's no-op one; skip its context switch and closures on every attempt.
     if (!tracingActive()) return request();
     return inSpan(`upstream POST ${u.host}`, SpanKind.CLIENT, { 'server.address': u.hostname, 'url.path': u.pathname }, async (span) => {
