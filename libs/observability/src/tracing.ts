@@ -13,7 +13,7 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   if (provider || env.OTEL_SDK_DISABLED === 'true') return !!provider;
   const wanted = env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER === 'otlp';
   if (!wanted) return false;
-  // The SDK and the OTLP exporter (≈250 modules, a few MB of heap) are loaded only here, when tracing is on; off, the
+  // The SDK and the OTLP exporter (≈270 modules, a few MB of heap) are loaded only here, when tracing is on; off, the
   // process holds only the API and its no-op tracer.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
