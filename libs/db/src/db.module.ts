@@ -1,6 +1,7 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { PrismaClient } from '../generated/client';
 import { openDatabase } from './database';
+import { releaseQueryCompilerSource } from './query-compiler-source';
 import type { Database, OpenDatabaseOptions } from './database.types';
 
 /** Injection token of the Database handle (for `kind`). */
@@ -38,7 +39,15 @@ class DbShutdown implements OnApplicationShutdown {
 }
 
 const commonProviders: Provider[] = [
-  { provide: DATABASE, useFactory: (opts: OpenDatabaseOptions) => openDatabase(opts), inject: [DB_OPTIONS] },
+  {
+    provide: DATABASE,
+    useFactory: async (opts: OpenDatabaseOptions) => {
+      const db = await openDatabase(opts);
+      releaseQueryCompilerSource(); // loaded by now if the seed or migration check ran a query
+      return db;
+    },
+    inject: [DB_OPTIONS],
+  },
   { provide: PrismaService, useFactory: (db: Database) => db.prisma, inject: [DATABASE] },
   DbShutdown,
 ];

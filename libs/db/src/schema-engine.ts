@@ -25,9 +25,11 @@ let loading: Promise<SchemaEngineClass> | undefined;
  * a plain script (one code path everywhere), then the .wasm is instantiated with it as its imports.
  */
 export function loadSchemaEngine(): Promise<SchemaEngineClass> {
-  loading ??= instantiate().catch((err: unknown) => {
+  // Shared by the calls in flight only: once they are done, nothing of ours holds the engine, and its WASM instance
+  // (memory, compiled code) is collected after its own timers have fired. Migrations are applied once per process
+  // start, if at all.
+  loading ??= instantiate().finally(() => {
     loading = undefined;
-    throw err;
   });
   return loading;
 }

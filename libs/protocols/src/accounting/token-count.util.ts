@@ -1,5 +1,14 @@
 /** o200k token counting that stays fast on hostile input (long base64 runs are quadratic in BPE). */
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
+
+/**
+ * The encoding (o200k's ranks: ≈200k strings, ≈12 MB of live heap, more while it is parsed, and 0.5–0.8 s to load)
+ * is loaded on the first count, not at start: a gateway whose keys have no quota or TPM limit and whose upstreams
+ * report usage never needs it. The first request that does count pays the load once.
+ */
+let encoding: Encoding | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy, see above
+const o200k = (): Encoding => (encoding ??= require('gpt-tokenizer/encoding/o200k_base') as Encoding);
 
 const LONG_RUN = /\S{257,}/g;
 const RUN_CHUNK = 256;
@@ -8,7 +17,7 @@ const MAX_EXACT_CHARS = 1_000_000;
 const OPTIONS = { disallowedSpecial: new Set<string>() };
 
 function enc(s: string): number {
-  return s.length === 0 ? 0 : countTokens(s, OPTIONS);
+  return s.length === 0 ? 0 : o200k().countTokens(s, OPTIONS);
 }
 
 export function countTextTokens(text: string): number {
