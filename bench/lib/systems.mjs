@@ -74,10 +74,13 @@ async function provision(sys, mockUrl) {
   }
 }
 
+/** Node flags of `npm start` (package.json): measured as users run it. */
+export const STANDALONE_NODE_FLAGS = ['--v8-pool-size=1'];
+
 export async function startStandalone(mockUrl, { nodeFlags = [], extraEnv = {}, root = ROOT, name = 'standalone' } = {}) {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
-  const proc = start(name, process.execPath, nodeArgs(dist('standalone', root), nodeFlags), sbEnv({ PORT: String(port), DATA_DIR: dataDir, ...extraEnv }));
+  const proc = start(name, process.execPath, nodeArgs(dist('standalone', root), [...STANDALONE_NODE_FLAGS, ...nodeFlags]), sbEnv({ PORT: String(port), DATA_DIR: dataDir, ...extraEnv }));
   const url = `http://127.0.0.1:${port}`;
   await waitHttp(`${url}/health/ready`, proc);
   const sys = { name, url, procs: [proc], main: proc, dataDir };
