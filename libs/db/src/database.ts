@@ -133,6 +133,8 @@ async function createInChildProcess(dir: string, claim: PidClaim): Promise<void>
   if (fs.existsSync(path.join(dir, 'PG_VERSION')) || !pgliteHostScript()) return;
   const init = await startPgliteHost('child-process', dir, { onSpawn: (pid) => claim.setChild(pid), onLost: () => undefined });
   await init.stop();
+  // its pid, if reused by an unrelated process after a crash of ours, would otherwise hold the directory claimed
+  claim.clearChild();
 }
 
 async function pgliteInProcess(dir: string, claim: PidClaim): Promise<Shared> {
@@ -207,6 +209,8 @@ function serializer(): <T>(fn: () => Promise<T>) => Promise<T> {
 interface PidClaim {
   /** names the process of ours that holds the directory too (the database's child process) */
   setChild(pid: number): void;
+  /** that process is gone (the initdb child): the claim names this process only */
+  clearChild(): void;
   release(): void;
 }
 
@@ -242,6 +246,9 @@ function claimPidFile(file: string): PidClaim {
   return {
     setChild(pid) {
       fs.writeFileSync(file, `${process.pid}\n${pid}\n`);
+    },
+    clearChild() {
+      fs.writeFileSync(file, `${process.pid}\n`);
     },
     release() {
       if (released) return;

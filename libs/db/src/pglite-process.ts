@@ -29,6 +29,7 @@ export function pgliteHostScript(): string | undefined {
 /** What both kinds of host look like from here. */
 interface HostHandle {
   on(event: 'message', listener: (m: HostMessage) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
   once(event: 'error', listener: (err: Error) => void): unknown;
   /** resolves with how it ended */
   readonly exited: Promise<string>;
@@ -52,7 +53,7 @@ function spawnHost(kind: PgliteHostKind, script: string, dir: string, socketPath
       }),
     );
     return {
-      on: (event, listener) => worker.on(event, listener),
+      on: (event: string, listener: (...args: any[]) => void) => worker.on(event, listener),
       once: (event, listener) => worker.once(event, listener),
       exited,
       running: () => !ended,
@@ -72,7 +73,7 @@ function spawnHost(kind: PgliteHostKind, script: string, dir: string, socketPath
   );
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
-    on: (event, listener) => child.on(event, listener),
+    on: (event: string, listener: (...args: any[]) => void) => child.on(event, listener),
     once: (event, listener) => child.once(event, listener),
     exited,
     running,
@@ -121,8 +122,12 @@ export async function startPgliteHost(
   }
 
   let stopping: Promise<void> | undefined;
+  // After start an 'error' (the host threw; 'exit' follows) is only logged here: onLost tells the caller.
+  host.on('error', (err) => process.stderr.write(`[pglite-host] ${err.message}\n`));
   void host.exited.then((how) => {
-    if (!stopping) onLost(how);
+    if (stopping) return;
+    removeSocketDir(); // a worker thread cannot clean up after itself as a child process does
+    onLost(how);
   });
   host.unref();
 

@@ -96,4 +96,20 @@ describe('CallBatcher', () => {
     await batcher.drain();
     expect(answered).toBe(2);
   });
+
+  it('drain() also sends the calls made while the last batch is on its way', async () => {
+    let answered = 0;
+    let late: Promise<number> | undefined;
+    const batcher = new CallBatcher<number, number>(async (items) => {
+      await new Promise((r) => setTimeout(r, 20));
+      answered += items.length;
+      // a call made while this batch is still out (answered below, after drain() was asked for)
+      late ??= batcher.run(99);
+      return items;
+    });
+    void batcher.run(1);
+    await batcher.drain();
+    expect(answered).toBe(2);
+    await expect(late).resolves.toBe(99);
+  });
 });

@@ -34,10 +34,16 @@ export class CallBatcher<Item, Result> {
     });
   }
 
-  /** Sends what is queued and waits until every batch sent so far has answered (shutdown). */
+  /**
+   * Sends what is queued and waits until every batch has answered (shutdown), also the calls made while it waits (a
+   * stream cut off at the drain timeout releases its lease then): it returns only with nothing queued or on its way.
+   */
   async drain(): Promise<void> {
-    this.flush();
-    while (this.inFlight > 0) await new Promise<void>((r) => this.onIdle.push(r));
+    for (;;) {
+      this.flush();
+      if (this.inFlight === 0) return;
+      await new Promise<void>((r) => this.onIdle.push(r));
+    }
   }
 
   private flush(): void {
