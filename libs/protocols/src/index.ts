@@ -12,7 +12,7 @@ export { createStreamTranslator, type StreamTranslator } from './conversion/stre
 
 export { extractUsage, extractOutputText } from './accounting/usage.extractor';
 export { estimatePromptTokens } from './accounting/prompt-tokens.estimator';
-export { countTextTokens } from './accounting/token-count.util';
+export { countTextTokens, loadTokenizer } from './accounting/token-count.util';
 export { requestedMaxOutputTokens, isStreamRequest } from './accounting/request-inspect.util';
 
 export { renderError, type RenderedError } from './errors/render-error';

@@ -160,7 +160,10 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     await channel({ name: 'ban-b', keys: ['ban-b'], models: ['ban-m'], priority: 0 });
     await routable('ban-m');
     mock.setFault({ match: { key: 'ban-a' }, status: 500 });
-    // Failures on the first replica only; every request still succeeds through the backup.
+    // `routable` may have seen ban-a alone: an admin change reaches a routing table within a second, not at once (the
+    // embedded database answers over a socket). Every replica serves through the backup before failures are counted.
+    for (const c of clients) await eventually(async () => chat('ban-m', c).then(() => true, () => null), 3_000, 'ban-m served by the backup');
+    // Every request still succeeds through the backup.
     for (let i = 0; i < 6; i++) await chat('ban-m', clients[0]);
     const ch = await eventually(async () => {
       const r = await admin.get(`/api/channels/${id}`);
@@ -189,8 +192,9 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
 
   maybe('splits traffic 3:1 by weight within a priority tier', async () => {
     await channel({ name: 'w3', keys: ['w3'], models: ['w-m'], weight: 3 });
-    await channel({ name: 'w1', keys: ['w1'], models: ['w-m'], weight: 1 });
-    await routable('w-m');
+    // w1-probe: routable once the routing table holds the second channel too (w-m alone may be served by w3 first)
+    await channel({ name: 'w1', keys: ['w1'], models: ['w-m', 'w1-probe'], weight: 1 });
+    await routable('w1-probe');
     mock.reset();
     const n = 240;
     for (let i = 0; i < n; i += 8) await Promise.all(Array.from({ length: 8 }, () => chat('w-m')));

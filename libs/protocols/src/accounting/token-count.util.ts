@@ -3,12 +3,18 @@ type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
 
 /**
  * The encoding (o200k's ranks: ≈200k strings, ≈12 MB of live heap, more while it is parsed, and 0.5–0.8 s to load)
- * is loaded on the first count, not at start: a gateway whose keys have no quota or TPM limit and whose upstreams
- * report usage never needs it. The first request that does count pays the load once.
+ * is loaded on first use, not on import: the services that never count (auth, router, billing, log-writer) never
+ * hold it. The gateway loads it before it serves (loadTokenizer()): loaded by the first request that counts, it
+ * would stall every request in flight for that half second.
  */
 let encoding: Encoding | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy, see above
 const o200k = (): Encoding => (encoding ??= require('gpt-tokenizer/encoding/o200k_base') as Encoding);
+
+/** Loads the encoding now (the gateway, before it serves); counting loads it anyway. */
+export function loadTokenizer(): void {
+  o200k();
+}
 
 const LONG_RUN = /\S{257,}/g;
 const RUN_CHUNK = 256;
