@@ -74,8 +74,8 @@ async function provision(sys, mockUrl) {
   }
 }
 
-/** Node flags of `npm start` (package.json): measured as users run it. */
-export const STANDALONE_NODE_FLAGS = ['--v8-pool-size=1'];
+/** The node flags of `npm start` (package.json's start script, `node <flags> <script>`): measured as users run it. */
+const STANDALONE_NODE_FLAGS = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start.trim().split(/\s+/).slice(1, -1);
 
 export async function startStandalone(mockUrl, { nodeFlags = [], extraEnv = {}, root = ROOT, name = 'standalone' } = {}) {
   const port = await freePort();

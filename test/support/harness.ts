@@ -41,8 +41,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-function spawnProc(name: string, script: string, env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnProc(name: string, args: string[], env: NodeJS.ProcessEnv): Proc {
+  const child = spawn(process.execPath, args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (d: Buffer) => {
     output.push(d.toString());
@@ -85,6 +85,14 @@ async function stopProcs(procs: Proc[]): Promise<void> {
   );
 }
 
+/** The node arguments of `npm start` (package.json), so the suites run standalone exactly as users start it. */
+function npmStartArgs(): string[] {
+  const command = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const [bin, ...args] = command.trim().split(/\s+/);
+  if (bin !== 'node') throw new Error(`package.json's start script is expected to be "node …", got: ${command}`);
+  return args;
+}
+
 const baseEnv = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: process.env.SB_TEST_LOG_LEVEL ?? 'warn', HOST: '127.0.0.1', ...extra };
   for (const k of ['NATS_URL', 'REDIS_URL', 'DATABASE_URL', 'PORT', 'ADMIN_KEY', 'SECRET_KEY']) if (!(k in extra)) delete env[k];
@@ -96,7 +104,7 @@ export async function startStandalone(extra: NodeJS.ProcessEnv = {}, dataDir = f
   const port = await freePort();
   const adminKey = 'sb-test-admin-key-0123456789';
   const env = baseEnv({ DATA_DIR: dataDir, PORT: String(port), ADMIN_KEY: adminKey, ...extra });
-  const proc = spawnProc('standalone', dist('standalone'), env);
+  const proc = spawnProc('standalone', npmStartArgs(), env);
   const url = `http://127.0.0.1:${port}`;
   await waitReady(url, proc);
   const procs = [proc];
@@ -181,7 +189,7 @@ export async function startCluster(opts: { gateways?: number; env?: NodeJS.Proce
   });
   const procs: Proc[] = [];
   const spawnService = async (name: string, port: number): Promise<Proc> => {
-    const p = spawnProc(name, dist(name), { ...env, PORT: String(port) });
+    const p = spawnProc(name, [dist(name)], { ...env, PORT: String(port) });
     procs.push(p);
     await waitReady(`http://127.0.0.1:${port}`, p);
     return p;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import { Redis, type ChainableCommander, type Cluster, type RedisOptions } from 'ioredis';
 import {
   BUCKET_MS,
   CONCURRENCY_RETRY_AFTER_MS,
@@ -40,10 +40,7 @@ export interface RedisLimitStoreOptions {
 /** Commands beyond the scripts; ioredis' Redis and Cluster both provide them. */
 interface LimitRedisClient extends ScriptClient {
   get(key: string): Promise<string | null>;
-  set(key: string, value: string, px: 'PX', ms: number): Promise<unknown>;
-  del(...keys: string[]): Promise<number>;
-  hset(key: string, field: string, value: string): Promise<number>;
-  pexpire(key: string, ms: number): Promise<number>;
+  multi(): ChainableCommander;
   scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[string, string[]]>;
   quit(): Promise<unknown>;
 }
@@ -68,6 +65,22 @@ const REASONS: Record<number, LimitRejectReason> = { 1: 'rpm', 2: 'tpm', 3: 'con
 function asArray(reply: unknown): unknown[] {
   if (!Array.isArray(reply)) throw new Error(`unexpected limit script reply: ${String(reply)}`);
   return reply;
+}
+
+/**
+ * One outcome per call of a batched script: the script's error message for that call (a string: it failed on its
+ * own), or what `read` makes of its reply (an Error if the reply is not what it expects).
+ */
+function outcomes<T, R>(batch: T[], replies: unknown[], what: (item: T) => string, read: (item: T, reply: unknown[]) => R): (R | Error)[] {
+  return batch.map((item, i) => {
+    const reply = replies[i];
+    if (typeof reply === 'string') return new Error(`${what(item)} failed: ${reply}`);
+    try {
+      return read(item, asArray(reply));
+    } catch (e) {
+      return e as Error;
+    }
+  });
 }
 
 function num(value: unknown): number {
@@ -129,15 +142,7 @@ export class RedisLimitStore implements LimitStore {
       for (const a of r.quota) keys.push(this.keys.pending(a.key));
     }
     const replies = asArray(await ACQUIRE.run(this.client, keys, args));
-    return batch.map((r, i) => {
-      const reply = replies[i];
-      if (typeof reply === 'string') return new Error(`limit acquire for request ${r.requestId} failed: ${reply}`);
-      try {
-        return this.acquireResult(r, asArray(reply));
-      } catch (e) {
-        return e as Error;
-      }
-    });
+    return outcomes(batch, replies, (r) => `limit acquire for request ${r.requestId}`, (r, reply) => this.acquireResult(r, reply));
   }
 
   private acquireResult(r: NormalisedAcquire, reply: unknown[]): AcquireResult {
@@ -189,11 +194,15 @@ export class RedisLimitStore implements LimitStore {
     const key = this.keys.quota(quotaKey);
     // The counter starts a new life either way: what the old one held pending is not part of it.
     const pending = this.keys.pending(quotaKey);
-    await this.client.del(key, pending);
-    if (remainingMicros === null) return;
-    await this.client.hset(pending, EPOCH_FIELD, `set:${randomUUID()}`);
-    await this.client.pexpire(pending, QUOTA_IDLE_TTL_MS);
-    await this.client.set(key, String(remainingMicros), 'PX', QUOTA_IDLE_TTL_MS);
+    // One transaction: an acquire running in between must find either the old counter or the new one, never
+    // none (it would start a counter of its own, whose reservation the new one then lacks).
+    const tx = this.client.multi().del(key, pending);
+    if (remainingMicros !== null) {
+      tx.hset(pending, EPOCH_FIELD, `set:${randomUUID()}`).pexpire(pending, QUOTA_IDLE_TTL_MS).set(key, String(remainingMicros), 'PX', QUOTA_IDLE_TTL_MS);
+    }
+    const replies = await tx.exec();
+    const failed = replies?.find(([err]) => err);
+    if (!replies || failed) throw failed?.[0] ?? new Error(`resetting the quota counter ${quotaKey} was aborted`);
   }
 
   async getRemaining(quotaKey: string): Promise<number | null> {
@@ -273,19 +282,12 @@ export class RedisLimitStore implements LimitStore {
       );
     }
     const replies = asArray(await SETTLE.run(this.client, keys, args));
-    return batch.map(({ lease }, i) => {
-      const reply = replies[i];
-      if (typeof reply === 'string') return new Error(`settling lease ${lease.requestId} failed: ${reply}`);
-      try {
-        const r = asArray(reply);
-        const remainingMicros: Record<string, number> = {};
-        lease.quota.forEach((account, j) => {
-          if (num(r[1 + j * 2]) === 1) remainingMicros[account] = num(r[2 + j * 2]);
-        });
-        return { remainingMicros };
-      } catch (e) {
-        return e as Error;
-      }
+    return outcomes(batch, replies, ({ lease }) => `settling lease ${lease.requestId}`, ({ lease }, r) => {
+      const remainingMicros: Record<string, number> = {};
+      lease.quota.forEach((account, j) => {
+        if (num(r[1 + j * 2]) === 1) remainingMicros[account] = num(r[2 + j * 2]);
+      });
+      return { remainingMicros };
     });
   }
 }

@@ -46,7 +46,7 @@ describe('standalone: the embedded database process (EMBEDDED_DB_HOST=child-proc
     expect(isAlive(db!)).toBe(true);
     expect(fs.readFileSync(`/proc/${db}/cmdline`, 'utf8')).toContain('pglite-host');
 
-    const second = spawn(process.execPath, [sys.procs[0]!.child.spawnargs[1]!], {
+    const second = spawn(process.execPath, sys.procs[0]!.child.spawnargs.slice(1), {
       env: { ...sys.env, PORT: String(await freePort()) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -118,6 +118,9 @@ describe('standalone: the embedded database in a worker thread (the default)', (
     // the listening socket of the database host is in the gateway process itself (the worker thread's)
     expect(databaseSocket(gateway).length).toBeGreaterThanOrEqual(2); // listener + the client connection
     expect(threads(gateway)).toBeGreaterThan(1);
+    // SPEC: `npm start` (the harness runs its command line) runs everything in one process: no child processes
+    const children = fs.readdirSync(`/proc/${gateway}/task`).flatMap((t) => fs.readFileSync(`/proc/${gateway}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
+    expect(children).toEqual([]);
 
     const dataDir = sys.dataDir;
     const exited = exitOf(sys);

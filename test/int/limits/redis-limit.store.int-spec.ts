@@ -197,6 +197,22 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     expect(await observer.getRemaining('token:1')).toBe(960);
   });
 
+  it('an acquire sent while an admin resets a quota counter meets the old counter or the new one, never none', async () => {
+    const store = new RedisLimitStore(client(), { keyPrefix: prefix() });
+    const account = 'token:reset';
+    // Sent in the same turn: the acquire's script reaches Redis right behind the reset's first command. It starts
+    // from a stale view (5000); the admin set 1000.
+    const [, acquired] = await Promise.all([
+      store.setRemaining(account, 1_000),
+      store.acquire({ requestId: randomUUID(), scopes: [{ key: account }], estimatedTokens: 0, quota: [{ key: account, initialRemainingMicros: 5_000 }], reserveMicros: 100 }),
+    ]);
+    expectOk(acquired);
+    const [counter] = (await store.snapshotQuota([account])).counters;
+    const reserved = Object.values(counter!.pending).reduce((sum, c) => sum + (c.state === 'reserved' ? c.micros : 0), 0);
+    // Whatever the order, what the counter holds plus what it says it reserved is the admin's 1000.
+    expect(counter!.remainingMicros! + reserved).toBe(1_000);
+  });
+
   it('falls back to EVAL on NOSCRIPT, then runs by SHA', async () => {
     // A script the server cannot have seen (unique text), without flushing the shared script cache.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-lua-'));
