@@ -1,9 +1,14 @@
 import net from 'node:net';
 
+// SB_TEST_REDIS_PORT / SB_TEST_NATS_PORT point a whole run at brokers of its own, so two checkouts can run their
+// suites at once on one machine without purging each other's streams and counters.
+const redisPort = Number(process.env.SB_TEST_REDIS_PORT ?? 6379);
+const natsPort = Number(process.env.SB_TEST_NATS_PORT ?? 4222);
+
 export const INFRA = {
   postgres: { host: '127.0.0.1', port: 5432, url: 'postgres://postgres@127.0.0.1:5432' },
-  redis: { host: '127.0.0.1', port: 6379, url: 'redis://127.0.0.1:6379' },
-  nats: { host: '127.0.0.1', port: 4222, url: 'nats://127.0.0.1:4222' },
+  redis: { host: '127.0.0.1', port: redisPort, url: `redis://127.0.0.1:${redisPort}` },
+  nats: { host: '127.0.0.1', port: natsPort, url: `nats://127.0.0.1:${natsPort}` },
 } as const;
 
 export type InfraName = keyof typeof INFRA;

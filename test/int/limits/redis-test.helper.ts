@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { LimitKeys } from '@switchboard/limits';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const REDIS_URL = process.env.REDIS_URL ?? `redis://127.0.0.1:${process.env.SB_TEST_REDIS_PORT ?? 6379}`;
 
 /**
  * Jest cannot skip a suite from an async hook, so reachability is probed synchronously in a child process before the
