@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
 import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
 import { AihubmixEnvChannel } from './channels/aihubmix-env.channel';
 import { ChannelProber } from './health/channel-prober';
@@ -17,7 +17,7 @@ import { RoutingTableService } from './table/routing-table.service';
     ChannelProber,
     AihubmixEnvChannel,
     ProbeWorker,
-    { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c)), inject: [APP_CONFIG] },
+    { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c), redisConnectionOptions(c)), inject: [APP_CONFIG] },
   ],
 })
 export class RouterModule {}
