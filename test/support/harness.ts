@@ -175,7 +175,9 @@ export const TEST_SECRET_KEY = '1ebce5744847a8d198c1ddfa48cc6cbb6b019b11324f0c24
 export const CLUSTER_SERVICES = ['auth', 'router', 'billing', 'log-writer'] as const;
 
 /** The five services as separate processes on real NATS, Redis and Postgres; `gateways` replicas of the edge. */
-export async function startCluster(opts: { gateways?: number; env?: NodeJS.ProcessEnv } = {}): Promise<System & { dropDatabase(): Promise<void> }> {
+export async function startCluster(
+  opts: { gateways?: number; env?: NodeJS.ProcessEnv; /** per service, over `env` (e.g. its own NATS user) */ serviceEnv?: (name: string) => NodeJS.ProcessEnv } = {},
+): Promise<System & { dropDatabase(): Promise<void> }> {
   const db = await createTestDatabase();
   await purgeUsageStream();
   await purgeSwitchboardKeys();
@@ -192,7 +194,7 @@ export async function startCluster(opts: { gateways?: number; env?: NodeJS.Proce
   });
   const procs: Proc[] = [];
   const spawnService = async (name: string, port: number): Promise<Proc> => {
-    const p = spawnProc(name, [dist(name)], { ...env, PORT: String(port) });
+    const p = spawnProc(name, [dist(name)], { ...env, ...opts.serviceEnv?.(name), PORT: String(port) });
     procs.push(p);
     await waitReady(`http://127.0.0.1:${port}`, p);
     return p;

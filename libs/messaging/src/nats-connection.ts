@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import type { AppConfig } from '@switchboard/config';
 import { credsAuthenticator, nkeyAuthenticator, type ConnectionOptions } from 'nats';
 
-export type NatsSettings = Pick<
-  AppConfig,
-  'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TOKEN' | 'NATS_CREDS' | 'NATS_NKEY_SEED' | 'NATS_TLS_CA' | 'NATS_TLS_CERT' | 'NATS_TLS_KEY'
->;
+export type NatsSettings = Partial<
+  Pick<AppConfig, 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TOKEN' | 'NATS_CREDS' | 'NATS_NKEY_SEED' | 'NATS_TLS_CA' | 'NATS_TLS_CERT' | 'NATS_TLS_KEY'>
+> & { NATS_URL?: string };
 
 /**
  * Reply subjects of this service's requests. A per-service prefix lets the server's permissions keep every other
