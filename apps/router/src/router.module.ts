@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
 import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
 import { AihubmixEnvChannel } from './channels/aihubmix-env.channel';
+import { LegacyChannelSecretsMigration } from './channels/legacy-channel-secrets.migration';
 import { ChannelProber } from './health/channel-prober';
 import { ProbeWorker } from './health/probe.worker';
 import { ChannelAdminService } from './channels/channel-admin.service';
@@ -15,6 +16,7 @@ import { RoutingTableService } from './table/routing-table.service';
     RoutingTableService,
     ChannelAdminService,
     ChannelProber,
+    LegacyChannelSecretsMigration,
     AihubmixEnvChannel,
     ProbeWorker,
     { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c), redisConnectionOptions(c)), inject: [APP_CONFIG] },
