@@ -6,8 +6,9 @@ import path from 'node:path';
 import { freePort } from './harness';
 
 const ROOT = path.resolve(__dirname, '../..');
-/** The permissions compose and k8s run NATS with (one source). */
+/** The permissions compose and k8s run NATS with (one source), and the script that starts it. */
 export const NATS_CONF = path.join(ROOT, 'deploy/nats/nats.conf');
+const NATS_START = path.join(ROOT, 'deploy/nats/start.sh');
 export const NATS_USERS = ['gateway', 'auth', 'router', 'billing', 'log-writer'] as const;
 export type NatsUser = (typeof NATS_USERS)[number];
 /** The server-side variable of a user's password in deploy/nats/nats.conf. */
@@ -38,19 +39,20 @@ export function requireNatsServer(): boolean {
 }
 
 /**
- * A nats-server of the test's own on a free loopback port with JetStream in a temp folder, running a copy of
- * `config` (deploy/nats/nats.conf by default) with a fresh random password per service user.
+ * A nats-server of the test's own on a free loopback port with JetStream in a temp folder, started as compose and
+ * k8s start it (deploy/nats/start.sh on deploy/nats/nats.conf), or on another `config`, with a fresh random password
+ * per service user (a letter first: nats-server parses them as config values).
  */
 export async function startPrivateNats(config = NATS_CONF, extraArgs: string[] = []): Promise<PrivateNats> {
   const bin = natsServerBinary();
   if (!bin) throw new Error('nats-server not found');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-nats-'));
-  const conf = path.join(dir, 'nats.conf');
-  fs.copyFileSync(config, conf);
-  const passwords = Object.fromEntries(NATS_USERS.map((u) => [u, randomBytes(12).toString('hex')])) as Record<NatsUser, string>;
+  const passwords = Object.fromEntries(NATS_USERS.map((u) => [u, `sb${randomBytes(12).toString('hex')}`])) as Record<NatsUser, string>;
   const env = { ...process.env, ...Object.fromEntries(NATS_USERS.map((u) => [passwordVar(u), passwords[u]])) };
   const port = await freePort();
-  const child = spawn(bin, ['-c', conf, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', path.join(dir, 'js'), ...extraArgs], {
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-sd', path.join(dir, 'js'), ...extraArgs];
+  const [command, argv] = config === NATS_CONF ? ['sh', [NATS_START, ...args]] : [bin, ['-c', config, '-js', ...args]];
+  const child = spawn(command, argv, {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

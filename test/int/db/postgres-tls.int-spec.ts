@@ -27,7 +27,7 @@ async function startTlsProxy(pki: TestPki, target: { host: string; port: number 
   const server = net.createServer((client) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
-    client.once('data', (first) => {
+    client.once('data', (first: Buffer) => {
       if (!first.subarray(0, 8).equals(SSL_REQUEST)) {
         stats.plainAttempts++;
         client.destroy();

@@ -83,11 +83,11 @@ describe('docker-compose.yml', () => {
     expect(shared[0]!.SECRET_KEY).toMatch(/^[0-9a-f]{64}$/i);
   });
 
-  test('NATS runs deploy/nats/nats.conf and gets a password for every user in it; Redis requires its password', () => {
+  test('NATS runs deploy/nats/start.sh on deploy/nats/nats.conf and gets a password for every user in it; Redis requires its password', () => {
     const nats = svc('nats');
     const cmd = arr(nats.command, 'nats.command').map(String);
-    const confPath = cmd[cmd.indexOf('-c') + 1]!;
-    expect(composeVolumes(nats).find((v) => v.target === confPath)).toEqual({ source: './deploy/nats/nats.conf', target: confPath, readOnly: true });
+    expect(cmd.slice(0, 2)).toEqual(['sh', '/etc/nats/start.sh']);
+    expect(composeVolumes(nats).find((v) => v.target === '/etc/nats')).toEqual({ source: './deploy/nats', target: '/etc/nats', readOnly: true });
     const vars = [...read('deploy/nats/nats.conf').matchAll(/password:\s*\$(\w+)/g)].map((m) => m[1]!);
     expect(vars.sort()).toEqual(SERVICE_NAMES.map(natsPasswordVar).sort());
     const natsEnv = composeEnv(nats);
@@ -161,7 +161,7 @@ describe('docker-compose.yml', () => {
     expect([decodeURIComponent(db.username), decodeURIComponent(db.password), db.pathname.slice(1)]).toEqual([pg.POSTGRES_USER, pg.POSTGRES_PASSWORD, pg.POSTGRES_DB]);
 
     const natsCmd = arr(svc('nats').command, 'nats.command').map(String);
-    expect(natsCmd.some((a) => a === '-js' || a === '--jetstream')).toBe(true);
+    expect(read('deploy/nats/start.sh')).toMatch(/exec nats-server -c "\$\(dirname "\$0"\)\/nats\.conf" -js "\$@"/);
     const storeDir = natsCmd[natsCmd.findIndex((a) => a === '-sd' || a === '--store_dir') + 1];
     const natsVolumes = composeVolumes(svc('nats'));
     expect(natsVolumes.map((v) => v.target)).toContain(storeDir);

@@ -1,11 +1,12 @@
 // deploy/nats/nats.conf on a real nats-server: every connection made the way the services make theirs
 // (natsConnectionOptions: credentials + per-service inbox prefix). What a compromised or misconfigured service could do
 // on the bus is exactly what these tests let through.
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from 'nats';
 import { Subjects, UsageStream, type Subject, type UsageRecord } from '@switchboard/contracts';
 import { JetStreamUsageQueue, natsConnectionOptions } from '@switchboard/messaging';
-import { NATS_USERS, requireNatsServer, startPrivateNats, type NatsUser, type PrivateNats } from '../../support/nats-server';
+import { NATS_USERS, passwordVar, requireNatsServer, startPrivateNats, type NatsUser, type PrivateNats } from '../../support/nats-server';
 import { usageRecord } from '../billing/billing-fixtures';
 
 jest.setTimeout(60_000);
@@ -83,6 +84,22 @@ describeNats('NATS permissions of deploy/nats/nats.conf on a real nats-server', 
     await expect(connect({ servers: nats.url })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
     await expect(connect(options('auth', 'not-the-password'))).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
     await expect(connect({ servers: nats.url, user: 'admin', pass: nats.passwords.gateway })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
+  });
+
+  it('deploy/nats/start.sh refuses a password nats-server would misread (empty: no password at all; a digit first: a number)', () => {
+    const good = Object.fromEntries(NATS_USERS.map((u) => [passwordVar(u), 'sb0123456789abcdef0123']));
+    const run = (overrides: Record<string, string>) =>
+      spawnSync('sh', ['deploy/nats/start.sh', '--version'], { env: { PATH: process.env.PATH, ...good, ...overrides }, encoding: 'utf8' });
+    expect(run({}).status).toBe(0); // reaches nats-server
+    for (const [value, why] of [
+      ['', /NATS_PASSWORD_AUTH is not set/],
+      ['4e3f0a9c1b7d2e6f8a0b', /NATS_PASSWORD_AUTH must start with a letter/],
+      ['sb-with-a-dash-000', /NATS_PASSWORD_AUTH must start with a letter and hold only letters and digits/],
+      ['sbshort', /NATS_PASSWORD_AUTH is shorter than 16/],
+    ] as const) {
+      const r = run({ NATS_PASSWORD_AUTH: value });
+      expect({ value, status: r.status, stderr: r.stderr }).toEqual({ value, status: 1, stderr: expect.stringMatching(why) });
+    }
   });
 
   it('classifies every subject of libs/contracts (a new subject needs its line in nats.conf and here)', () => {
