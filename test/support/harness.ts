@@ -169,10 +169,15 @@ export async function purgeSwitchboardKeys(): Promise<void> {
   }
 }
 
+/** A random key (the start-up check refuses placeholders and repeated patterns such as 'ab'.repeat(32)). */
+export const TEST_SECRET_KEY = '1ebce5744847a8d198c1ddfa48cc6cbb6b019b11324f0c240dac6c7752849bd4';
+
 export const CLUSTER_SERVICES = ['auth', 'router', 'billing', 'log-writer'] as const;
 
 /** The five services as separate processes on real NATS, Redis and Postgres; `gateways` replicas of the edge. */
-export async function startCluster(opts: { gateways?: number; env?: NodeJS.ProcessEnv } = {}): Promise<System & { dropDatabase(): Promise<void> }> {
+export async function startCluster(
+  opts: { gateways?: number; env?: NodeJS.ProcessEnv; /** per service, over `env` (e.g. its own NATS user) */ serviceEnv?: (name: string) => NodeJS.ProcessEnv } = {},
+): Promise<System & { dropDatabase(): Promise<void> }> {
   const db = await createTestDatabase();
   await purgeUsageStream();
   await purgeSwitchboardKeys();
@@ -181,7 +186,7 @@ export async function startCluster(opts: { gateways?: number; env?: NodeJS.Proce
   const env = baseEnv({
     DATA_DIR: dataDir,
     ADMIN_KEY: adminKey,
-    SECRET_KEY: 'ab'.repeat(32),
+    SECRET_KEY: TEST_SECRET_KEY,
     NATS_URL: INFRA.nats.url,
     REDIS_URL: INFRA.redis.url,
     DATABASE_URL: db.url,
@@ -189,7 +194,7 @@ export async function startCluster(opts: { gateways?: number; env?: NodeJS.Proce
   });
   const procs: Proc[] = [];
   const spawnService = async (name: string, port: number): Promise<Proc> => {
-    const p = spawnProc(name, [dist(name)], { ...env, PORT: String(port) });
+    const p = spawnProc(name, [dist(name)], { ...env, ...opts.serviceEnv?.(name), PORT: String(port) });
     procs.push(p);
     await waitReady(`http://127.0.0.1:${port}`, p);
     return p;

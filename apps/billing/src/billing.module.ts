@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BillingRpcController } from './billing.rpc-controller';
-import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
 import { BILLING_SETTINGS, billingSettingsFrom } from './config/billing.settings';
 import { BalanceService } from './ledger/balance.service';
 import { LedgerQueryService } from './ledger/ledger-query.service';
@@ -22,7 +22,7 @@ import { UsageBillingConsumer } from './usage/usage-billing.consumer';
     LedgerQueryService,
     LedgerReconciler,
     // The gateways' quota counters (Redis in cluster mode; standalone: the same in-memory store as the gateway).
-    { provide: LIMIT_STORE, useFactory: (c: AppConfig) => createLimitStore(c.REDIS_URL), inject: [APP_CONFIG] },
+    { provide: LIMIT_STORE, useFactory: (c: AppConfig) => createLimitStore(c.REDIS_URL, redisConnectionOptions(c)), inject: [APP_CONFIG] },
     QuotaCounterReconciler,
     UsageBillingConsumer,
   ],

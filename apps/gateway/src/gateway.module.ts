@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
 import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
 import { LIMIT_STORE, createLimitStore } from '@switchboard/limits';
 import { BanListService } from './state/ban-list.service';
@@ -36,8 +36,8 @@ import { TokenCache } from './state/token-cache.service';
     AdmissionService,
     DrainService,
     BanListService,
-    { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c)), inject: [APP_CONFIG] },
-    { provide: LIMIT_STORE, useFactory: (c: AppConfig) => createLimitStore(c.REDIS_URL), inject: [APP_CONFIG] },
+    { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c), redisConnectionOptions(c)), inject: [APP_CONFIG] },
+    { provide: LIMIT_STORE, useFactory: (c: AppConfig) => createLimitStore(c.REDIS_URL, redisConnectionOptions(c)), inject: [APP_CONFIG] },
     { provide: APP_FILTER, useClass: EdgeErrorFilter },
   ],
 })

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
 import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
 import { AihubmixEnvChannel } from './channels/aihubmix-env.channel';
+import { LegacyChannelSecretsMigration } from './channels/legacy-channel-secrets.migration';
 import { ChannelProber } from './health/channel-prober';
 import { ProbeWorker } from './health/probe.worker';
 import { ChannelAdminService } from './channels/channel-admin.service';
@@ -15,9 +16,10 @@ import { RoutingTableService } from './table/routing-table.service';
     RoutingTableService,
     ChannelAdminService,
     ChannelProber,
+    LegacyChannelSecretsMigration,
     AihubmixEnvChannel,
     ProbeWorker,
-    { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c)), inject: [APP_CONFIG] },
+    { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c), redisConnectionOptions(c)), inject: [APP_CONFIG] },
   ],
 })
 export class RouterModule {}

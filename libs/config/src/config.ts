@@ -20,7 +20,12 @@ export interface AppConfig extends Omit<Env, 'PORT' | 'ADMIN_KEY' | 'SECRET_KEY'
   SECRET_KEY: string;
   /** true when ADMIN_KEY was generated during this start (printed once). */
   adminKeyGenerated: boolean;
+  /** set when DATA_DIR/admin.key can be read by other users of this machine (logged as a warning at start) */
+  adminKeyFileExposed?: string;
 }
+
+/** Shared stores (any of these set): every process must hold the same keys, so none may make up its own. */
+const SHARED_STORE_VARS = ['NATS_URL', 'REDIS_URL', 'DATABASE_URL'] as const;
 
 /** Parses the environment; every bad variable is named in one error. */
 export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
@@ -39,7 +44,7 @@ function readOrCreateSecret(dataDir: string, file: string, make: () => string): 
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensureDataDir(dataDir);
   const value = make();
   try {
     // 'wx': if two processes race on first start, exactly one wins and the other reads its value.
@@ -51,12 +56,38 @@ function readOrCreateSecret(dataDir: string, file: string, make: () => string): 
   }
 }
 
+/**
+ * DATA_DIR holds the embedded database, the usage spool and the generated keys: only this user may enter it. An
+ * existing directory is left as it is (an operator may have chosen its mode).
+ */
+export function ensureDataDir(dataDir: string): void {
+  if (fs.existsSync(dataDir)) return;
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // mkdir's mode is masked by the umask; a umask of 0 would still leave it open.
+  fs.chmodSync(dataDir, 0o700);
+}
+
+/** The admin key file's mode when group or others may read it (a copied or restored file), else undefined. */
+function exposedKeyFile(file: string): string | undefined {
+  try {
+    const mode = fs.statSync(file).mode & 0o777;
+    return mode & 0o077 ? `${file} is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 on it` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function loadConfig(service: ServiceName | 'standalone', env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = parseEnv(env);
   const mode: Mode = service === 'standalone' ? 'standalone' : 'cluster';
   if (mode === 'cluster') {
     const missing = (['NATS_URL', 'REDIS_URL', 'DATABASE_URL'] as const).filter((k) => !parsed[k]);
     if (missing.length) throw new ConfigError(missing.map((k) => `${k}: required in cluster mode`));
+  }
+  if (mode === 'cluster' || SHARED_STORE_VARS.some((k) => parsed[k])) {
+    const missing = (['ADMIN_KEY', 'SECRET_KEY'] as const).filter((k) => !parsed[k]);
+    const why = 'required when NATS_URL, REDIS_URL or DATABASE_URL is set (every process must share it; generate with `openssl rand -hex 32`)';
+    if (missing.length) throw new ConfigError(missing.map((k) => `${k}: ${why}`));
   }
   const dataDir = path.resolve(parsed.DATA_DIR);
   const admin = parsed.ADMIN_KEY
@@ -75,5 +106,14 @@ export function loadConfig(service: ServiceName | 'standalone', env: NodeJS.Proc
     ADMIN_KEY: admin.value,
     SECRET_KEY: secret.value,
     adminKeyGenerated: admin.created,
+    adminKeyFileExposed: parsed.ADMIN_KEY ? undefined : exposedKeyFile(path.join(dataDir, 'admin.key')),
   };
+}
+
+/**
+ * ioredis options beyond REDIS_URL (which carries the password and, as `rediss://`, TLS): the CA of REDIS_TLS_CA
+ * when the server's certificate is not signed by a public CA. Read once at start.
+ */
+export function redisConnectionOptions(config: Pick<AppConfig, 'REDIS_TLS_CA'>): { tls?: { ca: Buffer } } {
+  return config.REDIS_TLS_CA ? { tls: { ca: fs.readFileSync(config.REDIS_TLS_CA) } } : {};
 }

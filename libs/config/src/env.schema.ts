@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { z } from 'zod';
+import { adminKeyProblem, secretKeyProblem } from './secret-strength';
 
 export const SERVICE_NAMES = ['gateway', 'auth', 'router', 'billing', 'log-writer'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -22,19 +24,59 @@ const optionalUrl = (protocols: string[]) =>
       message: `must start with ${protocols.join(' or ')}`,
     });
 
-/** Every env var of SPEC §3. Unknown vars are ignored; invalid ones stop start-up together. */
-export const envSchema = z.object({
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+/** A path to a file this process can read (creds, CA, certificate, key): a typo is a start-up error, not a runtime one. */
+const optionalFile = optionalString.refine((v) => v === undefined || readable(v), { message: 'file not found or not readable' });
+
+function readable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Every env var of SPEC §3 and §8. Unknown vars are ignored; invalid ones stop start-up together. */
+const envFields = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
-  ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_KEY: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .superRefine((v, ctx) => {
+      const problem = adminKeyProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   SECRET_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex digits')
+    .superRefine((v, ctx) => {
+      const problem = secretKeyProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .optional(),
   DATABASE_URL: optionalUrl(['postgres://', 'postgresql://']),
   REDIS_URL: optionalUrl(['redis://', 'rediss://']),
   NATS_URL: optionalUrl(['nats://', 'tls://', 'ws://', 'wss://']),
+  /** NATS credentials (one way: user + password, token, creds file or nkey seed) and TLS (SPEC §8). */
+  NATS_USER: optionalString,
+  NATS_PASSWORD: optionalString,
+  NATS_TOKEN: optionalString,
+  NATS_CREDS: optionalFile,
+  NATS_NKEY_SEED: optionalString.refine((v) => v === undefined || /^SU[A-Z2-7]{56}$/.test(v.trim()), {
+    message: 'must be a user nkey seed (58 characters starting with SU)',
+  }),
+  NATS_TLS_CA: optionalFile,
+  NATS_TLS_CERT: optionalFile,
+  NATS_TLS_KEY: optionalFile,
+  /** CA of a Redis served over TLS (`rediss://`) whose certificate the system CAs do not cover */
+  REDIS_TLS_CA: optionalFile,
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   MAX_BODY_BYTES: int(10 * 1024 * 1024, 1),
   UPSTREAM_CONNECT_TIMEOUT_MS: int(10_000, 1),
@@ -79,5 +121,18 @@ export const envSchema = z.object({
   /** how often the gateways' quota counters (Redis / in memory) are reconciled with the ledger (also once at start) */
   QUOTA_RECONCILE_INTERVAL_MS: int(60_000, 1000),
 });
+
+/** Rules across variables: each names the variable to change. */
+export const envSchema = envFields.superRefine((env, ctx) => {
+  const bad = (name: string, message: string) => ctx.addIssue({ code: 'custom', path: [name], message });
+  if (env.NATS_USER && !env.NATS_PASSWORD) bad('NATS_PASSWORD', 'required with NATS_USER');
+  if (env.NATS_PASSWORD && !env.NATS_USER) bad('NATS_USER', 'required with NATS_PASSWORD');
+  const ways = (['NATS_USER', 'NATS_TOKEN', 'NATS_CREDS', 'NATS_NKEY_SEED'] as const).filter((k) => env[k]);
+  if (ways.length > 1) for (const k of ways) bad(k, `set one NATS authentication only (${ways.join(', ')} are all set)`);
+  if (env.NATS_TLS_CERT && !env.NATS_TLS_KEY) bad('NATS_TLS_KEY', 'required with NATS_TLS_CERT (client certificate)');
+  if (env.NATS_TLS_KEY && !env.NATS_TLS_CERT) bad('NATS_TLS_CERT', 'required with NATS_TLS_KEY (client certificate)');
+  if (env.REDIS_TLS_CA && !env.REDIS_URL?.startsWith('rediss://')) bad('REDIS_TLS_CA', 'needs a rediss:// REDIS_URL (TLS)');
+  // Run even when a single variable is already bad, so one message still names every problem.
+}, { when: () => true });
 
 export type Env = z.infer<typeof envSchema>;

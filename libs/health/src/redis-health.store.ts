@@ -1,5 +1,5 @@
 import { LuaScript } from '@switchboard/limits';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { DEFAULT_BAN_POLICY, banField, jittered, type Ban, type BanPolicy, type BanTarget, type HealthStore, type Outcome, type SuccessCount, type WindowStats } from './health.types';
 
 const RECORD = new LuaScript('health-record.lua', __dirname);
@@ -19,8 +19,9 @@ export class RedisHealthStore implements HealthStore {
     private readonly ownsClient = false,
   ) {}
 
-  static fromUrl(url: string, policy?: BanPolicy): RedisHealthStore {
-    return new RedisHealthStore(new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true }), policy, 'sb', true);
+  /** `redis`: connection options beyond the URL (TLS CA). */
+  static fromUrl(url: string, policy?: BanPolicy, redis: RedisOptions = {}): RedisHealthStore {
+    return new RedisHealthStore(new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true, ...redis }), policy, 'sb', true);
   }
 
   async record(o: Outcome): Promise<Ban[]> {

@@ -1,6 +1,7 @@
 export * from './bus';
 export * from './rpc-error.filter';
 export * from './messaging.module';
+export * from './nats-connection';
 export * from './in-process/in-process.broker';
 export * from './in-process/in-process.server';
 export * from './in-process/in-process.client';

@@ -4,6 +4,7 @@ import type { AppConfig } from '@switchboard/config';
 import { Bus, BUS_CLIENT } from './bus';
 import { InProcessClient } from './in-process/in-process.client';
 import { InProcessServer } from './in-process/in-process.server';
+import { natsConnectionOptions } from './nats-connection';
 import { JetStreamUsageQueue } from './usage/jetstream-usage.queue';
 import { SpoolUsageQueue } from './usage/spool-usage.queue';
 import { USAGE_QUEUE, type UsageQueue } from './usage/usage-queue';
@@ -12,7 +13,7 @@ import { USAGE_QUEUE, type UsageQueue } from './usage/usage-queue';
 const spools = new Map<string, { queue: SpoolUsageQueue; refs: number }>();
 
 export async function openUsageQueue(config: AppConfig): Promise<UsageQueue> {
-  if (config.NATS_URL) return JetStreamUsageQueue.connect(config.NATS_URL, config.service);
+  if (config.NATS_URL) return JetStreamUsageQueue.connect(natsConnectionOptions(config, config.service), config.service);
   let entry = spools.get(config.DATA_DIR);
   if (!entry) {
     entry = { queue: new SpoolUsageQueue(config.DATA_DIR), refs: 0 };
@@ -44,7 +45,7 @@ export function microserviceOptions(config: AppConfig, service: string): Microse
   return {
     transport: Transport.NATS,
     // Services share their requests across replicas (queue group); every gateway replica gets every event.
-    options: { servers: [config.NATS_URL], queue: service === 'gateway' ? undefined : service, name: service },
+    options: { ...natsConnectionOptions(config, config.service), queue: service === 'gateway' ? undefined : service, name: service },
   };
 }
 
@@ -52,7 +53,7 @@ function busClient(config: AppConfig): ClientProxy {
   if (!config.NATS_URL) return new InProcessClient();
   return ClientProxyFactory.create({
     transport: Transport.NATS,
-    options: { servers: [config.NATS_URL], name: `${config.service}-client`, maxReconnectAttempts: -1 },
+    options: { ...natsConnectionOptions(config, config.service), name: `${config.service}-client`, maxReconnectAttempts: -1 },
   });
 }
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig, type AppConfig, type ServiceName } from '@switchboard/config';
+import { ensureDataDir, loadConfig, type AppConfig, type ServiceName } from '@switchboard/config';
 import { microserviceOptions } from '@switchboard/messaging';
 import { JsonLogger, startTracing, stopTracing } from '@switchboard/observability';
 import { ServiceRootModule } from './service-root.module';
@@ -25,6 +25,9 @@ export interface RunningService {
 /** Starts one process: its HTTP port (public API or health/metrics) and its message handlers. */
 export async function startService(def: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config = loadConfig(def.name, env);
+  // Before anything writes under it (embedded database, spool): created for this user only.
+  ensureDataDir(config.DATA_DIR);
+  if (config.adminKeyFileExposed) new Logger(def.name).warn(config.adminKeyFileExposed);
   startTracing(def.name, env);
   const adapter = new FastifyAdapter({
     bodyLimit: config.MAX_BODY_BYTES,

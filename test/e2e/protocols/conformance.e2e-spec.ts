@@ -318,7 +318,8 @@ describe('an aihubmix channel from the environment (AIHUBMIX_API_KEY)', () => {
     const admin = adminClient(env.url, env.adminKey);
     const list = await admin.get<{ data: { name: string; type: string; headers: Record<string, string>; models: string[]; keys: string[] }[] }>('/api/channels');
     const ch = list.body.data.find((c) => c.name === 'aihubmix');
-    expect(ch).toMatchObject({ type: 'aihubmix', headers: { 'APP-Code': 'ENV42' }, models: ['*'] });
+    // header values are secrets: masked on read (the upstream still gets the real one, below)
+    expect(ch).toMatchObject({ type: 'aihubmix', headers: { 'APP-Code': '****' }, models: ['*'] });
     expect(ch!.keys[0]).not.toContain('ahm-env-key');
     const tok = await admin.post('/api/tokens', { name: 'env' });
     const client = new Anthropic({ apiKey: String(tok.body.key), baseURL: env.url, maxRetries: 0 });

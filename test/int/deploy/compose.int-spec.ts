@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../../libs/config/src/config';
 import {
+  COMPOSE_TEST_SECRETS,
   DEFAULT_PORTS,
   ENV_NAMES,
   ROOT,
@@ -23,16 +24,22 @@ import {
   type Obj,
 } from './deploy-files';
 
-const compose = loadCompose();
+const SECRETS = COMPOSE_TEST_SECRETS;
+const natsPasswordVar = (service: string) => `NATS_PASSWORD_${service.toUpperCase().replace(/-/g, '_')}`;
+const compose = loadCompose(SECRETS);
 const svc = (name: string): Obj => obj(compose.services[name], `service ${name}`);
 
 describe('docker-compose.yml', () => {
-  test('reads with no variables set (every ${VAR} has a default) and overrides take effect', () => {
+  test('has no default secret: without each one compose refuses to start, naming it; overrides take effect', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       [...SERVICE_NAMES, 'nats', 'redis', 'postgres', 'prometheus', 'grafana'].sort(),
     );
-    const custom = loadCompose({ SECRET_KEY: 'ab'.repeat(32), SWITCHBOARD_IMAGE: 'registry.example.com/switchboard:9.9.9' });
-    expect(composeEnv(obj(custom.services.auth, 'auth')).SECRET_KEY).toBe('ab'.repeat(32));
+    for (const name of Object.keys(SECRETS)) {
+      const { [name]: _left, ...rest } = SECRETS;
+      expect(() => loadCompose(rest)).toThrow(new RegExp(`required variable ${name} is missing`));
+    }
+    const custom = loadCompose({ ...SECRETS, SWITCHBOARD_IMAGE: 'registry.example.com/switchboard:9.9.9' });
+    expect(composeEnv(obj(custom.services.auth, 'auth')).SECRET_KEY).toBe(SECRETS.SECRET_KEY);
     expect(obj(custom.services.gateway, 'gateway').image).toBe('registry.example.com/switchboard:9.9.9');
     // the interpolation helper itself: defaults, required, escapes
     expect(interpolateCompose('${A:-x} ${B-y} $$C ${D}', { B: '' })).toBe('x  $C ');
@@ -66,21 +73,35 @@ describe('docker-compose.yml', () => {
     expect(composeVolumes(s).map((v) => v.target)).toContain('/data');
   });
 
-  test('every Switchboard process gets the same shared settings (SECRET_KEY above all)', () => {
+  test('every Switchboard process gets the same shared settings (SECRET_KEY above all) and its own NATS user', () => {
     const shared = SERVICE_NAMES.map((n) => {
-      const { PORT: _port, ...rest } = composeEnv(svc(n));
+      const { PORT: _port, NATS_USER: user, NATS_PASSWORD: password, ...rest } = composeEnv(svc(n));
+      expect({ n, user, password }).toEqual({ n, user: n, password: SECRETS[natsPasswordVar(n)] });
       return rest;
     });
     for (const e of shared) expect(e).toEqual(shared[0]);
     expect(shared[0]!.SECRET_KEY).toMatch(/^[0-9a-f]{64}$/i);
   });
 
-  test('secrets are placeholders that a .env or the shell overrides, and published ports stay on loopback', () => {
-    const env = composeEnv(svc('gateway'));
-    expect(env.SECRET_KEY).toBe('0'.repeat(64));
-    expect(env.ADMIN_KEY).toMatch(/change-me/i);
-    expect(compose.raw).toMatch(/SECRET_KEY: \$\{SECRET_KEY:-/);
-    expect(compose.raw).toMatch(/ADMIN_KEY: \$\{ADMIN_KEY:-/);
+  test('NATS runs deploy/nats/start.sh on deploy/nats/nats.conf and gets a password for every user in it; Redis requires its password', () => {
+    const nats = svc('nats');
+    const cmd = arr(nats.command, 'nats.command').map(String);
+    expect(cmd.slice(0, 2)).toEqual(['sh', '/etc/nats/start.sh']);
+    expect(composeVolumes(nats).find((v) => v.target === '/etc/nats')).toEqual({ source: './deploy/nats', target: '/etc/nats', readOnly: true });
+    const vars = [...read('deploy/nats/nats.conf').matchAll(/password:\s*\$(\w+)/g)].map((m) => m[1]!);
+    expect(vars.sort()).toEqual(SERVICE_NAMES.map(natsPasswordVar).sort());
+    const natsEnv = composeEnv(nats);
+    for (const v of vars) expect({ v, value: natsEnv[v] }).toEqual({ v, value: SECRETS[v] });
+    const redis = svc('redis');
+    expect(arr(redis.command, 'redis.command').join(' ')).toContain('--requirepass "$REDIS_PASSWORD"');
+    expect(composeEnv(redis).REDIS_PASSWORD).toBe(SECRETS.REDIS_PASSWORD);
+    expect(decodeURIComponent(new URL(composeEnv(svc('gateway')).REDIS_URL!).password)).toBe(SECRETS.REDIS_PASSWORD);
+  });
+
+  test('no secret has a default value in the file, and published ports stay on loopback', () => {
+    for (const name of Object.keys(SECRETS)) expect({ name, defaulted: compose.raw.includes(`\${${name}:-`) || compose.raw.includes(`\${${name}-`) }).toEqual({ name, defaulted: false });
+    expect(compose.raw).toMatch(/SECRET_KEY: \$\{SECRET_KEY:\?/);
+    expect(compose.raw).toMatch(/ADMIN_KEY: \$\{ADMIN_KEY:\?/);
     for (const [name, s] of Object.entries(compose.services)) {
       for (const p of Array.isArray(s.ports) ? s.ports : []) {
         expect({ service: name, port: String(p) }).toEqual({ service: name, port: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/) });
@@ -140,7 +161,7 @@ describe('docker-compose.yml', () => {
     expect([decodeURIComponent(db.username), decodeURIComponent(db.password), db.pathname.slice(1)]).toEqual([pg.POSTGRES_USER, pg.POSTGRES_PASSWORD, pg.POSTGRES_DB]);
 
     const natsCmd = arr(svc('nats').command, 'nats.command').map(String);
-    expect(natsCmd.some((a) => a === '-js' || a === '--jetstream')).toBe(true);
+    expect(read('deploy/nats/start.sh')).toMatch(/exec nats-server -c "\$\(dirname "\$0"\)\/nats\.conf" -js "\$@"/);
     const storeDir = natsCmd[natsCmd.findIndex((a) => a === '-sd' || a === '--store_dir') + 1];
     const natsVolumes = composeVolumes(svc('nats'));
     expect(natsVolumes.map((v) => v.target)).toContain(storeDir);

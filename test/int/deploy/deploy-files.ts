@@ -82,6 +82,20 @@ export function interpolateCompose(text: string, env: Record<string, string | un
   });
 }
 
+/** What deploy/README.md's one command writes to .env: every secret docker-compose.yml requires (random values). */
+export const COMPOSE_TEST_SECRETS: Record<string, string> = {
+  ADMIN_KEY: 'c0b8e2f7a91d4e36b5f08a2d7c4e19f3a6b2d8e0c5f7a1b3',
+  SECRET_KEY: '8d2f6a1c9e4b7d3f0a5c8e2b6d9f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f',
+  POSTGRES_PASSWORD: '5e9a2c7f1b4d8e3a6c0f9b2e5d8a1c4f',
+  REDIS_PASSWORD: 'a3f8c1e6b9d2f5a8c3e6b1d4f7a0c9e2',
+  GRAFANA_ADMIN_PASSWORD: '7b2e9d4a1f6c8e3b5d0a7c2f',
+  NATS_PASSWORD_GATEWAY: 'sb1f4a7d0c3e6b9f2a5d8c1e4b7a0d3f6c',
+  NATS_PASSWORD_AUTH: 'sb2a5d8f1c4e7b0a3d6f9c2e5b8d1a4f7c',
+  NATS_PASSWORD_ROUTER: 'sb3b6e9a2d5f8c1b4e7a0d3c6f9b2e5a8d',
+  NATS_PASSWORD_BILLING: 'sb4c7f0b3e6a9d2c5f8b1e4a7d0c3f6b9e',
+  NATS_PASSWORD_LOG_WRITER: 'sb5d8a1c4f7b0e3d6a9c2f5b8e1d4a7c0f',
+};
+
 export interface Compose {
   raw: string;
   services: Record<string, Obj>;

@@ -1,11 +1,15 @@
 // deploy/k8s: every manifest validated offline against the Kubernetes schemas (kubernetes-models) plus a strict
 // unknown-field check, then cross-checked: entry points, PORT/containerPort/probes, env names and values (through
 // the real config loader), security context, graceful shutdown, HPA and PDB targeting the gateway.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../../libs/config/src/config';
 import {
+  COMPOSE_TEST_SECRETS,
   DEFAULT_PORTS,
   ENV_NAMES,
   SERVICE_NAMES,
+  ROOT,
   arr,
   at,
   exists,
@@ -15,6 +19,8 @@ import {
   loadK8s,
   obj,
   parseDockerfile,
+  parseYamlDocs,
+  read,
   type K8sDoc,
   type Obj,
   type ServiceName,
@@ -36,7 +42,28 @@ const matches = (selector: Record<string, unknown>, labels: Record<string, unkno
 const podLabels = (d: Obj): Record<string, unknown> => obj(at(d, 'spec.template.metadata.labels'), 'pod labels');
 
 const configMap = obj(find('ConfigMap', 'switchboard-config').doc.data, 'ConfigMap data') as Record<string, string>;
-const secret = obj(find('Secret', 'switchboard-secrets').doc.stringData, 'Secret stringData') as Record<string, string>;
+
+/**
+ * The Secrets are not in the repository (no usable default): the operator creates them with deploy/README.md's
+ * `kubectl create secret generic <name> --from-literal=KEY=…` commands. Their keys, read from that README, with random
+ * values standing in for what openssl would generate.
+ */
+function documentedSecrets(): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  const readme = read('deploy/README.md');
+  for (const m of readme.matchAll(/create secret generic ([\w-]+)((?:\s*\\\n\s*--from-literal=[^\n\\]*)+)/g)) {
+    const keys = [...m[2]!.matchAll(/--from-literal=(\w+)=/g)].map((k) => k[1]!);
+    out[m[1]!] = Object.fromEntries(keys.map((k) => [k, EXAMPLE_URLS[k] ?? randomBytes(32).toString('hex')]));
+  }
+  return out;
+}
+const EXAMPLE_URLS: Record<string, string> = { DATABASE_URL: 'postgres://switchboard:pw@postgres:5432/switchboard?sslmode=verify-full', REDIS_URL: 'rediss://:pw@redis:6379' };
+const secrets = documentedSecrets();
+const secret = (name: string): Record<string, string> => {
+  const s = secrets[name];
+  if (!s) throw new Error(`deploy/README.md has no \`kubectl create secret generic ${name}\` command`);
+  return s;
+};
 
 /** What a container's process sees: envFrom (ConfigMap, Secret) then env (wins). */
 function containerEnv(c: Obj): Record<string, string> {
@@ -44,11 +71,13 @@ function containerEnv(c: Obj): Record<string, string> {
   for (const from of arr(c.envFrom ?? [], 'envFrom')) {
     const f = obj(from, 'envFrom item');
     if (isObj(f.configMapRef)) Object.assign(env, obj(find('ConfigMap', String(f.configMapRef.name)).doc.data, 'data'));
-    if (isObj(f.secretRef)) Object.assign(env, obj(find('Secret', String(f.secretRef.name)).doc.stringData, 'stringData'));
+    if (isObj(f.secretRef)) Object.assign(env, secret(String(f.secretRef.name)));
   }
   for (const e of arr(c.env ?? [], 'env')) {
     const v = obj(e, 'env item');
-    env[String(v.name)] = String(v.value);
+    const ref = isObj(v.valueFrom) && isObj(v.valueFrom.secretKeyRef) ? v.valueFrom.secretKeyRef : undefined;
+    if (ref && !(String(ref.key) in secret(String(ref.name)))) throw new Error(`${String(ref.name)} has no key ${String(ref.key)} in deploy/README.md`);
+    env[String(v.name)] = ref ? secret(String(ref.name))[String(ref.key)]! : String(v.value);
   }
   return env;
 }
@@ -64,7 +93,10 @@ function portNumber(c: Obj, port: unknown): number {
 describe('deploy/k8s manifests', () => {
   test('kustomization lists every manifest of the folder, in the namespace, with the image to set', () => {
     const files = k8sFiles().filter((f) => f !== 'kustomization.yaml');
-    expect([...arr(kustomization.resources, 'resources')].map(String).sort()).toEqual(files.sort());
+    const resources = [...arr(kustomization.resources, 'resources')].map(String);
+    expect(resources.filter((r) => !r.startsWith('../')).sort()).toEqual(files.sort());
+    // the NATS config's ConfigMap comes from the folder that holds deploy/nats/nats.conf
+    expect(resources.filter((r) => r.startsWith('../'))).toEqual(['../nats']);
     expect(kustomization.namespace).toBe(NAMESPACE);
     const images = arr(kustomization.images ?? [], 'images').map((i) => obj(i, 'image'));
     expect(images.map((i) => i.name)).toEqual(['switchboard']);
@@ -91,13 +123,14 @@ describe('deploy/k8s manifests', () => {
     expect(validateManifest({ apiVersion: 'v1', kind: 'NoSuchKind' })).toEqual([expect.stringMatching(/no schema/)]);
   });
 
-  test('one Namespace, one ConfigMap, one Secret, a Deployment and a Service per service, HPA and PDB for the gateway', () => {
+  test('one Namespace, one ConfigMap, no Secret, NATS, a Deployment and a Service per service, HPA and PDB for the gateway', () => {
     const kinds = docs.map((d) => `${d.kind}/${d.name}`).sort();
     expect(kinds).toEqual(
       [
         `Namespace/${NAMESPACE}`,
         'ConfigMap/switchboard-config',
-        'Secret/switchboard-secrets',
+        'StatefulSet/switchboard-nats',
+        'Service/switchboard-nats',
         ...SERVICE_NAMES.flatMap((s) => [`Deployment/switchboard-${s}`, `Service/switchboard-${s}`]),
         'HorizontalPodAutoscaler/switchboard-gateway',
         'PodDisruptionBudget/switchboard-gateway',
@@ -109,7 +142,7 @@ describe('deploy/k8s manifests', () => {
     const images = new Set(SERVICE_NAMES.map((s) => String(container(deployment(s)).image)));
     expect(images.size).toBe(1);
     const image = [...images][0]!;
-    const composeImage = String(obj(loadCompose().services.gateway, 'gateway').image);
+    const composeImage = String(obj(loadCompose(COMPOSE_TEST_SECRETS).services.gateway, 'gateway').image);
     const tag = (i: string) => i.slice(i.lastIndexOf(':') + 1);
     const repo = (i: string) => i.slice(0, i.lastIndexOf(':'));
     expect(repo(image)).toBe(obj(arr(kustomization.images, 'images')[0], 'image').name);
@@ -157,15 +190,61 @@ describe('deploy/k8s manifests', () => {
     expect({ mode: config.mode, port: config.PORT, host: config.HOST }).toEqual({ mode: 'cluster', port: DEFAULT_PORTS[name], host: '0.0.0.0' });
   });
 
-  test('ConfigMap and Secret: only Switchboard settings; no PORT (set per Deployment); URLs and keys in the Secret are placeholders', () => {
-    for (const k of [...Object.keys(configMap), ...Object.keys(secret)]) expect({ variable: k, known: ENV_NAMES.has(k) }).toEqual({ variable: k, known: true });
+  test('ConfigMap and Secrets: only Switchboard settings; no PORT; keys only in Secrets the operator creates with generated values', () => {
+    const app = secret('switchboard-secrets');
+    for (const k of [...Object.keys(configMap), ...Object.keys(app)]) expect({ variable: k, known: ENV_NAMES.has(k) }).toEqual({ variable: k, known: true });
     expect(configMap.PORT).toBeUndefined();
-    expect(secret.PORT).toBeUndefined();
-    for (const k of ['ADMIN_KEY', 'SECRET_KEY', 'DATABASE_URL']) expect(configMap[k]).toBeUndefined();
-    expect(secret.SECRET_KEY).toBe('0'.repeat(64));
-    expect(secret.ADMIN_KEY).toMatch(/CHANGE-ME/);
-    expect(secret.DATABASE_URL).toMatch(/CHANGE-ME/);
-    for (const k of ['NATS_URL', 'REDIS_URL', 'DATABASE_URL']) expect({ k, set: Boolean(configMap[k] ?? secret[k]) }).toEqual({ k, set: true });
+    expect(app.PORT).toBeUndefined();
+    for (const k of ['ADMIN_KEY', 'SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'NATS_PASSWORD']) expect(configMap[k]).toBeUndefined();
+    expect(Object.keys(app).sort()).toEqual(['ADMIN_KEY', 'DATABASE_URL', 'REDIS_URL', 'SECRET_KEY']);
+    // the README generates the keys rather than printing values to copy
+    const readme = read('deploy/README.md');
+    expect(readme).toMatch(/--from-literal=SECRET_KEY="\$\(openssl rand -hex 32\)"/);
+    expect(readme).toMatch(/--from-literal=ADMIN_KEY="\$\(openssl rand -hex \d+\)"/);
+    // one password per NATS user of nats.conf, generated, in a Secret of its own (only the NATS pod sees them all)
+    const natsVars = [...read('deploy/nats/nats.conf').matchAll(/password:\s*\$(\w+)/g)].map((m) => m[1]!);
+    expect(Object.keys(secret('switchboard-nats-users')).sort()).toEqual(natsVars.sort());
+    // a letter first (deploy/nats/start.sh refuses anything else: nats-server parses the value)
+    for (const v of natsVars) expect(readme).toMatch(new RegExp(`--from-literal=${v}="sb\\$\\(openssl rand -hex \\d+\\)"`));
+    for (const k of ['NATS_URL', 'REDIS_URL', 'DATABASE_URL']) expect({ k, set: Boolean(configMap[k] ?? app[k]) }).toEqual({ k, set: true });
+  });
+
+  test('NATS: each service connects as its own user with its own password; the server runs deploy/nats/nats.conf', () => {
+    for (const name of SERVICE_NAMES) {
+      const c = container(deployment(name));
+      const env = arr(c.env, 'env').map((e) => obj(e, 'env item'));
+      expect(env.find((e) => e.name === 'NATS_USER')?.value).toBe(name);
+      expect(at(env.find((e) => e.name === 'NATS_PASSWORD'), 'valueFrom.secretKeyRef')).toEqual({
+        name: 'switchboard-nats-users',
+        key: `NATS_PASSWORD_${name.toUpperCase().replace(/-/g, '_')}`,
+      });
+      // no service sees the other services' passwords
+      for (const from of arr(c.envFrom, 'envFrom').map((f) => obj(f, 'envFrom'))) expect(isObj(from.secretRef) ? from.secretRef.name : undefined).not.toBe('switchboard-nats-users');
+    }
+    const nats = find('StatefulSet', 'switchboard-nats').doc;
+    const c = container(nats);
+    // the same start script as compose, from the ConfigMap mounted at /etc/nats
+    expect(arr(c.command, 'command').map(String).slice(0, 2)).toEqual(['sh', '/etc/nats/start.sh']);
+    expect(arr(c.volumeMounts, 'mounts').map((m) => obj(m, 'mount')).find((m) => m.name === 'config')?.mountPath).toBe('/etc/nats');
+    expect(arr(c.envFrom, 'envFrom').map((f) => at(f, 'secretRef.name'))).toEqual(['switchboard-nats-users']);
+    const natsService = find('Service', 'switchboard-nats').doc;
+    expect(matches(obj(at(natsService, 'spec.selector'), 'selector'), podLabels(nats))).toBe(true);
+    const url = new URL(configMap.NATS_URL!);
+    expect([url.hostname, Number(url.port)]).toEqual(['switchboard-nats', Number(at(arr(at(natsService, 'spec.ports'), 'ports')[0], 'port'))]);
+  });
+
+  const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'pipe' }).status === 0;
+  (kubectl ? test : test.skip)('`kubectl kustomize deploy/k8s` renders nats.conf byte for byte into the ConfigMap the NATS pod mounts', () => {
+    const out = spawnSync('kubectl', ['kustomize', 'deploy/k8s'], { cwd: ROOT, encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    const rendered = parseYamlDocs(out.stdout, 'kustomize output').map((d) => obj(d, 'doc'));
+    const cm = rendered.find((d) => d.kind === 'ConfigMap' && String(at(d, 'metadata.name')).startsWith('switchboard-nats-config'))!;
+    expect(obj(cm.data, 'data')['nats.conf']).toBe(read('deploy/nats/nats.conf'));
+    expect(obj(cm.data, 'data')['start.sh']).toBe(read('deploy/nats/start.sh'));
+    expect(at(cm, 'metadata.namespace')).toBe(NAMESPACE);
+    const sts = rendered.find((d) => d.kind === 'StatefulSet')!;
+    const volume = arr(at(sts, 'spec.template.spec.volumes'), 'volumes').map((v) => obj(v, 'volume')).find((v) => v.name === 'config')!;
+    expect(at(volume, 'configMap.name')).toBe(at(cm, 'metadata.name'));
   });
 
   test.each(SERVICE_NAMES.map((s) => [s]))('%s: non-root, read-only, no privileges, resources set, DATA_DIR writable', (name) => {

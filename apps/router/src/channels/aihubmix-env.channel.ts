@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { Subjects } from '@switchboard/contracts';
-import { Prisma, PrismaService, recordAudit } from '@switchboard/db';
+import { PrismaService, recordAudit } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
+import { readChannelSecrets, sealChannelSecrets } from './channel-secrets';
 
 export const AIHUBMIX_CHANNEL_NAME = 'aihubmix';
 
@@ -28,13 +29,13 @@ export class AihubmixEnvChannel implements OnApplicationBootstrap {
     const keyRow = { position: 0, keyCiphertext: box.encrypt(key), keyHint: key.slice(-4), status: 'enabled' };
     await this.prisma.$transaction(async (tx) => {
       const existing = await tx.channel.findUnique({ where: { name: AIHUBMIX_CHANNEL_NAME } });
-      const headers = { ...((existing?.headers as Record<string, string> | null) ?? {}) };
+      const headers = { ...(existing ? readChannelSecrets(existing, box).headers : {}) };
       if (this.config.AIHUBMIX_APP_CODE) headers['APP-Code'] = this.config.AIHUBMIX_APP_CODE;
       if (existing) {
         await tx.channelKey.deleteMany({ where: { channelId: existing.id } });
         await tx.channel.update({
           where: { id: existing.id },
-          data: { type: 'aihubmix', baseUrl: this.config.AIHUBMIX_BASE_URL, headers: headers as Prisma.InputJsonValue, keys: { create: [keyRow] } },
+          data: { type: 'aihubmix', baseUrl: this.config.AIHUBMIX_BASE_URL, ...sealChannelSecrets({ headers }, box), keys: { create: [keyRow] } },
         });
         await recordAudit(tx, { actor: 'env', action: 'update', entity: 'channel', entityId: existing.id, after: { name: AIHUBMIX_CHANNEL_NAME, baseUrl: this.config.AIHUBMIX_BASE_URL } });
       } else {
@@ -46,7 +47,7 @@ export class AihubmixEnvChannel implements OnApplicationBootstrap {
             keyMode: 'random',
             models: ['*'],
             groups: ['default'],
-            headers: headers as Prisma.InputJsonValue,
+            ...sealChannelSecrets({ headers }, box),
             keys: { create: [keyRow] },
           },
         });

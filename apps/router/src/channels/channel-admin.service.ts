@@ -7,6 +7,7 @@ import { HEALTH_STORE, type HealthStore } from '@switchboard/health';
 import { Bus } from '@switchboard/messaging';
 import { ChannelProber } from '../health/channel-prober';
 import { CreateAlias, CreateChannel, ListQuery, UpdateAlias, UpdateChannel, type UpdateChannelInput } from './channel.schemas';
+import { keepUnchangedMasked, readChannelSecrets, sealChannelSecrets } from './channel-secrets';
 import { channelView, type ChannelHealth, type ChannelWithKeys } from './channel.views';
 
 const ok = (body: unknown, status = 200): AdminReply => ({ status, body });
@@ -114,15 +115,14 @@ export class ChannelAdminService {
   }
 
   private async create(b: ReturnType<typeof CreateChannel.parse>, actor: string) {
-    const { keys, timeouts, ...rest } = b;
+    const { keys, timeouts, headers, paramOverride, ...rest } = b;
     const created = await this.prisma
       .$transaction(async (tx) => {
         const c = await tx.channel.create({
           data: {
             ...rest,
             modelMapping: json(rest.modelMapping),
-            headers: json(rest.headers),
-            paramOverride: json(rest.paramOverride),
+            ...sealChannelSecrets({ headers, paramOverride }, this.box),
             statusCodeMapping: json(rest.statusCodeMapping),
             timeouts: timeouts === null ? Prisma.DbNull : json(timeouts),
             keys: { create: this.keyRows(keys) },
@@ -140,6 +140,7 @@ export class ChannelAdminService {
   private async update(id: string | undefined, b: UpdateChannelInput, actor: string) {
     const before = await this.find(id);
     const { keys, timeouts, modelMapping, headers, paramOverride, statusCodeMapping, ...rest } = b;
+    const stored = headers || paramOverride ? readChannelSecrets(before, this.box) : undefined;
     const after = await this.prisma
       .$transaction(async (tx) => {
         if (keys) {
@@ -151,8 +152,13 @@ export class ChannelAdminService {
           data: {
             ...rest,
             modelMapping: modelMapping && json(modelMapping),
-            headers: headers && json(headers),
-            paramOverride: paramOverride && json(paramOverride),
+            ...sealChannelSecrets(
+              {
+                headers: headers && (keepUnchangedMasked(headers, stored!.headers) as Record<string, string>),
+                paramOverride: paramOverride && keepUnchangedMasked(paramOverride, stored!.paramOverride),
+              },
+              this.box,
+            ),
             statusCodeMapping: statusCodeMapping && json(statusCodeMapping),
             timeouts: timeouts === undefined ? undefined : timeouts === null ? Prisma.DbNull : json(timeouts),
           },

@@ -1,13 +1,23 @@
 import { maskSecret, type SecretBox } from '@switchboard/common';
 import type { Channel, ChannelKey } from '@switchboard/db';
 import type { Ban, WindowStats } from '@switchboard/health';
+import { maskChannelSecrets, readChannelSecrets } from './channel-secrets';
 
 export type ChannelWithKeys = Channel & { keys: ChannelKey[] };
 
-/** Admin JSON for a channel: keys masked (write-only secrets), plus the read-only health fields. */
+/** Admin JSON for a channel: keys, header and override values masked (write-only secrets), plus the read-only health fields. */
 export interface ChannelHealth {
   bans: Ban[];
   window: WindowStats;
+}
+
+function maskedSecrets(c: ChannelWithKeys, box: SecretBox) {
+  try {
+    return maskChannelSecrets(readChannelSecrets(c, box));
+  } catch {
+    // another SECRET_KEY: nothing to show, like a key that cannot be decrypted
+    return { headers: {}, paramOverride: {} };
+  }
 }
 
 /** Banned as a whole: every key banned, or every literal model banned. */
@@ -21,6 +31,7 @@ function wholeChannelBanned(c: ChannelWithKeys, bans: Ban[]): boolean {
 
 export function channelView(c: ChannelWithKeys, box: SecretBox, health: ChannelHealth = { bans: [], window: { requests: 0, errors: 0 } }) {
   const keys = [...c.keys].sort((a, b) => a.position - b.position);
+  const { headers, paramOverride } = maskedSecrets(c, box);
   return {
     id: c.id,
     name: c.name,
@@ -42,8 +53,8 @@ export function channelView(c: ChannelWithKeys, box: SecretBox, health: ChannelH
     weight: c.weight,
     enabled: c.enabled,
     autoBan: c.autoBan,
-    headers: c.headers,
-    paramOverride: c.paramOverride,
+    headers,
+    paramOverride,
     statusCodeMapping: c.statusCodeMapping,
     testModel: c.testModel,
     tag: c.tag,

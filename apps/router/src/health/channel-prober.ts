@@ -5,6 +5,7 @@ import type { Channel, ChannelKey } from '@switchboard/db';
 import { convertRequest } from '@switchboard/protocols';
 import { providerFor } from '@switchboard/providers';
 import { request } from 'undici';
+import { readChannelSecrets } from '../channels/channel-secrets';
 
 export interface ProbeResult {
   ok: boolean;
@@ -65,7 +66,7 @@ export class ChannelProber {
     try {
       const res = await request(target.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...target.headers, ...asStringMap(channel.headers) },
+        headers: { 'content-type': 'application/json', ...target.headers, ...readChannelSecrets(channel, this.box).headers },
         body: JSON.stringify(body),
         headersTimeout: Math.min(timeouts.firstByteMs ?? this.config.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, 30_000),
         bodyTimeout: 30_000,

@@ -1,14 +1,38 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SecretBox } from '@switchboard/common';
+import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { RoutingTable } from '@switchboard/contracts';
-import { PrismaService } from '@switchboard/db';
+import { PrismaService, type Channel } from '@switchboard/db';
+import { readChannelSecrets, type ChannelSecrets } from '../channels/channel-secrets';
 
 const asStringMap = (v: unknown): Record<string, string> =>
   v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {};
 
-/** The snapshot gateways select from locally: every channel (keys still encrypted) and alias. */
+/**
+ * The snapshot gateways select from locally: every channel (keys still encrypted; headers and overrides decrypted,
+ * the gateway sends them upstream as they are) and alias. Only gateways may read the router's replies (NATS
+ * permissions, deploy/nats/nats.conf).
+ */
 @Injectable()
 export class RoutingTableService {
-  constructor(private readonly prisma: PrismaService) {}
+  private readonly logger = new Logger(RoutingTableService.name);
+  private readonly box: SecretBox;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.box = new SecretBox(config.SECRET_KEY);
+  }
+
+  private secrets(c: Channel): ChannelSecrets {
+    try {
+      return readChannelSecrets(c, this.box);
+    } catch {
+      this.logger.error(`channel ${c.id}: headers/paramOverride cannot be decrypted with this SECRET_KEY`);
+      return { headers: {}, paramOverride: {} };
+    }
+  }
 
   async snapshot(): Promise<RoutingTable> {
     const [channels, aliases] = await Promise.all([
@@ -31,8 +55,7 @@ export class RoutingTableService {
         groups: c.groups,
         priority: c.priority,
         weight: c.weight,
-        headers: asStringMap(c.headers),
-        paramOverride: (c.paramOverride && typeof c.paramOverride === 'object' && !Array.isArray(c.paramOverride) ? c.paramOverride : {}) as Record<string, unknown>,
+        ...this.secrets(c),
         statusCodeMapping: Object.fromEntries(Object.entries(asStringMap(c.statusCodeMapping)).map(([k, v]) => [k, Number(v)])),
         timeouts: (c.timeouts ?? null) as RoutingTable['channels'][number]['timeouts'],
       })),

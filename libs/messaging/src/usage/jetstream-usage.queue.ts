@@ -8,6 +8,7 @@ import {
   RetentionPolicy,
   StorageType,
   connect,
+  type ConnectionOptions,
   type JetStreamClient,
   type JsMsg,
   type NatsConnection,
@@ -51,8 +52,10 @@ export class JetStreamUsageQueue implements UsageQueue {
     processMetrics().trackUsageBuffered(this);
   }
 
-  static async connect(url: string, name: string, maxBuffer = 100_000): Promise<JetStreamUsageQueue> {
-    const nc = await connect({ servers: url, name: `${name}-usage`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+  /** `server`: a URL, or the process' connection options (credentials, TLS, inbox prefix). */
+  static async connect(server: string | ConnectionOptions, name: string, maxBuffer = 100_000): Promise<JetStreamUsageQueue> {
+    const options = typeof server === 'string' ? { servers: server } : server;
+    const nc = await connect({ ...options, name: `${name}-usage`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
     const q = new JetStreamUsageQueue(nc, nc.jetstream(), maxBuffer);
     await q.ensureStream();
     return q;
