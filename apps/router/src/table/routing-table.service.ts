@@ -35,6 +35,7 @@ export class RoutingTableService {
         paramOverride: (c.paramOverride && typeof c.paramOverride === 'object' && !Array.isArray(c.paramOverride) ? c.paramOverride : {}) as Record<string, unknown>,
         statusCodeMapping: Object.fromEntries(Object.entries(asStringMap(c.statusCodeMapping)).map(([k, v]) => [k, Number(v)])),
         timeouts: (c.timeouts ?? null) as RoutingTable['channels'][number]['timeouts'],
+        autoBan: c.autoBan,
       })),
       aliases: aliases.map((a) => ({
         name: a.name,
