@@ -2,7 +2,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
-import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
+import { requireInfra } from '../../support/infra';
+import { adminClient, eventually, startCluster, startStandalone, type System } from '../../support/harness';
 
 jest.setTimeout(120_000);
 
@@ -10,9 +11,10 @@ jest.setTimeout(120_000);
 const ENV = { RETRY_BUDGET: '3', BAN_MIN_REQUESTS: '4', BAN_PROBE_INTERVAL_MS: '60000', BAN_DURATION_MS: '60000', CHANNEL_CHECK_INTERVAL_MS: '0' };
 
 /** What clients see when upstreams fail in particular ways (issue 13: rate limits, key bans, autoBan, sub-protocols). */
-describe('failover answers and routing rules (standalone)', () => {
+describe.each(['standalone', 'cluster'] as const)('failover answers and routing rules (%s)', (topology) => {
   let mock: MockUpstream;
-  let sys: System;
+  let sys: System & { dropDatabase?: () => Promise<void> };
+  let run = true;
   let admin: ReturnType<typeof adminClient>;
   let key: string;
   let openai: OpenAI;
@@ -22,21 +24,25 @@ describe('failover answers and routing rules (standalone)', () => {
     expect(r.status).toBe(201);
     return r.body.id as number;
   };
-  const chatRaw = (model: string, headers: Record<string, string> = {}) =>
-    fetch(`${sys.url}/v1/chat/completions`, {
+  const chatRaw = (model: string, base = sys.url, headers: Record<string, string> = {}) =>
+    fetch(`${base}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hello' }] }),
     });
   const hits = (k: string) => mock.requests.filter((r) => r.key === k).length;
   const bansOf = async (id: number) => (await admin.get(`/api/channels/${id}`)).body.bans as { model?: string; key?: number; reason: string }[];
-  /** A new channel reaches the routing table through an event: wait until the model is served (or fails upstream). */
-  const routable = (model: string) =>
-    eventually(async () => (await chatRaw(model)).status !== 404, 5_000, `${model} routable`).then(() => mock.reset());
+  /** A new channel reaches every routing table through an event: wait until each gateway serves the model. */
+  const routable = async (model: string) => {
+    for (const g of sys.gateways) await eventually(async () => (await chatRaw(model, g)).status !== 404, 5_000, `${model} routable`);
+    mock.reset();
+  };
 
   beforeAll(async () => {
+    if (topology === 'cluster') run = await requireInfra('postgres', 'redis', 'nats');
+    if (!run) return;
     mock = await startMockUpstream();
-    sys = await startStandalone(ENV);
+    sys = topology === 'standalone' ? await startStandalone(ENV) : await startCluster({ gateways: 2, env: ENV });
     admin = adminClient(sys.url, sys.adminKey);
     key = String((await admin.post('/api/tokens', { name: 'failover' })).body.key);
     openai = new OpenAI({ apiKey: key, baseURL: `${sys.url}/v1`, maxRetries: 0 });
@@ -44,31 +50,43 @@ describe('failover answers and routing rules (standalone)', () => {
 
   afterAll(async () => {
     await sys?.stop();
+    await sys?.dropDatabase?.();
     await mock?.close();
   });
 
   beforeEach(() => mock?.reset());
 
+  const it = (name: string, fn: () => Promise<void>) => global.it(name, async () => (run ? fn() : undefined));
+
   it('every channel rate limited → 429 with the smallest Retry-After, in each inbound shape; the follow-up waits out the back-off', async () => {
     await channel({ name: 'rl-a', keys: ['rl-a'], models: ['rl-m'], priority: 10 });
     await channel({ name: 'rl-b', keys: ['rl-b'], models: ['rl-m', 'rl-b-probe'], priority: 0 });
     await routable('rl-b-probe');
-    mock.setFault({ match: { key: 'rl-a' }, status: 429, headers: { 'retry-after': '30' }, times: 1 });
-    mock.setFault({ match: { key: 'rl-b' }, status: 429, headers: { 'retry-after': '7' }, times: 1 });
+    mock.setFault({ match: { key: 'rl-a' }, status: 429, headers: { 'retry-after': '30' } });
+    mock.setFault({ match: { key: 'rl-b' }, status: 429, headers: { 'retry-after': '7' } });
     const r = await chatRaw('rl-m');
     expect(r.status).toBe(429);
     expect(r.headers.get('retry-after')).toBe('7');
     expect(((await r.json()) as { error: { code: string } }).error.code).toBe('rate_limit_exceeded');
     expect([hits('rl-a'), hits('rl-b')]).toEqual([1, 1]);
-    // Both channels are now in a back-off: no upstream is asked, the client is told to wait until the sooner ends.
-    const anthropic = new Anthropic({ apiKey: key, baseURL: sys.url, maxRetries: 0 });
+    // Both channels are now in a back-off (on every replica within a second): no upstream is asked, the client is told
+    // to wait until the sooner one ends.
+    const other = sys.gateways[sys.gateways.length - 1]!;
+    let seen = mock.requests.length;
+    await eventually(async () => {
+      const res = await chatRaw('rl-m', other);
+      const quiet = mock.requests.length === seen;
+      seen = mock.requests.length;
+      return res.status === 429 && quiet;
+    }, 1_000, 'the back-offs on every replica');
+    const anthropic = new Anthropic({ apiKey: key, baseURL: other, maxRetries: 0 });
     const err = await anthropic.messages.create({ model: 'rl-m', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.RateLimitError);
     const e = err as InstanceType<typeof Anthropic.RateLimitError>;
     expect(Number(e.headers?.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(e.headers?.get('retry-after'))).toBeLessThanOrEqual(7);
     expect((e.error as { error: { type: string } }).error.type).toBe('rate_limit_error');
-    expect(mock.requests).toHaveLength(2);
+    expect(mock.requests).toHaveLength(seen);
   });
 
   it('one channel rate limited and one failing → 503', async () => {
@@ -138,7 +156,7 @@ describe('failover answers and routing rules (standalone)', () => {
   });
 
   it('aihubmix: gemini-embedding-001 goes the OpenAI-compatible way for OpenAI and Gemini clients; chat models keep their sub-protocol', async () => {
-    await admin.post('/api/channels', { name: 'ahm', type: 'aihubmix', baseUrl: mock.url, keys: ['ahm'], models: ['gemini-embedding-001', 'gemini-2.5-flash'] });
+    await admin.post('/api/channels', { name: `ahm-${topology}`, type: 'aihubmix', baseUrl: mock.url, keys: ['ahm'], models: ['gemini-embedding-001', 'gemini-2.5-flash'] });
     await eventually(async () => (await chatRaw('gemini-2.5-flash')).status === 200, 5_000, 'aihubmix routable');
     mock.reset();
     const e = await openai.embeddings.create({ model: 'gemini-embedding-001', input: ['one', 'two'] });
