@@ -30,6 +30,8 @@ export const RoutedChannel = z.object({
   paramOverride: z.record(z.string(), z.unknown()),
   statusCodeMapping: z.record(z.string(), z.number().int()),
   timeouts: ChannelTimeouts.nullable(),
+  /** false: failures only exclude the channel within the failing request; nothing bans it or its keys */
+  autoBan: z.boolean().default(true),
 });
 export type RoutedChannel = z.infer<typeof RoutedChannel>;
 
@@ -59,6 +61,7 @@ export const BanSchema = z.object({
   until: z.number(),
   nextProbeAt: z.number(),
   detail: z.string().optional(),
+  status: z.number().int().optional(),
 });
 
 export const BansChangedEvent = z.object({

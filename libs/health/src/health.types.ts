@@ -4,7 +4,7 @@ export type BanTarget = { channelId: number; model: string; keyIndex?: undefined
 export type BanReason =
   /** error rate over the threshold in the window: probed, a success lifts it */
   | 'error_rate'
-  /** the upstream refused the key (401/402/403): probed, a success lifts it */
+  /** the upstream refused the key itself (401, 402, a 403 saying the key is invalid): probed, a success lifts it */
   | 'auth'
   /** 429/503 with Retry-After: a back-off that simply expires */
   | 'backoff';
@@ -19,6 +19,8 @@ export interface Ban {
   /** epoch ms; when the router's probe worker should next try it */
   nextProbeAt: number;
   detail?: string;
+  /** back-offs: the upstream status that set it (429: rate limited, 503: overloaded) */
+  status?: number;
 }
 
 export interface Outcome {
@@ -28,6 +30,8 @@ export interface Outcome {
   /** the channel has more than one key: per-key windows and bans apply */
   multiKey: boolean;
   ok: boolean;
+  /** false: the channel's autoBan is off; the attempt is counted (error rate) but never sets a ban */
+  mayBan?: boolean;
   nowMs?: number;
 }
 

@@ -50,7 +50,7 @@ export class MemoryHealthStore implements HealthStore {
       const field = banField(t);
       const w = this.window(field);
       w.add(sec, o.ok);
-      if (o.ok) continue;
+      if (o.ok || o.mayBan === false) continue;
       const s = w.stats(sec, windowSec);
       const existing = this.banMap.get(field);
       if (existing && existing.until > now) continue;

@@ -29,7 +29,7 @@ export class RedisHealthStore implements HealthStore {
     const targets: BanTarget[] = [{ channelId: o.channelId, model: o.model }];
     if (o.multiKey) targets.push({ channelId: o.channelId, keyIndex: o.keyIndex });
     const keys = [HealthKeys.window(this.prefix, `c${o.channelId}`), HealthKeys.bans(this.prefix), ...targets.map((t) => HealthKeys.window(this.prefix, banField(t)))];
-    const args: (string | number)[] = [Math.floor(now / 1000), o.ok ? 1 : 0, Math.ceil(this.policy.windowMs / 1000), this.policy.minRequests, this.policy.errorRate, now];
+    const args: (string | number)[] = [Math.floor(now / 1000), o.ok ? 1 : 0, Math.ceil(this.policy.windowMs / 1000), this.policy.minRequests, this.policy.errorRate, now, o.mayBan === false ? 0 : 1];
     for (const t of targets) {
       const ban: Ban = { ...t, reason: 'error_rate', until: now + jittered(this.policy.banMs), nextProbeAt: now + this.policy.probeIntervalMs };
       args.push(banField(t), JSON.stringify(ban));

@@ -19,14 +19,30 @@ describe('cost formula (SPEC §6)', () => {
     expect(computeCostMicros({ promptTokens: 0, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, p, 0)).toBe(5_000);
   });
 
-  it('finds prices by exact name, then the longest dated prefix', () => {
-    const map = new Map([
-      ['gpt-4o', { ...price, model: 'gpt-4o' }],
-      ['gpt-4o-mini', { ...price, model: 'gpt-4o-mini' }],
-    ]);
-    expect(findPrice(map, 'gpt-4o')?.model).toBe('gpt-4o');
-    expect(findPrice(map, 'gpt-4o-mini-2024-07-18')?.model).toBe('gpt-4o-mini');
-    expect(findPrice(map, 'gpt-4o-2024-08-06')?.model).toBe('gpt-4o');
-    expect(findPrice(map, 'gpt-4')).toBeUndefined();
+  it.each([
+    ['gpt-4o', 'gpt-4o'],
+    ['gpt-4o-mini', 'gpt-4o-mini'],
+    ['gpt-4o-2024-08-06', 'gpt-4o'],
+    ['gpt-4o-mini-2024-07-18', 'gpt-4o-mini'],
+    ['gpt-4-0613', 'gpt-4'],
+    ['claude-sonnet-4-5-20250929', 'claude-sonnet-4-5'],
+    ['claude-sonnet-4-5@20250929', 'claude-sonnet-4-5'],
+    ['claude-sonnet-4-5-latest', 'claude-sonnet-4-5'],
+    ['gemini-2.0-flash-001', 'gemini-2.0-flash'],
+    ['gemini-2.5-flash-preview-05-20', 'gemini-2.5-flash'],
+    ['mistral-large-2411', 'mistral-large'],
+    ['gpt-5-pro', undefined],
+    ['gpt-5-chat', undefined],
+    ['gpt-4o-audio-preview', undefined],
+    ['gpt-4o-mini-tts', undefined],
+    ['claude-sonnet-4-5-thinking', undefined],
+    ['gemini-2.0-flash-lite', undefined],
+    ['gpt-4', 'gpt-4'],
+    ['gpt-4o-2024', 'gpt-4o'],
+    ['gpt-4o-123', undefined],
+    ['gpt-4o-x-2024-08-06', undefined],
+  ])('prices %s as %s', (model, expected) => {
+    const map = new Map(['gpt-4', 'gpt-4o', 'gpt-4o-mini', 'gpt-5', 'claude-sonnet-4-5', 'gemini-2.0-flash', 'gemini-2.5-flash', 'mistral-large'].map((m) => [m, { ...price, model: m }]));
+    expect(findPrice(map, model)?.model).toBe(expected);
   });
 });

@@ -29,13 +29,22 @@ export function computeCostMicros(usage: BillableUsage, price: PriceEntry, price
   return Number(rounded) + price.perRequestMicros;
 }
 
-/** Exact model first, then the longest priced prefix followed by '-' (gpt-4o-2024-08-06 → gpt-4o). */
+/**
+ * A release suffix the price of the base model covers: a date (`-2024-08-06`, `-20250929`, `@20241022`), a dated
+ * snapshot (`-0613`, `-2411`: four digits), a numbered revision (`-001`: three digits with a leading zero), `-latest`,
+ * or a dated preview (`-preview-05-20`). Anything else names another product (`gpt-5-pro`, `gpt-4o-mini`,
+ * `gpt-4o-audio-preview`) and never falls back to a cheaper base.
+ */
+const RELEASE_SUFFIX = /(?:-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8}|-\d{4}|-0\d{2}|-latest|-preview-\d{2}-\d{2})$/;
+
+/** Exact model first, then the model with release suffixes removed one at a time (gpt-4o-2024-08-06 → gpt-4o). */
 export function findPrice(prices: ReadonlyMap<string, PriceEntry>, model: string): PriceEntry | undefined {
-  const exact = prices.get(model);
-  if (exact) return exact;
-  let best: PriceEntry | undefined;
-  for (const [key, p] of prices) {
-    if (model.startsWith(key + '-') && (!best || key.length > best.model.length)) best = p;
+  let name = model;
+  for (;;) {
+    const p = prices.get(name);
+    if (p) return p;
+    const base = name.replace(RELEASE_SUFFIX, '');
+    if (base === name || !base) return undefined;
+    name = base;
   }
-  return best;
 }

@@ -1,4 +1,4 @@
-import { aihubmixProtocolFor, providerFor } from './index';
+import { aihubmixProtocolFor, OPENAI_COMPATIBLE_PRESETS, providerFor } from './index';
 
 describe('provider adapters', () => {
   it('seed routing rules for aihubmix (SPEC §6)', () => {
@@ -12,6 +12,31 @@ describe('provider adapters', () => {
     expect(aihubmixProtocolFor('o3-mini', 'generate')).toBe('openai-responses');
     expect(aihubmixProtocolFor('gpt-oss-120b', 'generate')).toBe('openai-chat');
     expect(aihubmixProtocolFor('deepseek-chat', 'generate')).toBe('openai-chat');
+  });
+
+  it.each([
+    // [model, generate, embed]: one rule for every request kind; count_tokens is answered at the edge (no upstream)
+    ['gemini-embedding-001', 'openai-chat', 'openai-embeddings'],
+    ['gemini-embedding-exp-03-07', 'openai-chat', 'openai-embeddings'],
+    ['text-embedding-3-small', 'openai-chat', 'openai-embeddings'],
+    ['gemini-2.5-flash', 'gemini', 'gemini'],
+    ['gemini-2.5-flash-nothink', 'openai-chat', 'openai-embeddings'],
+    ['claude-sonnet-4-5', 'anthropic', 'openai-embeddings'],
+    ['gpt-4o', 'openai-responses', 'openai-embeddings'],
+  ] as const)('aihubmix routes %s: generate → %s, embed → %s', (model, generate, embed) => {
+    const a = providerFor('aihubmix')!;
+    for (const inbound of ['openai-chat', 'anthropic', 'gemini', 'openai-responses'] as const) expect(a.protocolFor(model, 'generate', inbound)).toBe(generate);
+    for (const inbound of ['openai-embeddings', 'gemini'] as const) expect(a.protocolFor(model, 'embed', inbound)).toBe(embed);
+  });
+
+  it('Responses clients reach OpenAI and Azure as Responses, every OpenAI-compatible preset through Chat Completions', () => {
+    expect(providerFor('openai')!.protocolFor('gpt-4o', 'generate', 'openai-responses')).toBe('openai-responses');
+    expect(providerFor('azure')!.protocolFor('gpt-4o', 'generate', 'openai-responses')).toBe('openai-responses');
+    for (const type of Object.keys(OPENAI_COMPATIBLE_PRESETS)) {
+      const a = providerFor(type)!;
+      expect([type, a.protocolFor('m', 'generate', 'openai-responses')]).toEqual([type, 'openai-chat']);
+      expect([type, a.protocolFor('m', 'embed', 'openai-embeddings')]).toEqual([type, 'openai-embeddings']);
+    }
   });
 
   it('aihubmix addresses each sub-protocol under the right path', () => {

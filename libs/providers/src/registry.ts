@@ -14,7 +14,7 @@ const adapters = new Map<string, ProviderAdapter>([
   ['aihubmix', new AihubmixAdapter()],
   ['azure', new AzureAdapter()],
   ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(
-    ([type, preset]) => [type, new OpenAiAdapter(type, preset.versionBase)] as const,
+    ([type, preset]) => [type, new OpenAiAdapter(type, preset.versionBase, false)] as const,
   ),
 ]);
 

@@ -152,6 +152,23 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
     expectServed('openai', await call(B, 'openai', (await token()).key));
   });
 
+  it_("a user's own RPM holds over all of its tokens and both replicas; lifting it reaches every replica", async () => {
+    const uid = await user({ name: `rpm-user-${topology}`, balance: null, rpm: 2 });
+    expect((await adminA.get<Row>(`/api/users/${uid}`)).body).toMatchObject({ rpm: 2, tpm: null, maxConcurrency: null });
+    const t1 = await token({ userId: uid });
+    const t2 = await token({ userId: uid });
+    expectServed('openai', await call(A, 'openai', t1.key));
+    expectServed('anthropic', await call(B, 'anthropic', t2.key));
+    const refused = await call(A, 'gemini', t1.key);
+    expectRefusal('gemini', refused, 'rate_limited', /requests per minute \(user limit 2\)/);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expectRefusal('openai', await call(B, 'openai', t2.key), 'rate_limited', /user limit 2/);
+    // Another user's key is not affected.
+    expectServed('openai', await call(B, 'openai', (await token()).key));
+    expect((await adminA.patch(`/api/users/${uid}`, { rpm: null })).status).toBe(200);
+    for (const base of [A, B]) await eventually(async () => (await call(base, 'openai', t2.key)).status === 200, 3_000, 'the lifted user limit');
+  });
+
   it_('TPM counts the estimate before the request and the real usage after, on both replicas', async () => {
     const t = await token({ tpm: 300 });
     // ~200 tokens estimated (max_tokens) while the first stream runs on A…

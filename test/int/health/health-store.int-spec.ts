@@ -56,6 +56,16 @@ describe.each(['memory', 'redis'] as const)('HealthStore (%s)', (kind) => {
     expect(await store.record({ channelId: 2, model: 'x', keyIndex: 1, multiKey: true, ok: false, nowMs: now })).toEqual([]);
   });
 
+  maybe('a channel with autoBan off is counted but never banned (pair or key)', async () => {
+    const now = 1_800_000_200_000;
+    const o = { channelId: 3, model: 'nb', keyIndex: 1, multiKey: true, ok: false, mayBan: false, nowMs: now };
+    for (let i = 0; i < 8; i++) expect(await store.record(o)).toEqual([]);
+    expect((await store.bans(now)).filter((b) => b.channelId === 3)).toEqual([]);
+    expect(await store.channelWindow(3, now)).toEqual({ requests: 8, errors: 8 });
+    // The same failures with autoBan on ban at once: the window was kept.
+    expect((await store.record({ ...o, mayBan: true })).map((b) => b.keyIndex ?? b.model).sort()).toEqual([1, 'nb']);
+  });
+
   maybe('bulk successes dilute the error rate like single ones', async () => {
     const now = 1_800_000_300_000;
     await store.recordSuccesses([{ channelId: 4, model: 'z', keyIndex: 0, multiKey: false, count: 20, nowMs: now }]);

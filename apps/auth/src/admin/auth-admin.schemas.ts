@@ -19,9 +19,20 @@ const groupName = z
 const status = z.enum(['active', 'disabled']);
 
 export const CreateUser = z
-  .object({ name, group: groupName.default('default'), balance: money.nullable().default(0), status: status.default('active') })
+  .object({
+    name,
+    group: groupName.default('default'),
+    balance: money.nullable().default(0),
+    status: status.default('active'),
+    rpm: nullableLimit.default(null),
+    tpm: nullableLimit.default(null),
+    maxConcurrency: nullableLimit.default(null),
+  })
   .strict();
-export const UpdateUser = z.object({ name, group: groupName, balance: money.nullable(), status }).partial().strict();
+export const UpdateUser = z
+  .object({ name, group: groupName, balance: money.nullable(), status, rpm: nullableLimit, tpm: nullableLimit, maxConcurrency: nullableLimit })
+  .partial()
+  .strict();
 
 const allowIps = z
   .array(z.string().trim())

@@ -129,7 +129,7 @@ export class AuthAdminService {
     const user = await this.prisma
       .$transaction(async (tx) => {
         const u = await tx.user.create({
-          data: { name: b.name, group: b.group, status: b.status, balanceMicros: usdToMicrosOrNull(b.balance) },
+          data: { name: b.name, group: b.group, status: b.status, balanceMicros: usdToMicrosOrNull(b.balance), rpm: b.rpm, tpm: b.tpm, maxConcurrency: b.maxConcurrency },
         });
         await recordAudit(tx, { actor, action: 'create', entity: 'user', entityId: u.id, after: userView(u) });
         return u;
@@ -151,13 +151,16 @@ export class AuthAdminService {
             group: b.group,
             status: b.status,
             balanceMicros: b.balance === undefined ? undefined : usdToMicrosOrNull(b.balance),
+            rpm: b.rpm,
+            tpm: b.tpm,
+            maxConcurrency: b.maxConcurrency,
           },
         });
         await recordAudit(tx, { actor, action: 'update', entity: 'user', entityId: u.id, before: userView(before), after: userView(u) });
         return u;
       })
       .catch((e) => uniqueViolation(e, `user "${b.name}"`));
-    // Status, group (inherited by its tokens) and balance are all part of every one of its tokens' verification.
+    // Status, group (inherited by its tokens), balance and limits are all part of every one of its tokens' verification.
     const balanceChanged = b.balance !== undefined;
     this.changed(await this.keyHashesOfUser(after.id), false, balanceChanged ? { tokenIds: [], userIds: [after.id] } : undefined);
     return ok(userView(after));

@@ -12,8 +12,8 @@ const limits = (r: { rpm: number | null; tpm: number | null; maxConcurrency: num
 /**
  * Resolves a key hash to everything the gateway needs to admit a request; the gateway caches the answer and checks
  * it in SPEC order: exists → status → expiry → IP allow-list → model allow-list → group. The group is the token's
- * own or else its user's; it brings the price ratio and the group-wide limits. Users have no limits of their own
- * (SPEC §5): their scope is counted, never limited.
+ * own or else its user's; it brings the price ratio and the group-wide limits. The user's own limits apply over all
+ * of its tokens (SPEC §6: per token, per user and per group).
  */
 @Injectable()
 export class KeyVerificationService {
@@ -52,7 +52,7 @@ export class KeyVerificationService {
           name: t.user.name,
           status: t.user.status === 'disabled' ? 'disabled' : 'active',
           balanceMicros: t.user.balanceMicros === null ? null : Number(t.user.balanceMicros),
-          limits: limits(null),
+          limits: limits(t.user),
         },
         group: { name: groupName, priceRatio: group ? Number(group.priceRatio) : 1, limits: limits(group) },
       },

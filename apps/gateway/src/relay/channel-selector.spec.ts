@@ -17,6 +17,7 @@ const ch = (id: number, priority = 0, weight = 1, keys = 1, keyMode: 'random' | 
   paramOverride: {},
   statusCodeMapping: {},
   timeouts: null,
+  autoBan: true,
   matchers: [/^m$/],
 });
 

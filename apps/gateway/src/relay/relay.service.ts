@@ -34,6 +34,7 @@ import { readApiKey, type InboundCall } from './inbound';
 import { RelayErrors } from './relay.errors';
 import { classifyUpstreamError, RelayAbort, UpstreamClient, type UpstreamFailureKind } from './upstream.client';
 import { errorClass, needsTokenizedEstimate, roughTokenEstimate } from './relay.util';
+import { DEFAULT_RATE_LIMIT_RETRY_S, FailoverTally, isKeyFailure } from './upstream-failure.util';
 import { newRequestId } from './request-id';
 import { buildUpstreamBody, geminiActionFor } from './upstream-request.builder';
 import type { UpstreamResponse } from './upstream-response';
@@ -55,8 +56,10 @@ interface AttemptFailure {
   error: GatewayError;
   /** 400/413/422: the request itself is bad; the client gets it as is, nothing else is tried */
   final: boolean;
-  /** 401/402/403/404: this channel cannot serve; try the next without spending retry budget */
+  /** 401/402/403/404 or an exhausted account: this channel cannot serve; try the next without spending retry budget */
   free: boolean;
+  /** the upstream refused the channel key itself (isKeyFailure): the key is banned, another key may serve */
+  keyFailure?: boolean;
 }
 
 interface Route {
@@ -204,12 +207,13 @@ export class RelayService implements OnModuleInit {
     let budget = this.config.RETRY_BUDGET;
     let last: AttemptFailure | undefined;
     let sawCandidate = false;
+    let tally: FailoverTally | undefined;
     const onClose = () => {
       if (!reply.raw.writableFinished) abort.abort(new Error('client closed the connection'));
     };
     reply.raw.on('close', onClose);
+    const models = route.fallbacks.length ? [route.model, ...route.fallbacks] : [route.model];
     try {
-      const models = [route.model, ...route.fallbacks];
       for (let m = 0; m < models.length; m++) {
         const model = models[m]!;
         if (m > 0) this.metrics.fallbacks.inc({ alias: route.alias ?? 'none' });
@@ -245,6 +249,7 @@ export class RelayService implements OnModuleInit {
             return;
           }
           last = failure;
+          (tally ??= new FailoverTally()).attempt(failure.status, failure.error, failure.free);
           if (failure.final) {
             draft.status = failure.status;
             draft.error = failure.error.message;
@@ -252,9 +257,8 @@ export class RelayService implements OnModuleInit {
             return;
           }
           if (abort.aborted) throw new DomainError('client_closed', 499, 'client closed the connection');
-          // The upstream refused this key (401/402/403): another key of a multi-key channel may still serve.
-          const keyRefused = failure.kind === 'http' && (failure.status === 401 || failure.status === 402 || failure.status === 403);
-          if (keyRefused && channel.keys.length > 1) excludedKeys.add(`${channel.id}:${key.index}`);
+          // The upstream refused this key itself: another key of a multi-key channel may still serve.
+          if (failure.keyFailure && channel.keys.length > 1) excludedKeys.add(`${channel.id}:${key.index}`);
           else excluded.add(channel.id);
           if (!failure.free) {
             if (budget-- <= 0) break;
@@ -267,23 +271,34 @@ export class RelayService implements OnModuleInit {
       reply.raw.off('close', onClose);
     }
     if (last?.kind === 'timeout_first_byte') throw RelayErrors.timeout(call.model);
+    tally ??= new FailoverTally();
+    const now = Date.now();
+    for (const model of models) {
+      for (const c of this.table.channelsFor(model, token.group.name)) {
+        const ban = this.bans.banOf(c.id, model, now);
+        if (ban) tally.banned(ban, now);
+      }
+    }
+    const rateLimited = tally.rateLimitError(call.model);
+    if (rateLimited) throw rateLimited;
     if (!sawCandidate) throw RelayErrors.noChannel(call.model, 'every channel is banned after recent failures');
     throw RelayErrors.noChannel(call.model, last?.error.message);
   }
 
   /**
-   * Feeds the error-rate windows and sets the bans the relay itself decides: a key the upstream refused (401/402/403,
-   * lifted by a successful probe) and a back-off after 429/503 (honouring Retry-After, simply expires).
+   * Feeds the error-rate windows and sets the bans the relay itself decides: a key the upstream refused (isKeyFailure,
+   * lifted by a successful probe) and a back-off after 429/503 (honouring Retry-After, simply expires). A channel with
+   * autoBan off is counted but never banned: it is only excluded within the request that failed.
    */
   private recordOutcome(channel: RuntimeChannel, model: string, key: RuntimeKey, failure: AttemptFailure | undefined, ms: number, draft: UsageDraft): void {
     // A request the upstream rejected as malformed says nothing about the channel's health.
     if (failure?.final) return;
     const multiKey = channel.keys.length > 1;
     const ok = !failure && !draft.upstreamBroken;
-    this.bans.record({ channelId: channel.id, model, keyIndex: key.index, multiKey, ok }, ok ? ms : null);
-    if (!failure || failure.kind !== 'http') return;
+    this.bans.record({ channelId: channel.id, model, keyIndex: key.index, multiKey, ok, mayBan: channel.autoBan }, ok ? ms : null);
+    if (!failure || failure.kind !== 'http' || !channel.autoBan) return;
     const now = Date.now();
-    if (failure.status === 401 || failure.status === 402 || failure.status === 403) {
+    if (failure.keyFailure) {
       this.bans.ban({
         channelId: channel.id,
         keyIndex: key.index,
@@ -293,8 +308,8 @@ export class RelayService implements OnModuleInit {
         detail: `upstream answered ${failure.status}: ${failure.error.message.slice(0, 200)}`,
       });
     } else if (failure.status === 429 || failure.status === 503) {
-      const seconds = Math.min(60, Math.max(1, failure.error.retryAfterSeconds ?? 5));
-      this.bans.ban({ channelId: channel.id, model, reason: 'backoff', until: now + seconds * 1000, nextProbeAt: now + seconds * 1000 });
+      const seconds = Math.min(60, Math.max(1, failure.error.retryAfterSeconds ?? DEFAULT_RATE_LIMIT_RETRY_S));
+      this.bans.ban({ channelId: channel.id, model, reason: 'backoff', status: failure.status, until: now + seconds * 1000, nextProbeAt: now + seconds * 1000 });
     }
   }
 
@@ -359,12 +374,15 @@ export class RelayService implements OnModuleInit {
       const error = parseUpstreamError(upstreamProtocol, mapped, text);
       const retryAfter = Number(res.header('retry-after'));
       if (Number.isFinite(retryAfter)) error.retryAfterSeconds = retryAfter;
+      const keyFailure = isKeyFailure(error.status === 401 ? 401 : mapped, error);
       return {
         status: mapped,
         kind: 'http',
         error: { ...error, status: mapped },
-        final: mapped === 400 || mapped === 413 || mapped === 422,
-        free: mapped === 401 || mapped === 402 || mapped === 403 || mapped === 404,
+        // A Gemini key the upstream says is not valid comes as a 400: the gateway's problem, not the client's request.
+        final: !keyFailure && (mapped === 400 || mapped === 413 || mapped === 422),
+        free: keyFailure || mapped === 401 || mapped === 402 || mapped === 403 || mapped === 404,
+        keyFailure,
       };
     }
     if (call.stream) return this.relayStream(call, res, upstreamProtocol, ctx, draft, reply, t0, channel);

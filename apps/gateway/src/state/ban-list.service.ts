@@ -79,6 +79,12 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
     return this.active(`${channelId}|${model}`, now);
   }
 
+  /** The ban in force on a (channel, model) pair, if any. */
+  banOf(channelId: number, model: string, now = Date.now()): Ban | undefined {
+    const b = this.bans.get(`${channelId}|${model}`);
+    return b && b.until > now ? b : undefined;
+  }
+
   isKeyBanned(channelId: number, keyIndex: number, now = Date.now()): boolean {
     return this.active(`${channelId}#${keyIndex}`, now);
   }

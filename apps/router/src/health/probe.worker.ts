@@ -54,8 +54,11 @@ export class ProbeWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async probeBan(ban: Ban): Promise<void> {
     const channel = await this.prisma.channel.findUnique({ where: { id: ban.channelId }, include: { keys: true } });
-    if (!channel) {
-      await this.store.liftBan(ban.keyIndex !== undefined ? { channelId: ban.channelId, keyIndex: ban.keyIndex } : { channelId: ban.channelId, model: ban.model! });
+    if (!channel || !channel.autoBan) {
+      // Gone, or its autoBan was switched off after the ban was set: nothing keeps it banned.
+      const target = ban.keyIndex !== undefined ? { channelId: ban.channelId, keyIndex: ban.keyIndex } : { channelId: ban.channelId, model: ban.model! };
+      await this.store.liftBan(target);
+      this.bus.emit(Subjects.RouterBansChanged, { set: [], lifted: [target] });
       return;
     }
     const model = ban.model ?? ChannelProber.probeModel(channel);

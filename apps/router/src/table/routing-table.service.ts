@@ -58,6 +58,7 @@ export class RoutingTableService {
         ...this.secrets(c),
         statusCodeMapping: Object.fromEntries(Object.entries(asStringMap(c.statusCodeMapping)).map(([k, v]) => [k, Number(v)])),
         timeouts: (c.timeouts ?? null) as RoutingTable['channels'][number]['timeouts'],
+        autoBan: c.autoBan,
       })),
       aliases: aliases.map((a) => ({
         name: a.name,

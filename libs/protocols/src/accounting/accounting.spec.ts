@@ -1,5 +1,14 @@
 import { fixtureJson } from '../testing/fixtures.loader';
-import { estimatePromptTokens, IMAGE_TOKEN_ESTIMATE } from './prompt-tokens.estimator';
+import {
+  AUDIO_BYTES_PER_TOKEN,
+  AUDIO_TOKEN_ESTIMATE,
+  DOCUMENT_BYTES_PER_TOKEN,
+  DOCUMENT_TOKEN_ESTIMATE,
+  estimatePromptTokens,
+  IMAGE_TOKEN_ESTIMATE,
+  IMAGE_TOKEN_MAX,
+  mediaTokens,
+} from './prompt-tokens.estimator';
 import { isStreamRequest, requestedMaxOutputTokens } from './request-inspect.util';
 import { countTextTokens } from './token-count.util';
 import { extractOutputText, extractUsage } from './usage.extractor';
@@ -68,5 +77,59 @@ describe('request inspection', () => {
     expect(isStreamRequest('anthropic', { stream: false })).toBe(false);
     expect(isStreamRequest('openai-responses', { stream: true })).toBe(true);
     expect(isStreamRequest('gemini', { stream: true })).toBe(false);
+  });
+});
+
+describe('estimatePromptTokens: inline media by decoded size', () => {
+  const b64 = (bytes: number) => Buffer.alloc(bytes, 7).toString('base64');
+  const MB = 1024 * 1024;
+  const text = (protocol: 'openai-chat') => estimatePromptTokens(protocol, { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }] }] });
+  const base = text('openai-chat');
+
+  it.each([
+    ['image/png', 2_000, IMAGE_TOKEN_ESTIMATE],
+    ['image/jpeg', 750 * 1000, 1000],
+    ['image/png', 20 * MB, IMAGE_TOKEN_MAX],
+    ['audio/mpeg', 1 * MB, Math.ceil(MB / AUDIO_BYTES_PER_TOKEN)],
+    ['video/mp4', 4_000, AUDIO_TOKEN_ESTIMATE],
+    ['application/pdf', 10_000, DOCUMENT_TOKEN_ESTIMATE],
+    ['application/pdf', 5 * MB, Math.ceil((5 * MB) / DOCUMENT_BYTES_PER_TOKEN)],
+    ['application/octet-stream', 1 * MB, MB / 16],
+  ])('%s of %i bytes → %i tokens', (type, bytes, tokens) => {
+    expect(mediaTokens(type, bytes)).toBe(tokens);
+  });
+
+  it('a 5 MB PDF is counted by its size in every protocol that carries it inline', () => {
+    const data = b64(5 * MB);
+    const expected = Math.ceil((5 * MB) / DOCUMENT_BYTES_PER_TOKEN);
+    const chat = estimatePromptTokens('openai-chat', {
+      model: 'm',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }, { type: 'file', file: { file_data: `data:application/pdf;base64,${data}`, filename: 'a.pdf' } }] }],
+    });
+    expect(chat).toBe(base + expected);
+    const anthropic = estimatePromptTokens('anthropic', {
+      model: 'm',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }, { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data } }] }],
+    });
+    expect(anthropic).toBeGreaterThanOrEqual(expected);
+    const gemini = estimatePromptTokens('gemini', { contents: [{ role: 'user', parts: [{ text: 'read this' }, { inlineData: { mimeType: 'application/pdf', data } }] }] });
+    expect(gemini).toBeGreaterThanOrEqual(expected);
+    const responses = estimatePromptTokens('openai-responses', {
+      model: 'm',
+      input: [{ role: 'user', content: [{ type: 'input_text', text: 'read this' }, { type: 'input_file', file_data: `data:application/pdf;base64,${data}`, filename: 'a.pdf' }] }],
+    });
+    expect(responses).toBeGreaterThanOrEqual(expected);
+  });
+
+  it('images and audio by size, a remote URL at the fixed estimate', () => {
+    const img = (url: string) => estimatePromptTokens('openai-chat', { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }, { type: 'image_url', image_url: { url } }] }] });
+    expect(img(`data:image/jpeg;base64,${b64(3 * MB)}`)).toBe(base + IMAGE_TOKEN_MAX);
+    expect(img('https://example.com/cat.jpg')).toBe(base + IMAGE_TOKEN_ESTIMATE);
+    const audio = estimatePromptTokens('openai-chat', {
+      model: 'm',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }, { type: 'input_audio', input_audio: { data: b64(2 * MB), format: 'mp3' } }] }],
+    });
+    expect(audio).toBe(base + Math.ceil((2 * MB) / AUDIO_BYTES_PER_TOKEN));
   });
 });

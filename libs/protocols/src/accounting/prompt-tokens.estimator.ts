@@ -8,10 +8,26 @@ import { countTextTokens } from './token-count.util';
 /** OpenAI's accounting: ~3 tokens per message of framing, 3 to prime the reply. */
 const PER_MESSAGE = 4;
 const PRIMING = 3;
-/** Fixed estimates for media the tokenizer cannot see (a high-detail image is ~765 on OpenAI). */
-export const IMAGE_TOKEN_ESTIMATE = 765;
+/** Floors for media the tokenizer cannot see, and the whole estimate when only a URL or file id is known. */
+export const IMAGE_TOKEN_ESTIMATE = 765; // a high-detail 1024² image on OpenAI
 export const AUDIO_TOKEN_ESTIMATE = 500;
 export const FILE_TOKEN_ESTIMATE = 1000;
+/** One PDF page at Anthropic's top figure: 1,500–3,000 text tokens per page plus the page image. */
+export const DOCUMENT_TOKEN_ESTIMATE = 3000;
+/**
+ * Media held inline (base64, data URLs) is estimated from its decoded size, so a 5 MB PDF reserves like a 5 MB PDF.
+ * Conservative figures (vendors count by pixels, seconds or pages; the byte size bounds those from above):
+ * - images: Anthropic counts pixels / 750 and compressed images hold at least about one pixel per byte, so bytes / 750;
+ *   vendors resize large images, so never more than IMAGE_TOKEN_MAX (16 Gemini tiles of 258).
+ * - audio and video: Gemini counts 32 tokens per second of audio (263 per second of video); at 32 kbit/s (4 kB per
+ *   second, a low bitrate) that is one token per 125 bytes.
+ * - PDFs and other documents: a text page is 2–50 kB and up to 3,000 tokens on Anthropic: one token per 16 bytes.
+ * Settling replaces the estimate with the upstream's count, so over-reserving costs the client nothing.
+ */
+export const IMAGE_BYTES_PER_TOKEN = 750;
+export const IMAGE_TOKEN_MAX = 16 * 258;
+export const AUDIO_BYTES_PER_TOKEN = 125;
+export const DOCUMENT_BYTES_PER_TOKEN = 16;
 
 export function estimatePromptTokens(protocol: WireProtocol, body: Record<string, unknown>): number {
   if (protocol === 'openai-embeddings') return embeddingInputTokens(body['input']);
@@ -41,19 +57,34 @@ function partTokens(p: IrPart): number {
     case 'thinking':
       return countTextTokens(p.text);
     case 'image':
-      return IMAGE_TOKEN_ESTIMATE;
+      return p.source.kind === 'base64' ? mediaTokens(p.source.mediaType, base64Bytes(p.source.data)) : IMAGE_TOKEN_ESTIMATE;
     case 'audio':
-      return AUDIO_TOKEN_ESTIMATE;
+      return mediaTokens(p.mediaType || 'audio/unknown', base64Bytes(p.data));
     case 'file':
       if (p.source.kind === 'base64' && p.source.mediaType.startsWith('text/')) {
         return countTextTokens(Buffer.from(p.source.data, 'base64').toString('utf8'));
       }
-      return FILE_TOKEN_ESTIMATE;
+      return p.source.kind === 'base64' ? mediaTokens(p.source.mediaType, base64Bytes(p.source.data)) : FILE_TOKEN_ESTIMATE;
     case 'tool_call':
       return countTextTokens(p.name) + countTextTokens(p.arguments);
     case 'tool_result':
       return p.content.reduce((n, c) => n + partTokens(c), PER_MESSAGE);
   }
+}
+
+/** Tokens of an inline media part of `bytes` decoded bytes, by its media type (see DOCUMENT_BYTES_PER_TOKEN). */
+export function mediaTokens(mediaType: string, bytes: number): number {
+  const type = mediaType.toLowerCase();
+  if (type.startsWith('image/')) return Math.min(IMAGE_TOKEN_MAX, Math.max(IMAGE_TOKEN_ESTIMATE, Math.ceil(bytes / IMAGE_BYTES_PER_TOKEN)));
+  if (type.startsWith('audio/') || type.startsWith('video/')) return Math.max(AUDIO_TOKEN_ESTIMATE, Math.ceil(bytes / AUDIO_BYTES_PER_TOKEN));
+  return Math.max(DOCUMENT_TOKEN_ESTIMATE, Math.ceil(bytes / DOCUMENT_BYTES_PER_TOKEN));
+}
+
+/** Decoded size of base64 text without decoding it (padding and whitespace are not data). */
+function base64Bytes(b64: string): number {
+  let len = b64.length;
+  while (len > 0 && b64.charCodeAt(len - 1) === 61 /* = */) len--;
+  return Math.floor((len * 3) / 4);
 }
 
 function embeddingInputTokens(input: unknown): number {
@@ -72,7 +103,9 @@ function embeddingInputTokens(input: unknown): number {
 /** Fallback for bodies no decoder accepts: every string except base64-looking blobs. */
 function countStrings(v: unknown, depth = 0): number {
   if (depth > 32) return 0;
-  if (typeof v === 'string') return v.length > 4096 && /^[A-Za-z0-9+/=\s]+$/.test(v.slice(0, 4096)) ? IMAGE_TOKEN_ESTIMATE : countTextTokens(v);
+  if (typeof v === 'string') {
+    return v.length > 4096 && /^[A-Za-z0-9+/=\s]+$/.test(v.slice(0, 4096)) ? mediaTokens('application/octet-stream', base64Bytes(v)) : countTextTokens(v);
+  }
   if (Array.isArray(v)) return v.reduce((n: number, x) => n + countStrings(x, depth + 1), 0);
   if (isObject(v)) return Object.values(v as JsonObject).reduce((n: number, x) => n + countStrings(x, depth + 1), 0);
   return 0;

@@ -171,6 +171,48 @@ export function fromGeminiSchema(schema: JsonObject, depth = 0): JsonObject {
   return out;
 }
 
+const SUBSCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions'];
+const SUBSCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
+const SUBSCHEMA_ONE = ['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains'];
+
+function lowerType(t: unknown): unknown {
+  if (typeof t === 'string') return t.toLowerCase();
+  if (Array.isArray(t)) return t.map((x) => (typeof x === 'string' ? x.toLowerCase() : x));
+  return t;
+}
+
+/**
+ * Gemini's `responseJsonSchema`/`parametersJsonSchema` are JSON Schema, but Gemini clients (Gemini CLI) write their
+ * types in the upper case of Gemini's Schema enum (`OBJECT`, `STRING`); OpenAI and Anthropic reject those. Lower-cases
+ * every `type` in every subschema and drops `TYPE_UNSPECIFIED`; property names, enums and defaults are left alone.
+ */
+export function normalizeJsonSchemaTypes(schema: JsonObject, depth = 0): JsonObject {
+  if (depth > MAX_DEPTH) return schema;
+  const out: JsonObject = { ...schema };
+  if (out['type'] !== undefined) {
+    const t = lowerType(out['type']);
+    if (t === 'type_unspecified') delete out['type'];
+    else out['type'] = t;
+  }
+  for (const k of SUBSCHEMA_MAPS) {
+    const map = asObject(schema[k]);
+    if (!map) continue;
+    const conv: JsonObject = {};
+    for (const [name, sub] of Object.entries(map)) conv[name] = isObject(sub) ? normalizeJsonSchemaTypes(sub, depth + 1) : sub;
+    out[k] = conv;
+  }
+  for (const k of SUBSCHEMA_LISTS) {
+    const list = asArray(schema[k]);
+    if (list) out[k] = list.map((sub) => (isObject(sub) ? normalizeJsonSchemaTypes(sub, depth + 1) : sub));
+  }
+  for (const k of SUBSCHEMA_ONE) {
+    const sub = schema[k];
+    if (isObject(sub)) out[k] = normalizeJsonSchemaTypes(sub, depth + 1);
+    else if (k === 'items' && Array.isArray(sub)) out[k] = sub.map((x) => (isObject(x) ? normalizeJsonSchemaTypes(x, depth + 1) : x));
+  }
+  return out;
+}
+
 /**
  * Anthropic `input_schema` must be a top-level object without root `anyOf`/`oneOf`/`allOf`
  * (observed 400). Missing → `{type:"object",properties:{}}`.

@@ -3,7 +3,7 @@ import type { IrEffort, IrMessage, IrPart, IrRequest, IrTextPart, IrTool, IrTool
 import { pushParts, textPart } from '../core/ir-build.util';
 import { decodeToolCallId } from '../core/ids.util';
 import { asArray, asBoolean, asNumber, asObject, asString, field, isObject, objectsOf, stringsOf, type JsonObject } from '../core/json.util';
-import { fromGeminiSchema } from '../core/json-schema.util';
+import { fromGeminiSchema, normalizeJsonSchemaTypes } from '../core/json-schema.util';
 import { applyReasoningSlot } from '../core/reasoning-carrier.util';
 import { ProtocolError } from '../protocol.error';
 
@@ -100,7 +100,7 @@ export function decodeGeminiRequest(body: JsonObject): IrRequest {
   if (asString(field(gc, 'responseMimeType')) === 'application/json') {
     const jsonSchema = asObject(field(gc, 'responseJsonSchema'));
     const schema = asObject(field(gc, 'responseSchema'));
-    if (jsonSchema) req.responseFormat = { type: 'json_schema', schema: jsonSchema };
+    if (jsonSchema) req.responseFormat = { type: 'json_schema', schema: normalizeJsonSchemaTypes(jsonSchema) };
     else if (schema) req.responseFormat = { type: 'json_schema', schema: fromGeminiSchema(schema) };
     else req.responseFormat = { type: 'json_object' };
   }
@@ -171,7 +171,7 @@ function toolsOf(v: unknown): IrTool[] {
       if (description) tool.description = description;
       const jsonSchema = asObject(field(fd, 'parametersJsonSchema'));
       const params = asObject(fd['parameters']);
-      if (jsonSchema) tool.parameters = jsonSchema;
+      if (jsonSchema) tool.parameters = normalizeJsonSchemaTypes(jsonSchema);
       else if (params) tool.parameters = fromGeminiSchema(params);
       tools.push(tool);
     }

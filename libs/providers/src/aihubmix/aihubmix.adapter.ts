@@ -4,13 +4,19 @@ import { OpenAiAdapter } from '../openai/openai.adapter';
 import type { Operation, ProviderAdapter, TargetArgs, UpstreamRequestTarget, WireProtocol } from '../provider.types';
 
 /**
- * The seed's integration rules (seeds/000, SPEC §6): the protocol is chosen by model name.
- * claude* → Anthropic Messages at baseUrl; gemini* and imagen* (not -nothink/-search, not embedding) → Gemini at
- * baseUrl/gemini; OpenAI models (gpt-*, o1*, o3*, o4*…, not gpt-oss*) → Responses; everything else → Chat.
+ * The seed's integration rules (seeds/000, SPEC §6): the protocol is chosen by model name, the same rule for every
+ * request kind. claude* → Anthropic Messages at baseUrl; gemini* and imagen* (not -nothink/-search, not embedding) →
+ * Gemini at baseUrl/gemini; OpenAI models (gpt-*, o1*, o3*, o4*…, not gpt-oss*) → Responses; everything else → the
+ * OpenAI-compatible path. An embedding goes to Gemini's embedContent only when the rule picks Gemini, so
+ * `gemini-embedding-001` (it contains `embedding`) is an OpenAI-compatible `/v1/embeddings` call like any other.
  */
 export function aihubmixProtocolFor(model: string, operation: Operation): WireProtocol {
-  const m = model.toLowerCase();
-  if (operation === 'embed') return m.startsWith('gemini') && m.includes('embedding') ? 'gemini' : 'openai-embeddings';
+  const family = aihubmixFamily(model.toLowerCase());
+  if (operation === 'embed') return family === 'gemini' ? 'gemini' : 'openai-embeddings';
+  return family;
+}
+
+function aihubmixFamily(m: string): WireProtocol {
   if (m.startsWith('claude')) return 'anthropic';
   if ((m.startsWith('gemini') || m.startsWith('imagen')) && !m.endsWith('-nothink') && !m.endsWith('-search') && !m.includes('embedding')) {
     return 'gemini';

@@ -8,13 +8,21 @@ export const OPENAI_PATHS: Partial<Record<WireProtocol, string>> = {
 
 /** OpenAI and every OpenAI-compatible API: Chat, Responses and Embeddings under a versioned base, Bearer auth. */
 export class OpenAiAdapter implements ProviderAdapter {
-  /** @param versionBase the path between the origin and /chat/completions: `/v1` for OpenAI, `/api/paas/v4` for Zhipu… */
-  constructor(readonly type = 'openai', private readonly versionBase = '/v1') {}
+  /**
+   * @param versionBase the path between the origin and /chat/completions: `/v1` for OpenAI, `/api/paas/v4` for Zhipu…
+   * @param servesResponses the API has `/responses` (OpenAI itself); OpenAI-compatible ones (DeepSeek, Qwen…) only have
+   * Chat Completions, so their Responses clients are converted through Chat.
+   */
+  constructor(
+    readonly type = 'openai',
+    private readonly versionBase = '/v1',
+    private readonly servesResponses = true,
+  ) {}
 
   protocolFor(_model: string, operation: Operation, inbound: WireProtocol): WireProtocol {
     if (operation === 'embed') return 'openai-embeddings';
-    // Responses clients get Responses upstream; every other client is served through Chat Completions.
-    return inbound === 'openai-responses' ? 'openai-responses' : 'openai-chat';
+    // Responses clients get Responses upstream where it exists; every other client is served through Chat Completions.
+    return inbound === 'openai-responses' && this.servesResponses ? 'openai-responses' : 'openai-chat';
   }
 
   target(args: TargetArgs): UpstreamRequestTarget {
