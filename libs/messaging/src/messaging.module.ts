@@ -12,7 +12,11 @@ import { USAGE_QUEUE, type UsageQueue } from './usage/usage-queue';
 const spools = new Map<string, { queue: SpoolUsageQueue; refs: number }>();
 
 export async function openUsageQueue(config: AppConfig): Promise<UsageQueue> {
-  if (config.NATS_URL) return JetStreamUsageQueue.connect(config.NATS_URL, config.service);
+  if (config.NATS_URL) {
+    // Only gateways publish: they serve while NATS is down and keep what waits on disk, one file per port.
+    if (config.service === 'gateway') return JetStreamUsageQueue.open(config.NATS_URL, config.service, { spool: { dataDir: config.DATA_DIR, name: `gateway-${config.PORT}` } });
+    return JetStreamUsageQueue.connect(config.NATS_URL, config.service);
+  }
   let entry = spools.get(config.DATA_DIR);
   if (!entry) {
     entry = { queue: new SpoolUsageQueue(config.DATA_DIR), refs: 0 };
