@@ -322,13 +322,16 @@ export class JetStreamUsageQueue implements UsageQueue {
   async close(): Promise<void> {
     // What NATS has not taken yet waits in the spool for the next start.
     this.startSpooling();
+    const unreachable = this.spooling;
     this.closed = true;
     this.wake?.();
     this.outbox?.close();
     processMetrics().untrackUsageBuffered(this);
     await Promise.race([Promise.allSettled(this.loops), sleep(1_500)]);
     const nc = this.nc;
-    if (nc) await nc.drain().catch(() => nc.close());
+    // Draining would wait for a server that is gone, and send a publish it buffered after the spool has it.
+    if (nc && unreachable && this.outbox) await nc.close();
+    else if (nc) await nc.drain().catch(() => nc.close());
   }
 }
 
