@@ -46,7 +46,7 @@ export const UsageRecordBatch = z.object({ records: z.array(UsageRecord).min(1) 
 export type UsageRecordBatch = z.infer<typeof UsageRecordBatch>;
 
 /**
- * `usage.rejected.v1`: a record the gateway built but could not validate. It is not billed or logged as-is: every
+ * `usage.recorded.rejected.v1`: a record the gateway built but could not validate. It is not billed or logged as-is: every
  * durable consumer keeps it in its dead letters (with this error) for an operator to look at.
  */
 export const UsageRejected = z.object({ record: z.unknown(), error: z.string() });

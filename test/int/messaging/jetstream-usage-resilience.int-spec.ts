@@ -73,6 +73,8 @@ describe('JetStream usage queue: poison records, max_deliver and NATS outages', 
     if (!nats) return;
     const consumer = await JetStreamUsageQueue.connect(nats.url, 'poison-consumer');
     queues.push(consumer);
+    // A durable made before max_deliver was set (redelivered forever) gets it when its service starts.
+    await (await nc.jetstreamManager()).consumers.add(UsageStream.name, { durable_name: 'poison-test', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30 * 1e9 });
     const rec = recorder((r) => r.requestId === 'p-poison');
     await consumer.consume('poison-test', rec.handler, rec.sink);
     const info = await (await nc.jetstreamManager()).consumers.info(UsageStream.name, 'poison-test');

@@ -183,7 +183,7 @@ export class JetStreamUsageQueue implements UsageQueue {
    * One JetStream message per batch of whatever records are waiting (up to 200): one publish and one ack instead of
    * one per request (a publish per record was ~10% of the gateway's CPU). The message id names the batch's first and
    * last request ids, so a resend of the same batch is de-duplicated; consumers are idempotent by request id anyway.
-   * A record rejected at publish goes alone on usage.rejected.v1, for the consumers to dead-letter.
+   * A record rejected at publish goes alone on usage.recorded.rejected.v1, for the consumers to dead-letter.
    */
   private async sendLoop(): Promise<void> {
     this.sending = true;
@@ -349,7 +349,7 @@ function decodeUsageMessage(m: JsMsg): { records: UsageRecord[]; letters: DeadLe
   }
   if (m.subject === Subjects.UsageRejected) {
     const r = UsageRejected.safeParse(data);
-    return { records: [], letters: [r.success ? rejectedLetter(r.data) : { record: data, error: 'malformed usage.rejected message' }] };
+    return { records: [], letters: [r.success ? rejectedLetter(r.data) : { record: data, error: 'malformed usage.recorded.rejected message' }] };
   }
   const items = m.subject === Subjects.UsageRecordedBatch ? (data as { records?: unknown } | null)?.records : [data];
   if (!Array.isArray(items)) return { records: [], letters: [{ record: data, error: `malformed usage message on ${m.subject}` }] };
