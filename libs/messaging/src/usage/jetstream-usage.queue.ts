@@ -103,7 +103,8 @@ export class JetStreamUsageQueue implements UsageQueue {
           await sleep(backoffMs(attempt));
         }
       }
-      if (this.buffer.length && !this.sending) void this.sendLoop();
+      if (!this.buffer.length) this.spooling = false;
+      else if (!this.sending) void this.sendLoop();
     });
     this.ready.catch(() => undefined);
     // switchboard_usage_records_buffered follows the buffer itself (read at each scrape), so it drops back to 0 once
@@ -150,6 +151,7 @@ export class JetStreamUsageQueue implements UsageQueue {
   private async watch(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
       if (s.type === Events.Disconnect) this.startSpooling();
+      else if (s.type === Events.Reconnect && !this.buffer.length) this.spooling = false;
     }
   }
 
@@ -320,9 +322,9 @@ export class JetStreamUsageQueue implements UsageQueue {
   }
 
   async close(): Promise<void> {
+    const unreachable = this.spooling;
     // What NATS has not taken yet waits in the spool for the next start.
     this.startSpooling();
-    const unreachable = this.spooling;
     this.closed = true;
     this.wake?.();
     this.outbox?.close();
