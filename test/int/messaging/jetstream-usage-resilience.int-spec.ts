@@ -150,6 +150,7 @@ describe('JetStream usage queue: poison records, max_deliver and NATS outages', 
     for (const r of before) gw1.publish(r);
     await gw1.flush(10_000);
     await eventually('the first records', () => before.every((r) => rec.committed.has(r.requestId)));
+    await eventually('their acks', async () => (await (await nc.jetstreamManager()).consumers.info(UsageStream.name, 'outage-test')).num_ack_pending === 0);
     const outbox = path.join(dir1, 'spool', 'outbox-gateway-3000.jsonl');
     expect(fs.readFileSync(outbox, 'utf8')).toBe(''); // nothing is written to disk while NATS answers
 
@@ -177,7 +178,9 @@ describe('JetStream usage queue: poison records, max_deliver and NATS outages', 
     // (this durable also reads the earlier tests' messages: only this test's records count here)
     const mine = [...rec.committed].filter(([id]) => id.startsWith('o-'));
     expect(mine.map(([id]) => id).sort()).toEqual([...all].sort());
-    expect(mine.every(([, n]) => n === 1)).toBe(true);
+    // Exactly once for what the gateways sent through the outage and the crash. (A record committed before NATS went
+    // down may come again if the broker lost its ack: that is the consumers' at-least-once, not the spool's doing.)
+    expect(mine.filter(([id, n]) => n !== 1 && !id.startsWith('o-before-'))).toEqual([]);
     expect(rec.letters.get('o-invalid')?.error).toMatch(/rejected at publish: invalid usage record: reasoningTokens/);
     expect(gw2.pending()).toBe(0);
     expect(fs.readFileSync(path.join(dir2, 'spool', 'outbox-gateway-3000.jsonl'), 'utf8')).toBe('');

@@ -9,7 +9,7 @@ import { freePort } from '../../support/harness';
 
 export interface PrivateNats {
   url: string;
-  /** stops the server (SIGKILL: as abrupt as a crash); its JetStream store stays */
+  /** stops the server (SIGTERM, so its consumers' acks are on disk: what is tested is the gateway's side); its store stays */
   stop(): Promise<void>;
   /** starts it again on the same port and store */
   start(): Promise<void>;
@@ -52,8 +52,12 @@ export async function startPrivateNats(): Promise<PrivateNats> {
       const c = child;
       child = null;
       if (!c || c.exitCode !== null || c.signalCode) return resolve();
-      c.once('exit', () => resolve());
-      c.kill('SIGKILL');
+      const force = setTimeout(() => c.kill('SIGKILL'), 15_000);
+      c.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      c.kill('SIGTERM');
     });
 
   await start();

@@ -37,6 +37,11 @@ export const USAGE_QUEUE = Symbol('USAGE_QUEUE');
 
 /** Tries of a batch whose records all fail before those records are dead-lettered (≈ 6 s of backoff). */
 export const MAX_BATCH_ATTEMPTS = 5;
+/**
+ * Records in a row that fail on their own, none having committed, after which the store is taken to be down rather
+ * than the records bad: an outage then costs a few calls per try, not one per record (each waiting for a timeout).
+ */
+const FAILURES_BEFORE_OUTAGE = 3;
 
 const logger = new Logger('UsageDelivery');
 
@@ -55,29 +60,43 @@ export async function commitOrDeadLetter(
   letters: DeadLetter[],
   lastChance: boolean,
 ): Promise<void> {
-  const failed: DeadLetter[] = [];
+  let failed: DeadLetter[] = [];
   if (records.length) {
     try {
       await handler(records);
     } catch (batchError) {
-      if (records.length === 1) failed.push({ record: records[0], error: message(batchError) });
-      else {
+      if (records.length === 1) {
+        if (!lastChance) throw batchError;
+        failed.push({ record: records[0], error: message(batchError) });
+      } else {
+        let storeAnswers = false;
+        let streak = 0;
         for (const r of records) {
           try {
             await handler([r]);
+            storeAnswers = true;
           } catch (e) {
             failed.push({ record: r, error: message(e) });
+            if (storeAnswers || ++streak < FAILURES_BEFORE_OUTAGE) continue;
+            if (!lastChance) throw batchError;
+            // Last chance: keep these; if the dead-letter store answers, the database is up and it was them after all.
+            await keep(durable, sink, failed);
+            failed = [];
+            storeAnswers = true;
           }
         }
+        if (!storeAnswers && !lastChance) throw batchError;
       }
-      if (failed.length === records.length && !lastChance) throw batchError;
     }
   }
-  const all = letters.length ? [...letters, ...failed] : failed;
-  if (!all.length) return;
-  const kept = await sink(durable, all);
+  await keep(durable, sink, letters.length ? [...letters, ...failed] : failed);
+}
+
+async function keep(durable: string, sink: DeadLetterSink, letters: DeadLetter[]): Promise<void> {
+  if (!letters.length) return;
+  const kept = await sink(durable, letters);
   if (kept) processMetrics().usageDeadLetters.inc({ consumer: durable }, kept);
-  for (const l of failed) logger.error(`${durable}: dead-lettered usage record ${requestIdOf(l.record) ?? '?'}: ${l.error}`);
+  for (const l of letters) logger.error(`${durable}: dead-lettered usage record ${requestIdOf(l.record) ?? '?'}: ${l.error}`);
 }
 
 export function requestIdOf(record: unknown): string | null {
