@@ -185,4 +185,25 @@ describe('JetStream usage queue: poison records, max_deliver and NATS outages', 
     expect(gw2.pending()).toBe(0);
     expect(fs.readFileSync(path.join(dir2, 'spool', 'outbox-gateway-3000.jsonl'), 'utf8')).toBe('');
   });
+
+  it('the spool is bounded: beyond maxBuffer the oldest records are dropped, counted, and not replayed', async () => {
+    if (!nats) return;
+    await nats.stop();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-gw-bound-'));
+    const dropped = async () => (await processMetrics().usageDropped.get()).values[0]?.value ?? 0;
+    const before = await dropped();
+    const gw = JetStreamUsageQueue.open(nats.url, 'gateway', { maxBuffer: 10, spool: { dataDir: dir, name: 'bounded' } });
+    for (let i = 0; i < 15; i++) gw.publish(usageRecord(`b-${i}`, 1, 1, 10));
+    expect(gw.pending()).toBe(10);
+    expect(await dropped()).toBe(before + 5);
+    const spooled = (await processMetrics().usageSpoolBytes.get()).values[0]?.value ?? 0;
+    expect(spooled).toBeGreaterThan(0);
+    await closeSoon(gw);
+    // what a restart would send: the ten newest, in order
+    const lines = fs.readFileSync(path.join(dir, 'spool', 'outbox-bounded.jsonl'), 'utf8').trim().split('\n');
+    const done = lines.filter((l) => l.startsWith('{"done"')).reduce((n, l) => n + (JSON.parse(l) as { done: number }).done, 0);
+    const records = lines.filter((l) => !l.startsWith('{"done"')).map((l) => (JSON.parse(l) as UsageRecord).requestId);
+    expect(records.slice(done)).toEqual(Array.from({ length: 10 }, (_, i) => `b-${i + 5}`));
+    await nats.start(); // lets the never-connected queue's connection attempt end
+  });
 });

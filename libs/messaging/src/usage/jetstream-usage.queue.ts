@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Subjects, UsageRejected, UsageStream, type UsageRecord } from '@switchboard/contracts';
 import { processMetrics } from '@switchboard/observability';
@@ -208,10 +209,11 @@ export class JetStreamUsageQueue implements UsageQueue {
       }
       this.lastPublishAt = Date.now();
       const head = this.buffer[0]!;
+      const droppedBefore = this.dropped;
       let n = 1;
       try {
         if (head instanceof RejectedRecord) {
-          const msgID = `x:${requestIdOf(head.rejected.record) ?? head.rejected.error}`;
+          const msgID = `x:${requestIdOf(head.rejected.record) ?? randomUUID()}`;
           await this.js!.publish(Subjects.UsageRejected, codec.encode(head.rejected), { msgID, timeout: 5_000 });
         } else {
           while (n < MAX_RECORDS_PER_MESSAGE && n < this.buffer.length && !(this.buffer[n] instanceof RejectedRecord)) n++;
@@ -219,11 +221,11 @@ export class JetStreamUsageQueue implements UsageQueue {
           const msgID = `b:${batch[0]!.requestId}:${batch[n - 1]!.requestId}:${n}`;
           await this.js!.publish(Subjects.UsageRecordedBatch, codec.encode({ records: batch }), { msgID, timeout: 5_000 });
         }
-        // Only the oldest n can have gone: publish() adds at the end, and an overflow drops from the head only while
-        // this publish was out (then the batch's first records were already counted as dropped).
-        this.buffer.splice(0, n);
+        // The batch is the buffer's head, less what an overflow dropped from it while this publish was out.
+        const sent = Math.max(0, n - (this.dropped - droppedBefore));
+        this.buffer.splice(0, sent);
         if (this.spooling) {
-          this.outbox!.done(n);
+          this.outbox!.done(sent);
           if (!this.buffer.length) this.spooling = false;
         }
         attempt = 0;
