@@ -5,6 +5,7 @@ import { RpcErrorFilter } from '@switchboard/messaging';
 import { AuditQueryService } from './audit/audit-query.service';
 import { LogQueryService } from './logs/log-query.service';
 import { LogStatsService } from './stats/log-stats.service';
+import { UsageDeadLetterQueryService } from './usage/usage-dead-letter-query.service';
 
 @Controller()
 @UseFilters(RpcErrorFilter)
@@ -13,6 +14,7 @@ export class LogWriterRpcController {
     private readonly logs: LogQueryService,
     private readonly audit: AuditQueryService,
     private readonly stats: LogStatsService,
+    private readonly deadLetters: UsageDeadLetterQueryService,
   ) {}
 
   @MessagePattern(Subjects.LogsAdmin)
@@ -27,6 +29,8 @@ export class LogWriterRpcController {
         return this.stats.stats(req.query);
       case 'audit.list':
         return this.audit.list(req.query);
+      case 'usage-dead-letters.list':
+        return this.deadLetters.list(req.query);
       default:
         throw notFound(`admin operation ${req.resource}.${req.op}`);
     }

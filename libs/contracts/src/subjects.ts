@@ -37,6 +37,11 @@ export const Subjects = {
   UsageRecorded: 'usage.recorded.v1',
   /** JetStream (durable): gateway → billing + log-writer. Several records in one message (what gateways send). */
   UsageRecordedBatch: 'usage.recorded.batch.v1',
+  /**
+   * JetStream (durable): gateway → billing + log-writer. A record that failed validation at publish (dead-lettered).
+   * Under `usage.recorded.` so that whatever lets a gateway publish usage records lets it publish this one too.
+   */
+  UsageRejected: 'usage.recorded.rejected.v1',
 } as const;
 
 export type Subject = (typeof Subjects)[keyof typeof Subjects];
@@ -44,6 +49,6 @@ export type Subject = (typeof Subjects)[keyof typeof Subjects];
 /** JetStream stream and durable consumer names for usage records. */
 export const UsageStream = {
   name: 'SWITCHBOARD_USAGE',
-  subjects: [Subjects.UsageRecorded, Subjects.UsageRecordedBatch],
+  subjects: [Subjects.UsageRecorded, Subjects.UsageRecordedBatch, Subjects.UsageRejected],
   consumers: { billing: 'billing-usage', logWriter: 'log-writer-usage' },
 } as const;

@@ -1,31 +1,40 @@
 import { z } from 'zod';
 
+/**
+ * The largest token count a usage record carries: request_logs' token columns are Postgres `integer` (int4). Upstream
+ * counts are clamped to it at extraction (libs/protocols), so a record over it was built wrong and is dead-lettered.
+ */
+export const MAX_USAGE_TOKENS = 2_147_483_647;
+
+/** A non-negative integer an int4 column holds (token counts, ids, latencies in ms). */
+const int4 = () => z.number().int().min(0).max(MAX_USAGE_TOKENS);
+
 export const WireProtocolSchema = z.enum(['openai-chat', 'openai-responses', 'openai-embeddings', 'anthropic', 'gemini']);
 
 /** One finished request. Published on JetStream with msgID = requestId; consumers are idempotent by requestId. */
 export const UsageRecord = z.object({
   requestId: z.string().min(1),
-  createdAt: z.string(),
-  tokenId: z.number().int().nullable(),
-  userId: z.number().int().nullable(),
+  createdAt: z.iso.datetime({ offset: true }),
+  tokenId: int4().nullable(),
+  userId: int4().nullable(),
   group: z.string().nullable(),
   model: z.string(),
   upstreamModel: z.string().nullable(),
-  channelId: z.number().int().nullable(),
+  channelId: int4().nullable(),
   protocol: WireProtocolSchema,
   upstreamProtocol: WireProtocolSchema.nullable(),
   stream: z.boolean(),
-  status: z.number().int(),
-  promptTokens: z.number().int().min(0),
-  completionTokens: z.number().int().min(0),
-  cacheReadTokens: z.number().int().min(0),
-  cacheWriteTokens: z.number().int().min(0),
-  reasoningTokens: z.number().int().min(0),
-  /** integer micro-USD, computed by the gateway from the price table it used for the reservation */
+  status: z.number().int().min(0).max(999),
+  promptTokens: int4(),
+  completionTokens: int4(),
+  cacheReadTokens: int4(),
+  cacheWriteTokens: int4(),
+  reasoningTokens: int4(),
+  /** integer micro-USD (a safe integer), computed by the gateway from the price table it used for the reservation */
   costMicros: z.number().int().min(0),
-  latencyMs: z.number().int().min(0),
-  ttftMs: z.number().int().min(0).nullable(),
-  attempts: z.number().int().min(0),
+  latencyMs: int4(),
+  ttftMs: int4().nullable(),
+  attempts: int4(),
   error: z.string().nullable(),
   /** the request's quota reservation, for reconciliation */
   reservedMicros: z.number().int().min(0).default(0),
@@ -35,3 +44,19 @@ export type UsageRecord = z.infer<typeof UsageRecord>;
 /** `usage.recorded.batch.v1`: one JetStream message carrying the records a gateway had ready at once. */
 export const UsageRecordBatch = z.object({ records: z.array(UsageRecord).min(1) });
 export type UsageRecordBatch = z.infer<typeof UsageRecordBatch>;
+
+/**
+ * `usage.recorded.rejected.v1`: a record the gateway built but could not validate. It is not billed or logged as-is: every
+ * durable consumer keeps it in its dead letters (with this error) for an operator to look at.
+ */
+export const UsageRejected = z.object({ record: z.unknown(), error: z.string() });
+export type UsageRejected = z.infer<typeof UsageRejected>;
+
+/** A usage record a consumer could not commit, kept in `usage_dead_letters` (`GET /api/usage/dead-letters`). */
+export interface UsageDeadLetter {
+  /** the durable consumer that gave up on it (`billing-usage`, `log-writer-usage`) */
+  consumer: string;
+  /** the record as received: a UsageRecord, or whatever could not be read as one */
+  record: unknown;
+  error: string;
+}

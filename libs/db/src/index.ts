@@ -21,3 +21,4 @@ export { usdToMicros, microsToUsd, usdToMicrosOrNull, microsToUsdOrNull, MICROS_
 export { modelsFromColumn, modelsToColumn } from './token-models';
 export { resolveDbAssets, type DbAssets } from './paths';
 export { recordAudit, type AuditEntry, type AuditAction, type AuditEntity } from './audit';
+export { storeUsageDeadLetters } from './usage-dead-letters';

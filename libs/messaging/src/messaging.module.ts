@@ -13,7 +13,12 @@ import { USAGE_QUEUE, type UsageQueue } from './usage/usage-queue';
 const spools = new Map<string, { queue: SpoolUsageQueue; refs: number }>();
 
 export async function openUsageQueue(config: AppConfig): Promise<UsageQueue> {
-  if (config.NATS_URL) return JetStreamUsageQueue.connect(natsConnectionOptions(config, config.service), config.service);
+  if (config.NATS_URL) {
+    const server = natsConnectionOptions(config, config.service);
+    // Only gateways publish: they serve while NATS is down and keep what waits on disk, one file per port.
+    if (config.service === 'gateway') return JetStreamUsageQueue.open(server, config.service, { spool: { dataDir: config.DATA_DIR, name: `gateway-${config.PORT}` } });
+    return JetStreamUsageQueue.connect(server, config.service);
+  }
   let entry = spools.get(config.DATA_DIR);
   if (!entry) {
     entry = { queue: new SpoolUsageQueue(config.DATA_DIR), refs: 0 };

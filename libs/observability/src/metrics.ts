@@ -123,6 +123,22 @@ export class Metrics {
     labelNames: ['consumer', 'result'] as const,
     registers: [this.registry],
   });
+  readonly usageDeadLetters = new Counter({
+    name: 'switchboard_usage_dead_letters_total',
+    help: 'Usage records a consumer could not commit (or the gateway rejected at publish), kept in the dead-letter table (GET /api/usage/dead-letters).',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+  readonly usageSpoolBytes = new Gauge({
+    name: 'switchboard_usage_spool_bytes',
+    help: "Size of the gateway's usage spool on disk (cluster mode: records waiting while NATS is unreachable).",
+    registers: [this.registry],
+  });
+  readonly usageDropped = new Counter({
+    name: 'switchboard_usage_records_dropped_total',
+    help: "Usage records the gateway dropped because its buffer and spool were full (NATS unreachable too long).",
+    registers: [this.registry],
+  });
   readonly balanceLowEvents = new Counter({
     name: 'switchboard_balance_low_events_total',
     help: 'Users whose balance crossed below the low-balance threshold after billing (one per crossing).',

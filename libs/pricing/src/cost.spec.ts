@@ -46,3 +46,24 @@ describe('cost formula (SPEC §6)', () => {
     expect(findPrice(map, model)?.model).toBe(expected);
   });
 });
+
+describe('cost is total (never throws, always a safe non-negative integer)', () => {
+  const hostile = [0, 1, 2.5, -5, 1e30, Number.MAX_VALUE, Infinity, -Infinity, NaN, Number.MAX_SAFE_INTEGER, 2 ** 31];
+  it.each(hostile)('usage %p in every field, with sane and hostile prices and ratios', (v) => {
+    const usage = { promptTokens: v, completionTokens: v, cacheReadTokens: v, cacheWriteTokens: v };
+    for (const p of [price, { ...price, inputMicros: v, outputMicros: v, cacheReadMicros: v, cacheWriteMicros: v, perRequestMicros: v }]) {
+      for (const ratio of [1, 0, 1.5, -1, v]) {
+        const c = computeCostMicros(usage, p, ratio);
+        expect(Number.isSafeInteger(c) && c >= 0).toBe(true);
+      }
+    }
+  });
+
+  it('rounds fractional counts and prices instead of throwing, and clamps a huge cost to the largest safe integer', () => {
+    // 2.5 tokens round to 3: 3 × $10/M = 30 µ$
+    expect(computeCostMicros({ promptTokens: 0, completionTokens: 2.5, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, 1)).toBe(30);
+    expect(computeCostMicros({ promptTokens: 1_000_000, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, { ...price, inputMicros: 1.4 }, 1)).toBe(1);
+    expect(computeCostMicros({ promptTokens: -5, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, 1)).toBe(0);
+    expect(computeCostMicros({ promptTokens: 1e30, completionTokens: 1e30, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, 1e9)).toBe(Number.MAX_SAFE_INTEGER);
+  });
+});

@@ -9,24 +9,35 @@ export interface BillableUsage {
 }
 
 const RATIO_SCALE = 1_000_000n;
+const MAX_COST_MICROS = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A non-negative integer for BigInt(): usage and prices come from upstreams and admins, and BigInt(1.5) throws. */
+function whole(x: number): bigint {
+  if (!(x > 0)) return 0n; // NaN, negatives
+  return BigInt(Math.round(Math.min(x, Number.MAX_SAFE_INTEGER)));
+}
 
 /**
  * SPEC §6: (uncached input × input + cache reads × cacheRead + cache writes × cacheWrite + output × output) / 1e6
  * × group priceRatio + perRequest. Prices are integer micro-USD per million tokens, so the token part is exact in
  * BigInt; the ratio is taken to 6 decimals; one rounding (half up) at the end gives integer micro-USD.
+ * Total: any numbers give a safe integer in [0, MAX_SAFE_INTEGER] (fractions round, negatives and NaN count as 0),
+ * never a throw, so no upstream's usage can fail the request or its usage record.
  */
 export function computeCostMicros(usage: BillableUsage, price: PriceEntry, priceRatio: number): number {
-  const uncached = Math.max(0, usage.promptTokens - usage.cacheReadTokens - usage.cacheWriteTokens);
+  const cacheRead = whole(usage.cacheReadTokens);
+  const cacheWrite = whole(usage.cacheWriteTokens);
+  const uncached = whole(usage.promptTokens) - cacheRead - cacheWrite;
   const tokenPart =
-    BigInt(uncached) * BigInt(price.inputMicros) +
-    BigInt(usage.cacheReadTokens) * BigInt(price.cacheReadMicros) +
-    BigInt(usage.cacheWriteTokens) * BigInt(price.cacheWriteMicros) +
-    BigInt(usage.completionTokens) * BigInt(price.outputMicros);
-  const ratio = BigInt(Math.round(priceRatio * 1e6));
+    (uncached > 0n ? uncached : 0n) * whole(price.inputMicros) +
+    cacheRead * whole(price.cacheReadMicros) +
+    cacheWrite * whole(price.cacheWriteMicros) +
+    whole(usage.completionTokens) * whole(price.outputMicros);
+  const ratio = whole(priceRatio * 1e6);
   const denom = 1_000_000n * RATIO_SCALE;
   const scaled = tokenPart * ratio;
-  const rounded = (scaled + denom / 2n) / denom;
-  return Number(rounded) + price.perRequestMicros;
+  const total = (scaled + denom / 2n) / denom + whole(price.perRequestMicros);
+  return Number(total < MAX_COST_MICROS ? total : MAX_COST_MICROS);
 }
 
 /**

@@ -48,6 +48,7 @@ describePostgres('libs/db on Postgres', () => {
         'redemptions',
         'request_logs',
         'tokens',
+        'usage_dead_letters',
         'users',
       ].sort(),
     );

@@ -22,7 +22,7 @@ describe('JetStreamUsageQueue on real NATS', () => {
     try {
       await consumer.consume(durable, async (records: UsageRecord[]) => {
         for (const r of records) if (r.requestId.startsWith(`req_${run}`)) received.set(r.requestId, (received.get(r.requestId) ?? 0) + 1);
-      });
+      }, async () => 0);
       const ids = Array.from({ length: 261 }, (_, i) => `req_${run}_${i}`);
       // The first goes out at once; the next ten fall inside the 50 ms window, then a full message's worth and more.
       producer.publish(usageRecord(ids[0]!, 1, 1, 10));

@@ -30,6 +30,11 @@ const EMITTED_BY: Partial<Record<Subject, NatsUser[]>> = {
   [Subjects.BillingBalanceLow]: ['billing'],
   [Subjects.UsageRecorded]: ['gateway'],
   [Subjects.UsageRecordedBatch]: ['gateway'],
+  [Subjects.UsageRejected]: ['gateway'],
+};
+/** these records are all valid: a dead letter would be a failure of the test */
+const noDeadLetters = async (): Promise<number> => {
+  throw new Error('no record of this test may be dead-lettered');
 };
 /** events the gateways listen to (ChangeEventsController); usage goes through JetStream, not a subscription */
 const GATEWAY_LISTENS = [Subjects.AuthChanged, Subjects.RouterTableChanged, Subjects.RouterBansChanged, Subjects.BillingPricesChanged];
@@ -167,10 +172,10 @@ describeNats('NATS permissions of deploy/nats/nats.conf on a real nats-server', 
     const others = [await JetStreamUsageQueue.connect(options('auth'), 'auth'), await JetStreamUsageQueue.connect(options('router'), 'router')];
     const got = { billing: [] as string[], logWriter: [] as string[] };
     try {
-      await billing.consume(UsageStream.consumers.billing, async (rs: UsageRecord[]) => void got.billing.push(...rs.map((r) => r.requestId)));
-      await logWriter.consume(UsageStream.consumers.logWriter, async (rs: UsageRecord[]) => void got.logWriter.push(...rs.map((r) => r.requestId)));
+      await billing.consume(UsageStream.consumers.billing, async (rs: UsageRecord[]) => void got.billing.push(...rs.map((r) => r.requestId)), noDeadLetters);
+      await logWriter.consume(UsageStream.consumers.logWriter, async (rs: UsageRecord[]) => void got.logWriter.push(...rs.map((r) => r.requestId)), noDeadLetters);
       // a consumer of someone else's durable is refused
-      await expect(logWriter.consume(UsageStream.consumers.billing, async () => undefined)).rejects.toThrow();
+      await expect(logWriter.consume(UsageStream.consumers.billing, async () => undefined, noDeadLetters)).rejects.toThrow();
       const ids = [`req_${run}_1`, `req_${run}_2`];
       for (const id of ids) gateway.publish(usageRecord(id, 1, 1, 10));
       await gateway.flush(5_000);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Subjects, UsageStream, type BalanceLowEvent, type UsageRecord } from '@switchboard/contracts';
-import { PrismaService } from '@switchboard/db';
+import { PrismaService, storeUsageDeadLetters } from '@switchboard/db';
 import { Bus, USAGE_QUEUE, type UsageQueue } from '@switchboard/messaging';
 import { processMetrics } from '@switchboard/observability';
 import { BILLING_SETTINGS, type BillingSettings } from '../config/billing.settings';
@@ -13,7 +13,8 @@ import { asLedgerWriter } from '../ledger/ledger-writer';
  *
  * Rows are locked in id order (users, then tokens) so two billing replicas working on overlapping batches
  * cannot deadlock. A debit that takes a balance from at-or-above the low-balance threshold to below it emits
- * `billing.balance.low.v1` once, after the commit.
+ * `billing.balance.low.v1` once, after the commit. A record the batch cannot bill is dead-lettered by the queue
+ * (see commitOrDeadLetter) and the others are billed.
  */
 @Injectable()
 export class UsageBillingConsumer implements OnApplicationBootstrap {
@@ -28,7 +29,7 @@ export class UsageBillingConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.consume(UsageStream.consumers.billing, (records) => this.bill(records));
+    await this.queue.consume(UsageStream.consumers.billing, (records) => this.bill(records), (consumer, letters) => storeUsageDeadLetters(this.prisma, consumer, letters));
   }
 
   async bill(records: UsageRecord[]): Promise<void> {

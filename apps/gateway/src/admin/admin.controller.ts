@@ -72,6 +72,7 @@ export class AdminController {
   @Get('logs') listLogs(@Res() r: FastifyReply, @Query() q: Q) { return this.forward(r, Subjects.LogsAdmin, 'logs', 'list', undefined, undefined, q); }
   @Get('logs/:requestId') getLog(@Res() r: FastifyReply, @Param('requestId') id: string) { return this.forward(r, Subjects.LogsAdmin, 'logs', 'get', id); }
   @Get('audit') listAudit(@Res() r: FastifyReply, @Query() q: Q) { return this.forward(r, Subjects.LogsAdmin, 'audit', 'list', undefined, undefined, q); }
+  @Get('usage/dead-letters') listUsageDeadLetters(@Res() r: FastifyReply, @Query() q: Q) { return this.forward(r, Subjects.LogsAdmin, 'usage-dead-letters', 'list', undefined, undefined, q); }
 }
 
 /** Public: `GET /api/status`. */

@@ -60,6 +60,7 @@ export const ROUTES: Route[] = [
   R('get', '/api/logs/{requestId}', 'admin', 'admin', 'One request log (requestId = the response’s x-request-id)'),
   R('get', '/api/stats', 'admin', 'admin', 'Totals, by day, model, channel and top users (?days=7)'),
   R('get', '/api/audit', 'admin', 'admin', 'Audit log of every admin change'),
+  R('get', '/api/usage/dead-letters', 'admin', 'admin', 'Usage records a consumer could not commit or the gateway rejected, newest first ({ data, total }; consumer, requestId, limit, offset)'),
   R('get', '/api/status', 'ops', 'none', 'Version, uptime, mode'),
   R('get', '/health/live', 'ops', 'none', 'Liveness'),
   R('get', '/health/ready', 'ops', 'none', 'Readiness (503 while a dependency is down or while draining)'),

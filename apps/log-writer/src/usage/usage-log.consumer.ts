@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { UsageStream, type UsageRecord } from '@switchboard/contracts';
-import { Prisma, PrismaService } from '@switchboard/db';
+import { Prisma, PrismaService, storeUsageDeadLetters } from '@switchboard/db';
 import { USAGE_QUEUE, type UsageQueue } from '@switchboard/messaging';
 import { processMetrics } from '@switchboard/observability';
 
@@ -13,7 +13,7 @@ export class UsageLogConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.consume(UsageStream.consumers.logWriter, (records) => this.store(records));
+    await this.queue.consume(UsageStream.consumers.logWriter, (records) => this.store(records), (consumer, letters) => storeUsageDeadLetters(this.prisma, consumer, letters));
   }
 
   async store(records: UsageRecord[]): Promise<void> {

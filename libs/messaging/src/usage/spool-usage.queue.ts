@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Logger } from '@nestjs/common';
-import { UsageRecord } from '@switchboard/contracts';
-import { backoffMs, sleep, type UsageBatchHandler, type UsageQueue } from './usage-queue';
+import type { UsageRecord } from '@switchboard/contracts';
+import { backoffMs, commitOrDeadLetter, MAX_BATCH_ATTEMPTS, sleep, type DeadLetterSink, type UsageBatchHandler, type UsageQueue } from './usage-queue';
+import { readSpoolFile, splitEntries, spoolLine, validateForPublish, type SpoolEntry } from './usage-spool.format';
 
 interface Consumer {
   durable: string;
   handler: UsageBatchHandler;
-  queue: UsageRecord[];
+  deadLetter: DeadLetterSink;
+  queue: SpoolEntry[];
   running: boolean;
   attempt: number;
 }
@@ -28,13 +30,14 @@ export const SPOOL_LINGER_MS = 250;
  * Standalone mode's usage queue: every record is appended to `DATA_DIR/spool/usage.jsonl` (a write(2) that
  * survives a crash of this process) before it is handed to the in-process consumers. When every consumer has
  * committed everything, the spool is truncated. At start the spool is replayed to every consumer; they are
- * idempotent by requestId, so a record delivered twice changes nothing.
+ * idempotent by requestId, so a record delivered twice changes nothing. A record that fails validation at publish, or
+ * that a consumer cannot commit, is dead-lettered and the consumer moves on: nothing behind it waits.
  */
 export class SpoolUsageQueue implements UsageQueue {
   private readonly logger = new Logger(SpoolUsageQueue.name);
   private readonly file: string;
   private readonly fd: number;
-  private readonly backlog: UsageRecord[];
+  private readonly backlog: SpoolEntry[];
   private readonly consumers = new Map<string, Consumer>();
   private closed = false;
 
@@ -46,36 +49,17 @@ export class SpoolUsageQueue implements UsageQueue {
     const dir = path.join(dataDir, 'spool');
     fs.mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, 'usage.jsonl');
-    this.backlog = this.readSpool();
+    this.backlog = readSpoolFile(this.file, this.logger);
     this.fd = fs.openSync(this.file, 'a');
     if (this.backlog.length) this.logger.log(`replaying ${this.backlog.length} usage record(s) from the spool`);
   }
 
-  private readSpool(): UsageRecord[] {
-    let text = '';
-    try {
-      text = fs.readFileSync(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    const out: UsageRecord[] = [];
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        out.push(UsageRecord.parse(JSON.parse(line)));
-      } catch {
-        // A torn last line from a crash mid-write: the response had not ended, nothing to bill.
-        this.logger.warn('skipping an unreadable spool line');
-      }
-    }
-    return out;
-  }
-
   publish(record: UsageRecord): void {
     if (this.closed) throw new Error('usage queue closed');
-    fs.writeSync(this.fd, JSON.stringify(record) + '\n');
+    const entry = validateForPublish(record);
+    fs.writeSync(this.fd, spoolLine(entry));
     for (const c of this.consumers.values()) {
-      c.queue.push(record);
+      c.queue.push(entry);
       this.kick(c);
     }
   }
@@ -86,8 +70,8 @@ export class SpoolUsageQueue implements UsageQueue {
     return n;
   }
 
-  async consume(durable: string, handler: UsageBatchHandler): Promise<void> {
-    const c: Consumer = { durable, handler, queue: [...this.backlog], running: false, attempt: 0 };
+  async consume(durable: string, handler: UsageBatchHandler, deadLetter: DeadLetterSink): Promise<void> {
+    const c: Consumer = { durable, handler, deadLetter, queue: [...this.backlog], running: false, attempt: 0 };
     this.consumers.set(durable, c);
     this.kick(c);
   }
@@ -102,8 +86,9 @@ export class SpoolUsageQueue implements UsageQueue {
   private async drain(c: Consumer): Promise<void> {
     while (c.queue.length && !this.closed) {
       const batch = c.queue.slice(0, this.maxBatch);
+      const { records, letters } = splitEntries(batch);
       try {
-        await c.handler(batch);
+        await commitOrDeadLetter(c.durable, c.handler, c.deadLetter, records, letters, c.attempt >= MAX_BATCH_ATTEMPTS - 1);
         c.queue.splice(0, batch.length);
         c.attempt = 0;
       } catch (err) {

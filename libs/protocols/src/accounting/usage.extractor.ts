@@ -1,6 +1,6 @@
-/** Usage and output text of non-stream upstream responses (billing and the tokenizer fallback). */
-import { asNumber, asObject, type JsonObject } from '../core/json.util';
-import { usageFromAnthropic, usageFromGemini, usageFromOpenAiChat, usageFromResponses } from '../core/usage.map';
+/** Usage and output text of non-stream upstream responses (billing and the tokenizer fallback). Counts are sanitised (tokenCount). */
+import { asObject, type JsonObject } from '../core/json.util';
+import { tokenCount, usageFromAnthropic, usageFromGemini, usageFromOpenAiChat, usageFromResponses } from '../core/usage.map';
 import { decodeResponse } from '../conversion/response-codecs';
 import type { Usage, WireProtocol } from '../protocol.types';
 
@@ -17,7 +17,7 @@ export function extractUsage(protocol: WireProtocol, body: Record<string, unknow
     case 'openai-embeddings': {
       const u = asObject(body['usage']);
       if (!u) return null;
-      const prompt = asNumber(u['prompt_tokens']) ?? asNumber(u['total_tokens']) ?? 0;
+      const prompt = tokenCount(u['prompt_tokens'] ?? u['total_tokens']);
       return { promptTokens: prompt, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     }
   }

@@ -1,12 +1,27 @@
 /** Usage conversions (§9.9). Internally everything is OpenAI semantics (`Usage`). */
+import { MAX_USAGE_TOKENS } from '@switchboard/contracts';
 import type { Usage } from '../protocol.types';
-import { asNumber, asObject } from './json.util';
+import { asObject } from './json.util';
 
 export function emptyUsage(): Usage {
   return { promptTokens: 0, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
 }
 
-const n = (v: unknown): number => asNumber(v) ?? 0;
+/**
+ * An upstream's token count as a non-negative integer of at most MAX_USAGE_TOKENS (what the log columns hold): upstreams
+ * have sent fractions, negatives, numeric strings and absurd values, and one such number reaching the cost formula or
+ * the database would fail the whole usage batch. Fractions round, numeric strings are read, anything non-numeric or
+ * negative is 0, anything too large (Infinity: JSON's `1e400`) is the maximum.
+ */
+export function tokenCount(v: unknown): number {
+  const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!(x > 0)) return 0; // NaN, negatives, -Infinity
+  return x >= MAX_USAGE_TOKENS ? MAX_USAGE_TOKENS : Math.round(x);
+}
+
+const n = tokenCount;
+/** a sum of counts, held to the same maximum */
+const sum = (...xs: number[]): number => Math.min(MAX_USAGE_TOKENS, xs.reduce((a, b) => a + b, 0));
 
 export function usageFromOpenAiChat(u: unknown): Usage | null {
   const o = asObject(u);
@@ -44,7 +59,7 @@ export function usageFromAnthropic(u: unknown): Usage | null {
   const cacheWrite = n(o['cache_creation_input_tokens']);
   const od = asObject(o['output_tokens_details']);
   return {
-    promptTokens: n(o['input_tokens']) + cacheRead + cacheWrite,
+    promptTokens: sum(n(o['input_tokens']), cacheRead, cacheWrite),
     completionTokens: n(o['output_tokens']),
     cacheReadTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
@@ -56,9 +71,9 @@ export function usageFromAnthropic(u: unknown): Usage | null {
 export function usageFromGemini(u: unknown): Usage | null {
   const o = asObject(u);
   if (!o) return null;
-  const prompt = n(o['promptTokenCount']) + n(o['toolUsePromptTokenCount']);
+  const prompt = sum(n(o['promptTokenCount']), n(o['toolUsePromptTokenCount']));
   const thoughts = n(o['thoughtsTokenCount']);
-  let completion = n(o['candidatesTokenCount']) + thoughts;
+  let completion = sum(n(o['candidatesTokenCount']), thoughts);
   const total = n(o['totalTokenCount']);
   if (completion <= 0 && total > prompt) completion = total - prompt;
   return {
