@@ -441,7 +441,7 @@ export class RelayService implements OnModuleInit {
       start();
       if (draft.ttftMs === null) {
         draft.ttftMs = Math.round(performance.now() - draft.startedAt);
-        const model = draft.model;
+        const model = this.table.modelLabel(draft.model);
         this.ttftSeries.series(`${call.protocol}\0${model}`, () => ({ protocol: call.protocol, model })).observe(draft.ttftMs / 1000);
       }
       if (!raw.write(text)) await new Promise<void>((r) => raw.once('drain', r).once('close', r));
@@ -530,7 +530,7 @@ export class RelayService implements OnModuleInit {
     const status = draft.status || 500;
     const protocol = call.protocol;
     const sc = statusClass(status);
-    const model = draft.channelId ? draft.model : 'unknown';
+    const model = draft.channelId ? this.table.modelLabel(draft.model) : 'unknown';
     const channel = String(draft.channelId ?? 'none');
     const group = draft.group ?? 'none';
     this.requestsSeries.series(`${protocol}\0${model}\0${channel}\0${group}\0${sc}`, () => ({ protocol, model, channel, group, status_class: sc })).inc(1);
@@ -541,7 +541,7 @@ export class RelayService implements OnModuleInit {
     if (!token) return;
     const u = draft.usage;
     if (draft.channelId) {
-      const m = draft.model;
+      const m = model;
       this.tokensSeries.series(`${m}\0prompt`, () => ({ model: m, type: 'prompt' })).inc(u.promptTokens);
       this.tokensSeries.series(`${m}\0completion`, () => ({ model: m, type: 'completion' })).inc(u.completionTokens);
       this.costSeries.series(`${m}\0${group}`, () => ({ model: m, group })).inc(draft.costMicros / 1e6);
