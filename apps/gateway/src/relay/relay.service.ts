@@ -10,6 +10,7 @@ import {
   countTextTokens,
   loadTokenizer,
   createStreamTranslator,
+  DEFAULT_MAX_SSE_EVENT_CHARS,
   estimatePromptTokens,
   extractOutputText,
   extractUsage,
@@ -85,6 +86,8 @@ export class RelayService implements OnModuleInit {
   private readonly ttftSeries = new SeriesCache(this.metrics.ttft);
   private readonly tokensSeries = new SeriesCache(this.metrics.tokens);
   private readonly costSeries = new SeriesCache(this.metrics.cost);
+  /** The longest unfinished upstream SSE event a stream holds back (a line without end would grow forever). */
+  private readonly maxSseEventChars: number;
 
   constructor(
     private readonly tokens: TokenCache,
@@ -98,6 +101,7 @@ export class RelayService implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.metrics.trackUsageBuffered(usageQueue);
+    this.maxSseEventChars = Math.min(DEFAULT_MAX_SSE_EVENT_CHARS, config.UPSTREAM_MAX_RESPONSE_BYTES);
   }
 
   /**
@@ -267,6 +271,7 @@ export class RelayService implements OnModuleInit {
       reply.raw.off('close', onClose);
     }
     if (last?.kind === 'timeout_first_byte') throw RelayErrors.timeout(call.model);
+    if (last?.kind === 'too_large') throw RelayErrors.tooLarge(call.model, last.error.message);
     if (!sawCandidate) throw RelayErrors.noChannel(call.model, 'every channel is banned after recent failures');
     throw RelayErrors.noChannel(call.model, last?.error.message);
   }
@@ -387,7 +392,7 @@ export class RelayService implements OnModuleInit {
   ): Promise<AttemptFailure | undefined> {
     let buf: Buffer;
     try {
-      buf = await res.bytes();
+      buf = await res.bytes(this.config.UPSTREAM_MAX_RESPONSE_BYTES);
     } catch (e) {
       const kind = classifyUpstreamError(e);
       return { status: 502, kind, error: { status: 502, message: `upstream body: ${(e as Error).message}` }, final: false, free: false };
@@ -420,7 +425,7 @@ export class RelayService implements OnModuleInit {
     t0: number,
     channel: RuntimeChannel,
   ): Promise<AttemptFailure | undefined> {
-    const translator = createStreamTranslator(upstreamProtocol, call.protocol, ctx);
+    const translator = createStreamTranslator(upstreamProtocol, call.protocol, ctx, this.maxSseEventChars);
     const decoder = new TextDecoder('utf-8');
     const raw = reply.raw;
     let started = false;
