@@ -1,4 +1,4 @@
-import { LuaScript } from '@switchboard/limits';
+import { LuaScript, REDIS_OUTAGE_OPTIONS, failFastOnceConnected } from '@switchboard/limits';
 import { Redis } from 'ioredis';
 import { DEFAULT_BAN_POLICY, banField, jittered, type Ban, type BanPolicy, type BanTarget, type HealthStore, type Outcome, type SuccessCount, type WindowStats } from './health.types';
 
@@ -20,7 +20,8 @@ export class RedisHealthStore implements HealthStore {
   ) {}
 
   static fromUrl(url: string, policy?: BanPolicy): RedisHealthStore {
-    return new RedisHealthStore(new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true }), policy, 'sb', true);
+    // Fails fast while Redis is away (callers log and carry on: health is advisory on the hot path).
+    return new RedisHealthStore(failFastOnceConnected(new Redis(url, { ...REDIS_OUTAGE_OPTIONS, enableAutoPipelining: true })), policy, 'sb', true);
   }
 
   async record(o: Outcome): Promise<Ban[]> {

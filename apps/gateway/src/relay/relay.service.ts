@@ -3,7 +3,7 @@ import { hashApiKey, ipAllowed } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { DomainError, type PriceEntry, type VerifiedToken } from '@switchboard/contracts';
 import { USAGE_QUEUE, type UsageQueue } from '@switchboard/messaging';
-import { SeriesCache, processMetrics, statusClass } from '@switchboard/observability';
+import { LogThrottle, SeriesCache, processMetrics, statusClass } from '@switchboard/observability';
 import { computeCostMicros } from '@switchboard/pricing';
 import {
   convertResponse,
@@ -76,6 +76,8 @@ interface Route {
 @Injectable()
 export class RelayService implements OnModuleInit {
   private readonly logger = new Logger(RelayService.name);
+  /** While the counter store is away every request's settle fails (the store retries them): one line per interval. */
+  private readonly settleFailures = new LogThrottle((line) => this.logger.error(line));
   private readonly metrics = processMetrics();
   // The per-request observations, by label set resolved once (see SeriesCache): same metrics, same labels. Keys are
   // the label values joined by NUL (no name holds one).
@@ -529,7 +531,7 @@ export class RelayService implements OnModuleInit {
       const u = draft.usage;
       const used = u.promptTokens + u.completionTokens;
       const done = used > 0 || draft.costMicros > 0 ? this.admission.settle(admitted.lease, used, draft.costMicros) : this.admission.release(admitted.lease);
-      done.catch((e: unknown) => this.logger.error(`settling ${draft.requestId} failed: ${(e as Error).message}`));
+      done.catch((e: unknown) => this.settleFailures.log(`settling ${draft.requestId} failed: ${(e as Error).message}`));
     }
     const latency = performance.now() - draft.startedAt;
     const status = draft.status || 500;
