@@ -129,7 +129,9 @@ export class RedisLimitStore implements LimitStore {
     this.keys = new LimitKeys(options.keyPrefix);
     this.now = options.now;
     this.ownsClient = options.ownsClient ?? false;
-    this.client.on('ready', () => this.retryUnsettled());
+    // After ioredis has written what it queued before this connection (in the same turn as `ready`): a kept release
+    // must reach Redis after the acquire it undoes.
+    this.client.on('ready', () => setImmediate(() => this.retryUnsettled()));
   }
 
   /** A store with its own connection (closed by close()). */
