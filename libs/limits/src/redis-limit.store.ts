@@ -123,6 +123,7 @@ export class RedisLimitStore implements LimitStore {
    */
   private readonly unsettled = new Map<string, SettleCall>();
   private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(client: Redis | Cluster, options: RedisLimitStoreOptions = {}) {
     this.client = client;
@@ -298,6 +299,7 @@ export class RedisLimitStore implements LimitStore {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     await Promise.all([this.acquires.drain(), this.settles.drain()]);
+    this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.ownsClient) await this.client.quit().catch(() => undefined);
   }
@@ -312,13 +314,13 @@ export class RedisLimitStore implements LimitStore {
       this.unsettled.delete(this.unsettled.keys().next().value!);
     }
     this.unsettled.set(call.lease.requestId, call);
-    this.retryTimer ??= setTimeout(() => this.retryUnsettled(), UNSETTLED_RETRY_MS).unref();
+    if (!this.closed) this.retryTimer ??= setTimeout(() => this.retryUnsettled(), UNSETTLED_RETRY_MS).unref();
   }
 
   private retryUnsettled(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    if (!this.unsettled.size) return;
+    if (!this.unsettled.size || this.closed) return;
     if (this.client.status !== 'ready') {
       this.retryTimer = setTimeout(() => this.retryUnsettled(), UNSETTLED_RETRY_MS).unref();
       return;
