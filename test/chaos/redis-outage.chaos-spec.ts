@@ -115,9 +115,11 @@ describe('Redis outage under load (cluster on a private redis-server)', () => {
     expect(streamed.body).toContain('data: [DONE]');
 
     await redis.restart();
-    const restartedAt = Date.now();
     const back = await until('readiness back', async () => (await ready()).status === 200, RECOVERY_BOUND_MS);
     const served = await until('a request served again', async () => (await chat()).status === 200, RECOVERY_BOUND_MS);
+    const servedAt = Date.now();
+    // The load goes on a little after the recovery: all of it must be served.
+    await sleep(1_500);
     loading = false;
     await loader;
     const all = await Promise.all(answers);
@@ -139,7 +141,9 @@ describe('Redis outage under load (cluster on a private redis-server)', () => {
     // Back by itself, within the bound; the answers after recovery are 200s again.
     expect(back.ms).toBeLessThan(RECOVERY_BOUND_MS);
     expect(served.ms).toBeLessThan(RECOVERY_BOUND_MS);
-    expect(all.filter((a) => a.at > restartedAt + served.ms + 500).every((a) => a.status === 200)).toBe(true);
+    const afterRecovery = all.filter((a) => a.at > servedAt + 500);
+    expect(afterRecovery.length).toBeGreaterThan(0);
+    expect(afterRecovery.filter((a) => a.status !== 200).map((a) => `${a.status} ${a.body.slice(0, 200)}`)).toEqual([]);
 
     // The stream's slot, still held in Redis when it came back, was given back: the token may run one again.
     const next = await until('the one-at-a-time token admitted again', async () => {
