@@ -3,15 +3,17 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clusterEnv, ensureDatabase } from './cluster-env.mjs';
+import { buildOnceIfMissing, serviceEntry } from './service-build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = clusterEnv();
 await ensureDatabase(env.DATABASE_URL);
 const PORTS = { auth: 3001, router: 3002, billing: 3003, 'log-writer': 3004, gateway: 3000 };
+buildOnceIfMissing(root, Object.keys(PORTS));
 const children = [];
 let stopping = false;
 for (const [name, port] of Object.entries(PORTS)) {
-  const child = spawn(process.execPath, [path.join(root, 'dist/apps', name, 'src/main.js')], {
+  const child = spawn(process.execPath, [serviceEntry(root, name)], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...env, PORT: name === 'gateway' ? (env.PORT ?? String(port)) : String(port) },
   });

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
 import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
-import { LIMIT_STORE, createLimitStore } from '@switchboard/limits';
+import { LIMIT_STORE, createLimitStore, type LimitStore } from '@switchboard/limits';
+import { FEATURE_READINESS_CHECKS, type ReadinessCheck } from '@switchboard/observability';
 import { BanListService } from './state/ban-list.service';
 import { AdmissionService } from './admission/admission.service';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
@@ -38,7 +39,14 @@ import { TokenCache } from './state/token-cache.service';
     BanListService,
     { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c), redisConnectionOptions(c)), inject: [APP_CONFIG] },
     { provide: LIMIT_STORE, useFactory: (c: AppConfig) => createLimitStore(c.REDIS_URL, redisConnectionOptions(c)), inject: [APP_CONFIG] },
+    // Not ready while Redis is unreachable: every relay request would be refused (503) meanwhile.
+    {
+      provide: FEATURE_READINESS_CHECKS,
+      useFactory: (c: AppConfig, store: LimitStore): ReadinessCheck[] => (c.REDIS_URL ? [{ name: 'redis', check: () => store.ping() }] : []),
+      inject: [APP_CONFIG, LIMIT_STORE],
+    },
     { provide: APP_FILTER, useClass: EdgeErrorFilter },
   ],
+  exports: [FEATURE_READINESS_CHECKS],
 })
 export class GatewayModule {}

@@ -82,6 +82,8 @@ const envFields = z.object({
   UPSTREAM_CONNECT_TIMEOUT_MS: int(10_000, 1),
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: int(120_000, 1),
   UPSTREAM_IDLE_TIMEOUT_MS: int(60_000, 1),
+  /** a larger upstream body ends the attempt as an upstream error; an SSE event is held up to min(this, 16 MiB) */
+  UPSTREAM_MAX_RESPONSE_BYTES: int(64 * 1024 * 1024, 1024),
   UNPRICED_MODEL_POLICY: z.enum(['reject', 'free']).default('reject'),
   LOG_RETENTION_DAYS: int(30, 1),
   TRUSTED_PROXIES: z

@@ -1,4 +1,4 @@
-import { LuaScript } from '@switchboard/limits';
+import { LuaScript, REDIS_OUTAGE_OPTIONS, failFastOnceConnected } from '@switchboard/limits';
 import { Redis, type RedisOptions } from 'ioredis';
 import { DEFAULT_BAN_POLICY, banField, jittered, type Ban, type BanPolicy, type BanTarget, type HealthStore, type Outcome, type SuccessCount, type WindowStats } from './health.types';
 
@@ -19,9 +19,9 @@ export class RedisHealthStore implements HealthStore {
     private readonly ownsClient = false,
   ) {}
 
-  /** `redis`: connection options beyond the URL (TLS CA). */
+  /** `redis`: connection options beyond the URL (TLS CA). Fails fast while Redis is away (callers log and carry on: health is advisory on the hot path). */
   static fromUrl(url: string, policy?: BanPolicy, redis: RedisOptions = {}): RedisHealthStore {
-    return new RedisHealthStore(new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true, ...redis }), policy, 'sb', true);
+    return new RedisHealthStore(failFastOnceConnected(new Redis(url, { ...REDIS_OUTAGE_OPTIONS, enableAutoPipelining: true, ...redis })), policy, 'sb', true);
   }
 
   async record(o: Outcome): Promise<Ban[]> {

@@ -121,7 +121,10 @@ export interface QuotaCorrection {
  * reserves the estimated cost on every quota account. settle()/release() are idempotent per requestId.
  */
 export interface LimitStore {
-  /** All-or-nothing: on any failure nothing is counted or reserved. */
+  /**
+   * All-or-nothing: on any failure nothing is counted or reserved. Rejects with LimitStoreUnavailableError when the
+   * store cannot be asked (the other store methods likewise).
+   */
   acquire(req: AcquireRequest): Promise<AcquireResult>;
   /**
    * Releases concurrency, corrects TPM by (actual - estimated) tokens, refunds (reserved - actual) to every quota
@@ -139,5 +142,7 @@ export interface LimitStore {
   snapshotQuota(accounts: string[]): Promise<QuotaSnapshot>;
   /** Applies each correction atomically; answers, per correction, whether it applied (false: the epoch changed). */
   correctQuota(corrections: QuotaCorrection[]): Promise<boolean[]>;
+  /** Readiness: resolves when the store can serve now (Redis connected and answering). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -214,6 +214,8 @@ export class MemoryLimitStore implements LimitStore {
     });
   }
 
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {
     for (const m of [this.rpm, this.tpm, this.concurrency, this.quota, this.pending, this.leases]) m.clear();
   }

@@ -27,6 +27,8 @@ import type {
 import { CallBatcher } from './call-batcher';
 import { LuaScript, type ScriptClient } from './lua-script.runner';
 import { EPOCH_FIELD, decodePendingCharge, encodePendingCharge } from './pending-charge.codec';
+import { LimitStoreUnavailableError } from './limit-store-unavailable.error';
+import { REDIS_OUTAGE_OPTIONS, failFastOnceConnected, pingRedis } from './redis-outage.options';
 
 export interface RedisLimitStoreOptions {
   /** Key namespace (default 'sb'); see limits.keys.ts. */
@@ -39,11 +41,21 @@ export interface RedisLimitStoreOptions {
 
 /** Commands beyond the scripts; ioredis' Redis and Cluster both provide them. */
 interface LimitRedisClient extends ScriptClient {
+  readonly status: string;
   get(key: string): Promise<string | null>;
   multi(): ChainableCommander;
   scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[string, string[]]>;
+  ping(): Promise<string>;
   quit(): Promise<unknown>;
+  on(event: 'ready', listener: () => void): unknown;
 }
+
+type SettleCall = { lease: Lease; actual: SettleUsage; nowMs: number | undefined };
+
+/** Settles kept for when Redis is back; beyond this many the oldest are dropped (the reconciler heals those). */
+const MAX_UNSETTLED = 100_000;
+/** While some are kept, how often to look whether Redis is back (besides its `ready` event). */
+const UNSETTLED_RETRY_MS = 1_000;
 
 /** ioredis Cluster: SCAN must run on each master (all limit keys share one slot, but which node holds it varies). */
 interface ClusterLike {
@@ -103,20 +115,37 @@ export class RedisLimitStore implements LimitStore {
    * under load, one round trip serves many requests; each is still checked, counted and settled on its own.
    */
   private readonly acquires = new CallBatcher<NormalisedAcquire, AcquireResult>((batch) => this.runAcquires(batch));
-  private readonly settles = new CallBatcher<{ lease: Lease; actual: SettleUsage; nowMs: number | undefined }, SettleResult>((batch) => this.runSettles(batch));
+  private readonly settles = new CallBatcher<SettleCall, SettleResult>((batch) => this.runSettles(batch));
+  /**
+   * Settles and releases Redis did not take (an outage), by requestId, sent again once it is back (they are
+   * idempotent), so the concurrency slots and reservations of requests that ended meanwhile are given back. An
+   * acquire whose answer was lost leaves a release here too: it may have run.
+   */
+  private readonly unsettled = new Map<string, SettleCall>();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(client: Redis | Cluster, options: RedisLimitStoreOptions = {}) {
     this.client = client;
     this.keys = new LimitKeys(options.keyPrefix);
     this.now = options.now;
     this.ownsClient = options.ownsClient ?? false;
+    // After ioredis has written what it queued before this connection (in the same turn as `ready`): a kept release
+    // must reach Redis after the acquire it undoes.
+    this.client.on('ready', () => setImmediate(() => this.retryUnsettled()));
   }
 
   /** A store with its own connection (closed by close()). */
   static fromUrl(url: string, options: Omit<RedisLimitStoreOptions, 'ownsClient'> & { redis?: RedisOptions } = {}): RedisLimitStore {
     const { redis, ...storeOptions } = options;
     // Auto-pipelining: concurrent requests' scripts share one socket write (the profile showed writes dominating).
-    return new RedisLimitStore(new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, ...redis }), { ...storeOptions, ownsClient: true });
+    const client = failFastOnceConnected(new Redis(url, { ...REDIS_OUTAGE_OPTIONS, enableAutoPipelining: true, ...redis }));
+    return new RedisLimitStore(client, { ...storeOptions, ownsClient: true });
+  }
+
+  /** Readiness: connected and answering (rejects at once while disconnected). */
+  ping(): Promise<void> {
+    return pingRedis(this.client);
   }
 
   async acquire(req: AcquireRequest): Promise<AcquireResult> {
@@ -141,8 +170,15 @@ export class RedisLimitStore implements LimitStore {
       }
       for (const a of r.quota) keys.push(this.keys.pending(a.key));
     }
-    const replies = asArray(await ACQUIRE.run(this.client, keys, args));
-    return outcomes(batch, replies, (r) => `limit acquire for request ${r.requestId}`, (r, reply) => this.acquireResult(r, reply));
+    let reply: unknown;
+    try {
+      reply = await ACQUIRE.run(this.client, keys, args);
+    } catch (e) {
+      // It may have run before the answer was lost: release each once Redis is back (a no-op if it did not run).
+      for (const r of batch) this.keepUnsettled({ lease: this.leaseOf(r, r.nowMs ?? Date.now()), actual: { tokens: 0, costMicros: 0 }, nowMs: this.now?.() });
+      throw new LimitStoreUnavailableError(e);
+    }
+    return outcomes(batch, asArray(reply), (r) => `limit acquire for request ${r.requestId}`, (r, reply) => this.acquireResult(r, reply));
   }
 
   private acquireResult(r: NormalisedAcquire, reply: unknown[]): AcquireResult {
@@ -164,17 +200,17 @@ export class RedisLimitStore implements LimitStore {
       if (s.tpm !== null) entry.tpmRemaining = num(reply[3 + i * 3]);
       remaining.push(entry);
     });
+    return { ok: true, lease: this.leaseOf(r, num(reply[1])), remaining };
+  }
+
+  private leaseOf(r: NormalisedAcquire, acquiredAtMs: number): Lease {
     return {
-      ok: true,
-      lease: {
-        requestId: r.requestId,
-        scopes: r.scopes.map((s) => s.key),
-        quota: r.quota.map((a) => a.key),
-        reservedMicros: r.reserveMicros,
-        estimatedTokens: r.estimatedTokens,
-        acquiredAtMs: num(reply[1]),
-      },
-      remaining,
+      requestId: r.requestId,
+      scopes: r.scopes.map((s) => s.key),
+      quota: r.quota.map((a) => a.key),
+      reservedMicros: r.reserveMicros,
+      estimatedTokens: r.estimatedTokens,
+      acquiredAtMs,
     };
   }
 
@@ -252,9 +288,20 @@ export class RedisLimitStore implements LimitStore {
     return asArray(await CORRECT.run(this.client, keys, args)).map((v) => num(v) === 1);
   }
 
+  /** Settles and releases waiting for Redis to come back (see `unsettled`). */
+  get unsettledCount(): number {
+    return this.unsettled.size;
+  }
+
   async close(): Promise<void> {
+    // Redis there: what an outage left unsettled goes with the last batches (else the reconciler heals it).
+    if (this.client.status === 'ready') this.retryUnsettled();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     await Promise.all([this.acquires.drain(), this.settles.drain()]);
-    if (this.ownsClient) await this.client.quit();
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.ownsClient) await this.client.quit().catch(() => undefined);
   }
 
   private runSettle(lease: Lease, actual: SettleUsage): Promise<SettleResult> {
@@ -262,7 +309,29 @@ export class RedisLimitStore implements LimitStore {
     return this.settles.run({ lease, actual, nowMs: this.now?.() });
   }
 
-  private async runSettles(batch: { lease: Lease; actual: SettleUsage; nowMs: number | undefined }[]): Promise<(SettleResult | Error)[]> {
+  private keepUnsettled(call: SettleCall): void {
+    if (this.unsettled.size >= MAX_UNSETTLED && !this.unsettled.has(call.lease.requestId)) {
+      this.unsettled.delete(this.unsettled.keys().next().value!);
+    }
+    this.unsettled.set(call.lease.requestId, call);
+    if (!this.closed) this.retryTimer ??= setTimeout(() => this.retryUnsettled(), UNSETTLED_RETRY_MS).unref();
+  }
+
+  private retryUnsettled(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (!this.unsettled.size || this.closed) return;
+    if (this.client.status !== 'ready') {
+      this.retryTimer = setTimeout(() => this.retryUnsettled(), UNSETTLED_RETRY_MS).unref();
+      return;
+    }
+    const calls = [...this.unsettled.values()];
+    this.unsettled.clear();
+    // A batch that fails again keeps its calls once more (runSettles).
+    for (const call of calls) this.settles.run(call).catch(() => undefined);
+  }
+
+  private async runSettles(batch: SettleCall[]): Promise<(SettleResult | Error)[]> {
     const keys: string[] = [];
     const args: (string | number)[] = [batch.length, BUCKET_MS, WINDOW_MS, COUNTER_TTL_MS, QUOTA_IDLE_TTL_MS];
     for (const { lease, actual, nowMs } of batch) {
@@ -281,8 +350,14 @@ export class RedisLimitStore implements LimitStore {
         actual.costMicros,
       );
     }
-    const replies = asArray(await SETTLE.run(this.client, keys, args));
-    return outcomes(batch, replies, ({ lease }) => `settling lease ${lease.requestId}`, ({ lease }, r) => {
+    let reply: unknown;
+    try {
+      reply = await SETTLE.run(this.client, keys, args);
+    } catch (e) {
+      for (const call of batch) this.keepUnsettled(call);
+      throw new LimitStoreUnavailableError(e);
+    }
+    return outcomes(batch, asArray(reply), ({ lease }) => `settling lease ${lease.requestId}`, ({ lease }, r) => {
       const remainingMicros: Record<string, number> = {};
       lease.quota.forEach((account, j) => {
         if (num(r[1 + j * 2]) === 1) remainingMicros[account] = num(r[2 + j * 2]);

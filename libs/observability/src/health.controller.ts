@@ -4,6 +4,8 @@ import { isDraining } from './drain';
 import { processMetrics } from './metrics';
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+/** Readiness checks a feature module adds (provided and exported by it under this token), e.g. the gateway's Redis. */
+export const FEATURE_READINESS_CHECKS = Symbol('FEATURE_READINESS_CHECKS');
 export type ReadinessCheck = { name: string; check: () => Promise<void> };
 
 /** /health/live, /health/ready and /metrics: every service serves them on its own port. */

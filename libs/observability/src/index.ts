@@ -4,3 +4,4 @@ export * from './drain';
 export * from './tracing';
 export * from './tracing.interceptor';
 export * from './json.logger';
+export * from './log-throttle';

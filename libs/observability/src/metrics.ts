@@ -5,7 +5,8 @@ const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.
 
 /**
  * Every Prometheus metric of Switchboard (names start with `switchboard_`). Labels are bounded: protocol, model
- * (only models the routing table knows; otherwise "unknown"), channel id, group, status class. Never keys or users.
+ * (a model a channel lists by name or an alias, else "other"; "unknown" before a channel was chosen), channel id,
+ * group, status class. Never keys or users.
  * One instance per process: in standalone mode the five services share it.
  */
 export class Metrics {

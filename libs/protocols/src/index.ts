@@ -19,7 +19,7 @@ export { renderError, type RenderedError } from './errors/render-error';
 export { parseUpstreamError } from './errors/parse-upstream-error';
 
 export { encodeSseEvent } from './core/sse-encoder';
-export { SseParser, type SseEvent } from './core/sse-parser';
+export { DEFAULT_MAX_SSE_EVENT_CHARS, SseEventTooLargeError, SseParser, type SseEvent } from './core/sse-parser';
 export { fileExtensionForMediaType } from './core/media.util';
 export { floatsToBase64, base64ToFloats } from './openai-embeddings/embedding-vector.util';
 export { parseGeminiModelAction, type GeminiModelAction } from './gemini/gemini-path.util';

@@ -3,7 +3,7 @@ import { ConfigModule, type AppConfig } from '@switchboard/config';
 import { DATABASE, DbModule, type Database } from '@switchboard/db';
 import { BUS_CLIENT, MessagingModule } from '@switchboard/messaging';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { HealthController, READINESS_CHECKS, TracingInterceptor, tracingActive, type ReadinessCheck } from '@switchboard/observability';
+import { FEATURE_READINESS_CHECKS, HealthController, READINESS_CHECKS, TracingInterceptor, tracingActive, type ReadinessCheck } from '@switchboard/observability';
 import type { ClientProxy } from '@nestjs/microservices';
 
 export interface RootOptions {
@@ -25,8 +25,8 @@ export class ServiceRootModule {
     }
     const checks: Provider = {
       provide: READINESS_CHECKS,
-      useFactory: (client: ClientProxy, db?: Database): ReadinessCheck[] => {
-        const list: ReadinessCheck[] = [];
+      useFactory: (client: ClientProxy, features: ReadinessCheck[] | undefined, db?: Database): ReadinessCheck[] => {
+        const list: ReadinessCheck[] = [...(features ?? [])];
         if (db) list.push({ name: 'database', check: async () => void (await db.prisma.$queryRawUnsafe('SELECT 1')) });
         if (config.NATS_URL) {
           list.push({
@@ -39,7 +39,7 @@ export class ServiceRootModule {
         }
         return list;
       },
-      inject: opts.database ? [BUS_CLIENT, DATABASE] : [BUS_CLIENT],
+      inject: [BUS_CLIENT, { token: FEATURE_READINESS_CHECKS, optional: true }, ...(opts.database ? [DATABASE] : [])],
     };
     return {
       module: ServiceRootModule,

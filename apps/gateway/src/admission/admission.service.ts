@@ -1,17 +1,19 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainError, type PriceEntry, type VerifiedToken } from '@switchboard/contracts';
 import {
   LIMIT_STORE,
+  LimitStoreUnavailableError,
   buildLimitScopes,
   buildQuotaAccounts,
   groupScopeKey,
   tokenScopeKey,
   userScopeKey,
+  type AcquireRequest,
   type AcquireResult,
   type Lease,
   type LimitStore,
 } from '@switchboard/limits';
-import { processMetrics } from '@switchboard/observability';
+import { LogThrottle, processMetrics } from '@switchboard/observability';
 import { computeCostMicros } from '@switchboard/pricing';
 
 /** Output reserved when the client names no maximum (settled to the real count afterwards). */
@@ -31,6 +33,9 @@ const SCOPE_KIND = (key: string) => key.split(':')[0] ?? 'token';
 @Injectable()
 export class AdmissionService implements OnApplicationShutdown {
   private readonly metrics = processMetrics();
+  private readonly logger = new Logger(AdmissionService.name);
+  /** An outage fails every request: one line per interval, not one per request. */
+  private readonly storeDown = new LogThrottle((line) => this.logger.error(line));
 
   constructor(@Inject(LIMIT_STORE) private readonly store: LimitStore) {}
 
@@ -39,7 +44,7 @@ export class AdmissionService implements OnApplicationShutdown {
     const reserveMicros = price
       ? computeCostMicros({ promptTokens, completionTokens: outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, token.group.priceRatio)
       : 0;
-    const result: AcquireResult = await this.store.acquire({
+    const result: AcquireResult = await this.acquire({
       requestId,
       estimatedTokens: promptTokens + outputTokens,
       reserveMicros,
@@ -76,6 +81,17 @@ export class AdmissionService implements OnApplicationShutdown {
       });
     }
     return { lease: result.lease, headers: this.headers(token, result.remaining) };
+  }
+
+  /** A store that cannot be asked (Redis down) refuses with 503, logged once per interval, not as a 500 per request. */
+  private async acquire(req: AcquireRequest): Promise<AcquireResult> {
+    try {
+      return await this.store.acquire(req);
+    } catch (e) {
+      if (!(e instanceof LimitStoreUnavailableError)) throw e;
+      this.storeDown.log(`admission refused with 503: ${e.message}`);
+      throw new DomainError('service_unavailable', 503, 'Rate limits and quotas cannot be checked right now; retry shortly.', { retryAfterSeconds: 1 });
+    }
   }
 
   /**

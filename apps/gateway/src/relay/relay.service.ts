@@ -3,13 +3,14 @@ import { hashApiKey, ipAllowed } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { DomainError, type PriceEntry, type VerifiedToken } from '@switchboard/contracts';
 import { USAGE_QUEUE, type UsageQueue } from '@switchboard/messaging';
-import { SeriesCache, processMetrics, statusClass } from '@switchboard/observability';
+import { LogThrottle, SeriesCache, processMetrics, statusClass } from '@switchboard/observability';
 import { computeCostMicros } from '@switchboard/pricing';
 import {
   convertResponse,
   countTextTokens,
   loadTokenizer,
   createStreamTranslator,
+  DEFAULT_MAX_SSE_EVENT_CHARS,
   estimatePromptTokens,
   extractOutputText,
   extractUsage,
@@ -78,6 +79,8 @@ interface Route {
 @Injectable()
 export class RelayService implements OnModuleInit {
   private readonly logger = new Logger(RelayService.name);
+  /** While the counter store is away every request's settle fails (the store retries them): one line per interval. */
+  private readonly settleFailures = new LogThrottle((line) => this.logger.error(line));
   private readonly metrics = processMetrics();
   // The per-request observations, by label set resolved once (see SeriesCache): same metrics, same labels. Keys are
   // the label values joined by NUL (no name holds one).
@@ -88,6 +91,8 @@ export class RelayService implements OnModuleInit {
   private readonly ttftSeries = new SeriesCache(this.metrics.ttft);
   private readonly tokensSeries = new SeriesCache(this.metrics.tokens);
   private readonly costSeries = new SeriesCache(this.metrics.cost);
+  /** The longest unfinished upstream SSE event a stream holds back (a line without end would grow forever). */
+  private readonly maxSseEventChars: number;
 
   constructor(
     private readonly tokens: TokenCache,
@@ -101,6 +106,7 @@ export class RelayService implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.metrics.trackUsageBuffered(usageQueue);
+    this.maxSseEventChars = Math.min(DEFAULT_MAX_SSE_EVENT_CHARS, config.UPSTREAM_MAX_RESPONSE_BYTES);
   }
 
   /**
@@ -281,6 +287,7 @@ export class RelayService implements OnModuleInit {
     }
     const rateLimited = tally.rateLimitError(call.model);
     if (rateLimited) throw rateLimited;
+    if (last?.kind === 'too_large') throw RelayErrors.tooLarge(call.model, last.error.message);
     if (!sawCandidate) throw RelayErrors.noChannel(call.model, 'every channel is banned after recent failures');
     throw RelayErrors.noChannel(call.model, last?.error.message);
   }
@@ -405,7 +412,7 @@ export class RelayService implements OnModuleInit {
   ): Promise<AttemptFailure | undefined> {
     let buf: Buffer;
     try {
-      buf = await res.bytes();
+      buf = await res.bytes(this.config.UPSTREAM_MAX_RESPONSE_BYTES);
     } catch (e) {
       const kind = classifyUpstreamError(e);
       return { status: 502, kind, error: { status: 502, message: `upstream body: ${(e as Error).message}` }, final: false, free: false };
@@ -438,7 +445,7 @@ export class RelayService implements OnModuleInit {
     t0: number,
     channel: RuntimeChannel,
   ): Promise<AttemptFailure | undefined> {
-    const translator = createStreamTranslator(upstreamProtocol, call.protocol, ctx);
+    const translator = createStreamTranslator(upstreamProtocol, call.protocol, ctx, this.maxSseEventChars);
     const decoder = new TextDecoder('utf-8');
     const raw = reply.raw;
     let started = false;
@@ -459,7 +466,7 @@ export class RelayService implements OnModuleInit {
       start();
       if (draft.ttftMs === null) {
         draft.ttftMs = Math.round(performance.now() - draft.startedAt);
-        const model = draft.model;
+        const model = this.table.modelLabel(draft.model);
         this.ttftSeries.series(`${call.protocol}\0${model}`, () => ({ protocol: call.protocol, model })).observe(draft.ttftMs / 1000);
       }
       if (!raw.write(text)) await new Promise<void>((r) => raw.once('drain', r).once('close', r));
@@ -542,13 +549,13 @@ export class RelayService implements OnModuleInit {
       const u = draft.usage;
       const used = u.promptTokens + u.completionTokens;
       const done = used > 0 || draft.costMicros > 0 ? this.admission.settle(admitted.lease, used, draft.costMicros) : this.admission.release(admitted.lease);
-      done.catch((e: unknown) => this.logger.error(`settling ${draft.requestId} failed: ${(e as Error).message}`));
+      done.catch((e: unknown) => this.settleFailures.log(`settling ${draft.requestId} failed: ${(e as Error).message}`));
     }
     const latency = performance.now() - draft.startedAt;
     const status = draft.status || 500;
     const protocol = call.protocol;
     const sc = statusClass(status);
-    const model = draft.channelId ? draft.model : 'unknown';
+    const model = draft.channelId ? this.table.modelLabel(draft.model) : 'unknown';
     const channel = String(draft.channelId ?? 'none');
     const group = draft.group ?? 'none';
     this.requestsSeries.series(`${protocol}\0${model}\0${channel}\0${group}\0${sc}`, () => ({ protocol, model, channel, group, status_class: sc })).inc(1);
@@ -559,7 +566,7 @@ export class RelayService implements OnModuleInit {
     if (!token) return;
     const u = draft.usage;
     if (draft.channelId) {
-      const m = draft.model;
+      const m = model;
       this.tokensSeries.series(`${m}\0prompt`, () => ({ model: m, type: 'prompt' })).inc(u.promptTokens);
       this.tokensSeries.series(`${m}\0completion`, () => ({ model: m, type: 'completion' })).inc(u.completionTokens);
       this.costSeries.series(`${m}\0${group}`, () => ({ model: m, group })).inc(draft.costMicros / 1e6);

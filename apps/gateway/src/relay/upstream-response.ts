@@ -11,6 +11,15 @@ export interface UpstreamSignal {
 /** Chunks held for a reader that is behind before the upstream socket is paused (undici's body default). */
 const HIGH_WATER_MARK = 64 * 1024;
 
+/** The upstream's body grew past what `bytes(max)` accepts (UPSTREAM_MAX_RESPONSE_BYTES). */
+export class UpstreamResponseTooLargeError extends Error {
+  readonly code = 'UPSTREAM_RESPONSE_TOO_LARGE';
+
+  constructor(readonly maxBytes: number) {
+    super(`the upstream response is larger than ${maxBytes} bytes`);
+  }
+}
+
 /**
  * One upstream call as an undici dispatch handler, and the response it delivers. It replaces `request()`, whose
  * per-call RequestHandler (an AsyncResource) and BodyReadable (a node:stream Readable) with all response headers
@@ -19,8 +28,8 @@ const HIGH_WATER_MARK = 64 * 1024;
  *
  * - `headers` settles when the status line and headers arrive (1xx skipped), or rejects with undici's error
  *   (connect, headers timeout, reset) or the signal's reason when the call was cancelled first.
- * - The body is read once: whole (`bytes()`), up to a limit (`text()`), or chunk by chunk (`for await`), with
- *   backpressure (past 64 KiB unread the upstream socket is paused). An error (body timeout, reset, cancel) ends
+ * - The body is read once: whole (`bytes()`, failing past its limit), up to a limit (`text()`), or chunk by chunk
+ *   (`for await`), with *   backpressure (past 64 KiB unread the upstream socket is paused). An error (body timeout, reset, cancel) ends
  *   the read with that error and drops what was not read yet; cancelling after the headers fails the body with the
  *   signal's reason. A reader that stops early (a limit reached, a loop left) aborts the upstream request.
  * - The signal is listened to until the body has been read to its end or failed.
@@ -45,6 +54,8 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
   private failure: unknown = undefined;
   /** How the body is being read: not yet, whole (never paused), or chunk by chunk. */
   private reader: 'none' | 'whole' | 'chunks' = 'none';
+  /** bytes()' limit: it keeps everything, so only this bounds its memory. */
+  private maxWhole = Infinity;
   private wake: (() => void) | null = null;
   private cancelReason: unknown = undefined;
   private readonly onAbort: (() => void) | null = null;
@@ -71,9 +82,11 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
   }
 
   // ---------------------------------------------------------------- reading the body
-  /** The whole body. */
-  async bytes(): Promise<Buffer> {
+  /** The whole body; more than `max` bytes fail with UpstreamResponseTooLargeError (the upstream request is aborted). */
+  async bytes(max = Infinity): Promise<Buffer> {
     this.use('whole');
+    this.maxWhole = max;
+    if (this.buffered > max) this.tooLarge();
     this.resume();
     while (!this.complete && this.failure === undefined) await this.next();
     if (this.failure !== undefined) throw this.failure;
@@ -162,6 +175,11 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
     this.notify();
   }
 
+  private tooLarge(): void {
+    this.fail(new UpstreamResponseTooLargeError(this.maxWhole));
+    this.abortCall?.();
+  }
+
   private cancel(reason: unknown): void {
     this.cancelReason = reason;
     // After the headers the reader fails with the reason (the abort's own error then changes nothing); before,
@@ -193,6 +211,10 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
     if (this.done) return true;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
+    if (this.buffered > this.maxWhole) {
+      this.tooLarge();
+      return true;
+    }
     this.notify();
     // bytes() keeps everything anyway; a chunk-by-chunk reader (or none yet) that is behind pauses the socket.
     if (this.buffered >= HIGH_WATER_MARK && this.reader !== 'whole') {

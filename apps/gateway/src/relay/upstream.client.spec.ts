@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '@switchboard/config';
 import { RelayAbort, UpstreamClient, classifyUpstreamError } from './upstream.client';
-import { UpstreamResponse } from './upstream-response';
+import { UpstreamResponse, UpstreamResponseTooLargeError } from './upstream-response';
 
 /** A local upstream whose behaviour each test sets; records how each request's connection ended. */
 function upstream() {
@@ -254,6 +254,34 @@ describe('UpstreamResponse (the handler contract with undici)', () => {
     r.onComplete();
     await r.bytes();
     await expect(r.bytes()).rejects.toThrow('already read');
+  });
+
+  it('bytes(max): a body past the limit fails as too large and aborts the call; one within it is whole', async () => {
+    const big = new UpstreamResponse(null);
+    const aborted: unknown[] = [];
+    big.onConnect((e) => aborted.push(e ?? 'aborted'));
+    headers(big);
+    const read = big.bytes(10);
+    big.onData(Buffer.from('123456'));
+    big.onData(Buffer.from('7890a'));
+    const err = await read.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UpstreamResponseTooLargeError);
+    expect(classifyUpstreamError(err)).toBe('too_large');
+    expect(aborted).toHaveLength(1);
+
+    // Already past the limit before the reader came: fails at once.
+    const early = new UpstreamResponse(null);
+    early.onConnect(() => undefined);
+    headers(early);
+    early.onData(Buffer.from('x'.repeat(20)));
+    await expect(early.bytes(10)).rejects.toBeInstanceOf(UpstreamResponseTooLargeError);
+
+    const fits = new UpstreamResponse(null);
+    headers(fits);
+    const whole = fits.bytes(10);
+    fits.onData(Buffer.from('0123456789'));
+    fits.onComplete();
+    expect((await whole).toString()).toBe('0123456789');
   });
 
   it('finds a header by lower-case name', () => {

@@ -12,11 +12,12 @@ export interface UpstreamTimeouts {
   idleMs: number;
 }
 
-export type UpstreamFailureKind = 'connect' | 'timeout_first_byte' | 'timeout_idle' | 'network';
+export type UpstreamFailureKind = 'connect' | 'timeout_first_byte' | 'timeout_idle' | 'too_large' | 'network';
 
-/** Classifies undici's errors into what the retry policy and the client's status need. */
+/** Classifies undici's errors and the relay's own bounds on a response into what the retry policy and status need. */
 export function classifyUpstreamError(err: unknown): UpstreamFailureKind {
   const code = (err as { code?: string })?.code ?? '';
+  if (code === 'UPSTREAM_RESPONSE_TOO_LARGE' || code === 'SSE_EVENT_TOO_LARGE') return 'too_large';
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'connect';
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return 'timeout_first_byte';
   if (code === 'UND_ERR_BODY_TIMEOUT') return 'timeout_idle';

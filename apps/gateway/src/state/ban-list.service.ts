@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { Subjects, type BansChangedEvent } from '@switchboard/contracts';
 import { HEALTH_STORE, banField, type Ban, type BanTarget, type HealthStore, type Outcome } from '@switchboard/health';
 import { Bus } from '@switchboard/messaging';
-import { processMetrics } from '@switchboard/observability';
+import { LogThrottle, processMetrics } from '@switchboard/observability';
 
 const SYNC_MS = 2_000;
 const EWMA_ALPHA = 0.2;
@@ -16,6 +16,8 @@ const LATENCY_CUSHION_MS = 250;
 @Injectable()
 export class BanListService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BanListService.name);
+  /** The shared store away (Redis down) fails every attempt's record: one line per interval, not one per request. */
+  private readonly storeFailures = new LogThrottle((line) => this.logger.warn(line));
   private bans = new Map<string, Ban>();
   private readonly latency = new Map<number, number>();
   private readonly recentErrors = new Map<number, { ok: number; err: number; since: number }>();
@@ -44,7 +46,7 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
       return { channelId, model, keyIndex, multiKey, count };
     });
     this.pendingOk.clear();
-    await this.store.recordSuccesses(batch).catch((e: unknown) => this.logger.warn(`health flush failed: ${(e as Error).message}`));
+    await this.store.recordSuccesses(batch).catch((e: unknown) => this.storeFailures.log(`health flush failed: ${(e as Error).message}`));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -60,7 +62,7 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
       this.bans = new Map(list.map((b) => [banField(b), b]));
       processMetrics().bansActive.set(this.bans.size);
     } catch (e) {
-      this.logger.warn(`ban sync failed: ${(e as Error).message}`);
+      this.storeFailures.log(`ban sync failed: ${(e as Error).message}`);
     }
   }
 
@@ -131,7 +133,7 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
       (set) => {
         if (set.length) this.announce(set, []);
       },
-      (err: unknown) => this.logger.warn(`health record failed: ${(err as Error).message}`),
+      (err: unknown) => this.storeFailures.log(`health record failed: ${(err as Error).message}`),
     );
   }
 
@@ -139,7 +141,7 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
   ban(ban: Ban): void {
     this.store.setBan(ban).then(
       () => this.announce([ban], []),
-      (err: unknown) => this.logger.warn(`setting a ban failed: ${(err as Error).message}`),
+      (err: unknown) => this.storeFailures.log(`setting a ban failed: ${(err as Error).message}`),
     );
     this.apply({ set: [ban], lifted: [] });
   }

@@ -30,6 +30,8 @@ export class RoutingTableService implements OnApplicationBootstrap, OnModuleDest
   private readonly box: SecretBox;
   private channels: RuntimeChannel[] = [];
   private aliases = new Map<string, RoutedAlias>();
+  /** Literal channel models and aliases: the only model names metrics may carry as labels (see modelLabel). */
+  private labelledModels = new Set<string>();
   private version = 0;
   private ready: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
@@ -93,6 +95,7 @@ export class RoutingTableService implements OnApplicationBootstrap, OnModuleDest
       matchers: c.models.map(globToRegExp),
     }));
     this.aliases = new Map(table.aliases.map((a) => [a.name, a]));
+    this.labelledModels = new Set([...this.channels.flatMap((c) => c.models.filter((m) => !m.includes('*'))), ...this.aliases.keys()]);
     this.version = table.version;
   }
 
@@ -104,6 +107,14 @@ export class RoutingTableService implements OnApplicationBootstrap, OnModuleDest
 
   get loaded(): boolean {
     return this.version > 0;
+  }
+
+  /**
+   * The `model` label of a metric: the requested name when a channel lists it literally or it is an alias, else
+   * `other`. A wildcard channel serves any name a client makes up, and each would otherwise become a series.
+   */
+  modelLabel(requested: string): string {
+    return this.labelledModels.has(requested) ? requested : 'other';
   }
 
   alias(name: string): RoutedAlias | undefined {

@@ -15,6 +15,11 @@ export interface ProbeResult {
   model: string;
 }
 
+/** A probe never takes longer than this, whatever the channel's timeouts. */
+const MAX_PROBE_MS = 30_000;
+/** Of a probe's answer only the start is kept (an error's message). */
+const MAX_PROBE_BODY = 64 * 1024;
+
 const asStringMap = (v: unknown): Record<string, string> =>
   v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {};
 
@@ -63,18 +68,33 @@ export class ChannelProber {
     );
     const target = adapter.target({ baseUrl: channel.baseUrl, apiKey, model: upstreamModel, protocol, stream: false });
     const timeouts = (channel.timeouts ?? {}) as { connectMs?: number; firstByteMs?: number };
+    // One deadline for the whole probe (connect, answer, body), from the channel's own timeouts: a one-token ping
+    // needs no more, and a probe that hangs must end to be tried again.
+    const deadlineMs = Math.min(
+      (timeouts.connectMs ?? this.config.UPSTREAM_CONNECT_TIMEOUT_MS) + (timeouts.firstByteMs ?? this.config.UPSTREAM_FIRST_BYTE_TIMEOUT_MS),
+      MAX_PROBE_MS,
+    );
     try {
       const res = await request(target.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...target.headers, ...readChannelSecrets(channel, this.box).headers },
         body: JSON.stringify(body),
-        headersTimeout: Math.min(timeouts.firstByteMs ?? this.config.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, 30_000),
-        bodyTimeout: 30_000,
-        signal: AbortSignal.timeout(Math.min(timeouts.connectMs ?? this.config.UPSTREAM_CONNECT_TIMEOUT_MS, 30_000) + 30_000),
+        headersTimeout: deadlineMs,
+        bodyTimeout: deadlineMs,
+        signal: AbortSignal.timeout(deadlineMs),
       });
-      const text = await res.body.text();
-      if (res.statusCode >= 400) return done(false, res.statusCode, text.slice(0, 300));
-      return done(true, res.statusCode, null);
+      if (res.statusCode < 400) {
+        await res.body.dump({ limit: MAX_PROBE_BODY });
+        return done(true, res.statusCode, null);
+      }
+      const parts: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        parts.push(chunk);
+        size += chunk.length;
+        if (size >= MAX_PROBE_BODY) break;
+      }
+      return done(false, res.statusCode, Buffer.concat(parts).toString('utf8').slice(0, 300));
     } catch (e) {
       return done(false, null, (e as Error).message);
     }

@@ -2,20 +2,23 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { Subjects } from '@switchboard/contracts';
 import { PrismaService } from '@switchboard/db';
-import { HEALTH_STORE, jittered, type Ban, type HealthStore } from '@switchboard/health';
+import { HEALTH_STORE, banField, jittered, type Ban, type HealthStore } from '@switchboard/health';
 import { Bus } from '@switchboard/messaging';
 import { ChannelProber } from './channel-prober';
 
 /**
- * Lifts bans when the upstream answers again: every probe interval, each due `error_rate` or `auth` ban is probed;
- * a success lifts it (and clears its window), a failure renews it. Also runs the periodic health check of every
- * enabled channel (CHANNEL_CHECK_INTERVAL_MS), recording response time and check time.
+ * Lifts bans when the upstream answers again: each `error_rate` or `auth` ban is probed when its own `nextProbeAt`
+ * comes (looked for every third of the probe interval); a success lifts it (and clears its window), a failure renews
+ * it. Probes run independently, each bounded by its channel's timeouts: a hanging upstream holds only its own ban's
+ * probe, which the next looks skip until it ends. Also runs the periodic health check of every enabled channel
+ * (CHANNEL_CHECK_INTERVAL_MS), recording response time and check time.
  */
 @Injectable()
 export class ProbeWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ProbeWorker.name);
   private timers: NodeJS.Timeout[] = [];
-  private probing = false;
+  /** Bans (by field) whose probe is on its way. */
+  private readonly probing = new Set<string>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -39,16 +42,27 @@ export class ProbeWorker implements OnApplicationBootstrap, OnModuleDestroy {
     await this.store.close();
   }
 
+  /** Starts the probe of every due ban not being probed already; resolves when those probes have ended. */
   async probeDueBans(now = Date.now()): Promise<void> {
-    if (this.probing) return;
-    this.probing = true;
+    let due: Ban[];
     try {
-      const due = (await this.store.bans(now)).filter((b) => b.reason !== 'backoff' && b.nextProbeAt <= now);
-      await Promise.all(due.map((b) => this.probeBan(b)));
+      due = (await this.store.bans(now)).filter((b) => b.reason !== 'backoff' && b.nextProbeAt <= now && !this.probing.has(banField(b)));
     } catch (e) {
-      this.logger.warn(`probe round failed: ${(e as Error).message}`);
+      this.logger.warn(`reading the bans to probe failed: ${(e as Error).message}`);
+      return;
+    }
+    await Promise.all(due.map((b) => this.probeOne(b)));
+  }
+
+  private async probeOne(ban: Ban): Promise<void> {
+    const field = banField(ban);
+    this.probing.add(field);
+    try {
+      await this.probeBan(ban);
+    } catch (e) {
+      this.logger.warn(`probing the ban on channel ${ban.channelId} ${ban.model ?? `key ${ban.keyIndex}`} failed: ${(e as Error).message}`);
     } finally {
-      this.probing = false;
+      this.probing.delete(field);
     }
   }
 

@@ -15,7 +15,10 @@ import { createStreamDecoder, createStreamEncoder } from './stream-codecs';
 import { countTextTokens } from '../accounting/token-count.util';
 
 export interface StreamTranslator {
-  /** Raw upstream SSE text (any split) → client SSE text, exactly framed for the client protocol ('' if nothing yet). */
+  /**
+   * Raw upstream SSE text (any split) → client SSE text, exactly framed for the client protocol ('' if nothing yet).
+   * Throws SseEventTooLargeError when one event grows past the bound without ending.
+   */
   push(bytes: string): string;
   /** Upstream closed: flush and write the closing frames ([DONE], message_stop, response.completed, final chunk). */
   end(): string;
@@ -83,13 +86,15 @@ abstract class ObservingStream {
 }
 
 class TranslatingStream extends ObservingStream implements StreamTranslator {
-  private readonly parser = new SseParser(false);
+  private readonly parser: SseParser;
 
   constructor(
     private readonly decoder: StreamDecoder,
     private readonly encoder: StreamEncoder,
+    maxEventChars: number | undefined,
   ) {
     super();
+    this.parser = new SseParser(false, maxEventChars);
   }
 
   push(bytes: string): string {
@@ -123,13 +128,15 @@ class TranslatingStream extends ObservingStream implements StreamTranslator {
 }
 
 class PassthroughStream extends ObservingStream implements StreamTranslator {
-  private readonly parser = new SseParser(true);
+  private readonly parser: SseParser;
 
   constructor(
     private readonly protocol: WireProtocol,
     private readonly decoder: StreamDecoder,
+    maxEventChars: number | undefined,
   ) {
     super();
+    this.parser = new SseParser(true, maxEventChars);
   }
 
   push(bytes: string): string {
@@ -186,8 +193,9 @@ function passthroughErrorFrame(protocol: WireProtocol, err: { status: number; me
   }
 }
 
-export function createStreamTranslator(from: WireProtocol, to: WireProtocol, ctx: ConvertContext): StreamTranslator {
+/** `maxEventChars`: the longest unfinished upstream event held back (SseParser); push() throws past it. */
+export function createStreamTranslator(from: WireProtocol, to: WireProtocol, ctx: ConvertContext, maxEventChars?: number): StreamTranslator {
   const decoder = createStreamDecoder(from, ctx);
-  if (from === to) return new PassthroughStream(from, decoder);
-  return new TranslatingStream(decoder, createStreamEncoder(to, ctx));
+  if (from === to) return new PassthroughStream(from, decoder, maxEventChars);
+  return new TranslatingStream(decoder, createStreamEncoder(to, ctx), maxEventChars);
 }

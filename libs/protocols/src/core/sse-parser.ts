@@ -8,8 +8,25 @@ export interface SseEvent {
   data: string;
 }
 
+/** The longest event (or line) a stream may hold back by default: beyond any real event, far below memory trouble. */
+export const DEFAULT_MAX_SSE_EVENT_CHARS = 16 * 1024 * 1024;
+
+/** An event (or a line) grew past the parser's bound without ending: the stream is broken or hostile. */
+export class SseEventTooLargeError extends Error {
+  readonly code = 'SSE_EVENT_TOO_LARGE';
+
+  constructor(readonly maxChars: number) {
+    super(`an upstream SSE event exceeded ${maxChars} characters without ending`);
+  }
+}
+
 export class SseParser {
   private buf = '';
+  /** Chunks of a line still open that brought no line end: joined once one comes (not copied at every chunk). */
+  private held: string[] = [];
+  private heldChars = 0;
+  /** Characters in the current event's data lines. */
+  private dataChars = 0;
   /** Raw text not yet returned by takeCommittedRaw (pass-through mode). */
   private raw = '';
   /** Length of `raw` that belongs to completed events. */
@@ -20,16 +37,32 @@ export class SseParser {
   private dataLines: string[] = [];
   private hasFields = false;
 
-  constructor(private readonly keepRaw = false) {}
+  /**
+   * `maxEventChars` bounds what one unfinished event (its data lines and the open line) may hold: past it, push()
+   * throws SseEventTooLargeError instead of buffering without end.
+   */
+  constructor(
+    private readonly keepRaw = false,
+    private readonly maxEventChars = DEFAULT_MAX_SSE_EVENT_CHARS,
+  ) {}
 
   push(chunk: string): SseEvent[] {
     if (this.keepRaw) this.raw += chunk;
-    this.buf += chunk;
-    return this.drain(false);
+    if (this.buf.length > 0 && chunk.indexOf('\n') < 0 && chunk.indexOf('\r') < 0) {
+      this.held.push(chunk);
+      this.heldChars += chunk.length;
+      this.checkSize();
+      return [];
+    }
+    this.buf = this.unheld() + chunk;
+    const events = this.drain(false);
+    this.checkSize();
+    return events;
   }
 
   /** Upstream closed: dispatch a final event even if its terminating blank line never came. */
   flush(): SseEvent[] {
+    this.buf = this.unheld();
     const events = this.drain(true);
     if (this.buf.length > 0) {
       this.processLine(this.buf);
@@ -55,6 +88,19 @@ export class SseParser {
   /** True when some bytes of an unfinished event are being held back. */
   get hasPartial(): boolean {
     return this.buf.length > 0 || this.hasFields;
+  }
+
+  /** The open line with the chunks held for it. */
+  private unheld(): string {
+    if (!this.held.length) return this.buf;
+    const line = this.buf + this.held.join('');
+    this.held = [];
+    this.heldChars = 0;
+    return line;
+  }
+
+  private checkSize(): void {
+    if (this.buf.length + this.heldChars + this.dataChars > this.maxEventChars) throw new SseEventTooLargeError(this.maxEventChars);
   }
 
   private drain(final: boolean): SseEvent[] {
@@ -101,6 +147,7 @@ export class SseParser {
     }
     if (name === 'data') {
       this.dataLines.push(value);
+      this.dataChars += value.length;
       this.hasFields = true;
     } else if (name === 'event') {
       this.eventName = value;
@@ -115,6 +162,7 @@ export class SseParser {
     const hadData = this.dataLines.length > 0;
     this.eventName = undefined;
     this.dataLines = [];
+    this.dataChars = 0;
     this.hasFields = false;
     return hadData ? ev : undefined;
   }

@@ -1,5 +1,5 @@
 import { encodeSseEvent } from './sse-encoder';
-import { SseParser } from './sse-parser';
+import { SseEventTooLargeError, SseParser } from './sse-parser';
 import { randomSplits } from '../testing/fixtures.loader';
 
 describe('SseParser', () => {
@@ -42,5 +42,52 @@ describe('encodeSseEvent (§1.1)', () => {
     expect(encodeSseEvent('openai-responses', { type: 'response.created' })).toBe('event: response.created\ndata: {"type":"response.created"}\n\n');
     expect(encodeSseEvent('anthropic', { type: 'x' }, 'error')).toBe('event: error\ndata: {"type":"x"}\n\n');
     expect(encodeSseEvent('gemini', { a: 'b\nc' })).toBe('data: {"a":"b\\nc"}\r\n\r\n');
+  });
+});
+
+describe('SseParser with a bound on events', () => {
+  it('throws once a line grows past the bound without ending (fed in small chunks)', () => {
+    const p = new SseParser(false, 10_000);
+    expect(p.push('data: {"a":"')).toEqual([]);
+    let thrown: unknown;
+    try {
+      for (let i = 0; i < 100; i++) p.push('x'.repeat(1_000));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(SseEventTooLargeError);
+    expect((thrown as SseEventTooLargeError).code).toBe('SSE_EVENT_TOO_LARGE');
+  });
+
+  it('counts an event of many short data lines as a whole, and a whole single chunk too', () => {
+    const p = new SseParser(true, 10_000);
+    expect(() => p.push('data: 0123456789\n'.repeat(2_000))).toThrow(SseEventTooLargeError);
+    expect(() => new SseParser(false, 10_000).push(`data: ${'y'.repeat(20_000)}`)).toThrow(SseEventTooLargeError);
+  });
+
+  it('parses events under the bound, long lines split over many chunks included, byte-for-byte in pass-through', () => {
+    const long = 'z'.repeat(50_000);
+    const raw = `data: {"a":1}\n\ndata: ${long}\r\n\r\ndata: end\n\n`;
+    for (const size of [7, 1_000, 4_096]) {
+      const p = new SseParser(true, 60_000);
+      const events = [];
+      let forwarded = '';
+      for (let i = 0; i < raw.length; i += size) {
+        events.push(...p.push(raw.slice(i, i + size)));
+        forwarded += p.takeCommittedRaw();
+      }
+      events.push(...p.flush());
+      forwarded += p.takeCommittedRaw();
+      expect(events).toEqual([{ data: '{"a":1}' }, { data: long }, { data: 'end' }]);
+      expect(forwarded).toBe(raw);
+    }
+  });
+
+  it('a lone \r held at a chunk end still ends its line when the next chunks bring no line end', () => {
+    const p = new SseParser();
+    expect(p.push('data: a\r')).toEqual([]);
+    expect(p.push('data')).toEqual([]);
+    expect(p.push(': b')).toEqual([]);
+    expect(p.push('\r\n\r\n')).toEqual([{ data: 'a\nb' }]);
   });
 });
