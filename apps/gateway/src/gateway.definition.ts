@@ -1,4 +1,6 @@
 import type { ServiceDefinition } from '@switchboard/runtime';
+import { KeyAuthenticator } from './auth/key-authenticator';
+import { installGracefulRefusal, installKeyBeforeBody } from './edge/edge.hooks';
 import { installJsonBodyParser } from './edge/json-body.parser';
 import { GatewayModule } from './gateway.module';
 import { RelayService } from './relay/relay.service';
@@ -6,8 +8,11 @@ import { registerRelayRoutes } from './relay/relay.routes';
 
 export function configureGateway(app: Parameters<NonNullable<ServiceDefinition['configure']>>[0], config: Parameters<NonNullable<ServiceDefinition['configure']>>[1]): void {
   const fastify = app.getHttpAdapter().getInstance();
-  installJsonBodyParser(fastify, config.MAX_BODY_BYTES);
-  registerRelayRoutes(fastify, app.get(RelayService), config.MAX_BODY_BYTES);
+  const rules = { limit: config.MAX_BODY_BYTES, maxDepth: config.MAX_JSON_DEPTH };
+  installGracefulRefusal(fastify);
+  installKeyBeforeBody(fastify, app.get(KeyAuthenticator));
+  installJsonBodyParser(fastify, rules);
+  registerRelayRoutes(fastify, app.get(RelayService), rules);
 }
 
 export const gatewayService: ServiceDefinition = { name: 'gateway', features: [GatewayModule], database: false, configure: configureGateway };

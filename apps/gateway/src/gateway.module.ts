@@ -6,6 +6,7 @@ import { LIMIT_STORE, createLimitStore } from '@switchboard/limits';
 import { BanListService } from './state/ban-list.service';
 import { AdmissionService } from './admission/admission.service';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
+import { KeyAuthenticator } from './auth/key-authenticator';
 import { AdminController, StatusController } from './admin/admin.controller';
 import { RedeemController } from './admin/redeem.controller';
 import { DocsController } from './docs/docs.controller';
@@ -30,6 +31,7 @@ import { TokenCache } from './state/token-cache.service';
     TokenCountService,
     UpstreamClient,
     TokenCache,
+    KeyAuthenticator,
     RoutingTableService,
     PriceCache,
     AdminAuthGuard,

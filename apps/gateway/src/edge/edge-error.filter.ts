@@ -1,7 +1,8 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
-import { renderError } from '@switchboard/protocols';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { newRequestId } from '../relay/request-id';
+import { sendDomainError } from './error-response';
 import { protocolOfPath } from './protocol-of-path';
 
 /**
@@ -19,11 +20,10 @@ export class EdgeErrorFilter implements ExceptionFilter {
     const e = toDomainError(exception);
     if (e.status >= 500) this.logger.error((exception as Error)?.stack ?? String(exception));
     if (reply.sent || reply.raw.headersSent) return;
-    const requestId = (reply.getHeader('x-request-id') as string | undefined) ?? `req_${Date.now().toString(36)}`;
+    const requestId = (reply.getHeader('x-request-id') as string | undefined) ?? newRequestId();
     const protocol = protocolOfPath(req.url);
     if (protocol) {
-      const out = renderError(protocol, { status: e.status, message: e.message, code: e.code }, requestId);
-      void reply.status(out.status).headers({ ...out.headers, 'x-request-id': requestId }).send(out.body);
+      sendDomainError(reply, protocol, requestId, e);
       return;
     }
     const headers: Record<string, string> = { 'x-request-id': requestId };

@@ -3,7 +3,7 @@ import { DomainError } from '@switchboard/contracts';
 import { inServerSpan, tracingActive } from '@switchboard/observability';
 import type { WireProtocol } from '@switchboard/protocols';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import { readJsonBody } from '../edge/json-body.parser';
+import { readJsonBody, type BodyRules } from '../edge/json-body.parser';
 import { inboundCallOf, type RawJsonBody } from './inbound';
 import { RelayService } from './relay.service';
 import { newRequestId } from './request-id';
@@ -24,12 +24,13 @@ const logger = new Logger('RelayRoutes');
  * AsyncResource per request, whose `bind` costs two `util.deprecate` wrappers on Node 20) were ~5 % of the cluster
  * gateway's CPU. What the request gets is unchanged:
  * - the instance's hooks (Nest's, CORS) still run: these routes answer from their own `onRequest` hook, the last one;
+ * - the key is identified from the headers before the body is read (installKeyBeforeBody, an instance hook);
  * - the body is read as the fastify parser read it (`readJsonBody`: same limit, same errors, same bytes);
  * - errors that are not the relay's own (413, a broken body) go to the instance's error handler, i.e. EdgeErrorFilter;
  * - request ids, drain and metrics live in RelayService as before; the SERVER span of TracingInterceptor is opened
  *   here when tracing is on.
  */
-export function registerRelayRoutes(fastify: FastifyInstance, relay: RelayService, bodyLimit: number): void {
+export function registerRelayRoutes(fastify: FastifyInstance, relay: RelayService, rules: BodyRules): void {
   const serve = (protocol: WireProtocol, req: FastifyRequest, reply: FastifyReply, body: RawJsonBody | undefined): Promise<void> => {
     const call = inboundCallOf(protocol, body);
     if (call instanceof DomainError) {
@@ -40,10 +41,9 @@ export function registerRelayRoutes(fastify: FastifyInstance, relay: RelayServic
   };
   for (const [url, protocol] of HOT_RELAY_ROUTES) {
     const onRequest: onRequestHookHandler = (req, reply, done) => {
-      readJsonBody(req, bodyLimit, (err, body) => {
+      readJsonBody(req, rules, (err, body) => {
         if (err) {
-          // As fastify's body parsing does on an error: the client may still be sending.
-          reply.header('connection', 'close');
+          // The client may still be sending: installGracefulRefusal discards the rest after the answer.
           done(err);
           return;
         }
