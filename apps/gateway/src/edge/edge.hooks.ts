@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { KeyAuthenticator } from '../auth/key-authenticator';
 import { protocolOfPath } from './protocol-of-path';
@@ -28,9 +29,13 @@ export function installKeyBeforeBody(fastify: FastifyInstance, auth: KeyAuthenti
 }
 
 /**
- * An answer sent before the request's body has arrived (401, 413, a broken body) keeps the connection open and
- * discards the rest of the body, up to DISCARD_LIMIT_BYTES, so that the client reads the answer rather than a reset.
- * A body declared larger than that bound is not waited for: the connection closes after the answer.
+ * An answer sent before the request's body has arrived (401, 413, a broken body) must reach a client that is still
+ * writing. Closing at once (what fastify and Node do) makes that client fail with EPIPE/ECONNRESET instead of reading
+ * the answer, so the rest of the body is read and thrown away, up to DISCARD_LIMIT_BYTES:
+ * - a keep-alive client keeps its connection (no `connection: close`), and can send its next request after the body;
+ * - a connection that closes after the answer (the client asked for it) is half-closed: the answer and our FIN go out,
+ *   the client's body is read to its end, then the socket is closed.
+ * A body declared larger than the bound is not waited for: the connection closes after the answer, as before.
  */
 export function installGracefulRefusal(fastify: FastifyInstance): void {
   fastify.addHook('onSend', (req, reply, payload, done) => {
@@ -44,15 +49,31 @@ export function installGracefulRefusal(fastify: FastifyInstance): void {
 }
 
 function discardRest(raw: IncomingMessage): void {
+  const socket: Socket | null = raw.socket;
+  if (!socket) return;
   let seen = 0;
   const onData = (chunk: Buffer) => {
     seen += chunk.length;
     if (seen > DISCARD_LIMIT_BYTES) {
       raw.off('data', onData);
-      raw.socket?.destroy();
+      socket.destroy();
     }
   };
+  // Node ends a closing connection with socket.destroySoon() once the answer is written, which also stops reading:
+  // for this one exchange it only ends our side, and the socket goes once the client's body has been read.
+  let bodyDone = false;
+  const unpatch = () => Reflect.deleteProperty(socket, 'destroySoon'); // back to net.Socket's own
+  socket.destroySoon = function halfClose() {
+    unpatch();
+    socket.end();
+    if (bodyDone) socket.destroySoon();
+    else raw.once('end', () => socket.destroySoon());
+  };
   raw.on('data', onData);
-  raw.once('end', () => raw.off('data', onData));
+  raw.once('end', () => {
+    bodyDone = true;
+    raw.off('data', onData);
+    if (Object.hasOwn(socket, 'destroySoon')) unpatch();
+  });
   raw.resume();
 }

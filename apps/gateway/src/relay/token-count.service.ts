@@ -34,6 +34,7 @@ export class TokenCountService {
     // Gemini's countTokens wraps the request as { generateContentRequest } or sends { contents } directly.
     const inner = protocol === 'gemini' && json.generateContentRequest && typeof json.generateContentRequest === 'object' ? (json.generateContentRequest as Record<string, unknown>) : json;
     const n = estimatePromptTokens(protocol, inner);
-    return void reply.send(protocol === 'anthropic' ? { input_tokens: n } : { totalTokens: n });
+    // 200 as the vendors answer (a Nest POST route would default to 201).
+    return void reply.status(200).send(protocol === 'anthropic' ? { input_tokens: n } : { totalTokens: n });
   }
 }
