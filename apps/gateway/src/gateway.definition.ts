@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@switchboard/runtime';
 import { KeyAuthenticator } from './auth/key-authenticator';
 import { installGracefulRefusal, installKeyBeforeBody } from './edge/edge.hooks';
+import { renderFrameworkError } from './edge/edge-error.filter';
 import { installJsonBodyParser } from './edge/json-body.parser';
 import { GatewayModule } from './gateway.module';
 import { RelayService } from './relay/relay.service';
@@ -15,4 +16,4 @@ export function configureGateway(app: Parameters<NonNullable<ServiceDefinition['
   registerRelayRoutes(fastify, app.get(RelayService), rules);
 }
 
-export const gatewayService: ServiceDefinition = { name: 'gateway', features: [GatewayModule], database: false, configure: configureGateway };
+export const gatewayService: ServiceDefinition = { name: 'gateway', features: [GatewayModule], database: false, configure: configureGateway, frameworkErrors: renderFrameworkError };

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { loadConfig, type AppConfig, type ServiceName } from '@switchboard/config';
 import { microserviceOptions } from '@switchboard/messaging';
 import { JsonLogger, startTracing, stopTracing } from '@switchboard/observability';
@@ -11,6 +12,8 @@ export interface ServiceDefinition {
   name: ServiceName | 'standalone';
   features: Type[];
   database: boolean;
+  /** fastify's own refusals before routing (a URL that does not decode…), rendered by the service (fastify's `frameworkErrors`) */
+  frameworkErrors?: (error: FastifyError, req: FastifyRequest, reply: FastifyReply) => void;
   /** called after the app is created and before it listens (e.g. the gateway's body parser) */
   configure?: (app: NestFastifyApplication, config: AppConfig) => void | Promise<void>;
 }
@@ -54,6 +57,7 @@ export async function startService(def: ServiceDefinition, env: NodeJS.ProcessEn
     // X-Forwarded-For is believed only from the listed proxies (fastify walks the chain from the right).
     trustProxy: config.TRUSTED_PROXIES.length ? config.TRUSTED_PROXIES : false,
     return503OnClosing: false,
+    ...(def.frameworkErrors ? { frameworkErrors: def.frameworkErrors } : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     ServiceRootModule.forRoot(config, { features: def.features, database: def.database }),

@@ -197,6 +197,25 @@ describe('hostile client input (standalone)', () => {
     expect(text.split('\n').filter((l) => l.startsWith('data: {')).length).toBeGreaterThanOrEqual(8);
   });
 
+  it("renders refusals that come before any route in the caller's shape: a URL that does not decode, a refused model list", async () => {
+    const badUrl = await post('/v1beta/models/%ZZ:generateContent', JSON.stringify({ contents: [] }));
+    expect(badUrl.status).toBe(400);
+    expect(isErrorShape('gemini', badUrl.json)).toBe(true);
+    const slash = await post('/v1/models/models/x/y:generateContent', JSON.stringify({ contents: [] }), {});
+    expect(slash.status).toBe(401);
+    expect(isErrorShape('gemini', slash.json)).toBe(true);
+    const list = async (headers: Record<string, string>) => {
+      const r = await fetch(`${sys.url}/v1/models`, { headers });
+      return { status: r.status, json: (await r.json()) as unknown };
+    };
+    const anthropic = await list({ 'x-api-key': 'sk-not-a-real-key', 'anthropic-version': '2023-06-01' });
+    expect(anthropic.status).toBe(401);
+    expect(isErrorShape('anthropic', anthropic.json)).toBe(true);
+    const gemini = await list({ 'x-goog-api-key': 'sk-not-a-real-key' });
+    expect(gemini.status).toBe(401);
+    expect(isErrorShape('gemini', gemini.json)).toBe(true);
+  });
+
   it('applies the key rules to count_tokens and the model lists too: IP and model allow-lists, disabled user, RPM', async () => {
     const countA = (k: string, model = 'gpt-4o-mini') => post('/v1/messages/count_tokens', JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }), auth('/v1/messages', k));
     const countG = (k: string, model = 'gpt-4o-mini') => post(`/v1beta/models/${model}:countTokens`, JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] }), auth(GEMINI, k));

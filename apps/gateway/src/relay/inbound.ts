@@ -37,7 +37,7 @@ export function readApiKey(req: Pick<FastifyRequest, 'headers' | 'query'>): stri
 }
 
 /** Which protocol a `GET /v1/models` caller speaks, by its auth carrier and headers (SPEC §4). */
-export function modelsListProtocol(req: FastifyRequest): 'openai' | 'anthropic' | 'gemini' {
+export function modelsListProtocol(req: Pick<FastifyRequest, 'headers' | 'query'>): 'openai' | 'anthropic' | 'gemini' {
   const h = req.headers;
   if (h['x-goog-api-key'] || (req.query as Record<string, unknown> | undefined)?.key) return 'gemini';
   if (h['anthropic-version'] || h['x-api-key']) return 'anthropic';
