@@ -1,16 +1,8 @@
 // Seeded mutations of request bodies for the edge fuzz suite: the same seed gives the same sequence of requests.
+import { rng as mulberry32 } from '../../../../libs/protocols/src/testing/fixtures.loader';
 
-/** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, seedable: the same seed gives the same values. */
+export const prng = mulberry32;
 
 export type Rng = () => number;
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
