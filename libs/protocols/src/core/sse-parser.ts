@@ -8,6 +8,8 @@ export interface SseEvent {
   data: string;
 }
 
+const LINE_END = /[\r\n]/;
+
 export class SseParser {
   private buf = '';
   /** Raw text not yet returned by takeCommittedRaw (pass-through mode). */
@@ -19,21 +21,38 @@ export class SseParser {
   private eventName: string | undefined;
   private dataLines: string[] = [];
   private hasFields = false;
+  /** Leading characters of `buf` already scanned without a line end: a long line is scanned once, not per chunk. */
+  private scanned = 0;
+  /** Chunks with no line end, held apart from `buf` until one comes (appending each to `buf` copied it every time). */
+  private held: string[] = [];
 
   constructor(private readonly keepRaw = false) {}
 
   push(chunk: string): SseEvent[] {
     if (this.keepRaw) this.raw += chunk;
-    this.buf += chunk;
+    if (!LINE_END.test(chunk)) {
+      this.held.push(chunk);
+      return [];
+    }
+    this.buf += this.takeHeld() + chunk;
     return this.drain(false);
+  }
+
+  private takeHeld(): string {
+    if (this.held.length === 0) return '';
+    const text = this.held.join('');
+    this.held = [];
+    return text;
   }
 
   /** Upstream closed: dispatch a final event even if its terminating blank line never came. */
   flush(): SseEvent[] {
+    this.buf += this.takeHeld();
     const events = this.drain(true);
     if (this.buf.length > 0) {
       this.processLine(this.buf);
       this.buf = '';
+      this.scanned = 0;
     }
     if (this.hasFields) {
       const ev = this.dispatch();
@@ -45,6 +64,7 @@ export class SseParser {
 
   /** Returns raw text of all complete events since the last call (pass-through). */
   takeCommittedRaw(): string {
+    if (this.committed === 0) return '';
     const out = this.raw.slice(0, this.committed);
     this.raw = this.raw.slice(this.committed);
     this.bufStartInRaw -= this.committed;
@@ -54,24 +74,32 @@ export class SseParser {
 
   /** True when some bytes of an unfinished event are being held back. */
   get hasPartial(): boolean {
-    return this.buf.length > 0 || this.hasFields;
+    return this.buf.length > 0 || this.held.length > 0 || this.hasFields;
   }
 
   private drain(final: boolean): SseEvent[] {
     const events: SseEvent[] = [];
     let pos = 0;
     const buf = this.buf;
+    let i = this.scanned;
+    this.scanned = 0;
     for (;;) {
-      let i = pos;
       while (i < buf.length && buf.charCodeAt(i) !== 10 && buf.charCodeAt(i) !== 13) i++;
-      if (i >= buf.length) break;
+      if (i >= buf.length) {
+        this.scanned = i - pos;
+        break;
+      }
       let next = i + 1;
       if (buf.charCodeAt(i) === 13) {
-        if (i + 1 >= buf.length && !final) break; // a lone \r at the end may be half of \r\n
+        if (i + 1 >= buf.length && !final) {
+          this.scanned = i - pos; // a lone \r at the end may be half of \r\n: looked at again
+          break;
+        }
         if (buf.charCodeAt(i + 1) === 10) next = i + 2;
       }
       const line = buf.slice(pos, i);
       pos = next;
+      i = next;
       if (line.length === 0) {
         if (this.hasFields) {
           const ev = this.dispatch();
