@@ -10,9 +10,14 @@ export interface BodyRules {
 }
 
 // A key that would set an object's prototype (`__proto__`, `constructor.prototype`) fails the parse: converters and
-// merges (Object.assign, paramOverride) must never meet one. secure-json-parse only walks the value when the text
-// contains such a key (one regex test), so ordinary bodies cost one JSON.parse as before.
+// merges (Object.assign, paramOverride) must never meet one. secure-json-parse checks with two regex passes over the
+// text; a body that cannot spell such a key (neither word, and no \u escape to spell it with) skips them.
 const SAFE_PARSE = { protoAction: 'error', constructorAction: 'error' } as const;
+
+function parseJson(text: string): unknown {
+  if (!text.includes('__proto__') && !text.includes('constructor') && !text.includes('\\u')) return JSON.parse(text);
+  return sjson.parse(text, undefined, SAFE_PARSE);
+}
 
 /**
  * Whether JSON text nests objects/arrays deeper than `max`, scanned before parsing so that a hostile body never
@@ -54,7 +59,7 @@ export function parseJsonBody(raw: Buffer, maxDepth: number): RawJsonBody {
   if (!isUtf8(raw)) return { raw, json: undefined, parseError: 'The request body is not valid UTF-8.' };
   if (jsonDeeperThan(raw, maxDepth)) return { raw, json: undefined, parseError: `The request body nests JSON deeper than ${maxDepth} levels.` };
   try {
-    return { raw, json: sjson.parse(raw.toString('utf8'), undefined, SAFE_PARSE) as unknown };
+    return { raw, json: parseJson(raw.toString('utf8')) };
   } catch (e) {
     const message = (e as Error).message;
     if (message.startsWith('Object contains forbidden prototype property')) {
