@@ -1,6 +1,6 @@
 import type { ServiceDefinition } from '@switchboard/runtime';
 import { KeyAuthenticator } from './auth/key-authenticator';
-import { installGracefulRefusal, installKeyBeforeBody } from './edge/edge.hooks';
+import { installKeyBeforeBody } from './edge/edge.hooks';
 import { renderFrameworkError } from './edge/edge-error.filter';
 import { installJsonBodyParser } from './edge/json-body.parser';
 import { GatewayModule } from './gateway.module';
@@ -10,7 +10,6 @@ import { registerRelayRoutes } from './relay/relay.routes';
 export function configureGateway(app: Parameters<NonNullable<ServiceDefinition['configure']>>[0], config: Parameters<NonNullable<ServiceDefinition['configure']>>[1]): void {
   const fastify = app.getHttpAdapter().getInstance();
   const rules = { limit: config.MAX_BODY_BYTES, maxDepth: config.MAX_JSON_DEPTH };
-  installGracefulRefusal(fastify);
   installKeyBeforeBody(fastify, app.get(KeyAuthenticator));
   installJsonBodyParser(fastify, rules);
   registerRelayRoutes(fastify, app.get(RelayService), rules);

@@ -23,8 +23,9 @@ export interface AdmitOptions {
   allowExhausted?: boolean;
 }
 
-const IDENTITY = Symbol('switchboard.identity');
-type Memo = { [IDENTITY]?: Promise<VerifiedToken> };
+/** The request property that keeps identify()'s answer (the edge declares it on fastify's requests). */
+export const IDENTITY_PROPERTY = 'switchboardIdentity';
+type Memo = { [IDENTITY_PROPERTY]?: Promise<VerifiedToken> | null };
 
 /**
  * The one API-key check of every client endpoint (relay, count_tokens, model lists, /api/redeem), in one order:
@@ -51,12 +52,12 @@ export class KeyAuthenticator {
   /** The key's token from the headers alone: 401 when missing or unknown, 429 from a throttled address. */
   identify(req: KeyRequest): Promise<VerifiedToken> {
     const memo = req as KeyRequest & Memo;
-    return (memo[IDENTITY] ??= this.lookup(req));
+    return (memo[IDENTITY_PROPERTY] ??= this.lookup(req));
   }
 
   /** Whether identify() already ran for this request (its answer is kept on it). */
   identified(req: KeyRequest): boolean {
-    return (req as KeyRequest & Memo)[IDENTITY] !== undefined;
+    return (req as KeyRequest & Memo)[IDENTITY_PROPERTY] != null;
   }
 
   private async lookup(req: KeyRequest): Promise<VerifiedToken> {

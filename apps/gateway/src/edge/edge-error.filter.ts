@@ -2,6 +2,7 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import { DomainError } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { newRequestId } from '../relay/request-id';
+import { releaseUnreadBody } from './edge.hooks';
 import { sendDomainError } from './error-response';
 import { protocolOfRequest } from './protocol-of-path';
 
@@ -26,6 +27,7 @@ export class EdgeErrorFilter implements ExceptionFilter {
 /** Renders an error for the request's path: its inbound protocol's shape on relay paths, else the admin shape. */
 export function sendEdgeError(req: FastifyRequest, reply: FastifyReply, e: DomainError): void {
   if (reply.sent || reply.raw.headersSent) return;
+  releaseUnreadBody(req, reply);
   const requestId = (reply.getHeader('x-request-id') as string | undefined) ?? newRequestId();
   const protocol = protocolOfRequest(req);
   if (protocol) {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import type { KeyAuthenticator } from '../auth/key-authenticator';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { IDENTITY_PROPERTY, type KeyAuthenticator } from '../auth/key-authenticator';
 import { protocolOfPath } from './protocol-of-path';
 
 /**
@@ -16,6 +16,8 @@ export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
  * 401 (or the throttle's 429) without its body being buffered and parsed. The route's own check reuses the answer.
  */
 export function installKeyBeforeBody(fastify: FastifyInstance, auth: KeyAuthenticator): void {
+  // Declared, so every request object is built with the slot (no shape change when identify() fills it).
+  fastify.decorateRequest(IDENTITY_PROPERTY, null);
   fastify.addHook('onRequest', (req, _reply, done) => {
     if ((req.method !== 'POST' && req.method !== 'GET') || protocolOfPath(req.url) === null) {
       done();
@@ -36,16 +38,13 @@ export function installKeyBeforeBody(fastify: FastifyInstance, auth: KeyAuthenti
  * - a connection that closes after the answer (the client asked for it) is half-closed: the answer and our FIN go out,
  *   the client's body is read to its end, then the socket is closed.
  * A body declared larger than the bound is not waited for: the connection closes after the answer, as before.
+ * Called by the error renderer (every early refusal is an error), before the answer is sent.
  */
-export function installGracefulRefusal(fastify: FastifyInstance): void {
-  fastify.addHook('onSend', (req, reply, payload, done) => {
-    const raw = req.raw;
-    if (!raw.complete && !(Number(req.headers['content-length']) > DISCARD_LIMIT_BYTES)) {
-      reply.removeHeader('connection');
-      discardRest(raw);
-    }
-    done(null, payload);
-  });
+export function releaseUnreadBody(req: FastifyRequest, reply: FastifyReply): void {
+  const raw = req.raw;
+  if (raw.complete || Number(req.headers['content-length']) > DISCARD_LIMIT_BYTES) return;
+  reply.removeHeader('connection');
+  discardRest(raw);
 }
 
 function discardRest(raw: IncomingMessage): void {

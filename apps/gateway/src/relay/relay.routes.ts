@@ -43,7 +43,7 @@ export function registerRelayRoutes(fastify: FastifyInstance, relay: RelayServic
     const onRequest: onRequestHookHandler = (req, reply, done) => {
       readJsonBody(req, rules, (err, body) => {
         if (err) {
-          // The client may still be sending: installGracefulRefusal discards the rest after the answer.
+          // The client may still be sending: the error renderer discards the rest after the answer (releaseUnreadBody).
           done(err);
           return;
         }
