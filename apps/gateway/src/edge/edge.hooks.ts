@@ -14,12 +14,13 @@ export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
 /**
  * Relay endpoints identify the key from the headers before the body is read: a request without a valid key gets its
  * 401 (or the throttle's 429) without its body being buffered and parsed. The route's own check reuses the answer.
+ * `except`: routes that identify the key themselves (the hot relay routes, inside their trace span).
  */
-export function installKeyBeforeBody(fastify: FastifyInstance, auth: KeyAuthenticator): void {
+export function installKeyBeforeBody(fastify: FastifyInstance, auth: KeyAuthenticator, except: ReadonlySet<string>): void {
   // Declared, so every request object is built with the slot (no shape change when identify() fills it).
   fastify.decorateRequest(IDENTITY_PROPERTY, null);
   fastify.addHook('onRequest', (req, _reply, done) => {
-    if ((req.method !== 'POST' && req.method !== 'GET') || protocolOfPath(req.url) === null) {
+    if ((req.method !== 'POST' && req.method !== 'GET') || except.has(req.routeOptions.url ?? '') || protocolOfPath(req.url) === null) {
       done();
       return;
     }
