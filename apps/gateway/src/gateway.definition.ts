@@ -1,13 +1,19 @@
 import type { ServiceDefinition } from '@switchboard/runtime';
+import { KeyAuthenticator } from './auth/key-authenticator';
+import { installKeyBeforeBody } from './edge/edge.hooks';
+import { renderFrameworkError } from './edge/edge-error.filter';
 import { installJsonBodyParser } from './edge/json-body.parser';
 import { GatewayModule } from './gateway.module';
 import { RelayService } from './relay/relay.service';
-import { registerRelayRoutes } from './relay/relay.routes';
+import { HOT_RELAY_URLS, registerRelayRoutes } from './relay/relay.routes';
 
 export function configureGateway(app: Parameters<NonNullable<ServiceDefinition['configure']>>[0], config: Parameters<NonNullable<ServiceDefinition['configure']>>[1]): void {
   const fastify = app.getHttpAdapter().getInstance();
-  installJsonBodyParser(fastify, config.MAX_BODY_BYTES);
-  registerRelayRoutes(fastify, app.get(RelayService), config.MAX_BODY_BYTES);
+  const rules = { limit: config.MAX_BODY_BYTES, maxDepth: config.MAX_JSON_DEPTH };
+  const auth = app.get(KeyAuthenticator);
+  installKeyBeforeBody(fastify, auth, HOT_RELAY_URLS);
+  installJsonBodyParser(fastify, rules);
+  registerRelayRoutes(fastify, app.get(RelayService), auth, rules);
 }
 
-export const gatewayService: ServiceDefinition = { name: 'gateway', features: [GatewayModule], database: false, configure: configureGateway };
+export const gatewayService: ServiceDefinition = { name: 'gateway', features: [GatewayModule], database: false, configure: configureGateway, frameworkErrors: renderFrameworkError };

@@ -7,6 +7,7 @@ import { FEATURE_READINESS_CHECKS, type ReadinessCheck } from '@switchboard/obse
 import { BanListService } from './state/ban-list.service';
 import { AdmissionService } from './admission/admission.service';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
+import { KeyAuthenticator } from './auth/key-authenticator';
 import { AdminController, StatusController } from './admin/admin.controller';
 import { RedeemController } from './admin/redeem.controller';
 import { DocsController } from './docs/docs.controller';
@@ -31,6 +32,7 @@ import { TokenCache } from './state/token-cache.service';
     TokenCountService,
     UpstreamClient,
     TokenCache,
+    KeyAuthenticator,
     RoutingTableService,
     PriceCache,
     AdminAuthGuard,

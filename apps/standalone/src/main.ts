@@ -1,6 +1,6 @@
 import { AuthModule } from '@switchboard/auth';
 import { BillingModule } from '@switchboard/billing';
-import { GatewayModule, configureGateway } from '@switchboard/gateway';
+import { GatewayModule, configureGateway, renderFrameworkError } from '@switchboard/gateway';
 import { LogWriterModule } from '@switchboard/log-writer';
 import { RouterModule } from '@switchboard/router';
 import { runMain } from '@switchboard/runtime';
@@ -15,6 +15,7 @@ runMain(
     features: [AuthModule, RouterModule, BillingModule, LogWriterModule, GatewayModule],
     database: true,
     configure: configureGateway,
+    frameworkErrors: renderFrameworkError,
   },
   (s) => {
     const lines = [`Switchboard is up at ${s.url}`, `  OpenAI base URL:    ${s.url}/v1`, `  Anthropic base URL: ${s.url}`, `  Gemini base URL:    ${s.url}`];

@@ -22,6 +22,7 @@ describe('config', () => {
     const env = parseEnv({});
     expect(env.HOST).toBe('127.0.0.1');
     expect(env.MAX_BODY_BYTES).toBe(10485760);
+    expect(env.MAX_JSON_DEPTH).toBe(128);
     expect(env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS).toBe(120000);
     expect(env.UNPRICED_MODEL_POLICY).toBe('reject');
   });

@@ -79,6 +79,14 @@ const envFields = z.object({
   REDIS_TLS_CA: optionalFile,
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   MAX_BODY_BYTES: int(10 * 1024 * 1024, 1),
+  /** request bodies nested deeper than this (objects and arrays) are refused with 400 */
+  MAX_JSON_DEPTH: int(128, 1),
+  /** the client's request line and headers must arrive within this (slow-header clients are cut) */
+  HTTP_HEADERS_TIMEOUT_MS: int(30_000, 1),
+  /** the whole request, body included, must arrive within this; the response (a long stream) is not limited */
+  HTTP_REQUEST_TIMEOUT_MS: int(120_000, 1),
+  /** an idle keep-alive connection is closed after this */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(72_000, 1),
   UPSTREAM_CONNECT_TIMEOUT_MS: int(10_000, 1),
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: int(120_000, 1),
   UPSTREAM_IDLE_TIMEOUT_MS: int(60_000, 1),

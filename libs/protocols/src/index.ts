@@ -13,7 +13,7 @@ export { createStreamTranslator, type StreamTranslator } from './conversion/stre
 export { extractUsage, extractOutputText } from './accounting/usage.extractor';
 export { estimatePromptTokens } from './accounting/prompt-tokens.estimator';
 export { countTextTokens, loadTokenizer } from './accounting/token-count.util';
-export { requestedMaxOutputTokens, isStreamRequest } from './accounting/request-inspect.util';
+export { requestedMaxOutputTokens, isStreamRequest, MAX_OUTPUT_TOKENS } from './accounting/request-inspect.util';
 
 export { renderError, type RenderedError } from './errors/render-error';
 export { parseUpstreamError } from './errors/parse-upstream-error';

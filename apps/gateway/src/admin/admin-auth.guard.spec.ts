@@ -1,7 +1,8 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { AppConfig } from '@switchboard/config';
 import { DomainError } from '@switchboard/contracts';
-import { AdminAuthGuard, throttleKey } from './admin-auth.guard';
+import { throttleKey } from '../auth/failure-throttle';
+import { AdminAuthGuard } from './admin-auth.guard';
 
 const KEY = 'the-admin-key-0123456789';
 const ctx = (ip: string, headers: Record<string, string>) =>

@@ -1,8 +1,10 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
-import { renderError } from '@switchboard/protocols';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { protocolOfPath } from './protocol-of-path';
+import { newRequestId } from '../relay/request-id';
+import { releaseUnreadBody } from './edge.hooks';
+import { sendDomainError } from './error-response';
+import { protocolOfRequest } from './protocol-of-path';
 
 /**
  * The one place HTTP errors are rendered: relay paths in the inbound protocol's shape, everything else as
@@ -18,21 +20,34 @@ export class EdgeErrorFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<FastifyRequest>();
     const e = toDomainError(exception);
     if (e.status >= 500) this.logger.error((exception as Error)?.stack ?? String(exception));
-    if (reply.sent || reply.raw.headersSent) return;
-    const requestId = (reply.getHeader('x-request-id') as string | undefined) ?? `req_${Date.now().toString(36)}`;
-    const protocol = protocolOfPath(req.url);
-    if (protocol) {
-      const out = renderError(protocol, { status: e.status, message: e.message, code: e.code }, requestId);
-      void reply.status(out.status).headers({ ...out.headers, 'x-request-id': requestId }).send(out.body);
-      return;
-    }
-    const headers: Record<string, string> = { 'x-request-id': requestId };
-    if (typeof e.details.retryAfterSeconds === 'number') headers['retry-after'] = String(e.details.retryAfterSeconds);
-    void reply
-      .status(e.status)
-      .headers(headers)
-      .send({ error: { code: e.code, message: e.message, ...(typeof e.details.field === 'string' ? { field: e.details.field } : {}) } });
+    sendEdgeError(req, reply, e);
   }
+}
+
+/** Renders an error for the request's path: its inbound protocol's shape on relay paths, else the admin shape. */
+export function sendEdgeError(req: FastifyRequest, reply: FastifyReply, e: DomainError): void {
+  if (reply.sent || reply.raw.headersSent) return;
+  releaseUnreadBody(req, reply);
+  const requestId = (reply.getHeader('x-request-id') as string | undefined) ?? newRequestId();
+  const protocol = protocolOfRequest(req);
+  if (protocol) {
+    sendDomainError(reply, protocol, requestId, e);
+    return;
+  }
+  const headers: Record<string, string> = { 'x-request-id': requestId };
+  if (typeof e.details.retryAfterSeconds === 'number') headers['retry-after'] = String(e.details.retryAfterSeconds);
+  void reply
+    .status(e.status)
+    .headers(headers)
+    .send({ error: { code: e.code, message: e.message, ...(typeof e.details.field === 'string' ? { field: e.details.field } : {}) } });
+}
+
+/**
+ * fastify answers some requests before any route or error handler sees them (a URL that does not decode, a path
+ * parameter over maxParamLength): rendered here like every other error, not in fastify's own shape.
+ */
+export function renderFrameworkError(error: Error & { statusCode?: number }, req: FastifyRequest, reply: FastifyReply): void {
+  sendEdgeError(req, reply, new DomainError('invalid_request', error.statusCode ?? 400, error.message));
 }
 
 export function toDomainError(exception: unknown): DomainError {

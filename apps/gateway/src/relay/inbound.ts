@@ -1,5 +1,5 @@
-import type { DomainError } from '@switchboard/contracts';
-import type { WireProtocol } from '@switchboard/protocols';
+import { DomainError } from '@switchboard/contracts';
+import { ProtocolError, requestedMaxOutputTokens, type WireProtocol } from '@switchboard/protocols';
 import type { Operation } from '@switchboard/providers';
 import type { FastifyRequest } from 'fastify';
 import { RelayErrors } from './relay.errors';
@@ -24,7 +24,7 @@ export interface InboundCall {
 }
 
 /** The client's key from any carrier the three SDKs use (SPEC §4). */
-export function readApiKey(req: FastifyRequest): string | null {
+export function readApiKey(req: Pick<FastifyRequest, 'headers' | 'query'>): string | null {
   const h = req.headers;
   const auth = h.authorization;
   if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim() || null;
@@ -37,7 +37,7 @@ export function readApiKey(req: FastifyRequest): string | null {
 }
 
 /** Which protocol a `GET /v1/models` caller speaks, by its auth carrier and headers (SPEC §4). */
-export function modelsListProtocol(req: FastifyRequest): 'openai' | 'anthropic' | 'gemini' {
+export function modelsListProtocol(req: Pick<FastifyRequest, 'headers' | 'query'>): 'openai' | 'anthropic' | 'gemini' {
   const h = req.headers;
   if (h['x-goog-api-key'] || (req.query as Record<string, unknown> | undefined)?.key) return 'gemini';
   if (h['anthropic-version'] || h['x-api-key']) return 'anthropic';
@@ -54,12 +54,25 @@ export function parseGeminiTarget(rest: string): { model: string; action: string
 
 export const GEMINI_EMBED_ACTIONS = new Set(['embedContent', 'batchEmbedContents']);
 
-/** The relay call of a parsed body, or the 400 its body deserves (not a JSON object). */
+/** The 400 a body's numbers deserve before they reach the reservation (cost in BigInt, limits in safe integers). */
+function numbersProblem(protocol: WireProtocol, json: Record<string, unknown>): DomainError | null {
+  try {
+    requestedMaxOutputTokens(protocol, json);
+    return null;
+  } catch (e) {
+    if (!(e instanceof ProtocolError)) throw e;
+    return new DomainError('invalid_request', e.status, e.message, e.param === undefined ? {} : { param: e.param });
+  }
+}
+
+/** The relay call of a parsed body, or the 400 its body deserves (not a JSON object, a bad output budget). */
 export function inboundCallOf(protocol: WireProtocol, body: RawJsonBody | undefined, gemini?: { model: string; action: string }): InboundCall | DomainError {
   if (!body || body.parseError !== undefined || !body.json || typeof body.json !== 'object' || Array.isArray(body.json)) {
     return RelayErrors.malformed(body?.parseError ?? 'The request body must be a JSON object.');
   }
   const json = body.json as Record<string, unknown>;
+  const bad = numbersProblem(protocol, json);
+  if (bad) return bad;
   return gemini
     ? {
         protocol,

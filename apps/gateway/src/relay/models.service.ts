@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { hashApiKey } from '@switchboard/common';
-import { renderError } from '@switchboard/protocols';
+import { DomainError, type VerifiedToken } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { KeyAuthenticator } from '../auth/key-authenticator';
+import { sendDomainError } from '../edge/error-response';
 import { PriceCache } from '../state/price-cache.service';
 import { RoutingTableService } from '../state/routing-table.service';
-import { TokenCache } from '../state/token-cache.service';
-import { modelsListProtocol, readApiKey } from './inbound';
+import { modelsListProtocol } from './inbound';
 import { newRequestId } from './request-id';
 
 /** GET /v1/models (and /v1beta/models): the models this key may use, in the shape of the client that asks. */
 @Injectable()
 export class ModelsService {
   constructor(
-    private readonly tokens: TokenCache,
+    private readonly auth: KeyAuthenticator,
     private readonly table: RoutingTableService,
     private readonly prices: PriceCache,
   ) {}
@@ -21,11 +21,12 @@ export class ModelsService {
     const requestId = newRequestId();
     const shape = force ?? modelsListProtocol(req);
     const protocol = shape === 'openai' ? 'openai-chat' : shape;
-    const key = readApiKey(req);
-    const token = key ? await this.tokens.get(hashApiKey(key)) : null;
-    if (!token || token.status !== 'active') {
-      const out = renderError(protocol, { status: 401, message: 'Incorrect API key provided.', code: 'invalid_api_key' }, requestId);
-      return reply.status(out.status).headers({ ...out.headers, 'x-request-id': requestId }).send(out.body);
+    let token: VerifiedToken;
+    try {
+      token = await this.auth.authenticate(req, { countRequest: true });
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      return sendDomainError(reply, protocol, requestId, e);
     }
     await this.table.ensureLoaded().catch(() => undefined);
     const ids = token.models ?? this.table.modelsFor(token.group.name, await this.prices.models());

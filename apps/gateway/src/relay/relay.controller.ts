@@ -51,7 +51,7 @@ export class RelayController {
 
   private gemini(rest: string, req: FastifyRequest, reply: FastifyReply) {
     const target = parseGeminiTarget(rest);
-    if (target?.action === 'countTokens') return this.counter.count('gemini', req, reply);
+    if (target?.action === 'countTokens') return this.counter.count('gemini', req, reply, target.model);
     if (!target || !(GEMINI_GENERATE.has(target.action) || GEMINI_EMBED_ACTIONS.has(target.action))) {
       return this.reject(reply, 'gemini', RelayErrors.unknownMethod(rest));
     }

@@ -3,7 +3,8 @@ import { DomainError } from '@switchboard/contracts';
 import { inServerSpan, tracingActive } from '@switchboard/observability';
 import type { WireProtocol } from '@switchboard/protocols';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import { readJsonBody } from '../edge/json-body.parser';
+import type { KeyAuthenticator } from '../auth/key-authenticator';
+import { readJsonBody, type BodyRules } from '../edge/json-body.parser';
 import { inboundCallOf, type RawJsonBody } from './inbound';
 import { RelayService } from './relay.service';
 import { newRequestId } from './request-id';
@@ -24,12 +25,19 @@ const logger = new Logger('RelayRoutes');
  * AsyncResource per request, whose `bind` costs two `util.deprecate` wrappers on Node 20) were ~5 % of the cluster
  * gateway's CPU. What the request gets is unchanged:
  * - the instance's hooks (Nest's, CORS) still run: these routes answer from their own `onRequest` hook, the last one;
+ * - the key is identified from the headers before the body is read (as installKeyBeforeBody does for the others);
  * - the body is read as the fastify parser read it (`readJsonBody`: same limit, same errors, same bytes);
- * - errors that are not the relay's own (413, a broken body) go to the instance's error handler, i.e. EdgeErrorFilter;
+ * - errors that are not the relay's own (401 before the body, 413, a broken body) go to the instance's error handler,
+ *   i.e. EdgeErrorFilter;
  * - request ids, drain and metrics live in RelayService as before; the SERVER span of TracingInterceptor is opened
  *   here when tracing is on.
  */
-export function registerRelayRoutes(fastify: FastifyInstance, relay: RelayService, bodyLimit: number): void {
+export const HOT_RELAY_URLS: ReadonlySet<string> = new Set(HOT_RELAY_ROUTES.map(([url]) => url));
+
+const readBody = (req: FastifyRequest, rules: BodyRules): Promise<RawJsonBody | undefined> =>
+  new Promise((resolve, reject) => readJsonBody(req, rules, (err, body) => (err ? reject(err) : resolve(body))));
+
+export function registerRelayRoutes(fastify: FastifyInstance, relay: RelayService, auth: KeyAuthenticator, rules: BodyRules): void {
   const serve = (protocol: WireProtocol, req: FastifyRequest, reply: FastifyReply, body: RawJsonBody | undefined): Promise<void> => {
     const call = inboundCallOf(protocol, body);
     if (call instanceof DomainError) {
@@ -39,21 +47,21 @@ export function registerRelayRoutes(fastify: FastifyInstance, relay: RelayServic
     return relay.relay(call, req, reply);
   };
   for (const [url, protocol] of HOT_RELAY_ROUTES) {
-    const onRequest: onRequestHookHandler = (req, reply, done) => {
-      readJsonBody(req, bodyLimit, (err, body) => {
-        if (err) {
-          // As fastify's body parsing does on an error: the client may still be sending.
-          reply.header('connection', 'close');
-          done(err);
-          return;
-        }
-        // Answered here: `done` is not called, so the rest of the lifecycle (and the handler below) never runs.
-        const run = tracingActive() ? inServerSpan('POST', url, req.url, () => serve(protocol, req, reply, body)) : serve(protocol, req, reply, body);
-        run.catch((e: unknown) => {
-          // What a Nest route's rejection got: the error handler (EdgeErrorFilter, which logs 5xx) when nothing was sent.
-          if (!reply.sent && !reply.raw.headersSent) void reply.send(e);
-          else logger.error((e as Error)?.stack ?? String(e));
-        });
+    // Answered here: `done` is never called, so the rest of the lifecycle (and the handler below) never runs. The key
+    // is identified before the body is read (a keyless upload gets its 401 unread), inside the SERVER span so that a
+    // verification over the bus belongs to the request's trace.
+    const onRequest: onRequestHookHandler = (req, reply, _done) => {
+      const respond = () =>
+        auth
+          .identify(req)
+          .then(() => readBody(req, rules))
+          .then((body) => serve(protocol, req, reply, body));
+      const run = tracingActive() ? inServerSpan('POST', url, req.url, respond) : respond();
+      run.catch((e: unknown) => {
+        // The error handler (EdgeErrorFilter: inbound shape, logs 5xx, discards a body still arriving) when nothing
+        // was sent, as a Nest route's rejection gets it.
+        if (!reply.sent && !reply.raw.headersSent) void reply.send(e);
+        else logger.error((e as Error)?.stack ?? String(e));
       });
     };
     fastify.route({

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { hashApiKey, ipAllowed } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { DomainError, type PriceEntry, type VerifiedToken } from '@switchboard/contracts';
 import { USAGE_QUEUE, type UsageQueue } from '@switchboard/messaging';
@@ -25,13 +24,13 @@ import {
 import { providerFor } from '@switchboard/providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdmissionService, type Admission } from '../admission/admission.service';
+import { KeyAuthenticator } from '../auth/key-authenticator';
 import { DrainService } from '../edge/drain.service';
 import { BanListService } from '../state/ban-list.service';
 import { PriceCache } from '../state/price-cache.service';
 import { RoutingTableService, type RuntimeChannel, type RuntimeKey } from '../state/routing-table.service';
-import { TokenCache } from '../state/token-cache.service';
 import { pickAliasTarget, pickChannel, pickKey } from './channel-selector';
-import { readApiKey, type InboundCall } from './inbound';
+import type { InboundCall } from './inbound';
 import { RelayErrors } from './relay.errors';
 import { classifyUpstreamError, RelayAbort, UpstreamClient, type UpstreamFailureKind } from './upstream.client';
 import { errorClass, needsTokenizedEstimate, roughTokenEstimate } from './relay.util';
@@ -95,7 +94,7 @@ export class RelayService implements OnModuleInit {
   private readonly maxSseEventChars: number;
 
   constructor(
-    private readonly tokens: TokenCache,
+    private readonly auth: KeyAuthenticator,
     private readonly table: RoutingTableService,
     private readonly prices: PriceCache,
     private readonly upstream: UpstreamClient,
@@ -128,12 +127,12 @@ export class RelayService implements OnModuleInit {
     const leave = this.drain.enter(() => abort.abort(new Error('the gateway is shutting down')));
     try {
       if (this.drain.isDraining) throw new DomainError('shutting_down', 503, 'The gateway is shutting down; retry on another replica.');
-      token = await this.lookup(req);
+      token = await this.auth.identify(req);
       // Attributed before the checks: a refused request of a known key (disabled, exhausted, IP…) is logged too.
       draft.tokenId = token.tokenId;
       draft.userId = token.user.id;
       draft.group = token.group.name;
-      this.admitToken(token, req, call);
+      this.auth.admit(token, req.ip, { model: call.model });
       if (!call.model) throw RelayErrors.modelRequired();
       await this.table.ensureLoaded().catch(() => {
         throw RelayErrors.routingUnavailable();
@@ -158,27 +157,6 @@ export class RelayService implements OnModuleInit {
   }
 
   // ---------------------------------------------------------------- admission
-  /** The key's token, or 401 when the key is missing or unknown (no record: nothing to attribute it to). */
-  private async lookup(req: FastifyRequest): Promise<VerifiedToken> {
-    const key = readApiKey(req);
-    if (!key) throw RelayErrors.missingKey();
-    const token = await this.tokens.get(hashApiKey(key));
-    if (!token) throw RelayErrors.badKey();
-    return token;
-  }
-
-  /** Verification order after the lookup: status → expiry → IP allow-list → model allow-list. */
-  private admitToken(token: VerifiedToken, req: FastifyRequest, call: InboundCall): void {
-    if (token.status !== 'active') {
-      if (token.status === 'exhausted') throw new DomainError('insufficient_quota', 429, 'This API key has used up its quota.');
-      throw RelayErrors.tokenInactive(token.status);
-    }
-    if (token.expiresAt && Date.parse(token.expiresAt) <= Date.now()) throw RelayErrors.tokenInactive('expired');
-    if (token.user.status !== 'active') throw RelayErrors.userDisabled();
-    if (!ipAllowed(token.allowIps, req.ip)) throw RelayErrors.ipNotAllowed(req.ip);
-    if (token.models && call.model && !token.models.includes(call.model)) throw RelayErrors.modelNotAllowed(call.model);
-  }
-
   private route(requested: string, group: string): Route {
     const alias = this.table.alias(requested);
     const model = alias ? (pickAliasTarget(alias.targets) ?? requested) : requested;

@@ -1,35 +1,40 @@
 import { Injectable } from '@nestjs/common';
-import { hashApiKey } from '@switchboard/common';
-import { estimatePromptTokens, renderError, type WireProtocol } from '@switchboard/protocols';
+import { DomainError } from '@switchboard/contracts';
+import { estimatePromptTokens, type WireProtocol } from '@switchboard/protocols';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { TokenCache } from '../state/token-cache.service';
-import { readApiKey, type RawJsonBody } from './inbound';
+import { KeyAuthenticator } from '../auth/key-authenticator';
+import { sendDomainError } from '../edge/error-response';
+import type { RawJsonBody } from './inbound';
+import { RelayErrors } from './relay.errors';
 import { newRequestId } from './request-id';
 
 /**
  * `POST /v1/messages/count_tokens` and Gemini `:countTokens`, answered at the edge with the tokenizer: no upstream
- * call, no quota, but the same key check as any relay request.
+ * call, no quota, but the same key check as any relay request (and one request against the key's RPM).
  */
 @Injectable()
 export class TokenCountService {
-  constructor(private readonly tokens: TokenCache) {}
+  constructor(private readonly auth: KeyAuthenticator) {}
 
-  async count(protocol: Extract<WireProtocol, 'anthropic' | 'gemini'>, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async count(protocol: Extract<WireProtocol, 'anthropic' | 'gemini'>, req: FastifyRequest, reply: FastifyReply, pathModel?: string): Promise<void> {
     const requestId = newRequestId();
     reply.header('x-request-id', requestId);
-    const fail = (status: number, message: string, code?: string) => {
-      const out = renderError(protocol, { status, message, code }, requestId);
-      return reply.status(out.status).headers(out.headers).send(out.body);
-    };
-    const key = readApiKey(req);
-    const token = key ? await this.tokens.get(hashApiKey(key)) : null;
-    if (!token || token.status !== 'active') return void fail(401, 'Incorrect API key provided.', 'invalid_api_key');
+    const fail = (e: DomainError) => sendDomainError(reply, protocol, requestId, e);
     const body = req.body as RawJsonBody | undefined;
-    if (!body?.json || typeof body.json !== 'object' || Array.isArray(body.json)) return void fail(400, body?.parseError ?? 'The request body must be a JSON object.');
-    const json = body.json as Record<string, unknown>;
+    const json = body?.json && typeof body.json === 'object' && !Array.isArray(body.json) ? (body.json as Record<string, unknown>) : undefined;
+    // Anthropic names the model in the body, Gemini in the path: either way the key's allow-list applies.
+    const model = pathModel ?? (typeof json?.model === 'string' ? json.model : undefined);
+    try {
+      await this.auth.authenticate(req, { model, countRequest: true });
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      return fail(e);
+    }
+    if (!json) return fail(RelayErrors.malformed(body?.parseError ?? 'The request body must be a JSON object.'));
     // Gemini's countTokens wraps the request as { generateContentRequest } or sends { contents } directly.
     const inner = protocol === 'gemini' && json.generateContentRequest && typeof json.generateContentRequest === 'object' ? (json.generateContentRequest as Record<string, unknown>) : json;
     const n = estimatePromptTokens(protocol, inner);
-    return void reply.send(protocol === 'anthropic' ? { input_tokens: n } : { totalTokens: n });
+    // 200 as the vendors answer (a Nest POST route would default to 201).
+    return void reply.status(200).send(protocol === 'anthropic' ? { input_tokens: n } : { totalTokens: n });
   }
 }

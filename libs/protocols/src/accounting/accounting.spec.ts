@@ -9,7 +9,9 @@ import {
   IMAGE_TOKEN_MAX,
   mediaTokens,
 } from './prompt-tokens.estimator';
-import { isStreamRequest, requestedMaxOutputTokens } from './request-inspect.util';
+import { ProtocolError } from '../protocol.error';
+import type { WireProtocol } from '../protocol.types';
+import { isStreamRequest, MAX_OUTPUT_TOKENS, requestedMaxOutputTokens } from './request-inspect.util';
 import { countTextTokens } from './token-count.util';
 import { extractOutputText, extractUsage } from './usage.extractor';
 
@@ -71,6 +73,35 @@ describe('request inspection', () => {
     expect(requestedMaxOutputTokens('gemini', { generation_config: { max_output_tokens: 17 } })).toBe(17);
     expect(requestedMaxOutputTokens('openai-chat', {})).toBeNull();
     expect(requestedMaxOutputTokens('openai-embeddings', { input: 'x' })).toBeNull();
+    expect(requestedMaxOutputTokens('anthropic', { max_tokens: null })).toBeNull();
+    expect(requestedMaxOutputTokens('anthropic', { max_tokens: MAX_OUTPUT_TOKENS })).toBe(MAX_OUTPUT_TOKENS);
+  });
+  it('requestedMaxOutputTokens refuses fractional, negative, huge and non-numeric budgets with a 400 naming the parameter', () => {
+    const cases: [WireProtocol, Record<string, unknown>, string][] = [
+      ['openai-chat', { max_tokens: 3.14159 }, 'max_tokens'],
+      ['openai-chat', { max_completion_tokens: -1 }, 'max_completion_tokens'],
+      // a valid one beside a bad one does not hide it
+      ['openai-chat', { max_completion_tokens: 5, max_tokens: 1e300 }, 'max_tokens'],
+      ['openai-responses', { max_output_tokens: '100' }, 'max_output_tokens'],
+      ['anthropic', { max_tokens: 1e300 }, 'max_tokens'],
+      ['anthropic', { max_tokens: 0 }, 'max_tokens'],
+      ['anthropic', { max_tokens: MAX_OUTPUT_TOKENS + 1 }, 'max_tokens'],
+      ['anthropic', { max_tokens: [1] }, 'max_tokens'],
+      ['gemini', { generationConfig: { maxOutputTokens: 2.5 } }, 'generationConfig.maxOutputTokens'],
+      ['gemini', { generation_config: { max_output_tokens: -3 } }, 'generationConfig.maxOutputTokens'],
+      ['gemini', { generationConfig: 'fast' }, 'generationConfig'],
+    ];
+    for (const [protocol, body, param] of cases) {
+      let thrown: unknown;
+      try {
+        requestedMaxOutputTokens(protocol, body);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(ProtocolError);
+      expect(thrown).toMatchObject({ status: 400, param });
+      expect((thrown as Error).message).toContain(param);
+    }
   });
   it('isStreamRequest (Gemini decides by path)', () => {
     expect(isStreamRequest('openai-chat', { stream: true })).toBe(true);

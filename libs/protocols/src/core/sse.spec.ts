@@ -32,6 +32,20 @@ describe('SseParser', () => {
     p.flush();
     expect(p.takeCommittedRaw()).toBe('data: 3');
   });
+  it('scans a long line once, not once per chunk (an 8 MB event in 16 KB chunks)', () => {
+    // e.g. a Responses stream echoing a client's huge tool schema in response.created: rescanning the held line at
+    // every chunk made that quadratic (seconds of CPU for one request).
+    const line = `data: {"x":"${'y'.repeat(8 * 1024 * 1024)}"}`;
+    const p = new SseParser(true);
+    const t0 = performance.now();
+    const events = [];
+    for (let i = 0; i < line.length; i += 16 * 1024) events.push(...p.push(line.slice(i, i + 16 * 1024)));
+    events.push(...p.push('\r'), ...p.push('\n\r\n'));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.data.length).toBe(line.length - 6);
+    expect(p.takeCommittedRaw().length).toBe(line.length + 4);
+  });
 });
 
 describe('encodeSseEvent (§1.1)', () => {
