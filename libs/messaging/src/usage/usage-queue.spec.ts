@@ -27,6 +27,23 @@ function store() {
 }
 
 describe('commitOrDeadLetter: one bad record never holds up the rest', () => {
+  it('retries, never dead-letters, a record that failed because the database was restarting (seen in the chaos run)', async () => {
+    const s = store();
+    let starting = 0;
+    const handler = async (rs: UsageRecord[]) => {
+      // the batch fails; then the database answers the first record and is "starting up" for the next one
+      if (rs.length > 1) throw new Error('Connection terminated unexpectedly');
+      if (rs[0]!.requestId === 'ok-1' && starting++ === 0) throw new Error('Raw query failed. Code: `57P03`. Message: `the database system is starting up`');
+      return s.handler(rs);
+    };
+    await expect(commitOrDeadLetter('c', handler, s.sink, batch(5), [], false)).rejects.toThrow('57P03');
+    expect(s.kept).toEqual([]);
+    // the retry of the whole batch commits everything (consumers are idempotent by request id)
+    await commitOrDeadLetter('c', handler, s.sink, batch(5), [], false);
+    expect(new Set(s.committed)).toEqual(new Set(['ok-0', 'ok-1', 'ok-2', 'ok-3', 'ok-4']));
+    expect(s.kept).toEqual([]);
+  });
+
   it('commits the good records of a failing batch and keeps the bad ones', async () => {
     const s = store();
     await commitOrDeadLetter('c', s.handler, s.sink, batch(10, (i) => i === 3 || i === 7), [], false);
@@ -38,7 +55,7 @@ describe('commitOrDeadLetter: one bad record never holds up the rest', () => {
     const s = store();
     s.down = true;
     await expect(commitOrDeadLetter('c', s.handler, s.sink, batch(200), [], false)).rejects.toThrow('connection refused');
-    expect(s.calls).toBe(4); // the batch, then three records alone
+    expect(s.calls).toBe(2); // the batch, then one record alone: its error says the store is unavailable
     s.calls = 0;
     await expect(commitOrDeadLetter('c', s.handler, s.sink, batch(200), [], true)).rejects.toThrow('connection refused');
     expect(s.calls).toBe(4);

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { UsageDeadLetter, UsageRecord } from '@switchboard/contracts';
 import { processMetrics } from '@switchboard/observability';
+import { isTransientStoreError } from './transient-error';
 
 export type UsageBatchHandler = (records: UsageRecord[]) => Promise<void>;
 
@@ -48,7 +49,8 @@ const logger = new Logger('UsageDelivery');
 /**
  * Commits `records` and keeps `letters` (records known to be bad) as dead letters, never letting one record hold up
  * the others. When the batch fails, each record is tried on its own: while some commit, the ones that still fail are
- * poison and are dead-lettered at once. When none commits, the store itself is probably failing (down, restarting):
+ * poison and are dead-lettered at once, unless the failure says the store itself was unavailable (a restart between two
+ * records: isTransientStoreError), which is retried like the batch. When none commits, the store itself is probably failing (down, restarting):
  * this throws so the caller retries later, unless `lastChance`, when what still fails is dead-lettered. A database that
  * is down fails the dead-letter write as well, so an outage is retried, never dead-lettered.
  */
@@ -76,6 +78,8 @@ export async function commitOrDeadLetter(
             await handler([r]);
             storeAnswers = true;
           } catch (e) {
+            // The store is restarting or overloaded: this record is not bad, it will commit on a later try.
+            if (!lastChance && isTransientStoreError(e)) throw e;
             failed.push({ record: r, error: message(e) });
             if (storeAnswers || ++streak < FAILURES_BEFORE_OUTAGE) continue;
             if (!lastChance) throw batchError;
