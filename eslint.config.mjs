@@ -44,7 +44,8 @@ function violation(spec, file) {
     const name = rel[rel.length - 1];
     const pure = rel[1] === 'protocols' && rel[2] === 'src' && rel[3] !== 'testing' && !name.endsWith('.spec.ts');
     if (pure) {
-      const io = t.external !== undefined ? IO_MODULES.some((re) => re.test(spec)) : t.alias ? IO_MODULES.some((re) => re.test(spec)) : t.lib && t.lib !== 'protocols';
+      const io =
+        t.external !== undefined ? IO_MODULES.some((re) => re.test(spec)) : t.alias ? IO_MODULES.some((re) => re.test(spec)) : t.lib && t.lib !== 'protocols';
       if (io) return `libs/protocols does no I/O: it may not import ${spec}`;
     }
   }

@@ -176,7 +176,11 @@ export const CLUSTER_SERVICES = ['auth', 'router', 'billing', 'log-writer'] as c
 
 /** The five services as separate processes on real NATS, Redis and Postgres; `gateways` replicas of the edge. */
 export async function startCluster(
-  opts: { gateways?: number; env?: NodeJS.ProcessEnv; /** per service, over `env` (e.g. its own NATS user) */ serviceEnv?: (name: string) => NodeJS.ProcessEnv } = {},
+  opts: {
+    gateways?: number;
+    env?: NodeJS.ProcessEnv;
+    /** per service, over `env` (e.g. its own NATS user) */ serviceEnv?: (name: string) => NodeJS.ProcessEnv;
+  } = {},
 ): Promise<System & { dropDatabase(): Promise<void> }> {
   const db = await createTestDatabase();
   await purgeUsageStream();

@@ -68,9 +68,7 @@ function spawnHost(kind: PgliteHostKind, script: string, dir: string, socketPath
     serialization: 'json',
   });
   if (child.pid) onSpawn(child.pid);
-  const exited = new Promise<string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`)),
-  );
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`)));
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
     on: (event: string, listener: (...args: any[]) => void) => child.on(event, listener),

@@ -103,7 +103,7 @@ function dropReadyAfterError(reply: Uint8Array[]): Uint8Array[] {
   const all = Buffer.concat(reply);
   const kept: Buffer[] = [];
   let previous = '';
-  for (let i = 0; i + 5 <= all.length; ) {
+  for (let i = 0; i + 5 <= all.length;) {
     const size = 1 + all.readInt32BE(i + 1);
     const type = String.fromCharCode(all[i]!);
     if (!(type === 'Z' && previous === 'E')) kept.push(all.subarray(i, i + size));

@@ -7,10 +7,7 @@ export type SchemaEngine = EngineBg.SchemaEngine;
 
 // The project's `lib` has no DOM/WebAssembly typings; this is the one call needed.
 interface WasmApi {
-  instantiate(
-    bytes: Uint8Array,
-    imports: Record<string, Record<string, unknown>>,
-  ): Promise<{ instance: { exports: Record<string, unknown> } }>;
+  instantiate(bytes: Uint8Array, imports: Record<string, Record<string, unknown>>): Promise<{ instance: { exports: Record<string, unknown> } }>;
 }
 const wasmApi = (): WasmApi => (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 

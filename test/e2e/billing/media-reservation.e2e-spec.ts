@@ -19,7 +19,12 @@ describe('media parts reserve by byte size (standalone)', () => {
     const user = await admin.post('/api/users', { name: 'media-user', balance: 0.05 });
     const tok = await admin.post('/api/tokens', { name: 'media', userId: user.body.id });
     client = new OpenAI({ apiKey: String(tok.body.key), baseURL: `${sys.url}/v1`, maxRetries: 0 });
-    await eventually(async () => (await client.chat.completions.create({ model: 'media-m', max_tokens: 10, messages: [{ role: 'user', content: 'warm-up' }] })).choices.length > 0, 5_000, 'media-m routable');
+    await eventually(
+      async () =>
+        (await client.chat.completions.create({ model: 'media-m', max_tokens: 10, messages: [{ role: 'user', content: 'warm-up' }] })).choices.length > 0,
+      5_000,
+      'media-m routable',
+    );
   });
 
   afterAll(async () => {
@@ -28,7 +33,11 @@ describe('media parts reserve by byte size (standalone)', () => {
   });
 
   const withPart = (part: OpenAI.Chat.ChatCompletionContentPart) =>
-    client.chat.completions.create({ model: 'media-m', max_tokens: 100, messages: [{ role: 'user', content: [{ type: 'text', text: 'describe this' }, part] }] });
+    client.chat.completions.create({
+      model: 'media-m',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'describe this' }, part] }],
+    });
 
   it('a small image is served; a 5 MB PDF is refused with insufficient_quota before anything is relayed', async () => {
     mock.reset();

@@ -22,7 +22,6 @@ const PRICE = { input: 0, output: 0, perRequest: 0.01 };
 /** the model each protocol reaches its own vendor's channel with (no conversion involved) */
 const PRICED: Record<Proto, string> = { openai: PER_REQUEST_MODEL, anthropic: 'claude-test', gemini: 'gemini-test' };
 
-
 interface OpenStream {
   /** client goes away mid-stream */
   abort(): void;
@@ -76,16 +75,23 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
    * too when they happen after authentication; a key already flipped to `exhausted` is refused at authentication.)
    */
   const servedLogsOf = async (filter: string, n: number): Promise<Row[]> =>
-    eventually(async () => {
-      const r = await adminA.get<{ data: Row[] }>(`/api/logs?${filter}&status=200&limit=500`);
-      return r.body.data.length >= n ? r.body.data : null;
-    }, 20_000, `${n} served log records for ${filter}`);
+    eventually(
+      async () => {
+        const r = await adminA.get<{ data: Row[] }>(`/api/logs?${filter}&status=200&limit=500`);
+        return r.body.data.length >= n ? r.body.data : null;
+      },
+      20_000,
+      `${n} served log records for ${filter}`,
+    );
   const allLogsOf = async (filter: string): Promise<Row[]> => (await adminA.get<{ data: Row[] }>(`/api/logs?${filter}&limit=500`)).body.data;
   const ledgerSumMicros = async (where: string, id: number): Promise<number> => {
     const db = new pg.Client({ connectionString: (sys as IsolatedCluster).databaseUrl });
     await db.connect();
     try {
-      const r = await db.query(`SELECT COALESCE(SUM("amountMicros"), 0)::text AS s, COUNT(*)::int AS n FROM ledger_entries WHERE kind = 'usage' AND "${where}" = $1`, [id]);
+      const r = await db.query(
+        `SELECT COALESCE(SUM("amountMicros"), 0)::text AS s, COUNT(*)::int AS n FROM ledger_entries WHERE kind = 'usage' AND "${where}" = $1`,
+        [id],
+      );
       return Number(r.rows[0].s);
     } finally {
       await db.end();
@@ -120,10 +126,14 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
     for (const model of Object.values(PRICED)) expect((await adminA.put(`/api/prices/${model}`, PRICE)).status).toBe(200);
     // Routes and prices reach every replica by event: wait until a metered key is served everywhere.
     const probe = await token({ quota: 1 });
-    await eventually(async () => {
-      for (const base of [A, B]) for (const p of PROTOCOLS) if ((await call(base, p, probe.key, PRICED[p])).status !== 200) return false;
-      return true;
-    }, 15_000, 'routes and prices on every replica');
+    await eventually(
+      async () => {
+        for (const base of [A, B]) for (const p of PROTOCOLS) if ((await call(base, p, probe.key, PRICED[p])).status !== 200) return false;
+        return true;
+      },
+      15_000,
+      'routes and prices on every replica',
+    );
   });
 
   afterAll(async () => {
@@ -179,10 +189,14 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
     expectRefusal('gemini', await call(B, 'gemini', t.key, 'gemini-test', { maxTokens: 200 }), 'rate_limited', /tokens per minute/);
     await first.done;
     // …then corrected to the handful it really used: the same request fits now.
-    const after = await eventually(async () => {
-      const r = await call(B, 'openai', t.key, 'gpt-4o-mini', { maxTokens: 200 });
-      return r.status === 200 ? r : null;
-    }, 5_000, 'the TPM estimate to be corrected');
+    const after = await eventually(
+      async () => {
+        const r = await call(B, 'openai', t.key, 'gpt-4o-mini', { maxTokens: 200 });
+        return r.status === 200 ? r : null;
+      },
+      5_000,
+      'the TPM estimate to be corrected',
+    );
     expect(after.headers.get('x-ratelimit-limit-tokens')).toBe('300');
     expect(Number(after.headers.get('x-ratelimit-remaining-tokens'))).toBeLessThan(100);
   });
@@ -201,11 +215,17 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
     await eventually(async () => (await call(B, 'openai', t.key)).status === 200, 5_000, 'the aborted stream to free its slot');
     // s2 ends normally: both slots are free.
     await s2.done;
-    await eventually(async () => {
-      const both = await Promise.all([openStream(A, t.key, '[chunks:3] [delay:200] x'), openStream(B, t.key, '[chunks:3] [delay:200] y')].map((p) => p.catch(() => null)));
-      await Promise.all(both.map((s) => s?.done));
-      return both.every(Boolean);
-    }, 5_000, 'two concurrent streams again');
+    await eventually(
+      async () => {
+        const both = await Promise.all(
+          [openStream(A, t.key, '[chunks:3] [delay:200] x'), openStream(B, t.key, '[chunks:3] [delay:200] y')].map((p) => p.catch(() => null)),
+        );
+        await Promise.all(both.map((s) => s?.done));
+        return both.every(Boolean);
+      },
+      5_000,
+      'two concurrent streams again',
+    );
   });
 
   it_('group limits come from the group row and hold for all its keys on both replicas', async () => {
@@ -243,10 +263,14 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
     expect(served).toHaveLength(10);
     for (const r of results.filter((x) => x.status !== 200)) expectRefusal('openai', r, 'quota');
 
-    const final = await eventually(async () => {
-      const r = await adminA.get<Row>(`/api/tokens/${t.id}`);
-      return r.body.usedQuota === 0.1 && r.body.status === 'exhausted' ? r.body : null;
-    }, 15_000, 'usedQuota 0.1 and status exhausted');
+    const final = await eventually(
+      async () => {
+        const r = await adminA.get<Row>(`/api/tokens/${t.id}`);
+        return r.body.usedQuota === 0.1 && r.body.status === 'exhausted' ? r.body : null;
+      },
+      15_000,
+      'usedQuota 0.1 and status exhausted',
+    );
     expect(final.quota - final.usedQuota).toBeGreaterThanOrEqual(0);
     const ok = await servedLogsOf(`tokenId=${t.id}`, 10);
     expect(ok).toHaveLength(10);
@@ -343,7 +367,16 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
       expect(limitCalls).toHaveLength(12);
       for (const a of acquires) {
         const keys = a.slice(3, 3 + Number(a[2]));
-        for (const k of [`rpm:token:${t.id}`, `tpm:token:${t.id}`, `cc:token:${t.id}`, `rpm:user:${uid}`, `rpm:group:metered`, `cc:group:metered`, `quota:token:${t.id}`, `quota:user:${uid}`]) {
+        for (const k of [
+          `rpm:token:${t.id}`,
+          `tpm:token:${t.id}`,
+          `cc:token:${t.id}`,
+          `rpm:user:${uid}`,
+          `rpm:group:metered`,
+          `cc:group:metered`,
+          `quota:token:${t.id}`,
+          `quota:user:${uid}`,
+        ]) {
           expect(keys.some((x) => x.endsWith(k))).toBe(true);
         }
       }

@@ -119,7 +119,9 @@ describe('standalone: the embedded database in a worker thread (the default)', (
     expect(databaseSocket(gateway).length).toBeGreaterThanOrEqual(2); // listener + the client connection
     expect(threads(gateway)).toBeGreaterThan(1);
     // SPEC: `npm start` (the harness runs its command line) runs everything in one process: no child processes
-    const children = fs.readdirSync(`/proc/${gateway}/task`).flatMap((t) => fs.readFileSync(`/proc/${gateway}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
+    const children = fs
+      .readdirSync(`/proc/${gateway}/task`)
+      .flatMap((t) => fs.readFileSync(`/proc/${gateway}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
     expect(children).toEqual([]);
 
     const dataDir = sys.dataDir;

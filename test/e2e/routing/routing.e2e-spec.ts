@@ -33,21 +33,29 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     return r.body.id as number;
   };
   const logOf = async (requestId: string) =>
-    eventually(async () => {
-      const r = await admin.get(`/api/logs/${requestId}`);
-      return r.status === 200 ? r.body : null;
-    }, 5_000, `log ${requestId}`);
+    eventually(
+      async () => {
+        const r = await admin.get(`/api/logs/${requestId}`);
+        return r.status === 200 ? r.body : null;
+      },
+      5_000,
+      `log ${requestId}`,
+    );
   /** Channel changes reach every gateway through an event; wait until each one routes the new model. */
   const routable = async (model: string) => {
     for (const c of clients) {
-      await eventually(async () => {
-        try {
-          await c.chat.completions.create({ model, messages: [{ role: 'user', content: 'warm-up' }] });
-          return true;
-        } catch (e) {
-          return (e as { status?: number }).status !== 404;
-        }
-      }, 3_000, `${model} routable`);
+      await eventually(
+        async () => {
+          try {
+            await c.chat.completions.create({ model, messages: [{ role: 'user', content: 'warm-up' }] });
+            return true;
+          } catch (e) {
+            return (e as { status?: number }).status !== 404;
+          }
+        },
+        3_000,
+        `${model} routable`,
+      );
     }
   };
 
@@ -126,7 +134,11 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     await routable('mid-m');
     mock.reset();
     mock.setFault({ match: { key: 'mid-a' }, dropAfterChunks: 2 });
-    const stream = await clients[0]!.chat.completions.create({ model: 'mid-m', messages: [{ role: 'user', content: 'a long story [chunks:8]' }], stream: true });
+    const stream = await clients[0]!.chat.completions.create({
+      model: 'mid-m',
+      messages: [{ role: 'user', content: 'a long story [chunks:8]' }],
+      stream: true,
+    });
     let text = '';
     await expect(
       (async () => {
@@ -162,13 +174,26 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     mock.setFault({ match: { key: 'ban-a' }, status: 500 });
     // `routable` may have seen ban-a alone: an admin change reaches a routing table within a second, not at once (the
     // embedded database answers over a socket). Every replica serves through the backup before failures are counted.
-    for (const c of clients) await eventually(async () => chat('ban-m', c).then(() => true, () => null), 3_000, 'ban-m served by the backup');
+    for (const c of clients)
+      await eventually(
+        async () =>
+          chat('ban-m', c).then(
+            () => true,
+            () => null,
+          ),
+        3_000,
+        'ban-m served by the backup',
+      );
     // Every request still succeeds through the backup.
     for (let i = 0; i < 6; i++) await chat('ban-m', clients[0]);
-    const ch = await eventually(async () => {
-      const r = await admin.get(`/api/channels/${id}`);
-      return (r.body.bans as unknown[]).length ? r.body : null;
-    }, 3_000, 'the ban in GET /api/channels/:id');
+    const ch = await eventually(
+      async () => {
+        const r = await admin.get(`/api/channels/${id}`);
+        return (r.body.bans as unknown[]).length ? r.body : null;
+      },
+      3_000,
+      'the ban in GET /api/channels/:id',
+    );
     expect(ch.bans).toEqual([expect.objectContaining({ model: 'ban-m', reason: 'error_rate' })]);
     expect(ch.status).toBe('banned');
     expect(ch.errorRate as number).toBeGreaterThan(0.4);
@@ -179,14 +204,22 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     expect(hits('ban-a')).toBe(before + countProbes(mock, 'ban-a', before));
     // Recovery: the probe succeeds, the ban is lifted, traffic comes back.
     mock.clearFaults();
-    await eventually(async () => {
-      const r = await admin.get(`/api/channels/${id}`);
-      return (r.body.bans as unknown[]).length === 0;
-    }, 5_000, 'the ban lifted by a probe');
-    const served = await eventually(async () => {
-      await chat('ban-m', clients[clients.length - 1]);
-      return mock.requests.some((r) => r.key === 'ban-a' && !isProbe(r.body)) ? true : null;
-    }, 5_000, 'traffic back on the recovered channel');
+    await eventually(
+      async () => {
+        const r = await admin.get(`/api/channels/${id}`);
+        return (r.body.bans as unknown[]).length === 0;
+      },
+      5_000,
+      'the ban lifted by a probe',
+    );
+    const served = await eventually(
+      async () => {
+        await chat('ban-m', clients[clients.length - 1]);
+        return mock.requests.some((r) => r.key === 'ban-a' && !isProbe(r.body)) ? true : null;
+      },
+      5_000,
+      'traffic back on the recovered channel',
+    );
     expect(served).toBe(true);
   });
 
@@ -208,7 +241,17 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     await channel({ name: 'al-a', keys: ['al-a'], models: ['al-target-a'] });
     await channel({ name: 'al-b', keys: ['al-b'], models: ['al-target-b'], modelMapping: { 'al-target-b': 'vendor-model-b' } });
     await channel({ name: 'al-dead', keys: ['al-dead'], models: ['al-dead'] });
-    expect((await admin.post('/api/aliases', { name: 'al-split', targets: [{ model: 'al-target-a', weight: 1 }, { model: 'al-target-b', weight: 1 }] })).status).toBe(201);
+    expect(
+      (
+        await admin.post('/api/aliases', {
+          name: 'al-split',
+          targets: [
+            { model: 'al-target-a', weight: 1 },
+            { model: 'al-target-b', weight: 1 },
+          ],
+        })
+      ).status,
+    ).toBe(201);
     expect((await admin.post('/api/aliases', { name: 'al-fb', targets: [{ model: 'al-dead', weight: 1 }], fallbacks: ['al-target-a'] })).status).toBe(201);
     mock.setFault({ match: { key: 'al-dead' }, status: 500 });
     await routable('al-split');
@@ -228,10 +271,14 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     mock.setFault({ match: { key: 'mk-1' }, status: 401 });
     await routable('mk-m');
     for (let i = 0; i < 12; i++) await chat('mk-m');
-    const ch = await eventually(async () => {
-      const r = await admin.get(`/api/channels/${id}`);
-      return (r.body.bans as { key?: number }[]).some((b) => b.key === 1) ? r.body : null;
-    }, 3_000, 'the key ban');
+    const ch = await eventually(
+      async () => {
+        const r = await admin.get(`/api/channels/${id}`);
+        return (r.body.bans as { key?: number }[]).some((b) => b.key === 1) ? r.body : null;
+      },
+      3_000,
+      'the key ban',
+    );
     expect(ch.status).toBe('enabled');
     mock.reset();
     mock.setFault({ match: { key: 'mk-1' }, status: 401 });
@@ -252,5 +299,8 @@ function isProbe(body: unknown): boolean {
 }
 
 function countProbes(mock: MockUpstream, key: string, from: number): number {
-  return mock.requests.filter((r) => r.key === key).slice(from).filter((r) => isProbe(r.body)).length;
+  return mock.requests
+    .filter((r) => r.key === key)
+    .slice(from)
+    .filter((r) => isProbe(r.body)).length;
 }

@@ -31,9 +31,7 @@ describe('libs/db on PGlite', () => {
       const results = await Promise.all([migrate(db), migrate(db)]);
       expect(results.flatMap((r) => r.applied)).toEqual(migrationNames());
       expect(await migrate(db)).toEqual({ applied: [] });
-      const recorded = await db.prisma.$queryRawUnsafe<{ n: number }[]>(
-        'SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL',
-      );
+      const recorded = await db.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL');
       expect(recorded[0]!.n).toBe(migrationNames().length);
 
       await checkSeedIsIdempotent(db.prisma);

@@ -31,9 +31,7 @@ const svc = (name: string): Obj => obj(compose.services[name], `service ${name}`
 
 describe('docker-compose.yml', () => {
   test('has no default secret: without each one compose refuses to start, naming it; overrides take effect', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(
-      [...SERVICE_NAMES, 'nats', 'redis', 'postgres', 'prometheus', 'grafana'].sort(),
-    );
+    expect(Object.keys(compose.services).sort()).toEqual([...SERVICE_NAMES, 'nats', 'redis', 'postgres', 'prometheus', 'grafana'].sort());
     for (const name of Object.keys(SECRETS)) {
       const { [name]: _left, ...rest } = SECRETS;
       expect(() => loadCompose(rest)).toThrow(new RegExp(`required variable ${name} is missing`));
@@ -99,7 +97,8 @@ describe('docker-compose.yml', () => {
   });
 
   test('no secret has a default value in the file, and published ports stay on loopback', () => {
-    for (const name of Object.keys(SECRETS)) expect({ name, defaulted: compose.raw.includes(`\${${name}:-`) || compose.raw.includes(`\${${name}-`) }).toEqual({ name, defaulted: false });
+    for (const name of Object.keys(SECRETS))
+      expect({ name, defaulted: compose.raw.includes(`\${${name}:-`) || compose.raw.includes(`\${${name}-`) }).toEqual({ name, defaulted: false });
     expect(compose.raw).toMatch(/SECRET_KEY: \$\{SECRET_KEY:\?/);
     expect(compose.raw).toMatch(/ADMIN_KEY: \$\{ADMIN_KEY:\?/);
     for (const [name, s] of Object.entries(compose.services)) {
@@ -158,7 +157,11 @@ describe('docker-compose.yml', () => {
     expect(redis.hostname).toBe('redis');
     expect(db.hostname).toBe('postgres');
     const pg = obj(svc('postgres').environment, 'postgres.environment');
-    expect([decodeURIComponent(db.username), decodeURIComponent(db.password), db.pathname.slice(1)]).toEqual([pg.POSTGRES_USER, pg.POSTGRES_PASSWORD, pg.POSTGRES_DB]);
+    expect([decodeURIComponent(db.username), decodeURIComponent(db.password), db.pathname.slice(1)]).toEqual([
+      pg.POSTGRES_USER,
+      pg.POSTGRES_PASSWORD,
+      pg.POSTGRES_DB,
+    ]);
 
     const natsCmd = arr(svc('nats').command, 'nats.command').map(String);
     expect(read('deploy/nats/start.sh')).toMatch(/exec nats-server -c "\$\(dirname "\$0"\)\/nats\.conf" -js "\$@"/);
@@ -169,7 +172,11 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(compose.services)) {
       for (const v of composeVolumes(s)) {
         if (v.source.startsWith('.') || v.source.startsWith('/')) {
-          expect({ service: name, hostPath: v.source, exists: fs.existsSync(path.join(ROOT, v.source)) }).toEqual({ service: name, hostPath: v.source, exists: true });
+          expect({ service: name, hostPath: v.source, exists: fs.existsSync(path.join(ROOT, v.source)) }).toEqual({
+            service: name,
+            hostPath: v.source,
+            exists: true,
+          });
         } else {
           expect({ service: name, volume: v.source, declared: v.source in compose.volumes }).toEqual({ service: name, volume: v.source, declared: true });
         }
@@ -181,7 +188,9 @@ describe('docker-compose.yml', () => {
   test('prometheus gets deploy/prometheus/{prometheus,alerts}.yml and scrapes the five services at their PORTs', () => {
     const prom = svc('prometheus');
     const mounts = new Map(composeVolumes(prom).map((v) => [v.target, v.source]));
-    const configArg = arr(prom.command, 'prometheus.command').map(String).find((a) => a.startsWith('--config.file='))!;
+    const configArg = arr(prom.command, 'prometheus.command')
+      .map(String)
+      .find((a) => a.startsWith('--config.file='))!;
     const configPath = configArg.split('=')[1]!;
     expect(mounts.get(configPath)).toBe('./deploy/prometheus/prometheus.yml');
     const config = obj(parseYaml(read('deploy/prometheus/prometheus.yml'), 'prometheus.yml'), 'prometheus.yml');
@@ -226,4 +235,3 @@ describe('docker-compose.yml', () => {
     if (home) expect(fs.existsSync(path.join(ROOT, 'deploy/grafana/dashboards', path.basename(home)))).toBe(true);
   });
 });
-

@@ -68,7 +68,13 @@ describe('deploy/Dockerfile', () => {
       }
     }
     // what the build reads beyond those folders' roots
-    for (const f of ['scripts/build.mjs', 'scripts/swc-config.cjs', 'scripts/prisma-generate.mjs', 'libs/db/prisma/schema.prisma', 'libs/db/migrations/migration_lock.toml']) {
+    for (const f of [
+      'scripts/build.mjs',
+      'scripts/swc-config.cjs',
+      'scripts/prisma-generate.mjs',
+      'libs/db/prisma/schema.prisma',
+      'libs/db/migrations/migration_lock.toml',
+    ]) {
       expect({ f, ignored: dockerIgnored(f) }).toEqual({ f, ignored: false });
     }
     for (const f of ['node_modules/x', 'libs/config/node_modules/x', 'dist/apps', '.git/HEAD', '.env', 'data/admin.key', 'libs/db/generated/client.ts']) {
@@ -92,7 +98,10 @@ describe('deploy/healthcheck.js', () => {
 
   const probe = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> =>
     new Promise((resolve) => {
-      const child = execFile(process.execPath, [path.join(ROOT, 'deploy/healthcheck.js'), ...args], { env: { PATH: process.env.PATH, ...env }, timeout: 10_000 });
+      const child = execFile(process.execPath, [path.join(ROOT, 'deploy/healthcheck.js'), ...args], {
+        env: { PATH: process.env.PATH, ...env },
+        timeout: 10_000,
+      });
       child.on('exit', (code) => resolve(code ?? -1));
     });
 

@@ -82,7 +82,13 @@ function loadType(file: string): TypeInfo | null {
   const src = fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
   const imports = new Map<string, string>();
   for (const m of src.matchAll(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)"/g)) {
-    for (const name of m[1]!.split(',').map((s) => s.trim().split(/\s+as\s+/).pop()!.trim())) {
+    for (const name of m[1]!.split(',').map((s) =>
+      s
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()!
+        .trim(),
+    )) {
       const resolved = resolveImport(file, m[2]!);
       if (name && resolved) imports.set(name, resolved);
     }

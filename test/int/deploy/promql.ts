@@ -49,7 +49,11 @@ export function analyzePromql(input: string): PromqlAnalysis {
   // 4. grouping clauses
   const grouping: string[] = [];
   expr = expr.replace(GROUPING, (_m, _kw, list: string) => {
-    for (const l of list.split(',').map((s) => s.trim()).filter(Boolean)) grouping.push(l);
+    for (const l of list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      grouping.push(l);
     return ' ';
   });
   // 5. ranges, offsets, @ modifiers, numbers
@@ -125,7 +129,12 @@ export class MetricCatalog {
         problems.push(`unknown metric "${s.metric}" in: ${expr}`);
         continue;
       }
-      const labels = new Set([...r.family.labels, ...this.targetLabels, ...(r.suffix === '_bucket' ? ['le'] : []), ...(r.family.type === 'summary' && !r.suffix ? ['quantile'] : [])]);
+      const labels = new Set([
+        ...r.family.labels,
+        ...this.targetLabels,
+        ...(r.suffix === '_bucket' ? ['le'] : []),
+        ...(r.family.type === 'summary' && !r.suffix ? ['quantile'] : []),
+      ]);
       for (const l of labels) allowed.add(l);
       for (const l of s.labels) if (!labels.has(l)) problems.push(`metric ${s.metric} has no label "${l}" in: ${expr}`);
     }

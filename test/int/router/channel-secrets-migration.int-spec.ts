@@ -47,7 +47,10 @@ describePostgres('encrypting channel headers and paramOverride of existing rows'
       const box = new SecretBox(SECRET_KEY);
       // before the router has started: read from the legacy columns
       const legacy = await prisma.channel.findUniqueOrThrow({ where: { name: 'old' }, include: { keys: true } });
-      expect(readChannelSecrets(legacy, box)).toEqual({ headers: { 'APP-Code': 'APPCODE-1234567' }, paramOverride: { api_key: 'sk-in-body-0000', temperature: 0.2 } });
+      expect(readChannelSecrets(legacy, box)).toEqual({
+        headers: { 'APP-Code': 'APPCODE-1234567' },
+        paramOverride: { api_key: 'sk-in-body-0000', temperature: 0.2 },
+      });
       expect(channelView(legacy, box)).toMatchObject({ headers: { 'APP-Code': 'APP…4567' }, paramOverride: { api_key: 'sk-…0000', temperature: '****' } });
       const [empty] = await tdb.query<{ headers: unknown; paramOverride: unknown }>(`SELECT headers, "paramOverride" FROM channels WHERE name = 'plain'`);
       expect(empty).toEqual({ headers: null, paramOverride: null });
@@ -61,7 +64,10 @@ describePostgres('encrypting channel headers and paramOverride of existing rows'
       expect(JSON.stringify(row)).not.toContain('APPCODE');
       expect(JSON.stringify(row)).not.toContain('sk-in-body');
       const encrypted = await prisma.channel.findUniqueOrThrow({ where: { name: 'old' } });
-      expect(readChannelSecrets(encrypted, box)).toEqual({ headers: { 'APP-Code': 'APPCODE-1234567' }, paramOverride: { api_key: 'sk-in-body-0000', temperature: 0.2 } });
+      expect(readChannelSecrets(encrypted, box)).toEqual({
+        headers: { 'APP-Code': 'APPCODE-1234567' },
+        paramOverride: { api_key: 'sk-in-body-0000', temperature: 0.2 },
+      });
 
       const audit = await tdb.query<{ entity: string; before: unknown; after: unknown }>(`SELECT entity, before, after FROM audit_logs ORDER BY id`);
       expect(audit[0]).toEqual({

@@ -99,10 +99,7 @@ export class AuthAdminService {
   // ---- users
   private async listUsers(query: Record<string, string>) {
     const q = parseInput(ListQuery, query);
-    const [rows, total] = await Promise.all([
-      this.prisma.user.findMany({ orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
-      this.prisma.user.count(),
-    ]);
+    const [rows, total] = await Promise.all([this.prisma.user.findMany({ orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }), this.prisma.user.count()]);
     return ok({ data: rows.map(userView), total });
   }
 
@@ -129,7 +126,15 @@ export class AuthAdminService {
     const user = await this.prisma
       .$transaction(async (tx) => {
         const u = await tx.user.create({
-          data: { name: b.name, group: b.group, status: b.status, balanceMicros: usdToMicrosOrNull(b.balance), rpm: b.rpm, tpm: b.tpm, maxConcurrency: b.maxConcurrency },
+          data: {
+            name: b.name,
+            group: b.group,
+            status: b.status,
+            balanceMicros: usdToMicrosOrNull(b.balance),
+            rpm: b.rpm,
+            tpm: b.tpm,
+            maxConcurrency: b.maxConcurrency,
+          },
         });
         await recordAudit(tx, { actor, action: 'create', entity: 'user', entityId: u.id, after: userView(u) });
         return u;

@@ -46,7 +46,8 @@ export function estimatePromptTokens(protocol: WireProtocol, body: Record<string
     total += PER_MESSAGE;
     for (const p of m.parts) total += partTokens(p);
   }
-  if (ir.tools.length > 0) total += countTextTokens(JSON.stringify(ir.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }))));
+  if (ir.tools.length > 0)
+    total += countTextTokens(JSON.stringify(ir.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }))));
   return total;
 }
 

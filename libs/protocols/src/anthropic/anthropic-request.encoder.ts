@@ -55,7 +55,9 @@ export function encodeAnthropicRequest(ir: IrRequest, ctx: ConvertContext): Anth
 
   const req: AnthropicMessagesRequest = { model: ctx.upstreamModel, max_tokens: maxTokens, messages };
 
-  const systemBlocks: AnthropicTextBlock[] = ir.system.filter((s) => s.text.length > 0).map((s) => withCache<AnthropicTextBlock>({ type: 'text', text: s.text }, s.cacheControl));
+  const systemBlocks: AnthropicTextBlock[] = ir.system
+    .filter((s) => s.text.length > 0)
+    .map((s) => withCache<AnthropicTextBlock>({ type: 'text', text: s.text }, s.cacheControl));
   if (ir.responseFormat?.type === 'json_object') {
     systemBlocks.push({ type: 'text', text: 'Respond only with a single valid JSON object, without any surrounding text.' });
   }

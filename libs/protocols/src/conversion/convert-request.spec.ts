@@ -48,7 +48,11 @@ describe('openai-chat client → upstreams (full fixture)', () => {
       { type: 'tool_result', tool_use_id: 'call_B', content: '14:00' },
       { type: 'text', text: 'Thanks!' },
     ]);
-    expect(out.tools[0]).toEqual({ name: 'get_weather', description: 'Current weather', input_schema: expect.objectContaining({ type: 'object', required: ['city'] }) });
+    expect(out.tools[0]).toEqual({
+      name: 'get_weather',
+      description: 'Current weather',
+      input_schema: expect.objectContaining({ type: 'object', required: ['city'] }),
+    });
     expect(out.tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
     expect(out.temperature).toBe(0.7);
     expect(out.top_p).toBeUndefined();
@@ -148,7 +152,11 @@ describe('media parts from an OpenAI chat client', () => {
   it('→ anthropic: PDFs become document blocks', () => {
     const b = { ...body, messages: [{ role: 'user', content: ((body as Obj).messages[0].content as Obj[]).filter((p) => p.type !== 'input_audio') }] };
     const out = convertRequest('openai-chat', 'anthropic', b, ctx('claude-sonnet-4-5')) as Obj;
-    expect(out.messages[0].content[1]).toEqual({ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQK' }, title: 'report.pdf' });
+    expect(out.messages[0].content[1]).toEqual({
+      type: 'document',
+      source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQK' },
+      title: 'report.pdf',
+    });
   });
   it('→ responses: file parts carry a filename with the media type extension', () => {
     const out = convertRequest('openai-chat', 'openai-responses', body, ctx('gpt-5')) as Obj;
@@ -178,7 +186,10 @@ describe('anthropic client → upstreams (full fixture)', () => {
     expect(out.messages[3]).toEqual({ role: 'tool', tool_call_id: 'toolu_01A', content: '21C, sunny' });
     expect(out.messages[4]).toEqual({
       role: 'user',
-      content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }, { type: 'text', text: 'And tomorrow?' }],
+      content: [
+        { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+        { type: 'text', text: 'And tomorrow?' },
+      ],
     });
     expect(out.tools).toHaveLength(1); // the server tool web_search has no OpenAI form
     expect(out.parallel_tool_calls).toBe(false);
@@ -227,7 +238,10 @@ describe('gemini client → upstreams (full fixture, snake_case parts accepted)'
     expect(out.messages[4]).toEqual({ role: 'assistant', content: 'It is 18C and foggy.' });
     expect(out.tool_choice).toEqual({ type: 'function', function: { name: 'weather' } });
     expect(out.tools[0].function.parameters).toEqual({ type: 'object', properties: { location: { type: ['string', 'null'] } }, required: ['location'] });
-    expect(out.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'response', schema: { type: 'object', properties: { temp: { type: 'number' } } } } });
+    expect(out.response_format).toEqual({
+      type: 'json_schema',
+      json_schema: { name: 'response', schema: { type: 'object', properties: { temp: { type: 'number' } } } },
+    });
     expect(out.max_completion_tokens).toBe(800);
     expect(out.stop).toEqual(['END']);
     expect(out.reasoning_effort).toBeUndefined(); // gpt-4o rejects reasoning_effort
@@ -440,7 +454,13 @@ describe('signatures survive a round trip through other client protocols (§9.12
       max_tokens: 100,
       messages: [
         { role: 'user', content: 'Weather?' },
-        { role: 'assistant', content: [{ type: 'thinking', thinking: 'Tool time.', signature: packed }, { type: 'tool_use', id: 'call_1', name: 'w', input: {} }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'Tool time.', signature: packed },
+            { type: 'tool_use', id: 'call_1', name: 'w', input: {} },
+          ],
+        },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_1', content: 'sunny' }] },
       ],
     };

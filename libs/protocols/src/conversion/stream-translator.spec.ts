@@ -34,7 +34,12 @@ function ctx(): ConvertContext {
   return { upstreamModel: 'upstream-model', requestedModel: 'client-model', stream: true, requestId: 'req-test-0001', createdAt: 1700000000 };
 }
 
-function translate(from: WireProtocol, to: WireProtocol, pieces: string[], c: ConvertContext = ctx()): { out: string; t: ReturnType<typeof createStreamTranslator> } {
+function translate(
+  from: WireProtocol,
+  to: WireProtocol,
+  pieces: string[],
+  c: ConvertContext = ctx(),
+): { out: string; t: ReturnType<typeof createStreamTranslator> } {
   const t = createStreamTranslator(from, to, c);
   let out = '';
   for (const p of pieces) out += t.push(p);

@@ -45,13 +45,26 @@ export function decodeGeminiRequest(body: JsonObject): IrRequest {
         let match = frId ? pending.find((c) => c.id === decodeToolCallId(frId).id && !c.answered) : undefined;
         match ??= pending.find((c) => c.name === name && !c.answered);
         if (match) match.answered = true;
-        const part: IrPart = { type: 'tool_result', toolCallId: match?.id ?? `call_${name || 'fn'}_${synth++}`, name, content: responseContent(fr['response']) };
+        const part: IrPart = {
+          type: 'tool_result',
+          toolCallId: match?.id ?? `call_${name || 'fn'}_${synth++}`,
+          name,
+          content: responseContent(fr['response']),
+        };
         parts.push(part);
       } else if (typeof p['text'] === 'string') {
         if (p['thought'] === true) {
           const prev = parts[parts.length - 1];
           // A streamed signature arrives as its own empty thought part: it belongs to the thought before it.
-          if (p['text'] === '' && sig && prev?.type === 'thinking' && !prev.signature && !prev.thoughtSignature && !prev.encryptedContent && !prev.redactedData) {
+          if (
+            p['text'] === '' &&
+            sig &&
+            prev?.type === 'thinking' &&
+            !prev.signature &&
+            !prev.thoughtSignature &&
+            !prev.encryptedContent &&
+            !prev.redactedData
+          ) {
             applyReasoningSlot(prev, 'gemini-signature', sig);
           } else {
             parts.push(applyReasoningSlot({ type: 'thinking', text: p['text'] }, 'gemini-signature', sig));

@@ -353,7 +353,11 @@ function readResponses(raw: string): StreamSummary {
           if (item['type'] === 'message') {
             for (const c of objectsOf(item['content'])) text += asString(c['text']) ?? '';
           } else if (item['type'] === 'function_call') {
-            s.toolCalls.push({ id: asString(item['call_id']) ?? '', name: asString(item['name']) ?? '', args: parseJsonArgs(asString(item['arguments']) ?? '', 'responses') });
+            s.toolCalls.push({
+              id: asString(item['call_id']) ?? '',
+              name: asString(item['name']) ?? '',
+              args: parseJsonArgs(asString(item['arguments']) ?? '', 'responses'),
+            });
           } else if (item['type'] === 'reasoning') {
             const enc = asString(item['encrypted_content']);
             if (enc) s.signatures.push(enc);

@@ -16,7 +16,9 @@ interface Case {
   file: string;
   expect: { text: string; toolCalls: { name: string; args: unknown }[] };
 }
-const manifest = fixtureJson<{ streams: Case[]; errorStreams: { name: string; protocol: WireProtocol; file: string; message: string }[] }>('streams.manifest.json');
+const manifest = fixtureJson<{ streams: Case[]; errorStreams: { name: string; protocol: WireProtocol; file: string; message: string }[] }>(
+  'streams.manifest.json',
+);
 const ctx: ConvertContext = { upstreamModel: 'up', requestedModel: 'client-model', stream: true, requestId: 'req-sdk', createdAt: 1700000000 };
 
 function translated(from: WireProtocol, to: WireProtocol, file: string): string {
@@ -30,12 +32,18 @@ function fakeFetch(body: string, contentType: string): typeof fetch {
 
 async function viaOpenAiChat(sse: string): Promise<{ text: string; toolCalls: { name: string; args: unknown }[] }> {
   const client = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://gw.test/v1', maxRetries: 0, fetch: fakeFetch(sse, 'text/event-stream') });
-  const stream = client.chat.completions.stream({ model: 'client-model', messages: [{ role: 'user', content: 'hi' }], stream_options: { include_usage: true } });
+  const stream = client.chat.completions.stream({
+    model: 'client-model',
+    messages: [{ role: 'user', content: 'hi' }],
+    stream_options: { include_usage: true },
+  });
   const final = await stream.finalChatCompletion();
   const msg = final.choices[0]!.message;
   return {
     text: msg.content ?? '',
-    toolCalls: (msg.tool_calls ?? []).map((tc) => (tc.type === 'function' ? { name: tc.function.name, args: JSON.parse(tc.function.arguments) as unknown } : { name: '', args: null })),
+    toolCalls: (msg.tool_calls ?? []).map((tc) =>
+      tc.type === 'function' ? { name: tc.function.name, args: JSON.parse(tc.function.arguments) as unknown } : { name: '', args: null },
+    ),
   };
 }
 
