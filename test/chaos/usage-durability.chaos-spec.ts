@@ -65,7 +65,7 @@ async function chaosLock(timeoutMs = 150_000): Promise<() => void> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = Number(fs.readFileSync(file, 'utf8'));
-      let alive = false;
+      let alive: boolean;
       try {
         process.kill(holder, 0);
         alive = true;
@@ -325,7 +325,7 @@ describe('chaos: usage records survive service, Postgres and NATS restarts (clus
           [userId],
         );
         const [d] = await q<{ debits: string }>(`SELECT count(*) AS debits FROM ledger_entries WHERE kind = 'usage' AND "userId" = $1`, [userId]);
-        return { logs: Number(l!.logs), billable: Number(l!.billable), debits: Number(d!.debits) };
+        return { logs: Number(l.logs), billable: Number(l.billable), debits: Number(d.debits) };
       };
       try {
         await eventually(
@@ -375,7 +375,7 @@ describe('chaos: usage records survive service, Postgres and NATS restarts (clus
       expect(ledgerSum).toBe(logSum);
       expect(logSum).toBeGreaterThan(0n);
       const [bal] = await q<{ balanceMicros: string }>(`SELECT "balanceMicros" FROM users WHERE id = $1`, [userId]);
-      expect(BigInt(bal!.balanceMicros)).toBe(1_000_000_000n - ledgerSum);
+      expect(BigInt(bal.balanceMicros)).toBe(1_000_000_000n - ledgerSum);
 
       // the API agrees: stats to the micro-dollar, ledger reconciled, the gateway's buffer empty
       const stats = await admin.get<{ totals: { requests: number; cost: number } }>('/api/stats?days=1');

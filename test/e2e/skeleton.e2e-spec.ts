@@ -42,7 +42,7 @@ describe.each<Topology>(['standalone', 'cluster'])('walking skeleton (%s)', (top
     const { data, response } = await openai.chat.completions
       .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] })
       .withResponse();
-    expect(data.choices[0]!.message.content).toContain('hello');
+    expect(data.choices[0].message.content).toContain('hello');
     expect(data.usage?.prompt_tokens).toBeGreaterThan(0);
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^req_/);
@@ -92,7 +92,7 @@ describe.each<Topology>(['standalone', 'cluster'])('walking skeleton (%s)', (top
     expect(text.length).toBeGreaterThan(0);
     expect(usage?.completion_tokens).toBeGreaterThan(0);
     const final = await openai.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'again' }] }).finalChatCompletion();
-    expect(final.choices[0]!.finish_reason).toBe('stop');
+    expect(final.choices[0].finish_reason).toBe('stop');
 
     const admin = adminClient(sys.url, sys.adminKey);
     const logs = await eventually(
@@ -131,7 +131,7 @@ describe.each<Topology>(['standalone', 'cluster'])('walking skeleton (%s)', (top
     });
     // the system still serves
     const ok = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'still there?' }] });
-    expect(ok.choices[0]!.message.role).toBe('assistant');
+    expect(ok.choices[0].message.role).toBe('assistant');
   });
 
   maybe('serves its OpenAPI document at /docs, with admin schemas from the services that validate them', async () => {
@@ -144,8 +144,8 @@ describe.each<Topology>(['standalone', 'cluster'])('walking skeleton (%s)', (top
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/chat/completions', '/v1/messages', '/api/channels', '/api/tokens', '/api/logs']));
-    expect(doc.components.schemas.CreateChannel!.required).toEqual(expect.arrayContaining(['name', 'type', 'keys', 'models']));
-    expect(Object.keys(doc.components.schemas.CreateToken!.properties!)).toEqual(
+    expect(doc.components.schemas.CreateChannel.required).toEqual(expect.arrayContaining(['name', 'type', 'keys', 'models']));
+    expect(Object.keys(doc.components.schemas.CreateToken.properties!)).toEqual(
       expect.arrayContaining(['quota', 'models', 'allowIps', 'rpm', 'tpm', 'expiresAt']),
     );
     // Every documented parameterless GET under /api answers (no route documented that does not exist).

@@ -48,8 +48,8 @@ function spawnProc(name: string, args: string[], env: NodeJS.ProcessEnv): Proc {
     output.push(d.toString());
     if (output.length > 400) output.shift();
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   return { name, child, output };
 }
 
@@ -213,7 +213,7 @@ export async function startCluster(
       gateways.push(`http://127.0.0.1:${port}`);
     }
     return {
-      url: gateways[0]!,
+      url: gateways[0],
       adminKey,
       procs,
       gateways,

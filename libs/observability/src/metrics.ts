@@ -280,8 +280,8 @@ class Series {
     if (e !== null && m.hashMap === this.map && this.map[this.hash] === e && Number.isFinite(value)) {
       const bounds = this.bounds!;
       for (let i = 0; i < bounds.length; i++) {
-        if (value <= bounds[i]!) {
-          e.bucketValues[this.boundKeys![i]!]! += 1;
+        if (value <= bounds[i]) {
+          e.bucketValues[this.boundKeys![i]] += 1;
           break;
         }
       }

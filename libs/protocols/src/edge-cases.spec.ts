@@ -108,7 +108,7 @@ describe('§10.2 tool-call arguments streamed across chunks', () => {
     it(`edge 02: fragments split inside strings and escapes reassemble for ${to}`, () => {
       const s = readClientStream(to, stream('openai-chat', to, upstream));
       expect(s.toolCalls).toHaveLength(1);
-      expect(s.toolCalls[0]!.args).toEqual({ query: 'a"b\\c', n: 1 });
+      expect(s.toolCalls[0].args).toEqual({ query: 'a"b\\c', n: 1 });
     });
   }
   it('edge 02: Anthropic no-argument tool (single empty partial_json) → OpenAI arguments "{}"', () => {
@@ -392,7 +392,7 @@ describe('§10.11 usage while streaming', () => {
   });
   it('edge 11: Anthropic message_delta waits for the OpenAI usage chunk that follows finish_reason', () => {
     const out = stream('openai-chat', 'anthropic', fixtureText('openai-chat/stream-text.sse'));
-    const md = JSON.parse(out.split('event: message_delta\ndata: ')[1]!.split('\n')[0]!) as Obj;
+    const md = JSON.parse(out.split('event: message_delta\ndata: ')[1].split('\n')[0]) as Obj;
     expect(md.usage.output_tokens).toBe(300);
     expect(md.usage.input_tokens).toBe(16);
   });
@@ -429,8 +429,8 @@ describe('§10.12 tool-call ids', () => {
             content: null,
             tool_calls: s.toolCalls.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: JSON.stringify(t.args) } })),
           },
-          { role: 'tool', tool_call_id: s.toolCalls[1]!.id, content: 'late' },
-          { role: 'tool', tool_call_id: s.toolCalls[0]!.id, content: 'sunny' },
+          { role: 'tool', tool_call_id: s.toolCalls[1].id, content: 'late' },
+          { role: 'tool', tool_call_id: s.toolCalls[0].id, content: 'sunny' },
         ],
       },
       ctx('gemini-3-pro-preview'),
@@ -453,8 +453,8 @@ describe('§10.12 tool-call ids', () => {
     ) as Obj;
     const uses = out.messages[1].content as Obj[];
     const results = out.messages[2].content as Obj[];
-    expect(results[0].tool_use_id).toBe(uses[1]!.id);
-    expect(results[1].tool_use_id).toBe(uses[0]!.id);
+    expect(results[0].tool_use_id).toBe(uses[1].id);
+    expect(results[1].tool_use_id).toBe(uses[0].id);
   });
   it('edge 12: Anthropic tool_result.tool_use_id survives to OpenAI tool_call_id', () => {
     const out = convertRequest('anthropic', 'openai-chat', fixtureJson('anthropic/request-full.json'), ctx()) as Obj;

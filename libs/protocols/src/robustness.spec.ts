@@ -18,10 +18,10 @@ function mutate(v: unknown, r: () => number): unknown {
     else if (x && typeof x === 'object') for (const [k, y] of Object.entries(x)) walk(y, [...path, k]);
   };
   walk(copy, []);
-  const path = paths[1 + Math.floor(r() * (paths.length - 1))]!;
+  const path = paths[1 + Math.floor(r() * (paths.length - 1))];
   let parent = copy as Record<string | number, unknown>;
   for (const k of path.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
-  parent[path[path.length - 1]!] = JUNK[Math.floor(r() * JUNK.length)];
+  parent[path[path.length - 1]] = JUNK[Math.floor(r() * JUNK.length)];
   return copy;
 }
 

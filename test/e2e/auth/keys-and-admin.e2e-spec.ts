@@ -159,16 +159,16 @@ describe.each<Topology>(['standalone', 'cluster'])('keys, users, groups and the 
       const tokenAudit = await auditOf('token', t.body.id);
       // create, update, and the delete that came with its user
       expect(tokenAudit.map((a) => a.action)).toEqual(['create', 'update', 'delete']);
-      expect(tokenAudit[1]!.before).toMatchObject({ quota: 1.25, models: ['gpt-4o-mini'] });
-      expect(tokenAudit[1]!.after).toMatchObject({ quota: null, models: null, group: 'audited' });
+      expect(tokenAudit[1].before).toMatchObject({ quota: 1.25, models: ['gpt-4o-mini'] });
+      expect(tokenAudit[1].after).toMatchObject({ quota: null, models: null, group: 'audited' });
       expect(tokenAudit.every((a) => a.actor === 'admin')).toBe(true);
       const userAudit = await auditOf('user', u.body.id);
       expect(userAudit.map((a) => a.action)).toEqual(['create', 'update', 'delete']);
-      expect(userAudit[1]!.after).toMatchObject({ status: 'disabled', balance: null });
+      expect(userAudit[1].after).toMatchObject({ status: 'disabled', balance: null });
       const groupAudit = await auditOf('group', 'audited');
       expect(groupAudit.map((a) => a.action)).toEqual(['create', 'update']);
-      expect(groupAudit[1]!.before).toMatchObject({ rpm: 100 });
-      expect(groupAudit[1]!.after).toMatchObject({ rpm: 50 });
+      expect(groupAudit[1].before).toMatchObject({ rpm: 100 });
+      expect(groupAudit[1].after).toMatchObject({ rpm: 50 });
     });
 
     it_('refuses bad input with a 400 naming the field, and writes nothing', async () => {
@@ -294,7 +294,7 @@ describe.each<Topology>(['standalone', 'cluster'])('keys, users, groups and the 
       const anthropic = (k: string) => new Anthropic({ apiKey: k, baseURL: url, maxRetries: 0 });
       const gemini = (k: string) => new GoogleGenAI({ apiKey: k, httpOptions: { baseUrl: url, apiVersion: 'v1beta' } });
       const o = await openai(good.key).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-      expect(o.choices[0]!.message.content).toContain('hi');
+      expect(o.choices[0].message.content).toContain('hi');
       await expect(openai('sk-bad').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(
         OpenAI.AuthenticationError,
       );

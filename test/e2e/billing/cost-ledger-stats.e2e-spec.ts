@@ -33,7 +33,6 @@ interface StatsEntry {
 const PRICE = { input: 3.17, output: 15.43, cacheRead: 0.311, cacheWrite: 3.967, perRequest: 0.000123 };
 const RATIO = 1.37;
 const micros = (usd: number) => BigInt(Math.round(usd * 1e6));
-const usd = (m: bigint) => Number(m) / 1e6;
 
 /**
  * SPEC §6, written out independently of libs/pricing: (uncached input × input + cache reads × cacheRead + cache
@@ -118,7 +117,7 @@ describe('cost, ledger and stats (standalone)', () => {
     const ledger = await ledgerOf(requestId);
     expect(ledger.total).toBe(1);
     expect(ledger.data[0]).toMatchObject({ kind: 'usage', userId });
-    expect(micros(-ledger.data[0]!.amount)).toBe(expected);
+    expect(micros(-ledger.data[0].amount)).toBe(expected);
     return log;
   }
 
@@ -225,7 +224,7 @@ describe('cost, ledger and stats (standalone)', () => {
     expect(s.totals.latencyP95Ms!).toBeGreaterThanOrEqual(s.totals.latencyP50Ms!);
 
     expect(s.byDay).toHaveLength(7);
-    expect(s.byDay[6]!.date).toBe(new Date().toISOString().slice(0, 10));
+    expect(s.byDay[6].date).toBe(new Date().toISOString().slice(0, 10));
     expect(s.byDay[6]).toMatchObject({ requests: logs.length, cost: s.totals.cost });
     expect(s.byDay.slice(0, 6).every((d) => d.requests === 0 && d.cost === 0)).toBe(true);
 
@@ -237,7 +236,7 @@ describe('cost, ledger and stats (standalone)', () => {
     expect(micros(claude.cost)).toBe(micros(logs.find((l) => l.model === 'sb-priced-claude')!.cost));
     expect(s.byModel.find((m) => m.model === 'sb-priced')).toMatchObject({ requests: logs.length - 1, errorRate: 1 / (logs.length - 1) });
     expect(s.topUsers[0]).toMatchObject({ userId, requests: logs.length });
-    expect(micros(s.topUsers[0]!.cost)).toBe(logCost);
+    expect(micros(s.topUsers[0].cost)).toBe(logCost);
 
     expect((await admin.get('/api/stats?days=0')).status).toBe(400);
   });
@@ -248,6 +247,6 @@ describe('cost, ledger and stats (standalone)', () => {
     const created = await admin.get<{ data: { entityId: string; after: { input: number } }[] }>('/api/audit?entity=price&action=create');
     expect([...prices.body.data, ...created.body.data].filter((a) => a.entityId.startsWith('sb-priced'))).toHaveLength(2);
     const groups = await admin.get<{ data: { after: { priceRatio: number } }[] }>('/api/audit?entity=group&entityId=default');
-    expect(groups.body.data[0]!.after.priceRatio).toBe(RATIO);
+    expect(groups.body.data[0].after.priceRatio).toBe(RATIO);
   });
 });

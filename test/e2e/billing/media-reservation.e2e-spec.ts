@@ -43,7 +43,7 @@ describe('media parts reserve by byte size (standalone)', () => {
     mock.reset();
     const png = Buffer.alloc(2_000, 1).toString('base64');
     const ok = await withPart({ type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } });
-    expect(ok.choices[0]!.message.content).toContain('describe this');
+    expect(ok.choices[0].message.content).toContain('describe this');
     expect(mock.requests).toHaveLength(1);
     const pdf = Buffer.alloc(5 * 1024 * 1024, 1).toString('base64');
     const err = await withPart({ type: 'file', file: { file_data: `data:application/pdf;base64,${pdf}`, filename: 'big.pdf' } }).catch((e: unknown) => e);

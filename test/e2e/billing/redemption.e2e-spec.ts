@@ -63,7 +63,7 @@ describe('redemption codes (standalone)', () => {
       expect(a.after.value).toBe(2.25);
       expect(a.after.code).toMatch(/^rc-.{4}….{4}$/);
     }
-    expect(JSON.stringify(audit.body)).not.toContain(res.body.data[0]!.code);
+    expect(JSON.stringify(audit.body)).not.toContain(res.body.data[0].code);
   });
 
   it('validates the batch', async () => {
@@ -78,7 +78,7 @@ describe('redemption codes (standalone)', () => {
     const before = await balanceOf(userId);
     expect(before).toBe(1.5);
     const { body } = await admin.post<{ data: { id: number; code: string }[] }>('/api/redemptions', { value: 0.333333, count: 1 });
-    const { id, code } = body.data[0]!;
+    const { id, code } = body.data[0];
     const first = await redeem(code);
     expect(first).toEqual({ status: 200, body: { balance: 1.833333 } });
     expect(await balanceOf(userId)).toBe(1.833333);
@@ -106,7 +106,7 @@ describe('redemption codes (standalone)', () => {
       count: 1,
       expiresAt: new Date(Date.now() + 1500).toISOString(),
     });
-    const code = body.data[0]!.code;
+    const code = body.data[0].code;
     expect((await redeem(code, sys.adminKey)).status).toBe(401); // the admin key never redeems
     expect((await redeem(code, 'sk-not-a-real-key')).status).toBe(401);
     const noAuth = await fetch(`${sys.url}/api/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
@@ -127,13 +127,13 @@ describe('redemption codes (standalone)', () => {
   it('credits once when 20 clients redeem the same code at the same time', async () => {
     const before = await balanceOf(userId);
     const { body } = await admin.post<{ data: { id: number; code: string }[] }>('/api/redemptions', { value: 10, count: 1 });
-    const { id, code } = body.data[0]!;
+    const { id, code } = body.data[0];
     const results = await Promise.all(Array.from({ length: 20 }, () => redeem(code)));
     const ok = results.filter((r) => r.status === 200);
     expect(ok).toHaveLength(1);
     expect(results.filter((r) => r.status === 400)).toHaveLength(19);
     expect(await balanceOf(userId)).toBeCloseTo(before + 10, 6);
-    expect(ok[0]!.body.balance).toBe(await balanceOf(userId));
+    expect(ok[0].body.balance).toBe(await balanceOf(userId));
     const ledger = await admin.get<{ total: number }>(`/api/ledger?requestId=redemption:${id}`);
     expect(ledger.body.total).toBe(1);
   });

@@ -136,7 +136,7 @@ describe('stream endings are logged and billed (standalone)', () => {
         `the ledger entry of ${requestId}`,
       );
       expect(ledger.total).toBe(1);
-      expect(micros(-ledger.data[0]!.amount)).toBe(micros(log.cost));
+      expect(micros(-ledger.data[0].amount)).toBe(micros(log.cost));
     }
     return log;
   }

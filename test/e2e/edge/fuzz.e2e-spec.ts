@@ -18,7 +18,6 @@ const WORKERS = 6;
 
 jest.setTimeout(BUDGET_MS + 90_000);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are built as literals and mutated as JSON
 type Json = any;
 
 const CHAT_MODELS = ['oa-chat', 'an-chat', 'ge-chat'];
@@ -261,7 +260,6 @@ describe(`edge fuzz (standalone, seed ${SEED})`, () => {
   let key: string;
 
   beforeAll(async () => {
-    // eslint-disable-next-line no-console -- the seed is what makes a failure reproducible
     console.log(`edge fuzz seed ${SEED}: replay with SB_FUZZ_SEED=${SEED}`);
     mock = await startMockUpstream({ maxRecorded: 100 });
     sys = await startStandalone();
@@ -292,8 +290,8 @@ describe(`edge fuzz (standalone, seed ${SEED})`, () => {
     const deadline = Date.now() + BUDGET_MS;
 
     const one = async (rng: Rng): Promise<void> => {
-      const t = TARGETS[Math.floor(rng() * TARGETS.length)]!;
-      let model = t.models[Math.floor(rng() * t.models.length)]!;
+      const t = TARGETS[Math.floor(rng() * TARGETS.length)];
+      let model = t.models[Math.floor(rng() * t.models.length)];
       if (rng() < 0.05) model = ODD_MODELS[Math.floor(rng() * ODD_MODELS.length)]!;
       const path = t.path(model, rng);
       const k = keyVariant(rng, key);
@@ -311,8 +309,8 @@ describe(`edge fuzz (standalone, seed ${SEED})`, () => {
         if (m.contentType !== null) headers['content-type'] = m.contentType ?? 'application/json';
       }
       if (k !== key) what += `, key ${k === null ? 'missing' : 'garbled'}`;
-      let status = 0;
-      let text = '';
+      let status: number;
+      let text: string;
       const t0 = performance.now();
       try {
         const r = await fetch(`${sys.url}${path}`, { method: t.method, headers, body, signal: AbortSignal.timeout(20_000) });
@@ -356,9 +354,8 @@ describe(`edge fuzz (standalone, seed ${SEED})`, () => {
       }),
     );
 
-    // eslint-disable-next-line no-console -- what the run covered
     console.log(`edge fuzz seed ${SEED}: ${sent} requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`);
-    // eslint-disable-next-line no-console -- where the time went
+
     console.log(`edge fuzz ms per target: ${JSON.stringify(Object.fromEntries([...timeOf].map(([k, v]) => [k, Math.round(v)])))}`);
     // Thousands on a quiet machine (≈2–4k in 45 s); the floor only proves the run did its work on a busy one.
     expect(sent).toBeGreaterThanOrEqual(Math.min(MAX_REQUESTS, 500));

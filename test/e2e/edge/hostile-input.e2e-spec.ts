@@ -221,7 +221,7 @@ describe('hostile client input (standalone)', () => {
     expect(isErrorShape('gemini', slash.json)).toBe(true);
     const list = async (headers: Record<string, string>) => {
       const r = await fetch(`${sys.url}/v1/models`, { headers });
-      return { status: r.status, json: (await r.json()) as unknown };
+      return { status: r.status, json: await r.json() };
     };
     const anthropic = await list({ 'x-api-key': 'sk-not-a-real-key', 'anthropic-version': '2023-06-01' });
     expect(anthropic.status).toBe(401);

@@ -146,10 +146,10 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
   it_('RPM is one sliding window for both replicas, with x-ratelimit headers, then 429 + Retry-After in each protocol', async () => {
     const t = await token({ rpm: 3 });
     const served = [await call(A, 'openai', t.key), await call(B, 'anthropic', t.key), await call(A, 'gemini', t.key)];
-    served.forEach((r, i) => expectServed(PROTOCOLS[i]!, r));
+    served.forEach((r, i) => expectServed(PROTOCOLS[i], r));
     expect(served.map((r) => r.headers.get('x-ratelimit-limit-requests'))).toEqual(['3', '3', '3']);
     expect(served.map((r) => r.headers.get('x-ratelimit-remaining-requests'))).toEqual(['2', '1', '0']);
-    expect(served[0]!.headers.get('x-ratelimit-reset-requests')).toMatch(/^\d+s$/);
+    expect(served[0].headers.get('x-ratelimit-reset-requests')).toMatch(/^\d+s$/);
     for (const [i, p] of PROTOCOLS.entries()) {
       const r = await call(i % 2 ? A : B, p, t.key);
       expectRefusal(p, r, 'rate_limited', /requests per minute/);
@@ -220,7 +220,7 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
         const both = await Promise.all(
           [openStream(A, t.key, '[chunks:3] [delay:200] x'), openStream(B, t.key, '[chunks:3] [delay:200] y')].map((p) => p.catch(() => null)),
         );
-        await Promise.all(both.map((s) => s?.done));
+        await Promise.all(both.map((s) => s?.done ?? Promise.resolve()));
         return both.every(Boolean);
       },
       5_000,
@@ -286,7 +286,7 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
   it_('200 concurrent requests over 4 keys sharing one user balance that covers 10: exactly 10, balance ends at 0, never below', async () => {
     const uid = await user({ name: `wallet-${topology}`, balance: 0.1 });
     const keys = await Promise.all([0, 1, 2, 3].map(() => token({ userId: uid })));
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => call(i % 2 ? B : A, 'openai', keys[i % 4]!.key, PER_REQUEST_MODEL)));
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => call(i % 2 ? B : A, 'openai', keys[i % 4].key, PER_REQUEST_MODEL)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(10);
     for (const r of results.filter((x) => x.status !== 200)) {
       expectRefusal('openai', r, 'quota');
@@ -301,8 +301,8 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
     expect(Math.round(used.reduce((s, x) => s + x, 0) * 1e6)).toBe(100_000);
     // A top-up of two requests' worth, made on B, buys exactly two more (on either replica).
     expect((await adminB.post(`/api/users/${uid}/topup`, { amount: 0.02 })).status).toBe(200);
-    await eventually(async () => (await call(A, 'openai', keys[0]!.key, PER_REQUEST_MODEL)).status === 200, 1_000, 'the top-up');
-    const more = await Promise.all(Array.from({ length: 20 }, (_, i) => call(i % 2 ? A : B, 'openai', keys[i % 4]!.key, PER_REQUEST_MODEL)));
+    await eventually(async () => (await call(A, 'openai', keys[0].key, PER_REQUEST_MODEL)).status === 200, 1_000, 'the top-up');
+    const more = await Promise.all(Array.from({ length: 20 }, (_, i) => call(i % 2 ? A : B, 'openai', keys[i % 4].key, PER_REQUEST_MODEL)));
     expect(more.filter((r) => r.status === 200)).toHaveLength(1);
     await eventually(async () => (await adminA.get<Row>(`/api/users/${uid}`)).body.balance === 0, 15_000, 'the top-up spent');
   });
@@ -360,8 +360,8 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
       await eventually(async () => settled() === 6, 5_000, 'six settlements');
       // (billing's quota reconciliation reads and corrects the counters too, on its own schedule: not a request's cost)
       const reconciliation = [LIMIT_SCRIPTS.snapshot.sha, LIMIT_SCRIPTS.correct.sha];
-      const limitCalls = seen.filter((a) => a.some((x) => x.includes('{lim}')) && a[0]!.toLowerCase() !== 'scan' && !reconciliation.includes(a[1]!));
-      const acquires = limitCalls.filter((a) => a[0]!.toLowerCase() === 'evalsha' && a[1] === acquireSha);
+      const limitCalls = seen.filter((a) => a.some((x) => x.includes('{lim}')) && a[0].toLowerCase() !== 'scan' && !reconciliation.includes(a[1]));
+      const acquires = limitCalls.filter((a) => a[0].toLowerCase() === 'evalsha' && a[1] === acquireSha);
       // One acquire per request (before the upstream call) and one settle after; nothing else touches the counters.
       expect(acquires).toHaveLength(6);
       expect(limitCalls).toHaveLength(12);

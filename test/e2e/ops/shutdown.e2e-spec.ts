@@ -33,7 +33,7 @@ describe('graceful shutdown (SIGTERM)', () => {
       })
       .withResponse();
     const requestId = stream.response.headers.get('x-request-id')!;
-    const proc = sys.procs[0]!.child;
+    const proc = sys.procs[0].child;
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     let chunks = 0;
     let finished = false;

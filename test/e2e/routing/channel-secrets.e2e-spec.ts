@@ -45,7 +45,7 @@ describe('channel headers and paramOverride are secrets (standalone)', () => {
     const send = async () => {
       mock.reset();
       await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-      return mock.requests[0]!;
+      return mock.requests[0];
     };
     const first = await send();
     expect(first.headers['app-code']).toBe('APPCODE-SECRET-9876');

@@ -71,7 +71,7 @@ describe.each(['standalone', 'cluster'] as const)('failover answers and routing 
     expect([hits('rl-a'), hits('rl-b')]).toEqual([1, 1]);
     // Both channels are now in a back-off (on every replica within a second): no upstream is asked, the client is told
     // to wait until the sooner one ends.
-    const other = sys.gateways[sys.gateways.length - 1]!;
+    const other = sys.gateways[sys.gateways.length - 1];
     let seen = mock.requests.length;
     await eventually(
       async () => {
@@ -206,6 +206,6 @@ describe.each(['standalone', 'cluster'] as const)('failover answers and routing 
     expect(text).toContain('stream deepseek');
     expect(completed?.output_text ?? completed?.output.length).toBeTruthy();
     expect(mock.requests.map((q) => q.path)).toEqual(['/v1/chat/completions', '/v1/chat/completions']);
-    expect(mock.requests[1]!.stream).toBe(true);
+    expect(mock.requests[1].stream).toBe(true);
   });
 });

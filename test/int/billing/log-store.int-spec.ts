@@ -54,7 +54,7 @@ describePostgres('request log stats and retention on Postgres', () => {
     Logger.overrideLogger(['fatal']);
     tdb = await createThrowawayDatabase();
     db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
-    prisma = db.prisma as unknown as PrismaService;
+    prisma = db.prisma;
   });
 
   afterAll(async () => {

@@ -38,7 +38,7 @@ describePostgres('usage dead letters on Postgres', () => {
     Logger.overrideLogger(['fatal']); // the consumers log each dead letter as an error, on purpose here
     tdb = await createThrowawayDatabase();
     db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
-    prisma = db.prisma as unknown as PrismaService;
+    prisma = db.prisma;
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-deadletters-'));
     queue = new SpoolUsageQueue(dataDir);
     await new UsageBillingConsumer(prisma, bus, queue, SETTINGS).onApplicationBootstrap();
@@ -99,12 +99,12 @@ describePostgres('usage dead letters on Postgres', () => {
     expect(JSON.parse(nul.record)).toEqual(nulModel); // kept whole, NUL included
     expect(nul.error).toMatch(/unicode|0x00|escape|invalid byte/i);
     expect(letters.find((l) => l.requestId === 'dl-overflow')!.error).toMatch(/out of range/i);
-    expect(Date.now() - letters[0]!.createdAt.getTime()).toBeLessThan(120_000);
+    expect(Date.now() - letters[0].createdAt.getTime()).toBeLessThan(120_000);
     expect(await deadLetterMetric(BILLING)).toBe(billingBefore + 1);
     expect(await deadLetterMetric(LOGS)).toBe(logsBefore + 1);
 
     // A redelivery (replay after a crash) keeps each dead letter once and counts nothing new.
-    for (const r of [nulModel, overflow, good[0]!]) queue.publish(r);
+    for (const r of [nulModel, overflow, good[0]]) queue.publish(r);
     await queue.flush(60_000);
     expect(await prisma.usageDeadLetter.count()).toBe(2);
     expect(await deadLetterMetric(LOGS)).toBe(logsBefore + 1);
@@ -138,7 +138,7 @@ describePostgres('usage dead letters on Postgres', () => {
     await queue.flush(30_000);
     const letters = await prisma.usageDeadLetter.findMany({ where: { requestId: 'dl-invalid' } });
     expect(letters.map((l) => l.consumer).sort()).toEqual([BILLING, LOGS].sort());
-    expect(letters[0]!.error).toMatch(/rejected at publish: invalid usage record: promptTokens/);
+    expect(letters[0].error).toMatch(/rejected at publish: invalid usage record: promptTokens/);
     expect(await prisma.usageDeadLetter.count()).toBe(before + 2);
     expect(await prisma.requestLog.count({ where: { requestId: 'dl-invalid' } })).toBe(0);
     expect(await prisma.ledgerEntry.count({ where: { requestId: 'dl-invalid' } })).toBe(0);

@@ -21,8 +21,8 @@ export async function checkSeedIsIdempotent(prisma: PrismaClient): Promise<void>
   expect(admins[0]).toMatchObject({ id: again.adminUserId, builtin: true, balanceMicros: null, group: DEFAULT_GROUP, status: 'active' });
   const groups = await prisma.group.findMany({ where: { name: DEFAULT_GROUP } });
   expect(groups).toHaveLength(1);
-  expect(groups[0]!.priceRatio.toString()).toBe('1');
-  expect(groups[0]!.rpm).toBeNull();
+  expect(groups[0].priceRatio.toString()).toBe('1');
+  expect(groups[0].rpm).toBeNull();
 }
 
 export async function checkMoneyRoundTrip(prisma: PrismaClient): Promise<void> {

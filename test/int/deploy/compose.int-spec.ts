@@ -78,7 +78,7 @@ describe('docker-compose.yml', () => {
       return rest;
     });
     for (const e of shared) expect(e).toEqual(shared[0]);
-    expect(shared[0]!.SECRET_KEY).toMatch(/^[0-9a-f]{64}$/i);
+    expect(shared[0].SECRET_KEY).toMatch(/^[0-9a-f]{64}$/i);
   });
 
   test('NATS runs deploy/nats/start.sh on deploy/nats/nats.conf and gets a password for every user in it; Redis requires its password', () => {
@@ -86,14 +86,14 @@ describe('docker-compose.yml', () => {
     const cmd = arr(nats.command, 'nats.command').map(String);
     expect(cmd.slice(0, 2)).toEqual(['sh', '/etc/nats/start.sh']);
     expect(composeVolumes(nats).find((v) => v.target === '/etc/nats')).toEqual({ source: './deploy/nats', target: '/etc/nats', readOnly: true });
-    const vars = [...read('deploy/nats/nats.conf').matchAll(/password:\s*\$(\w+)/g)].map((m) => m[1]!);
+    const vars = [...read('deploy/nats/nats.conf').matchAll(/password:\s*\$(\w+)/g)].map((m) => m[1]);
     expect(vars.sort()).toEqual(SERVICE_NAMES.map(natsPasswordVar).sort());
     const natsEnv = composeEnv(nats);
     for (const v of vars) expect({ v, value: natsEnv[v] }).toEqual({ v, value: SECRETS[v] });
     const redis = svc('redis');
     expect(arr(redis.command, 'redis.command').join(' ')).toContain('--requirepass "$REDIS_PASSWORD"');
     expect(composeEnv(redis).REDIS_PASSWORD).toBe(SECRETS.REDIS_PASSWORD);
-    expect(decodeURIComponent(new URL(composeEnv(svc('gateway')).REDIS_URL!).password)).toBe(SECRETS.REDIS_PASSWORD);
+    expect(decodeURIComponent(new URL(composeEnv(svc('gateway')).REDIS_URL).password)).toBe(SECRETS.REDIS_PASSWORD);
   });
 
   test('no secret has a default value in the file, and published ports stay on loopback', () => {
@@ -150,9 +150,9 @@ describe('docker-compose.yml', () => {
 
   test('dependency URLs point at the compose services: NATS with JetStream, Redis, Postgres', () => {
     const env = composeEnv(svc('auth'));
-    const nats = new URL(env.NATS_URL!);
-    const redis = new URL(env.REDIS_URL!);
-    const db = new URL(env.DATABASE_URL!);
+    const nats = new URL(env.NATS_URL);
+    const redis = new URL(env.REDIS_URL);
+    const db = new URL(env.DATABASE_URL);
     expect([nats.hostname, nats.port || '4222']).toEqual(['nats', '4222']);
     expect(redis.hostname).toBe('redis');
     expect(db.hostname).toBe('postgres');
@@ -191,7 +191,7 @@ describe('docker-compose.yml', () => {
     const configArg = arr(prom.command, 'prometheus.command')
       .map(String)
       .find((a) => a.startsWith('--config.file='))!;
-    const configPath = configArg.split('=')[1]!;
+    const configPath = configArg.split('=')[1];
     expect(mounts.get(configPath)).toBe('./deploy/prometheus/prometheus.yml');
     const config = obj(parseYaml(read('deploy/prometheus/prometheus.yml'), 'prometheus.yml'), 'prometheus.yml');
     // every rule file is mounted from a file of the repo

@@ -51,8 +51,8 @@ function documentedSecrets(): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
   const readme = read('deploy/README.md');
   for (const m of readme.matchAll(/create secret generic ([\w-]+)((?:\s*\\\n\s*--from-literal=[^\n\\]*)+)/g)) {
-    const keys = [...m[2]!.matchAll(/--from-literal=(\w+)=/g)].map((k) => k[1]!);
-    out[m[1]!] = Object.fromEntries(keys.map((k) => [k, EXAMPLE_URLS[k] ?? randomBytes(32).toString('hex')]));
+    const keys = [...m[2].matchAll(/--from-literal=(\w+)=/g)].map((k) => k[1]);
+    out[m[1]] = Object.fromEntries(keys.map((k) => [k, EXAMPLE_URLS[k] ?? randomBytes(32).toString('hex')]));
   }
   return out;
 }
@@ -79,7 +79,7 @@ function containerEnv(c: Obj): Record<string, string> {
     const v = obj(e, 'env item');
     const ref = isObj(v.valueFrom) && isObj(v.valueFrom.secretKeyRef) ? v.valueFrom.secretKeyRef : undefined;
     if (ref && !(String(ref.key) in secret(String(ref.name)))) throw new Error(`${String(ref.name)} has no key ${String(ref.key)} in deploy/README.md`);
-    env[String(v.name)] = ref ? secret(String(ref.name))[String(ref.key)]! : String(v.value);
+    env[String(v.name)] = ref ? secret(String(ref.name))[String(ref.key)] : String(v.value);
   }
   return env;
 }
@@ -145,7 +145,7 @@ describe('deploy/k8s manifests', () => {
   test('every container runs the same image as docker-compose.yml (repository and tag)', () => {
     const images = new Set(SERVICE_NAMES.map((s) => String(container(deployment(s)).image)));
     expect(images.size).toBe(1);
-    const image = [...images][0]!;
+    const image = [...images][0];
     const composeImage = String(obj(loadCompose(COMPOSE_TEST_SECRETS).services.gateway, 'gateway').image);
     const tag = (i: string) => i.slice(i.lastIndexOf(':') + 1);
     const repo = (i: string) => i.slice(0, i.lastIndexOf(':'));
@@ -210,7 +210,7 @@ describe('deploy/k8s manifests', () => {
     expect(readme).toMatch(/--from-literal=SECRET_KEY="\$\(openssl rand -hex 32\)"/);
     expect(readme).toMatch(/--from-literal=ADMIN_KEY="\$\(openssl rand -hex \d+\)"/);
     // one password per NATS user of nats.conf, generated, in a Secret of its own (only the NATS pod sees them all)
-    const natsVars = [...read('deploy/nats/nats.conf').matchAll(/password:\s*\$(\w+)/g)].map((m) => m[1]!);
+    const natsVars = [...read('deploy/nats/nats.conf').matchAll(/password:\s*\$(\w+)/g)].map((m) => m[1]);
     expect(Object.keys(secret('switchboard-nats-users')).sort()).toEqual(natsVars.sort());
     // a letter first (deploy/nats/start.sh refuses anything else: nats-server parses the value)
     for (const v of natsVars) expect(readme).toMatch(new RegExp(`--from-literal=${v}="sb\\$\\(openssl rand -hex \\d+\\)"`));
@@ -247,7 +247,7 @@ describe('deploy/k8s manifests', () => {
     expect(arr(c.envFrom, 'envFrom').map((f) => at(f, 'secretRef.name'))).toEqual(['switchboard-nats-users']);
     const natsService = find('Service', 'switchboard-nats').doc;
     expect(matches(obj(at(natsService, 'spec.selector'), 'selector'), podLabels(nats))).toBe(true);
-    const url = new URL(configMap.NATS_URL!);
+    const url = new URL(configMap.NATS_URL);
     expect([url.hostname, Number(url.port)]).toEqual(['switchboard-nats', Number(at(arr(at(natsService, 'spec.ports'), 'ports')[0], 'port'))]);
   });
 
@@ -293,7 +293,7 @@ describe('deploy/k8s manifests', () => {
     const volumes = new Set(arr(pod.volumes ?? [], 'volumes').map((v) => obj(v, 'volume').name));
     for (const m of mounts) expect(volumes.has(m.name)).toBe(true);
     if (sc.readOnlyRootFilesystem === true) {
-      const dataDir = containerEnv(c).DATA_DIR!;
+      const dataDir = containerEnv(c).DATA_DIR;
       expect(mounts.map((m) => m.mountPath)).toEqual(expect.arrayContaining([dataDir, '/tmp']));
     }
   });

@@ -242,9 +242,9 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     ]);
     expectOk(acquired);
     const [counter] = (await store.snapshotQuota([account])).counters;
-    const reserved = Object.values(counter!.pending).reduce((sum, c) => sum + (c.state === 'reserved' ? c.micros : 0), 0);
+    const reserved = Object.values(counter.pending).reduce((sum, c) => sum + (c.state === 'reserved' ? c.micros : 0), 0);
     // Whatever the order, what the counter holds plus what it says it reserved is the admin's 1000.
-    expect(counter!.remainingMicros! + reserved).toBe(1_000);
+    expect(counter.remainingMicros! + reserved).toBe(1_000);
   });
 
   it('falls back to EVAL on NOSCRIPT, then runs by SHA', async () => {

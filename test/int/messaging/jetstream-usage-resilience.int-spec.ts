@@ -32,7 +32,10 @@ function recorder(failOn: (r: UsageRecord) => boolean = () => false) {
       let n = 0;
       for (const l of ls) {
         const id = (l.record as { requestId?: string } | null)?.requestId ?? `?${letters.size}`;
-        if (!letters.has(id)) (letters.set(id, l), n++);
+        if (!letters.has(id)) {
+          letters.set(id, l);
+          n++;
+        }
       }
       return n;
     },

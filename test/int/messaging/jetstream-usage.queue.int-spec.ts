@@ -29,7 +29,7 @@ describe('JetStreamUsageQueue on real NATS', () => {
       );
       const ids = Array.from({ length: 261 }, (_, i) => `req_${run}_${i}`);
       // The first goes out at once; the next ten fall inside the 50 ms window, then a full message's worth and more.
-      producer.publish(usageRecord(ids[0]!, 1, 1, 10));
+      producer.publish(usageRecord(ids[0], 1, 1, 10));
       for (const id of ids.slice(1)) producer.publish(usageRecord(id, 1, 1, 10));
       const t0 = Date.now();
       await producer.flush(5_000);

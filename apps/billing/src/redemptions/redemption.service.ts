@@ -67,7 +67,7 @@ export class RedemptionService {
           action: 'create',
           entity: 'redemption',
           entityId: String(r.id),
-          after: { ...redemptionView(r), code: maskRedemptionCode(byHash.get(r.code)!) } as Prisma.InputJsonValue,
+          after: { ...redemptionView(r), code: maskRedemptionCode(byHash.get(r.code)!) },
         })),
       });
       return created.map((r) => ({ row: r, code: byHash.get(r.code)! }));

@@ -35,9 +35,9 @@ describe('channel selection', () => {
     let seed = 42;
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const counts = { 1: 0, 2: 0 } as Record<number, number>;
-    for (let i = 0; i < 20_000; i++) counts[pickChannel(cs, new Set(), undefined, rand)!.id]!++;
-    expect(counts[1]! / counts[2]!).toBeGreaterThan(2.8);
-    expect(counts[1]! / counts[2]!).toBeLessThan(3.2);
+    for (let i = 0; i < 20_000; i++) counts[pickChannel(cs, new Set(), undefined, rand)!.id]++;
+    expect(counts[1] / counts[2]).toBeGreaterThan(2.8);
+    expect(counts[1] / counts[2]).toBeLessThan(3.2);
   });
 
   it('scales weight by health', () => {

@@ -199,7 +199,7 @@ export class RelayService implements OnModuleInit {
     const models = route.fallbacks.length ? [route.model, ...route.fallbacks] : [route.model];
     try {
       for (let m = 0; m < models.length; m++) {
-        const model = models[m]!;
+        const model = models[m];
         if (m > 0) this.metrics.fallbacks.inc({ alias: route.alias ?? 'none' });
         let candidates = m === 0 ? route.candidates : this.table.channelsFor(model, token.group.name);
         const modelRoute: Route = { ...route, model, candidates };

@@ -68,7 +68,7 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
 
   apply(e: BansChangedEvent): void {
     for (const t of e.lifted) this.bans.delete(banField(t as BanTarget));
-    for (const b of e.set) this.bans.set(banField(b as Ban), b as Ban);
+    for (const b of e.set) this.bans.set(banField(b), b);
     processMetrics().bansActive.set(this.bans.size);
   }
 

@@ -211,7 +211,7 @@ export class JetStreamUsageQueue implements UsageQueue {
         if (this.closed) break;
       }
       this.lastPublishAt = Date.now();
-      const head = this.buffer[0]!;
+      const head = this.buffer[0];
       const droppedBefore = this.dropped;
       let n = 1;
       try {
@@ -221,7 +221,7 @@ export class JetStreamUsageQueue implements UsageQueue {
         } else {
           while (n < MAX_RECORDS_PER_MESSAGE && n < this.buffer.length && !(this.buffer[n] instanceof RejectedRecord)) n++;
           const batch = this.buffer.slice(0, n) as UsageRecord[];
-          const msgID = `b:${batch[0]!.requestId}:${batch[n - 1]!.requestId}:${n}`;
+          const msgID = `b:${batch[0].requestId}:${batch[n - 1].requestId}:${n}`;
           await this.js!.publish(Subjects.UsageRecordedBatch, codec.encode({ records: batch }), { msgID, timeout: 5_000 });
         }
         // The batch is the buffer's head, less what an overflow dropped from it while this publish was out.

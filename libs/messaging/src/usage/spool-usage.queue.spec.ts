@@ -41,7 +41,10 @@ function deadLetters() {
     let n = 0;
     for (const l of letters) {
       const key = `${consumer}:${(l.record as UsageRecord).requestId}`;
-      if (!kept.has(key)) (kept.set(key, { consumer, ...l }), n++);
+      if (!kept.has(key)) {
+        kept.set(key, { consumer, ...l });
+        n++;
+      }
     }
     return n;
   };

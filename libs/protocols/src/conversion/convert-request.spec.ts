@@ -124,6 +124,7 @@ describe('openai-chat client → upstreams (full fixture)', () => {
     const out = convertRequest('openai-chat', 'openai-chat', body, ctx('gpt-4o-2024-08-06')) as Obj;
     expect(out.model).toBe('gpt-4o-2024-08-06');
     expect(out.messages[0].content).toBe('You are terse.');
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- not unnecessary: Obj has `any` values, body `unknown` ones
     expect(out.messages.slice(1)).toEqual((body as Obj).messages.slice(1));
     expect(out.stream_options).toEqual({ include_usage: true });
     expect(body['model']).toBe('gpt-4o'); // input not mutated
@@ -150,6 +151,7 @@ describe('media parts from an OpenAI chat client', () => {
     expect(() => convertRequest('openai-chat', 'anthropic', body, ctx('claude-sonnet-4-5'))).toThrow(ProtocolError);
   });
   it('→ anthropic: PDFs become document blocks', () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- not unnecessary: Obj has `any` values, body `unknown` ones
     const b = { ...body, messages: [{ role: 'user', content: ((body as Obj).messages[0].content as Obj[]).filter((p) => p.type !== 'input_audio') }] };
     const out = convertRequest('openai-chat', 'anthropic', b, ctx('claude-sonnet-4-5')) as Obj;
     expect(out.messages[0].content[1]).toEqual({
@@ -367,13 +369,13 @@ describe('round trips: client → upstream → back keeps the conversation (12 d
       tools: [{ type: 'function', function: { name: 'w', parameters: { type: 'object', properties: { c: { type: 'string' } } } } }],
     },
   };
-  const reference = meaning(decodeRequest('openai-chat', simple['openai-chat']!));
+  const reference = meaning(decodeRequest('openai-chat', simple['openai-chat']));
   for (const from of CHAT) {
     for (const to of CHAT) {
       if (from === to) continue;
       it(`${from} → ${to} → ${from}`, () => {
         // express the reference conversation in `from`, then go to `to` and back
-        const clientBody = from === 'openai-chat' ? simple['openai-chat']! : convertRequest('openai-chat', from, simple['openai-chat']!, ctx('m', false));
+        const clientBody = from === 'openai-chat' ? simple['openai-chat'] : convertRequest('openai-chat', from, simple['openai-chat'], ctx('m', false));
         const upstream = convertRequest(from, to, clientBody, ctx('m', false));
         const back = convertRequest(to, from, upstream, ctx('m', false));
         expect(meaning(decodeRequest(from, back))).toEqual(reference);
@@ -382,7 +384,7 @@ describe('round trips: client → upstream → back keeps the conversation (12 d
   }
   for (const p of CHAT) {
     it(`full fixture of ${p} decodes without loss of turns`, () => {
-      const ir = decodeRequest(p, fixtureJson(FULL[p]!));
+      const ir = decodeRequest(p, fixtureJson(FULL[p]));
       expect(ir.messages.length).toBeGreaterThan(1);
       expect(ir.messages.every((m) => m.parts.length > 0)).toBe(true);
     });

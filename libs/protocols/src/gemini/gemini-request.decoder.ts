@@ -138,7 +138,7 @@ function systemOf(v: unknown): IrTextPart[] {
   const o = asObject(v);
   if (!o) return [];
   return objectsOf(o['parts'])
-    .filter((p) => typeof p['text'] === 'string' && (p['text'] as string).length > 0)
+    .filter((p) => typeof p['text'] === 'string' && p['text'].length > 0)
     .map((p) => textPart(p['text'] as string));
 }
 
@@ -147,8 +147,8 @@ function responseContent(response: unknown): IrToolResultContent[] {
   const o = asObject(response);
   if (!o) return [{ type: 'text', text: typeof response === 'string' ? response : JSON.stringify(response ?? {}) }];
   const keys = Object.keys(o);
-  if (keys.length === 1 && ['content', 'output', 'result'].includes(keys[0]!) && typeof o[keys[0]!] === 'string') {
-    return [{ type: 'text', text: o[keys[0]!] as string }];
+  if (keys.length === 1 && ['content', 'output', 'result'].includes(keys[0]) && typeof o[keys[0]] === 'string') {
+    return [{ type: 'text', text: o[keys[0]] as string }];
   }
   return [{ type: 'text', text: JSON.stringify(o) }];
 }
@@ -201,7 +201,7 @@ function toolChoiceOf(fcc: JsonObject): IrToolChoice | undefined {
     case 'NONE':
       return { type: 'none' };
     case 'ANY':
-      if (allowed.length === 1) return { type: 'tool', name: allowed[0]! };
+      if (allowed.length === 1) return { type: 'tool', name: allowed[0] };
       return allowed.length > 1 ? { type: 'required', allowed } : { type: 'required' };
     case 'VALIDATED':
       return allowed.length > 0 ? { type: 'auto', allowed } : { type: 'auto' };

@@ -504,7 +504,7 @@ class MockUpstreamServer implements MockUpstream {
         const rules = Array.isArray(body) ? body : [body ?? {}];
         for (const r of rules) {
           if (!isRecord(r)) return json(400, { error: 'a fault rule must be an object' });
-          this.setFault(r as FaultRule);
+          this.setFault(r);
         }
         return json(201, { ok: true, faults: this.faults.length });
       }
