@@ -68,7 +68,14 @@ async function main() {
       arms.push({ name: b.name, url: s.url, key: s.key, pid: s.main.pid, cleanup: s.cleanup });
     }
   }
-  const body = JSON.stringify({ model, messages: [{ role: 'system', content: 'You are a concise assistant.' }, { role: 'user', content: 'Benchmark request: say hello in one short sentence.' }], max_tokens: 64 });
+  const body = JSON.stringify({
+    model,
+    messages: [
+      { role: 'system', content: 'You are a concise assistant.' },
+      { role: 'user', content: 'Benchmark request: say hello in one short sentence.' },
+    ],
+    max_tokens: 64,
+  });
   const headers = (a) => ({ 'content-type': 'application/json', authorization: `Bearer ${a.key}` });
   for (const a of arms) await runFixed({ url: a.url, path: '/v1/chat/completions', headers: headers(a), body, connections: 16, seconds: 2 });
   const acc = {};
@@ -91,7 +98,12 @@ async function main() {
       }
     }
   }
-  const lines = [`A/B ${mode} ${caseId}, ${rounds} rounds × ${seconds} s per build and concurrency (interleaved)`, '', '| c | build | p50 ms | p99 ms | req/s | CPU µs/req | CPU vs first | req/s vs first | errors |', '|--:|---|--:|--:|--:|--:|--:|--:|--:|'];
+  const lines = [
+    `A/B ${mode} ${caseId}, ${rounds} rounds × ${seconds} s per build and concurrency (interleaved)`,
+    '',
+    '| c | build | p50 ms | p99 ms | req/s | CPU µs/req | CPU vs first | req/s vs first | errors |',
+    '|--:|---|--:|--:|--:|--:|--:|--:|--:|',
+  ];
   for (const c of concs) {
     const first = acc[`${c}|${arms[0].name}`];
     const cpu0 = (first.cpu * 1000) / first.ok;
@@ -100,7 +112,9 @@ async function main() {
       const x = acc[`${c}|${a.name}`];
       const cpu = (x.cpu * 1000) / x.ok;
       const rps = x.ok / x.wallS;
-      lines.push(`| ${c} | ${a.name} | ${pct(x.lat, 50).toFixed(3)} | ${pct(x.lat, 99).toFixed(3)} | ${rps.toFixed(0)} | ${cpu.toFixed(0)} | ${(cpu / cpu0).toFixed(3)} | ${(rps / rps0).toFixed(3)} | ${x.errors} |`);
+      lines.push(
+        `| ${c} | ${a.name} | ${pct(x.lat, 50).toFixed(3)} | ${pct(x.lat, 99).toFixed(3)} | ${rps.toFixed(0)} | ${cpu.toFixed(0)} | ${(cpu / cpu0).toFixed(3)} | ${(rps / rps0).toFixed(3)} | ${x.errors} |`,
+      );
     }
   }
   lines.push('', '| build | RSS MB (process + children) | of which children | peak (VmHWM, summed) MB |', '|---|--:|--:|--:|');

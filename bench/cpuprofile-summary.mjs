@@ -46,7 +46,12 @@ export function summariseProfile(file, top = 30, window = null) {
     }
     if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
     const d = url.indexOf('/dist/');
-    if (d >= 0) return url.slice(d + 6).split('/').slice(0, 3).join('/');
+    if (d >= 0)
+      return url
+        .slice(d + 6)
+        .split('/')
+        .slice(0, 3)
+        .join('/');
     return shortUrl(url);
   };
   const selfByFrame = new Map();

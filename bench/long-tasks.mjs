@@ -26,7 +26,11 @@ for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id
 const name = (n) => {
   const cf = n.callFrame;
   const url = (cf.url || '').replace(/^file:\/\//, '');
-  const short = url.includes('/dist/') ? url.slice(url.indexOf('/dist/') + 6) : url.includes('node_modules/') ? url.slice(url.lastIndexOf('node_modules/') + 13) : url;
+  const short = url.includes('/dist/')
+    ? url.slice(url.indexOf('/dist/') + 6)
+    : url.includes('node_modules/')
+      ? url.slice(url.lastIndexOf('node_modules/') + 13)
+      : url;
   return `${cf.functionName || '(anonymous)'}${short ? ` ${short}:${cf.lineNumber + 1}` : ''}`;
 };
 const IDLE = new Set(['(idle)', '(program)']);
@@ -79,7 +83,9 @@ for (const task of long) {
   kinds.set(key, k);
 }
 const ms = (us) => (us / 1000).toFixed(2);
-console.log(`${file}: ${windowMs.toFixed(0)} ms examined, ${tasks.length} busy runs, ${long.length} of them ≥ ${ms(minUs)} ms (${((long.length / windowMs) * 1000).toFixed(1)}/s)`);
+console.log(
+  `${file}: ${windowMs.toFixed(0)} ms examined, ${tasks.length} busy runs, ${long.length} of them ≥ ${ms(minUs)} ms (${((long.length / windowMs) * 1000).toFixed(1)}/s)`,
+);
 for (const [key, k] of [...kinds].sort((a, b) => b[1].us - a[1].us)) {
   console.log(`\n${k.n} × (${((k.n / windowMs) * 1000).toFixed(1)}/s), ${ms(k.us)} ms in all, longest ${ms(k.max)} ms — mostly under ${key}`);
   for (const [f, us] of [...k.self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`    ${((us / k.us) * 100).toFixed(1).padStart(5)}%  ${f}`);

@@ -62,7 +62,9 @@ async function main() {
   // Only the samples of the measured load (the profile also covers start-up: PGlite's initdb, module loading).
   const window = { fromEndMs: exitedAt - loadStart, toEndMs: exitedAt - loadEnd };
   process.stdout.write(summariseProfile(file, Number(arg('top', '35')), window) + '\n');
-  process.stderr.write(`load window: node bench/cpuprofile-summary.mjs ${path.relative(ROOT, file)} --from-end-ms ${window.fromEndMs} --to-end-ms ${window.toEndMs}\n`);
+  process.stderr.write(
+    `load window: node bench/cpuprofile-summary.mjs ${path.relative(ROOT, file)} --from-end-ms ${window.fromEndMs} --to-end-ms ${window.toEndMs}\n`,
+  );
   process.stderr.write(`profile: ${path.relative(ROOT, file)}\n`);
 }
 

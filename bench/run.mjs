@@ -19,7 +19,13 @@ import { report } from './lib/report.mjs';
 import { MODELS, ROOT, clusterInfra, startCluster, startFloor, startMock, startStandalone } from './lib/systems.mjs';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const list = (v, def) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : def);
+const list = (v, def) =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : def;
 const CONC = list(process.env.BENCH_CONC, QUICK ? ['1', '64'] : ['1', '16', '64']).map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 2));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 1 : 2));
@@ -41,7 +47,14 @@ const CASES = [
 ].filter((c) => WANT_CASES.includes(c.id));
 
 function bodyOf(c) {
-  const b = { model: c.model, messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: PROMPT + (c.stream ? PACED : '') }], max_tokens: 64 };
+  const b = {
+    model: c.model,
+    messages: [
+      { role: 'system', content: SYSTEM },
+      { role: 'user', content: PROMPT + (c.stream ? PACED : '') },
+    ],
+    max_tokens: 64,
+  };
   if (c.stream) Object.assign(b, { stream: true, stream_options: { include_usage: true } });
   return JSON.stringify(b);
 }
@@ -113,7 +126,9 @@ async function main() {
     } else {
       const c = await startCluster(mock.url, infra);
       targets.push({ name: 'cluster', url: c.url, key: c.key, pids: c.procs.map((p) => p.pid), mainPid: c.main.pid, sys: c, procs: c.procs });
-      notes.push(`cluster infrastructure: NATS ${infra.natsUrl}, Redis ${infra.redisUrl}${infra.private.length ? ` (private ${infra.private.join(' and ')} started for the run)` : ''}, Postgres (throwaway database)`);
+      notes.push(
+        `cluster infrastructure: NATS ${infra.natsUrl}, Redis ${infra.redisUrl}${infra.private.length ? ` (private ${infra.private.join(' and ')} started for the run)` : ''}, Postgres (throwaway database)`,
+      );
     }
   }
   const gwNames = targets.filter((t) => t.mainPid).map((t) => t.name);
@@ -162,7 +177,9 @@ async function main() {
           acc.non2xx += res.non2xx;
           acc.errors += res.errors;
           acc.wallS += res.wallS;
-          log(`  ${c.id} c=${conc} r${r + 1} ${t.name}: ${res.ok} ok, ${res.non2xx} non-2xx${res.non2xx ? ` ${JSON.stringify(res.statuses)}` : ''}, ${res.errors} errors, ${(res.ok / res.wallS).toFixed(0)} req/s`);
+          log(
+            `  ${c.id} c=${conc} r${r + 1} ${t.name}: ${res.ok} ok, ${res.non2xx} non-2xx${res.non2xx ? ` ${JSON.stringify(res.statuses)}` : ''}, ${res.errors} errors, ${(res.ok / res.wallS).toFixed(0)} req/s`,
+          );
           if (res.non2xx || res.errors) await diagnose(t, body, headersFor(t));
         }
       }
@@ -177,7 +194,13 @@ async function main() {
     startedAt: new Date(started).toISOString(),
     durationS: Math.round((Date.now() - started) / 1000),
     command: QUICK ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench',
-    settings: { quick: QUICK, rounds: ROUNDS, secondsPerCellPerRound: SECONDS, concurrency: CONC, streamsPerWorker: Object.fromEntries(CONC.map((c) => [c, STREAMS_PER_WORKER(c)])) },
+    settings: {
+      quick: QUICK,
+      rounds: ROUNDS,
+      secondsPerCellPerRound: SECONDS,
+      concurrency: CONC,
+      streamsPerWorker: Object.fromEntries(CONC.map((c) => [c, STREAMS_PER_WORKER(c)])),
+    },
     machine,
     notes,
     targets: targets.map((t) => ({ name: t.name, idleRssMb: t.idleRssMb ?? null, peakRssMb: t.hwmMb ?? null, processes: t.pids.length })),

@@ -25,17 +25,27 @@ const one = async () => {
   if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`);
   return [t, performance.now() - t];
 };
-for (const t0 = performance.now(); performance.now() - t0 < 2000; ) await one(); // warm-up
+for (const t0 = performance.now(); performance.now() - t0 < 2000;) await one(); // warm-up
 const rec = [];
-for (const t0 = performance.now(); performance.now() - t0 < seconds * 1000; ) rec.push(await one());
+for (const t0 = performance.now(); performance.now() - t0 < seconds * 1000;) rec.push(await one());
 
 const lat = rec.map((r) => r[1]).sort((a, b) => a - b);
 const p = (q) => lat[Math.floor(q * (lat.length - 1))].toFixed(3);
 const slow = rec.filter((r) => r[1] > slowMs);
 console.log(`${direct ? 'direct' : 'standalone'}: n ${lat.length}, p50 ${p(0.5)} p90 ${p(0.9)} p99 ${p(0.99)} p99.9 ${p(0.999)} max ${p(1)} ms`);
 console.log(`slower than ${slowMs} ms: ${slow.length} (${((slow.length / rec.length) * 100).toFixed(2)} %)`);
-console.log(`ms between slow ones: ${slow.slice(1, 61).map((r, i) => (r[0] - slow[i][0]).toFixed(0)).join(' ')}`);
-console.log(`their latencies (ms): ${slow.slice(0, 40).map((r) => r[1].toFixed(1)).join(' ')}`);
+console.log(
+  `ms between slow ones: ${slow
+    .slice(1, 61)
+    .map((r, i) => (r[0] - slow[i][0]).toFixed(0))
+    .join(' ')}`,
+);
+console.log(
+  `their latencies (ms): ${slow
+    .slice(0, 40)
+    .map((r) => r[1].toFixed(1))
+    .join(' ')}`,
+);
 await pool.close();
 await stopAll();
 process.exit(0);

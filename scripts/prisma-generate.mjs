@@ -55,7 +55,9 @@ function withLock(fn) {
       let holder = NaN;
       try {
         holder = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8'));
-      } catch {}
+      } catch {
+        /* no pid written yet: holder stays NaN */
+      }
       let alive = true;
       if (Number.isInteger(holder) && holder > 0) {
         try {

@@ -12,7 +12,11 @@ const infra = {
   redis: await reachable('127.0.0.1', 6379),
   nats: await reachable('127.0.0.1', 4222),
 };
-console.log(`infrastructure: ${Object.entries(infra).map(([k, v]) => `${k} ${v ? 'up' : 'DOWN'}`).join(', ')}${process.env.CI === 'true' ? ' (CI=true: every tier must run)' : ''}`);
+console.log(
+  `infrastructure: ${Object.entries(infra)
+    .map(([k, v]) => `${k} ${v ? 'up' : 'DOWN'}`)
+    .join(', ')}${process.env.CI === 'true' ? ' (CI=true: every tier must run)' : ''}`,
+);
 
 // unit + int run in parallel; e2e one suite at a time; chaos (it restarts the shared Postgres and NATS) alone, last.
 // A selection naming e2e or chaos gets --runInBand too.
@@ -33,11 +37,15 @@ let status = 0;
 for (const run of runs) {
   const args = run.includes('--runInBand') ? run : ['--maxWorkers=2', ...run];
   // PGlite loads Node built-ins with import(): Jest needs the VM modules flag for in-process PGlite tests.
-  const res = spawnSync(process.execPath, ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', path.join(root, 'node_modules/jest/bin/jest.js'), ...args], {
-    stdio: 'inherit',
-    cwd: root,
-    env: { ...process.env, TZ: 'UTC' },
-  });
+  const res = spawnSync(
+    process.execPath,
+    ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', path.join(root, 'node_modules/jest/bin/jest.js'), ...args],
+    {
+      stdio: 'inherit',
+      cwd: root,
+      env: { ...process.env, TZ: 'UTC' },
+    },
+  );
   if ((res.status ?? 1) !== 0) status = res.status ?? 1;
 }
 process.exit(status);

@@ -12,14 +12,11 @@ export function runFixed({ url, path, headers, body, connections, seconds }) {
     let ok = 0;
     let non2xx = 0;
     const t0 = performance.now();
-    const inst = autocannon(
-      { url: url + path, method: 'POST', headers, body, connections, pipelining: 1, duration: seconds, timeout: 10 },
-      (err, res) => {
-        if (err) return reject(err);
-        const wallS = (performance.now() - t0) / 1000;
-        resolve({ lat, ok, non2xx, statuses, errors: res.errors + res.timeouts, wallS });
-      },
-    );
+    const inst = autocannon({ url: url + path, method: 'POST', headers, body, connections, pipelining: 1, duration: seconds, timeout: 10 }, (err, res) => {
+      if (err) return reject(err);
+      const wallS = (performance.now() - t0) / 1000;
+      resolve({ lat, ok, non2xx, statuses, errors: res.errors + res.timeouts, wallS });
+    });
     inst.on('response', (_client, statusCode, _bytes, responseTime) => {
       if (statusCode >= 200 && statusCode < 300) {
         ok++;

@@ -77,12 +77,20 @@ function targetsCheck(s, out) {
     for (const t of ['standalone', 'cluster']) {
       const r = s[caseId]?.[cMax]?.[t];
       const goal = t === 'standalone' ? 0.7 : 0.5;
-      if (r?.ratioToFloor !== undefined) add(`throughput vs floor, c=${cMax} (${caseId})`, t, `${f(r.ratioToFloor * 100, 0)} % (${f(r.rps, 0)} vs ${f(s[caseId][cMax].floor.rps, 0)} req/s)`, `≥ ${goal * 100} %`, r.ratioToFloor >= goal);
+      if (r?.ratioToFloor !== undefined)
+        add(
+          `throughput vs floor, c=${cMax} (${caseId})`,
+          t,
+          `${f(r.ratioToFloor * 100, 0)} % (${f(r.rps, 0)} vs ${f(s[caseId][cMax].floor.rps, 0)} req/s)`,
+          `≥ ${goal * 100} %`,
+          r.ratioToFloor >= goal,
+        );
     }
   }
   for (const caseId of ['chat-stream', 'conv-stream']) {
     const st = s[caseId]?.[cMin]?.standalone;
-    if (st?.addedTtftP50 !== undefined) add(`stream TTFT added p50, c=${cMin} (${caseId})`, 'standalone', `${f(st.addedTtftP50, 3)} ms`, '≤ 1 ms', st.addedTtftP50 <= 1);
+    if (st?.addedTtftP50 !== undefined)
+      add(`stream TTFT added p50, c=${cMin} (${caseId})`, 'standalone', `${f(st.addedTtftP50, 3)} ms`, '≤ 1 ms', st.addedTtftP50 <= 1);
   }
   const sa = out.targets.find((t) => t.name === 'standalone');
   if (sa) {
@@ -102,9 +110,17 @@ export function report(out, gateways) {
   const L = [];
   L.push(`Run ${out.startedAt} · \`${out.command}\` · ${out.durationS} s`);
   L.push('');
-  L.push(`Machine: ${m.cpus} × ${m.cpuModel}, ${m.memGb} GB RAM, ${m.platform} ${m.kernel}, Node ${m.node}. Load generator, mock upstream and target share the same ${m.cpus} cores (no pinning).`);
   L.push(
-    `Settings: ${out.settings.rounds} interleaved round(s) per cell (direct, floor, standalone, cluster in turn); non-stream cells ${out.settings.secondsPerCellPerRound} s per round (autocannon, closed loop, keep-alive); stream cells ${Object.entries(out.settings.streamsPerWorker).map(([c, n]) => `c=${c}: ${n}`).join(', ')} stream(s) per worker per round (undici); warm-up discarded. Latency percentiles pool every round; "added" = target percentile − direct percentile at the same case and concurrency. CPU = the target's own process(es), from /proc, including work deferred until it is idle again (usage records).`,
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memGb} GB RAM, ${m.platform} ${m.kernel}, Node ${m.node}. Load generator, mock upstream and target share the same ${m.cpus} cores (no pinning).`,
+  );
+  L.push(
+    `Settings: ${out.settings.rounds} interleaved round(s) per cell (direct, floor, standalone, cluster in turn); non-stream cells ${out.settings.secondsPerCellPerRound} s per round (autocannon, closed loop, keep-alive); stream cells ${Object.entries(
+      out.settings.streamsPerWorker,
+    )
+      .map(([c, n]) => `c=${c}: ${n}`)
+      .join(
+        ', ',
+      )} stream(s) per worker per round (undici); warm-up discarded. Latency percentiles pool every round; "added" = target percentile − direct percentile at the same case and concurrency. CPU = the target's own process(es), from /proc, including work deferred until it is idle again (usage records).`,
   );
   for (const n of out.notes) L.push(`Note: ${n}.`);
   L.push('');
@@ -118,7 +134,9 @@ export function report(out, gateways) {
       for (const [conc, row] of Object.entries(s[c.id]))
         for (const [t, r] of Object.entries(row)) {
           const cpu = cpuCell(t, r);
-          L.push(`| ${c.id} | ${conc} | ${t} | ${f(r.p50, 3)} | ${f(r.p99, 3)} | ${signed(r.addedP50)} | ${signed(r.addedP99)} | ${f(r.rps, 0)} | ${r.ratioToFloor !== undefined ? f(r.ratioToFloor, 2) : '–'} | ${cpu} | ${r.errors} |`);
+          L.push(
+            `| ${c.id} | ${conc} | ${t} | ${f(r.p50, 3)} | ${f(r.p99, 3)} | ${signed(r.addedP50)} | ${signed(r.addedP99)} | ${f(r.rps, 0)} | ${r.ratioToFloor !== undefined ? f(r.ratioToFloor, 2) : '–'} | ${cpu} | ${r.errors} |`,
+          );
         }
     L.push('');
   }
@@ -126,14 +144,18 @@ export function report(out, gateways) {
   if (st.length) {
     L.push('### Streams (64 chunks, 20 ms apart)');
     L.push('');
-    L.push('| case | c | target | streams | TTFT p50 ms | TTFT p99 ms | added TTFT p50 | added TTFT p99 | gap p50 ms | gap p99 ms | added gap p99 | events/stream | CPU µs/stream | errors |');
+    L.push(
+      '| case | c | target | streams | TTFT p50 ms | TTFT p99 ms | added TTFT p50 | added TTFT p99 | gap p50 ms | gap p99 ms | added gap p99 | events/stream | CPU µs/stream | errors |',
+    );
     L.push('|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
     for (const c of st)
       for (const [conc, row] of Object.entries(s[c.id]))
         for (const [t, r] of Object.entries(row)) {
           const ev = r.eventsMin === null ? '–' : r.eventsMin === r.eventsMax ? String(r.eventsMin) : `${r.eventsMin}–${r.eventsMax}`;
           const cpu = cpuCell(t, r);
-          L.push(`| ${c.id} | ${conc} | ${t} | ${r.ok} | ${f(r.ttftP50, 3)} | ${f(r.ttftP99, 3)} | ${signed(r.addedTtftP50)} | ${signed(r.addedTtftP99)} | ${f(r.gapP50, 2)} | ${f(r.gapP99, 2)} | ${signed(r.addedGapP99, 2)} | ${ev} | ${cpu} | ${r.errors} |`);
+          L.push(
+            `| ${c.id} | ${conc} | ${t} | ${r.ok} | ${f(r.ttftP50, 3)} | ${f(r.ttftP99, 3)} | ${signed(r.addedTtftP50)} | ${signed(r.addedTtftP99)} | ${f(r.gapP50, 2)} | ${f(r.gapP99, 2)} | ${signed(r.addedGapP99, 2)} | ${ev} | ${cpu} | ${r.errors} |`,
+          );
         }
     L.push('');
   }

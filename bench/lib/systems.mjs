@@ -53,8 +53,20 @@ async function admin(url, method, p, body) {
  * built-in admin user (unlimited balance), no quota, no rpm/tpm/concurrency limits.
  */
 async function provision(sys, mockUrl) {
-  await admin(sys.url, 'POST', '/api/channels', { name: 'bench-openai', type: 'openai', baseUrl: mockUrl, keys: ['sk-bench-upstream'], models: [MODELS.openai] });
-  await admin(sys.url, 'POST', '/api/channels', { name: 'bench-anthropic', type: 'anthropic', baseUrl: mockUrl, keys: ['sk-bench-upstream'], models: [MODELS.anthropic] });
+  await admin(sys.url, 'POST', '/api/channels', {
+    name: 'bench-openai',
+    type: 'openai',
+    baseUrl: mockUrl,
+    keys: ['sk-bench-upstream'],
+    models: [MODELS.openai],
+  });
+  await admin(sys.url, 'POST', '/api/channels', {
+    name: 'bench-anthropic',
+    type: 'anthropic',
+    baseUrl: mockUrl,
+    keys: ['sk-bench-upstream'],
+    models: [MODELS.anthropic],
+  });
   const tok = await admin(sys.url, 'POST', '/api/tokens', { name: 'bench' });
   sys.key = tok.key;
   // Both routes answer before measuring (in a cluster the table change travels over NATS).
@@ -75,12 +87,20 @@ async function provision(sys, mockUrl) {
 }
 
 /** The node flags of `npm start` (package.json's start script, `node <flags> <script>`): measured as users run it. */
-const STANDALONE_NODE_FLAGS = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start.trim().split(/\s+/).slice(1, -1);
+const STANDALONE_NODE_FLAGS = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
+  .scripts.start.trim()
+  .split(/\s+/)
+  .slice(1, -1);
 
 export async function startStandalone(mockUrl, { nodeFlags = [], extraEnv = {}, root = ROOT, name = 'standalone' } = {}) {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
-  const proc = start(name, process.execPath, nodeArgs(dist('standalone', root), [...STANDALONE_NODE_FLAGS, ...nodeFlags]), sbEnv({ PORT: String(port), DATA_DIR: dataDir, ...extraEnv }));
+  const proc = start(
+    name,
+    process.execPath,
+    nodeArgs(dist('standalone', root), [...STANDALONE_NODE_FLAGS, ...nodeFlags]),
+    sbEnv({ PORT: String(port), DATA_DIR: dataDir, ...extraEnv }),
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitHttp(`${url}/health/ready`, proc);
   const sys = { name, url, procs: [proc], main: proc, dataDir };
@@ -167,7 +187,14 @@ export async function startCluster(mockUrl, infra, { gatewayFlags = [], gatewayR
   const gws = [];
   for (const root of gatewayRoots) gws.push(await spawnService('gateway', root));
   const gw = gws[0];
-  const sys = { name: 'cluster', url: `http://127.0.0.1:${gw.port}`, procs, main: gw.p, dataDir, gateways: gws.map((g) => ({ url: `http://127.0.0.1:${g.port}`, proc: g.p })) };
+  const sys = {
+    name: 'cluster',
+    url: `http://127.0.0.1:${gw.port}`,
+    procs,
+    main: gw.p,
+    dataDir,
+    gateways: gws.map((g) => ({ url: `http://127.0.0.1:${g.port}`, proc: g.p })),
+  };
   await provision(sys, mockUrl);
   sys.cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
   return sys;

@@ -51,7 +51,9 @@ describe('Redis outage under load (cluster on a private redis-server)', () => {
     mock = await startMockUpstream();
     sys = await startCluster({ env: { REDIS_URL: redis.url, UNPRICED_MODEL_POLICY: 'free' } });
     const admin = adminClient(sys.url, sys.adminKey);
-    expect((await admin.post('/api/channels', { name: 'mock', type: 'openai', baseUrl: mock.url, keys: ['sk-up'], models: ['outage-model'] })).status).toBe(201);
+    expect((await admin.post('/api/channels', { name: 'mock', type: 'openai', baseUrl: mock.url, keys: ['sk-up'], models: ['outage-model'] })).status).toBe(
+      201,
+    );
     key = String((await admin.post('/api/tokens', { name: 'load' })).body.key);
     leaseKey = String((await admin.post('/api/tokens', { name: 'one-at-a-time', maxConcurrency: 1 })).body.key);
   });
@@ -76,7 +78,8 @@ describe('Redis outage under load (cluster on a private redis-server)', () => {
   };
   const chat = (apiKey = key, content = 'hello', stream = false) =>
     post('/v1/chat/completions', { model: 'outage-model', stream, messages: [{ role: 'user', content }] }, {}, apiKey);
-  const messages = () => post('/v1/messages', { model: 'outage-model', max_tokens: 16, messages: [{ role: 'user', content: 'hello' }] }, { 'anthropic-version': '2023-06-01' });
+  const messages = () =>
+    post('/v1/messages', { model: 'outage-model', max_tokens: 16, messages: [{ role: 'user', content: 'hello' }] }, { 'anthropic-version': '2023-06-01' });
   const ready = async () => {
     const r = await fetch(`${sys.url}/health/ready`, { signal: AbortSignal.timeout(10_000) });
     return { status: r.status, body: (await r.json()) as { status: string; checks: Record<string, string> } };
@@ -103,10 +106,14 @@ describe('Redis outage under load (cluster on a private redis-server)', () => {
     const killedAt = Date.now();
     await redis.kill();
 
-    const notReady = await until('readiness says not ready', async () => {
-      const r = await ready();
-      return r.status === 503 ? r.body : false;
-    }, 5_000);
+    const notReady = await until(
+      'readiness says not ready',
+      async () => {
+        const r = await ready();
+        return r.status === 503 ? r.body : false;
+      },
+      5_000,
+    );
     expect(notReady.value.checks.redis).not.toBe('ok');
     await sleep(3_000);
     const outageAnswers = (await Promise.all(answers)).filter((a) => a.at >= killedAt + 500);
@@ -146,14 +153,21 @@ describe('Redis outage under load (cluster on a private redis-server)', () => {
     expect(afterRecovery.filter((a) => a.status !== 200).map((a) => `${a.status} ${a.body.slice(0, 200)}`)).toEqual([]);
 
     // The stream's slot, still held in Redis when it came back, was given back: the token may run one again.
-    const next = await until('the one-at-a-time token admitted again', async () => {
-      const a = await chat(leaseKey);
-      return a.status === 200 ? a : false;
-    }, 5_000);
+    const next = await until(
+      'the one-at-a-time token admitted again',
+      async () => {
+        const a = await chat(leaseKey);
+        return a.status === 200 ? a : false;
+      },
+      5_000,
+    );
     expect(next.ms).toBeLessThan(5_000);
 
     // The outage was logged, once per interval rather than once per request.
-    const gatewayLog = sys.procs.filter((p) => p.name === 'gateway').flatMap((p) => p.output).join('');
+    const gatewayLog = sys.procs
+      .filter((p) => p.name === 'gateway')
+      .flatMap((p) => p.output)
+      .join('');
     const lines = gatewayLog.split('\n').filter((l) => l.includes('admission refused with 503'));
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.length).toBeLessThanOrEqual(3);

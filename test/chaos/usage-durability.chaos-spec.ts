@@ -34,10 +34,20 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_00
 
 // ---- the shared dependencies (this project runs alone, after every other suite)
 const pgctl = (action: 'stop' | 'start' | 'status') => run('pg_ctlcluster', ['--skip-systemctl-redirect', PG_VERSION!, 'main', action], { timeout: 60_000 });
-const pgUp = () => pgctl('status').then(() => true, () => false);
+const pgUp = () =>
+  pgctl('status').then(
+    () => true,
+    () => false,
+  );
 // Tolerant of a cluster already in the wanted state (someone else's run may have moved it).
-const pgStop = async () => void (await pgctl('stop').catch(async (e: Error) => { if (await pgUp()) throw e; }));
-const pgStart = async () => void (await pgctl('start').catch(async (e: Error) => { if (!(await pgUp())) throw e; }));
+const pgStop = async () =>
+  void (await pgctl('stop').catch(async (e: Error) => {
+    if (await pgUp()) throw e;
+  }));
+const pgStart = async () =>
+  void (await pgctl('start').catch(async (e: Error) => {
+    if (!(await pgUp())) throw e;
+  }));
 
 /**
  * One chaos run at a time on this machine: the test restarts the machine's Postgres and NATS, so two runs (two
@@ -55,7 +65,7 @@ async function chaosLock(timeoutMs = 150_000): Promise<() => void> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = Number(fs.readFileSync(file, 'utf8'));
-      let alive = false;
+      let alive: boolean;
       try {
         process.kill(holder, 0);
         alive = true;
@@ -70,7 +80,10 @@ async function chaosLock(timeoutMs = 150_000): Promise<() => void> {
 }
 
 async function natsPids(): Promise<number[]> {
-  const out = await run('pidof', ['nats-server']).then((r) => r.stdout, () => '');
+  const out = await run('pidof', ['nats-server']).then(
+    (r) => r.stdout,
+    () => '',
+  );
   return out.split(/\s+/).filter(Boolean).map(Number);
 }
 async function natsStop(): Promise<void> {
@@ -80,8 +93,21 @@ async function natsStop(): Promise<void> {
 }
 async function natsStart(): Promise<void> {
   await run('start-stop-daemon', [
-    '--start', '--oknodo', '--background', '--exec', '/usr/sbin/nats-server', '--',
-    '-a', '127.0.0.1', '-p', '4222', '-js', '-sd', '/var/lib/nats-server', '-l', '/var/log/nats-server.log',
+    '--start',
+    '--oknodo',
+    '--background',
+    '--exec',
+    '/usr/sbin/nats-server',
+    '--',
+    '-a',
+    '127.0.0.1',
+    '-p',
+    '4222',
+    '-js',
+    '-sd',
+    '/var/lib/nats-server',
+    '-l',
+    '/var/log/nats-server.log',
   ]);
   await until('nats on 4222', () => reachable(4222));
 }
@@ -104,7 +130,15 @@ async function usagePipelineState(): Promise<Record<string, unknown>> {
       out[durable] =
         'error' in ci
           ? ci
-          : { created: ci.created, pending: ci.num_pending, ackPending: ci.num_ack_pending, redelivered: ci.num_redelivered, delivered: ci.delivered.stream_seq, ackFloor: ci.ack_floor.stream_seq, waiting: ci.num_waiting };
+          : {
+              created: ci.created,
+              pending: ci.num_pending,
+              ackPending: ci.num_ack_pending,
+              redelivered: ci.num_redelivered,
+              delivered: ci.delivered.stream_seq,
+              ackFloor: ci.ack_floor.stream_seq,
+              waiting: ci.num_waiting,
+            };
     }
     return out;
   } finally {
@@ -262,7 +296,9 @@ describe('chaos: usage records survive service, Postgres and NATS restarts (clus
     // purgeUsageStream) and with it records not yet consumed: say so rather than report a loss that is not ours.
     const pipelineAfter = await usagePipelineState();
     if (pipelineAfter.streamCreated !== pipelineBefore.streamCreated) {
-      throw new Error(`the usage stream was deleted and re-created by someone else during the test (interference, not a loss): ${JSON.stringify({ pipelineBefore, pipelineAfter })}`);
+      throw new Error(
+        `the usage stream was deleted and re-created by someone else during the test (interference, not a loss): ${JSON.stringify({ pipelineBefore, pipelineAfter })}`,
+      );
     }
 
     // ---- every request answered, with a request id
@@ -284,9 +320,12 @@ describe('chaos: usage records survive service, Postgres and NATS restarts (clus
       const q = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params)).rows;
       const converged = Date.now();
       const counts = async () => {
-        const [l] = await q<{ logs: string; billable: string }>(`SELECT count(*) AS logs, count(*) FILTER (WHERE "costMicros" > 0) AS billable FROM request_logs WHERE "userId" = $1`, [userId]);
+        const [l] = await q<{ logs: string; billable: string }>(
+          `SELECT count(*) AS logs, count(*) FILTER (WHERE "costMicros" > 0) AS billable FROM request_logs WHERE "userId" = $1`,
+          [userId],
+        );
         const [d] = await q<{ debits: string }>(`SELECT count(*) AS debits FROM ledger_entries WHERE kind = 'usage' AND "userId" = $1`, [userId]);
-        return { logs: Number(l!.logs), billable: Number(l!.billable), debits: Number(d!.debits) };
+        return { logs: Number(l.logs), billable: Number(l.billable), debits: Number(d.debits) };
       };
       try {
         await eventually(
@@ -310,7 +349,10 @@ describe('chaos: usage records survive service, Postgres and NATS restarts (clus
       console.log(`records complete ${((Date.now() - converged) / 1000).toFixed(1)} s after the traffic ended`);
 
       // exactly one row per finished request, none for anything else
-      const logs = await q<{ requestId: string; costMicros: string; status: number }>(`SELECT "requestId", "costMicros", status FROM request_logs WHERE "userId" = $1`, [userId]);
+      const logs = await q<{ requestId: string; costMicros: string; status: number }>(
+        `SELECT "requestId", "costMicros", status FROM request_logs WHERE "userId" = $1`,
+        [userId],
+      );
       expect(logs).toHaveLength(finished.length);
       expect(new Set(logs.map((l) => l.requestId))).toEqual(new Set(finished));
       const statusOf = new Map(outcomes.map((o) => [o.requestId, o.status]));
@@ -318,8 +360,13 @@ describe('chaos: usage records survive service, Postgres and NATS restarts (clus
       for (const o of unverified) expect(o.code).toMatch(/^bus_/);
 
       // nothing billed twice; the debits are exactly the logged costs
-      expect(await q(`SELECT "requestId", count(*) FROM ledger_entries WHERE "requestId" IS NOT NULL GROUP BY "requestId", kind HAVING count(*) > 1`)).toEqual([]);
-      const debits = await q<{ requestId: string; amountMicros: string }>(`SELECT "requestId", "amountMicros" FROM ledger_entries WHERE kind = 'usage' AND "userId" = $1`, [userId]);
+      expect(await q(`SELECT "requestId", count(*) FROM ledger_entries WHERE "requestId" IS NOT NULL GROUP BY "requestId", kind HAVING count(*) > 1`)).toEqual(
+        [],
+      );
+      const debits = await q<{ requestId: string; amountMicros: string }>(
+        `SELECT "requestId", "amountMicros" FROM ledger_entries WHERE kind = 'usage' AND "userId" = $1`,
+        [userId],
+      );
       const costOf = new Map(logs.map((l) => [l.requestId, BigInt(l.costMicros)]));
       for (const d of debits) expect(-BigInt(d.amountMicros)).toBe(costOf.get(d.requestId));
       expect(new Set(debits.map((d) => d.requestId))).toEqual(new Set(logs.filter((l) => BigInt(l.costMicros) > 0n).map((l) => l.requestId)));
@@ -328,7 +375,7 @@ describe('chaos: usage records survive service, Postgres and NATS restarts (clus
       expect(ledgerSum).toBe(logSum);
       expect(logSum).toBeGreaterThan(0n);
       const [bal] = await q<{ balanceMicros: string }>(`SELECT "balanceMicros" FROM users WHERE id = $1`, [userId]);
-      expect(BigInt(bal!.balanceMicros)).toBe(1_000_000_000n - ledgerSum);
+      expect(BigInt(bal.balanceMicros)).toBe(1_000_000_000n - ledgerSum);
 
       // the API agrees: stats to the micro-dollar, ledger reconciled, the gateway's buffer empty
       const stats = await admin.get<{ totals: { requests: number; cost: number } }>('/api/stats?days=1');
@@ -349,7 +396,9 @@ describe('chaos: usage records survive service, Postgres and NATS restarts (clus
         return `${p.name}(pid ${p.child.pid}): publish retries ${count(/usage publish failed/g)}, redelivered batches ${count(/batch failed/g)}, fetch errors ${count(/fetch failed/g)}`;
       });
       console.log(`inside the services: ${seen.join('; ')}`);
-      console.log(`finished requests ${finished.length} (refused before authentication: ${unverified.length}); log rows ${logs.length}; debits ${debits.length}; sum ${ledgerSum} µ$`);
+      console.log(
+        `finished requests ${finished.length} (refused before authentication: ${unverified.length}); log rows ${logs.length}; debits ${debits.length}; sum ${ledgerSum} µ$`,
+      );
     } finally {
       await db.end();
     }

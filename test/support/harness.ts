@@ -48,8 +48,8 @@ function spawnProc(name: string, args: string[], env: NodeJS.ProcessEnv): Proc {
     output.push(d.toString());
     if (output.length > 400) output.shift();
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   return { name, child, output };
 }
 
@@ -176,7 +176,11 @@ export const CLUSTER_SERVICES = ['auth', 'router', 'billing', 'log-writer'] as c
 
 /** The five services as separate processes on real NATS, Redis and Postgres; `gateways` replicas of the edge. */
 export async function startCluster(
-  opts: { gateways?: number; env?: NodeJS.ProcessEnv; /** per service, over `env` (e.g. its own NATS user) */ serviceEnv?: (name: string) => NodeJS.ProcessEnv } = {},
+  opts: {
+    gateways?: number;
+    env?: NodeJS.ProcessEnv;
+    /** per service, over `env` (e.g. its own NATS user) */ serviceEnv?: (name: string) => NodeJS.ProcessEnv;
+  } = {},
 ): Promise<System & { dropDatabase(): Promise<void> }> {
   const db = await createTestDatabase();
   await purgeUsageStream();
@@ -209,7 +213,7 @@ export async function startCluster(
       gateways.push(`http://127.0.0.1:${port}`);
     }
     return {
-      url: gateways[0]!,
+      url: gateways[0],
       adminKey,
       procs,
       gateways,

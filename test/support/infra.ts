@@ -37,7 +37,7 @@ export async function requireInfra(...names: InfraName[]): Promise<boolean> {
   if (!down.length) return true;
   const msg = `unreachable: ${down.join(', ')}`;
   if (process.env.CI === 'true') throw new Error(`${msg}; CI=true requires every tier to run`);
-  // eslint-disable-next-line no-console
+
   console.warn(`SKIPPED: ${msg}. Start them (see README) or run with CI=true to make this a failure.`);
   return false;
 }

@@ -33,7 +33,7 @@ function natsServerBinary(): string | null {
 export function requireNatsServer(): boolean {
   if (natsServerBinary()) return true;
   if (process.env.CI === 'true') throw new Error('nats-server not found; CI=true requires every tier to run');
-  // eslint-disable-next-line no-console
+
   console.warn('SKIPPED: nats-server not found on PATH');
   return false;
 }
@@ -62,8 +62,8 @@ export async function startPrivateNats(config = NATS_CONF, extraArgs: string[] =
       log.push(b.toString());
       if (log.join('').includes('Server is ready')) resolve();
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('close', (code) => reject(new Error(`nats-server exited (${code}): ${log.join('')}`)));
     setTimeout(() => reject(new Error(`nats-server not ready in 10 s: ${log.join('')}`)), 10_000).unref();
   });

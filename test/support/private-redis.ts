@@ -41,8 +41,8 @@ export async function startPrivateRedis(opts: { persist?: boolean } = {}): Promi
 
   const start = async () => {
     const c = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    c.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
-    c.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
+    c.stdout.on('data', (d: Buffer) => out.push(d.toString()));
+    c.stderr.on('data', (d: Buffer) => out.push(d.toString()));
     child = c;
     const deadline = Date.now() + 10_000;
     while (!(await reachable('127.0.0.1', port))) {

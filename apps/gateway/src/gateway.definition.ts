@@ -7,7 +7,10 @@ import { GatewayModule } from './gateway.module';
 import { RelayService } from './relay/relay.service';
 import { HOT_RELAY_URLS, registerRelayRoutes } from './relay/relay.routes';
 
-export function configureGateway(app: Parameters<NonNullable<ServiceDefinition['configure']>>[0], config: Parameters<NonNullable<ServiceDefinition['configure']>>[1]): void {
+export function configureGateway(
+  app: Parameters<NonNullable<ServiceDefinition['configure']>>[0],
+  config: Parameters<NonNullable<ServiceDefinition['configure']>>[1],
+): void {
   const fastify = app.getHttpAdapter().getInstance();
   const rules = { limit: config.MAX_BODY_BYTES, maxDepth: config.MAX_JSON_DEPTH };
   const auth = app.get(KeyAuthenticator);
@@ -16,4 +19,10 @@ export function configureGateway(app: Parameters<NonNullable<ServiceDefinition['
   registerRelayRoutes(fastify, app.get(RelayService), auth, rules);
 }
 
-export const gatewayService: ServiceDefinition = { name: 'gateway', features: [GatewayModule], database: false, configure: configureGateway, frameworkErrors: renderFrameworkError };
+export const gatewayService: ServiceDefinition = {
+  name: 'gateway',
+  features: [GatewayModule],
+  database: false,
+  configure: configureGateway,
+  frameworkErrors: renderFrameworkError,
+};

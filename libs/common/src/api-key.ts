@@ -8,7 +8,7 @@ export function generateApiKey(): string {
   while (out.length < 48) {
     for (const b of randomBytes(64)) {
       // 248 = 62 * 4: rejection sampling keeps the alphabet uniform.
-      if (b < 248 && out.length < 48) out.push(ALPHABET[b % 62]!);
+      if (b < 248 && out.length < 48) out.push(ALPHABET[b % 62]);
     }
   }
   return 'sk-' + out.join('');

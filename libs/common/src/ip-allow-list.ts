@@ -17,9 +17,9 @@ export function buildBlockList(entries: readonly string[]): BlockList {
   const list = new BlockList();
   for (const e of entries) {
     const [addr, bits] = e.split('/');
-    const type = isIP(addr!) === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(addr!, type);
-    else list.addSubnet(addr!, Number(bits), type);
+    const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(addr, type);
+    else list.addSubnet(addr, Number(bits), type);
   }
   return list;
 }

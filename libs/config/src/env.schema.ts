@@ -133,16 +133,19 @@ const envFields = z.object({
 });
 
 /** Rules across variables: each names the variable to change. */
-export const envSchema = envFields.superRefine((env, ctx) => {
-  const bad = (name: string, message: string) => ctx.addIssue({ code: 'custom', path: [name], message });
-  if (env.NATS_USER && !env.NATS_PASSWORD) bad('NATS_PASSWORD', 'required with NATS_USER');
-  if (env.NATS_PASSWORD && !env.NATS_USER) bad('NATS_USER', 'required with NATS_PASSWORD');
-  const ways = (['NATS_USER', 'NATS_TOKEN', 'NATS_CREDS', 'NATS_NKEY_SEED'] as const).filter((k) => env[k]);
-  if (ways.length > 1) for (const k of ways) bad(k, `set one NATS authentication only (${ways.join(', ')} are all set)`);
-  if (env.NATS_TLS_CERT && !env.NATS_TLS_KEY) bad('NATS_TLS_KEY', 'required with NATS_TLS_CERT (client certificate)');
-  if (env.NATS_TLS_KEY && !env.NATS_TLS_CERT) bad('NATS_TLS_CERT', 'required with NATS_TLS_KEY (client certificate)');
-  if (env.REDIS_TLS_CA && !env.REDIS_URL?.startsWith('rediss://')) bad('REDIS_TLS_CA', 'needs a rediss:// REDIS_URL (TLS)');
-  // Run even when a single variable is already bad, so one message still names every problem.
-}, { when: () => true });
+export const envSchema = envFields.superRefine(
+  (env, ctx) => {
+    const bad = (name: string, message: string) => ctx.addIssue({ code: 'custom', path: [name], message });
+    if (env.NATS_USER && !env.NATS_PASSWORD) bad('NATS_PASSWORD', 'required with NATS_USER');
+    if (env.NATS_PASSWORD && !env.NATS_USER) bad('NATS_USER', 'required with NATS_PASSWORD');
+    const ways = (['NATS_USER', 'NATS_TOKEN', 'NATS_CREDS', 'NATS_NKEY_SEED'] as const).filter((k) => env[k]);
+    if (ways.length > 1) for (const k of ways) bad(k, `set one NATS authentication only (${ways.join(', ')} are all set)`);
+    if (env.NATS_TLS_CERT && !env.NATS_TLS_KEY) bad('NATS_TLS_KEY', 'required with NATS_TLS_CERT (client certificate)');
+    if (env.NATS_TLS_KEY && !env.NATS_TLS_CERT) bad('NATS_TLS_CERT', 'required with NATS_TLS_KEY (client certificate)');
+    if (env.REDIS_TLS_CA && !env.REDIS_URL?.startsWith('rediss://')) bad('REDIS_TLS_CA', 'needs a rediss:// REDIS_URL (TLS)');
+    // Run even when a single variable is already bad, so one message still names every problem.
+  },
+  { when: () => true },
+);
 
 export type Env = z.infer<typeof envSchema>;

@@ -32,5 +32,4 @@ export interface SerializedDomainError {
 }
 
 export const notFound = (what: string) => new DomainError('not_found', 404, `${what} not found`);
-export const badRequest = (message: string, details: Record<string, unknown> = {}) =>
-  new DomainError('invalid_request', 400, message, details);
+export const badRequest = (message: string, details: Record<string, unknown> = {}) => new DomainError('invalid_request', 400, message, details);

@@ -10,7 +10,14 @@ import { migrate } from './migrate';
 import { seed } from './seed';
 import { PGLITE_START_PARAMS } from './pglite-params';
 import { pgliteHostScript, startPgliteHost, type PgliteHostKind } from './pglite-process';
-import { migrationTargets, type Database, type DatabaseKind, type EmbeddedDatabaseHost, type MigrationTarget, type OpenDatabaseOptions } from './database.types';
+import {
+  migrationTargets,
+  type Database,
+  type DatabaseKind,
+  type EmbeddedDatabaseHost,
+  type MigrationTarget,
+  type OpenDatabaseOptions,
+} from './database.types';
 
 // One process may hold a PGlite directory open only once, and in standalone mode all five services
 // ask for the database: handles for the same database share one client, counted; the last close() closes it.
@@ -37,7 +44,10 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   let slot = slots.get(key);
   if (!slot) {
     const previous = closing.get(key)?.catch(() => undefined); // a failed close still released what it could
-    const created: Slot = { refs: 0, ready: Promise.resolve(previous).then(() => (url ? openPostgres(url) : openPglite(opts.dataDir, opts.embeddedHost ?? 'in-process'))) };
+    const created: Slot = {
+      refs: 0,
+      ready: Promise.resolve(previous).then(() => (url ? openPostgres(url) : openPglite(opts.dataDir, opts.embeddedHost ?? 'in-process'))),
+    };
     created.ready.catch(() => {
       if (slots.get(key) === created) slots.delete(key);
     });
@@ -145,7 +155,12 @@ async function pgliteInProcess(dir: string, claim: PidClaim): Promise<Shared> {
     kind: 'pglite',
     prisma,
     target: { kind: 'pglite', pglite, serialize: serializer() },
-    shutdown: () => closeInOrder(() => prisma.$disconnect(), () => pglite.close(), () => claim.release()),
+    shutdown: () =>
+      closeInOrder(
+        () => prisma.$disconnect(),
+        () => pglite.close(),
+        () => claim.release(),
+      ),
   };
 }
 
@@ -179,7 +194,13 @@ async function pgliteInHost(kind: PgliteHostKind, dir: string, claim: PidClaim):
     kind: 'pglite',
     prisma,
     target: { kind: 'pglite-process', pool, serialize: serializer() },
-    shutdown: () => closeInOrder(() => prisma.$disconnect(), () => pool.end(), () => child.stop(), () => claim.release()),
+    shutdown: () =>
+      closeInOrder(
+        () => prisma.$disconnect(),
+        () => pool.end(),
+        () => child.stop(),
+        () => claim.release(),
+      ),
   };
 }
 

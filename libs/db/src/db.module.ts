@@ -1,4 +1,4 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type FactoryProvider, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { PrismaClient } from '../generated/client';
 import { openDatabase } from './database';
 import { releaseQueryCompilerSource } from './query-compiler-source';
@@ -11,9 +11,10 @@ export const DATABASE = Symbol.for('switchboard.db.Database');
  * Inject this to get the PrismaClient: `constructor(private readonly prisma: PrismaService)`.
  * The class is only the DI token; the value is the Database's PrismaClient.
  */
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- a DI token typed as the client it stands for */
 export abstract class PrismaService {}
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface PrismaService extends PrismaClient {}
+/* eslint-enable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type */
 
 export interface DbModuleOptions extends OpenDatabaseOptions {
   /** register the providers globally (default true) */
@@ -22,7 +23,8 @@ export interface DbModuleOptions extends OpenDatabaseOptions {
 
 export interface DbModuleAsyncOptions {
   imports?: DynamicModule['imports'];
-  inject?: (string | symbol | Function)[];
+  inject?: FactoryProvider['inject'];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- typed as Nest's FactoryProvider.useFactory: the factory takes the injected values
   useFactory: (...args: any[]) => OpenDatabaseOptions | Promise<OpenDatabaseOptions>;
   global?: boolean;
 }

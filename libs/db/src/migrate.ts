@@ -67,9 +67,7 @@ export async function migrate(db: Database, opts: MigrateOptions = {}): Promise<
  * failed (finished_at and rolled_back_at both NULL: the engine must report that, so it is asked).
  */
 async function upToDate(db: Database, migrationsDir: string): Promise<boolean> {
-  const [table] = await db.prisma.$queryRawUnsafe<{ present: boolean }[]>(
-    `SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`,
-  );
+  const [table] = await db.prisma.$queryRawUnsafe<{ present: boolean }[]>(`SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`);
   if (!table?.present) return false;
   const rows = await db.prisma.$queryRawUnsafe<{ name: string; finished: boolean; rolledBack: boolean }[]>(
     `SELECT migration_name AS name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS "rolledBack"
@@ -101,9 +99,7 @@ export function readMigrationDirectories(migrationsDir: string): MigrationDirect
 async function applyWith(adapterFactory: PrismaPg | PrismaPGlite, migrationsDir: string): Promise<MigrateResult> {
   const SchemaEngine = await loadSchemaEngine();
   const assets = resolveDbAssets();
-  const datamodels: [string, string][] | undefined = assets.schemaPath
-    ? [['schema.prisma', fs.readFileSync(assets.schemaPath, 'utf8')]]
-    : undefined;
+  const datamodels: [string, string][] | undefined = assets.schemaPath ? [['schema.prisma', fs.readFileSync(assets.schemaPath, 'utf8')]] : undefined;
   const lockPath = path.join(migrationsDir, LOCKFILE);
   const engine = await SchemaEngine.new({ datamodels }, () => {}, bindMigrationAwareSqlAdapterFactory(adapterFactory));
   try {

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,7 +53,7 @@ function spawnHost(kind: PgliteHostKind, script: string, dir: string, socketPath
       }),
     );
     return {
-      on: (event: string, listener: (...args: any[]) => void) => worker.on(event, listener),
+      on: (event: string, listener: Parameters<Worker['on']>[1]) => worker.on(event, listener),
       once: (event, listener) => worker.once(event, listener),
       exited,
       running: () => !ended,
@@ -68,12 +68,10 @@ function spawnHost(kind: PgliteHostKind, script: string, dir: string, socketPath
     serialization: 'json',
   });
   if (child.pid) onSpawn(child.pid);
-  const exited = new Promise<string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`)),
-  );
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`)));
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
-    on: (event: string, listener: (...args: any[]) => void) => child.on(event, listener),
+    on: (event: string, listener: Parameters<ChildProcess['on']>[1]) => child.on(event, listener),
     once: (event, listener) => child.once(event, listener),
     exited,
     running,
@@ -95,7 +93,7 @@ function spawnHost(kind: PgliteHostKind, script: string, dir: string, socketPath
 export async function startPgliteHost(
   kind: PgliteHostKind,
   dir: string,
-  { onSpawn, onLost }: { onSpawn(pid: number): void; onLost(reason: string): void },
+  { onSpawn, onLost }: { onSpawn: (pid: number) => void; onLost: (reason: string) => void },
 ): Promise<PgliteHost> {
   const script = pgliteHostScript();
   if (!script) throw new Error(`the embedded database host (pglite-host.js) is missing beside ${__dirname}: build first`);

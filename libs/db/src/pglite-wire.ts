@@ -88,7 +88,7 @@ export class PgliteWireServer {
         socket.destroy(); // the session's state is unknown now: the client reconnects
         return;
       }
-      const type = String.fromCharCode(m[0]!);
+      const type = String.fromCharCode(m[0]);
       out.push(...(EXTENDED.has(type) ? dropReadyAfterError(reply) : reply));
     }
     if (out.length && !socket.destroyed) socket.write(Buffer.concat(out));
@@ -103,9 +103,9 @@ function dropReadyAfterError(reply: Uint8Array[]): Uint8Array[] {
   const all = Buffer.concat(reply);
   const kept: Buffer[] = [];
   let previous = '';
-  for (let i = 0; i + 5 <= all.length; ) {
+  for (let i = 0; i + 5 <= all.length;) {
     const size = 1 + all.readInt32BE(i + 1);
-    const type = String.fromCharCode(all[i]!);
+    const type = String.fromCharCode(all[i]);
     if (!(type === 'Z' && previous === 'E')) kept.push(all.subarray(i, i + size));
     previous = type;
     i += size;

@@ -7,10 +7,7 @@ export type SchemaEngine = EngineBg.SchemaEngine;
 
 // The project's `lib` has no DOM/WebAssembly typings; this is the one call needed.
 interface WasmApi {
-  instantiate(
-    bytes: Uint8Array,
-    imports: Record<string, Record<string, unknown>>,
-  ): Promise<{ instance: { exports: Record<string, unknown> } }>;
+  instantiate(bytes: Uint8Array, imports: Record<string, Record<string, unknown>>): Promise<{ instance: { exports: Record<string, unknown> } }>;
 }
 const wasmApi = (): WasmApi => (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -48,13 +45,13 @@ async function instantiate(): Promise<SchemaEngineClass> {
   // The engine arms timers (timeouts raced against its operations) that it never clears; unref'd, they
   // no longer hold a finished process (or a Jest worker) open for ~10 s.
   const unrefSetTimeout = (fn: () => void, ms: number) => setTimeout(fn, ms).unref();
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- trusted file from node_modules, see above
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call -- trusted file from node_modules, see above
   const glue = new Function('setTimeout', `"use strict";\n${body}\nreturn { ${names.join(', ')} };`)(unrefSetTimeout) as typeof EngineBg;
   if (typeof glue.SchemaEngine !== 'function' || typeof glue.__wbg_set_wasm !== 'function') {
     throw new Error('@prisma/schema-engine-wasm: SchemaEngine or __wbg_set_wasm missing (package layout changed?)');
   }
   const bytes = fs.readFileSync(path.join(pkgDir, 'schema_engine_bg.wasm'));
-  const { instance } = await wasmApi().instantiate(bytes, { './schema_engine_bg.js': glue as unknown as Record<string, unknown> });
+  const { instance } = await wasmApi().instantiate(bytes, { './schema_engine_bg.js': glue });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();
   return glue.SchemaEngine;

@@ -1,7 +1,9 @@
 import type { AppConfig } from '@switchboard/config';
 import type { BanPolicy } from './health.types';
 
-export function banPolicyFrom(config: Pick<AppConfig, 'BAN_ERROR_RATE' | 'BAN_MIN_REQUESTS' | 'BAN_WINDOW_MS' | 'BAN_DURATION_MS' | 'BAN_PROBE_INTERVAL_MS'>): BanPolicy {
+export function banPolicyFrom(
+  config: Pick<AppConfig, 'BAN_ERROR_RATE' | 'BAN_MIN_REQUESTS' | 'BAN_WINDOW_MS' | 'BAN_DURATION_MS' | 'BAN_PROBE_INTERVAL_MS'>,
+): BanPolicy {
   return {
     errorRate: config.BAN_ERROR_RATE,
     minRequests: config.BAN_MIN_REQUESTS,

@@ -1,4 +1,15 @@
-import { DEFAULT_BAN_POLICY, banField, jittered, type Ban, type BanPolicy, type BanTarget, type HealthStore, type Outcome, type SuccessCount, type WindowStats } from './health.types';
+import {
+  DEFAULT_BAN_POLICY,
+  banField,
+  jittered,
+  type Ban,
+  type BanPolicy,
+  type BanTarget,
+  type HealthStore,
+  type Outcome,
+  type SuccessCount,
+  type WindowStats,
+} from './health.types';
 
 /** 1-second buckets: second → [requests, errors]. */
 class Window {

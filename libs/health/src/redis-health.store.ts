@@ -1,6 +1,17 @@
 import { LuaScript, REDIS_OUTAGE_OPTIONS, failFastOnceConnected } from '@switchboard/limits';
 import { Redis, type RedisOptions } from 'ioredis';
-import { DEFAULT_BAN_POLICY, banField, jittered, type Ban, type BanPolicy, type BanTarget, type HealthStore, type Outcome, type SuccessCount, type WindowStats } from './health.types';
+import {
+  DEFAULT_BAN_POLICY,
+  banField,
+  jittered,
+  type Ban,
+  type BanPolicy,
+  type BanTarget,
+  type HealthStore,
+  type Outcome,
+  type SuccessCount,
+  type WindowStats,
+} from './health.types';
 
 const RECORD = new LuaScript('health-record.lua', __dirname);
 
@@ -28,8 +39,20 @@ export class RedisHealthStore implements HealthStore {
     const now = o.nowMs ?? Date.now();
     const targets: BanTarget[] = [{ channelId: o.channelId, model: o.model }];
     if (o.multiKey) targets.push({ channelId: o.channelId, keyIndex: o.keyIndex });
-    const keys = [HealthKeys.window(this.prefix, `c${o.channelId}`), HealthKeys.bans(this.prefix), ...targets.map((t) => HealthKeys.window(this.prefix, banField(t)))];
-    const args: (string | number)[] = [Math.floor(now / 1000), o.ok ? 1 : 0, Math.ceil(this.policy.windowMs / 1000), this.policy.minRequests, this.policy.errorRate, now, o.mayBan === false ? 0 : 1];
+    const keys = [
+      HealthKeys.window(this.prefix, `c${o.channelId}`),
+      HealthKeys.bans(this.prefix),
+      ...targets.map((t) => HealthKeys.window(this.prefix, banField(t))),
+    ];
+    const args: (string | number)[] = [
+      Math.floor(now / 1000),
+      o.ok ? 1 : 0,
+      Math.ceil(this.policy.windowMs / 1000),
+      this.policy.minRequests,
+      this.policy.errorRate,
+      now,
+      o.mayBan === false ? 0 : 1,
+    ];
     for (const t of targets) {
       const ban: Ban = { ...t, reason: 'error_rate', until: now + jittered(this.policy.banMs), nextProbeAt: now + this.policy.probeIntervalMs };
       args.push(banField(t), JSON.stringify(ban));
@@ -60,11 +83,7 @@ export class RedisHealthStore implements HealthStore {
 
   async liftBan(target: BanTarget): Promise<boolean> {
     const field = banField(target);
-    const [removed] = (await this.redis
-      .multi()
-      .hdel(HealthKeys.bans(this.prefix), field)
-      .del(HealthKeys.window(this.prefix, field))
-      .exec()) ?? [[null, 0]];
+    const [removed] = (await this.redis.multi().hdel(HealthKeys.bans(this.prefix), field).del(HealthKeys.window(this.prefix, field)).exec()) ?? [[null, 0]];
     return Number(removed?.[1] ?? 0) > 0;
   }
 

@@ -43,8 +43,14 @@ export function normaliseAcquire(req: AcquireRequest): NormalisedAcquire {
   if (!req.requestId) throw new RangeError('requestId is required');
   // '#…' fields of a pending hash are the store's own (the counter's epoch).
   if (req.requestId.startsWith('#')) throw new RangeError(`requestId must not start with '#': ${req.requestId}`);
-  unique('scopes', req.scopes.map((s) => s.key));
-  unique('quota', req.quota.map((q) => q.key));
+  unique(
+    'scopes',
+    req.scopes.map((s) => s.key),
+  );
+  unique(
+    'quota',
+    req.quota.map((q) => q.key),
+  );
   return {
     requestId: req.requestId,
     scopes: req.scopes.map((s) => ({

@@ -16,9 +16,7 @@ describe('buildLimitScopes', () => {
   });
 
   it('leaves out absent user and group scopes', () => {
-    expect(buildLimitScopes({ token: { id: 'abc', maxConcurrency: 2 }, user: null })).toEqual([
-      { key: 'token:abc', rpm: null, tpm: null, maxConcurrency: 2 },
-    ]);
+    expect(buildLimitScopes({ token: { id: 'abc', maxConcurrency: 2 }, user: null })).toEqual([{ key: 'token:abc', rpm: null, tpm: null, maxConcurrency: 2 }]);
   });
 
   it('rejects negative or non-finite limits', () => {

@@ -19,7 +19,10 @@ export class LuaScript {
   readonly sha: string;
 
   constructor(fileNames: string | string[], dir: string = __dirname) {
-    this.source = [fileNames].flat().map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+    this.source = [fileNames]
+      .flat()
+      .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .join('\n');
     this.sha = createHash('sha1').update(this.source).digest('hex');
   }
 

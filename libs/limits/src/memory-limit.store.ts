@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CONCURRENCY_RETRY_AFTER_MS,
-  COUNTER_TTL_MS,
-  LEASE_RECORD_TTL_MS,
-  QUOTA_IDLE_TTL_MS,
-  WINDOW_MS,
-} from './limits.constants';
+import { CONCURRENCY_RETRY_AFTER_MS, COUNTER_TTL_MS, LEASE_RECORD_TTL_MS, QUOTA_IDLE_TTL_MS, WINDOW_MS } from './limits.constants';
 import { checkLease, checkRemaining, checkUsage, normaliseAcquire, type NormalisedAcquire } from './limit-request.validator';
 import type {
   AcquireRequest,
@@ -20,16 +14,7 @@ import type {
   SettleUsage,
 } from './limit-store.types';
 import { decodePendingCharge, encodePendingCharge } from './pending-charge.codec';
-import {
-  bucketOf,
-  oldestLiveBucket,
-  readWindow,
-  resetMs,
-  retryAfterMs,
-  rpmExcess,
-  tpmExcess,
-  type WindowView,
-} from './sliding-window.util';
+import { bucketOf, oldestLiveBucket, readWindow, resetMs, retryAfterMs, rpmExcess, tpmExcess, type WindowView } from './sliding-window.util';
 
 /** A Map whose entries expire like Redis keys (lazily on read, plus a periodic sweep). */
 class ExpiringMap<V> {

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, type ChainableCommander, type Cluster, type RedisOptions } from 'ioredis';
-import {
-  BUCKET_MS,
-  CONCURRENCY_RETRY_AFTER_MS,
-  COUNTER_TTL_MS,
-  LEASE_RECORD_TTL_MS,
-  QUOTA_IDLE_TTL_MS,
-  WINDOW_MS,
-} from './limits.constants';
+import { BUCKET_MS, CONCURRENCY_RETRY_AFTER_MS, COUNTER_TTL_MS, LEASE_RECORD_TTL_MS, QUOTA_IDLE_TTL_MS, WINDOW_MS } from './limits.constants';
 import { LimitKeys } from './limits.keys';
 import { checkLease, checkRemaining, checkUsage, normaliseAcquire, type NormalisedAcquire } from './limit-request.validator';
 import type {
@@ -178,7 +171,12 @@ export class RedisLimitStore implements LimitStore {
       for (const r of batch) this.keepUnsettled({ lease: this.leaseOf(r, r.nowMs ?? Date.now()), actual: { tokens: 0, costMicros: 0 }, nowMs: this.now?.() });
       throw new LimitStoreUnavailableError(e);
     }
-    return outcomes(batch, asArray(reply), (r) => `limit acquire for request ${r.requestId}`, (r, reply) => this.acquireResult(r, reply));
+    return outcomes(
+      batch,
+      asArray(reply),
+      (r) => `limit acquire for request ${r.requestId}`,
+      (r, reply) => this.acquireResult(r, reply),
+    );
   }
 
   private acquireResult(r: NormalisedAcquire, reply: unknown[]): AcquireResult {
@@ -357,12 +355,17 @@ export class RedisLimitStore implements LimitStore {
       for (const call of batch) this.keepUnsettled(call);
       throw new LimitStoreUnavailableError(e);
     }
-    return outcomes(batch, asArray(reply), ({ lease }) => `settling lease ${lease.requestId}`, ({ lease }, r) => {
-      const remainingMicros: Record<string, number> = {};
-      lease.quota.forEach((account, j) => {
-        if (num(r[1 + j * 2]) === 1) remainingMicros[account] = num(r[2 + j * 2]);
-      });
-      return { remainingMicros };
-    });
+    return outcomes(
+      batch,
+      asArray(reply),
+      ({ lease }) => `settling lease ${lease.requestId}`,
+      ({ lease }, r) => {
+        const remainingMicros: Record<string, number> = {};
+        lease.quota.forEach((account, j) => {
+          if (num(r[1 + j * 2]) === 1) remainingMicros[account] = num(r[2 + j * 2]);
+        });
+        return { remainingMicros };
+      },
+    );
   }
 }

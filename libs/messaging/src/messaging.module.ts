@@ -16,7 +16,8 @@ export async function openUsageQueue(config: AppConfig): Promise<UsageQueue> {
   if (config.NATS_URL) {
     const server = natsConnectionOptions(config, config.service);
     // Only gateways publish: they serve while NATS is down and keep what waits on disk, one file per port.
-    if (config.service === 'gateway') return JetStreamUsageQueue.open(server, config.service, { spool: { dataDir: config.DATA_DIR, name: `gateway-${config.PORT}` } });
+    if (config.service === 'gateway')
+      return JetStreamUsageQueue.open(server, config.service, { spool: { dataDir: config.DATA_DIR, name: `gateway-${config.PORT}` } });
     return JetStreamUsageQueue.connect(server, config.service);
   }
   let entry = spools.get(config.DATA_DIR);
@@ -38,8 +39,8 @@ export async function openUsageQueue(config: AppConfig): Promise<UsageQueue> {
           }
         };
       }
-      const v = Reflect.get(target, prop, receiver);
-      return typeof v === 'function' ? v.bind(target) : v;
+      const v: unknown = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
     },
   });
 }
@@ -63,7 +64,10 @@ function busClient(config: AppConfig): ClientProxy {
 }
 
 class UsageQueueCloser implements OnApplicationShutdown {
-  constructor(@Inject(USAGE_QUEUE) private readonly queue: UsageQueue, @Inject(BUS_CLIENT) private readonly client: ClientProxy) {}
+  constructor(
+    @Inject(USAGE_QUEUE) private readonly queue: UsageQueue,
+    @Inject(BUS_CLIENT) private readonly client: ClientProxy,
+  ) {}
   async onApplicationShutdown(): Promise<void> {
     await this.queue.flush(5_000);
     await this.queue.close();

@@ -12,7 +12,10 @@ describe('natsConnectionOptions', () => {
   });
 
   it('user + password, token, TLS files', () => {
-    const o = natsConnectionOptions({ NATS_URL: URL, NATS_USER: 'auth', NATS_PASSWORD: 'pw', NATS_TLS_CA: '/ca', NATS_TLS_CERT: '/c', NATS_TLS_KEY: '/k' }, 'auth');
+    const o = natsConnectionOptions(
+      { NATS_URL: URL, NATS_USER: 'auth', NATS_PASSWORD: 'pw', NATS_TLS_CA: '/ca', NATS_TLS_CERT: '/c', NATS_TLS_KEY: '/k' },
+      'auth',
+    );
     expect(o).toMatchObject({ user: 'auth', pass: 'pw', tls: { caFile: '/ca', certFile: '/c', keyFile: '/k' } });
     expect(natsConnectionOptions({ NATS_URL: URL, NATS_TOKEN: 't' }, 'auth')).toMatchObject({ token: 't' });
     expect(natsConnectionOptions({ NATS_URL: 'tls://nats:4222' }, 'auth').tls).toEqual({});
@@ -25,7 +28,11 @@ describe('natsConnectionOptions', () => {
     const creds = (jwt: string) =>
       `-----BEGIN NATS USER JWT-----\n${jwt}\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\n${seed}\n------END USER NKEY SEED------\n`;
     fs.writeFileSync(file, creds('eyJhbGciOiJlZDI1NTE5In0.first.sig'));
-    const auth = natsConnectionOptions({ NATS_URL: URL, NATS_CREDS: file }, 'billing').authenticator as (nonce?: string) => { jwt: string; nkey: string; sig: string };
+    const auth = natsConnectionOptions({ NATS_URL: URL, NATS_CREDS: file }, 'billing').authenticator as (nonce?: string) => {
+      jwt: string;
+      nkey: string;
+      sig: string;
+    };
     expect(auth('nonce-1')).toMatchObject({ jwt: 'eyJhbGciOiJlZDI1NTE5In0.first.sig', nkey: user.getPublicKey() });
     fs.writeFileSync(file, creds('eyJhbGciOiJlZDI1NTE5In0.rotated.sig'));
     expect(auth('nonce-2').jwt).toBe('eyJhbGciOiJlZDI1NTE5In0.rotated.sig');
@@ -33,7 +40,9 @@ describe('natsConnectionOptions', () => {
 
   it('NATS_NKEY_SEED signs the server nonce with the seed', () => {
     const user = nkeys.createUser();
-    const auth = natsConnectionOptions({ NATS_URL: URL, NATS_NKEY_SEED: new TextDecoder().decode(user.getSeed()) }, 'router').authenticator as (nonce?: string) => {
+    const auth = natsConnectionOptions({ NATS_URL: URL, NATS_NKEY_SEED: new TextDecoder().decode(user.getSeed()) }, 'router').authenticator as (
+      nonce?: string,
+    ) => {
       nkey: string;
       sig: string;
     };

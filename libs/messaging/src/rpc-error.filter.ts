@@ -13,9 +13,7 @@ export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
     if (exception instanceof ZodError) {
       const issue = exception.issues[0];
       const field = issue?.path.join('.') || 'body';
-      return throwError(() =>
-        new DomainError('invalid_request', 400, `${field}: ${issue?.message ?? 'invalid'}`, { field }).toJSON(),
-      );
+      return throwError(() => new DomainError('invalid_request', 400, `${field}: ${issue?.message ?? 'invalid'}`, { field }).toJSON());
     }
     this.logger.error((exception as Error)?.stack ?? String(exception));
     return throwError(() => new DomainError('internal', 500, 'internal error').toJSON());

@@ -17,7 +17,7 @@ describe('JsonLogger', () => {
     const { lines, stream } = capture();
     new JsonLogger('gateway', 'info', { pretty: false, destination: stream }).log('listening on http://x', 'gateway');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, service: 'gateway', context: 'gateway', msg: 'listening on http://x' });
+    expect(JSON.parse(lines[0])).toMatchObject({ level: 30, service: 'gateway', context: 'gateway', msg: 'listening on http://x' });
   });
 
   it("keeps Nest's boot lines out of info and shows them at debug", () => {
@@ -31,7 +31,7 @@ describe('JsonLogger', () => {
 
     const debug = capture();
     new JsonLogger('standalone', 'debug', { pretty: false, destination: debug.stream }).log('Mapped {/v1/models, GET} route', 'RouterExplorer');
-    expect(JSON.parse(debug.lines[0]!)).toMatchObject({ level: 20, context: 'RouterExplorer' });
+    expect(JSON.parse(debug.lines[0])).toMatchObject({ level: 20, context: 'RouterExplorer' });
   });
 
   it('writes readable lines (not JSON) when pretty', () => {
@@ -40,7 +40,7 @@ describe('JsonLogger', () => {
     logger.warn('redis unreachable', 'LimitStore');
     logger.error(new Error('boom'), 'RelayService');
     expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN.*\[LimitStore\] redis unreachable$/);
-    expect(() => JSON.parse(lines[0]!)).toThrow();
+    expect(() => JSON.parse(lines[0])).toThrow();
     expect(lines.join('\n')).toContain('[RelayService] boom');
   });
 });

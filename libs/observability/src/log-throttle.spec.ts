@@ -4,7 +4,11 @@ describe('LogThrottle', () => {
   it('writes the first line at once, then one per interval with the count of the ones held back', () => {
     let now = 0;
     const lines: string[] = [];
-    const t = new LogThrottle((l) => lines.push(l), 1_000, () => now);
+    const t = new LogThrottle(
+      (l) => lines.push(l),
+      1_000,
+      () => now,
+    );
     for (let i = 0; i < 500; i++) {
       t.log(`failure ${i}`);
       now += 10;

@@ -137,7 +137,7 @@ export class Metrics {
   });
   readonly usageDropped = new Counter({
     name: 'switchboard_usage_records_dropped_total',
-    help: "Usage records the gateway dropped because its buffer and spool were full (NATS unreachable too long).",
+    help: 'Usage records the gateway dropped because its buffer and spool were full (NATS unreachable too long).',
     registers: [this.registry],
   });
   readonly balanceLowEvents = new Counter({
@@ -280,8 +280,8 @@ class Series {
     if (e !== null && m.hashMap === this.map && this.map[this.hash] === e && Number.isFinite(value)) {
       const bounds = this.bounds!;
       for (let i = 0; i < bounds.length; i++) {
-        if (value <= bounds[i]!) {
-          e.bucketValues[this.boundKeys![i]!]! += 1;
+        if (value <= bounds[i]) {
+          e.bucketValues[this.boundKeys![i]] += 1;
           break;
         }
       }
@@ -312,7 +312,9 @@ class Series {
     const usable =
       e !== undefined &&
       !m.enableExemplars &&
-      (histogram ? typeof e.sum === 'number' && typeof e.count === 'number' && this.boundKeys!.every((k) => typeof e.bucketValues?.[k] === 'number') : typeof e.value === 'number') &&
+      (histogram
+        ? typeof e.sum === 'number' && typeof e.count === 'number' && this.boundKeys!.every((k) => typeof e.bucketValues?.[k] === 'number')
+        : typeof e.value === 'number') &&
       Object.keys(this.labels).every((k) => e.labels?.[k] === this.labels[k]);
     this.map = usable ? m.hashMap : null;
     this.entry = usable ? e : null;

@@ -20,7 +20,7 @@ export class TracingInterceptor implements NestInterceptor {
     if (ctx.getType() === 'rpc') {
       const rpc = ctx.switchToRpc().getContext<{ getArgs?: () => unknown[] }>();
       const args = rpc.getArgs?.() ?? [];
-      const subject = String(args[0] ?? 'message');
+      const subject = String((args[0] as string | undefined) ?? 'message'); // a Nest RPC context's first argument is the subject
       const headers = args[1] as HeaderBag | undefined;
       if (headers && typeof headers.get === 'function') parent = contextFromHeaders((k) => headers.get(k) || undefined);
       name = `handle ${subject}`;

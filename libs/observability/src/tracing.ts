@@ -42,7 +42,13 @@ export async function stopTracing(): Promise<void> {
 export const tracer = () => trace.getTracer('switchboard');
 
 /** Runs fn in a new active span; ends it with the outcome. */
-export async function inSpan<T>(name: string, kind: SpanKind, attributes: Record<string, string | number | boolean>, fn: (span: Span) => Promise<T>, parent?: Context): Promise<T> {
+export async function inSpan<T>(
+  name: string,
+  kind: SpanKind,
+  attributes: Record<string, string | number | boolean>,
+  fn: (span: Span) => Promise<T>,
+  parent?: Context,
+): Promise<T> {
   return tracer().startActiveSpan(name, { kind, attributes }, parent ?? context.active(), async (span) => {
     try {
       return await fn(span);
@@ -65,10 +71,14 @@ export function traceHeaders(): Record<string, string> {
 
 /** The context carried by incoming headers (a NATS MsgHdrs-like getter or a plain record). */
 export function contextFromHeaders(get: (name: string) => string | undefined): Context {
-  return propagation.extract(context.active(), {}, {
-    get: (_c, key) => get(key),
-    keys: () => ['traceparent', 'tracestate'],
-  });
+  return propagation.extract(
+    context.active(),
+    {},
+    {
+      get: (_c, key) => get(key),
+      keys: () => ['traceparent', 'tracestate'],
+    },
+  );
 }
 
 export function activeTraceIds(): { traceId: string; spanId: string } | undefined {

@@ -42,7 +42,12 @@ describe('cost formula (SPEC §6)', () => {
     ['gpt-4o-123', undefined],
     ['gpt-4o-x-2024-08-06', undefined],
   ])('prices %s as %s', (model, expected) => {
-    const map = new Map(['gpt-4', 'gpt-4o', 'gpt-4o-mini', 'gpt-5', 'claude-sonnet-4-5', 'gemini-2.0-flash', 'gemini-2.5-flash', 'mistral-large'].map((m) => [m, { ...price, model: m }]));
+    const map = new Map(
+      ['gpt-4', 'gpt-4o', 'gpt-4o-mini', 'gpt-5', 'claude-sonnet-4-5', 'gemini-2.0-flash', 'gemini-2.5-flash', 'mistral-large'].map((m) => [
+        m,
+        { ...price, model: m },
+      ]),
+    );
     expect(findPrice(map, model)?.model).toBe(expected);
   });
 });
@@ -62,8 +67,12 @@ describe('cost is total (never throws, always a safe non-negative integer)', () 
   it('rounds fractional counts and prices instead of throwing, and clamps a huge cost to the largest safe integer', () => {
     // 2.5 tokens round to 3: 3 × $10/M = 30 µ$
     expect(computeCostMicros({ promptTokens: 0, completionTokens: 2.5, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, 1)).toBe(30);
-    expect(computeCostMicros({ promptTokens: 1_000_000, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, { ...price, inputMicros: 1.4 }, 1)).toBe(1);
+    expect(
+      computeCostMicros({ promptTokens: 1_000_000, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, { ...price, inputMicros: 1.4 }, 1),
+    ).toBe(1);
     expect(computeCostMicros({ promptTokens: -5, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, 1)).toBe(0);
-    expect(computeCostMicros({ promptTokens: 1e30, completionTokens: 1e30, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, 1e9)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(computeCostMicros({ promptTokens: 1e30, completionTokens: 1e30, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, 1e9)).toBe(
+      Number.MAX_SAFE_INTEGER,
+    );
   });
 });

@@ -15,7 +15,11 @@ function ctx(upstreamModel = 'model-x', stream = false, extra: Partial<ConvertCo
 }
 function stream(from: WireProtocol, to: WireProtocol, sse: string, c: ConvertContext = ctx('m', true)): string {
   const t = createStreamTranslator(from, to, c);
-  return randomSplits(sse, 11).map((p) => t.push(p)).join('') + t.end();
+  return (
+    randomSplits(sse, 11)
+      .map((p) => t.push(p))
+      .join('') + t.end()
+  );
 }
 function sseOf(events: unknown[], named: boolean, sep = '\n\n'): string {
   return events
@@ -38,10 +42,20 @@ describe('§10.1 empty tools / tool_choice without tools', () => {
     });
   }
   it('edge 01: Anthropic identity with tools: [] drops tool_choice; Gemini identity drops toolConfig', () => {
-    const a = convertRequest('anthropic', 'anthropic', { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], tools: [], tool_choice: { type: 'auto' } }, ctx()) as Obj;
+    const a = convertRequest(
+      'anthropic',
+      'anthropic',
+      { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], tools: [], tool_choice: { type: 'auto' } },
+      ctx(),
+    ) as Obj;
     expect(a.tools).toBeUndefined();
     expect(a.tool_choice).toBeUndefined();
-    const g = convertRequest('gemini', 'gemini', { contents: [{ role: 'user', parts: [{ text: 'hi' }] }], tools: [], toolConfig: { functionCallingConfig: { mode: 'ANY' } } }, ctx()) as Obj;
+    const g = convertRequest(
+      'gemini',
+      'gemini',
+      { contents: [{ role: 'user', parts: [{ text: 'hi' }] }], tools: [], toolConfig: { functionCallingConfig: { mode: 'ANY' } } },
+      ctx(),
+    ) as Obj;
     expect(g.tools).toBeUndefined();
     expect(g.toolConfig).toBeUndefined();
   });
@@ -63,7 +77,18 @@ describe('§10.1 empty tools / tool_choice without tools', () => {
     expect(out.tool_choice).toEqual({ type: 'none' });
   });
   it('edge 01: tool_choice none → Anthropic {type:"none"} without disable_parallel_tool_use', () => {
-    const out = convertRequest('openai-chat', 'anthropic', { model: 'm', messages: [{ role: 'user', content: 'q' }], tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: 'none', parallel_tool_calls: false }, ctx()) as Obj;
+    const out = convertRequest(
+      'openai-chat',
+      'anthropic',
+      {
+        model: 'm',
+        messages: [{ role: 'user', content: 'q' }],
+        tools: [{ type: 'function', function: { name: 'f' } }],
+        tool_choice: 'none',
+        parallel_tool_calls: false,
+      },
+      ctx(),
+    ) as Obj;
     expect(out.tool_choice).toEqual({ type: 'none' });
   });
 });
@@ -83,7 +108,7 @@ describe('§10.2 tool-call arguments streamed across chunks', () => {
     it(`edge 02: fragments split inside strings and escapes reassemble for ${to}`, () => {
       const s = readClientStream(to, stream('openai-chat', to, upstream));
       expect(s.toolCalls).toHaveLength(1);
-      expect(s.toolCalls[0]!.args).toEqual({ query: 'a"b\\c', n: 1 });
+      expect(s.toolCalls[0].args).toEqual({ query: 'a"b\\c', n: 1 });
     });
   }
   it('edge 02: Anthropic no-argument tool (single empty partial_json) → OpenAI arguments "{}"', () => {
@@ -126,8 +151,22 @@ describe('§10.3 multiple tool calls in parallel', () => {
     ]);
   });
   it('edge 03: orphan tool results (no matching tool_use in the previous turn) become text, not a 400', () => {
-    const out = convertRequest('openai-chat', 'anthropic', { model: 'm', messages: [{ role: 'user', content: 'q' }, { role: 'tool', tool_call_id: 'ghost', content: 'r' }] }, ctx()) as Obj;
-    expect(out.messages[0].content).toEqual([{ type: 'text', text: '[tool result ghost] r' }, { type: 'text', text: 'q' }]);
+    const out = convertRequest(
+      'openai-chat',
+      'anthropic',
+      {
+        model: 'm',
+        messages: [
+          { role: 'user', content: 'q' },
+          { role: 'tool', tool_call_id: 'ghost', content: 'r' },
+        ],
+      },
+      ctx(),
+    ) as Obj;
+    expect(out.messages[0].content).toEqual([
+      { type: 'text', text: '[tool result ghost] r' },
+      { type: 'text', text: 'q' },
+    ]);
   });
 });
 
@@ -149,7 +188,13 @@ describe('§10.4 / §10.7 consecutive same-role messages, empty content, Gemini 
     expect(out.messages).toEqual([
       { role: 'user', content: [{ type: 'text', text: '...' }] },
       { role: 'assistant', content: [{ type: 'text', text: 'I start.' }] },
-      { role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'a' },
+          { type: 'text', text: 'b' },
+        ],
+      },
       { role: 'assistant', content: [{ type: 'text', text: 'c' }] },
       { role: 'user', content: [{ type: 'text', text: 'd' }] },
     ]);
@@ -175,7 +220,12 @@ describe('§10.5 Anthropic requires max_tokens', () => {
     expect(out.max_tokens).toBe(4096);
   });
   it('edge 05: with thinking, max_tokens stays above budget_tokens', () => {
-    const out = convertRequest('openai-chat', 'anthropic', { model: 'm', messages: [{ role: 'user', content: 'q' }], max_tokens: 1000, reasoning_effort: 'high' }, ctx()) as Obj;
+    const out = convertRequest(
+      'openai-chat',
+      'anthropic',
+      { model: 'm', messages: [{ role: 'user', content: 'q' }], max_tokens: 1000, reasoning_effort: 'high' },
+      ctx(),
+    ) as Obj;
     expect(out.thinking.budget_tokens).toBeGreaterThanOrEqual(1024);
     expect(out.max_tokens).toBeGreaterThan(out.thinking.budget_tokens);
   });
@@ -212,12 +262,22 @@ describe('§10.6 image data URLs and remote URLs', () => {
     ]);
   });
   it('edge 06: reverse direction builds data URLs (Anthropic/Gemini → OpenAI)', () => {
-    const out = convertRequest('gemini', 'openai-chat', { contents: [{ role: 'user', parts: [{ inlineData: { mimeType: 'image/png', data: 'AAA=' } }] }] }, ctx()) as Obj;
+    const out = convertRequest(
+      'gemini',
+      'openai-chat',
+      { contents: [{ role: 'user', parts: [{ inlineData: { mimeType: 'image/png', data: 'AAA=' } }] }] },
+      ctx(),
+    ) as Obj;
     expect(out.messages[0].content).toEqual([{ type: 'image_url', image_url: { url: 'data:image/png;base64,AAA=' } }]);
   });
   it('edge 06: unsupported image types for Anthropic are a clear 400', () => {
     expect(() =>
-      convertRequest('openai-chat', 'anthropic', { model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/heic;base64,AAA=' } }] }] }, ctx()),
+      convertRequest(
+        'openai-chat',
+        'anthropic',
+        { model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/heic;base64,AAA=' } }] }] },
+        ctx(),
+      ),
     ).toThrow(/image\/heic/);
   });
 });
@@ -237,15 +297,28 @@ describe('§10.8 thinking / reasoning content', () => {
     const out = convertRequest(
       'openai-chat',
       'anthropic',
-      { model: 'm', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a', thinking_blocks: [{ type: 'thinking', thinking: 't', signature: 's' }] }, { role: 'user', content: 'q2' }] },
+      {
+        model: 'm',
+        messages: [
+          { role: 'user', content: 'q' },
+          { role: 'assistant', content: 'a', thinking_blocks: [{ type: 'thinking', thinking: 't', signature: 's' }] },
+          { role: 'user', content: 'q2' },
+        ],
+      },
       ctx(),
     ) as Obj;
     expect(JSON.stringify(out.messages)).not.toContain('thinking');
   });
   it('edge 08: reasoning_effort → Gemini thinkingConfig (budget on 2.5, level on 3)', () => {
     const b = { model: 'm', messages: [{ role: 'user', content: 'q' }], reasoning_effort: 'low' };
-    expect((convertRequest('openai-chat', 'gemini', b, ctx('gemini-2.5-flash')) as Obj).generationConfig.thinkingConfig).toEqual({ thinkingBudget: 1024, includeThoughts: true });
-    expect((convertRequest('openai-chat', 'gemini', b, ctx('gemini-3-pro-preview')) as Obj).generationConfig.thinkingConfig).toEqual({ thinkingLevel: 'LOW', includeThoughts: true });
+    expect((convertRequest('openai-chat', 'gemini', b, ctx('gemini-2.5-flash')) as Obj).generationConfig.thinkingConfig).toEqual({
+      thinkingBudget: 1024,
+      includeThoughts: true,
+    });
+    expect((convertRequest('openai-chat', 'gemini', b, ctx('gemini-3-pro-preview')) as Obj).generationConfig.thinkingConfig).toEqual({
+      thinkingLevel: 'LOW',
+      includeThoughts: true,
+    });
   });
 });
 
@@ -273,7 +346,12 @@ describe('§10.9 cache_control and the seed <cache> marker', () => {
     });
   }
   it('edge 09: Anthropic identity turns a <cache> marker into cache_control on that block', () => {
-    const out = convertRequest('anthropic', 'anthropic', { model: 'm', max_tokens: 5, system: 'Policy <cache>', messages: [{ role: 'user', content: [{ type: 'text', text: 'x<cache>' }] }] }, ctx()) as Obj;
+    const out = convertRequest(
+      'anthropic',
+      'anthropic',
+      { model: 'm', max_tokens: 5, system: 'Policy <cache>', messages: [{ role: 'user', content: [{ type: 'text', text: 'x<cache>' }] }] },
+      ctx(),
+    ) as Obj;
     expect(out.system).toEqual([{ type: 'text', text: 'Policy ', cache_control: { type: 'ephemeral' } }]);
     expect(out.messages[0].content).toEqual([{ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } }]);
   });
@@ -304,12 +382,17 @@ describe('§10.10 finish-reason inference for Gemini tool calls', () => {
 
 describe('§10.11 usage while streaming', () => {
   it('edge 11: include_usage is forced upstream for OpenAI chat', () => {
-    const out = convertRequest('anthropic', 'openai-chat', { model: 'm', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'q' }] }, ctx('gpt-4o', true)) as Obj;
+    const out = convertRequest(
+      'anthropic',
+      'openai-chat',
+      { model: 'm', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'q' }] },
+      ctx('gpt-4o', true),
+    ) as Obj;
     expect(out.stream_options).toEqual({ include_usage: true });
   });
   it('edge 11: Anthropic message_delta waits for the OpenAI usage chunk that follows finish_reason', () => {
     const out = stream('openai-chat', 'anthropic', fixtureText('openai-chat/stream-text.sse'));
-    const md = JSON.parse(out.split('event: message_delta\ndata: ')[1]!.split('\n')[0]!) as Obj;
+    const md = JSON.parse(out.split('event: message_delta\ndata: ')[1].split('\n')[0]) as Obj;
     expect(md.usage.output_tokens).toBe(300);
     expect(md.usage.input_tokens).toBe(16);
   });
@@ -341,9 +424,13 @@ describe('§10.12 tool-call ids', () => {
         model: 'm',
         messages: [
           { role: 'user', content: 'q' },
-          { role: 'assistant', content: null, tool_calls: s.toolCalls.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: JSON.stringify(t.args) } })) },
-          { role: 'tool', tool_call_id: s.toolCalls[1]!.id, content: 'late' },
-          { role: 'tool', tool_call_id: s.toolCalls[0]!.id, content: 'sunny' },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: s.toolCalls.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: JSON.stringify(t.args) } })),
+          },
+          { role: 'tool', tool_call_id: s.toolCalls[1].id, content: 'late' },
+          { role: 'tool', tool_call_id: s.toolCalls[0].id, content: 'sunny' },
         ],
       },
       ctx('gemini-3-pro-preview'),
@@ -366,8 +453,8 @@ describe('§10.12 tool-call ids', () => {
     ) as Obj;
     const uses = out.messages[1].content as Obj[];
     const results = out.messages[2].content as Obj[];
-    expect(results[0].tool_use_id).toBe(uses[1]!.id);
-    expect(results[1].tool_use_id).toBe(uses[0]!.id);
+    expect(results[0].tool_use_id).toBe(uses[1].id);
+    expect(results[1].tool_use_id).toBe(uses[0].id);
   });
   it('edge 12: Anthropic tool_result.tool_use_id survives to OpenAI tool_call_id', () => {
     const out = convertRequest('anthropic', 'openai-chat', fixtureJson('anthropic/request-full.json'), ctx()) as Obj;
@@ -382,7 +469,19 @@ describe('§10.13 tool results with non-text content', () => {
     expect(out.messages[4].content[0].type).toBe('image_url');
   });
   it('edge 13: Gemini functionResponse.response is always an object', () => {
-    const out = convertRequest('openai-chat', 'gemini', { model: 'm', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c', content: '[1,2]' }] }, ctx()) as Obj;
+    const out = convertRequest(
+      'openai-chat',
+      'gemini',
+      {
+        model: 'm',
+        messages: [
+          { role: 'user', content: 'q' },
+          { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+          { role: 'tool', tool_call_id: 'c', content: '[1,2]' },
+        ],
+      },
+      ctx(),
+    ) as Obj;
     expect(out.contents[2].parts[0].functionResponse.response).toEqual({ content: '[1,2]' });
   });
 });
@@ -392,12 +491,22 @@ describe('§10.14 JSON Schema dialects', () => {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     type: 'object',
     $defs: { Addr: { type: 'object', properties: { zip: { type: 'string', format: 'postal' } }, additionalProperties: false } },
-    properties: { addr: { $ref: '#/$defs/Addr' }, tags: { type: 'array', items: { type: ['string', 'null'] } }, when: { type: 'string', format: 'date-time' }, empty: { type: 'object', properties: {} } },
+    properties: {
+      addr: { $ref: '#/$defs/Addr' },
+      tags: { type: 'array', items: { type: ['string', 'null'] } },
+      when: { type: 'string', format: 'date-time' },
+      empty: { type: 'object', properties: {} },
+    },
     additionalProperties: false,
     strict: true,
   };
   it('edge 14: Gemini parameters: $ref inlined, additionalProperties/$schema/format removed, nullable, empty properties dropped', () => {
-    const out = convertRequest('openai-chat', 'gemini', { model: 'm', messages: [{ role: 'user', content: 'q' }], tools: [{ type: 'function', function: { name: 'f', parameters: schema } }] }, ctx()) as Obj;
+    const out = convertRequest(
+      'openai-chat',
+      'gemini',
+      { model: 'm', messages: [{ role: 'user', content: 'q' }], tools: [{ type: 'function', function: { name: 'f', parameters: schema } }] },
+      ctx(),
+    ) as Obj;
     expect(out.tools[0].functionDeclarations[0].parameters).toEqual({
       type: 'object',
       properties: {
@@ -409,7 +518,19 @@ describe('§10.14 JSON Schema dialects', () => {
     });
   });
   it('edge 14: Anthropic input_schema is a top-level object without root anyOf', () => {
-    const out = convertRequest('openai-chat', 'anthropic', { model: 'm', messages: [{ role: 'user', content: 'q' }], tools: [{ type: 'function', function: { name: 'f', parameters: { anyOf: [{ type: 'object' }, { type: 'string' }] } } }, { type: 'function', function: { name: 'g' } }] }, ctx()) as Obj;
+    const out = convertRequest(
+      'openai-chat',
+      'anthropic',
+      {
+        model: 'm',
+        messages: [{ role: 'user', content: 'q' }],
+        tools: [
+          { type: 'function', function: { name: 'f', parameters: { anyOf: [{ type: 'object' }, { type: 'string' }] } } },
+          { type: 'function', function: { name: 'g' } },
+        ],
+      },
+      ctx(),
+    ) as Obj;
     expect(out.tools[0].input_schema).toEqual({ type: 'object', properties: {} });
     expect(out.tools[1].input_schema).toEqual({ type: 'object', properties: {} });
   });
@@ -422,7 +543,16 @@ describe('§10.15 stop sequences', () => {
   });
   it('edge 15: Gemini gets at most 5, OpenAI at most 4', () => {
     expect((convertRequest('openai-chat', 'gemini', body, ctx()) as Obj).generationConfig.stopSequences).toHaveLength(5);
-    expect((convertRequest('anthropic', 'openai-chat', { model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'q' }], stop_sequences: ['1', '2', '3', '4', '5'] }, ctx()) as Obj).stop).toEqual(['1', '2', '3', '4']);
+    expect(
+      (
+        convertRequest(
+          'anthropic',
+          'openai-chat',
+          { model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'q' }], stop_sequences: ['1', '2', '3', '4', '5'] },
+          ctx(),
+        ) as Obj
+      ).stop,
+    ).toEqual(['1', '2', '3', '4']);
   });
 });
 
@@ -457,7 +587,16 @@ describe('§10.17 refusals', () => {
 
 describe('§10.18 JSON mode on Anthropic', () => {
   it('edge 18: json_schema → native output_config.format, no forced tool', () => {
-    const out = convertRequest('openai-chat', 'anthropic', { model: 'm', messages: [{ role: 'user', content: 'q' }], response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } } }, ctx()) as Obj;
+    const out = convertRequest(
+      'openai-chat',
+      'anthropic',
+      {
+        model: 'm',
+        messages: [{ role: 'user', content: 'q' }],
+        response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } },
+      },
+      ctx(),
+    ) as Obj;
     expect(out.output_config).toEqual({ format: { type: 'json_schema', schema: { type: 'object' } } });
     expect(out.tools).toBeUndefined();
     expect(out.tool_choice).toBeUndefined();
@@ -489,24 +628,68 @@ describe('§10.19 temperature range and deprecations', () => {
 describe('§10.20 developer role', () => {
   for (const to of ['anthropic', 'gemini', 'openai-responses'] as const) {
     it(`edge 20: developer is treated like system for ${to}`, () => {
-      const out = JSON.stringify(convertRequest('openai-chat', to, { model: 'm', messages: [{ role: 'developer', content: 'Dev rules.' }, { role: 'user', content: 'q' }] }, ctx()));
+      const out = JSON.stringify(
+        convertRequest(
+          'openai-chat',
+          to,
+          {
+            model: 'm',
+            messages: [
+              { role: 'developer', content: 'Dev rules.' },
+              { role: 'user', content: 'q' },
+            ],
+          },
+          ctx(),
+        ),
+      );
       expect(out).toMatch(/"(system|instructions)":"Dev rules\."|"systemInstruction":\{"parts":\[\{"text":"Dev rules\."\}\]\}/);
     });
   }
 });
 
 describe('§9.3 mid-conversation system messages (chosen: hoisted into the system prompt, in order)', () => {
-  const b = { model: 'm', messages: [{ role: 'system', content: 'A' }, { role: 'user', content: 'q' }, { role: 'system', content: 'B' }, { role: 'user', content: 'q2' }] };
+  const b = {
+    model: 'm',
+    messages: [
+      { role: 'system', content: 'A' },
+      { role: 'user', content: 'q' },
+      { role: 'system', content: 'B' },
+      { role: 'user', content: 'q2' },
+    ],
+  };
   it('Anthropic: both in top-level system, user turns merged', () => {
     const out = convertRequest('openai-chat', 'anthropic', b, ctx()) as Obj;
-    expect(out.system).toEqual([{ type: 'text', text: 'A' }, { type: 'text', text: 'B' }]);
-    expect(out.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'q' }, { type: 'text', text: 'q2' }] }]);
+    expect(out.system).toEqual([
+      { type: 'text', text: 'A' },
+      { type: 'text', text: 'B' },
+    ]);
+    expect(out.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'q' },
+          { type: 'text', text: 'q2' },
+        ],
+      },
+    ]);
   });
   it('Gemini: both in systemInstruction', () => {
     expect((convertRequest('openai-chat', 'gemini', b, ctx()) as Obj).systemInstruction).toEqual({ parts: [{ text: 'A' }, { text: 'B' }] });
   });
   it('Anthropic 2026-10-21 system turns inside messages are hoisted for other upstreams', () => {
-    const out = convertRequest('anthropic', 'openai-chat', { model: 'm', max_tokens: 5, messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'q' }] }, ctx()) as Obj;
+    const out = convertRequest(
+      'anthropic',
+      'openai-chat',
+      {
+        model: 'm',
+        max_tokens: 5,
+        messages: [
+          { role: 'system', content: 'S' },
+          { role: 'user', content: 'q' },
+        ],
+      },
+      ctx(),
+    ) as Obj;
     expect(out.messages[0]).toEqual({ role: 'system', content: 'S' });
   });
 });
@@ -554,13 +737,25 @@ describe('§10.23 model name forms', () => {
 });
 
 describe('§10.24 empty assistant content with tool calls', () => {
-  const b = { model: 'm', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: '', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c', content: 'r' }] };
+  const b = {
+    model: 'm',
+    messages: [
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: '', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'c', content: 'r' },
+    ],
+  };
   it('edge 24: no empty Anthropic text block, no empty Gemini text part', () => {
     expect((convertRequest('openai-chat', 'anthropic', b, ctx()) as Obj).messages[1].content).toEqual([{ type: 'tool_use', id: 'c', name: 'f', input: {} }]);
     expect((convertRequest('openai-chat', 'gemini', b, ctx()) as Obj).contents[1].parts).toEqual([{ functionCall: { name: 'f', args: {} } }]);
   });
   it('edge 24: Anthropic tool_use-only message → OpenAI content null', () => {
-    const out = convertResponse('anthropic', 'openai-chat', { ...fixtureJson('anthropic/response-tool-use.json'), content: [{ type: 'tool_use', id: 't', name: 'f', input: {} }] }, ctx()) as Obj;
+    const out = convertResponse(
+      'anthropic',
+      'openai-chat',
+      { ...fixtureJson('anthropic/response-tool-use.json'), content: [{ type: 'tool_use', id: 't', name: 'f', input: {} }] },
+      ctx(),
+    ) as Obj;
     expect(out.choices[0].message.content).toBeNull();
   });
 });
@@ -568,17 +763,47 @@ describe('§10.24 empty assistant content with tool calls', () => {
 describe('§10.25 Gemini 3 thought signatures', () => {
   it('edge 25: the trailing {"text":"","thoughtSignature"} part yields no empty content delta', () => {
     const out = stream('gemini', 'openai-chat', fixtureText('gemini/stream-text.sse'));
-    expect(out).not.toContain('"content":""}},"logprobs":null,"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-reqedge","object":"chat.completion.chunk","created":1,"model":"client-model","choices":[{"index":0,"delta":{},');
+    expect(out).not.toContain(
+      '"content":""}},"logprobs":null,"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-reqedge","object":"chat.completion.chunk","created":1,"model":"client-model","choices":[{"index":0,"delta":{},',
+    );
     const contentDeltas = out.split('\n\n').filter((f) => f.includes('"delta":{"content"'));
     expect(contentDeltas.every((f) => !f.includes('"delta":{"content":""}'))).toBe(true);
   });
   it('edge 25: replayed calls without a known signature get the documented dummy on Gemini 3 only', () => {
-    const b = { model: 'm', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c', content: 'r' }] };
-    expect((convertRequest('openai-chat', 'gemini', b, ctx('gemini-3-pro-preview')) as Obj).contents[1].parts[0].thoughtSignature).toBe(GEMINI_DUMMY_THOUGHT_SIGNATURE);
+    const b = {
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'c', content: 'r' },
+      ],
+    };
+    expect((convertRequest('openai-chat', 'gemini', b, ctx('gemini-3-pro-preview')) as Obj).contents[1].parts[0].thoughtSignature).toBe(
+      GEMINI_DUMMY_THOUGHT_SIGNATURE,
+    );
     expect((convertRequest('openai-chat', 'gemini', b, ctx('gemini-2.5-flash')) as Obj).contents[1].parts[0].thoughtSignature).toBeUndefined();
   });
   it('edge 25: a Gemini client keeps the signature on its functionCall part (stream, from Gemini via another client format)', () => {
-    const s = readClientStream('gemini', stream('openai-chat', 'gemini', sseOf([chatChunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_1__sbts__' + Buffer.from('SIG').toString('base64url'), type: 'function', function: { name: 'f', arguments: '{}' } }] }), chatChunk({}, 'tool_calls'), '[DONE]'], false)));
+    const s = readClientStream(
+      'gemini',
+      stream(
+        'openai-chat',
+        'gemini',
+        sseOf(
+          [
+            chatChunk({
+              role: 'assistant',
+              tool_calls: [
+                { index: 0, id: 'call_1__sbts__' + Buffer.from('SIG').toString('base64url'), type: 'function', function: { name: 'f', arguments: '{}' } },
+              ],
+            }),
+            chatChunk({}, 'tool_calls'),
+            '[DONE]',
+          ],
+          false,
+        ),
+      ),
+    );
     expect(s.toolCalls[0]).toEqual({ id: 'call_1', name: 'f', args: {}, thoughtSignature: 'SIG' });
   });
 });
@@ -595,7 +820,18 @@ describe('seed integration rules (seeds/000)', () => {
     const out = convertRequest(
       'gemini',
       'openai-chat',
-      { contents: [{ role: 'user', parts: [{ inlineData: { mimeType: 'audio/wav', data: 'UklG' } }, { inlineData: { mimeType: 'audio/flac', data: 'ZkxhQw==' } }, { inlineData: { mimeType: 'application/octet-stream', data: 'AAAA' } }] }] },
+      {
+        contents: [
+          {
+            role: 'user',
+            parts: [
+              { inlineData: { mimeType: 'audio/wav', data: 'UklG' } },
+              { inlineData: { mimeType: 'audio/flac', data: 'ZkxhQw==' } },
+              { inlineData: { mimeType: 'application/octet-stream', data: 'AAAA' } },
+            ],
+          },
+        ],
+      },
       ctx(),
     ) as Obj;
     expect(out.messages[0].content).toEqual([

@@ -1,13 +1,7 @@
 /** The five wire protocols Switchboard speaks, on either side of the gateway. */
 export type WireProtocol = 'openai-chat' | 'openai-responses' | 'openai-embeddings' | 'anthropic' | 'gemini';
 
-export const WIRE_PROTOCOLS: readonly WireProtocol[] = [
-  'openai-chat',
-  'openai-responses',
-  'openai-embeddings',
-  'anthropic',
-  'gemini',
-];
+export const WIRE_PROTOCOLS: readonly WireProtocol[] = ['openai-chat', 'openai-responses', 'openai-embeddings', 'anthropic', 'gemini'];
 
 /**
  * Token usage in OpenAI semantics: promptTokens counts ALL input tokens, cached ones included;

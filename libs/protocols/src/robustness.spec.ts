@@ -18,10 +18,10 @@ function mutate(v: unknown, r: () => number): unknown {
     else if (x && typeof x === 'object') for (const [k, y] of Object.entries(x)) walk(y, [...path, k]);
   };
   walk(copy, []);
-  const path = paths[1 + Math.floor(r() * (paths.length - 1))]!;
+  const path = paths[1 + Math.floor(r() * (paths.length - 1))];
   let parent = copy as Record<string | number, unknown>;
   for (const k of path.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
-  parent[path[path.length - 1]!] = JUNK[Math.floor(r() * JUNK.length)];
+  parent[path[path.length - 1]] = JUNK[Math.floor(r() * JUNK.length)];
   return copy;
 }
 
@@ -48,7 +48,10 @@ describe('mutated request bodies', () => {
     });
   }
   it('tool arguments that are not JSON objects → 400 for Anthropic and Gemini', () => {
-    const b = { model: 'm', messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{"a":' } }] }] };
+    const b = {
+      model: 'm',
+      messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{"a":' } }] }],
+    };
     for (const to of ['anthropic', 'gemini'] as const) expect(() => convertRequest('openai-chat', to, b, ctx)).toThrow(ProtocolError);
   });
   it('missing messages / contents → 400', () => {
@@ -80,7 +83,15 @@ describe('mutated upstream responses', () => {
 });
 
 describe('garbage upstream streams', () => {
-  const garbage = ['data: {not json}\n\n', 'data: [1,2]\n\n', 'event: content_block_delta\ndata: {"type":"content_block_delta","index":9}\n\n', 'data: {"choices":"x"}\n\n', ': only a comment\n\n', '\r\n\r\n', 'data: null\n\n'];
+  const garbage = [
+    'data: {not json}\n\n',
+    'data: [1,2]\n\n',
+    'event: content_block_delta\ndata: {"type":"content_block_delta","index":9}\n\n',
+    'data: {"choices":"x"}\n\n',
+    ': only a comment\n\n',
+    '\r\n\r\n',
+    'data: null\n\n',
+  ];
   for (const from of CHAT) {
     for (const to of CHAT) {
       it(`${from} → ${to}: junk events are skipped and the client stream still closes`, () => {

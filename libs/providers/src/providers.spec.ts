@@ -59,6 +59,10 @@ describe('provider adapters', () => {
     expect(providerFor('zhipu')!.target({ baseUrl: 'https://open.bigmodel.cn', apiKey: 'k', model: 'm', protocol: 'openai-chat', stream: false }).url).toBe(
       'https://open.bigmodel.cn/api/paas/v4/chat/completions',
     );
-    expect(providerFor('anthropic')!.target({ baseUrl: 'https://api.anthropic.com/v1', apiKey: 'k', model: 'm', protocol: 'anthropic', stream: true }).headers['x-api-key']).toBe('k');
+    expect(
+      providerFor('anthropic')!.target({ baseUrl: 'https://api.anthropic.com/v1', apiKey: 'k', model: 'm', protocol: 'anthropic', stream: true }).headers[
+        'x-api-key'
+      ],
+    ).toBe('k');
   });
 });

@@ -13,9 +13,7 @@ const adapters = new Map<string, ProviderAdapter>([
   ['gemini', new GeminiAdapter()],
   ['aihubmix', new AihubmixAdapter()],
   ['azure', new AzureAdapter()],
-  ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(
-    ([type, preset]) => [type, new OpenAiAdapter(type, preset.versionBase, false)] as const,
-  ),
+  ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(([type, preset]) => [type, new OpenAiAdapter(type, preset.versionBase, false)] as const),
 ]);
 
 export const CHANNEL_TYPES: readonly string[] = [...adapters.keys()];

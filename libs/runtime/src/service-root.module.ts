@@ -3,7 +3,14 @@ import { ConfigModule, type AppConfig } from '@switchboard/config';
 import { DATABASE, DbModule, type Database } from '@switchboard/db';
 import { BUS_CLIENT, MessagingModule } from '@switchboard/messaging';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { FEATURE_READINESS_CHECKS, HealthController, READINESS_CHECKS, TracingInterceptor, tracingActive, type ReadinessCheck } from '@switchboard/observability';
+import {
+  FEATURE_READINESS_CHECKS,
+  HealthController,
+  READINESS_CHECKS,
+  TracingInterceptor,
+  tracingActive,
+  type ReadinessCheck,
+} from '@switchboard/observability';
 import type { ClientProxy } from '@nestjs/microservices';
 
 export interface RootOptions {
@@ -21,7 +28,9 @@ export class ServiceRootModule {
   static forRoot(config: AppConfig, opts: RootOptions): DynamicModule {
     const imports: DynamicModule['imports'] = [ConfigModule.forRoot(config), MessagingModule.forRoot(config)];
     if (opts.database) {
-      imports.push(DbModule.forRoot({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, embeddedHost: config.EMBEDDED_DB_HOST, migrate: true, seed: true }));
+      imports.push(
+        DbModule.forRoot({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, embeddedHost: config.EMBEDDED_DB_HOST, migrate: true, seed: true }),
+      );
     }
     const checks: Provider = {
       provide: READINESS_CHECKS,

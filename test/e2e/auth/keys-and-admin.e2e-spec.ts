@@ -57,10 +57,14 @@ describe.each<Topology>(['standalone', 'cluster'])('keys, users, groups and the 
     }
     // Routing tables reach the gateway by event: wait until all three protocols are served.
     const probe = await token();
-    await eventually(async () => {
-      for (const p of PROTOCOLS) if ((await call(url, p, probe.key)).status !== 200) return false;
-      return true;
-    }, 10_000, 'the three channels to be routable');
+    await eventually(
+      async () => {
+        for (const p of PROTOCOLS) if ((await call(url, p, probe.key)).status !== 200) return false;
+        return true;
+      },
+      10_000,
+      'the three channels to be routable',
+    );
   });
 
   afterAll(async () => {
@@ -155,16 +159,16 @@ describe.each<Topology>(['standalone', 'cluster'])('keys, users, groups and the 
       const tokenAudit = await auditOf('token', t.body.id);
       // create, update, and the delete that came with its user
       expect(tokenAudit.map((a) => a.action)).toEqual(['create', 'update', 'delete']);
-      expect(tokenAudit[1]!.before).toMatchObject({ quota: 1.25, models: ['gpt-4o-mini'] });
-      expect(tokenAudit[1]!.after).toMatchObject({ quota: null, models: null, group: 'audited' });
+      expect(tokenAudit[1].before).toMatchObject({ quota: 1.25, models: ['gpt-4o-mini'] });
+      expect(tokenAudit[1].after).toMatchObject({ quota: null, models: null, group: 'audited' });
       expect(tokenAudit.every((a) => a.actor === 'admin')).toBe(true);
       const userAudit = await auditOf('user', u.body.id);
       expect(userAudit.map((a) => a.action)).toEqual(['create', 'update', 'delete']);
-      expect(userAudit[1]!.after).toMatchObject({ status: 'disabled', balance: null });
+      expect(userAudit[1].after).toMatchObject({ status: 'disabled', balance: null });
       const groupAudit = await auditOf('group', 'audited');
       expect(groupAudit.map((a) => a.action)).toEqual(['create', 'update']);
-      expect(groupAudit[1]!.before).toMatchObject({ rpm: 100 });
-      expect(groupAudit[1]!.after).toMatchObject({ rpm: 50 });
+      expect(groupAudit[1].before).toMatchObject({ rpm: 100 });
+      expect(groupAudit[1].after).toMatchObject({ rpm: 50 });
     });
 
     it_('refuses bad input with a 400 naming the field, and writes nothing', async () => {
@@ -229,10 +233,15 @@ describe.each<Topology>(['standalone', 'cluster'])('keys, users, groups and the 
       for (const [method, path, body, field] of cases) {
         const r = await admin.call<Row>(method, path, body);
         const message = String(r.body?.error?.message ?? '');
-        if (r.status !== 400 || !message.startsWith(`${field}:`)) failures.push(`${method} ${path} ${JSON.stringify(body)} → ${r.status} ${JSON.stringify(r.body)} (wanted 400 naming ${field})`);
+        if (r.status !== 400 || !message.startsWith(`${field}:`))
+          failures.push(`${method} ${path} ${JSON.stringify(body)} → ${r.status} ${JSON.stringify(r.body)} (wanted 400 naming ${field})`);
       }
       // Not JSON at all.
-      const raw = await fetch(`${url}/api/tokens`, { method: 'POST', headers: { authorization: `Bearer ${sys!.adminKey}`, 'content-type': 'application/json' }, body: '{"name": ' });
+      const raw = await fetch(`${url}/api/tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sys!.adminKey}`, 'content-type': 'application/json' },
+        body: '{"name": ',
+      });
       if (raw.status !== 400) failures.push(`malformed JSON → ${raw.status}`);
       expect(failures).toEqual([]);
 
@@ -285,11 +294,15 @@ describe.each<Topology>(['standalone', 'cluster'])('keys, users, groups and the 
       const anthropic = (k: string) => new Anthropic({ apiKey: k, baseURL: url, maxRetries: 0 });
       const gemini = (k: string) => new GoogleGenAI({ apiKey: k, httpOptions: { baseUrl: url, apiVersion: 'v1beta' } });
       const o = await openai(good.key).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-      expect(o.choices[0]!.message.content).toContain('hi');
-      await expect(openai('sk-bad').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+      expect(o.choices[0].message.content).toContain('hi');
+      await expect(openai('sk-bad').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(
+        OpenAI.AuthenticationError,
+      );
       const a = await anthropic(good.key).messages.create({ model: 'claude-test', max_tokens: 32, messages: [{ role: 'user', content: 'hi' }] });
       expect(a.content[0]).toMatchObject({ type: 'text' });
-      await expect(anthropic('sk-bad').messages.create({ model: 'claude-test', max_tokens: 32, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+      await expect(
+        anthropic('sk-bad').messages.create({ model: 'claude-test', max_tokens: 32, messages: [{ role: 'user', content: 'hi' }] }),
+      ).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
       const g = await gemini(good.key).models.generateContent({ model: 'gemini-test', contents: 'hi' });
       expect(g.text).toContain('hi');
       await expect(gemini('sk-bad').models.generateContent({ model: 'gemini-test', contents: 'hi' })).rejects.toMatchObject({ status: 401 });

@@ -33,7 +33,6 @@ interface StatsEntry {
 const PRICE = { input: 3.17, output: 15.43, cacheRead: 0.311, cacheWrite: 3.967, perRequest: 0.000123 };
 const RATIO = 1.37;
 const micros = (usd: number) => BigInt(Math.round(usd * 1e6));
-const usd = (m: bigint) => Number(m) / 1e6;
 
 /**
  * SPEC §6, written out independently of libs/pricing: (uncached input × input + cache reads × cacheRead + cache
@@ -63,22 +62,35 @@ describe('cost, ledger and stats (standalone)', () => {
   const requestIds: string[] = [];
 
   const logOf = (id: string) =>
-    eventually(async () => {
-      const r = await admin.get<Log>(`/api/logs/${id}`);
-      return r.status === 200 ? r.body : null;
-    }, 5_000, `the log of ${id}`);
+    eventually(
+      async () => {
+        const r = await admin.get<Log>(`/api/logs/${id}`);
+        return r.status === 200 ? r.body : null;
+      },
+      5_000,
+      `the log of ${id}`,
+    );
   const ledgerOf = (id: string) =>
-    eventually(async () => {
-      const r = await admin.get<{ data: { amount: number; kind: string; userId: number }[]; total: number }>(`/api/ledger?requestId=${id}`);
-      return r.body.total > 0 ? r.body : null;
-    }, 5_000, `the ledger entry of ${id}`);
+    eventually(
+      async () => {
+        const r = await admin.get<{ data: { amount: number; kind: string; userId: number }[]; total: number }>(`/api/ledger?requestId=${id}`);
+        return r.body.total > 0 ? r.body : null;
+      },
+      5_000,
+      `the ledger entry of ${id}`,
+    );
 
   beforeAll(async () => {
     mock = await startMockUpstream();
     sys = await startStandalone();
     admin = adminClient(sys.url, sys.adminKey);
-    expect((await admin.post('/api/channels', { name: 'mock-openai', type: 'openai', baseUrl: mock.url, keys: ['sk-up'], models: ['sb-priced'] })).status).toBe(201);
-    expect((await admin.post('/api/channels', { name: 'mock-anthropic', type: 'anthropic', baseUrl: mock.url, keys: ['sk-up'], models: ['sb-priced-claude'] })).status).toBe(201);
+    expect((await admin.post('/api/channels', { name: 'mock-openai', type: 'openai', baseUrl: mock.url, keys: ['sk-up'], models: ['sb-priced'] })).status).toBe(
+      201,
+    );
+    expect(
+      (await admin.post('/api/channels', { name: 'mock-anthropic', type: 'anthropic', baseUrl: mock.url, keys: ['sk-up'], models: ['sb-priced-claude'] }))
+        .status,
+    ).toBe(201);
     for (const model of ['sb-priced', 'sb-priced-claude']) {
       const put = await admin.put<Record<string, unknown>>(`/api/prices/${model}`, PRICE);
       expect(put.status).toBe(200);
@@ -105,7 +117,7 @@ describe('cost, ledger and stats (standalone)', () => {
     const ledger = await ledgerOf(requestId);
     expect(ledger.total).toBe(1);
     expect(ledger.data[0]).toMatchObject({ kind: 'usage', userId });
-    expect(micros(-ledger.data[0]!.amount)).toBe(expected);
+    expect(micros(-ledger.data[0].amount)).toBe(expected);
     return log;
   }
 
@@ -128,7 +140,12 @@ describe('cost, ledger and stats (standalone)', () => {
 
   it('bills a stream from the usage the upstream reports (OpenAI, include_usage)', async () => {
     const { data: stream, response } = await openai.chat.completions
-      .create({ model: 'sb-priced', messages: [{ role: 'user', content: '[cache:300] [chunks:6] stream me' }], stream: true, stream_options: { include_usage: true } })
+      .create({
+        model: 'sb-priced',
+        messages: [{ role: 'user', content: '[cache:300] [chunks:6] stream me' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      })
       .withResponse();
     let usage: OpenAI.CompletionUsage | undefined;
     for await (const c of stream) if (c.usage) usage = c.usage;
@@ -170,11 +187,17 @@ describe('cost, ledger and stats (standalone)', () => {
 
   it('GET /api/stats agrees with the logs and the ledger to the micro-dollar', async () => {
     // one failed request (the upstream answers 500 and there is no other channel): logged, not billed
-    await expect(openai.chat.completions.create({ model: 'sb-priced', messages: [{ role: 'user', content: '[error:500] fail' }] })).rejects.toMatchObject({ status: 503 });
-    const logs = await eventually(async () => {
-      const r = await admin.get<{ data: Log[] }>(`/api/logs?userId=${userId}&limit=500`);
-      return r.body.data.length === requestIds.length + 1 ? r.body.data : null;
-    }, 5_000, 'every log');
+    await expect(openai.chat.completions.create({ model: 'sb-priced', messages: [{ role: 'user', content: '[error:500] fail' }] })).rejects.toMatchObject({
+      status: 503,
+    });
+    const logs = await eventually(
+      async () => {
+        const r = await admin.get<{ data: Log[] }>(`/api/logs?userId=${userId}&limit=500`);
+        return r.body.data.length === requestIds.length + 1 ? r.body.data : null;
+      },
+      5_000,
+      'every log',
+    );
     const failed = logs.find((l) => !requestIds.includes(l.requestId))!;
     expect(failed).toMatchObject({ status: 503, cost: 0 });
     expect((await admin.get<{ total: number }>(`/api/ledger?requestId=${failed.requestId}`)).body.total).toBe(0);
@@ -183,7 +206,13 @@ describe('cost, ledger and stats (standalone)', () => {
     const ledger = await admin.get<{ sum: number }>(`/api/ledger?kind=usage`);
     expect(micros(-ledger.body.sum)).toBe(logCost);
 
-    const res = await admin.get<{ totals: StatsEntry; byDay: (StatsEntry & { date: string })[]; byModel: (StatsEntry & { model: string })[]; byChannel: (StatsEntry & { channelId: number })[]; topUsers: (StatsEntry & { userId: number })[] }>('/api/stats?days=7');
+    const res = await admin.get<{
+      totals: StatsEntry;
+      byDay: (StatsEntry & { date: string })[];
+      byModel: (StatsEntry & { model: string })[];
+      byChannel: (StatsEntry & { channelId: number })[];
+      topUsers: (StatsEntry & { userId: number })[];
+    }>('/api/stats?days=7');
     expect(res.status).toBe(200);
     const s = res.body;
     expect(s.totals.requests).toBe(logs.length);
@@ -195,7 +224,7 @@ describe('cost, ledger and stats (standalone)', () => {
     expect(s.totals.latencyP95Ms!).toBeGreaterThanOrEqual(s.totals.latencyP50Ms!);
 
     expect(s.byDay).toHaveLength(7);
-    expect(s.byDay[6]!.date).toBe(new Date().toISOString().slice(0, 10));
+    expect(s.byDay[6].date).toBe(new Date().toISOString().slice(0, 10));
     expect(s.byDay[6]).toMatchObject({ requests: logs.length, cost: s.totals.cost });
     expect(s.byDay.slice(0, 6).every((d) => d.requests === 0 && d.cost === 0)).toBe(true);
 
@@ -207,7 +236,7 @@ describe('cost, ledger and stats (standalone)', () => {
     expect(micros(claude.cost)).toBe(micros(logs.find((l) => l.model === 'sb-priced-claude')!.cost));
     expect(s.byModel.find((m) => m.model === 'sb-priced')).toMatchObject({ requests: logs.length - 1, errorRate: 1 / (logs.length - 1) });
     expect(s.topUsers[0]).toMatchObject({ userId, requests: logs.length });
-    expect(micros(s.topUsers[0]!.cost)).toBe(logCost);
+    expect(micros(s.topUsers[0].cost)).toBe(logCost);
 
     expect((await admin.get('/api/stats?days=0')).status).toBe(400);
   });
@@ -218,6 +247,6 @@ describe('cost, ledger and stats (standalone)', () => {
     const created = await admin.get<{ data: { entityId: string; after: { input: number } }[] }>('/api/audit?entity=price&action=create');
     expect([...prices.body.data, ...created.body.data].filter((a) => a.entityId.startsWith('sb-priced'))).toHaveLength(2);
     const groups = await admin.get<{ data: { after: { priceRatio: number } }[] }>('/api/audit?entity=group&entityId=default');
-    expect(groups.body.data[0]!.after.priceRatio).toBe(RATIO);
+    expect(groups.body.data[0].after.priceRatio).toBe(RATIO);
   });
 });

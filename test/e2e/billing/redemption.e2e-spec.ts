@@ -38,7 +38,11 @@ describe('redemption codes (standalone)', () => {
 
   it('creates a batch of codes and audits each as a redemption (code masked)', async () => {
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
-    const res = await admin.post<{ data: { id: number; code: string; value: number; expiresAt: string | null }[] }>('/api/redemptions', { value: 2.25, count: 3, expiresAt });
+    const res = await admin.post<{ data: { id: number; code: string; value: number; expiresAt: string | null }[] }>('/api/redemptions', {
+      value: 2.25,
+      count: 3,
+      expiresAt,
+    });
     expect(res.status).toBe(201);
     expect(res.body.data).toHaveLength(3);
     for (const c of res.body.data) {
@@ -47,7 +51,9 @@ describe('redemption codes (standalone)', () => {
       expect(c.expiresAt).toBe(expiresAt);
     }
     expect(new Set(res.body.data.map((c) => c.code)).size).toBe(3);
-    const audit = await admin.get<{ data: { action: string; entity: string; entityId: string; after: { code: string; value: number } }[] }>('/api/audit?entity=redemption&limit=10');
+    const audit = await admin.get<{ data: { action: string; entity: string; entityId: string; after: { code: string; value: number } }[] }>(
+      '/api/audit?entity=redemption&limit=10',
+    );
     expect(audit.status).toBe(200);
     const ids = res.body.data.map((c) => String(c.id));
     const mine = audit.body.data.filter((a) => ids.includes(a.entityId));
@@ -57,7 +63,7 @@ describe('redemption codes (standalone)', () => {
       expect(a.after.value).toBe(2.25);
       expect(a.after.code).toMatch(/^rc-.{4}….{4}$/);
     }
-    expect(JSON.stringify(audit.body)).not.toContain(res.body.data[0]!.code);
+    expect(JSON.stringify(audit.body)).not.toContain(res.body.data[0].code);
   });
 
   it('validates the batch', async () => {
@@ -68,11 +74,11 @@ describe('redemption codes (standalone)', () => {
     expect(past.body.error.message).toMatch(/expiresAt/);
   });
 
-  it('credits the token\'s user exactly once, with a redemption ledger entry', async () => {
+  it("credits the token's user exactly once, with a redemption ledger entry", async () => {
     const before = await balanceOf(userId);
     expect(before).toBe(1.5);
     const { body } = await admin.post<{ data: { id: number; code: string }[] }>('/api/redemptions', { value: 0.333333, count: 1 });
-    const { id, code } = body.data[0]!;
+    const { id, code } = body.data[0];
     const first = await redeem(code);
     expect(first).toEqual({ status: 200, body: { balance: 1.833333 } });
     expect(await balanceOf(userId)).toBe(1.833333);
@@ -80,7 +86,9 @@ describe('redemption codes (standalone)', () => {
     expect(again.status).toBe(400);
     expect(String((again.body.error as { message: string }).message)).toMatch(/already been used/);
     expect(await balanceOf(userId)).toBe(1.833333);
-    const ledger = await admin.get<{ data: { kind: string; amount: number; requestId: string; tokenId: number | null }[]; total: number }>(`/api/ledger?userId=${userId}&kind=redemption`);
+    const ledger = await admin.get<{ data: { kind: string; amount: number; requestId: string; tokenId: number | null }[]; total: number }>(
+      `/api/ledger?userId=${userId}&kind=redemption`,
+    );
     expect(ledger.body.total).toBe(1);
     expect(ledger.body.data[0]).toMatchObject({ kind: 'redemption', amount: 0.333333, requestId: `redemption:${id}` });
     const listed = await admin.get<{ data: { id: number; status: string; usedByUserId: number }[] }>('/api/redemptions?status=used');
@@ -93,16 +101,24 @@ describe('redemption codes (standalone)', () => {
     expect(String((unknown.body.error as { message: string }).message)).toMatch(/unknown/);
     expect((await redeem('')).status).toBe(400);
 
-    const { body } = await admin.post<{ data: { code: string }[] }>('/api/redemptions', { value: 5, count: 1, expiresAt: new Date(Date.now() + 1500).toISOString() });
-    const code = body.data[0]!.code;
+    const { body } = await admin.post<{ data: { code: string }[] }>('/api/redemptions', {
+      value: 5,
+      count: 1,
+      expiresAt: new Date(Date.now() + 1500).toISOString(),
+    });
+    const code = body.data[0].code;
     expect((await redeem(code, sys.adminKey)).status).toBe(401); // the admin key never redeems
     expect((await redeem(code, 'sk-not-a-real-key')).status).toBe(401);
     const noAuth = await fetch(`${sys.url}/api/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
     expect(noAuth.status).toBe(401);
-    await eventually(async () => {
-      const r = await admin.get<{ data: { status: string }[] }>('/api/redemptions?status=expired');
-      return r.body.data.length > 0;
-    }, 5_000, 'the code to expire');
+    await eventually(
+      async () => {
+        const r = await admin.get<{ data: { status: string }[] }>('/api/redemptions?status=expired');
+        return r.body.data.length > 0;
+      },
+      5_000,
+      'the code to expire',
+    );
     const expired = await redeem(code);
     expect(expired.status).toBe(400);
     expect(String((expired.body.error as { message: string }).message)).toMatch(/expired/);
@@ -111,13 +127,13 @@ describe('redemption codes (standalone)', () => {
   it('credits once when 20 clients redeem the same code at the same time', async () => {
     const before = await balanceOf(userId);
     const { body } = await admin.post<{ data: { id: number; code: string }[] }>('/api/redemptions', { value: 10, count: 1 });
-    const { id, code } = body.data[0]!;
+    const { id, code } = body.data[0];
     const results = await Promise.all(Array.from({ length: 20 }, () => redeem(code)));
     const ok = results.filter((r) => r.status === 200);
     expect(ok).toHaveLength(1);
     expect(results.filter((r) => r.status === 400)).toHaveLength(19);
     expect(await balanceOf(userId)).toBeCloseTo(before + 10, 6);
-    expect(ok[0]!.body.balance).toBe(await balanceOf(userId));
+    expect(ok[0].body.balance).toBe(await balanceOf(userId));
     const ledger = await admin.get<{ total: number }>(`/api/ledger?requestId=redemption:${id}`);
     expect(ledger.body.total).toBe(1);
   });
@@ -130,7 +146,9 @@ describe('redemption codes (standalone)', () => {
     expect(after.body.data[0]).toMatchObject({ kind: 'topup', amount: 0.5 });
     expect(micros(after.body.sum) - micros(before.body.sum)).toBe(500_000n); // the PATCH is not a ledger entry
     expect(await balanceOf(userId)).toBe(3.5);
-    const rec = await admin.get<{ consistent: boolean; users: { checked: number; drifted: number }; tokens: { drifted: number } }>('/api/ledger/reconciliation');
+    const rec = await admin.get<{ consistent: boolean; users: { checked: number; drifted: number }; tokens: { drifted: number } }>(
+      '/api/ledger/reconciliation',
+    );
     expect(rec.status).toBe(200);
     expect(rec.body).toMatchObject({ consistent: true, users: { drifted: 0 }, tokens: { drifted: 0 } });
     expect(rec.body.users.checked).toBeGreaterThanOrEqual(1);

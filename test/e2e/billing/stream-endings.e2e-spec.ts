@@ -116,19 +116,27 @@ describe('stream endings are logged and billed (standalone)', () => {
 
   /** The request's one log record, its one ledger debit equal to its cost, and the cost by the formula. */
   async function billedRecord(requestId: string): Promise<Log> {
-    const log = await eventually(async () => {
-      const r = await admin.get<Log>(`/api/logs/${requestId}`);
-      return r.status === 200 ? r.body : null;
-    }, 5_000, `the log of ${requestId}`);
+    const log = await eventually(
+      async () => {
+        const r = await admin.get<Log>(`/api/logs/${requestId}`);
+        return r.status === 200 ? r.body : null;
+      },
+      5_000,
+      `the log of ${requestId}`,
+    );
     expect(log.stream).toBe(true);
     expect(micros(log.cost)).toBe(costMicros(log));
     if (log.cost > 0) {
-      const ledger = await eventually(async () => {
-        const r = await admin.get<{ data: { amount: number }[]; total: number }>(`/api/ledger?requestId=${requestId}`);
-        return r.body.total > 0 ? r.body : null;
-      }, 5_000, `the ledger entry of ${requestId}`);
+      const ledger = await eventually(
+        async () => {
+          const r = await admin.get<{ data: { amount: number }[]; total: number }>(`/api/ledger?requestId=${requestId}`);
+          return r.body.total > 0 ? r.body : null;
+        },
+        5_000,
+        `the ledger entry of ${requestId}`,
+      );
       expect(ledger.total).toBe(1);
-      expect(micros(-ledger.data[0]!.amount)).toBe(micros(log.cost));
+      expect(micros(-ledger.data[0].amount)).toBe(micros(log.cost));
     }
     return log;
   }
@@ -138,7 +146,9 @@ describe('stream endings are logged and billed (standalone)', () => {
     sys = await startStandalone();
     admin = adminClient(sys.url, sys.adminKey);
     expect((await admin.post('/api/channels', { name: 'oa', type: 'openai', baseUrl: mock.url, keys: ['sk-up'], models: ['sb-stream'] })).status).toBe(201);
-    expect((await admin.post('/api/channels', { name: 'an', type: 'anthropic', baseUrl: mock.url, keys: ['sk-up'], models: ['sb-stream-claude'] })).status).toBe(201);
+    expect(
+      (await admin.post('/api/channels', { name: 'an', type: 'anthropic', baseUrl: mock.url, keys: ['sk-up'], models: ['sb-stream-claude'] })).status,
+    ).toBe(201);
     for (const m of ['sb-stream', 'sb-stream-claude']) expect((await admin.put(`/api/prices/${m}`, PRICE)).status).toBe(200);
     const user = await admin.post<{ id: number }>('/api/users', { name: 'streamer', balance: 50 });
     key = (await admin.post<{ key: string }>('/api/tokens', { name: 'streamer-key', userId: user.body.id })).body.key;
@@ -152,7 +162,11 @@ describe('stream endings are logged and billed (standalone)', () => {
   });
 
   it('completed: billed from the upstream usage', async () => {
-    const r = await streamRequest(`${sys.url}/v1/chat/completions`, chat('[chunks:8] the whole story', { stream_options: { include_usage: true } }), openaiText);
+    const r = await streamRequest(
+      `${sys.url}/v1/chat/completions`,
+      chat('[chunks:8] the whole story', { stream_options: { include_usage: true } }),
+      openaiText,
+    );
     expect(r.status).toBe(200);
     expect(r.errored).toBe(false);
     const usage = (r.events.find((e) => (e as { usage?: unknown }).usage) as { usage: { prompt_tokens: number; completion_tokens: number } }).usage;
@@ -164,7 +178,12 @@ describe('stream endings are logged and billed (standalone)', () => {
 
   it('client aborted mid-stream: status 499, billed for what was relayed before it left', async () => {
     const full = 40;
-    const r = await streamRequest(`${sys.url}/v1/chat/completions`, chat(`[chunks:${full}] [delay:60] a long answer`, { stream_options: { include_usage: true } }), openaiText, 3);
+    const r = await streamRequest(
+      `${sys.url}/v1/chat/completions`,
+      chat(`[chunks:${full}] [delay:60] a long answer`, { stream_options: { include_usage: true } }),
+      openaiText,
+      3,
+    );
     expect(r.status).toBe(200);
     const log = await billedRecord(r.requestId);
     expect(log.status).toBe(499);
@@ -224,7 +243,7 @@ describe('stream endings are logged and billed (standalone)', () => {
 
   // Anthropic's message_start carries a partial usage (output_tokens: 1): a stream cut after some text must be billed
   // for the delivered text, not for that 1 token.
-  it('upstream dropped mid-stream (Anthropic): billed for the delivered text, not message_start\'s partial usage', async () => {
+  it("upstream dropped mid-stream (Anthropic): billed for the delivered text, not message_start's partial usage", async () => {
     mock.setFault({ match: { model: 'sb-stream-claude' }, dropAfterChunks: 8, times: 1 });
     const r = await streamRequest(`${sys.url}/v1/messages`, messages('[chunks:12] anthropic cut short'), anthropicText);
     expect(r.status).toBe(200);

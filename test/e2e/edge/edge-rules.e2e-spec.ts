@@ -37,11 +37,19 @@ describe('edge rules (standalone)', () => {
     const an = await post('/v1/messages', { 'x-api-key': unlimitedKey, 'anthropic-version': '2023-06-01' }, big);
     expect(an.status).toBe(413);
     expect(await an.json()).toMatchObject({ type: 'error', error: { type: 'request_too_large' } });
-    const ge = await post('/v1beta/models/gpt-4o-mini:generateContent', { 'x-goog-api-key': unlimitedKey }, JSON.stringify({ contents: [{ parts: [{ text: 'x'.repeat(8_000) }] }] }));
+    const ge = await post(
+      '/v1beta/models/gpt-4o-mini:generateContent',
+      { 'x-goog-api-key': unlimitedKey },
+      JSON.stringify({ contents: [{ parts: [{ text: 'x'.repeat(8_000) }] }] }),
+    );
     expect([400, 413]).toContain(ge.status);
     expect(await ge.json()).toMatchObject({ error: { status: 'INVALID_ARGUMENT' } });
     expect(mock.requests).toHaveLength(0);
-    const ok = await post('/v1/chat/completions', { authorization: `Bearer ${unlimitedKey}` }, JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'small' }] }));
+    const ok = await post(
+      '/v1/chat/completions',
+      { authorization: `Bearer ${unlimitedKey}` },
+      JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'small' }] }),
+    );
     expect(ok.status).toBe(200);
   });
 
@@ -53,10 +61,14 @@ describe('edge rules (standalone)', () => {
     const free = await post('/v1/chat/completions', { authorization: `Bearer ${unlimitedKey}` }, body);
     expect(free.status).toBe(200);
     const id = free.headers.get('x-request-id')!;
-    const log = await eventually(async () => {
-      const r = await admin.get(`/api/logs/${id}`);
-      return r.status === 200 ? r.body : null;
-    }, 5_000, 'the log of the unpriced request');
+    const log = await eventually(
+      async () => {
+        const r = await admin.get(`/api/logs/${id}`);
+        return r.status === 200 ? r.body : null;
+      },
+      5_000,
+      'the log of the unpriced request',
+    );
     expect(log).toMatchObject({ model: 'unpriced-model', status: 200, cost: 0 });
   });
 });

@@ -18,7 +18,6 @@ const WORKERS = 6;
 
 jest.setTimeout(BUDGET_MS + 90_000);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are built as literals and mutated as JSON
 type Json = any;
 
 const CHAT_MODELS = ['oa-chat', 'an-chat', 'ge-chat'];
@@ -47,9 +46,21 @@ const anthropicBody = (model: string, rng: Rng, stream: boolean): Json => ({
   max_tokens: 64,
   system: [{ type: 'text', text: 'Be brief.' }],
   messages: [
-    { role: 'user', content: [{ type: 'text', text: 'What is the weather?' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'What is the weather?' },
+        { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+      ],
+    },
     { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'weather', input: { city: 'Paris' } }] },
-    { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '21 C' }, { type: 'text', text: 'And tomorrow?' }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'tool_result', tool_use_id: 'toolu_1', content: '21 C' },
+        { type: 'text', text: 'And tomorrow?' },
+      ],
+    },
   ],
   tools: [{ name: 'weather', description: 'weather', input_schema: SCHEMA }],
   tool_choice: { type: 'auto' },
@@ -86,7 +97,13 @@ const TARGETS: Target[] = [
       model,
       messages: [
         { role: 'system', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'text', text: 'What is the weather?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is the weather?' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
+          ],
+        },
         { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }] },
         { role: 'tool', tool_call_id: 'call_1', content: '21 C' },
         { role: 'user', content: 'And tomorrow?' },
@@ -111,7 +128,13 @@ const TARGETS: Target[] = [
       model,
       instructions: 'Be brief.',
       input: [
-        { role: 'user', content: [{ type: 'input_text', text: 'What is the weather?' }, { type: 'input_image', image_url: `data:image/png;base64,${PNG}` }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'What is the weather?' },
+            { type: 'input_image', image_url: `data:image/png;base64,${PNG}` },
+          ],
+        },
         { type: 'function_call', call_id: 'call_1', name: 'weather', arguments: '{"city":"Paris"}' },
         { type: 'function_call_output', call_id: 'call_1', output: '21 C' },
       ],
@@ -129,11 +152,40 @@ const TARGETS: Target[] = [
     models: EMBED_MODELS,
     path: () => '/v1/embeddings',
     auth: bearer,
-    body: (model, rng) => ({ model, input: rng() < 0.5 ? 'hello' : ['hello', 'world'], encoding_format: rng() < 0.5 ? 'float' : 'base64', ...(rng() < 0.3 ? { dimensions: 8 } : {}) }),
+    body: (model, rng) => ({
+      model,
+      input: rng() < 0.5 ? 'hello' : ['hello', 'world'],
+      encoding_format: rng() < 0.5 ? 'float' : 'base64',
+      ...(rng() < 0.3 ? { dimensions: 8 } : {}),
+    }),
   },
-  { name: 'messages', method: 'POST', shape: 'anthropic', models: CHAT_MODELS, path: () => '/v1/messages', auth: anthropicAuth, body: (m, rng) => anthropicBody(m, rng, rng() < 0.5) },
-  { name: 'count_tokens', method: 'POST', shape: 'anthropic', models: CHAT_MODELS, path: () => '/v1/messages/count_tokens', auth: anthropicAuth, body: (m, rng) => anthropicBody(m, rng, false) },
-  { name: 'generateContent', method: 'POST', shape: 'gemini', models: CHAT_MODELS, path: (m, rng) => `${geminiBase(rng)}/models/${m}:generateContent`, auth: googAuth, body: (_m, rng) => geminiBody(rng) },
+  {
+    name: 'messages',
+    method: 'POST',
+    shape: 'anthropic',
+    models: CHAT_MODELS,
+    path: () => '/v1/messages',
+    auth: anthropicAuth,
+    body: (m, rng) => anthropicBody(m, rng, rng() < 0.5),
+  },
+  {
+    name: 'count_tokens',
+    method: 'POST',
+    shape: 'anthropic',
+    models: CHAT_MODELS,
+    path: () => '/v1/messages/count_tokens',
+    auth: anthropicAuth,
+    body: (m, rng) => anthropicBody(m, rng, false),
+  },
+  {
+    name: 'generateContent',
+    method: 'POST',
+    shape: 'gemini',
+    models: CHAT_MODELS,
+    path: (m, rng) => `${geminiBase(rng)}/models/${m}:generateContent`,
+    auth: googAuth,
+    body: (_m, rng) => geminiBody(rng),
+  },
   {
     name: 'streamGenerateContent',
     method: 'POST',
@@ -150,7 +202,10 @@ const TARGETS: Target[] = [
     models: CHAT_MODELS,
     path: (m, rng) => `${geminiBase(rng)}/models/${m}:countTokens`,
     auth: googAuth,
-    body: (m, rng) => (rng() < 0.5 ? { contents: (geminiBody(rng) as { contents: Json }).contents } : { generateContentRequest: { model: `models/${m}`, ...(geminiBody(rng) as Record<string, Json>) } }),
+    body: (m, rng) =>
+      rng() < 0.5
+        ? { contents: (geminiBody(rng) as { contents: Json }).contents }
+        : { generateContentRequest: { model: `models/${m}`, ...(geminiBody(rng) as Record<string, Json>) } },
   },
   {
     name: 'embedContent',
@@ -168,7 +223,12 @@ const TARGETS: Target[] = [
     models: EMBED_MODELS,
     path: (m, rng) => `${geminiBase(rng)}/models/${m}:batchEmbedContents`,
     auth: googAuth,
-    body: (m) => ({ requests: [{ model: `models/${m}`, content: { parts: [{ text: 'hello' }] } }, { model: `models/${m}`, content: { parts: [{ text: 'world' }] } }] }),
+    body: (m) => ({
+      requests: [
+        { model: `models/${m}`, content: { parts: [{ text: 'hello' }] } },
+        { model: `models/${m}`, content: { parts: [{ text: 'world' }] } },
+      ],
+    }),
   },
   { name: 'models (openai)', method: 'GET', shape: 'openai', models: [''], path: () => '/v1/models', auth: bearer },
   { name: 'models (anthropic)', method: 'GET', shape: 'anthropic', models: [''], path: () => '/v1/models', auth: anthropicAuth },
@@ -200,7 +260,6 @@ describe(`edge fuzz (standalone, seed ${SEED})`, () => {
   let key: string;
 
   beforeAll(async () => {
-    // eslint-disable-next-line no-console -- the seed is what makes a failure reproducible
     console.log(`edge fuzz seed ${SEED}: replay with SB_FUZZ_SEED=${SEED}`);
     mock = await startMockUpstream({ maxRecorded: 100 });
     sys = await startStandalone();
@@ -231,8 +290,8 @@ describe(`edge fuzz (standalone, seed ${SEED})`, () => {
     const deadline = Date.now() + BUDGET_MS;
 
     const one = async (rng: Rng): Promise<void> => {
-      const t = TARGETS[Math.floor(rng() * TARGETS.length)]!;
-      let model = t.models[Math.floor(rng() * t.models.length)]!;
+      const t = TARGETS[Math.floor(rng() * TARGETS.length)];
+      let model = t.models[Math.floor(rng() * t.models.length)];
       if (rng() < 0.05) model = ODD_MODELS[Math.floor(rng() * ODD_MODELS.length)]!;
       const path = t.path(model, rng);
       const k = keyVariant(rng, key);
@@ -250,15 +309,22 @@ describe(`edge fuzz (standalone, seed ${SEED})`, () => {
         if (m.contentType !== null) headers['content-type'] = m.contentType ?? 'application/json';
       }
       if (k !== key) what += `, key ${k === null ? 'missing' : 'garbled'}`;
-      let status = 0;
-      let text = '';
+      let status: number;
+      let text: string;
       const t0 = performance.now();
       try {
         const r = await fetch(`${sys.url}${path}`, { method: t.method, headers, body, signal: AbortSignal.timeout(20_000) });
         status = r.status;
         text = await r.text();
       } catch (e) {
-        failures.push({ target: t.name, path, what, status: 0, reason: `request failed: ${(e as Error).message}`, body: body?.subarray(0, 300).toString('latin1') ?? '' });
+        failures.push({
+          target: t.name,
+          path,
+          what,
+          status: 0,
+          reason: `request failed: ${(e as Error).message}`,
+          body: body?.subarray(0, 300).toString('latin1') ?? '',
+        });
         return;
       }
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -288,9 +354,8 @@ describe(`edge fuzz (standalone, seed ${SEED})`, () => {
       }),
     );
 
-    // eslint-disable-next-line no-console -- what the run covered
     console.log(`edge fuzz seed ${SEED}: ${sent} requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`);
-    // eslint-disable-next-line no-console -- where the time went
+
     console.log(`edge fuzz ms per target: ${JSON.stringify(Object.fromEntries([...timeOf].map(([k, v]) => [k, Math.round(v)])))}`);
     // Thousands on a quiet machine (≈2–4k in 45 s); the floor only proves the run did its work on a busy one.
     expect(sent).toBeGreaterThanOrEqual(Math.min(MAX_REQUESTS, 500));

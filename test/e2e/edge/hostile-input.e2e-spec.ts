@@ -50,7 +50,8 @@ describe('hostile client input (standalone)', () => {
     return { status: r.status, headers: r.headers, json: json as Record<string, any> };
   };
   const chat = (extra: Record<string, unknown>) => JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...extra });
-  const messages = (extra: Record<string, unknown>) => JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }], ...extra });
+  const messages = (extra: Record<string, unknown>) =>
+    JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }], ...extra });
   const GEMINI = '/v1beta/models/gpt-4o-mini:generateContent';
 
   it('answers a bad output budget (fractional, negative, huge, a string) with 400 naming the parameter, in the inbound shape; nothing reaches an upstream', async () => {
@@ -64,7 +65,11 @@ describe('hostile client input (standalone)', () => {
       ['/v1/messages', messages({ max_tokens: 1e300 }), 'max_tokens'],
       ['/v1/messages', messages({ max_tokens: -1 }), 'max_tokens'],
       [GEMINI, JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }], generationConfig: { maxOutputTokens: 3.14159 } }), 'generationConfig.maxOutputTokens'],
-      ['/v1beta/models/gpt-4o-mini:streamGenerateContent?alt=sse', JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }], generationConfig: { maxOutputTokens: -5 } }), 'generationConfig.maxOutputTokens'],
+      [
+        '/v1beta/models/gpt-4o-mini:streamGenerateContent?alt=sse',
+        JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }], generationConfig: { maxOutputTokens: -5 } }),
+        'generationConfig.maxOutputTokens',
+      ],
     ];
     for (const [path, body, param] of cases) {
       const r = await post(path, body);
@@ -150,7 +155,14 @@ describe('hostile client input (standalone)', () => {
       const len = /content-length: (\d+)/i.exec(t);
       return i >= 0 && !!len && t.length >= i + 4 + Number(len[1]);
     };
-    for (const path of ['/v1/chat/completions', '/v1/messages', '/v1/embeddings', GEMINI, '/v1/messages/count_tokens', '/v1beta/models/gpt-4o-mini:countTokens']) {
+    for (const path of [
+      '/v1/chat/completions',
+      '/v1/messages',
+      '/v1/embeddings',
+      GEMINI,
+      '/v1/messages/count_tokens',
+      '/v1beta/models/gpt-4o-mini:countTokens',
+    ]) {
       for (const headers of [{}, auth(path, 'sk-not-a-real-key')]) {
         const r = await rawExchange(sys.url, (s) => void s.write(head(path, headers)), 3000, complete);
         expect({ path, headers, status: statusOf(r.text) }).toEqual({ path, headers, status: 401 });
@@ -176,7 +188,10 @@ describe('hostile client input (standalone)', () => {
     expect(slowHeaders.closedAfterMs).toBeLessThan(HEADERS_TIMEOUT_MS + 3000);
     const stalledBody = await rawExchange(
       sys.url,
-      (s) => void s.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${key}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"model":`),
+      (s) =>
+        void s.write(
+          `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${key}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"model":`,
+        ),
       15_000,
     );
     expect(stalledBody.closed).toBe(true);
@@ -206,7 +221,7 @@ describe('hostile client input (standalone)', () => {
     expect(isErrorShape('gemini', slash.json)).toBe(true);
     const list = async (headers: Record<string, string>) => {
       const r = await fetch(`${sys.url}/v1/models`, { headers });
-      return { status: r.status, json: (await r.json()) as unknown };
+      return { status: r.status, json: await r.json() };
     };
     const anthropic = await list({ 'x-api-key': 'sk-not-a-real-key', 'anthropic-version': '2023-06-01' });
     expect(anthropic.status).toBe(401);
@@ -217,8 +232,10 @@ describe('hostile client input (standalone)', () => {
   });
 
   it('applies the key rules to count_tokens and the model lists too: IP and model allow-lists, disabled user, RPM', async () => {
-    const countA = (k: string, model = 'gpt-4o-mini') => post('/v1/messages/count_tokens', JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }), auth('/v1/messages', k));
-    const countG = (k: string, model = 'gpt-4o-mini') => post(`/v1beta/models/${model}:countTokens`, JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] }), auth(GEMINI, k));
+    const countA = (k: string, model = 'gpt-4o-mini') =>
+      post('/v1/messages/count_tokens', JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }), auth('/v1/messages', k));
+    const countG = (k: string, model = 'gpt-4o-mini') =>
+      post(`/v1beta/models/${model}:countTokens`, JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] }), auth(GEMINI, k));
     const list = async (k: string, path = '/v1/models') => (await fetch(`${sys.url}${path}`, { headers: { authorization: `Bearer ${k}` } })).status;
 
     const elsewhere = String((await admin.post('/api/tokens', { name: 'elsewhere', allowIps: ['10.0.0.0/8'] })).body.key);

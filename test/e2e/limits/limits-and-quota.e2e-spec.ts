@@ -22,7 +22,6 @@ const PRICE = { input: 0, output: 0, perRequest: 0.01 };
 /** the model each protocol reaches its own vendor's channel with (no conversion involved) */
 const PRICED: Record<Proto, string> = { openai: PER_REQUEST_MODEL, anthropic: 'claude-test', gemini: 'gemini-test' };
 
-
 interface OpenStream {
   /** client goes away mid-stream */
   abort(): void;
@@ -76,16 +75,23 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
    * too when they happen after authentication; a key already flipped to `exhausted` is refused at authentication.)
    */
   const servedLogsOf = async (filter: string, n: number): Promise<Row[]> =>
-    eventually(async () => {
-      const r = await adminA.get<{ data: Row[] }>(`/api/logs?${filter}&status=200&limit=500`);
-      return r.body.data.length >= n ? r.body.data : null;
-    }, 20_000, `${n} served log records for ${filter}`);
+    eventually(
+      async () => {
+        const r = await adminA.get<{ data: Row[] }>(`/api/logs?${filter}&status=200&limit=500`);
+        return r.body.data.length >= n ? r.body.data : null;
+      },
+      20_000,
+      `${n} served log records for ${filter}`,
+    );
   const allLogsOf = async (filter: string): Promise<Row[]> => (await adminA.get<{ data: Row[] }>(`/api/logs?${filter}&limit=500`)).body.data;
   const ledgerSumMicros = async (where: string, id: number): Promise<number> => {
     const db = new pg.Client({ connectionString: (sys as IsolatedCluster).databaseUrl });
     await db.connect();
     try {
-      const r = await db.query(`SELECT COALESCE(SUM("amountMicros"), 0)::text AS s, COUNT(*)::int AS n FROM ledger_entries WHERE kind = 'usage' AND "${where}" = $1`, [id]);
+      const r = await db.query(
+        `SELECT COALESCE(SUM("amountMicros"), 0)::text AS s, COUNT(*)::int AS n FROM ledger_entries WHERE kind = 'usage' AND "${where}" = $1`,
+        [id],
+      );
       return Number(r.rows[0].s);
     } finally {
       await db.end();
@@ -120,10 +126,14 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
     for (const model of Object.values(PRICED)) expect((await adminA.put(`/api/prices/${model}`, PRICE)).status).toBe(200);
     // Routes and prices reach every replica by event: wait until a metered key is served everywhere.
     const probe = await token({ quota: 1 });
-    await eventually(async () => {
-      for (const base of [A, B]) for (const p of PROTOCOLS) if ((await call(base, p, probe.key, PRICED[p])).status !== 200) return false;
-      return true;
-    }, 15_000, 'routes and prices on every replica');
+    await eventually(
+      async () => {
+        for (const base of [A, B]) for (const p of PROTOCOLS) if ((await call(base, p, probe.key, PRICED[p])).status !== 200) return false;
+        return true;
+      },
+      15_000,
+      'routes and prices on every replica',
+    );
   });
 
   afterAll(async () => {
@@ -136,10 +146,10 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
   it_('RPM is one sliding window for both replicas, with x-ratelimit headers, then 429 + Retry-After in each protocol', async () => {
     const t = await token({ rpm: 3 });
     const served = [await call(A, 'openai', t.key), await call(B, 'anthropic', t.key), await call(A, 'gemini', t.key)];
-    served.forEach((r, i) => expectServed(PROTOCOLS[i]!, r));
+    served.forEach((r, i) => expectServed(PROTOCOLS[i], r));
     expect(served.map((r) => r.headers.get('x-ratelimit-limit-requests'))).toEqual(['3', '3', '3']);
     expect(served.map((r) => r.headers.get('x-ratelimit-remaining-requests'))).toEqual(['2', '1', '0']);
-    expect(served[0]!.headers.get('x-ratelimit-reset-requests')).toMatch(/^\d+s$/);
+    expect(served[0].headers.get('x-ratelimit-reset-requests')).toMatch(/^\d+s$/);
     for (const [i, p] of PROTOCOLS.entries()) {
       const r = await call(i % 2 ? A : B, p, t.key);
       expectRefusal(p, r, 'rate_limited', /requests per minute/);
@@ -179,10 +189,14 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
     expectRefusal('gemini', await call(B, 'gemini', t.key, 'gemini-test', { maxTokens: 200 }), 'rate_limited', /tokens per minute/);
     await first.done;
     // …then corrected to the handful it really used: the same request fits now.
-    const after = await eventually(async () => {
-      const r = await call(B, 'openai', t.key, 'gpt-4o-mini', { maxTokens: 200 });
-      return r.status === 200 ? r : null;
-    }, 5_000, 'the TPM estimate to be corrected');
+    const after = await eventually(
+      async () => {
+        const r = await call(B, 'openai', t.key, 'gpt-4o-mini', { maxTokens: 200 });
+        return r.status === 200 ? r : null;
+      },
+      5_000,
+      'the TPM estimate to be corrected',
+    );
     expect(after.headers.get('x-ratelimit-limit-tokens')).toBe('300');
     expect(Number(after.headers.get('x-ratelimit-remaining-tokens'))).toBeLessThan(100);
   });
@@ -201,11 +215,17 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
     await eventually(async () => (await call(B, 'openai', t.key)).status === 200, 5_000, 'the aborted stream to free its slot');
     // s2 ends normally: both slots are free.
     await s2.done;
-    await eventually(async () => {
-      const both = await Promise.all([openStream(A, t.key, '[chunks:3] [delay:200] x'), openStream(B, t.key, '[chunks:3] [delay:200] y')].map((p) => p.catch(() => null)));
-      await Promise.all(both.map((s) => s?.done));
-      return both.every(Boolean);
-    }, 5_000, 'two concurrent streams again');
+    await eventually(
+      async () => {
+        const both = await Promise.all(
+          [openStream(A, t.key, '[chunks:3] [delay:200] x'), openStream(B, t.key, '[chunks:3] [delay:200] y')].map((p) => p.catch(() => null)),
+        );
+        await Promise.all(both.map((s) => s?.done ?? Promise.resolve()));
+        return both.every(Boolean);
+      },
+      5_000,
+      'two concurrent streams again',
+    );
   });
 
   it_('group limits come from the group row and hold for all its keys on both replicas', async () => {
@@ -243,10 +263,14 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
     expect(served).toHaveLength(10);
     for (const r of results.filter((x) => x.status !== 200)) expectRefusal('openai', r, 'quota');
 
-    const final = await eventually(async () => {
-      const r = await adminA.get<Row>(`/api/tokens/${t.id}`);
-      return r.body.usedQuota === 0.1 && r.body.status === 'exhausted' ? r.body : null;
-    }, 15_000, 'usedQuota 0.1 and status exhausted');
+    const final = await eventually(
+      async () => {
+        const r = await adminA.get<Row>(`/api/tokens/${t.id}`);
+        return r.body.usedQuota === 0.1 && r.body.status === 'exhausted' ? r.body : null;
+      },
+      15_000,
+      'usedQuota 0.1 and status exhausted',
+    );
     expect(final.quota - final.usedQuota).toBeGreaterThanOrEqual(0);
     const ok = await servedLogsOf(`tokenId=${t.id}`, 10);
     expect(ok).toHaveLength(10);
@@ -262,7 +286,7 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
   it_('200 concurrent requests over 4 keys sharing one user balance that covers 10: exactly 10, balance ends at 0, never below', async () => {
     const uid = await user({ name: `wallet-${topology}`, balance: 0.1 });
     const keys = await Promise.all([0, 1, 2, 3].map(() => token({ userId: uid })));
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => call(i % 2 ? B : A, 'openai', keys[i % 4]!.key, PER_REQUEST_MODEL)));
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => call(i % 2 ? B : A, 'openai', keys[i % 4].key, PER_REQUEST_MODEL)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(10);
     for (const r of results.filter((x) => x.status !== 200)) {
       expectRefusal('openai', r, 'quota');
@@ -277,8 +301,8 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
     expect(Math.round(used.reduce((s, x) => s + x, 0) * 1e6)).toBe(100_000);
     // A top-up of two requests' worth, made on B, buys exactly two more (on either replica).
     expect((await adminB.post(`/api/users/${uid}/topup`, { amount: 0.02 })).status).toBe(200);
-    await eventually(async () => (await call(A, 'openai', keys[0]!.key, PER_REQUEST_MODEL)).status === 200, 1_000, 'the top-up');
-    const more = await Promise.all(Array.from({ length: 20 }, (_, i) => call(i % 2 ? A : B, 'openai', keys[i % 4]!.key, PER_REQUEST_MODEL)));
+    await eventually(async () => (await call(A, 'openai', keys[0].key, PER_REQUEST_MODEL)).status === 200, 1_000, 'the top-up');
+    const more = await Promise.all(Array.from({ length: 20 }, (_, i) => call(i % 2 ? A : B, 'openai', keys[i % 4].key, PER_REQUEST_MODEL)));
     expect(more.filter((r) => r.status === 200)).toHaveLength(1);
     await eventually(async () => (await adminA.get<Row>(`/api/users/${uid}`)).body.balance === 0, 15_000, 'the top-up spent');
   });
@@ -336,14 +360,23 @@ describe.each<Topology>(['standalone', 'cluster'])('rate limits and quota across
       await eventually(async () => settled() === 6, 5_000, 'six settlements');
       // (billing's quota reconciliation reads and corrects the counters too, on its own schedule: not a request's cost)
       const reconciliation = [LIMIT_SCRIPTS.snapshot.sha, LIMIT_SCRIPTS.correct.sha];
-      const limitCalls = seen.filter((a) => a.some((x) => x.includes('{lim}')) && a[0]!.toLowerCase() !== 'scan' && !reconciliation.includes(a[1]!));
-      const acquires = limitCalls.filter((a) => a[0]!.toLowerCase() === 'evalsha' && a[1] === acquireSha);
+      const limitCalls = seen.filter((a) => a.some((x) => x.includes('{lim}')) && a[0].toLowerCase() !== 'scan' && !reconciliation.includes(a[1]));
+      const acquires = limitCalls.filter((a) => a[0].toLowerCase() === 'evalsha' && a[1] === acquireSha);
       // One acquire per request (before the upstream call) and one settle after; nothing else touches the counters.
       expect(acquires).toHaveLength(6);
       expect(limitCalls).toHaveLength(12);
       for (const a of acquires) {
         const keys = a.slice(3, 3 + Number(a[2]));
-        for (const k of [`rpm:token:${t.id}`, `tpm:token:${t.id}`, `cc:token:${t.id}`, `rpm:user:${uid}`, `rpm:group:metered`, `cc:group:metered`, `quota:token:${t.id}`, `quota:user:${uid}`]) {
+        for (const k of [
+          `rpm:token:${t.id}`,
+          `tpm:token:${t.id}`,
+          `cc:token:${t.id}`,
+          `rpm:user:${uid}`,
+          `rpm:group:metered`,
+          `cc:group:metered`,
+          `quota:token:${t.id}`,
+          `quota:user:${uid}`,
+        ]) {
           expect(keys.some((x) => x.endsWith(k))).toBe(true);
         }
       }

@@ -44,18 +44,28 @@ describe('cluster on an authenticated NATS (deploy/nats/nats.conf, one user per 
     const tok = await admin.post('/api/tokens', { name: 'bus' });
     expect(tok.status).toBe(201);
     const openai = new OpenAI({ apiKey: String(tok.body.key), baseURL: `${sys.url}/v1`, maxRetries: 0 });
-    const { data, response } = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] }).withResponse();
-    expect(data.choices[0]!.message.content).toContain('hello');
+    const { data, response } = await openai.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] })
+      .withResponse();
+    expect(data.choices[0].message.content).toContain('hello');
     const requestId = response.headers.get('x-request-id')!;
-    const log = await eventually(async () => {
-      const r = await admin.get(`/api/logs/${requestId}`);
-      return r.status === 200 ? r.body : null;
-    }, 15_000, 'the log record (log-writer consumed the usage record)');
+    const log = await eventually(
+      async () => {
+        const r = await admin.get(`/api/logs/${requestId}`);
+        return r.status === 200 ? r.body : null;
+      },
+      15_000,
+      'the log record (log-writer consumed the usage record)',
+    );
     expect(log).toMatchObject({ requestId, status: 200 });
-    const ledger = await eventually(async () => {
-      const r = await admin.get<{ data: { kind: string }[]; total: number }>(`/api/ledger?requestId=${requestId}`);
-      return r.body.total ? r.body : null;
-    }, 15_000, 'the ledger entry (billing consumed the usage record)');
+    const ledger = await eventually(
+      async () => {
+        const r = await admin.get<{ data: { kind: string }[]; total: number }>(`/api/ledger?requestId=${requestId}`);
+        return r.body.total ? r.body : null;
+      },
+      15_000,
+      'the ledger entry (billing consumed the usage record)',
+    );
     expect(ledger.data[0]).toMatchObject({ kind: 'usage' });
     // a wrong key is refused through auth as well
     const bad = new OpenAI({ apiKey: 'sk-wrong', baseURL: `${sys.url}/v1`, maxRetries: 0 });

@@ -11,11 +11,11 @@ function modelLabels(metrics: string): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const line of metrics.split('\n')) {
     const m = /^(switchboard_[a-z_]+?)(?:_bucket|_sum|_count)?\{([^}]*)\}/.exec(line);
-    const model = m && /(?:^|,)model="([^"]*)"/.exec(m[2]!);
+    const model = m && /(?:^|,)model="([^"]*)"/.exec(m[2]);
     if (!m || !model) continue;
-    let set = out.get(m[1]!);
-    if (!set) out.set(m[1]!, (set = new Set()));
-    set.add(model[1]!);
+    let set = out.get(m[1]);
+    if (!set) out.set(m[1], (set = new Set()));
+    set.add(model[1]);
   }
   return out;
 }
@@ -61,7 +61,7 @@ describe('metric labels stay bounded whatever model names clients send', () => {
         while (next < names.length) {
           const i = next++;
           // Every fourth one streams, so the time-to-first-token histogram is exercised too.
-          statuses.push(await chat(names[i]!, i % 4 === 0));
+          statuses.push(await chat(names[i], i % 4 === 0));
         }
       }),
     );

@@ -25,10 +25,15 @@ describe('graceful shutdown (SIGTERM)', () => {
     const client = new OpenAI({ apiKey: key, baseURL: `${sys.url}/v1`, maxRetries: 0 });
 
     const stream = await client.chat.completions
-      .create({ model: 'slow-m', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'slowly [chunks:15] [delay:100]' }] })
+      .create({
+        model: 'slow-m',
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: 'slowly [chunks:15] [delay:100]' }],
+      })
       .withResponse();
     const requestId = stream.response.headers.get('x-request-id')!;
-    const proc = sys.procs[0]!.child;
+    const proc = sys.procs[0].child;
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     let chunks = 0;
     let finished = false;
@@ -38,10 +43,14 @@ describe('graceful shutdown (SIGTERM)', () => {
       if (chunks === 2) {
         proc.kill('SIGTERM');
         // While draining: readiness says no, and a new request is refused (or the port is already closed).
-        await eventually(async () => {
-          const r = await fetch(`${sys!.url}/health/ready`).catch(() => null);
-          return !r || r.status === 503;
-        }, 2_000, 'readiness to turn 503');
+        await eventually(
+          async () => {
+            const r = await fetch(`${sys!.url}/health/ready`).catch(() => null);
+            return !r || r.status === 503;
+          },
+          2_000,
+          'readiness to turn 503',
+        );
       }
       if (c.choices[0]?.finish_reason) finished = true;
       if (c.usage) usage = c.usage;
@@ -54,10 +63,14 @@ describe('graceful shutdown (SIGTERM)', () => {
     const dataDir = sys.dataDir;
     sys = await startStandalone({}, dataDir);
     const admin2 = adminClient(sys.url, sys.adminKey);
-    const log = await eventually(async () => {
-      const r = await admin2.get(`/api/logs/${requestId}`);
-      return r.status === 200 ? r.body : null;
-    }, 5_000, 'the drained stream in the log');
+    const log = await eventually(
+      async () => {
+        const r = await admin2.get(`/api/logs/${requestId}`);
+        return r.status === 200 ? r.body : null;
+      },
+      5_000,
+      'the drained stream in the log',
+    );
     expect(log).toMatchObject({ requestId, stream: true, status: 200, completionTokens: usage!.completion_tokens });
   });
 });

@@ -24,7 +24,10 @@ async function startReceiver() {
     req.on('end', () => {
       try {
         const json = JSON.parse(body) as {
-          resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: Omit<OtlpSpan, 'service'>[] }[] }[];
+          resourceSpans: {
+            resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+            scopeSpans: { spans: Omit<OtlpSpan, 'service'>[] }[];
+          }[];
         };
         for (const rs of json.resourceSpans ?? []) {
           const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
@@ -67,27 +70,35 @@ describe('OpenTelemetry across NATS (cluster)', () => {
     await admin.post('/api/channels', { name: 'traced', type: 'openai', baseUrl: mock.url, keys: ['k'], models: ['traced-m'] });
     const key = String((await admin.post('/api/tokens', { name: 'traced' })).body.key);
     const client = new OpenAI({ apiKey: key, baseURL: `${sys!.url}/v1`, maxRetries: 0 });
-    await eventually(async () => {
-      try {
-        await client.chat.completions.create({ model: 'traced-m', messages: [{ role: 'user', content: 'warm' }] });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 5_000, 'the route');
+    await eventually(
+      async () => {
+        try {
+          await client.chat.completions.create({ model: 'traced-m', messages: [{ role: 'user', content: 'warm' }] });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      5_000,
+      'the route',
+    );
     // A key the gateway has not seen yet: its verification crosses NATS inside this request's trace.
     const fresh = String((await admin.post('/api/tokens', { name: 'fresh' })).body.key);
     const fc = new OpenAI({ apiKey: fresh, baseURL: `${sys!.url}/v1`, maxRetries: 0 });
     await fc.chat.completions.create({ model: 'traced-m', messages: [{ role: 'user', content: 'trace me' }] });
 
-    const trace = await eventually(async () => {
-      const roots = receiver.spans.filter((s) => s.service === 'switchboard-gateway' && s.name === 'POST /v1/chat/completions');
-      for (const root of roots.reverse()) {
-        const inTrace = receiver.spans.filter((s) => s.traceId === root.traceId);
-        if (inTrace.some((s) => s.service === 'switchboard-auth') && inTrace.some((s) => s.name.startsWith('upstream POST'))) return inTrace;
-      }
-      return null;
-    }, 10_000, 'a trace spanning gateway and auth');
+    const trace = await eventually(
+      async () => {
+        const roots = receiver.spans.filter((s) => s.service === 'switchboard-gateway' && s.name === 'POST /v1/chat/completions');
+        for (const root of roots.reverse()) {
+          const inTrace = receiver.spans.filter((s) => s.traceId === root.traceId);
+          if (inTrace.some((s) => s.service === 'switchboard-auth') && inTrace.some((s) => s.name.startsWith('upstream POST'))) return inTrace;
+        }
+        return null;
+      },
+      10_000,
+      'a trace spanning gateway and auth',
+    );
     const names = trace.map((s) => `${s.service}:${s.name}`);
     expect(names).toEqual(
       expect.arrayContaining([

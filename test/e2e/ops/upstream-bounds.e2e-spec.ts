@@ -19,10 +19,20 @@ async function hostileUpstream(): Promise<{ url: string; hits: () => number; clo
     req.on('end', () => {
       hits++;
       const body = JSON.parse(raw) as { model: string; stream?: boolean; messages: { content: string }[] };
-      const chunk = (content: string) => JSON.stringify({ id: 'h', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [{ index: 0, delta: { content } }] });
+      const chunk = (content: string) =>
+        JSON.stringify({ id: 'h', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [{ index: 0, delta: { content } }] });
       if (!body.stream) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: 'h', object: 'chat.completion', created: 1, model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: 'b'.repeat(100_000) }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+        res.end(
+          JSON.stringify({
+            id: 'h',
+            object: 'chat.completion',
+            created: 1,
+            model: body.model,
+            choices: [{ index: 0, message: { role: 'assistant', content: 'b'.repeat(100_000) }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+          }),
+        );
         return;
       }
       res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -63,7 +73,8 @@ describe(`upstream responses are bounded (UPSTREAM_MAX_RESPONSE_BYTES=${MAX})`, 
     [mock, hostile] = await Promise.all([startMockUpstream(), hostileUpstream()]);
     sys = await startStandalone({ UPSTREAM_MAX_RESPONSE_BYTES: String(MAX), UNPRICED_MODEL_POLICY: 'free' });
     const admin = adminClient(sys.url, sys.adminKey);
-    const channel = async (body: Record<string, unknown>) => expect((await admin.post('/api/channels', { type: 'openai', keys: ['sk-up'], ...body })).status).toBe(201);
+    const channel = async (body: Record<string, unknown>) =>
+      expect((await admin.post('/api/channels', { type: 'openai', keys: ['sk-up'], ...body })).status).toBe(201);
     // `bounds-failover`: the hostile channel first, the mock behind it.
     await channel({ name: 'hostile-first', baseUrl: hostile.url, models: ['bounds-failover'], priority: 10 });
     await channel({ name: 'mock-behind', baseUrl: mock.url, models: ['bounds-failover', 'bounds-mock'], priority: 0 });
@@ -77,7 +88,11 @@ describe(`upstream responses are bounded (UPSTREAM_MAX_RESPONSE_BYTES=${MAX})`, 
   });
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${sys.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    fetch(`${sys.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
   const chat = (model: string, content: string, stream = false) => post('/v1/chat/completions', { model, stream, messages: [{ role: 'user', content }] });
 
   it('a JSON body past the bound fails over to the next channel', async () => {
@@ -85,7 +100,7 @@ describe(`upstream responses are bounded (UPSTREAM_MAX_RESPONSE_BYTES=${MAX})`, 
     const r = await chat('bounds-failover', 'hello');
     expect(r.status).toBe(200);
     const body = (await r.json()) as { choices: { message: { content: string } }[] };
-    expect(body.choices[0]!.message.content).toContain('hello');
+    expect(body.choices[0].message.content).toContain('hello');
     expect(hostile.hits()).toBe(before + 1);
   });
 
@@ -94,7 +109,11 @@ describe(`upstream responses are bounded (UPSTREAM_MAX_RESPONSE_BYTES=${MAX})`, 
     expect(r.status).toBe(502);
     expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/larger than 4096 bytes/);
 
-    const a = await post('/v1/messages', { model: 'bounds-only', max_tokens: 16, messages: [{ role: 'user', content: 'hello' }] }, { 'anthropic-version': '2023-06-01' });
+    const a = await post(
+      '/v1/messages',
+      { model: 'bounds-only', max_tokens: 16, messages: [{ role: 'user', content: 'hello' }] },
+      { 'anthropic-version': '2023-06-01' },
+    );
     expect(a.status).toBe(502);
     expect(await a.json()).toMatchObject({ type: 'error', error: { type: expect.any(String), message: expect.stringMatching(/larger than 4096 bytes/) } });
   });
@@ -122,7 +141,11 @@ describe(`upstream responses are bounded (UPSTREAM_MAX_RESPONSE_BYTES=${MAX})`, 
     expect(text).toMatch(/data: \{"error":\{"message":"upstream stream ended early: too_large"/);
     expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
 
-    const a = await post('/v1/messages', { model: 'bounds-only', max_tokens: 16, stream: true, messages: [{ role: 'user', content: '[first] go' }] }, { 'anthropic-version': '2023-06-01' });
+    const a = await post(
+      '/v1/messages',
+      { model: 'bounds-only', max_tokens: 16, stream: true, messages: [{ role: 'user', content: '[first] go' }] },
+      { 'anthropic-version': '2023-06-01' },
+    );
     expect(a.status).toBe(200);
     const events = await a.text();
     expect(events).toContain('first ');

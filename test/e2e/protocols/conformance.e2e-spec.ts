@@ -53,13 +53,19 @@ afterAll(async () => {
   await mock?.close();
 });
 
-const lastUpstream = () => mock.requests[mock.requests.length - 1]!;
+const lastUpstream = () => mock.requests[mock.requests.length - 1];
 
 describe.each(UPSTREAMS)('openai client → $type upstream', ({ type, model }) => {
   it('text, usage and finish reason', async () => {
-    const r = await openai.chat.completions.create({ model, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hello there' }] });
-    expect(r.choices[0]!.message.content).toContain('hello there');
-    expect(r.choices[0]!.finish_reason).toBe('stop');
+    const r = await openai.chat.completions.create({
+      model,
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'hello there' },
+      ],
+    });
+    expect(r.choices[0].message.content).toContain('hello there');
+    expect(r.choices[0].finish_reason).toBe('stop');
     expect(r.usage!.prompt_tokens).toBeGreaterThan(0);
     expect(r.usage!.completion_tokens).toBeGreaterThan(0);
     expect(r.usage!.total_tokens).toBe(r.usage!.prompt_tokens + r.usage!.completion_tokens);
@@ -72,28 +78,28 @@ describe.each(UPSTREAMS)('openai client → $type upstream', ({ type, model }) =
     s.on('content', () => deltas++);
     const final = await s.finalChatCompletion();
     expect(deltas).toBeGreaterThan(1);
-    expect(final.choices[0]!.message.content).toContain('stream me');
-    expect(final.choices[0]!.finish_reason).toBe('stop');
+    expect(final.choices[0].message.content).toContain('stream me');
+    expect(final.choices[0].finish_reason).toBe('stop');
     expect(final.usage?.completion_tokens).toBeGreaterThan(0);
   });
 
   it('tool round trip: call → result → answer', async () => {
     const tools = [{ type: 'function' as const, function: WEATHER_TOOL }];
     const first = await openai.chat.completions.create({ model, tools, messages: [{ role: 'user', content: CALL }] });
-    const call = first.choices[0]!.message.tool_calls?.[0];
-    expect(first.choices[0]!.finish_reason).toBe('tool_calls');
+    const call = first.choices[0].message.tool_calls?.[0];
+    expect(first.choices[0].finish_reason).toBe('tool_calls');
     expect(call?.type === 'function' && call.function.name).toBe('get_weather');
     expect(call?.type === 'function' && JSON.parse(call.function.arguments)).toEqual({ city: 'Paris' });
     const streamed = await openai.chat.completions.stream({ model, tools, messages: [{ role: 'user', content: CALL }] }).finalChatCompletion();
-    const sc = streamed.choices[0]!.message.tool_calls?.[0];
+    const sc = streamed.choices[0].message.tool_calls?.[0];
     expect(sc?.type === 'function' && JSON.parse(sc.function.arguments)).toEqual({ city: 'Paris' });
     const second = await openai.chat.completions.create({
       model,
       tools,
-      messages: [{ role: 'user', content: CALL }, first.choices[0]!.message, { role: 'tool', tool_call_id: call!.id, content: '{"temp":21}' }],
+      messages: [{ role: 'user', content: CALL }, first.choices[0].message, { role: 'tool', tool_call_id: call!.id, content: '{"temp":21}' }],
     });
-    expect(second.choices[0]!.message.content).toMatch(/get_weather returned/);
-    expect(second.choices[0]!.finish_reason).toBe('stop');
+    expect(second.choices[0].message.content).toMatch(/get_weather returned/);
+    expect(second.choices[0].finish_reason).toBe('stop');
   });
 
   it('Responses API, plain and streamed (finalResponse)', async () => {
@@ -179,12 +185,14 @@ describe.each(UPSTREAMS)('gemini client → $type upstream', ({ type, model }) =
   });
 
   it('tool round trip: functionCall → functionResponse → answer', async () => {
-    const config = { tools: [{ functionDeclarations: [{ name: WEATHER_TOOL.name, description: WEATHER_TOOL.description, parametersJsonSchema: WEATHER_TOOL.parameters }] }] };
+    const config = {
+      tools: [{ functionDeclarations: [{ name: WEATHER_TOOL.name, description: WEATHER_TOOL.description, parametersJsonSchema: WEATHER_TOOL.parameters }] }],
+    };
     const first = await genai.models.generateContent({ model, contents: CALL, config });
     const fc = first.functionCalls?.[0];
     expect(fc?.name).toBe('get_weather');
     expect(fc?.args).toEqual({ city: 'Paris' });
-    const modelTurn = first.candidates![0]!.content!;
+    const modelTurn = first.candidates![0].content!;
     const history: Content[] = [
       { role: 'user', parts: [{ text: CALL }] },
       modelTurn,
@@ -200,9 +208,9 @@ describe('embeddings, models and errors', () => {
     for (const model of ['oa-embed', 'ge-embed']) {
       const b64 = await openai.embeddings.create({ model, input: ['one', 'two'] });
       expect(b64.data).toHaveLength(2);
-      expect(b64.data[0]!.embedding.length).toBeGreaterThan(0);
+      expect(b64.data[0].embedding.length).toBeGreaterThan(0);
       const float = await openai.embeddings.create({ model, input: 'one', encoding_format: 'float' });
-      expect(float.data[0]!.embedding).toEqual(b64.data[0]!.embedding.map((x) => Math.fround(x)));
+      expect(float.data[0].embedding).toEqual(b64.data[0].embedding.map((x) => Math.fround(x)));
     }
     const g = await genai.models.embedContent({ model: 'oa-embed', contents: ['three'] });
     expect(g.embeddings?.[0]?.values?.length).toBeGreaterThan(0);
@@ -221,18 +229,26 @@ describe('embeddings, models and errors', () => {
     const names: string[] = [];
     for await (const m of gm) names.push(m.name ?? '');
     expect(names).toEqual(expect.arrayContaining(['models/ge-chat']));
-    await expect(only.chat.completions.create({ model: 'an-chat', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.PermissionDeniedError);
+    await expect(only.chat.completions.create({ model: 'an-chat', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      OpenAI.PermissionDeniedError,
+    );
   });
 
   it('errors reach each SDK as its own error class', async () => {
     await expect(openai.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
-    await expect(anthropic.messages.create({ model: 'nope', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+    await expect(anthropic.messages.create({ model: 'nope', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      Anthropic.NotFoundError,
+    );
     await expect(genai.models.generateContent({ model: 'nope', contents: 'x' })).rejects.toMatchObject({ status: 404 });
     const bad = new Anthropic({ apiKey: 'sk-bad', baseURL: sys.url, maxRetries: 0 });
-    await expect(bad.messages.create({ model: 'an-chat', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+    await expect(bad.messages.create({ model: 'an-chat', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      Anthropic.AuthenticationError,
+    );
     // An upstream error after conversion keeps its class: the Anthropic upstream's 400 reaches the OpenAI client as a 400.
     mock.setFault({ match: { key: 'key-anthropic' }, status: 400, times: 1 });
-    await expect(openai.chat.completions.create({ model: 'an-chat', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    await expect(openai.chat.completions.create({ model: 'an-chat', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      OpenAI.BadRequestError,
+    );
     mock.clearFaults();
   });
 
@@ -240,16 +256,24 @@ describe('embeddings, models and errors', () => {
     // Odd spacing, key order and escapes survive only if nothing re-serialised the body.
     const raw = '{ "messages":[{"content":"bytes \\u00e9 as sent",  "role":"user"}],\n  "model":"oa-chat" ,"temperature":0.50}';
     mock.reset();
-    const res = await fetch(`${sys.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: raw });
+    const res = await fetch(`${sys.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: raw,
+    });
     expect(res.status).toBe(200);
-    expect(mock.requests[0]!.rawBody).toBe(raw);
+    expect(mock.requests[0].rawBody).toBe(raw);
     const text = await res.text();
     expect(text).toContain('"object":"chat.completion"');
     // And a converted request is rebuilt (the Anthropic upstream gets its own shape).
     mock.reset();
-    await fetch(`${sys.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: raw.replace('oa-chat', 'an-chat') });
-    expect(mock.requests[0]!.rawBody).not.toBe(raw.replace('oa-chat', 'an-chat'));
-    expect(mock.requests[0]!.body).toMatchObject({ model: 'an-chat', max_tokens: expect.any(Number) });
+    await fetch(`${sys.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: raw.replace('oa-chat', 'an-chat'),
+    });
+    expect(mock.requests[0].rawBody).not.toBe(raw.replace('oa-chat', 'an-chat'));
+    expect(mock.requests[0].body).toMatchObject({ model: 'an-chat', max_tokens: expect.any(Number) });
   });
 
   it('count tokens endpoints answer at the edge', async () => {
@@ -273,14 +297,18 @@ describe('the aihubmix channel (seed integration rules)', () => {
     });
     expect(r.status).toBe(201);
     // A channel change reaches the gateway through an event (SPEC: within 1 s): wait until it routes the new channel.
-    await eventually(async () => {
-      try {
-        await openai.chat.completions.create({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'warm-up' }] });
-        return true;
-      } catch (e) {
-        return (e as { status?: number }).status !== 404;
-      }
-    }, 3_000, 'the aihubmix channel routable');
+    await eventually(
+      async () => {
+        try {
+          await openai.chat.completions.create({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'warm-up' }] });
+          return true;
+        } catch (e) {
+          return (e as { status?: number }).status !== 404;
+        }
+      },
+      3_000,
+      'the aihubmix channel routable',
+    );
     const expectations: [string, string, string][] = [
       ['claude-sonnet-4-5', 'anthropic', '/v1/messages'],
       ['gemini-2.5-flash', 'gemini', '/gemini/v1beta/models/gemini-2.5-flash:generateContent'],
@@ -291,19 +319,24 @@ describe('the aihubmix channel (seed integration rules)', () => {
     for (const [model, vendor, path] of expectations) {
       mock.reset();
       const res = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: `hello ${model}` }] });
-      expect(res.choices[0]!.message.content).toContain(`hello ${model}`);
-      const seen = mock.requests[0]!;
+      expect(res.choices[0].message.content).toContain(`hello ${model}`);
+      const seen = mock.requests[0];
       expect([model, seen.vendor, seen.path.split('?')[0]]).toEqual([model, vendor, path]);
       expect(seen.headers['app-code']).toBe('APP123');
     }
     // `tools: []` with tool_choice: the tool_choice is dropped (OpenAI would reject it).
     mock.reset();
-    await openai.chat.completions.create({ model: 'deepseek-chat', tools: [], tool_choice: 'auto', messages: [{ role: 'user', content: 'no tools' }] } as never);
-    expect(mock.requests[0]!.body).not.toHaveProperty('tool_choice');
+    await openai.chat.completions.create({
+      model: 'deepseek-chat',
+      tools: [],
+      tool_choice: 'auto',
+      messages: [{ role: 'user', content: 'no tools' }],
+    } as never);
+    expect(mock.requests[0].body).not.toHaveProperty('tool_choice');
     // A <cache> marker becomes cache_control on that block for the Anthropic sub-protocol.
     mock.reset();
     await openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'long context <cache>' }] });
-    const sent = JSON.stringify(mock.requests[0]!.body);
+    const sent = JSON.stringify(mock.requests[0].body);
     expect(sent).not.toContain('<cache>');
     expect(sent).toContain('"cache_control":{"type":"ephemeral"}');
   });
@@ -316,7 +349,9 @@ describe('an aihubmix channel from the environment (AIHUBMIX_API_KEY)', () => {
   it('is created at start, serves every model with the APP-Code header, and lists priced models for its wildcard', async () => {
     env = await startStandalone({ AIHUBMIX_API_KEY: 'ahm-env-key', AIHUBMIX_BASE_URL: mock.url, AIHUBMIX_APP_CODE: 'ENV42' });
     const admin = adminClient(env.url, env.adminKey);
-    const list = await admin.get<{ data: { name: string; type: string; headers: Record<string, string>; models: string[]; keys: string[] }[] }>('/api/channels');
+    const list = await admin.get<{ data: { name: string; type: string; headers: Record<string, string>; models: string[]; keys: string[] }[] }>(
+      '/api/channels',
+    );
     const ch = list.body.data.find((c) => c.name === 'aihubmix');
     // header values are secrets: masked on read (the upstream still gets the real one, below)
     expect(ch).toMatchObject({ type: 'aihubmix', headers: { 'APP-Code': '****' }, models: ['*'] });
@@ -326,7 +361,7 @@ describe('an aihubmix channel from the environment (AIHUBMIX_API_KEY)', () => {
     mock.reset();
     await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'via env channel' }] });
     expect(mock.requests[0]).toMatchObject({ vendor: 'anthropic', key: 'ahm-env-key' });
-    expect(mock.requests[0]!.headers['app-code']).toBe('ENV42');
+    expect(mock.requests[0].headers['app-code']).toBe('ENV42');
     const oa = new OpenAI({ apiKey: String(tok.body.key), baseURL: `${env.url}/v1`, maxRetries: 0 });
     const ids = (await oa.models.list()).data.map((m) => m.id);
     expect(ids).toEqual(expect.arrayContaining(['gpt-4o-mini', 'claude-sonnet-4-5', 'gemini-2.5-flash']));

@@ -45,7 +45,7 @@ describe('channel headers and paramOverride are secrets (standalone)', () => {
     const send = async () => {
       mock.reset();
       await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-      return mock.requests[0]!;
+      return mock.requests[0];
     };
     const first = await send();
     expect(first.headers['app-code']).toBe('APPCODE-SECRET-9876');
@@ -55,10 +55,14 @@ describe('channel headers and paramOverride are secrets (standalone)', () => {
     const updated = await admin.patch(`/api/channels/${id}`, { headers: { 'APP-Code': 'APP…9876', 'X-Tenant': 'tenant-value-42' } });
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ headers: { 'APP-Code': 'APP…9876', 'X-Tenant': 'ten…e-42' } });
-    const second = await eventually(async () => {
-      const r = await send();
-      return r.headers['x-tenant'] ? r : null;
-    }, 5_000, 'the updated routing table');
+    const second = await eventually(
+      async () => {
+        const r = await send();
+        return r.headers['x-tenant'] ? r : null;
+      },
+      5_000,
+      'the updated routing table',
+    );
     expect(second.headers['app-code']).toBe('APPCODE-SECRET-9876');
     expect(second.headers['x-tenant']).toBe('tenant-value-42');
 

@@ -71,14 +71,18 @@ describe.each(['standalone', 'cluster'] as const)('failover answers and routing 
     expect([hits('rl-a'), hits('rl-b')]).toEqual([1, 1]);
     // Both channels are now in a back-off (on every replica within a second): no upstream is asked, the client is told
     // to wait until the sooner one ends.
-    const other = sys.gateways[sys.gateways.length - 1]!;
+    const other = sys.gateways[sys.gateways.length - 1];
     let seen = mock.requests.length;
-    await eventually(async () => {
-      const res = await chatRaw('rl-m', other);
-      const quiet = mock.requests.length === seen;
-      seen = mock.requests.length;
-      return res.status === 429 && quiet;
-    }, 1_000, 'the back-offs on every replica');
+    await eventually(
+      async () => {
+        const res = await chatRaw('rl-m', other);
+        const quiet = mock.requests.length === seen;
+        seen = mock.requests.length;
+        return res.status === 429 && quiet;
+      },
+      1_000,
+      'the back-offs on every replica',
+    );
     const anthropic = new Anthropic({ apiKey: key, baseURL: other, maxRetries: 0 });
     const err = await anthropic.messages.create({ model: 'rl-m', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.RateLimitError);
@@ -116,12 +120,21 @@ describe.each(['standalone', 'cluster'] as const)('failover answers and routing 
     expect(hits('perm')).toBe(before + 1);
     // A 403 that says the key itself is revoked takes the key out.
     mock.clearFaults();
-    mock.setFault({ match: { key: 'perm' }, status: 403, body: { error: { message: 'This API key has been revoked.', type: 'invalid_request_error', param: null, code: null } }, times: 1 });
+    mock.setFault({
+      match: { key: 'perm' },
+      status: 403,
+      body: { error: { message: 'This API key has been revoked.', type: 'invalid_request_error', param: null, code: null } },
+      times: 1,
+    });
     expect((await chatRaw('perm-b')).status).toBe(200);
-    const bans = await eventually(async () => {
-      const b = await bansOf(id);
-      return b.length ? b : null;
-    }, 3_000, 'the key ban');
+    const bans = await eventually(
+      async () => {
+        const b = await bansOf(id);
+        return b.length ? b : null;
+      },
+      3_000,
+      'the key ban',
+    );
     expect(bans).toEqual([expect.objectContaining({ key: 0, reason: 'auth' })]);
   });
 
@@ -156,7 +169,13 @@ describe.each(['standalone', 'cluster'] as const)('failover answers and routing 
   });
 
   it('aihubmix: gemini-embedding-001 goes the OpenAI-compatible way for OpenAI and Gemini clients; chat models keep their sub-protocol', async () => {
-    await admin.post('/api/channels', { name: `ahm-${topology}`, type: 'aihubmix', baseUrl: mock.url, keys: ['ahm'], models: ['gemini-embedding-001', 'gemini-2.5-flash'] });
+    await admin.post('/api/channels', {
+      name: `ahm-${topology}`,
+      type: 'aihubmix',
+      baseUrl: mock.url,
+      keys: ['ahm'],
+      models: ['gemini-embedding-001', 'gemini-2.5-flash'],
+    });
     await eventually(async () => (await chatRaw('gemini-2.5-flash')).status === 200, 5_000, 'aihubmix routable');
     mock.reset();
     const e = await openai.embeddings.create({ model: 'gemini-embedding-001', input: ['one', 'two'] });
@@ -187,6 +206,6 @@ describe.each(['standalone', 'cluster'] as const)('failover answers and routing 
     expect(text).toContain('stream deepseek');
     expect(completed?.output_text ?? completed?.output.length).toBeTruthy();
     expect(mock.requests.map((q) => q.path)).toEqual(['/v1/chat/completions', '/v1/chat/completions']);
-    expect(mock.requests[1]!.stream).toBe(true);
+    expect(mock.requests[1].stream).toBe(true);
   });
 });

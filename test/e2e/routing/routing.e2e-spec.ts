@@ -24,7 +24,7 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
   let run = true;
   let seq = 0;
 
-  const chat = (model: string, client = clients[0]!) =>
+  const chat = (model: string, client = clients[0]) =>
     client.chat.completions.create({ model, messages: [{ role: 'user', content: `hello ${seq++}` }] }).withResponse();
   const hits = (key: string) => mock.requests.filter((r) => r.key === key).length;
   const channel = async (body: Record<string, unknown>) => {
@@ -33,21 +33,29 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     return r.body.id as number;
   };
   const logOf = async (requestId: string) =>
-    eventually(async () => {
-      const r = await admin.get(`/api/logs/${requestId}`);
-      return r.status === 200 ? r.body : null;
-    }, 5_000, `log ${requestId}`);
+    eventually(
+      async () => {
+        const r = await admin.get(`/api/logs/${requestId}`);
+        return r.status === 200 ? r.body : null;
+      },
+      5_000,
+      `log ${requestId}`,
+    );
   /** Channel changes reach every gateway through an event; wait until each one routes the new model. */
   const routable = async (model: string) => {
     for (const c of clients) {
-      await eventually(async () => {
-        try {
-          await c.chat.completions.create({ model, messages: [{ role: 'user', content: 'warm-up' }] });
-          return true;
-        } catch (e) {
-          return (e as { status?: number }).status !== 404;
-        }
-      }, 3_000, `${model} routable`);
+      await eventually(
+        async () => {
+          try {
+            await c.chat.completions.create({ model, messages: [{ role: 'user', content: 'warm-up' }] });
+            return true;
+          } catch (e) {
+            return (e as { status?: number }).status !== 404;
+          }
+        },
+        3_000,
+        `${model} routable`,
+      );
     }
   };
 
@@ -84,7 +92,7 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     for (const model of ['fo-500', 'fo-refused', 'fo-reset', 'fo-slow']) {
       const started = Date.now();
       const { data, response } = await chat(model);
-      expect(data.choices[0]!.message.content).toContain('Echo');
+      expect(data.choices[0].message.content).toContain('Echo');
       const log = await logOf(response.headers.get('x-request-id')!);
       expect(log).toMatchObject({ status: 200, attempts: 2 });
       if (model === 'fo-slow') expect(Date.now() - started).toBeLessThan(5_000);
@@ -126,11 +134,16 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     await routable('mid-m');
     mock.reset();
     mock.setFault({ match: { key: 'mid-a' }, dropAfterChunks: 2 });
-    const stream = await clients[0]!.chat.completions.create({ model: 'mid-m', messages: [{ role: 'user', content: 'a long story [chunks:8]' }], stream: true });
-    let text = '';
+    const stream = await clients[0].chat.completions.create({
+      model: 'mid-m',
+      messages: [{ role: 'user', content: 'a long story [chunks:8]' }],
+      stream: true,
+    });
     await expect(
       (async () => {
-        for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+        for await (const _chunk of stream) {
+          /* read until the stream fails */
+        }
       })(),
     ).rejects.toThrow();
     expect(hits('mid-a')).toBe(1);
@@ -142,7 +155,7 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     await routable('idle-m');
     mock.setFault({ match: { key: 'idle' }, chunkDelayMs: 5_000 });
     const started = Date.now();
-    const stream = await clients[0]!.chat.completions.create({ model: 'idle-m', stream: true, messages: [{ role: 'user', content: 'pause [chunks:4]' }] });
+    const stream = await clients[0].chat.completions.create({ model: 'idle-m', stream: true, messages: [{ role: 'user', content: 'pause [chunks:4]' }] });
     const err = await (async () => {
       try {
         for await (const _ of stream) void _;
@@ -162,13 +175,26 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     mock.setFault({ match: { key: 'ban-a' }, status: 500 });
     // `routable` may have seen ban-a alone: an admin change reaches a routing table within a second, not at once (the
     // embedded database answers over a socket). Every replica serves through the backup before failures are counted.
-    for (const c of clients) await eventually(async () => chat('ban-m', c).then(() => true, () => null), 3_000, 'ban-m served by the backup');
+    for (const c of clients)
+      await eventually(
+        async () =>
+          chat('ban-m', c).then(
+            () => true,
+            () => null,
+          ),
+        3_000,
+        'ban-m served by the backup',
+      );
     // Every request still succeeds through the backup.
     for (let i = 0; i < 6; i++) await chat('ban-m', clients[0]);
-    const ch = await eventually(async () => {
-      const r = await admin.get(`/api/channels/${id}`);
-      return (r.body.bans as unknown[]).length ? r.body : null;
-    }, 3_000, 'the ban in GET /api/channels/:id');
+    const ch = await eventually(
+      async () => {
+        const r = await admin.get(`/api/channels/${id}`);
+        return (r.body.bans as unknown[]).length ? r.body : null;
+      },
+      3_000,
+      'the ban in GET /api/channels/:id',
+    );
     expect(ch.bans).toEqual([expect.objectContaining({ model: 'ban-m', reason: 'error_rate' })]);
     expect(ch.status).toBe('banned');
     expect(ch.errorRate as number).toBeGreaterThan(0.4);
@@ -179,14 +205,22 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     expect(hits('ban-a')).toBe(before + countProbes(mock, 'ban-a', before));
     // Recovery: the probe succeeds, the ban is lifted, traffic comes back.
     mock.clearFaults();
-    await eventually(async () => {
-      const r = await admin.get(`/api/channels/${id}`);
-      return (r.body.bans as unknown[]).length === 0;
-    }, 5_000, 'the ban lifted by a probe');
-    const served = await eventually(async () => {
-      await chat('ban-m', clients[clients.length - 1]);
-      return mock.requests.some((r) => r.key === 'ban-a' && !isProbe(r.body)) ? true : null;
-    }, 5_000, 'traffic back on the recovered channel');
+    await eventually(
+      async () => {
+        const r = await admin.get(`/api/channels/${id}`);
+        return (r.body.bans as unknown[]).length === 0;
+      },
+      5_000,
+      'the ban lifted by a probe',
+    );
+    const served = await eventually(
+      async () => {
+        await chat('ban-m', clients[clients.length - 1]);
+        return mock.requests.some((r) => r.key === 'ban-a' && !isProbe(r.body)) ? true : null;
+      },
+      5_000,
+      'traffic back on the recovered channel',
+    );
     expect(served).toBe(true);
   });
 
@@ -208,7 +242,17 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     await channel({ name: 'al-a', keys: ['al-a'], models: ['al-target-a'] });
     await channel({ name: 'al-b', keys: ['al-b'], models: ['al-target-b'], modelMapping: { 'al-target-b': 'vendor-model-b' } });
     await channel({ name: 'al-dead', keys: ['al-dead'], models: ['al-dead'] });
-    expect((await admin.post('/api/aliases', { name: 'al-split', targets: [{ model: 'al-target-a', weight: 1 }, { model: 'al-target-b', weight: 1 }] })).status).toBe(201);
+    expect(
+      (
+        await admin.post('/api/aliases', {
+          name: 'al-split',
+          targets: [
+            { model: 'al-target-a', weight: 1 },
+            { model: 'al-target-b', weight: 1 },
+          ],
+        })
+      ).status,
+    ).toBe(201);
     expect((await admin.post('/api/aliases', { name: 'al-fb', targets: [{ model: 'al-dead', weight: 1 }], fallbacks: ['al-target-a'] })).status).toBe(201);
     mock.setFault({ match: { key: 'al-dead' }, status: 500 });
     await routable('al-split');
@@ -219,7 +263,7 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     expect(hits('al-b')).toBeGreaterThan(5);
     expect(mock.requests.filter((r) => r.key === 'al-b').every((r) => r.model === 'vendor-model-b')).toBe(true);
     const { data, response } = await chat('al-fb');
-    expect(data.choices[0]!.message.content).toContain('Echo');
+    expect(data.choices[0].message.content).toContain('Echo');
     expect(await logOf(response.headers.get('x-request-id')!)).toMatchObject({ model: 'al-fb', upstreamModel: 'al-target-a', status: 200 });
   });
 
@@ -228,10 +272,14 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     mock.setFault({ match: { key: 'mk-1' }, status: 401 });
     await routable('mk-m');
     for (let i = 0; i < 12; i++) await chat('mk-m');
-    const ch = await eventually(async () => {
-      const r = await admin.get(`/api/channels/${id}`);
-      return (r.body.bans as { key?: number }[]).some((b) => b.key === 1) ? r.body : null;
-    }, 3_000, 'the key ban');
+    const ch = await eventually(
+      async () => {
+        const r = await admin.get(`/api/channels/${id}`);
+        return (r.body.bans as { key?: number }[]).some((b) => b.key === 1) ? r.body : null;
+      },
+      3_000,
+      'the key ban',
+    );
     expect(ch.status).toBe('enabled');
     mock.reset();
     mock.setFault({ match: { key: 'mk-1' }, status: 401 });
@@ -252,5 +300,8 @@ function isProbe(body: unknown): boolean {
 }
 
 function countProbes(mock: MockUpstream, key: string, from: number): number {
-  return mock.requests.filter((r) => r.key === key).slice(from).filter((r) => isProbe(r.body)).length;
+  return mock.requests
+    .filter((r) => r.key === key)
+    .slice(from)
+    .filter((r) => isProbe(r.body)).length;
 }

@@ -43,7 +43,7 @@ describePostgres('auth services on Postgres', () => {
   beforeAll(async () => {
     tdb = await createThrowawayDatabase();
     db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
-    prisma = db.prisma as unknown as PrismaService;
+    prisma = db.prisma;
     const bus = { emit: (subject: string, payload: Emitted['payload']) => events.push({ subject, payload }) } as unknown as Bus;
     expiry = new TokenExpiryService(prisma, bus);
     admin = new AuthAdminService(prisma, bus, expiry);
@@ -74,7 +74,7 @@ describePostgres('auth services on Postgres', () => {
   it('ten concurrent creates of one group name: one row, one audit record', async () => {
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => run('groups', 'create', { name: 'racers', rpm: 5 })));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason.status === 400)).toBe(true);
+    expect(results.filter((r) => r.status === 'rejected').every((r) => r.reason.status === 400)).toBe(true);
     expect(await auditCount('group', 'racers')).toBe(1);
   });
 
@@ -109,7 +109,7 @@ describePostgres('auth services on Postgres', () => {
       if (what !== 'token create') events = [];
       await step();
       expect({ what, events: events.map((e) => e.subject) }).toEqual({ what, events: [Subjects.AuthChanged] });
-      expect(events[0]!.payload).toMatchObject(expected);
+      expect(events[0].payload).toMatchObject(expected);
     }
     // Deleting a user announces (and audits) every key that goes with it.
     const t2 = (await run('tokens', 'create', { userId: u.id })).body as { id: number; key: string };
@@ -117,7 +117,7 @@ describePostgres('auth services on Postgres', () => {
     events = [];
     await run('users', 'delete', undefined, String(u.id));
     expect(events).toHaveLength(1);
-    expect(new Set(events[0]!.payload.keyHashes)).toEqual(new Set([hashApiKey(t2.key), hashApiKey(t3.key)]));
+    expect(new Set(events[0].payload.keyHashes)).toEqual(new Set([hashApiKey(t2.key), hashApiKey(t3.key)]));
     expect(await prisma.auditLog.count({ where: { entity: 'token', action: 'delete', entityId: { in: [String(t2.id), String(t3.id)] } } })).toBe(2);
   });
 

@@ -32,7 +32,7 @@ describePostgres('billing ledger on Postgres', () => {
     Logger.overrideLogger(['fatal']); // the drift test makes the reconciler log errors on purpose
     tdb = await createThrowawayDatabase();
     db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
-    prisma = db.prisma as unknown as PrismaService;
+    prisma = db.prisma;
     consumer = new UsageBillingConsumer(prisma, bus, queue, SETTINGS);
     reconciler = new LedgerReconciler(prisma, SETTINGS);
     redemptions = new RedemptionService(prisma, new BalanceService(prisma, bus));
@@ -118,7 +118,7 @@ describePostgres('billing ledger on Postgres', () => {
     await consumer.bill([record('l-4', u, t, 1)]); // still below: no new crossing
     const low = emitted.filter((e) => e.subject === 'billing.balance.low.v1');
     expect(low).toHaveLength(1);
-    expect(low[0]!.payload).toMatchObject({ userId: u, balanceMicros: 949_999, thresholdMicros: 1_000_000 });
+    expect(low[0].payload).toMatchObject({ userId: u, balanceMicros: 949_999, thresholdMicros: 1_000_000 });
     expect((await reconciler.check()).lowBalanceUsers).toBeGreaterThanOrEqual(1);
   });
 
@@ -128,12 +128,12 @@ describePostgres('billing ledger on Postgres', () => {
     const batch = (dir: 1 | -1, n: number) =>
       Array.from({ length: n }, (_, i) => {
         const k = dir === 1 ? i % 3 : 2 - (i % 3);
-        return record(`c-${n}-${dir}-${i}`, ids[k]!, tokens[k]!, 10 + k);
+        return record(`c-${n}-${dir}-${i}`, ids[k], tokens[k], 10 + k);
       });
     const a = batch(1, 60);
     const b = batch(-1, 60);
     await Promise.all([consumer.bill(a), consumer.bill(b), consumer.bill(a), consumer.bill(b)]);
-    for (let k = 0; k < 3; k++) expect(await balance(ids[k]!)).toBe(100_000_000n - BigInt(40 * (10 + k)));
+    for (let k = 0; k < 3; k++) expect(await balance(ids[k])).toBe(100_000_000n - BigInt(40 * (10 + k)));
     expect((await reconciler.check()).drifts).toEqual([]);
   });
 
@@ -141,7 +141,7 @@ describePostgres('billing ledger on Postgres', () => {
     const u = await user('racer', 0n);
     const t = await token(u, 'racer');
     const { body } = (await redemptions.create({ value: 7.5, count: 1 }, 'admin')) as { body: { data: { id: number; code: string }[] } };
-    const { id, code } = body.data[0]!;
+    const { id, code } = body.data[0];
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => redemptions.redeem({ code, userId: u, tokenId: t })));
     const ok = results.filter((r) => r.status === 'fulfilled');
     expect(ok).toHaveLength(1);
@@ -160,7 +160,7 @@ describePostgres('billing ledger on Postgres', () => {
   it('does not consume a code it cannot credit (unlimited balance)', async () => {
     const u = await user('unlimited', null);
     const { body } = (await redemptions.create({ value: 1, count: 1 }, 'admin')) as { body: { data: { id: number; code: string }[] } };
-    await expect(redemptions.redeem({ code: body.data[0]!.code, userId: u, tokenId: null })).rejects.toMatchObject({ status: 400 });
-    expect((await prisma.redemption.findUniqueOrThrow({ where: { id: body.data[0]!.id } })).usedAt).toBeNull();
+    await expect(redemptions.redeem({ code: body.data[0].code, userId: u, tokenId: null })).rejects.toMatchObject({ status: 400 });
+    expect((await prisma.redemption.findUniqueOrThrow({ where: { id: body.data[0].id } })).usedAt).toBeNull();
   });
 });

@@ -20,7 +20,20 @@ describePostgres('request log stats and retention on Postgres', () => {
   let prisma: PrismaService;
   let seq = 0;
 
-  const log = (ageMs: number, over: Partial<{ model: string; channelId: number; userId: number; status: number; costMicros: bigint; latencyMs: number; error: string | null; promptTokens: number; completionTokens: number }> = {}) => ({
+  const log = (
+    ageMs: number,
+    over: Partial<{
+      model: string;
+      channelId: number;
+      userId: number;
+      status: number;
+      costMicros: bigint;
+      latencyMs: number;
+      error: string | null;
+      promptTokens: number;
+      completionTokens: number;
+    }> = {},
+  ) => ({
     requestId: `req_${String(++seq).padStart(8, '0')}`,
     createdAt: new Date(Date.now() - ageMs),
     tokenId: 1,
@@ -41,7 +54,7 @@ describePostgres('request log stats and retention on Postgres', () => {
     Logger.overrideLogger(['fatal']);
     tdb = await createThrowawayDatabase();
     db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
-    prisma = db.prisma as unknown as PrismaService;
+    prisma = db.prisma;
   });
 
   afterAll(async () => {
@@ -99,12 +112,42 @@ describePostgres('request log stats and retention on Postgres', () => {
     await prisma.requestLog.deleteMany();
     const consumer = new UsageLogConsumer(prisma, { consume: async () => undefined } as unknown as UsageQueue);
     const rec = (requestId: string, over: Partial<UsageRecord> = {}): UsageRecord => ({
-      requestId, createdAt: '2026-11-22T06:00:00.123Z', tokenId: 7, userId: 3, group: 'default', model: 'gpt-x', upstreamModel: 'gpt-x-up',
-      channelId: 2, protocol: 'openai-chat', upstreamProtocol: 'anthropic', stream: true, status: 200, promptTokens: 11, completionTokens: 22,
-      cacheReadTokens: 3, cacheWriteTokens: 4, reasoningTokens: 5, costMicros: Number.MAX_SAFE_INTEGER, latencyMs: 321, ttftMs: 45, attempts: 2,
-      error: "it's \"quoted\" \\ and unicode: ✓", reservedMicros: 99, ...over,
+      requestId,
+      createdAt: '2026-11-22T06:00:00.123Z',
+      tokenId: 7,
+      userId: 3,
+      group: 'default',
+      model: 'gpt-x',
+      upstreamModel: 'gpt-x-up',
+      channelId: 2,
+      protocol: 'openai-chat',
+      upstreamProtocol: 'anthropic',
+      stream: true,
+      status: 200,
+      promptTokens: 11,
+      completionTokens: 22,
+      cacheReadTokens: 3,
+      cacheWriteTokens: 4,
+      reasoningTokens: 5,
+      costMicros: Number.MAX_SAFE_INTEGER,
+      latencyMs: 321,
+      ttftMs: 45,
+      attempts: 2,
+      error: 'it\'s "quoted" \\ and unicode: ✓',
+      reservedMicros: 99,
+      ...over,
     });
-    const nulls = rec('log-nulls', { tokenId: null, userId: null, group: null, upstreamModel: null, channelId: null, upstreamProtocol: null, ttftMs: null, error: null, createdAt: '2026-11-22T07:00:00+01:00' });
+    const nulls = rec('log-nulls', {
+      tokenId: null,
+      userId: null,
+      group: null,
+      upstreamModel: null,
+      channelId: null,
+      upstreamProtocol: null,
+      ttftMs: null,
+      error: null,
+      createdAt: '2026-11-22T07:00:00+01:00',
+    });
     await consumer.store([rec('log-1'), nulls, rec('log-1')]);
     await consumer.store([rec('log-1'), rec('log-2')]); // redelivery, overlapping
     expect(await prisma.requestLog.count()).toBe(3);
@@ -115,7 +158,14 @@ describePostgres('request log stats and retention on Postgres', () => {
       costMicros: BigInt(Number.MAX_SAFE_INTEGER),
     });
     expect(await prisma.requestLog.findUnique({ where: { requestId: 'log-nulls' } })).toMatchObject({
-      tokenId: null, userId: null, group: null, upstreamModel: null, channelId: null, upstreamProtocol: null, ttftMs: null, error: null,
+      tokenId: null,
+      userId: null,
+      group: null,
+      upstreamModel: null,
+      channelId: null,
+      upstreamProtocol: null,
+      ttftMs: null,
+      error: null,
       createdAt: new Date('2026-11-22T06:00:00.000Z'),
     });
   });

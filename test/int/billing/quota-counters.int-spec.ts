@@ -42,7 +42,7 @@ function describeQuotaReconciliation(name: string, makeStore: () => Promise<Stor
       Logger.overrideLogger(['fatal']); // drift is logged on purpose
       tdb = await createThrowawayDatabase();
       db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
-      prisma = db.prisma as unknown as PrismaService;
+      prisma = db.prisma;
       consumer = new UsageBillingConsumer(prisma, bus, queue, SETTINGS);
     });
     beforeEach(async () => {

@@ -38,7 +38,7 @@ describePostgres('usage dead letters on Postgres', () => {
     Logger.overrideLogger(['fatal']); // the consumers log each dead letter as an error, on purpose here
     tdb = await createThrowawayDatabase();
     db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
-    prisma = db.prisma as unknown as PrismaService;
+    prisma = db.prisma;
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-deadletters-'));
     queue = new SpoolUsageQueue(dataDir);
     await new UsageBillingConsumer(prisma, bus, queue, SETTINGS).onApplicationBootstrap();
@@ -55,7 +55,9 @@ describePostgres('usage dead letters on Postgres', () => {
     const u = (await prisma.user.create({ data: { name: 'dl', balanceMicros: 1_000_000_000n } })).id;
     const t = (await prisma.token.create({ data: { name: 'dl', userId: u, keyHash: 'dl'.padEnd(64, '0'), keyPrefix: 'sk-x' } })).id;
     // A token whose used quota cannot grow any more: billing its record overflows bigint (22003), whatever the batch.
-    const full = (await prisma.token.create({ data: { name: 'full', userId: u, keyHash: 'full'.padEnd(64, '0'), keyPrefix: 'sk-x', usedQuotaMicros: BIGINT_MAX - 5n } })).id;
+    const full = (
+      await prisma.token.create({ data: { name: 'full', userId: u, keyHash: 'full'.padEnd(64, '0'), keyPrefix: 'sk-x', usedQuotaMicros: BIGINT_MAX - 5n } })
+    ).id;
     const [billingBefore, logsBefore] = [await deadLetterMetric(BILLING), await deadLetterMetric(LOGS)];
 
     const good = Array.from({ length: 40 }, (_, i) => usageRecord(`dl-good-${i}`, u, t, 100));
@@ -69,25 +71,40 @@ describePostgres('usage dead letters on Postgres', () => {
 
     // log-writer: every record but the NUL one
     const logged = await prisma.requestLog.findMany({ where: { requestId: { startsWith: 'dl-' } }, select: { requestId: true } });
-    expect(logged.map((r) => r.requestId).sort()).toEqual(records.filter((r) => r !== nulModel).map((r) => r.requestId).sort());
+    expect(logged.map((r) => r.requestId).sort()).toEqual(
+      records
+        .filter((r) => r !== nulModel)
+        .map((r) => r.requestId)
+        .sort(),
+    );
     // billing: every record but the overflowing one, and the balance moved by exactly those
     const billed = await prisma.ledgerEntry.findMany({ where: { requestId: { startsWith: 'dl-' }, kind: 'usage' }, select: { requestId: true } });
-    expect(billed.map((r) => r.requestId).sort()).toEqual(records.filter((r) => r !== overflow).map((r) => r.requestId).sort());
+    expect(billed.map((r) => r.requestId).sort()).toEqual(
+      records
+        .filter((r) => r !== overflow)
+        .map((r) => r.requestId)
+        .sort(),
+    );
     expect((await prisma.user.findUniqueOrThrow({ where: { id: u } })).balanceMicros).toBe(1_000_000_000n - 41n * 100n);
 
     const letters = await prisma.usageDeadLetter.findMany({ orderBy: { id: 'asc' } });
-    expect(letters.map((l) => [l.consumer, l.requestId])).toEqual(expect.arrayContaining([[LOGS, 'dl-nul-model'], [BILLING, 'dl-overflow']]));
+    expect(letters.map((l) => [l.consumer, l.requestId])).toEqual(
+      expect.arrayContaining([
+        [LOGS, 'dl-nul-model'],
+        [BILLING, 'dl-overflow'],
+      ]),
+    );
     expect(letters).toHaveLength(2);
     const nul = letters.find((l) => l.requestId === 'dl-nul-model')!;
     expect(JSON.parse(nul.record)).toEqual(nulModel); // kept whole, NUL included
     expect(nul.error).toMatch(/unicode|0x00|escape|invalid byte/i);
     expect(letters.find((l) => l.requestId === 'dl-overflow')!.error).toMatch(/out of range/i);
-    expect(Date.now() - letters[0]!.createdAt.getTime()).toBeLessThan(120_000);
+    expect(Date.now() - letters[0].createdAt.getTime()).toBeLessThan(120_000);
     expect(await deadLetterMetric(BILLING)).toBe(billingBefore + 1);
     expect(await deadLetterMetric(LOGS)).toBe(logsBefore + 1);
 
     // A redelivery (replay after a crash) keeps each dead letter once and counts nothing new.
-    for (const r of [nulModel, overflow, good[0]!]) queue.publish(r);
+    for (const r of [nulModel, overflow, good[0]]) queue.publish(r);
     await queue.flush(60_000);
     expect(await prisma.usageDeadLetter.count()).toBe(2);
     expect(await deadLetterMetric(LOGS)).toBe(logsBefore + 1);
@@ -100,7 +117,10 @@ describePostgres('usage dead letters on Postgres', () => {
 
     // The admin API's view (GET /api/usage/dead-letters): newest first, { data, total }, filters and paging.
     const svc = new UsageDeadLetterQueryService(prisma);
-    const all = (await svc.list({})).body as { data: { consumer: string; requestId: string; record: { model: string }; error: string; createdAt: string }[]; total: number };
+    const all = (await svc.list({})).body as {
+      data: { consumer: string; requestId: string; record: { model: string }; error: string; createdAt: string }[];
+      total: number;
+    };
     expect(all.total).toBe(2);
     expect(all.data.map((d) => d.requestId)).toEqual([...letters].reverse().map((l) => l.requestId));
     expect(all.data.find((d) => d.requestId === 'dl-nul-model')!.record.model).toBe('gpt\u0000evil');
@@ -118,7 +138,7 @@ describePostgres('usage dead letters on Postgres', () => {
     await queue.flush(30_000);
     const letters = await prisma.usageDeadLetter.findMany({ where: { requestId: 'dl-invalid' } });
     expect(letters.map((l) => l.consumer).sort()).toEqual([BILLING, LOGS].sort());
-    expect(letters[0]!.error).toMatch(/rejected at publish: invalid usage record: promptTokens/);
+    expect(letters[0].error).toMatch(/rejected at publish: invalid usage record: promptTokens/);
     expect(await prisma.usageDeadLetter.count()).toBe(before + 2);
     expect(await prisma.requestLog.count({ where: { requestId: 'dl-invalid' } })).toBe(0);
     expect(await prisma.ledgerEntry.count({ where: { requestId: 'dl-invalid' } })).toBe(0);

@@ -21,8 +21,8 @@ export async function checkSeedIsIdempotent(prisma: PrismaClient): Promise<void>
   expect(admins[0]).toMatchObject({ id: again.adminUserId, builtin: true, balanceMicros: null, group: DEFAULT_GROUP, status: 'active' });
   const groups = await prisma.group.findMany({ where: { name: DEFAULT_GROUP } });
   expect(groups).toHaveLength(1);
-  expect(groups[0]!.priceRatio.toString()).toBe('1');
-  expect(groups[0]!.rpm).toBeNull();
+  expect(groups[0].priceRatio.toString()).toBe('1');
+  expect(groups[0].rpm).toBeNull();
 }
 
 export async function checkMoneyRoundTrip(prisma: PrismaClient): Promise<void> {
@@ -54,9 +54,9 @@ export async function checkMoneyRoundTrip(prisma: PrismaClient): Promise<void> {
   expect(sum._sum.amountMicros).toBe(-beyondDouble + 5n);
 
   // (requestId, kind) makes a redelivered usage record a no-op
-  await expect(
-    prisma.ledgerEntry.create({ data: { userId: rich.id, requestId: `req-${tag}`, kind: 'usage', amountMicros: -1n } }),
-  ).rejects.toMatchObject({ code: 'P2002' });
+  await expect(prisma.ledgerEntry.create({ data: { userId: rich.id, requestId: `req-${tag}`, kind: 'usage', amountMicros: -1n } })).rejects.toMatchObject({
+    code: 'P2002',
+  });
   const redelivered = await prisma.ledgerEntry.createMany({
     data: [{ userId: rich.id, requestId: `req-${tag}`, kind: 'usage', amountMicros: -1n }],
     skipDuplicates: true,
@@ -90,7 +90,18 @@ export async function checkMoneyRoundTrip(prisma: PrismaClient): Promise<void> {
   expect(log).toMatchObject({ costMicros: 123_456_789n, attempts: 1, promptTokens: 0, ttftMs: null, error: null });
 
   const channel = await prisma.channel.create({ data: { name: `c-${tag}`, type: 'openai', baseUrl: 'https://api.openai.com', models: ['gpt-*'] } });
-  expect(channel).toMatchObject({ groups: ['default'], modelMapping: {}, headersCiphertext: null, legacyHeaders: null, keyMode: 'random', priority: 0, weight: 1, enabled: true, autoBan: true, timeouts: null });
+  expect(channel).toMatchObject({
+    groups: ['default'],
+    modelMapping: {},
+    headersCiphertext: null,
+    legacyHeaders: null,
+    keyMode: 'random',
+    priority: 0,
+    weight: 1,
+    enabled: true,
+    autoBan: true,
+    timeouts: null,
+  });
   await prisma.channelKey.create({ data: { channelId: channel.id, position: 0, keyCiphertext: 'x', keyHint: 'abcd' } });
   await expect(prisma.channelKey.create({ data: { channelId: channel.id, position: 0, keyCiphertext: 'y', keyHint: 'efgh' } })).rejects.toMatchObject({
     code: 'P2002',

@@ -35,7 +35,7 @@ export function describePostgres(name: string, fn: () => void): void {
     describe(name, fn);
     return;
   }
-  // eslint-disable-next-line no-console
+
   console.warn(
     `[${name}] SKIPPED: no Postgres at ${HOST}:${PORT} for users ${USERS.join('/')}. Start it ` +
       '(pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set CI=true to make this a failure.',

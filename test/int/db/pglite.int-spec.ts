@@ -31,10 +31,8 @@ describe('libs/db on PGlite', () => {
       const results = await Promise.all([migrate(db), migrate(db)]);
       expect(results.flatMap((r) => r.applied)).toEqual(migrationNames());
       expect(await migrate(db)).toEqual({ applied: [] });
-      const recorded = await db.prisma.$queryRawUnsafe<{ n: number }[]>(
-        'SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL',
-      );
-      expect(recorded[0]!.n).toBe(migrationNames().length);
+      const recorded = await db.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL');
+      expect(recorded[0].n).toBe(migrationNames().length);
 
       await checkSeedIsIdempotent(db.prisma);
       await checkMoneyRoundTrip(db.prisma);
@@ -66,7 +64,7 @@ describe('libs/db on PGlite', () => {
     fs.writeFileSync(pidFile, `${process.ppid}\n`); // a live process that is not us
     await expect(openDatabase({ dataDir })).rejects.toThrow(new RegExp(`in use by process ${process.ppid}`));
 
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: its claim is stale
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid; // exited: its claim is stale
     fs.writeFileSync(pidFile, `${dead}\n`);
     const db = await openDatabase({ dataDir });
     try {
@@ -151,7 +149,7 @@ describe.each(['worker-thread', 'child-process'] as const)('libs/db on PGlite ho
     try {
       expect(db.kind).toBe('pglite');
       expect(owner).toBe(process.pid);
-      if (embeddedHost === 'child-process') expect(isAlive(child!)).toBe(true);
+      if (embeddedHost === 'child-process') expect(isAlive(child)).toBe(true);
       else {
         expect(child).toBeUndefined(); // no process of its own (nor the initdb child's, gone)
         expect(threadsOpen).toBeGreaterThan(threadsBefore); // the worker thread
@@ -165,7 +163,7 @@ describe.each(['worker-thread', 'child-process'] as const)('libs/db on PGlite ho
     } finally {
       await db.close();
     }
-    if (embeddedHost === 'child-process') expect(isAlive(child!)).toBe(false);
+    if (embeddedHost === 'child-process') expect(isAlive(child)).toBe(false);
     else expect(threadCount()).toBeLessThan(threadsOpen); // the worker thread ended
     expect(fs.existsSync(pidFile)).toBe(false);
 

@@ -31,9 +31,7 @@ const svc = (name: string): Obj => obj(compose.services[name], `service ${name}`
 
 describe('docker-compose.yml', () => {
   test('has no default secret: without each one compose refuses to start, naming it; overrides take effect', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(
-      [...SERVICE_NAMES, 'nats', 'redis', 'postgres', 'prometheus', 'grafana'].sort(),
-    );
+    expect(Object.keys(compose.services).sort()).toEqual([...SERVICE_NAMES, 'nats', 'redis', 'postgres', 'prometheus', 'grafana'].sort());
     for (const name of Object.keys(SECRETS)) {
       const { [name]: _left, ...rest } = SECRETS;
       expect(() => loadCompose(rest)).toThrow(new RegExp(`required variable ${name} is missing`));
@@ -80,7 +78,7 @@ describe('docker-compose.yml', () => {
       return rest;
     });
     for (const e of shared) expect(e).toEqual(shared[0]);
-    expect(shared[0]!.SECRET_KEY).toMatch(/^[0-9a-f]{64}$/i);
+    expect(shared[0].SECRET_KEY).toMatch(/^[0-9a-f]{64}$/i);
   });
 
   test('NATS runs deploy/nats/start.sh on deploy/nats/nats.conf and gets a password for every user in it; Redis requires its password', () => {
@@ -88,18 +86,19 @@ describe('docker-compose.yml', () => {
     const cmd = arr(nats.command, 'nats.command').map(String);
     expect(cmd.slice(0, 2)).toEqual(['sh', '/etc/nats/start.sh']);
     expect(composeVolumes(nats).find((v) => v.target === '/etc/nats')).toEqual({ source: './deploy/nats', target: '/etc/nats', readOnly: true });
-    const vars = [...read('deploy/nats/nats.conf').matchAll(/password:\s*\$(\w+)/g)].map((m) => m[1]!);
+    const vars = [...read('deploy/nats/nats.conf').matchAll(/password:\s*\$(\w+)/g)].map((m) => m[1]);
     expect(vars.sort()).toEqual(SERVICE_NAMES.map(natsPasswordVar).sort());
     const natsEnv = composeEnv(nats);
     for (const v of vars) expect({ v, value: natsEnv[v] }).toEqual({ v, value: SECRETS[v] });
     const redis = svc('redis');
     expect(arr(redis.command, 'redis.command').join(' ')).toContain('--requirepass "$REDIS_PASSWORD"');
     expect(composeEnv(redis).REDIS_PASSWORD).toBe(SECRETS.REDIS_PASSWORD);
-    expect(decodeURIComponent(new URL(composeEnv(svc('gateway')).REDIS_URL!).password)).toBe(SECRETS.REDIS_PASSWORD);
+    expect(decodeURIComponent(new URL(composeEnv(svc('gateway')).REDIS_URL).password)).toBe(SECRETS.REDIS_PASSWORD);
   });
 
   test('no secret has a default value in the file, and published ports stay on loopback', () => {
-    for (const name of Object.keys(SECRETS)) expect({ name, defaulted: compose.raw.includes(`\${${name}:-`) || compose.raw.includes(`\${${name}-`) }).toEqual({ name, defaulted: false });
+    for (const name of Object.keys(SECRETS))
+      expect({ name, defaulted: compose.raw.includes(`\${${name}:-`) || compose.raw.includes(`\${${name}-`) }).toEqual({ name, defaulted: false });
     expect(compose.raw).toMatch(/SECRET_KEY: \$\{SECRET_KEY:\?/);
     expect(compose.raw).toMatch(/ADMIN_KEY: \$\{ADMIN_KEY:\?/);
     for (const [name, s] of Object.entries(compose.services)) {
@@ -151,14 +150,18 @@ describe('docker-compose.yml', () => {
 
   test('dependency URLs point at the compose services: NATS with JetStream, Redis, Postgres', () => {
     const env = composeEnv(svc('auth'));
-    const nats = new URL(env.NATS_URL!);
-    const redis = new URL(env.REDIS_URL!);
-    const db = new URL(env.DATABASE_URL!);
+    const nats = new URL(env.NATS_URL);
+    const redis = new URL(env.REDIS_URL);
+    const db = new URL(env.DATABASE_URL);
     expect([nats.hostname, nats.port || '4222']).toEqual(['nats', '4222']);
     expect(redis.hostname).toBe('redis');
     expect(db.hostname).toBe('postgres');
     const pg = obj(svc('postgres').environment, 'postgres.environment');
-    expect([decodeURIComponent(db.username), decodeURIComponent(db.password), db.pathname.slice(1)]).toEqual([pg.POSTGRES_USER, pg.POSTGRES_PASSWORD, pg.POSTGRES_DB]);
+    expect([decodeURIComponent(db.username), decodeURIComponent(db.password), db.pathname.slice(1)]).toEqual([
+      pg.POSTGRES_USER,
+      pg.POSTGRES_PASSWORD,
+      pg.POSTGRES_DB,
+    ]);
 
     const natsCmd = arr(svc('nats').command, 'nats.command').map(String);
     expect(read('deploy/nats/start.sh')).toMatch(/exec nats-server -c "\$\(dirname "\$0"\)\/nats\.conf" -js "\$@"/);
@@ -169,7 +172,11 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(compose.services)) {
       for (const v of composeVolumes(s)) {
         if (v.source.startsWith('.') || v.source.startsWith('/')) {
-          expect({ service: name, hostPath: v.source, exists: fs.existsSync(path.join(ROOT, v.source)) }).toEqual({ service: name, hostPath: v.source, exists: true });
+          expect({ service: name, hostPath: v.source, exists: fs.existsSync(path.join(ROOT, v.source)) }).toEqual({
+            service: name,
+            hostPath: v.source,
+            exists: true,
+          });
         } else {
           expect({ service: name, volume: v.source, declared: v.source in compose.volumes }).toEqual({ service: name, volume: v.source, declared: true });
         }
@@ -181,8 +188,10 @@ describe('docker-compose.yml', () => {
   test('prometheus gets deploy/prometheus/{prometheus,alerts}.yml and scrapes the five services at their PORTs', () => {
     const prom = svc('prometheus');
     const mounts = new Map(composeVolumes(prom).map((v) => [v.target, v.source]));
-    const configArg = arr(prom.command, 'prometheus.command').map(String).find((a) => a.startsWith('--config.file='))!;
-    const configPath = configArg.split('=')[1]!;
+    const configArg = arr(prom.command, 'prometheus.command')
+      .map(String)
+      .find((a) => a.startsWith('--config.file='))!;
+    const configPath = configArg.split('=')[1];
     expect(mounts.get(configPath)).toBe('./deploy/prometheus/prometheus.yml');
     const config = obj(parseYaml(read('deploy/prometheus/prometheus.yml'), 'prometheus.yml'), 'prometheus.yml');
     // every rule file is mounted from a file of the repo
@@ -226,4 +235,3 @@ describe('docker-compose.yml', () => {
     if (home) expect(fs.existsSync(path.join(ROOT, 'deploy/grafana/dashboards', path.basename(home)))).toBe(true);
   });
 });
-

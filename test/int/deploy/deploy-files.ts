@@ -154,7 +154,7 @@ export function composeVolumes(service: Obj): { source: string; target: string; 
   return (Array.isArray(service.volumes) ? service.volumes : []).map((v) => {
     if (isObj(v)) return { source: String(v.source ?? ''), target: String(v.target), readOnly: v.read_only === true };
     const [source, target, mode] = String(v).split(':');
-    return { source: source!, target: target!, readOnly: (mode ?? '').split(',').includes('ro') };
+    return { source: source, target: target, readOnly: (mode ?? '').split(',').includes('ro') };
   });
 }
 
@@ -230,11 +230,11 @@ export function parseDockerfile(text = read('deploy/Dockerfile')): { instruction
   for (const l of logical) {
     const m = /^([A-Za-z]+)\s+([\s\S]*)$/.exec(l);
     if (!m) throw new Error(`Dockerfile: cannot parse "${l}"`);
-    const op = m[1]!.toUpperCase();
-    let rest = m[2]!.trim();
+    const op = m[1].toUpperCase();
+    let rest = m[2].trim();
     if (op === 'ARG' && stage === -1) {
       const [k, v] = rest.split('=');
-      args[k!.trim()] = (v ?? '').trim();
+      args[k.trim()] = (v ?? '').trim();
     }
     if (op === 'FROM') {
       rest = rest.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, k: string) => args[k] ?? '');
@@ -261,7 +261,9 @@ export function dockerIgnored(rel: string, ignoreText = read('.dockerignore')): 
             .split('')
             .map((c, i, a) => (c === '*' ? (a[i + 1] === '*' ? '\u0000' : '[^/]*') : c === '?' ? '[^/]' : /[.+^${}()|[\]\\]/.test(c) ? '\\' + c : c))
             .join('')
+            // eslint-disable-next-line no-control-regex -- \u0000 is the marker for `**` put in two lines above
             .replace(/\u0000\[\^\/\]\*\/?/g, '(?:.*/)?')
+            // eslint-disable-next-line no-control-regex -- the same marker
             .replace(/\u0000/g, '.*') +
           '(?:/.*)?$',
       );

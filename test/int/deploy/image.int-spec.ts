@@ -17,8 +17,8 @@ function finalEnv(): Record<string, string> {
   for (const i of inFinal('ENV')) {
     if (/^[A-Za-z_][A-Za-z0-9_]*\s+[^=]*$/.test(i.args) && !i.args.includes('=')) {
       const [k, ...v] = i.args.split(/\s+/);
-      env[k!] = v.join(' ');
-    } else for (const m of i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)) env[m[1]!] = m[2]!.replace(/^"|"$/g, '');
+      env[k] = v.join(' ');
+    } else for (const m of i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)) env[m[1]] = m[2].replace(/^"|"$/g, '');
   }
   return env;
 }
@@ -68,7 +68,13 @@ describe('deploy/Dockerfile', () => {
       }
     }
     // what the build reads beyond those folders' roots
-    for (const f of ['scripts/build.mjs', 'scripts/swc-config.cjs', 'scripts/prisma-generate.mjs', 'libs/db/prisma/schema.prisma', 'libs/db/migrations/migration_lock.toml']) {
+    for (const f of [
+      'scripts/build.mjs',
+      'scripts/swc-config.cjs',
+      'scripts/prisma-generate.mjs',
+      'libs/db/prisma/schema.prisma',
+      'libs/db/migrations/migration_lock.toml',
+    ]) {
       expect({ f, ignored: dockerIgnored(f) }).toEqual({ f, ignored: false });
     }
     for (const f of ['node_modules/x', 'libs/config/node_modules/x', 'dist/apps', '.git/HEAD', '.env', 'data/admin.key', 'libs/db/generated/client.ts']) {
@@ -92,7 +98,10 @@ describe('deploy/healthcheck.js', () => {
 
   const probe = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> =>
     new Promise((resolve) => {
-      const child = execFile(process.execPath, [path.join(ROOT, 'deploy/healthcheck.js'), ...args], { env: { PATH: process.env.PATH, ...env }, timeout: 10_000 });
+      const child = execFile(process.execPath, [path.join(ROOT, 'deploy/healthcheck.js'), ...args], {
+        env: { PATH: process.env.PATH, ...env },
+        timeout: 10_000,
+      });
       child.on('exit', (code) => resolve(code ?? -1));
     });
 
@@ -109,7 +118,7 @@ describe('deploy/healthcheck.js', () => {
 
   test('knows each service’s default port (used when PORT is unset, from PID 1’s command line)', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { portFor } = require(path.join(ROOT, 'deploy/healthcheck.js')) as { portFor(env: NodeJS.ProcessEnv, cmdline: string): number };
+    const { portFor } = require(path.join(ROOT, 'deploy/healthcheck.js')) as { portFor: (env: NodeJS.ProcessEnv, cmdline: string) => number };
     for (const s of SERVICE_NAMES) expect({ s, port: portFor({}, `node\0dist/apps/${s}/src/main.js\0`) }).toEqual({ s, port: DEFAULT_PORTS[s] });
     expect(portFor({}, 'node\0dist/apps/standalone/src/main.js\0')).toBe(DEFAULT_PORTS.gateway);
     expect(portFor({ PORT: '8080' }, 'node\0dist/apps/auth/src/main.js\0')).toBe(8080);

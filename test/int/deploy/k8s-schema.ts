@@ -82,8 +82,14 @@ function loadType(file: string): TypeInfo | null {
   const src = fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
   const imports = new Map<string, string>();
   for (const m of src.matchAll(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)"/g)) {
-    for (const name of m[1]!.split(',').map((s) => s.trim().split(/\s+as\s+/).pop()!.trim())) {
-      const resolved = resolveImport(file, m[2]!);
+    for (const name of m[1].split(',').map((s) =>
+      s
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()!
+        .trim(),
+    )) {
+      const resolved = resolveImport(file, m[2]);
       if (name && resolved) imports.set(name, resolved);
     }
   }
@@ -101,14 +107,14 @@ function loadType(file: string): TypeInfo | null {
   const typeOf = (t: string): FieldType => {
     t = t.trim();
     const array = /^Array<([\s\S]+)>$/.exec(t);
-    if (array) return { kind: 'array', of: typeOf(array[1]!) };
+    if (array) return { kind: 'array', of: typeOf(array[1]) };
     if (t.startsWith('{')) return { kind: 'map' };
     if (/^I\w+$/.test(t) && imports.has(t)) return { kind: 'object', ref: { file: imports.get(t)! } };
     return { kind: 'leaf' };
   };
   for (const member of topLevelMembers(body)) {
     const m = /^"?([^"?:]+)"?\??\s*:\s*([\s\S]+)$/.exec(member);
-    if (m) fields.set(m[1]!, typeOf(m[2]!));
+    if (m) fields.set(m[1], typeOf(m[2]));
   }
   const info = { fields };
   typeCache.set(file, info);

@@ -37,8 +37,7 @@ const find = (kind: string, name: string): K8sDoc => {
 const deployment = (s: ServiceName): Obj => find('Deployment', `switchboard-${s}`).doc;
 const podSpec = (d: Obj): Obj => obj(at(d, 'spec.template.spec'), 'pod spec');
 const container = (d: Obj): Obj => obj(arr(podSpec(d).containers, 'containers')[0], 'container');
-const matches = (selector: Record<string, unknown>, labels: Record<string, unknown>): boolean =>
-  Object.entries(selector).every(([k, v]) => labels[k] === v);
+const matches = (selector: Record<string, unknown>, labels: Record<string, unknown>): boolean => Object.entries(selector).every(([k, v]) => labels[k] === v);
 const podLabels = (d: Obj): Record<string, unknown> => obj(at(d, 'spec.template.metadata.labels'), 'pod labels');
 
 const configMap = obj(find('ConfigMap', 'switchboard-config').doc.data, 'ConfigMap data') as Record<string, string>;
@@ -52,12 +51,15 @@ function documentedSecrets(): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
   const readme = read('deploy/README.md');
   for (const m of readme.matchAll(/create secret generic ([\w-]+)((?:\s*\\\n\s*--from-literal=[^\n\\]*)+)/g)) {
-    const keys = [...m[2]!.matchAll(/--from-literal=(\w+)=/g)].map((k) => k[1]!);
-    out[m[1]!] = Object.fromEntries(keys.map((k) => [k, EXAMPLE_URLS[k] ?? randomBytes(32).toString('hex')]));
+    const keys = [...m[2].matchAll(/--from-literal=(\w+)=/g)].map((k) => k[1]);
+    out[m[1]] = Object.fromEntries(keys.map((k) => [k, EXAMPLE_URLS[k] ?? randomBytes(32).toString('hex')]));
   }
   return out;
 }
-const EXAMPLE_URLS: Record<string, string> = { DATABASE_URL: 'postgres://switchboard:pw@postgres:5432/switchboard?sslmode=verify-full', REDIS_URL: 'rediss://:pw@redis:6379' };
+const EXAMPLE_URLS: Record<string, string> = {
+  DATABASE_URL: 'postgres://switchboard:pw@postgres:5432/switchboard?sslmode=verify-full',
+  REDIS_URL: 'rediss://:pw@redis:6379',
+};
 const secrets = documentedSecrets();
 const secret = (name: string): Record<string, string> => {
   const s = secrets[name];
@@ -77,7 +79,7 @@ function containerEnv(c: Obj): Record<string, string> {
     const v = obj(e, 'env item');
     const ref = isObj(v.valueFrom) && isObj(v.valueFrom.secretKeyRef) ? v.valueFrom.secretKeyRef : undefined;
     if (ref && !(String(ref.key) in secret(String(ref.name)))) throw new Error(`${String(ref.name)} has no key ${String(ref.key)} in deploy/README.md`);
-    env[String(v.name)] = ref ? secret(String(ref.name))[String(ref.key)]! : String(v.value);
+    env[String(v.name)] = ref ? secret(String(ref.name))[String(ref.key)] : String(v.value);
   }
   return env;
 }
@@ -85,7 +87,9 @@ function containerEnv(c: Obj): Record<string, string> {
 /** A probe's or Service's port (a number or the name of a container port) as a number. */
 function portNumber(c: Obj, port: unknown): number {
   if (typeof port === 'number') return port;
-  const named = arr(c.ports, 'ports').map((p) => obj(p, 'port')).find((p) => p.name === port);
+  const named = arr(c.ports, 'ports')
+    .map((p) => obj(p, 'port'))
+    .find((p) => p.name === port);
   if (!named) throw new Error(`no container port named ${String(port)}`);
   return Number(named.containerPort);
 }
@@ -141,7 +145,7 @@ describe('deploy/k8s manifests', () => {
   test('every container runs the same image as docker-compose.yml (repository and tag)', () => {
     const images = new Set(SERVICE_NAMES.map((s) => String(container(deployment(s)).image)));
     expect(images.size).toBe(1);
-    const image = [...images][0]!;
+    const image = [...images][0];
     const composeImage = String(obj(loadCompose(COMPOSE_TEST_SECRETS).services.gateway, 'gateway').image);
     const tag = (i: string) => i.slice(i.lastIndexOf(':') + 1);
     const repo = (i: string) => i.slice(0, i.lastIndexOf(':'));
@@ -174,7 +178,11 @@ describe('deploy/k8s manifests', () => {
 
     expect(matches(obj(at(d, 'spec.selector.matchLabels'), 'matchLabels'), podLabels(d))).toBe(true);
     const annotations = obj(at(d, 'spec.template.metadata.annotations'), 'annotations');
-    expect([annotations['prometheus.io/scrape'], annotations['prometheus.io/port'], annotations['prometheus.io/path']]).toEqual(['true', String(port), '/metrics']);
+    expect([annotations['prometheus.io/scrape'], annotations['prometheus.io/port'], annotations['prometheus.io/path']]).toEqual([
+      'true',
+      String(port),
+      '/metrics',
+    ]);
   });
 
   test.each(SERVICE_NAMES.map((s) => [s]))('%s: env names are Switchboard settings and the config loader accepts them', (name) => {
@@ -202,7 +210,7 @@ describe('deploy/k8s manifests', () => {
     expect(readme).toMatch(/--from-literal=SECRET_KEY="\$\(openssl rand -hex 32\)"/);
     expect(readme).toMatch(/--from-literal=ADMIN_KEY="\$\(openssl rand -hex \d+\)"/);
     // one password per NATS user of nats.conf, generated, in a Secret of its own (only the NATS pod sees them all)
-    const natsVars = [...read('deploy/nats/nats.conf').matchAll(/password:\s*\$(\w+)/g)].map((m) => m[1]!);
+    const natsVars = [...read('deploy/nats/nats.conf').matchAll(/password:\s*\$(\w+)/g)].map((m) => m[1]);
     expect(Object.keys(secret('switchboard-nats-users')).sort()).toEqual(natsVars.sort());
     // a letter first (deploy/nats/start.sh refuses anything else: nats-server parses the value)
     for (const v of natsVars) expect(readme).toMatch(new RegExp(`--from-literal=${v}="sb\\$\\(openssl rand -hex \\d+\\)"`));
@@ -214,22 +222,32 @@ describe('deploy/k8s manifests', () => {
       const c = container(deployment(name));
       const env = arr(c.env, 'env').map((e) => obj(e, 'env item'));
       expect(env.find((e) => e.name === 'NATS_USER')?.value).toBe(name);
-      expect(at(env.find((e) => e.name === 'NATS_PASSWORD'), 'valueFrom.secretKeyRef')).toEqual({
+      expect(
+        at(
+          env.find((e) => e.name === 'NATS_PASSWORD'),
+          'valueFrom.secretKeyRef',
+        ),
+      ).toEqual({
         name: 'switchboard-nats-users',
         key: `NATS_PASSWORD_${name.toUpperCase().replace(/-/g, '_')}`,
       });
       // no service sees the other services' passwords
-      for (const from of arr(c.envFrom, 'envFrom').map((f) => obj(f, 'envFrom'))) expect(isObj(from.secretRef) ? from.secretRef.name : undefined).not.toBe('switchboard-nats-users');
+      for (const from of arr(c.envFrom, 'envFrom').map((f) => obj(f, 'envFrom')))
+        expect(isObj(from.secretRef) ? from.secretRef.name : undefined).not.toBe('switchboard-nats-users');
     }
     const nats = find('StatefulSet', 'switchboard-nats').doc;
     const c = container(nats);
     // the same start script as compose, from the ConfigMap mounted at /etc/nats
     expect(arr(c.command, 'command').map(String).slice(0, 2)).toEqual(['sh', '/etc/nats/start.sh']);
-    expect(arr(c.volumeMounts, 'mounts').map((m) => obj(m, 'mount')).find((m) => m.name === 'config')?.mountPath).toBe('/etc/nats');
+    expect(
+      arr(c.volumeMounts, 'mounts')
+        .map((m) => obj(m, 'mount'))
+        .find((m) => m.name === 'config')?.mountPath,
+    ).toBe('/etc/nats');
     expect(arr(c.envFrom, 'envFrom').map((f) => at(f, 'secretRef.name'))).toEqual(['switchboard-nats-users']);
     const natsService = find('Service', 'switchboard-nats').doc;
     expect(matches(obj(at(natsService, 'spec.selector'), 'selector'), podLabels(nats))).toBe(true);
-    const url = new URL(configMap.NATS_URL!);
+    const url = new URL(configMap.NATS_URL);
     expect([url.hostname, Number(url.port)]).toEqual(['switchboard-nats', Number(at(arr(at(natsService, 'spec.ports'), 'ports')[0], 'port'))]);
   });
 
@@ -243,7 +261,9 @@ describe('deploy/k8s manifests', () => {
     expect(obj(cm.data, 'data')['start.sh']).toBe(read('deploy/nats/start.sh'));
     expect(at(cm, 'metadata.namespace')).toBe(NAMESPACE);
     const sts = rendered.find((d) => d.kind === 'StatefulSet')!;
-    const volume = arr(at(sts, 'spec.template.spec.volumes'), 'volumes').map((v) => obj(v, 'volume')).find((v) => v.name === 'config')!;
+    const volume = arr(at(sts, 'spec.template.spec.volumes'), 'volumes')
+      .map((v) => obj(v, 'volume'))
+      .find((v) => v.name === 'config')!;
     expect(at(volume, 'configMap.name')).toBe(at(cm, 'metadata.name'));
   });
 
@@ -253,7 +273,8 @@ describe('deploy/k8s manifests', () => {
     const c = container(d);
     const dockerUser = parseDockerfile()
       .instructions.filter((i) => i.op === 'USER')
-      .pop()!.args.split(':')[0];
+      .pop()!
+      .args.split(':')[0];
     const podSc = obj(pod.securityContext, 'pod securityContext');
     expect(podSc.runAsNonRoot).toBe(true);
     expect(String(podSc.runAsUser)).toBe(dockerUser);
@@ -264,14 +285,15 @@ describe('deploy/k8s manifests', () => {
     expect(sc.privileged ?? false).toBe(false);
     expect(at(sc, 'capabilities.drop')).toEqual(['ALL']);
     for (const kind of ['requests', 'limits']) {
-      for (const r of ['cpu', 'memory']) expect({ kind, r, set: Boolean(at(c, `resources.${kind}`) && obj(at(c, `resources.${kind}`), kind)[r]) }).toEqual({ kind, r, set: true });
+      for (const r of ['cpu', 'memory'])
+        expect({ kind, r, set: Boolean(at(c, `resources.${kind}`) && obj(at(c, `resources.${kind}`), kind)[r]) }).toEqual({ kind, r, set: true });
     }
     // a read-only root needs writable mounts for DATA_DIR and /tmp, backed by declared volumes
     const mounts = arr(c.volumeMounts ?? [], 'volumeMounts').map((m) => obj(m, 'mount'));
     const volumes = new Set(arr(pod.volumes ?? [], 'volumes').map((v) => obj(v, 'volume').name));
     for (const m of mounts) expect(volumes.has(m.name)).toBe(true);
     if (sc.readOnlyRootFilesystem === true) {
-      const dataDir = containerEnv(c).DATA_DIR!;
+      const dataDir = containerEnv(c).DATA_DIR;
       expect(mounts.map((m) => m.mountPath)).toEqual(expect.arrayContaining([dataDir, '/tmp']));
     }
   });

@@ -2,19 +2,7 @@
 // libs/observability/src/metrics.ts registers (read from a fresh `new Metrics()`), the dashboards cover every
 // Switchboard metric and the topics of the issue, panels use the provisioned datasource, alerts are well formed.
 import { Metrics } from '../../../libs/observability/src/metrics';
-import {
-  DASHBOARD_DIR,
-  arr,
-  dashboardPanels,
-  dashboardQueries,
-  isObj,
-  loadAlertRules,
-  loadDashboards,
-  obj,
-  parseYaml,
-  read,
-  type Obj,
-} from './deploy-files';
+import { DASHBOARD_DIR, arr, dashboardPanels, dashboardQueries, isObj, loadAlertRules, loadDashboards, obj, parseYaml, read, type Obj } from './deploy-files';
 import { MetricCatalog, analyzePromql, analyzeVariableQuery, type MetricInfo } from './promql';
 
 interface RegisteredMetric {
@@ -143,7 +131,10 @@ describe('Grafana dashboards', () => {
   test('histogram_quantile is taken over _bucket rates grouped by le', () => {
     for (const d of dashboards) {
       for (const q of dashboardQueries(d).filter((x) => x.expr.includes('histogram_quantile'))) {
-        expect({ where: q.where, ok: /histogram_quantile\(\s*0?\.\d+\s*,\s*sum by \(le[,)][\s\S]*rate\([a-z_]+_bucket[{[]/.test(q.expr) }).toEqual({ where: q.where, ok: true });
+        expect({ where: q.where, ok: /histogram_quantile\(\s*0?\.\d+\s*,\s*sum by \(le[,)][\s\S]*rate\([a-z_]+_bucket[{[]/.test(q.expr) }).toEqual({
+          where: q.where,
+          ok: true,
+        });
       }
     }
   });
@@ -164,7 +155,10 @@ describe('Grafana dashboards', () => {
     }
     const quantiles = dashboards.flatMap((d) => dashboardQueries(d)).filter((q) => q.expr.includes('histogram_quantile'));
     for (const h of ['request_duration', 'time_to_first_token', 'gateway_overhead', 'upstream_duration']) {
-      expect({ histogram: h, percentiles: quantiles.some((q) => q.expr.includes(`switchboard_${h}_seconds_bucket`)) }).toEqual({ histogram: h, percentiles: true });
+      expect({ histogram: h, percentiles: quantiles.some((q) => q.expr.includes(`switchboard_${h}_seconds_bucket`)) }).toEqual({
+        histogram: h,
+        percentiles: true,
+      });
     }
     for (const topic of ['traffic', 'latency', 'errors', 'channel health', 'tokens and cost', 'limits', 'usage pipeline', 'dependencies', 'process']) {
       expect({ topic, row: titles.includes(topic) }).toEqual({ topic, row: true });
@@ -212,7 +206,7 @@ describe('Prometheus alert rules', () => {
       const aggregated = /\b(sum|min|max|avg|count|topk|bottomk|quantile|stddev|group)\s*(by\b|without\b|\()/.test(r.expr);
       const grouping = new Set(analyzePromql(r.expr).grouping);
       for (const m of JSON.stringify(rule.annotations).matchAll(/\$labels\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
-        expect({ alert: r.name, label: m[1], kept: !aggregated || grouping.has(m[1]!) }).toEqual({ alert: r.name, label: m[1], kept: true });
+        expect({ alert: r.name, label: m[1], kept: !aggregated || grouping.has(m[1]) }).toEqual({ alert: r.name, label: m[1], kept: true });
       }
     }
   });

@@ -41,7 +41,7 @@ export function analyzePromql(input: string): PromqlAnalysis {
   // 3. selectors with matchers: name{a="x", b=~"y"} or {__name__=…}
   const selectors: Selector[] = [];
   expr = expr.replace(/([A-Za-z_:][A-Za-z0-9_:]*)?\s*\{([^{}]*)\}/g, (_m, name: string | undefined, body: string) => {
-    const labels = [...body.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)/g)].map((m) => m[1]!);
+    const labels = [...body.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)/g)].map((m) => m[1]);
     if (!name) problems.push(`selector without a metric name: {${body}}`);
     else selectors.push({ metric: name, labels });
     return ' __SELECTOR__ ';
@@ -49,7 +49,11 @@ export function analyzePromql(input: string): PromqlAnalysis {
   // 4. grouping clauses
   const grouping: string[] = [];
   expr = expr.replace(GROUPING, (_m, _kw, list: string) => {
-    for (const l of list.split(',').map((s) => s.trim()).filter(Boolean)) grouping.push(l);
+    for (const l of list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      grouping.push(l);
     return ' ';
   });
   // 5. ranges, offsets, @ modifiers, numbers
@@ -62,7 +66,7 @@ export function analyzePromql(input: string): PromqlAnalysis {
   for (const m of expr.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)) {
     const word = m[0];
     if (word === '__SELECTOR__' || KEYWORDS.has(word.toLowerCase())) continue;
-    const after = expr.slice(m.index! + word.length).trimStart();
+    const after = expr.slice(m.index + word.length).trimStart();
     if (after.startsWith('(')) continue;
     selectors.push({ metric: word, labels: [] });
   }
@@ -74,10 +78,10 @@ export function analyzeVariableQuery(query: string): PromqlAnalysis & { labelVal
   const lv = /^\s*label_values\(\s*(?:([^,]+?)\s*,\s*)?([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$/.exec(query);
   if (lv) {
     const a = lv[1] ? analyzePromql(lv[1]) : { selectors: [], grouping: [], problems: [] };
-    return { ...a, grouping: [...a.grouping, lv[2]!], labelValuesOf: lv[2] };
+    return { ...a, grouping: [...a.grouping, lv[2]], labelValuesOf: lv[2] };
   }
   const qr = /^\s*query_result\(([\s\S]*)\)\s*$/.exec(query);
-  return analyzePromql(qr ? qr[1]! : query);
+  return analyzePromql(qr ? qr[1] : query);
 }
 
 // ---------------------------------------------------------------------------------------------- catalog
@@ -125,7 +129,12 @@ export class MetricCatalog {
         problems.push(`unknown metric "${s.metric}" in: ${expr}`);
         continue;
       }
-      const labels = new Set([...r.family.labels, ...this.targetLabels, ...(r.suffix === '_bucket' ? ['le'] : []), ...(r.family.type === 'summary' && !r.suffix ? ['quantile'] : [])]);
+      const labels = new Set([
+        ...r.family.labels,
+        ...this.targetLabels,
+        ...(r.suffix === '_bucket' ? ['le'] : []),
+        ...(r.family.type === 'summary' && !r.suffix ? ['quantile'] : []),
+      ]);
       for (const l of labels) allowed.add(l);
       for (const l of s.labels) if (!labels.has(l)) problems.push(`metric ${s.metric} has no label "${l}" in: ${expr}`);
     }
@@ -138,13 +147,13 @@ export class MetricCatalog {
 export function familiesFromExposition(text: string): Map<string, MetricInfo> {
   const families = new Map<string, MetricInfo>();
   for (const m of text.matchAll(/^# TYPE ([A-Za-z_:][A-Za-z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/gm)) {
-    families.set(m[1]!, { name: m[1]!, type: m[2]!, labels: [] });
+    families.set(m[1], { name: m[1], type: m[2], labels: [] });
   }
   for (const m of text.matchAll(/^([A-Za-z_:][A-Za-z0-9_:]*)\{([^}]*)\}/gm)) {
-    const base = m[1]!.replace(/_(bucket|sum|count)$/, '');
-    const f = families.get(m[1]!) ?? families.get(base);
+    const base = m[1].replace(/_(bucket|sum|count)$/, '');
+    const f = families.get(m[1]) ?? families.get(base);
     if (!f) continue;
-    for (const l of m[2]!.matchAll(/([A-Za-z_][A-Za-z0-9_]*)="/g)) if (l[1] !== 'le' && l[1] !== 'quantile' && !f.labels.includes(l[1]!)) f.labels.push(l[1]!);
+    for (const l of m[2].matchAll(/([A-Za-z_][A-Za-z0-9_]*)="/g)) if (l[1] !== 'le' && l[1] !== 'quantile' && !f.labels.includes(l[1])) f.labels.push(l[1]);
   }
   return families;
 }

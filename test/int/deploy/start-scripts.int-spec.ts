@@ -25,7 +25,12 @@ const ISOLATED = { NATS_URL: 'nats://127.0.0.1:9', REDIS_URL: 'redis://127.0.0.1
 
 function npmRun(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn('npm', ['run', '--silent', ...args], { cwd, env: { ...process.env, ...ISOLATED, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('npm', ['run', '--silent', ...args], {
+      cwd,
+      env: { ...process.env, ...ISOLATED, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

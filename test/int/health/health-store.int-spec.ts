@@ -38,12 +38,12 @@ describe.each(['memory', 'redis'] as const)('HealthStore (%s)', (kind) => {
     const bans = await store.record({ ...o, ok: false }); // 3/4 ≥ 50%
     expect(bans).toHaveLength(1);
     expect(bans[0]).toMatchObject({ channelId: 1, model: 'm', reason: 'error_rate' });
-    expect(bans[0]!.until).toBeGreaterThanOrEqual(now + 9_000);
-    expect(bans[0]!.until).toBeLessThanOrEqual(now + 11_000);
+    expect(bans[0].until).toBeGreaterThanOrEqual(now + 9_000);
+    expect(bans[0].until).toBeLessThanOrEqual(now + 11_000);
     expect(await store.record({ ...o, ok: false })).toEqual([]); // already banned: not announced again
     expect((await store.bans(now)).map((b) => b.model)).toEqual(['m']);
     expect(await store.channelWindow(1, now)).toEqual({ requests: 5, errors: 4 });
-    expect(await store.bans(bans[0]!.until + 1)).toEqual([]); // expired
+    expect(await store.bans(bans[0].until + 1)).toEqual([]); // expired
   });
 
   maybe('per-key bans on multi-key channels, lifting clears the window', async () => {

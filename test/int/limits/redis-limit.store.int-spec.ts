@@ -5,12 +5,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { LimitKeys, RedisLimitStore, type LimitStore } from '@switchboard/limits';
 import { LuaScript } from '../../../libs/limits/src/lua-script.runner';
-import {
-  describeLimitStoreBehaviour,
-  expectOk,
-  expectRefused,
-  runOverdrawScenario,
-} from '../../../libs/limits/src/testing/limit-store.behaviour';
+import { describeLimitStoreBehaviour, expectOk, expectRefused, runOverdrawScenario } from '../../../libs/limits/src/testing/limit-store.behaviour';
 import { REDIS_URL, connect, deletePrefix, describeWithRedis } from './redis-test.helper';
 
 /** Counts the commands a client sends (each is one round trip unless pipelined, which the store never does). */
@@ -66,8 +61,7 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     const b: LimitStore = new RedisLimitStore(client(), { keyPrefix: p });
     const scopes = [{ key: 'token:7', rpm: 5, maxConcurrency: 2 }, { key: 'group:shared' }];
     const quota = [{ key: 'token:7', initialRemainingMicros: 1_000 }];
-    const acquire = (store: LimitStore) =>
-      store.acquire({ requestId: randomUUID(), scopes, estimatedTokens: 10, quota, reserveMicros: 100 });
+    const acquire = (store: LimitStore) => store.acquire({ requestId: randomUUID(), scopes, estimatedTokens: 10, quota, reserveMicros: 100 });
 
     const before = Date.now();
     const first = expectOk(await acquire(a));
@@ -92,7 +86,10 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     const redis = client();
     const store = new RedisLimitStore(redis, { keyPrefix: prefix() });
     const scopes = [{ key: 'token:1', rpm: 100, tpm: 10_000, maxConcurrency: 5 }, { key: 'user:1' }, { key: 'group:g', rpm: 1000 }];
-    const quota = [{ key: 'token:1', initialRemainingMicros: 1_000_000 }, { key: 'user:1', initialRemainingMicros: 1_000_000 }];
+    const quota = [
+      { key: 'token:1', initialRemainingMicros: 1_000_000 },
+      { key: 'user:1', initialRemainingMicros: 1_000_000 },
+    ];
     const request = () => ({ requestId: randomUUID(), scopes, estimatedTokens: 100, quota, reserveMicros: 1_000 });
     await store.release(expectOk(await store.acquire(request())).lease); // loads both scripts if needed
     await redis.ping(); // the connection's own start-up commands are done
@@ -110,7 +107,14 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     const store = new RedisLimitStore(redis, { keyPrefix: p });
     const scopes = [{ key: 'token:1', rpm: 100, maxConcurrency: 2 }, { key: 'group:g' }];
     const quota = [{ key: 'token:1', initialRemainingMicros: 1_000 }];
-    const request = (over: { requestId?: string; reserveMicros?: number } = {}) => ({ requestId: randomUUID(), scopes, estimatedTokens: 10, quota, reserveMicros: 100, ...over });
+    const request = (over: { requestId?: string; reserveMicros?: number } = {}) => ({
+      requestId: randomUUID(),
+      scopes,
+      estimatedTokens: 10,
+      quota,
+      reserveMicros: 100,
+      ...over,
+    });
     await store.release(expectOk(await store.acquire(request())).lease); // loads both scripts if needed
     await redis.ping();
 
@@ -159,7 +163,10 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     expect(await store.getRemaining('token:1')).toBe(997_500);
     const keys = new LimitKeys(p);
     expect(await redis.zcard(keys.concurrency('token:1'))).toBe(0);
-    expect(await redis.hgetall(keys.pending('token:1'))).toMatchObject({ [leases[0].requestId]: expect.stringMatching(/^S500@/), [leases[2].requestId]: expect.stringMatching(/^S2000@/) });
+    expect(await redis.hgetall(keys.pending('token:1'))).toMatchObject({
+      [leases[0].requestId]: expect.stringMatching(/^S500@/),
+      [leases[2].requestId]: expect.stringMatching(/^S2000@/),
+    });
     expect(await redis.hexists(keys.pending('token:1'), leases[1].requestId)).toBe(0);
   });
 
@@ -169,17 +176,32 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     const store = new RedisLimitStore(redis, { keyPrefix: p });
     const keys = new LimitKeys(p);
     const acquire = (account: string) =>
-      store.acquire({ requestId: randomUUID(), scopes: [{ key: account, maxConcurrency: 1 }], estimatedTokens: 0, quota: [{ key: account, initialRemainingMicros: 1_000 }], reserveMicros: 100 });
+      store.acquire({
+        requestId: randomUUID(),
+        scopes: [{ key: account, maxConcurrency: 1 }],
+        estimatedTokens: 0,
+        quota: [{ key: account, initialRemainingMicros: 1_000 }],
+        reserveMicros: 100,
+      });
     const good = expectOk(await acquire('token:good')).lease;
     const bad = expectOk(await acquire('token:bad')).lease;
     await redis.set(keys.quota('token:bad'), 'not a number'); // the settle script's arithmetic on it fails
 
-    const [badResult, goodResult] = await Promise.allSettled([store.settle(bad, { tokens: 0, costMicros: 50 }), store.settle(good, { tokens: 0, costMicros: 50 })]);
-    expect(badResult).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringContaining(`settling lease ${bad.requestId} failed`) }) });
+    const [badResult, goodResult] = await Promise.allSettled([
+      store.settle(bad, { tokens: 0, costMicros: 50 }),
+      store.settle(good, { tokens: 0, costMicros: 50 }),
+    ]);
+    expect(badResult).toMatchObject({
+      status: 'rejected',
+      reason: expect.objectContaining({ message: expect.stringContaining(`settling lease ${bad.requestId} failed`) }),
+    });
     expect(goodResult).toEqual({ status: 'fulfilled', value: { remainingMicros: { 'token:good': 950 } } });
     // The same for acquires: the one on the broken counter fails, the other is counted (its slot was free again).
     const [badAcquire, goodAcquire] = await Promise.allSettled([acquire('token:bad'), acquire('token:good')]);
-    expect(badAcquire).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringContaining('limit acquire for request') }) });
+    expect(badAcquire).toMatchObject({
+      status: 'rejected',
+      reason: expect.objectContaining({ message: expect.stringContaining('limit acquire for request') }),
+    });
     expect(goodAcquire).toMatchObject({ status: 'fulfilled', value: { ok: true } });
     expect(await store.getRemaining('token:good')).toBe(850);
   });
@@ -189,7 +211,13 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     const store = RedisLimitStore.fromUrl(REDIS_URL, { keyPrefix: p });
     const observer = new RedisLimitStore(client(), { keyPrefix: p });
     const lease = expectOk(
-      await store.acquire({ requestId: randomUUID(), scopes: [{ key: 'token:1' }], estimatedTokens: 0, quota: [{ key: 'token:1', initialRemainingMicros: 1_000 }], reserveMicros: 100 }),
+      await store.acquire({
+        requestId: randomUUID(),
+        scopes: [{ key: 'token:1' }],
+        estimatedTokens: 0,
+        quota: [{ key: 'token:1', initialRemainingMicros: 1_000 }],
+        reserveMicros: 100,
+      }),
     ).lease;
     const settled = store.settle(lease, { tokens: 0, costMicros: 40 });
     await store.close();
@@ -204,13 +232,19 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     // from a stale view (5000); the admin set 1000.
     const [, acquired] = await Promise.all([
       store.setRemaining(account, 1_000),
-      store.acquire({ requestId: randomUUID(), scopes: [{ key: account }], estimatedTokens: 0, quota: [{ key: account, initialRemainingMicros: 5_000 }], reserveMicros: 100 }),
+      store.acquire({
+        requestId: randomUUID(),
+        scopes: [{ key: account }],
+        estimatedTokens: 0,
+        quota: [{ key: account, initialRemainingMicros: 5_000 }],
+        reserveMicros: 100,
+      }),
     ]);
     expectOk(acquired);
     const [counter] = (await store.snapshotQuota([account])).counters;
-    const reserved = Object.values(counter!.pending).reduce((sum, c) => sum + (c.state === 'reserved' ? c.micros : 0), 0);
+    const reserved = Object.values(counter.pending).reduce((sum, c) => sum + (c.state === 'reserved' ? c.micros : 0), 0);
     // Whatever the order, what the counter holds plus what it says it reserved is the admin's 1000.
-    expect(counter!.remainingMicros! + reserved).toBe(1_000);
+    expect(counter.remainingMicros! + reserved).toBe(1_000);
   });
 
   it('falls back to EVAL on NOSCRIPT, then runs by SHA', async () => {

@@ -59,9 +59,18 @@ run('RedisLimitStore through a Redis outage (private redis-server)', () => {
     await redis.kill();
     const t0 = Date.now();
     const [acquire, release, ping] = await Promise.all([
-      store.acquire(request('r2')).then(() => null, (e: unknown) => e),
-      store.release(first.lease).then(() => null, (e: unknown) => e),
-      store.ping().then(() => null, (e: unknown) => e),
+      store.acquire(request('r2')).then(
+        () => null,
+        (e: unknown) => e,
+      ),
+      store.release(first.lease).then(
+        () => null,
+        (e: unknown) => e,
+      ),
+      store.ping().then(
+        () => null,
+        (e: unknown) => e,
+      ),
     ]);
     expect(Date.now() - t0).toBeLessThan(REDIS_COMMAND_TIMEOUT_MS + 1_000);
     expect(acquire).toBeInstanceOf(LimitStoreUnavailableError);

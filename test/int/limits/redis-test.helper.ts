@@ -34,9 +34,7 @@ export function describeWithRedis(name: string, body: () => void): void {
       });
     });
   } else {
-    console.warn(
-      `SKIPPED "${name}": Redis unreachable at ${REDIS_URL} (${unreachable}). Start Redis or set REDIS_URL; with CI=true these tests fail instead.`,
-    );
+    console.warn(`SKIPPED "${name}": Redis unreachable at ${REDIS_URL} (${unreachable}). Start Redis or set REDIS_URL; with CI=true these tests fail instead.`);
     describe.skip(name, body);
   }
 }

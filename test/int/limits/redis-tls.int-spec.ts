@@ -23,8 +23,28 @@ describeTls('Redis with TLS and a password', () => {
     const port = await freePort();
     server = spawn(
       'redis-server',
-      ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', 'r3dis-pw',
-        '--tls-cert-file', pki.serverCert, '--tls-key-file', pki.serverKey, '--tls-ca-cert-file', pki.ca, '--tls-auth-clients', 'no'],
+      [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--requirepass',
+        'r3dis-pw',
+        '--tls-cert-file',
+        pki.serverCert,
+        '--tls-key-file',
+        pki.serverKey,
+        '--tls-ca-cert-file',
+        pki.ca,
+        '--tls-auth-clients',
+        'no',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     await new Promise<void>((resolve, reject) => {

@@ -32,7 +32,10 @@ function recorder(failOn: (r: UsageRecord) => boolean = () => false) {
       let n = 0;
       for (const l of ls) {
         const id = (l.record as { requestId?: string } | null)?.requestId ?? `?${letters.size}`;
-        if (!letters.has(id)) (letters.set(id, l), n++);
+        if (!letters.has(id)) {
+          letters.set(id, l);
+          n++;
+        }
       }
       return n;
     },
@@ -74,7 +77,9 @@ describe('JetStream usage queue: poison records, max_deliver and NATS outages', 
     const consumer = await JetStreamUsageQueue.connect(nats.url, 'poison-consumer');
     queues.push(consumer);
     // A durable made before max_deliver was set (redelivered forever) gets it when its service starts.
-    await (await nc.jetstreamManager()).consumers.add(UsageStream.name, { durable_name: 'poison-test', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30 * 1e9 });
+    await (
+      await nc.jetstreamManager()
+    ).consumers.add(UsageStream.name, { durable_name: 'poison-test', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30 * 1e9 });
     const rec = recorder((r) => r.requestId === 'p-poison');
     await consumer.consume('poison-test', rec.handler, rec.sink);
     const info = await (await nc.jetstreamManager()).consumers.info(UsageStream.name, 'poison-test');
@@ -87,7 +92,10 @@ describe('JetStream usage queue: poison records, max_deliver and NATS outages', 
     const js = nc.jetstream();
     await js.publish(Subjects.UsageRecordedBatch, codec.encode({ records: [...good.slice(0, 5), invalid, poison, ...good.slice(5)] }));
     await js.publish(Subjects.UsageRecorded, new TextEncoder().encode('{"requestId": torn'));
-    await js.publish(Subjects.UsageRejected, codec.encode({ record: { ...usageRecord('p-rejected', 1, 1, 10), costMicros: 0.5 }, error: 'invalid usage record: costMicros' }));
+    await js.publish(
+      Subjects.UsageRejected,
+      codec.encode({ record: { ...usageRecord('p-rejected', 1, 1, 10), costMicros: 0.5 }, error: 'invalid usage record: costMicros' }),
+    );
 
     await eventually('every record committed or dead-lettered', () => rec.committed.size === 10 && rec.letters.size === 4);
     expect([...rec.committed.keys()].sort()).toEqual(good.map((r) => r.requestId).sort());
@@ -200,7 +208,10 @@ describe('JetStream usage queue: poison records, max_deliver and NATS outages', 
     expect(spooled).toBeGreaterThan(0);
     await closeSoon(gw);
     // what a restart would send: the ten newest, in order
-    const lines = fs.readFileSync(path.join(dir, 'spool', 'outbox-bounded.jsonl'), 'utf8').trim().split('\n');
+    const lines = fs
+      .readFileSync(path.join(dir, 'spool', 'outbox-bounded.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     const done = lines.filter((l) => l.startsWith('{"done"')).reduce((n, l) => n + (JSON.parse(l) as { done: number }).done, 0);
     const records = lines.filter((l) => !l.startsWith('{"done"')).map((l) => (JSON.parse(l) as UsageRecord).requestId);
     expect(records.slice(done)).toEqual(Array.from({ length: 10 }, (_, i) => `b-${i + 5}`));

@@ -20,12 +20,16 @@ describe('JetStreamUsageQueue on real NATS', () => {
     const consumer = await JetStreamUsageQueue.connect(INFRA.nats.url, `test-consumer-${run}`);
     const received = new Map<string, number>();
     try {
-      await consumer.consume(durable, async (records: UsageRecord[]) => {
-        for (const r of records) if (r.requestId.startsWith(`req_${run}`)) received.set(r.requestId, (received.get(r.requestId) ?? 0) + 1);
-      }, async () => 0);
+      await consumer.consume(
+        durable,
+        async (records: UsageRecord[]) => {
+          for (const r of records) if (r.requestId.startsWith(`req_${run}`)) received.set(r.requestId, (received.get(r.requestId) ?? 0) + 1);
+        },
+        async () => 0,
+      );
       const ids = Array.from({ length: 261 }, (_, i) => `req_${run}_${i}`);
       // The first goes out at once; the next ten fall inside the 50 ms window, then a full message's worth and more.
-      producer.publish(usageRecord(ids[0]!, 1, 1, 10));
+      producer.publish(usageRecord(ids[0], 1, 1, 10));
       for (const id of ids.slice(1)) producer.publish(usageRecord(id, 1, 1, 10));
       const t0 = Date.now();
       await producer.flush(5_000);

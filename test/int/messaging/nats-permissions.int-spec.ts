@@ -132,7 +132,8 @@ describeNats('NATS permissions of deploy/nats/nats.conf on a real nats-server', 
         const subject = `_INBOX_${owner}.>`;
         expect({ reader, subject, refused: await refused(reader, 'subscription', subject) }).toEqual({ reader, subject, refused: reader !== owner });
       }
-      for (const wide of ['>', '_INBOX.>', '*.>', '$JS.>']) expect({ reader, wide, refused: await refused(reader, 'subscription', wide) }).toEqual({ reader, wide, refused: true });
+      for (const wide of ['>', '_INBOX.>', '*.>', '$JS.>'])
+        expect({ reader, wide, refused: await refused(reader, 'subscription', wide) }).toEqual({ reader, wide, refused: true });
     }
   });
 
@@ -173,7 +174,11 @@ describeNats('NATS permissions of deploy/nats/nats.conf on a real nats-server', 
     const got = { billing: [] as string[], logWriter: [] as string[] };
     try {
       await billing.consume(UsageStream.consumers.billing, async (rs: UsageRecord[]) => void got.billing.push(...rs.map((r) => r.requestId)), noDeadLetters);
-      await logWriter.consume(UsageStream.consumers.logWriter, async (rs: UsageRecord[]) => void got.logWriter.push(...rs.map((r) => r.requestId)), noDeadLetters);
+      await logWriter.consume(
+        UsageStream.consumers.logWriter,
+        async (rs: UsageRecord[]) => void got.logWriter.push(...rs.map((r) => r.requestId)),
+        noDeadLetters,
+      );
       // a consumer of someone else's durable is refused
       await expect(logWriter.consume(UsageStream.consumers.billing, async () => undefined, noDeadLetters)).rejects.toThrow();
       const ids = [`req_${run}_1`, `req_${run}_2`];

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SecretBox } from '@switchboard/common';
 import type { AppConfig } from '@switchboard/config';
-import { migrate, openDatabase, resolveDbAssets, type PrismaService } from '@switchboard/db';
+import { migrate, openDatabase, resolveDbAssets } from '@switchboard/db';
 import { LegacyChannelSecretsMigration } from '../../../apps/router/src/channels/legacy-channel-secrets.migration';
 import { readChannelSecrets } from '../../../apps/router/src/channels/channel-secrets';
 import { channelView } from '../../../apps/router/src/channels/channel.views';
@@ -43,11 +43,14 @@ describePostgres('encrypting channel headers and paramOverride of existing rows'
       );
 
       await migrate(db);
-      const prisma = db.prisma as unknown as PrismaService;
+      const prisma = db.prisma;
       const box = new SecretBox(SECRET_KEY);
       // before the router has started: read from the legacy columns
       const legacy = await prisma.channel.findUniqueOrThrow({ where: { name: 'old' }, include: { keys: true } });
-      expect(readChannelSecrets(legacy, box)).toEqual({ headers: { 'APP-Code': 'APPCODE-1234567' }, paramOverride: { api_key: 'sk-in-body-0000', temperature: 0.2 } });
+      expect(readChannelSecrets(legacy, box)).toEqual({
+        headers: { 'APP-Code': 'APPCODE-1234567' },
+        paramOverride: { api_key: 'sk-in-body-0000', temperature: 0.2 },
+      });
       expect(channelView(legacy, box)).toMatchObject({ headers: { 'APP-Code': 'APP…4567' }, paramOverride: { api_key: 'sk-…0000', temperature: '****' } });
       const [empty] = await tdb.query<{ headers: unknown; paramOverride: unknown }>(`SELECT headers, "paramOverride" FROM channels WHERE name = 'plain'`);
       expect(empty).toEqual({ headers: null, paramOverride: null });
@@ -56,12 +59,15 @@ describePostgres('encrypting channel headers and paramOverride of existing rows'
       const [row] = await tdb.query<Record<string, string | null>>(
         `SELECT headers, "paramOverride", "headersCiphertext", "paramOverrideCiphertext" FROM channels WHERE name = 'old'`,
       );
-      expect(row!.headers).toBeNull();
-      expect(row!.paramOverride).toBeNull();
+      expect(row.headers).toBeNull();
+      expect(row.paramOverride).toBeNull();
       expect(JSON.stringify(row)).not.toContain('APPCODE');
       expect(JSON.stringify(row)).not.toContain('sk-in-body');
       const encrypted = await prisma.channel.findUniqueOrThrow({ where: { name: 'old' } });
-      expect(readChannelSecrets(encrypted, box)).toEqual({ headers: { 'APP-Code': 'APPCODE-1234567' }, paramOverride: { api_key: 'sk-in-body-0000', temperature: 0.2 } });
+      expect(readChannelSecrets(encrypted, box)).toEqual({
+        headers: { 'APP-Code': 'APPCODE-1234567' },
+        paramOverride: { api_key: 'sk-in-body-0000', temperature: 0.2 },
+      });
 
       const audit = await tdb.query<{ entity: string; before: unknown; after: unknown }>(`SELECT entity, before, after FROM audit_logs ORDER BY id`);
       expect(audit[0]).toEqual({
@@ -69,7 +75,7 @@ describePostgres('encrypting channel headers and paramOverride of existing rows'
         before: { name: 'old', headers: { 'APP-Code': '****' }, paramOverride: { api_key: '****' } },
         after: { name: 'old', headers: { 'APP-Code': '****' }, paramOverride: {} },
       });
-      expect(audit[1]!.after).toEqual({ headers: { x: 'kept: not a channel' } });
+      expect(audit[1].after).toEqual({ headers: { x: 'kept: not a channel' } });
     } finally {
       await db.close();
       await tdb.drop();

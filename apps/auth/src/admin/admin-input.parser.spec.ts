@@ -26,7 +26,15 @@ describe('admin input', () => {
   });
 
   it('fills SPEC defaults and keeps every accepted value storable', () => {
-    expect(parseInput(CreateUser, { name: ' u ' })).toEqual({ name: 'u', group: 'default', balance: 0, status: 'active', rpm: null, tpm: null, maxConcurrency: null });
+    expect(parseInput(CreateUser, { name: ' u ' })).toEqual({
+      name: 'u',
+      group: 'default',
+      balance: 0,
+      status: 'active',
+      rpm: null,
+      tpm: null,
+      maxConcurrency: null,
+    });
     expect(fails(() => parseInput(CreateUser, { name: 'u', rpm: -1 })).message).toMatch(/^rpm: /);
     expect(parseInput(CreateToken, {})).toMatchObject({ quota: null, models: null, allowIps: [], expiresAt: null, rpm: null, status: 'active' });
     expect(fails(() => parseInput(CreateToken, { tpm: 2 ** 31 })).message).toMatch(/^tpm: /);

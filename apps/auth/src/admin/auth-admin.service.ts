@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { generateApiKey, hashApiKey, jsonSchemasOf, keyPrefix } from '@switchboard/common';
 import { DomainError, Subjects, badRequest, notFound, type AdminReply, type AdminRequest } from '@switchboard/contracts';
-import { ADMIN_USER_NAME, Prisma, PrismaService, modelsToColumn, recordAudit, usdToMicrosOrNull, type Token } from '@switchboard/db';
+import { ADMIN_USER_NAME, Prisma, PrismaService, modelsToColumn, recordAudit, usdToMicrosOrNull } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
 import type { z } from 'zod';
 import { TokenExpiryService } from '../keys/token-expiry.service';
@@ -99,10 +99,7 @@ export class AuthAdminService {
   // ---- users
   private async listUsers(query: Record<string, string>) {
     const q = parseInput(ListQuery, query);
-    const [rows, total] = await Promise.all([
-      this.prisma.user.findMany({ orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
-      this.prisma.user.count(),
-    ]);
+    const [rows, total] = await Promise.all([this.prisma.user.findMany({ orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }), this.prisma.user.count()]);
     return ok({ data: rows.map(userView), total });
   }
 
@@ -129,7 +126,15 @@ export class AuthAdminService {
     const user = await this.prisma
       .$transaction(async (tx) => {
         const u = await tx.user.create({
-          data: { name: b.name, group: b.group, status: b.status, balanceMicros: usdToMicrosOrNull(b.balance), rpm: b.rpm, tpm: b.tpm, maxConcurrency: b.maxConcurrency },
+          data: {
+            name: b.name,
+            group: b.group,
+            status: b.status,
+            balanceMicros: usdToMicrosOrNull(b.balance),
+            rpm: b.rpm,
+            tpm: b.tpm,
+            maxConcurrency: b.maxConcurrency,
+          },
         });
         await recordAudit(tx, { actor, action: 'create', entity: 'user', entityId: u.id, after: userView(u) });
         return u;
@@ -222,7 +227,7 @@ export class AuthAdminService {
       const t = await tx.token.create({
         data: {
           name: b.name,
-          userId: userId!,
+          userId: userId,
           keyHash: hashApiKey(key),
           keyPrefix: keyPrefix(key),
           group: b.group ?? null,
@@ -255,7 +260,7 @@ export class AuthAdminService {
       // Lock and re-read: billing may be moving usedQuota (and flipping `exhausted`) right now; the status computed
       // here must see its last commit and hold until ours.
       await tx.$queryRaw`SELECT id FROM tokens WHERE id = ${before.id} FOR UPDATE`;
-      const current = (await tx.token.findUnique({ where: { id: before.id } })) as Token | null;
+      const current = await tx.token.findUnique({ where: { id: before.id } });
       if (!current) throw notFound('token');
       const status = effectiveStatus((b.status ?? current.status) as TokenStatus, { expiresAt, quotaMicros, usedQuotaMicros: current.usedQuotaMicros });
       const t = await tx.token.update({

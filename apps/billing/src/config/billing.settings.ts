@@ -14,7 +14,9 @@ export interface BillingSettings {
 
 export const BILLING_SETTINGS = Symbol('BILLING_SETTINGS');
 
-export function billingSettingsFrom(config: Pick<AppConfig, 'BALANCE_LOW_THRESHOLD_USD' | 'LEDGER_RECONCILE_INTERVAL_MS' | 'QUOTA_RECONCILE_INTERVAL_MS'>): BillingSettings {
+export function billingSettingsFrom(
+  config: Pick<AppConfig, 'BALANCE_LOW_THRESHOLD_USD' | 'LEDGER_RECONCILE_INTERVAL_MS' | 'QUOTA_RECONCILE_INTERVAL_MS'>,
+): BillingSettings {
   return {
     lowBalanceThresholdMicros: usdToMicros(config.BALANCE_LOW_THRESHOLD_USD),
     reconcileIntervalMs: config.LEDGER_RECONCILE_INTERVAL_MS,

@@ -80,8 +80,12 @@ export class LedgerReconciler extends PeriodicCheck<ReconciliationReport> {
       FROM stats LEFT JOIN checked c ON c.recorded <> c.ledger
       ORDER BY c.id`;
     const drifts: Drift[] = [
-      ...users.filter((r) => r.id !== null).map((r) => ({ account: 'user' as const, id: r.id, recordedMicros: BigInt(r.recorded), ledgerMicros: BigInt(r.ledger) })),
-      ...tokens.filter((r) => r.id !== null).map((r) => ({ account: 'token' as const, id: r.id, recordedMicros: BigInt(r.recorded), ledgerMicros: BigInt(r.ledger) })),
+      ...users
+        .filter((r) => r.id !== null)
+        .map((r) => ({ account: 'user' as const, id: r.id, recordedMicros: BigInt(r.recorded), ledgerMicros: BigInt(r.ledger) })),
+      ...tokens
+        .filter((r) => r.id !== null)
+        .map((r) => ({ account: 'token' as const, id: r.id, recordedMicros: BigInt(r.recorded), ledgerMicros: BigInt(r.ledger) })),
     ];
     const sum = (account: Drift['account']) => drifts.filter((d) => d.account === account).reduce((s, d) => s + abs(d.recordedMicros - d.ledgerMicros), 0n);
     return {
@@ -108,7 +112,9 @@ export class LedgerReconciler extends PeriodicCheck<ReconciliationReport> {
       `ledger drift: ${r.users.drifted} user(s) (${r.users.driftMicros} µ$), ${r.tokens.drifted} token(s) (${r.tokens.driftMicros} µ$); not corrected`,
     );
     for (const d of r.drifts.slice(0, MAX_LOGGED)) {
-      this.logger.error(`  ${d.account} ${d.id}: recorded ${d.recordedMicros} µ$, ledger says ${d.ledgerMicros} µ$ (drift ${d.recordedMicros - d.ledgerMicros} µ$)`);
+      this.logger.error(
+        `  ${d.account} ${d.id}: recorded ${d.recordedMicros} µ$, ledger says ${d.ledgerMicros} µ$ (drift ${d.recordedMicros - d.ledgerMicros} µ$)`,
+      );
     }
   }
 

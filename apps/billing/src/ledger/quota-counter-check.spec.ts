@@ -1,7 +1,12 @@
 import { ABANDONED_RESERVATION_MS, UNCONFIRMED_SETTLED_MS, checkCounter } from './quota-counter-check';
 
 const NOW = 1_800_000_000_000;
-const counter = (remainingMicros: number, pending: Parameters<typeof checkCounter>[0]['pending']) => ({ account: 'user:1', epoch: 'e', remainingMicros, pending });
+const counter = (remainingMicros: number, pending: Parameters<typeof checkCounter>[0]['pending']) => ({
+  account: 'user:1',
+  epoch: 'e',
+  remainingMicros,
+  pending,
+});
 
 describe('checkCounter (one quota counter against the ledger)', () => {
   it('is consistent when the counter equals the view less what is pending and unbilled', () => {
@@ -9,14 +14,28 @@ describe('checkCounter (one quota counter against the ledger)', () => {
       a: { state: 'reserved', micros: 4_000, sinceMs: NOW - 10 },
       b: { state: 'settled', micros: 700, sinceMs: NOW - 10 },
     });
-    expect(checkCounter(c, 10_000, new Map(), NOW)).toEqual({ expectedMicros: 5_300, driftMicros: 0, forget: {}, givenBackMicros: 0, reaped: { reserved: 0, settled: 0 } });
+    expect(checkCounter(c, 10_000, new Map(), NOW)).toEqual({
+      expectedMicros: 5_300,
+      driftMicros: 0,
+      forget: {},
+      givenBackMicros: 0,
+      reaped: { reserved: 0, settled: 0 },
+    });
   });
 
   it('forgets settled charges the ledger holds; a billed reservation counts as its billed cost until it settles', () => {
     const settled = { state: 'settled' as const, micros: 700, sinceMs: NOW - 10 };
     // view already has both costs (700 and 300); the counter still holds the 4000 reservation of b
     const c = counter(10_000 - 700 - 4_000, { a: settled, b: { state: 'reserved', micros: 4_000, sinceMs: NOW - 10 } });
-    const r = checkCounter(c, 10_000 - 700 - 300, new Map([['a', 700], ['b', 300]]), NOW);
+    const r = checkCounter(
+      c,
+      10_000 - 700 - 300,
+      new Map([
+        ['a', 700],
+        ['b', 300],
+      ]),
+      NOW,
+    );
     expect(r).toMatchObject({ expectedMicros: 10_000 - 700 - 4_000, driftMicros: 0, forget: { a: settled } });
   });
 

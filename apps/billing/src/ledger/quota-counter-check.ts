@@ -26,7 +26,12 @@ export interface CounterCheck {
  * `viewMicros` is the DB's view of the account (a user's balance, a token's quota - used), `billed` the ledger's cost
  * of each pending request id it holds, both from one DB snapshot taken before the counter was read.
  */
-export function checkCounter(counter: QuotaCounterSnapshot & { remainingMicros: number }, viewMicros: number, billed: ReadonlyMap<string, number>, nowMs: number): CounterCheck {
+export function checkCounter(
+  counter: QuotaCounterSnapshot & { remainingMicros: number },
+  viewMicros: number,
+  billed: ReadonlyMap<string, number>,
+  nowMs: number,
+): CounterCheck {
   let expected = viewMicros;
   let givenBack = 0;
   const forget: Record<string, PendingCharge> = {};

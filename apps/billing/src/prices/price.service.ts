@@ -6,9 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_PRICES } from './default-prices';
 
 const usd = z.number().finite().min(0, 'must not be negative');
-export const PutPrice = z
-  .object({ input: usd, output: usd, cacheRead: usd.default(0), cacheWrite: usd.default(0), perRequest: usd.default(0) })
-  .strict();
+export const PutPrice = z.object({ input: usd, output: usd, cacheRead: usd.default(0), cacheWrite: usd.default(0), perRequest: usd.default(0) }).strict();
 
 export const priceView = (p: Price) => ({
   model: p.model,

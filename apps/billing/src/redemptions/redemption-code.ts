@@ -9,7 +9,7 @@ export function generateRedemptionCode(): string {
   while (out.length < LENGTH) {
     for (const b of randomBytes(48)) {
       // 248 = 62 × 4: rejection sampling keeps the alphabet uniform.
-      if (b < 248 && out.length < LENGTH) out.push(ALPHABET[b % 62]!);
+      if (b < 248 && out.length < LENGTH) out.push(ALPHABET[b % 62]);
     }
   }
   return 'rc-' + out.join('');

@@ -67,7 +67,7 @@ export class RedemptionService {
           action: 'create',
           entity: 'redemption',
           entityId: String(r.id),
-          after: { ...redemptionView(r), code: maskRedemptionCode(byHash.get(r.code)!) } as Prisma.InputJsonValue,
+          after: { ...redemptionView(r), code: maskRedemptionCode(byHash.get(r.code)!) },
         })),
       });
       return created.map((r) => ({ row: r, code: byHash.get(r.code)! }));
@@ -109,7 +109,13 @@ export class RedemptionService {
       const c = claimed[0];
       if (!c) return null;
       // Throws (and so un-claims the code) when the user cannot be credited, e.g. an unlimited balance.
-      const after = await creditUser(tx, { userId: req.userId, tokenId: req.tokenId, kind: 'redemption', reference: `redemption:${c.id}`, amountMicros: c.valueMicros });
+      const after = await creditUser(tx, {
+        userId: req.userId,
+        tokenId: req.tokenId,
+        kind: 'redemption',
+        reference: `redemption:${c.id}`,
+        amountMicros: c.valueMicros,
+      });
       return { id: c.id, after: after.after };
     });
     if (!credited) {

@@ -29,7 +29,11 @@ export class UsageBillingConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.consume(UsageStream.consumers.billing, (records) => this.bill(records), (consumer, letters) => storeUsageDeadLetters(this.prisma, consumer, letters));
+    await this.queue.consume(
+      UsageStream.consumers.billing,
+      (records) => this.bill(records),
+      (consumer, letters) => storeUsageDeadLetters(this.prisma, consumer, letters),
+    );
   }
 
   async bill(records: UsageRecord[]): Promise<void> {
@@ -69,7 +73,13 @@ export class UsageBillingConsumer implements OnApplicationBootstrap {
         const after = rows[0]?.balanceMicros;
         if (after === null || after === undefined) continue;
         if (after + cost >= threshold && after < threshold) {
-          low.push({ userId, balanceMicros: Number(after), thresholdMicros: Number(threshold), requestId: lastRequestId, occurredAt: new Date().toISOString() });
+          low.push({
+            userId,
+            balanceMicros: Number(after),
+            thresholdMicros: Number(threshold),
+            requestId: lastRequestId,
+            occurredAt: new Date().toISOString(),
+          });
         }
       }
       const exhausted: string[] = [];

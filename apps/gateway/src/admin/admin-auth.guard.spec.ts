@@ -5,8 +5,7 @@ import { throttleKey } from '../auth/failure-throttle';
 import { AdminAuthGuard } from './admin-auth.guard';
 
 const KEY = 'the-admin-key-0123456789';
-const ctx = (ip: string, headers: Record<string, string>) =>
-  ({ switchToHttp: () => ({ getRequest: () => ({ ip, headers }) }) }) as unknown as ExecutionContext;
+const ctx = (ip: string, headers: Record<string, string>) => ({ switchToHttp: () => ({ getRequest: () => ({ ip, headers }) }) }) as unknown as ExecutionContext;
 const outcome = (g: AdminAuthGuard, ip: string, headers: Record<string, string>): number => {
   try {
     return g.canActivate(ctx(ip, headers)) ? 200 : 0;

@@ -34,7 +34,8 @@ export class AdminAuthGuard implements CanActivate {
       this.throttle.forget(req.ip);
       return true;
     }
-    if (this.throttle.fail(req.ip)) this.logger.warn(`admin API: ${MAX_FAILURES} bad keys from ${req.ip} within a minute; refusing it until the minute is over`);
+    if (this.throttle.fail(req.ip))
+      this.logger.warn(`admin API: ${MAX_FAILURES} bad keys from ${req.ip} within a minute; refusing it until the minute is over`);
     throw new DomainError('unauthorized', 401, 'Missing or invalid admin key.');
   }
 }

@@ -73,12 +73,17 @@ export class AdmissionService implements OnApplicationShutdown {
         kind && result.limit !== undefined
           ? { [`x-ratelimit-limit-${kind}`]: String(result.limit), [`x-ratelimit-remaining-${kind}`]: '0', [`x-ratelimit-reset-${kind}`]: `${seconds}s` }
           : {};
-      throw new DomainError('rate_limit_exceeded', 429, `Rate limit reached for ${what} (${SCOPE_KIND(result.scope)} limit ${result.limit ?? ''}). Please try again in ${seconds}s.`, {
-        retryAfterSeconds: seconds,
-        limit: result.reason,
-        scope: SCOPE_KIND(result.scope),
-        headers,
-      });
+      throw new DomainError(
+        'rate_limit_exceeded',
+        429,
+        `Rate limit reached for ${what} (${SCOPE_KIND(result.scope)} limit ${result.limit ?? ''}). Please try again in ${seconds}s.`,
+        {
+          retryAfterSeconds: seconds,
+          limit: result.reason,
+          scope: SCOPE_KIND(result.scope),
+          headers,
+        },
+      );
     }
     return { lease: result.lease, headers: this.headers(token, result.remaining) };
   }
@@ -141,7 +146,10 @@ export class AdmissionService implements OnApplicationShutdown {
 
   /** An admin changed a quota or balance: forget the counters so the next request re-reads the new value. */
   async resetQuota(tokenIds: number[], userIds: number[]): Promise<void> {
-    await Promise.all([...tokenIds.map((id) => this.store.setRemaining(tokenScopeKey(id), null)), ...userIds.map((id) => this.store.setRemaining(userScopeKey(id), null))]);
+    await Promise.all([
+      ...tokenIds.map((id) => this.store.setRemaining(tokenScopeKey(id), null)),
+      ...userIds.map((id) => this.store.setRemaining(userScopeKey(id), null)),
+    ]);
   }
 
   /** After the HTTP server closed: streams that were still running settle their leases first. */

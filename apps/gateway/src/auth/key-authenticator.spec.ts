@@ -37,7 +37,7 @@ function tokenSource(known: Record<string, VerifiedToken>) {
   return { cache, lookups };
 }
 
-const req = (headers: Record<string, string>, ip = '203.0.113.9', query: Record<string, string> = {}): KeyRequest => ({ headers, ip, query }) as KeyRequest;
+const req = (headers: Record<string, string>, ip = '203.0.113.9', query: Record<string, string> = {}): KeyRequest => ({ headers, ip, query });
 const statusOf = async (p: Promise<unknown> | (() => unknown)): Promise<number> => {
   try {
     await (typeof p === 'function' ? p() : p);

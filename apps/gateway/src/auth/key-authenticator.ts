@@ -110,9 +110,14 @@ export class KeyAuthenticator {
     });
     if (!result.ok) {
       const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-      throw new DomainError('rate_limit_exceeded', 429, `Rate limit reached for requests per minute (${result.scope.split(':')[0]} limit ${result.limit ?? ''}). Please try again in ${seconds}s.`, {
-        retryAfterSeconds: seconds,
-      });
+      throw new DomainError(
+        'rate_limit_exceeded',
+        429,
+        `Rate limit reached for requests per minute (${result.scope.split(':')[0]} limit ${result.limit ?? ''}). Please try again in ${seconds}s.`,
+        {
+          retryAfterSeconds: seconds,
+        },
+      );
     }
     this.limits.release(result.lease).catch((e: unknown) => this.logger.warn(`releasing a counted request failed: ${(e as Error).message}`));
   }

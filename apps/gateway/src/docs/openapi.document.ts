@@ -12,7 +12,14 @@ interface Route {
   auth: 'key' | 'admin' | 'none';
 }
 
-const R = (method: Method, path: string, tag: Route['tag'], auth: Route['auth'], summary: string, body?: string): Route => ({ method, path, tag, auth, summary, body });
+const R = (method: Method, path: string, tag: Route['tag'], auth: Route['auth'], summary: string, body?: string): Route => ({
+  method,
+  path,
+  tag,
+  auth,
+  summary,
+  body,
+});
 
 export const ROUTES: Route[] = [
   R('post', '/v1/chat/completions', 'relay', 'key', 'OpenAI Chat Completions (stream with "stream": true); any channel type'),
@@ -60,7 +67,13 @@ export const ROUTES: Route[] = [
   R('get', '/api/logs/{requestId}', 'admin', 'admin', 'One request log (requestId = the response’s x-request-id)'),
   R('get', '/api/stats', 'admin', 'admin', 'Totals, by day, model, channel and top users (?days=7)'),
   R('get', '/api/audit', 'admin', 'admin', 'Audit log of every admin change'),
-  R('get', '/api/usage/dead-letters', 'admin', 'admin', 'Usage records a consumer could not commit or the gateway rejected, newest first ({ data, total }; consumer, requestId, limit, offset)'),
+  R(
+    'get',
+    '/api/usage/dead-letters',
+    'admin',
+    'admin',
+    'Usage records a consumer could not commit or the gateway rejected, newest first ({ data, total }; consumer, requestId, limit, offset)',
+  ),
   R('get', '/api/status', 'ops', 'none', 'Version, uptime, mode'),
   R('get', '/health/live', 'ops', 'none', 'Liveness'),
   R('get', '/health/ready', 'ops', 'none', 'Readiness (503 while a dependency is down or while draining)'),
@@ -76,7 +89,11 @@ export function buildOpenApi(version: string, schemas: Record<string, unknown>):
       tags: [r.tag],
       ...(params.length ? { parameters: params } : {}),
       security: r.auth === 'admin' ? [{ adminKey: [] }] : r.auth === 'key' ? [{ apiKey: [] }] : [],
-      responses: { default: { description: r.tag === 'relay' ? 'The vendor protocol’s own response, or its error shape' : 'JSON; errors are { error: { code, message, field? } }' } },
+      responses: {
+        default: {
+          description: r.tag === 'relay' ? 'The vendor protocol’s own response, or its error shape' : 'JSON; errors are { error: { code, message, field? } }',
+        },
+      },
     };
     if (r.body) {
       op.requestBody = {

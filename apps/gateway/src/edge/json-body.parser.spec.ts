@@ -9,7 +9,8 @@ const LIMIT = 64;
 async function app(): Promise<FastifyInstance> {
   const f = fastify({ bodyLimit: LIMIT });
   installJsonBodyParser(f, { limit: LIMIT, maxDepth: 8 });
-  const show = (body: RawJsonBody | undefined) => (body ? { raw: body.raw.toString('base64'), json: body.json ?? null, parseError: body.parseError ?? null } : { none: true });
+  const show = (body: RawJsonBody | undefined) =>
+    body ? { raw: body.raw.toString('base64'), json: body.json ?? null, parseError: body.parseError ?? null } : { none: true };
   f.setErrorHandler((e: Error & { code?: string; statusCode?: number }, _req, reply) => void reply.status(e.statusCode ?? 500).send({ code: e.code ?? null }));
   f.post('/parsed', (req, reply) => void reply.send(show(req.body as RawJsonBody | undefined)));
   f.route({
@@ -49,7 +50,10 @@ describe('readJsonBody (the hot relay routes read their body as fastify parses i
     'no body at all': {},
     'utf-8': { headers: { 'content-type': 'application/json' }, payload: Buffer.from('{"t":"héllo ✓"}') },
     'over the limit': { headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ x: 'y'.repeat(LIMIT) }) },
-    'over the limit, no length': { headers: { 'content-type': 'application/json' }, payload: Readable.from([Buffer.from('{"x":"'), Buffer.from('y'.repeat(LIMIT)), Buffer.from('"}')]) },
+    'over the limit, no length': {
+      headers: { 'content-type': 'application/json' },
+      payload: Readable.from([Buffer.from('{"x":"'), Buffer.from('y'.repeat(LIMIT)), Buffer.from('"}')]),
+    },
     'declared over the limit': { headers: { 'content-type': 'application/json', 'content-length': String(LIMIT + 1) }, payload: '{}' },
     'shorter than declared': { headers: { 'content-type': 'application/json', 'content-length': '10' }, payload: '{}' },
   };
@@ -60,7 +64,11 @@ describe('readJsonBody (the hot relay routes read their body as fastify parses i
       const again = () => (stream ? Readable.from([Buffer.from('{"x":"'), Buffer.from('y'.repeat(LIMIT)), Buffer.from('"}')]) : c.payload);
       const a = await f.inject({ method: 'POST', url: '/parsed', headers: c.headers, payload: again() as string });
       const b = await f.inject({ method: 'POST', url: '/read', headers: c.headers, payload: again() as string });
-      expect({ status: b.statusCode, body: b.json(), connection: b.headers.connection }).toEqual({ status: a.statusCode, body: a.json(), connection: a.headers.connection });
+      expect({ status: b.statusCode, body: b.json(), connection: b.headers.connection }).toEqual({
+        status: a.statusCode,
+        body: a.json(),
+        connection: a.headers.connection,
+      });
     });
   }
 });
@@ -100,7 +108,12 @@ describe('parseJsonBody: what a body may not be', () => {
   });
 
   it('costs little next to JSON.parse on a large ordinary body', () => {
-    const body = Buffer.from(JSON.stringify({ model: 'm', messages: Array.from({ length: 2000 }, (_, i) => ({ role: 'user', content: `message ${i} ` + 'lorem ipsum '.repeat(40) })) }));
+    const body = Buffer.from(
+      JSON.stringify({
+        model: 'm',
+        messages: Array.from({ length: 2000 }, (_, i) => ({ role: 'user', content: `message ${i} ` + 'lorem ipsum '.repeat(40) })),
+      }),
+    );
     const time = (f: () => unknown) => {
       const t0 = performance.now();
       for (let i = 0; i < 20; i++) f();

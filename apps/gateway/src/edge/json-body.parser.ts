@@ -74,7 +74,8 @@ export function parseJsonBody(raw: Buffer, maxDepth: number): RawJsonBody {
  * that does not parse is not an error here: the route renders it in its own protocol's shape.
  */
 export function installJsonBodyParser(fastify: FastifyInstance, rules: BodyRules): void {
-  const parse = (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => done(null, parseJsonBody(body as Buffer, rules.maxDepth));
+  const parse = (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) =>
+    done(null, parseJsonBody(body as Buffer, rules.maxDepth));
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit: rules.limit }, parse);
   // Clients that send JSON without a content type still get a JSON reading.

@@ -33,11 +33,11 @@ describe('channel selection', () => {
   it('splits a tier by weight (3:1 within a few percent over many picks)', () => {
     const cs = [ch(1, 0, 3), ch(2, 0, 1)];
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const counts = { 1: 0, 2: 0 } as Record<number, number>;
-    for (let i = 0; i < 20_000; i++) counts[pickChannel(cs, new Set(), undefined, rand)!.id]!++;
-    expect(counts[1]! / counts[2]!).toBeGreaterThan(2.8);
-    expect(counts[1]! / counts[2]!).toBeLessThan(3.2);
+    for (let i = 0; i < 20_000; i++) counts[pickChannel(cs, new Set(), undefined, rand)!.id]++;
+    expect(counts[1] / counts[2]).toBeGreaterThan(2.8);
+    expect(counts[1] / counts[2]).toBeLessThan(3.2);
   });
 
   it('scales weight by health', () => {
@@ -54,7 +54,12 @@ describe('channel selection', () => {
   });
 
   it('picks alias targets by weight', () => {
-    expect(pickAliasTarget([{ model: 'a', weight: 0 }, { model: 'b', weight: 5 }])).toBe('b');
+    expect(
+      pickAliasTarget([
+        { model: 'a', weight: 0 },
+        { model: 'b', weight: 5 },
+      ]),
+    ).toBe('b');
     expect(pickAliasTarget([])).toBeUndefined();
   });
 });

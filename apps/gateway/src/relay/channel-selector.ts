@@ -25,7 +25,7 @@ export function pickChannel(
   if (total <= 0) return tier[Math.floor(rand() * tier.length)];
   let r = rand() * total;
   for (let i = 0; i < tier.length; i++) {
-    r -= weights[i]!;
+    r -= weights[i];
     if (r < 0) return tier[i];
   }
   return tier[tier.length - 1];
@@ -48,11 +48,11 @@ export function pickKey(channel: RuntimeChannel, excludedKeys: ReadonlySet<strin
 export function pickAliasTarget(targets: readonly { model: string; weight: number }[], rand: () => number = Math.random): string | undefined {
   const total = targets.reduce((a, t) => a + Math.max(0, t.weight), 0);
   if (!targets.length) return undefined;
-  if (total <= 0) return targets[0]!.model;
+  if (total <= 0) return targets[0].model;
   let r = rand() * total;
   for (const t of targets) {
     r -= Math.max(0, t.weight);
     if (r < 0) return t.model;
   }
-  return targets[targets.length - 1]!.model;
+  return targets[targets.length - 1].model;
 }

@@ -16,7 +16,8 @@ export const RelayErrors = {
   unsupported: (model: string, what: string) => new DomainError('invalid_request', 400, `The model "${model}" does not support ${what} on any channel.`),
   noChannel: (model: string, last?: string) =>
     new DomainError('no_available_channel', 503, `No upstream channel could serve "${model}" right now${last ? `: ${last}` : ''}.`),
-  tooLarge: (model: string, detail: string) => new DomainError('upstream_response_too_large', 502, `The upstream's answer for "${model}" was too large: ${detail}.`),
+  tooLarge: (model: string, detail: string) =>
+    new DomainError('upstream_response_too_large', 502, `The upstream's answer for "${model}" was too large: ${detail}.`),
   timeout: (model: string) => new DomainError('upstream_timeout', 504, `The upstream for "${model}" did not answer in time.`),
   routingUnavailable: () => new DomainError('service_unavailable', 503, 'The routing table is not loaded yet; try again shortly.'),
 };

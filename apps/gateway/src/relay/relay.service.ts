@@ -199,12 +199,12 @@ export class RelayService implements OnModuleInit {
     const models = route.fallbacks.length ? [route.model, ...route.fallbacks] : [route.model];
     try {
       for (let m = 0; m < models.length; m++) {
-        const model = models[m]!;
+        const model = models[m];
         if (m > 0) this.metrics.fallbacks.inc({ alias: route.alias ?? 'none' });
         let candidates = m === 0 ? route.candidates : this.table.channelsFor(model, token.group.name);
         const modelRoute: Route = { ...route, model, candidates };
         excluded.clear();
-        for (let widened = false; ; ) {
+        for (let widened = false; ;) {
           const usable = candidates.filter((c) => !this.bans.isBanned(c.id, model));
           if (usable.length) sawCandidate = true;
           const best = Math.min(...usable.map((c) => this.bans.latencyOf(c.id) ?? Infinity));
@@ -294,7 +294,14 @@ export class RelayService implements OnModuleInit {
       });
     } else if (failure.status === 429 || failure.status === 503) {
       const seconds = Math.min(60, Math.max(1, failure.error.retryAfterSeconds ?? DEFAULT_RATE_LIMIT_RETRY_S));
-      this.bans.ban({ channelId: channel.id, model, reason: 'backoff', status: failure.status, until: now + seconds * 1000, nextProbeAt: now + seconds * 1000 });
+      this.bans.ban({
+        channelId: channel.id,
+        model,
+        reason: 'backoff',
+        status: failure.status,
+        until: now + seconds * 1000,
+        nextProbeAt: now + seconds * 1000,
+      });
     }
   }
 
@@ -320,7 +327,13 @@ export class RelayService implements OnModuleInit {
       body = buildUpstreamBody(call, upstreamProtocol, upstreamModel, route.model, channel, ctx);
     } catch (e) {
       const err = e as { status?: number; message?: string; type?: string; param?: string };
-      return { status: err.status ?? 400, kind: 'http', error: { status: err.status ?? 400, message: err.message ?? 'invalid request', type: err.type, param: err.param }, final: true, free: false };
+      return {
+        status: err.status ?? 400,
+        kind: 'http',
+        error: { status: err.status ?? 400, message: err.message ?? 'invalid request', type: err.type, param: err.param },
+        final: true,
+        free: false,
+      };
     }
     const target = adapter.target({
       baseUrl: channel.baseUrl,
@@ -349,7 +362,13 @@ export class RelayService implements OnModuleInit {
       draft.upstreamMs += performance.now() - t0;
       const kind = classifyUpstreamError(e);
       this.observeUpstream(channel.id, upstreamProtocol, kind, t0);
-      return { status: kind === 'timeout_first_byte' ? 504 : 502, kind, error: { status: 502, message: `upstream ${kind}: ${(e as Error).message}` }, final: false, free: false };
+      return {
+        status: kind === 'timeout_first_byte' ? 504 : 502,
+        kind,
+        error: { status: 502, message: `upstream ${kind}: ${(e as Error).message}` },
+        final: false,
+        free: false,
+      };
     }
     const mapped = channel.statusCodeMapping[String(res.statusCode)] ?? res.statusCode;
     if (mapped >= 400 || res.statusCode >= 400) {
@@ -466,7 +485,13 @@ export class RelayService implements OnModuleInit {
       if (!started && !raw.destroyed) {
         // Nothing reached the client yet: this attempt can fail over like any other.
         draft.upstreamMs += performance.now() - t0;
-        return { status: kind === 'timeout_idle' ? 504 : 502, kind, error: { status: 502, message: `upstream stream: ${(e as Error).message}` }, final: false, free: false };
+        return {
+          status: kind === 'timeout_idle' ? 504 : 502,
+          kind,
+          error: { status: 502, message: `upstream stream: ${(e as Error).message}` },
+          final: false,
+          free: false,
+        };
       }
       const clientGone = raw.destroyed || raw.writableEnded;
       draft.status = clientGone ? 499 : 200;
@@ -489,7 +514,11 @@ export class RelayService implements OnModuleInit {
 
   /** switchboard_upstream_duration_seconds of one attempt that started at t0. */
   private observeUpstream(channelId: number, upstreamProtocol: WireProtocol, status: string, t0: number): void {
-    const s = this.upstreamSeries.series(`${channelId}\0${upstreamProtocol}\0${status}`, () => ({ channel: String(channelId), upstream_protocol: upstreamProtocol, status_class: status }));
+    const s = this.upstreamSeries.series(`${channelId}\0${upstreamProtocol}\0${status}`, () => ({
+      channel: String(channelId),
+      upstream_protocol: upstreamProtocol,
+      status_class: status,
+    }));
     s.observe((performance.now() - t0) / 1000);
   }
 
@@ -512,13 +541,20 @@ export class RelayService implements OnModuleInit {
   sendError(reply: FastifyReply, protocol: WireProtocol, requestId: string, e: DomainError | GatewayError): void {
     const ge: GatewayError =
       e instanceof DomainError
-        ? { status: e.status, message: e.message, code: e.code, param: typeof e.details.param === 'string' ? e.details.param : undefined, retryAfterSeconds: typeof e.details.retryAfterSeconds === 'number' ? e.details.retryAfterSeconds : undefined }
+        ? {
+            status: e.status,
+            message: e.message,
+            code: e.code,
+            param: typeof e.details.param === 'string' ? e.details.param : undefined,
+            retryAfterSeconds: typeof e.details.retryAfterSeconds === 'number' ? e.details.retryAfterSeconds : undefined,
+          }
         : e;
     const out = renderError(protocol, ge, requestId);
     const headers: Record<string, string> = { ...out.headers, 'x-request-id': requestId, 'content-type': 'application/json' };
     if (ge.retryAfterSeconds !== undefined) headers['retry-after'] = String(ge.retryAfterSeconds);
     // Rate-limit refusals carry their x-ratelimit-* headers (set by admission).
-    if (e instanceof DomainError && e.details.headers && typeof e.details.headers === 'object') Object.assign(headers, e.details.headers as Record<string, string>);
+    if (e instanceof DomainError && e.details.headers && typeof e.details.headers === 'object')
+      Object.assign(headers, e.details.headers as Record<string, string>);
     reply.status(out.status).headers(headers).send(JSON.stringify(out.body));
   }
 

@@ -16,4 +16,3 @@ export function newRequestId(): string {
   idOffset += ID_BYTES;
   return id;
 }
-

@@ -32,7 +32,10 @@ export class TokenCountService {
     }
     if (!json) return fail(RelayErrors.malformed(body?.parseError ?? 'The request body must be a JSON object.'));
     // Gemini's countTokens wraps the request as { generateContentRequest } or sends { contents } directly.
-    const inner = protocol === 'gemini' && json.generateContentRequest && typeof json.generateContentRequest === 'object' ? (json.generateContentRequest as Record<string, unknown>) : json;
+    const inner =
+      protocol === 'gemini' && json.generateContentRequest && typeof json.generateContentRequest === 'object'
+        ? (json.generateContentRequest as Record<string, unknown>)
+        : json;
     const n = estimatePromptTokens(protocol, inner);
     // 200 as the vendors answer (a Nest POST route would default to 201).
     return void reply.status(200).send(protocol === 'anthropic' ? { input_tokens: n } : { totalTokens: n });

@@ -2,8 +2,7 @@ import type { RuntimeChannel } from '../state/routing-table.service';
 import type { InboundCall } from './inbound';
 import { buildUpstreamBody, geminiActionFor } from './upstream-request.builder';
 
-const channel = (over: Partial<RuntimeChannel> = {}): RuntimeChannel =>
-  ({ id: 1, paramOverride: {}, ...over }) as RuntimeChannel;
+const channel = (over: Partial<RuntimeChannel> = {}): RuntimeChannel => ({ id: 1, paramOverride: {}, ...over }) as RuntimeChannel;
 const call = (body: Record<string, unknown>, protocol: InboundCall['protocol'] = 'openai-chat'): InboundCall => {
   const raw = Buffer.from(JSON.stringify(body, null, 1));
   return { protocol, operation: 'generate', model: String(body.model ?? 'm'), stream: false, body, raw };
@@ -19,7 +18,16 @@ describe('buildUpstreamBody', () => {
   });
 
   it('rewrites only the model for a mapping, and deep-merges a param override', () => {
-    const out = JSON.parse(buildUpstreamBody(call(base), 'openai-chat', 'vendor-m', 'm', channel({ paramOverride: { temperature: 0.1, metadata: { a: 1 } } }), ctx('vendor-m')) as string);
+    const out = JSON.parse(
+      buildUpstreamBody(
+        call(base),
+        'openai-chat',
+        'vendor-m',
+        'm',
+        channel({ paramOverride: { temperature: 0.1, metadata: { a: 1 } } }),
+        ctx('vendor-m'),
+      ) as string,
+    );
     expect(out).toEqual({ ...base, model: 'vendor-m', temperature: 0.1, metadata: { a: 1 } });
   });
 

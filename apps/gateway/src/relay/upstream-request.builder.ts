@@ -54,4 +54,3 @@ export function buildUpstreamBody(
   if (hasOverride) body = mergeDeep(body, channel.paramOverride);
   return JSON.stringify(body);
 }
-

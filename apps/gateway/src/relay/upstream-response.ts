@@ -76,7 +76,7 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
   /** A response header (first value), by lower-case name. */
   header(name: string): string | undefined {
     for (let i = 0; i < this.rawHeaders.length; i += 2) {
-      if (this.rawHeaders[i]!.toString('latin1').toLowerCase() === name) return this.rawHeaders[i + 1]!.toString('utf8');
+      if (this.rawHeaders[i].toString('latin1').toLowerCase() === name) return this.rawHeaders[i + 1].toString('utf8');
     }
     return undefined;
   }
@@ -89,9 +89,10 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
     if (this.buffered > max) this.tooLarge();
     this.resume();
     while (!this.complete && this.failure === undefined) await this.next();
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the body failed with (an abort reason may be any value)
     if (this.failure !== undefined) throw this.failure;
     this.finish();
-    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
   }
 
   /** At most `max` bytes of the body as UTF-8; the rest is not read (the upstream request is aborted). */
@@ -113,6 +114,7 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
     this.use('chunks');
     try {
       for (;;) {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the body failed with (an abort reason may be any value)
         if (this.failure !== undefined) throw this.failure;
         const chunk = this.chunks.shift();
         if (chunk) {

@@ -68,7 +68,7 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
 
   apply(e: BansChangedEvent): void {
     for (const t of e.lifted) this.bans.delete(banField(t as BanTarget));
-    for (const b of e.set) this.bans.set(banField(b as Ban), b as Ban);
+    for (const b of e.set) this.bans.set(banField(b), b);
     processMetrics().bansActive.set(this.bans.size);
   }
 
@@ -103,7 +103,8 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
     // A 250 ms cushion: jitter and one-off stalls (GC, a busy event loop) must not skew configured weights — the
     // EWMA of a low-weight channel decays only with its own (fewer) samples, so a single spike would linger and
     // starve it. A channel seconds slower than the best one still loses share (down to a fifth).
-    const latFactor = lat !== undefined && Number.isFinite(bestLatencyMs) ? Math.max(0.2, Math.min(1, (bestLatencyMs + LATENCY_CUSHION_MS) / (lat + LATENCY_CUSHION_MS))) : 1;
+    const latFactor =
+      lat !== undefined && Number.isFinite(bestLatencyMs) ? Math.max(0.2, Math.min(1, (bestLatencyMs + LATENCY_CUSHION_MS) / (lat + LATENCY_CUSHION_MS))) : 1;
     return Math.max(0.02, errFactor) * latFactor;
   }
 
@@ -149,7 +150,9 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
   private announce(set: Ban[], lifted: BanTarget[]): void {
     for (const b of set) {
       processMetrics().bans.inc({ channel: String(b.channelId) });
-      this.logger.warn(`banned channel ${b.channelId} ${b.model !== undefined ? `model ${b.model}` : `key ${b.keyIndex}`} (${b.reason}) until ${new Date(b.until).toISOString()}`);
+      this.logger.warn(
+        `banned channel ${b.channelId} ${b.model !== undefined ? `model ${b.model}` : `key ${b.keyIndex}`} (${b.reason}) until ${new Date(b.until).toISOString()}`,
+      );
     }
     this.apply({ set, lifted });
     this.bus.emit(Subjects.RouterBansChanged, { set, lifted });

@@ -84,14 +84,16 @@ export class RoutingTableService implements OnApplicationBootstrap, OnModuleDest
   apply(table: RoutingTable): void {
     this.channels = table.channels.map((c) => ({
       ...c,
-      keys: c.keys.filter((k) => k.status === 'enabled').flatMap((k) => {
-        try {
-          return [{ index: k.index, key: this.box.decrypt(k.ciphertext) }];
-        } catch {
-          this.logger.error(`channel ${c.id}: key ${k.index} cannot be decrypted with this SECRET_KEY`);
-          return [];
-        }
-      }),
+      keys: c.keys
+        .filter((k) => k.status === 'enabled')
+        .flatMap((k) => {
+          try {
+            return [{ index: k.index, key: this.box.decrypt(k.ciphertext) }];
+          } catch {
+            this.logger.error(`channel ${c.id}: key ${k.index} cannot be decrypted with this SECRET_KEY`);
+            return [];
+          }
+        }),
       matchers: c.models.map(globToRegExp),
     }));
     this.aliases = new Map(table.aliases.map((a) => [a.name, a]));

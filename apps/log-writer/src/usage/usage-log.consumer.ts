@@ -13,7 +13,11 @@ export class UsageLogConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.consume(UsageStream.consumers.logWriter, (records) => this.store(records), (consumer, letters) => storeUsageDeadLetters(this.prisma, consumer, letters));
+    await this.queue.consume(
+      UsageStream.consumers.logWriter,
+      (records) => this.store(records),
+      (consumer, letters) => storeUsageDeadLetters(this.prisma, consumer, letters),
+    );
   }
 
   async store(records: UsageRecord[]): Promise<void> {
@@ -33,9 +37,28 @@ export class UsageLogConsumer implements OnApplicationBootstrap {
 
 /** request_logs' columns, each written from the field of the same name */
 const COLUMNS = [
-  'requestId', 'createdAt', 'tokenId', 'userId', 'group', 'model', 'upstreamModel', 'channelId', 'protocol',
-  'upstreamProtocol', 'stream', 'status', 'promptTokens', 'completionTokens', 'cacheReadTokens', 'cacheWriteTokens',
-  'reasoningTokens', 'costMicros', 'latencyMs', 'ttftMs', 'attempts', 'error',
+  'requestId',
+  'createdAt',
+  'tokenId',
+  'userId',
+  'group',
+  'model',
+  'upstreamModel',
+  'channelId',
+  'protocol',
+  'upstreamProtocol',
+  'stream',
+  'status',
+  'promptTokens',
+  'completionTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'reasoningTokens',
+  'costMicros',
+  'latencyMs',
+  'ttftMs',
+  'attempts',
+  'error',
 ] as const satisfies readonly (keyof UsageRecord)[];
 const COLUMN_LIST = Prisma.raw(COLUMNS.map((c) => `"${c}"`).join(', '));
 

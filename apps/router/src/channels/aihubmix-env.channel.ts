@@ -37,7 +37,13 @@ export class AihubmixEnvChannel implements OnApplicationBootstrap {
           where: { id: existing.id },
           data: { type: 'aihubmix', baseUrl: this.config.AIHUBMIX_BASE_URL, ...sealChannelSecrets({ headers }, box), keys: { create: [keyRow] } },
         });
-        await recordAudit(tx, { actor: 'env', action: 'update', entity: 'channel', entityId: existing.id, after: { name: AIHUBMIX_CHANNEL_NAME, baseUrl: this.config.AIHUBMIX_BASE_URL } });
+        await recordAudit(tx, {
+          actor: 'env',
+          action: 'update',
+          entity: 'channel',
+          entityId: existing.id,
+          after: { name: AIHUBMIX_CHANNEL_NAME, baseUrl: this.config.AIHUBMIX_BASE_URL },
+        });
       } else {
         const c = await tx.channel.create({
           data: {
@@ -51,7 +57,13 @@ export class AihubmixEnvChannel implements OnApplicationBootstrap {
             keys: { create: [keyRow] },
           },
         });
-        await recordAudit(tx, { actor: 'env', action: 'create', entity: 'channel', entityId: c.id, after: { name: AIHUBMIX_CHANNEL_NAME, baseUrl: this.config.AIHUBMIX_BASE_URL } });
+        await recordAudit(tx, {
+          actor: 'env',
+          action: 'create',
+          entity: 'channel',
+          entityId: c.id,
+          after: { name: AIHUBMIX_CHANNEL_NAME, baseUrl: this.config.AIHUBMIX_BASE_URL },
+        });
       }
     });
     this.logger.log(`aihubmix channel configured from the environment (${this.config.AIHUBMIX_BASE_URL})`);

@@ -8,7 +8,12 @@ describe('channel secrets (headers, paramOverride)', () => {
   it('stores ciphertext only, and reads back the real values', () => {
     const cols = sealChannelSecrets(secrets, box);
     expect(JSON.stringify(cols)).not.toMatch(/APPCODE|sk-body|temperature/);
-    const row = { headersCiphertext: cols.headersCiphertext!, paramOverrideCiphertext: cols.paramOverrideCiphertext!, legacyHeaders: null, legacyParamOverride: null };
+    const row = {
+      headersCiphertext: cols.headersCiphertext!,
+      paramOverrideCiphertext: cols.paramOverrideCiphertext!,
+      legacyHeaders: null,
+      legacyParamOverride: null,
+    };
     expect(readChannelSecrets(row, box)).toEqual(secrets);
     // another SECRET_KEY cannot read them
     expect(() => readChannelSecrets(row, new SecretBox('1'.repeat(63) + '2'))).toThrow();
@@ -25,7 +30,10 @@ describe('channel secrets (headers, paramOverride)', () => {
 
   it('an update that sends a masked value back keeps the stored one; a new value replaces it', () => {
     const masked = maskChannelSecrets(secrets);
-    expect(keepUnchangedMasked({ ...masked.headers, 'X-Short': 'new-value' }, secrets.headers)).toEqual({ 'APP-Code': 'APPCODE-1234567', 'X-Short': 'new-value' });
+    expect(keepUnchangedMasked({ ...masked.headers, 'X-Short': 'new-value' }, secrets.headers)).toEqual({
+      'APP-Code': 'APPCODE-1234567',
+      'X-Short': 'new-value',
+    });
     expect(keepUnchangedMasked(masked.paramOverride, secrets.paramOverride)).toEqual(secrets.paramOverride);
     // a header that did not exist is taken as given, even if it looks like a mask
     expect(keepUnchangedMasked({ 'X-New': '****' }, secrets.headers)).toEqual({ 'X-New': '****' });

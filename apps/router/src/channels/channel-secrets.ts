@@ -52,6 +52,6 @@ export function maskChannelSecrets(s: ChannelSecrets): { headers: Record<string,
  * An update that sends back a value exactly as it was read (masked) means "unchanged": keep the stored secret, so
  * a console that edits one header does not overwrite the others with their masks.
  */
-export function keepUnchangedMasked<T>(next: Record<string, T>, current: Record<string, unknown>): Record<string, T | unknown> {
+export function keepUnchangedMasked<T>(next: Record<string, T>, current: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(next).map(([k, v]) => [k, k in current && v === maskValue(current[k]) ? current[k] : v]));
 }

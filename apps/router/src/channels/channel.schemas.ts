@@ -16,7 +16,10 @@ export const ChannelTimeoutsInput = z
 const fields = {
   name,
   type: z.string().refine((t) => CHANNEL_TYPES.includes(t), { message: `must be one of ${CHANNEL_TYPES.join(', ')}` }),
-  baseUrl: z.string().url('must be a URL').refine((u) => /^https?:\/\//.test(u), { message: 'must be http(s)' }),
+  baseUrl: z
+    .string()
+    .url('must be a URL')
+    .refine((u) => /^https?:\/\//.test(u), { message: 'must be http(s)' }),
   keys: z.array(z.string().trim().min(1)).min(1, 'at least one key'),
   keyMode: z.enum(['random', 'round_robin']),
   models: z.array(z.string().trim().min(1)).min(1, 'at least one model'),

@@ -27,7 +27,14 @@ async function upstream(kind: 'healthy' | 'hanging'): Promise<Upstream> {
     if (kind === 'hanging') return;
     req.on('end', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'c', object: 'chat.completion', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'pong' }, finish_reason: 'length' }] }));
+      res.end(
+        JSON.stringify({
+          id: 'c',
+          object: 'chat.completion',
+          model: 'm',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'pong' }, finish_reason: 'length' }],
+        }),
+      );
     });
   });
   server.on('connection', (s) => {
@@ -102,10 +109,16 @@ describe('ProbeWorker: each ban is probed on its own', () => {
     await Promise.all([hanging.close(), healthy.close()]);
   });
 
-  const ban = (channelId: number, model: string, nextProbeAt: number): Ban => ({ channelId, model, reason: 'error_rate', until: Date.now() + 60_000, nextProbeAt });
+  const ban = (channelId: number, model: string, nextProbeAt: number): Ban => ({
+    channelId,
+    model,
+    reason: 'error_rate',
+    until: Date.now() + 60_000,
+    nextProbeAt,
+  });
   const banned = async (channelId: number, model: string) => (await store.bans()).some((b) => b.channelId === channelId && b.model === model);
 
-  it('lifts a healthy channel\'s ban on time while another channel\'s probe hangs, and ends the hanging probe by its own timeout', async () => {
+  it("lifts a healthy channel's ban on time while another channel's probe hangs, and ends the hanging probe by its own timeout", async () => {
     const now = Date.now();
     await store.setBan(ban(1, 'm', now));
     await store.setBan(ban(2, 'm', now));
@@ -155,7 +168,12 @@ describe('ProbeWorker and autoBan', () => {
     const { store, probe, emitted } = await setup(false);
     expect(await store.bans(now)).toEqual([]);
     expect(probe).not.toHaveBeenCalled();
-    expect(emitted).toEqual(expect.arrayContaining([{ set: [], lifted: [{ channelId: 1, keyIndex: 0 }] }, { set: [], lifted: [{ channelId: 1, model: 'm' }] }]));
+    expect(emitted).toEqual(
+      expect.arrayContaining([
+        { set: [], lifted: [{ channelId: 1, keyIndex: 0 }] },
+        { set: [], lifted: [{ channelId: 1, model: 'm' }] },
+      ]),
+    );
   });
 
   it('probes and renews them while autoBan is on', async () => {

@@ -23,6 +23,7 @@ export class InProcessBroker {
       }
     }
     // Same meaning as NATS "503 no responders".
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the plain RPC error shape Nest's clients receive from NATS
     throw { domainError: { code: 'no_responders', status: 503, message: `no service answers ${pattern}` } };
   }
 

@@ -1,4 +1,4 @@
-import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { ClientProxy, type MsPattern, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { defaultBroker, type InProcessBroker } from './in-process.broker';
 
 /** The client side of the in-process transport: `send`/`emit` reach InProcessServer handlers of this process. */
@@ -20,7 +20,7 @@ export class InProcessClient extends ClientProxy {
   }
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
-    const pattern = this.normalizePattern(packet.pattern);
+    const pattern = this.normalizePattern(packet.pattern as MsPattern);
     this.broker.request(pattern, packet.data).then(
       (response) => callback({ response, isDisposed: true }),
       (err: unknown) => callback({ err, isDisposed: true }),
@@ -29,7 +29,7 @@ export class InProcessClient extends ClientProxy {
   }
 
   protected dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
-    this.broker.emit(this.normalizePattern(packet.pattern), packet.data);
+    this.broker.emit(this.normalizePattern(packet.pattern as MsPattern), packet.data);
     return Promise.resolve(undefined as T);
   }
 }

@@ -211,7 +211,7 @@ export class JetStreamUsageQueue implements UsageQueue {
         if (this.closed) break;
       }
       this.lastPublishAt = Date.now();
-      const head = this.buffer[0]!;
+      const head = this.buffer[0];
       const droppedBefore = this.dropped;
       let n = 1;
       try {
@@ -221,7 +221,7 @@ export class JetStreamUsageQueue implements UsageQueue {
         } else {
           while (n < MAX_RECORDS_PER_MESSAGE && n < this.buffer.length && !(this.buffer[n] instanceof RejectedRecord)) n++;
           const batch = this.buffer.slice(0, n) as UsageRecord[];
-          const msgID = `b:${batch[0]!.requestId}:${batch[n - 1]!.requestId}:${n}`;
+          const msgID = `b:${batch[0].requestId}:${batch[n - 1].requestId}:${n}`;
           await this.js!.publish(Subjects.UsageRecordedBatch, codec.encode({ records: batch }), { msgID, timeout: 5_000 });
         }
         // The batch is the buffer's head, less what an overflow dropped from it while this publish was out.
@@ -299,7 +299,14 @@ export class JetStreamUsageQueue implements UsageQueue {
    * the messages stay in progress, so an outage does not use up their deliveries. Acknowledged once everything is
    * committed or dead-lettered; given back (nak) only when the queue closes first.
    */
-  private async commitGroup(durable: string, handler: UsageBatchHandler, sink: DeadLetterSink, msgs: JsMsg[], records: UsageRecord[], letters: DeadLetter[]): Promise<void> {
+  private async commitGroup(
+    durable: string,
+    handler: UsageBatchHandler,
+    sink: DeadLetterSink,
+    msgs: JsMsg[],
+    records: UsageRecord[],
+    letters: DeadLetter[],
+  ): Promise<void> {
     const lastDelivery = msgs.some((m) => m.info.deliveryCount >= MAX_DELIVER);
     for (let attempt = 0; !this.closed; attempt++) {
       try {
@@ -353,7 +360,10 @@ function decodeUsageMessage(m: JsMsg): { records: UsageRecord[]; letters: DeadLe
   try {
     data = codec.decode(m.data);
   } catch (e) {
-    return { records: [], letters: [{ record: new TextDecoder().decode(m.data.subarray(0, 65_536)), error: `unreadable usage message on ${m.subject}: ${(e as Error).message}` }] };
+    return {
+      records: [],
+      letters: [{ record: new TextDecoder().decode(m.data.subarray(0, 65_536)), error: `unreadable usage message on ${m.subject}: ${(e as Error).message}` }],
+    };
   }
   if (m.subject === Subjects.UsageRejected) {
     const r = UsageRejected.safeParse(data);

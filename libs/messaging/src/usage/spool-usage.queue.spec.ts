@@ -7,10 +7,29 @@ import { SpoolUsageQueue } from './spool-usage.queue';
 import { MAX_BATCH_ATTEMPTS, type DeadLetter } from './usage-queue';
 
 const rec = (id: string): UsageRecord => ({
-  requestId: id, createdAt: new Date().toISOString(), tokenId: 1, userId: 1, group: 'default', model: 'm', upstreamModel: 'm',
-  channelId: 1, protocol: 'openai-chat', upstreamProtocol: 'openai-chat', stream: false, status: 200, promptTokens: 1,
-  completionTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costMicros: 5, latencyMs: 1, ttftMs: null,
-  attempts: 1, error: null, reservedMicros: 0,
+  requestId: id,
+  createdAt: new Date().toISOString(),
+  tokenId: 1,
+  userId: 1,
+  group: 'default',
+  model: 'm',
+  upstreamModel: 'm',
+  channelId: 1,
+  protocol: 'openai-chat',
+  upstreamProtocol: 'openai-chat',
+  stream: false,
+  status: 200,
+  promptTokens: 1,
+  completionTokens: 1,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  reasoningTokens: 0,
+  costMicros: 5,
+  latencyMs: 1,
+  ttftMs: null,
+  attempts: 1,
+  error: null,
+  reservedMicros: 0,
 });
 
 /** A dead-letter store that keeps each (consumer, requestId) once, as the table does. */
@@ -22,7 +41,10 @@ function deadLetters() {
     let n = 0;
     for (const l of letters) {
       const key = `${consumer}:${(l.record as UsageRecord).requestId}`;
-      if (!kept.has(key)) (kept.set(key, { consumer, ...l }), n++);
+      if (!kept.has(key)) {
+        kept.set(key, { consumer, ...l });
+        n++;
+      }
     }
     return n;
   };
@@ -43,13 +65,17 @@ describe('SpoolUsageQueue (standalone durability)', () => {
     let failOnce = true;
     const dl = deadLetters();
     await q.consume('a', async (rs) => void a.push(...rs.map((r) => r.requestId)), dl.sink);
-    await q.consume('b', async (rs) => {
-      if (failOnce) {
-        failOnce = false;
-        throw new Error('db down');
-      }
-      b.push(...rs.map((r) => r.requestId));
-    }, dl.sink);
+    await q.consume(
+      'b',
+      async (rs) => {
+        if (failOnce) {
+          failOnce = false;
+          throw new Error('db down');
+        }
+        b.push(...rs.map((r) => r.requestId));
+      },
+      dl.sink,
+    );
     q.publish(rec('r1'));
     q.publish(rec('r2'));
     await q.flush(5_000);
@@ -82,10 +108,14 @@ describe('SpoolUsageQueue (standalone durability)', () => {
     const committed: string[] = [];
     const before = await deadLetterCount('poison-a');
     // As Postgres does: a batch holding the poison record fails as a whole.
-    await q.consume('poison-a', async (rs) => {
-      if (rs.some((r) => r.requestId === 'bad')) throw new Error('integer out of range');
-      committed.push(...rs.map((r) => r.requestId));
-    }, dl.sink);
+    await q.consume(
+      'poison-a',
+      async (rs) => {
+        if (rs.some((r) => r.requestId === 'bad')) throw new Error('integer out of range');
+        committed.push(...rs.map((r) => r.requestId));
+      },
+      dl.sink,
+    );
     for (const id of ['g1', 'g2', 'bad', 'g3', 'g4']) q.publish(rec(id));
     await q.flush(5_000);
     expect(committed.sort()).toEqual(['g1', 'g2', 'g3', 'g4']);
@@ -104,13 +134,17 @@ describe('SpoolUsageQueue (standalone durability)', () => {
     const dl = deadLetters();
     const committed: string[] = [];
     let tries = 0;
-    await q.consume('head', async (rs) => {
-      if (rs.some((r) => r.requestId === 'bad')) {
-        tries++;
-        throw new Error('value too long');
-      }
-      committed.push(...rs.map((r) => r.requestId));
-    }, dl.sink);
+    await q.consume(
+      'head',
+      async (rs) => {
+        if (rs.some((r) => r.requestId === 'bad')) {
+          tries++;
+          throw new Error('value too long');
+        }
+        committed.push(...rs.map((r) => r.requestId));
+      },
+      dl.sink,
+    );
     q.publish(rec('bad')); // alone in its batch: nothing commits, so at first it looks like an outage
     await q.flush(30_000);
     expect(q.pending()).toBe(0);
@@ -129,10 +163,14 @@ describe('SpoolUsageQueue (standalone durability)', () => {
     let down = true;
     dl.fail(true);
     const committed: string[] = [];
-    await q.consume('outage', async (rs) => {
-      if (down) throw new Error('connection refused');
-      committed.push(...rs.map((r) => r.requestId));
-    }, dl.sink);
+    await q.consume(
+      'outage',
+      async (rs) => {
+        if (down) throw new Error('connection refused');
+        committed.push(...rs.map((r) => r.requestId));
+      },
+      dl.sink,
+    );
     q.publish(rec('o1'));
     q.publish(rec('o2'));
     await new Promise((r) => setTimeout(r, 8_000)); // past the attempts after which a lone failure is dead-lettered
@@ -164,7 +202,11 @@ describe('SpoolUsageQueue (standalone durability)', () => {
 
     // Nothing committed the spool's truncation? A crash before it: the replay brings the same outcome, no duplicates
     // in the dead letters (the store keeps each (consumer, requestId) once).
-    fs.writeFileSync(path.join(dir, 'spool/usage.jsonl'), [rec('r1'), { rejected: { record: { ...rec('neg'), cacheReadTokens: -3 }, error: 'invalid' } }, rec('r2')].map((x) => JSON.stringify(x)).join('\n') + '\n');
+    fs.writeFileSync(
+      path.join(dir, 'spool/usage.jsonl'),
+      [rec('r1'), { rejected: { record: { ...rec('neg'), cacheReadTokens: -3 }, error: 'invalid' } }, rec('r2')].map((x) => JSON.stringify(x)).join('\n') +
+        '\n',
+    );
     const q2 = new SpoolUsageQueue(dir);
     const replayed: string[] = [];
     await q2.consume('v-log', async (rs) => void replayed.push(...rs.map((r) => r.requestId)), dl.sink);

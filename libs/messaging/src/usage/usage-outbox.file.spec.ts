@@ -6,12 +6,32 @@ import { UsageOutbox } from './usage-outbox.file';
 import { RejectedRecord } from './usage-spool.format';
 
 const rec = (id: string): UsageRecord => ({
-  requestId: id, createdAt: new Date().toISOString(), tokenId: 1, userId: 1, group: 'default', model: 'm', upstreamModel: 'm',
-  channelId: 1, protocol: 'openai-chat', upstreamProtocol: 'openai-chat', stream: false, status: 200, promptTokens: 1,
-  completionTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costMicros: 5, latencyMs: 1, ttftMs: null,
-  attempts: 1, error: null, reservedMicros: 0,
+  requestId: id,
+  createdAt: new Date().toISOString(),
+  tokenId: 1,
+  userId: 1,
+  group: 'default',
+  model: 'm',
+  upstreamModel: 'm',
+  channelId: 1,
+  protocol: 'openai-chat',
+  upstreamProtocol: 'openai-chat',
+  stream: false,
+  status: 200,
+  promptTokens: 1,
+  completionTokens: 1,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  reasoningTokens: 0,
+  costMicros: 5,
+  latencyMs: 1,
+  ttftMs: null,
+  attempts: 1,
+  error: null,
+  reservedMicros: 0,
 });
-const ids = (es: unknown[]) => es.map((e) => (e instanceof RejectedRecord ? `rejected:${(e.rejected.record as UsageRecord).requestId}` : (e as UsageRecord).requestId));
+const ids = (es: unknown[]) =>
+  es.map((e) => (e instanceof RejectedRecord ? `rejected:${(e.rejected.record as UsageRecord).requestId}` : (e as UsageRecord).requestId));
 
 describe('UsageOutbox (the cluster gateway spool)', () => {
   it('a restart replays exactly what was not marked sent, in order, rejected records included', () => {

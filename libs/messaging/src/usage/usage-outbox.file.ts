@@ -85,4 +85,3 @@ export class UsageOutbox {
     processMetrics().usageSpoolBytes.set(this.bytes);
   }
 }
-

@@ -46,7 +46,14 @@ describe('commitOrDeadLetter: one bad record never holds up the rest', () => {
 
   it('commits the good records of a failing batch and keeps the bad ones', async () => {
     const s = store();
-    await commitOrDeadLetter('c', s.handler, s.sink, batch(10, (i) => i === 3 || i === 7), [], false);
+    await commitOrDeadLetter(
+      'c',
+      s.handler,
+      s.sink,
+      batch(10, (i) => i === 3 || i === 7),
+      [],
+      false,
+    );
     expect(s.committed).toHaveLength(8);
     expect(s.kept).toEqual(['bad-3', 'bad-7']);
   });
@@ -69,7 +76,12 @@ describe('commitOrDeadLetter: one bad record never holds up the rest', () => {
     expect(s.kept).toEqual([]);
     await commitOrDeadLetter('c', s.handler, s.sink, b, [], true);
     expect(s.kept).toEqual(['bad-0', 'bad-1', 'bad-2', 'bad-3']);
-    expect(s.committed.filter((id) => id.startsWith('ok')).sort()).toEqual(b.slice(4).map((r) => r.requestId).sort());
+    expect(s.committed.filter((id) => id.startsWith('ok')).sort()).toEqual(
+      b
+        .slice(4)
+        .map((r) => r.requestId)
+        .sort(),
+    );
   });
 
   it('a record alone is retried until its last chance; known-bad letters are kept with the batch', async () => {

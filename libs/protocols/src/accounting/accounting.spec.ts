@@ -17,10 +17,34 @@ import { extractOutputText, extractUsage } from './usage.extractor';
 
 describe('extractUsage (§9.9, OpenAI semantics: prompt includes cached)', () => {
   it('per protocol', () => {
-    expect(extractUsage('openai-chat', fixtureJson('openai-chat/response-tool-calls.json'))).toEqual({ promptTokens: 90, completionTokens: 30, cacheReadTokens: 40, cacheWriteTokens: 10, reasoningTokens: 5 });
-    expect(extractUsage('anthropic', fixtureJson('anthropic/response-tool-use.json'))).toEqual({ promptTokens: 1150, completionTokens: 40, cacheReadTokens: 1000, cacheWriteTokens: 50, reasoningTokens: 10 });
-    expect(extractUsage('gemini', fixtureJson('gemini/response-text.json'))).toEqual({ promptTokens: 9, completionTokens: 208, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 185 });
-    expect(extractUsage('openai-responses', fixtureJson('openai-responses/response-function-call.json'))).toEqual({ promptTokens: 60, completionTokens: 25, cacheReadTokens: 32, cacheWriteTokens: 0, reasoningTokens: 9 });
+    expect(extractUsage('openai-chat', fixtureJson('openai-chat/response-tool-calls.json'))).toEqual({
+      promptTokens: 90,
+      completionTokens: 30,
+      cacheReadTokens: 40,
+      cacheWriteTokens: 10,
+      reasoningTokens: 5,
+    });
+    expect(extractUsage('anthropic', fixtureJson('anthropic/response-tool-use.json'))).toEqual({
+      promptTokens: 1150,
+      completionTokens: 40,
+      cacheReadTokens: 1000,
+      cacheWriteTokens: 50,
+      reasoningTokens: 10,
+    });
+    expect(extractUsage('gemini', fixtureJson('gemini/response-text.json'))).toEqual({
+      promptTokens: 9,
+      completionTokens: 208,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 185,
+    });
+    expect(extractUsage('openai-responses', fixtureJson('openai-responses/response-function-call.json'))).toEqual({
+      promptTokens: 60,
+      completionTokens: 25,
+      cacheReadTokens: 32,
+      cacheWriteTokens: 0,
+      reasoningTokens: 9,
+    });
     expect(extractUsage('openai-chat', { choices: [] })).toBeNull();
   });
   it('Gemini: completion ≤ 0 but total > prompt → total − prompt', () => {
@@ -41,9 +65,22 @@ describe('estimatePromptTokens: real o200k tokenizer + overhead', () => {
     const base = { model: 'm', messages: [{ role: 'user', content: 'hello world' }] };
     const plain = estimatePromptTokens('openai-chat', base);
     expect(plain).toBe(3 + 4 + countTextTokens('hello world'));
-    const withImage = estimatePromptTokens('openai-chat', { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'hello world' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,' + 'A'.repeat(100000) } }] }] });
+    const withImage = estimatePromptTokens('openai-chat', {
+      model: 'm',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hello world' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,' + 'A'.repeat(100000) } },
+          ],
+        },
+      ],
+    });
     expect(withImage).toBe(plain + IMAGE_TOKEN_ESTIMATE);
-    expect(estimatePromptTokens('openai-chat', { ...base, tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }] })).toBeGreaterThan(plain);
+    expect(
+      estimatePromptTokens('openai-chat', { ...base, tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }] }),
+    ).toBeGreaterThan(plain);
   });
   it('the same conversation costs about the same in every protocol', () => {
     const chat = estimatePromptTokens('openai-chat', fixtureJson('openai-chat/request-full.json'));
@@ -114,7 +151,8 @@ describe('request inspection', () => {
 describe('estimatePromptTokens: inline media by decoded size', () => {
   const b64 = (bytes: number) => Buffer.alloc(bytes, 7).toString('base64');
   const MB = 1024 * 1024;
-  const text = (protocol: 'openai-chat') => estimatePromptTokens(protocol, { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }] }] });
+  const text = (protocol: 'openai-chat') =>
+    estimatePromptTokens(protocol, { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }] }] });
   const base = text('openai-chat');
 
   it.each([
@@ -135,31 +173,77 @@ describe('estimatePromptTokens: inline media by decoded size', () => {
     const expected = Math.ceil((5 * MB) / DOCUMENT_BYTES_PER_TOKEN);
     const chat = estimatePromptTokens('openai-chat', {
       model: 'm',
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }, { type: 'file', file: { file_data: `data:application/pdf;base64,${data}`, filename: 'a.pdf' } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'read this' },
+            { type: 'file', file: { file_data: `data:application/pdf;base64,${data}`, filename: 'a.pdf' } },
+          ],
+        },
+      ],
     });
     expect(chat).toBe(base + expected);
     const anthropic = estimatePromptTokens('anthropic', {
       model: 'm',
       max_tokens: 10,
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }, { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'read this' },
+            { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data } },
+          ],
+        },
+      ],
     });
     expect(anthropic).toBeGreaterThanOrEqual(expected);
-    const gemini = estimatePromptTokens('gemini', { contents: [{ role: 'user', parts: [{ text: 'read this' }, { inlineData: { mimeType: 'application/pdf', data } }] }] });
+    const gemini = estimatePromptTokens('gemini', {
+      contents: [{ role: 'user', parts: [{ text: 'read this' }, { inlineData: { mimeType: 'application/pdf', data } }] }],
+    });
     expect(gemini).toBeGreaterThanOrEqual(expected);
     const responses = estimatePromptTokens('openai-responses', {
       model: 'm',
-      input: [{ role: 'user', content: [{ type: 'input_text', text: 'read this' }, { type: 'input_file', file_data: `data:application/pdf;base64,${data}`, filename: 'a.pdf' }] }],
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'read this' },
+            { type: 'input_file', file_data: `data:application/pdf;base64,${data}`, filename: 'a.pdf' },
+          ],
+        },
+      ],
     });
     expect(responses).toBeGreaterThanOrEqual(expected);
   });
 
   it('images and audio by size, a remote URL at the fixed estimate', () => {
-    const img = (url: string) => estimatePromptTokens('openai-chat', { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }, { type: 'image_url', image_url: { url } }] }] });
+    const img = (url: string) =>
+      estimatePromptTokens('openai-chat', {
+        model: 'm',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'read this' },
+              { type: 'image_url', image_url: { url } },
+            ],
+          },
+        ],
+      });
     expect(img(`data:image/jpeg;base64,${b64(3 * MB)}`)).toBe(base + IMAGE_TOKEN_MAX);
     expect(img('https://example.com/cat.jpg')).toBe(base + IMAGE_TOKEN_ESTIMATE);
     const audio = estimatePromptTokens('openai-chat', {
       model: 'm',
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }, { type: 'input_audio', input_audio: { data: b64(2 * MB), format: 'mp3' } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'read this' },
+            { type: 'input_audio', input_audio: { data: b64(2 * MB), format: 'mp3' } },
+          ],
+        },
+      ],
     });
     expect(audio).toBe(base + Math.ceil((2 * MB) / AUDIO_BYTES_PER_TOKEN));
   });

@@ -1,6 +1,6 @@
 /** Prompt token estimate for quota reservation: real tokenizer (o200k) + per-message overhead. */
 import type { IrPart, IrRequest } from '../core/ir.types';
-import { asArray, isObject, type JsonObject } from '../core/json.util';
+import { asArray, isObject } from '../core/json.util';
 import type { WireProtocol } from '../protocol.types';
 import { decodeRequest } from '../conversion/request-codecs';
 import { countTextTokens } from './token-count.util';
@@ -46,7 +46,8 @@ export function estimatePromptTokens(protocol: WireProtocol, body: Record<string
     total += PER_MESSAGE;
     for (const p of m.parts) total += partTokens(p);
   }
-  if (ir.tools.length > 0) total += countTextTokens(JSON.stringify(ir.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }))));
+  if (ir.tools.length > 0)
+    total += countTextTokens(JSON.stringify(ir.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }))));
   return total;
 }
 
@@ -107,6 +108,6 @@ function countStrings(v: unknown, depth = 0): number {
     return v.length > 4096 && /^[A-Za-z0-9+/=\s]+$/.test(v.slice(0, 4096)) ? mediaTokens('application/octet-stream', base64Bytes(v)) : countTextTokens(v);
   }
   if (Array.isArray(v)) return v.reduce((n: number, x) => n + countStrings(x, depth + 1), 0);
-  if (isObject(v)) return Object.values(v as JsonObject).reduce((n: number, x) => n + countStrings(x, depth + 1), 0);
+  if (isObject(v)) return Object.values(v).reduce((n: number, x) => n + countStrings(x, depth + 1), 0);
   return 0;
 }

@@ -1,5 +1,5 @@
 /** Usage and output text of non-stream upstream responses (billing and the tokenizer fallback). Counts are sanitised (tokenCount). */
-import { asObject, type JsonObject } from '../core/json.util';
+import { asObject } from '../core/json.util';
 import { tokenCount, usageFromAnthropic, usageFromGemini, usageFromOpenAiChat, usageFromResponses } from '../core/usage.map';
 import { decodeResponse } from '../conversion/response-codecs';
 import type { Usage, WireProtocol } from '../protocol.types';
@@ -27,7 +27,7 @@ export function extractUsage(protocol: WireProtocol, body: Record<string, unknow
 export function extractOutputText(protocol: WireProtocol, body: Record<string, unknown>): string {
   if (protocol === 'openai-embeddings') return '';
   try {
-    const ir = decodeResponse(protocol, body as JsonObject);
+    const ir = decodeResponse(protocol, body);
     let out = '';
     for (const p of ir.parts) {
       if (p.type === 'text' || p.type === 'refusal' || p.type === 'thinking') out += p.text;

@@ -124,7 +124,9 @@ function blockToPart(b: JsonObject): IrPart | undefined {
       const source = anthropicSourceToIr(asObject(b['source']), 'application/pdf');
       if (!source) {
         // content-sourced documents: flatten their text
-        const inner = objectsOf(asObject(b['source'])?.['content']).map((x) => asString(x['text']) ?? '').join('\n');
+        const inner = objectsOf(asObject(b['source'])?.['content'])
+          .map((x) => asString(x['text']) ?? '')
+          .join('\n');
         return inner ? { type: 'text', text: inner } : undefined;
       }
       const part: IrPart = { type: 'file', source };

@@ -55,11 +55,13 @@ export function encodeAnthropicRequest(ir: IrRequest, ctx: ConvertContext): Anth
 
   const req: AnthropicMessagesRequest = { model: ctx.upstreamModel, max_tokens: maxTokens, messages };
 
-  const systemBlocks: AnthropicTextBlock[] = ir.system.filter((s) => s.text.length > 0).map((s) => withCache<AnthropicTextBlock>({ type: 'text', text: s.text }, s.cacheControl));
+  const systemBlocks: AnthropicTextBlock[] = ir.system
+    .filter((s) => s.text.length > 0)
+    .map((s) => withCache<AnthropicTextBlock>({ type: 'text', text: s.text }, s.cacheControl));
   if (ir.responseFormat?.type === 'json_object') {
     systemBlocks.push({ type: 'text', text: 'Respond only with a single valid JSON object, without any surrounding text.' });
   }
-  if (systemBlocks.length === 1 && !systemBlocks[0]!.cache_control) req.system = systemBlocks[0]!.text;
+  if (systemBlocks.length === 1 && !systemBlocks[0].cache_control) req.system = systemBlocks[0].text;
   else if (systemBlocks.length > 0) req.system = systemBlocks;
 
   let tools: AnthropicTool[] = ir.tools.map((t) =>
@@ -120,7 +122,7 @@ function withCache<T extends { cache_control?: AnthropicCacheControl }>(block: T
 
 function lastToolTurnHasSignedThinking(conversation: IrMessage[]): boolean {
   for (let i = conversation.length - 1; i >= 0; i--) {
-    const m = conversation[i]!;
+    const m = conversation[i];
     if (m.role !== 'assistant') continue;
     if (!m.parts.some((p) => p.type === 'tool_call')) return true;
     const first = m.parts[0];
@@ -259,5 +261,5 @@ function limitCacheBreakpoints(req: AnthropicMessagesRequest): void {
     if (!Array.isArray(m.content)) continue;
     for (const b of m.content) if ('cache_control' in b && b.cache_control) holders.push(b);
   }
-  for (let i = 0; i < holders.length - MAX_CACHE_BREAKPOINTS; i++) delete holders[i]!.cache_control;
+  for (let i = 0; i < holders.length - MAX_CACHE_BREAKPOINTS; i++) delete holders[i].cache_control;
 }

@@ -10,10 +10,7 @@ import { usageFromAnthropic } from '../core/usage.map';
 import { httpStatusForAnthropicType } from '../errors/error-types.map';
 
 type BlockState =
-  | { kind: 'text' }
-  | { kind: 'thinking'; signature: string }
-  | { kind: 'tool'; index: number; sawArgs: boolean; initialInput: string }
-  | { kind: 'ignored' };
+  { kind: 'text' } | { kind: 'thinking'; signature: string } | { kind: 'tool'; index: number; sawArgs: boolean; initialInput: string } | { kind: 'ignored' };
 
 export class AnthropicStreamDecoder implements StreamDecoder {
   private readonly blocks = new Map<number, BlockState>();

@@ -49,7 +49,11 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         this.usage = ev.usage;
         return '';
       case 'text_delta':
-        return this.ensureStarted() + this.openKind('text') + this.emit({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'text_delta', text: ev.text } });
+        return (
+          this.ensureStarted() +
+          this.openKind('text') +
+          this.emit({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'text_delta', text: ev.text } })
+        );
       case 'thinking_delta': {
         let out = this.ensureStarted() + this.openKind('thinking');
         const open = this.open as Extract<OpenBlock, { kind: 'thinking' }>;

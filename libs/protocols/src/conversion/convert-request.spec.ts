@@ -48,7 +48,11 @@ describe('openai-chat client → upstreams (full fixture)', () => {
       { type: 'tool_result', tool_use_id: 'call_B', content: '14:00' },
       { type: 'text', text: 'Thanks!' },
     ]);
-    expect(out.tools[0]).toEqual({ name: 'get_weather', description: 'Current weather', input_schema: expect.objectContaining({ type: 'object', required: ['city'] }) });
+    expect(out.tools[0]).toEqual({
+      name: 'get_weather',
+      description: 'Current weather',
+      input_schema: expect.objectContaining({ type: 'object', required: ['city'] }),
+    });
     expect(out.tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
     expect(out.temperature).toBe(0.7);
     expect(out.top_p).toBeUndefined();
@@ -120,6 +124,7 @@ describe('openai-chat client → upstreams (full fixture)', () => {
     const out = convertRequest('openai-chat', 'openai-chat', body, ctx('gpt-4o-2024-08-06')) as Obj;
     expect(out.model).toBe('gpt-4o-2024-08-06');
     expect(out.messages[0].content).toBe('You are terse.');
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- not unnecessary: Obj has `any` values, body `unknown` ones
     expect(out.messages.slice(1)).toEqual((body as Obj).messages.slice(1));
     expect(out.stream_options).toEqual({ include_usage: true });
     expect(body['model']).toBe('gpt-4o'); // input not mutated
@@ -146,9 +151,14 @@ describe('media parts from an OpenAI chat client', () => {
     expect(() => convertRequest('openai-chat', 'anthropic', body, ctx('claude-sonnet-4-5'))).toThrow(ProtocolError);
   });
   it('→ anthropic: PDFs become document blocks', () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- not unnecessary: Obj has `any` values, body `unknown` ones
     const b = { ...body, messages: [{ role: 'user', content: ((body as Obj).messages[0].content as Obj[]).filter((p) => p.type !== 'input_audio') }] };
     const out = convertRequest('openai-chat', 'anthropic', b, ctx('claude-sonnet-4-5')) as Obj;
-    expect(out.messages[0].content[1]).toEqual({ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQK' }, title: 'report.pdf' });
+    expect(out.messages[0].content[1]).toEqual({
+      type: 'document',
+      source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQK' },
+      title: 'report.pdf',
+    });
   });
   it('→ responses: file parts carry a filename with the media type extension', () => {
     const out = convertRequest('openai-chat', 'openai-responses', body, ctx('gpt-5')) as Obj;
@@ -178,7 +188,10 @@ describe('anthropic client → upstreams (full fixture)', () => {
     expect(out.messages[3]).toEqual({ role: 'tool', tool_call_id: 'toolu_01A', content: '21C, sunny' });
     expect(out.messages[4]).toEqual({
       role: 'user',
-      content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }, { type: 'text', text: 'And tomorrow?' }],
+      content: [
+        { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+        { type: 'text', text: 'And tomorrow?' },
+      ],
     });
     expect(out.tools).toHaveLength(1); // the server tool web_search has no OpenAI form
     expect(out.parallel_tool_calls).toBe(false);
@@ -227,7 +240,10 @@ describe('gemini client → upstreams (full fixture, snake_case parts accepted)'
     expect(out.messages[4]).toEqual({ role: 'assistant', content: 'It is 18C and foggy.' });
     expect(out.tool_choice).toEqual({ type: 'function', function: { name: 'weather' } });
     expect(out.tools[0].function.parameters).toEqual({ type: 'object', properties: { location: { type: ['string', 'null'] } }, required: ['location'] });
-    expect(out.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'response', schema: { type: 'object', properties: { temp: { type: 'number' } } } } });
+    expect(out.response_format).toEqual({
+      type: 'json_schema',
+      json_schema: { name: 'response', schema: { type: 'object', properties: { temp: { type: 'number' } } } },
+    });
     expect(out.max_completion_tokens).toBe(800);
     expect(out.stop).toEqual(['END']);
     expect(out.reasoning_effort).toBeUndefined(); // gpt-4o rejects reasoning_effort
@@ -353,13 +369,13 @@ describe('round trips: client → upstream → back keeps the conversation (12 d
       tools: [{ type: 'function', function: { name: 'w', parameters: { type: 'object', properties: { c: { type: 'string' } } } } }],
     },
   };
-  const reference = meaning(decodeRequest('openai-chat', simple['openai-chat']!));
+  const reference = meaning(decodeRequest('openai-chat', simple['openai-chat']));
   for (const from of CHAT) {
     for (const to of CHAT) {
       if (from === to) continue;
       it(`${from} → ${to} → ${from}`, () => {
         // express the reference conversation in `from`, then go to `to` and back
-        const clientBody = from === 'openai-chat' ? simple['openai-chat']! : convertRequest('openai-chat', from, simple['openai-chat']!, ctx('m', false));
+        const clientBody = from === 'openai-chat' ? simple['openai-chat'] : convertRequest('openai-chat', from, simple['openai-chat'], ctx('m', false));
         const upstream = convertRequest(from, to, clientBody, ctx('m', false));
         const back = convertRequest(to, from, upstream, ctx('m', false));
         expect(meaning(decodeRequest(from, back))).toEqual(reference);
@@ -368,7 +384,7 @@ describe('round trips: client → upstream → back keeps the conversation (12 d
   }
   for (const p of CHAT) {
     it(`full fixture of ${p} decodes without loss of turns`, () => {
-      const ir = decodeRequest(p, fixtureJson(FULL[p]!));
+      const ir = decodeRequest(p, fixtureJson(FULL[p]));
       expect(ir.messages.length).toBeGreaterThan(1);
       expect(ir.messages.every((m) => m.parts.length > 0)).toBe(true);
     });
@@ -440,7 +456,13 @@ describe('signatures survive a round trip through other client protocols (§9.12
       max_tokens: 100,
       messages: [
         { role: 'user', content: 'Weather?' },
-        { role: 'assistant', content: [{ type: 'thinking', thinking: 'Tool time.', signature: packed }, { type: 'tool_use', id: 'call_1', name: 'w', input: {} }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'Tool time.', signature: packed },
+            { type: 'tool_use', id: 'call_1', name: 'w', input: {} },
+          ],
+        },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_1', content: 'sunny' }] },
       ],
     };

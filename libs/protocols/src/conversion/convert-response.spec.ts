@@ -58,7 +58,11 @@ describe('response shapes the SDKs rely on', () => {
     expect(out.object).toBe('chat.completion');
     expect(out.choices[0].finish_reason).toBe('tool_calls');
     expect(out.choices[0].message.content).toBe("I'll check.");
-    expect(out.choices[0].message.tool_calls[0]).toEqual({ id: 'toolu_01QE1WLsSVp5hy5Q3GmGTmjP', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } });
+    expect(out.choices[0].message.tool_calls[0]).toEqual({
+      id: 'toolu_01QE1WLsSVp5hy5Q3GmGTmjP',
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+    });
     expect(out.choices[0].message.reasoning_content).toBe('Need weather.');
     expect(out.choices[0].message.thinking_blocks).toEqual([{ type: 'thinking', thinking: 'Need weather.', signature: 'EsECCokBsig' }]);
     // Anthropic input excludes cache: prompt_tokens = 100 + 1000 + 50 (§9.9)
@@ -81,14 +85,26 @@ describe('response shapes the SDKs rely on', () => {
       { type: 'tool_use', id: 'call_2FQdm3Br7Qb35YUBSkDR7kue', name: 'get_weather', input: { city: 'Paris' } },
       { type: 'tool_use', id: 'call_9xYz', name: 'get_time', input: { tz: 'CET' } },
     ]);
-    expect(out.usage).toEqual({ input_tokens: 40, cache_creation_input_tokens: 10, cache_read_input_tokens: 40, output_tokens: 30, output_tokens_details: { thinking_tokens: 5 } });
+    expect(out.usage).toEqual({
+      input_tokens: 40,
+      cache_creation_input_tokens: 10,
+      cache_read_input_tokens: 40,
+      output_tokens: 30,
+      output_tokens_details: { thinking_tokens: 5 },
+    });
   });
 
   it('Gemini: function calls end with STOP, thoughtSignature kept on the part, usage split into candidates + thoughts', () => {
     const out = convertResponse('openai-chat', 'gemini', fixtureJson('openai-chat/response-tool-calls.json'), ctx) as Obj;
     expect(out.candidates[0].finishReason).toBe('STOP');
     expect(out.candidates[0].content.parts[0]).toEqual({ functionCall: { name: 'get_weather', args: { city: 'Paris' }, id: 'call_2FQdm3Br7Qb35YUBSkDR7kue' } });
-    expect(out.usageMetadata).toEqual({ promptTokenCount: 90, candidatesTokenCount: 25, totalTokenCount: 120, cachedContentTokenCount: 40, thoughtsTokenCount: 5 });
+    expect(out.usageMetadata).toEqual({
+      promptTokenCount: 90,
+      candidatesTokenCount: 25,
+      totalTokenCount: 120,
+      cachedContentTokenCount: 40,
+      thoughtsTokenCount: 5,
+    });
   });
 
   it('Responses: function_call items + status completed; truncation → incomplete/max_output_tokens', () => {
@@ -98,7 +114,12 @@ describe('response shapes the SDKs rely on', () => {
     const fc = out.output.find((i: Obj) => i.type === 'function_call');
     expect(fc).toEqual(expect.objectContaining({ type: 'function_call', status: 'completed', name: 'weather', arguments: '{"location":"San Francisco"}' }));
     expect(decodeToolCallId(fc.call_id).thoughtSignature).toBe('EqUCCqICAb4+');
-    const inc = convertResponse('openai-chat', 'openai-responses', { ...fixtureJson('openai-chat/response-text.json'), choices: [{ index: 0, message: { role: 'assistant', content: 'Once' }, finish_reason: 'length' }] }, ctx) as Obj;
+    const inc = convertResponse(
+      'openai-chat',
+      'openai-responses',
+      { ...fixtureJson('openai-chat/response-text.json'), choices: [{ index: 0, message: { role: 'assistant', content: 'Once' }, finish_reason: 'length' }] },
+      ctx,
+    ) as Obj;
     expect(inc.status).toBe('incomplete');
     expect(inc.incomplete_details).toEqual({ reason: 'max_output_tokens' });
   });

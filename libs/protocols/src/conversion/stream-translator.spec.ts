@@ -34,7 +34,12 @@ function ctx(): ConvertContext {
   return { upstreamModel: 'upstream-model', requestedModel: 'client-model', stream: true, requestId: 'req-test-0001', createdAt: 1700000000 };
 }
 
-function translate(from: WireProtocol, to: WireProtocol, pieces: string[], c: ConvertContext = ctx()): { out: string; t: ReturnType<typeof createStreamTranslator> } {
+function translate(
+  from: WireProtocol,
+  to: WireProtocol,
+  pieces: string[],
+  c: ConvertContext = ctx(),
+): { out: string; t: ReturnType<typeof createStreamTranslator> } {
   const t = createStreamTranslator(from, to, c);
   let out = '';
   for (const p of pieces) out += t.push(p);
@@ -74,7 +79,7 @@ describe('stream translation: every upstream fixture × every client protocol', 
         expect(summary.usage).toEqual(client === 'gemini' ? { ...sc.expect.usage, cacheWriteTokens: 0 } : sc.expect.usage);
         expect(summary.toolCalls.map((tc) => ({ name: tc.name, args: tc.args }))).toEqual(sc.expect.toolCalls.map((tc) => ({ name: tc.name, args: tc.args })));
         summary.toolCalls.forEach((tc, i) => {
-          const want = sc.expect.toolCalls[i]!;
+          const want = sc.expect.toolCalls[i];
           const decoded = decodeToolCallId(tc.id);
           if (want.id) expect(decoded.id).toBe(want.id);
           expect(decoded.id).not.toBe('');
@@ -188,7 +193,7 @@ describe('usage: the client asked (or not) for include_usage', () => {
     const { out } = translate('gemini', 'openai-chat', [fixtureText('gemini/stream-text.sse')], c);
     const frames = out.trim().split('\n\n');
     expect(frames[frames.length - 1]).toBe('data: [DONE]');
-    const usageChunk = JSON.parse(frames[frames.length - 2]!.slice(6)) as { choices: unknown[]; usage: { completion_tokens: number } };
+    const usageChunk = JSON.parse(frames[frames.length - 2].slice(6)) as { choices: unknown[]; usage: { completion_tokens: number } };
     expect(usageChunk.choices).toEqual([]);
     expect(usageChunk.usage.completion_tokens).toBe(208);
   });

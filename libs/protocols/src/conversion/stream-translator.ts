@@ -113,7 +113,9 @@ class TranslatingStream extends ObservingStream implements StreamTranslator {
 
   abort(err: { status: number; message: string; type?: string }): string {
     this.terminated = true;
-    return this.encoder.abort(err.type !== undefined ? { status: err.status, message: err.message, type: err.type } : { status: err.status, message: err.message });
+    return this.encoder.abort(
+      err.type !== undefined ? { status: err.status, message: err.message, type: err.type } : { status: err.status, message: err.message },
+    );
   }
 
   private feed(events: IrStreamEvent[]): string {

@@ -22,7 +22,7 @@ export function textPart(text: string, wireCacheControl?: unknown): IrTextPart {
 export function setCacheControlOnLast(parts: IrPart[], cc: IrCacheControl | undefined): void {
   if (!cc) return;
   for (let i = parts.length - 1; i >= 0; i--) {
-    const p = parts[i]!;
+    const p = parts[i];
     if (p.type === 'text' || p.type === 'image' || p.type === 'file' || p.type === 'tool_call' || p.type === 'tool_result') {
       p.cacheControl = cc;
       return;

@@ -85,15 +85,7 @@ export interface IrRefusalPart {
   text: string;
 }
 
-export type IrPart =
-  | IrTextPart
-  | IrImagePart
-  | IrAudioPart
-  | IrFilePart
-  | IrThinkingPart
-  | IrToolCallPart
-  | IrToolResultPart
-  | IrRefusalPart;
+export type IrPart = IrTextPart | IrImagePart | IrAudioPart | IrFilePart | IrThinkingPart | IrToolCallPart | IrToolResultPart | IrRefusalPart;
 
 export interface IrMessage {
   role: 'user' | 'assistant';
@@ -109,14 +101,10 @@ export interface IrTool {
   cacheControl?: IrCacheControl;
 }
 
-export type IrToolChoice =
-  | { type: 'auto' | 'none' | 'required'; allowed?: string[] }
-  | { type: 'tool'; name: string };
+export type IrToolChoice = { type: 'auto' | 'none' | 'required'; allowed?: string[] } | { type: 'tool'; name: string };
 
 export type IrResponseFormat =
-  | { type: 'text' }
-  | { type: 'json_object' }
-  | { type: 'json_schema'; name?: string; description?: string; schema: JsonObject; strict?: boolean };
+  { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; name?: string; description?: string; schema: JsonObject; strict?: boolean };
 
 export type IrEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
 

@@ -32,8 +32,8 @@ const MAX_DEPTH = 12;
 function resolveRef(ref: string, root: JsonObject): JsonObject | undefined {
   const m = /^#\/(\$defs|definitions)\/(.+)$/.exec(ref);
   if (!m) return undefined;
-  const defs = asObject(root[m[1]!]);
-  return asObject(defs?.[m[2]!.replace(/~1/g, '/').replace(/~0/g, '~')]);
+  const defs = asObject(root[m[1]]);
+  return asObject(defs?.[m[2].replace(/~1/g, '/').replace(/~0/g, '~')]);
 }
 
 /**
@@ -72,7 +72,7 @@ export function toGeminiSchema(schema: JsonObject, root: JsonObject = schema, de
     const nonNull = variants.filter((v) => v['type'] !== 'null');
     if (nonNull.length !== variants.length) out['nullable'] = true;
     if (nonNull.length === 1 && out['type'] === undefined) {
-      Object.assign(out, toGeminiSchema(nonNull[0]!, root, depth + 1));
+      Object.assign(out, toGeminiSchema(nonNull[0], root, depth + 1));
     } else if (nonNull.length > 0) {
       out['anyOf'] = nonNull.map((v) => toGeminiSchema(v, root, depth + 1));
     }
@@ -177,7 +177,7 @@ const SUBSCHEMA_ONE = ['items', 'additionalProperties', 'not', 'if', 'then', 'el
 
 function lowerType(t: unknown): unknown {
   if (typeof t === 'string') return t.toLowerCase();
-  if (Array.isArray(t)) return t.map((x) => (typeof x === 'string' ? x.toLowerCase() : x));
+  if (Array.isArray(t)) return (t as unknown[]).map((x) => (typeof x === 'string' ? x.toLowerCase() : x));
   return t;
 }
 
@@ -208,7 +208,7 @@ export function normalizeJsonSchemaTypes(schema: JsonObject, depth = 0): JsonObj
   for (const k of SUBSCHEMA_ONE) {
     const sub = schema[k];
     if (isObject(sub)) out[k] = normalizeJsonSchemaTypes(sub, depth + 1);
-    else if (k === 'items' && Array.isArray(sub)) out[k] = sub.map((x) => (isObject(x) ? normalizeJsonSchemaTypes(x, depth + 1) : x));
+    else if (k === 'items' && Array.isArray(sub)) out[k] = (sub as unknown[]).map((x) => (isObject(x) ? normalizeJsonSchemaTypes(x, depth + 1) : x));
   }
   return out;
 }

@@ -13,7 +13,7 @@ const EXTENSIONS: Record<string, string> = {
 
 export function fileExtensionForMediaType(mediaType: string | undefined): string {
   if (!mediaType) return 'bin';
-  return EXTENSIONS[mediaType.toLowerCase().split(';')[0]!.trim()] ?? 'bin';
+  return EXTENSIONS[mediaType.toLowerCase().split(';')[0].trim()] ?? 'bin';
 }
 
 const EXT_TO_MIME: Record<string, string> = {
@@ -38,7 +38,7 @@ const EXT_TO_MIME: Record<string, string> = {
 export function mediaTypeFromName(nameOrUrl: string | undefined): string | undefined {
   if (!nameOrUrl) return undefined;
   const m = /\.([a-z0-9]+)(?:[?#].*)?$/i.exec(nameOrUrl);
-  return m ? EXT_TO_MIME[m[1]!.toLowerCase()] : undefined;
+  return m ? EXT_TO_MIME[m[1].toLowerCase()] : undefined;
 }
 
 /** OpenAI `input_audio.format` from a media type (`wav` | `mp3`, others by extension). */

@@ -23,7 +23,7 @@ export function encodeSseEvent(protocol: WireProtocol, data: unknown, eventName?
 
 function typeName(data: unknown): string | undefined {
   if (typeof data === 'object' && data !== null && 'type' in data) {
-    const t = (data as { type: unknown }).type;
+    const t = data.type;
     if (typeof t === 'string') return t;
   }
   return undefined;

@@ -43,7 +43,7 @@ describe('SseParser', () => {
     events.push(...p.push('\r'), ...p.push('\n\r\n'));
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(events).toHaveLength(1);
-    expect(events[0]!.data.length).toBe(line.length - 6);
+    expect(events[0].data.length).toBe(line.length - 6);
     expect(p.takeCommittedRaw().length).toBe(line.length + 4);
   });
 });

@@ -2,14 +2,7 @@
 import type { IrStopReason } from './ir.types';
 
 export type OpenAiFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
-export type AnthropicStopReason =
-  | 'end_turn'
-  | 'max_tokens'
-  | 'stop_sequence'
-  | 'tool_use'
-  | 'pause_turn'
-  | 'refusal'
-  | 'model_context_window_exceeded';
+export type AnthropicStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | 'model_context_window_exceeded';
 
 export function fromOpenAiFinish(reason: string | null | undefined): IrStopReason {
   switch (reason) {
@@ -112,11 +105,7 @@ export function toResponsesStatus(reason: IrStopReason): {
   return { status: 'completed' };
 }
 
-export function fromResponsesStatus(
-  status: string | undefined,
-  incompleteReason: string | undefined,
-  sawFunctionCall: boolean,
-): IrStopReason {
+export function fromResponsesStatus(status: string | undefined, incompleteReason: string | undefined, sawFunctionCall: boolean): IrStopReason {
   if (status === 'incomplete') return incompleteReason === 'content_filter' ? 'content_filter' : 'length';
   return sawFunctionCall ? 'tool_calls' : 'stop';
 }

@@ -21,7 +21,11 @@ export function tokenCount(v: unknown): number {
 
 const n = tokenCount;
 /** a sum of counts, held to the same maximum */
-const sum = (...xs: number[]): number => Math.min(MAX_USAGE_TOKENS, xs.reduce((a, b) => a + b, 0));
+const sum = (...xs: number[]): number =>
+  Math.min(
+    MAX_USAGE_TOKENS,
+    xs.reduce((a, b) => a + b, 0),
+  );
 
 export function usageFromOpenAiChat(u: unknown): Usage | null {
   const o = asObject(u);

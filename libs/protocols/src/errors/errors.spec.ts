@@ -8,18 +8,78 @@ type Obj = Record<string, any>; // test-only deep access
 describe('renderError: §7.1–§7.4 shapes chosen from the status', () => {
   const cases: [GatewayError, Obj, Obj, Obj][] = [
     // [error, openai {status,type,code}, anthropic {status,type}, gemini {status,STATUS}]
-    [{ status: 400, message: 'bad' }, { status: 400, type: 'invalid_request_error', code: null }, { status: 400, type: 'invalid_request_error' }, { status: 400, s: 'INVALID_ARGUMENT' }],
-    [{ status: 401, message: 'bad key' }, { status: 401, type: 'invalid_request_error', code: 'invalid_api_key' }, { status: 401, type: 'authentication_error' }, { status: 401, s: 'UNAUTHENTICATED' }],
-    [{ status: 402, message: 'no money' }, { status: 429, type: 'insufficient_quota', code: 'insufficient_quota' }, { status: 402, type: 'billing_error' }, { status: 429, s: 'RESOURCE_EXHAUSTED' }],
-    [{ status: 429, message: 'quota', code: 'insufficient_quota' }, { status: 429, type: 'insufficient_quota', code: 'insufficient_quota' }, { status: 402, type: 'billing_error' }, { status: 429, s: 'RESOURCE_EXHAUSTED' }],
-    [{ status: 429, message: 'slow down', retryAfterSeconds: 3 }, { status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded' }, { status: 429, type: 'rate_limit_error' }, { status: 429, s: 'RESOURCE_EXHAUSTED' }],
-    [{ status: 403, message: 'no', code: 'model_not_priced' }, { status: 403, type: 'permission_error', code: 'model_not_priced' }, { status: 403, type: 'permission_error' }, { status: 403, s: 'PERMISSION_DENIED' }],
-    [{ status: 404, message: 'nope', code: 'model_not_found' }, { status: 404, type: 'invalid_request_error', code: 'model_not_found' }, { status: 404, type: 'not_found_error' }, { status: 404, s: 'NOT_FOUND' }],
-    [{ status: 413, message: 'too big' }, { status: 413, type: 'invalid_request_error', code: null }, { status: 413, type: 'request_too_large' }, { status: 413, s: 'INVALID_ARGUMENT' }],
-    [{ status: 500, message: 'oops' }, { status: 500, type: 'server_error', code: null }, { status: 500, type: 'api_error' }, { status: 500, s: 'INTERNAL' }],
-    [{ status: 503, message: 'no channel' }, { status: 503, type: 'server_error', code: null }, { status: 503, type: 'overloaded_error' }, { status: 503, s: 'UNAVAILABLE' }],
-    [{ status: 504, message: 'timeout' }, { status: 504, type: 'server_error', code: null }, { status: 504, type: 'timeout_error' }, { status: 504, s: 'DEADLINE_EXCEEDED' }],
-    [{ status: 529, message: 'Overloaded', type: 'overloaded_error' }, { status: 503, type: 'server_error', code: null }, { status: 529, type: 'overloaded_error' }, { status: 503, s: 'UNAVAILABLE' }],
+    [
+      { status: 400, message: 'bad' },
+      { status: 400, type: 'invalid_request_error', code: null },
+      { status: 400, type: 'invalid_request_error' },
+      { status: 400, s: 'INVALID_ARGUMENT' },
+    ],
+    [
+      { status: 401, message: 'bad key' },
+      { status: 401, type: 'invalid_request_error', code: 'invalid_api_key' },
+      { status: 401, type: 'authentication_error' },
+      { status: 401, s: 'UNAUTHENTICATED' },
+    ],
+    [
+      { status: 402, message: 'no money' },
+      { status: 429, type: 'insufficient_quota', code: 'insufficient_quota' },
+      { status: 402, type: 'billing_error' },
+      { status: 429, s: 'RESOURCE_EXHAUSTED' },
+    ],
+    [
+      { status: 429, message: 'quota', code: 'insufficient_quota' },
+      { status: 429, type: 'insufficient_quota', code: 'insufficient_quota' },
+      { status: 402, type: 'billing_error' },
+      { status: 429, s: 'RESOURCE_EXHAUSTED' },
+    ],
+    [
+      { status: 429, message: 'slow down', retryAfterSeconds: 3 },
+      { status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded' },
+      { status: 429, type: 'rate_limit_error' },
+      { status: 429, s: 'RESOURCE_EXHAUSTED' },
+    ],
+    [
+      { status: 403, message: 'no', code: 'model_not_priced' },
+      { status: 403, type: 'permission_error', code: 'model_not_priced' },
+      { status: 403, type: 'permission_error' },
+      { status: 403, s: 'PERMISSION_DENIED' },
+    ],
+    [
+      { status: 404, message: 'nope', code: 'model_not_found' },
+      { status: 404, type: 'invalid_request_error', code: 'model_not_found' },
+      { status: 404, type: 'not_found_error' },
+      { status: 404, s: 'NOT_FOUND' },
+    ],
+    [
+      { status: 413, message: 'too big' },
+      { status: 413, type: 'invalid_request_error', code: null },
+      { status: 413, type: 'request_too_large' },
+      { status: 413, s: 'INVALID_ARGUMENT' },
+    ],
+    [
+      { status: 500, message: 'oops' },
+      { status: 500, type: 'server_error', code: null },
+      { status: 500, type: 'api_error' },
+      { status: 500, s: 'INTERNAL' },
+    ],
+    [
+      { status: 503, message: 'no channel' },
+      { status: 503, type: 'server_error', code: null },
+      { status: 503, type: 'overloaded_error' },
+      { status: 503, s: 'UNAVAILABLE' },
+    ],
+    [
+      { status: 504, message: 'timeout' },
+      { status: 504, type: 'server_error', code: null },
+      { status: 504, type: 'timeout_error' },
+      { status: 504, s: 'DEADLINE_EXCEEDED' },
+    ],
+    [
+      { status: 529, message: 'Overloaded', type: 'overloaded_error' },
+      { status: 503, type: 'server_error', code: null },
+      { status: 529, type: 'overloaded_error' },
+      { status: 503, s: 'UNAVAILABLE' },
+    ],
   ];
   for (const [err, oa, an, ge] of cases) {
     it(`${err.status}${err.code ? ' ' + err.code : ''}`, () => {
@@ -67,10 +127,19 @@ describe('parseUpstreamError: tolerant of every vendor shape and of garbage', ()
     expect(renderError('anthropic', e, 'r').status).toBe(402);
   });
   it('OpenAI 400 with param', () => {
-    expect(parseUpstreamError('openai-chat', 400, fixtureText('errors/openai-400-tools.json'))).toEqual({ status: 400, message: "[] is too short - 'tools'", type: 'invalid_request_error', param: 'tools' });
+    expect(parseUpstreamError('openai-chat', 400, fixtureText('errors/openai-400-tools.json'))).toEqual({
+      status: 400,
+      message: "[] is too short - 'tools'",
+      type: 'invalid_request_error',
+      param: 'tools',
+    });
   });
   it('Anthropic 400 and 529', () => {
-    expect(parseUpstreamError('anthropic', 400, fixtureText('errors/anthropic-400.json'))).toEqual({ status: 400, message: 'max_tokens: Field required', type: 'invalid_request_error' });
+    expect(parseUpstreamError('anthropic', 400, fixtureText('errors/anthropic-400.json'))).toEqual({
+      status: 400,
+      message: 'max_tokens: Field required',
+      type: 'invalid_request_error',
+    });
     const e = parseUpstreamError('anthropic', 529, fixtureText('errors/anthropic-529.json'));
     expect(e).toEqual({ status: 529, message: 'Overloaded', type: 'overloaded_error' });
     expect(renderError('openai-chat', e, 'r').status).toBe(503);
@@ -86,7 +155,9 @@ describe('parseUpstreamError: tolerant of every vendor shape and of garbage', ()
     );
   });
   it('Gemini JSON-array error body', () => {
-    expect(parseUpstreamError('gemini', 503, fixtureText('errors/gemini-503-array.json'))).toEqual(expect.objectContaining({ status: 503, message: 'The model is overloaded.' }));
+    expect(parseUpstreamError('gemini', 503, fixtureText('errors/gemini-503-array.json'))).toEqual(
+      expect.objectContaining({ status: 503, message: 'The model is overloaded.' }),
+    );
   });
   it('HTML garbage → text message, status kept', () => {
     const e = parseUpstreamError('openai-chat', 502, fixtureText('errors/garbage-502.html'));

@@ -47,7 +47,10 @@ export function parseUpstreamError(protocol: WireProtocol, status: number, bodyT
     if (retry !== undefined) retryAfterSeconds = retry;
   }
   if (!message) {
-    const text = bodyText.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+    const text = bodyText
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     message = text.length > 0 ? text : `Upstream (${protocol}) returned HTTP ${status}`;
   }
   if (message.length > MAX_MESSAGE) message = message.slice(0, MAX_MESSAGE) + '…';

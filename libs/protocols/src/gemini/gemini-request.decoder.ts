@@ -45,13 +45,26 @@ export function decodeGeminiRequest(body: JsonObject): IrRequest {
         let match = frId ? pending.find((c) => c.id === decodeToolCallId(frId).id && !c.answered) : undefined;
         match ??= pending.find((c) => c.name === name && !c.answered);
         if (match) match.answered = true;
-        const part: IrPart = { type: 'tool_result', toolCallId: match?.id ?? `call_${name || 'fn'}_${synth++}`, name, content: responseContent(fr['response']) };
+        const part: IrPart = {
+          type: 'tool_result',
+          toolCallId: match?.id ?? `call_${name || 'fn'}_${synth++}`,
+          name,
+          content: responseContent(fr['response']),
+        };
         parts.push(part);
       } else if (typeof p['text'] === 'string') {
         if (p['thought'] === true) {
           const prev = parts[parts.length - 1];
           // A streamed signature arrives as its own empty thought part: it belongs to the thought before it.
-          if (p['text'] === '' && sig && prev?.type === 'thinking' && !prev.signature && !prev.thoughtSignature && !prev.encryptedContent && !prev.redactedData) {
+          if (
+            p['text'] === '' &&
+            sig &&
+            prev?.type === 'thinking' &&
+            !prev.signature &&
+            !prev.thoughtSignature &&
+            !prev.encryptedContent &&
+            !prev.redactedData
+          ) {
             applyReasoningSlot(prev, 'gemini-signature', sig);
           } else {
             parts.push(applyReasoningSlot({ type: 'thinking', text: p['text'] }, 'gemini-signature', sig));
@@ -125,7 +138,7 @@ function systemOf(v: unknown): IrTextPart[] {
   const o = asObject(v);
   if (!o) return [];
   return objectsOf(o['parts'])
-    .filter((p) => typeof p['text'] === 'string' && (p['text'] as string).length > 0)
+    .filter((p) => typeof p['text'] === 'string' && p['text'].length > 0)
     .map((p) => textPart(p['text'] as string));
 }
 
@@ -134,8 +147,8 @@ function responseContent(response: unknown): IrToolResultContent[] {
   const o = asObject(response);
   if (!o) return [{ type: 'text', text: typeof response === 'string' ? response : JSON.stringify(response ?? {}) }];
   const keys = Object.keys(o);
-  if (keys.length === 1 && ['content', 'output', 'result'].includes(keys[0]!) && typeof o[keys[0]!] === 'string') {
-    return [{ type: 'text', text: o[keys[0]!] as string }];
+  if (keys.length === 1 && ['content', 'output', 'result'].includes(keys[0]) && typeof o[keys[0]] === 'string') {
+    return [{ type: 'text', text: o[keys[0]] as string }];
   }
   return [{ type: 'text', text: JSON.stringify(o) }];
 }
@@ -188,7 +201,7 @@ function toolChoiceOf(fcc: JsonObject): IrToolChoice | undefined {
     case 'NONE':
       return { type: 'none' };
     case 'ANY':
-      if (allowed.length === 1) return { type: 'tool', name: allowed[0]! };
+      if (allowed.length === 1) return { type: 'tool', name: allowed[0] };
       return allowed.length > 1 ? { type: 'required', allowed } : { type: 'required' };
     case 'VALIDATED':
       return allowed.length > 0 ? { type: 'auto', allowed } : { type: 'auto' };

@@ -51,10 +51,7 @@ export function decodeOpenAiChatRequest(body: JsonObject): IrRequest {
       }
       case 'tool':
       case 'function': {
-        const callId =
-          role === 'tool'
-            ? decodeToolCallId(asString(raw['tool_call_id']) ?? '').id
-            : `call_fn_${asString(raw['name']) ?? 'function'}`;
+        const callId = role === 'tool' ? decodeToolCallId(asString(raw['tool_call_id']) ?? '').id : `call_fn_${asString(raw['name']) ?? 'function'}`;
         if (!callId) throw new ProtocolError(`messages[${i}].tool_call_id is required`, { param: `messages[${i}].tool_call_id` });
         const content: IrToolResultContent[] = toolResultContent(raw['content']);
         const part: IrPart = { type: 'tool_result', toolCallId: callId, content };

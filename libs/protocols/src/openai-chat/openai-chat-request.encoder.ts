@@ -26,17 +26,15 @@ export function encodeOpenAiChatRequest(ir: IrRequest, ctx: ConvertContext): Cha
     req.stream_options = { include_usage: true };
   }
   if (ir.tools.length > 0) {
-    req.tools = ir.tools.map(
-      (t): ChatTool => ({
-        type: 'function',
-        function: {
-          name: t.name,
-          ...(t.description !== undefined ? { description: t.description } : {}),
-          parameters: t.parameters ?? { type: 'object', properties: {} },
-          ...(t.strict !== undefined ? { strict: t.strict } : {}),
-        },
-      }),
-    );
+    req.tools = ir.tools.map((t): ChatTool => ({
+      type: 'function',
+      function: {
+        name: t.name,
+        ...(t.description !== undefined ? { description: t.description } : {}),
+        parameters: t.parameters ?? { type: 'object', properties: {} },
+        ...(t.strict !== undefined ? { strict: t.strict } : {}),
+      },
+    }));
     if (ir.toolChoice) req.tool_choice = toolChoice(ir.toolChoice, req.tools);
     if (ir.parallelToolCalls !== undefined) req.parallel_tool_calls = ir.parallelToolCalls;
   }

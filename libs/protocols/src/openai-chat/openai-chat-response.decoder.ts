@@ -37,7 +37,13 @@ export function decodeOpenAiChatResponse(body: JsonObject): IrResponse {
     parts.push(part);
   });
   const fc = asObject(message['function_call']);
-  if (fc) parts.push({ type: 'tool_call', id: `call_fn_${asString(fc['name']) ?? ''}`, name: asString(fc['name']) ?? '', arguments: asString(fc['arguments']) ?? '' });
+  if (fc)
+    parts.push({
+      type: 'tool_call',
+      id: `call_fn_${asString(fc['name']) ?? ''}`,
+      name: asString(fc['name']) ?? '',
+      arguments: asString(fc['arguments']) ?? '',
+    });
 
   const res: IrResponse = {
     parts,

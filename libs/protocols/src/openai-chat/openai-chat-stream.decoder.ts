@@ -21,7 +21,7 @@ export class OpenAiChatStreamDecoder implements StreamDecoder {
     if (!isObject(chunk)) return [];
     const out: IrStreamEvent[] = [];
     const err = chunk['error'];
-    if (err !== undefined && err !== null || ev.event === 'error') {
+    if ((err !== undefined && err !== null) || ev.event === 'error') {
       const e = asObject(err) ?? {};
       out.push({
         type: 'error',

@@ -59,9 +59,7 @@ export class OpenAiChatStreamEncoder implements StreamEncoder {
         return (
           this.ensureStarted() +
           this.chunk({
-            tool_calls: [
-              { index: ev.index, id: encodeToolCallId(ev.id, ev.thoughtSignature), type: 'function', function: { name: ev.name, arguments: '' } },
-            ],
+            tool_calls: [{ index: ev.index, id: encodeToolCallId(ev.id, ev.thoughtSignature), type: 'function', function: { name: ev.name, arguments: '' } }],
           })
         );
       case 'tool_call_delta':

@@ -16,7 +16,7 @@ function openAiInputs(body: JsonObject): string[] {
   const input = body['input'];
   if (typeof input === 'string') return [input];
   const arr = asArray(input);
-  if (arr && arr.every((x) => typeof x === 'string')) return arr as string[];
+  if (arr && arr.every((x) => typeof x === 'string')) return arr;
   if (arr) throw new ProtocolError('Token-array inputs cannot be sent to a Gemini embedding model; send text', { param: 'input' });
   throw new ProtocolError("'input' must be a string or an array of strings", { param: 'input' });
 }
@@ -48,7 +48,7 @@ export function geminiToOpenAiEmbeddingsRequest(body: JsonObject, ctx: ConvertCo
   const dims = asNumber(field(items[0], 'outputDimensionality'));
   return {
     model: ctx.upstreamModel,
-    input: requests.length > 0 ? input : input[0]!,
+    input: requests.length > 0 ? input : input[0],
     encoding_format: 'float', // Gemini clients want floats; never let the default flip to base64
     ...(dims !== undefined ? { dimensions: dims } : {}),
   };

@@ -37,14 +37,21 @@ describe('embeddings: OpenAI client ↔ Gemini upstream', () => {
     expect(out.usage.prompt_tokens).toBe(out.usage.total_tokens);
   });
   it('response stays floats when the client asked float', () => {
-    const out = convertResponse('gemini', 'openai-embeddings', fixtureJson('embeddings/gemini-embed-response.json'), ctx({ ...openaiReq, encoding_format: 'float' })) as Obj;
+    const out = convertResponse(
+      'gemini',
+      'openai-embeddings',
+      fixtureJson('embeddings/gemini-embed-response.json'),
+      ctx({ ...openaiReq, encoding_format: 'float' }),
+    ) as Obj;
     expect(out.data[0].embedding).toEqual([0.0023, -0.0091, 0.5]);
   });
 });
 
 describe('embeddings: Gemini client ↔ OpenAI upstream', () => {
   it('batchEmbedContents request → OpenAI input array, floats requested', () => {
-    expect(convertRequest('gemini', 'openai-embeddings', fixtureJson('embeddings/gemini-batch-request.json'), ctx(undefined, 'text-embedding-3-small'))).toEqual({
+    expect(
+      convertRequest('gemini', 'openai-embeddings', fixtureJson('embeddings/gemini-batch-request.json'), ctx(undefined, 'text-embedding-3-small')),
+    ).toEqual({
       model: 'text-embedding-3-small',
       input: ['hello world', 'goodbye'],
       encoding_format: 'float',
@@ -52,7 +59,9 @@ describe('embeddings: Gemini client ↔ OpenAI upstream', () => {
     });
   });
   it('embedContent request → single string input', () => {
-    expect(convertRequest('gemini', 'openai-embeddings', fixtureJson('embeddings/gemini-embed-request.json'), ctx(undefined, 'text-embedding-3-small'))).toEqual({
+    expect(
+      convertRequest('gemini', 'openai-embeddings', fixtureJson('embeddings/gemini-embed-request.json'), ctx(undefined, 'text-embedding-3-small')),
+    ).toEqual({
       model: 'text-embedding-3-small',
       input: 'hello world',
       encoding_format: 'float',
@@ -63,10 +72,17 @@ describe('embeddings: Gemini client ↔ OpenAI upstream', () => {
     expect(convertResponse('openai-embeddings', 'gemini', body, ctx(fixtureJson('embeddings/gemini-batch-request.json')))).toEqual({
       embeddings: [{ values: [0.0023, -0.0091, 0.5] }, { values: [0.25, -0.5, 1] }],
     });
-    expect(convertResponse('openai-embeddings', 'gemini', body, ctx(fixtureJson('embeddings/gemini-embed-request.json')))).toEqual({ embedding: { values: [0.0023, -0.0091, 0.5] } });
+    expect(convertResponse('openai-embeddings', 'gemini', body, ctx(fixtureJson('embeddings/gemini-embed-request.json')))).toEqual({
+      embedding: { values: [0.0023, -0.0091, 0.5] },
+    });
   });
   it('a base64 OpenAI upstream answer is decoded to floats for Gemini clients', () => {
-    const body = { object: 'list', data: [{ object: 'embedding', index: 0, embedding: floatsToBase64([0.5, -2]) }], model: 'm', usage: { prompt_tokens: 1, total_tokens: 1 } };
+    const body = {
+      object: 'list',
+      data: [{ object: 'embedding', index: 0, embedding: floatsToBase64([0.5, -2]) }],
+      model: 'm',
+      usage: { prompt_tokens: 1, total_tokens: 1 },
+    };
     expect(convertResponse('openai-embeddings', 'gemini', body, ctx())).toEqual({ embeddings: [{ values: [0.5, -2] }] });
   });
 });
@@ -82,7 +98,13 @@ describe('embeddings: identity, accounting, bad combinations', () => {
     });
   });
   it('usage and prompt estimate', () => {
-    expect(extractUsage('openai-embeddings', fixtureJson('embeddings/openai-response-float.json'))).toEqual({ promptTokens: 4, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+    expect(extractUsage('openai-embeddings', fixtureJson('embeddings/openai-response-float.json'))).toEqual({
+      promptTokens: 4,
+      completionTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+    });
     expect(extractUsage('gemini', fixtureJson('embeddings/gemini-batch-response.json'))).toBeNull();
     expect(estimatePromptTokens('openai-embeddings', { input: ['hello world', 'goodbye'] })).toBe(countTextTokens('hello world') + countTextTokens('goodbye'));
     expect(estimatePromptTokens('gemini', fixtureJson('embeddings/gemini-batch-request.json'))).toBeGreaterThan(0);

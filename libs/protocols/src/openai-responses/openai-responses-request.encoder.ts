@@ -24,16 +24,14 @@ export function encodeResponsesRequest(ir: IrRequest, ctx: ConvertContext): Resp
   if (ir.topP !== undefined) req.top_p = ir.topP;
   if (ir.logprobs && ir.topLogprobs !== undefined) req.top_logprobs = ir.topLogprobs;
   if (ir.tools.length > 0) {
-    req.tools = ir.tools.map(
-      (t): ResponsesFunctionTool => ({
-        type: 'function',
-        name: t.name,
-        ...(t.description !== undefined ? { description: t.description } : {}),
-        parameters: t.parameters ?? { type: 'object', properties: {} },
-        // Responses defaults `strict` to true, which rejects ordinary schemas: be explicit.
-        strict: t.strict ?? false,
-      }),
-    );
+    req.tools = ir.tools.map((t): ResponsesFunctionTool => ({
+      type: 'function',
+      name: t.name,
+      ...(t.description !== undefined ? { description: t.description } : {}),
+      parameters: t.parameters ?? { type: 'object', properties: {} },
+      // Responses defaults `strict` to true, which rejects ordinary schemas: be explicit.
+      strict: t.strict ?? false,
+    }));
     const c = ir.toolChoice;
     if (c) {
       let choice: ResponsesToolChoice;

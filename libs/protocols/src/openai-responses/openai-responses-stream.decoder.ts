@@ -135,7 +135,11 @@ export class ResponsesStreamDecoder implements StreamDecoder {
         out.push(...this.finish());
         const usage = usageFromResponses(r['usage']);
         if (usage) out.push({ type: 'usage', usage });
-        const reason = fromResponsesStatus(asString(r['status']) ?? type.slice('response.'.length), asString(asObject(r['incomplete_details'])?.['reason']), this.sawFunctionCall);
+        const reason = fromResponsesStatus(
+          asString(r['status']) ?? type.slice('response.'.length),
+          asString(asObject(r['incomplete_details'])?.['reason']),
+          this.sawFunctionCall,
+        );
         out.push({ type: 'finish', reason }, { type: 'done' });
         this.terminal = true;
         break;

@@ -51,7 +51,9 @@ export class ResponsesStreamEncoder implements StreamEncoder {
         if (!this.message) out += this.openMessage();
         const m = this.message!;
         m.text += ev.text;
-        return out + this.emit({ type: 'response.output_text.delta', item_id: m.id, output_index: m.outputIndex, content_index: 0, delta: ev.text, logprobs: [] });
+        return (
+          out + this.emit({ type: 'response.output_text.delta', item_id: m.id, output_index: m.outputIndex, content_index: 0, delta: ev.text, logprobs: [] })
+        );
       }
       case 'thinking_delta': {
         let out = this.ensureStarted() + this.closeMessage();
@@ -124,7 +126,11 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       type: 'error',
       error: { type: openAiErrorType(error.status, error.type, error.code), code, message: error.message, param: null },
     });
-    const response = { ...responsesEnvelope(this.ctx, this.output.filter(Boolean), null, this.usage, this.created), status: 'failed' as const, error: { code, message: error.message } };
+    const response = {
+      ...responsesEnvelope(this.ctx, this.output.filter(Boolean), null, this.usage, this.created),
+      status: 'failed' as const,
+      error: { code, message: error.message },
+    };
     out += this.emit({ type: 'response.failed', response });
     this.closed = true;
     return out;
@@ -150,7 +156,11 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     const id = `msg_${this.base}_${outputIndex}`;
     this.message = { outputIndex, id, text: '' };
     return (
-      this.emit({ type: 'response.output_item.added', output_index: outputIndex, item: { id, type: 'message', status: 'in_progress', content: [], role: 'assistant' } }) +
+      this.emit({
+        type: 'response.output_item.added',
+        output_index: outputIndex,
+        item: { id, type: 'message', status: 'in_progress', content: [], role: 'assistant' },
+      }) +
       this.emit({
         type: 'response.content_part.added',
         item_id: id,
@@ -181,7 +191,13 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     this.reasoning = { outputIndex, id, text: '' };
     return (
       this.emit({ type: 'response.output_item.added', output_index: outputIndex, item: { id, type: 'reasoning', summary: [] } }) +
-      this.emit({ type: 'response.reasoning_summary_part.added', item_id: id, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: '' } })
+      this.emit({
+        type: 'response.reasoning_summary_part.added',
+        item_id: id,
+        output_index: outputIndex,
+        summary_index: 0,
+        part: { type: 'summary_text', text: '' },
+      })
     );
   }
 
@@ -199,7 +215,13 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     this.output[r.outputIndex] = item;
     return (
       this.emit({ type: 'response.reasoning_summary_text.done', item_id: r.id, output_index: r.outputIndex, summary_index: 0, text: r.text }) +
-      this.emit({ type: 'response.reasoning_summary_part.done', item_id: r.id, output_index: r.outputIndex, summary_index: 0, part: { type: 'summary_text', text: r.text } }) +
+      this.emit({
+        type: 'response.reasoning_summary_part.done',
+        item_id: r.id,
+        output_index: r.outputIndex,
+        summary_index: 0,
+        part: { type: 'summary_text', text: r.text },
+      }) +
       this.emit({ type: 'response.output_item.done', output_index: r.outputIndex, item })
     );
   }

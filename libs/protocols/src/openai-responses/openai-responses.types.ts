@@ -30,9 +30,7 @@ export type ResponsesToolChoice =
   | { type: 'allowed_tools'; mode: 'auto' | 'required'; tools: { type: 'function'; name: string }[] };
 
 export type ResponsesTextFormat =
-  | { type: 'text' }
-  | { type: 'json_object' }
-  | { type: 'json_schema'; name: string; schema: JsonObject; description?: string; strict?: boolean };
+  { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; name: string; schema: JsonObject; description?: string; strict?: boolean };
 
 export interface ResponsesRequest {
   model: string;

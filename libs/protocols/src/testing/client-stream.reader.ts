@@ -50,11 +50,11 @@ function frames(raw: string, sep: string, named: boolean): { event?: string; dat
     if (block === '') continue;
     const lines = block.split(sep === '\r\n\r\n' ? '\r\n' : '\n');
     if (named) {
-      if (lines.length !== 2 || !lines[0]!.startsWith('event: ') || !lines[1]!.startsWith('data: ')) fail(`bad named frame: ${JSON.stringify(block)}`);
-      out.push({ event: lines[0]!.slice(7), data: lines[1]!.slice(6) });
+      if (lines.length !== 2 || !lines[0].startsWith('event: ') || !lines[1].startsWith('data: ')) fail(`bad named frame: ${JSON.stringify(block)}`);
+      out.push({ event: lines[0].slice(7), data: lines[1].slice(6) });
     } else {
-      if (lines.length !== 1 || !lines[0]!.startsWith('data: ')) fail(`bad data-only frame: ${JSON.stringify(block)}`);
-      out.push({ data: lines[0]!.slice(6) });
+      if (lines.length !== 1 || !lines[0].startsWith('data: ')) fail(`bad data-only frame: ${JSON.stringify(block)}`);
+      out.push({ data: lines[0].slice(6) });
     }
   }
   return out;
@@ -78,7 +78,7 @@ export function readClientStream(protocol: WireProtocol, raw: string): StreamSum
 function readChat(raw: string): StreamSummary {
   const s = empty();
   const evs = frames(raw, '\n\n', false);
-  if (evs.length === 0 || evs[evs.length - 1]!.data !== '[DONE]') fail('chat stream must end with data: [DONE]');
+  if (evs.length === 0 || evs[evs.length - 1].data !== '[DONE]') fail('chat stream must end with data: [DONE]');
   if (evs.filter((e) => e.data === '[DONE]').length !== 1) fail('[DONE] must appear exactly once');
   let sawRole = false;
   let finishes = 0;
@@ -353,7 +353,11 @@ function readResponses(raw: string): StreamSummary {
           if (item['type'] === 'message') {
             for (const c of objectsOf(item['content'])) text += asString(c['text']) ?? '';
           } else if (item['type'] === 'function_call') {
-            s.toolCalls.push({ id: asString(item['call_id']) ?? '', name: asString(item['name']) ?? '', args: parseJsonArgs(asString(item['arguments']) ?? '', 'responses') });
+            s.toolCalls.push({
+              id: asString(item['call_id']) ?? '',
+              name: asString(item['name']) ?? '',
+              args: parseJsonArgs(asString(item['arguments']) ?? '', 'responses'),
+            });
           } else if (item['type'] === 'reasoning') {
             const enc = asString(item['encrypted_content']);
             if (enc) s.signatures.push(enc);

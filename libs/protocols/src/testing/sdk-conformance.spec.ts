@@ -16,7 +16,9 @@ interface Case {
   file: string;
   expect: { text: string; toolCalls: { name: string; args: unknown }[] };
 }
-const manifest = fixtureJson<{ streams: Case[]; errorStreams: { name: string; protocol: WireProtocol; file: string; message: string }[] }>('streams.manifest.json');
+const manifest = fixtureJson<{ streams: Case[]; errorStreams: { name: string; protocol: WireProtocol; file: string; message: string }[] }>(
+  'streams.manifest.json',
+);
 const ctx: ConvertContext = { upstreamModel: 'up', requestedModel: 'client-model', stream: true, requestId: 'req-sdk', createdAt: 1700000000 };
 
 function translated(from: WireProtocol, to: WireProtocol, file: string): string {
@@ -25,17 +27,23 @@ function translated(from: WireProtocol, to: WireProtocol, file: string): string 
 }
 
 function fakeFetch(body: string, contentType: string): typeof fetch {
-  return (async () => new Response(body, { status: 200, headers: { 'content-type': contentType } })) as typeof fetch;
+  return async () => new Response(body, { status: 200, headers: { 'content-type': contentType } });
 }
 
 async function viaOpenAiChat(sse: string): Promise<{ text: string; toolCalls: { name: string; args: unknown }[] }> {
   const client = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://gw.test/v1', maxRetries: 0, fetch: fakeFetch(sse, 'text/event-stream') });
-  const stream = client.chat.completions.stream({ model: 'client-model', messages: [{ role: 'user', content: 'hi' }], stream_options: { include_usage: true } });
+  const stream = client.chat.completions.stream({
+    model: 'client-model',
+    messages: [{ role: 'user', content: 'hi' }],
+    stream_options: { include_usage: true },
+  });
   const final = await stream.finalChatCompletion();
-  const msg = final.choices[0]!.message;
+  const msg = final.choices[0].message;
   return {
     text: msg.content ?? '',
-    toolCalls: (msg.tool_calls ?? []).map((tc) => (tc.type === 'function' ? { name: tc.function.name, args: JSON.parse(tc.function.arguments) as unknown } : { name: '', args: null })),
+    toolCalls: (msg.tool_calls ?? []).map((tc) =>
+      tc.type === 'function' ? { name: tc.function.name, args: JSON.parse(tc.function.arguments) as unknown } : { name: '', args: null },
+    ),
   };
 }
 
@@ -90,7 +98,7 @@ describe('official SDK stream helpers accept every translated stream', () => {
   for (const sc of manifest.streams) {
     for (const client of CLIENTS) {
       it(`${sc.name} → ${client} SDK`, async () => {
-        const got = await READERS[client]!(translated(sc.protocol, client, sc.file));
+        const got = await READERS[client](translated(sc.protocol, client, sc.file));
         expect(got.text).toBe(sc.expect.text);
         expect(got.toolCalls).toEqual(sc.expect.toolCalls.map((t) => ({ name: t.name, args: t.args })));
       });
@@ -102,7 +110,7 @@ describe('official SDKs throw on translated in-stream errors (§7.5)', () => {
   for (const ec of manifest.errorStreams) {
     for (const client of CLIENTS) {
       it(`${ec.name} → ${client} SDK rejects`, async () => {
-        await expect(READERS[client]!(translated(ec.protocol, client, ec.file))).rejects.toThrow();
+        await expect(READERS[client](translated(ec.protocol, client, ec.file))).rejects.toThrow();
       });
     }
   }
@@ -114,7 +122,7 @@ describe('official SDKs accept translated non-stream bodies', () => {
     const out = JSON.stringify(convertResponse('anthropic', 'openai-chat', anthropicBody, { ...ctx, stream: false }));
     const client = new OpenAI({ apiKey: 'k', baseURL: 'http://gw.test/v1', maxRetries: 0, fetch: fakeFetch(out, 'application/json') });
     const res = await client.chat.completions.create({ model: 'client-model', messages: [{ role: 'user', content: 'hi' }] });
-    expect(res.choices[0]!.finish_reason).toBe('tool_calls');
+    expect(res.choices[0].finish_reason).toBe('tool_calls');
   });
   it('openai responses.create computes output_text', async () => {
     const out = JSON.stringify(convertResponse('gemini', 'openai-responses', fixtureJson('gemini/response-text.json'), { ...ctx, stream: false }));

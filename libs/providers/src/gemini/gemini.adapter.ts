@@ -1,4 +1,4 @@
-import { normalizeBaseUrl, type Operation, type ProviderAdapter, type TargetArgs, type UpstreamRequestTarget, type WireProtocol } from '../provider.types';
+import { normalizeBaseUrl, type ProviderAdapter, type TargetArgs, type UpstreamRequestTarget, type WireProtocol } from '../provider.types';
 
 /** Gemini API (v1beta): the action is in the path, the key in x-goog-api-key (never ?key=, which leaks into logs). */
 export class GeminiAdapter implements ProviderAdapter {
@@ -21,4 +21,3 @@ export class GeminiAdapter implements ProviderAdapter {
     };
   }
 }
-

@@ -1,12 +1,6 @@
 import { asArray, asNumber, asRecord, asString, compactJson, fnv1a, isRecord, type JsonRecord } from './json.util';
 import { errorReply, jsonReply, type MockReply, type RequestContext, type StreamEvent } from './mock-reply.types';
-import {
-  buildPlan,
-  promptTokens,
-  type NeutralMessage,
-  type NeutralRequest,
-  type ReplyPlan,
-} from './reply-plan.builder';
+import { buildPlan, promptTokens, type NeutralMessage, type NeutralRequest, type ReplyPlan } from './reply-plan.builder';
 import { sseEvent } from './sse.util';
 import { anthropicError, vendorError } from './vendor-error.bodies';
 
@@ -98,8 +92,7 @@ function validate(body: JsonRecord, requireMaxTokens: boolean): MockReply | unde
       );
   }
   const tc = asString(asRecord(body.tool_choice).type);
-  if (thinkOn && (tc === 'any' || tc === 'tool'))
-    return invalid('Thinking may not be enabled when tool_choice forces tool use.');
+  if (thinkOn && (tc === 'any' || tc === 'tool')) return invalid('Thinking may not be enabled when tool_choice forces tool use.');
 
   const tools = asArray(body.tools);
   for (let i = 0; i < tools.length; i++) {
@@ -110,17 +103,14 @@ function validate(body: JsonRecord, requireMaxTokens: boolean): MockReply | unde
     if (!isRecord(t.input_schema)) return invalid(`tools.${i}.custom.input_schema: Field required`);
     if (schema.type !== 'object') return invalid(`tools.${i}.custom.input_schema.type: Input should be 'object'`);
     if (schema.oneOf !== undefined || schema.anyOf !== undefined || schema.allOf !== undefined)
-      return invalid(
-        `tools.${i}.custom.input_schema: input_schema does not support oneOf, allOf, or anyOf at the top level`,
-      );
+      return invalid(`tools.${i}.custom.input_schema: input_schema does not support oneOf, allOf, or anyOf at the top level`);
   }
 
   const turns = mergedTurns(body);
   let usesTools = false;
   for (let i = 0; i < turns.length; i++) {
     const t = turns[i];
-    if (t.role !== 'user' && t.role !== 'assistant')
-      return invalid(`messages.${i}.role: Input should be 'user', 'assistant' or 'system'`);
+    if (t.role !== 'user' && t.role !== 'assistant') return invalid(`messages.${i}.role: Input should be 'user', 'assistant' or 'system'`);
     const isFinalAssistant = i === turns.length - 1 && t.role === 'assistant';
     if ((t.emptyString || t.blocks.length === 0) && !isFinalAssistant)
       return invalid(`messages.${i}: all messages must have non-empty content except for the optional final assistant message`);
@@ -132,13 +122,11 @@ function validate(body: JsonRecord, requireMaxTokens: boolean): MockReply | unde
       if (b.type === 'thinking') {
         const sig = asString(b.raw.signature);
         if (!sig) return invalid(`messages.${i}.content.${j}.thinking.signature: Field required`);
-        if (!signatureValid(asString(b.raw.thinking) ?? '', sig))
-          return invalid(`messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`);
+        if (!signatureValid(asString(b.raw.thinking) ?? '', sig)) return invalid(`messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`);
       }
     }
   }
-  if (usesTools && tools.length === 0)
-    return invalid('Requests which include `tool_use` or `tool_result` blocks must define tools.');
+  if (usesTools && tools.length === 0) return invalid('Requests which include `tool_use` or `tool_result` blocks must define tools.');
 
   for (let i = 0; i < turns.length; i++) {
     const t = turns[i];

@@ -1,15 +1,7 @@
 import { embedVector, toNumberArray } from './embedding.util';
 import { asArray, asNumber, asRecord, asString, fnv1a, isRecord, pick, type JsonRecord } from './json.util';
 import { errorReply, jsonReply, type MockReply, type RequestContext, type StreamEvent } from './mock-reply.types';
-import {
-  buildPlan,
-  countWords,
-  promptTokens,
-  toolCallTokens,
-  type NeutralMessage,
-  type NeutralRequest,
-  type ThinkingMode,
-} from './reply-plan.builder';
+import { buildPlan, countWords, promptTokens, toolCallTokens, type NeutralMessage, type NeutralRequest, type ThinkingMode } from './reply-plan.builder';
 import { sseEvent } from './sse.util';
 import { geminiError, vendorError } from './vendor-error.bodies';
 
@@ -50,8 +42,7 @@ function invalid(message: string): MockReply {
 function responseText(resp: unknown): string {
   if (isRecord(resp)) {
     const keys = Object.keys(resp);
-    if (keys.length === 1 && ['content', 'output', 'result'].includes(keys[0]) && typeof resp[keys[0]] === 'string')
-      return resp[keys[0]] as string;
+    if (keys.length === 1 && ['content', 'output', 'result'].includes(keys[0]) && typeof resp[keys[0]] === 'string') return resp[keys[0]] as string;
   }
   return JSON.stringify(resp ?? {});
 }
@@ -76,18 +67,13 @@ function validate(body: JsonRecord, model: string): MockReply | undefined {
     if (role !== undefined && role !== 'user' && role !== 'model' && role !== 'function' && role !== '')
       return invalid('Please use a valid role: user, model.');
     const parts = asArray(c.parts);
-    if (parts.length === 0)
-      return invalid(`* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.\n`);
+    if (parts.length === 0) return invalid(`* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.\n`);
     for (let j = 0; j < parts.length; j++) {
       const p = asRecord(parts[j]);
       if (!DATA_FIELDS.some((f) => p[f] !== undefined))
-        return invalid(
-          `* GenerateContentRequest.contents[${i}].parts[${j}].data: required oneof field 'data' must have one initialized field\n`,
-        );
+        return invalid(`* GenerateContentRequest.contents[${i}].parts[${j}].data: required oneof field 'data' must have one initialized field\n`);
       if (p.text === '' && !pick(p, 'thoughtSignature', 'thought_signature'))
-        return invalid(
-          'Unable to submit request because it has an empty text parameter. Add a value to the parameter and try again.',
-        );
+        return invalid('Unable to submit request because it has an empty text parameter. Add a value to the parameter and try again.');
     }
   }
 
@@ -100,15 +86,11 @@ function validate(body: JsonRecord, model: string): MockReply | undefined {
     if (calls === 0) continue;
     const prev = i > 0 ? asRecord(contents[i - 1]) : undefined;
     if (!prev || prev.role === 'model')
-      return invalid(
-        'Please ensure that function call turn comes immediately after a user turn or after a function response turn.',
-      );
+      return invalid('Please ensure that function call turn comes immediately after a user turn or after a function response turn.');
     if (i + 1 < contents.length) {
       const responses = partsOf(contents[i + 1]).filter(isResp).length;
       if (responses !== calls)
-        return invalid(
-          'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.',
-        );
+        return invalid('Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.');
     }
   }
 
@@ -148,8 +130,7 @@ export function geminiToNeutral(body: JsonRecord, model: string): NeutralRequest
     for (const p of partsOf(c)) {
       if (typeof p.text === 'string' && p.text && p.thought !== true) msg.texts.push(p.text);
       const fc = pick(p, 'functionCall', 'function_call');
-      if (isRecord(fc))
-        msg.toolCalls.push({ id: asString(fc.id), name: asString(fc.name) ?? '', argsJson: JSON.stringify(fc.args ?? {}) });
+      if (isRecord(fc)) msg.toolCalls.push({ id: asString(fc.id), name: asString(fc.name) ?? '', argsJson: JSON.stringify(fc.args ?? {}) });
       const fr = pick(p, 'functionResponse', 'function_response');
       if (isRecord(fr)) msg.toolResults.push({ id: asString(fr.id), name: asString(fr.name), text: responseText(fr.response) });
     }
@@ -280,8 +261,7 @@ function embedOne(req: JsonRecord, where: string): { values: number[] } | MockRe
     .filter((t) => t);
   if (!isRecord(req.content) || texts.length === 0) return invalid(`* ${where}.content: content is not specified\n`);
   const dims = asNumber(pick(req, 'outputDimensionality', 'output_dimensionality')) ?? 768;
-  if (!Number.isInteger(dims) || dims < 1 || dims > 3072)
-    return invalid(`* ${where}.output_dimensionality: must be between 1 and 3072\n`);
+  if (!Number.isInteger(dims) || dims < 1 || dims > 3072) return invalid(`* ${where}.output_dimensionality: must be between 1 and 3072\n`);
   return { values: toNumberArray(embedVector(texts.join(' '), dims)) };
 }
 
@@ -311,9 +291,7 @@ function modelInfo(id: string): JsonRecord {
     description: `Mock ${id}`,
     inputTokenLimit: embedding ? 2048 : 1048576,
     outputTokenLimit: embedding ? 1 : 65536,
-    supportedGenerationMethods: embedding
-      ? ['embedContent', 'batchEmbedContents']
-      : ['generateContent', 'countTokens', 'streamGenerateContent'],
+    supportedGenerationMethods: embedding ? ['embedContent', 'batchEmbedContents'] : ['generateContent', 'countTokens', 'streamGenerateContent'],
     ...(embedding ? {} : { temperature: 1, topP: 0.95, topK: 64, maxTemperature: 2, thinking: true }),
   };
 }

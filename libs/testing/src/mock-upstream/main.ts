@@ -12,7 +12,9 @@ function arg(name: string): string | undefined {
 async function main(): Promise<void> {
   const port = Number(arg('port') ?? process.env.MOCK_UPSTREAM_PORT ?? 4010);
   const host = arg('host') ?? process.env.MOCK_UPSTREAM_HOST ?? '127.0.0.1';
-  const keys = arg('keys')?.split(',').filter((k) => k);
+  const keys = arg('keys')
+    ?.split(',')
+    .filter((k) => k);
   const mock = await startMockUpstream({ port, host, keys, maxRecorded: Number(arg('max-recorded') ?? 1000) });
   const chunks = arg('chunks');
   const delay = arg('chunk-delay-ms');

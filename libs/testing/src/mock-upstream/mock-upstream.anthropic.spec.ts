@@ -119,7 +119,13 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
         ...params,
         messages: [
           params.messages[0],
-          { role: 'assistant', content: [{ type: 'thinking', thinking: thinking.thinking, signature }, { type: 'text', text: 'ok' }] },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'thinking', thinking: thinking.thinking, signature },
+              { type: 'text', text: 'ok' },
+            ],
+          },
           { role: 'user', content: 'more' },
         ],
       });
@@ -136,9 +142,7 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
     expect(noArg.map((e) => e.data.delta)).toEqual([{ type: 'input_json_delta', partial_json: '' }]);
     expect((events.find((e) => e.event === 'message_delta')!.data.delta as { stop_reason: string }).stop_reason).toBe('tool_use');
 
-    const msg = await client.messages
-      .stream({ model: 'claude-sonnet-5-5', max_tokens: 100, tools, messages: [{ role: 'user', content }] })
-      .finalMessage();
+    const msg = await client.messages.stream({ model: 'claude-sonnet-5-5', max_tokens: 100, tools, messages: [{ role: 'user', content }] }).finalMessage();
     const uses = msg.content.filter((b): b is Anthropic.Messages.ToolUseBlock => b.type === 'tool_use');
     expect(uses.map((u) => [u.name, u.input])).toEqual([
       ['get_weather', { city: 'Paris' }],
@@ -162,14 +166,15 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
         },
       ],
     });
-    expect(follow.content).toEqual([
-      { type: 'text', text: 'The tool get_weather returned 21C. The tool get_time returned 10:00.' },
-    ]);
+    expect(follow.content).toEqual([{ type: 'text', text: 'The tool get_weather returned 21C. The tool get_time returned 10:00.' }]);
   });
 
   it('enforces tool_use/tool_result adjacency and max_tokens like the real API', async () => {
     await expect(
-      client.messages.create({ model: 'claude-sonnet-5-5', messages: [{ role: 'user', content: 'x' }] } as unknown as Anthropic.Messages.MessageCreateParamsNonStreaming),
+      client.messages.create({
+        model: 'claude-sonnet-5-5',
+        messages: [{ role: 'user', content: 'x' }],
+      } as unknown as Anthropic.Messages.MessageCreateParamsNonStreaming),
     ).rejects.toMatchObject({ status: 400, type: 'invalid_request_error', message: expect.stringContaining('max_tokens: Field required') });
 
     const err = await client.messages
@@ -185,7 +190,9 @@ describe('mock upstream: Anthropic wire, driven by the official @anthropic-ai/sd
       })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((err as InstanceType<typeof Anthropic.APIError>).message).toContain('`tool_use` ids were found without `tool_result` blocks immediately after: toolu_1');
+    expect((err as InstanceType<typeof Anthropic.APIError>).message).toContain(
+      '`tool_use` ids were found without `tool_result` blocks immediately after: toolu_1',
+    );
     expect((err as InstanceType<typeof Anthropic.APIError>).headers?.get('x-should-retry')).toBe('false');
 
     await expect(

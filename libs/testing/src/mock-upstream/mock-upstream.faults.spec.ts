@@ -70,9 +70,9 @@ describe('mock upstream: fault injection and stream shaping', () => {
     });
 
     it('the [error:NNN] directive fails the request without any fault rule', async () => {
-      await expect(
-        oa.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'boom [error:503]' }] }),
-      ).rejects.toBeInstanceOf(OpenAI.InternalServerError);
+      await expect(oa.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'boom [error:503]' }] })).rejects.toBeInstanceOf(
+        OpenAI.InternalServerError,
+      );
     });
   });
 

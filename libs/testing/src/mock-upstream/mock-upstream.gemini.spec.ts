@@ -221,7 +221,9 @@ describe('mock upstream: Gemini wire, driven by the official @google/genai SDK',
   it('rejects empty parts and unbalanced function turns with the real messages', async () => {
     let res = await raw('/v1beta/models/gemini-2.5-flash:generateContent', { contents: [{ role: 'user', parts: [] }] });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: 400, status: 'INVALID_ARGUMENT', message: expect.stringContaining('contents.parts must not be empty') } });
+    expect(await res.json()).toMatchObject({
+      error: { code: 400, status: 'INVALID_ARGUMENT', message: expect.stringContaining('contents.parts must not be empty') },
+    });
     res = await raw('/v1beta/models/gemini-2.5-flash:generateContent', {
       contents: [
         { role: 'user', parts: [{ text: 'q' }] },

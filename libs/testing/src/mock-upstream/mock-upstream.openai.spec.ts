@@ -255,18 +255,8 @@ describe('mock upstream: OpenAI wire, driven by the official openai SDK', () => 
         expect(payload.sequence_number).toBe(i);
         types.push(payload.type);
       });
-      expect(types.slice(0, 4)).toEqual([
-        'response.created',
-        'response.in_progress',
-        'response.output_item.added',
-        'response.content_part.added',
-      ]);
-      expect(types.slice(-4)).toEqual([
-        'response.output_text.done',
-        'response.content_part.done',
-        'response.output_item.done',
-        'response.completed',
-      ]);
+      expect(types.slice(0, 4)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added']);
+      expect(types.slice(-4)).toEqual(['response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed']);
     });
 
     it('streams reasoning summaries and parallel function calls', async () => {

@@ -1,34 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { anthropicCountTokens, anthropicMessages, anthropicModels } from './anthropic.responder';
-import {
-  geminiBatchEmbed,
-  geminiCountTokens,
-  geminiEmbed,
-  geminiGenerate,
-  geminiModels,
-} from './gemini.responder';
+import { geminiBatchEmbed, geminiCountTokens, geminiEmbed, geminiGenerate, geminiModels } from './gemini.responder';
 import { asNumber, isRecord, type JsonRecord } from './json.util';
 import { errorReply, IdSource, type MockReply, type RequestContext, type StreamReply } from './mock-reply.types';
-import type {
-  FaultRule,
-  MockUpstream,
-  MockUpstreamOptions,
-  MockVendor,
-  RecordedRequest,
-  StreamShape,
-} from './mock-upstream.types';
+import type { FaultRule, MockUpstream, MockUpstreamOptions, MockVendor, RecordedRequest, StreamShape } from './mock-upstream.types';
 import { openaiChat, openaiEmbeddings, openaiModels, openaiResponses } from './openai.responder';
 import type { ShapeHint } from './reply-plan.builder';
-import {
-  anthropicError,
-  anthropicRequestId,
-  geminiApiKeyInvalid,
-  geminiError,
-  openaiError,
-  vendorError,
-  type ErrorReply,
-} from './vendor-error.bodies';
+import { anthropicError, anthropicRequestId, geminiApiKeyInvalid, geminiError, openaiError, vendorError, type ErrorReply } from './vendor-error.bodies';
 
 type Op =
   | 'chat'
@@ -121,25 +100,22 @@ function authError(vendor: MockVendor, key: string | undefined): ErrorReply {
       );
     return geminiApiKeyInvalid();
   }
-  if (vendor === 'anthropic')
-    return anthropicError(401, key === undefined ? 'x-api-key header is required' : 'invalid x-api-key', 'authentication_error');
+  if (vendor === 'anthropic') return anthropicError(401, key === undefined ? 'x-api-key header is required' : 'invalid x-api-key', 'authentication_error');
   if (key === undefined)
     return openaiError(
       401,
       "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.",
       { type: 'invalid_request_error', code: null },
     );
-  return openaiError(
-    401,
-    `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
-    { type: 'invalid_request_error', code: 'invalid_api_key' },
-  );
+  return openaiError(401, `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, {
+    type: 'invalid_request_error',
+    code: 'invalid_api_key',
+  });
 }
 
 function parseError(vendor: MockVendor): ErrorReply {
   if (vendor === 'gemini') return geminiError(400, 'Invalid JSON payload received. Unexpected token.');
-  if (vendor === 'anthropic')
-    return anthropicError(400, 'There was an error parsing the body of your request. Please ensure the body is valid JSON.');
+  if (vendor === 'anthropic') return anthropicError(400, 'There was an error parsing the body of your request. Please ensure the body is valid JSON.');
   return openaiError(
     400,
     "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, visit https://help.openai.com/en/.)",
@@ -528,12 +504,15 @@ class MockUpstreamServer implements MockUpstream {
         const rules = Array.isArray(body) ? body : [body ?? {}];
         for (const r of rules) {
           if (!isRecord(r)) return json(400, { error: 'a fault rule must be an object' });
-          this.setFault(r as FaultRule);
+          this.setFault(r);
         }
         return json(201, { ok: true, faults: this.faults.length });
       }
       case 'GET /__mock/faults':
-        return json(200, this.faults.map((f) => ({ ...f.rule, remaining: Number.isFinite(f.remaining) ? f.remaining : null })));
+        return json(
+          200,
+          this.faults.map((f) => ({ ...f.rule, remaining: Number.isFinite(f.remaining) ? f.remaining : null })),
+        );
       case 'DELETE /__mock/faults':
         this.clearFaults();
         return json(200, { ok: true });

@@ -1,22 +1,7 @@
 import { embedVector, float32ToBase64, toNumberArray } from './embedding.util';
 import { asArray, asNumber, asRecord, asString, compactJson, isRecord, type JsonRecord } from './json.util';
-import {
-  errorReply,
-  jsonReply,
-  type MockReply,
-  type RequestContext,
-  type StreamEvent,
-  type StreamReply,
-} from './mock-reply.types';
-import {
-  awkwardFragments,
-  buildPlan,
-  countWords,
-  type NeutralMessage,
-  type NeutralRequest,
-  type ReplyPlan,
-  type ThinkingMode,
-} from './reply-plan.builder';
+import { errorReply, jsonReply, type MockReply, type RequestContext, type StreamEvent, type StreamReply } from './mock-reply.types';
+import { awkwardFragments, buildPlan, countWords, type NeutralMessage, type NeutralRequest, type ReplyPlan, type ThinkingMode } from './reply-plan.builder';
 import { sseEvent } from './sse.util';
 import { openaiError, vendorError } from './vendor-error.bodies';
 
@@ -89,27 +74,16 @@ const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 
 
 function validateChat(body: JsonRecord): MockReply | undefined {
   if (typeof body.model !== 'string' || body.model === '') return invalid('you must provide a model parameter');
-  if (body.messages === undefined)
-    return invalid("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
+  if (body.messages === undefined) return invalid("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
   if (!Array.isArray(body.messages))
-    return invalid(
-      `Invalid type for 'messages': expected an array of objects, but got ${typeof body.messages} instead.`,
-      'messages',
-      'invalid_type',
-    );
+    return invalid(`Invalid type for 'messages': expected an array of objects, but got ${typeof body.messages} instead.`, 'messages', 'invalid_type');
   if (body.messages.length === 0) return invalid("[] is too short - 'messages'", 'messages');
   const hasTools = Array.isArray(body.tools) && body.tools.length > 0;
   if (Array.isArray(body.tools) && body.tools.length === 0) return invalid("[] is too short - 'tools'", 'tools');
   if (body.tool_choice !== undefined && body.tool_choice !== null && !hasTools)
-    return invalid(
-      "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
-      'tool_choice',
-    );
+    return invalid("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", 'tool_choice');
   if (body.parallel_tool_calls !== undefined && body.parallel_tool_calls !== null && !hasTools)
-    return invalid(
-      "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.",
-      'parallel_tool_calls',
-    );
+    return invalid("Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.", 'parallel_tool_calls');
   if (body.stream_options !== undefined && body.stream_options !== null && body.stream !== true)
     return invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');
   const temp = asNumber(body.temperature);
@@ -135,10 +109,7 @@ function validateChat(body: JsonRecord): MockReply | undefined {
     if (role === 'tool') {
       const id = asString(m.tool_call_id) ?? '';
       if (!pending.includes(id))
-        return invalid(
-          "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
-          `messages.[${i}].role`,
-        );
+        return invalid("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", `messages.[${i}].role`);
       pending = pending.filter((p) => p !== id);
       continue;
     }
@@ -212,8 +183,7 @@ export function openaiChat(ctx: RequestContext): MockReply {
   if (body.stream !== true) {
     const message: JsonRecord = { role: 'assistant', content: calls.length > 0 && !plan.text ? null : plan.text };
     if (plan.reasoningVisible) message.reasoning_content = plan.reasoning;
-    if (calls.length > 0)
-      message.tool_calls = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.argsJson } }));
+    if (calls.length > 0) message.tool_calls = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.argsJson } }));
     message.refusal = null;
     message.annotations = [];
     return jsonReply({
@@ -253,18 +223,14 @@ export function openaiChat(ctx: RequestContext): MockReply {
   for (const t of plan.textChunks) events.push(chunk({ content: t }, null, true));
   calls.forEach((c, i) => {
     if (!(toolsOnly && i === 0)) events.push(chunk({ tool_calls: [callHead(i)] }, null, true));
-    for (const frag of awkwardFragments(c.argsJson))
-      events.push(chunk({ tool_calls: [{ index: i, function: { arguments: frag } }] }, null, true));
+    for (const frag of awkwardFragments(c.argsJson)) events.push(chunk({ tool_calls: [{ index: i, function: { arguments: frag } }] }, null, true));
   });
   events.push(chunk({}, finish));
   if (includeUsage) {
     events.push({ data: `data: ${head}],"usage":${JSON.stringify(openaiUsage(plan))}}\n\n` });
   }
   events.push({ data: 'data: [DONE]\n\n' });
-  return streamReply(events, plan, (status) => [
-    sseEvent({ error: asRecord(asRecord(openaiError(status).body).error) }),
-    'data: [DONE]\n\n',
-  ]);
+  return streamReply(events, plan, (status) => [sseEvent({ error: asRecord(asRecord(openaiError(status).body).error) }), 'data: [DONE]\n\n']);
 }
 
 // ---------- responses ----------
@@ -305,8 +271,7 @@ function responsesToNeutral(body: JsonRecord): NeutralRequest {
   }
   const reasoning = asRecord(body.reasoning);
   const effort = asString(reasoning.effort);
-  const thinking: ThinkingMode =
-    effort && effort !== 'none' ? (asString(reasoning.summary) ? 'visible' : 'hidden') : 'off';
+  const thinking: ThinkingMode = effort && effort !== 'none' ? (asString(reasoning.summary) ? 'visible' : 'hidden') : 'off';
   return {
     model: asString(body.model) ?? '',
     system,
@@ -318,8 +283,7 @@ function responsesToNeutral(body: JsonRecord): NeutralRequest {
 }
 
 function validateResponses(body: JsonRecord): MockReply | undefined {
-  if (typeof body.model !== 'string' || body.model === '')
-    return invalid("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
+  if (typeof body.model !== 'string' || body.model === '') return invalid("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
   if (body.input !== undefined && typeof body.input !== 'string' && !Array.isArray(body.input))
     return invalid("Invalid type for 'input': expected one of a string or array of input items.", 'input', 'invalid_type');
   if (body.previous_response_id == null && body.conversation == null && Array.isArray(body.input)) {
@@ -504,20 +468,16 @@ export function openaiResponses(ctx: RequestContext): MockReply {
 export function openaiEmbeddings(ctx: RequestContext): MockReply {
   const body = asRecord(ctx.body);
   if (typeof body.model !== 'string' || body.model === '') return invalid('you must provide a model parameter');
-  if (body.input === undefined || body.input === null)
-    return invalid("Missing required parameter: 'input'.", 'input', 'missing_required_parameter');
+  if (body.input === undefined || body.input === null) return invalid("Missing required parameter: 'input'.", 'input', 'missing_required_parameter');
   const fmt = body.encoding_format;
   if (fmt !== undefined && fmt !== 'float' && fmt !== 'base64')
     return invalid(`Invalid value: '${String(fmt)}'. Supported values are: 'float' and 'base64'.`, 'encoding_format', 'invalid_value');
   const dims = asNumber(body.dimensions) ?? 1536;
-  if (!Number.isInteger(dims) || dims < 1 || dims > 3072)
-    return invalid(`Invalid value for 'dimensions': ${dims}.`, 'dimensions', 'invalid_value');
+  if (!Number.isInteger(dims) || dims < 1 || dims > 3072) return invalid(`Invalid value for 'dimensions': ${dims}.`, 'dimensions', 'invalid_value');
 
   const inputs: { key: string; tokens: number }[] = [];
   const raw = body.input;
-  const badInput = invalid(
-    "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.",
-  );
+  const badInput = invalid("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.");
   if (typeof raw === 'string') {
     if (raw === '') return badInput;
     inputs.push({ key: raw, tokens: countWords(raw) });
@@ -528,8 +488,7 @@ export function openaiEmbeddings(ctx: RequestContext): MockReply {
     } else {
       for (const x of raw) {
         if (typeof x === 'string' && x !== '') inputs.push({ key: x, tokens: countWords(x) });
-        else if (Array.isArray(x) && x.length > 0 && x.every((n) => typeof n === 'number'))
-          inputs.push({ key: x.join(','), tokens: x.length });
+        else if (Array.isArray(x) && x.length > 0 && x.every((n) => typeof n === 'number')) inputs.push({ key: x.join(','), tokens: x.length });
         else return badInput;
       }
     }

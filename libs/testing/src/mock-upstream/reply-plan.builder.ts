@@ -124,10 +124,7 @@ export function buildPlan(req: NeutralRequest, hint: ShapeHint): ReplyPlan {
   }
 
   const thinking: ThinkingMode = d.think ? 'visible' : req.thinking;
-  const reasoning =
-    thinking === 'off'
-      ? ''
-      : `Let me think about this step by step before I answer.${d.text ? ` The user wrote: ${d.text}` : ''}`;
+  const reasoning = thinking === 'off' ? '' : `Let me think about this step by step before I answer.${d.text ? ` The user wrote: ${d.text}` : ''}`;
 
   const chunks = d.chunks ?? hint.chunks;
   let finish: ReplyPlan['finish'] = toolCalls.length > 0 ? 'tool_calls' : 'stop';
@@ -169,9 +166,7 @@ export function buildPlan(req: NeutralRequest, hint: ShapeHint): ReplyPlan {
 function describeToolResults(req: NeutralRequest, results: NeutralToolResult[]): string {
   const names = new Map<string, string>();
   for (const m of req.messages) for (const c of m.toolCalls) if (c.id) names.set(c.id, c.name);
-  return results
-    .map((r) => `The tool ${r.name ?? (r.id ? names.get(r.id) : undefined) ?? 'tool'} returned ${r.text}.`)
-    .join(' ');
+  return results.map((r) => `The tool ${r.name ?? (r.id ? names.get(r.id) : undefined) ?? 'tool'} returned ${r.text}.`).join(' ');
 }
 
 function clamp(n: number, lo: number, hi: number): number {

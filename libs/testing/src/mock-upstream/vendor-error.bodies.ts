@@ -16,8 +16,7 @@ interface OpenAiErrorFields {
 const OPENAI_DEFAULTS: Record<number, { message: string } & OpenAiErrorFields> = {
   400: { message: 'Invalid request.', type: 'invalid_request_error' },
   401: {
-    message:
-      'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
+    message: 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
     type: 'invalid_request_error',
     code: 'invalid_api_key',
   },

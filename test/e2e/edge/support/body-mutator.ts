@@ -5,13 +5,27 @@ import { rng as mulberry32 } from '../../../../libs/protocols/src/testing/fixtur
 export const prng = mulberry32;
 
 export type Rng = () => number;
-const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
+const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const ODD_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '', ' ', 'then', '0', 'length'];
 const ODD_NUMBERS = [0, -1, -0.5, 3.14159, 1e300, -1e300, 2 ** 53, 2 ** 31, -(2 ** 31), 1e-300, 4294967296, 1.5];
-const ODD_STRINGS = ['', ' ', '\u0000', '\ud800', '😀'.repeat(50), 'x'.repeat(70_000), '[chunks:3]', '{"a":1}', 'null', '-1', 'data: [DONE]\n\n', '\r\n\r\n', 'models/../x'];
+const ODD_STRINGS = [
+  '',
+  ' ',
+  '\u0000',
+  '\ud800',
+  '😀'.repeat(50),
+  'x'.repeat(70_000),
+  '[chunks:3]',
+  '{"a":1}',
+  'null',
+  '-1',
+  'data: [DONE]\n\n',
+  '\r\n\r\n',
+  'models/../x',
+];
 
 function oddValue(rng: Rng, depth = 0): Json {
   switch (Math.floor(rng() * 9)) {
@@ -26,7 +40,9 @@ function oddValue(rng: Rng, depth = 0): Json {
     case 4:
       return depth > 2 ? [] : [oddValue(rng, depth + 1), oddValue(rng, depth + 1)];
     case 5:
-      return depth > 2 ? {} : { [pick(rng, ODD_KEYS)]: oddValue(rng, depth + 1), type: pick(rng, ['text', 'image', 'tool_use', 'function', 'image_url', 'input_text', 'bogus']) };
+      return depth > 2
+        ? {}
+        : { [pick(rng, ODD_KEYS)]: oddValue(rng, depth + 1), type: pick(rng, ['text', 'image', 'tool_use', 'function', 'image_url', 'input_text', 'bogus']) };
     case 6:
       return Math.floor(rng() * 1000);
     case 7:
@@ -89,7 +105,11 @@ export function mutate(rng: Rng, base: Json): Mutated {
     }
     case 3: {
       // an odd number where the body has a number (max_tokens, temperature, budgets, dimensions…)
-      const numeric = containers(value).flatMap((c) => Object.entries(c.node).filter(([, v]) => typeof v === 'number').map(([k]) => ({ c, k })));
+      const numeric = containers(value).flatMap((c) =>
+        Object.entries(c.node)
+          .filter(([, v]) => typeof v === 'number')
+          .map(([k]) => ({ c, k })),
+      );
       const target = numeric.length ? pick(rng, numeric) : undefined;
       if (target) (target.c.node as Record<string, Json>)[target.k] = pick(rng, ODD_NUMBERS);
       return { what: `odd number at ${target ? [...target.c.path, target.k].join('.') : '(none)'}`, body: Buffer.from(text()) };
@@ -123,13 +143,27 @@ export function mutate(rng: Rng, base: Json): Mutated {
       return { what: 'truncated', body: b.subarray(0, Math.floor(rng() * b.length)) };
     }
     case 9: // wrong or missing content type
-      return { what: 'content type', body: Buffer.from(text()), contentType: pick(rng, [null, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/xml']) };
+      return {
+        what: 'content type',
+        body: Buffer.from(text()),
+        contentType: pick(rng, [
+          null,
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'application/json; charset=latin1',
+          'application/xml',
+        ]),
+      };
     case 10: {
       // odd keys, also as raw text (JSON.stringify drops __proto__ set through assignment)
       const odd = pick(rng, ODD_KEYS);
       const t = text();
       const i = t.indexOf('{');
-      return { what: `odd key ${JSON.stringify(odd)}`, body: Buffer.from(`${t.slice(0, i + 1)}${JSON.stringify(odd)}:${JSON.stringify(oddValue(rng))},${t.slice(i + 1)}`) };
+      return {
+        what: `odd key ${JSON.stringify(odd)}`,
+        body: Buffer.from(`${t.slice(0, i + 1)}${JSON.stringify(odd)}:${JSON.stringify(oddValue(rng))},${t.slice(i + 1)}`),
+      };
     }
     case 11: // root not an object
       return { what: 'root', body: Buffer.from(JSON.stringify(pick(rng, [null, [], [value], 'text', 42, true] as Json[]))) };
@@ -145,7 +179,25 @@ export function mutate(rng: Rng, base: Json): Mutated {
       return { what: 'three type swaps', body: Buffer.from(text()) };
     }
     case 14: // an added field of any kind
-      if (!Array.isArray(spot.node)) spot.node[pick(rng, ['stream', 'tools', 'tool_choice', 'n', 'max_tokens', 'system', 'thinking', 'response_format', 'input', 'contents', 'generationConfig', 'stream_options', 'metadata', 'model'])] = oddValue(rng);
+      if (!Array.isArray(spot.node))
+        spot.node[
+          pick(rng, [
+            'stream',
+            'tools',
+            'tool_choice',
+            'n',
+            'max_tokens',
+            'system',
+            'thinking',
+            'response_format',
+            'input',
+            'contents',
+            'generationConfig',
+            'stream_options',
+            'metadata',
+            'model',
+          ])
+        ] = oddValue(rng);
       return { what: `added field at ${spot.path.join('.') || '(root)'}`, body: Buffer.from(text()) };
     default: {
       // a huge array or string

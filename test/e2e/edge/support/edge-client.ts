@@ -49,7 +49,14 @@ export function upload(url: string, path: string, headers: Record<string, string
     };
     const agent = new http.Agent({ keepAlive: false });
     const req = http.request(
-      { host: u.hostname, port: u.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', ...(declareLength ? { 'content-length': String(total) } : {}), ...headers } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', ...(declareLength ? { 'content-length': String(total) } : {}), ...headers },
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -93,7 +100,12 @@ export interface RawExchange {
  * A raw socket: connect, let `drive` write (it may trickle bytes over time), collect what comes back until the
  * server closes, `until` holds for what arrived, or `waitMs` passes.
  */
-export function rawExchange(url: string, drive: (s: net.Socket) => void | Promise<void>, waitMs: number, until?: (text: string) => boolean): Promise<RawExchange> {
+export function rawExchange(
+  url: string,
+  drive: (s: net.Socket) => void | Promise<void>,
+  waitMs: number,
+  until?: (text: string) => boolean,
+): Promise<RawExchange> {
   const u = new URL(url);
   return new Promise((resolve) => {
     const t0 = Date.now();

@@ -51,8 +51,8 @@ function spawnQuiet(bin: string, args: string[]): { child: ChildProcess; out: st
     out.push(d.toString());
     if (out.length > 50) out.shift();
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   return { child, out };
 }
 
@@ -76,7 +76,6 @@ export async function startPrivateBrokers(fallbackRedisDb: number): Promise<Brok
   const natsBin = findBinary('nats-server');
   const redisBin = findBinary('redis-server');
   if (!natsBin || !redisBin) {
-    // eslint-disable-next-line no-console
     console.warn('nats-server/redis-server not found: using the shared NATS and Redis; parallel cluster tests may interfere');
     const redisUrl = `${INFRA.redis.url}/${fallbackRedisDb}`;
     const r = new Redis(redisUrl, { lazyConnect: true });

@@ -51,9 +51,9 @@ export function request(base: string, proto: Proto, key: string | null, model: s
 /** One complete call (body read). */
 export async function call(base: string, proto: Proto, key: string | null, model: string = MODEL_OF[proto], o: CallOptions = {}): Promise<CallResult> {
   const { url, init } = request(base, proto, key, model, o);
-  const res = (o.dispatcher ? await undiciFetch(url, { ...(init as object), dispatcher: o.dispatcher } as never) : await fetch(url, init)) as Response;
+  const res = (o.dispatcher ? await undiciFetch(url, { ...(init as object), dispatcher: o.dispatcher }) : await fetch(url, init)) as Response;
   const text = await res.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
