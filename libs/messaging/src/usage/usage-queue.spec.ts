@@ -33,7 +33,7 @@ describe('commitOrDeadLetter: one bad record never holds up the rest', () => {
     const handler = async (rs: UsageRecord[]) => {
       // the batch fails; then the database answers the first record and is "starting up" for the next one
       if (rs.length > 1) throw new Error('Connection terminated unexpectedly');
-      if (rs[0]!.requestId === 'ok-1' && starting++ === 0) throw new Error('Raw query failed. Code: `57P03`. Message: `the database system is starting up`');
+      if (rs[0].requestId === 'ok-1' && starting++ === 0) throw new Error('Raw query failed. Code: `57P03`. Message: `the database system is starting up`');
       return s.handler(rs);
     };
     await expect(commitOrDeadLetter('c', handler, s.sink, batch(5), [], false)).rejects.toThrow('57P03');
