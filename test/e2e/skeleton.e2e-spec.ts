@@ -143,7 +143,24 @@ describe.each<Topology>(['standalone', 'cluster'])('walking skeleton (%s)', (top
       components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> };
     };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/chat/completions', '/v1/messages', '/api/channels', '/api/tokens', '/api/logs']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/chat/completions',
+        '/v1/messages',
+        '/api/channels',
+        '/api/tokens',
+        '/api/logs',
+        '/api/redemptions',
+        '/api/ledger',
+        '/api/ledger/reconciliation',
+      ]),
+    );
+    // billing's bodies too, from its own validators
+    expect(doc.components.schemas.TopUp.required).toEqual(['amount']);
+    expect(Object.keys(doc.components.schemas.PutPrice.properties!)).toEqual(
+      expect.arrayContaining(['input', 'output', 'cacheRead', 'cacheWrite', 'perRequest']),
+    );
+    expect(doc.components.schemas.CreateRedemptions).toBeDefined();
     expect(doc.components.schemas.CreateChannel.required).toEqual(expect.arrayContaining(['name', 'type', 'keys', 'models']));
     expect(Object.keys(doc.components.schemas.CreateToken.properties!)).toEqual(
       expect.arrayContaining(['quota', 'models', 'allowIps', 'rpm', 'tpm', 'expiresAt']),

@@ -1,13 +1,14 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AdminRequest, Subjects, notFound } from '@switchboard/contracts';
+import { jsonSchemasOf } from '@switchboard/common';
+import { AdminRequest, Subjects, notFound, type AdminReply } from '@switchboard/contracts';
 import { RpcErrorFilter } from '@switchboard/messaging';
-import { BalanceService } from './ledger/balance.service';
+import { BalanceService, TopUp } from './ledger/balance.service';
 import { LedgerQueryService } from './ledger/ledger-query.service';
 import { LedgerReconciler } from './ledger/ledger-reconciler.service';
 import { QuotaCounterReconciler } from './ledger/quota-counter-reconciler.service';
-import { PriceService } from './prices/price.service';
-import { RedemptionService } from './redemptions/redemption.service';
+import { PriceService, PutPrice } from './prices/price.service';
+import { CreateRedemptions, RedemptionService } from './redemptions/redemption.service';
 
 @Controller()
 @UseFilters(RpcErrorFilter)
@@ -56,6 +57,9 @@ export class BillingRpcController {
         return this.ledger.list(req.query);
       case 'ledger.reconcile':
         return this.reconciliation();
+      // GET /docs: the request bodies as the validators above define them
+      case 'docs.schemas':
+        return { status: 200, body: jsonSchemasOf({ TopUp, PutPrice, CreateRedemptions }) } satisfies AdminReply;
       default:
         throw notFound(`admin operation ${req.resource}.${req.op}`);
     }
