@@ -230,7 +230,9 @@ describe.each<Topology>(['standalone', 'cluster'])('routing, failover and bans (
     await channel({ name: 'w1', keys: ['w1'], models: ['w-m', 'w1-probe'], weight: 1 });
     await routable('w1-probe');
     mock.reset();
-    const n = 240;
+    // 480 draws: at 240 a 3:1 split fell outside 2.0–4.5 once in CI (w1 at 3 standard deviations, its weight also
+    // scaled by latency under load); the bounds stay, the sample doubles
+    const n = 480;
     for (let i = 0; i < n; i += 8) await Promise.all(Array.from({ length: 8 }, () => chat('w-m')));
     const ratio = hits('w3') / hits('w1');
     expect(hits('w3') + hits('w1')).toBe(n);
