@@ -4,33 +4,10 @@ import path from 'node:path';
 import type { UsageRecord } from '@switchboard/contracts';
 import { processMetrics } from '@switchboard/observability';
 import { SpoolUsageQueue } from './spool-usage.queue';
+import { usageRecord } from './usage-record.fixture';
 import { MAX_BATCH_ATTEMPTS, type DeadLetter } from './usage-queue';
 
-const rec = (id: string): UsageRecord => ({
-  requestId: id,
-  createdAt: new Date().toISOString(),
-  tokenId: 1,
-  userId: 1,
-  group: 'default',
-  model: 'm',
-  upstreamModel: 'm',
-  channelId: 1,
-  protocol: 'openai-chat',
-  upstreamProtocol: 'openai-chat',
-  stream: false,
-  status: 200,
-  promptTokens: 1,
-  completionTokens: 1,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  reasoningTokens: 0,
-  costMicros: 5,
-  latencyMs: 1,
-  ttftMs: null,
-  attempts: 1,
-  error: null,
-  reservedMicros: 0,
-});
+const rec = usageRecord;
 
 /** A dead-letter store that keeps each (consumer, requestId) once, as the table does. */
 function deadLetters() {

@@ -3,33 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { UsageRecord } from '@switchboard/contracts';
 import { UsageOutbox } from './usage-outbox.file';
+import { usageRecord } from './usage-record.fixture';
 import { RejectedRecord } from './usage-spool.format';
 
-const rec = (id: string): UsageRecord => ({
-  requestId: id,
-  createdAt: new Date().toISOString(),
-  tokenId: 1,
-  userId: 1,
-  group: 'default',
-  model: 'm',
-  upstreamModel: 'm',
-  channelId: 1,
-  protocol: 'openai-chat',
-  upstreamProtocol: 'openai-chat',
-  stream: false,
-  status: 200,
-  promptTokens: 1,
-  completionTokens: 1,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  reasoningTokens: 0,
-  costMicros: 5,
-  latencyMs: 1,
-  ttftMs: null,
-  attempts: 1,
-  error: null,
-  reservedMicros: 0,
-});
+const rec = usageRecord;
 const ids = (es: unknown[]) =>
   es.map((e) => (e instanceof RejectedRecord ? `rejected:${(e.rejected.record as UsageRecord).requestId}` : (e as UsageRecord).requestId));
 
