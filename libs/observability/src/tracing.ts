@@ -1,42 +1,46 @@
 import { SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span } from '@opentelemetry/api';
-import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { NodeSDK } from '@opentelemetry/sdk-node';
 
-let provider: NodeTracerProvider | null = null;
+let sdk: NodeSDK | null = null;
 
 /**
  * OpenTelemetry is off unless the standard variables ask for it (OTEL_EXPORTER_OTLP_ENDPOINT,
- * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_TRACES_EXPORTER=otlp); OTEL_SDK_DISABLED=true wins. Off, the API's
- * no-op tracer makes every span below free. On: OTLP/HTTP (JSON) with batching, W3C trace context, and an
- * AsyncLocalStorage context manager so context follows async code.
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_TRACES_EXPORTER other than `none`); OTEL_SDK_DISABLED=true wins. Off,
+ * the API's no-op tracer makes every span below free. On, the OpenTelemetry Node SDK reads the other standard variables
+ * (exporter protocol, sampler, propagators, resource attributes, batching); without instrumentations: the spans are
+ * the ones Switchboard opens itself.
  */
 export function startTracing(service: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (provider || env.OTEL_SDK_DISABLED === 'true') return !!provider;
-  const wanted = env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER === 'otlp';
-  if (!wanted) return false;
-  // The SDK and the OTLP exporter (≈270 modules, a few MB of heap) are loaded only here, when tracing is on; off, the
-  // process holds only the API and its no-op tracer.
+  if (sdk || env.OTEL_SDK_DISABLED === 'true') return !!sdk;
+  const exporter = env.OTEL_TRACES_EXPORTER?.trim();
+  const wanted = env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || (exporter && exporter !== 'none');
+  if (!wanted || exporter === 'none') return false;
+  // The SDK (≈460 modules, ~6 MB of heap, 0.2–0.4 s) is loaded only here, when tracing is on; off, the process holds
+  // only the API and its no-op tracer.
   /* eslint-disable @typescript-eslint/no-require-imports */
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
-  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
-  const { BatchSpanProcessor, NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
-  const { ATTR_SERVICE_NAME } = require('@opentelemetry/semantic-conventions') as typeof import('@opentelemetry/semantic-conventions');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? `switchboard-${service}` }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+  // OTLP/HTTP with JSON unless a protocol is chosen (the SDK's own default is protobuf): what earlier versions sent.
+  const protocolChosen = env.OTEL_EXPORTER_OTLP_PROTOCOL || env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL;
+  const plainOtlp = !exporter || exporter === 'otlp';
+  sdk = new NodeSDK({
+    serviceName: env.OTEL_SERVICE_NAME ?? `switchboard-${service}`,
+    traceExporter: plainOtlp && !protocolChosen ? new OTLPTraceExporter() : undefined,
+    instrumentations: [],
   });
-  provider.register();
+  sdk.start();
   return true;
 }
 
 /** Whether spans are recorded in this process (the HTTP/RPC interceptor is only installed then). */
 export function tracingActive(): boolean {
-  return provider !== null;
+  return sdk !== null;
 }
 
 export async function stopTracing(): Promise<void> {
-  await provider?.shutdown().catch(() => undefined);
-  provider = null;
+  await sdk?.shutdown().catch(() => undefined);
+  sdk = null;
 }
 
 export const tracer = () => trace.getTracer('switchboard');
