@@ -16,6 +16,13 @@ import { EdgeErrorFilter } from './edge/edge-error.filter';
 import { ModelsService } from './relay/models.service';
 import { RelayController } from './relay/relay.controller';
 import { RelayService } from './relay/relay.service';
+import { FailoverLoop } from './relay/failover-loop';
+import { FailoverPolicy } from './relay/failover-policy';
+import { JsonResponseSink } from './relay/json-response.sink';
+import { RoutePlanner } from './relay/route-planner';
+import { StreamResponseSink } from './relay/stream-response.sink';
+import { UpstreamAttempt } from './relay/upstream-attempt';
+import { UsageRecorder } from './relay/usage-recorder';
 import { TokenCountService } from './relay/token-count.service';
 import { UpstreamClient } from './relay/upstream.client';
 import { ChangeEventsController } from './state/change-events.controller';
@@ -28,6 +35,14 @@ import { TokenCache } from './state/token-cache.service';
   controllers: [RelayController, AdminController, StatusController, RedeemController, ChangeEventsController, DocsController],
   providers: [
     RelayService,
+    // the relay's pipeline steps (relay/)
+    RoutePlanner,
+    FailoverPolicy,
+    FailoverLoop,
+    UpstreamAttempt,
+    JsonResponseSink,
+    StreamResponseSink,
+    UsageRecorder,
     ModelsService,
     TokenCountService,
     UpstreamClient,

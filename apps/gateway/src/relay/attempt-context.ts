@@ -1,0 +1,49 @@
+import type { PriceEntry, VerifiedToken } from '@switchboard/contracts';
+import type { ConvertContext, WireProtocol } from '@switchboard/protocols';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Admission } from '../admission/admission.service';
+import type { RuntimeChannel } from '../state/routing-table.service';
+import type { InboundCall } from './inbound';
+import type { Route } from './route-planner';
+import { RelayAbort } from './upstream.client';
+import { UsageDraft } from './usage-record.builder';
+
+/**
+ * One relayed request as the pipeline's steps share it: what the client sent and where the answer goes, what the
+ * steps before decided (token, route, price, admission) and the attempt under way (channel, upstream protocol,
+ * prepared body). One object per request; the attempt's fields are overwritten by the next attempt.
+ */
+export class AttemptContext {
+  readonly draft: UsageDraft;
+  /** Cancels the upstream call: the client left or the gateway is shutting down. */
+  readonly abort = new RelayAbort();
+  token: VerifiedToken | null = null;
+  admitted: Admission | null = null;
+  route: Route | null = null;
+  price: PriceEntry | null = null;
+  /** retries left (RETRY_BUDGET); below zero once spent, which ends every model's loop */
+  budget = 0;
+
+  // ---------------------------------------------------------------- the attempt under way
+  /** the model being tried: the route's, or one of its alias' fallbacks */
+  model = '';
+  channel: RuntimeChannel | null = null;
+  upstreamProtocol: WireProtocol = 'openai-chat';
+  upstreamModel = '';
+  convert: ConvertContext | null = null;
+  url = '';
+  headers: Record<string, string> | null = null;
+  body: Buffer | string = '';
+  /** when this attempt's upstream call started (performance.now()) */
+  t0 = 0;
+
+  constructor(
+    readonly call: InboundCall,
+    readonly req: FastifyRequest,
+    readonly reply: FastifyReply,
+    readonly requestId: string,
+    readonly startedAt: number,
+  ) {
+    this.draft = new UsageDraft(requestId, call.protocol, call.model, call.stream, startedAt);
+  }
+}

@@ -1,0 +1,51 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { convertResponse, extractOutputText, extractUsage } from '@switchboard/protocols';
+import type { AttemptContext } from './attempt-context';
+import { transportFailure, type AttemptFailure } from './failover-policy';
+import { classifyUpstreamError } from './upstream.client';
+import type { UpstreamResponse } from './upstream-response';
+import { countedUsage, UsageRecorder } from './usage-recorder';
+
+/**
+ * A non-streamed upstream answer to the client: read whole (bounded by UPSTREAM_MAX_RESPONSE_BYTES), converted to the
+ * client's protocol unless it speaks the upstream's (then the bytes go as they came), usage counted.
+ */
+@Injectable()
+export class JsonResponseSink {
+  private readonly maxBytes: number;
+
+  constructor(
+    private readonly recorder: UsageRecorder,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'UPSTREAM_MAX_RESPONSE_BYTES'>,
+  ) {
+    this.maxBytes = config.UPSTREAM_MAX_RESPONSE_BYTES;
+  }
+
+  /** Undefined when the answer reached the client; a failure (nothing sent) when the body broke or is not JSON. */
+  async relay(ctx: AttemptContext, res: UpstreamResponse): Promise<AttemptFailure | undefined> {
+    const { call, draft, upstreamProtocol, t0 } = ctx;
+    let buf: Buffer;
+    try {
+      buf = await res.bytes(this.maxBytes);
+    } catch (e) {
+      return transportFailure(502, classifyUpstreamError(e), `upstream body: ${(e as Error).message}`);
+    } finally {
+      draft.upstreamMs += performance.now() - t0;
+    }
+    let json: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(buf.toString('utf8'));
+      if (!parsed || typeof parsed !== 'object') throw new Error('not an object');
+      json = parsed as Record<string, unknown>;
+    } catch {
+      return transportFailure(502, 'network', 'upstream sent a body that is not JSON');
+    }
+    this.recorder.observeUpstream(ctx.channel!.id, upstreamProtocol, '2xx', t0);
+    draft.usage = extractUsage(upstreamProtocol, json) ?? countedUsage(call, extractOutputText(upstreamProtocol, json));
+    draft.status = 200;
+    const out = call.protocol === upstreamProtocol ? buf : JSON.stringify(convertResponse(upstreamProtocol, call.protocol, json, ctx.convert!));
+    ctx.reply.status(200).header('content-type', 'application/json').send(out);
+    return undefined;
+  }
+}

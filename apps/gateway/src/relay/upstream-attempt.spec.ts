@@ -1,0 +1,91 @@
+import type { UsageRecorder } from './usage-recorder';
+import type { JsonResponseSink } from './json-response.sink';
+import type { StreamResponseSink } from './stream-response.sink';
+import type { UpstreamClient } from './upstream.client';
+import { FailoverPolicy } from './failover-policy';
+import { attemptContext, channel, inboundCall, upstreamResponse } from './relay.fixture';
+import { UpstreamAttempt } from './upstream-attempt';
+import type { UpstreamResponse } from './upstream-response';
+
+function setup(send: () => Promise<UpstreamResponse>) {
+  const upstream = { timeoutsFor: () => ({ connectMs: 1, firstByteMs: 1, idleMs: 1 }), send: jest.fn(send) };
+  const recorder = { observeUpstream: jest.fn() };
+  const json = { relay: jest.fn(() => Promise.resolve(undefined)) };
+  const stream = { relay: jest.fn(() => Promise.resolve(undefined)) };
+  const attempt = new UpstreamAttempt(
+    upstream as unknown as UpstreamClient,
+    new FailoverPolicy({ RETRY_BUDGET: 1, BAN_PROBE_INTERVAL_MS: 1 }),
+    recorder as unknown as UsageRecorder,
+    json as unknown as JsonResponseSink,
+    stream as unknown as StreamResponseSink,
+  );
+  return { attempt, upstream, recorder, json, stream };
+}
+
+const ctxOf = (over = {}, headers: Record<string, string> = {}) => {
+  const ctx = attemptContext(inboundCall(over), undefined, headers);
+  ctx.model = 'm';
+  return ctx;
+};
+
+describe('UpstreamAttempt', () => {
+  it("sends the channel's request (mapped model, its URL, key and headers) and hands a 200 to the JSON sink", async () => {
+    const res = upstreamResponse(200, ['{}']);
+    const { attempt, upstream, json, stream } = setup(() => Promise.resolve(res));
+    const ctx = ctxOf();
+    const ch = channel({ id: 3, modelMapping: { m: 'up-m' }, headers: { 'x-org': 'acme' } });
+    expect(await attempt.run(ctx, ch, ch.keys[0])).toBeUndefined();
+    const [url, headers, body] = upstream.send.mock.calls[0] as unknown as [string, Record<string, string>, string];
+    expect(url).toBe('http://upstream.test/v1/chat/completions');
+    expect(headers).toMatchObject({ 'content-type': 'application/json', accept: 'application/json', authorization: 'Bearer k0', 'x-org': 'acme' });
+    expect(JSON.parse(body)).toMatchObject({ model: 'up-m' });
+    expect(json.relay).toHaveBeenCalledWith(ctx, res);
+    expect(stream.relay).not.toHaveBeenCalled();
+    expect(ctx.draft).toMatchObject({ channelId: 3, upstreamModel: 'up-m', upstreamProtocol: 'openai-chat' });
+  });
+
+  it('a streamed call goes to the stream sink', async () => {
+    const { attempt, stream } = setup(() => Promise.resolve(upstreamResponse(200)));
+    const ch = channel();
+    await attempt.run(ctxOf({ stream: true }), ch, ch.keys[0]);
+    expect(stream.relay).toHaveBeenCalledTimes(1);
+  });
+
+  it("an Anthropic client's version headers pass through to an Anthropic upstream", async () => {
+    const { attempt, upstream } = setup(() => Promise.resolve(upstreamResponse(200)));
+    const call = inboundCall({ protocol: 'anthropic', body: { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] } });
+    const ctx = attemptContext(call, undefined, { 'anthropic-version': '2023-06-01', 'anthropic-beta': 'tools-1' });
+    ctx.model = 'm';
+    const ch = channel({ type: 'anthropic' });
+    await attempt.run(ctx, ch, ch.keys[0]);
+    expect((upstream.send.mock.calls[0] as unknown[])[1]).toMatchObject({ 'anthropic-version': '2023-06-01', 'anthropic-beta': 'tools-1', 'x-api-key': 'k0' });
+  });
+
+  it("an error answer: parsed, its status mapped by the channel, Retry-After kept; observed by the mapped status' class", async () => {
+    const body = JSON.stringify({ error: { message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' } });
+    const { attempt, recorder } = setup(() => Promise.resolve(upstreamResponse(500, [body], { 'retry-after': '7' })));
+    const ch = channel({ id: 3, statusCodeMapping: { '500': 429 } });
+    const failure = await attempt.run(ctxOf(), ch, ch.keys[0]);
+    expect(failure).toMatchObject({ status: 429, kind: 'http', final: false, free: false, error: { status: 429, message: 'slow down', retryAfterSeconds: 7 } });
+    expect(recorder.observeUpstream).toHaveBeenCalledWith(3, 'openai-chat', '4xx', expect.any(Number));
+  });
+
+  it('the upstream not reached: a transport failure of its kind (first-byte timeout → 504)', async () => {
+    const { attempt } = setup(() => Promise.reject(Object.assign(new Error('headers timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' })));
+    const ch = channel();
+    expect(await attempt.run(ctxOf(), ch, ch.keys[0])).toEqual({
+      status: 504,
+      kind: 'timeout_first_byte',
+      error: { status: 502, message: 'upstream timeout_first_byte: headers timeout' },
+      final: false,
+      free: false,
+    });
+  });
+
+  it('a channel of an unknown type: 503, nothing sent', async () => {
+    const { attempt, upstream } = setup(() => Promise.resolve(upstreamResponse(200)));
+    const ch = channel({ id: 8, type: 'nope' });
+    expect(await attempt.run(ctxOf(), ch, ch.keys[0])).toMatchObject({ status: 503, error: { message: 'channel 8 has an unknown type nope' } });
+    expect(upstream.send).not.toHaveBeenCalled();
+  });
+});

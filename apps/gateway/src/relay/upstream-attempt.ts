@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { statusClass } from '@switchboard/observability';
+import { parseUpstreamError } from '@switchboard/protocols';
+import type { RuntimeChannel, RuntimeKey } from '../state/routing-table.service';
+import type { AttemptContext } from './attempt-context';
+import { FailoverPolicy, transportFailure, type AttemptFailure } from './failover-policy';
+import { JsonResponseSink } from './json-response.sink';
+import { StreamResponseSink } from './stream-response.sink';
+import { classifyUpstreamError, UpstreamClient } from './upstream.client';
+import { mappedStatus, prepareUpstreamCall } from './upstream-call';
+import type { UpstreamResponse } from './upstream-response';
+import { UsageRecorder } from './usage-recorder';
+
+const MAX_ERROR_BODY = 64 * 1024;
+
+/** One upstream try on one channel key: send, classify an error answer, or hand the answer to its sink. */
+@Injectable()
+export class UpstreamAttempt {
+  constructor(
+    private readonly upstream: UpstreamClient,
+    private readonly policy: FailoverPolicy,
+    private readonly recorder: UsageRecorder,
+    private readonly json: JsonResponseSink,
+    private readonly stream: StreamResponseSink,
+  ) {}
+
+  /** Undefined when the response reached the client, else why it failed. */
+  async run(ctx: AttemptContext, channel: RuntimeChannel, key: RuntimeKey): Promise<AttemptFailure | undefined> {
+    ctx.channel = channel;
+    const unfit = prepareUpstreamCall(ctx, channel, key, this.policy);
+    if (unfit) return unfit;
+    const { draft, upstreamProtocol } = ctx;
+    draft.channelId = channel.id;
+    draft.upstreamModel = ctx.upstreamModel;
+    draft.upstreamProtocol = upstreamProtocol;
+    const timeouts = this.upstream.timeoutsFor(channel.timeouts);
+    const t0 = (ctx.t0 = performance.now());
+    let res: UpstreamResponse;
+    try {
+      res = await this.upstream.send(ctx.url, ctx.headers!, ctx.body, timeouts, ctx.abort);
+    } catch (e) {
+      draft.upstreamMs += performance.now() - t0;
+      const kind = classifyUpstreamError(e);
+      this.recorder.observeUpstream(channel.id, upstreamProtocol, kind, t0);
+      return transportFailure(kind === 'timeout_first_byte' ? 504 : 502, kind, `upstream ${kind}: ${(e as Error).message}`);
+    }
+    const mapped = mappedStatus(channel, res.statusCode);
+    if (mapped >= 400 || res.statusCode >= 400) {
+      const text = await res.text(MAX_ERROR_BODY).catch(() => '');
+      draft.upstreamMs += performance.now() - t0;
+      this.recorder.observeUpstream(channel.id, upstreamProtocol, statusClass(mapped), t0);
+      const error = parseUpstreamError(upstreamProtocol, mapped, text);
+      const retryAfter = Number(res.header('retry-after'));
+      if (Number.isFinite(retryAfter)) error.retryAfterSeconds = retryAfter;
+      return this.policy.httpFailure(mapped, error);
+    }
+    return ctx.call.stream ? this.stream.relay(ctx, res) : this.json.relay(ctx, res);
+  }
+}
