@@ -63,7 +63,7 @@ describe('AdminController (the routes of ADMIN_ROUTES, over HTTP)', () => {
       expect([r.op, res.statusCode]).toEqual([r.op, r.status]);
       const [resource, op] = r.op.split('.');
       expect(sent).toEqual([{ subject: r.subject, payload: expect.objectContaining({ resource, op, actor: 'admin' }) }]);
-      expect(sent[0]!.payload.id).toBe(r.path.includes(':') ? 'p-1' : undefined);
+      expect(sent[0].payload.id).toBe(r.path.includes(':') ? 'p-1' : undefined);
     }
   });
 
@@ -80,17 +80,17 @@ describe('AdminController (the routes of ADMIN_ROUTES, over HTTP)', () => {
 
   it('forwards the query string only to routes that take one, and a body only to routes that read one', async () => {
     await call('GET', '/api/logs?model=m&limit=5');
-    expect(sent[0]!.payload).toMatchObject({ resource: 'logs', op: 'list', query: { model: 'm', limit: '5' }, body: {} });
+    expect(sent[0].payload).toMatchObject({ resource: 'logs', op: 'list', query: { model: 'm', limit: '5' }, body: {} });
     await call('GET', '/api/prices?x=1');
-    expect(sent[1]!.payload).toMatchObject({ resource: 'prices', op: 'list', query: {} });
+    expect(sent[1].payload).toMatchObject({ resource: 'prices', op: 'list', query: {} });
     await call('DELETE', '/api/tokens/3', '{"ignored":');
-    expect(sent[2]!.payload).toMatchObject({ resource: 'tokens', op: 'delete', id: '3', body: {} });
+    expect(sent[2].payload).toMatchObject({ resource: 'tokens', op: 'delete', id: '3', body: {} });
   });
 
   it('reads an empty body as {} and refuses bad JSON with a 400 before forwarding', async () => {
     const empty = await call('POST', '/api/channels/4/test', '');
     expect(empty.statusCode).toBe(200);
-    expect(sent[0]!.payload).toMatchObject({ resource: 'channels', op: 'test', id: '4', body: {} });
+    expect(sent[0].payload).toMatchObject({ resource: 'channels', op: 'test', id: '4', body: {} });
     const bad = await call('PATCH', '/api/users/4', '{"name":');
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toEqual({ error: { code: 'invalid_request', message: expect.stringMatching(/^body: /) } });

@@ -24,29 +24,29 @@ describe('the OpenAPI document', () => {
     for (const r of adminRouteList()) {
       const op = doc.paths[openApiPath(r.path)]?.[r.method.toLowerCase()];
       expect([r.op, op?.summary]).toEqual([r.op, r.summary]);
-      expect(op!.security).toEqual([{ adminKey: [] }]);
-      const pathParams = op!.parameters?.filter((p) => p.in === 'path').map((p) => p.name) ?? [];
+      expect(op.security).toEqual([{ adminKey: [] }]);
+      const pathParams = op.parameters?.filter((p) => p.in === 'path').map((p) => p.name) ?? [];
       expect([r.op, pathParams]).toEqual([r.op, [...r.path.matchAll(/:(\w+)/g)].map((m) => m[1])]);
-      expect([r.op, op!.requestBody?.content['application/json'].schema.$ref]).toEqual([r.op, r.body ? `#/components/schemas/${r.body.name}` : undefined]);
-      expect([r.op, op!.responses[String(r.status)]?.content?.['application/json'].schema]).toEqual([r.op, expect.any(Object)]);
+      expect([r.op, op.requestBody?.content['application/json'].schema.$ref]).toEqual([r.op, r.body ? `#/components/schemas/${r.body.name}` : undefined]);
+      expect([r.op, op.responses[String(r.status)]?.content?.['application/json'].schema]).toEqual([r.op, expect.any(Object)]);
     }
-    expect(doc.paths['/api/channels/{id}']!.patch!.summary).toBe('Update a channel');
+    expect(doc.paths['/api/channels/{id}'].patch.summary).toBe('Update a channel');
   });
 
   it('turns the zod schemas into request bodies and query parameters', () => {
-    expect(doc.components.schemas.TopUp!.required).toEqual(['amount']);
-    expect(Object.keys(doc.components.schemas.PutPrice!.properties!)).toEqual(['input', 'output', 'cacheRead', 'cacheWrite', 'perRequest']);
-    expect(doc.components.schemas.CreateChannel!.required).toEqual(expect.arrayContaining(['name', 'type', 'keys', 'models']));
-    expect(Object.keys(doc.components.schemas.CreateToken!.properties!)).toEqual(expect.arrayContaining(['quota', 'models', 'allowIps', 'rpm', 'tpm']));
-    const logQuery = doc.paths['/api/logs']!.get!.parameters!.filter((p) => p.in === 'query').map((p) => p.name);
+    expect(doc.components.schemas.TopUp.required).toEqual(['amount']);
+    expect(Object.keys(doc.components.schemas.PutPrice.properties!)).toEqual(['input', 'output', 'cacheRead', 'cacheWrite', 'perRequest']);
+    expect(doc.components.schemas.CreateChannel.required).toEqual(expect.arrayContaining(['name', 'type', 'keys', 'models']));
+    expect(Object.keys(doc.components.schemas.CreateToken.properties!)).toEqual(expect.arrayContaining(['quota', 'models', 'allowIps', 'rpm', 'tpm']));
+    const logQuery = doc.paths['/api/logs'].get.parameters!.filter((p) => p.in === 'query').map((p) => p.name);
     expect(logQuery).toEqual(expect.arrayContaining(['tokenId', 'model', 'from', 'to', 'limit', 'cursor']));
-    const answer = doc.paths['/api/users/{id}/topup']!.post!.responses['200']!.content!['application/json'].schema;
+    const answer = doc.paths['/api/users/{id}/topup'].post.responses['200'].content!['application/json'].schema;
     expect(answer).toMatchObject({ type: 'object', properties: { balance: { type: 'number' } }, required: ['balance'] });
   });
 
   it('keeps the relay, redeem and ops routes', () => {
     for (const r of RELAY_ROUTES) expect(doc.paths[r.path]?.[r.method]?.security).toEqual([{ apiKey: [] }]);
-    expect(doc.paths['/api/redeem']!.post!.security).toEqual([{ apiKey: [] }]);
+    expect(doc.paths['/api/redeem'].post.security).toEqual([{ apiKey: [] }]);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/status', '/health/live', '/health/ready', '/metrics']));
   });
 

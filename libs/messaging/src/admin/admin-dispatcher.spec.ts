@@ -55,7 +55,11 @@ describe('AdminDispatcher', () => {
       ['users', 'list'], // auth's
       ['constructor', 'name'],
     ]) {
-      expect(await rejection(d.dispatch({ resource, op }))).toMatchObject({ code: 'not_found', status: 404, message: `admin operation ${resource}.${op} not found` });
+      expect(await rejection(d.dispatch({ resource, op }))).toMatchObject({
+        code: 'not_found',
+        status: 404,
+        message: `admin operation ${resource}.${op} not found`,
+      });
     }
     const { 'audit.list': _gone, ...partial } = handlers;
     const incomplete = new AdminDispatcher(Subjects.LogsAdmin, partial as LogsHandlers);
@@ -68,7 +72,7 @@ describe('AdminDispatcher', () => {
     expect(await rejection(plain.dispatch({ resource: 'logs', op: 'list', query: { limit: '0' } }))).toBeInstanceOf(ZodError);
     const named = new AdminDispatcher(Subjects.LogsAdmin, handlers, (schema, input) => {
       const r = schema.safeParse(input);
-      if (!r.success) throw badRequest(`${r.error.issues[0]!.path.join('.')}: bad`);
+      if (!r.success) throw badRequest(`${r.error.issues[0].path.join('.')}: bad`);
       return r.data;
     });
     expect(await rejection(named.dispatch({ resource: 'logs', op: 'list', query: { limit: '0' } }))).toMatchObject({ status: 400, message: 'limit: bad' });
