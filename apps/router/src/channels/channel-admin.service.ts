@@ -15,8 +15,8 @@ import {
 import { Prisma, PrismaService, recordAudit } from '@switchboard/db';
 import { HEALTH_STORE, type HealthStore } from '@switchboard/health';
 import { Bus } from '@switchboard/messaging';
-import { ChannelProber } from '../health/channel-prober';
 import type { z } from 'zod';
+import { ChannelProber } from '../health/channel-prober';
 import { keepUnchangedMasked, readChannelSecrets, sealChannelSecrets } from './channel-secrets';
 import { channelView, type ChannelHealth, type ChannelWithKeys } from './channel.views';
 
