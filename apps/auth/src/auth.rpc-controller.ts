@@ -1,17 +1,22 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AdminRequest, Subjects, VerifyKeyRequest } from '@switchboard/contracts';
+import { Subjects, VerifyKeyRequest } from '@switchboard/contracts';
 import { RpcErrorFilter } from '@switchboard/messaging';
+import { authAdminDispatcher } from './admin/auth-admin.handlers';
 import { AuthAdminService } from './admin/auth-admin.service';
 import { KeyVerificationService } from './keys/key-verification.service';
 
 @Controller()
 @UseFilters(RpcErrorFilter)
 export class AuthRpcController {
+  private readonly admin;
+
   constructor(
     private readonly keys: KeyVerificationService,
-    private readonly admin: AuthAdminService,
-  ) {}
+    admin: AuthAdminService,
+  ) {
+    this.admin = authAdminDispatcher(admin);
+  }
 
   @MessagePattern(Subjects.AuthVerifyKey)
   verify(@Payload() payload: unknown) {
@@ -20,6 +25,6 @@ export class AuthRpcController {
 
   @MessagePattern(Subjects.AuthAdmin)
   adminOp(@Payload() payload: unknown) {
-    return this.admin.handle(AdminRequest.parse(payload));
+    return this.admin.dispatch(payload);
   }
 }

@@ -1,17 +1,22 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AdminRequest, Subjects } from '@switchboard/contracts';
+import { Subjects } from '@switchboard/contracts';
 import { RpcErrorFilter } from '@switchboard/messaging';
+import { channelAdminDispatcher } from './channels/channel-admin.handlers';
 import { ChannelAdminService } from './channels/channel-admin.service';
 import { RoutingTableService } from './table/routing-table.service';
 
 @Controller()
 @UseFilters(RpcErrorFilter)
 export class RouterRpcController {
+  private readonly admin;
+
   constructor(
     private readonly table: RoutingTableService,
-    private readonly admin: ChannelAdminService,
-  ) {}
+    admin: ChannelAdminService,
+  ) {
+    this.admin = channelAdminDispatcher(admin);
+  }
 
   @MessagePattern(Subjects.RouterTableGet)
   getTable() {
@@ -20,6 +25,6 @@ export class RouterRpcController {
 
   @MessagePattern(Subjects.RouterAdmin)
   adminOp(@Payload() payload: unknown) {
-    return this.admin.handle(AdminRequest.parse(payload));
+    return this.admin.dispatch(payload);
   }
 }

@@ -1,5 +1,6 @@
 export * from './bus';
 export * from './rpc-error.filter';
+export * from './admin/admin-dispatcher';
 export * from './messaging.module';
 export * from './nats-connection';
 export * from './in-process/in-process.broker';

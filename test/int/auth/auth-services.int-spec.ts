@@ -6,6 +6,7 @@ import { generateApiKey, hashApiKey } from '@switchboard/common';
 import { DomainError, Subjects, type AdminRequest } from '@switchboard/contracts';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import type { Bus } from '@switchboard/messaging';
+import { authAdminDispatcher } from '../../../apps/auth/src/admin/auth-admin.handlers';
 import { AuthAdminService } from '../../../apps/auth/src/admin/auth-admin.service';
 import { KeyVerificationService } from '../../../apps/auth/src/keys/key-verification.service';
 import { TokenExpiryService } from '../../../apps/auth/src/keys/token-expiry.service';
@@ -28,7 +29,10 @@ describePostgres('auth services on Postgres', () => {
   let expiry: TokenExpiryService;
 
   const op = (resource: string, o: string, body?: unknown, id?: string): AdminRequest => ({ resource, op: o, body, id, query: {}, actor: 'int-test' });
-  const run = async (resource: string, o: string, body?: unknown, id?: string) => admin.handle(op(resource, o, body, id));
+  // Through the rpc controller's path (route lookup, parsing, handler), as the gateway's request arrives.
+  const run = async (resource: string, o: string, body?: unknown, id?: string) => ({
+    body: await authAdminDispatcher(admin).dispatch(op(resource, o, body, id)),
+  });
   const rejection = async (p: Promise<unknown>): Promise<DomainError> => {
     try {
       await p;

@@ -140,7 +140,7 @@ describePostgres('billing ledger on Postgres', () => {
   it('credits a redemption code once when 20 clients redeem it at the same time', async () => {
     const u = await user('racer', 0n);
     const t = await token(u, 'racer');
-    const { body } = (await redemptions.create({ value: 7.5, count: 1 }, 'admin')) as { body: { data: { id: number; code: string }[] } };
+    const body = await redemptions.create({ value: 7.5, count: 1 }, 'admin');
     const { id, code } = body.data[0];
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => redemptions.redeem({ code, userId: u, tokenId: t })));
     const ok = results.filter((r) => r.status === 'fulfilled');
@@ -159,7 +159,7 @@ describePostgres('billing ledger on Postgres', () => {
 
   it('does not consume a code it cannot credit (unlimited balance)', async () => {
     const u = await user('unlimited', null);
-    const { body } = (await redemptions.create({ value: 1, count: 1 }, 'admin')) as { body: { data: { id: number; code: string }[] } };
+    const body = await redemptions.create({ value: 1, count: 1 }, 'admin');
     await expect(redemptions.redeem({ code: body.data[0].code, userId: u, tokenId: null })).rejects.toMatchObject({ status: 400 });
     expect((await prisma.redemption.findUniqueOrThrow({ where: { id: body.data[0].id } })).usedAt).toBeNull();
   });

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '@switchboard/config';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
-import type { UsageRecord } from '@switchboard/contracts';
+import { StatsQuery, type UsageRecord } from '@switchboard/contracts';
 import type { UsageQueue } from '@switchboard/messaging';
 import { LogRetentionService } from '../../../apps/log-writer/src/retention/log-retention.service';
 import { UsageLogConsumer } from '../../../apps/log-writer/src/usage/usage-log.consumer';
@@ -78,7 +78,7 @@ describePostgres('request log stats and retention on Postgres', () => {
       ],
     });
     const stats = new LogStatsService(prisma);
-    const { body } = (await stats.stats({ days: '7' })) as { body: Record<string, any> };
+    const body = (await stats.stats(StatsQuery.parse({ days: '7' }))) as Record<string, any>;
     expect(body.totals).toMatchObject({ requests: 14, promptTokens: 140, completionTokens: 70, cost: 4.333338 });
     // errors: the 503 and the upstream-broken stream; a client abort (499) is not an error
     expect(body.totals.errorRate).toBeCloseTo(2 / 14, 12);
@@ -103,7 +103,7 @@ describePostgres('request log stats and retention on Postgres', () => {
     // percentile_cont over 10..100 step 10 plus one 100 ms (the 503): p50 = 60, p95 = 100
     expect(m1.latencyP50Ms).toBe(60);
     expect(m1.latencyP95Ms).toBe(100);
-    const one = (await stats.stats({ days: '1' })) as { body: Record<string, any> };
+    const one = { body: (await stats.stats(StatsQuery.parse({ days: '1' }))) as Record<string, any> };
     expect(one.body.totals.requests).toBe(13);
     expect(one.body.byDay).toHaveLength(1);
   });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Logger } from '@nestjs/common';
-import { UsageStream } from '@switchboard/contracts';
+import { DeadLetterListQuery, UsageStream } from '@switchboard/contracts';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import { SpoolUsageQueue, type Bus } from '@switchboard/messaging';
 import { processMetrics } from '@switchboard/observability';
@@ -117,16 +117,16 @@ describePostgres('usage dead letters on Postgres', () => {
 
     // The admin API's view (GET /api/usage/dead-letters): newest first, { data, total }, filters and paging.
     const svc = new UsageDeadLetterQueryService(prisma);
-    const all = (await svc.list({})).body as {
+    const all = (await svc.list(DeadLetterListQuery.parse({}))) as unknown as {
       data: { consumer: string; requestId: string; record: { model: string }; error: string; createdAt: string }[];
       total: number;
     };
     expect(all.total).toBe(2);
     expect(all.data.map((d) => d.requestId)).toEqual([...letters].reverse().map((l) => l.requestId));
     expect(all.data.find((d) => d.requestId === 'dl-nul-model')!.record.model).toBe('gpt\u0000evil');
-    const onlyLogs = (await svc.list({ consumer: LOGS })).body as { data: unknown[]; total: number };
+    const onlyLogs = await svc.list(DeadLetterListQuery.parse({ consumer: LOGS }));
     expect(onlyLogs.total).toBe(1);
-    const page = (await svc.list({ limit: '1', offset: '1' })).body as { data: unknown[]; total: number };
+    const page = await svc.list(DeadLetterListQuery.parse({ limit: '1', offset: '1' }));
     expect(page).toMatchObject({ total: 2 });
     expect(page.data).toHaveLength(1);
   });

@@ -1,6 +1,5 @@
-import { DomainError } from '@switchboard/contracts';
+import { CreateGroup, CreateToken, CreateUser, DomainError, UpdateToken } from '@switchboard/contracts';
 import { parseInput } from './admin-input.parser';
-import { CreateGroup, CreateToken, CreateUser, UpdateToken } from './auth-admin.schemas';
 
 const fails = (fn: () => unknown): DomainError => {
   try {

@@ -1,15 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { generateApiKey, hashApiKey, jsonSchemasOf, keyPrefix } from '@switchboard/common';
-import { DomainError, Subjects, badRequest, notFound, type AdminReply, type AdminRequest } from '@switchboard/contracts';
+import { generateApiKey, hashApiKey, keyPrefix } from '@switchboard/common';
+import {
+  DomainError,
+  Subjects,
+  badRequest,
+  notFound,
+  type AuthListQuery,
+  type CreateGroup,
+  type CreateToken,
+  type CreateUser,
+  type UpdateGroup,
+  type UpdateToken,
+  type UpdateUser,
+} from '@switchboard/contracts';
 import { ADMIN_USER_NAME, Prisma, PrismaService, modelsToColumn, recordAudit, usdToMicrosOrNull } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
 import type { z } from 'zod';
 import { TokenExpiryService } from '../keys/token-expiry.service';
-import { parseInput } from './admin-input.parser';
-import { CreateGroup, CreateToken, CreateUser, ListQuery, UpdateGroup, UpdateToken, UpdateUser } from './auth-admin.schemas';
 import { groupView, tokenView, userView } from './auth.views';
-
-const ok = (body: unknown, status = 200): AdminReply => ({ status, body });
 
 function parseId(id: string | undefined, what: string): number {
   const n = Number(id);
@@ -42,7 +50,8 @@ function effectiveStatus(desired: TokenStatus, t: { expiresAt: Date | null; quot
 /**
  * Users, tokens and groups: admin CRUD. Input is validated before anything is read or written; each change and its
  * audit record commit in one transaction; every change that can alter a verified key is announced on
- * `auth.changed.v1` so every gateway replica drops its cached copy.
+ * `auth.changed.v1` so every gateway replica drops its cached copy. Inputs arrive parsed (AdminDispatcher, with the
+ * route's schema); answers are the views, errors DomainErrors.
  */
 @Injectable()
 export class AuthAdminService {
@@ -52,55 +61,19 @@ export class AuthAdminService {
     private readonly expiry: TokenExpiryService,
   ) {}
 
-  async handle(req: AdminRequest): Promise<AdminReply> {
-    const key = `${req.resource}.${req.op}`;
-    switch (key) {
-      case 'users.list':
-        return this.listUsers(req.query);
-      case 'users.get':
-        return ok(userView(await this.findUser(req.id)));
-      case 'users.create':
-        return this.createUser(parseInput(CreateUser, req.body), req.actor);
-      case 'users.update':
-        return this.updateUser(req.id, parseInput(UpdateUser, req.body), req.actor);
-      case 'users.delete':
-        return this.deleteUser(req.id, req.actor);
-      case 'tokens.list':
-        return this.listTokens(req.query);
-      case 'tokens.get':
-        await this.expiry.expireDue();
-        return ok(tokenView(await this.findToken(req.id)));
-      case 'tokens.create':
-        return this.createToken(parseInput(CreateToken, req.body), req.actor);
-      case 'tokens.update':
-        return this.updateToken(req.id, parseInput(UpdateToken, req.body), req.actor);
-      case 'tokens.delete':
-        return this.deleteToken(req.id, req.actor);
-      case 'groups.list':
-        return this.listGroups(req.query);
-      case 'groups.get':
-        return ok(groupView(await this.findGroup(req.id)));
-      case 'groups.create':
-        return this.createGroup(parseInput(CreateGroup, req.body), req.actor);
-      case 'groups.update':
-        return this.updateGroup(req.id, parseInput(UpdateGroup, req.body), req.actor);
-      case 'docs.schemas':
-        return ok(jsonSchemasOf({ CreateUser, UpdateUser, CreateToken, UpdateToken, CreateGroup, UpdateGroup }));
-      default:
-        throw notFound(`admin operation ${key}`);
-    }
-  }
-
   private changed(keyHashes: string[], all = false, quotaReset?: { tokenIds: number[]; userIds: number[] }): void {
     if (!all && !keyHashes.length && !quotaReset) return;
     this.bus.emit(Subjects.AuthChanged, { keyHashes, all, quotaReset });
   }
 
   // ---- users
-  private async listUsers(query: Record<string, string>) {
-    const q = parseInput(ListQuery, query);
+  async listUsers(q: z.output<typeof AuthListQuery>) {
     const [rows, total] = await Promise.all([this.prisma.user.findMany({ orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }), this.prisma.user.count()]);
-    return ok({ data: rows.map(userView), total });
+    return { data: rows.map(userView), total };
+  }
+
+  async getUser(id: string | undefined) {
+    return userView(await this.findUser(id));
   }
 
   private async findUser(id: string | undefined) {
@@ -120,7 +93,7 @@ export class AuthAdminService {
     if (other && other.id !== exceptId) throw duplicate(`user "${name}"`);
   }
 
-  private async createUser(b: z.infer<typeof CreateUser>, actor: string) {
+  async createUser(b: z.infer<typeof CreateUser>, actor: string) {
     await this.assertGroup(b.group);
     await this.assertUserNameFree(b.name);
     const user = await this.prisma
@@ -140,10 +113,10 @@ export class AuthAdminService {
         return u;
       })
       .catch((e) => uniqueViolation(e, `user "${b.name}"`));
-    return ok(userView(user), 201);
+    return userView(user);
   }
 
-  private async updateUser(id: string | undefined, b: z.infer<typeof UpdateUser>, actor: string) {
+  async updateUser(id: string | undefined, b: z.infer<typeof UpdateUser>, actor: string) {
     const before = await this.findUser(id);
     if (b.group) await this.assertGroup(b.group);
     if (b.name !== undefined) await this.assertUserNameFree(b.name, before.id);
@@ -168,10 +141,10 @@ export class AuthAdminService {
     // Status, group (inherited by its tokens), balance and limits are all part of every one of its tokens' verification.
     const balanceChanged = b.balance !== undefined;
     this.changed(await this.keyHashesOfUser(after.id), false, balanceChanged ? { tokenIds: [], userIds: [after.id] } : undefined);
-    return ok(userView(after));
+    return userView(after);
   }
 
-  private async deleteUser(id: string | undefined, actor: string) {
+  async deleteUser(id: string | undefined, actor: string) {
     const before = await this.findUser(id);
     if (before.builtin) throw badRequest('id: the built-in admin user cannot be deleted', { field: 'id' });
     const tokens = await this.prisma.token.findMany({ where: { userId: before.id } });
@@ -184,7 +157,7 @@ export class AuthAdminService {
       await recordAudit(tx, { actor, action: 'delete', entity: 'user', entityId: before.id, before: userView(before) });
     });
     this.changed(tokens.map((t) => t.keyHash));
-    return ok({ deleted: true });
+    return { deleted: true as const };
   }
 
   private async keyHashesOfUser(userId: number): Promise<string[]> {
@@ -193,15 +166,19 @@ export class AuthAdminService {
   }
 
   // ---- tokens
-  private async listTokens(query: Record<string, string>) {
-    const q = parseInput(ListQuery, query);
+  async listTokens(q: z.output<typeof AuthListQuery>) {
     await this.expiry.expireDue();
     const where = q.userId !== undefined ? { userId: q.userId } : {};
     const [rows, total] = await Promise.all([
       this.prisma.token.findMany({ where, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
       this.prisma.token.count({ where }),
     ]);
-    return ok({ data: rows.map(tokenView), total });
+    return { data: rows.map(tokenView), total };
+  }
+
+  async getToken(id: string | undefined) {
+    await this.expiry.expireDue();
+    return tokenView(await this.findToken(id));
   }
 
   private async findToken(id: string | undefined) {
@@ -210,7 +187,7 @@ export class AuthAdminService {
     return token;
   }
 
-  private async createToken(b: z.infer<typeof CreateToken>, actor: string) {
+  async createToken(b: z.infer<typeof CreateToken>, actor: string) {
     let userId = b.userId;
     if (userId === undefined) {
       const admin = await this.prisma.user.findUnique({ where: { name: ADMIN_USER_NAME } });
@@ -248,10 +225,10 @@ export class AuthAdminService {
     // A client that tried the key a moment early may have a cached "unknown key" answer.
     this.changed([token.keyHash]);
     // The only time the full key is shown; only its sha256 is stored.
-    return ok({ ...tokenView(token), key }, 201);
+    return { ...tokenView(token), key };
   }
 
-  private async updateToken(id: string | undefined, b: z.infer<typeof UpdateToken>, actor: string) {
+  async updateToken(id: string | undefined, b: z.infer<typeof UpdateToken>, actor: string) {
     const before = await this.findToken(id);
     if (b.group) await this.assertGroup(b.group);
     const expiresAt = b.expiresAt === undefined ? before.expiresAt : b.expiresAt ? new Date(b.expiresAt) : null;
@@ -283,27 +260,30 @@ export class AuthAdminService {
       return t;
     });
     this.changed([after.keyHash], false, b.quota !== undefined ? { tokenIds: [after.id], userIds: [] } : undefined);
-    return ok(tokenView(after));
+    return tokenView(after);
   }
 
-  private async deleteToken(id: string | undefined, actor: string) {
+  async deleteToken(id: string | undefined, actor: string) {
     const before = await this.findToken(id);
     await this.prisma.$transaction(async (tx) => {
       await tx.token.delete({ where: { id: before.id } });
       await recordAudit(tx, { actor, action: 'delete', entity: 'token', entityId: before.id, before: tokenView(before) });
     });
     this.changed([before.keyHash]);
-    return ok({ deleted: true });
+    return { deleted: true as const };
   }
 
   // ---- groups
-  private async listGroups(query: Record<string, string>) {
-    const q = parseInput(ListQuery, query);
+  async listGroups(q: z.output<typeof AuthListQuery>) {
     const [rows, total] = await Promise.all([
       this.prisma.group.findMany({ orderBy: { name: 'asc' }, take: q.limit, skip: q.offset }),
       this.prisma.group.count(),
     ]);
-    return ok({ data: rows.map(groupView), total });
+    return { data: rows.map(groupView), total };
+  }
+
+  async getGroup(name: string | undefined) {
+    return groupView(await this.findGroup(name));
   }
 
   private async findGroup(name: string | undefined) {
@@ -312,7 +292,7 @@ export class AuthAdminService {
     return group;
   }
 
-  private async createGroup(b: z.infer<typeof CreateGroup>, actor: string) {
+  async createGroup(b: z.infer<typeof CreateGroup>, actor: string) {
     if (await this.prisma.group.findUnique({ where: { name: b.name }, select: { name: true } })) throw duplicate(`group "${b.name}"`);
     const g = await this.prisma
       .$transaction(async (tx) => {
@@ -322,10 +302,10 @@ export class AuthAdminService {
       })
       .catch((e) => uniqueViolation(e, `group "${b.name}"`));
     // No key can be in a group that did not exist, so no cached verification is stale.
-    return ok(groupView(g), 201);
+    return groupView(g);
   }
 
-  private async updateGroup(name: string | undefined, b: z.infer<typeof UpdateGroup>, actor: string) {
+  async updateGroup(name: string | undefined, b: z.infer<typeof UpdateGroup>, actor: string) {
     const before = await this.findGroup(name);
     const after = await this.prisma.$transaction(async (tx) => {
       const row = await tx.group.update({
@@ -337,6 +317,6 @@ export class AuthAdminService {
     });
     // Every key whose user or token names this group carries its ratio and limits: cheaper to drop all than to find them.
     this.changed([], true);
-    return ok(groupView(after));
+    return groupView(after);
   }
 }

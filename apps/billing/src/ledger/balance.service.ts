@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, Subjects, notFound, type AdminReply } from '@switchboard/contracts';
+import { DomainError, Subjects, notFound, type TopUp } from '@switchboard/contracts';
 import { PrismaService, microsToUsd, recordAudit, usdToMicros, type Prisma } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { asLedgerWriter } from './ledger-writer';
-
-export const TopUp = z.object({ amount: z.number().finite().positive('must be positive') }).strict();
 
 export interface Credit {
   userId: number;
@@ -40,8 +38,7 @@ export class BalanceService {
     private readonly bus: Bus,
   ) {}
 
-  async topUp(id: string | undefined, body: unknown, actor: string): Promise<AdminReply> {
-    const { amount } = TopUp.parse(body);
+  async topUp(id: string | undefined, { amount }: z.output<typeof TopUp>, actor: string): Promise<{ balance: number }> {
     const userId = Number(id);
     if (!Number.isSafeInteger(userId)) throw notFound('user');
     const micros = usdToMicros(amount);
@@ -59,7 +56,7 @@ export class BalanceService {
       return c;
     });
     await this.notifyCredited(userId);
-    return { status: 200, body: { balance: microsToUsd(credited.after) } };
+    return { balance: microsToUsd(credited.after) };
   }
 
   /** Every gateway drops its cached view of the user's keys and re-reads the balance for its quota counters. */

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { AdminReply } from '@switchboard/contracts';
 import { PrismaService, microsToUsd } from '@switchboard/db';
 import { processMetrics } from '@switchboard/observability';
 import { BILLING_SETTINGS, type BillingSettings } from '../config/billing.settings';
@@ -118,25 +117,23 @@ export class LedgerReconciler extends PeriodicCheck<ReconciliationReport> {
     }
   }
 
-  async reportReply(): Promise<AdminReply> {
+  /** The admin view of a reconciliation run now (`GET /api/ledger/reconciliation`, with the quota counters'). */
+  async report() {
     const r = await this.reconcile();
     const usd = (m: bigint) => microsToUsd(m);
     return {
-      status: 200,
-      body: {
-        checkedAt: r.checkedAt.toISOString(),
-        consistent: r.drifts.length === 0,
-        users: { checked: r.users.checked, drifted: r.users.drifted, drift: usd(r.users.driftMicros) },
-        tokens: { checked: r.tokens.checked, drifted: r.tokens.drifted, drift: usd(r.tokens.driftMicros) },
-        lowBalanceUsers: r.lowBalanceUsers,
-        drifts: r.drifts.slice(0, 100).map((d) => ({
-          account: d.account,
-          id: d.id,
-          recorded: usd(d.recordedMicros),
-          ledger: usd(d.ledgerMicros),
-          drift: usd(d.recordedMicros - d.ledgerMicros),
-        })),
-      },
+      checkedAt: r.checkedAt.toISOString(),
+      consistent: r.drifts.length === 0,
+      users: { checked: r.users.checked, drifted: r.users.drifted, drift: usd(r.users.driftMicros) },
+      tokens: { checked: r.tokens.checked, drifted: r.tokens.drifted, drift: usd(r.tokens.driftMicros) },
+      lowBalanceUsers: r.lowBalanceUsers,
+      drifts: r.drifts.slice(0, 100).map((d) => ({
+        account: d.account,
+        id: d.id,
+        recorded: usd(d.recordedMicros),
+        ledger: usd(d.ledgerMicros),
+        drift: usd(d.recordedMicros - d.ledgerMicros),
+      })),
     };
   }
 }

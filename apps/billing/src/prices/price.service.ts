@@ -1,12 +1,9 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { Subjects, notFound, type AdminReply, type PriceTable } from '@switchboard/contracts';
+import { Subjects, notFound, type PriceTable, type PutPrice } from '@switchboard/contracts';
 import { PrismaService, microsToUsd, recordAudit, usdToMicros, type Price } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { DEFAULT_PRICES } from './default-prices';
-
-const usd = z.number().finite().min(0, 'must not be negative');
-export const PutPrice = z.object({ input: usd, output: usd, cacheRead: usd.default(0), cacheWrite: usd.default(0), perRequest: usd.default(0) }).strict();
 
 export const priceView = (p: Price) => ({
   model: p.model,
@@ -57,14 +54,13 @@ export class PriceService implements OnModuleInit {
     };
   }
 
-  async list(): Promise<AdminReply> {
+  async list() {
     const rows = await this.prisma.price.findMany({ orderBy: { model: 'asc' } });
-    return { status: 200, body: { data: rows.map(priceView), total: rows.length } };
+    return { data: rows.map(priceView), total: rows.length };
   }
 
-  async put(model: string | undefined, body: unknown, actor: string): Promise<AdminReply> {
+  async put(model: string | undefined, b: z.output<typeof PutPrice>, actor: string) {
     if (!model) throw notFound('price');
-    const b = PutPrice.parse(body);
     const data = {
       inputMicros: usdToMicros(b.input),
       outputMicros: usdToMicros(b.output),
@@ -87,6 +83,6 @@ export class PriceService implements OnModuleInit {
       return p;
     });
     this.bus.emit(Subjects.BillingPricesChanged, { version: Date.now() });
-    return { status: 200, body: priceView(row) };
+    return priceView(row);
   }
 }

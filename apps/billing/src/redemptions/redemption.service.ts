@@ -1,24 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { RedeemRequest, badRequest, type AdminReply } from '@switchboard/contracts';
+import { RedeemRequest, badRequest, type AdminReply, type CreateRedemptions, type RedemptionListQuery } from '@switchboard/contracts';
 import { PrismaService, microsToUsd, usdToMicros, type Prisma, type Redemption } from '@switchboard/db';
 import { processMetrics } from '@switchboard/observability';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BalanceService, creditUser } from '../ledger/balance.service';
 import { generateRedemptionCode, hashRedemptionCode, maskRedemptionCode } from './redemption-code';
-
-export const CreateRedemptions = z
-  .object({
-    value: z.number().finite().positive('must be positive'),
-    count: z.number().int().min(1).max(1000).default(1),
-    expiresAt: z.string().datetime({ offset: true }).nullable().optional(),
-  })
-  .strict();
-
-const ListRedemptions = z.object({
-  status: z.enum(['unused', 'used', 'expired']).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
 
 const statusOf = (r: Redemption, now = Date.now()): 'unused' | 'used' | 'expired' =>
   r.usedAt ? 'used' : r.expiresAt && r.expiresAt.getTime() <= now ? 'expired' : 'unused';
@@ -49,8 +35,7 @@ export class RedemptionService {
     private readonly balances: BalanceService,
   ) {}
 
-  async create(body: unknown, actor: string): Promise<AdminReply> {
-    const b = CreateRedemptions.parse(body);
+  async create(b: z.output<typeof CreateRedemptions>, actor: string) {
     const valueMicros = usdToMicros(b.value);
     if (valueMicros <= 0n) throw badRequest('value: must be at least 0.000001', { field: 'value' });
     const expiresAt = b.expiresAt ? new Date(b.expiresAt) : null;
@@ -72,14 +57,10 @@ export class RedemptionService {
       });
       return created.map((r) => ({ row: r, code: byHash.get(r.code)! }));
     });
-    return {
-      status: 201,
-      body: { data: rows.map(({ row, code }) => ({ id: row.id, code, value: microsToUsd(row.valueMicros), expiresAt: row.expiresAt?.toISOString() ?? null })) },
-    };
+    return { data: rows.map(({ row, code }) => ({ id: row.id, code, value: microsToUsd(row.valueMicros), expiresAt: row.expiresAt?.toISOString() ?? null })) };
   }
 
-  async list(query: Record<string, string>): Promise<AdminReply> {
-    const q = ListRedemptions.parse(query);
+  async list(q: z.output<typeof RedemptionListQuery>) {
     const now = new Date();
     const where: Prisma.RedemptionWhereInput =
       q.status === 'used'
@@ -93,7 +74,7 @@ export class RedemptionService {
       this.prisma.redemption.findMany({ where, orderBy: { id: 'desc' }, take: q.limit, skip: q.offset }),
       this.prisma.redemption.count({ where }),
     ]);
-    return { status: 200, body: { data: rows.map(redemptionView), total } };
+    return { data: rows.map(redemptionView), total };
   }
 
   async redeem(payload: unknown): Promise<AdminReply> {

@@ -1,41 +1,68 @@
-import { Subjects, type AdminReply } from '@switchboard/contracts';
-import type { Bus } from '@switchboard/messaging';
+import { adminRouteList } from '@switchboard/contracts';
 import { DocsController } from './docs.controller';
-import { ROUTES } from './openapi.document';
+import { buildOpenApi, openApiPath } from './openapi.document';
+import { RELAY_ROUTES } from './static-routes';
 
-/** A bus whose owners answer docs.schemas with the given schema names (or fail, for the names in `failing`). */
-function busOf(failing: string[] = []) {
-  const asked: string[] = [];
-  const bus = {
-    request: async (subject: string): Promise<AdminReply> => {
-      asked.push(subject);
-      if (failing.includes(subject)) throw new Error('timeout');
-      return { status: 200, body: { [`From_${subject}`]: { type: 'object' } } };
-    },
-  } as unknown as Bus;
-  return { bus, asked };
+interface Operation {
+  summary: string;
+  tags: string[];
+  parameters?: { name: string; in: string; required: boolean }[];
+  security: Record<string, unknown>[];
+  requestBody?: { content: { 'application/json': { schema: { $ref?: string } } } };
+  responses: Record<string, { content?: { 'application/json': { schema: Record<string, unknown> } } }>;
+}
+interface Doc {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> };
 }
 
-describe('DocsController', () => {
-  it('asks each owning service once, then serves the cached document', async () => {
-    const { bus, asked } = busOf();
-    const docs = new DocsController(bus);
-    const first = await docs.docs();
-    await docs.docs();
-    expect(asked).toEqual([Subjects.AuthAdmin, Subjects.RouterAdmin, Subjects.BillingAdmin]);
-    expect(Object.keys((first.components as { schemas: object }).schemas)).toHaveLength(3);
+const doc = buildOpenApi('1.2.3') as unknown as Doc;
+
+describe('the OpenAPI document', () => {
+  it('documents every admin route of the table, with its summary, parameters, body and success answer', () => {
+    for (const r of adminRouteList()) {
+      const op = doc.paths[openApiPath(r.path)]?.[r.method.toLowerCase()];
+      expect([r.op, op?.summary]).toEqual([r.op, r.summary]);
+      expect(op.security).toEqual([{ adminKey: [] }]);
+      const pathParams = op.parameters?.filter((p) => p.in === 'path').map((p) => p.name) ?? [];
+      expect([r.op, pathParams]).toEqual([r.op, [...r.path.matchAll(/:(\w+)/g)].map((m) => m[1])]);
+      expect([r.op, op.requestBody?.content['application/json'].schema.$ref]).toEqual([r.op, r.body ? `#/components/schemas/${r.body.name}` : undefined]);
+      expect([r.op, op.responses[String(r.status)]?.content?.['application/json'].schema]).toEqual([r.op, expect.any(Object)]);
+    }
+    expect(doc.paths['/api/channels/{id}'].patch.summary).toBe('Update a channel');
   });
 
-  it('asks again while an owner has not answered (the document is not cached incomplete)', async () => {
-    const { bus, asked } = busOf([Subjects.BillingAdmin]);
-    const docs = new DocsController(bus);
-    await docs.docs();
-    await docs.docs();
-    expect(asked.filter((s) => s === Subjects.BillingAdmin)).toHaveLength(2);
+  it('turns the zod schemas into request bodies and query parameters', () => {
+    expect(doc.components.schemas.TopUp.required).toEqual(['amount']);
+    expect(Object.keys(doc.components.schemas.PutPrice.properties!)).toEqual(['input', 'output', 'cacheRead', 'cacheWrite', 'perRequest']);
+    expect(doc.components.schemas.CreateChannel.required).toEqual(expect.arrayContaining(['name', 'type', 'keys', 'models']));
+    expect(Object.keys(doc.components.schemas.CreateToken.properties!)).toEqual(expect.arrayContaining(['quota', 'models', 'allowIps', 'rpm', 'tpm']));
+    const logQuery = doc.paths['/api/logs'].get.parameters!.filter((p) => p.in === 'query').map((p) => p.name);
+    expect(logQuery).toEqual(expect.arrayContaining(['tokenId', 'model', 'from', 'to', 'limit', 'cursor']));
+    const answer = doc.paths['/api/users/{id}/topup'].post.responses['200'].content!['application/json'].schema;
+    expect(answer).toMatchObject({ type: 'object', properties: { balance: { type: 'number' } }, required: ['balance'] });
+  });
+
+  it('keeps the relay, redeem and ops routes', () => {
+    for (const r of RELAY_ROUTES) expect(doc.paths[r.path]?.[r.method]?.security).toEqual([{ apiKey: [] }]);
+    expect(doc.paths['/api/redeem'].post.security).toEqual([{ apiKey: [] }]);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/status', '/health/live', '/health/ready', '/metrics']));
   });
 
   it('documents every admin GET the gateway serves for billing (redemptions, ledger, reconciliation)', () => {
-    const gets = ROUTES.filter((r) => r.method === 'get').map((r) => r.path);
+    const gets = Object.entries(doc.paths)
+      .filter(([, ops]) => ops.get)
+      .map(([path]) => path);
     expect(gets).toEqual(expect.arrayContaining(['/api/redemptions', '/api/ledger', '/api/ledger/reconciliation']));
+  });
+});
+
+describe('DocsController', () => {
+  it('serves the document built from the tables, without asking any service', () => {
+    const docs = new DocsController();
+    const first = docs.docs();
+    expect(first).toMatchObject({ openapi: '3.1.0', paths: expect.objectContaining({ '/api/tokens': expect.any(Object) }) });
+    expect(docs.docs()).toBe(first);
   });
 });

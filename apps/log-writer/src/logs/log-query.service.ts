@@ -1,20 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { badRequest, notFound, type AdminReply } from '@switchboard/contracts';
+import { badRequest, notFound, type LogListQuery } from '@switchboard/contracts';
 import { PrismaService, microsToUsd, type Prisma, type RequestLog } from '@switchboard/db';
-import { z } from 'zod';
-
-const optInt = z.coerce.number().int().optional();
-const LogQuery = z.object({
-  tokenId: optInt,
-  userId: optInt,
-  channelId: optInt,
-  status: optInt,
-  model: z.string().optional(),
-  from: z.string().datetime({ offset: true }).optional(),
-  to: z.string().datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().optional(),
-});
+import type { z } from 'zod';
 
 export const logView = (r: RequestLog) => ({
   requestId: r.requestId,
@@ -53,8 +40,7 @@ function decodeCursor(cursor: string): { createdAt: Date; requestId: string } {
 export class LogQueryService {
   constructor(private readonly prisma: PrismaService) {}
 
-  async list(query: Record<string, string>): Promise<AdminReply> {
-    const q = LogQuery.parse(query);
+  async list(q: z.output<typeof LogListQuery>) {
     const where: Prisma.RequestLogWhereInput = {
       tokenId: q.tokenId,
       userId: q.userId,
@@ -76,12 +62,12 @@ export class LogQueryService {
     const data = rows.slice(0, q.limit);
     const last = data[data.length - 1];
     const nextCursor = more && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.requestId}`).toString('base64url') : null;
-    return { status: 200, body: { data: data.map(logView), total, nextCursor } };
+    return { data: data.map(logView), total, nextCursor };
   }
 
-  async get(requestId: string | undefined): Promise<AdminReply> {
+  async get(requestId: string | undefined) {
     const row = requestId ? await this.prisma.requestLog.findUnique({ where: { requestId } }) : null;
     if (!row) throw notFound('log');
-    return { status: 200, body: logView(row) };
+    return logView(row);
   }
 }

@@ -1,12 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { AdminReply } from '@switchboard/contracts';
+import type { StatsQuery } from '@switchboard/contracts';
 import { Prisma, PrismaService, microsToUsd } from '@switchboard/db';
-import { z } from 'zod';
-
-const StatsQuery = z.object({
-  days: z.coerce.number().int().min(1).max(366).default(7),
-  top: z.coerce.number().int().min(1).max(100).default(10),
-});
+import type { z } from 'zod';
 
 interface Row {
   key: string | number | null;
@@ -47,8 +42,7 @@ const GROUPINGS = {
 export class LogStatsService {
   constructor(private readonly prisma: PrismaService) {}
 
-  async stats(query: Record<string, string>): Promise<AdminReply> {
-    const q = StatsQuery.parse(query);
+  async stats(q: z.output<typeof StatsQuery>) {
     const [{ since }] = await this.prisma.$queryRaw<{ since: string }[]>`SELECT to_char(${sinceSql(q.days)}, 'YYYY-MM-DD') AS since`;
     const [totals, byDay, byModel, byChannel, topUsers] = await Promise.all([
       this.aggregate('totals', q.days),
@@ -63,16 +57,13 @@ export class LogStatsService {
     const dayRows = new Map(byDay.map((r) => [String(r.key), r]));
     const byCost = (a: Row, b: Row) => (a.costMicros === b.costMicros ? Number(b.requests - a.requests) : a.costMicros < b.costMicros ? 1 : -1);
     return {
-      status: 200,
-      body: {
-        days: q.days,
-        from: new Date(first).toISOString(),
-        totals: view(totals[0]),
-        byDay: days.map((date) => ({ date, ...view(dayRows.get(date)) })),
-        byModel: byModel.sort(byCost).map((r) => ({ model: r.key, ...view(r) })),
-        byChannel: byChannel.sort(byCost).map((r) => ({ channelId: r.key === null ? null : Number(r.key), ...view(r) })),
-        topUsers: topUsers.map((r) => ({ userId: r.key === null ? null : Number(r.key), ...view(r) })),
-      },
+      days: q.days,
+      from: new Date(first).toISOString(),
+      totals: view(totals[0]),
+      byDay: days.map((date) => ({ date, ...view(dayRows.get(date)) })),
+      byModel: byModel.sort(byCost).map((r) => ({ model: r.key, ...view(r) })),
+      byChannel: byChannel.sort(byCost).map((r) => ({ channelId: r.key === null ? null : Number(r.key), ...view(r) })),
+      topUsers: topUsers.map((r) => ({ userId: r.key === null ? null : Number(r.key), ...view(r) })),
     };
   }
 

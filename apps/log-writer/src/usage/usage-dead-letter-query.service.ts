@@ -1,40 +1,29 @@
 import { Injectable } from '@nestjs/common';
-import type { AdminReply } from '@switchboard/contracts';
+import type { DeadLetterListQuery } from '@switchboard/contracts';
 import { PrismaService, type Prisma } from '@switchboard/db';
-import { z } from 'zod';
-
-const DeadLetterQuery = z.object({
-  consumer: z.string().optional(),
-  requestId: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+import type { z } from 'zod';
 
 /** `GET /api/usage/dead-letters`: usage records a consumer could not commit, newest first; filters consumer, requestId. */
 @Injectable()
 export class UsageDeadLetterQueryService {
   constructor(private readonly prisma: PrismaService) {}
 
-  async list(query: Record<string, string>): Promise<AdminReply> {
-    const q = DeadLetterQuery.parse(query);
+  async list(q: z.output<typeof DeadLetterListQuery>) {
     const where: Prisma.UsageDeadLetterWhereInput = { consumer: q.consumer, requestId: q.requestId };
     const [rows, total] = await Promise.all([
       this.prisma.usageDeadLetter.findMany({ where, orderBy: { id: 'desc' }, take: q.limit, skip: q.offset }),
       this.prisma.usageDeadLetter.count({ where }),
     ]);
     return {
-      status: 200,
-      body: {
-        data: rows.map((r) => ({
-          id: Number(r.id),
-          consumer: r.consumer,
-          requestId: r.requestId,
-          record: readRecord(r.record),
-          error: r.error,
-          createdAt: r.createdAt.toISOString(),
-        })),
-        total,
-      },
+      data: rows.map((r) => ({
+        id: Number(r.id),
+        consumer: r.consumer,
+        requestId: r.requestId,
+        record: readRecord(r.record),
+        error: r.error,
+        createdAt: r.createdAt.toISOString(),
+      })),
+      total,
     };
   }
 }

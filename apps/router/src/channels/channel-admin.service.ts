@@ -1,16 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SecretBox, jsonSchemasOf } from '@switchboard/common';
+import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
-import { DomainError, Subjects, notFound, type AdminReply, type AdminRequest } from '@switchboard/contracts';
+import {
+  DomainError,
+  Subjects,
+  notFound,
+  type ChannelListQuery,
+  type CreateAlias,
+  type CreateChannelInput,
+  type TestChannel,
+  type UpdateAlias,
+  type UpdateChannelInput,
+} from '@switchboard/contracts';
 import { Prisma, PrismaService, recordAudit } from '@switchboard/db';
 import { HEALTH_STORE, type HealthStore } from '@switchboard/health';
 import { Bus } from '@switchboard/messaging';
+import type { z } from 'zod';
 import { ChannelProber } from '../health/channel-prober';
-import { CreateAlias, CreateChannel, ListQuery, UpdateAlias, UpdateChannel, type UpdateChannelInput } from './channel.schemas';
 import { keepUnchangedMasked, readChannelSecrets, sealChannelSecrets } from './channel-secrets';
 import { channelView, type ChannelHealth, type ChannelWithKeys } from './channel.views';
 
-const ok = (body: unknown, status = 200): AdminReply => ({ status, body });
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 
 function conflict(err: unknown, what: string): never {
@@ -20,7 +29,10 @@ function conflict(err: unknown, what: string): never {
   throw err;
 }
 
-/** Channels (with encrypted keys) and aliases: admin CRUD, validation, audit, and a table-changed event. */
+/**
+ * Channels (with encrypted keys) and aliases: admin CRUD, audit, and a table-changed event. Inputs arrive parsed
+ * (AdminDispatcher, with the route's schema); answers are the views, errors DomainErrors.
+ */
 @Injectable()
 export class ChannelAdminService {
   private readonly box: SecretBox;
@@ -35,35 +47,9 @@ export class ChannelAdminService {
     this.box = new SecretBox(config.SECRET_KEY);
   }
 
-  async handle(req: AdminRequest): Promise<AdminReply> {
-    switch (`${req.resource}.${req.op}`) {
-      case 'channels.list':
-        return this.list(req.query);
-      case 'channels.get': {
-        const c = await this.find(req.id);
-        return ok(channelView(c, this.box, await this.healthOf([c.id]).then((h) => h.get(c.id))));
-      }
-      case 'channels.test':
-        return this.test(req.id, req.body);
-      case 'channels.create':
-        return this.create(CreateChannel.parse(req.body), req.actor);
-      case 'channels.update':
-        return this.update(req.id, UpdateChannel.parse(req.body), req.actor);
-      case 'channels.delete':
-        return this.remove(req.id, req.actor);
-      case 'aliases.list':
-        return this.listAliases();
-      case 'aliases.create':
-        return this.createAlias(req.body, req.actor);
-      case 'aliases.update':
-        return this.updateAlias(req.id, req.body, req.actor);
-      case 'aliases.delete':
-        return this.deleteAlias(req.id, req.actor);
-      case 'docs.schemas':
-        return ok(jsonSchemasOf({ CreateChannel, UpdateChannel, CreateAlias, UpdateAlias }));
-      default:
-        throw notFound(`admin operation ${req.resource}.${req.op}`);
-    }
+  async get(id: string | undefined) {
+    const c = await this.find(id);
+    return channelView(c, this.box, await this.healthOf([c.id]).then((h) => h.get(c.id)));
   }
 
   private changed(): void {
@@ -77,14 +63,13 @@ export class ChannelAdminService {
     return c;
   }
 
-  private async list(query: Record<string, string>) {
-    const q = ListQuery.parse(query);
+  async list(q: z.output<typeof ChannelListQuery>) {
     const [rows, total] = await Promise.all([
       this.prisma.channel.findMany({ include: { keys: true }, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
       this.prisma.channel.count(),
     ]);
     const health = await this.healthOf(rows.map((c) => c.id));
-    return ok({ data: rows.map((c) => channelView(c, this.box, health.get(c.id))), total });
+    return { data: rows.map((c) => channelView(c, this.box, health.get(c.id))), total };
   }
 
   /** Bans and the error-rate window of each channel, from the store every gateway writes to. */
@@ -100,21 +85,21 @@ export class ChannelAdminService {
   }
 
   /** POST /api/channels/:id/test: one probe now; records response time and check time. */
-  private async test(id: string | undefined, body: unknown) {
+  async test(id: string | undefined, body: z.output<typeof TestChannel>) {
     const c = await this.find(id);
-    const requested = body && typeof body === 'object' && typeof (body as { model?: unknown }).model === 'string' ? (body as { model: string }).model : null;
+    const requested = body.model ?? null;
     const model = requested ?? ChannelProber.probeModel(c);
     if (!model) throw new DomainError('invalid_request', 400, 'the channel has no testModel and no literal model to test', { field: 'testModel' });
     const r = await this.prober.probe(c, model);
     await this.prisma.channel.update({ where: { id: c.id }, data: { responseTimeMs: r.ok ? r.responseTimeMs : null, lastCheckedAt: new Date() } });
-    return ok(r);
+    return r;
   }
 
   private keyRows(keys: string[]) {
     return keys.map((k, position) => ({ position, keyCiphertext: this.box.encrypt(k), keyHint: k.slice(-4), status: 'enabled' }));
   }
 
-  private async create(b: ReturnType<typeof CreateChannel.parse>, actor: string) {
+  async create(b: CreateChannelInput, actor: string) {
     const { keys, timeouts, headers, paramOverride, ...rest } = b;
     const created = await this.prisma
       .$transaction(async (tx) => {
@@ -134,10 +119,10 @@ export class ChannelAdminService {
       })
       .catch((e) => conflict(e, `channel "${b.name}"`));
     this.changed();
-    return ok(channelView(created, this.box), 201);
+    return channelView(created, this.box);
   }
 
-  private async update(id: string | undefined, b: UpdateChannelInput, actor: string) {
+  async update(id: string | undefined, b: UpdateChannelInput, actor: string) {
     const before = await this.find(id);
     const { keys, timeouts, modelMapping, headers, paramOverride, statusCodeMapping, ...rest } = b;
     const stored = headers || paramOverride ? readChannelSecrets(before, this.box) : undefined;
@@ -176,27 +161,26 @@ export class ChannelAdminService {
       })
       .catch((e) => conflict(e, `channel "${b.name}"`));
     this.changed();
-    return ok(channelView(after, this.box));
+    return channelView(after, this.box);
   }
 
-  private async remove(id: string | undefined, actor: string) {
+  async remove(id: string | undefined, actor: string) {
     const before = await this.find(id);
     await this.prisma.$transaction(async (tx) => {
       await tx.channel.delete({ where: { id: before.id } });
       await recordAudit(tx, { actor, action: 'delete', entity: 'channel', entityId: before.id, before: channelView(before, this.box) });
     });
     this.changed();
-    return ok({ deleted: true });
+    return { deleted: true as const };
   }
 
   // ---- aliases
-  private async listAliases() {
+  async listAliases() {
     const rows = await this.prisma.alias.findMany({ orderBy: { name: 'asc' } });
-    return ok({ data: rows, total: rows.length });
+    return { data: rows, total: rows.length };
   }
 
-  private async createAlias(body: unknown, actor: string) {
-    const b = CreateAlias.parse(body);
+  async createAlias(b: z.output<typeof CreateAlias>, actor: string) {
     const row = await this.prisma
       .$transaction(async (tx) => {
         const a = await tx.alias.create({ data: { name: b.name, targets: json(b.targets), fallbacks: b.fallbacks } });
@@ -205,11 +189,10 @@ export class ChannelAdminService {
       })
       .catch((e) => conflict(e, `alias "${b.name}"`));
     this.changed();
-    return ok(row, 201);
+    return row;
   }
 
-  private async updateAlias(name: string | undefined, body: unknown, actor: string) {
-    const b = UpdateAlias.parse(body);
+  async updateAlias(name: string | undefined, b: z.output<typeof UpdateAlias>, actor: string) {
     const before = await this.prisma.alias.findUnique({ where: { name: name ?? '' } });
     if (!before) throw notFound('alias');
     const row = await this.prisma.$transaction(async (tx) => {
@@ -218,10 +201,10 @@ export class ChannelAdminService {
       return a;
     });
     this.changed();
-    return ok(row);
+    return row;
   }
 
-  private async deleteAlias(name: string | undefined, actor: string) {
+  async deleteAlias(name: string | undefined, actor: string) {
     const before = await this.prisma.alias.findUnique({ where: { name: name ?? '' } });
     if (!before) throw notFound('alias');
     await this.prisma.$transaction(async (tx) => {
@@ -229,6 +212,6 @@ export class ChannelAdminService {
       await recordAudit(tx, { actor, action: 'delete', entity: 'alias', entityId: before.name, before });
     });
     this.changed();
-    return ok({ deleted: true });
+    return { deleted: true as const };
   }
 }

@@ -1,3 +1,4 @@
+/** Users, tokens and groups (auth.admin.v1): request bodies and list queries. */
 import { cidrError } from '@switchboard/common';
 import { z } from 'zod';
 
@@ -98,7 +99,8 @@ export const UpdateGroup = z
   .partial()
   .strict();
 
-export const ListQuery = z.object({
+/** `?limit=&offset=` of the auth lists; `userId` filters tokens. */
+export const AuthListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
   userId: z.coerce.number().int().positive().optional(),

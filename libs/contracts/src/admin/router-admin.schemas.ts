@@ -1,3 +1,4 @@
+/** Channels and aliases (router.admin.v1): request bodies and list queries. */
 import { CHANNEL_TYPES, defaultBaseUrl } from '@switchboard/providers';
 import { z } from 'zod';
 
@@ -78,7 +79,16 @@ export const CreateAlias = z
   .strict();
 export const UpdateAlias = CreateAlias.omit({ name: true }).partial().strict();
 
-export const ListQuery = z.object({
+export const ChannelListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+/**
+ * `POST /api/channels/:id/test` takes `{ model? }` but has always tolerated any body (a missing, non-object or
+ * non-string `model` means "the channel's own test model"), so it is read leniently rather than validated.
+ */
+export const TestChannel = z.preprocess(
+  (b) => ({ model: b && typeof b === 'object' && typeof (b as { model?: unknown }).model === 'string' ? (b as { model: string }).model : undefined }),
+  z.object({ model: z.string().optional() }),
+);

@@ -1,0 +1,44 @@
+/** The routes /docs lists that are not admin routes (those come from ADMIN_ROUTES): relay, redeem, ops. */
+export interface StaticRoute {
+  method: 'get' | 'post';
+  /** OpenAPI syntax (`{model}`) */
+  path: string;
+  tag: 'relay' | 'admin' | 'ops';
+  auth: 'key' | 'none';
+  summary: string;
+}
+
+const relay = (method: StaticRoute['method'], path: string, summary: string): StaticRoute => ({ method, path, tag: 'relay', auth: 'key', summary });
+
+export const RELAY_ROUTES: StaticRoute[] = [
+  relay('post', '/v1/chat/completions', 'OpenAI Chat Completions (stream with "stream": true); any channel type'),
+  relay('post', '/v1/responses', 'OpenAI Responses (stream and not)'),
+  relay('post', '/v1/embeddings', 'OpenAI Embeddings (float and base64)'),
+  relay('get', '/v1/models', "Models this key may use, in the caller's shape (OpenAI, Anthropic or Gemini by auth carrier)"),
+  relay('post', '/v1/messages', 'Anthropic Messages (stream and not)'),
+  relay('post', '/v1/messages/count_tokens', 'Anthropic token count (answered at the edge)'),
+  relay('post', '/v1beta/models/{model}:generateContent', 'Gemini generateContent (also under /v1/models/…)'),
+  relay('post', '/v1beta/models/{model}:streamGenerateContent', 'Gemini stream (?alt=sse)'),
+  relay('post', '/v1beta/models/{model}:countTokens', 'Gemini token count (answered at the edge)'),
+  relay('post', '/v1beta/models/{model}:embedContent', 'Gemini embedContent'),
+  relay('post', '/v1beta/models/{model}:batchEmbedContents', 'Gemini batchEmbedContents'),
+  relay('get', '/v1beta/models', 'Gemini model list'),
+];
+
+/** `POST /api/redeem` is authorised by a token key, not the admin key, so it is not an admin route. */
+export const REDEEM_ROUTE: StaticRoute = {
+  method: 'post',
+  path: '/api/redeem',
+  tag: 'admin',
+  auth: 'key',
+  summary: 'Redeem a code onto the calling token’s user (token key, not the admin key)',
+};
+
+const ops = (path: string, summary: string): StaticRoute => ({ method: 'get', path, tag: 'ops', auth: 'none', summary });
+
+export const OPS_ROUTES: StaticRoute[] = [
+  ops('/api/status', 'Version, uptime, mode'),
+  ops('/health/live', 'Liveness'),
+  ops('/health/ready', 'Readiness (503 while a dependency is down or while draining)'),
+  ops('/metrics', 'Prometheus metrics'),
+];

@@ -1,0 +1,22 @@
+import { Subjects, type AdminHandlers } from '@switchboard/contracts';
+import { AdminDispatcher } from '@switchboard/messaging';
+import type { ChannelAdminService } from './channel-admin.service';
+
+/** router.admin.v1: one handler per channels/aliases route of ADMIN_ROUTES (the type fails the build if one is missing). */
+export function channelAdminHandlers(s: ChannelAdminService): AdminHandlers<typeof Subjects.RouterAdmin> {
+  return {
+    'channels.list': (c) => s.list(c.query),
+    'channels.get': (c) => s.get(c.id),
+    'channels.create': (c) => s.create(c.body, c.actor),
+    'channels.update': (c) => s.update(c.id, c.body, c.actor),
+    'channels.test': (c) => s.test(c.id, c.body),
+    'channels.delete': (c) => s.remove(c.id, c.actor),
+    'aliases.list': () => s.listAliases(),
+    'aliases.create': (c) => s.createAlias(c.body, c.actor),
+    'aliases.update': (c) => s.updateAlias(c.id, c.body, c.actor),
+    'aliases.delete': (c) => s.deleteAlias(c.id, c.actor),
+  };
+}
+
+/** Router bodies fail with the zod error itself, which the RpcErrorFilter renders as `<field>: <message>`. */
+export const channelAdminDispatcher = (s: ChannelAdminService) => new AdminDispatcher(Subjects.RouterAdmin, channelAdminHandlers(s));

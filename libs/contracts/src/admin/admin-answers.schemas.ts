@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/**
+ * What each admin route answers on success. Small answers are spelled out; the big views (a channel, a log record,
+ * statistics) are loose objects naming their main fields, which is enough for the docs and for typing the handlers.
+ */
+
+const iso = z.string();
+const nullableInt = z.number().int().nullable();
+
+export const Deleted = z.object({ deleted: z.literal(true) });
+
+export const UserView = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  group: z.string(),
+  balance: z.number().nullable(),
+  status: z.string(),
+  rpm: nullableInt,
+  tpm: nullableInt,
+  maxConcurrency: nullableInt,
+  builtin: z.boolean(),
+  createdAt: iso,
+  updatedAt: iso,
+});
+
+export const TokenView = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  userId: z.number().int(),
+  group: z.string().nullable(),
+  /** the key's prefix; the full key only in the answer to its creation */
+  key: z.string(),
+  expiresAt: iso.nullable(),
+  quota: z.number().nullable(),
+  usedQuota: z.number(),
+  models: z.array(z.string()).nullable(),
+  allowIps: z.array(z.string()),
+  rpm: nullableInt,
+  tpm: nullableInt,
+  maxConcurrency: nullableInt,
+  crossGroupRetry: z.boolean(),
+  status: z.string(),
+  createdAt: iso,
+  updatedAt: iso,
+});
+
+export const GroupView = z.object({
+  name: z.string(),
+  priceRatio: z.number(),
+  rpm: nullableInt,
+  tpm: nullableInt,
+  maxConcurrency: nullableInt,
+  createdAt: iso,
+  updatedAt: iso,
+});
+
+export const ChannelView = z.looseObject({
+  id: z.number().int(),
+  name: z.string(),
+  type: z.string(),
+  baseUrl: z.string(),
+  keys: z.array(z.string()),
+  models: z.array(z.string()),
+  status: z.string(),
+});
+
+export const ChannelTestResult = z.object({
+  ok: z.boolean(),
+  status: z.number().int().nullable(),
+  responseTimeMs: z.number(),
+  error: z.string().nullable(),
+  model: z.string(),
+});
+
+export const AliasView = z.looseObject({ name: z.string(), targets: z.unknown(), fallbacks: z.array(z.string()) });
+
+export const PriceView = z.object({
+  model: z.string(),
+  input: z.number(),
+  output: z.number(),
+  cacheRead: z.number(),
+  cacheWrite: z.number(),
+  perRequest: z.number(),
+  builtin: z.boolean(),
+});
+
+export const Balance = z.object({ balance: z.number() });
+
+export const CreatedRedemptions = z.object({
+  data: z.array(z.object({ id: z.number().int(), code: z.string(), value: z.number(), expiresAt: iso.nullable() })),
+});
+
+export const RedemptionView = z.looseObject({ id: z.number().int(), value: z.number(), status: z.string() });
+
+export const LedgerPage = z.object({
+  data: z.array(z.looseObject({ id: z.number().int(), userId: z.number().int(), kind: z.string(), amount: z.number() })),
+  total: z.number().int(),
+  sum: z.number(),
+});
+
+export const Reconciliation = z.looseObject({ checkedAt: iso, consistent: z.boolean(), quotaCounters: z.looseObject({}) });
+
+export const LogView = z.looseObject({ requestId: z.string(), createdAt: iso, model: z.string(), status: z.number().int() });
+
+export const LogPage = z.object({ data: z.array(LogView), total: z.number().int(), nextCursor: z.string().nullable() });
+
+export const Stats = z.looseObject({ days: z.number().int(), totals: z.looseObject({}), byDay: z.array(z.looseObject({})) });
+
+export const AuditEntry = z.looseObject({ id: z.number().int(), actor: z.string(), action: z.string(), entity: z.string(), createdAt: iso });
+
+export const DeadLetterView = z.looseObject({ id: z.number().int(), consumer: z.string(), error: z.string() });
+
+/** `{ data, total }`: every admin list. */
+export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), total: z.number().int() });

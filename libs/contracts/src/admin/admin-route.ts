@@ -1,0 +1,39 @@
+import type { z } from 'zod';
+import type { Subjects } from '../subjects';
+
+export type AdminSubject = (typeof Subjects)['AuthAdmin' | 'RouterAdmin' | 'BillingAdmin' | 'LogsAdmin'];
+export type AdminHttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A request body schema with the name it is documented under (`#/components/schemas/<name>`). */
+export interface NamedSchema<S extends z.ZodType = z.ZodType> {
+  name: string;
+  schema: S;
+}
+
+/**
+ * One admin route: the HTTP side (method, path with `:param`s, success status), the bus side (owning subject,
+ * `resource.op`) and the zod schemas of what goes in and comes out. The gateway, the services and /docs all read it.
+ */
+export interface AdminRoute<
+  S extends AdminSubject = AdminSubject,
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  A extends z.ZodType = z.ZodType,
+> {
+  method: AdminHttpMethod;
+  /** under /api, with `:name` parameters (fastify's syntax); at most one parameter, sent on the bus as `id` */
+  path: string;
+  subject: S;
+  summary: string;
+  /** the HTTP status of a success */
+  status: 200 | 201;
+  params?: P;
+  /** only routes with a query schema forward the query string */
+  query?: Q;
+  /** only routes with a body read one (an empty body reads as {}) */
+  body?: NamedSchema<B>;
+  answer: A;
+}
+
+export const named = <S extends z.ZodType>(name: string, schema: S): NamedSchema<S> => ({ name, schema });

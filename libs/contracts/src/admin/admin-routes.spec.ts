@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { Subjects } from '../subjects';
+import { ADMIN_ROUTES, adminRouteList } from './admin-routes';
+
+const ADMIN_SUBJECTS: string[] = [Subjects.AuthAdmin, Subjects.RouterAdmin, Subjects.BillingAdmin, Subjects.LogsAdmin];
+const routes = adminRouteList();
+
+describe('ADMIN_ROUTES', () => {
+  it('serves each method + path once, under /api, owned by an admin subject', () => {
+    const keys = routes.map((r) => `${r.method} ${r.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const r of routes) {
+      expect([r.op, r.path]).toEqual([r.op, expect.stringMatching(/^\/api\//)]);
+      expect([r.op, ADMIN_SUBJECTS.includes(r.subject)]).toEqual([r.op, true]);
+      expect([r.op, r.op]).toEqual([r.op, expect.stringMatching(/^[a-z-]+\.[a-z]+$/)]);
+    }
+  });
+
+  it('has schemas for what every route takes and answers', () => {
+    for (const r of routes) {
+      expect([r.op, r.answer instanceof z.ZodType]).toEqual([r.op, true]);
+      // a path parameter has its schema, named as in the path (it travels on the bus as `id`)
+      const param = /:(\w+)/.exec(r.path)?.[1];
+      expect([r.op, r.params ? Object.keys((r.params as z.ZodObject).shape) : []]).toEqual([r.op, param ? [param] : []]);
+      expect([r.op, (r.path.match(/:/g) ?? []).length <= 1]).toEqual([r.op, true]);
+      // every write reads a body; reads never do
+      expect([r.op, r.body !== undefined]).toEqual([r.op, r.method !== 'GET' && r.method !== 'DELETE']);
+      if (r.query) expect([r.op, r.method]).toEqual([r.op, 'GET']);
+    }
+  });
+
+  it('names each request body once, for the OpenAPI components', () => {
+    const names = routes.flatMap((r) => (r.body ? [r.body.name] : []));
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['CreateUser', 'CreateToken', 'CreateChannel', 'TopUp', 'PutPrice', 'CreateRedemptions']));
+  });
+
+  it('answers 201 to creations and 200 to everything else', () => {
+    for (const r of routes) expect([r.op, r.status]).toEqual([r.op, r.op.endsWith('.create') ? 201 : 200]);
+  });
+
+  it('reads the channel-test body leniently, as the route always has', () => {
+    const body = ADMIN_ROUTES['channels.test'].body.schema;
+    expect(body.parse({ model: 'm', extra: 1 })).toEqual({ model: 'm' });
+    expect(body.parse([1])).toEqual({});
+    expect(body.parse({ model: 5 })).toEqual({});
+  });
+});

@@ -1,0 +1,326 @@
+import { z } from 'zod';
+import { Subjects } from '../subjects';
+import {
+  AliasView,
+  AuditEntry,
+  Balance,
+  ChannelTestResult,
+  ChannelView,
+  CreatedRedemptions,
+  DeadLetterView,
+  Deleted,
+  GroupView,
+  LedgerPage,
+  LogPage,
+  LogView,
+  PriceView,
+  Reconciliation,
+  RedemptionView,
+  Stats,
+  TokenView,
+  UserView,
+  listOf,
+} from './admin-answers.schemas';
+import { named, type AdminRoute, type AdminSubject, type NamedSchema } from './admin-route';
+import { AuthListQuery, CreateGroup, CreateToken, CreateUser, UpdateGroup, UpdateToken, UpdateUser } from './auth-admin.schemas';
+import { CreateRedemptions, LedgerListQuery, PutPrice, RedemptionListQuery, TopUp } from './billing-admin.schemas';
+import { AuditListQuery, DeadLetterListQuery, LogListQuery, StatsQuery } from './logs-admin.schemas';
+import { ChannelListQuery, CreateAlias, CreateChannel, TestChannel, UpdateAlias, UpdateChannel } from './router-admin.schemas';
+
+const param = <N extends string>(name: N) => z.object({ [name]: z.string() } as Record<N, z.ZodString>);
+const byId = param('id');
+const byName = param('name');
+
+const auth = Subjects.AuthAdmin;
+const router = Subjects.RouterAdmin;
+const billing = Subjects.BillingAdmin;
+const logs = Subjects.LogsAdmin;
+
+/**
+ * SPEC §5, the admin API: every route once. The gateway serves each under its method and path and forwards it on
+ * `subject` as `{ resource, op, id, body, query, actor }` (the key is `resource.op`); the owning service answers the
+ * `answer` (or a DomainError) and the gateway replies with `status`. /docs is generated from this table.
+ */
+export const ADMIN_ROUTES = {
+  // users
+  'users.list': { method: 'GET', path: '/api/users', subject: auth, summary: 'List users', status: 200, query: AuthListQuery, answer: listOf(UserView) },
+  'users.create': {
+    method: 'POST',
+    path: '/api/users',
+    subject: auth,
+    summary: 'Create a user',
+    status: 201,
+    body: named('CreateUser', CreateUser),
+    answer: UserView,
+  },
+  'users.get': { method: 'GET', path: '/api/users/:id', subject: auth, summary: 'A user', status: 200, params: byId, answer: UserView },
+  'users.update': {
+    method: 'PATCH',
+    path: '/api/users/:id',
+    subject: auth,
+    summary: 'Update a user',
+    status: 200,
+    params: byId,
+    body: named('UpdateUser', UpdateUser),
+    answer: UserView,
+  },
+  'users.delete': {
+    method: 'DELETE',
+    path: '/api/users/:id',
+    subject: auth,
+    summary: 'Delete a user (and its tokens)',
+    status: 200,
+    params: byId,
+    answer: Deleted,
+  },
+  'users.topup': {
+    method: 'POST',
+    path: '/api/users/:id/topup',
+    subject: billing,
+    summary: 'Credit a user ({ amount } USD) → { balance }',
+    status: 200,
+    params: byId,
+    body: named('TopUp', TopUp),
+    answer: Balance,
+  },
+
+  // tokens
+  'tokens.list': {
+    method: 'GET',
+    path: '/api/tokens',
+    subject: auth,
+    summary: 'List tokens (API keys)',
+    status: 200,
+    query: AuthListQuery,
+    answer: listOf(TokenView),
+  },
+  'tokens.create': {
+    method: 'POST',
+    path: '/api/tokens',
+    subject: auth,
+    summary: 'Create a token: the full key is answered once, as `key`',
+    status: 201,
+    body: named('CreateToken', CreateToken),
+    answer: TokenView,
+  },
+  'tokens.get': { method: 'GET', path: '/api/tokens/:id', subject: auth, summary: 'A token', status: 200, params: byId, answer: TokenView },
+  'tokens.update': {
+    method: 'PATCH',
+    path: '/api/tokens/:id',
+    subject: auth,
+    summary: 'Update a token',
+    status: 200,
+    params: byId,
+    body: named('UpdateToken', UpdateToken),
+    answer: TokenView,
+  },
+  'tokens.delete': { method: 'DELETE', path: '/api/tokens/:id', subject: auth, summary: 'Delete a token', status: 200, params: byId, answer: Deleted },
+
+  // groups
+  'groups.list': { method: 'GET', path: '/api/groups', subject: auth, summary: 'List groups', status: 200, query: AuthListQuery, answer: listOf(GroupView) },
+  'groups.create': {
+    method: 'POST',
+    path: '/api/groups',
+    subject: auth,
+    summary: 'Create a group',
+    status: 201,
+    body: named('CreateGroup', CreateGroup),
+    answer: GroupView,
+  },
+  'groups.get': { method: 'GET', path: '/api/groups/:name', subject: auth, summary: 'A group', status: 200, params: byName, answer: GroupView },
+  'groups.update': {
+    method: 'PATCH',
+    path: '/api/groups/:name',
+    subject: auth,
+    summary: 'Update a group',
+    status: 200,
+    params: byName,
+    body: named('UpdateGroup', UpdateGroup),
+    answer: GroupView,
+  },
+
+  // channels
+  'channels.list': {
+    method: 'GET',
+    path: '/api/channels',
+    subject: router,
+    summary: 'List channels (keys masked; status, bans, errorRate, responseTimeMs)',
+    status: 200,
+    query: ChannelListQuery,
+    answer: listOf(ChannelView),
+  },
+  'channels.create': {
+    method: 'POST',
+    path: '/api/channels',
+    subject: router,
+    summary: 'Create a channel',
+    status: 201,
+    body: named('CreateChannel', CreateChannel),
+    answer: ChannelView,
+  },
+  'channels.get': { method: 'GET', path: '/api/channels/:id', subject: router, summary: 'A channel', status: 200, params: byId, answer: ChannelView },
+  'channels.update': {
+    method: 'PATCH',
+    path: '/api/channels/:id',
+    subject: router,
+    summary: 'Update a channel',
+    status: 200,
+    params: byId,
+    body: named('UpdateChannel', UpdateChannel),
+    answer: ChannelView,
+  },
+  'channels.test': {
+    method: 'POST',
+    path: '/api/channels/:id/test',
+    subject: router,
+    summary: 'Probe the channel now ({ model? })',
+    status: 200,
+    params: byId,
+    body: named('TestChannel', TestChannel),
+    answer: ChannelTestResult,
+  },
+  'channels.delete': { method: 'DELETE', path: '/api/channels/:id', subject: router, summary: 'Delete a channel', status: 200, params: byId, answer: Deleted },
+
+  // aliases
+  'aliases.list': { method: 'GET', path: '/api/aliases', subject: router, summary: 'List aliases', status: 200, answer: listOf(AliasView) },
+  'aliases.create': {
+    method: 'POST',
+    path: '/api/aliases',
+    subject: router,
+    summary: 'Create an alias',
+    status: 201,
+    body: named('CreateAlias', CreateAlias),
+    answer: AliasView,
+  },
+  'aliases.update': {
+    method: 'PATCH',
+    path: '/api/aliases/:name',
+    subject: router,
+    summary: 'Update an alias',
+    status: 200,
+    params: byName,
+    body: named('UpdateAlias', UpdateAlias),
+    answer: AliasView,
+  },
+  'aliases.delete': { method: 'DELETE', path: '/api/aliases/:name', subject: router, summary: 'Delete an alias', status: 200, params: byName, answer: Deleted },
+
+  // prices
+  'prices.list': { method: 'GET', path: '/api/prices', subject: billing, summary: 'Prices, USD per million tokens', status: 200, answer: listOf(PriceView) },
+  'prices.put': {
+    method: 'PUT',
+    path: '/api/prices/:model',
+    subject: billing,
+    summary: 'Set a price',
+    status: 200,
+    params: param('model'),
+    body: named('PutPrice', PutPrice),
+    answer: PriceView,
+  },
+
+  // redemption codes, ledger
+  'redemptions.create': {
+    method: 'POST',
+    path: '/api/redemptions',
+    subject: billing,
+    summary: 'Create redemption codes',
+    status: 201,
+    body: named('CreateRedemptions', CreateRedemptions),
+    answer: CreatedRedemptions,
+  },
+  'redemptions.list': {
+    method: 'GET',
+    path: '/api/redemptions',
+    subject: billing,
+    summary: 'List redemption codes (hashes only: a code is shown once, at creation)',
+    status: 200,
+    query: RedemptionListQuery,
+    answer: listOf(RedemptionView),
+  },
+  'ledger.list': {
+    method: 'GET',
+    path: '/api/ledger',
+    subject: billing,
+    summary: 'Ledger entries (debits, top-ups, redemptions, adjustments), newest first',
+    status: 200,
+    query: LedgerListQuery,
+    answer: LedgerPage,
+  },
+  'ledger.reconcile': {
+    method: 'GET',
+    path: '/api/ledger/reconciliation',
+    subject: billing,
+    summary: 'Balances against the ledger and the quota counters against both, checked now',
+    status: 200,
+    answer: Reconciliation,
+  },
+
+  // logs, stats and audit
+  'logs.list': {
+    method: 'GET',
+    path: '/api/logs',
+    subject: logs,
+    summary: 'Request logs, newest first (filters, cursor)',
+    status: 200,
+    query: LogListQuery,
+    answer: LogPage,
+  },
+  'logs.get': {
+    method: 'GET',
+    path: '/api/logs/:requestId',
+    subject: logs,
+    summary: 'One request log (requestId = the response’s x-request-id)',
+    status: 200,
+    params: param('requestId'),
+    answer: LogView,
+  },
+  'stats.get': {
+    method: 'GET',
+    path: '/api/stats',
+    subject: logs,
+    summary: 'Totals, by day, model, channel and top users (?days=7)',
+    status: 200,
+    query: StatsQuery,
+    answer: Stats,
+  },
+  'audit.list': {
+    method: 'GET',
+    path: '/api/audit',
+    subject: logs,
+    summary: 'Audit log of every admin change',
+    status: 200,
+    query: AuditListQuery,
+    answer: listOf(AuditEntry),
+  },
+  'usage-dead-letters.list': {
+    method: 'GET',
+    path: '/api/usage/dead-letters',
+    subject: logs,
+    summary: 'Usage records a consumer could not commit or the gateway rejected, newest first ({ data, total }; consumer, requestId, limit, offset)',
+    status: 200,
+    query: DeadLetterListQuery,
+    answer: listOf(DeadLetterView),
+  },
+} as const satisfies Record<string, AdminRoute>;
+
+export type AdminRoutes = typeof ADMIN_ROUTES;
+/** `resource.op`, e.g. `channels.create`: the key of a route in the table and of its handler in its service. */
+export type AdminOp = keyof AdminRoutes;
+/** The operations a subject's owner answers. */
+export type AdminOpOf<S extends AdminSubject> = { [K in AdminOp]: AdminRoutes[K]['subject'] extends S ? K : never }[AdminOp];
+
+/** What a handler receives: the path parameter (as `id`), the parsed query and body, who asked. */
+export interface AdminCall<K extends AdminOp> {
+  id: AdminRoutes[K] extends { params: z.ZodType } ? string : undefined;
+  query: AdminRoutes[K] extends { query: infer Q extends z.ZodType } ? z.output<Q> : Record<string, never>;
+  body: AdminRoutes[K] extends { body: NamedSchema<infer B> } ? z.output<B> : Record<string, never>;
+  actor: string;
+}
+
+/** What a handler answers on success (the route's answer schema, as the handler builds it). */
+export type AdminAnswer<K extends AdminOp> = z.input<AdminRoutes[K]['answer']>;
+
+/** A service's admin handlers: exactly one per operation its subject owns, typed by the table. */
+export type AdminHandlers<S extends AdminSubject> = { [K in AdminOpOf<S>]: (call: AdminCall<K>) => Promise<AdminAnswer<K>> };
+
+/** Every route, with its `resource.op`, in table order. */
+export const adminRouteList = (): (AdminRoute & { op: AdminOp })[] => Object.entries(ADMIN_ROUTES).map(([op, r]) => ({ op: op as AdminOp, ...r }));

@@ -1,0 +1,7 @@
+export * from './admin-route';
+export * from './admin-routes';
+export * from './admin-answers.schemas';
+export * from './auth-admin.schemas';
+export * from './router-admin.schemas';
+export * from './billing-admin.schemas';
+export * from './logs-admin.schemas';

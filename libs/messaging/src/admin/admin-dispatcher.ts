@@ -1,0 +1,35 @@
+import { ADMIN_ROUTES, AdminRequest, notFound, type AdminHandlers, type AdminOp, type AdminRoute, type AdminSubject } from '@switchboard/contracts';
+import type { z } from 'zod';
+
+/** How a service turns a zod failure into its 400 (auth names the field first; the default lets the RpcErrorFilter do it). */
+export type AdminInputParser = <S extends z.ZodType>(schema: S, input: unknown) => z.output<S>;
+
+const zodParse: AdminInputParser = (schema, input) => schema.parse(input);
+
+type AnyHandler = (call: { id: string | undefined; query: unknown; body: unknown; actor: string }) => Promise<unknown>;
+
+/**
+ * A service's admin subject: finds the route of `resource.op` in ADMIN_ROUTES, parses the query and body with the
+ * route's schemas, and calls the one handler for it. An operation that is not in the table, belongs to another
+ * subject or has no handler is a not-found domain error. Answers the handler's domain result (the gateway picks the
+ * HTTP status from the table).
+ */
+export class AdminDispatcher<S extends AdminSubject> {
+  constructor(
+    private readonly subject: S,
+    private readonly handlers: AdminHandlers<S>,
+    private readonly parse: AdminInputParser = zodParse,
+  ) {}
+
+  async dispatch(payload: unknown): Promise<unknown> {
+    const req = AdminRequest.parse(payload);
+    const op = `${req.resource}.${req.op}`;
+    const route: AdminRoute | undefined = Object.hasOwn(ADMIN_ROUTES, op) ? ADMIN_ROUTES[op as AdminOp] : undefined;
+    const handler = route?.subject === this.subject ? ((this.handlers as unknown as Record<string, AnyHandler | undefined>)[op] ?? undefined) : undefined;
+    if (!route || !handler) throw notFound(`admin operation ${op}`);
+    // Parsed before the handler reads or writes anything, so a rejected request leaves nothing behind.
+    const query = route.query ? this.parse(route.query, req.query) : {};
+    const body = route.body ? this.parse(route.body.schema, req.body) : {};
+    return handler({ id: route.params ? (req.id ?? '') : undefined, query, body, actor: req.actor });
+  }
+}
