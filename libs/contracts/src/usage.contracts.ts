@@ -9,6 +9,7 @@ export const MAX_USAGE_TOKENS = 2_147_483_647;
 /** A non-negative integer an int4 column holds (token counts, ids, latencies in ms). */
 const int4 = () => z.number().int().min(0).max(MAX_USAGE_TOKENS);
 
+/** The wire protocol names, declared once: `WireProtocol` (libs/protocols) is derived from this list. */
 export const WireProtocolSchema = z.enum(['openai-chat', 'openai-responses', 'openai-embeddings', 'anthropic', 'gemini']);
 
 /** One finished request. Published on JetStream with msgID = requestId; consumers are idempotent by requestId. */

@@ -2,7 +2,7 @@
  * @switchboard/protocols — wire types and pure converters between OpenAI Chat, OpenAI Responses,
  * OpenAI Embeddings, Anthropic Messages and Gemini. No I/O.
  */
-export type { WireProtocol, Usage, ConvertContext, GatewayError } from './protocol.types';
+export type { WireProtocol, Operation, Usage, ConvertContext, GatewayError } from './protocol.types';
 export { WIRE_PROTOCOLS } from './protocol.types';
 export { ProtocolError } from './protocol.error';
 

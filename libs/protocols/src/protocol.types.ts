@@ -1,7 +1,16 @@
-/** The five wire protocols Switchboard speaks, on either side of the gateway. */
-export type WireProtocol = 'openai-chat' | 'openai-responses' | 'openai-embeddings' | 'anthropic' | 'gemini';
+import { WireProtocolSchema } from '@switchboard/contracts';
 
-export const WIRE_PROTOCOLS: readonly WireProtocol[] = ['openai-chat', 'openai-responses', 'openai-embeddings', 'anthropic', 'gemini'];
+/**
+ * The five wire protocols Switchboard speaks, on either side of the gateway. The names are declared once, by the usage
+ * record's schema in libs/contracts (they are stored in request logs): this lib already depends on contracts, so
+ * declaring them here would make contracts import protocols back.
+ */
+export type WireProtocol = (typeof WireProtocolSchema.options)[number];
+
+export const WIRE_PROTOCOLS: readonly WireProtocol[] = WireProtocolSchema.options;
+
+/** What the client asked for, independent of protocol. */
+export type Operation = 'generate' | 'embed';
 
 /**
  * Token usage in OpenAI semantics: promptTokens counts ALL input tokens, cached ones included;
