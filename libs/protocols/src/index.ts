@@ -23,3 +23,15 @@ export { DEFAULT_MAX_SSE_EVENT_CHARS, SseEventTooLargeError, SseParser, type Sse
 export { fileExtensionForMediaType } from './core/media.util';
 export { floatsToBase64, base64ToFloats } from './openai-embeddings/embedding-vector.util';
 export { parseGeminiModelAction, type GeminiModelAction } from './gemini/gemini-path.util';
+
+export type { ProtocolDescriptor, PathAction, PathTarget, CallerHints } from './registry/protocol.descriptor';
+export {
+  PROTOCOL_DESCRIPTORS,
+  DEFAULT_PROTOCOL,
+  protocolDescriptor,
+  bodyRoutes,
+  protocolOfPath,
+  pathModelProtocolOf,
+  modelListProtocolOf,
+  renderModelList,
+} from './registry/protocol.registry';

@@ -14,6 +14,7 @@ import {
   extractOutputText,
   extractUsage,
   parseUpstreamError,
+  protocolDescriptor,
   requestedMaxOutputTokens,
   renderError,
   type ConvertContext,
@@ -41,13 +42,6 @@ import type { UpstreamResponse } from './upstream-response';
 import { UsageDraft } from './usage-record.builder';
 
 const MAX_ERROR_BODY = 64 * 1024;
-const SSE_CONTENT_TYPE: Record<WireProtocol, string> = {
-  'openai-chat': 'text/event-stream',
-  'openai-responses': 'text/event-stream',
-  'openai-embeddings': 'text/event-stream',
-  anthropic: 'text/event-stream; charset=utf-8',
-  gemini: 'text/event-stream',
-};
 
 /** How one upstream attempt ended, when it did not deliver to the client. */
 interface AttemptFailure {
@@ -452,7 +446,7 @@ export class RelayService implements OnModuleInit {
       reply.hijack();
       raw.writeHead(200, {
         ...(reply.getHeaders() as Record<string, string>),
-        'content-type': SSE_CONTENT_TYPE[call.protocol],
+        'content-type': protocolDescriptor(call.protocol).streamContentType,
         'cache-control': 'no-cache',
         'x-request-id': draft.requestId,
         'x-accel-buffering': 'no',
