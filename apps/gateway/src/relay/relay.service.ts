@@ -22,7 +22,7 @@ import {
   type Usage,
   type WireProtocol,
 } from '@switchboard/protocols';
-import { providerFor } from '@switchboard/providers';
+import { buildUpstreamCall, isUpstreamCallFailure, mapStatus } from '@switchboard/providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdmissionService, type Admission } from '../admission/admission.service';
 import { KeyAuthenticator } from '../auth/key-authenticator';
@@ -37,7 +37,6 @@ import { classifyUpstreamError, RelayAbort, UpstreamClient, type UpstreamFailure
 import { errorClass, needsTokenizedEstimate, roughTokenEstimate } from './relay.util';
 import { DEFAULT_RATE_LIMIT_RETRY_S, FailoverTally, isKeyFailure } from './upstream-failure.util';
 import { newRequestId } from './request-id';
-import { buildUpstreamBody, geminiActionFor } from './upstream-request.builder';
 import type { UpstreamResponse } from './upstream-response';
 import { UsageDraft } from './usage-record.builder';
 
@@ -310,40 +309,14 @@ export class RelayService implements OnModuleInit {
     reply: FastifyReply,
     signal: RelayAbort,
   ): Promise<AttemptFailure | undefined> {
-    const adapter = providerFor(channel.type);
-    if (!adapter) return this.localFailure(503, `channel ${channel.id} has an unknown type ${channel.type}`);
-    const upstreamModel = channel.modelMapping[route.model] ?? route.model;
-    const upstreamProtocol = adapter.protocolFor(upstreamModel, call.operation, call.protocol);
-    if (!upstreamProtocol) return { ...this.localFailure(400, `channel ${channel.id} cannot serve this request`), final: false, free: true };
-    const ctx: ConvertContext = { upstreamModel, requestedModel: call.model, stream: call.stream, requestId: draft.requestId, clientBody: call.body };
-    let body: Buffer | string;
-    try {
-      body = buildUpstreamBody(call, upstreamProtocol, upstreamModel, route.model, channel, ctx);
-    } catch (e) {
-      const err = e as { status?: number; message?: string; type?: string; param?: string };
-      return {
-        status: err.status ?? 400,
-        kind: 'http',
-        error: { status: err.status ?? 400, message: err.message ?? 'invalid request', type: err.type, param: err.param },
-        final: true,
-        free: false,
-      };
+    const built = buildUpstreamCall({ channel, apiKey: key.key, call, routeModel: route.model, requestId: draft.requestId, clientHeaders: req.headers });
+    if (isUpstreamCallFailure(built)) {
+      if (built.failure === 'unknown_type') return this.localFailure(503, built.message);
+      if (built.failure === 'unsupported') return { ...this.localFailure(400, built.message), final: false, free: true };
+      const { status, message, type, param } = built;
+      return { status, kind: 'http', error: { status, message, type, param }, final: true, free: false };
     }
-    const target = adapter.target({
-      baseUrl: channel.baseUrl,
-      apiKey: key.key,
-      model: upstreamModel,
-      protocol: upstreamProtocol,
-      stream: call.stream,
-      geminiAction: geminiActionFor(call, upstreamProtocol),
-    });
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...target.headers, ...channel.headers };
-    if (call.protocol === 'anthropic' && upstreamProtocol === 'anthropic') {
-      for (const h of ['anthropic-version', 'anthropic-beta']) {
-        const v = req.headers[h];
-        if (typeof v === 'string') headers[h] = v;
-      }
-    }
+    const { upstreamModel, upstreamProtocol, ctx, headers, body } = built;
     draft.channelId = channel.id;
     draft.upstreamModel = upstreamModel;
     draft.upstreamProtocol = upstreamProtocol;
@@ -351,7 +324,7 @@ export class RelayService implements OnModuleInit {
     const t0 = performance.now();
     let res: UpstreamResponse;
     try {
-      res = await this.upstream.send(target.url, headers, body, timeouts, signal);
+      res = await this.upstream.send(built.url, headers, body, timeouts, signal);
     } catch (e) {
       draft.upstreamMs += performance.now() - t0;
       const kind = classifyUpstreamError(e);
@@ -364,7 +337,7 @@ export class RelayService implements OnModuleInit {
         free: false,
       };
     }
-    const mapped = channel.statusCodeMapping[String(res.statusCode)] ?? res.statusCode;
+    const mapped = mapStatus(channel, res.statusCode);
     if (mapped >= 400 || res.statusCode >= 400) {
       const text = await res.text(MAX_ERROR_BODY).catch(() => '');
       draft.upstreamMs += performance.now() - t0;
