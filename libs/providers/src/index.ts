@@ -7,5 +7,4 @@ export * from './aihubmix/aihubmix.adapter';
 export * from './azure/azure.adapter';
 export * from './openai-compatible/openai-compatible.presets';
 export * from './upstream-call.types';
-export { buildUpstreamCall, buildUpstreamBody, isUpstreamCallFailure, mapStatus, needsSeedFix } from './upstream-call.builder';
-export { geminiActionFor } from './gemini/gemini-action.util';
+export { buildUpstreamCall, isUpstreamCallFailure, mapStatus } from './upstream-call.builder';

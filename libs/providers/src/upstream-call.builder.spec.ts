@@ -60,7 +60,8 @@ describe('buildUpstreamBody', () => {
 describe('buildUpstreamCall', () => {
   const base = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
   const build = (over: Partial<UpstreamCallArgs> & { channel?: UpstreamChannel } = {}): UpstreamCall => {
-    const r = buildUpstreamCall({ channel: channel(), apiKey: 'sk-1', call: call(base), routeModel: 'm', requestId: 'r1', ...over });
+    const a: UpstreamCallArgs = { channel: channel(), apiKey: 'sk-1', call: call(base), routeModel: 'm', requestId: 'r1', ...over };
+    const r = buildUpstreamCall(a.channel, a.apiKey, a.call, a.routeModel, a.requestId, a.clientHeaders);
     if (isUpstreamCallFailure(r)) throw new Error(`unexpected failure ${r.failure}`);
     return r;
   };
@@ -115,20 +116,14 @@ describe('buildUpstreamCall', () => {
   });
 
   it('typed failures: unknown type, an operation the upstream cannot serve, a request that cannot be converted', () => {
-    expect(buildUpstreamCall({ channel: channel({ type: 'nope' }), apiKey: 'k', call: call(base), routeModel: 'm', requestId: 'r' })).toMatchObject({
+    expect(buildUpstreamCall(channel({ type: 'nope' }), 'k', call(base), 'm', 'r')).toMatchObject({
       failure: 'unknown_type',
     });
     const embed = { ...call({ model: 'm', input: 'x' }, 'openai-embeddings'), operation: 'embed' as const };
-    expect(buildUpstreamCall({ channel: channel({ type: 'anthropic' }), apiKey: 'k', call: embed, routeModel: 'm', requestId: 'r' })).toMatchObject({
+    expect(buildUpstreamCall(channel({ type: 'anthropic' }), 'k', embed, 'm', 'r')).toMatchObject({
       failure: 'unsupported',
     });
-    const bad = buildUpstreamCall({
-      channel: channel({ type: 'anthropic' }),
-      apiKey: 'k',
-      call: call({ model: 'm', messages: 'x' }),
-      routeModel: 'm',
-      requestId: 'r',
-    });
+    const bad = buildUpstreamCall(channel({ type: 'anthropic' }), 'k', call({ model: 'm', messages: 'x' }), 'm', 'r');
     expect(bad).toMatchObject({ failure: 'invalid_request', status: 400 });
   });
 

@@ -52,37 +52,44 @@ export function buildUpstreamBody(
 }
 
 /**
- * A channel's upstream request for one inbound call, the same for the relay and the router's probe: the provider
+ * A channel's upstream request for one inbound call (positional arguments: the relay calls this per attempt, on the
+ * hot path, and an arguments object would be one more allocation), the same for the relay and the router's probe: the provider
  * picks the protocol, URL and auth; the channel adds its model mapping, body override and headers (over the
  * provider's), and the client's protocol headers (API version, beta flags) follow when both sides speak it.
  */
-export function buildUpstreamCall(args: UpstreamCallArgs): UpstreamCall | UpstreamCallFailure {
-  const { channel, call } = args;
+export function buildUpstreamCall(
+  channel: UpstreamChannel,
+  apiKey: string,
+  call: InboundRequest,
+  routeModel: string,
+  requestId: string,
+  clientHeaders?: UpstreamCallArgs['clientHeaders'],
+): UpstreamCall | UpstreamCallFailure {
   const adapter = providerFor(channel.type);
   if (!adapter) return { failure: 'unknown_type', message: `channel ${channel.id} has an unknown type ${channel.type}` };
-  const upstreamModel = channel.modelMapping[args.routeModel] ?? args.routeModel;
+  const upstreamModel = channel.modelMapping[routeModel] ?? routeModel;
   const upstreamProtocol = adapter.protocolFor(upstreamModel, call.operation, call.protocol);
   if (!upstreamProtocol) return { failure: 'unsupported', message: `channel ${channel.id} cannot serve this request` };
-  const ctx: ConvertContext = { upstreamModel, requestedModel: call.model, stream: call.stream, requestId: args.requestId, clientBody: call.body };
+  const ctx: ConvertContext = { upstreamModel, requestedModel: call.model, stream: call.stream, requestId: requestId, clientBody: call.body };
   let body: Buffer | string;
   try {
-    body = buildUpstreamBody(call, upstreamProtocol, upstreamModel, args.routeModel, channel, ctx);
+    body = buildUpstreamBody(call, upstreamProtocol, upstreamModel, routeModel, channel, ctx);
   } catch (e) {
     const err = e as { status?: number; message?: string; type?: string; param?: string };
     return { failure: 'invalid_request', status: err.status ?? 400, message: err.message ?? 'invalid request', type: err.type, param: err.param };
   }
   const target = adapter.target({
     baseUrl: channel.baseUrl,
-    apiKey: args.apiKey,
+    apiKey: apiKey,
     model: upstreamModel,
     protocol: upstreamProtocol,
     stream: call.stream,
     geminiAction: geminiActionFor(call, upstreamProtocol),
   });
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...target.headers, ...channel.headers };
-  if (call.protocol === upstreamProtocol && args.clientHeaders) {
+  if (call.protocol === upstreamProtocol && clientHeaders) {
     for (const h of protocolDescriptor(call.protocol).passthroughHeaders) {
-      const v = args.clientHeaders[h];
+      const v = clientHeaders[h];
       if (typeof v === 'string') headers[h] = v;
     }
   }

@@ -29,6 +29,7 @@ export interface InboundRequest {
   raw: Buffer;
 }
 
+/** What buildUpstreamCall takes, by name (it takes them positionally). */
 export interface UpstreamCallArgs {
   channel: UpstreamChannel;
   apiKey: string;

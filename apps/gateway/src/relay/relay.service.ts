@@ -309,7 +309,7 @@ export class RelayService implements OnModuleInit {
     reply: FastifyReply,
     signal: RelayAbort,
   ): Promise<AttemptFailure | undefined> {
-    const built = buildUpstreamCall({ channel, apiKey: key.key, call, routeModel: route.model, requestId: draft.requestId, clientHeaders: req.headers });
+    const built = buildUpstreamCall(channel, key.key, call, route.model, draft.requestId, req.headers);
     if (isUpstreamCallFailure(built)) {
       if (built.failure === 'unknown_type') return this.localFailure(503, built.message);
       if (built.failure === 'unsupported') return { ...this.localFailure(400, built.message), final: false, free: true };
