@@ -1,3 +1,9 @@
+import { decodeAnthropicRequest } from './anthropic-request.decoder';
+import { encodeAnthropicRequest } from './anthropic-request.encoder';
+import { decodeAnthropicResponse } from './anthropic-response.decoder';
+import { encodeAnthropicResponse } from './anthropic-response.encoder';
+import { AnthropicStreamDecoder } from './anthropic-stream.decoder';
+import { AnthropicStreamEncoder } from './anthropic-stream.encoder';
 import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
 
 /** Anthropic Messages: the client's API version and beta flags reach an Anthropic upstream as sent. */
@@ -9,6 +15,14 @@ export const ANTHROPIC: ProtocolDescriptor = {
   pathRoutes: [],
   actions: {},
   ownsPath: (path) => path.startsWith('/v1/messages'),
+  codecs: {
+    decodeRequest: (body) => decodeAnthropicRequest(body),
+    encodeRequest: (ir, ctx) => ({ ...encodeAnthropicRequest(ir, ctx) }),
+    decodeResponse: (body) => decodeAnthropicResponse(body),
+    encodeResponse: (ir, ctx) => ({ ...encodeAnthropicResponse(ir, ctx) }),
+    streamDecoder: () => new AnthropicStreamDecoder(),
+    streamEncoder: (ctx) => new AnthropicStreamEncoder(ctx),
+  },
   streamContentType: 'text/event-stream; charset=utf-8',
   passthroughHeaders: ['anthropic-version', 'anthropic-beta'],
   modelList: {

@@ -1,3 +1,9 @@
+import { decodeGeminiRequest } from './gemini-request.decoder';
+import { encodeGeminiRequest } from './gemini-request.encoder';
+import { decodeGeminiResponse } from './gemini-response.decoder';
+import { encodeGeminiResponse } from './gemini-response.encoder';
+import { GeminiStreamDecoder } from './gemini-stream.decoder';
+import { GeminiStreamEncoder } from './gemini-stream.encoder';
 import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
 import { parseGeminiModelAction } from './gemini-path.util';
 
@@ -22,6 +28,14 @@ export const GEMINI: ProtocolDescriptor = {
     return { model, action };
   },
   ownsPath: (path) => path.startsWith('/v1beta/') || /^\/v1\/models\/[^/]+:/.test(path),
+  codecs: {
+    decodeRequest: (body) => decodeGeminiRequest(body),
+    encodeRequest: (ir, ctx) => ({ ...encodeGeminiRequest(ir, ctx) }),
+    decodeResponse: (body, ctx) => decodeGeminiResponse(body, ctx),
+    encodeResponse: (ir, ctx) => ({ ...encodeGeminiResponse(ir, ctx) }),
+    streamDecoder: (ctx) => new GeminiStreamDecoder(ctx),
+    streamEncoder: (ctx) => new GeminiStreamEncoder(ctx),
+  },
   streamContentType: 'text/event-stream',
   passthroughHeaders: [],
   modelList: {

@@ -1,3 +1,9 @@
+import { decodeResponsesRequest } from './openai-responses-request.decoder';
+import { encodeResponsesRequest } from './openai-responses-request.encoder';
+import { decodeResponsesResponse } from './openai-responses-response.decoder';
+import { encodeResponsesResponse } from './openai-responses-response.encoder';
+import { ResponsesStreamDecoder } from './openai-responses-stream.decoder';
+import { ResponsesStreamEncoder } from './openai-responses-stream.encoder';
 import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
 
 /** OpenAI Responses. */
@@ -9,6 +15,14 @@ export const OPENAI_RESPONSES: ProtocolDescriptor = {
   pathRoutes: [],
   actions: {},
   ownsPath: (path) => path.startsWith('/v1/responses'),
+  codecs: {
+    decodeRequest: (body) => decodeResponsesRequest(body),
+    encodeRequest: (ir, ctx) => ({ ...encodeResponsesRequest(ir, ctx) }),
+    decodeResponse: (body) => decodeResponsesResponse(body),
+    encodeResponse: (ir, ctx) => ({ ...encodeResponsesResponse(ir, ctx) }),
+    streamDecoder: () => new ResponsesStreamDecoder(),
+    streamEncoder: (ctx) => new ResponsesStreamEncoder(ctx),
+  },
   streamContentType: 'text/event-stream',
   passthroughHeaders: [],
 };

@@ -1,4 +1,17 @@
-import type { Operation, WireProtocol } from '../protocol.types';
+import type { IrRequest, IrResponse } from '../core/ir.types';
+import type { JsonObject } from '../core/json.util';
+import type { StreamDecoder, StreamEncoder } from '../core/stream.types';
+import type { ConvertContext, Operation, WireProtocol } from '../protocol.types';
+
+/** A chat protocol's codecs: its wire shapes to and from the IR, for requests, responses and streams. */
+export interface ChatCodecs {
+  readonly decodeRequest: (body: JsonObject) => IrRequest;
+  readonly encodeRequest: (ir: IrRequest, ctx: ConvertContext) => JsonObject;
+  readonly decodeResponse: (body: JsonObject, ctx?: ConvertContext) => IrResponse;
+  readonly encodeResponse: (ir: IrResponse, ctx: ConvertContext) => JsonObject;
+  readonly streamDecoder: (ctx: ConvertContext) => StreamDecoder;
+  readonly streamEncoder: (ctx: ConvertContext) => StreamEncoder;
+}
 
 /** What a Gemini-style path action does: `:streamGenerateContent` streams a generation, `:countTokens` is counted at the edge. */
 export interface PathAction {
@@ -35,6 +48,8 @@ export interface ProtocolDescriptor {
   readonly parsePathTarget?: (rest: string) => PathTarget | null;
   /** Whether an error on this path is rendered in this protocol's shape (before or without a route). */
   readonly ownsPath: (path: string) => boolean;
+  /** Chat protocols: conversion through the IR. Absent: not a chat protocol (embeddings have their own converter). */
+  readonly codecs?: ChatCodecs;
   /** The content type of a stream answered to this protocol's clients. */
   readonly streamContentType: string;
   /** Client headers forwarded upstream when the upstream speaks the same protocol (API version, beta flags). */

@@ -16,6 +16,15 @@ describe('the protocol registry', () => {
     for (const p of WIRE_PROTOCOLS) expect(protocolDescriptor(p).name).toBe(p);
   });
 
+  it('every chat protocol carries its codecs; embeddings convert through their own converter', () => {
+    expect(PROTOCOL_DESCRIPTORS.filter((d) => !d.codecs).map((d) => d.name)).toEqual(['openai-embeddings']);
+    const ctx = { upstreamModel: 'm', requestedModel: 'm', stream: true, requestId: 'r' };
+    for (const d of PROTOCOL_DESCRIPTORS.filter((x) => x.codecs)) {
+      const c = d.codecs!;
+      expect([d.name, typeof c.streamDecoder(ctx), typeof c.streamEncoder(ctx)]).toEqual([d.name, 'object', 'object']);
+    }
+  });
+
   it('every descriptor is consistent with its routes', () => {
     const seen = new Set<string>();
     for (const d of PROTOCOL_DESCRIPTORS) {
