@@ -1,15 +1,13 @@
+import { MAX_USAGE_TOKENS, WIRE_PROTOCOLS } from '@switchboard/protocols';
 import { z } from 'zod';
 
-/**
- * The largest token count a usage record carries: request_logs' token columns are Postgres `integer` (int4). Upstream
- * counts are clamped to it at extraction (libs/protocols), so a record over it was built wrong and is dead-lettered.
- */
-export const MAX_USAGE_TOKENS = 2_147_483_647;
+export { MAX_USAGE_TOKENS };
 
 /** A non-negative integer an int4 column holds (token counts, ids, latencies in ms). */
 const int4 = () => z.number().int().min(0).max(MAX_USAGE_TOKENS);
 
-export const WireProtocolSchema = z.enum(['openai-chat', 'openai-responses', 'openai-embeddings', 'anthropic', 'gemini']);
+/** The wire protocol names as libs/protocols declares them (they are stored in request logs). */
+export const WireProtocolSchema = z.enum(WIRE_PROTOCOLS);
 
 /** One finished request. Published on JetStream with msgID = requestId; consumers are idempotent by requestId. */
 export const UsageRecord = z.object({

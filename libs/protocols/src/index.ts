@@ -2,8 +2,8 @@
  * @switchboard/protocols — wire types and pure converters between OpenAI Chat, OpenAI Responses,
  * OpenAI Embeddings, Anthropic Messages and Gemini. No I/O.
  */
-export type { WireProtocol, Usage, ConvertContext, GatewayError } from './protocol.types';
-export { WIRE_PROTOCOLS } from './protocol.types';
+export type { WireProtocol, Operation, Usage, ConvertContext, GatewayError } from './protocol.types';
+export { MAX_USAGE_TOKENS, WIRE_PROTOCOLS } from './protocol.types';
 export { ProtocolError } from './protocol.error';
 
 export { convertRequest } from './conversion/convert-request';
@@ -23,3 +23,15 @@ export { DEFAULT_MAX_SSE_EVENT_CHARS, SseEventTooLargeError, SseParser, type Sse
 export { fileExtensionForMediaType } from './core/media.util';
 export { floatsToBase64, base64ToFloats } from './openai-embeddings/embedding-vector.util';
 export { parseGeminiModelAction, type GeminiModelAction } from './gemini/gemini-path.util';
+
+export type { ProtocolDescriptor, PathAction, PathTarget, CallerHints } from './registry/protocol.descriptor';
+export {
+  PROTOCOL_DESCRIPTORS,
+  DEFAULT_PROTOCOL,
+  protocolDescriptor,
+  bodyRoutes,
+  protocolOfPath,
+  pathModelProtocolOf,
+  modelListProtocolOf,
+  renderModelList,
+} from './registry/protocol.registry';

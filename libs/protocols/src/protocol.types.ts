@@ -1,7 +1,18 @@
-/** The five wire protocols Switchboard speaks, on either side of the gateway. */
-export type WireProtocol = 'openai-chat' | 'openai-responses' | 'openai-embeddings' | 'anthropic' | 'gemini';
+/**
+ * The five wire protocols Switchboard speaks, on either side of the gateway, declared once: the usage record's schema
+ * (libs/contracts) and the providers take them from here. This lib imports no other, so nothing can make a cycle of it.
+ */
+export const WIRE_PROTOCOLS = ['openai-chat', 'openai-responses', 'openai-embeddings', 'anthropic', 'gemini'] as const;
+export type WireProtocol = (typeof WIRE_PROTOCOLS)[number];
 
-export const WIRE_PROTOCOLS: readonly WireProtocol[] = ['openai-chat', 'openai-responses', 'openai-embeddings', 'anthropic', 'gemini'];
+/**
+ * The largest token count a usage record carries: request_logs' token columns are Postgres `integer` (int4). Upstream
+ * counts are clamped to it at extraction, so a record over it was built wrong and is dead-lettered.
+ */
+export const MAX_USAGE_TOKENS = 2_147_483_647;
+
+/** What the client asked for, independent of protocol. */
+export type Operation = 'generate' | 'embed';
 
 /**
  * Token usage in OpenAI semantics: promptTokens counts ALL input tokens, cached ones included;

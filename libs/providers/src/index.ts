@@ -6,3 +6,5 @@ export * from './gemini/gemini.adapter';
 export * from './aihubmix/aihubmix.adapter';
 export * from './azure/azure.adapter';
 export * from './openai-compatible/openai-compatible.presets';
+export * from './upstream-call.types';
+export { buildUpstreamCall, isUpstreamCallFailure, mapStatus } from './upstream-call.builder';

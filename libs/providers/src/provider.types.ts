@@ -1,8 +1,6 @@
-/** The wire protocols a client or an upstream can speak (same names as the log's protocol fields). */
-export type WireProtocol = 'openai-chat' | 'openai-responses' | 'openai-embeddings' | 'anthropic' | 'gemini';
+import type { Operation, WireProtocol } from '@switchboard/protocols';
 
-/** What the client asked for, independent of protocol. */
-export type Operation = 'generate' | 'embed';
+export type { Operation, WireProtocol };
 
 export interface UpstreamRequestTarget {
   protocol: WireProtocol;

@@ -1,5 +1,5 @@
 import { DomainError } from '@switchboard/contracts';
-import { ProtocolError, requestedMaxOutputTokens, type WireProtocol } from '@switchboard/protocols';
+import { protocolDescriptor, ProtocolError, requestedMaxOutputTokens, type PathAction, type WireProtocol } from '@switchboard/protocols';
 import type { Operation } from '@switchboard/providers';
 import type { FastifyRequest } from 'fastify';
 import { RelayErrors } from './relay.errors';
@@ -36,24 +36,6 @@ export function readApiKey(req: Pick<FastifyRequest, 'headers' | 'query'>): stri
   return typeof q === 'string' && q ? q : null;
 }
 
-/** Which protocol a `GET /v1/models` caller speaks, by its auth carrier and headers (SPEC §4). */
-export function modelsListProtocol(req: Pick<FastifyRequest, 'headers' | 'query'>): 'openai' | 'anthropic' | 'gemini' {
-  const h = req.headers;
-  if (h['x-goog-api-key'] || (req.query as Record<string, unknown> | undefined)?.key) return 'gemini';
-  if (h['anthropic-version'] || h['x-api-key']) return 'anthropic';
-  return 'openai';
-}
-
-/** `gemini-2.5-flash:streamGenerateContent` → model + action. */
-export function parseGeminiTarget(rest: string): { model: string; action: string } | null {
-  const decoded = decodeURIComponent(rest);
-  const i = decoded.lastIndexOf(':');
-  if (i <= 0) return null;
-  return { model: decoded.slice(0, i).replace(/^models\//, ''), action: decoded.slice(i + 1) };
-}
-
-export const GEMINI_EMBED_ACTIONS = new Set(['embedContent', 'batchEmbedContents']);
-
 /** The 400 a body's numbers deserve before they reach the reservation (cost in BigInt, limits in safe integers). */
 function numbersProblem(protocol: WireProtocol, json: Record<string, unknown>): DomainError | null {
   try {
@@ -66,26 +48,31 @@ function numbersProblem(protocol: WireProtocol, json: Record<string, unknown>): 
 }
 
 /** The relay call of a parsed body, or the 400 its body deserves (not a JSON object, a bad output budget). */
-export function inboundCallOf(protocol: WireProtocol, body: RawJsonBody | undefined, gemini?: { model: string; action: string }): InboundCall | DomainError {
+/** `pathTarget`: the model and action of a path-model call (Gemini), with what the protocol says the action does. */
+export function inboundCallOf(
+  protocol: WireProtocol,
+  body: RawJsonBody | undefined,
+  pathTarget?: { model: string; action: string; does: PathAction },
+): InboundCall | DomainError {
   if (!body || body.parseError !== undefined || !body.json || typeof body.json !== 'object' || Array.isArray(body.json)) {
     return RelayErrors.malformed(body?.parseError ?? 'The request body must be a JSON object.');
   }
   const json = body.json as Record<string, unknown>;
   const bad = numbersProblem(protocol, json);
   if (bad) return bad;
-  return gemini
+  return pathTarget
     ? {
         protocol,
-        operation: GEMINI_EMBED_ACTIONS.has(gemini.action) ? 'embed' : 'generate',
-        model: gemini.model,
-        stream: gemini.action === 'streamGenerateContent',
-        geminiAction: gemini.action,
+        operation: pathTarget.does.kind === 'embed' ? 'embed' : 'generate',
+        model: pathTarget.model,
+        stream: pathTarget.does.stream,
+        geminiAction: pathTarget.action,
         body: json,
         raw: body.raw,
       }
     : {
         protocol,
-        operation: protocol === 'openai-embeddings' ? 'embed' : 'generate',
+        operation: protocolDescriptor(protocol).operation,
         model: typeof json.model === 'string' ? json.model : '',
         stream: json.stream === true,
         body: json,

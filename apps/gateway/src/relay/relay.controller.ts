@@ -1,15 +1,13 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
-import type { WireProtocol } from '@switchboard/protocols';
+import { protocolDescriptor, type WireProtocol } from '@switchboard/protocols';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GEMINI_EMBED_ACTIONS, inboundCallOf, parseGeminiTarget, type RawJsonBody } from './inbound';
+import { inboundCallOf, type RawJsonBody } from './inbound';
 import { ModelsService } from './models.service';
 import { RelayErrors } from './relay.errors';
 import { RelayService } from './relay.service';
 import { newRequestId } from './request-id';
 import { TokenCountService } from './token-count.service';
-
-const GEMINI_GENERATE = new Set(['generateContent', 'streamGenerateContent']);
 
 /**
  * SPEC §4 relay endpoints. Each turns the HTTP request into an InboundCall; RelayService does the rest. The four hot
@@ -49,18 +47,15 @@ export class RelayController {
     return this.models.list(req, reply, 'gemini');
   }
 
+  /** A path-model call (`{model}:{action}`): the protocol's descriptor says what each action does. */
   private gemini(rest: string, req: FastifyRequest, reply: FastifyReply) {
-    const target = parseGeminiTarget(rest);
-    if (target?.action === 'countTokens') return this.counter.count('gemini', req, reply, target.model);
-    if (!target || !(GEMINI_GENERATE.has(target.action) || GEMINI_EMBED_ACTIONS.has(target.action))) {
-      return this.reject(reply, 'gemini', RelayErrors.unknownMethod(rest));
-    }
-    return this.handle('gemini', req, reply, target);
-  }
-
-  private handle(protocol: WireProtocol, req: FastifyRequest, reply: FastifyReply, gemini?: { model: string; action: string }) {
-    const call = inboundCallOf(protocol, req.body as RawJsonBody | undefined, gemini);
-    if (call instanceof DomainError) return this.reject(reply, protocol, call);
+    const protocol = protocolDescriptor('gemini');
+    const target = protocol.parsePathTarget?.(rest) ?? null;
+    const does = target && Object.hasOwn(protocol.actions, target.action) ? protocol.actions[target.action] : undefined;
+    if (!target || !does) return this.reject(reply, protocol.name, RelayErrors.unknownMethod(rest));
+    if (does.kind === 'countTokens') return this.counter.count(protocol.name, req, reply, target.model);
+    const call = inboundCallOf(protocol.name, req.body as RawJsonBody | undefined, { ...target, does });
+    if (call instanceof DomainError) return this.reject(reply, protocol.name, call);
     return this.relay.relay(call, req, reply);
   }
 

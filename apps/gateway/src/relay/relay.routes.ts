@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
 import { inServerSpan, tracingActive } from '@switchboard/observability';
-import type { WireProtocol } from '@switchboard/protocols';
+import { bodyRoutes, type WireProtocol } from '@switchboard/protocols';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { KeyAuthenticator } from '../auth/key-authenticator';
 import { readJsonBody, type BodyRules } from '../edge/json-body.parser';
@@ -9,13 +9,11 @@ import { inboundCallOf, type RawJsonBody } from './inbound';
 import { RelayService } from './relay.service';
 import { newRequestId } from './request-id';
 
-/** The relay endpoints that carry the traffic; the rest (count_tokens, Gemini paths, model lists) stay in RelayController. */
-export const HOT_RELAY_ROUTES: readonly (readonly [url: string, protocol: WireProtocol])[] = [
-  ['/v1/chat/completions', 'openai-chat'],
-  ['/v1/responses', 'openai-responses'],
-  ['/v1/embeddings', 'openai-embeddings'],
-  ['/v1/messages', 'anthropic'],
-];
+/**
+ * The relay endpoints that carry the traffic: every body-model route of the protocol registry. The rest
+ * (count_tokens, Gemini paths, model lists) stay in RelayController.
+ */
+export const HOT_RELAY_ROUTES: readonly (readonly [url: string, protocol: WireProtocol])[] = bodyRoutes();
 
 const logger = new Logger('RelayRoutes');
 

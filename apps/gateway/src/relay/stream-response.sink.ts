@@ -1,20 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { statusClass } from '@switchboard/observability';
-import { createStreamTranslator, DEFAULT_MAX_SSE_EVENT_CHARS, type WireProtocol } from '@switchboard/protocols';
+import { createStreamTranslator, DEFAULT_MAX_SSE_EVENT_CHARS, protocolDescriptor } from '@switchboard/protocols';
 import type { AttemptContext } from './attempt-context';
 import { transportFailure, type AttemptFailure } from './failover-policy';
 import { classifyUpstreamError } from './upstream.client';
 import type { UpstreamResponse } from './upstream-response';
 import { countedUsage, UsageRecorder } from './usage-recorder';
-
-const SSE_CONTENT_TYPE: Record<WireProtocol, string> = {
-  'openai-chat': 'text/event-stream',
-  'openai-responses': 'text/event-stream',
-  'openai-embeddings': 'text/event-stream',
-  anthropic: 'text/event-stream; charset=utf-8',
-  gemini: 'text/event-stream',
-};
 
 /**
  * A streamed upstream answer to the client, chunk by chunk through the protocol translator, with backpressure. The
@@ -46,7 +38,7 @@ export class StreamResponseSink {
       reply.hijack();
       raw.writeHead(200, {
         ...(reply.getHeaders() as Record<string, string>),
-        'content-type': SSE_CONTENT_TYPE[call.protocol],
+        'content-type': protocolDescriptor(call.protocol).streamContentType,
         'cache-control': 'no-cache',
         'x-request-id': draft.requestId,
         'x-accel-buffering': 'no',

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
-import { estimatePromptTokens, type WireProtocol } from '@switchboard/protocols';
+import { estimatePromptTokens, protocolDescriptor, type WireProtocol } from '@switchboard/protocols';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KeyAuthenticator } from '../auth/key-authenticator';
 import { sendDomainError } from '../edge/error-response';
@@ -16,7 +16,8 @@ import { newRequestId } from './request-id';
 export class TokenCountService {
   constructor(private readonly auth: KeyAuthenticator) {}
 
-  async count(protocol: Extract<WireProtocol, 'anthropic' | 'gemini'>, req: FastifyRequest, reply: FastifyReply, pathModel?: string): Promise<void> {
+  /** `protocol` must count tokens (its descriptor's `countTokens`). */
+  async count(protocol: WireProtocol, req: FastifyRequest, reply: FastifyReply, pathModel?: string): Promise<void> {
     const requestId = newRequestId();
     reply.header('x-request-id', requestId);
     const fail = (e: DomainError) => sendDomainError(reply, protocol, requestId, e);
@@ -31,13 +32,9 @@ export class TokenCountService {
       return fail(e);
     }
     if (!json) return fail(RelayErrors.malformed(body?.parseError ?? 'The request body must be a JSON object.'));
-    // Gemini's countTokens wraps the request as { generateContentRequest } or sends { contents } directly.
-    const inner =
-      protocol === 'gemini' && json.generateContentRequest && typeof json.generateContentRequest === 'object'
-        ? (json.generateContentRequest as Record<string, unknown>)
-        : json;
-    const n = estimatePromptTokens(protocol, inner);
+    const shape = protocolDescriptor(protocol).countTokens!;
+    const n = estimatePromptTokens(protocol, shape.input(json));
     // 200 as the vendors answer (a Nest POST route would default to 201).
-    return void reply.status(200).send(protocol === 'anthropic' ? { input_tokens: n } : { totalTokens: n });
+    return void reply.status(200).send(shape.answer(n));
   }
 }

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { statusClass } from '@switchboard/observability';
 import { parseUpstreamError } from '@switchboard/protocols';
+import { mapStatus } from '@switchboard/providers';
 import type { RuntimeChannel, RuntimeKey } from '../state/routing-table.service';
 import type { AttemptContext } from './attempt-context';
 import { FailoverPolicy, transportFailure, type AttemptFailure } from './failover-policy';
 import { JsonResponseSink } from './json-response.sink';
 import { StreamResponseSink } from './stream-response.sink';
 import { classifyUpstreamError, UpstreamClient } from './upstream.client';
-import { mappedStatus, prepareUpstreamCall } from './upstream-call';
+import { prepareUpstreamCall } from './upstream-call';
 import type { UpstreamResponse } from './upstream-response';
 import { UsageRecorder } from './usage-recorder';
 
@@ -44,7 +45,7 @@ export class UpstreamAttempt {
       this.recorder.observeUpstream(channel.id, upstreamProtocol, kind, t0);
       return transportFailure(kind === 'timeout_first_byte' ? 504 : 502, kind, `upstream ${kind}: ${(e as Error).message}`);
     }
-    const mapped = mappedStatus(channel, res.statusCode);
+    const mapped = mapStatus(channel, res.statusCode);
     if (mapped >= 400 || res.statusCode >= 400) {
       const text = await res.text(MAX_ERROR_BODY).catch(() => '');
       draft.upstreamMs += performance.now() - t0;

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { Channel, ChannelKey } from '@switchboard/db';
-import { convertRequest } from '@switchboard/protocols';
-import { providerFor } from '@switchboard/providers';
+import { buildUpstreamCall, isUpstreamCallFailure, mapStatus, providerFor, type UpstreamChannel } from '@switchboard/providers';
 import { request } from 'undici';
 import { readChannelSecrets } from '../channels/channel-secrets';
 
@@ -23,7 +22,10 @@ const MAX_PROBE_BODY = 64 * 1024;
 const asStringMap = (v: unknown): Record<string, string> =>
   v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {};
 
-/** One minimal generation request ("ping", 1 output token) through the channel's own adapter and protocol. */
+/**
+ * One minimal generation request ("ping", 1 output token) built as the relay builds a client's (buildUpstreamCall:
+ * same URL, headers, model mapping and param override), judged by the channel's statusCodeMapping like the relay.
+ */
 @Injectable()
 export class ChannelProber {
   private readonly box: SecretBox;
@@ -56,17 +58,16 @@ export class ChannelProber {
     } catch {
       return done(false, null, 'the key cannot be decrypted with this SECRET_KEY');
     }
-    const mapping = asStringMap(channel.modelMapping);
-    const upstreamModel = mapping[model] ?? model;
-    const protocol = adapter.protocolFor(upstreamModel, 'generate', 'openai-chat');
-    if (!protocol) return done(false, null, 'the channel cannot generate');
-    const body = convertRequest(
-      'openai-chat',
-      protocol,
-      { model: upstreamModel, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1, stream: false },
-      { upstreamModel, requestedModel: model, stream: false, requestId: `probe_${Date.now()}` },
-    );
-    const target = adapter.target({ baseUrl: channel.baseUrl, apiKey, model: upstreamModel, protocol, stream: false });
+    let runtime: UpstreamChannel;
+    try {
+      runtime = this.runtimeChannel(channel);
+    } catch (e) {
+      return done(false, null, (e as Error).message);
+    }
+    const ping = { model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1, stream: false };
+    const call = { protocol: 'openai-chat', operation: 'generate', model, stream: false, body: ping, raw: Buffer.from(JSON.stringify(ping)) } as const;
+    const built = buildUpstreamCall(runtime, apiKey, call, model, `probe_${Date.now()}`);
+    if (isUpstreamCallFailure(built)) return done(false, null, built.failure === 'unsupported' ? 'the channel cannot generate' : built.message);
     const timeouts = (channel.timeouts ?? {}) as { connectMs?: number; firstByteMs?: number };
     // One deadline for the whole probe (connect, answer, body), from the channel's own timeouts: a one-token ping
     // needs no more, and a probe that hangs must end to be tried again.
@@ -75,17 +76,18 @@ export class ChannelProber {
       MAX_PROBE_MS,
     );
     try {
-      const res = await request(target.url, {
+      const res = await request(built.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...target.headers, ...readChannelSecrets(channel, this.box).headers },
-        body: JSON.stringify(body),
+        headers: built.headers,
+        body: built.body,
         headersTimeout: deadlineMs,
         bodyTimeout: deadlineMs,
         signal: AbortSignal.timeout(deadlineMs),
       });
-      if (res.statusCode < 400) {
+      const status = mapStatus(runtime, res.statusCode);
+      if (status < 400 && res.statusCode < 400) {
         await res.body.dump({ limit: MAX_PROBE_BODY });
-        return done(true, res.statusCode, null);
+        return done(true, status, null);
       }
       const parts: Buffer[] = [];
       let size = 0;
@@ -94,9 +96,23 @@ export class ChannelProber {
         size += chunk.length;
         if (size >= MAX_PROBE_BODY) break;
       }
-      return done(false, res.statusCode, Buffer.concat(parts).toString('utf8').slice(0, 300));
+      return done(false, status, Buffer.concat(parts).toString('utf8').slice(0, 300));
     } catch (e) {
       return done(false, null, (e as Error).message);
     }
+  }
+
+  /** The channel as the gateway's routing table holds it (the router's table builds the same from the row). */
+  private runtimeChannel(c: Channel): UpstreamChannel {
+    const secrets = readChannelSecrets(c, this.box);
+    return {
+      id: c.id,
+      type: c.type,
+      baseUrl: c.baseUrl,
+      modelMapping: asStringMap(c.modelMapping),
+      paramOverride: secrets.paramOverride,
+      headers: secrets.headers,
+      statusCodeMapping: Object.fromEntries(Object.entries(asStringMap(c.statusCodeMapping)).map(([k, v]) => [k, Number(v)])),
+    };
   }
 }

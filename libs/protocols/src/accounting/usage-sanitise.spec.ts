@@ -1,4 +1,4 @@
-import { MAX_USAGE_TOKENS } from '@switchboard/contracts';
+import { MAX_USAGE_TOKENS } from '../protocol.types';
 import { createStreamTranslator } from '../conversion/stream-translator';
 import { tokenCount } from '../core/usage.map';
 import { extractUsage } from './usage.extractor';

@@ -1,5 +1,5 @@
 /** Usage conversions (§9.9). Internally everything is OpenAI semantics (`Usage`). */
-import { MAX_USAGE_TOKENS } from '@switchboard/contracts';
+import { MAX_USAGE_TOKENS } from '../protocol.types';
 import type { Usage } from '../protocol.types';
 import { asObject } from './json.util';
 

@@ -1,0 +1,53 @@
+import { ANTHROPIC } from '../anthropic/anthropic.descriptor';
+import { GEMINI } from '../gemini/gemini.descriptor';
+import { OPENAI_CHAT } from '../openai-chat/openai-chat.descriptor';
+import { OPENAI_EMBEDDINGS } from '../openai-embeddings/openai-embeddings.descriptor';
+import { OPENAI_RESPONSES } from '../openai-responses/openai-responses.descriptor';
+import type { WireProtocol } from '../protocol.types';
+import type { CallerHints, ProtocolDescriptor } from './protocol.descriptor';
+
+/**
+ * Adding a protocol: one folder with its descriptor and one line here. The order is the order callers are recognised
+ * in: a `GET /v1/models` with both a Gemini and an Anthropic key carrier is a Gemini call.
+ */
+export const PROTOCOL_DESCRIPTORS: readonly ProtocolDescriptor[] = [OPENAI_CHAT, OPENAI_RESPONSES, OPENAI_EMBEDDINGS, GEMINI, ANTHROPIC];
+
+/** The protocol of `/v1/…` paths no descriptor owns, and the `GET /v1/models` shape of an unrecognised caller. */
+export const DEFAULT_PROTOCOL: WireProtocol = 'openai-chat';
+
+const byName = new Map<WireProtocol, ProtocolDescriptor>(PROTOCOL_DESCRIPTORS.map((d) => [d.name, d]));
+
+export function protocolDescriptor(protocol: WireProtocol): ProtocolDescriptor {
+  const d = byName.get(protocol);
+  if (!d) throw new Error(`no descriptor for protocol ${protocol}`);
+  return d;
+}
+
+/** The body-model POST routes and their protocol, in registry order. */
+export function bodyRoutes(): [route: string, protocol: WireProtocol][] {
+  return PROTOCOL_DESCRIPTORS.flatMap((d) => d.bodyRoutes.map((r): [string, WireProtocol] => [r, d.name]));
+}
+
+/** The inbound protocol a relay path speaks (null for admin, health and unknown paths). */
+export function protocolOfPath(url: string): WireProtocol | null {
+  const path = url.split('?')[0] ?? '';
+  for (const d of PROTOCOL_DESCRIPTORS) if (d.ownsPath(path)) return d.name;
+  return path.startsWith('/v1/') ? DEFAULT_PROTOCOL : null;
+}
+
+/** The path-model protocol a POST path belongs to (everything under its path routes), or null. */
+export function pathModelProtocolOf(url: string): WireProtocol | null {
+  for (const d of PROTOCOL_DESCRIPTORS) if (d.pathRoutes.some((r) => url.startsWith(r))) return d.name;
+  return null;
+}
+
+/** Which protocol a `GET /v1/models` caller speaks, by its auth carrier and headers. */
+export function modelListProtocolOf(hints: CallerHints): WireProtocol {
+  for (const d of PROTOCOL_DESCRIPTORS) if (d.modelList?.isCaller?.(hints)) return d.name;
+  return DEFAULT_PROTOCOL;
+}
+
+/** The `GET /v1/models` answer in the shape of `protocol`, or of the default protocol when it has none of its own. */
+export function renderModelList(protocol: WireProtocol, ids: readonly string[]): unknown {
+  return (protocolDescriptor(protocol).modelList ?? protocolDescriptor(DEFAULT_PROTOCOL).modelList!).render(ids);
+}

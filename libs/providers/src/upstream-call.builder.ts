@@ -1,0 +1,106 @@
+import { convertRequest, protocolDescriptor, type ConvertContext, type WireProtocol } from '@switchboard/protocols';
+import { geminiActionFor } from './gemini/gemini-action.util';
+import { providerFor } from './registry';
+import type { InboundRequest, UpstreamCall, UpstreamCallArgs, UpstreamCallFailure, UpstreamChannel } from './upstream-call.types';
+
+function mergeDeep(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...target };
+  for (const [k, v] of Object.entries(patch)) {
+    const cur = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)
+        ? mergeDeep(cur as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+const CACHE_MARKER = Buffer.from('<cache>');
+
+/** The seed's fixes (`tools: []` drops tool_choice, `<cache>` markers) need the converter even on pass-through. */
+export function needsSeedFix(call: InboundRequest): boolean {
+  return (Array.isArray(call.body.tools) && call.body.tools.length === 0) || call.raw.includes(CACHE_MARKER);
+}
+
+/** Same protocol and nothing to change: the client's bytes go upstream untouched; otherwise the converted body. */
+export function buildUpstreamBody(
+  call: InboundRequest,
+  upstreamProtocol: WireProtocol,
+  upstreamModel: string,
+  routeModel: string,
+  channel: Pick<UpstreamChannel, 'paramOverride'>,
+  ctx: ConvertContext,
+): Buffer | string {
+  const hasOverride = Object.keys(channel.paramOverride).length > 0;
+  if (call.protocol === upstreamProtocol) {
+    if (needsSeedFix(call)) {
+      let fixed = convertRequest(call.protocol, upstreamProtocol, call.body, ctx);
+      if (hasOverride) fixed = mergeDeep(fixed, channel.paramOverride);
+      return JSON.stringify(fixed);
+    }
+    // A protocol that names the model in the path (Gemini) gets it in the URL: its body is left alone.
+    const modelInPath = protocolDescriptor(upstreamProtocol).modelIn === 'path';
+    const sameModel = modelInPath || upstreamModel === call.model;
+    if (sameModel && !hasOverride && routeModel === call.model) return call.raw;
+    let body: Record<string, unknown> = modelInPath ? call.body : { ...call.body, model: upstreamModel };
+    if (hasOverride) body = mergeDeep(body, channel.paramOverride);
+    return JSON.stringify(body);
+  }
+  let body = convertRequest(call.protocol, upstreamProtocol, call.body, ctx);
+  if (hasOverride) body = mergeDeep(body, channel.paramOverride);
+  return JSON.stringify(body);
+}
+
+/**
+ * A channel's upstream request for one inbound call (positional arguments: the relay calls this per attempt, on the
+ * hot path, and an arguments object would be one more allocation), the same for the relay and the router's probe: the provider
+ * picks the protocol, URL and auth; the channel adds its model mapping, body override and headers (over the
+ * provider's), and the client's protocol headers (API version, beta flags) follow when both sides speak it.
+ */
+export function buildUpstreamCall(
+  channel: UpstreamChannel,
+  apiKey: string,
+  call: InboundRequest,
+  routeModel: string,
+  requestId: string,
+  clientHeaders?: UpstreamCallArgs['clientHeaders'],
+): UpstreamCall | UpstreamCallFailure {
+  const adapter = providerFor(channel.type);
+  if (!adapter) return { failure: 'unknown_type', message: `channel ${channel.id} has an unknown type ${channel.type}` };
+  const upstreamModel = channel.modelMapping[routeModel] ?? routeModel;
+  const upstreamProtocol = adapter.protocolFor(upstreamModel, call.operation, call.protocol);
+  if (!upstreamProtocol) return { failure: 'unsupported', message: `channel ${channel.id} cannot serve this request` };
+  const ctx: ConvertContext = { upstreamModel, requestedModel: call.model, stream: call.stream, requestId: requestId, clientBody: call.body };
+  let body: Buffer | string;
+  try {
+    body = buildUpstreamBody(call, upstreamProtocol, upstreamModel, routeModel, channel, ctx);
+  } catch (e) {
+    const err = e as { status?: number; message?: string; type?: string; param?: string };
+    return { failure: 'invalid_request', status: err.status ?? 400, message: err.message ?? 'invalid request', type: err.type, param: err.param };
+  }
+  const target = adapter.target({
+    baseUrl: channel.baseUrl,
+    apiKey: apiKey,
+    model: upstreamModel,
+    protocol: upstreamProtocol,
+    stream: call.stream,
+    geminiAction: geminiActionFor(call, upstreamProtocol),
+  });
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...target.headers, ...channel.headers };
+  if (call.protocol === upstreamProtocol && clientHeaders) {
+    for (const h of protocolDescriptor(call.protocol).passthroughHeaders) {
+      const v = clientHeaders[h];
+      if (typeof v === 'string') headers[h] = v;
+    }
+  }
+  return { url: target.url, headers, body, upstreamProtocol, upstreamModel, ctx };
+}
+
+export function isUpstreamCallFailure(r: UpstreamCall | UpstreamCallFailure): r is UpstreamCallFailure {
+  return 'failure' in r;
+}
+
+/** The status the gateway acts on for an upstream status: the channel's statusCodeMapping, else the status itself. */
+export function mapStatus(channel: Pick<UpstreamChannel, 'statusCodeMapping'>, code: number): number {
+  return channel.statusCodeMapping[String(code)] ?? code;
+}
