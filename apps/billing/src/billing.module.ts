@@ -5,7 +5,9 @@ import { BILLING_SETTINGS, billingSettingsFrom } from './config/billing.settings
 import { BalanceService } from './ledger/balance.service';
 import { LedgerQueryService } from './ledger/ledger-query.service';
 import { LedgerReconciler } from './ledger/ledger-reconciler.service';
+import { LedgerRepository } from './ledger/ledger.repository';
 import { QuotaCounterReconciler } from './ledger/quota-counter-reconciler.service';
+import { UsageLedgerRepository } from './ledger/usage-ledger.repository';
 import { LIMIT_STORE, createLimitStore } from '@switchboard/limits';
 import { PriceService } from './prices/price.service';
 import { RedemptionService } from './redemptions/redemption.service';
@@ -19,11 +21,13 @@ import { UsageBillingConsumer } from './usage/usage-billing.consumer';
     PriceService,
     BalanceService,
     RedemptionService,
+    LedgerRepository,
     LedgerQueryService,
     LedgerReconciler,
     // The gateways' quota counters (Redis in cluster mode; standalone: the same in-memory store as the gateway).
     { provide: LIMIT_STORE, useFactory: (c: AppConfig) => createLimitStore(c.REDIS_URL, redisConnectionOptions(c)), inject: [APP_CONFIG] },
     QuotaCounterReconciler,
+    UsageLedgerRepository,
     UsageBillingConsumer,
   ],
 })

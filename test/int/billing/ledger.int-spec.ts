@@ -5,6 +5,7 @@ import type { Bus, UsageQueue } from '@switchboard/messaging';
 import { BalanceService } from '../../../apps/billing/src/ledger/balance.service';
 import { LedgerReconciler } from '../../../apps/billing/src/ledger/ledger-reconciler.service';
 import { RedemptionService } from '../../../apps/billing/src/redemptions/redemption.service';
+import { UsageLedgerRepository } from '../../../apps/billing/src/ledger/usage-ledger.repository';
 import { UsageBillingConsumer } from '../../../apps/billing/src/usage/usage-billing.consumer';
 import { TEST_BILLING_SETTINGS as SETTINGS, usageRecord as record } from './billing-fixtures';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
@@ -33,7 +34,7 @@ describePostgres('billing ledger on Postgres', () => {
     tdb = await createThrowawayDatabase();
     db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
     prisma = db.prisma;
-    consumer = new UsageBillingConsumer(prisma, bus, queue, SETTINGS);
+    consumer = new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS);
     reconciler = new LedgerReconciler(prisma, SETTINGS);
     redemptions = new RedemptionService(prisma, new BalanceService(prisma, bus));
   });

@@ -7,6 +7,7 @@ import { processMetrics } from '@switchboard/observability';
 import type { Redis } from 'ioredis';
 import { UNCONFIRMED_SETTLED_MS } from '../../../apps/billing/src/ledger/quota-counter-check';
 import { QuotaCounterReconciler } from '../../../apps/billing/src/ledger/quota-counter-reconciler.service';
+import { UsageLedgerRepository } from '../../../apps/billing/src/ledger/usage-ledger.repository';
 import { UsageBillingConsumer } from '../../../apps/billing/src/usage/usage-billing.consumer';
 import { TEST_BILLING_SETTINGS as SETTINGS, usageRecord as record } from './billing-fixtures';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
@@ -43,7 +44,7 @@ function describeQuotaReconciliation(name: string, makeStore: () => Promise<Stor
       tdb = await createThrowawayDatabase();
       db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
       prisma = db.prisma;
-      consumer = new UsageBillingConsumer(prisma, bus, queue, SETTINGS);
+      consumer = new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS);
     });
     beforeEach(async () => {
       s = await makeStore();

@@ -6,6 +6,7 @@ import { UsageStream } from '@switchboard/contracts';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import { SpoolUsageQueue, type Bus } from '@switchboard/messaging';
 import { processMetrics } from '@switchboard/observability';
+import { UsageLedgerRepository } from '../../../apps/billing/src/ledger/usage-ledger.repository';
 import { UsageBillingConsumer } from '../../../apps/billing/src/usage/usage-billing.consumer';
 import { UsageDeadLetterQueryService } from '../../../apps/log-writer/src/usage/usage-dead-letter-query.service';
 import { UsageLogConsumer } from '../../../apps/log-writer/src/usage/usage-log.consumer';
@@ -41,7 +42,7 @@ describePostgres('usage dead letters on Postgres', () => {
     prisma = db.prisma;
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-deadletters-'));
     queue = new SpoolUsageQueue(dataDir);
-    await new UsageBillingConsumer(prisma, bus, queue, SETTINGS).onApplicationBootstrap();
+    await new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS).onApplicationBootstrap();
     await new UsageLogConsumer(prisma, queue).onApplicationBootstrap();
   });
 
