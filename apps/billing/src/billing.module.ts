@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BillingRpcController } from './billing.rpc-controller';
 import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
 import { BILLING_SETTINGS, billingSettingsFrom } from './config/billing.settings';
+import { BalanceRepository } from './ledger/balance.repository';
 import { BalanceService } from './ledger/balance.service';
 import { LedgerQueryService } from './ledger/ledger-query.service';
 import { LedgerReconciler } from './ledger/ledger-reconciler.service';
@@ -9,7 +10,9 @@ import { LedgerRepository } from './ledger/ledger.repository';
 import { QuotaCounterReconciler } from './ledger/quota-counter-reconciler.service';
 import { UsageLedgerRepository } from './ledger/usage-ledger.repository';
 import { LIMIT_STORE, createLimitStore } from '@switchboard/limits';
+import { PriceRepository } from './prices/price.repository';
 import { PriceService } from './prices/price.service';
+import { RedemptionRepository } from './redemptions/redemption.repository';
 import { RedemptionService } from './redemptions/redemption.service';
 import { UsageBillingConsumer } from './usage/usage-billing.consumer';
 
@@ -18,8 +21,11 @@ import { UsageBillingConsumer } from './usage/usage-billing.consumer';
   controllers: [BillingRpcController],
   providers: [
     { provide: BILLING_SETTINGS, useFactory: (c: AppConfig) => billingSettingsFrom(c), inject: [APP_CONFIG] },
+    PriceRepository,
     PriceService,
+    BalanceRepository,
     BalanceService,
+    RedemptionRepository,
     RedemptionService,
     LedgerRepository,
     LedgerQueryService,

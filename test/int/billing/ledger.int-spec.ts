@@ -2,8 +2,10 @@ import os from 'node:os';
 import { Logger } from '@nestjs/common';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import type { Bus, UsageQueue } from '@switchboard/messaging';
+import { BalanceRepository } from '../../../apps/billing/src/ledger/balance.repository';
 import { BalanceService } from '../../../apps/billing/src/ledger/balance.service';
 import { LedgerReconciler } from '../../../apps/billing/src/ledger/ledger-reconciler.service';
+import { RedemptionRepository } from '../../../apps/billing/src/redemptions/redemption.repository';
 import { RedemptionService } from '../../../apps/billing/src/redemptions/redemption.service';
 import { UsageLedgerRepository } from '../../../apps/billing/src/ledger/usage-ledger.repository';
 import { UsageBillingConsumer } from '../../../apps/billing/src/usage/usage-billing.consumer';
@@ -36,7 +38,7 @@ describePostgres('billing ledger on Postgres', () => {
     prisma = db.prisma;
     consumer = new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS);
     reconciler = new LedgerReconciler(prisma, SETTINGS);
-    redemptions = new RedemptionService(prisma, new BalanceService(prisma, bus));
+    redemptions = new RedemptionService(new RedemptionRepository(prisma), new BalanceService(new BalanceRepository(prisma), bus));
   });
 
   afterAll(async () => {

@@ -1,9 +1,10 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Subjects, notFound, type AdminReply, type PriceTable } from '@switchboard/contracts';
-import { PrismaService, microsToUsd, recordAudit, usdToMicros, type Price } from '@switchboard/db';
+import { microsToUsd, usdToMicros, type Price } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
 import { z } from 'zod';
 import { DEFAULT_PRICES } from './default-prices';
+import { PriceRepository, type Prices } from './price.repository';
 
 const usd = z.number().finite().min(0, 'must not be negative');
 export const PutPrice = z.object({ input: usd, output: usd, cacheRead: usd.default(0), cacheWrite: usd.default(0), perRequest: usd.default(0) }).strict();
@@ -24,7 +25,7 @@ export class PriceService implements OnModuleInit {
   private readonly logger = new Logger(PriceService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    @Inject(PriceRepository) private readonly prices: Prices,
     private readonly bus: Bus,
   ) {}
 
@@ -38,12 +39,12 @@ export class PriceService implements OnModuleInit {
       perRequestMicros: 0n,
       builtin: true,
     }));
-    const { count } = await this.prisma.price.createMany({ data, skipDuplicates: true });
+    const count = await this.prices.insertMissing(data);
     if (count) this.logger.log(`inserted ${count} built-in price(s)`);
   }
 
   async table(): Promise<PriceTable> {
-    const rows = await this.prisma.price.findMany();
+    const rows = await this.prices.all();
     return {
       version: Date.now(),
       prices: rows.map((p) => ({
@@ -58,7 +59,7 @@ export class PriceService implements OnModuleInit {
   }
 
   async list(): Promise<AdminReply> {
-    const rows = await this.prisma.price.findMany({ orderBy: { model: 'asc' } });
+    const rows = await this.prices.allByModel();
     return { status: 200, body: { data: rows.map(priceView), total: rows.length } };
   }
 
@@ -73,19 +74,14 @@ export class PriceService implements OnModuleInit {
       perRequestMicros: usdToMicros(b.perRequest),
       builtin: false,
     };
-    const row = await this.prisma.$transaction(async (tx) => {
-      const before = await tx.price.findUnique({ where: { model } });
-      const p = await tx.price.upsert({ where: { model }, create: { model, ...data }, update: data });
-      await recordAudit(tx, {
-        actor,
-        action: before ? 'update' : 'create',
-        entity: 'price',
-        entityId: model,
-        before: before ? priceView(before) : undefined,
-        after: priceView(p),
-      });
-      return p;
-    });
+    const row = await this.prices.putAudited(model, data, (before, after) => ({
+      actor,
+      action: before ? 'update' : 'create',
+      entity: 'price',
+      entityId: model,
+      before: before ? priceView(before) : undefined,
+      after: priceView(after),
+    }));
     this.bus.emit(Subjects.BillingPricesChanged, { version: Date.now() });
     return { status: 200, body: priceView(row) };
   }
