@@ -5,6 +5,7 @@ import type { Bus, UsageQueue } from '@switchboard/messaging';
 import { BalanceRepository } from '../../../apps/billing/src/ledger/balance.repository';
 import { BalanceService } from '../../../apps/billing/src/ledger/balance.service';
 import { LedgerReconciler } from '../../../apps/billing/src/ledger/ledger-reconciler.service';
+import { LedgerRepository } from '../../../apps/billing/src/ledger/ledger.repository';
 import { RedemptionRepository } from '../../../apps/billing/src/redemptions/redemption.repository';
 import { RedemptionService } from '../../../apps/billing/src/redemptions/redemption.service';
 import { UsageLedgerRepository } from '../../../apps/billing/src/ledger/usage-ledger.repository';
@@ -37,7 +38,7 @@ describePostgres('billing ledger on Postgres', () => {
     db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
     prisma = db.prisma;
     consumer = new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS);
-    reconciler = new LedgerReconciler(prisma, SETTINGS);
+    reconciler = new LedgerReconciler(new LedgerRepository(prisma), SETTINGS);
     redemptions = new RedemptionService(new RedemptionRepository(prisma), new BalanceService(new BalanceRepository(prisma), bus));
   });
 

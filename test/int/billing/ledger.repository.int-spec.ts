@@ -58,4 +58,23 @@ describePostgres('LedgerRepository on Postgres', () => {
     expect(page.sumMicros).toBe(-BigInt(page.rows.length));
     expect((await new LedgerRepository(prisma).page({ userId }, 500, 0)).total).toBeGreaterThan(page.total); // the commits did happen
   });
+
+  it('finds the accounts whose balance or used quota the ledger does not explain, and counts low balances', async () => {
+    const consistent = await new LedgerRepository(prisma).userDrifts(1_000n);
+    expect(consistent.drifts).toEqual([]);
+    const u = (await prisma.user.create({ data: { name: 'drifted', balanceMicros: 500n } })).id; // an opening balance: an adjustment
+    const t = (await prisma.token.create({ data: { name: 'drifted', userId: u, keyHash: 'drifted'.padEnd(64, '0'), keyPrefix: 'sk-x' } })).id;
+    await prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT set_config('switchboard.ledger_writer', 'billing', true)`; // billing's own move, with no entry
+      await tx.$executeRaw`UPDATE users SET "balanceMicros" = "balanceMicros" - 42 WHERE id = ${u}`;
+      await tx.$executeRaw`UPDATE tokens SET "usedQuotaMicros" = "usedQuotaMicros" + 7 WHERE id = ${t}`;
+    });
+    const users = await new LedgerRepository(prisma).userDrifts(1_000n);
+    expect(users).toEqual({
+      checked: consistent.checked + 1,
+      low: consistent.low + 1,
+      drifts: [{ account: 'user', id: u, recordedMicros: 458n, ledgerMicros: 500n }],
+    });
+    expect((await new LedgerRepository(prisma).tokenDrifts()).drifts).toEqual([{ account: 'token', id: t, recordedMicros: 7n, ledgerMicros: 0n }]);
+  });
 });
