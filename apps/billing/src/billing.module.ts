@@ -8,6 +8,7 @@ import { LedgerQueryService } from './ledger/ledger-query.service';
 import { LedgerReconciler } from './ledger/ledger-reconciler.service';
 import { LedgerRepository } from './ledger/ledger.repository';
 import { QuotaCounterReconciler } from './ledger/quota-counter-reconciler.service';
+import { QuotaViewRepository } from './ledger/quota-view.repository';
 import { UsageLedgerRepository } from './ledger/usage-ledger.repository';
 import { LIMIT_STORE, createLimitStore } from '@switchboard/limits';
 import { PriceRepository } from './prices/price.repository';
@@ -32,6 +33,7 @@ import { UsageBillingConsumer } from './usage/usage-billing.consumer';
     LedgerReconciler,
     // The gateways' quota counters (Redis in cluster mode; standalone: the same in-memory store as the gateway).
     { provide: LIMIT_STORE, useFactory: (c: AppConfig) => createLimitStore(c.REDIS_URL, redisConnectionOptions(c)), inject: [APP_CONFIG] },
+    QuotaViewRepository,
     QuotaCounterReconciler,
     UsageLedgerRepository,
     UsageBillingConsumer,

@@ -7,6 +7,7 @@ import { processMetrics } from '@switchboard/observability';
 import type { Redis } from 'ioredis';
 import { UNCONFIRMED_SETTLED_MS } from '../../../apps/billing/src/ledger/quota-counter-check';
 import { QuotaCounterReconciler } from '../../../apps/billing/src/ledger/quota-counter-reconciler.service';
+import { QuotaViewRepository } from '../../../apps/billing/src/ledger/quota-view.repository';
 import { UsageLedgerRepository } from '../../../apps/billing/src/ledger/usage-ledger.repository';
 import { UsageBillingConsumer } from '../../../apps/billing/src/usage/usage-billing.consumer';
 import { TEST_BILLING_SETTINGS as SETTINGS, usageRecord as record } from './billing-fixtures';
@@ -48,7 +49,7 @@ function describeQuotaReconciliation(name: string, makeStore: () => Promise<Stor
     });
     beforeEach(async () => {
       s = await makeStore();
-      reconciler = new QuotaCounterReconciler(prisma, s.store, SETTINGS);
+      reconciler = new QuotaCounterReconciler(new QuotaViewRepository(prisma), s.store, SETTINGS);
     });
     afterEach(async () => {
       await s.store.close();
