@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AdminReply } from '@switchboard/contracts';
-import { PrismaService, type Prisma } from '@switchboard/db';
 import { z } from 'zod';
+import { AuditLogRepository, type AuditLogs } from './audit-log.repository';
 
 const AuditQuery = z.object({
   entity: z.enum(['channel', 'token', 'user', 'group', 'price', 'alias', 'redemption']).optional(),
@@ -17,21 +17,22 @@ const AuditQuery = z.object({
 /** `GET /api/audit`: every admin change, newest first; filters entity, entityId, action, actor, from, to. */
 @Injectable()
 export class AuditQueryService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(@Inject(AuditLogRepository) private readonly audit: AuditLogs) {}
 
   async list(query: Record<string, string>): Promise<AdminReply> {
     const q = AuditQuery.parse(query);
-    const where: Prisma.AuditLogWhereInput = {
-      entity: q.entity,
-      entityId: q.entityId,
-      action: q.action,
-      actor: q.actor,
-      createdAt: q.from || q.to ? { gte: q.from ? new Date(q.from) : undefined, lte: q.to ? new Date(q.to) : undefined } : undefined,
-    };
-    const [rows, total] = await Promise.all([
-      this.prisma.auditLog.findMany({ where, orderBy: { id: 'desc' }, take: q.limit, skip: q.offset }),
-      this.prisma.auditLog.count({ where }),
-    ]);
+    const { rows, total } = await this.audit.page(
+      {
+        entity: q.entity,
+        entityId: q.entityId,
+        action: q.action,
+        actor: q.actor,
+        from: q.from ? new Date(q.from) : undefined,
+        to: q.to ? new Date(q.to) : undefined,
+      },
+      q.limit,
+      q.offset,
+    );
     return {
       status: 200,
       body: {

@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AdminReply } from '@switchboard/contracts';
-import { PrismaService, type Prisma } from '@switchboard/db';
 import { z } from 'zod';
+import { UsageDeadLetterRepository, type UsageDeadLetters } from './usage-dead-letter.repository';
 
 const DeadLetterQuery = z.object({
   consumer: z.string().optional(),
@@ -13,15 +13,11 @@ const DeadLetterQuery = z.object({
 /** `GET /api/usage/dead-letters`: usage records a consumer could not commit, newest first; filters consumer, requestId. */
 @Injectable()
 export class UsageDeadLetterQueryService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(@Inject(UsageDeadLetterRepository) private readonly deadLetters: UsageDeadLetters) {}
 
   async list(query: Record<string, string>): Promise<AdminReply> {
     const q = DeadLetterQuery.parse(query);
-    const where: Prisma.UsageDeadLetterWhereInput = { consumer: q.consumer, requestId: q.requestId };
-    const [rows, total] = await Promise.all([
-      this.prisma.usageDeadLetter.findMany({ where, orderBy: { id: 'desc' }, take: q.limit, skip: q.offset }),
-      this.prisma.usageDeadLetter.count({ where }),
-    ]);
+    const { rows, total } = await this.deadLetters.page({ consumer: q.consumer, requestId: q.requestId }, q.limit, q.offset);
     return {
       status: 200,
       body: {
