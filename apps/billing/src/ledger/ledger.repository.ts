@@ -58,7 +58,8 @@ export class LedgerRepository {
         const agg = await tx.ledgerEntry.aggregate({ where, _count: { _all: true }, _sum: { amountMicros: true } });
         return { rows, total: agg._count._all, sumMicros: agg._sum.amountMicros ?? 0n };
       },
-      { isolationLevel: 'RepeatableRead' },
+      // Prisma's interactive defaults (2 s to get a connection, 5 s to finish) are too short for a busy pool or a large ledger.
+      { isolationLevel: 'RepeatableRead', maxWait: 30_000, timeout: 60_000 },
     );
   }
 
