@@ -1,6 +1,8 @@
 import os from 'node:os';
+import { SecretBox } from '@switchboard/common';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import { ChannelRepository } from '../../../apps/router/src/channels/channel.repository';
+import { sealChannelSecrets } from '../../../apps/router/src/channels/channel-secrets';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
 
 jest.setTimeout(60_000);
@@ -63,5 +65,14 @@ describePostgres('ChannelRepository on Postgres', () => {
   it('lists aliases', async () => {
     await prisma.alias.create({ data: { name: 'cr-alias', targets: [{ model: 'm', weight: 1 }], fallbacks: ['f'] } });
     expect(await repo.aliases()).toEqual([expect.objectContaining({ name: 'cr-alias', targets: [{ model: 'm', weight: 1 }], fallbacks: ['f'] })]);
+  });
+
+  it('finds channels with plain-text legacy secrets, and stores sealed ones in their place', async () => {
+    const c = await create('cr-legacy', true);
+    await tdb.query(`UPDATE channels SET headers = '{"x-a":"1"}' WHERE id = $1`, [c.id]);
+    expect((await repo.withLegacySecrets()).map((x) => x.id)).toEqual([c.id]);
+    await repo.storeSecrets(c.id, sealChannelSecrets({ headers: { 'x-a': '1' } }, new SecretBox('ab'.repeat(32))));
+    expect(await repo.withLegacySecrets()).toEqual([]);
+    expect((await prisma.channel.findUniqueOrThrow({ where: { id: c.id } })).headersCiphertext).toEqual(expect.any(String));
   });
 });

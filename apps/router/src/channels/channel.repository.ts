@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, type Alias, type Channel, type ChannelKey } from '@switchboard/db';
+import { Prisma, PrismaService, type Alias, type Channel, type ChannelKey } from '@switchboard/db';
+import type { sealChannelSecrets } from './channel-secrets';
 
 export type ChannelWithKeys = Channel & { keys: ChannelKey[] };
 
 /** What the routing table and the probe worker need of channels and aliases; unit tests implement it in memory. */
-export type Channels = Pick<ChannelRepository, keyof ChannelRepository>;
+export type Channels = Pick<ChannelRepository, 'enabledWithKeys' | 'withKeys' | 'aliases' | 'recordCheck'>;
+/** What the start-up encryption of plain-text channel secrets needs. */
+export type LegacySecretChannels = Pick<ChannelRepository, 'withLegacySecrets' | 'storeSecrets'>;
 
 /** Reads of channels (with their encrypted keys) and aliases, and the health check's record on a channel. */
 @Injectable()
@@ -27,5 +30,17 @@ export class ChannelRepository {
   /** The periodic health check's result: the response time (null when it failed) and when it ran. */
   async recordCheck(id: number, responseTimeMs: number | null, checkedAt: Date): Promise<void> {
     await this.prisma.channel.update({ where: { id }, data: { responseTimeMs, lastCheckedAt: checkedAt } });
+  }
+
+  /** Channels that still hold headers or paramOverride in the plain-text legacy columns. */
+  async withLegacySecrets(): Promise<Channel[]> {
+    return this.prisma.channel.findMany({
+      where: { OR: [{ legacyHeaders: { not: Prisma.DbNull } }, { legacyParamOverride: { not: Prisma.DbNull } }] },
+    });
+  }
+
+  /** Stores sealed secrets (sealChannelSecrets also clears the legacy columns it replaces). */
+  async storeSecrets(id: number, sealed: ReturnType<typeof sealChannelSecrets>): Promise<void> {
+    await this.prisma.channel.update({ where: { id }, data: sealed });
   }
 }
