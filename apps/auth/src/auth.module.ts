@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { AuthAdminService } from './admin/auth-admin.service';
 import { AuthRpcController } from './auth.rpc-controller';
 import { KeyVerificationService } from './keys/key-verification.service';
+import { KeyRepository } from './keys/key.repository';
 import { TokenExpiryService } from './keys/token-expiry.service';
 
 /** Users, groups, tokens (API keys); key verification; quota and rate-limit policy. Needs DbModule and MessagingModule. */
 @Module({
   controllers: [AuthRpcController],
-  providers: [KeyVerificationService, AuthAdminService, TokenExpiryService],
+  providers: [KeyRepository, KeyVerificationService, AuthAdminService, TokenExpiryService],
 })
 export class AuthModule {}

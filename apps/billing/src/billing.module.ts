@@ -2,12 +2,18 @@ import { Module } from '@nestjs/common';
 import { BillingRpcController } from './billing.rpc-controller';
 import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
 import { BILLING_SETTINGS, billingSettingsFrom } from './config/billing.settings';
+import { BalanceRepository } from './ledger/balance.repository';
 import { BalanceService } from './ledger/balance.service';
 import { LedgerQueryService } from './ledger/ledger-query.service';
 import { LedgerReconciler } from './ledger/ledger-reconciler.service';
+import { LedgerRepository } from './ledger/ledger.repository';
 import { QuotaCounterReconciler } from './ledger/quota-counter-reconciler.service';
+import { QuotaViewRepository } from './ledger/quota-view.repository';
+import { UsageLedgerRepository } from './ledger/usage-ledger.repository';
 import { LIMIT_STORE, createLimitStore } from '@switchboard/limits';
+import { PriceRepository } from './prices/price.repository';
 import { PriceService } from './prices/price.service';
+import { RedemptionRepository } from './redemptions/redemption.repository';
 import { RedemptionService } from './redemptions/redemption.service';
 import { UsageBillingConsumer } from './usage/usage-billing.consumer';
 
@@ -16,14 +22,20 @@ import { UsageBillingConsumer } from './usage/usage-billing.consumer';
   controllers: [BillingRpcController],
   providers: [
     { provide: BILLING_SETTINGS, useFactory: (c: AppConfig) => billingSettingsFrom(c), inject: [APP_CONFIG] },
+    PriceRepository,
     PriceService,
+    BalanceRepository,
     BalanceService,
+    RedemptionRepository,
     RedemptionService,
+    LedgerRepository,
     LedgerQueryService,
     LedgerReconciler,
     // The gateways' quota counters (Redis in cluster mode; standalone: the same in-memory store as the gateway).
     { provide: LIMIT_STORE, useFactory: (c: AppConfig) => createLimitStore(c.REDIS_URL, redisConnectionOptions(c)), inject: [APP_CONFIG] },
+    QuotaViewRepository,
     QuotaCounterReconciler,
+    UsageLedgerRepository,
     UsageBillingConsumer,
   ],
 })

@@ -6,6 +6,7 @@ import { LegacyChannelSecretsMigration } from './channels/legacy-channel-secrets
 import { ChannelProber } from './health/channel-prober';
 import { ProbeWorker } from './health/probe.worker';
 import { ChannelAdminService } from './channels/channel-admin.service';
+import { ChannelRepository } from './channels/channel.repository';
 import { RouterRpcController } from './router.rpc-controller';
 import { RoutingTableService } from './table/routing-table.service';
 
@@ -13,6 +14,7 @@ import { RoutingTableService } from './table/routing-table.service';
 @Module({
   controllers: [RouterRpcController],
   providers: [
+    ChannelRepository,
     RoutingTableService,
     ChannelAdminService,
     ChannelProber,

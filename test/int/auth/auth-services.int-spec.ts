@@ -9,6 +9,7 @@ import type { Bus } from '@switchboard/messaging';
 import { authAdminDispatcher } from '../../../apps/auth/src/admin/auth-admin.handlers';
 import { AuthAdminService } from '../../../apps/auth/src/admin/auth-admin.service';
 import { KeyVerificationService } from '../../../apps/auth/src/keys/key-verification.service';
+import { KeyRepository } from '../../../apps/auth/src/keys/key.repository';
 import { TokenExpiryService } from '../../../apps/auth/src/keys/token-expiry.service';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
 
@@ -49,9 +50,9 @@ describePostgres('auth services on Postgres', () => {
     db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
     prisma = db.prisma;
     const bus = { emit: (subject: string, payload: Emitted['payload']) => events.push({ subject, payload }) } as unknown as Bus;
-    expiry = new TokenExpiryService(prisma, bus);
+    expiry = new TokenExpiryService(new KeyRepository(prisma), bus);
     admin = new AuthAdminService(prisma, bus, expiry);
-    keys = new KeyVerificationService(prisma, bus);
+    keys = new KeyVerificationService(new KeyRepository(prisma), bus);
   });
 
   beforeEach(() => {

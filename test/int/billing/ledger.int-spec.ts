@@ -2,9 +2,13 @@ import os from 'node:os';
 import { Logger } from '@nestjs/common';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import type { Bus, UsageQueue } from '@switchboard/messaging';
+import { BalanceRepository } from '../../../apps/billing/src/ledger/balance.repository';
 import { BalanceService } from '../../../apps/billing/src/ledger/balance.service';
 import { LedgerReconciler } from '../../../apps/billing/src/ledger/ledger-reconciler.service';
+import { LedgerRepository } from '../../../apps/billing/src/ledger/ledger.repository';
+import { RedemptionRepository } from '../../../apps/billing/src/redemptions/redemption.repository';
 import { RedemptionService } from '../../../apps/billing/src/redemptions/redemption.service';
+import { UsageLedgerRepository } from '../../../apps/billing/src/ledger/usage-ledger.repository';
 import { UsageBillingConsumer } from '../../../apps/billing/src/usage/usage-billing.consumer';
 import { TEST_BILLING_SETTINGS as SETTINGS, usageRecord as record } from './billing-fixtures';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
@@ -33,9 +37,9 @@ describePostgres('billing ledger on Postgres', () => {
     tdb = await createThrowawayDatabase();
     db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
     prisma = db.prisma;
-    consumer = new UsageBillingConsumer(prisma, bus, queue, SETTINGS);
-    reconciler = new LedgerReconciler(prisma, SETTINGS);
-    redemptions = new RedemptionService(prisma, new BalanceService(prisma, bus));
+    consumer = new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS);
+    reconciler = new LedgerReconciler(new LedgerRepository(prisma), SETTINGS);
+    redemptions = new RedemptionService(new RedemptionRepository(prisma), new BalanceService(new BalanceRepository(prisma), bus));
   });
 
   afterAll(async () => {

@@ -4,9 +4,12 @@ import type { AppConfig } from '@switchboard/config';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import { StatsQuery, type UsageRecord } from '@switchboard/contracts';
 import type { UsageQueue } from '@switchboard/messaging';
+import { RequestLogRepository } from '../../../apps/log-writer/src/logs/request-log.repository';
 import { LogRetentionService } from '../../../apps/log-writer/src/retention/log-retention.service';
 import { UsageLogConsumer } from '../../../apps/log-writer/src/usage/usage-log.consumer';
+import { LogStatsRepository } from '../../../apps/log-writer/src/stats/log-stats.repository';
 import { LogStatsService } from '../../../apps/log-writer/src/stats/log-stats.service';
+import { UsageDeadLetterRepository } from '../../../apps/log-writer/src/usage/usage-dead-letter.repository';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
 
 jest.setTimeout(60_000);
@@ -77,7 +80,7 @@ describePostgres('request log stats and retention on Postgres', () => {
         log(msToday + 9 * DAY, { costMicros: 5_000_000n }), // outside days=7
       ],
     });
-    const stats = new LogStatsService(prisma);
+    const stats = new LogStatsService(new LogStatsRepository(prisma));
     const body = (await stats.stats(StatsQuery.parse({ days: '7' }))) as Record<string, any>;
     expect(body.totals).toMatchObject({ requests: 14, promptTokens: 140, completionTokens: 70, cost: 4.333338 });
     // errors: the 503 and the upstream-broken stream; a client abort (499) is not an error
@@ -110,7 +113,9 @@ describePostgres('request log stats and retention on Postgres', () => {
 
   it('stores usage records once, field for field; a record delivered again (or twice in a batch) is skipped', async () => {
     await prisma.requestLog.deleteMany();
-    const consumer = new UsageLogConsumer(prisma, { consume: async () => undefined } as unknown as UsageQueue);
+    const consumer = new UsageLogConsumer(new RequestLogRepository(prisma), new UsageDeadLetterRepository(prisma), {
+      consume: async () => undefined,
+    } as unknown as UsageQueue);
     const rec = (requestId: string, over: Partial<UsageRecord> = {}): UsageRecord => ({
       requestId,
       createdAt: '2026-11-22T06:00:00.123Z',
@@ -175,7 +180,7 @@ describePostgres('request log stats and retention on Postgres', () => {
     const old = Array.from({ length: 23 }, () => log(31 * DAY));
     const fresh = Array.from({ length: 5 }, () => log(29 * DAY));
     await prisma.requestLog.createMany({ data: [...old, ...fresh] });
-    const retention = new LogRetentionService(prisma, { LOG_RETENTION_DAYS: 30 } as AppConfig);
+    const retention = new LogRetentionService(new RequestLogRepository(prisma), { LOG_RETENTION_DAYS: 30 } as AppConfig);
     const executeRaw = jest.spyOn(prisma, '$executeRaw');
     expect(await retention.sweep(30, 10)).toBe(23);
     expect(executeRaw).toHaveBeenCalledTimes(3); // 10 + 10 + 3

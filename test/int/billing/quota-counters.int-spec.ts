@@ -7,6 +7,8 @@ import { processMetrics } from '@switchboard/observability';
 import type { Redis } from 'ioredis';
 import { UNCONFIRMED_SETTLED_MS } from '../../../apps/billing/src/ledger/quota-counter-check';
 import { QuotaCounterReconciler } from '../../../apps/billing/src/ledger/quota-counter-reconciler.service';
+import { QuotaViewRepository } from '../../../apps/billing/src/ledger/quota-view.repository';
+import { UsageLedgerRepository } from '../../../apps/billing/src/ledger/usage-ledger.repository';
 import { UsageBillingConsumer } from '../../../apps/billing/src/usage/usage-billing.consumer';
 import { TEST_BILLING_SETTINGS as SETTINGS, usageRecord as record } from './billing-fixtures';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
@@ -43,11 +45,11 @@ function describeQuotaReconciliation(name: string, makeStore: () => Promise<Stor
       tdb = await createThrowawayDatabase();
       db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
       prisma = db.prisma;
-      consumer = new UsageBillingConsumer(prisma, bus, queue, SETTINGS);
+      consumer = new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS);
     });
     beforeEach(async () => {
       s = await makeStore();
-      reconciler = new QuotaCounterReconciler(prisma, s.store, SETTINGS);
+      reconciler = new QuotaCounterReconciler(new QuotaViewRepository(prisma), s.store, SETTINGS);
     });
     afterEach(async () => {
       await s.store.close();

@@ -6,8 +6,11 @@ import { DeadLetterListQuery, UsageStream } from '@switchboard/contracts';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import { SpoolUsageQueue, type Bus } from '@switchboard/messaging';
 import { processMetrics } from '@switchboard/observability';
+import { UsageLedgerRepository } from '../../../apps/billing/src/ledger/usage-ledger.repository';
 import { UsageBillingConsumer } from '../../../apps/billing/src/usage/usage-billing.consumer';
+import { RequestLogRepository } from '../../../apps/log-writer/src/logs/request-log.repository';
 import { UsageDeadLetterQueryService } from '../../../apps/log-writer/src/usage/usage-dead-letter-query.service';
+import { UsageDeadLetterRepository } from '../../../apps/log-writer/src/usage/usage-dead-letter.repository';
 import { UsageLogConsumer } from '../../../apps/log-writer/src/usage/usage-log.consumer';
 import { TEST_BILLING_SETTINGS as SETTINGS, usageRecord } from './billing-fixtures';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
@@ -41,8 +44,8 @@ describePostgres('usage dead letters on Postgres', () => {
     prisma = db.prisma;
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-deadletters-'));
     queue = new SpoolUsageQueue(dataDir);
-    await new UsageBillingConsumer(prisma, bus, queue, SETTINGS).onApplicationBootstrap();
-    await new UsageLogConsumer(prisma, queue).onApplicationBootstrap();
+    await new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS).onApplicationBootstrap();
+    await new UsageLogConsumer(new RequestLogRepository(prisma), new UsageDeadLetterRepository(prisma), queue).onApplicationBootstrap();
   });
 
   afterAll(async () => {
@@ -116,7 +119,7 @@ describePostgres('usage dead letters on Postgres', () => {
     expect(await prisma.ledgerEntry.count({ where: { requestId: 'dl-later' } })).toBe(1);
 
     // The admin API's view (GET /api/usage/dead-letters): newest first, { data, total }, filters and paging.
-    const svc = new UsageDeadLetterQueryService(prisma);
+    const svc = new UsageDeadLetterQueryService(new UsageDeadLetterRepository(prisma));
     const all = (await svc.list(DeadLetterListQuery.parse({}))) as unknown as {
       data: { consumer: string; requestId: string; record: { model: string }; error: string; createdAt: string }[];
       total: number;

@@ -8,6 +8,7 @@ import { SecretBox } from '@switchboard/common';
 import type { AppConfig } from '@switchboard/config';
 import { migrate, openDatabase, resolveDbAssets } from '@switchboard/db';
 import { LegacyChannelSecretsMigration } from '../../../apps/router/src/channels/legacy-channel-secrets.migration';
+import { ChannelRepository } from '../../../apps/router/src/channels/channel.repository';
 import { readChannelSecrets } from '../../../apps/router/src/channels/channel-secrets';
 import { channelView } from '../../../apps/router/src/channels/channel.views';
 import { createThrowawayDatabase, describePostgres } from '../db/harness';
@@ -55,7 +56,7 @@ describePostgres('encrypting channel headers and paramOverride of existing rows'
       const [empty] = await tdb.query<{ headers: unknown; paramOverride: unknown }>(`SELECT headers, "paramOverride" FROM channels WHERE name = 'plain'`);
       expect(empty).toEqual({ headers: null, paramOverride: null });
 
-      await new LegacyChannelSecretsMigration(prisma, { SECRET_KEY } as AppConfig).onModuleInit();
+      await new LegacyChannelSecretsMigration(new ChannelRepository(prisma), { SECRET_KEY } as AppConfig).onModuleInit();
       const [row] = await tdb.query<Record<string, string | null>>(
         `SELECT headers, "paramOverride", "headersCiphertext", "paramOverrideCiphertext" FROM channels WHERE name = 'old'`,
       );

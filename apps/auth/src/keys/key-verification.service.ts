@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Subjects, type Limits, type VerifiedToken, type VerifyKeyReply } from '@switchboard/contracts';
-import { PrismaService, modelsFromColumn } from '@switchboard/db';
+import { modelsFromColumn } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
+import { KeyRepository, type Keys } from './key.repository';
 
 const limits = (r: { rpm: number | null; tpm: number | null; maxConcurrency: number | null } | null): Limits => ({
   rpm: r?.rpm ?? null,
@@ -18,23 +19,23 @@ const limits = (r: { rpm: number | null; tpm: number | null; maxConcurrency: num
 @Injectable()
 export class KeyVerificationService {
   constructor(
-    private readonly prisma: PrismaService,
+    @Inject(KeyRepository) private readonly keys: Keys,
     private readonly bus: Bus,
   ) {}
 
   async verify(keyHash: string): Promise<VerifyKeyReply> {
-    const t = await this.prisma.token.findUnique({ where: { keyHash }, include: { user: true } });
+    const t = await this.keys.tokenByKeyHash(keyHash);
     if (!t) return { token: null };
     let status = t.status as VerifiedToken['status'];
     if (status === 'active' && t.expiresAt && t.expiresAt.getTime() <= Date.now()) {
       // Expiry flips the status once, so lists show it and the audit of later edits starts from the truth. Only an
       // `active` row flips: an admin's concurrent `disabled` wins.
-      const flipped = await this.prisma.token.updateMany({ where: { id: t.id, status: 'active' }, data: { status: 'expired' } });
+      const flipped = await this.keys.expireIfActive(t.id);
       status = 'expired';
-      if (flipped.count) this.bus.emit(Subjects.AuthChanged, { keyHashes: [keyHash], all: false });
+      if (flipped) this.bus.emit(Subjects.AuthChanged, { keyHashes: [keyHash], all: false });
     }
     const groupName = t.group ?? t.user.group;
-    const group = await this.prisma.group.findUnique({ where: { name: groupName } });
+    const group = await this.keys.group(groupName);
     return {
       token: {
         tokenId: t.id,

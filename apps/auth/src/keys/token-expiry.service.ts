@@ -1,14 +1,14 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Subjects } from '@switchboard/contracts';
-import { PrismaService } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
+import { KeyRepository, type Keys } from './key.repository';
 
 const SWEEP_INTERVAL_MS = 5_000;
 
 /**
  * Flips tokens past their `expiresAt` to `expired`. The gateway already refuses them from its cached `expiresAt`
  * the moment they expire; this makes the stored status (what the admin API lists) tell the same truth without
- * waiting for the next cache miss. Safe with several auth replicas: the UPDATE only returns rows it flipped.
+ * waiting for the next cache miss. Safe with several auth replicas: only the replica that flipped a row reports it.
  */
 @Injectable()
 export class TokenExpiryService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -16,7 +16,7 @@ export class TokenExpiryService implements OnApplicationBootstrap, OnModuleDestr
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly prisma: PrismaService,
+    @Inject(KeyRepository) private readonly keys: Keys,
     private readonly bus: Bus,
   ) {}
 
@@ -33,11 +33,7 @@ export class TokenExpiryService implements OnApplicationBootstrap, OnModuleDestr
 
   /** Flips every active token whose time is up; tells the gateways. Returns the flipped key hashes. */
   async expireDue(now = new Date()): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<{ keyHash: string }[]>`
-      UPDATE tokens SET status = 'expired', "updatedAt" = now()
-      WHERE status = 'active' AND "expiresAt" IS NOT NULL AND "expiresAt" <= ${now}
-      RETURNING "keyHash"`;
-    const hashes = rows.map((r) => r.keyHash);
+    const hashes = await this.keys.expireDue(now);
     if (hashes.length) this.bus.emit(Subjects.AuthChanged, { keyHashes: hashes, all: false });
     return hashes;
   }

@@ -1,21 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { LedgerListQuery } from '@switchboard/contracts';
-import { PrismaService, microsToUsd, type Prisma } from '@switchboard/db';
+import { microsToUsd } from '@switchboard/db';
 import type { z } from 'zod';
+import { LedgerRepository, type LedgerReader } from './ledger.repository';
 
 /** `GET /api/ledger`: the entries behind every balance, newest first, with the exact sum over the filter. */
 @Injectable()
 export class LedgerQueryService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(@Inject(LedgerRepository) private readonly ledger: LedgerReader) {}
 
   async list(q: z.output<typeof LedgerListQuery>) {
-    const where: Prisma.LedgerEntryWhereInput = { userId: q.userId, tokenId: q.tokenId, kind: q.kind, requestId: q.requestId };
-    const [rows, agg] = await Promise.all([
-      this.prisma.ledgerEntry.findMany({ where, orderBy: { id: 'desc' }, take: q.limit, skip: q.offset }),
-      this.prisma.ledgerEntry.aggregate({ where, _count: { _all: true }, _sum: { amountMicros: true } }),
-    ]);
+    const page = await this.ledger.page({ userId: q.userId, tokenId: q.tokenId, kind: q.kind, requestId: q.requestId }, q.limit, q.offset);
     return {
-      data: rows.map((e) => ({
+      data: page.rows.map((e) => ({
         id: Number(e.id),
         userId: e.userId,
         tokenId: e.tokenId,
@@ -24,8 +21,8 @@ export class LedgerQueryService {
         amount: microsToUsd(e.amountMicros),
         createdAt: e.createdAt.toISOString(),
       })),
-      total: agg._count._all,
-      sum: microsToUsd(agg._sum.amountMicros ?? 0n),
+      total: page.total,
+      sum: microsToUsd(page.sumMicros),
     };
   }
 }

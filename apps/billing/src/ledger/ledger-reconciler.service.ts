@@ -1,17 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PrismaService, microsToUsd } from '@switchboard/db';
+import { microsToUsd } from '@switchboard/db';
 import { processMetrics } from '@switchboard/observability';
 import { BILLING_SETTINGS, type BillingSettings } from '../config/billing.settings';
+import { LedgerRepository, type Drift, type LedgerChecks } from './ledger.repository';
 import { PeriodicCheck } from './periodic-check';
 
-export interface Drift {
-  account: 'user' | 'token';
-  id: number;
-  /** users.balanceMicros or tokens.usedQuotaMicros */
-  recordedMicros: bigint;
-  /** what the ledger says it should be (for a user: its adjustments + the sum of its entries) */
-  ledgerMicros: bigint;
-}
+export type { Drift };
 
 export interface ReconciliationReport {
   checkedAt: Date;
@@ -27,8 +21,7 @@ const abs = (x: bigint) => (x < 0n ? -x : x);
 /**
  * Checks that balances derive from the ledger: every limited user's balance equals its adjustments (opening balance
  * and admin edits, kept by the users_balance_adjustment trigger) plus the sum of its ledger entries, and every
- * token's used quota equals the sum of its usage debits. Each check is one SQL statement, so it reads one
- * snapshot and a bill committing meanwhile (ledger row + balance move in one transaction) cannot look like drift.
+ * token's used quota equals the sum of its usage debits (each check one snapshot, see LedgerRepository).
  * Drift is reported (metric, log, `GET /api/ledger/reconciliation`), never "fixed": a correction is a decision
  * for a human, made as an adjustment.
  */
@@ -38,7 +31,7 @@ export class LedgerReconciler extends PeriodicCheck<ReconciliationReport> {
   private readonly metrics = processMetrics();
 
   constructor(
-    private readonly prisma: PrismaService,
+    @Inject(LedgerRepository) private readonly ledger: LedgerChecks,
     @Inject(BILLING_SETTINGS) private readonly settings: BillingSettings,
   ) {
     super();
@@ -54,44 +47,15 @@ export class LedgerReconciler extends PeriodicCheck<ReconciliationReport> {
   }
 
   async check(): Promise<ReconciliationReport> {
-    const users = await this.prisma.$queryRaw<{ id: number; recorded: bigint; ledger: bigint; checked: bigint; low: bigint }[]>`
-      WITH sums AS (SELECT "userId", SUM("amountMicros") AS total FROM ledger_entries GROUP BY "userId"),
-      limited AS (
-        SELECT u.id, u."balanceMicros" AS recorded, (u."adjustmentsMicros" + COALESCE(s.total, 0))::bigint AS ledger
-        FROM users u LEFT JOIN sums s ON s."userId" = u.id
-        WHERE u."balanceMicros" IS NOT NULL
-      ),
-      stats AS (SELECT count(*)::bigint AS checked, count(*) FILTER (WHERE recorded < ${this.settings.lowBalanceThresholdMicros})::bigint AS low FROM limited)
-      SELECT l.id, l.recorded, l.ledger, stats.checked, stats.low
-      FROM stats LEFT JOIN limited l ON l.recorded <> l.ledger
-      ORDER BY l.id`;
-    const tokens = await this.prisma.$queryRaw<{ id: number; recorded: bigint; ledger: bigint; checked: bigint }[]>`
-      WITH sums AS (
-        SELECT "tokenId", -SUM("amountMicros") AS total FROM ledger_entries
-        WHERE kind = 'usage' AND "tokenId" IS NOT NULL GROUP BY "tokenId"
-      ),
-      checked AS (
-        SELECT t.id, t."usedQuotaMicros" AS recorded, COALESCE(s.total, 0)::bigint AS ledger
-        FROM tokens t LEFT JOIN sums s ON s."tokenId" = t.id
-      ),
-      stats AS (SELECT count(*)::bigint AS checked FROM checked)
-      SELECT c.id, c.recorded, c.ledger, stats.checked
-      FROM stats LEFT JOIN checked c ON c.recorded <> c.ledger
-      ORDER BY c.id`;
-    const drifts: Drift[] = [
-      ...users
-        .filter((r) => r.id !== null)
-        .map((r) => ({ account: 'user' as const, id: r.id, recordedMicros: BigInt(r.recorded), ledgerMicros: BigInt(r.ledger) })),
-      ...tokens
-        .filter((r) => r.id !== null)
-        .map((r) => ({ account: 'token' as const, id: r.id, recordedMicros: BigInt(r.recorded), ledgerMicros: BigInt(r.ledger) })),
-    ];
+    const users = await this.ledger.userDrifts(this.settings.lowBalanceThresholdMicros);
+    const tokens = await this.ledger.tokenDrifts();
+    const drifts: Drift[] = [...users.drifts, ...tokens.drifts];
     const sum = (account: Drift['account']) => drifts.filter((d) => d.account === account).reduce((s, d) => s + abs(d.recordedMicros - d.ledgerMicros), 0n);
     return {
       checkedAt: new Date(),
-      users: { checked: Number(users[0]?.checked ?? 0), drifted: drifts.filter((d) => d.account === 'user').length, driftMicros: sum('user') },
-      tokens: { checked: Number(tokens[0]?.checked ?? 0), drifted: drifts.filter((d) => d.account === 'token').length, driftMicros: sum('token') },
-      lowBalanceUsers: Number(users[0]?.low ?? 0),
+      users: { checked: users.checked, drifted: drifts.filter((d) => d.account === 'user').length, driftMicros: sum('user') },
+      tokens: { checked: tokens.checked, drifted: drifts.filter((d) => d.account === 'token').length, driftMicros: sum('token') },
+      lowBalanceUsers: users.low,
       drifts,
     };
   }

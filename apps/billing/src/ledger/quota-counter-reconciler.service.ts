@@ -1,18 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PrismaService, microsToUsd } from '@switchboard/db';
+import { microsToUsd } from '@switchboard/db';
 import { LIMIT_STORE, type LimitStore, type PendingCharge, type QuotaCorrection } from '@switchboard/limits';
 import { checkCounter } from './quota-counter-check';
 import { processMetrics } from '@switchboard/observability';
 import { BILLING_SETTINGS, type BillingSettings } from '../config/billing.settings';
 import { PeriodicCheck } from './periodic-check';
+import { QuotaViewRepository, type AccountKind, type QuotaViews } from './quota-view.repository';
 
 /** Accounts per snapshot + ledger query. */
 const BATCH = 500;
-/** Any constant both billing replicas agree on: one quota reconciliation at a time across the cluster. */
-const ADVISORY_LOCK = 0x5b_0c_0a_71;
 const MAX_LOGGED = 20;
-
-type AccountKind = 'token' | 'user';
 
 export interface CounterDrift {
   account: string;
@@ -65,7 +62,7 @@ export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationRep
   private readonly metrics = processMetrics();
 
   constructor(
-    private readonly prisma: PrismaService,
+    @Inject(QuotaViewRepository) private readonly views: QuotaViews,
     @Inject(LIMIT_STORE) private readonly store: LimitStore,
     @Inject(BILLING_SETTINGS) private readonly settings: BillingSettings,
   ) {
@@ -109,59 +106,43 @@ export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationRep
     const accounts = batch.map((a) => ({ account: a, parsed: parseAccount(a) })).filter((a) => a.parsed !== null);
     if (!accounts.length) return true;
     const ids = (kind: AccountKind) => accounts.filter((a) => a.parsed!.kind === kind).map((a) => a.parsed!.id);
-    return this.prisma.$transaction(
-      async (tx) => {
-        // 1. The DB snapshot: the first statement of a REPEATABLE READ transaction fixes it.
-        const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${ADVISORY_LOCK}) AS locked`;
-        if (!locked) return false;
-        const views = await tx.$queryRaw<{ kind: AccountKind; id: number; remaining: bigint }[]>`
-          SELECT 'user' AS kind, id, "balanceMicros" AS remaining FROM users
-            WHERE id = ANY(${ids('user')}::int[]) AND "balanceMicros" IS NOT NULL
-          UNION ALL
-          SELECT 'token' AS kind, id, "quotaMicros" - "usedQuotaMicros" AS remaining FROM tokens
-            WHERE id = ANY(${ids('token')}::int[]) AND "quotaMicros" IS NOT NULL`;
-        const view = new Map(views.map((v) => [`${v.kind}:${v.id}`, Number(v.remaining)]));
+    return this.views.inSnapshot(async (db) => {
+      // 1. The DB snapshot: the first statement of a REPEATABLE READ transaction fixes it.
+      if (!(await db.tryLock())) return false;
+      const views = await db.remaining(ids('user'), ids('token'));
+      const view = new Map(views.map((v) => [`${v.kind}:${v.id}`, v.remainingMicros]));
 
-        // 2. The counters and what they hold pending, atomically.
-        const snapshot = await this.store.snapshotQuota(accounts.filter((a) => view.has(a.account)).map((a) => a.account));
+      // 2. The counters and what they hold pending, atomically.
+      const snapshot = await this.store.snapshotQuota(accounts.filter((a) => view.has(a.account)).map((a) => a.account));
 
-        // 3. Which of those charges the ledger (as of 1.) holds, at what cost.
-        const pendingIds = [...new Set(snapshot.counters.flatMap((c) => Object.keys(c.pending)))];
-        const billed = new Map<string, number>();
-        if (pendingIds.length) {
-          const rows = await tx.$queryRaw<{ requestId: string; cost: bigint }[]>`
-            SELECT "requestId", -"amountMicros" AS cost FROM ledger_entries
-            WHERE kind = 'usage' AND "requestId" = ANY(${pendingIds}::text[])`;
-          for (const r of rows) billed.set(r.requestId, Number(r.cost));
+      // 3. Which of those charges the ledger (as of 1.) holds, at what cost.
+      const billed = await db.billedCosts([...new Set(snapshot.counters.flatMap((c) => Object.keys(c.pending)))]);
+
+      const corrections: QuotaCorrection[] = [];
+      for (const c of snapshot.counters) {
+        if (c.remainingMicros === null || c.epoch === null) continue; // gone since the scan
+        report.checked++;
+        const check = checkCounter({ ...c, remainingMicros: c.remainingMicros }, view.get(c.account)!, billed, snapshot.nowMs);
+        report.reaped.reserved += check.reaped.reserved;
+        report.reaped.settled += check.reaped.settled;
+        if (check.driftMicros !== 0) {
+          report.drifts.push({ account: c.account, counterMicros: c.remainingMicros, expectedMicros: check.expectedMicros });
+          report.driftMicros[kindOf(c.account)] += Math.abs(check.driftMicros);
         }
-
-        const corrections: QuotaCorrection[] = [];
-        for (const c of snapshot.counters) {
-          if (c.remainingMicros === null || c.epoch === null) continue; // gone since the scan
-          report.checked++;
-          const check = checkCounter({ ...c, remainingMicros: c.remainingMicros }, view.get(c.account)!, billed, snapshot.nowMs);
-          report.reaped.reserved += check.reaped.reserved;
-          report.reaped.settled += check.reaped.settled;
-          if (check.driftMicros !== 0) {
-            report.drifts.push({ account: c.account, counterMicros: c.remainingMicros, expectedMicros: check.expectedMicros });
-            report.driftMicros[kindOf(c.account)] += Math.abs(check.driftMicros);
-          }
-          if (check.driftMicros !== 0 || check.givenBackMicros !== 0 || Object.keys(check.forget).length) {
-            corrections.push({ account: c.account, epoch: c.epoch, deltaMicros: check.givenBackMicros - check.driftMicros, forget: check.forget });
-          }
+        if (check.driftMicros !== 0 || check.givenBackMicros !== 0 || Object.keys(check.forget).length) {
+          corrections.push({ account: c.account, epoch: c.epoch, deltaMicros: check.givenBackMicros - check.driftMicros, forget: check.forget });
         }
-        // Applied while the lock is held, so a second replica cannot compute from a state this one is changing.
-        const applied = await this.store.correctQuota(corrections);
-        const drifted = new Set(report.drifts.map((d) => d.account));
-        corrections.forEach((c, i) => {
-          if (!applied[i] || !drifted.has(c.account)) return;
-          report.corrected++;
-          this.metrics.quotaCounterCorrections.inc({ account: kindOf(c.account) });
-        });
-        return true;
-      },
-      { isolationLevel: 'RepeatableRead', timeout: 60_000, maxWait: 30_000 },
-    );
+      }
+      // Applied while the lock is held, so a second replica cannot compute from a state this one is changing.
+      const applied = await this.store.correctQuota(corrections);
+      const drifted = new Set(report.drifts.map((d) => d.account));
+      corrections.forEach((c, i) => {
+        if (!applied[i] || !drifted.has(c.account)) return;
+        report.corrected++;
+        this.metrics.quotaCounterCorrections.inc({ account: kindOf(c.account) });
+      });
+      return true;
+    });
   }
 
   protected publish(r: QuotaReconciliationReport): void {

@@ -1,9 +1,10 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Subjects, notFound, type PriceTable, type PutPrice } from '@switchboard/contracts';
-import { PrismaService, microsToUsd, recordAudit, usdToMicros, type Price } from '@switchboard/db';
+import { microsToUsd, usdToMicros, type Price } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
 import type { z } from 'zod';
 import { DEFAULT_PRICES } from './default-prices';
+import { PriceRepository, type Prices } from './price.repository';
 
 export const priceView = (p: Price) => ({
   model: p.model,
@@ -21,7 +22,7 @@ export class PriceService implements OnModuleInit {
   private readonly logger = new Logger(PriceService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    @Inject(PriceRepository) private readonly prices: Prices,
     private readonly bus: Bus,
   ) {}
 
@@ -35,12 +36,12 @@ export class PriceService implements OnModuleInit {
       perRequestMicros: 0n,
       builtin: true,
     }));
-    const { count } = await this.prisma.price.createMany({ data, skipDuplicates: true });
+    const count = await this.prices.insertMissing(data);
     if (count) this.logger.log(`inserted ${count} built-in price(s)`);
   }
 
   async table(): Promise<PriceTable> {
-    const rows = await this.prisma.price.findMany();
+    const rows = await this.prices.all();
     return {
       version: Date.now(),
       prices: rows.map((p) => ({
@@ -55,7 +56,7 @@ export class PriceService implements OnModuleInit {
   }
 
   async list() {
-    const rows = await this.prisma.price.findMany({ orderBy: { model: 'asc' } });
+    const rows = await this.prices.allByModel();
     return { data: rows.map(priceView), total: rows.length };
   }
 
@@ -69,19 +70,14 @@ export class PriceService implements OnModuleInit {
       perRequestMicros: usdToMicros(b.perRequest),
       builtin: false,
     };
-    const row = await this.prisma.$transaction(async (tx) => {
-      const before = await tx.price.findUnique({ where: { model } });
-      const p = await tx.price.upsert({ where: { model }, create: { model, ...data }, update: data });
-      await recordAudit(tx, {
-        actor,
-        action: before ? 'update' : 'create',
-        entity: 'price',
-        entityId: model,
-        before: before ? priceView(before) : undefined,
-        after: priceView(p),
-      });
-      return p;
-    });
+    const row = await this.prices.putAudited(model, data, (before, after) => ({
+      actor,
+      action: before ? 'update' : 'create',
+      entity: 'price',
+      entityId: model,
+      before: before ? priceView(before) : undefined,
+      after: priceView(after),
+    }));
     this.bus.emit(Subjects.BillingPricesChanged, { version: Date.now() });
     return priceView(row);
   }

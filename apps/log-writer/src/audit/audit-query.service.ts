@@ -1,25 +1,26 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AuditListQuery } from '@switchboard/contracts';
-import { PrismaService, type Prisma } from '@switchboard/db';
 import type { z } from 'zod';
+import { AuditLogRepository, type AuditLogs } from './audit-log.repository';
 
 /** `GET /api/audit`: every admin change, newest first; filters entity, entityId, action, actor, from, to. */
 @Injectable()
 export class AuditQueryService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(@Inject(AuditLogRepository) private readonly audit: AuditLogs) {}
 
   async list(q: z.output<typeof AuditListQuery>) {
-    const where: Prisma.AuditLogWhereInput = {
-      entity: q.entity,
-      entityId: q.entityId,
-      action: q.action,
-      actor: q.actor,
-      createdAt: q.from || q.to ? { gte: q.from ? new Date(q.from) : undefined, lte: q.to ? new Date(q.to) : undefined } : undefined,
-    };
-    const [rows, total] = await Promise.all([
-      this.prisma.auditLog.findMany({ where, orderBy: { id: 'desc' }, take: q.limit, skip: q.offset }),
-      this.prisma.auditLog.count({ where }),
-    ]);
+    const { rows, total } = await this.audit.page(
+      {
+        entity: q.entity,
+        entityId: q.entityId,
+        action: q.action,
+        actor: q.actor,
+        from: q.from ? new Date(q.from) : undefined,
+        to: q.to ? new Date(q.to) : undefined,
+      },
+      q.limit,
+      q.offset,
+    );
     return {
       data: rows.map((r) => ({
         id: Number(r.id),

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { badRequest, notFound, type LogListQuery } from '@switchboard/contracts';
-import { PrismaService, microsToUsd, type Prisma, type RequestLog } from '@switchboard/db';
+import { microsToUsd, type RequestLog } from '@switchboard/db';
 import type { z } from 'zod';
+import { RequestLogRepository, type RequestLogCursor, type RequestLogs } from './request-log.repository';
 
 export const logView = (r: RequestLog) => ({
   requestId: r.requestId,
@@ -29,7 +30,7 @@ export const logView = (r: RequestLog) => ({
 });
 
 /** Cursor = base64url of "<createdAt ISO>|<requestId>": keyset pagination, stable while records are added. */
-function decodeCursor(cursor: string): { createdAt: Date; requestId: string } {
+function decodeCursor(cursor: string): RequestLogCursor {
   const [iso, requestId] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(iso ?? '');
   if (!requestId || Number.isNaN(createdAt.getTime())) throw badRequest('cursor: invalid', { field: 'cursor' });
@@ -38,26 +39,20 @@ function decodeCursor(cursor: string): { createdAt: Date; requestId: string } {
 
 @Injectable()
 export class LogQueryService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(@Inject(RequestLogRepository) private readonly logs: RequestLogs) {}
 
   async list(q: z.output<typeof LogListQuery>) {
-    const where: Prisma.RequestLogWhereInput = {
+    const filter = {
       tokenId: q.tokenId,
       userId: q.userId,
       channelId: q.channelId,
       status: q.status,
       model: q.model,
-      createdAt: q.from || q.to ? { gte: q.from ? new Date(q.from) : undefined, lte: q.to ? new Date(q.to) : undefined } : undefined,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
     };
-    const page: Prisma.RequestLogWhereInput = { ...where };
-    if (q.cursor) {
-      const c = decodeCursor(q.cursor);
-      page.AND = [{ OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, requestId: { lt: c.requestId } }] }];
-    }
-    const [rows, total] = await Promise.all([
-      this.prisma.requestLog.findMany({ where: page, orderBy: [{ createdAt: 'desc' }, { requestId: 'desc' }], take: q.limit + 1 }),
-      this.prisma.requestLog.count({ where }),
-    ]);
+    // One more than asked: whether there is a next page.
+    const { rows, total } = await this.logs.page(filter, q.cursor ? decodeCursor(q.cursor) : null, q.limit + 1);
     const more = rows.length > q.limit;
     const data = rows.slice(0, q.limit);
     const last = data[data.length - 1];
@@ -66,7 +61,7 @@ export class LogQueryService {
   }
 
   async get(requestId: string | undefined) {
-    const row = requestId ? await this.prisma.requestLog.findUnique({ where: { requestId } }) : null;
+    const row = requestId ? await this.logs.find(requestId) : null;
     if (!row) throw notFound('log');
     return logView(row);
   }

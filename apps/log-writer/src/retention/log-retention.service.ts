@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
-import { PrismaService } from '@switchboard/db';
 import { processMetrics } from '@switchboard/observability';
+import { RequestLogRepository, type RequestLogs } from '../logs/request-log.repository';
 
 const SWEEP_INTERVAL_MS = 60 * 60_000;
 const FIRST_SWEEP_DELAY_MS = 30_000;
@@ -20,7 +20,7 @@ export class LogRetentionService implements OnApplicationBootstrap, OnModuleDest
   private stopped = false;
 
   constructor(
-    private readonly prisma: PrismaService,
+    @Inject(RequestLogRepository) private readonly logs: RequestLogs,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -46,11 +46,7 @@ export class LogRetentionService implements OnApplicationBootstrap, OnModuleDest
   private async run(retentionDays: number, batch: number): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.prisma.$executeRaw`
-        DELETE FROM request_logs WHERE "requestId" IN (
-          SELECT "requestId" FROM request_logs
-          WHERE "createdAt" < (now() AT TIME ZONE 'UTC') - make_interval(days => ${retentionDays}::int)
-          LIMIT ${batch}::int)`;
+      const n = await this.logs.deleteOlderThan(retentionDays, batch);
       total += n;
       processMetrics().logRetentionDeleted.inc(n);
       if (n < batch || this.stopped) break;

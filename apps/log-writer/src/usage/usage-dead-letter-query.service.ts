@@ -1,19 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { DeadLetterListQuery } from '@switchboard/contracts';
-import { PrismaService, type Prisma } from '@switchboard/db';
 import type { z } from 'zod';
+import { UsageDeadLetterRepository, type UsageDeadLetters } from './usage-dead-letter.repository';
 
 /** `GET /api/usage/dead-letters`: usage records a consumer could not commit, newest first; filters consumer, requestId. */
 @Injectable()
 export class UsageDeadLetterQueryService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(@Inject(UsageDeadLetterRepository) private readonly deadLetters: UsageDeadLetters) {}
 
   async list(q: z.output<typeof DeadLetterListQuery>) {
-    const where: Prisma.UsageDeadLetterWhereInput = { consumer: q.consumer, requestId: q.requestId };
-    const [rows, total] = await Promise.all([
-      this.prisma.usageDeadLetter.findMany({ where, orderBy: { id: 'desc' }, take: q.limit, skip: q.offset }),
-      this.prisma.usageDeadLetter.count({ where }),
-    ]);
+    const { rows, total } = await this.deadLetters.page({ consumer: q.consumer, requestId: q.requestId }, q.limit, q.offset);
     return {
       data: rows.map((r) => ({
         id: Number(r.id),

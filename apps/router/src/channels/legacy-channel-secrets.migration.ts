@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
-import { Prisma, PrismaService } from '@switchboard/db';
 import { readChannelSecrets, sealChannelSecrets } from './channel-secrets';
+import { ChannelRepository, type LegacySecretChannels } from './channel.repository';
 
 /**
  * Channels stored before headers and paramOverride were encrypted keep them in plain-text legacy columns (SQL
@@ -15,7 +15,7 @@ export class LegacyChannelSecretsMigration implements OnModuleInit {
   private readonly box: SecretBox;
 
   constructor(
-    private readonly prisma: PrismaService,
+    @Inject(ChannelRepository) private readonly channels: LegacySecretChannels,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.box = new SecretBox(config.SECRET_KEY);
@@ -23,12 +23,8 @@ export class LegacyChannelSecretsMigration implements OnModuleInit {
 
   // onModuleInit: done before any bootstrap hook (the aihubmix channel from the environment) writes channels.
   async onModuleInit(): Promise<void> {
-    const legacy = await this.prisma.channel.findMany({
-      where: { OR: [{ legacyHeaders: { not: Prisma.DbNull } }, { legacyParamOverride: { not: Prisma.DbNull } }] },
-    });
-    for (const c of legacy) {
-      await this.prisma.channel.update({ where: { id: c.id }, data: sealChannelSecrets(readChannelSecrets(c, this.box), this.box) });
-    }
+    const legacy = await this.channels.withLegacySecrets();
+    for (const c of legacy) await this.channels.storeSecrets(c.id, sealChannelSecrets(readChannelSecrets(c, this.box), this.box));
     if (legacy.length) this.logger.log(`encrypted the headers and paramOverride of ${legacy.length} channel(s) stored in plain text`);
   }
 }

@@ -2,9 +2,9 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { SecretBox } from '@switchboard/common';
 import type { AppConfig } from '@switchboard/config';
-import type { PrismaService } from '@switchboard/db';
 import { MemoryHealthStore, type Ban } from '@switchboard/health';
 import type { Bus } from '@switchboard/messaging';
+import type { Channels } from '../channels/channel.repository';
 import { ChannelProber } from './channel-prober';
 import { ProbeWorker } from './probe.worker';
 
@@ -90,7 +90,7 @@ describe('ProbeWorker: each ban is probed on its own', () => {
       1: channel(1, hanging.url, { connectMs: 500, firstByteMs: 3_000 }),
       2: channel(2, healthy.url, null),
     };
-    const prisma = { channel: { findUnique: async ({ where }: { where: { id: number } }) => channels[where.id] ?? null } } as unknown as PrismaService;
+    const repo = { withKeys: async (id: number) => channels[id] ?? null } as unknown as Channels;
     const config = {
       SECRET_KEY: SECRET,
       BAN_PROBE_INTERVAL_MS: PROBE_INTERVAL_MS,
@@ -101,7 +101,7 @@ describe('ProbeWorker: each ban is probed on its own', () => {
     } as AppConfig;
     store = new MemoryHealthStore();
     const bus = { emit: jest.fn() } as unknown as Bus;
-    worker = new ProbeWorker(prisma, new ChannelProber(config), bus, store, config);
+    worker = new ProbeWorker(repo, new ChannelProber(config), bus, store, config);
   });
 
   afterEach(async () => {
@@ -152,9 +152,9 @@ describe('ProbeWorker and autoBan', () => {
     for (const b of bans) await store.setBan(b);
     const emitted: unknown[] = [];
     const probe = jest.fn(async () => ({ ok: false, status: 500, responseTimeMs: 1, error: 'still down' }));
-    const prisma = { channel: { findUnique: async () => ({ id: 1, autoBan, keys: [], models: ['m'], testModel: 'm' }) } } as unknown as PrismaService;
+    const repo = { withKeys: async () => ({ id: 1, autoBan, keys: [], models: ['m'], testModel: 'm' }) } as unknown as Channels;
     const worker = new ProbeWorker(
-      prisma,
+      repo,
       { probe } as unknown as ChannelProber,
       { emit: (_s: string, p: unknown) => emitted.push(p) } as unknown as Bus,
       store,
@@ -180,5 +180,42 @@ describe('ProbeWorker and autoBan', () => {
     const { store, probe } = await setup(true);
     expect(probe).toHaveBeenCalledTimes(2);
     expect(await store.bans(now)).toHaveLength(2);
+  });
+});
+
+describe('ProbeWorker.checkAll', () => {
+  it("records each enabled channel's response time, null when the probe failed, and skips channels with no model to probe", async () => {
+    const enabled = [
+      { id: 1, models: ['m'], testModel: null, keys: [] },
+      { id: 2, models: ['gpt-*'], testModel: null, keys: [] }, // only a pattern: nothing to ask for
+      { id: 3, models: [], testModel: 't', keys: [] },
+    ];
+    const recorded: [number, number | null][] = [];
+    const repo = {
+      enabledWithKeys: async () => enabled,
+      recordCheck: async (id: number, responseTimeMs: number | null, checkedAt: Date) => {
+        expect(Date.now() - checkedAt.getTime()).toBeLessThan(5_000);
+        recorded.push([id, responseTimeMs]);
+      },
+    } as unknown as Channels;
+    const probe = jest.fn(async (c: { id: number }, model: string) => ({
+      ok: c.id === 1,
+      status: c.id === 1 ? 200 : 500,
+      responseTimeMs: 42,
+      error: null,
+      model,
+    }));
+    const worker = new ProbeWorker(repo, { probe } as unknown as ChannelProber, { emit: jest.fn() } as unknown as Bus, new MemoryHealthStore(), {
+      CHANNEL_CHECK_INTERVAL_MS: 0,
+    } as AppConfig);
+    await worker.checkAll();
+    expect(probe.mock.calls.map(([c, model]) => [c.id, model])).toEqual([
+      [1, 'm'],
+      [3, 't'],
+    ]);
+    expect(recorded).toEqual([
+      [1, 42],
+      [3, null],
+    ]);
   });
 });

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { Subjects } from '@switchboard/contracts';
-import { PrismaService } from '@switchboard/db';
 import { HEALTH_STORE, banField, jittered, type Ban, type HealthStore } from '@switchboard/health';
 import { Bus } from '@switchboard/messaging';
+import { ChannelRepository, type Channels } from '../channels/channel.repository';
 import { ChannelProber } from './channel-prober';
 
 /**
@@ -21,7 +21,7 @@ export class ProbeWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly probing = new Set<string>();
 
   constructor(
-    private readonly prisma: PrismaService,
+    @Inject(ChannelRepository) private readonly channels: Channels,
     private readonly prober: ChannelProber,
     private readonly bus: Bus,
     @Inject(HEALTH_STORE) private readonly store: HealthStore,
@@ -67,7 +67,7 @@ export class ProbeWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async probeBan(ban: Ban): Promise<void> {
-    const channel = await this.prisma.channel.findUnique({ where: { id: ban.channelId }, include: { keys: true } });
+    const channel = await this.channels.withKeys(ban.channelId);
     if (!channel || !channel.autoBan) {
       // Gone, or its autoBan was switched off after the ban was set: nothing keeps it banned.
       const target = ban.keyIndex !== undefined ? { channelId: ban.channelId, keyIndex: ban.keyIndex } : { channelId: ban.channelId, model: ban.model! };
@@ -97,12 +97,12 @@ export class ProbeWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async checkAll(): Promise<void> {
-    const channels = await this.prisma.channel.findMany({ where: { enabled: true }, include: { keys: true } });
+    const channels = await this.channels.enabledWithKeys();
     for (const c of channels) {
       const model = ChannelProber.probeModel(c);
       if (!model) continue;
       const r = await this.prober.probe(c, model);
-      await this.prisma.channel.update({ where: { id: c.id }, data: { responseTimeMs: r.ok ? r.responseTimeMs : null, lastCheckedAt: new Date() } });
+      await this.channels.recordCheck(c.id, r.ok ? r.responseTimeMs : null, new Date());
     }
   }
 }

@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { RoutingTable } from '@switchboard/contracts';
-import { PrismaService, type Channel } from '@switchboard/db';
+import type { Channel } from '@switchboard/db';
 import { readChannelSecrets, type ChannelSecrets } from '../channels/channel-secrets';
+import { ChannelRepository, type Channels } from '../channels/channel.repository';
 
 const asStringMap = (v: unknown): Record<string, string> =>
   v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {};
@@ -19,7 +20,7 @@ export class RoutingTableService {
   private readonly box: SecretBox;
 
   constructor(
-    private readonly prisma: PrismaService,
+    @Inject(ChannelRepository) private readonly channels: Channels,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.box = new SecretBox(config.SECRET_KEY);
@@ -35,10 +36,7 @@ export class RoutingTableService {
   }
 
   async snapshot(): Promise<RoutingTable> {
-    const [channels, aliases] = await Promise.all([
-      this.prisma.channel.findMany({ where: { enabled: true }, include: { keys: true }, orderBy: { id: 'asc' } }),
-      this.prisma.alias.findMany(),
-    ]);
+    const [channels, aliases] = await Promise.all([this.channels.enabledWithKeys(), this.channels.aliases()]);
     return {
       version: Date.now(),
       channels: channels.map((c) => ({

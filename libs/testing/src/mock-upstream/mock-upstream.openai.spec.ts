@@ -325,6 +325,16 @@ describe('mock upstream: OpenAI wire, driven by the official openai SDK', () => 
       expect(dflt.data[0].embedding).toHaveLength(1536);
     });
 
+    it('answers a hostile encoding_format (an object whose toString is no function) with the 400 OpenAI sends', async () => {
+      const res = await fetch(`${mock.url}/v1/embeddings`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'text-embedding-3-small', input: 'x', encoding_format: { toString: {}, type: '-1' } }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { param: 'encoding_format', code: 'invalid_value', type: 'invalid_request_error' } });
+    });
+
     it('lists and retrieves models', async () => {
       const page = await client.models.list();
       expect(page.data.length).toBeGreaterThan(3);

@@ -471,7 +471,12 @@ export function openaiEmbeddings(ctx: RequestContext): MockReply {
   if (body.input === undefined || body.input === null) return invalid("Missing required parameter: 'input'.", 'input', 'missing_required_parameter');
   const fmt = body.encoding_format;
   if (fmt !== undefined && fmt !== 'float' && fmt !== 'base64')
-    return invalid(`Invalid value: '${String(fmt)}'. Supported values are: 'float' and 'base64'.`, 'encoding_format', 'invalid_value');
+    // A hostile value (an object whose toString is not a function) is a 400 like any other, never a crash of the fake.
+    return invalid(
+      `Invalid value: '${typeof fmt === 'string' ? fmt : JSON.stringify(fmt)}'. Supported values are: 'float' and 'base64'.`,
+      'encoding_format',
+      'invalid_value',
+    );
   const dims = asNumber(body.dimensions) ?? 1536;
   if (!Number.isInteger(dims) || dims < 1 || dims > 3072) return invalid(`Invalid value for 'dimensions': ${dims}.`, 'dimensions', 'invalid_value');
 

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, recordAudit, type AuditEntry, type Price } from '@switchboard/db';
+
+/** A price's columns, without its model. */
+export type PriceData = Omit<Price, 'model' | 'createdAt' | 'updatedAt'>;
+
+/** What the price service needs of the database; unit tests implement it in memory. */
+export type Prices = Pick<PriceRepository, keyof PriceRepository>;
+
+/** The SQL of the price table. */
+@Injectable()
+export class PriceRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Inserts the prices whose model has none yet; returns how many it inserted. */
+  async insertMissing(prices: (PriceData & { model: string })[]): Promise<number> {
+    const { count } = await this.prisma.price.createMany({ data: prices, skipDuplicates: true });
+    return count;
+  }
+
+  async all(): Promise<Price[]> {
+    return this.prisma.price.findMany();
+  }
+
+  async allByModel(): Promise<Price[]> {
+    return this.prisma.price.findMany({ orderBy: { model: 'asc' } });
+  }
+
+  /** Creates or replaces the model's price and records the audit entry `audit` builds, in one transaction. */
+  async putAudited(model: string, data: PriceData, audit: (before: Price | null, after: Price) => AuditEntry): Promise<Price> {
+    return this.prisma.$transaction(async (tx) => {
+      const before = await tx.price.findUnique({ where: { model } });
+      const p = await tx.price.upsert({ where: { model }, create: { model, ...data }, update: data });
+      await recordAudit(tx, audit(before, p));
+      return p;
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import os from 'node:os';
+import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
+import { PriceRepository, type PriceData } from '../../../apps/billing/src/prices/price.repository';
+import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
+
+jest.setTimeout(60_000);
+
+describePostgres('PriceRepository on Postgres', () => {
+  let tdb: ThrowawayDatabase;
+  let db: Database;
+  let prisma: PrismaService;
+  let repo: PriceRepository;
+  const data = (micros: bigint, builtin = false): PriceData => ({
+    inputMicros: micros,
+    outputMicros: micros,
+    cacheReadMicros: 0n,
+    cacheWriteMicros: 0n,
+    perRequestMicros: 0n,
+    builtin,
+  });
+
+  beforeAll(async () => {
+    tdb = await createThrowawayDatabase();
+    db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
+    prisma = db.prisma;
+    repo = new PriceRepository(prisma);
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await tdb?.drop();
+  });
+
+  it('inserts only the models that have no price yet', async () => {
+    await repo.putAudited('zz-kept', data(7n), () => ({ actor: 'a', action: 'create', entity: 'price', entityId: 'zz-kept' }));
+    expect(
+      await repo.insertMissing([
+        { model: 'zz-kept', ...data(1n, true) },
+        { model: 'zz-new', ...data(1n, true) },
+      ]),
+    ).toBe(1);
+    expect((await prisma.price.findUniqueOrThrow({ where: { model: 'zz-kept' } })).inputMicros).toBe(7n);
+    const byModel = (await repo.allByModel()).map((p) => p.model);
+    expect(byModel).toEqual([...byModel].sort());
+    expect((await repo.all()).length).toBe(byModel.length);
+  });
+
+  it('hands the audit the price before and after, and writes it in the same transaction', async () => {
+    const seen: [bigint | undefined, bigint][] = [];
+    await repo.putAudited('zz-audited', data(1n), (before, after) => {
+      seen.push([before?.inputMicros, after.inputMicros]);
+      return { actor: 'a', action: 'create', entity: 'price', entityId: 'zz-audited' };
+    });
+    await repo.putAudited('zz-audited', data(2n), (before, after) => {
+      seen.push([before?.inputMicros, after.inputMicros]);
+      return { actor: 'a', action: 'update', entity: 'price', entityId: 'zz-audited' };
+    });
+    expect(seen).toEqual([
+      [undefined, 1n],
+      [1n, 2n],
+    ]);
+    expect(await prisma.auditLog.count({ where: { entity: 'price', entityId: 'zz-audited' } })).toBe(2);
+    await expect(
+      repo.putAudited('zz-rolled-back', data(3n), () => {
+        throw new Error('audit failed');
+      }),
+    ).rejects.toThrow('audit failed');
+    expect(await prisma.price.findUnique({ where: { model: 'zz-rolled-back' } })).toBeNull();
+  });
+});

@@ -1,0 +1,86 @@
+import os from 'node:os';
+import { openDatabase, recordAudit, type Database, type PrismaService } from '@switchboard/db';
+import { AuditLogRepository } from '../../../apps/log-writer/src/audit/audit-log.repository';
+import { RequestLogRepository } from '../../../apps/log-writer/src/logs/request-log.repository';
+import { LogStatsRepository } from '../../../apps/log-writer/src/stats/log-stats.repository';
+import { UsageDeadLetterRepository } from '../../../apps/log-writer/src/usage/usage-dead-letter.repository';
+import { usageRecord } from '../billing/billing-fixtures';
+import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
+
+jest.setTimeout(60_000);
+
+/**
+ * log-writer's reads on real Postgres: filters, keyset and offset paging, totals. Inserts, stats and retention are
+ * driven through their services in test/int/billing/log-store.int-spec.ts and usage-dead-letters.int-spec.ts.
+ */
+describePostgres('log-writer repositories on Postgres', () => {
+  let tdb: ThrowawayDatabase;
+  let db: Database;
+  let prisma: PrismaService;
+
+  beforeAll(async () => {
+    tdb = await createThrowawayDatabase();
+    db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
+    prisma = db.prisma;
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await tdb?.drop();
+  });
+
+  it('request logs: filtered, newest first, continued after a cursor (ties broken by request id), with the total', async () => {
+    const logs = new RequestLogRepository(prisma);
+    const at = (requestId: string, createdAt: string, userId: number) => ({ ...usageRecord(requestId, userId, 1, 10), createdAt });
+    expect(
+      await logs.insertNew([
+        at('a', '2026-01-01T00:00:00Z', 1),
+        at('b', '2026-01-01T00:00:00Z', 1),
+        at('c', '2026-01-02T00:00:00Z', 1),
+        at('x', '2026-01-03T00:00:00Z', 2),
+      ]),
+    ).toBe(4);
+    expect(await logs.insertNew([at('a', '2026-01-01T00:00:00Z', 1)])).toBe(0);
+    const first = await logs.page({ userId: 1 }, null, 2);
+    expect(first.rows.map((r) => r.requestId)).toEqual(['c', 'b']);
+    expect(first.total).toBe(3);
+    const next = await logs.page({ userId: 1 }, { createdAt: first.rows[1].createdAt, requestId: 'b' }, 2);
+    expect(next).toMatchObject({ rows: [{ requestId: 'a' }], total: 3 });
+    const window = await logs.page({ from: new Date('2026-01-02T00:00:00Z'), to: new Date('2026-01-02T23:59:59Z') }, null, 10);
+    expect(window.rows.map((r) => r.requestId)).toEqual(['c']);
+    expect((await logs.find('x'))?.userId).toBe(2);
+    expect(await logs.find('none')).toBeNull();
+  });
+
+  it('stats: the window starts at UTC midnight days-1 ago, by the database clock', async () => {
+    const since = await new LogStatsRepository(prisma).since(3);
+    const now = new Date();
+    expect(since).toBe(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 2)).toISOString().slice(0, 10));
+  });
+
+  it('audit log: filtered by entity, actor and time, newest first, offset paging with the total', async () => {
+    for (const [actor, entityId] of [
+      ['ann', 'p1'],
+      ['bob', 'p2'],
+      ['ann', 'p3'],
+    ]) {
+      await recordAudit(prisma, { actor, action: 'create', entity: 'price', entityId });
+    }
+    const audit = new AuditLogRepository(prisma);
+    const page = await audit.page({ entity: 'price', actor: 'ann' }, 1, 0);
+    expect(page.rows.map((r) => r.entityId)).toEqual(['p3']);
+    expect(page.total).toBe(2);
+    expect((await audit.page({ entity: 'price', actor: 'ann' }, 1, 1)).rows.map((r) => r.entityId)).toEqual(['p1']);
+    expect((await audit.page({ entity: 'price', from: new Date(Date.now() + 60_000) }, 10, 0)).total).toBe(0);
+  });
+
+  it('dead letters: kept once per consumer and request, filtered by consumer', async () => {
+    const letters = new UsageDeadLetterRepository(prisma);
+    expect(await letters.store('billing-usage', [{ record: { requestId: 'd1' }, error: 'e' }])).toBe(1);
+    expect(await letters.store('billing-usage', [{ record: { requestId: 'd1' }, error: 'e' }])).toBe(0);
+    expect(await letters.store('log-writer-usage', [{ record: { requestId: 'd1' }, error: 'e' }])).toBe(1);
+    const billing = await letters.page({ consumer: 'billing-usage' }, 10, 0);
+    expect(billing).toMatchObject({ total: 1, rows: [{ requestId: 'd1', consumer: 'billing-usage' }] });
+    expect((await letters.page({ requestId: 'd1' }, 10, 0)).total).toBe(2);
+  });
+});

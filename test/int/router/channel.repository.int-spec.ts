@@ -1,0 +1,78 @@
+import os from 'node:os';
+import { SecretBox } from '@switchboard/common';
+import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
+import { ChannelRepository } from '../../../apps/router/src/channels/channel.repository';
+import { sealChannelSecrets } from '../../../apps/router/src/channels/channel-secrets';
+import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
+
+jest.setTimeout(60_000);
+
+/** The routing table's and the probe worker's reads of channels and aliases on real Postgres. */
+describePostgres('ChannelRepository on Postgres', () => {
+  let tdb: ThrowawayDatabase;
+  let db: Database;
+  let prisma: PrismaService;
+  let repo: ChannelRepository;
+  const create = (name: string, enabled: boolean) =>
+    prisma.channel.create({
+      data: {
+        name,
+        type: 'openai',
+        baseUrl: 'http://up',
+        models: ['m'],
+        enabled,
+        keys: {
+          create: [
+            { position: 1, keyCiphertext: 'ct-1', keyHint: 'h' },
+            { position: 0, keyCiphertext: 'ct-0', keyHint: 'h' },
+          ],
+        },
+      },
+    });
+
+  beforeAll(async () => {
+    tdb = await createThrowawayDatabase();
+    db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
+    prisma = db.prisma;
+    repo = new ChannelRepository(prisma);
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await tdb?.drop();
+  });
+
+  it('lists enabled channels by id with their keys, and reads one channel whatever its state', async () => {
+    const b = await create('cr-b', true);
+    const off = await create('cr-off', false);
+    const a = await create('cr-a', true);
+    const enabled = await repo.enabledWithKeys();
+    expect(enabled.map((c) => c.id)).toEqual([b.id, a.id].sort((x, y) => x - y));
+    expect(enabled[0].keys.map((k) => k.position).sort()).toEqual([0, 1]);
+    expect(await repo.withKeys(off.id)).toMatchObject({ id: off.id, enabled: false, keys: [{}, {}] });
+    expect(await repo.withKeys(999_999)).toBeNull();
+  });
+
+  it('records a health check: the response time, or null when it failed, and when it ran', async () => {
+    const c = await create('cr-checked', true);
+    const at = new Date('2026-06-01T12:00:00.000Z');
+    await repo.recordCheck(c.id, 42, at);
+    expect(await prisma.channel.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ responseTimeMs: 42, lastCheckedAt: at });
+    await repo.recordCheck(c.id, null, at);
+    expect((await prisma.channel.findUniqueOrThrow({ where: { id: c.id } })).responseTimeMs).toBeNull();
+  });
+
+  it('lists aliases', async () => {
+    await prisma.alias.create({ data: { name: 'cr-alias', targets: [{ model: 'm', weight: 1 }], fallbacks: ['f'] } });
+    expect(await repo.aliases()).toEqual([expect.objectContaining({ name: 'cr-alias', targets: [{ model: 'm', weight: 1 }], fallbacks: ['f'] })]);
+  });
+
+  it('finds channels with plain-text legacy secrets, and stores sealed ones in their place', async () => {
+    const c = await create('cr-legacy', true);
+    await tdb.query(`UPDATE channels SET headers = '{"x-a":"1"}' WHERE id = $1`, [c.id]);
+    expect((await repo.withLegacySecrets()).map((x) => x.id)).toEqual([c.id]);
+    await repo.storeSecrets(c.id, sealChannelSecrets({ headers: { 'x-a': '1' } }, new SecretBox('ab'.repeat(32))));
+    expect(await repo.withLegacySecrets()).toEqual([]);
+    expect((await prisma.channel.findUniqueOrThrow({ where: { id: c.id } })).headersCiphertext).toEqual(expect.any(String));
+  });
+});
