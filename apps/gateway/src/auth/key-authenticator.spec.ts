@@ -3,22 +3,7 @@ import { DomainError, type VerifiedToken } from '@switchboard/contracts';
 import { MemoryLimitStore } from '@switchboard/limits';
 import type { TokenCache } from '../state/token-cache.service';
 import { KeyAuthenticator, MAX_KEY_FAILURES, type KeyRequest } from './key-authenticator';
-
-const token = (over: Partial<VerifiedToken> = {}, user: Partial<VerifiedToken['user']> = {}): VerifiedToken => ({
-  tokenId: 7,
-  tokenName: 't',
-  status: 'active',
-  expiresAt: null,
-  quotaMicros: null,
-  usedQuotaMicros: 0,
-  models: null,
-  allowIps: [],
-  crossGroupRetry: false,
-  limits: { rpm: null, tpm: null, maxConcurrency: null },
-  user: { id: 3, name: 'u', status: 'active', balanceMicros: null, limits: { rpm: null, tpm: null, maxConcurrency: null }, ...user },
-  group: { name: 'default', priceRatio: 1, limits: { rpm: null, tpm: null, maxConcurrency: null } },
-  ...over,
-});
+import { token } from './verified-token.fixture';
 
 /** The auth service behind the cache: a map of key → token; every lookup that reaches it is counted. */
 function tokenSource(known: Record<string, VerifiedToken>) {

@@ -1,6 +1,6 @@
 import { DomainError } from '@switchboard/contracts';
 import { protocolDescriptor, ProtocolError, requestedMaxOutputTokens, type PathAction, type WireProtocol } from '@switchboard/protocols';
-import type { Operation } from '@switchboard/providers';
+import type { InboundRequest } from '@switchboard/providers';
 import type { FastifyRequest } from 'fastify';
 import { RelayErrors } from './relay.errors';
 
@@ -11,17 +11,8 @@ export interface RawJsonBody {
   parseError?: string;
 }
 
-export interface InboundCall {
-  protocol: WireProtocol;
-  operation: Operation;
-  /** model as the client named it */
-  model: string;
-  stream: boolean;
-  /** Gemini clients: the action from the path (generateContent, streamGenerateContent, embedContent…) */
-  geminiAction?: string;
-  body: Record<string, unknown>;
-  raw: Buffer;
-}
+/** The relay call of a parsed request: what the providers' upstream-call builder takes. */
+export type InboundCall = InboundRequest;
 
 /** The client's key from any carrier the three SDKs use (SPEC §4). */
 export function readApiKey(req: Pick<FastifyRequest, 'headers' | 'query'>): string | null {

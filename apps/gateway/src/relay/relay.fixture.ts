@@ -1,10 +1,11 @@
-import type { VerifiedToken } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventEmitter } from 'node:events';
 import type { RuntimeChannel } from '../state/routing-table.service';
 import { AttemptContext } from './attempt-context';
 import type { InboundCall } from './inbound';
 import type { UpstreamResponse } from './upstream-response';
+
+export { token } from '../auth/verified-token.fixture';
 
 /** Test data for the relay's pipeline specs: no Fastify, no network. */
 
@@ -29,25 +30,9 @@ export const channel = (over: Partial<RuntimeChannel> = {}, keys = 1): RuntimeCh
   ...over,
 });
 
-export const token = (over: Partial<VerifiedToken> = {}, user: Partial<VerifiedToken['user']> = {}): VerifiedToken => ({
-  tokenId: 7,
-  tokenName: 't',
-  status: 'active',
-  expiresAt: null,
-  quotaMicros: null,
-  usedQuotaMicros: 0,
-  models: null,
-  allowIps: [],
-  crossGroupRetry: false,
-  limits: { rpm: null, tpm: null, maxConcurrency: null },
-  user: { id: 3, name: 'u', status: 'active', balanceMicros: null, limits: { rpm: null, tpm: null, maxConcurrency: null }, ...user },
-  group: { name: 'default', priceRatio: 1, limits: { rpm: null, tpm: null, maxConcurrency: null } },
-  ...over,
-});
-
 export const inboundCall = (over: Partial<InboundCall> = {}): InboundCall => {
   const body = { model: 'm', messages: [{ role: 'user', content: 'hello there' }] };
-  return { protocol: 'openai-chat', operation: 'chat', model: 'm', stream: false, body, raw: Buffer.from(JSON.stringify(body)), ...over } as InboundCall;
+  return { protocol: 'openai-chat', operation: 'generate', model: 'm', stream: false, body, raw: Buffer.from(JSON.stringify(body)), ...over };
 };
 
 /** The node response under a reply: records what was written; `write` answers false once `full` is set. */

@@ -1,4 +1,13 @@
-import { ADMIN_ROUTES, AdminRequest, notFound, type AdminHandlers, type AdminOp, type AdminRoute, type AdminSubject } from '@switchboard/contracts';
+import {
+  ADMIN_ROUTES,
+  AdminRequest,
+  adminRouteList,
+  notFound,
+  type AdminHandlers,
+  type AdminOp,
+  type AdminRoute,
+  type AdminSubject,
+} from '@switchboard/contracts';
 import type { z } from 'zod';
 
 /** How a service turns a zod failure into its 400 (auth names the field first; the default lets the RpcErrorFilter do it). */
@@ -12,14 +21,24 @@ type AnyHandler = (call: { id: string | undefined; query: unknown; body: unknown
  * A service's admin subject: finds the route of `resource.op` in ADMIN_ROUTES, parses the query and body with the
  * route's schemas, and calls the one handler for it. An operation that is not in the table, belongs to another
  * subject or has no handler is a not-found domain error. Answers the handler's domain result (the gateway picks the
- * HTTP status from the table).
+ * HTTP status from the table). The handler map must cover exactly the subject's routes: a service that lacks one (or
+ * has one the table does not list) fails at start, not on the first call.
  */
 export class AdminDispatcher<S extends AdminSubject> {
   constructor(
     private readonly subject: S,
     private readonly handlers: AdminHandlers<S>,
     private readonly parse: AdminInputParser = zodParse,
-  ) {}
+  ) {
+    const owned = adminRouteList()
+      .filter((r) => r.subject === subject)
+      .map((r) => r.op);
+    const given = Object.keys(handlers);
+    const missing = owned.filter((op) => !given.includes(op) || typeof (handlers as Record<string, unknown>)[op] !== 'function');
+    const extra = given.filter((op) => !owned.includes(op as AdminOp));
+    if (missing.length || extra.length)
+      throw new Error(`${subject} admin handlers do not match ADMIN_ROUTES: missing [${missing.join(', ')}], not in the table [${extra.join(', ')}]`);
+  }
 
   async dispatch(payload: unknown): Promise<unknown> {
     const req = AdminRequest.parse(payload);
