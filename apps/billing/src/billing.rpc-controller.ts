@@ -1,6 +1,6 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Subjects } from '@switchboard/contracts';
+import { RedeemRequest, Subjects } from '@switchboard/contracts';
 import { AdminDispatcher, RpcErrorFilter } from '@switchboard/messaging';
 import { billingAdminHandlers } from './billing-admin.handlers';
 import { BalanceService } from './ledger/balance.service';
@@ -34,7 +34,7 @@ export class BillingRpcController {
   /** The gateway has verified the token key; the payload names its user. */
   @MessagePattern(Subjects.BillingRedeem)
   redeem(@Payload() payload: unknown) {
-    return this.redemptions.redeem(payload);
+    return this.redemptions.redeem(RedeemRequest.parse(payload));
   }
 
   @MessagePattern(Subjects.BillingAdmin)

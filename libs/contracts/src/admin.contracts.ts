@@ -10,8 +10,3 @@ export const AdminRequest = z.object({
   actor: z.string().default('admin'),
 });
 export type AdminRequest = z.infer<typeof AdminRequest>;
-
-export interface AdminReply {
-  status: number;
-  body: unknown;
-}

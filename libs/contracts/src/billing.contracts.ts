@@ -22,6 +22,10 @@ export const RedeemRequest = z.object({
 });
 export type RedeemRequest = z.infer<typeof RedeemRequest>;
 
+/** Its answer: the user's balance after the credit (USD). A refused code is a DomainError (400, `code: …`). */
+export const RedeemReply = z.object({ balance: z.number() });
+export type RedeemReply = z.infer<typeof RedeemReply>;
+
 /** `billing.balance.low.v1`: emitted once per crossing (from at-or-above the threshold to below it). */
 export const BalanceLowEvent = z.object({
   userId: z.number().int(),

@@ -76,7 +76,7 @@ describe('RedemptionService', () => {
   it('credits a code once, tells the gateways, and says why a second claim fails', async () => {
     store.balances.set(5, 1_000_000n);
     const [{ code }] = (await create({ value: 2 })).data;
-    expect(await service.redeem({ code: ` ${code} `, userId: 5, tokenId: null })).toEqual({ status: 200, body: { balance: 3 } });
+    expect(await service.redeem({ code: ` ${code} `, userId: 5, tokenId: null })).toEqual({ balance: 3 });
     expect(notified).toEqual([5]);
     await expect(service.redeem({ code, userId: 5, tokenId: null })).rejects.toMatchObject({
       status: 400,

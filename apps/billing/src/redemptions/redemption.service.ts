@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { RedeemRequest, badRequest, type AdminReply, type CreateRedemptions, type RedemptionListQuery } from '@switchboard/contracts';
+import { badRequest, type CreateRedemptions, type RedeemReply, type RedeemRequest, type RedemptionListQuery } from '@switchboard/contracts';
 import { microsToUsd, usdToMicros, type Redemption } from '@switchboard/db';
 import { processMetrics } from '@switchboard/observability';
 import type { z } from 'zod';
@@ -58,8 +58,7 @@ export class RedemptionService {
     return { data: rows.map(redemptionView), total };
   }
 
-  async redeem(payload: unknown): Promise<AdminReply> {
-    const req = RedeemRequest.parse(payload);
+  async redeem(req: RedeemRequest): Promise<RedeemReply> {
     const code = req.code.trim();
     if (!code) throw badRequest('code: required', { field: 'code' });
     const hash = hashRedemptionCode(code);
@@ -71,7 +70,7 @@ export class RedemptionService {
     this.metrics.redemptions.inc({ result: 'credited' });
     this.logger.log(`redemption ${credited.id} credited to user ${req.userId}`);
     await this.balances.notifyCredited(req.userId);
-    return { status: 200, body: { balance: microsToUsd(credited.balanceAfterMicros) } };
+    return { balance: microsToUsd(credited.balanceAfterMicros) };
   }
 
   private async whyNot(hash: string): Promise<string> {

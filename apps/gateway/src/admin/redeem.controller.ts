@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Body, Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
-import { DomainError, Subjects, type AdminReply } from '@switchboard/contracts';
+import { DomainError, Subjects, type RedeemReply } from '@switchboard/contracts';
 import { Bus } from '@switchboard/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -42,7 +42,7 @@ export class RedeemController {
       const field = issue?.path.join('.') || 'body';
       throw new DomainError('invalid_request', 400, `${field}: ${issue?.message ?? 'invalid'}`, { field });
     }
-    const out = await this.bus.request<AdminReply>(Subjects.BillingRedeem, { code: parsed.data.code, userId: token.user.id, tokenId: token.tokenId });
-    return reply.status(out.status).send(out.body);
+    const out = await this.bus.request<RedeemReply>(Subjects.BillingRedeem, { code: parsed.data.code, userId: token.user.id, tokenId: token.tokenId });
+    return reply.status(200).send(out);
   }
 }
