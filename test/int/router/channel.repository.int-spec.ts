@@ -3,6 +3,7 @@ import { SecretBox } from '@switchboard/common';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import { ChannelRepository } from '../../../apps/router/src/channels/channel.repository';
 import { sealChannelSecrets } from '../../../apps/router/src/channels/channel-secrets';
+import { committingBetweenStatements } from '../db/between-statements';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
 
 jest.setTimeout(60_000);
@@ -139,5 +140,17 @@ describePostgres('ChannelRepository on Postgres', () => {
       ['env', 'create'],
       ['env', 'update'],
     ]);
+  });
+
+  it('pages by id with keys, the page and the total in one snapshot: a channel committed between its statements is in neither', async () => {
+    let seq = 0;
+    const commit = () => create(`cr-snap-${++seq}`, true);
+    await commit();
+    const page = await new ChannelRepository(committingBetweenStatements(prisma, commit)).page(500, 0);
+    expect(page.total).toBe(page.rows.length);
+    expect(page.rows.filter((c) => c.name.startsWith('cr-snap-')).every((c) => c.keys.length === 2)).toBe(true);
+    expect((await repo.page(500, 0)).total).toBeGreaterThan(page.total); // the commits did happen
+    const second = await repo.page(1, 1);
+    expect(second.rows.map((c) => c.id)).toEqual([(await repo.page(2, 0)).rows[1].id]);
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, recordAudit, type AuditEntry, type Group, type Prisma } from '@switchboard/db';
+import { PrismaService, readSnapshot, recordAudit, type AuditEntry, type Group, type Prisma } from '@switchboard/db';
 
 /** What the admin service needs of groups; unit tests implement it in memory. */
 export type Groups = Pick<GroupRepository, keyof GroupRepository>;
@@ -9,9 +9,12 @@ export type Groups = Pick<GroupRepository, keyof GroupRepository>;
 export class GroupRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** One page by name and the number of groups, in one snapshot. */
   async page(limit: number, offset: number): Promise<{ rows: Group[]; total: number }> {
-    const [rows, total] = await Promise.all([this.prisma.group.findMany({ orderBy: { name: 'asc' }, take: limit, skip: offset }), this.prisma.group.count()]);
-    return { rows, total };
+    return readSnapshot(this.prisma, async (tx) => ({
+      rows: await tx.group.findMany({ orderBy: { name: 'asc' }, take: limit, skip: offset }),
+      total: await tx.group.count(),
+    }));
   }
 
   async byName(name: string): Promise<Group | null> {

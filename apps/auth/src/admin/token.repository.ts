@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, recordAudit, type AuditEntry, type Prisma, type Token } from '@switchboard/db';
+import { PrismaService, readSnapshot, recordAudit, type AuditEntry, type Prisma, type Token } from '@switchboard/db';
 
 /** What the admin service needs of tokens; unit tests implement it in memory. */
 export type Tokens = Pick<TokenRepository, keyof TokenRepository>;
@@ -12,13 +12,13 @@ export type Tokens = Pick<TokenRepository, keyof TokenRepository>;
 export class TokenRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** One page by id and the count over the filter, in one snapshot. */
   async page(filter: { userId?: number }, limit: number, offset: number): Promise<{ rows: Token[]; total: number }> {
     const where = filter.userId !== undefined ? { userId: filter.userId } : {};
-    const [rows, total] = await Promise.all([
-      this.prisma.token.findMany({ where, orderBy: { id: 'asc' }, take: limit, skip: offset }),
-      this.prisma.token.count({ where }),
-    ]);
-    return { rows, total };
+    return readSnapshot(this.prisma, async (tx) => ({
+      rows: await tx.token.findMany({ where, orderBy: { id: 'asc' }, take: limit, skip: offset }),
+      total: await tx.token.count({ where }),
+    }));
   }
 
   async byId(id: number): Promise<Token | null> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, recordAudit, type AuditEntry, type Prisma, type User } from '@switchboard/db';
+import { PrismaService, readSnapshot, recordAudit, type AuditEntry, type Prisma, type User } from '@switchboard/db';
 
 /** What the admin service needs of users; unit tests implement it in memory. */
 export type Users = Pick<UserRepository, keyof UserRepository>;
@@ -9,9 +9,12 @@ export type Users = Pick<UserRepository, keyof UserRepository>;
 export class UserRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** One page by id and the number of users, in one snapshot. */
   async page(limit: number, offset: number): Promise<{ rows: User[]; total: number }> {
-    const [rows, total] = await Promise.all([this.prisma.user.findMany({ orderBy: { id: 'asc' }, take: limit, skip: offset }), this.prisma.user.count()]);
-    return { rows, total };
+    return readSnapshot(this.prisma, async (tx) => ({
+      rows: await tx.user.findMany({ orderBy: { id: 'asc' }, take: limit, skip: offset }),
+      total: await tx.user.count(),
+    }));
   }
 
   async byId(id: number): Promise<User | null> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService, recordAudit, type Alias, type AuditEntry, type Channel, type ChannelKey } from '@switchboard/db';
+import { Prisma, PrismaService, readSnapshot, recordAudit, type Alias, type AuditEntry, type Channel, type ChannelKey } from '@switchboard/db';
 import type { sealChannelSecrets } from './channel-secrets';
 
 export type ChannelWithKeys = Channel & { keys: ChannelKey[] };
@@ -54,13 +54,12 @@ export class ChannelRepository {
     await this.prisma.channel.update({ where: { id }, data: sealed });
   }
 
-  /** One page by id, with keys, and the number of channels. */
+  /** One page by id, with keys, and the number of channels, in one snapshot. */
   async page(limit: number, offset: number): Promise<{ rows: ChannelWithKeys[]; total: number }> {
-    const [rows, total] = await Promise.all([
-      this.prisma.channel.findMany({ include: { keys: true }, orderBy: { id: 'asc' }, take: limit, skip: offset }),
-      this.prisma.channel.count(),
-    ]);
-    return { rows, total };
+    return readSnapshot(this.prisma, async (tx) => ({
+      rows: await tx.channel.findMany({ include: { keys: true }, orderBy: { id: 'asc' }, take: limit, skip: offset }),
+      total: await tx.channel.count(),
+    }));
   }
 
   async create(data: Prisma.ChannelCreateInput, audit: (created: ChannelWithKeys) => AuditEntry): Promise<ChannelWithKeys> {
