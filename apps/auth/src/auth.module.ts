@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuthAdminService } from './admin/auth-admin.service';
+import { GroupRepository } from './admin/group.repository';
+import { TokenRepository } from './admin/token.repository';
+import { UserRepository } from './admin/user.repository';
 import { AuthRpcController } from './auth.rpc-controller';
 import { KeyVerificationService } from './keys/key-verification.service';
 import { KeyRepository } from './keys/key.repository';
@@ -8,6 +11,6 @@ import { TokenExpiryService } from './keys/token-expiry.service';
 /** Users, groups, tokens (API keys); key verification; quota and rate-limit policy. Needs DbModule and MessagingModule. */
 @Module({
   controllers: [AuthRpcController],
-  providers: [KeyRepository, KeyVerificationService, AuthAdminService, TokenExpiryService],
+  providers: [KeyRepository, UserRepository, TokenRepository, GroupRepository, KeyVerificationService, AuthAdminService, TokenExpiryService],
 })
 export class AuthModule {}

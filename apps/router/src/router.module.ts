@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
 import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
 import { AihubmixEnvChannel } from './channels/aihubmix-env.channel';
+import { AliasRepository } from './channels/alias.repository';
 import { LegacyChannelSecretsMigration } from './channels/legacy-channel-secrets.migration';
 import { ChannelProber } from './health/channel-prober';
 import { ProbeWorker } from './health/probe.worker';
@@ -15,6 +16,7 @@ import { RoutingTableService } from './table/routing-table.service';
   controllers: [RouterRpcController],
   providers: [
     ChannelRepository,
+    AliasRepository,
     RoutingTableService,
     ChannelAdminService,
     ChannelProber,

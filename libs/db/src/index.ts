@@ -10,3 +10,4 @@ export { modelsFromColumn, modelsToColumn } from './token-models';
 export { resolveDbAssets, type DbAssets } from './paths';
 export { recordAudit, type AuditEntry, type AuditAction, type AuditEntity } from './audit';
 export { storeUsageDeadLetters } from './usage-dead-letters';
+export { readSnapshot } from './snapshot-read';

@@ -8,6 +8,9 @@ import { openDatabase, type Database, type PrismaService } from '@switchboard/db
 import type { Bus } from '@switchboard/messaging';
 import { authAdminDispatcher } from '../../../apps/auth/src/admin/auth-admin.handlers';
 import { AuthAdminService } from '../../../apps/auth/src/admin/auth-admin.service';
+import { GroupRepository } from '../../../apps/auth/src/admin/group.repository';
+import { TokenRepository } from '../../../apps/auth/src/admin/token.repository';
+import { UserRepository } from '../../../apps/auth/src/admin/user.repository';
 import { KeyVerificationService } from '../../../apps/auth/src/keys/key-verification.service';
 import { KeyRepository } from '../../../apps/auth/src/keys/key.repository';
 import { TokenExpiryService } from '../../../apps/auth/src/keys/token-expiry.service';
@@ -51,7 +54,7 @@ describePostgres('auth services on Postgres', () => {
     prisma = db.prisma;
     const bus = { emit: (subject: string, payload: Emitted['payload']) => events.push({ subject, payload }) } as unknown as Bus;
     expiry = new TokenExpiryService(new KeyRepository(prisma), bus);
-    admin = new AuthAdminService(prisma, bus, expiry);
+    admin = new AuthAdminService(new UserRepository(prisma), new TokenRepository(prisma), new GroupRepository(prisma), bus, expiry);
     keys = new KeyVerificationService(new KeyRepository(prisma), bus);
   });
 

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import { RedemptionRepository } from '../../../apps/billing/src/redemptions/redemption.repository';
+import { committingBetweenStatements } from '../db/between-statements';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
 
 jest.setTimeout(60_000);
@@ -69,5 +70,13 @@ describePostgres('RedemptionRepository on Postgres', () => {
     const all = await repo.page(undefined, now, 2, 0);
     expect(all.total).toBe(await prisma.redemption.count());
     expect(all.rows.map((r) => r.id)).toEqual([...all.rows.map((r) => r.id)].sort((a, b) => b - a));
+  });
+
+  it('reads the page and the total in one snapshot: a code committed between its statements is in neither', async () => {
+    const commit = () => create(1n);
+    await commit();
+    const page = await new RedemptionRepository(committingBetweenStatements(prisma, commit)).page('unused', new Date(), 500, 0);
+    expect(page.total).toBe(page.rows.length);
+    expect((await repo.page('unused', new Date(), 500, 0)).total).toBeGreaterThan(page.total); // the commits did happen
   });
 });

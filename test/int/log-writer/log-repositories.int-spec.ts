@@ -5,6 +5,7 @@ import { RequestLogRepository } from '../../../apps/log-writer/src/logs/request-
 import { LogStatsRepository } from '../../../apps/log-writer/src/stats/log-stats.repository';
 import { UsageDeadLetterRepository } from '../../../apps/log-writer/src/usage/usage-dead-letter.repository';
 import { usageRecord } from '../billing/billing-fixtures';
+import { committingBetweenStatements } from '../db/between-statements';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
 
 jest.setTimeout(60_000);
@@ -82,5 +83,32 @@ describePostgres('log-writer repositories on Postgres', () => {
     const billing = await letters.page({ consumer: 'billing-usage' }, 10, 0);
     expect(billing).toMatchObject({ total: 1, rows: [{ requestId: 'd1', consumer: 'billing-usage' }] });
     expect((await letters.page({ requestId: 'd1' }, 10, 0)).total).toBe(2);
+  });
+
+  describe('each list reads its page and its total in one snapshot: a row committed between its statements is in neither', () => {
+    let seq = 0;
+    it('request logs', async () => {
+      const commit = () => new RequestLogRepository(prisma).insertNew([usageRecord(`snap-${++seq}`, 77, 1, 10)]);
+      await commit();
+      const page = await new RequestLogRepository(committingBetweenStatements(prisma, commit)).page({ userId: 77 }, null, 500);
+      expect(page.total).toBe(page.rows.length);
+      expect((await new RequestLogRepository(prisma).page({ userId: 77 }, null, 500)).total).toBeGreaterThan(page.total); // the commits did happen
+    });
+
+    it('audit log', async () => {
+      const commit = () => recordAudit(prisma, { actor: 'snap', action: 'create', entity: 'price', entityId: `snap-${++seq}` });
+      await commit();
+      const page = await new AuditLogRepository(committingBetweenStatements(prisma, commit)).page({ actor: 'snap' }, 500, 0);
+      expect(page.total).toBe(page.rows.length);
+      expect((await new AuditLogRepository(prisma).page({ actor: 'snap' }, 500, 0)).total).toBeGreaterThan(page.total);
+    });
+
+    it('dead letters', async () => {
+      const commit = () => new UsageDeadLetterRepository(prisma).store('snap-consumer', [{ record: { requestId: `snap-${++seq}` }, error: 'e' }]);
+      await commit();
+      const page = await new UsageDeadLetterRepository(committingBetweenStatements(prisma, commit)).page({ consumer: 'snap-consumer' }, 500, 0);
+      expect(page.total).toBe(page.rows.length);
+      expect((await new UsageDeadLetterRepository(prisma).page({ consumer: 'snap-consumer' }, 500, 0)).total).toBeGreaterThan(page.total);
+    });
   });
 });

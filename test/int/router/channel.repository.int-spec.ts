@@ -3,6 +3,7 @@ import { SecretBox } from '@switchboard/common';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import { ChannelRepository } from '../../../apps/router/src/channels/channel.repository';
 import { sealChannelSecrets } from '../../../apps/router/src/channels/channel-secrets';
+import { committingBetweenStatements } from '../db/between-statements';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
 
 jest.setTimeout(60_000);
@@ -74,5 +75,82 @@ describePostgres('ChannelRepository on Postgres', () => {
     await repo.storeSecrets(c.id, sealChannelSecrets({ headers: { 'x-a': '1' } }, new SecretBox('ab'.repeat(32))));
     expect(await repo.withLegacySecrets()).toEqual([]);
     expect((await prisma.channel.findUniqueOrThrow({ where: { id: c.id } })).headersCiphertext).toEqual(expect.any(String));
+  });
+
+  const audits = (entityId: number) => prisma.auditLog.findMany({ where: { entity: 'channel', entityId: String(entityId) }, orderBy: { id: 'asc' } });
+  const key = (position: number, hint: string) => ({ position, keyCiphertext: `ct-${hint}`, keyHint: hint, status: 'enabled' });
+
+  it('admin writes: each commits with its audit record; an update given keys replaces them all; delete takes the keys along', async () => {
+    const c = await repo.create({ name: 'cr-admin', type: 'openai', baseUrl: 'http://up', models: ['m'], keys: { create: [key(0, 'a')] } }, (row) => ({
+      actor: 't',
+      action: 'create',
+      entity: 'channel',
+      entityId: row.id,
+      after: { keys: row.keys.length },
+    }));
+    expect(c.keys.map((k) => k.keyHint)).toEqual(['a']);
+    const kept = await repo.update(c.id, undefined, { priority: 2 }, (row) => ({ actor: 't', action: 'update', entity: 'channel', entityId: row.id }));
+    expect(kept).toMatchObject({ priority: 2, keys: [{ keyHint: 'a' }] });
+    const replaced = await repo.update(c.id, [key(0, 'b'), key(1, 'c')], {}, (row) => ({
+      actor: 't',
+      action: 'update',
+      entity: 'channel',
+      entityId: row.id,
+      after: { keys: row.keys.length },
+    }));
+    expect(replaced.keys.map((k) => k.keyHint).sort()).toEqual(['b', 'c']);
+    await repo.delete(c.id, { actor: 't', action: 'delete', entity: 'channel', entityId: c.id });
+    expect(await prisma.channelKey.count({ where: { channelId: c.id } })).toBe(0);
+    expect((await audits(c.id)).map((a) => [a.action, a.after])).toEqual([
+      ['create', { keys: 1 }],
+      ['update', null],
+      ['update', { keys: 2 }],
+      ['delete', null],
+    ]);
+  });
+
+  it('an update whose audit record fails leaves the channel and its keys as they were', async () => {
+    const c = await create('cr-rollback', true);
+    const failing = () => {
+      throw new Error('audit failed');
+    };
+    await expect(repo.update(c.id, [key(0, 'z')], { priority: 9 }, failing)).rejects.toThrow('audit failed');
+    expect(await repo.withKeys(c.id)).toMatchObject({ priority: 0, keys: [{ keyHint: 'h' }, { keyHint: 'h' }] });
+  });
+
+  it('upsertByName creates the named channel with its keys, then updates it in place with the keys replaced', async () => {
+    const seen: (number | null)[] = [];
+    const upsert = (hint: string, baseUrl: string) =>
+      repo.upsertByName(
+        'cr-env',
+        [key(0, hint)],
+        (existing) => {
+          seen.push(existing?.id ?? null);
+          return { update: { baseUrl }, create: { name: 'cr-env', type: 'openai', baseUrl, models: ['*'] } };
+        },
+        (action, entityId) => ({ actor: 'env', action, entity: 'channel', entityId }),
+      );
+    await upsert('first', 'http://one');
+    const created = await prisma.channel.findUniqueOrThrow({ where: { name: 'cr-env' }, include: { keys: true } });
+    expect(created).toMatchObject({ baseUrl: 'http://one', models: ['*'], keys: [{ keyHint: 'first' }] });
+    await upsert('second', 'http://two');
+    expect(await repo.withKeys(created.id)).toMatchObject({ baseUrl: 'http://two', models: ['*'], keys: [{ keyHint: 'second' }] });
+    expect(seen).toEqual([null, created.id]);
+    expect((await audits(created.id)).map((a) => [a.actor, a.action])).toEqual([
+      ['env', 'create'],
+      ['env', 'update'],
+    ]);
+  });
+
+  it('pages by id with keys, the page and the total in one snapshot: a channel committed between its statements is in neither', async () => {
+    let seq = 0;
+    const commit = () => create(`cr-snap-${++seq}`, true);
+    await commit();
+    const page = await new ChannelRepository(committingBetweenStatements(prisma, commit)).page(500, 0);
+    expect(page.total).toBe(page.rows.length);
+    expect(page.rows.filter((c) => c.name.startsWith('cr-snap-')).every((c) => c.keys.length === 2)).toBe(true);
+    expect((await repo.page(500, 0)).total).toBeGreaterThan(page.total); // the commits did happen
+    const second = await repo.page(1, 1);
+    expect(second.rows.map((c) => c.id)).toEqual([(await repo.page(2, 0)).rows[1].id]);
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { generateApiKey, hashApiKey, keyPrefix } from '@switchboard/common';
 import {
   DomainError,
@@ -13,11 +13,14 @@ import {
   type UpdateToken,
   type UpdateUser,
 } from '@switchboard/contracts';
-import { ADMIN_USER_NAME, Prisma, PrismaService, modelsToColumn, recordAudit, usdToMicrosOrNull } from '@switchboard/db';
+import { ADMIN_USER_NAME, Prisma, modelsToColumn, usdToMicrosOrNull } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
 import type { z } from 'zod';
 import { TokenExpiryService } from '../keys/token-expiry.service';
 import { groupView, tokenView, userView } from './auth.views';
+import { GroupRepository, type Groups } from './group.repository';
+import { TokenRepository, type Tokens } from './token.repository';
+import { UserRepository, type Users } from './user.repository';
 
 function parseId(id: string | undefined, what: string): number {
   const n = Number(id);
@@ -56,7 +59,9 @@ function effectiveStatus(desired: TokenStatus, t: { expiresAt: Date | null; quot
 @Injectable()
 export class AuthAdminService {
   constructor(
-    private readonly prisma: PrismaService,
+    @Inject(UserRepository) private readonly users: Users,
+    @Inject(TokenRepository) private readonly tokens: Tokens,
+    @Inject(GroupRepository) private readonly groups: Groups,
     private readonly bus: Bus,
     private readonly expiry: TokenExpiryService,
   ) {}
@@ -68,7 +73,7 @@ export class AuthAdminService {
 
   // ---- users
   async listUsers(q: z.output<typeof AuthListQuery>) {
-    const [rows, total] = await Promise.all([this.prisma.user.findMany({ orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }), this.prisma.user.count()]);
+    const { rows, total } = await this.users.page(q.limit, q.offset);
     return { data: rows.map(userView), total };
   }
 
@@ -77,41 +82,38 @@ export class AuthAdminService {
   }
 
   private async findUser(id: string | undefined) {
-    const user = await this.prisma.user.findUnique({ where: { id: parseId(id, 'user') } });
+    const user = await this.users.byId(parseId(id, 'user'));
     if (!user) throw notFound('user');
     return user;
   }
 
   private async assertGroup(name: string): Promise<void> {
-    if (!(await this.prisma.group.findUnique({ where: { name } }))) {
+    if (!(await this.groups.byName(name))) {
       throw badRequest(`group: "${name}" does not exist`, { field: 'group' });
     }
   }
 
   private async assertUserNameFree(name: string, exceptId?: number): Promise<void> {
-    const other = await this.prisma.user.findUnique({ where: { name }, select: { id: true } });
+    const other = await this.users.byName(name);
     if (other && other.id !== exceptId) throw duplicate(`user "${name}"`);
   }
 
   async createUser(b: z.infer<typeof CreateUser>, actor: string) {
     await this.assertGroup(b.group);
     await this.assertUserNameFree(b.name);
-    const user = await this.prisma
-      .$transaction(async (tx) => {
-        const u = await tx.user.create({
-          data: {
-            name: b.name,
-            group: b.group,
-            status: b.status,
-            balanceMicros: usdToMicrosOrNull(b.balance),
-            rpm: b.rpm,
-            tpm: b.tpm,
-            maxConcurrency: b.maxConcurrency,
-          },
-        });
-        await recordAudit(tx, { actor, action: 'create', entity: 'user', entityId: u.id, after: userView(u) });
-        return u;
-      })
+    const user = await this.users
+      .create(
+        {
+          name: b.name,
+          group: b.group,
+          status: b.status,
+          balanceMicros: usdToMicrosOrNull(b.balance),
+          rpm: b.rpm,
+          tpm: b.tpm,
+          maxConcurrency: b.maxConcurrency,
+        },
+        (u) => ({ actor, action: 'create', entity: 'user', entityId: u.id, after: userView(u) }),
+      )
       .catch((e) => uniqueViolation(e, `user "${b.name}"`));
     return userView(user);
   }
@@ -120,59 +122,44 @@ export class AuthAdminService {
     const before = await this.findUser(id);
     if (b.group) await this.assertGroup(b.group);
     if (b.name !== undefined) await this.assertUserNameFree(b.name, before.id);
-    const after = await this.prisma
-      .$transaction(async (tx) => {
-        const u = await tx.user.update({
-          where: { id: before.id },
-          data: {
-            name: b.name,
-            group: b.group,
-            status: b.status,
-            balanceMicros: b.balance === undefined ? undefined : usdToMicrosOrNull(b.balance),
-            rpm: b.rpm,
-            tpm: b.tpm,
-            maxConcurrency: b.maxConcurrency,
-          },
-        });
-        await recordAudit(tx, { actor, action: 'update', entity: 'user', entityId: u.id, before: userView(before), after: userView(u) });
-        return u;
-      })
+    const after = await this.users
+      .update(
+        before.id,
+        {
+          name: b.name,
+          group: b.group,
+          status: b.status,
+          balanceMicros: b.balance === undefined ? undefined : usdToMicrosOrNull(b.balance),
+          rpm: b.rpm,
+          tpm: b.tpm,
+          maxConcurrency: b.maxConcurrency,
+        },
+        (u) => ({ actor, action: 'update', entity: 'user', entityId: u.id, before: userView(before), after: userView(u) }),
+      )
       .catch((e) => uniqueViolation(e, `user "${b.name}"`));
     // Status, group (inherited by its tokens), balance and limits are all part of every one of its tokens' verification.
     const balanceChanged = b.balance !== undefined;
-    this.changed(await this.keyHashesOfUser(after.id), false, balanceChanged ? { tokenIds: [], userIds: [after.id] } : undefined);
+    this.changed(await this.tokens.keyHashesOfUser(after.id), false, balanceChanged ? { tokenIds: [], userIds: [after.id] } : undefined);
     return userView(after);
   }
 
   async deleteUser(id: string | undefined, actor: string) {
     const before = await this.findUser(id);
     if (before.builtin) throw badRequest('id: the built-in admin user cannot be deleted', { field: 'id' });
-    const tokens = await this.prisma.token.findMany({ where: { userId: before.id } });
-    await this.prisma.$transaction(async (tx) => {
-      await tx.user.delete({ where: { id: before.id } });
-      // Its tokens go with it (ON DELETE CASCADE): each is a change of its own, so each is audited.
-      for (const t of tokens) {
-        await recordAudit(tx, { actor, action: 'delete', entity: 'token', entityId: t.id, before: tokenView(t) });
-      }
-      await recordAudit(tx, { actor, action: 'delete', entity: 'user', entityId: before.id, before: userView(before) });
-    });
+    const tokens = await this.tokens.ofUser(before.id);
+    // Its tokens go with it (ON DELETE CASCADE): each is a change of its own, so each is audited.
+    await this.users.delete(before.id, [
+      ...tokens.map((t) => ({ actor, action: 'delete' as const, entity: 'token' as const, entityId: t.id, before: tokenView(t) })),
+      { actor, action: 'delete', entity: 'user', entityId: before.id, before: userView(before) },
+    ]);
     this.changed(tokens.map((t) => t.keyHash));
     return { deleted: true as const };
-  }
-
-  private async keyHashesOfUser(userId: number): Promise<string[]> {
-    const rows = await this.prisma.token.findMany({ where: { userId }, select: { keyHash: true } });
-    return rows.map((r) => r.keyHash);
   }
 
   // ---- tokens
   async listTokens(q: z.output<typeof AuthListQuery>) {
     await this.expiry.expireDue();
-    const where = q.userId !== undefined ? { userId: q.userId } : {};
-    const [rows, total] = await Promise.all([
-      this.prisma.token.findMany({ where, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
-      this.prisma.token.count({ where }),
-    ]);
+    const { rows, total } = await this.tokens.page({ userId: q.userId }, q.limit, q.offset);
     return { data: rows.map(tokenView), total };
   }
 
@@ -182,7 +169,7 @@ export class AuthAdminService {
   }
 
   private async findToken(id: string | undefined) {
-    const token = await this.prisma.token.findUnique({ where: { id: parseId(id, 'token') } });
+    const token = await this.tokens.byId(parseId(id, 'token'));
     if (!token) throw notFound('token');
     return token;
   }
@@ -190,38 +177,35 @@ export class AuthAdminService {
   async createToken(b: z.infer<typeof CreateToken>, actor: string) {
     let userId = b.userId;
     if (userId === undefined) {
-      const admin = await this.prisma.user.findUnique({ where: { name: ADMIN_USER_NAME } });
+      const admin = await this.users.byName(ADMIN_USER_NAME);
       if (!admin) throw new DomainError('internal', 500, 'the built-in admin user is missing');
       userId = admin.id;
-    } else if (!(await this.prisma.user.findUnique({ where: { id: userId } }))) {
+    } else if (!(await this.users.byId(userId))) {
       throw badRequest(`userId: user ${userId} does not exist`, { field: 'userId' });
     }
     if (b.group) await this.assertGroup(b.group);
     const key = generateApiKey();
     const expiresAt = b.expiresAt ? new Date(b.expiresAt) : null;
     const quotaMicros = usdToMicrosOrNull(b.quota);
-    const token = await this.prisma.$transaction(async (tx) => {
-      const t = await tx.token.create({
-        data: {
-          name: b.name,
-          userId: userId,
-          keyHash: hashApiKey(key),
-          keyPrefix: keyPrefix(key),
-          group: b.group ?? null,
-          expiresAt,
-          quotaMicros,
-          models: modelsToColumn(b.models),
-          allowIps: b.allowIps,
-          rpm: b.rpm,
-          tpm: b.tpm,
-          maxConcurrency: b.maxConcurrency,
-          crossGroupRetry: b.crossGroupRetry,
-          status: effectiveStatus(b.status, { expiresAt, quotaMicros, usedQuotaMicros: 0n }),
-        },
-      });
-      await recordAudit(tx, { actor, action: 'create', entity: 'token', entityId: t.id, after: tokenView(t) });
-      return t;
-    });
+    const token = await this.tokens.create(
+      {
+        name: b.name,
+        userId: userId,
+        keyHash: hashApiKey(key),
+        keyPrefix: keyPrefix(key),
+        group: b.group ?? null,
+        expiresAt,
+        quotaMicros,
+        models: modelsToColumn(b.models),
+        allowIps: b.allowIps,
+        rpm: b.rpm,
+        tpm: b.tpm,
+        maxConcurrency: b.maxConcurrency,
+        crossGroupRetry: b.crossGroupRetry,
+        status: effectiveStatus(b.status, { expiresAt, quotaMicros, usedQuotaMicros: 0n }),
+      },
+      (t) => ({ actor, action: 'create', entity: 'token', entityId: t.id, after: tokenView(t) }),
+    );
     // A client that tried the key a moment early may have a cached "unknown key" answer.
     this.changed([token.keyHash]);
     // The only time the full key is shown; only its sha256 is stored.
@@ -233,52 +217,40 @@ export class AuthAdminService {
     if (b.group) await this.assertGroup(b.group);
     const expiresAt = b.expiresAt === undefined ? before.expiresAt : b.expiresAt ? new Date(b.expiresAt) : null;
     const quotaMicros = b.quota === undefined ? before.quotaMicros : usdToMicrosOrNull(b.quota);
-    const after = await this.prisma.$transaction(async (tx) => {
-      // Lock and re-read: billing may be moving usedQuota (and flipping `exhausted`) right now; the status computed
-      // here must see its last commit and hold until ours.
-      await tx.$queryRaw`SELECT id FROM tokens WHERE id = ${before.id} FOR UPDATE`;
-      const current = await tx.token.findUnique({ where: { id: before.id } });
-      if (!current) throw notFound('token');
-      const status = effectiveStatus((b.status ?? current.status) as TokenStatus, { expiresAt, quotaMicros, usedQuotaMicros: current.usedQuotaMicros });
-      const t = await tx.token.update({
-        where: { id: before.id },
-        data: {
-          name: b.name,
-          group: b.group,
-          expiresAt: b.expiresAt === undefined ? undefined : expiresAt,
-          quotaMicros: b.quota === undefined ? undefined : quotaMicros,
-          models: b.models === undefined ? undefined : modelsToColumn(b.models),
-          allowIps: b.allowIps,
-          rpm: b.rpm,
-          tpm: b.tpm,
-          maxConcurrency: b.maxConcurrency,
-          crossGroupRetry: b.crossGroupRetry,
-          status,
-        },
-      });
-      await recordAudit(tx, { actor, action: 'update', entity: 'token', entityId: t.id, before: tokenView(current), after: tokenView(t) });
-      return t;
-    });
+    // The status is computed from the locked, re-read row (the repository's `update`), so billing's last
+    // usedQuota move is seen.
+    const after = await this.tokens.update(
+      before.id,
+      (current) => ({
+        name: b.name,
+        group: b.group,
+        expiresAt: b.expiresAt === undefined ? undefined : expiresAt,
+        quotaMicros: b.quota === undefined ? undefined : quotaMicros,
+        models: b.models === undefined ? undefined : modelsToColumn(b.models),
+        allowIps: b.allowIps,
+        rpm: b.rpm,
+        tpm: b.tpm,
+        maxConcurrency: b.maxConcurrency,
+        crossGroupRetry: b.crossGroupRetry,
+        status: effectiveStatus((b.status ?? current.status) as TokenStatus, { expiresAt, quotaMicros, usedQuotaMicros: current.usedQuotaMicros }),
+      }),
+      (current, t) => ({ actor, action: 'update', entity: 'token', entityId: t.id, before: tokenView(current), after: tokenView(t) }),
+    );
+    if (!after) throw notFound('token');
     this.changed([after.keyHash], false, b.quota !== undefined ? { tokenIds: [after.id], userIds: [] } : undefined);
     return tokenView(after);
   }
 
   async deleteToken(id: string | undefined, actor: string) {
     const before = await this.findToken(id);
-    await this.prisma.$transaction(async (tx) => {
-      await tx.token.delete({ where: { id: before.id } });
-      await recordAudit(tx, { actor, action: 'delete', entity: 'token', entityId: before.id, before: tokenView(before) });
-    });
+    await this.tokens.delete(before.id, { actor, action: 'delete', entity: 'token', entityId: before.id, before: tokenView(before) });
     this.changed([before.keyHash]);
     return { deleted: true as const };
   }
 
   // ---- groups
   async listGroups(q: z.output<typeof AuthListQuery>) {
-    const [rows, total] = await Promise.all([
-      this.prisma.group.findMany({ orderBy: { name: 'asc' }, take: q.limit, skip: q.offset }),
-      this.prisma.group.count(),
-    ]);
+    const { rows, total } = await this.groups.page(q.limit, q.offset);
     return { data: rows.map(groupView), total };
   }
 
@@ -287,19 +259,21 @@ export class AuthAdminService {
   }
 
   private async findGroup(name: string | undefined) {
-    const group = name ? await this.prisma.group.findUnique({ where: { name } }) : null;
+    const group = name ? await this.groups.byName(name) : null;
     if (!group) throw notFound('group');
     return group;
   }
 
   async createGroup(b: z.infer<typeof CreateGroup>, actor: string) {
-    if (await this.prisma.group.findUnique({ where: { name: b.name }, select: { name: true } })) throw duplicate(`group "${b.name}"`);
-    const g = await this.prisma
-      .$transaction(async (tx) => {
-        const row = await tx.group.create({ data: { ...b, priceRatio: new Prisma.Decimal(b.priceRatio) } });
-        await recordAudit(tx, { actor, action: 'create', entity: 'group', entityId: row.name, after: groupView(row) });
-        return row;
-      })
+    if (await this.groups.byName(b.name)) throw duplicate(`group "${b.name}"`);
+    const g = await this.groups
+      .create({ ...b, priceRatio: new Prisma.Decimal(b.priceRatio) }, (row) => ({
+        actor,
+        action: 'create',
+        entity: 'group',
+        entityId: row.name,
+        after: groupView(row),
+      }))
       .catch((e) => uniqueViolation(e, `group "${b.name}"`));
     // No key can be in a group that did not exist, so no cached verification is stale.
     return groupView(g);
@@ -307,14 +281,11 @@ export class AuthAdminService {
 
   async updateGroup(name: string | undefined, b: z.infer<typeof UpdateGroup>, actor: string) {
     const before = await this.findGroup(name);
-    const after = await this.prisma.$transaction(async (tx) => {
-      const row = await tx.group.update({
-        where: { name: before.name },
-        data: { ...b, priceRatio: b.priceRatio === undefined ? undefined : new Prisma.Decimal(b.priceRatio) },
-      });
-      await recordAudit(tx, { actor, action: 'update', entity: 'group', entityId: row.name, before: groupView(before), after: groupView(row) });
-      return row;
-    });
+    const after = await this.groups.update(
+      before.name,
+      { ...b, priceRatio: b.priceRatio === undefined ? undefined : new Prisma.Decimal(b.priceRatio) },
+      (row) => ({ actor, action: 'update', entity: 'group', entityId: row.name, before: groupView(before), after: groupView(row) }),
+    );
     // Every key whose user or token names this group carries its ratio and limits: cheaper to drop all than to find them.
     this.changed([], true);
     return groupView(after);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, type AuditEntry, type Prisma, type Redemption } from '@switchboard/db';
+import { PrismaService, readSnapshot, type AuditEntry, type Prisma, type Redemption } from '@switchboard/db';
 import { creditUser } from '../ledger/balance.repository';
 
 export type RedemptionStatus = 'unused' | 'used' | 'expired';
@@ -26,7 +26,7 @@ export class RedemptionRepository {
     });
   }
 
-  /** Newest first, with the count over the whole filter; `now` decides what has expired. */
+  /** Newest first, with the count over the whole filter in the same snapshot; `now` decides what has expired. */
   async page(status: RedemptionStatus | undefined, now: Date, limit: number, offset: number): Promise<{ rows: Redemption[]; total: number }> {
     const where: Prisma.RedemptionWhereInput =
       status === 'used'
@@ -36,11 +36,10 @@ export class RedemptionRepository {
           : status === 'unused'
             ? { usedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }
             : {};
-    const [rows, total] = await Promise.all([
-      this.prisma.redemption.findMany({ where, orderBy: { id: 'desc' }, take: limit, skip: offset }),
-      this.prisma.redemption.count({ where }),
-    ]);
-    return { rows, total };
+    return readSnapshot(this.prisma, async (tx) => ({
+      rows: await tx.redemption.findMany({ where, orderBy: { id: 'desc' }, take: limit, skip: offset }),
+      total: await tx.redemption.count({ where }),
+    }));
   }
 
   /**

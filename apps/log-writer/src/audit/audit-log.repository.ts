@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, type AuditLog, type Prisma } from '@switchboard/db';
+import { PrismaService, readSnapshot, type AuditLog, type Prisma } from '@switchboard/db';
 
 export interface AuditFilter {
   entity?: string;
@@ -18,7 +18,7 @@ export type AuditLogs = Pick<AuditLogRepository, keyof AuditLogRepository>;
 export class AuditLogRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Newest first, with the count over the whole filter. */
+  /** Newest first, with the count over the whole filter, in one snapshot. */
   async page(filter: AuditFilter, limit: number, offset: number): Promise<{ rows: AuditLog[]; total: number }> {
     const where: Prisma.AuditLogWhereInput = {
       entity: filter.entity,
@@ -27,10 +27,9 @@ export class AuditLogRepository {
       actor: filter.actor,
       createdAt: filter.from || filter.to ? { gte: filter.from, lte: filter.to } : undefined,
     };
-    const [rows, total] = await Promise.all([
-      this.prisma.auditLog.findMany({ where, orderBy: { id: 'desc' }, take: limit, skip: offset }),
-      this.prisma.auditLog.count({ where }),
-    ]);
-    return { rows, total };
+    return readSnapshot(this.prisma, async (tx) => ({
+      rows: await tx.auditLog.findMany({ where, orderBy: { id: 'desc' }, take: limit, skip: offset }),
+      total: await tx.auditLog.count({ where }),
+    }));
   }
 }

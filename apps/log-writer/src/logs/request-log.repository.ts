@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { UsageRecord } from '@switchboard/contracts';
-import { Prisma, PrismaService, type RequestLog } from '@switchboard/db';
+import { Prisma, PrismaService, readSnapshot, type RequestLog } from '@switchboard/db';
 
 export interface RequestLogFilter {
   tokenId?: number;
@@ -38,7 +38,7 @@ export class RequestLogRepository {
       ON CONFLICT ("requestId") DO NOTHING`;
   }
 
-  /** Up to `take` logs newest first (after `cursor` if given), and the count over the whole filter. */
+  /** Up to `take` logs newest first (after `cursor` if given), and the count over the whole filter, in one snapshot. */
   async page(filter: RequestLogFilter, cursor: RequestLogCursor | null, take: number): Promise<{ rows: RequestLog[]; total: number }> {
     const where: Prisma.RequestLogWhereInput = {
       tokenId: filter.tokenId,
@@ -52,11 +52,10 @@ export class RequestLogRepository {
     if (cursor) {
       page.AND = [{ OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, requestId: { lt: cursor.requestId } }] }];
     }
-    const [rows, total] = await Promise.all([
-      this.prisma.requestLog.findMany({ where: page, orderBy: [{ createdAt: 'desc' }, { requestId: 'desc' }], take }),
-      this.prisma.requestLog.count({ where }),
-    ]);
-    return { rows, total };
+    return readSnapshot(this.prisma, async (tx) => ({
+      rows: await tx.requestLog.findMany({ where: page, orderBy: [{ createdAt: 'desc' }, { requestId: 'desc' }], take }),
+      total: await tx.requestLog.count({ where }),
+    }));
   }
 
   async find(requestId: string): Promise<RequestLog | null> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { UsageDeadLetter } from '@switchboard/contracts';
-import { PrismaService, storeUsageDeadLetters, type Prisma } from '@switchboard/db';
+import { PrismaService, readSnapshot, storeUsageDeadLetters, type Prisma } from '@switchboard/db';
 
 export type StoredDeadLetter = Prisma.UsageDeadLetterGetPayload<object>;
 
@@ -17,13 +17,12 @@ export class UsageDeadLetterRepository {
     return storeUsageDeadLetters(this.prisma, consumer, letters);
   }
 
-  /** Newest first, with the count over the whole filter. */
+  /** Newest first, with the count over the whole filter, in one snapshot. */
   async page(filter: { consumer?: string; requestId?: string }, limit: number, offset: number): Promise<{ rows: StoredDeadLetter[]; total: number }> {
     const where: Prisma.UsageDeadLetterWhereInput = { consumer: filter.consumer, requestId: filter.requestId };
-    const [rows, total] = await Promise.all([
-      this.prisma.usageDeadLetter.findMany({ where, orderBy: { id: 'desc' }, take: limit, skip: offset }),
-      this.prisma.usageDeadLetter.count({ where }),
-    ]);
-    return { rows, total };
+    return readSnapshot(this.prisma, async (tx) => ({
+      rows: await tx.usageDeadLetter.findMany({ where, orderBy: { id: 'desc' }, take: limit, skip: offset }),
+      total: await tx.usageDeadLetter.count({ where }),
+    }));
   }
 }

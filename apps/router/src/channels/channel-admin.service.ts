@@ -12,12 +12,14 @@ import {
   type UpdateAlias,
   type UpdateChannelInput,
 } from '@switchboard/contracts';
-import { Prisma, PrismaService, recordAudit } from '@switchboard/db';
+import { Prisma } from '@switchboard/db';
 import { HEALTH_STORE, type HealthStore } from '@switchboard/health';
 import { Bus } from '@switchboard/messaging';
 import type { z } from 'zod';
 import { ChannelProber } from '../health/channel-prober';
+import { AliasRepository, type Aliases } from './alias.repository';
 import { keepUnchangedMasked, readChannelSecrets, sealChannelSecrets } from './channel-secrets';
+import { ChannelRepository, type AdminChannels, type ChannelKeyRow } from './channel.repository';
 import { channelView, type ChannelHealth, type ChannelWithKeys } from './channel.views';
 
 const json = (v: unknown) => v as Prisma.InputJsonValue;
@@ -38,7 +40,8 @@ export class ChannelAdminService {
   private readonly box: SecretBox;
 
   constructor(
-    private readonly prisma: PrismaService,
+    @Inject(ChannelRepository) private readonly channels: AdminChannels,
+    @Inject(AliasRepository) private readonly aliases: Aliases,
     private readonly bus: Bus,
     private readonly prober: ChannelProber,
     @Inject(HEALTH_STORE) private readonly health: HealthStore,
@@ -58,16 +61,13 @@ export class ChannelAdminService {
 
   private async find(id: string | undefined): Promise<ChannelWithKeys> {
     const n = Number(id);
-    const c = Number.isInteger(n) ? await this.prisma.channel.findUnique({ where: { id: n }, include: { keys: true } }) : null;
+    const c = Number.isInteger(n) ? await this.channels.withKeys(n) : null;
     if (!c) throw notFound('channel');
     return c;
   }
 
   async list(q: z.output<typeof ChannelListQuery>) {
-    const [rows, total] = await Promise.all([
-      this.prisma.channel.findMany({ include: { keys: true }, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
-      this.prisma.channel.count(),
-    ]);
+    const { rows, total } = await this.channels.page(q.limit, q.offset);
     const health = await this.healthOf(rows.map((c) => c.id));
     return { data: rows.map((c) => channelView(c, this.box, health.get(c.id))), total };
   }
@@ -91,32 +91,28 @@ export class ChannelAdminService {
     const model = requested ?? ChannelProber.probeModel(c);
     if (!model) throw new DomainError('invalid_request', 400, 'the channel has no testModel and no literal model to test', { field: 'testModel' });
     const r = await this.prober.probe(c, model);
-    await this.prisma.channel.update({ where: { id: c.id }, data: { responseTimeMs: r.ok ? r.responseTimeMs : null, lastCheckedAt: new Date() } });
+    await this.channels.recordCheck(c.id, r.ok ? r.responseTimeMs : null, new Date());
     return r;
   }
 
-  private keyRows(keys: string[]) {
+  private keyRows(keys: string[]): ChannelKeyRow[] {
     return keys.map((k, position) => ({ position, keyCiphertext: this.box.encrypt(k), keyHint: k.slice(-4), status: 'enabled' }));
   }
 
   async create(b: CreateChannelInput, actor: string) {
     const { keys, timeouts, headers, paramOverride, ...rest } = b;
-    const created = await this.prisma
-      .$transaction(async (tx) => {
-        const c = await tx.channel.create({
-          data: {
-            ...rest,
-            modelMapping: json(rest.modelMapping),
-            ...sealChannelSecrets({ headers, paramOverride }, this.box),
-            statusCodeMapping: json(rest.statusCodeMapping),
-            timeouts: timeouts === null ? Prisma.DbNull : json(timeouts),
-            keys: { create: this.keyRows(keys) },
-          },
-          include: { keys: true },
-        });
-        await recordAudit(tx, { actor, action: 'create', entity: 'channel', entityId: c.id, after: channelView(c, this.box) });
-        return c;
-      })
+    const created = await this.channels
+      .create(
+        {
+          ...rest,
+          modelMapping: json(rest.modelMapping),
+          ...sealChannelSecrets({ headers, paramOverride }, this.box),
+          statusCodeMapping: json(rest.statusCodeMapping),
+          timeouts: timeouts === null ? Prisma.DbNull : json(timeouts),
+          keys: { create: this.keyRows(keys) },
+        },
+        (c) => ({ actor, action: 'create', entity: 'channel', entityId: c.id, after: channelView(c, this.box) }),
+      )
       .catch((e) => conflict(e, `channel "${b.name}"`));
     this.changed();
     return channelView(created, this.box);
@@ -126,39 +122,32 @@ export class ChannelAdminService {
     const before = await this.find(id);
     const { keys, timeouts, modelMapping, headers, paramOverride, statusCodeMapping, ...rest } = b;
     const stored = headers || paramOverride ? readChannelSecrets(before, this.box) : undefined;
-    const after = await this.prisma
-      .$transaction(async (tx) => {
-        if (keys) {
-          await tx.channelKey.deleteMany({ where: { channelId: before.id } });
-          await tx.channelKey.createMany({ data: this.keyRows(keys).map((k) => ({ ...k, channelId: before.id })) });
-        }
-        const c = await tx.channel.update({
-          where: { id: before.id },
-          data: {
-            ...rest,
-            modelMapping: modelMapping && json(modelMapping),
-            ...sealChannelSecrets(
-              {
-                headers: headers && (keepUnchangedMasked(headers, stored!.headers) as Record<string, string>),
-                paramOverride: paramOverride && keepUnchangedMasked(paramOverride, stored!.paramOverride),
-              },
-              this.box,
-            ),
-            statusCodeMapping: statusCodeMapping && json(statusCodeMapping),
-            timeouts: timeouts === undefined ? undefined : timeouts === null ? Prisma.DbNull : json(timeouts),
-          },
-          include: { keys: true },
-        });
-        await recordAudit(tx, {
+    const after = await this.channels
+      .update(
+        before.id,
+        keys && this.keyRows(keys),
+        {
+          ...rest,
+          modelMapping: modelMapping && json(modelMapping),
+          ...sealChannelSecrets(
+            {
+              headers: headers && (keepUnchangedMasked(headers, stored!.headers) as Record<string, string>),
+              paramOverride: paramOverride && keepUnchangedMasked(paramOverride, stored!.paramOverride),
+            },
+            this.box,
+          ),
+          statusCodeMapping: statusCodeMapping && json(statusCodeMapping),
+          timeouts: timeouts === undefined ? undefined : timeouts === null ? Prisma.DbNull : json(timeouts),
+        },
+        (c) => ({
           actor,
           action: 'update',
           entity: 'channel',
           entityId: c.id,
           before: channelView(before, this.box),
           after: channelView(c, this.box),
-        });
-        return c;
-      })
+        }),
+      )
       .catch((e) => conflict(e, `channel "${b.name}"`));
     this.changed();
     return channelView(after, this.box);
@@ -166,51 +155,50 @@ export class ChannelAdminService {
 
   async remove(id: string | undefined, actor: string) {
     const before = await this.find(id);
-    await this.prisma.$transaction(async (tx) => {
-      await tx.channel.delete({ where: { id: before.id } });
-      await recordAudit(tx, { actor, action: 'delete', entity: 'channel', entityId: before.id, before: channelView(before, this.box) });
-    });
+    await this.channels.delete(before.id, { actor, action: 'delete', entity: 'channel', entityId: before.id, before: channelView(before, this.box) });
     this.changed();
     return { deleted: true as const };
   }
 
   // ---- aliases
   async listAliases() {
-    const rows = await this.prisma.alias.findMany({ orderBy: { name: 'asc' } });
+    const rows = await this.aliases.list();
     return { data: rows, total: rows.length };
   }
 
   async createAlias(b: z.output<typeof CreateAlias>, actor: string) {
-    const row = await this.prisma
-      .$transaction(async (tx) => {
-        const a = await tx.alias.create({ data: { name: b.name, targets: json(b.targets), fallbacks: b.fallbacks } });
-        await recordAudit(tx, { actor, action: 'create', entity: 'alias', entityId: a.name, after: a });
-        return a;
-      })
+    const row = await this.aliases
+      .create({ name: b.name, targets: json(b.targets), fallbacks: b.fallbacks }, (a) => ({
+        actor,
+        action: 'create',
+        entity: 'alias',
+        entityId: a.name,
+        after: a,
+      }))
       .catch((e) => conflict(e, `alias "${b.name}"`));
     this.changed();
     return row;
   }
 
   async updateAlias(name: string | undefined, b: z.output<typeof UpdateAlias>, actor: string) {
-    const before = await this.prisma.alias.findUnique({ where: { name: name ?? '' } });
+    const before = await this.aliases.byName(name ?? '');
     if (!before) throw notFound('alias');
-    const row = await this.prisma.$transaction(async (tx) => {
-      const a = await tx.alias.update({ where: { name: before.name }, data: { targets: b.targets && json(b.targets), fallbacks: b.fallbacks } });
-      await recordAudit(tx, { actor, action: 'update', entity: 'alias', entityId: a.name, before, after: a });
-      return a;
-    });
+    const row = await this.aliases.update(before.name, { targets: b.targets && json(b.targets), fallbacks: b.fallbacks }, (a) => ({
+      actor,
+      action: 'update',
+      entity: 'alias',
+      entityId: a.name,
+      before,
+      after: a,
+    }));
     this.changed();
     return row;
   }
 
   async deleteAlias(name: string | undefined, actor: string) {
-    const before = await this.prisma.alias.findUnique({ where: { name: name ?? '' } });
+    const before = await this.aliases.byName(name ?? '');
     if (!before) throw notFound('alias');
-    await this.prisma.$transaction(async (tx) => {
-      await tx.alias.delete({ where: { name: before.name } });
-      await recordAudit(tx, { actor, action: 'delete', entity: 'alias', entityId: before.name, before });
-    });
+    await this.aliases.delete(before.name, { actor, action: 'delete', entity: 'alias', entityId: before.name, before });
     this.changed();
     return { deleted: true as const };
   }

@@ -1,0 +1,105 @@
+import os from 'node:os';
+import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
+import { GroupRepository } from '../../../apps/auth/src/admin/group.repository';
+import { TokenRepository } from '../../../apps/auth/src/admin/token.repository';
+import { UserRepository } from '../../../apps/auth/src/admin/user.repository';
+import { committingBetweenStatements } from '../db/between-statements';
+import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
+
+jest.setTimeout(60_000);
+
+/**
+ * The admin API's users, tokens and groups on real Postgres: lists read page and total in one snapshot; a write and
+ * its audit record commit together. The rules above them are driven in test/int/auth/auth-services.int-spec.ts.
+ */
+describePostgres('auth admin repositories on Postgres', () => {
+  let tdb: ThrowawayDatabase;
+  let db: Database;
+  let prisma: PrismaService;
+  let seq = 0;
+  const user = () => prisma.user.create({ data: { name: `ar-user-${++seq}` } });
+  const token = (userId: number) => {
+    const n = ++seq;
+    return prisma.token.create({ data: { name: `ar-${n}`, userId, keyHash: `ar-${n}`.padEnd(64, '0'), keyPrefix: 'sk-x' } });
+  };
+
+  beforeAll(async () => {
+    tdb = await createThrowawayDatabase();
+    db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
+    prisma = db.prisma;
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await tdb?.drop();
+  });
+
+  describe('each list reads its page and its total in one snapshot: a row committed between its statements is in neither', () => {
+    it('users', async () => {
+      await user();
+      const page = await new UserRepository(committingBetweenStatements(prisma, user)).page(500, 0);
+      expect(page.total).toBe(page.rows.length);
+      expect((await new UserRepository(prisma).page(500, 0)).total).toBeGreaterThan(page.total); // the commits did happen
+    });
+
+    it('tokens, filtered by user', async () => {
+      const owner = await user();
+      const commit = () => token(owner.id);
+      await commit();
+      const page = await new TokenRepository(committingBetweenStatements(prisma, commit)).page({ userId: owner.id }, 500, 0);
+      expect(page.total).toBe(page.rows.length);
+      expect(page.rows.every((t) => t.userId === owner.id)).toBe(true);
+      expect((await new TokenRepository(prisma).page({ userId: owner.id }, 500, 0)).total).toBeGreaterThan(page.total);
+    });
+
+    it('groups', async () => {
+      const commit = () => prisma.group.create({ data: { name: `ar-group-${++seq}` } });
+      await commit();
+      const page = await new GroupRepository(committingBetweenStatements(prisma, commit)).page(500, 0);
+      expect(page.total).toBe(page.rows.length);
+      expect((await new GroupRepository(prisma).page(500, 0)).total).toBeGreaterThan(page.total);
+    });
+  });
+
+  it('deleting a user takes its tokens and records every audit entry given, in order, in the same transaction', async () => {
+    const u = await user();
+    const t = await token(u.id);
+    const users = new UserRepository(prisma);
+    await users.delete(u.id, [
+      { actor: 'ar', action: 'delete', entity: 'token', entityId: t.id },
+      { actor: 'ar', action: 'delete', entity: 'user', entityId: u.id },
+    ]);
+    expect(await prisma.token.findUnique({ where: { id: t.id } })).toBeNull();
+    const audits = await prisma.auditLog.findMany({ where: { actor: 'ar' }, orderBy: { id: 'asc' } });
+    expect(audits.map((a) => [a.entity, a.entityId])).toEqual([
+      ['token', String(t.id)],
+      ['user', String(u.id)],
+    ]);
+  });
+
+  it('a token update reads the row it locked, and leaves nothing when its audit record fails; a missing token is null', async () => {
+    const t = await token((await user()).id);
+    await prisma.token.update({ where: { id: t.id }, data: { usedQuotaMicros: 5n } });
+    const tokens = new TokenRepository(prisma);
+    const seen: bigint[] = [];
+    const updated = await tokens.update(
+      t.id,
+      (current) => {
+        seen.push(current.usedQuotaMicros);
+        return { status: 'disabled' };
+      },
+      (before, after) => ({ actor: 'ar-t', action: 'update', entity: 'token', entityId: after.id, before: before.status, after: after.status }),
+    );
+    expect(seen).toEqual([5n]);
+    expect(updated?.status).toBe('disabled');
+    const failing = () => {
+      throw new Error('audit failed');
+    };
+    await expect(tokens.update(t.id, () => ({ status: 'active' }), failing)).rejects.toThrow('audit failed');
+    expect((await tokens.byId(t.id))?.status).toBe('disabled');
+    expect(await tokens.update(999_999, () => ({}), failing)).toBeNull();
+    expect(await prisma.auditLog.findMany({ where: { actor: 'ar-t' }, select: { before: true, after: true } })).toEqual([
+      { before: 'active', after: 'disabled' },
+    ]);
+  });
+});
