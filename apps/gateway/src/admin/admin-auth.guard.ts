@@ -24,7 +24,7 @@ export class AdminAuthGuard implements CanActivate {
   /** Synchronous for the key, so a refusal costs no await; a session cookie is looked up in the store. */
   canActivate(ctx: ExecutionContext): boolean | Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<FastifyRequest>();
-    const presented = presentedKey(req);
+    const presented = presentedAdminKey(req);
     const sessionId = presented === undefined ? sessionIdOf(req) : undefined;
     if (sessionId === undefined) {
       this.adminKey.verify(req.ip, presented);
@@ -45,7 +45,8 @@ export class AdminAuthGuard implements CanActivate {
   }
 }
 
-function presentedKey(req: FastifyRequest): string | undefined {
+/** The admin key a request presents (Bearer or X-Admin-Key), or undefined. */
+export function presentedAdminKey(req: Pick<FastifyRequest, 'headers'>): string | undefined {
   const auth = req.headers.authorization;
   if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) {
     const v = auth.replace(/^bearer\s+/i, '').trim();

@@ -89,6 +89,6 @@ describe('DocsController', () => {
   it('documents the console session routes', () => {
     expect(Object.keys(doc.paths['/api/session']).sort()).toEqual(['delete', 'get', 'post']);
     expect(doc.paths['/api/session'].post.requestBody?.content['application/json'].schema).toMatchObject({ required: ['adminKey'] });
-    expect(doc.paths['/api/session'].get.security).toEqual([{ sessionCookie: [] }]);
+    expect(doc.paths['/api/session'].get.security).toEqual([{ sessionCookie: [] }, { adminKey: [] }]);
   });
 });

@@ -57,7 +57,7 @@ function staticOperation(r: StaticRoute): Record<string, unknown> {
     summary: r.summary,
     tags: [r.tag],
     ...(params.length ? { parameters: params } : {}),
-    security: r.auth === 'key' ? [{ apiKey: [] }] : r.auth === 'session' ? [{ sessionCookie: [] }] : [],
+    security: r.auth === 'key' ? [{ apiKey: [] }] : r.auth === 'session' ? [{ sessionCookie: [] }, { adminKey: [] }] : [],
     ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
     ...(r.method === 'post' && !r.body
       ? {

@@ -72,8 +72,15 @@ export const SESSION_ROUTES: StaticRoute[] = [
     path: '/api/session',
     tag: 'admin',
     auth: 'session',
-    summary: 'The current session (401 when not signed in)',
-    answer: { status: 200, schema: SESSION_ANSWER },
+    summary: 'How the caller is signed in: the console session (its CSRF token and end) or the admin key; 401 for neither',
+    answer: {
+      status: 200,
+      schema: {
+        type: 'object',
+        required: ['via'],
+        properties: { via: { type: 'string', enum: ['session', 'adminKey'] }, ...SESSION_ANSWER.properties },
+      },
+    },
   },
   {
     method: 'delete',

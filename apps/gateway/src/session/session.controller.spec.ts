@@ -65,7 +65,9 @@ describe('SessionController (the console sign-in, over HTTP)', () => {
     expect(res.json()).toEqual({ csrfToken: expect.any(String), expiresAt: expect.any(String) });
     expect(res.headers['cache-control']).toBe('no-store');
     const current = await call('GET', '/api/session', { cookie: session });
-    expect([current.statusCode, current.json<{ csrfToken: string }>().csrfToken]).toEqual([200, csrfToken]);
+    expect([current.statusCode, current.json()]).toEqual([200, { via: 'session', csrfToken, expiresAt: expect.any(String) }]);
+    const byKey = await call('GET', '/api/session', { 'x-admin-key': KEY });
+    expect([byKey.statusCode, byKey.json()]).toEqual([200, { via: 'adminKey' }]);
   });
 
   it('marks the cookie Secure when the request came over https through a trusted proxy', async () => {
@@ -97,7 +99,8 @@ describe('SessionController (the console sign-in, over HTTP)', () => {
     expect([wrong.statusCode, wrong.headers['set-cookie']]).toEqual([401, undefined]);
     expect((await call('POST', '/api/session', ip, { key: KEY })).statusCode).toBe(400);
     expect((await call('GET', '/api/session')).statusCode).toBe(401);
-    for (let i = 0; i < 19; i++) await call('POST', '/api/session', ip, { adminKey: `guess-${i}` });
+    expect((await call('GET', '/api/session', { ...ip, authorization: 'Bearer wrong' })).statusCode).toBe(401);
+    for (let i = 0; i < 18; i++) await call('POST', '/api/session', ip, { adminKey: `guess-${i}` });
     expect((await call('POST', '/api/session', ip, { adminKey: KEY })).statusCode).toBe(429);
     expect((await call('GET', '/api/channels', { ...ip, 'x-admin-key': KEY })).statusCode).toBe(429);
   });

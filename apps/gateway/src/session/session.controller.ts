@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Logger, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { AdminAuthGuard, presentedAdminKey } from '../admin/admin-auth.guard';
 import { AdminKeyVerifier } from '../admin/admin-key.verifier';
 import type { RawJsonBody } from '../relay/inbound';
 import { clearedSessionCookie, sessionCookie, sessionIdOf } from './session-cookie';
@@ -11,7 +12,7 @@ const SignInBody = z.object({ adminKey: z.string().min(1, 'required') }).strict(
 
 /**
  * The console's sign-in (`POST /api/session { adminKey }`), its "am I signed in?" (`GET`, which also hands a reloaded
- * page its CSRF token back) and sign-out (`DELETE`, which deletes the session on the server). Sign-in and sign-out
+ * page its CSRF token back; with the admin key it answers `{ via: 'adminKey' }`) and sign-out (`DELETE`, which deletes the session on the server). Sign-in and sign-out
  * are logged; the gateway has no database, so they are not audit records.
  */
 @Controller('api/session')
@@ -42,12 +43,17 @@ export class SessionController {
       .send({ csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString() });
   }
 
+  /**
+   * How the caller is signed in, like any admin route (so a wrong key is throttled): the console's session with its
+   * CSRF token and end, or the admin key. 401 (from the guard) for neither.
+   */
   @Get()
+  @UseGuards(AdminAuthGuard)
   async current(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    const id = sessionIdOf(req);
+    const id = presentedAdminKey(req) === undefined ? sessionIdOf(req) : undefined;
     const s = id === undefined ? null : await this.sessions.resolve(id);
-    if (!s) throw new DomainError('unauthorized', 401, 'Not signed in.');
-    return reply.status(200).header('cache-control', 'no-store').send({ csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString() });
+    reply.status(200).header('cache-control', 'no-store');
+    return s ? reply.send({ via: 'session', csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString() }) : reply.send({ via: 'adminKey' });
   }
 
   @Delete()
