@@ -57,6 +57,18 @@ describe('SessionService', () => {
     expect(await sessions.resolve('A'.repeat(43))).toBeNull();
   });
 
+  it('answers 503 (not 401) while the store cannot be asked', async () => {
+    const down = {
+      put: () => Promise.reject(new Error('ECONNREFUSED')),
+      get: () => Promise.reject(new Error('ECONNREFUSED')),
+      delete: () => Promise.reject(new Error('x')),
+    };
+    const sessions = new SessionService(down, clock);
+    await expect(sessions.create()).rejects.toMatchObject({ status: 503 });
+    await expect(sessions.resolve('A'.repeat(43))).rejects.toMatchObject({ status: 503 });
+    await expect(sessions.revoke('A'.repeat(43))).rejects.toMatchObject({ status: 503 });
+  });
+
   it('compares CSRF tokens', () => {
     expect(csrfTokenMatches('abc', 'abc')).toBe(true);
     expect(csrfTokenMatches('abd', 'abc')).toBe(false);

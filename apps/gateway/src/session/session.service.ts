@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
+import { DomainError } from '@switchboard/contracts';
 import { SESSION_STORE, type SessionRecord, type SessionStore } from './session.store';
 
 /** A session ends 12 h after sign-in whatever happens (a forgotten tab does not stay an admin for ever)… */
@@ -28,6 +29,15 @@ export interface NewSession extends LiveSession {
 
 const hashOf = (id: string): string => createHash('sha256').update(id).digest('hex');
 
+/** A store that cannot be asked (Redis away) is a 503 to retry, not a 401 that would send the console to sign-in. */
+async function available<T>(op: Promise<T>): Promise<T> {
+  try {
+    return await op;
+  } catch {
+    throw new DomainError('service_unavailable', 503, 'Console sessions cannot be checked right now; retry shortly.', { retryAfterSeconds: 1 });
+  }
+}
+
 /** Console sessions: made after the admin key was checked, found from the cookie, ended by sign-out or expiry. */
 @Injectable()
 export class SessionService implements OnModuleDestroy {
@@ -44,7 +54,7 @@ export class SessionService implements OnModuleDestroy {
     const id = randomBytes(32).toString('base64url');
     const now = this.now();
     const record: SessionRecord = { csrfToken: randomBytes(32).toString('base64url'), createdAt: now, lastSeenAt: now };
-    await this.store.put(hashOf(id), record, this.ttl(record, now));
+    await available(this.store.put(hashOf(id), record, this.ttl(record, now)));
     return { id, csrfToken: record.csrfToken, expiresAt: new Date(this.endOf(record)) };
   }
 
@@ -52,18 +62,18 @@ export class SessionService implements OnModuleDestroy {
   async resolve(id: string): Promise<LiveSession | null> {
     if (!SESSION_ID.test(id)) return null;
     const key = hashOf(id);
-    const record = await this.store.get(key);
+    const record = await available(this.store.get(key));
     const now = this.now();
     if (!record || now >= this.endOf(record)) return null;
     if (now - record.lastSeenAt >= SESSION_TOUCH_EVERY_MS) {
       record.lastSeenAt = now;
-      await this.store.put(key, record, this.ttl(record, now));
+      await available(this.store.put(key, record, this.ttl(record, now)));
     }
     return { csrfToken: record.csrfToken, expiresAt: new Date(this.endOf(record)) };
   }
 
   async revoke(id: string): Promise<void> {
-    if (SESSION_ID.test(id)) await this.store.delete(hashOf(id));
+    if (SESSION_ID.test(id)) await available(this.store.delete(hashOf(id)));
   }
 
   async onModuleDestroy(): Promise<void> {
