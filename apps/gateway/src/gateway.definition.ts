@@ -1,5 +1,7 @@
 import type { ServiceDefinition } from '@switchboard/runtime';
 import { KeyAuthenticator } from './auth/key-authenticator';
+import { registerConsoleRoutes } from './console/console.routes';
+import { registerApiReferenceAssets } from './docs/api-reference.routes';
 import { installKeyBeforeBody } from './edge/edge.hooks';
 import { renderFrameworkError } from './edge/edge-error.filter';
 import { installJsonBodyParser } from './edge/json-body.parser';
@@ -17,6 +19,8 @@ export function configureGateway(
   installKeyBeforeBody(fastify, auth, HOT_RELAY_URLS);
   installJsonBodyParser(fastify, rules);
   registerRelayRoutes(fastify, app.get(RelayService), auth, rules);
+  registerConsoleRoutes(fastify);
+  registerApiReferenceAssets(fastify);
 }
 
 export const gatewayService: ServiceDefinition = {

@@ -7,10 +7,16 @@ import { FEATURE_READINESS_CHECKS, type ReadinessCheck } from '@switchboard/obse
 import { BanListService } from './state/ban-list.service';
 import { AdmissionService } from './admission/admission.service';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
+import { AdminKeyVerifier } from './admin/admin-key.verifier';
 import { KeyAuthenticator } from './auth/key-authenticator';
 import { AdminController, StatusController } from './admin/admin.controller';
 import { RedeemController } from './admin/redeem.controller';
 import { DocsController } from './docs/docs.controller';
+import { MemorySessionStore } from './session/memory-session.store';
+import { RedisSessionStore } from './session/redis-session.store';
+import { SessionController } from './session/session.controller';
+import { SessionService } from './session/session.service';
+import { SESSION_STORE } from './session/session.store';
 import { DrainService } from './edge/drain.service';
 import { EdgeErrorFilter } from './edge/edge-error.filter';
 import { ModelsService } from './relay/models.service';
@@ -32,7 +38,7 @@ import { TokenCache } from './state/token-cache.service';
 
 /** The edge: relay endpoints, admin API, local caches of tokens, routes and prices. Never touches the database. */
 @Module({
-  controllers: [RelayController, AdminController, StatusController, RedeemController, ChangeEventsController, DocsController],
+  controllers: [RelayController, AdminController, StatusController, RedeemController, ChangeEventsController, DocsController, SessionController],
   providers: [
     RelayService,
     // the relay's pipeline steps (relay/)
@@ -51,6 +57,14 @@ import { TokenCache } from './state/token-cache.service';
     RoutingTableService,
     PriceCache,
     AdminAuthGuard,
+    AdminKeyVerifier,
+    // console sessions: in Redis when gateways share one (cluster), so a session made on one replica works on all
+    SessionService,
+    {
+      provide: SESSION_STORE,
+      useFactory: (c: AppConfig) => (c.REDIS_URL ? RedisSessionStore.fromUrl(c.REDIS_URL, redisConnectionOptions(c)) : new MemorySessionStore()),
+      inject: [APP_CONFIG],
+    },
     AdmissionService,
     DrainService,
     BanListService,

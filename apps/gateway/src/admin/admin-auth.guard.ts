@@ -1,42 +1,47 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
 import type { FastifyRequest } from 'fastify';
-import { FailureThrottle } from '../auth/failure-throttle';
+import { sessionIdOf } from '../session/session-cookie';
+import { SessionService, csrfTokenMatches } from '../session/session.service';
+import { AdminKeyVerifier } from './admin-key.verifier';
 
-const WINDOW_MS = 60_000;
-const MAX_FAILURES = 20;
+/** Methods that change nothing, so a cookie alone may make them (anything else needs the session's CSRF token). */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * `Authorization: Bearer <ADMIN_KEY>` or `X-Admin-Key`. Compared in constant time (on sha256 digests, so length
- * leaks nothing either). An address with MAX_FAILURES failures inside a minute is refused — even with the right
- * key — until that minute is over (429 with Retry-After), which caps guessing at 20 keys a minute per address.
+ * `Authorization: Bearer <ADMIN_KEY>` or `X-Admin-Key` (checked and throttled by AdminKeyVerifier), or else the
+ * console's `sb_session` cookie. A locked address is refused with either. A cookie-authenticated request that may
+ * change something must carry `x-csrf-token`: a browser attaches cookies to requests other sites start, but only the
+ * console's own page can read the token. The key needs no such token.
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
-  private readonly logger = new Logger(AdminAuthGuard.name);
-  private readonly expected: Buffer;
-  private readonly throttle = new FailureThrottle({ maxFailures: MAX_FAILURES, windowMs: WINDOW_MS });
+  constructor(
+    private readonly adminKey: AdminKeyVerifier,
+    private readonly sessions: SessionService,
+  ) {}
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.expected = createHash('sha256').update(config.ADMIN_KEY).digest();
-  }
-
-  canActivate(ctx: ExecutionContext): boolean {
+  /** Synchronous for the key, so a refusal costs no await; a session cookie is looked up in the store. */
+  canActivate(ctx: ExecutionContext): boolean | Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<FastifyRequest>();
-    const retryAfterSeconds = this.throttle.lockedFor(req.ip);
-    if (retryAfterSeconds > 0) {
-      throw new DomainError('too_many_attempts', 429, 'Too many failed admin authentications; try again later.', { retryAfterSeconds });
-    }
     const presented = presentedKey(req);
-    if (presented !== undefined && timingSafeEqual(createHash('sha256').update(presented).digest(), this.expected)) {
-      this.throttle.forget(req.ip);
+    const sessionId = presented === undefined ? sessionIdOf(req) : undefined;
+    if (sessionId === undefined) {
+      this.adminKey.verify(req.ip, presented);
       return true;
     }
-    if (this.throttle.fail(req.ip))
-      this.logger.warn(`admin API: ${MAX_FAILURES} bad keys from ${req.ip} within a minute; refusing it until the minute is over`);
-    throw new DomainError('unauthorized', 401, 'Missing or invalid admin key.');
+    this.adminKey.refuseIfLocked(req.ip);
+    return this.checkSession(req, sessionId);
+  }
+
+  // A stale cookie is not counted as a failure: a browser keeps sending it after expiry, and 256 random bits cannot be guessed.
+  private async checkSession(req: FastifyRequest, sessionId: string): Promise<boolean> {
+    const session = await this.sessions.resolve(sessionId);
+    if (!session) throw new DomainError('unauthorized', 401, 'The console session has ended; sign in again.');
+    if (!SAFE_METHODS.has(req.method) && !csrfTokenMatches(req.headers['x-csrf-token'], session.csrfToken)) {
+      throw new DomainError('forbidden', 403, 'Missing or invalid x-csrf-token for a request made with the session cookie.');
+    }
+    return true;
   }
 }
 

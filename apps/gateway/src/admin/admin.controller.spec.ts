@@ -6,6 +6,10 @@ import { DomainError, Subjects, adminRouteList } from '@switchboard/contracts';
 import { Bus } from '@switchboard/messaging';
 import { EdgeErrorFilter } from '../edge/edge-error.filter';
 import { installJsonBodyParser } from '../edge/json-body.parser';
+import { MemorySessionStore } from '../session/memory-session.store';
+import { SessionService } from '../session/session.service';
+import { SESSION_STORE } from '../session/session.store';
+import { AdminKeyVerifier } from './admin-key.verifier';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminController } from './admin.controller';
 
@@ -26,6 +30,9 @@ const bus = {
     { provide: Bus, useValue: bus },
     { provide: APP_CONFIG, useValue: { ADMIN_KEY: KEY } as AppConfig },
     AdminAuthGuard,
+    AdminKeyVerifier,
+    SessionService,
+    { provide: SESSION_STORE, useValue: new MemorySessionStore() },
     { provide: APP_FILTER, useClass: EdgeErrorFilter },
   ],
 })

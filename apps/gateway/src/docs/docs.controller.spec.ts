@@ -1,4 +1,5 @@
 import { adminRouteList } from '@switchboard/contracts';
+import Fastify from 'fastify';
 import { DocsController } from './docs.controller';
 import { buildOpenApi, openApiPath } from './openapi.document';
 import { RELAY_ROUTES } from './static-routes';
@@ -64,5 +65,30 @@ describe('DocsController', () => {
     const first = docs.docs();
     expect(first).toMatchObject({ openapi: '3.1.0', paths: expect.objectContaining({ '/api/tokens': expect.any(Object) }) });
     expect(docs.docs()).toBe(first);
+  });
+
+  it('GET /docs is the interactive page for a browser and the JSON document for anything else', async () => {
+    const app = Fastify();
+    const docs = new DocsController();
+    app.get('/docs', (req, reply) => docs.reference(req, reply));
+    try {
+      const html = await app.inject({ url: '/docs', headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+      expect([html.statusCode, html.headers['content-type']]).toEqual([200, 'text/html; charset=utf-8']);
+      expect(html.body).toContain('<script src="/docs/assets/swagger-ui-bundle.js"></script>');
+      expect(html.body).not.toMatch(/<script>|https?:\/\//);
+      expect(html.headers['content-security-policy']).toMatch(/script-src 'self';/);
+      for (const accept of ['application/json', '*/*', undefined]) {
+        const json = await app.inject({ url: '/docs', headers: accept ? { accept } : {} });
+        expect([accept, json.headers['content-type'], json.json<{ openapi: string }>().openapi]).toEqual([accept, 'application/json; charset=utf-8', '3.1.0']);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('documents the console session routes', () => {
+    expect(Object.keys(doc.paths['/api/session']).sort()).toEqual(['delete', 'get', 'post']);
+    expect(doc.paths['/api/session'].post.requestBody?.content['application/json'].schema).toMatchObject({ required: ['adminKey'] });
+    expect(doc.paths['/api/session'].get.security).toEqual([{ sessionCookie: [] }]);
   });
 });

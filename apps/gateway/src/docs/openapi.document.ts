@@ -1,7 +1,7 @@
 import { jsonSchemasOf } from '@switchboard/common';
 import { adminRouteList, type AdminRoute } from '@switchboard/contracts';
 import { z } from 'zod';
-import { OPS_ROUTES, REDEEM_ROUTE, RELAY_ROUTES, type StaticRoute } from './static-routes';
+import { OPS_ROUTES, REDEEM_ROUTE, RELAY_ROUTES, SESSION_ROUTES, type StaticRoute } from './static-routes';
 
 /**
  * The OpenAPI 3.1 description of Switchboard's HTTP API. The admin routes, their parameters, request bodies and
@@ -57,8 +57,9 @@ function staticOperation(r: StaticRoute): Record<string, unknown> {
     summary: r.summary,
     tags: [r.tag],
     ...(params.length ? { parameters: params } : {}),
-    security: r.auth === 'key' ? [{ apiKey: [] }] : [],
-    ...(r.method === 'post'
+    security: r.auth === 'key' ? [{ apiKey: [] }] : r.auth === 'session' ? [{ sessionCookie: [] }] : [],
+    ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
+    ...(r.method === 'post' && !r.body
       ? {
           requestBody: {
             required: true,
@@ -66,7 +67,14 @@ function staticOperation(r: StaticRoute): Record<string, unknown> {
           },
         }
       : {}),
-    responses: { default: r.tag === 'relay' ? { description: 'The vendor protocol’s own response, or its error shape' } : ERROR_ANSWER },
+    responses: {
+      ...(r.answer
+        ? {
+            [String(r.answer.status)]: { description: 'Success', ...(r.answer.schema ? { content: { 'application/json': { schema: r.answer.schema } } } : {}) },
+          }
+        : {}),
+      default: r.tag === 'relay' ? { description: 'The vendor protocol’s own response, or its error shape' } : ERROR_ANSWER,
+    },
   };
 }
 
@@ -75,7 +83,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
   const admin = adminRouteList();
   for (const r of RELAY_ROUTES) (paths[r.path] ??= {})[r.method] = staticOperation(r);
   for (const r of admin) (paths[openApiPath(r.path)] ??= {})[r.method.toLowerCase()] = adminOperation(r);
-  for (const r of [REDEEM_ROUTE, ...OPS_ROUTES]) (paths[r.path] ??= {})[r.method] = staticOperation(r);
+  for (const r of [REDEEM_ROUTE, ...SESSION_ROUTES, ...OPS_ROUTES]) (paths[r.path] ??= {})[r.method] = staticOperation(r);
   const bodies = Object.fromEntries(admin.flatMap((r) => (r.body ? [[r.body.name, r.body.schema] as const] : [])));
   return {
     openapi: '3.1.0',
@@ -84,7 +92,13 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       schemas: jsonSchemasOf(bodies),
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'sk-… (also x-api-key, x-goog-api-key or ?key=)' },
-        adminKey: { type: 'http', scheme: 'bearer', description: 'ADMIN_KEY (or X-Admin-Key)' },
+        adminKey: { type: 'http', scheme: 'bearer', description: 'ADMIN_KEY (or X-Admin-Key); the console’s sb_session cookie is accepted too' },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'sb_session',
+          description: 'POST /api/session; requests other than GET/HEAD/OPTIONS also send x-csrf-token',
+        },
       },
     },
     paths,

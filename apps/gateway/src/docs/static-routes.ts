@@ -1,11 +1,15 @@
 /** The routes /docs lists that are not admin routes (those come from ADMIN_ROUTES): relay, redeem, ops. */
 export interface StaticRoute {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** OpenAPI syntax (`{model}`) */
   path: string;
   tag: 'relay' | 'admin' | 'ops';
-  auth: 'key' | 'none';
+  auth: 'key' | 'none' | 'session';
   summary: string;
+  /** JSON Schema of the body, where the route documents it */
+  body?: Record<string, unknown>;
+  /** success status and JSON Schema of its answer (no schema: an empty answer) */
+  answer?: { status: number; schema?: Record<string, unknown> };
 }
 
 const relay = (method: StaticRoute['method'], path: string, summary: string): StaticRoute => ({ method, path, tag: 'relay', auth: 'key', summary });
@@ -41,4 +45,42 @@ export const OPS_ROUTES: StaticRoute[] = [
   ops('/health/live', 'Liveness'),
   ops('/health/ready', 'Readiness (503 while a dependency is down or while draining)'),
   ops('/metrics', 'Prometheus metrics'),
+];
+
+const SESSION_ANSWER = {
+  type: 'object',
+  required: ['csrfToken', 'expiresAt'],
+  properties: {
+    csrfToken: { type: 'string', description: 'send as x-csrf-token on every cookie-authenticated request other than GET/HEAD/OPTIONS' },
+    expiresAt: { type: 'string', format: 'date-time', description: 'when the session ends if it stays idle' },
+  },
+};
+
+/** The admin console's session (an HttpOnly `sb_session` cookie, accepted by `/api/*` like the admin key). */
+export const SESSION_ROUTES: StaticRoute[] = [
+  {
+    method: 'post',
+    path: '/api/session',
+    tag: 'admin',
+    auth: 'none',
+    summary: 'Sign in with the admin key: sets the HttpOnly cookie sb_session (SameSite=Lax); a wrong key is 401 and counts toward the admin throttle',
+    body: { type: 'object', required: ['adminKey'], properties: { adminKey: { type: 'string' } }, additionalProperties: false },
+    answer: { status: 200, schema: SESSION_ANSWER },
+  },
+  {
+    method: 'get',
+    path: '/api/session',
+    tag: 'admin',
+    auth: 'session',
+    summary: 'The current session (401 when not signed in)',
+    answer: { status: 200, schema: SESSION_ANSWER },
+  },
+  {
+    method: 'delete',
+    path: '/api/session',
+    tag: 'admin',
+    auth: 'session',
+    summary: 'Sign out: ends the session on the server (the old cookie then gets 401); needs x-csrf-token',
+    answer: { status: 204 },
+  },
 ];
