@@ -115,9 +115,9 @@ describe('admin console in Chromium (standalone)', () => {
 
   it('screenshots every page in both themes, switching with the toggle', async () => {
     for (const theme of ['light', 'dark'] as const) {
-      const scheme = await page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme'));
+      const scheme = await page.locator('html').getAttribute('data-mantine-color-scheme');
       if (scheme !== theme) await page.getByTestId('theme-toggle').click();
-      await expect(page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme'))).resolves.toBe(theme);
+      await expect(page.locator('html').getAttribute('data-mantine-color-scheme')).resolves.toBe(theme);
       for (const name of PAGES) {
         await page.goto(`/${name}`);
         await page.getByRole('heading', { level: 2 }).first().waitFor();
@@ -134,7 +134,7 @@ describe('admin console in Chromium (standalone)', () => {
     await page.goto('/channels');
     await page.getByText('中文').click();
     await page.getByRole('heading', { name: '渠道' }).waitFor();
-    await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('zh-CN');
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('zh-CN');
     await page.screenshot({ path: path.join(SHOTS, 'channels-zh-dark.png'), fullPage: true });
     await page.getByText('EN', { exact: true }).click();
     await page.getByRole('heading', { name: 'Channels' }).waitFor();
@@ -159,7 +159,7 @@ describe('admin console in Chromium (standalone)', () => {
     await p.getByRole('button', { name: 'Toggle navigation' }).click();
     await p.getByRole('link', { name: 'Channels' }).click();
     await p.getByRole('heading', { name: 'Channels' }).waitFor();
-    expect(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    expect(await p.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
     await p.screenshot({ path: path.join(SHOTS, 'channels-mobile.png'), fullPage: true });
     await phone.close();
   });
