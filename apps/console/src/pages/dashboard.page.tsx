@@ -39,6 +39,12 @@ function useChartOptions(): ChartOptions<'line' | 'bar'> {
   };
 }
 
+/** The shared options with the y axis labelled in the series' unit (USD, percent) rather than raw numbers. */
+function withYTicks(options: ChartOptions<'line' | 'bar'>, format: (v: number) => string): ChartOptions<'line'> {
+  const y = options.scales?.y;
+  return { ...(options as ChartOptions<'line'>), scales: { ...options.scales, y: { ...y, ticks: { ...y?.ticks, callback: (v) => format(Number(v)) } } } };
+}
+
 function ChartCard({ title, children }: { title: string; children: React.ReactNode }) {
   return (
     <Card withBorder>
@@ -136,7 +142,7 @@ function StatsPanels({ stats }: { stats: StatsView }) {
         </ChartCard>
         <ChartCard title={t('dashboard.perDay', { what: t('dashboard.cost') })}>
           <Line
-            options={options as ChartOptions<'line'>}
+            options={withYTicks(options, (v) => fmtUsd(v, locale))}
             data={line(
               t('dashboard.cost'),
               stats.byDay.map((d) => d.cost),
@@ -146,10 +152,10 @@ function StatsPanels({ stats }: { stats: StatsView }) {
         </ChartCard>
         <ChartCard title={t('dashboard.perDay', { what: t('dashboard.errorRate') })}>
           <Line
-            options={options as ChartOptions<'line'>}
+            options={withYTicks(options, (v) => fmtPercent(v, locale))}
             data={line(
               t('dashboard.errorRate'),
-              stats.byDay.map((d) => d.errorRate * 100),
+              stats.byDay.map((d) => d.errorRate),
               '#fa5252',
             )}
           />
