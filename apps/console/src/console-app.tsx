@@ -1,0 +1,57 @@
+import { Center, Loader, MantineProvider, createTheme } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useState } from 'react';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { I18nProvider, useI18n } from './i18n/i18n.context';
+import { CONSOLE_PAGES } from './layout/console-pages';
+import { ConsoleLayout } from './layout/console-layout';
+import { ChannelsPage } from './pages/channels.page';
+import { ComingLaterPage } from './pages/coming-later.page';
+import { DashboardPage } from './pages/dashboard.page';
+import { SignInPage } from './pages/sign-in.page';
+import { SessionProvider, useSession } from './session/session.context';
+
+const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
+
+/** Signed out, every path shows the sign-in form, so a bookmarked page opens after signing in. */
+function Pages() {
+  const { signedIn, checking } = useSession();
+  const { t } = useI18n();
+  if (checking)
+    return (
+      <Center h="100vh">
+        <Loader aria-label={t('common.loading')} />
+      </Center>
+    );
+  if (!signedIn) return <SignInPage />;
+  return (
+    <Routes>
+      <Route element={<ConsoleLayout />}>
+        <Route index element={<Navigate to="/dashboard" replace />} />
+        <Route path="/dashboard/*" element={<DashboardPage />} />
+        <Route path="/channels/*" element={<ChannelsPage />} />
+        {CONSOLE_PAGES.filter((p) => !p.built).map((p) => (
+          <Route key={p.path} path={`${p.path}/*`} element={<ComingLaterPage label={p.label} />} />
+        ))}
+        <Route path="*" element={<Navigate to="/dashboard" replace />} />
+      </Route>
+    </Routes>
+  );
+}
+
+export function ConsoleApp() {
+  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } }));
+  return (
+    <MantineProvider theme={theme} defaultColorScheme="auto">
+      <QueryClientProvider client={queryClient}>
+        <I18nProvider>
+          <SessionProvider>
+            <BrowserRouter>
+              <Pages />
+            </BrowserRouter>
+          </SessionProvider>
+        </I18nProvider>
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}

@@ -1,0 +1,25 @@
+import { en, pickLanguage, translate, zh } from './messages';
+
+describe('console messages', () => {
+  it('has every English key in Chinese, translated (not left empty)', () => {
+    expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
+    for (const [k, v] of Object.entries(zh)) expect([k, v.trim().length > 0]).toEqual([k, true]);
+  });
+
+  it('keeps the same placeholders in both languages', () => {
+    const holes = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
+    for (const k of Object.keys(en) as (keyof typeof en)[]) expect([k, holes(zh[k])]).toEqual([k, holes(en[k])]);
+  });
+
+  it('fills placeholders and leaves unknown ones visible', () => {
+    expect(translate('en', 'dashboard.days', { n: 7 })).toBe('7 days');
+    expect(translate('zh', 'dashboard.days', { n: 7 })).toBe('7 天');
+    expect(translate('en', 'signIn.failed')).toBe('Sign-in refused: {message}');
+  });
+
+  it('follows a saved choice, then the browser languages', () => {
+    expect(pickLanguage('en', ['zh-CN'])).toBe('en');
+    expect(pickLanguage(null, ['zh-TW', 'en'])).toBe('zh');
+    expect(pickLanguage('fr', ['de-DE'])).toBe('en');
+  });
+});

@@ -1,0 +1,20 @@
+import { CONSOLE_PAGES } from './console-pages';
+
+describe('CONSOLE_PAGES', () => {
+  it('lists every page path of SPEC §8, once, in the navigation', () => {
+    expect(CONSOLE_PAGES.map((p) => p.path)).toEqual([
+      '/dashboard',
+      '/channels',
+      '/tokens',
+      '/users',
+      '/groups',
+      '/prices',
+      '/aliases',
+      '/logs',
+      '/audit',
+      '/redemptions',
+      '/settings',
+      '/playground',
+    ]);
+  });
+});

@@ -1,0 +1,34 @@
+import type { CallArgs } from '../api/admin-client';
+
+/** The create-channel form as typed (strings as the inputs hold them) and its translation to the API body. */
+export interface ChannelDraft {
+  name: string;
+  type: string;
+  baseUrl: string;
+  keys: string;
+  models: string;
+  priority: number;
+  weight: number;
+}
+
+export const emptyChannelDraft: ChannelDraft = { name: '', type: 'openai', baseUrl: '', keys: '', models: '', priority: 0, weight: 1 };
+
+type CreateBody = NonNullable<CallArgs<'channels.create'>['body']>;
+
+export function channelDraftToBody(d: ChannelDraft): CreateBody {
+  const list = (s: string, sep: RegExp) =>
+    s
+      .split(sep)
+      .map((x) => x.trim())
+      .filter(Boolean);
+  const baseUrl = d.baseUrl.trim();
+  return {
+    name: d.name.trim(),
+    type: d.type.trim(),
+    ...(baseUrl ? { baseUrl } : {}),
+    keys: list(d.keys, /\r?\n/),
+    models: list(d.models, /[,\s]+/),
+    priority: d.priority,
+    weight: d.weight,
+  };
+}

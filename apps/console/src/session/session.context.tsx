@@ -1,0 +1,65 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, useCallback, useContext, useMemo, type ReactNode } from 'react';
+import { createAdminClient, type AdminCall } from '../api/admin-client';
+import { createSessionApi } from '../api/session.api';
+import { CsrfTokenStore } from './csrf-token.store';
+
+interface Session {
+  signedIn: boolean;
+  checking: boolean;
+  api: AdminCall;
+  signIn: (adminKey: string) => Promise<void>;
+  signOut: () => Promise<void>;
+}
+
+const SessionContext = createContext<Session | null>(null);
+const SESSION_QUERY = ['session'];
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const store = useMemo(() => new CsrfTokenStore(sessionStorage), []);
+  const sessionApi = useMemo(() => createSessionApi((input, init) => fetch(input, init)), []);
+  const status = useQuery({
+    queryKey: SESSION_QUERY,
+    queryFn: async () => {
+      const s = await sessionApi.current();
+      if (s?.csrfToken) store.set(s.csrfToken);
+      return s !== null;
+    },
+    staleTime: Infinity,
+    retry: false,
+  });
+  const ended = useCallback(() => {
+    store.clear();
+    queryClient.setQueryData(SESSION_QUERY, false);
+    queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_QUERY[0] });
+  }, [queryClient, store]);
+  const api = useMemo(
+    () => createAdminClient({ fetch: (input, init) => fetch(input, init), csrfToken: () => store.get(), onUnauthorized: ended }),
+    [store, ended],
+  );
+  const value = useMemo<Session>(
+    () => ({
+      signedIn: status.data === true,
+      checking: status.isPending,
+      api,
+      async signIn(adminKey) {
+        const started = await sessionApi.signIn(adminKey);
+        store.set(started.csrfToken);
+        queryClient.setQueryData(SESSION_QUERY, true);
+      },
+      async signOut() {
+        await sessionApi.signOut(store.get()).catch(() => undefined);
+        ended();
+      },
+    }),
+    [status.data, status.isPending, api, sessionApi, store, queryClient, ended],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): Session {
+  const ctx = useContext(SessionContext);
+  if (!ctx) throw new Error('useSession outside SessionProvider');
+  return ctx;
+}
