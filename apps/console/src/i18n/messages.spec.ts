@@ -13,6 +13,10 @@ describe('console messages', () => {
 
   it('fills placeholders and leaves unknown ones visible', () => {
     expect(translate('en', 'dashboard.days', { n: 7 })).toBe('7 days');
+    expect(translate('en', 'dashboard.days', { n: 1 })).toBe('1 day');
+    expect(translate('en', 'channels.count', { n: 1 })).toBe('1 channel');
+    expect(translate('en', 'channels.count', { n: 0 })).toBe('0 channels');
+    expect(translate('zh', 'channels.count', { n: 1 })).toBe('共 1 个渠道');
     expect(translate('zh', 'dashboard.days', { n: 7 })).toBe('7 天');
     expect(translate('en', 'signIn.failed')).toBe('Sign-in refused: {message}');
   });

@@ -35,7 +35,7 @@ export const en = {
   'later.title': 'Coming in a later release',
   'later.body': 'The “{page}” page is not part of this console release yet. Its admin API is available now; see /docs.',
   'dashboard.period': 'Period',
-  'dashboard.days': '{n} days',
+  'dashboard.days': '{n} {n|day|days}',
   'dashboard.requests': 'Requests',
   'dashboard.tokens': 'Tokens',
   'dashboard.promptTokens': 'Prompt tokens',
@@ -79,7 +79,7 @@ export const en = {
   'channels.status.enabled': 'enabled',
   'channels.status.disabled': 'disabled',
   'channels.status.banned': 'banned',
-  'channels.count': '{n} channels',
+  'channels.count': '{n} {n|channel|channels}',
 };
 
 export type MessageKey = keyof typeof en;
@@ -167,8 +167,17 @@ export const zh: Record<MessageKey, string> = {
 export const LANGUAGES = { en, zh } as const;
 export type Language = keyof typeof LANGUAGES;
 
+/**
+ * Fills `{name}` placeholders; `{name|one|other}` picks the plural form of the number `name` by the language's rules
+ * (English needs it, Chinese does not).
+ */
 export function translate(lang: Language, key: MessageKey, vars: Record<string, string | number> = {}): string {
-  return LANGUAGES[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+  const plural = new Intl.PluralRules(lang === 'zh' ? 'zh-CN' : 'en-US');
+  return LANGUAGES[lang][key]
+    .replace(/\{(\w+)\|([^|}]*)\|([^}]*)\}/g, (whole, name: string, one: string, other: string) =>
+      name in vars ? (plural.select(Number(vars[name])) === 'one' ? one : other) : whole,
+    )
+    .replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
 /** The browser's preferred language if the console speaks it, else English. */

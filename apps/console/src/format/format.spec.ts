@@ -1,0 +1,11 @@
+import { fmtUsd } from './format';
+
+describe('fmtUsd', () => {
+  it('keeps small amounts apart (axis ticks of a day with a few cheap requests) and shows cents from $1 up', () => {
+    expect(fmtUsd(0.0000015, 'en-US')).toBe('$0.0000015');
+    expect(fmtUsd(0.000002, 'en-US')).toBe('$0.000002');
+    expect(fmtUsd(0.25, 'en-US')).toBe('$0.25');
+    expect(fmtUsd(0, 'en-US')).toBe('$0.00');
+    expect(fmtUsd(1234.5, 'en-US')).toBe('$1,234.50');
+  });
+});
