@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, type LedgerEntry, type Prisma } from '@switchboard/db';
+import { PrismaService, readSnapshot, type LedgerEntry, type Prisma } from '@switchboard/db';
 
 export interface LedgerFilter {
   userId?: number;
@@ -51,16 +51,11 @@ export class LedgerRepository {
    */
   async page(filter: LedgerFilter, limit: number, offset: number): Promise<LedgerPage> {
     const where: Prisma.LedgerEntryWhereInput = { userId: filter.userId, tokenId: filter.tokenId, kind: filter.kind, requestId: filter.requestId };
-    return this.prisma.$transaction(
-      async (tx) => {
-        await tx.$executeRaw`SET TRANSACTION READ ONLY`;
-        const rows = await tx.ledgerEntry.findMany({ where, orderBy: { id: 'desc' }, take: limit, skip: offset });
-        const agg = await tx.ledgerEntry.aggregate({ where, _count: { _all: true }, _sum: { amountMicros: true } });
-        return { rows, total: agg._count._all, sumMicros: agg._sum.amountMicros ?? 0n };
-      },
-      // Prisma's interactive defaults (2 s to get a connection, 5 s to finish) are too short for a busy pool or a large ledger.
-      { isolationLevel: 'RepeatableRead', maxWait: 30_000, timeout: 60_000 },
-    );
+    return readSnapshot(this.prisma, async (tx) => {
+      const rows = await tx.ledgerEntry.findMany({ where, orderBy: { id: 'desc' }, take: limit, skip: offset });
+      const agg = await tx.ledgerEntry.aggregate({ where, _count: { _all: true }, _sum: { amountMicros: true } });
+      return { rows, total: agg._count._all, sumMicros: agg._sum.amountMicros ?? 0n };
+    });
   }
 
   /** Limited users whose balance differs from their adjustments plus their entries; `low`: how many are below `lowMicros`. */
