@@ -65,7 +65,8 @@ export function inboundCallOf(
         protocol,
         operation: protocolDescriptor(protocol).operation,
         model: typeof json.model === 'string' ? json.model : '',
-        stream: json.stream === true,
+        // Only generations stream: `stream: true` on an embeddings body is forwarded as sent and answered as JSON.
+        stream: json.stream === true && protocolDescriptor(protocol).operation === 'generate',
         body: json,
         raw: body.raw,
       };
