@@ -5,10 +5,9 @@ import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { I18nProvider, useI18n } from './i18n/i18n.context';
 import { CONSOLE_PAGES } from './layout/console-pages';
 import { ConsoleLayout } from './layout/console-layout';
-import { ChannelsPage } from './pages/channels.page';
 import { ComingLaterPage } from './pages/coming-later.page';
-import { DashboardPage } from './pages/dashboard.page';
-import { SignInPage } from './pages/sign-in.page';
+import { PAGE_SCREENS } from './pages/page-screens';
+import { SignInPage } from './pages/sign-in/sign-in.page';
 import { SessionProvider, useSession } from './session/session.context';
 
 const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
@@ -28,11 +27,10 @@ function Pages() {
     <Routes>
       <Route element={<ConsoleLayout />}>
         <Route index element={<Navigate to="/dashboard" replace />} />
-        <Route path="/dashboard/*" element={<DashboardPage />} />
-        <Route path="/channels/*" element={<ChannelsPage />} />
-        {CONSOLE_PAGES.filter((p) => !p.built).map((p) => (
-          <Route key={p.path} path={`${p.path}/*`} element={<ComingLaterPage label={p.label} />} />
-        ))}
+        {CONSOLE_PAGES.map(({ path, label }) => {
+          const Screen = PAGE_SCREENS[path];
+          return <Route key={path} path={`${path}/*`} element={Screen ? <Screen /> : <ComingLaterPage label={label} />} />;
+        })}
         <Route path="*" element={<Navigate to="/dashboard" replace />} />
       </Route>
     </Routes>

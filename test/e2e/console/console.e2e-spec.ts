@@ -1,45 +1,35 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
+import { openConsole, SHOTS, type ConsoleBrowser } from './console-browser';
 
 jest.setTimeout(180_000);
 
-/** Debian's chromium (.ci/run installs it); playwright-core drives it, it downloads no browser of its own. */
-const CHROMIUM = process.env.SB_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-/** Screenshots of every page in both themes, for people reviewing the console (gitignored). */
-const SHOTS = path.resolve(__dirname, '../../../test-results/console');
 const PAGES = ['dashboard', 'channels', 'tokens', 'users', 'groups', 'prices', 'aliases', 'logs', 'audit', 'redemptions', 'settings', 'playground'];
 
 describe('admin console in Chromium (standalone)', () => {
   let mock: MockUpstream;
   let sys: System;
+  let cb: ConsoleBrowser;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set SB_CHROMIUM)`);
-    fs.mkdirSync(SHOTS, { recursive: true });
     mock = await startMockUpstream();
     sys = await startStandalone();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    context = await browser.newContext({ baseURL: sys.url, viewport: { width: 1280, height: 900 }, colorScheme: 'light', locale: 'en-US' });
-    page = await context.newPage();
-    // A CSP refusal or a crash of the app shows up here, not as a silent blank page.
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    // Every failed response is named by its URL; the 401s of "am I signed in?" and of the wrong key are expected.
-    page.on('response', (r) => {
-      if (r.status() >= 400 && !(r.status() === 401 && new URL(r.url()).pathname === '/api/session')) pageErrors.push(`${r.status()} ${r.url()}`);
-    });
+    // Signed out: the first tests go through the sign-in form. A CSP refusal, a crash or a failed response shows up
+    // in pageErrors, not as a silent blank page.
+    cb = await openConsole(sys, { signedIn: false });
+    ({ browser, context, page, pageErrors } = cb);
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await cb?.close();
     await sys?.stop();
     await mock?.close();
   });
@@ -123,7 +113,7 @@ describe('admin console in Chromium (standalone)', () => {
         await page.getByRole('heading', { level: 2 }).first().waitFor();
         if (name === 'dashboard') await page.getByTestId('latest-requests').waitFor();
         if (name === 'channels') await page.getByTestId('channel-mock-openai').waitFor();
-        if (name !== 'dashboard' && name !== 'channels') await page.getByTestId('coming-later').waitFor();
+        await page.locator('.mantine-Loader-root').first().waitFor({ state: 'detached' });
         await page.screenshot({ path: path.join(SHOTS, `${name}-${theme}.png`), fullPage: true });
       }
     }

@@ -3,20 +3,50 @@ import type { z } from 'zod';
 
 /**
  * The console's typed admin API client. Types come from the shared route table (`libs/contracts`) by a type-only
- * import, so the bundle carries no zod and no schemas; the few routes the console calls are listed in
- * CONSOLE_ROUTES, whose method and path the compiler checks against the table.
+ * import, so the bundle carries no zod and no schemas; CONSOLE_ROUTES repeats each route's method and path (the
+ * runtime needs them); the compiler checks every entry against the table and fails when a route of it is missing here.
  */
 type RouteKey = keyof AdminRoutes;
 type RouteShape<K extends RouteKey> = Pick<AdminRoutes[K], 'method' | 'path'>;
 
 export const CONSOLE_ROUTES = {
-  'stats.get': { method: 'GET', path: '/api/stats' },
-  'logs.list': { method: 'GET', path: '/api/logs' },
+  'users.list': { method: 'GET', path: '/api/users' },
+  'users.create': { method: 'POST', path: '/api/users' },
+  'users.get': { method: 'GET', path: '/api/users/:id' },
+  'users.update': { method: 'PATCH', path: '/api/users/:id' },
+  'users.delete': { method: 'DELETE', path: '/api/users/:id' },
+  'users.topup': { method: 'POST', path: '/api/users/:id/topup' },
+  'tokens.list': { method: 'GET', path: '/api/tokens' },
+  'tokens.create': { method: 'POST', path: '/api/tokens' },
+  'tokens.get': { method: 'GET', path: '/api/tokens/:id' },
+  'tokens.update': { method: 'PATCH', path: '/api/tokens/:id' },
+  'tokens.delete': { method: 'DELETE', path: '/api/tokens/:id' },
+  'groups.list': { method: 'GET', path: '/api/groups' },
+  'groups.create': { method: 'POST', path: '/api/groups' },
+  'groups.get': { method: 'GET', path: '/api/groups/:name' },
+  'groups.update': { method: 'PATCH', path: '/api/groups/:name' },
   'channels.list': { method: 'GET', path: '/api/channels' },
   'channels.create': { method: 'POST', path: '/api/channels' },
+  'channels.get': { method: 'GET', path: '/api/channels/:id' },
   'channels.update': { method: 'PATCH', path: '/api/channels/:id' },
   'channels.test': { method: 'POST', path: '/api/channels/:id/test' },
-} as const satisfies { [K in RouteKey]?: RouteShape<K> };
+  'channels.delete': { method: 'DELETE', path: '/api/channels/:id' },
+  'aliases.list': { method: 'GET', path: '/api/aliases' },
+  'aliases.create': { method: 'POST', path: '/api/aliases' },
+  'aliases.update': { method: 'PATCH', path: '/api/aliases/:name' },
+  'aliases.delete': { method: 'DELETE', path: '/api/aliases/:name' },
+  'prices.list': { method: 'GET', path: '/api/prices' },
+  'prices.put': { method: 'PUT', path: '/api/prices/:model' },
+  'redemptions.create': { method: 'POST', path: '/api/redemptions' },
+  'redemptions.list': { method: 'GET', path: '/api/redemptions' },
+  'ledger.list': { method: 'GET', path: '/api/ledger' },
+  'ledger.reconcile': { method: 'GET', path: '/api/ledger/reconciliation' },
+  'logs.list': { method: 'GET', path: '/api/logs' },
+  'logs.get': { method: 'GET', path: '/api/logs/:requestId' },
+  'stats.get': { method: 'GET', path: '/api/stats' },
+  'audit.list': { method: 'GET', path: '/api/audit' },
+  'usage-dead-letters.list': { method: 'GET', path: '/api/usage/dead-letters' },
+} as const satisfies { [K in RouteKey]: RouteShape<K> };
 
 export type ConsoleRoute = keyof typeof CONSOLE_ROUTES;
 type Field<T, F extends string> = T extends Record<F, infer V> ? V : never;

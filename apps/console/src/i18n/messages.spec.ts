@@ -1,4 +1,4 @@
-import { en, pickLanguage, translate, zh } from './messages';
+import { en, mergeMessages, pickLanguage, translate, zh } from './messages';
 
 describe('console messages', () => {
   it('has every English key in Chinese, translated (not left empty)', () => {
@@ -25,5 +25,10 @@ describe('console messages', () => {
     expect(pickLanguage('en', ['zh-CN'])).toBe('en');
     expect(pickLanguage(null, ['zh-TW', 'en'])).toBe('zh');
     expect(pickLanguage('fr', ['de-DE'])).toBe('en');
+  });
+
+  it('refuses a key two dictionaries both define', () => {
+    expect(mergeMessages({ 'a.x': '1' }, { 'b.y': '2' })).toEqual({ 'a.x': '1', 'b.y': '2' });
+    expect(() => mergeMessages({ 'a.x': '1' }, { 'a.x': '2' })).toThrow('console message a.x is defined twice');
   });
 });

@@ -1,8 +1,12 @@
+import { channelsEn, channelsZh } from '../pages/channels/channels.messages';
+import { dashboardEn, dashboardZh } from '../pages/dashboard/dashboard.messages';
+
 /**
- * The console's words in English and Chinese. `zh` is typed by `en`'s keys, so a string missing in one language
+ * The console's words in English and Chinese: the shared ones here, each page's in its folder (`*.messages.ts`). `zh` is typed by `en`'s keys, so a string missing in one language
  * fails the type check. `{name}` placeholders are filled by `translate`.
  */
-export const en = {
+
+const commonEn = {
   'app.title': 'Switchboard',
   'app.skipToContent': 'Skip to content',
   'nav.label': 'Console pages',
@@ -34,21 +38,6 @@ export const en = {
   'common.none': 'Nothing yet',
   'later.title': 'Coming in a later release',
   'later.body': 'The “{page}” page is not part of this console release yet. Its admin API is available now; see /docs.',
-  'dashboard.period': 'Period',
-  'dashboard.days': '{n} {n|day|days}',
-  'dashboard.requests': 'Requests',
-  'dashboard.tokens': 'Tokens',
-  'dashboard.promptTokens': 'Prompt tokens',
-  'dashboard.completionTokens': 'Completion tokens',
-  'dashboard.cost': 'Cost (USD)',
-  'dashboard.errorRate': 'Error rate',
-  'dashboard.latencyP50': 'Latency p50',
-  'dashboard.latencyP95': 'Latency p95',
-  'dashboard.perDay': '{what} per day',
-  'dashboard.topModels': 'Top models',
-  'dashboard.topChannels': 'Top channels',
-  'dashboard.topUsers': 'Top users',
-  'dashboard.latest': 'Latest requests',
   'col.model': 'Model',
   'col.channel': 'Channel',
   'col.user': 'User',
@@ -62,29 +51,9 @@ export const en = {
   'col.weight': 'Weight',
   'col.enabled': 'Enabled',
   'col.actions': 'Actions',
-  'channels.create': 'New channel',
-  'channels.createTitle': 'Create a channel',
-  'channels.baseUrl': 'Base URL',
-  'channels.baseUrlHint': 'Leave empty for the type’s default upstream',
-  'channels.keys': 'API keys',
-  'channels.keysHint': 'One key per line',
-  'channels.models': 'Models',
-  'channels.modelsHint': 'Comma-separated; * matches any',
-  'channels.save': 'Create',
-  'channels.cancel': 'Cancel',
-  'channels.test': 'Test',
-  'channels.testOk': 'OK in {ms} ms ({model})',
-  'channels.testFailed': 'Failed: {error}',
-  'channels.enable': 'Enable channel {name}',
-  'channels.status.enabled': 'enabled',
-  'channels.status.disabled': 'disabled',
-  'channels.status.banned': 'banned',
-  'channels.count': '{n} {n|channel|channels}',
 };
 
-export type MessageKey = keyof typeof en;
-
-export const zh: Record<MessageKey, string> = {
+const commonZh: Record<keyof typeof commonEn, string> = {
   'app.title': 'Switchboard',
   'app.skipToContent': '跳到正文',
   'nav.label': '控制台页面',
@@ -116,21 +85,6 @@ export const zh: Record<MessageKey, string> = {
   'common.none': '暂无数据',
   'later.title': '将在后续版本提供',
   'later.body': '“{page}”页面尚未包含在本版控制台中。其管理 API 现已可用，见 /docs。',
-  'dashboard.period': '时间范围',
-  'dashboard.days': '{n} 天',
-  'dashboard.requests': '请求数',
-  'dashboard.tokens': 'Token 数',
-  'dashboard.promptTokens': '输入 Token',
-  'dashboard.completionTokens': '输出 Token',
-  'dashboard.cost': '费用（美元）',
-  'dashboard.errorRate': '错误率',
-  'dashboard.latencyP50': '延迟 p50',
-  'dashboard.latencyP95': '延迟 p95',
-  'dashboard.perDay': '每日{what}',
-  'dashboard.topModels': '热门模型',
-  'dashboard.topChannels': '热门渠道',
-  'dashboard.topUsers': '用量最高的用户',
-  'dashboard.latest': '最近请求',
   'col.model': '模型',
   'col.channel': '渠道',
   'col.user': '用户',
@@ -144,25 +98,27 @@ export const zh: Record<MessageKey, string> = {
   'col.weight': '权重',
   'col.enabled': '启用',
   'col.actions': '操作',
-  'channels.create': '新建渠道',
-  'channels.createTitle': '创建渠道',
-  'channels.baseUrl': '接口地址',
-  'channels.baseUrlHint': '留空则使用该类型的默认上游',
-  'channels.keys': 'API 密钥',
-  'channels.keysHint': '每行一个密钥',
-  'channels.models': '模型',
-  'channels.modelsHint': '逗号分隔；* 匹配任意',
-  'channels.save': '创建',
-  'channels.cancel': '取消',
-  'channels.test': '测试',
-  'channels.testOk': '成功，耗时 {ms} 毫秒（{model}）',
-  'channels.testFailed': '失败：{error}',
-  'channels.enable': '启用渠道 {name}',
-  'channels.status.enabled': '已启用',
-  'channels.status.disabled': '已停用',
-  'channels.status.banned': '已封禁',
-  'channels.count': '共 {n} 个渠道',
 };
+
+type Merged<T extends object[]> = T extends [infer H, ...infer R extends object[]] ? H & Merged<R> : unknown;
+
+/** Joins dictionaries; a key defined twice would silently hide one page's word, so it stops the console loading. */
+export function mergeMessages<T extends Record<string, string>[]>(...parts: T): Merged<T> {
+  const all: Record<string, string> = {};
+  for (const part of parts)
+    for (const [k, v] of Object.entries(part)) {
+      if (k in all) throw new Error(`console message ${k} is defined twice`);
+      all[k] = v;
+    }
+  return all as Merged<T>;
+}
+
+/** One entry per page that has words of its own. */
+export const en = mergeMessages(commonEn, dashboardEn, channelsEn);
+
+export type MessageKey = keyof typeof en;
+
+export const zh: Record<MessageKey, string> = mergeMessages(commonZh, dashboardZh, channelsZh);
 
 export const LANGUAGES = { en, zh } as const;
 export type Language = keyof typeof LANGUAGES;

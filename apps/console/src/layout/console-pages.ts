@@ -1,17 +1,19 @@
 import type { MessageKey } from '../i18n/messages';
 
-/** Every page path of SPEC §8, in navigation order; `built` pages have a screen, the others a "later release" panel. */
+/** Every page path of SPEC §8, in navigation order; `pages/page-screens.ts` says which have a screen. */
 export const CONSOLE_PAGES = [
-  { path: '/dashboard', label: 'nav.dashboard', built: true },
-  { path: '/channels', label: 'nav.channels', built: true },
-  { path: '/tokens', label: 'nav.tokens', built: false },
-  { path: '/users', label: 'nav.users', built: false },
-  { path: '/groups', label: 'nav.groups', built: false },
-  { path: '/prices', label: 'nav.prices', built: false },
-  { path: '/aliases', label: 'nav.aliases', built: false },
-  { path: '/logs', label: 'nav.logs', built: false },
-  { path: '/audit', label: 'nav.audit', built: false },
-  { path: '/redemptions', label: 'nav.redemptions', built: false },
-  { path: '/settings', label: 'nav.settings', built: false },
-  { path: '/playground', label: 'nav.playground', built: false },
-] as const satisfies readonly { path: string; label: MessageKey; built: boolean }[];
+  { path: '/dashboard', label: 'nav.dashboard' },
+  { path: '/channels', label: 'nav.channels' },
+  { path: '/tokens', label: 'nav.tokens' },
+  { path: '/users', label: 'nav.users' },
+  { path: '/groups', label: 'nav.groups' },
+  { path: '/prices', label: 'nav.prices' },
+  { path: '/aliases', label: 'nav.aliases' },
+  { path: '/logs', label: 'nav.logs' },
+  { path: '/audit', label: 'nav.audit' },
+  { path: '/redemptions', label: 'nav.redemptions' },
+  { path: '/settings', label: 'nav.settings' },
+  { path: '/playground', label: 'nav.playground' },
+] as const satisfies readonly { path: string; label: MessageKey }[];
+
+export type ConsolePath = (typeof CONSOLE_PAGES)[number]['path'];

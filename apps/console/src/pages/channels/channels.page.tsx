@@ -2,12 +2,12 @@ import { Alert, Badge, Button, Group, Modal, NumberInput, Stack, Switch, Table, 
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import type { ChannelRow } from '../api/console-views';
-import { fmtMs, fmtPercent } from '../format/format';
-import { useI18n } from '../i18n/i18n.context';
-import type { MessageKey } from '../i18n/messages';
-import { QueryState } from '../layout/query-state';
-import { useSession } from '../session/session.context';
+import type { ChannelRow } from '../../api/console-views';
+import { fmtMs, fmtPercent } from '../../format/format';
+import { useI18n } from '../../i18n/i18n.context';
+import type { MessageKey } from '../../i18n/messages';
+import { QueryState } from '../../layout/query-state';
+import { useSession } from '../../session/session.context';
 import { channelDraftToBody, emptyChannelDraft, type ChannelDraft } from './channel-draft';
 
 const STATUS_COLOR: Record<string, string> = { enabled: 'green', disabled: 'gray', banned: 'red' };

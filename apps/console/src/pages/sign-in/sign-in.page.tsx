@@ -1,7 +1,7 @@
 import { Alert, Button, Center, Paper, PasswordInput, Stack, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { useI18n } from '../i18n/i18n.context';
-import { useSession } from '../session/session.context';
+import { useI18n } from '../../i18n/i18n.context';
+import { useSession } from '../../session/session.context';
 
 export function SignInPage() {
   const { t } = useI18n();

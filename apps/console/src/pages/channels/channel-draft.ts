@@ -1,4 +1,4 @@
-import type { CallArgs } from '../api/admin-client';
+import type { CallArgs } from '../../api/admin-client';
 
 /** The create-channel form as typed (strings as the inputs hold them) and its translation to the API body. */
 export interface ChannelDraft {

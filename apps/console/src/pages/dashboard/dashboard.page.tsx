@@ -3,11 +3,11 @@ import { useQuery } from '@tanstack/react-query';
 import { BarElement, CategoryScale, Chart as ChartJS, Filler, Legend, LinearScale, LineElement, PointElement, Tooltip, type ChartOptions } from 'chart.js';
 import { useState } from 'react';
 import { Bar, Line } from 'react-chartjs-2';
-import type { LogRow, StatsRow, StatsView } from '../api/console-views';
-import { fmtInt, fmtMs, fmtPercent, fmtUsd } from '../format/format';
-import { useI18n } from '../i18n/i18n.context';
-import { QueryState } from '../layout/query-state';
-import { useSession } from '../session/session.context';
+import type { LogRow, StatsRow, StatsView } from '../../api/console-views';
+import { fmtInt, fmtMs, fmtPercent, fmtUsd } from '../../format/format';
+import { useI18n } from '../../i18n/i18n.context';
+import { QueryState } from '../../layout/query-state';
+import { useSession } from '../../session/session.context';
 
 ChartJS.register(CategoryScale, LinearScale, BarElement, LineElement, PointElement, Tooltip, Legend, Filler);
 

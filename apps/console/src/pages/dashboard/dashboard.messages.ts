@@ -1,0 +1,36 @@
+/** The dashboard's words (merged into the console dictionary by i18n/messages.ts). */
+export const dashboardEn = {
+  'dashboard.period': 'Period',
+  'dashboard.days': '{n} {n|day|days}',
+  'dashboard.requests': 'Requests',
+  'dashboard.tokens': 'Tokens',
+  'dashboard.promptTokens': 'Prompt tokens',
+  'dashboard.completionTokens': 'Completion tokens',
+  'dashboard.cost': 'Cost (USD)',
+  'dashboard.errorRate': 'Error rate',
+  'dashboard.latencyP50': 'Latency p50',
+  'dashboard.latencyP95': 'Latency p95',
+  'dashboard.perDay': '{what} per day',
+  'dashboard.topModels': 'Top models',
+  'dashboard.topChannels': 'Top channels',
+  'dashboard.topUsers': 'Top users',
+  'dashboard.latest': 'Latest requests',
+};
+
+export const dashboardZh: Record<keyof typeof dashboardEn, string> = {
+  'dashboard.period': '时间范围',
+  'dashboard.days': '{n} 天',
+  'dashboard.requests': '请求数',
+  'dashboard.tokens': 'Token 数',
+  'dashboard.promptTokens': '输入 Token',
+  'dashboard.completionTokens': '输出 Token',
+  'dashboard.cost': '费用（美元）',
+  'dashboard.errorRate': '错误率',
+  'dashboard.latencyP50': '延迟 p50',
+  'dashboard.latencyP95': '延迟 p95',
+  'dashboard.perDay': '每日{what}',
+  'dashboard.topModels': '热门模型',
+  'dashboard.topChannels': '热门渠道',
+  'dashboard.topUsers': '用量最高的用户',
+  'dashboard.latest': '最近请求',
+};
