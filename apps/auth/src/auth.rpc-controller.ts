@@ -20,7 +20,7 @@ export class AuthRpcController {
 
   @MessagePattern(Subjects.AuthVerifyKey)
   verify(@Payload() payload: unknown) {
-    return this.keys.verify(VerifyKeyRequest.parse(payload).keyHash);
+    return this.keys.verify(VerifyKeyRequest.parse(payload));
   }
 
   @MessagePattern(Subjects.AuthAdmin)

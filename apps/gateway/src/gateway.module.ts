@@ -10,6 +10,8 @@ import { AdminAuthGuard } from './admin/admin-auth.guard';
 import { AdminKeyVerifier } from './admin/admin-key.verifier';
 import { KeyAuthenticator } from './auth/key-authenticator';
 import { AdminController, StatusController } from './admin/admin.controller';
+import { PlaygroundController } from './playground/playground.controller';
+import { SettingsController } from './settings/settings.controller';
 import { RedeemController } from './admin/redeem.controller';
 import { DocsController } from './docs/docs.controller';
 import { MemorySessionStore } from './session/memory-session.store';
@@ -38,7 +40,17 @@ import { TokenCache } from './state/token-cache.service';
 
 /** The edge: relay endpoints, admin API, local caches of tokens, routes and prices. Never touches the database. */
 @Module({
-  controllers: [RelayController, AdminController, StatusController, RedeemController, ChangeEventsController, DocsController, SessionController],
+  controllers: [
+    RelayController,
+    AdminController,
+    StatusController,
+    RedeemController,
+    ChangeEventsController,
+    DocsController,
+    SessionController,
+    SettingsController,
+    PlaygroundController,
+  ],
   providers: [
     RelayService,
     // the relay's pipeline steps (relay/)

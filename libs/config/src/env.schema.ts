@@ -132,6 +132,9 @@ const envFields = z.object({
   QUOTA_RECONCILE_INTERVAL_MS: int(60_000, 1000),
 });
 
+/** Every variable the gateway reads, in the schema's order (the settings page lists them all). */
+export const ENV_NAMES = Object.keys(envFields.shape) as (keyof typeof envFields.shape)[];
+
 /** Rules across variables: each names the variable to change. */
 export const envSchema = envFields.superRefine(
   (env, ctx) => {

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-export const VerifyKeyRequest = z.object({ keyHash: z.string().regex(/^[0-9a-f]{64}$/) });
+/** A key by its hash (every client request), or a token by its id (the console's playground, admin only). */
+export const VerifyKeyRequest = z.union([
+  z.object({ keyHash: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+  z.object({ tokenId: z.number().int().positive() }).strict(),
+]);
 export type VerifyKeyRequest = z.infer<typeof VerifyKeyRequest>;
 
 export const LimitsSchema = z.object({

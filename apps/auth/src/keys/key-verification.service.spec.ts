@@ -50,6 +50,9 @@ class InMemoryKeys implements Keys {
   tokenByKeyHash(keyHash: string) {
     return Promise.resolve(this.tokens.get(keyHash) ?? null);
   }
+  tokenById(id: number) {
+    return Promise.resolve([...this.tokens.values()].find((t) => t.id === id) ?? null);
+  }
   group(name: string) {
     return Promise.resolve(this.groups.get(name) ?? null);
   }
@@ -100,6 +103,12 @@ describe('KeyVerificationService', () => {
       user: { id: 1, status: 'active', balanceMicros: 5_000_000, limits: { rpm: null, tpm: 1000, maxConcurrency: null } },
       group: { name: 'vip', priceRatio: 0.5, limits: { rpm: 10, tpm: null, maxConcurrency: 2 } },
     });
+  });
+
+  it('answers the same token by its id (the console playground) and null for an unknown id', async () => {
+    keys.tokens.set('h7', { ...token(), user: user() });
+    expect(await service.verify({ tokenId: 7 })).toEqual(await service.verify({ keyHash: 'h7' }));
+    expect(await service.verify({ tokenId: 8 })).toEqual({ token: null });
   });
 
   it('prefers the token group, and a missing group row means ratio 1 without limits', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Subjects, type Limits, type VerifiedToken, type VerifyKeyReply } from '@switchboard/contracts';
+import { Subjects, type Limits, type VerifiedToken, type VerifyKeyReply, type VerifyKeyRequest } from '@switchboard/contracts';
 import { modelsFromColumn } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
 import { KeyRepository, type Keys } from './key.repository';
@@ -23,9 +23,11 @@ export class KeyVerificationService {
     private readonly bus: Bus,
   ) {}
 
-  async verify(keyHash: string): Promise<VerifyKeyReply> {
-    const t = await this.keys.tokenByKeyHash(keyHash);
+  async verify(by: VerifyKeyRequest | string): Promise<VerifyKeyReply> {
+    const ask = typeof by === 'string' ? { keyHash: by } : by;
+    const t = 'keyHash' in ask ? await this.keys.tokenByKeyHash(ask.keyHash) : await this.keys.tokenById(ask.tokenId);
     if (!t) return { token: null };
+    const keyHash = 'keyHash' in ask ? ask.keyHash : t.keyHash;
     let status = t.status as VerifiedToken['status'];
     if (status === 'active' && t.expiresAt && t.expiresAt.getTime() <= Date.now()) {
       // Expiry flips the status once, so lists show it and the audit of later edits starts from the truth. Only an

@@ -13,6 +13,10 @@ export class KeyRepository {
     return this.prisma.token.findUnique({ where: { keyHash }, include: { user: true } });
   }
 
+  async tokenById(id: number): Promise<(Token & { user: User }) | null> {
+    return this.prisma.token.findUnique({ where: { id }, include: { user: true } });
+  }
+
   async group(name: string): Promise<Group | null> {
     return this.prisma.group.findUnique({ where: { name } });
   }

@@ -1,3 +1,4 @@
+import type { SettingsView } from '@switchboard/config';
 import type { AdminRoutes } from '@switchboard/contracts';
 import type { z } from 'zod';
 
@@ -48,12 +49,25 @@ export const CONSOLE_ROUTES = {
   'usage-dead-letters.list': { method: 'GET', path: '/api/usage/dead-letters' },
 } as const satisfies { [K in RouteKey]: RouteShape<K> };
 
-export type ConsoleRoute = keyof typeof CONSOLE_ROUTES;
-type Field<T, F extends string> = T extends Record<F, infer V> ? V : never;
-type Params<K extends ConsoleRoute> = Field<AdminRoutes[K], 'params'> extends z.ZodType ? z.input<Field<AdminRoutes[K], 'params'>> : undefined;
-type Query<K extends ConsoleRoute> = Field<AdminRoutes[K], 'query'> extends z.ZodType ? Partial<z.input<Field<AdminRoutes[K], 'query'>>> : undefined;
-type Body<K extends ConsoleRoute> = Field<AdminRoutes[K], 'body'> extends { schema: z.ZodType } ? z.input<Field<AdminRoutes[K], 'body'>['schema']> : undefined;
-export type Answer<K extends ConsoleRoute> = z.output<AdminRoutes[K]['answer']>;
+/** Routes the gateway answers from its own state (not in the admin route table), typed by their answers. */
+interface GatewayRoutes {
+  'settings.get': { method: 'GET'; path: '/api/settings'; answer: SettingsView };
+}
+
+const GATEWAY_ROUTES = {
+  'settings.get': { method: 'GET', path: '/api/settings' },
+} as const satisfies { [K in keyof GatewayRoutes]: Pick<GatewayRoutes[K], 'method' | 'path'> };
+
+export type ConsoleRoute = keyof typeof CONSOLE_ROUTES | keyof GatewayRoutes;
+type Field<K, F extends string> = K extends RouteKey ? (AdminRoutes[K] extends Record<F, infer V> ? V : never) : never;
+type Params<K extends ConsoleRoute> = Field<K, 'params'> extends z.ZodType ? z.input<Field<K, 'params'>> : undefined;
+type Query<K extends ConsoleRoute> = Field<K, 'query'> extends z.ZodType ? Partial<z.input<Field<K, 'query'>>> : undefined;
+type Body<K extends ConsoleRoute> = Field<K, 'body'> extends { schema: z.ZodType } ? z.input<Field<K, 'body'>['schema']> : undefined;
+export type Answer<K extends ConsoleRoute> = K extends RouteKey
+  ? z.output<AdminRoutes[K]['answer']>
+  : K extends keyof GatewayRoutes
+    ? GatewayRoutes[K]['answer']
+    : never;
 
 export interface CallArgs<K extends ConsoleRoute> {
   params?: Params<K>;
@@ -112,7 +126,7 @@ export interface AdminClientOptions {
 
 export function createAdminClient(opts: AdminClientOptions) {
   return async function call<K extends ConsoleRoute>(key: K, args: CallArgs<K> = {}): Promise<Answer<K>> {
-    const route: { method: string; path: string } = CONSOLE_ROUTES[key];
+    const route: { method: string; path: string } = key in GATEWAY_ROUTES ? GATEWAY_ROUTES[key as keyof GatewayRoutes] : CONSOLE_ROUTES[key as RouteKey];
     const headers: Record<string, string> = { accept: 'application/json' };
     const csrf = opts.csrfToken();
     if (route.method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;

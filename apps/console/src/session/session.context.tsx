@@ -8,6 +8,8 @@ interface Session {
   signedIn: boolean;
   checking: boolean;
   api: AdminCall;
+  /** fetch on the session for what is not a JSON admin route (the playground's stream): CSRF header; signs out if the session ended */
+  sessionFetch: (path: string, init: RequestInit) => Promise<Response>;
   signIn: (adminKey: string) => Promise<void>;
   signOut: () => Promise<void>;
 }
@@ -38,11 +40,28 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     () => createAdminClient({ fetch: (input, init) => fetch(input, init), csrfToken: () => store.get(), onUnauthorized: ended }),
     [store, ended],
   );
+  const sessionFetch = useCallback(
+    async (path: string, init: RequestInit) => {
+      const headers = new Headers(init.headers);
+      const csrf = store.get();
+      if ((init.method ?? 'GET') !== 'GET' && csrf) headers.set('x-csrf-token', csrf);
+      const res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
+      // A 401 here may be the relay refusing a token (the playground), not the session ending: ask before signing out.
+      if (res.status === 401)
+        void sessionApi.current().then(
+          (s) => s === null && ended(),
+          () => undefined,
+        );
+      return res;
+    },
+    [store, ended, sessionApi],
+  );
   const value = useMemo<Session>(
     () => ({
       signedIn: status.data === true,
       checking: status.isPending,
       api,
+      sessionFetch,
       async signIn(adminKey) {
         const started = await sessionApi.signIn(adminKey);
         store.set(started.csrfToken);
@@ -53,7 +72,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         ended();
       },
     }),
-    [status.data, status.isPending, api, sessionApi, store, queryClient, ended],
+    [status.data, status.isPending, api, sessionFetch, sessionApi, store, queryClient, ended],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

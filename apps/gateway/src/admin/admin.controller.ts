@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, UseGuards } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { APP_CONFIG, appVersion, type AppConfig } from '@switchboard/config';
 import { DomainError, adminRouteList } from '@switchboard/contracts';
 import { Bus } from '@switchboard/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -49,6 +49,6 @@ export class StatusController {
   @Get('status')
   @HttpCode(200)
   status() {
-    return { version: process.env.npm_package_version ?? '0.1.0', uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000), mode: this.config.mode };
+    return { version: appVersion(), uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000), mode: this.config.mode };
   }
 }

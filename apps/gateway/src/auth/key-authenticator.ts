@@ -55,6 +55,11 @@ export class KeyAuthenticator {
     return (memo[IDENTITY_PROPERTY] ??= this.lookup(req));
   }
 
+  /** Runs the request as this token (the console's playground): identify() then answers it without reading a key. */
+  actAs(req: KeyRequest, token: VerifiedToken): void {
+    (req as KeyRequest & Memo)[IDENTITY_PROPERTY] = Promise.resolve(token);
+  }
+
   /** Whether identify() already ran for this request (its answer is kept on it). */
   identified(req: KeyRequest): boolean {
     return (req as KeyRequest & Memo)[IDENTITY_PROPERTY] != null;

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendHtml } from '../console/security-headers';
 import { API_REFERENCE_HTML } from './api-reference.routes';
 import { buildOpenApi } from './openapi.document';
+import { appVersion } from '@switchboard/config';
 
 /**
  * The API reference (public, like any API reference), built once from the route tables: `GET /docs/openapi.json` is
@@ -15,7 +16,7 @@ export class DocsController {
 
   @Get('docs/openapi.json')
   docs(): Record<string, unknown> {
-    return (this.cached ??= buildOpenApi(process.env.npm_package_version ?? '0.1.0'));
+    return (this.cached ??= buildOpenApi(appVersion()));
   }
 
   @Get('docs')

@@ -91,3 +91,55 @@ export const SESSION_ROUTES: StaticRoute[] = [
     answer: { status: 204 },
   },
 ];
+
+/** The gateway's own configuration (not an admin route: no service owns it, the gateway answers from its own config). */
+export const SETTINGS_ROUTE: StaticRoute = {
+  method: 'get',
+  path: '/api/settings',
+  tag: 'admin',
+  auth: 'session',
+  summary: 'The configuration this gateway runs with: every variable, its source (env, default, generated), credentials masked; version and uptime',
+  answer: {
+    status: 200,
+    schema: {
+      type: 'object',
+      required: ['version', 'mode', 'service', 'node', 'startedAt', 'uptimeSeconds', 'settings'],
+      properties: {
+        version: { type: 'string' },
+        mode: { type: 'string', enum: ['standalone', 'cluster'] },
+        service: { type: 'string' },
+        node: { type: 'string', description: 'Node.js version' },
+        startedAt: { type: 'string', format: 'date-time' },
+        uptimeSeconds: { type: 'integer' },
+        settings: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['name', 'value', 'source', 'secret'],
+            properties: {
+              name: { type: 'string' },
+              value: { description: 'null when unset; a credential shows only ****<last 4>, a URL without its password' },
+              source: { type: 'string', enum: ['env', 'default', 'generated'] },
+              secret: { type: 'boolean' },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+/** The console's playground: an OpenAI chat request run as a token chosen by id (admin only). */
+export const PLAYGROUND_ROUTE: StaticRoute = {
+  method: 'post',
+  path: '/api/playground/chat/completions',
+  tag: 'admin',
+  auth: 'session',
+  summary:
+    'OpenAI Chat Completions (stream or not) run as the token named by the x-switchboard-token-id header: that token’s limits, quota, routing, billing and request log apply',
+  body: {
+    type: 'object',
+    required: ['model', 'messages'],
+    properties: { model: { type: 'string' }, messages: { type: 'array' }, stream: { type: 'boolean' } },
+  },
+};
