@@ -24,7 +24,7 @@ interface GroupJson {
 /** The balance as the page writes it: USD to the micro-dollar, at least cents. */
 const usd = (n: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 6 }).format(n);
 
-const shotName = (where: string) => (where === '/users' ? 'users' : where === '/groups' ? 'groups' : 'users-detail');
+const shotName = (where: string) => (where === '/users' ? 'users-list' : where === '/groups' ? 'groups-list' : 'users-detail');
 
 /** The refusals these tests provoke on purpose: bad top-ups, bad group values, deleting the built-in admin. */
 const provoked = (status: number, url: URL) =>
@@ -192,6 +192,7 @@ describe('console users and groups pages (standalone, Chromium)', () => {
     const dialog = page.getByRole('dialog', { name: 'Edit user alice' });
     await dialog.getByRole('textbox', { name: 'Group' }).click();
     await page.getByRole('option', { name: 'team-x' }).click();
+    await cb.shot('users-edit-light');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
     const moved = (await userByName('alice'))!;

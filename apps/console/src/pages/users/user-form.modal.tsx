@@ -52,7 +52,8 @@ export function UserFormModal({ user, groups, onClose }: { user: UserRow | null;
               allowDeselect={false}
               searchable
             />
-            <Stack gap={4}>
+            {/* Bottom-aligned, so the control lines up with the group select under its longer description. */}
+            <Stack gap={4} justify="flex-end">
               <Text size="sm" fw={500} id="user-status-label">
                 {t('users.status')}
               </Text>
