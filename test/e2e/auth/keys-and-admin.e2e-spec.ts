@@ -150,7 +150,13 @@ describe.each<Topology>(['standalone', 'cluster'])('keys, users, groups and the 
       expect(tu.body).toMatchObject({ models: null, allowIps: [], quota: null, group: 'audited' });
       const uu = await admin.patch<Row>(`/api/users/${u.body.id}`, { balance: null, status: 'disabled' });
       expect(uu.body).toMatchObject({ balance: null, status: 'disabled' });
-      expect((await admin.del(`/api/users/${u.body.id}`)).status).toBe(200);
+      // The lists the console reads: a search and filters, token counts per user and per group.
+      const found = await admin.get<{ data: Row[]; total: number }>('/api/users?search=AUDITED-&status=disabled&group=audited');
+      expect(found.body).toMatchObject({ total: 1, data: [{ id: u.body.id, tokenCount: 1 }] });
+      const groups = await admin.get<{ data: Row[] }>('/api/groups?limit=500');
+      expect(groups.body.data.find((x) => x.name === 'audited')).toMatchObject({ userCount: 1, tokenCount: 1 });
+      const removed = await admin.del(`/api/users/${u.body.id}`);
+      expect(removed).toEqual({ status: 200, body: { deleted: true, tokensDeleted: 1 } });
       expect((await admin.get(`/api/users/${u.body.id}`)).status).toBe(404);
       expect((await admin.get(`/api/tokens/${t.body.id}`)).status).toBe(404);
 

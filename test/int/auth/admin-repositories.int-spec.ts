@@ -37,9 +37,9 @@ describePostgres('auth admin repositories on Postgres', () => {
   describe('each list reads its page and its total in one snapshot: a row committed between its statements is in neither', () => {
     it('users', async () => {
       await user();
-      const page = await new UserRepository(committingBetweenStatements(prisma, user)).page(500, 0);
+      const page = await new UserRepository(committingBetweenStatements(prisma, user)).page({}, 500, 0);
       expect(page.total).toBe(page.rows.length);
-      expect((await new UserRepository(prisma).page(500, 0)).total).toBeGreaterThan(page.total); // the commits did happen
+      expect((await new UserRepository(prisma).page({}, 500, 0)).total).toBeGreaterThan(page.total); // the commits did happen
     });
 
     it('tokens, filtered by user', async () => {
@@ -59,6 +59,43 @@ describePostgres('auth admin repositories on Postgres', () => {
       expect(page.total).toBe(page.rows.length);
       expect((await new GroupRepository(prisma).page(500, 0)).total).toBeGreaterThan(page.total);
     });
+  });
+
+  it("users: a search in the name (any case) or the id, group and status filters, and each user's token count", async () => {
+    await prisma.group.create({ data: { name: 'ar-search' } });
+    const ann = await prisma.user.create({ data: { name: 'AR-Searched-Ann', group: 'ar-search' } });
+    const bob = await prisma.user.create({ data: { name: 'ar-searched-bob', group: 'ar-search', status: 'disabled' } });
+    await token(ann.id);
+    await token(ann.id);
+    const users = new UserRepository(prisma);
+    const names = async (f: object) => (await users.page(f, 500, 0)).rows.map((u) => [u.name, u.tokenCount]);
+    expect(await names({ search: 'searched' })).toEqual([
+      ['AR-Searched-Ann', 2],
+      ['ar-searched-bob', 0],
+    ]);
+    expect(await names({ search: String(bob.id) })).toContainEqual(['ar-searched-bob', 0]);
+    expect(await names({ group: 'ar-search', status: 'disabled' })).toEqual([['ar-searched-bob', 0]]);
+    // '%' and '_' are text to search for, not LIKE wildcards.
+    expect(await names({ search: '%' })).toEqual([]);
+    const page = await users.page({ search: 'ar-searched' }, 1, 1);
+    expect([page.total, page.rows.map((u) => u.id)]).toEqual([2, [bob.id]]);
+  });
+
+  it("groups: each with its users and the tokens it governs (a token's own group, else its user's)", async () => {
+    await prisma.group.createMany({ data: [{ name: 'ar-count-a' }, { name: 'ar-count-b' }, { name: 'ar-count-empty' }] });
+    const a = await prisma.user.create({ data: { name: 'ar-count-ua', group: 'ar-count-a' } });
+    const b = await prisma.user.create({ data: { name: 'ar-count-ub', group: 'ar-count-b' } });
+    await token(a.id);
+    await token(a.id);
+    const moved = await token(b.id);
+    await prisma.token.update({ where: { id: moved.id }, data: { group: 'ar-count-a' } });
+    await token(b.id);
+    const rows = (await new GroupRepository(prisma).page(500, 0)).rows.filter((g) => g.name.startsWith('ar-count-'));
+    expect(rows.map((g) => [g.name, g.userCount, g.tokenCount])).toEqual([
+      ['ar-count-a', 1, 3],
+      ['ar-count-b', 1, 1],
+      ['ar-count-empty', 0, 0],
+    ]);
   });
 
   it('deleting a user takes its tokens and records every audit entry given, in order, in the same transaction', async () => {

@@ -1,5 +1,5 @@
 import { hashApiKey, keyPrefix } from '@switchboard/common';
-import { AuthListQuery, CreateGroup, CreateToken, CreateUser, DomainError, UpdateGroup, UpdateToken, UpdateUser } from '@switchboard/contracts';
+import { AuthListQuery, CreateGroup, CreateToken, CreateUser, DomainError, UpdateGroup, UpdateToken, UpdateUser, UserListQuery } from '@switchboard/contracts';
 import { ADMIN_USER_NAME, Prisma, type AuditEntry, type Group, type Token, type User } from '@switchboard/db';
 import type { Bus } from '@switchboard/messaging';
 import type { TokenExpiryService } from '../keys/token-expiry.service';
@@ -66,7 +66,16 @@ class World {
   }
 
   readonly userRepo: Users = {
-    page: (limit, offset) => Promise.resolve({ rows: this.users.slice(offset, offset + limit), total: this.users.length }),
+    page: (f, limit, offset) => {
+      const all = this.users.filter(
+        (u) =>
+          (!f.group || u.group === f.group) &&
+          (!f.status || u.status === f.status) &&
+          (!f.search || u.name.toLowerCase().includes(f.search.toLowerCase()) || String(u.id) === f.search),
+      );
+      const rows = all.slice(offset, offset + limit).map((u) => ({ ...u, tokenCount: this.tokens.filter((t) => t.userId === u.id).length }));
+      return Promise.resolve({ rows, total: all.length });
+    },
     byId: (id) => Promise.resolve(this.users.find((u) => u.id === id) ?? null),
     byName: (name) => Promise.resolve(this.users.find((u) => u.name === name) ?? null),
     create: (data, audit) => {
@@ -117,7 +126,15 @@ class World {
   };
 
   readonly groupRepo: Groups = {
-    page: (limit, offset) => Promise.resolve({ rows: this.groups.slice(offset, offset + limit), total: this.groups.length }),
+    page: (limit, offset) => {
+      const effective = (t: Token) => t.group ?? this.users.find((u) => u.id === t.userId)?.group;
+      const rows = this.groups.slice(offset, offset + limit).map((g) => ({
+        ...g,
+        userCount: this.users.filter((u) => u.group === g.name).length,
+        tokenCount: this.tokens.filter((t) => effective(t) === g.name).length,
+      }));
+      return Promise.resolve({ rows, total: this.groups.length });
+    },
     byName: (name) => Promise.resolve(this.groups.find((g) => g.name === name) ?? null),
     create: (data, audit) => {
       const g = { rpm: null, tpm: null, maxConcurrency: null, createdAt: T0, updatedAt: T0, ...defined(data) } as Group;
@@ -164,7 +181,7 @@ describe('AuthAdminService', () => {
     const t1 = w.token({ userId: u.id, keyHash: 'k1' });
     const t2 = w.token({ userId: u.id, keyHash: 'k2' });
     w.token({ userId: w.user().id, keyHash: 'other' });
-    expect(await s.deleteUser(String(u.id), 'root')).toEqual({ deleted: true });
+    expect(await s.deleteUser(String(u.id), 'root')).toEqual({ deleted: true, tokensDeleted: 2 });
     expect(w.audits.map((a) => [a.action, a.entity, a.entityId, a.actor])).toEqual([
       ['delete', 'token', t1.id, 'root'],
       ['delete', 'token', t2.id, 'root'],
@@ -277,7 +294,43 @@ describe('AuthAdminService', () => {
     w.token({ userId: w.user().id });
     expect(await s.listTokens(q({ userId: a.id }))).toMatchObject({ total: 1, data: [{ userId: a.id }] });
     expect(expired).toBe(1);
-    expect((await s.listUsers(q({ limit: 1 }))).total).toBe(2);
+    expect((await s.listUsers(UserListQuery.parse({ limit: 1 }))).total).toBe(2);
+  });
+
+  it('lists users with their token counts, searched by name or id and filtered by group and status', async () => {
+    w.groups.push({ ...w.groups[0], name: 'vip' });
+    const ann = w.user({ name: 'Annabel', group: 'vip' });
+    const bob = w.user({ name: 'bob', status: 'disabled' });
+    w.token({ userId: ann.id });
+    w.token({ userId: ann.id });
+    const list = (over: object) => s.listUsers(UserListQuery.parse(over));
+    expect(await list({})).toMatchObject({
+      total: 2,
+      data: [
+        { name: 'Annabel', tokenCount: 2, balance: null },
+        { name: 'bob', tokenCount: 0 },
+      ],
+    });
+    expect(await list({ search: ' anna ' })).toMatchObject({ total: 1, data: [{ id: ann.id }] });
+    expect(await list({ search: String(bob.id) })).toMatchObject({ total: 1, data: [{ id: bob.id }] });
+    expect(await list({ group: 'vip' })).toMatchObject({ total: 1, data: [{ id: ann.id }] });
+    expect(await list({ status: 'disabled' })).toMatchObject({ total: 1, data: [{ id: bob.id }] });
+    // An empty search box is no filter.
+    expect((await list({ search: '', group: '' })).total).toBe(2);
+    expect(() => UserListQuery.parse({ status: 'gone' })).toThrow();
+  });
+
+  it("lists groups with their users and the tokens they govern (a token's own group, else its user's)", async () => {
+    w.groups.push({ ...w.groups[0], name: 'vip' });
+    const a = w.user({ group: 'vip' });
+    const b = w.user();
+    w.token({ userId: a.id });
+    w.token({ userId: b.id, group: 'vip' });
+    w.token({ userId: b.id });
+    expect((await s.listGroups(q())).data.map((g) => [g.name, g.userCount, g.tokenCount])).toEqual([
+      ['default', 1, 1],
+      ['vip', 1, 2],
+    ]);
   });
 
   it('groups: defaults on create, no event for a new group, every cached key dropped on update', async () => {

@@ -12,6 +12,7 @@ import {
   type UpdateGroup,
   type UpdateToken,
   type UpdateUser,
+  type UserListQuery,
 } from '@switchboard/contracts';
 import { ADMIN_USER_NAME, Prisma, modelsToColumn, usdToMicrosOrNull } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
@@ -72,9 +73,9 @@ export class AuthAdminService {
   }
 
   // ---- users
-  async listUsers(q: z.output<typeof AuthListQuery>) {
-    const { rows, total } = await this.users.page(q.limit, q.offset);
-    return { data: rows.map(userView), total };
+  async listUsers(q: z.output<typeof UserListQuery>) {
+    const { rows, total } = await this.users.page({ search: q.search || undefined, group: q.group || undefined, status: q.status }, q.limit, q.offset);
+    return { data: rows.map((u) => ({ ...userView(u), tokenCount: u.tokenCount })), total };
   }
 
   async getUser(id: string | undefined) {
@@ -153,7 +154,7 @@ export class AuthAdminService {
       { actor, action: 'delete', entity: 'user', entityId: before.id, before: userView(before) },
     ]);
     this.changed(tokens.map((t) => t.keyHash));
-    return { deleted: true as const };
+    return { deleted: true as const, tokensDeleted: tokens.length };
   }
 
   // ---- tokens
@@ -251,7 +252,7 @@ export class AuthAdminService {
   // ---- groups
   async listGroups(q: z.output<typeof AuthListQuery>) {
     const { rows, total } = await this.groups.page(q.limit, q.offset);
-    return { data: rows.map(groupView), total };
+    return { data: rows.map((g) => ({ ...groupView(g), userCount: g.userCount, tokenCount: g.tokenCount })), total };
   }
 
   async getGroup(name: string | undefined) {

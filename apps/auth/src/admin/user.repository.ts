@@ -4,17 +4,44 @@ import { PrismaService, readSnapshot, recordAudit, type AuditEntry, type Prisma,
 /** What the admin service needs of users; unit tests implement it in memory. */
 export type Users = Pick<UserRepository, keyof UserRepository>;
 
+/** The users a list keeps: `search` in the name (case-insensitive) or, when it is a number, the id. */
+export interface UserFilter {
+  search?: string;
+  group?: string;
+  status?: string;
+}
+
+/** A listed user and how many tokens it owns. */
+export type UserWithTokenCount = User & { tokenCount: number };
+
+function userWhere(f: UserFilter): Prisma.UserWhereInput {
+  const where: Prisma.UserWhereInput = {};
+  if (f.group) where.group = f.group;
+  if (f.status) where.status = f.status;
+  if (f.search) {
+    const id = /^\d{1,10}$/.test(f.search) ? Number(f.search) : NaN;
+    // Prisma passes `contains` to ILIKE as it is: escape its wildcards so "%" or "_" is searched for as text.
+    const byName: Prisma.UserWhereInput = { name: { contains: f.search.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' } };
+    where.OR = Number.isSafeInteger(id) && id <= 2_147_483_647 ? [byName, { id }] : [byName];
+  }
+  return where;
+}
+
 /** The users table for the admin API: each write commits with the audit record the caller builds from the row. */
 @Injectable()
 export class UserRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** One page by id and the number of users, in one snapshot. */
-  async page(limit: number, offset: number): Promise<{ rows: User[]; total: number }> {
-    return readSnapshot(this.prisma, async (tx) => ({
-      rows: await tx.user.findMany({ orderBy: { id: 'asc' }, take: limit, skip: offset }),
-      total: await tx.user.count(),
-    }));
+  /** One page by id (each user with its token count) and the number of users over the filter, in one snapshot. */
+  async page(filter: UserFilter, limit: number, offset: number): Promise<{ rows: UserWithTokenCount[]; total: number }> {
+    const where = userWhere(filter);
+    return readSnapshot(this.prisma, async (tx) => {
+      const rows = await tx.user.findMany({ where, orderBy: { id: 'asc' }, take: limit, skip: offset, include: { _count: { select: { tokens: true } } } });
+      return {
+        rows: rows.map(({ _count, ...u }) => ({ ...u, tokenCount: _count.tokens })),
+        total: await tx.user.count({ where }),
+      };
+    });
   }
 
   async byId(id: number): Promise<User | null> {

@@ -1,7 +1,9 @@
 import { channelsEn, channelsZh } from '../pages/channels/channels.messages';
 import { dashboardEn, dashboardZh } from '../pages/dashboard/dashboard.messages';
+import { groupsEn, groupsZh } from '../pages/groups/groups.messages';
 import { playgroundEn, playgroundZh } from '../pages/playground/playground.messages';
 import { settingsEn, settingsZh } from '../pages/settings/settings.messages';
+import { usersEn, usersZh } from '../pages/users/users.messages';
 
 /**
  * The console's words in English and Chinese: the shared ones here, each page's in its folder (`*.messages.ts`). `zh` is typed by `en`'s keys, so a string missing in one language
@@ -116,11 +118,11 @@ export function mergeMessages<T extends Record<string, string>[]>(...parts: T): 
 }
 
 /** One entry per page that has words of its own. */
-export const en = mergeMessages(commonEn, dashboardEn, channelsEn, settingsEn, playgroundEn);
+export const en = mergeMessages(commonEn, dashboardEn, channelsEn, settingsEn, playgroundEn, usersEn, groupsEn);
 
 export type MessageKey = keyof typeof en;
 
-export const zh: Record<MessageKey, string> = mergeMessages(commonZh, dashboardZh, channelsZh, settingsZh, playgroundZh);
+export const zh: Record<MessageKey, string> = mergeMessages(commonZh, dashboardZh, channelsZh, settingsZh, playgroundZh, usersZh, groupsZh);
 
 export const LANGUAGES = { en, zh } as const;
 export type Language = keyof typeof LANGUAGES;

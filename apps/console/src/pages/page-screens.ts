@@ -2,8 +2,10 @@ import type { ComponentType } from 'react';
 import type { ConsolePath } from '../layout/console-pages';
 import { ChannelsPage } from './channels/channels.page';
 import { DashboardPage } from './dashboard/dashboard.page';
+import { GroupsPage } from './groups/groups.page';
 import { PlaygroundPage } from './playground/playground.page';
 import { SettingsPage } from './settings/settings.page';
+import { UsersPage } from './users/users.page';
 
 /** The screen of each page path: one folder under pages/ and one line here. A path without one says "later release". */
 export const PAGE_SCREENS: Partial<Record<ConsolePath, ComponentType>> = {
@@ -11,4 +13,6 @@ export const PAGE_SCREENS: Partial<Record<ConsolePath, ComponentType>> = {
   '/channels': ChannelsPage,
   '/settings': SettingsPage,
   '/playground': PlaygroundPage,
+  '/users': UsersPage,
+  '/groups': GroupsPage,
 };

@@ -24,6 +24,12 @@ export const UserView = z.object({
   updatedAt: iso,
 });
 
+/** A row of `GET /api/users`: the user and how many tokens (API keys) it owns. */
+export const UserListItem = UserView.extend({ tokenCount: z.number().int() });
+
+/** `DELETE /api/users/:id`: its tokens are deleted with it; how many. */
+export const UserDeleted = Deleted.extend({ tokensDeleted: z.number().int() });
+
 export const TokenView = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -54,6 +60,9 @@ export const GroupView = z.object({
   createdAt: iso,
   updatedAt: iso,
 });
+
+/** A row of `GET /api/groups`: the group, its users, and the tokens it governs (their own group, else their user's). */
+export const GroupListItem = GroupView.extend({ userCount: z.number().int(), tokenCount: z.number().int() });
 
 export const ChannelView = z.looseObject({
   id: z.number().int(),

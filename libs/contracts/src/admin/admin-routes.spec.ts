@@ -45,4 +45,17 @@ describe('ADMIN_ROUTES', () => {
     expect(body.parse([1])).toEqual({});
     expect(body.parse({ model: 5 })).toEqual({});
   });
+
+  it('refuses a top-up that is not a positive amount of at most $1e9, naming the field', () => {
+    const body = ADMIN_ROUTES['users.topup'].body.schema;
+    expect(body.parse({ amount: 12.5 })).toEqual({ amount: 12.5 });
+    for (const [amount, message] of [
+      [0, 'must be positive'],
+      [-5, 'must be positive'],
+      [1e12, 'must be at most 1000000000'],
+    ] as const) {
+      const r = body.safeParse({ amount });
+      expect([amount, r.error?.issues.map((i) => [i.path.join('.'), i.message])]).toEqual([amount, [['amount', message]]]);
+    }
+  });
 });

@@ -9,6 +9,7 @@ import {
   CreatedRedemptions,
   DeadLetterView,
   Deleted,
+  GroupListItem,
   GroupView,
   LedgerPage,
   LogPage,
@@ -18,11 +19,13 @@ import {
   RedemptionView,
   Stats,
   TokenView,
+  UserDeleted,
+  UserListItem,
   UserView,
   listOf,
 } from './admin-answers.schemas';
 import { named, type AdminRoute, type AdminSubject, type NamedSchema } from './admin-route';
-import { AuthListQuery, CreateGroup, CreateToken, CreateUser, UpdateGroup, UpdateToken, UpdateUser } from './auth-admin.schemas';
+import { AuthListQuery, CreateGroup, CreateToken, CreateUser, UpdateGroup, UpdateToken, UpdateUser, UserListQuery } from './auth-admin.schemas';
 import { CreateRedemptions, LedgerListQuery, PutPrice, RedemptionListQuery, TopUp } from './billing-admin.schemas';
 import { AuditListQuery, DeadLetterListQuery, LogListQuery, StatsQuery } from './logs-admin.schemas';
 import { ChannelListQuery, CreateAlias, CreateChannel, TestChannel, UpdateAlias, UpdateChannel } from './router-admin.schemas';
@@ -43,7 +46,15 @@ const logs = Subjects.LogsAdmin;
  */
 export const ADMIN_ROUTES = {
   // users
-  'users.list': { method: 'GET', path: '/api/users', subject: auth, summary: 'List users', status: 200, query: AuthListQuery, answer: listOf(UserView) },
+  'users.list': {
+    method: 'GET',
+    path: '/api/users',
+    subject: auth,
+    summary: 'List users (search in name or id, filter by group and status), each with its number of tokens',
+    status: 200,
+    query: UserListQuery,
+    answer: listOf(UserListItem),
+  },
   'users.create': {
     method: 'POST',
     path: '/api/users',
@@ -68,10 +79,10 @@ export const ADMIN_ROUTES = {
     method: 'DELETE',
     path: '/api/users/:id',
     subject: auth,
-    summary: 'Delete a user (and its tokens)',
+    summary: 'Delete a user and its tokens → { deleted, tokensDeleted }',
     status: 200,
     params: byId,
-    answer: Deleted,
+    answer: UserDeleted,
   },
   'users.topup': {
     method: 'POST',
@@ -117,7 +128,15 @@ export const ADMIN_ROUTES = {
   'tokens.delete': { method: 'DELETE', path: '/api/tokens/:id', subject: auth, summary: 'Delete a token', status: 200, params: byId, answer: Deleted },
 
   // groups
-  'groups.list': { method: 'GET', path: '/api/groups', subject: auth, summary: 'List groups', status: 200, query: AuthListQuery, answer: listOf(GroupView) },
+  'groups.list': {
+    method: 'GET',
+    path: '/api/groups',
+    subject: auth,
+    summary: 'List groups, each with its number of users and of tokens it governs',
+    status: 200,
+    query: AuthListQuery,
+    answer: listOf(GroupListItem),
+  },
   'groups.create': {
     method: 'POST',
     path: '/api/groups',

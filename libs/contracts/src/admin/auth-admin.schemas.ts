@@ -105,3 +105,13 @@ export const AuthListQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
   userId: z.coerce.number().int().positive().optional(),
 });
+
+/**
+ * `GET /api/users`: the page, a case-insensitive `search` in the name (or the id, when it is a number), and the
+ * exact `group` and `status` to keep.
+ */
+export const UserListQuery = AuthListQuery.omit({ userId: true }).extend({
+  search: z.string().trim().max(128).optional(),
+  group: z.string().trim().max(64).optional(),
+  status: status.optional(),
+});

@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /** Prices, top-ups, redemption codes and the ledger (billing.admin.v1): request bodies and list queries. */
 
-export const TopUp = z.object({ amount: z.number().finite().positive('must be positive') }).strict();
+// At most $1e9 at a time, the bound of a balance set by the admin API: a bigger credit is a typo, and one near
+// 9.2e12 would overflow the micro-dollar column (a 500 instead of a 400).
+export const TopUp = z.object({ amount: z.number().finite().positive('must be positive').max(1_000_000_000, 'must be at most 1000000000') }).strict();
 
 const usd = z.number().finite().min(0, 'must not be negative');
 export const PutPrice = z.object({ input: usd, output: usd, cacheRead: usd.default(0), cacheWrite: usd.default(0), perRequest: usd.default(0) }).strict();

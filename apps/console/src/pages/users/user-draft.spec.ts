@@ -1,0 +1,51 @@
+import { draftFromUser, emptyUserDraft, numberOrNull, userDraftToCreateBody, userDraftToUpdateBody, type UserRow } from './user-draft';
+
+const row: UserRow = {
+  id: 7,
+  name: 'ann',
+  group: 'vip',
+  balance: 12.5,
+  status: 'active',
+  rpm: 60,
+  tpm: null,
+  maxConcurrency: null,
+  builtin: false,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  tokenCount: 2,
+};
+
+describe('user drafts', () => {
+  it('creates with a trimmed name, the balance or null for unlimited, and null for empty limits', () => {
+    expect(userDraftToCreateBody({ ...emptyUserDraft, name: ' ann ', balance: 5, rpm: 60 })).toEqual({
+      name: 'ann',
+      group: 'default',
+      balance: 5,
+      status: 'active',
+      rpm: 60,
+      tpm: null,
+      maxConcurrency: null,
+    });
+    expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', unlimited: true, balance: 5 }).balance).toBeNull();
+    expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', balance: '' }).balance).toBe(0);
+  });
+
+  it('leaves text that is not a number for the API to refuse, by field', () => {
+    expect(numberOrNull(' ')).toBeNull();
+    expect(numberOrNull('12.5')).toBe(12.5);
+    expect(numberOrNull('-')).toBe('-');
+    expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', rpm: '1e' }).rpm).toBe('1e');
+  });
+
+  it('edits send only the fields that changed', () => {
+    const before = draftFromUser(row);
+    expect(before).toEqual({ name: 'ann', group: 'vip', unlimited: false, balance: 12.5, status: 'active', rpm: 60, tpm: '', maxConcurrency: '' });
+    expect(userDraftToUpdateBody(before, before)).toEqual({});
+    expect(userDraftToUpdateBody(before, { ...before, group: 'default', rpm: '', unlimited: true })).toEqual({ group: 'default', rpm: null, balance: null });
+    expect(userDraftToUpdateBody(before, { ...before, status: 'disabled', tpm: 1000 })).toEqual({ status: 'disabled', tpm: 1000 });
+  });
+
+  it('reads an unlimited user as the switch on', () => {
+    expect(draftFromUser({ ...row, balance: null })).toMatchObject({ unlimited: true, balance: 0 });
+  });
+});

@@ -1,0 +1,74 @@
+import type { Answer, CallArgs } from '../../api/admin-client';
+
+/** A user as `GET /api/users` lists it (with its token count). */
+export type UserRow = Answer<'users.list'>['data'][number];
+type CreateBody = NonNullable<CallArgs<'users.create'>['body']>;
+type UpdateBody = NonNullable<CallArgs<'users.update'>['body']>;
+
+/** What a number input holds: a number, '' when empty, or the half-typed text ('-', '1e'). */
+export type NumberText = number | string;
+
+/** The create/edit form as typed. An empty limit means "none"; the balance is ignored while `unlimited` is on. */
+export interface UserDraft {
+  name: string;
+  group: string;
+  unlimited: boolean;
+  balance: NumberText;
+  status: 'active' | 'disabled';
+  rpm: NumberText;
+  tpm: NumberText;
+  maxConcurrency: NumberText;
+}
+
+export const emptyUserDraft: UserDraft = { name: '', group: 'default', unlimited: false, balance: 0, status: 'active', rpm: '', tpm: '', maxConcurrency: '' };
+
+/**
+ * '' → null (no value); a number as it is; any other text is sent as typed, so the API refuses it with its own
+ * message naming the field instead of the form guessing a number.
+ */
+export function numberOrNull(v: NumberText): number | null {
+  if (typeof v === 'number') return v;
+  const s = v.trim();
+  if (s === '') return null;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : (s as unknown as number);
+}
+
+export function draftFromUser(u: UserRow | Answer<'users.get'>): UserDraft {
+  return {
+    name: u.name,
+    group: u.group,
+    unlimited: u.balance === null,
+    balance: u.balance ?? 0,
+    status: u.status === 'disabled' ? 'disabled' : 'active',
+    rpm: u.rpm ?? '',
+    tpm: u.tpm ?? '',
+    maxConcurrency: u.maxConcurrency ?? '',
+  };
+}
+
+function fields(d: UserDraft): Required<UpdateBody> {
+  return {
+    name: d.name.trim(),
+    group: d.group.trim(),
+    // An emptied balance box on a limited user is $0, not "unlimited": only the switch grants unlimited.
+    balance: d.unlimited ? null : (numberOrNull(d.balance) ?? 0),
+    status: d.status,
+    rpm: numberOrNull(d.rpm),
+    tpm: numberOrNull(d.tpm),
+    maxConcurrency: numberOrNull(d.maxConcurrency),
+  };
+}
+
+export function userDraftToCreateBody(d: UserDraft): CreateBody {
+  return fields(d);
+}
+
+/** Only what changed against the user as loaded: an edit does not overwrite a balance that usage moved meanwhile. */
+export function userDraftToUpdateBody(before: UserDraft, d: UserDraft): UpdateBody {
+  const was = fields(before);
+  const now = fields(d);
+  const body: Record<string, unknown> = {};
+  for (const k of Object.keys(now) as (keyof UpdateBody)[]) if (!Object.is(now[k], was[k])) body[k] = now[k];
+  return body;
+}
