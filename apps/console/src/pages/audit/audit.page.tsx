@@ -1,4 +1,22 @@
-import { Anchor, Badge, Button, Card, Drawer, Group, Pagination, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Collapse,
+  Drawer,
+  Group,
+  Pagination,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
@@ -59,50 +77,60 @@ function AuditFilters({ view, onChange }: { view: AuditView; onChange: (v: Audit
     e.preventDefault();
     commitText();
   };
-  const active = Boolean(view.entity || view.action || view.actor || view.entityId);
+  const count = [view.entity, view.action, view.actor, view.entityId].filter(Boolean).length;
+  const phone = useMediaQuery('(max-width: 48em)');
+  const [open, setOpen] = useState(false);
+  // On a phone the filters fold behind a button, so the list is on the first screen.
   return (
-    <Card withBorder padding="sm" component="section" aria-label={t('audit.filters')}>
-      <form onSubmit={submit}>
-        <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }} spacing="sm">
-          <Select
-            label={t('audit.entity')}
-            placeholder={t('audit.any')}
-            data={AUDIT_ENTITIES.map((e) => ({ value: e, label: words.entity(e) }))}
-            value={view.entity ?? null}
-            onChange={(v) => set({ entity: (v ?? undefined) as AuditView['entity'] })}
-            clearable
-          />
-          <Select
-            label={t('audit.action')}
-            placeholder={t('audit.any')}
-            data={AUDIT_ACTIONS.map((a) => ({ value: a, label: words.action(a) }))}
-            value={view.action ?? null}
-            onChange={(v) => set({ action: (v ?? undefined) as AuditView['action'] })}
-            clearable
-          />
-          <TextInput
-            label={t('audit.actor')}
-            description={t('audit.textHint')}
-            value={actor}
-            onChange={(e) => setActor(e.currentTarget.value)}
-            onBlur={commitText}
-          />
-          <TextInput
-            label={t('audit.entityId')}
-            description={t('audit.textHint')}
-            value={entityId}
-            onChange={(e) => setEntityId(e.currentTarget.value)}
-            onBlur={commitText}
-          />
-          <Group align="flex-end">
-            <button type="submit" hidden />
-            <Button variant="default" disabled={!active} onClick={() => onChange({ page: 1 })}>
-              {t('audit.clear')}
-            </Button>
-          </Group>
-        </SimpleGrid>
-      </form>
-    </Card>
+    <>
+      <Button hiddenFrom="sm" variant="default" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+        {count ? `${t('audit.filters')} (${count})` : t('audit.filters')}
+      </Button>
+      <Collapse in={!phone || open}>
+        <Card withBorder padding="sm" component="section" aria-label={t('audit.filters')}>
+          <form onSubmit={submit}>
+            <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }} spacing="sm">
+              <Select
+                label={t('audit.entity')}
+                placeholder={t('audit.any')}
+                data={AUDIT_ENTITIES.map((e) => ({ value: e, label: words.entity(e) }))}
+                value={view.entity ?? null}
+                onChange={(v) => set({ entity: (v ?? undefined) as AuditView['entity'] })}
+                clearable
+              />
+              <Select
+                label={t('audit.action')}
+                placeholder={t('audit.any')}
+                data={AUDIT_ACTIONS.map((a) => ({ value: a, label: words.action(a) }))}
+                value={view.action ?? null}
+                onChange={(v) => set({ action: (v ?? undefined) as AuditView['action'] })}
+                clearable
+              />
+              <TextInput
+                label={t('audit.actor')}
+                description={t('audit.textHint')}
+                value={actor}
+                onChange={(e) => setActor(e.currentTarget.value)}
+                onBlur={commitText}
+              />
+              <TextInput
+                label={t('audit.entityId')}
+                description={t('audit.textHint')}
+                value={entityId}
+                onChange={(e) => setEntityId(e.currentTarget.value)}
+                onBlur={commitText}
+              />
+              <Group align="flex-end">
+                <button type="submit" hidden />
+                <Button variant="default" disabled={count === 0} onClick={() => onChange({ page: 1 })}>
+                  {t('audit.clear')}
+                </Button>
+              </Group>
+            </SimpleGrid>
+          </form>
+        </Card>
+      </Collapse>
+    </>
   );
 }
 

@@ -55,7 +55,7 @@ export function LogExportModal({ opened, onClose, filter, total }: { opened: boo
         fetchPage: (cursor, limit) => api('logs.list', { query: { ...filter, limit, cursor } }),
         onProgress: (p) => setPhase({ kind: 'running', ...p }),
       });
-      download(csvFileName(new Date()), logsToCsv(out.rows as unknown as Record<string, unknown>[]));
+      download(csvFileName(new Date()), logsToCsv(out.rows));
       setPhase({ kind: 'done', rows: out.rows.length, total: out.total, capped: out.capped });
     } catch (e) {
       setPhase(e instanceof ExportCancelled ? { kind: 'cancelled' } : { kind: 'failed', message: e instanceof Error ? e.message : String(e) });

@@ -1,7 +1,7 @@
-import { Anchor, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { Anchor, Badge, Button, Card, Collapse, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { fmtInt, fmtMs, fmtUsd } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
@@ -42,6 +42,20 @@ function optionsOf(names: Map<number, string>, current: number | undefined) {
   const opts = [...names].map(([id, name]) => ({ value: String(id), label: `${name} (#${id})` }));
   if (current !== undefined && !names.has(current)) opts.unshift({ value: String(current), label: `#${current}` });
   return opts;
+}
+
+/** On a phone the seven filters would fill the first screen: they fold behind a button there, open elsewhere. */
+function FiltersFold({ label, children }: { label: string; children: ReactNode }) {
+  const phone = useMediaQuery('(max-width: 48em)');
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <Button hiddenFrom="sm" variant="default" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+        {label}
+      </Button>
+      <Collapse in={!phone || open}>{children}</Collapse>
+    </>
+  );
 }
 
 const validStatus = (s: string) => /^\d{3}$/.test(s.trim()) && Number(s) >= 100 && Number(s) <= 599;
@@ -96,41 +110,44 @@ function LogFilters({ filter, names, onChange }: { filter: LogFilter; names: Log
       }}
     />
   );
+  const count = activeFilterCount(filter);
   return (
-    <Card withBorder padding="sm" component="section" aria-label={t('logs.filters')}>
-      <form onSubmit={submit}>
-        <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="sm">
-          <TextInput
-            label={t('logs.model')}
-            description={t('logs.modelHint')}
-            value={model}
-            onChange={(e) => setModel(e.currentTarget.value)}
-            onBlur={commitText}
-          />
-          <TextInput
-            label={t('logs.status')}
-            description={t('logs.statusHint')}
-            inputMode="numeric"
-            value={status}
-            error={statusError ? t('logs.statusInvalid') : undefined}
-            onChange={(e) => setStatus(e.currentTarget.value)}
-            onBlur={commitText}
-          />
-          {timeInput('from', t('logs.from'))}
-          {timeInput('to', t('logs.to'))}
-          {idSelect('channelId', t('logs.channel'), names.channels)}
-          {idSelect('tokenId', t('logs.token'), names.tokens)}
-          {idSelect('userId', t('logs.user'), names.users)}
-          <Group align="flex-end">
-            {/* Enter in a text field submits; the button is hidden from view but keeps the form submittable. */}
-            <button type="submit" hidden />
-            <Button variant="default" disabled={activeFilterCount(filter) === 0} onClick={() => onChange({})}>
-              {t('logs.clear')}
-            </Button>
-          </Group>
-        </SimpleGrid>
-      </form>
-    </Card>
+    <FiltersFold label={count ? `${t('logs.filters')} (${count})` : t('logs.filters')}>
+      <Card withBorder padding="sm" component="section" aria-label={t('logs.filters')}>
+        <form onSubmit={submit}>
+          <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="sm">
+            <TextInput
+              label={t('logs.model')}
+              description={t('logs.modelHint')}
+              value={model}
+              onChange={(e) => setModel(e.currentTarget.value)}
+              onBlur={commitText}
+            />
+            <TextInput
+              label={t('logs.status')}
+              description={t('logs.statusHint')}
+              inputMode="numeric"
+              value={status}
+              error={statusError ? t('logs.statusInvalid') : undefined}
+              onChange={(e) => setStatus(e.currentTarget.value)}
+              onBlur={commitText}
+            />
+            {timeInput('from', t('logs.from'))}
+            {timeInput('to', t('logs.to'))}
+            {idSelect('channelId', t('logs.channel'), names.channels)}
+            {idSelect('tokenId', t('logs.token'), names.tokens)}
+            {idSelect('userId', t('logs.user'), names.users)}
+            <Group align="flex-end">
+              {/* Enter in a text field submits; the button is hidden from view but keeps the form submittable. */}
+              <button type="submit" hidden />
+              <Button variant="default" disabled={count === 0} onClick={() => onChange({})}>
+                {t('logs.clear')}
+              </Button>
+            </Group>
+          </SimpleGrid>
+        </form>
+      </Card>
+    </FiltersFold>
   );
 }
 
@@ -175,9 +192,9 @@ function LogTable({ rows, names, linkTo }: { rows: LogRecord[]; names: LogNames;
                     {time}
                   </Anchor>
                 </Table.Td>
-                <Table.Td style={{ overflowWrap: 'anywhere' }}>{modelLabel(r)}</Table.Td>
-                <Table.Td>{nameOf(r.channelId, names.channels)}</Table.Td>
-                <Table.Td>
+                <Table.Td style={nowrap}>{modelLabel(r)}</Table.Td>
+                <Table.Td style={nowrap}>{nameOf(r.channelId, names.channels)}</Table.Td>
+                <Table.Td style={nowrap}>
                   <div>{nameOf(r.tokenId, names.tokens)}</div>
                   <Text size="xs" c="dimmed">
                     {nameOf(r.userId, names.users)}
@@ -211,9 +228,10 @@ function LogTable({ rows, names, linkTo }: { rows: LogRecord[]; names: LogNames;
                   )}
                 </Table.Td>
                 <Table.Td ta="right">{r.attempts}</Table.Td>
-                <Table.Td maw={240}>
+                <Table.Td>
+                  {/* max-width on the text, not the cell: a table cell grows to its content's width regardless */}
                   {r.error ? (
-                    <Text size="sm" c="red" truncate="end" title={r.error}>
+                    <Text size="sm" c="red" truncate="end" maw={180} title={r.error}>
                       {r.error}
                     </Text>
                   ) : (
