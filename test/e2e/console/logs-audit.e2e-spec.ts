@@ -157,6 +157,15 @@ describe('console: request logs and audit log pages', () => {
     await page.getByTestId('logs-empty').getByText('No request matches these filters.').waitFor();
     await page.goBack();
     await page.waitForURL(/\?model=gpt-4o$/);
+    // the time range: a start in the future matches nothing; clearing the filters returns to every request
+    await page.getByLabel('From').fill('2099-01-01T00:00');
+    await page.waitForURL(/\?model=gpt-4o&from=209[89]-/);
+    await page.getByTestId('logs-empty').waitFor();
+    await page.getByTestId('logs-empty').locator('..').getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForURL((u) => u.pathname === '/logs' && u.search === '');
+    await page.goBack();
+    await page.goBack();
+    await page.waitForURL(/\?model=gpt-4o$/);
 
     await page.goBack();
     await page.waitForURL((u) => u.pathname === '/logs' && u.search === '');

@@ -36,6 +36,13 @@ describe('datetime-local conversion', () => {
     expect(new Date(iso!).getMinutes()).toBe(30);
   });
 
+  it('takes the last millisecond of the minute for an upper bound, and shows it as the same minute', () => {
+    const to = localInputToIso('2026-12-06T12:00', true)!;
+    const d = new Date(to);
+    expect([d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()]).toEqual([12, 0, 59, 999]);
+    expect(isoToLocalInput(to)).toBe('2026-12-06T12:00');
+  });
+
   it('answers empty for nothing and undefined for garbage', () => {
     expect(isoToLocalInput(undefined)).toBe('');
     expect(isoToLocalInput('nope')).toBe('');

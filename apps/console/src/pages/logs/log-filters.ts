@@ -79,11 +79,15 @@ export function isoToLocalInput(iso: string | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** The value of an `<input type="datetime-local">` (local time) → ISO instant; '' or garbage → undefined. */
-export function localInputToIso(value: string): string | undefined {
+/**
+ * The value of an `<input type="datetime-local">` (local time) → ISO instant; '' or garbage → undefined. The input
+ * shows minutes, so an upper bound takes the minute's last millisecond: "to 12:00" includes 12:00:30.
+ */
+export function localInputToIso(value: string, endOfMinute = false): string | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m;
   const date = new Date(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0));
+  if (endOfMinute && s === undefined) date.setSeconds(59, 999);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }

@@ -105,7 +105,7 @@ function LogFilters({ filter, names, onChange }: { filter: LogFilter; names: Log
       value={isoToLocalInput(filter[key])}
       onChange={(e) => {
         const v = e.currentTarget.value;
-        const iso = localInputToIso(v);
+        const iso = localInputToIso(v, key === 'to');
         if (v === '' || iso) onChange(withFilter(filter, key, iso));
       }}
     />
