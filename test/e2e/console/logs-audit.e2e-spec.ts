@@ -341,22 +341,24 @@ describe('console: request logs and audit log pages', () => {
     await eventually(async () => (await page.getByTestId('audit-table').locator('tbody tr').count()) === 2, 10_000, 'create and update rows');
   });
 
-  it('reads well in the dark theme and on a phone (no sideways scrolling of the page)', async () => {
-    const dark = await openConsole(sys, { colorScheme: 'dark' });
+  it('reads well in the dark theme, in Chinese and on a phone (no sideways scrolling of the page)', async () => {
+    // dark and in Chinese: both themes and both languages get looked at
+    const dark = await openConsole(sys, { colorScheme: 'dark', locale: 'zh-CN' });
     try {
       await dark.page.goto('/logs');
       await dark.page.getByTestId('log-table').waitFor();
-      await dark.shot('logs-list-dark');
+      await dark.page.getByRole('heading', { name: '请求日志' }).waitFor();
+      await dark.shot('logs-list-zh-dark');
       const failed = (await apiLogs('status=400')).data[0];
       await dark.page.goto(`/logs/${failed.requestId}`);
       await dark.page.getByRole('dialog').getByTestId('log-detail').waitFor();
       await settled(dark.page);
-      await dark.shot('logs-detail-dark');
+      await dark.shot('logs-detail-zh-dark');
       await dark.page.goto('/audit?action=update');
       await dark.page.getByTestId('audit-table').locator('tbody tr').first().getByRole('button').click();
       await dark.page.getByTestId('audit-diff').waitFor();
       await settled(dark.page);
-      await dark.shot('audit-diff-dark');
+      await dark.shot('audit-diff-zh-dark');
       expect(dark.pageErrors).toEqual([]);
     } finally {
       await dark.close();
