@@ -1,6 +1,8 @@
 import { channelsEn, channelsZh } from '../pages/channels/channels.messages';
 import { dashboardEn, dashboardZh } from '../pages/dashboard/dashboard.messages';
+import { auditEn, auditZh } from '../pages/audit/audit.messages';
 import { groupsEn, groupsZh } from '../pages/groups/groups.messages';
+import { logsEn, logsZh } from '../pages/logs/logs.messages';
 import { playgroundEn, playgroundZh } from '../pages/playground/playground.messages';
 import { settingsEn, settingsZh } from '../pages/settings/settings.messages';
 import { usersEn, usersZh } from '../pages/users/users.messages';
@@ -118,11 +120,11 @@ export function mergeMessages<T extends Record<string, string>[]>(...parts: T): 
 }
 
 /** One entry per page that has words of its own. */
-export const en = mergeMessages(commonEn, dashboardEn, channelsEn, settingsEn, playgroundEn, usersEn, groupsEn);
+export const en = mergeMessages(commonEn, dashboardEn, channelsEn, settingsEn, playgroundEn, usersEn, groupsEn, logsEn, auditEn);
 
 export type MessageKey = keyof typeof en;
 
-export const zh: Record<MessageKey, string> = mergeMessages(commonZh, dashboardZh, channelsZh, settingsZh, playgroundZh, usersZh, groupsZh);
+export const zh: Record<MessageKey, string> = mergeMessages(commonZh, dashboardZh, channelsZh, settingsZh, playgroundZh, usersZh, groupsZh, logsZh, auditZh);
 
 export const LANGUAGES = { en, zh } as const;
 export type Language = keyof typeof LANGUAGES;

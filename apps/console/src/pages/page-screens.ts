@@ -2,7 +2,9 @@ import type { ComponentType } from 'react';
 import type { ConsolePath } from '../layout/console-pages';
 import { ChannelsPage } from './channels/channels.page';
 import { DashboardPage } from './dashboard/dashboard.page';
+import { AuditPage } from './audit/audit.page';
 import { GroupsPage } from './groups/groups.page';
+import { LogsPage } from './logs/logs.page';
 import { PlaygroundPage } from './playground/playground.page';
 import { SettingsPage } from './settings/settings.page';
 import { UsersPage } from './users/users.page';
@@ -15,4 +17,6 @@ export const PAGE_SCREENS: Partial<Record<ConsolePath, ComponentType>> = {
   '/playground': PlaygroundPage,
   '/users': UsersPage,
   '/groups': GroupsPage,
+  '/logs': LogsPage,
+  '/audit': AuditPage,
 };
