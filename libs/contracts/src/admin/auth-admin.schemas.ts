@@ -105,3 +105,10 @@ export const AuthListQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
   userId: z.coerce.number().int().positive().optional(),
 });
+
+/** `GET /api/tokens`: the auth list query plus the console's filters (a status, a part of the name or key). */
+export const TokenListQuery = AuthListQuery.extend({
+  status: z.enum(['active', 'disabled', 'exhausted', 'expired']).optional(),
+  /** case-insensitive part of the name, or the key's visible start (`sk-abc`) */
+  search: z.string().trim().max(128).optional(),
+});
