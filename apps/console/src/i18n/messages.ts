@@ -1,5 +1,7 @@
 import { channelsEn, channelsZh } from '../pages/channels/channels.messages';
 import { dashboardEn, dashboardZh } from '../pages/dashboard/dashboard.messages';
+import { redemptionsEn, redemptionsZh } from '../pages/redemptions/redemptions.messages';
+import { tokensEn, tokensZh } from '../pages/tokens/tokens.messages';
 
 /**
  * The console's words in English and Chinese: the shared ones here, each page's in its folder (`*.messages.ts`). `zh` is typed by `en`'s keys, so a string missing in one language
@@ -114,11 +116,11 @@ export function mergeMessages<T extends Record<string, string>[]>(...parts: T): 
 }
 
 /** One entry per page that has words of its own. */
-export const en = mergeMessages(commonEn, dashboardEn, channelsEn);
+export const en = mergeMessages(commonEn, dashboardEn, channelsEn, tokensEn, redemptionsEn);
 
 export type MessageKey = keyof typeof en;
 
-export const zh: Record<MessageKey, string> = mergeMessages(commonZh, dashboardZh, channelsZh);
+export const zh: Record<MessageKey, string> = mergeMessages(commonZh, dashboardZh, channelsZh, tokensZh, redemptionsZh);
 
 export const LANGUAGES = { en, zh } as const;
 export type Language = keyof typeof LANGUAGES;
