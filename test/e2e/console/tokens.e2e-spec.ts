@@ -107,7 +107,7 @@ describe('console: tokens and redemption codes (standalone, Chromium)', () => {
     expect(key).toMatch(/^sk-[A-Za-z0-9]{20,}$/);
     await keyDialog.getByRole('button', { name: 'Copy key' }).click();
     await keyDialog.getByRole('button', { name: 'Copied', exact: true }).waitFor();
-    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(key);
+    await expect(page.evaluate<string>('navigator.clipboard.readText()')).resolves.toBe(key);
     await cb.shot('tokens-key-light');
     await page.keyboard.press('Escape'); // a stray Escape must not lose the key
     await expect(keyDialog.isVisible()).resolves.toBe(true);
@@ -131,7 +131,7 @@ describe('console: tokens and redemption codes (standalone, Chromium)', () => {
     });
     const row = page.getByTestId('token-billing-app');
     await expect(row.textContent()).resolves.toMatch(
-      /alice.*team.*active.*\$0\.00 \/ \$5\.00.*Jan 2, 2031.*RPM 100 · TPM 100,000 · conc\. 4.*gpt-4o-mini.*127\.0\.0\.1/,
+      /alice.*team.*active.*\$0\.00 \/ \$5\.00.*RPM 100.*TPM 100,000.*Concurrent 4.*gpt-4o-mini.*127\.0\.0\.1.*Jan 2, 2031/,
     );
     // The list shows only the key's prefix: the full key is nowhere on the page any more.
     await expect(page.content()).resolves.not.toContain(key);
@@ -238,7 +238,7 @@ describe('console: tokens and redemption codes (standalone, Chromium)', () => {
     await cb.shot('redemptions-generated-light');
 
     await dialog.getByRole('button', { name: 'Copy all codes' }).click();
-    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(codes.join('\n'));
+    await expect(page.evaluate<string>('navigator.clipboard.readText()')).resolves.toBe(codes.join('\n'));
 
     const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Download CSV' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^redemption-codes-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.csv$/);

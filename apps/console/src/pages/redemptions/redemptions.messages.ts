@@ -5,7 +5,8 @@ export const redemptionsEn = {
   'redemptions.countField': 'How many',
   'redemptions.neverExpires': 'Never expire',
   'redemptions.expiresAt': 'Expire at',
-  'redemptions.expiresAtHint': 'In your time zone',
+  'redemptions.expiresAtHint':
+    'Each code credits its value once to the balance of the user whose token key redeems it (POST /api/redeem). Times are in your time zone.',
   'redemptions.generate': 'Generate',
   'redemptions.generatedTitle': '{n} new {n|code|codes}',
   'redemptions.generatedWarning': 'Save these codes now: only their hashes are stored, so they cannot be shown again.',
@@ -40,7 +41,7 @@ export const redemptionsZh: Record<keyof typeof redemptionsEn, string> = {
   'redemptions.countField': '数量',
   'redemptions.neverExpires': '永不过期',
   'redemptions.expiresAt': '过期时间',
-  'redemptions.expiresAtHint': '按你的时区',
+  'redemptions.expiresAtHint': '每个兑换码只能使用一次，面值计入兑换所用令牌密钥所属用户的余额（POST /api/redeem）。时间按你的时区。',
   'redemptions.generate': '生成',
   'redemptions.generatedTitle': '新生成 {n} 个兑换码',
   'redemptions.generatedWarning': '请立即保存这些兑换码：系统只保存其哈希，之后无法再次显示。',

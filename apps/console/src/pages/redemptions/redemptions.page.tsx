@@ -81,6 +81,9 @@ function GenerateCard({ onGenerated }: { onGenerated: (codes: GeneratedCode[]) =
           <Title order={3} size="h4">
             {t('redemptions.generateTitle')}
           </Title>
+          <Text size="sm" c="dimmed">
+            {t('redemptions.expiresAtHint')}
+          </Text>
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
             <NumberInput
               label={t('redemptions.value')}
@@ -93,17 +96,16 @@ function GenerateCard({ onGenerated }: { onGenerated: (codes: GeneratedCode[]) =
               required
             />
             <NumberInput label={t('redemptions.countField')} allowDecimal={false} clampBehavior="none" value={count} onChange={setCount} required />
-            <Stack gap={6}>
-              <Checkbox label={t('redemptions.neverExpires')} checked={neverExpires} onChange={(e) => setNeverExpires(e.currentTarget.checked)} />
+            <Stack gap={8}>
               <TextInput
                 type="datetime-local"
                 label={t('redemptions.expiresAt')}
-                description={t('redemptions.expiresAtHint')}
                 value={expiresAt}
                 onChange={(e) => setExpiresAt(e.currentTarget.value)}
                 disabled={neverExpires}
                 required={!neverExpires}
               />
+              <Checkbox label={t('redemptions.neverExpires')} checked={neverExpires} onChange={(e) => setNeverExpires(e.currentTarget.checked)} />
             </Stack>
           </SimpleGrid>
           {generate.isError && (
@@ -237,6 +239,7 @@ export function RedemptionsPage() {
               <SegmentedControl
                 aria-label={t('redemptions.filter')}
                 data-testid="redemption-filter"
+                styles={{ label: { textTransform: 'capitalize' } }}
                 data={FILTERS.map((f) => ({ value: f, label: f === 'all' ? t('redemptions.all') : t(`redemptions.status.${f}` as MessageKey) }))}
                 value={filter}
                 onChange={(v) => setView(v as Filter, 1)}

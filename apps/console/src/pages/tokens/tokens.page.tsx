@@ -23,7 +23,7 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type CSSProperties, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { fmtDateTime, fmtInt, fmtUsd } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
@@ -62,39 +62,48 @@ function StatusBadge({ status }: { status: string }) {
   const { t } = useI18n();
   const known = (STATUSES as readonly string[]).includes(status);
   return (
-    <Badge color={STATUS_COLOR[status] ?? 'yellow'} variant="light">
+    <Badge color={STATUS_COLOR[status] ?? 'yellow'} variant="light" style={{ minWidth: 'max-content' }}>
       {known ? t(`tokens.status.${status}` as MessageKey) : status}
     </Badge>
   );
 }
 
-/** A list cell that shows the first few entries and the rest in a tooltip, so a long allow-list keeps the row short. */
+/** A list cell that shows the first entries and the rest in a tooltip, so a long allow-list keeps the row short. */
 function ListCell({ items, empty }: { items: string[] | null; empty: string }) {
   const { t } = useI18n();
   if (!items || items.length === 0)
     return (
-      <Text size="sm" c="dimmed">
+      <Text size="xs" c="dimmed">
         {empty}
       </Text>
     );
   const shown = items.slice(0, 2);
   return (
-    <Group gap={4} wrap="nowrap">
+    <Stack gap={0}>
       {shown.map((m) => (
-        <Badge key={m} variant="outline" size="sm" tt="none" style={{ maxWidth: 160 }}>
+        <Text key={m} size="xs" ff="monospace" truncate="end" maw={150} title={m}>
           {m}
-        </Badge>
+        </Text>
       ))}
       {items.length > shown.length && (
         <Tooltip label={items.join(', ')} multiline maw={320}>
-          <Badge variant="default" size="sm" tabIndex={0}>
+          <Text size="xs" c="dimmed" tabIndex={0} style={{ cursor: 'help' }}>
             {t('tokens.moreItems', { n: items.length - shown.length })}
-          </Badge>
+          </Text>
         </Tooltip>
       )}
-    </Group>
+    </Stack>
   );
 }
+
+/** The actions stay in view while the wide table scrolls sideways (laptops, phones). */
+const STICKY: CSSProperties = {
+  position: 'sticky',
+  right: 0,
+  background: 'var(--mantine-color-body)',
+  boxShadow: '-6px 0 6px -6px rgba(0, 0, 0, 0.25)',
+};
+const NOWRAP: CSSProperties = { whiteSpace: 'nowrap' };
 
 function TokenForm({ token, onDone }: { token: TokenView | null; onDone: (created: TokenView | null) => void }) {
   const { t } = useI18n();
@@ -147,6 +156,7 @@ function TokenForm({ token, onDone }: { token: TokenView | null; onDone: (create
           <Select
             label={t('tokens.field.user')}
             description={t('tokens.field.userHint')}
+            placeholder={t('tokens.field.userPlaceholder')}
             data={userOptions}
             value={draft.userId}
             onChange={(v) => set('userId', v)}
@@ -158,6 +168,7 @@ function TokenForm({ token, onDone }: { token: TokenView | null; onDone: (create
           <Select
             label={t('tokens.field.group')}
             description={t('tokens.field.groupHint')}
+            placeholder={t('tokens.userGroup')}
             data={groupOptions}
             value={draft.group}
             onChange={(v) => set('group', v)}
@@ -327,7 +338,7 @@ function TokenRow({ tk, userName, onEdit, onRevoke }: { tk: TokenView; userName:
   const lim = (v: number | null) => (v === null ? '—' : fmtInt(v, locale));
   return (
     <Table.Tr data-testid={`token-${tk.name}`}>
-      <Table.Td>
+      <Table.Td style={NOWRAP}>
         <Text size="sm" fw={500}>
           {tk.name}
         </Text>
@@ -335,27 +346,28 @@ function TokenRow({ tk, userName, onEdit, onRevoke }: { tk: TokenView; userName:
           {tk.key}
         </Text>
       </Table.Td>
-      <Table.Td>{userName(tk.userId)}</Table.Td>
-      <Table.Td>
-        {tk.group ?? (
-          <Text size="sm" c="dimmed">
-            {t('tokens.userGroup')}
-          </Text>
-        )}
+      <Table.Td style={NOWRAP}>
+        <Text size="sm">{userName(tk.userId)}</Text>
+        <Text size="xs" c="dimmed">
+          {tk.group ?? t('tokens.userGroup')}
+        </Text>
       </Table.Td>
       <Table.Td>
         <StatusBadge status={tk.status} />
       </Table.Td>
-      <Table.Td miw={140}>
-        <Text size="xs">
+      <Table.Td miw={130}>
+        <Text size="xs" style={NOWRAP}>
           {fmtUsd(tk.usedQuota, locale)} / {tk.quota === null ? t('tokens.unlimited') : fmtUsd(tk.quota, locale)}
         </Text>
         {pct !== null && <Progress value={pct} size="sm" mt={4} color={pct >= 90 ? 'red' : pct >= 70 ? 'orange' : 'blue'} aria-label={t('tokens.col.quota')} />}
       </Table.Td>
-      <Table.Td>{tk.expiresAt ? fmtDateTime(tk.expiresAt, locale) : t('tokens.never')}</Table.Td>
       <Table.Td>
-        <Text size="xs" style={{ whiteSpace: 'nowrap' }}>
-          {t('tokens.limitsValue', { rpm: lim(tk.rpm), tpm: lim(tk.tpm), conc: lim(tk.maxConcurrency) })}
+        <Text size="xs" style={NOWRAP}>
+          {t('tokens.limitRpm', { v: lim(tk.rpm) })}
+          <br />
+          {t('tokens.limitTpm', { v: lim(tk.tpm) })}
+          <br />
+          {t('tokens.limitConc', { v: lim(tk.maxConcurrency) })}
         </Text>
       </Table.Td>
       <Table.Td>
@@ -364,27 +376,34 @@ function TokenRow({ tk, userName, onEdit, onRevoke }: { tk: TokenView; userName:
       <Table.Td>
         <ListCell items={tk.allowIps} empty={t('tokens.anyIp')} />
       </Table.Td>
-      <Table.Td>{fmtDateTime(tk.createdAt, locale)}</Table.Td>
       <Table.Td>
-        <Group gap="xs" wrap="nowrap">
+        <Text size="xs">{tk.expiresAt ? fmtDateTime(tk.expiresAt, locale) : t('tokens.never')}</Text>
+      </Table.Td>
+      <Table.Td style={NOWRAP}>
+        <Text size="xs" title={fmtDateTime(tk.createdAt, locale)}>
+          {new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(tk.createdAt))}
+        </Text>
+      </Table.Td>
+      <Table.Td style={STICKY}>
+        <Group gap={6} wrap="nowrap">
           <Switch
             checked={tk.status !== 'disabled'}
             disabled={toggle.isPending}
             onChange={(e) => toggle.mutate(e.currentTarget.checked)}
             aria-label={t('tokens.enable', { name: tk.name })}
           />
-          <Button size="xs" variant="light" onClick={onEdit} aria-label={t('tokens.editLabel', { name: tk.name })}>
+          <Button size="compact-xs" variant="light" onClick={onEdit} aria-label={t('tokens.editLabel', { name: tk.name })}>
             {t('tokens.edit')}
           </Button>
-          <Button size="xs" variant="light" color="red" onClick={onRevoke} aria-label={t('tokens.revokeLabel', { name: tk.name })}>
+          <Button size="compact-xs" variant="light" color="red" onClick={onRevoke} aria-label={t('tokens.revokeLabel', { name: tk.name })}>
             {t('tokens.revoke')}
           </Button>
-          {toggle.isError && (
-            <Text size="xs" c="red" role="status">
-              {toggle.error.message}
-            </Text>
-          )}
         </Group>
+        {toggle.isError && (
+          <Text size="xs" c="red" role="status">
+            {toggle.error.message}
+          </Text>
+        )}
       </Table.Td>
     </Table.Tr>
   );
@@ -477,21 +496,20 @@ export function TokensPage() {
                 {t('tokens.empty')}
               </Alert>
             ) : (
-              <Table.ScrollContainer minWidth={1250}>
-                <Table striped highlightOnHover verticalSpacing="xs">
+              <Table.ScrollContainer minWidth={1000}>
+                <Table highlightOnHover verticalSpacing="xs">
                   <Table.Thead>
                     <Table.Tr>
                       <Table.Th>{t('col.name')}</Table.Th>
-                      <Table.Th>{t('col.user')}</Table.Th>
-                      <Table.Th>{t('tokens.col.group')}</Table.Th>
+                      <Table.Th>{t('tokens.col.userGroup')}</Table.Th>
                       <Table.Th>{t('col.status')}</Table.Th>
                       <Table.Th>{t('tokens.col.quota')}</Table.Th>
-                      <Table.Th>{t('tokens.col.expires')}</Table.Th>
                       <Table.Th>{t('tokens.col.limits')}</Table.Th>
                       <Table.Th>{t('tokens.col.models')}</Table.Th>
                       <Table.Th>{t('tokens.col.allowIps')}</Table.Th>
+                      <Table.Th>{t('tokens.col.expires')}</Table.Th>
                       <Table.Th>{t('tokens.col.created')}</Table.Th>
-                      <Table.Th>{t('col.actions')}</Table.Th>
+                      <Table.Th style={STICKY}>{t('col.actions')}</Table.Th>
                     </Table.Tr>
                   </Table.Thead>
                   <Table.Tbody>
