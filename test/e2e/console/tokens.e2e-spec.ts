@@ -63,7 +63,7 @@ describe('console: tokens and redemption codes (standalone, Chromium)', () => {
     });
     expect(ch.status).toBe(201);
     // The negative quota below is refused on purpose; any other failed response is a defect.
-    cb = await openConsole(sys, { expected: (status, url) => status === 400 && url.pathname === '/api/tokens' });
+    cb = await openConsole(sys, { expected: (status, url) => status === 400 && ['/api/tokens', '/api/redemptions'].includes(url.pathname) });
     ({ context, page } = cb);
     page.setDefaultTimeout(10_000);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: sys.url });
@@ -220,6 +220,19 @@ describe('console: tokens and redemption codes (standalone, Chromium)', () => {
     await eventually(async () => (await statusOf(chat(key))) === 401, 10_000, 'the revoked key to get 401');
   });
 
+  it('pages through more tokens than fit one page, the page in the URL', async () => {
+    for (let i = 1; i <= 21; i++) expect((await admin.post('/api/tokens', { name: `bulk-${String(i).padStart(2, '0')}` })).status).toBe(201);
+    await page.goto('/tokens');
+    await page.getByRole('status').filter({ hasText: '22 tokens' }).waitFor();
+    await expect(page.locator('tr[data-testid^="token-"]').count()).resolves.toBe(20);
+    await page.getByRole('button', { name: '2', exact: true }).click();
+    await page.getByTestId('token-bulk-21').waitFor();
+    await expect(page.locator('tr[data-testid^="token-"]').count()).resolves.toBe(2);
+    expect(new URL(page.url()).searchParams.get('page')).toBe('2');
+    await page.reload(); // a bookmarked page 2 opens on page 2
+    await page.getByTestId('token-bulk-21').waitFor();
+  });
+
   let codes: string[] = [];
   let ids: number[] = [];
 
@@ -227,6 +240,9 @@ describe('console: tokens and redemption codes (standalone, Chromium)', () => {
     await page.goto('/redemptions');
     await page.getByRole('heading', { name: 'Redemption codes' }).waitFor();
     await page.getByText('No codes here yet').waitFor();
+    await page.getByLabel('Value per code (USD)').fill('0');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'value' }).textContent()).resolves.toMatch(/^value: must be positive/);
     await page.getByLabel('Value per code (USD)').fill('2.5');
     await page.getByLabel('How many').fill('3');
     await page.getByRole('button', { name: 'Generate' }).click();
@@ -296,6 +312,17 @@ describe('console: tokens and redemption codes (standalone, Chromium)', () => {
     expect([...byId.keys()].sort()).toEqual([...ids].sort());
     expect(byId.get(ids[1])!.slice(2, 3).concat(byId.get(ids[1])!.slice(5, 7))).toEqual(['used', String(alice.id), 'alice']);
     expect(byId.get(ids[0])![2]).toBe('unused');
+  });
+
+  it('pages through the codes', async () => {
+    expect((await admin.post('/api/redemptions', { value: 1, count: 30 })).status).toBe(201);
+    await page.reload();
+    await page.getByText('33 codes ·').waitFor();
+    await expect(page.locator('tr[data-testid^="redemption-"]').count()).resolves.toBe(25);
+    await page.getByRole('button', { name: '2', exact: true }).click();
+    await page.getByTestId(`redemption-${ids[0]}`).waitFor(); // the oldest code, last in the newest-first list
+    await expect(page.locator('tr[data-testid^="redemption-"]').count()).resolves.toBe(8);
+    expect(new URL(page.url()).searchParams.get('page')).toBe('2');
   });
 
   it('both pages in the dark theme and on a phone, without horizontal overflow', async () => {
