@@ -98,6 +98,25 @@ describePostgres('auth admin repositories on Postgres', () => {
     ]);
   });
 
+  it('tokens filter by status and search a part of the name in any case or the start of the key, taking % and _ literally', async () => {
+    const owner = await user();
+    const make = (name: string, keyPrefix: string, status = 'active') =>
+      prisma.token.create({ data: { name, userId: owner.id, keyHash: `${name}-${++seq}`.padEnd(64, '0'), keyPrefix, status } });
+    await make('Search-Billing', 'sk-Qa1b…zz01');
+    await make('search-crawler', 'sk-Qc2d…zz02', 'disabled');
+    await make('search_100%', 'sk-Qe3f…zz03');
+    const names = async (f: { status?: string; search?: string }) =>
+      (await new TokenRepository(prisma).page({ userId: owner.id, ...f }, 500, 0)).rows.map((t) => t.name);
+    expect(await names({ search: 'BILLING' })).toEqual(['Search-Billing']);
+    expect(await names({ search: 'sk-Qc2' })).toEqual(['search-crawler']);
+    expect(await names({ search: 'zz02' })).toEqual([]); // the key matches from its start only
+    expect(await names({ status: 'disabled' })).toEqual(['search-crawler']);
+    expect(await names({ status: 'active', search: 'search' })).toEqual(['Search-Billing', 'search_100%']);
+    expect(await names({ search: '_100%' })).toEqual(['search_100%']);
+    expect(await names({ search: 'h_' })).toEqual(['search_100%']); // as a wildcard "_" would match "h-" too
+    expect(await names({ search: 'h%1' })).toEqual([]); // as a wildcard "%" would match "h_1"
+  });
+
   it('deleting a user takes its tokens and records every audit entry given, in order, in the same transaction', async () => {
     const u = await user();
     const t = await token(u.id);

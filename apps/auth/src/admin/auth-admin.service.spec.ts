@@ -1,5 +1,16 @@
 import { hashApiKey, keyPrefix } from '@switchboard/common';
-import { AuthListQuery, CreateGroup, CreateToken, CreateUser, DomainError, UpdateGroup, UpdateToken, UpdateUser, UserListQuery } from '@switchboard/contracts';
+import {
+  AuthListQuery,
+  CreateGroup,
+  CreateToken,
+  CreateUser,
+  DomainError,
+  TokenListQuery,
+  UpdateGroup,
+  UpdateToken,
+  UpdateUser,
+  UserListQuery,
+} from '@switchboard/contracts';
 import { ADMIN_USER_NAME, Prisma, type AuditEntry, type Group, type Token, type User } from '@switchboard/db';
 import type { Bus } from '@switchboard/messaging';
 import type { TokenExpiryService } from '../keys/token-expiry.service';
@@ -99,7 +110,12 @@ class World {
 
   readonly tokenRepo: Tokens = {
     page: (f, limit, offset) => {
-      const all = this.tokens.filter((t) => f.userId === undefined || t.userId === f.userId);
+      const all = this.tokens.filter(
+        (t) =>
+          (f.userId === undefined || t.userId === f.userId) &&
+          (f.status === undefined || t.status === f.status) &&
+          (!f.search || t.name.toLowerCase().includes(f.search.toLowerCase()) || t.keyPrefix.startsWith(f.search)),
+      );
       return Promise.resolve({ rows: all.slice(offset, offset + limit), total: all.length });
     },
     byId: (id) => Promise.resolve(this.tokens.find((t) => t.id === id) ?? null),
@@ -331,6 +347,18 @@ describe('AuthAdminService', () => {
       ['default', 1, 1],
       ['vip', 1, 2],
     ]);
+  });
+
+  it('lists tokens by status and by a part of the name or the key start', async () => {
+    const u = w.user();
+    w.token({ userId: u.id, name: 'Billing-App', keyPrefix: 'sk-aaaa…1111' });
+    w.token({ userId: u.id, name: 'crawler', keyPrefix: 'sk-bbbb…2222', status: 'disabled' });
+    const tq = (over: object) => TokenListQuery.parse(over);
+    expect((await s.listTokens(tq({ search: 'billing' }))).data.map((t) => t.name)).toEqual(['Billing-App']);
+    expect((await s.listTokens(tq({ search: 'sk-bbbb' }))).data.map((t) => t.name)).toEqual(['crawler']);
+    expect((await s.listTokens(tq({ status: 'disabled' }))).data.map((t) => t.name)).toEqual(['crawler']);
+    expect((await s.listTokens(tq({ search: '  ' }))).total).toBe(2);
+    expect(() => tq({ status: 'gone' })).toThrow();
   });
 
   it('groups: defaults on create, no event for a new group, every cached key dropped on update', async () => {

@@ -6,6 +6,7 @@ import {
   badRequest,
   notFound,
   type AuthListQuery,
+  type TokenListQuery,
   type CreateGroup,
   type CreateToken,
   type CreateUser,
@@ -158,9 +159,9 @@ export class AuthAdminService {
   }
 
   // ---- tokens
-  async listTokens(q: z.output<typeof AuthListQuery>) {
+  async listTokens(q: z.output<typeof TokenListQuery>) {
     await this.expiry.expireDue();
-    const { rows, total } = await this.tokens.page({ userId: q.userId }, q.limit, q.offset);
+    const { rows, total } = await this.tokens.page({ userId: q.userId, status: q.status, search: q.search || undefined }, q.limit, q.offset);
     return { data: rows.map(tokenView), total };
   }
 

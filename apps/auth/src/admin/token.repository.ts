@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, readSnapshot, recordAudit, type AuditEntry, type Prisma, type Token } from '@switchboard/db';
 
+export interface TokenPageFilter {
+  userId?: number;
+  status?: string;
+  search?: string;
+}
+
 /** What the admin service needs of tokens; unit tests implement it in memory. */
 export type Tokens = Pick<TokenRepository, keyof TokenRepository>;
 
@@ -12,9 +18,18 @@ export type Tokens = Pick<TokenRepository, keyof TokenRepository>;
 export class TokenRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** One page by id and the count over the filter, in one snapshot. */
-  async page(filter: { userId?: number }, limit: number, offset: number): Promise<{ rows: Token[]; total: number }> {
-    const where = filter.userId !== undefined ? { userId: filter.userId } : {};
+  /**
+   * One page by id and the count over the filter, in one snapshot. `search` matches a part of the name (any case) or
+   * the start of the stored key prefix (`sk-abcd…wxyz`), so a key seen in a client's config can be traced to its token.
+   */
+  async page(filter: TokenPageFilter, limit: number, offset: number): Promise<{ rows: Token[]; total: number }> {
+    // Prisma passes `contains`/`startsWith` to LIKE as given: escape its wildcards so "_" and "%" match themselves.
+    const search = filter.search?.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const where: Prisma.TokenWhereInput = {
+      ...(filter.userId !== undefined ? { userId: filter.userId } : {}),
+      ...(filter.status !== undefined ? { status: filter.status } : {}),
+      ...(search ? { OR: [{ name: { contains: search, mode: 'insensitive' as const } }, { keyPrefix: { startsWith: search } }] } : {}),
+    };
     return readSnapshot(this.prisma, async (tx) => ({
       rows: await tx.token.findMany({ where, orderBy: { id: 'asc' }, take: limit, skip: offset }),
       total: await tx.token.count({ where }),

@@ -10,3 +10,6 @@ export const fmtUsd = (n: number, locale: string) =>
   ).format(n);
 export const fmtPercent = (ratio: number, locale: string) => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(ratio);
 export const fmtMs = (ms: number | null | undefined) => (ms === null || ms === undefined ? '—' : `${Math.round(ms)} ms`);
+/** A moment in the reader's zone and language (expiry, creation); `—` for none. */
+export const fmtDateTime = (iso: string | null | undefined, locale: string) =>
+  iso ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '—';

@@ -6,7 +6,9 @@ import { AuditPage } from './audit/audit.page';
 import { GroupsPage } from './groups/groups.page';
 import { LogsPage } from './logs/logs.page';
 import { PlaygroundPage } from './playground/playground.page';
+import { RedemptionsPage } from './redemptions/redemptions.page';
 import { SettingsPage } from './settings/settings.page';
+import { TokensPage } from './tokens/tokens.page';
 import { UsersPage } from './users/users.page';
 
 /** The screen of each page path: one folder under pages/ and one line here. A path without one says "later release". */
@@ -19,4 +21,6 @@ export const PAGE_SCREENS: Partial<Record<ConsolePath, ComponentType>> = {
   '/groups': GroupsPage,
   '/logs': LogsPage,
   '/audit': AuditPage,
+  '/tokens': TokensPage,
+  '/redemptions': RedemptionsPage,
 };

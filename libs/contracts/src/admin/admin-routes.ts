@@ -25,7 +25,7 @@ import {
   listOf,
 } from './admin-answers.schemas';
 import { named, type AdminRoute, type AdminSubject, type NamedSchema } from './admin-route';
-import { AuthListQuery, CreateGroup, CreateToken, CreateUser, UpdateGroup, UpdateToken, UpdateUser, UserListQuery } from './auth-admin.schemas';
+import { AuthListQuery, CreateGroup, CreateToken, CreateUser, TokenListQuery, UpdateGroup, UpdateToken, UpdateUser, UserListQuery } from './auth-admin.schemas';
 import { CreateRedemptions, LedgerListQuery, PutPrice, RedemptionListQuery, TopUp } from './billing-admin.schemas';
 import { AuditListQuery, DeadLetterListQuery, LogListQuery, StatsQuery } from './logs-admin.schemas';
 import { ChannelListQuery, CreateAlias, CreateChannel, TestChannel, UpdateAlias, UpdateChannel } from './router-admin.schemas';
@@ -100,9 +100,9 @@ export const ADMIN_ROUTES = {
     method: 'GET',
     path: '/api/tokens',
     subject: auth,
-    summary: 'List tokens (API keys)',
+    summary: 'List tokens (API keys); filters userId, status, search (part of the name or the key start)',
     status: 200,
-    query: AuthListQuery,
+    query: TokenListQuery,
     answer: listOf(TokenView),
   },
   'tokens.create': {

@@ -115,3 +115,10 @@ export const UserListQuery = AuthListQuery.omit({ userId: true }).extend({
   group: z.string().trim().max(64).optional(),
   status: status.optional(),
 });
+
+/** `GET /api/tokens`: the auth list query plus the console's filters (a status, a part of the name or key). */
+export const TokenListQuery = AuthListQuery.extend({
+  status: z.enum(['active', 'disabled', 'exhausted', 'expired']).optional(),
+  /** case-insensitive part of the name, or the key's visible start (`sk-abc`) */
+  search: z.string().trim().max(128).optional(),
+});
