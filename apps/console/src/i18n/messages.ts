@@ -1,5 +1,7 @@
+import { aliasesEn, aliasesZh } from '../pages/aliases/aliases.messages';
 import { channelsEn, channelsZh } from '../pages/channels/channels.messages';
 import { dashboardEn, dashboardZh } from '../pages/dashboard/dashboard.messages';
+import { pricesEn, pricesZh } from '../pages/prices/prices.messages';
 
 /**
  * The console's words in English and Chinese: the shared ones here, each page's in its folder (`*.messages.ts`). `zh` is typed by `en`'s keys, so a string missing in one language
@@ -114,11 +116,11 @@ export function mergeMessages<T extends Record<string, string>[]>(...parts: T): 
 }
 
 /** One entry per page that has words of its own. */
-export const en = mergeMessages(commonEn, dashboardEn, channelsEn);
+export const en = mergeMessages(commonEn, dashboardEn, channelsEn, pricesEn, aliasesEn);
 
 export type MessageKey = keyof typeof en;
 
-export const zh: Record<MessageKey, string> = mergeMessages(commonZh, dashboardZh, channelsZh);
+export const zh: Record<MessageKey, string> = mergeMessages(commonZh, dashboardZh, channelsZh, pricesZh, aliasesZh);
 
 export const LANGUAGES = { en, zh } as const;
 export type Language = keyof typeof LANGUAGES;
