@@ -152,16 +152,39 @@ describe('console: models & prices and aliases pages (standalone)', () => {
     expect(log.cost).toBeCloseTo((log.promptTokens * 2 + log.completionTokens * 8) / 1e6 + 0.001, 9);
   });
 
-  it('opens a built-in price prefilled and leaves it unchanged on cancel', async () => {
+  it('removes an admin price after confirmation: the model is flagged as unpriced again', async () => {
+    await page.getByRole('button', { name: 'Remove the admin price of sb-house-model' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove the price of sb-house-model?' });
+    await dialog.getByRole('button', { name: 'Remove price' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByTestId('price-sb-house-model').waitFor({ state: 'detached' });
+    await expect(page.getByTestId('unpriced-models').textContent()).resolves.toContain('sb-house-model');
+    const prices = (await admin.get<{ data: Price[] }>('/api/prices')).body.data;
+    expect(prices.find((p) => p.model === 'sb-house-model')).toBeUndefined();
+    expect((await admin.del('/api/prices/sb-house-model')).status).toBe(404);
+  });
+
+  it('edits a built-in price from its prefilled values, and resets it to the list price', async () => {
     await page.getByLabel('Search models').fill('gpt-4o-mini');
     await page.getByRole('button', { name: 'Edit the price of gpt-4o-mini', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Price of gpt-4o-mini' });
     await expect(dialog.getByLabel('Input').inputValue()).resolves.toBe('$0.15');
     await expect(dialog.getByLabel('Output').inputValue()).resolves.toBe('$0.6');
-    await page.keyboard.press('Escape');
+    await dialog.getByLabel('Input').fill('0.2');
+    await dialog.getByRole('button', { name: 'Save price' }).click();
     await dialog.waitFor({ state: 'detached' });
-    const p = (await admin.get<{ data: Price[] }>('/api/prices')).body.data.find((x) => x.model === 'gpt-4o-mini');
-    expect(p?.builtin).toBe(true);
+    const row = page.getByTestId('price-gpt-4o-mini');
+    await expect(row.textContent()).resolves.toMatch(/custom.*\$0\.20/);
+    expect((await admin.get<{ data: Price[] }>('/api/prices')).body.data.find((x) => x.model === 'gpt-4o-mini')).toMatchObject({ input: 0.2, builtin: false });
+
+    await row.getByRole('button', { name: 'Remove the admin price of gpt-4o-mini' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Remove the price of gpt-4o-mini?' });
+    await confirm.getByRole('button', { name: 'Remove price' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await row.getByText('built-in').waitFor();
+    await expect(row.textContent()).resolves.toMatch(/built-in.*\$0\.15/);
+    expect((await admin.get<{ data: Price[] }>('/api/prices')).body.data.find((x) => x.model === 'gpt-4o-mini')).toMatchObject({ input: 0.15, builtin: true });
+    await cb.shot('prices-search-light');
   });
 
   it('creates an alias with two weighted targets and ordered fallbacks; the SDK call goes to the weight-1 target', async () => {
@@ -297,6 +320,16 @@ describe('console: models & prices and aliases pages (standalone)', () => {
       expect(dark.pageErrors).toEqual([]);
     } finally {
       await dark.close();
+    }
+    const zh = await openConsole(sys, { locale: 'zh-CN' });
+    try {
+      await zh.page.goto('/prices');
+      await zh.page.getByRole('heading', { name: '模型与价格' }).waitFor();
+      await zh.page.getByTestId('unpriced-models').getByText('有 4 个模型由渠道提供但没有价格').waitFor();
+      await zh.shot('prices-zh-light');
+      expect(zh.pageErrors).toEqual([]);
+    } finally {
+      await zh.close();
     }
     const phone = await cb.browser.newContext({
       baseURL: sys.url,

@@ -325,8 +325,19 @@ function AliasTableRow({ a, served, onEdit, onDelete }: { a: AliasRow; served: (
 export function AliasesPage() {
   const { t, locale } = useI18n();
   const { api } = useSession();
-  const [editing, setEditing] = useState<{ draft: AliasDraft; isNew: boolean } | null>(null);
-  const [deleting, setDeleting] = useState<string | null>(null);
+  // What a dialog shows is kept after it closes, so its title does not change during the closing transition.
+  const [editing, setEditingValue] = useState<{ draft: AliasDraft; isNew: boolean } | null>(null);
+  const [editOpen, setEditOpen] = useState(false);
+  const setEditing = (v: { draft: AliasDraft; isNew: boolean }) => {
+    setEditingValue(v);
+    setEditOpen(true);
+  };
+  const [deleting, setDeletingValue] = useState('');
+  const [deleteOpen, setDeleteOpen] = useState(false);
+  const setDeleting = (name: string) => {
+    setDeletingValue(name);
+    setDeleteOpen(true);
+  };
   const phone = useMediaQuery('(max-width: 36em)') ?? false;
   const aliases = useQuery({
     queryKey: ['aliases'],
@@ -395,16 +406,24 @@ export function AliasesPage() {
         }
       </QueryState>
       <Modal
-        opened={editing !== null}
-        onClose={() => setEditing(null)}
+        opened={editOpen}
+        onClose={() => setEditOpen(false)}
         title={editing?.isNew ? t('aliases.createTitle') : t('aliases.editTitle', { name: editing?.draft.name ?? '' })}
         size="lg"
         fullScreen={phone}
       >
-        {editing && <AliasEditor initial={editing.draft} isNew={editing.isNew} models={models} onClose={() => setEditing(null)} />}
+        {editing && (
+          <AliasEditor
+            key={editing.draft.targets.map((x) => x.key).join('-')}
+            initial={editing.draft}
+            isNew={editing.isNew}
+            models={models}
+            onClose={() => setEditOpen(false)}
+          />
+        )}
       </Modal>
-      <Modal opened={deleting !== null} onClose={() => setDeleting(null)} title={t('aliases.deleteTitle', { name: deleting ?? '' })}>
-        {deleting && <DeleteAlias name={deleting} onClose={() => setDeleting(null)} />}
+      <Modal opened={deleteOpen} onClose={() => setDeleteOpen(false)} title={t('aliases.deleteTitle', { name: deleting })}>
+        {deleting && <DeleteAlias name={deleting} onClose={() => setDeleteOpen(false)} />}
       </Modal>
     </Stack>
   );

@@ -51,6 +51,12 @@ export const pricesEn = {
   'prices.exampleNote': 'Before the group’s price ratio.',
   'prices.save': 'Save price',
   'prices.cancel': 'Cancel',
+  'prices.remove': 'Remove',
+  'prices.removeLabel': 'Remove the admin price of {model}',
+  'prices.removeTitle': 'Remove the price of {model}?',
+  'prices.removeBody':
+    'The price an admin set is removed. A model with a built-in list price goes back to it; any other model becomes unpriced, and under the default policy its requests are refused.',
+  'prices.removeConfirm': 'Remove price',
 };
 
 export const pricesZh: Record<keyof typeof pricesEn, string> = {
@@ -105,4 +111,9 @@ export const pricesZh: Record<keyof typeof pricesEn, string> = {
   'prices.exampleNote': '未乘分组价格倍率。',
   'prices.save': '保存价格',
   'prices.cancel': '取消',
+  'prices.remove': '移除',
+  'prices.removeLabel': '移除 {model} 的管理员价格',
+  'prices.removeTitle': '移除 {model} 的价格？',
+  'prices.removeBody': '将移除管理员设置的价格。有内置标价的模型会恢复为内置价格；其他模型将变为未定价，在默认策略下对它们的请求会被拒绝。',
+  'prices.removeConfirm': '移除价格',
 };

@@ -120,6 +120,37 @@ function PriceEditor({ draft, isNew, suggestions, onClose }: { draft: PriceDraft
   );
 }
 
+function RemovePrice({ model, onClose }: { model: string; onClose: () => void }) {
+  const { t } = useI18n();
+  const { api } = useSession();
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    mutationFn: () => api('prices.delete', { params: { model } }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ['prices'] });
+      onClose();
+    },
+  });
+  return (
+    <Stack>
+      <Text size="sm">{t('prices.removeBody')}</Text>
+      {remove.isError && (
+        <Alert color="red" role="alert">
+          {remove.error.message}
+        </Alert>
+      )}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose} data-autofocus>
+          {t('prices.cancel')}
+        </Button>
+        <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>
+          {t('prices.removeConfirm')}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
 function ChannelBadges({ channels }: { channels: CoverageChannel[] }) {
   const { t } = useI18n();
   if (!channels.length)
@@ -196,19 +227,28 @@ export function PricesPage() {
   const search = params.get('q') ?? '';
   const scope = (['all', 'served', 'custom'].includes(params.get('show') ?? '') ? params.get('show') : 'all') as PriceScope;
   const page = Number(params.get('page') ?? 1);
-  // Filters live in the query string, so a filtered view can be bookmarked and shared.
-  const setParam = (k: string, v: string, keepPage = false) =>
-    setParams(
-      (p) => {
-        const n = new URLSearchParams(p);
-        if (v && !(k === 'show' && v === 'all') && !(k === 'page' && v === '1')) n.set(k, v);
-        else n.delete(k);
-        if (!keepPage) n.delete('page');
-        return n;
-      },
-      { replace: true },
-    );
-  const [editing, setEditing] = useState<{ draft: PriceDraft; isNew: boolean } | null>(null);
+  // Filters live in the query string, so a filtered view can be bookmarked and shared. Each change starts from the
+  // address as it is now, not from this render's params: two quick changes (typing, then a click) must not undo each other.
+  const setParam = (k: string, v: string, keepPage = false) => {
+    const n = new URLSearchParams(window.location.search);
+    if (v && !(k === 'show' && v === 'all') && !(k === 'page' && v === '1')) n.set(k, v);
+    else n.delete(k);
+    if (!keepPage) n.delete('page');
+    setParams(n, { replace: true });
+  };
+  // What a dialog shows is kept after it closes, so its title does not change during the closing transition.
+  const [editing, setEditingValue] = useState<{ draft: PriceDraft; isNew: boolean } | null>(null);
+  const [editOpen, setEditOpen] = useState(false);
+  const setEditing = (v: { draft: PriceDraft; isNew: boolean }) => {
+    setEditingValue(v);
+    setEditOpen(true);
+  };
+  const [removing, setRemovingValue] = useState('');
+  const [removeOpen, setRemoveOpen] = useState(false);
+  const setRemoving = (model: string) => {
+    setRemovingValue(model);
+    setRemoveOpen(true);
+  };
   const phone = useMediaQuery('(max-width: 36em)') ?? false;
 
   const data = useQuery({
@@ -315,14 +355,27 @@ export function PricesPage() {
                             <ChannelBadges channels={cov.servedBy.get(p.model) ?? []} />
                           </Table.Td>
                           <Table.Td>
-                            <Button
-                              size="xs"
-                              variant="light"
-                              onClick={() => setEditing({ draft: priceToDraft(p), isNew: false })}
-                              aria-label={t('prices.editLabel', { model: p.model })}
-                            >
-                              {t('prices.edit')}
-                            </Button>
+                            <Group gap="xs" wrap="nowrap">
+                              <Button
+                                size="xs"
+                                variant="light"
+                                onClick={() => setEditing({ draft: priceToDraft(p), isNew: false })}
+                                aria-label={t('prices.editLabel', { model: p.model })}
+                              >
+                                {t('prices.edit')}
+                              </Button>
+                              {!p.builtin && (
+                                <Button
+                                  size="xs"
+                                  variant="subtle"
+                                  color="red"
+                                  onClick={() => setRemoving(p.model)}
+                                  aria-label={t('prices.removeLabel', { model: p.model })}
+                                >
+                                  {t('prices.remove')}
+                                </Button>
+                              )}
+                            </Group>
                           </Table.Td>
                         </Table.Tr>
                       ))}
@@ -340,8 +393,8 @@ export function PricesPage() {
         }}
       </QueryState>
       <Modal
-        opened={editing !== null}
-        onClose={() => setEditing(null)}
+        opened={editOpen}
+        onClose={() => setEditOpen(false)}
         title={editing?.isNew ? t('prices.newTitle') : t('prices.editTitle', { model: editing?.draft.model ?? '' })}
         size="lg"
         fullScreen={phone}
@@ -352,9 +405,12 @@ export function PricesPage() {
             draft={editing.draft}
             isNew={editing.isNew}
             suggestions={suggestions}
-            onClose={() => setEditing(null)}
+            onClose={() => setEditOpen(false)}
           />
         )}
+      </Modal>
+      <Modal opened={removeOpen} onClose={() => setRemoveOpen(false)} title={t('prices.removeTitle', { model: removing })}>
+        {removing && <RemovePrice model={removing} onClose={() => setRemoveOpen(false)} />}
       </Modal>
     </Stack>
   );
