@@ -20,6 +20,7 @@ export function billingAdminHandlers(s: BillingAdminServices): AdminHandlers<typ
   return {
     'prices.list': () => s.prices.list(),
     'prices.put': (c) => s.prices.put(c.id, c.body, c.actor),
+    'prices.delete': (c) => s.prices.remove(c.id, c.actor),
     'users.topup': (c) => s.balances.topUp(c.id, c.body, c.actor),
     'redemptions.create': (c) => s.redemptions.create(c.body, c.actor),
     'redemptions.list': (c) => s.redemptions.list(c.query),

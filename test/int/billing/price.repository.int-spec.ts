@@ -67,4 +67,32 @@ describePostgres('PriceRepository on Postgres', () => {
     ).rejects.toThrow('audit failed');
     expect(await prisma.price.findUnique({ where: { model: 'zz-rolled-back' } })).toBeNull();
   });
+
+  it('resets a price to the given built-in row or deletes it, with its audit in the same transaction', async () => {
+    await repo.putAudited('zz-reset', data(5n), () => ({ actor: 'a', action: 'create', entity: 'price', entityId: 'zz-reset' }));
+    await repo.putAudited('zz-gone', data(5n), () => ({ actor: 'a', action: 'create', entity: 'price', entityId: 'zz-gone' }));
+    const reset = await repo.resetAudited('zz-reset', data(1n, true), (before, after) => ({
+      actor: 'a',
+      action: 'update',
+      entity: 'price',
+      entityId: 'zz-reset',
+      before: { input: Number(before.inputMicros) },
+      after: { input: Number(after?.inputMicros) },
+    }));
+    expect([reset?.before.inputMicros, reset?.after?.inputMicros, reset?.after?.builtin]).toEqual([5n, 1n, true]);
+    expect(await repo.byModel('zz-reset')).toMatchObject({ inputMicros: 1n, builtin: true });
+
+    const gone = await repo.resetAudited('zz-gone', null, () => ({ actor: 'a', action: 'delete', entity: 'price', entityId: 'zz-gone' }));
+    expect(gone?.after).toBeNull();
+    expect(await repo.byModel('zz-gone')).toBeNull();
+    expect(await prisma.auditLog.count({ where: { entity: 'price', entityId: { in: ['zz-reset', 'zz-gone'] } } })).toBe(4);
+    expect(await repo.resetAudited('zz-gone', null, () => ({ actor: 'a', action: 'delete', entity: 'price', entityId: 'zz-gone' }))).toBeNull();
+
+    await expect(
+      repo.resetAudited('zz-reset', null, () => {
+        throw new Error('audit failed');
+      }),
+    ).rejects.toThrow('audit failed');
+    expect(await repo.byModel('zz-reset')).not.toBeNull();
+  });
 });

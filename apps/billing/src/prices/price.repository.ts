@@ -22,6 +22,10 @@ export class PriceRepository {
     return this.prisma.price.findMany();
   }
 
+  async byModel(model: string): Promise<Price | null> {
+    return this.prisma.price.findUnique({ where: { model } });
+  }
+
   async allByModel(): Promise<Price[]> {
     return this.prisma.price.findMany({ orderBy: { model: 'asc' } });
   }
@@ -33,6 +37,25 @@ export class PriceRepository {
       const p = await tx.price.upsert({ where: { model }, create: { model, ...data }, update: data });
       await recordAudit(tx, audit(before, p));
       return p;
+    });
+  }
+
+  /**
+   * Replaces the model's price with `builtin` (its list price) or, without one, deletes it; the audit `audit` builds
+   * from the row before and after (null: deleted) is written in the same transaction. Null when the model had no price.
+   */
+  async resetAudited(
+    model: string,
+    builtin: PriceData | null,
+    audit: (before: Price, after: Price | null) => AuditEntry,
+  ): Promise<{ before: Price; after: Price | null } | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const before = await tx.price.findUnique({ where: { model } });
+      if (!before) return null;
+      const after = builtin ? await tx.price.update({ where: { model }, data: builtin }) : null;
+      if (!after) await tx.price.delete({ where: { model } });
+      await recordAudit(tx, audit(before, after));
+      return { before, after };
     });
   }
 }

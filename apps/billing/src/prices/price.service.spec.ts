@@ -24,6 +24,24 @@ class InMemoryPrices implements Prices {
     return Promise.resolve([...this.rows.values()]);
   }
 
+  byModel(model: string): Promise<Price | null> {
+    return Promise.resolve(this.rows.get(model) ?? null);
+  }
+
+  resetAudited(
+    model: string,
+    builtin: PriceData | null,
+    audit: (before: Price, after: Price | null) => AuditEntry,
+  ): Promise<{ before: Price; after: Price | null } | null> {
+    const before = this.rows.get(model);
+    if (!before) return Promise.resolve(null);
+    const after = builtin ? this.row(model, builtin) : null;
+    if (after) this.rows.set(model, after);
+    else this.rows.delete(model);
+    this.audits.push(audit(before, after));
+    return Promise.resolve({ before, after });
+  }
+
   allByModel(): Promise<Price[]> {
     return Promise.resolve([...this.rows.values()].sort((a, b) => a.model.localeCompare(b.model)));
   }
@@ -79,5 +97,39 @@ describe('PriceService', () => {
     await service.put('b', PutPrice.parse({ input: 1, output: 1 }), 'admin');
     await service.put('a', PutPrice.parse({ input: 1, output: 1 }), 'admin');
     expect(await service.list()).toMatchObject({ data: [{ model: 'a' }, { model: 'b' }], total: 2 });
+  });
+
+  it('removes an admin price: a built-in model returns to its list price, any other becomes unpriced; both audited', async () => {
+    await service.onModuleInit();
+    const builtinModel = 'gpt-4o';
+    const [i, o, cr] = DEFAULT_PRICES[builtinModel];
+    await service.put(builtinModel, PutPrice.parse({ input: 9, output: 9 }), 'admin');
+    await service.put('house', PutPrice.parse({ input: 1, output: 2 }), 'admin');
+    emitted.length = 0;
+
+    expect(await service.remove(builtinModel, 'root')).toEqual({
+      deleted: true,
+      builtin: { model: builtinModel, input: i, output: o, cacheRead: cr, cacheWrite: 0, perRequest: 0, builtin: true },
+    });
+    expect(await service.remove('house', 'root')).toEqual({ deleted: true, builtin: null });
+    expect(prices.rows.has('house')).toBe(false);
+    expect(
+      prices.audits
+        .slice(-2)
+        .map((a) => [a.actor, a.action, a.entityId, (a.before as { input: number }).input, (a.after as { input?: number } | undefined)?.input]),
+    ).toEqual([
+      ['root', 'update', builtinModel, 9, i],
+      ['root', 'delete', 'house', 1, undefined],
+    ]);
+    expect(emitted).toEqual(['billing.prices.changed.v1', 'billing.prices.changed.v1']);
+  });
+
+  it('leaves an unchanged built-in price alone and answers 404 for a model without a price', async () => {
+    await service.onModuleInit();
+    const audits = prices.audits.length;
+    await expect(service.remove('gpt-4o', 'root')).resolves.toMatchObject({ deleted: false, builtin: { model: 'gpt-4o', builtin: true } });
+    await expect(service.remove('nothing-here', 'root')).rejects.toMatchObject({ status: 404 });
+    expect(prices.audits.length).toBe(audits);
+    expect(emitted).toEqual([]);
   });
 });

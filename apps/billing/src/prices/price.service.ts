@@ -4,7 +4,7 @@ import { microsToUsd, usdToMicros, type Price } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
 import type { z } from 'zod';
 import { DEFAULT_PRICES } from './default-prices';
-import { PriceRepository, type Prices } from './price.repository';
+import { PriceRepository, type PriceData, type Prices } from './price.repository';
 
 export const priceView = (p: Price) => ({
   model: p.model,
@@ -15,6 +15,20 @@ export const priceView = (p: Price) => ({
   perRequest: microsToUsd(p.perRequestMicros),
   builtin: p.builtin,
 });
+
+/** The built-in list price of `model` as a row, or null when it has none. */
+function builtinPrice(model: string): PriceData | null {
+  if (!Object.hasOwn(DEFAULT_PRICES, model)) return null;
+  const [i, o, cr, cw] = DEFAULT_PRICES[model];
+  return {
+    inputMicros: usdToMicros(i),
+    outputMicros: usdToMicros(o),
+    cacheReadMicros: usdToMicros(cr),
+    cacheWriteMicros: usdToMicros(cw),
+    perRequestMicros: 0n,
+    builtin: true,
+  };
+}
 
 /** The price table: built-in defaults, admin overrides, and the snapshot gateways cache. */
 @Injectable()
@@ -27,15 +41,7 @@ export class PriceService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const data = Object.entries(DEFAULT_PRICES).map(([model, [i, o, cr, cw]]) => ({
-      model,
-      inputMicros: usdToMicros(i),
-      outputMicros: usdToMicros(o),
-      cacheReadMicros: usdToMicros(cr),
-      cacheWriteMicros: usdToMicros(cw),
-      perRequestMicros: 0n,
-      builtin: true,
-    }));
+    const data = Object.keys(DEFAULT_PRICES).map((model) => ({ model, ...builtinPrice(model)! }));
     const count = await this.prices.insertMissing(data);
     if (count) this.logger.log(`inserted ${count} built-in price(s)`);
   }
@@ -80,5 +86,28 @@ export class PriceService implements OnModuleInit {
     }));
     this.bus.emit(Subjects.BillingPricesChanged, { version: Date.now() });
     return priceView(row);
+  }
+
+  /**
+   * Removes the admin-set price of `model`: a model with a built-in list price returns to it (audited as an update),
+   * any other loses its price (a delete). A built-in price that was never changed stays as it is (`deleted: false`).
+   */
+  async remove(model: string | undefined, actor: string) {
+    if (!model) throw notFound('price');
+    const builtin = builtinPrice(model);
+    const current = await this.prices.byModel(model);
+    if (!current) throw notFound('price');
+    if (current.builtin) return { deleted: false, builtin: priceView(current) };
+    const done = await this.prices.resetAudited(model, builtin, (before, after) => ({
+      actor,
+      action: after ? 'update' : 'delete',
+      entity: 'price',
+      entityId: model,
+      before: priceView(before),
+      after: after ? priceView(after) : undefined,
+    }));
+    if (!done) throw notFound('price');
+    this.bus.emit(Subjects.BillingPricesChanged, { version: Date.now() });
+    return { deleted: true, builtin: done.after ? priceView(done.after) : null };
   }
 }

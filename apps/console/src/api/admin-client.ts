@@ -38,6 +38,7 @@ export const CONSOLE_ROUTES = {
   'aliases.delete': { method: 'DELETE', path: '/api/aliases/:name' },
   'prices.list': { method: 'GET', path: '/api/prices' },
   'prices.put': { method: 'PUT', path: '/api/prices/:model' },
+  'prices.delete': { method: 'DELETE', path: '/api/prices/:model' },
   'redemptions.create': { method: 'POST', path: '/api/redemptions' },
   'redemptions.list': { method: 'GET', path: '/api/redemptions' },
   'ledger.list': { method: 'GET', path: '/api/ledger' },

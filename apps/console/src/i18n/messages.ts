@@ -1,9 +1,11 @@
+import { aliasesEn, aliasesZh } from '../pages/aliases/aliases.messages';
 import { channelsEn, channelsZh } from '../pages/channels/channels.messages';
 import { dashboardEn, dashboardZh } from '../pages/dashboard/dashboard.messages';
 import { auditEn, auditZh } from '../pages/audit/audit.messages';
 import { groupsEn, groupsZh } from '../pages/groups/groups.messages';
 import { logsEn, logsZh } from '../pages/logs/logs.messages';
 import { playgroundEn, playgroundZh } from '../pages/playground/playground.messages';
+import { pricesEn, pricesZh } from '../pages/prices/prices.messages';
 import { redemptionsEn, redemptionsZh } from '../pages/redemptions/redemptions.messages';
 import { settingsEn, settingsZh } from '../pages/settings/settings.messages';
 import { tokensEn, tokensZh } from '../pages/tokens/tokens.messages';
@@ -122,23 +124,11 @@ export function mergeMessages<T extends Record<string, string>[]>(...parts: T): 
 }
 
 /** One entry per page that has words of its own. */
-export const en = mergeMessages(commonEn, dashboardEn, channelsEn, settingsEn, playgroundEn, usersEn, groupsEn, logsEn, auditEn, tokensEn, redemptionsEn);
+export const en = mergeMessages(commonEn, dashboardEn, channelsEn, settingsEn, playgroundEn, usersEn, groupsEn, logsEn, auditEn, tokensEn, redemptionsEn, pricesEn, aliasesEn);
 
 export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = mergeMessages(
-  commonZh,
-  dashboardZh,
-  channelsZh,
-  settingsZh,
-  playgroundZh,
-  usersZh,
-  groupsZh,
-  logsZh,
-  auditZh,
-  tokensZh,
-  redemptionsZh,
-);
 
 export const LANGUAGES = { en, zh } as const;
 export type Language = keyof typeof LANGUAGES;

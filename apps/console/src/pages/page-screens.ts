@@ -1,11 +1,13 @@
 import type { ComponentType } from 'react';
 import type { ConsolePath } from '../layout/console-pages';
+import { AliasesPage } from './aliases/aliases.page';
 import { ChannelsPage } from './channels/channels.page';
 import { DashboardPage } from './dashboard/dashboard.page';
 import { AuditPage } from './audit/audit.page';
 import { GroupsPage } from './groups/groups.page';
 import { LogsPage } from './logs/logs.page';
 import { PlaygroundPage } from './playground/playground.page';
+import { PricesPage } from './prices/prices.page';
 import { RedemptionsPage } from './redemptions/redemptions.page';
 import { SettingsPage } from './settings/settings.page';
 import { TokensPage } from './tokens/tokens.page';
@@ -23,4 +25,6 @@ export const PAGE_SCREENS: Partial<Record<ConsolePath, ComponentType>> = {
   '/audit': AuditPage,
   '/tokens': TokensPage,
   '/redemptions': RedemptionsPage,
+  '/prices': PricesPage,
+  '/aliases': AliasesPage,
 };

@@ -94,6 +94,9 @@ export const PriceView = z.object({
   builtin: z.boolean(),
 });
 
+/** `DELETE /api/prices/:model`: whether an admin-set price was removed, and the built-in price now in force (null: unpriced). */
+export const PriceRemoved = z.object({ deleted: z.boolean(), builtin: PriceView.nullable() });
+
 export const Balance = z.object({ balance: z.number() });
 
 export const CreatedRedemptions = z.object({

@@ -14,6 +14,7 @@ import {
   LedgerPage,
   LogPage,
   LogView,
+  PriceRemoved,
   PriceView,
   Reconciliation,
   RedemptionView,
@@ -234,6 +235,15 @@ export const ADMIN_ROUTES = {
     params: param('model'),
     body: named('PutPrice', PutPrice),
     answer: PriceView,
+  },
+  'prices.delete': {
+    method: 'DELETE',
+    path: '/api/prices/:model',
+    subject: billing,
+    summary: 'Remove an admin-set price: a model with a built-in list price returns to it, any other becomes unpriced',
+    status: 200,
+    params: param('model'),
+    answer: PriceRemoved,
   },
 
   // redemption codes, ledger
