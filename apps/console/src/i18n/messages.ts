@@ -124,11 +124,39 @@ export function mergeMessages<T extends Record<string, string>[]>(...parts: T): 
 }
 
 /** One entry per page that has words of its own. */
-export const en = mergeMessages(commonEn, dashboardEn, channelsEn, settingsEn, playgroundEn, usersEn, groupsEn, logsEn, auditEn, tokensEn, redemptionsEn, pricesEn, aliasesEn);
+export const en = mergeMessages(
+  commonEn,
+  dashboardEn,
+  channelsEn,
+  tokensEn,
+  usersEn,
+  groupsEn,
+  pricesEn,
+  aliasesEn,
+  logsEn,
+  auditEn,
+  redemptionsEn,
+  settingsEn,
+  playgroundEn,
+);
 
 export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = mergeMessages(
+  commonZh,
+  dashboardZh,
+  channelsZh,
+  tokensZh,
+  usersZh,
+  groupsZh,
+  pricesZh,
+  aliasesZh,
+  logsZh,
+  auditZh,
+  redemptionsZh,
+  settingsZh,
+  playgroundZh,
+);
 
 export const LANGUAGES = { en, zh } as const;
 export type Language = keyof typeof LANGUAGES;
