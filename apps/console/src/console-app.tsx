@@ -5,7 +5,6 @@ import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { I18nProvider, useI18n } from './i18n/i18n.context';
 import { CONSOLE_PAGES } from './layout/console-pages';
 import { ConsoleLayout } from './layout/console-layout';
-import { ComingLaterPage } from './pages/coming-later.page';
 import { PAGE_SCREENS } from './pages/page-screens';
 import { SignInPage } from './pages/sign-in/sign-in.page';
 import { SessionProvider, useSession } from './session/session.context';
@@ -27,9 +26,9 @@ function Pages() {
     <Routes>
       <Route element={<ConsoleLayout />}>
         <Route index element={<Navigate to="/dashboard" replace />} />
-        {CONSOLE_PAGES.map(({ path, label }) => {
+        {CONSOLE_PAGES.map(({ path }) => {
           const Screen = PAGE_SCREENS[path];
-          return <Route key={path} path={`${path}/*`} element={Screen ? <Screen /> : <ComingLaterPage label={label} />} />;
+          return <Route key={path} path={`${path}/*`} element={<Screen />} />;
         })}
         <Route path="*" element={<Navigate to="/dashboard" replace />} />
       </Route>

@@ -1,5 +1,19 @@
-import { ActionIcon, AppShell, Burger, Button, Group, NavLink, SegmentedControl, Title, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import {
+  ActionIcon,
+  AppShell,
+  Burger,
+  Button,
+  Center,
+  Group,
+  Loader,
+  NavLink,
+  SegmentedControl,
+  Title,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { Suspense } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
 import { useI18n } from '../i18n/i18n.context';
 import type { Language } from '../i18n/messages';
@@ -62,7 +76,16 @@ export function ConsoleLayout() {
         ))}
       </AppShell.Navbar>
       <AppShell.Main id="main">
-        <Outlet />
+        {/* Each page is its own chunk: a spinner while the one opened arrives. */}
+        <Suspense
+          fallback={
+            <Center p="lg">
+              <Loader size="sm" aria-label={t('common.loading')} />
+            </Center>
+          }
+        >
+          <Outlet />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );

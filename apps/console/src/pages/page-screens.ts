@@ -1,30 +1,21 @@
-import type { ComponentType } from 'react';
+import { lazy, type ComponentType } from 'react';
 import type { ConsolePath } from '../layout/console-pages';
-import { AliasesPage } from './aliases/aliases.page';
-import { ChannelsPage } from './channels/channels.page';
-import { DashboardPage } from './dashboard/dashboard.page';
-import { AuditPage } from './audit/audit.page';
-import { GroupsPage } from './groups/groups.page';
-import { LogsPage } from './logs/logs.page';
-import { PlaygroundPage } from './playground/playground.page';
-import { PricesPage } from './prices/prices.page';
-import { RedemptionsPage } from './redemptions/redemptions.page';
-import { SettingsPage } from './settings/settings.page';
-import { TokensPage } from './tokens/tokens.page';
-import { UsersPage } from './users/users.page';
 
-/** The screen of each page path: one folder under pages/ and one line here. A path without one says "later release". */
-export const PAGE_SCREENS: Partial<Record<ConsolePath, ComponentType>> = {
-  '/dashboard': DashboardPage,
-  '/channels': ChannelsPage,
-  '/settings': SettingsPage,
-  '/playground': PlaygroundPage,
-  '/users': UsersPage,
-  '/groups': GroupsPage,
-  '/logs': LogsPage,
-  '/audit': AuditPage,
-  '/tokens': TokensPage,
-  '/redemptions': RedemptionsPage,
-  '/prices': PricesPage,
-  '/aliases': AliasesPage,
+/** A page's screen as its own chunk: the first load fetches only the page opened (the charts only on the dashboard). */
+const screen = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) => lazy(() => load().then((m) => ({ default: m[name] })));
+
+/** The screen of each page path: one folder under pages/ and one line here. */
+export const PAGE_SCREENS: Record<ConsolePath, ComponentType> = {
+  '/dashboard': screen(() => import('./dashboard/dashboard.page'), 'DashboardPage'),
+  '/channels': screen(() => import('./channels/channels.page'), 'ChannelsPage'),
+  '/tokens': screen(() => import('./tokens/tokens.page'), 'TokensPage'),
+  '/users': screen(() => import('./users/users.page'), 'UsersPage'),
+  '/groups': screen(() => import('./groups/groups.page'), 'GroupsPage'),
+  '/prices': screen(() => import('./prices/prices.page'), 'PricesPage'),
+  '/aliases': screen(() => import('./aliases/aliases.page'), 'AliasesPage'),
+  '/logs': screen(() => import('./logs/logs.page'), 'LogsPage'),
+  '/audit': screen(() => import('./audit/audit.page'), 'AuditPage'),
+  '/redemptions': screen(() => import('./redemptions/redemptions.page'), 'RedemptionsPage'),
+  '/settings': screen(() => import('./settings/settings.page'), 'SettingsPage'),
+  '/playground': screen(() => import('./playground/playground.page'), 'PlaygroundPage'),
 };
