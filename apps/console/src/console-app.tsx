@@ -1,4 +1,4 @@
-import { Center, Loader, MantineProvider, createTheme } from '@mantine/core';
+import { Center, Loader, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
@@ -8,8 +8,7 @@ import { ConsoleLayout } from './layout/console-layout';
 import { PAGE_SCREENS } from './pages/page-screens';
 import { SignInPage } from './pages/sign-in/sign-in.page';
 import { SessionProvider, useSession } from './session/session.context';
-
-const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
+import { consoleCssVariables, consoleTheme } from './theme/console-theme';
 
 /** Signed out, every path shows the sign-in form, so a bookmarked page opens after signing in. */
 function Pages() {
@@ -39,7 +38,7 @@ function Pages() {
 export function ConsoleApp() {
   const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } }));
   return (
-    <MantineProvider theme={theme} defaultColorScheme="auto">
+    <MantineProvider theme={consoleTheme} cssVariablesResolver={consoleCssVariables} defaultColorScheme="auto">
       <QueryClientProvider client={queryClient}>
         <I18nProvider>
           <SessionProvider>

@@ -1,27 +1,11 @@
-import {
-  Anchor,
-  Badge,
-  Button,
-  Card,
-  Collapse,
-  Drawer,
-  Group,
-  Pagination,
-  Select,
-  SimpleGrid,
-  Stack,
-  Switch,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Anchor, Badge, Button, Card, Collapse, Drawer, Group, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { fmtInt } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { ListPagination } from '../../layout/list-pagination';
 import type { MessageKey } from '../../i18n/messages';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
@@ -326,7 +310,7 @@ export function AuditPage() {
               </Table.ScrollContainer>
               {total > PAGE_SIZE && (
                 <Group justify="center" component="nav" aria-label={t('audit.pages')}>
-                  <Pagination total={pageCount(total, PAGE_SIZE)} value={view.page} onChange={(page) => setView({ ...view, page })} />
+                  <ListPagination total={pageCount(total, PAGE_SIZE)} value={view.page} onChange={(page) => setView({ ...view, page })} />
                 </Group>
               )}
             </>

@@ -51,9 +51,7 @@ function ChartCard({ title, children }: { title: string; children: React.ReactNo
       <Title order={3} size="h5" mb="xs">
         {title}
       </Title>
-      <div style={{ height: 220 }} role="img" aria-label={title}>
-        {children}
-      </div>
+      <div style={{ height: 220 }}>{children}</div>
     </Card>
   );
 }
@@ -117,6 +115,7 @@ function StatsPanels({ stats }: { stats: StatsView }) {
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <ChartCard title={t('dashboard.perDay', { what: t('dashboard.requests') })}>
           <Line
+            aria-label={t('dashboard.perDay', { what: t('dashboard.requests') })}
             options={options as ChartOptions<'line'>}
             data={line(
               t('dashboard.requests'),
@@ -127,6 +126,7 @@ function StatsPanels({ stats }: { stats: StatsView }) {
         </ChartCard>
         <ChartCard title={t('dashboard.perDay', { what: t('dashboard.tokens') })}>
           <Bar
+            aria-label={t('dashboard.perDay', { what: t('dashboard.tokens') })}
             options={{
               ...(options as ChartOptions<'bar'>),
               scales: { ...options.scales, x: { ...options.scales?.x, stacked: true }, y: { ...options.scales?.y, stacked: true } },
@@ -142,6 +142,7 @@ function StatsPanels({ stats }: { stats: StatsView }) {
         </ChartCard>
         <ChartCard title={t('dashboard.perDay', { what: t('dashboard.cost') })}>
           <Line
+            aria-label={t('dashboard.perDay', { what: t('dashboard.cost') })}
             options={withYTicks(options, (v) => fmtUsd(v, locale))}
             data={line(
               t('dashboard.cost'),
@@ -152,6 +153,7 @@ function StatsPanels({ stats }: { stats: StatsView }) {
         </ChartCard>
         <ChartCard title={t('dashboard.perDay', { what: t('dashboard.errorRate') })}>
           <Line
+            aria-label={t('dashboard.perDay', { what: t('dashboard.errorRate') })}
             options={withYTicks(options, (v) => fmtPercent(v, locale))}
             data={line(
               t('dashboard.errorRate'),

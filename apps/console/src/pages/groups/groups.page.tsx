@@ -1,9 +1,10 @@
-import { Alert, Anchor, Button, Fieldset, Group, Modal, NumberInput, Pagination, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Fieldset, Group, Modal, NumberInput, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { fmtInt } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { ListPagination } from '../../layout/list-pagination';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { pageCount } from '../users/users-query';
@@ -165,7 +166,11 @@ export function GroupsPage() {
                         <Table.Td ta="right">{limit(g.tpm)}</Table.Td>
                         <Table.Td ta="right">{limit(g.maxConcurrency)}</Table.Td>
                         <Table.Td ta="right">
-                          <Anchor component={Link} to={`/users?group=${encodeURIComponent(g.name)}`} aria-label={t('groups.usersOf', { name: g.name })}>
+                          <Anchor
+                            component={Link}
+                            to={`/users?group=${encodeURIComponent(g.name)}`}
+                            aria-label={`${fmtInt(g.userCount, locale)} · ${t('groups.usersOf', { name: g.name })}`}
+                          >
                             {fmtInt(g.userCount, locale)}
                           </Anchor>
                         </Table.Td>
@@ -183,11 +188,10 @@ export function GroupsPage() {
             )}
             {pageCount(total, PAGE_SIZE) > 1 && (
               <Group justify="center">
-                <Pagination
+                <ListPagination
                   total={pageCount(total, PAGE_SIZE)}
                   value={page}
                   onChange={(p) => setParams(p > 1 ? { page: String(p) } : {}, { replace: true })}
-                  getControlProps={(control) => ({ 'aria-label': t(`users.page.${control}`) })}
                 />
               </Group>
             )}

@@ -167,7 +167,7 @@ function LogTable({ rows, names, linkTo }: { rows: LogRecord[]; names: LogNames;
             <Table.Th>{t('col.channel')}</Table.Th>
             <Table.Th>{t('logs.col.tokenUser')}</Table.Th>
             <Table.Th>{t('logs.col.protocol')}</Table.Th>
-            <Table.Th>{t('col.status')}</Table.Th>
+            <Table.Th style={{ whiteSpace: 'nowrap' }}>{t('col.status')}</Table.Th>
             <Table.Th ta="right">{t('logs.col.tokens')}</Table.Th>
             <Table.Th ta="right">{t('logs.col.cost')}</Table.Th>
             <Table.Th ta="right">{t('logs.col.latency')}</Table.Th>
@@ -209,7 +209,7 @@ function LogTable({ rows, names, linkTo }: { rows: LogRecord[]; names: LogNames;
                   )}
                 </Table.Td>
                 <Table.Td>
-                  <Badge color={statusColor(r.status)} variant="light" data-testid="log-status">
+                  <Badge color={statusColor(r.status)} variant="light" data-testid="log-status" miw={48}>
                     {r.status}
                   </Badge>
                 </Table.Td>

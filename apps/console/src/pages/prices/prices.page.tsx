@@ -8,7 +8,6 @@ import {
   List,
   Modal,
   NumberInput,
-  Pagination,
   Paper,
   SegmentedControl,
   SimpleGrid,
@@ -27,6 +26,7 @@ import type { Answer, CallArgs } from '../../api/admin-client';
 import type { ChannelRow } from '../../api/console-views';
 import { fmtInt, fmtUsd } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { ListPagination } from '../../layout/list-pagination';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { modelCoverage, type CoverageChannel, type Unpriced } from './model-coverage';
@@ -385,7 +385,7 @@ export function PricesPage() {
               )}
               {shown.pages > 1 && (
                 <Group justify="center">
-                  <Pagination total={shown.pages} value={shown.page} onChange={(n) => setParam('page', String(n), true)} />
+                  <ListPagination total={shown.pages} value={shown.page} onChange={(n) => setParam('page', String(n), true)} />
                 </Group>
               )}
             </>

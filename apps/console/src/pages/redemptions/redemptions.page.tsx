@@ -9,7 +9,6 @@ import {
   Group,
   Modal,
   NumberInput,
-  Pagination,
   SegmentedControl,
   SimpleGrid,
   Stack,
@@ -23,6 +22,7 @@ import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { fmtDateTime, fmtUsd } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { ListPagination } from '../../layout/list-pagination';
 import type { MessageKey } from '../../i18n/messages';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
@@ -305,7 +305,7 @@ export function RedemptionsPage() {
                 )}
                 {total > PAGE_SIZE && (
                   <Group justify="center">
-                    <Pagination total={Math.ceil(total / PAGE_SIZE)} value={page} onChange={(p) => setView(filter, p)} />
+                    <ListPagination total={Math.ceil(total / PAGE_SIZE)} value={page} onChange={(p) => setView(filter, p)} />
                   </Group>
                 )}
               </>

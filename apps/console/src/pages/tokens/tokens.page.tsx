@@ -8,7 +8,6 @@ import {
   Group,
   Modal,
   NumberInput,
-  Pagination,
   Progress,
   Select,
   SimpleGrid,
@@ -27,6 +26,7 @@ import { useEffect, useState, type CSSProperties, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { fmtDateTime, fmtInt, fmtUsd } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { ListPagination } from '../../layout/list-pagination';
 import type { MessageKey } from '../../i18n/messages';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
@@ -522,7 +522,7 @@ export function TokensPage() {
             )}
             {total > PAGE_SIZE && (
               <Group justify="center">
-                <Pagination total={Math.ceil(total / PAGE_SIZE)} value={page} onChange={(p) => update({ page: p > 1 ? String(p) : null })} />
+                <ListPagination total={Math.ceil(total / PAGE_SIZE)} value={page} onChange={(p) => update({ page: p > 1 ? String(p) : null })} />
               </Group>
             )}
           </>

@@ -84,10 +84,6 @@ export const usersEn = {
   'users.kind.topup': 'top-up',
   'users.kind.redemption': 'redemption',
   'users.kind.adjustment': 'adjustment',
-  'users.page.first': 'First page',
-  'users.page.previous': 'Previous page',
-  'users.page.next': 'Next page',
-  'users.page.last': 'Last page',
 };
 
 export const usersZh: Record<keyof typeof usersEn, string> = {
@@ -174,8 +170,4 @@ export const usersZh: Record<keyof typeof usersEn, string> = {
   'users.kind.topup': '充值',
   'users.kind.redemption': '兑换',
   'users.kind.adjustment': '调整',
-  'users.page.first': '第一页',
-  'users.page.previous': '上一页',
-  'users.page.next': '下一页',
-  'users.page.last': '最后一页',
 };

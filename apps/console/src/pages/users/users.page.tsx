@@ -1,10 +1,11 @@
-import { ActionIcon, Alert, Anchor, Badge, Button, CloseButton, Group, Menu, Pagination, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Badge, Button, CloseButton, Group, Menu, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { fmtInt } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { ListPagination } from '../../layout/list-pagination';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { DeleteUserModal, DisableUserModal, TopUpModal } from './user-actions.modals';
@@ -231,12 +232,7 @@ export function UsersPage() {
             )}
             {pageCount(total) > 1 && (
               <Group justify="center">
-                <Pagination
-                  total={pageCount(total)}
-                  value={filter.page}
-                  onChange={(page) => setFilter({ page })}
-                  getControlProps={(control) => ({ 'aria-label': t(`users.page.${control}`) })}
-                />
+                <ListPagination total={pageCount(total)} value={filter.page} onChange={(page) => setFilter({ page })} />
               </Group>
             )}
           </>
