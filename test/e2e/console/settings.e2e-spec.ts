@@ -47,6 +47,10 @@ describe('settings page (standalone)', () => {
     await expect(page.getByTestId('setting-RETRY_BUDGET').textContent()).resolves.toMatch(/RETRY_BUDGET2environment/);
     await expect(page.getByTestId('setting-ADMIN_KEY').textContent()).resolves.toContain(`****${sys.adminKey.slice(-4)}`);
     await expect(page.getByTestId('setting-NATS_URL').textContent()).resolves.toContain('not set');
+    // The integrity checks: the ledger reconciliation (run now) and the dead-lettered usage records.
+    await expect(page.getByTestId('ledger-state').textContent()).resolves.toBe('Balances match the ledger');
+    await expect(page.getByTestId('integrity-ledger').textContent()).resolves.toMatch(/\d+ limited users and \d+ tokens checked/);
+    await expect(page.getByTestId('dead-letters-state').textContent()).resolves.toBe('None lost: no dead-lettered record');
     expect(await page.content()).not.toContain(sys.adminKey);
     await cb.shot('settings-full-light');
 

@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n/i18n.context';
 import type { MessageKey } from '../../i18n/messages';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
+import { IntegrityPanel } from './integrity.panel';
 import { groupSettings, unitHint, uptimeParts, uptimeUnit } from './setting-sections';
 
 const SOURCE_COLOR: Record<EffectiveSetting['source'], string> = { env: 'blue', default: 'gray', generated: 'yellow' };
@@ -82,6 +83,7 @@ export function SettingsPage() {
                   testId="settings-uptime"
                 />
               </SimpleGrid>
+              <IntegrityPanel />
               <Alert color="blue" variant="light">
                 {t('settings.readOnly')}
               </Alert>
