@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -24,3 +25,13 @@ fs.rmSync(tmp, { recursive: true, force: true });
 // The console is a browser bundle, not a Node program: Vite builds it (apps/console/vite.config.ts), not SWC.
 const { build } = await import('vite');
 await build({ configFile: path.join(root, 'apps/console/vite.config.ts') });
+
+// Brotli and gzip copies of the text assets, served when a browser accepts them (apps/gateway/src/console/static-files.ts):
+// compressed once here at the highest levels rather than on every request.
+const assets = path.join(root, 'dist/console/assets');
+for (const name of fs.readdirSync(assets)) {
+  if (!/\.(js|css|svg|json|html)$/.test(name)) continue;
+  const body = fs.readFileSync(path.join(assets, name));
+  fs.writeFileSync(path.join(assets, `${name}.br`), zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  fs.writeFileSync(path.join(assets, `${name}.gz`), zlib.gzipSync(body, { level: 9 }));
+}

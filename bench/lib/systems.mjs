@@ -7,7 +7,7 @@ import { freePort, onPath, reachable, start, stop, waitHttp, waitPort } from './
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = (app, root = ROOT) => path.join(root, 'dist/apps', app, 'src/main.js');
-const ADMIN_KEY = 'sb-bench-admin-key-0123456789abcdef';
+export const ADMIN_KEY = 'sb-bench-admin-key-0123456789abcdef';
 const SECRET_KEY = '50a13de1b23372c9eeafe9554a294291989d2a5cd052c7119c10830b86658562'; // random: the start-up check refuses repeated patterns
 export const MODELS = { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' };
 

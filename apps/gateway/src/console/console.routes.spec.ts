@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { CONSOLE_PAGES, defaultConsoleDir, registerConsoleRoutes } from './console.routes';
 
@@ -11,6 +12,8 @@ function fakeConsole(): string {
   fs.writeFileSync(path.join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
   fs.writeFileSync(path.join(dir, 'assets', 'index-abc123.css'), 'body{}');
   fs.writeFileSync(path.join(dir, 'assets', 'logo-1.svg'), '<svg/>');
+  fs.writeFileSync(path.join(dir, 'assets', 'index-abc123.js.br'), zlib.brotliCompressSync('console.log(1)'));
+  fs.writeFileSync(path.join(dir, 'assets', 'index-abc123.js.gz'), zlib.gzipSync('console.log(1)'));
   fs.writeFileSync(path.join(dir, 'secret.txt'), 'not an asset');
   return dir;
 }
@@ -50,6 +53,21 @@ describe('the console routes', () => {
       expect(r.headers['referrer-policy']).toBe('same-origin');
       expect(r.headers['x-frame-options']).toBe('DENY');
     }
+  });
+
+  it('serve the precompressed copy a browser accepts (brotli first, then gzip), else the file itself', async () => {
+    const br = await f.inject({ url: '/assets/index-abc123.js', headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+    expect([br.headers['content-encoding'], br.headers['content-type'], br.headers.vary]).toEqual(['br', 'text/javascript; charset=utf-8', 'accept-encoding']);
+    expect(zlib.brotliDecompressSync(br.rawPayload).toString()).toBe('console.log(1)');
+    const gz = await f.inject({ url: '/assets/index-abc123.js', headers: { 'accept-encoding': 'gzip, br;q=0' } });
+    expect([gz.headers['content-encoding'], zlib.gunzipSync(gz.rawPayload).toString()]).toEqual(['gzip', 'console.log(1)']);
+    const plain = await f.inject({ url: '/assets/index-abc123.js', headers: { 'accept-encoding': 'identity' } });
+    expect([plain.headers['content-encoding'], plain.body]).toEqual([undefined, 'console.log(1)']);
+    // a file without copies goes out as it is, whatever the browser accepts
+    const css = await f.inject({ url: '/assets/index-abc123.css', headers: { 'accept-encoding': 'br' } });
+    expect([css.headers['content-encoding'], css.body]).toEqual([undefined, 'body{}']);
+    // the copies are not addressable on their own as something else
+    expect((await f.inject({ url: '/assets/index-abc123.js.br' })).headers['content-type']).toBe('application/octet-stream');
   });
 
   it('serve hashed assets with their content types and a year of immutable caching', async () => {

@@ -58,10 +58,12 @@ export function registerConsoleRoutes(fastify: FastifyInstance, dir: string = de
     fastify.get(`/${p}/*`, page);
   }
   fastify.get('/assets/*', async (req, reply) => {
-    const file = await files.read(`assets/${(req.params as { '*': string })['*']}`);
+    const file = await files.read(`assets/${(req.params as { '*': string })['*']}`, req.headers['accept-encoding']);
     if (!file) return reply.callNotFound();
+    if (file.encoding) reply.header('content-encoding', file.encoding);
     return reply
       .status(200)
+      .header('vary', 'accept-encoding')
       .header('content-type', file.contentType)
       .header('cache-control', IMMUTABLE)
       .header('x-content-type-options', 'nosniff')
