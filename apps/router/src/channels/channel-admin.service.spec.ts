@@ -95,7 +95,7 @@ class World {
       const before = this.channels[i];
       const old = before?.keys.find((k) => k.id === keyId);
       if (!before || !old) return Promise.resolve(null);
-      const key = { ...old, ...columns(data) } as ChannelKey;
+      const key = { ...old, ...columns(data) };
       const after = { ...before, keys: before.keys.map((k) => (k.id === keyId ? key : k)) };
       this.channels[i] = after;
       this.audits.push(audit({ before, after, keys: [key] }));
