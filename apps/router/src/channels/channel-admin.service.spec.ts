@@ -145,7 +145,8 @@ describe('ChannelAdminService', () => {
   let w: World;
   let events: unknown[];
   let probes: string[];
-  let health: Pick<HealthStore, 'bans' | 'channelWindow'>;
+  let health: Pick<HealthStore, 'bans' | 'channelWindow' | 'liftBan'>;
+  let lifted: unknown[];
   let s: ChannelAdminService;
   const rejection = async (p: Promise<unknown>) => {
     try {
@@ -163,7 +164,12 @@ describe('ChannelAdminService', () => {
     w = new World();
     events = [];
     probes = [];
-    health = { bans: () => Promise.resolve([]), channelWindow: () => Promise.resolve({ requests: 4, errors: 1 }) };
+    lifted = [];
+    health = {
+      bans: () => Promise.resolve([]),
+      channelWindow: () => Promise.resolve({ requests: 4, errors: 1 }),
+      liftBan: (t) => Promise.resolve(!!lifted.push(t)),
+    };
     const bus = { emit: (_: string, p: unknown) => void events.push(p) } as unknown as Bus;
     const prober = {
       probe: (_c: unknown, model: string): Promise<ProbeResult> => {
@@ -336,6 +342,9 @@ describe('ChannelAdminService', () => {
       const keys = (await s.listKeys(String(c.id))).data;
       expect(await s.removeKey(String(c.id), String(keys[1].id), 'root')).toEqual({ deleted: true });
       expect(w.channels[0].keys.map((k) => k.position)).toEqual([0, 2]);
+      // the deleted key's bans go with it (a key added later may take its position), and gateways hear of it
+      expect(lifted).toEqual([{ channelId: c.id, keyIndex: 1 }]);
+      expect(events).toContainEqual({ set: [], lifted: [{ channelId: c.id, keyIndex: 1 }] });
       await s.removeKey(String(c.id), String(keys[0].id), 'root');
       expect(await rejection(s.removeKey(String(c.id), String(keys[2].id), 'root'))).toMatchObject({ status: 400, details: { field: 'keys' } });
       expect(await rejection(s.removeKey(String(c.id), String(keys[0].id), 'root'))).toMatchObject({ status: 404 });

@@ -251,6 +251,15 @@ export class ChannelAdminService {
       this.auditKeys(actor),
     );
     if (!change) throw notFound('key');
+    // a key added later may take this position (bans and error windows are kept per position): nothing of the
+    // deleted key's ban may stick to it
+    const target = { channelId: c.id, keyIndex: change.keys[0].position };
+    try {
+      await this.health.liftBan(target);
+    } catch {
+      // advisory, as the reads: an unlifted ban still expires or is lifted by its probe
+    }
+    this.bus.emit(Subjects.RouterBansChanged, { set: [], lifted: [target] });
     this.changed();
     return { deleted: true as const };
   }

@@ -27,6 +27,9 @@ import { keyPreview, keysFromFile, keysFromText } from './key-import';
 
 type KeyView = Answer<'channel-keys.list'>['data'][number];
 
+/** Badges keep their whole word: a table squeezing its columns must not cut "auth failed" to "AU…". */
+export const NO_SHRINK = { minWidth: 'max-content' };
+
 const STATE_COLOR: Record<KeyView['status'], string> = { ok: 'green', banned: 'orange', exhausted: 'yellow', auth_failed: 'red' };
 
 /** The label saves when the field loses focus (or on Enter), only if it changed. */
@@ -53,7 +56,7 @@ function KeyLabel({ channelId, k }: { channelId: number; k: KeyView }) {
       onKeyDown={(e) => e.key === 'Enter' && commit()}
       error={save.isError ? save.error.message : undefined}
       disabled={save.isPending}
-      miw={120}
+      w={150}
     />
   );
 }
@@ -69,7 +72,7 @@ function KeyRow({ channelId, k, onDelete }: { channelId: number; k: KeyView; onD
   return (
     <Table.Tr data-testid={`key-${k.id}`}>
       <Table.Td>
-        <Text ff="monospace" size="sm">
+        <Text ff="monospace" size="sm" style={{ whiteSpace: 'nowrap' }}>
           {k.masked}
         </Text>
       </Table.Td>
@@ -77,16 +80,16 @@ function KeyRow({ channelId, k, onDelete }: { channelId: number; k: KeyView; onD
         <KeyLabel channelId={channelId} k={k} />
       </Table.Td>
       <Table.Td>
-        <Group gap={4} wrap="nowrap">
-          <Badge color={STATE_COLOR[k.status]} variant="light">
+        <Stack gap={4} align="flex-start">
+          <Badge color={STATE_COLOR[k.status]} variant="light" style={NO_SHRINK}>
             {t(`channels.keys.status.${k.status}`)}
           </Badge>
           {!k.enabled && (
-            <Badge color="gray" variant="outline">
+            <Badge color="gray" variant="outline" style={NO_SHRINK}>
               {t('channels.keys.disabled')}
             </Badge>
           )}
-        </Group>
+        </Stack>
       </Table.Td>
       <Table.Td maw={220}>
         {k.lastError ? (
@@ -138,12 +141,13 @@ function ImportKeys({ channelId }: { channelId: number }) {
   const { unique, repeated } = keyPreview(keysFromText(text));
   const add = useMutation({
     mutationFn: () => api('channel-keys.create', { params: { id: String(channelId) }, body: { keys: unique } }),
-    onSuccess: async () => {
+    onSuccess: () => {
       setText('');
       setFile(null);
-      await queryClient.invalidateQueries({ queryKey: ['channel-keys', channelId] });
-      await queryClient.invalidateQueries({ queryKey: ['channels'] });
-      await queryClient.invalidateQueries({ queryKey: ['channel', channelId] });
+      // not awaited: the result shows at once, the lists catch up behind it
+      void queryClient.invalidateQueries({ queryKey: ['channel-keys', channelId] });
+      void queryClient.invalidateQueries({ queryKey: ['channels'] });
+      void queryClient.invalidateQueries({ queryKey: ['channel', channelId] });
     },
   });
   const pick = async (f: File | null) => {
@@ -191,7 +195,7 @@ function ImportKeys({ channelId }: { channelId: number }) {
           {add.error.message}
         </Alert>
       )}
-      {add.data && (
+      {add.data && !add.isPending && (
         <Alert color={add.data.skipped.length ? 'yellow' : 'green'} role="status" data-testid="key-import-result">
           {t('channels.keys.result', { added: add.data.added.length, skipped: add.data.skipped.length })}
           {add.data.skipped.length > 0 && (
@@ -229,7 +233,7 @@ export function ChannelKeysPanel({ channelId }: { channelId: number }) {
     <Stack>
       <QueryState query={keys}>
         {({ data }) => (
-          <Table.ScrollContainer minWidth={720}>
+          <Table.ScrollContainer minWidth={820}>
             <Table verticalSpacing="xs">
               <Table.Thead>
                 <Table.Tr>

@@ -11,6 +11,7 @@ import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { channelDraftToBody, emptyChannelDraft, type ChannelDraft } from './channel-draft';
 import { ChannelEditDrawer } from './channel-edit.drawer';
+import { NO_SHRINK } from './channel-keys.panel';
 import { CHANNEL_TYPE_OPTIONS, TYPES_NEEDING_BASE_URL } from './channel-types';
 import { runAll } from './test-all';
 
@@ -137,7 +138,7 @@ function ChannelTableRow({
       <Table.Td>{c.name}</Table.Td>
       <Table.Td>{c.type}</Table.Td>
       <Table.Td>
-        <Badge color={STATUS_COLOR[c.status] ?? 'yellow'} variant="light">
+        <Badge color={STATUS_COLOR[c.status] ?? 'yellow'} variant="light" style={NO_SHRINK}>
           {statusKey in { 'channels.status.enabled': 1, 'channels.status.disabled': 1, 'channels.status.banned': 1 } ? t(statusKey) : c.status}
         </Badge>
       </Table.Td>
