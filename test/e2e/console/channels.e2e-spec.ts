@@ -233,7 +233,8 @@ describe('console: channels page (standalone)', () => {
     await fileInput.setInputFiles({ name: 'keys.json', mimeType: 'application/json', buffer: Buffer.from('{"not": "an array"}') });
     await d.getByText('The JSON file must be an array of strings').waitFor();
     await fileInput.setInputFiles({ name: 'keys.json', mimeType: 'application/json', buffer: Buffer.from('["sk-keys-json-000004", "sk-keys-new-000003"]') });
-    await expect(d.getByLabel('Paste keys').inputValue()).resolves.toBe('sk-keys-json-000004\nsk-keys-new-000003');
+    // the file is read asynchronously: wait for its keys to land in the text box
+    await eventually(async () => (await d.getByLabel('Paste keys').inputValue()) === 'sk-keys-json-000004\nsk-keys-new-000003', 5_000, 'the file read');
     await d.getByRole('button', { name: 'Add 2 keys' }).click();
     await d.getByTestId('key-import-result').filter({ hasText: 'Skipped: sk-…0003' }).waitFor();
     await fileInput.setInputFiles({ name: 'keys.txt', mimeType: 'text/plain', buffer: Buffer.from('sk-keys-txt-0000005\r\n') });

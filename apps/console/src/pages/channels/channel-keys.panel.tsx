@@ -56,7 +56,7 @@ function KeyLabel({ channelId, k }: { channelId: number; k: KeyView }) {
       onKeyDown={(e) => e.key === 'Enter' && commit()}
       error={save.isError ? save.error.message : undefined}
       disabled={save.isPending}
-      w={150}
+      w={120}
     />
   );
 }
@@ -91,7 +91,7 @@ function KeyRow({ channelId, k, onDelete }: { channelId: number; k: KeyView; onD
           )}
         </Stack>
       </Table.Td>
-      <Table.Td maw={220}>
+      <Table.Td maw={180}>
         {k.lastError ? (
           <Tooltip label={k.lastError} multiline maw={360}>
             <Text size="xs" c="red" lineClamp={2}>
@@ -233,7 +233,7 @@ export function ChannelKeysPanel({ channelId }: { channelId: number }) {
     <Stack>
       <QueryState query={keys}>
         {({ data }) => (
-          <Table.ScrollContainer minWidth={820}>
+          <Table.ScrollContainer minWidth={700}>
             <Table verticalSpacing="xs">
               <Table.Thead>
                 <Table.Tr>
