@@ -56,7 +56,7 @@ function KeyLabel({ channelId, k }: { channelId: number; k: KeyView }) {
       onKeyDown={(e) => e.key === 'Enter' && commit()}
       error={save.isError ? save.error.message : undefined}
       disabled={save.isPending}
-      w={120}
+      w={150}
     />
   );
 }
@@ -91,7 +91,7 @@ function KeyRow({ channelId, k, onDelete }: { channelId: number; k: KeyView; onD
           )}
         </Stack>
       </Table.Td>
-      <Table.Td maw={180}>
+      <Table.Td maw={220}>
         {k.lastError ? (
           <Tooltip label={k.lastError} multiline maw={360}>
             <Text size="xs" c="red" lineClamp={2}>
