@@ -5,6 +5,8 @@ export const AdminRequest = z.object({
   resource: z.string(),
   op: z.string(),
   id: z.string().optional(),
+  /** a second path parameter (`/api/channels/:id/keys/:keyId` → the key's id) */
+  subId: z.string().optional(),
   body: z.unknown().optional(),
   query: z.record(z.string(), z.string()).default({}),
   actor: z.string().default('admin'),

@@ -153,4 +153,50 @@ describePostgres('ChannelRepository on Postgres', () => {
     const second = await repo.page(1, 1);
     expect(second.rows.map((c) => c.id)).toEqual([(await repo.page(2, 0)).rows[1].id]);
   });
+
+  it('key pool: concurrent batch adds take distinct next positions and see each other (no duplicate slips in); each is audited', async () => {
+    const c = await create('cr-pool', true); // positions 0 and 1
+    const row = (hint: string) => ({ keyCiphertext: `ct-${hint}`, keyHint: hint, status: 'enabled' });
+    // each plan adds 'shared' only if no row has it yet, as the service does with decrypted keys
+    const plan = (mine: string) => (existing: { keyHint: string }[]) => ['shared', mine].filter((h) => !existing.some((k) => k.keyHint === h)).map(row);
+    const audit = (change: { after: { id: number; keys: unknown[] } }) => ({
+      actor: 't',
+      action: 'update' as const,
+      entity: 'channel' as const,
+      entityId: change.after.id,
+      after: { keys: change.after.keys.length },
+    });
+    const [one, two] = await Promise.all([repo.addKeys(c.id, plan('one'), audit), repo.addKeys(c.id, plan('two'), audit)]);
+    expect([...one!.keys, ...two!.keys].map((k) => k.keyHint).sort()).toEqual(['one', 'shared', 'two']);
+    const stored = (await repo.withKeys(c.id))!.keys.sort((a, b) => a.position - b.position);
+    expect(stored.map((k) => k.position)).toEqual([0, 1, 2, 3, 4]);
+    expect(stored.filter((k) => k.keyHint === 'shared')).toHaveLength(1);
+    expect((await audits(c.id)).map((a) => a.after)).toEqual(expect.arrayContaining([{ keys: 4 }, { keys: 5 }]));
+    expect(await repo.addKeys(999_999, plan('x'), audit)).toBeNull();
+  });
+
+  it('key pool: relabel/disable one key, delete one (the others keep their positions), a refusing guard writes nothing', async () => {
+    const c = await create('cr-pool-edit', true);
+    const [k0, k1] = (await repo.withKeys(c.id))!.keys.sort((a, b) => a.position - b.position);
+    const audit = () => ({ actor: 't', action: 'update' as const, entity: 'channel' as const, entityId: c.id });
+    const changed = await repo.updateKey(c.id, k1.id, { label: 'team B', status: 'disabled' }, audit);
+    expect(changed!.keys[0]).toMatchObject({ id: k1.id, label: 'team B', status: 'disabled', position: 1 });
+    expect(changed!.before.keys.find((k) => k.id === k1.id)).toMatchObject({ label: '', status: 'enabled' });
+    expect(await repo.updateKey(c.id + 1_000_000, k1.id, { label: 'x' }, audit)).toBeNull();
+    await expect(
+      repo.deleteKey(
+        c.id,
+        k0.id,
+        () => {
+          throw new Error('refused');
+        },
+        audit,
+      ),
+    ).rejects.toThrow('refused');
+    expect((await repo.withKeys(c.id))!.keys).toHaveLength(2);
+    await repo.deleteKey(c.id, k0.id, () => undefined, audit);
+    expect((await repo.withKeys(c.id))!.keys.map((k) => [k.id, k.position])).toEqual([[k1.id, 1]]);
+    expect(await repo.deleteKey(c.id, k0.id, () => undefined, audit)).toBeNull();
+    expect(await audits(c.id)).toHaveLength(2);
+  });
 });

@@ -33,5 +33,5 @@ export function bindAdminRoutes(controller: Type<AdminRouteTarget>, routes: read
   }
 }
 
-/** The name of a route's one path parameter (`:id` → `id`), or undefined. */
-export const pathParamOf = (path: string): string | undefined => /:(\w+)/.exec(path)?.[1];
+/** The names of a route's path parameters in order (`/:id/keys/:keyId` → `['id', 'keyId']`). */
+export const pathParamsOf = (path: string): string[] => [...path.matchAll(/:(\w+)/g)].map((m) => m[1]);

@@ -5,7 +5,7 @@ import { Bus } from '@switchboard/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RawJsonBody } from '../relay/inbound';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { bindAdminRoutes, pathParamOf, type AdminRouteEntry, type AdminRouteTarget } from './admin-route.binder';
+import { bindAdminRoutes, pathParamsOf, type AdminRouteEntry, type AdminRouteTarget } from './admin-route.binder';
 
 /**
  * SPEC §5 admin API: one route per entry of ADMIN_ROUTES (libs/contracts), bound below. Thin: each request is
@@ -18,12 +18,15 @@ export class AdminController implements AdminRouteTarget {
   constructor(private readonly bus: Bus) {}
 
   async forward(route: AdminRouteEntry, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const param = pathParamOf(route.path);
-    const id = param ? (req.params as Record<string, string>)[param] : undefined;
+    const [param, subParam] = pathParamsOf(route.path);
+    const params = req.params as Record<string, string>;
+    const id = param ? params[param] : undefined;
+    const subId = subParam ? params[subParam] : undefined;
     const answer = await this.bus.request<unknown>(route.subject, {
       resource: route.op.slice(0, route.op.indexOf('.')),
       op: route.op.slice(route.op.indexOf('.') + 1),
       id,
+      subId,
       body: route.body ? bodyOf(req.body as RawJsonBody | undefined) : {},
       query: route.query ? (req.query as Record<string, string>) : {},
       actor: 'admin',

@@ -1,6 +1,15 @@
 import { SecretBox } from '@switchboard/common';
 import type { AppConfig } from '@switchboard/config';
-import { ChannelListQuery, CreateAlias, CreateChannel, DomainError, UpdateAlias, UpdateChannel } from '@switchboard/contracts';
+import {
+  AddChannelKeys,
+  ChannelListQuery,
+  CreateAlias,
+  CreateChannel,
+  DomainError,
+  UpdateAlias,
+  UpdateChannel,
+  UpdateChannelKey,
+} from '@switchboard/contracts';
 import { Prisma, type Alias, type AuditEntry, type ChannelKey } from '@switchboard/db';
 import type { HealthStore } from '@switchboard/health';
 import type { Bus } from '@switchboard/messaging';
@@ -25,7 +34,7 @@ class World {
   private seq = 0;
 
   private keyRows(channelId: number, rows: ChannelKeyRow[]): ChannelKey[] {
-    return rows.map((k) => ({ ...k, id: ++this.seq, channelId, disabledReason: null, createdAt: T0, updatedAt: T0 }));
+    return rows.map((k) => ({ label: '', ...k, id: ++this.seq, channelId, disabledReason: null, createdAt: T0, updatedAt: T0 }));
   }
 
   readonly channelRepo: AdminChannels = {
@@ -67,6 +76,42 @@ class World {
       this.audits.push(audit);
       return Promise.resolve();
     },
+    addKeys: (id, plan, audit) => {
+      const i = this.channels.findIndex((c) => c.id === id);
+      if (i < 0) return Promise.resolve(null);
+      const before = this.channels[i];
+      let next = Math.max(-1, ...before.keys.map((k) => k.position)) + 1;
+      const keys = this.keyRows(
+        id,
+        plan(before.keys).map((r) => ({ ...r, position: next++ })),
+      );
+      const after = { ...before, keys: [...before.keys, ...keys] };
+      this.channels[i] = after;
+      if (keys.length) this.audits.push(audit({ before, after, keys }));
+      return Promise.resolve({ before, after, keys });
+    },
+    updateKey: (id, keyId, data, audit) => {
+      const i = this.channels.findIndex((c) => c.id === id);
+      const before = this.channels[i];
+      const old = before?.keys.find((k) => k.id === keyId);
+      if (!before || !old) return Promise.resolve(null);
+      const key = { ...old, ...columns(data) };
+      const after = { ...before, keys: before.keys.map((k) => (k.id === keyId ? key : k)) };
+      this.channels[i] = after;
+      this.audits.push(audit({ before, after, keys: [key] }));
+      return Promise.resolve({ before, after, keys: [key] });
+    },
+    deleteKey: (id, keyId, guard, audit) => {
+      const i = this.channels.findIndex((c) => c.id === id);
+      const before = this.channels[i];
+      const key = before?.keys.find((k) => k.id === keyId);
+      if (!before || !key) return Promise.resolve(null);
+      guard(before.keys);
+      const after = { ...before, keys: before.keys.filter((k) => k.id !== keyId) };
+      this.channels[i] = after;
+      this.audits.push(audit({ before, after, keys: [key] }));
+      return Promise.resolve({ before, after, keys: [key] });
+    },
   };
 
   readonly aliasRepo: Aliases = {
@@ -100,7 +145,8 @@ describe('ChannelAdminService', () => {
   let w: World;
   let events: unknown[];
   let probes: string[];
-  let health: Pick<HealthStore, 'bans' | 'channelWindow'>;
+  let health: Pick<HealthStore, 'bans' | 'channelWindow' | 'liftBan'>;
+  let lifted: unknown[];
   let s: ChannelAdminService;
   const rejection = async (p: Promise<unknown>) => {
     try {
@@ -118,7 +164,12 @@ describe('ChannelAdminService', () => {
     w = new World();
     events = [];
     probes = [];
-    health = { bans: () => Promise.resolve([]), channelWindow: () => Promise.resolve({ requests: 4, errors: 1 }) };
+    lifted = [];
+    health = {
+      bans: () => Promise.resolve([]),
+      channelWindow: () => Promise.resolve({ requests: 4, errors: 1 }),
+      liftBan: (t) => Promise.resolve(!!lifted.push(t)),
+    };
     const bus = { emit: (_: string, p: unknown) => void events.push(p) } as unknown as Bus;
     const prober = {
       probe: (_c: unknown, model: string): Promise<ProbeResult> => {
@@ -211,5 +262,93 @@ describe('ChannelAdminService', () => {
       ['delete', 'alias', 'fast', ['slow']],
     ]);
     expect(events).toHaveLength(3);
+  });
+
+  describe('key pool', () => {
+    it('adds a batch, skipping keys already in the pool or repeated in it, each with a stable id and the next position', async () => {
+      const c = await channel();
+      events = [];
+      const r = await s.addKeys(
+        String(c.id),
+        AddChannelKeys.parse({ keys: ['sk-new-key-00002', 'sk-first-key-0001', 'sk-new-key-00002', 'sk-new-key-00003'] }),
+        'root',
+      );
+      expect(r.added.map((k) => [k.masked, k.enabled, k.status])).toEqual([
+        ['sk-…0002', true, 'ok'],
+        ['sk-…0003', true, 'ok'],
+      ]);
+      expect(r.skipped).toEqual([
+        { index: 1, masked: 'sk-…0001', reason: 'duplicate' },
+        { index: 2, masked: 'sk-…0002', reason: 'duplicate' },
+      ]);
+      expect(w.channels[0].keys.map((k) => [k.position, box.decrypt(k.keyCiphertext)])).toEqual([
+        [0, 'sk-first-key-0001'],
+        [1, 'sk-new-key-00002'],
+        [2, 'sk-new-key-00003'],
+      ]);
+      expect(events).toHaveLength(1);
+      // nothing new: no write, no audit, no event
+      const again = await s.addKeys(String(c.id), AddChannelKeys.parse({ keys: ['sk-first-key-0001'] }), 'root');
+      expect(again).toEqual({ added: [], skipped: [{ index: 0, masked: 'sk-…0001', reason: 'duplicate' }] });
+      expect(events).toHaveLength(1);
+      expect(w.audits).toHaveLength(2);
+      expect(JSON.stringify(w.audits)).not.toMatch(/sk-new-key|sk-first-key/);
+      expect(await rejection(s.addKeys('999', { keys: ['sk-x'] }, 'root'))).toMatchObject({ status: 404 });
+    });
+
+    it('relabels and disables a key without touching the others; the audit shows the change, masked', async () => {
+      const c = await channel({ keys: ['sk-first-key-0001', 'sk-second-key-002'] });
+      const [, second] = (await s.listKeys(String(c.id))).data;
+      const v = await s.updateKey(String(c.id), String(second.id), UpdateChannelKey.parse({ label: ' team B ', enabled: false }), 'root');
+      expect(v).toMatchObject({ id: second.id, label: 'team B', masked: 'sk-…-002', enabled: false, status: 'ok' });
+      expect(w.channels[0].keys.map((k) => k.status)).toEqual(['enabled', 'disabled']);
+      const audit = w.audits.at(-1)!;
+      expect(audit).toMatchObject({ action: 'update', entity: 'channel', entityId: c.id });
+      expect((audit.before as { keyStatus: unknown[] }).keyStatus[1]).toMatchObject({ status: 'enabled', label: '' });
+      expect((audit.after as { keyStatus: unknown[] }).keyStatus[1]).toMatchObject({ status: 'disabled', label: 'team B' });
+      expect(await rejection(s.updateKey(String(c.id), '12345', { enabled: true }, 'root'))).toMatchObject({ status: 404 });
+      expect(await rejection(s.updateKey(String(c.id), 'abc', { enabled: true }, 'root'))).toMatchObject({ status: 404 });
+      expect(() => UpdateChannelKey.parse({})).toThrow(/label or enabled/);
+      expect(() => UpdateChannelKey.parse({ key: 'sk-x' })).toThrow();
+    });
+
+    it('reads each key state from the key bans in force', async () => {
+      const c = await channel({ keys: ['sk-a-key-000001', 'sk-b-key-000002', 'sk-c-key-000003', 'sk-d-key-000004'] });
+      const ban = (keyIndex: number, reason: 'auth' | 'error_rate', detail?: string) => ({
+        channelId: c.id,
+        keyIndex,
+        reason,
+        until: 1,
+        nextProbeAt: 1,
+        detail,
+      });
+      health.bans = () =>
+        Promise.resolve([
+          ban(1, 'auth', 'upstream answered 401: invalid key'),
+          ban(2, 'auth', 'upstream answered 402: insufficient credit'),
+          ban(3, 'error_rate'),
+          { channelId: c.id + 1, keyIndex: 0, reason: 'auth' as const, until: 1, nextProbeAt: 1 },
+        ]);
+      expect((await s.listKeys(String(c.id))).data.map((k) => [k.status, k.lastError])).toEqual([
+        ['ok', null],
+        ['auth_failed', 'upstream answered 401: invalid key'],
+        ['exhausted', 'upstream answered 402: insufficient credit'],
+        ['banned', 'error_rate'],
+      ]);
+    });
+
+    it('deletes a key keeping the positions of the others, and refuses to delete the last one', async () => {
+      const c = await channel({ keys: ['sk-first-key-0001', 'sk-second-key-002', 'sk-third-key-0003'] });
+      const keys = (await s.listKeys(String(c.id))).data;
+      expect(await s.removeKey(String(c.id), String(keys[1].id), 'root')).toEqual({ deleted: true });
+      expect(w.channels[0].keys.map((k) => k.position)).toEqual([0, 2]);
+      // the deleted key's bans go with it (a key added later may take its position), and gateways hear of it
+      expect(lifted).toEqual([{ channelId: c.id, keyIndex: 1 }]);
+      expect(events).toContainEqual({ set: [], lifted: [{ channelId: c.id, keyIndex: 1 }] });
+      await s.removeKey(String(c.id), String(keys[0].id), 'root');
+      expect(await rejection(s.removeKey(String(c.id), String(keys[2].id), 'root'))).toMatchObject({ status: 400, details: { field: 'keys' } });
+      expect(await rejection(s.removeKey(String(c.id), String(keys[0].id), 'root'))).toMatchObject({ status: 404 });
+      expect((await s.listKeys(String(c.id))).total).toBe(1);
+    });
   });
 });

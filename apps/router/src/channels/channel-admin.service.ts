@@ -1,16 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SecretBox } from '@switchboard/common';
+import { SecretBox, maskSecret } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import {
   DomainError,
   Subjects,
   notFound,
   type ChannelListQuery,
+  badRequest,
+  type AddChannelKeysInput,
   type CreateAlias,
   type CreateChannelInput,
   type TestChannel,
   type UpdateAlias,
   type UpdateChannelInput,
+  type UpdateChannelKeyInput,
 } from '@switchboard/contracts';
 import { Prisma } from '@switchboard/db';
 import { HEALTH_STORE, type HealthStore } from '@switchboard/health';
@@ -19,8 +22,8 @@ import type { z } from 'zod';
 import { ChannelProber } from '../health/channel-prober';
 import { AliasRepository, type Aliases } from './alias.repository';
 import { keepUnchangedMasked, readChannelSecrets, sealChannelSecrets } from './channel-secrets';
-import { ChannelRepository, type AdminChannels, type ChannelKeyRow } from './channel.repository';
-import { channelView, type ChannelHealth, type ChannelWithKeys } from './channel.views';
+import { ChannelRepository, type AdminChannels, type ChannelKeyRow, type KeyPoolChange } from './channel.repository';
+import { channelKeyView, channelView, type ChannelHealth, type ChannelWithKeys } from './channel.views';
 
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 
@@ -156,6 +159,107 @@ export class ChannelAdminService {
   async remove(id: string | undefined, actor: string) {
     const before = await this.find(id);
     await this.channels.delete(before.id, { actor, action: 'delete', entity: 'channel', entityId: before.id, before: channelView(before, this.box) });
+    this.changed();
+    return { deleted: true as const };
+  }
+
+  // ---- the key pool (SPEC §8). Every change is audited as a channel update (snapshots mask the keys) and emits the
+  // table-changed event, so gateways stop (or start) using a key within the propagation bound without the channel
+  // itself being rewritten.
+
+  private keyId(keyId: string | undefined): number {
+    const n = Number(keyId);
+    if (!Number.isInteger(n) || n <= 0) throw notFound('key');
+    return n;
+  }
+
+  private async keyBans(channelId: number) {
+    try {
+      return (await this.health.bans()).filter((b) => b.channelId === channelId && b.keyIndex !== undefined);
+    } catch {
+      return []; // advisory, as in the channel list
+    }
+  }
+
+  private auditKeys(actor: string) {
+    return ({ before, after }: KeyPoolChange) => ({
+      actor,
+      action: 'update' as const,
+      entity: 'channel' as const,
+      entityId: after.id,
+      before: channelView(before, this.box),
+      after: channelView(after, this.box),
+    });
+  }
+
+  async listKeys(id: string | undefined) {
+    const c = await this.find(id);
+    const bans = await this.keyBans(c.id);
+    const keys = [...c.keys].sort((a, b) => a.position - b.position);
+    return { data: keys.map((k) => channelKeyView(k, this.box, bans)), total: keys.length };
+  }
+
+  /** Adds the batch; a key already in the pool (compared decrypted) or repeated in the batch is skipped and reported. */
+  async addKeys(id: string | undefined, b: AddChannelKeysInput, actor: string) {
+    const c = await this.find(id);
+    const skipped: { index: number; masked: string; reason: 'duplicate' }[] = [];
+    const change = await this.channels.addKeys(
+      c.id,
+      (existing) => {
+        const seen = new Set<string>();
+        for (const k of existing) {
+          try {
+            seen.add(this.box.decrypt(k.keyCiphertext));
+          } catch {
+            // sealed under another SECRET_KEY: it cannot be compared, and the new key is still worth adding
+          }
+        }
+        return b.keys.flatMap((key, index) => {
+          if (seen.has(key)) {
+            skipped.push({ index, masked: maskSecret(key), reason: 'duplicate' });
+            return [];
+          }
+          seen.add(key);
+          return [{ keyCiphertext: this.box.encrypt(key), keyHint: key.slice(-4), status: 'enabled' }];
+        });
+      },
+      this.auditKeys(actor),
+    );
+    if (!change) throw notFound('channel');
+    if (change.keys.length) this.changed();
+    return { added: change.keys.map((k) => channelKeyView(k, this.box)), skipped };
+  }
+
+  async updateKey(id: string | undefined, keyId: string | undefined, b: UpdateChannelKeyInput, actor: string) {
+    const c = await this.find(id);
+    const data = { label: b.label, status: b.enabled === undefined ? undefined : b.enabled ? 'enabled' : 'disabled' };
+    const change = await this.channels.updateKey(c.id, this.keyId(keyId), data, this.auditKeys(actor));
+    if (!change) throw notFound('key');
+    this.changed();
+    return channelKeyView(change.keys[0], this.box, await this.keyBans(c.id));
+  }
+
+  /** The last key cannot go: a channel without keys could not serve, and create refuses one (`keys`: at least one). */
+  async removeKey(id: string | undefined, keyId: string | undefined, actor: string) {
+    const c = await this.find(id);
+    const change = await this.channels.deleteKey(
+      c.id,
+      this.keyId(keyId),
+      (existing) => {
+        if (existing.length <= 1) throw badRequest('keys: a channel keeps at least one key; delete the channel instead', { field: 'keys' });
+      },
+      this.auditKeys(actor),
+    );
+    if (!change) throw notFound('key');
+    // a key added later may take this position (bans and error windows are kept per position): nothing of the
+    // deleted key's ban may stick to it
+    const target = { channelId: c.id, keyIndex: change.keys[0].position };
+    try {
+      await this.health.liftBan(target);
+    } catch {
+      // advisory, as the reads: an unlifted ban still expires or is lifted by its probe
+    }
+    this.bus.emit(Subjects.RouterBansChanged, { set: [], lifted: [target] });
     this.changed();
     return { deleted: true as const };
   }

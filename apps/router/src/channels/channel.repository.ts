@@ -9,12 +9,24 @@ export type Channels = Pick<ChannelRepository, 'enabledWithKeys' | 'withKeys' | 
 /** What the start-up encryption of plain-text channel secrets needs. */
 export type LegacySecretChannels = Pick<ChannelRepository, 'withLegacySecrets' | 'storeSecrets'>;
 /** What the admin API needs of channels. */
-export type AdminChannels = Pick<ChannelRepository, 'page' | 'withKeys' | 'recordCheck' | 'create' | 'update' | 'delete'>;
+export type AdminChannels = Pick<
+  ChannelRepository,
+  'page' | 'withKeys' | 'recordCheck' | 'create' | 'update' | 'delete' | 'addKeys' | 'updateKey' | 'deleteKey'
+>;
 /** What the channel configured from AIHUBMIX_* needs. */
 export type EnvChannels = Pick<ChannelRepository, 'upsertByName'>;
 
 /** A channel key as written: its position, the sealed key and the hint admins see. */
 export type ChannelKeyRow = Pick<ChannelKey, 'position' | 'keyCiphertext' | 'keyHint' | 'status'>;
+
+/** A key-pool write: the channel before and after (for the audit snapshot and the answer) and the keys it touched. */
+export interface KeyPoolChange {
+  before: ChannelWithKeys;
+  after: ChannelWithKeys;
+  keys: ChannelKey[];
+}
+
+type Tx = Prisma.TransactionClient;
 
 /**
  * Channels (with their encrypted keys): the routing table's and health checks' reads and records, and the admin and
@@ -85,6 +97,80 @@ export class ChannelRepository {
       const c = await tx.channel.update({ where: { id }, data, include: { keys: true } });
       await recordAudit(tx, audit(c));
       return c;
+    });
+  }
+
+  /**
+   * Locks the channel row (concurrent batch adds must not both pass the duplicate check or take the same position),
+   * then reads it with its keys; null when it does not exist.
+   */
+  private async lockedWithKeys(tx: Tx, id: number): Promise<ChannelWithKeys | null> {
+    await tx.$queryRaw`SELECT id FROM channels WHERE id = ${id} FOR UPDATE`;
+    return tx.channel.findUnique({ where: { id }, include: { keys: true } });
+  }
+
+  private async touched(tx: Tx, id: number): Promise<ChannelWithKeys> {
+    // updatedAt moves so gateways and admins see the pool changed; the channel's own columns stay as they are
+    return tx.channel.update({ where: { id }, data: { updatedAt: new Date() }, include: { keys: true } });
+  }
+
+  /**
+   * Appends keys to the pool: `plan` picks the rows to add from the keys already there (it skips duplicates), each
+   * taking the next free position, so the positions of existing keys (and bans recorded against them) stay valid.
+   */
+  async addKeys(
+    id: number,
+    plan: (existing: ChannelKey[]) => Omit<ChannelKeyRow, 'position'>[],
+    audit: (change: KeyPoolChange) => AuditEntry,
+  ): Promise<KeyPoolChange | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const before = await this.lockedWithKeys(tx, id);
+      if (!before) return null;
+      const rows = plan(before.keys);
+      let next = before.keys.reduce((max, k) => Math.max(max, k.position), -1) + 1;
+      const keys = rows.length ? await tx.channelKey.createManyAndReturn({ data: rows.map((r) => ({ ...r, channelId: id, position: next++ })) }) : [];
+      const change = { before, after: rows.length ? await this.touched(tx, id) : before, keys };
+      if (rows.length) await recordAudit(tx, audit(change));
+      return change;
+    });
+  }
+
+  /** Relabels, enables or disables one key of the channel; null when the channel has no such key. */
+  async updateKey(
+    id: number,
+    keyId: number,
+    data: { label?: string; status?: string },
+    audit: (change: KeyPoolChange) => AuditEntry,
+  ): Promise<KeyPoolChange | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const before = await this.lockedWithKeys(tx, id);
+      if (!before?.keys.some((k) => k.id === keyId)) return null;
+      const key = await tx.channelKey.update({ where: { id: keyId }, data: { ...data, ...(data.status ? { disabledReason: null } : {}) } });
+      const change = { before, after: await this.touched(tx, id), keys: [key] };
+      await recordAudit(tx, audit(change));
+      return change;
+    });
+  }
+
+  /**
+   * Removes one key; the others keep their positions. `guard` may refuse (throw) from the pool as it is, e.g. to keep
+   * the last key. Null when the channel has no such key.
+   */
+  async deleteKey(
+    id: number,
+    keyId: number,
+    guard: (existing: ChannelKey[]) => void,
+    audit: (change: KeyPoolChange) => AuditEntry,
+  ): Promise<KeyPoolChange | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const before = await this.lockedWithKeys(tx, id);
+      const key = before?.keys.find((k) => k.id === keyId);
+      if (!before || !key) return null;
+      guard(before.keys);
+      await tx.channelKey.delete({ where: { id: keyId } });
+      const change = { before, after: await this.touched(tx, id), keys: [key] };
+      await recordAudit(tx, audit(change));
+      return change;
     });
   }
 

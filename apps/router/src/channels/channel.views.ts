@@ -29,6 +29,36 @@ function wholeChannelBanned(c: ChannelWithKeys, bans: Ban[]): boolean {
   return literal.length > 0 && literal.every((m) => bans.some((b) => b.model === m));
 }
 
+function maskedKey(k: ChannelKey, box: SecretBox): string {
+  try {
+    return maskSecret(box.decrypt(k.keyCiphertext));
+  } catch {
+    return `****${k.keyHint}`;
+  }
+}
+
+export type ChannelKeyStatus = 'ok' | 'banned' | 'exhausted' | 'auth_failed';
+
+/**
+ * A key's state for admins, from what routing already knows: a key ban in force (the relay's `auth` ban after a 401/403,
+ * or 402 when the account ran dry; an error-rate ban otherwise) or a key the router disabled itself.
+ */
+export function keyState(k: ChannelKey, bans: Ban[]): { status: ChannelKeyStatus; lastError: string | null } {
+  const ban = bans.find((b) => b.channelId === k.channelId && b.keyIndex === k.position);
+  if (ban) {
+    const detail = ban.detail ?? ban.reason;
+    if (ban.reason !== 'auth') return { status: 'banned', lastError: detail };
+    return { status: /\b402\b/.test(ban.detail ?? '') ? 'exhausted' : 'auth_failed', lastError: detail };
+  }
+  if (k.status === 'auto_disabled') return { status: 'auth_failed', lastError: k.disabledReason };
+  return { status: 'ok', lastError: k.disabledReason };
+}
+
+/** One key of the pool as `GET /api/channels/:id/keys` answers it: never the key, only its mask. */
+export function channelKeyView(k: ChannelKey, box: SecretBox, bans: Ban[] = []) {
+  return { id: k.id, label: k.label, masked: maskedKey(k, box), enabled: k.status === 'enabled', ...keyState(k, bans) };
+}
+
 export function channelView(c: ChannelWithKeys, box: SecretBox, health: ChannelHealth = { bans: [], window: { requests: 0, errors: 0 } }) {
   const keys = [...c.keys].sort((a, b) => a.position - b.position);
   const { headers, paramOverride } = maskedSecrets(c, box);
@@ -37,14 +67,8 @@ export function channelView(c: ChannelWithKeys, box: SecretBox, health: ChannelH
     name: c.name,
     type: c.type,
     baseUrl: c.baseUrl,
-    keys: keys.map((k) => {
-      try {
-        return maskSecret(box.decrypt(k.keyCiphertext));
-      } catch {
-        return `****${k.keyHint}`;
-      }
-    }),
-    keyStatus: keys.map((k) => ({ index: k.position, status: k.status, reason: k.disabledReason })),
+    keys: keys.map((k) => maskedKey(k, box)),
+    keyStatus: keys.map((k) => ({ index: k.position, id: k.id, label: k.label, status: k.status, reason: k.disabledReason })),
     keyMode: c.keyMode,
     models: c.models,
     modelMapping: c.modelMapping,

@@ -40,6 +40,7 @@ const channel = (over: Partial<ChannelWithKeys>): ChannelWithKeys => ({
 
 const key = (position: number, status: string) => ({
   id: position,
+  label: '',
   channelId: 1,
   position,
   keyCiphertext: `ct-${position}`,

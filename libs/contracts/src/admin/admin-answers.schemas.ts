@@ -74,6 +74,24 @@ export const ChannelView = z.looseObject({
   status: z.string(),
 });
 
+/** One key of a channel's pool (SPEC §8): never the key itself, only its mask. */
+export const ChannelKeyView = z.object({
+  id: z.number().int(),
+  label: z.string(),
+  masked: z.string(),
+  enabled: z.boolean(),
+  /** derived from the bans in force: `auth_failed` (the upstream refused it), `exhausted` (402: out of credit), `banned` (error rate) */
+  status: z.enum(['ok', 'banned', 'exhausted', 'auth_failed']),
+  lastError: z.string().nullable(),
+  usage: z.object({ used: z.number(), limit: z.number().nullable(), resetAt: iso.nullable() }).optional(),
+});
+
+export const ChannelKeysAdded = z.object({
+  added: z.array(ChannelKeyView),
+  /** `index` is the position in the request's `keys` */
+  skipped: z.array(z.object({ index: z.number().int(), masked: z.string(), reason: z.literal('duplicate') })),
+});
+
 export const ChannelTestResult = z.object({
   ok: z.boolean(),
   status: z.number().int().nullable(),

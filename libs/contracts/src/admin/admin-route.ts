@@ -22,7 +22,7 @@ export interface AdminRoute<
   A extends z.ZodType = z.ZodType,
 > {
   method: AdminHttpMethod;
-  /** under /api, with `:name` parameters (fastify's syntax); at most one parameter, sent on the bus as `id` */
+  /** under /api, with `:name` parameters (fastify's syntax); at most two, sent on the bus as `id` and `subId` */
   path: string;
   subject: S;
   summary: string;

@@ -4,6 +4,8 @@ import {
   AliasView,
   AuditEntry,
   Balance,
+  ChannelKeyView,
+  ChannelKeysAdded,
   ChannelTestResult,
   ChannelView,
   CreatedRedemptions,
@@ -29,11 +31,21 @@ import { named, type AdminRoute, type AdminSubject, type NamedSchema } from './a
 import { AuthListQuery, CreateGroup, CreateToken, CreateUser, TokenListQuery, UpdateGroup, UpdateToken, UpdateUser, UserListQuery } from './auth-admin.schemas';
 import { CreateRedemptions, LedgerListQuery, PutPrice, RedemptionListQuery, TopUp } from './billing-admin.schemas';
 import { AuditListQuery, DeadLetterListQuery, LogListQuery, StatsQuery } from './logs-admin.schemas';
-import { ChannelListQuery, CreateAlias, CreateChannel, TestChannel, UpdateAlias, UpdateChannel } from './router-admin.schemas';
+import {
+  AddChannelKeys,
+  ChannelListQuery,
+  CreateAlias,
+  CreateChannel,
+  TestChannel,
+  UpdateAlias,
+  UpdateChannel,
+  UpdateChannelKey,
+} from './router-admin.schemas';
 
 const param = <N extends string>(name: N) => z.object({ [name]: z.string() } as Record<N, z.ZodString>);
 const byId = param('id');
 const byName = param('name');
+const byChannelKey = z.object({ id: z.string(), keyId: z.string() });
 
 const auth = Subjects.AuthAdmin;
 const router = Subjects.RouterAdmin;
@@ -201,6 +213,46 @@ export const ADMIN_ROUTES = {
   },
   'channels.delete': { method: 'DELETE', path: '/api/channels/:id', subject: router, summary: 'Delete a channel', status: 200, params: byId, answer: Deleted },
 
+  // a channel's key pool (SPEC §8)
+  'channel-keys.list': {
+    method: 'GET',
+    path: '/api/channels/:id/keys',
+    subject: router,
+    summary: "A channel's keys (masked), each with its label, enabled flag and state from the bans in force",
+    status: 200,
+    params: byId,
+    answer: listOf(ChannelKeyView),
+  },
+  'channel-keys.create': {
+    method: 'POST',
+    path: '/api/channels/:id/keys',
+    subject: router,
+    summary: 'Add keys to the pool ({ keys: [...] }); keys already in it are skipped and reported',
+    status: 201,
+    params: byId,
+    body: named('AddChannelKeys', AddChannelKeys),
+    answer: ChannelKeysAdded,
+  },
+  'channel-keys.update': {
+    method: 'PATCH',
+    path: '/api/channels/:id/keys/:keyId',
+    subject: router,
+    summary: 'Label, enable or disable one key (routing follows at once)',
+    status: 200,
+    params: byChannelKey,
+    body: named('UpdateChannelKey', UpdateChannelKey),
+    answer: ChannelKeyView,
+  },
+  'channel-keys.delete': {
+    method: 'DELETE',
+    path: '/api/channels/:id/keys/:keyId',
+    subject: router,
+    summary: 'Remove one key from the pool',
+    status: 200,
+    params: byChannelKey,
+    answer: Deleted,
+  },
+
   // aliases
   'aliases.list': { method: 'GET', path: '/api/aliases', subject: router, summary: 'List aliases', status: 200, answer: listOf(AliasView) },
   'aliases.create': {
@@ -337,9 +389,10 @@ export type AdminOp = keyof AdminRoutes;
 /** The operations a subject's owner answers. */
 export type AdminOpOf<S extends AdminSubject> = { [K in AdminOp]: AdminRoutes[K]['subject'] extends S ? K : never }[AdminOp];
 
-/** What a handler receives: the path parameter (as `id`), the parsed query and body, who asked. */
+/** What a handler receives: the path parameters (as `id` and `subId`), the parsed query and body, who asked. */
 export interface AdminCall<K extends AdminOp> {
   id: AdminRoutes[K] extends { params: z.ZodType } ? string : undefined;
+  subId: AdminRoutes[K]['path'] extends `${string}:${string}/${string}:${string}` ? string : undefined;
   query: AdminRoutes[K] extends { query: infer Q extends z.ZodType } ? z.output<Q> : Record<string, never>;
   body: AdminRoutes[K] extends { body: NamedSchema<infer B> } ? z.output<B> : Record<string, never>;
   actor: string;

@@ -70,6 +70,18 @@ export const UpdateChannel = z.object(fields).partial().strict();
 export type CreateChannelInput = z.infer<typeof CreateChannel>;
 export type UpdateChannelInput = z.infer<typeof UpdateChannel>;
 
+/** `POST /api/channels/:id/keys`: keys added to the pool (a key already in it, or twice in the batch, is skipped). */
+export const AddChannelKeys = z.object({ keys: z.array(z.string().trim().min(1, 'must not be empty')).min(1, 'at least one key').max(10_000) }).strict();
+/** `PATCH /api/channels/:id/keys/:keyId`: the key itself is write-only and never changes; delete and add instead. */
+export const UpdateChannelKey = z
+  .object({ label: z.string().trim().max(128), enabled: z.boolean() })
+  .partial()
+  .strict()
+  .refine((b) => b.label !== undefined || b.enabled !== undefined, { message: 'give label or enabled', path: ['label'] });
+
+export type AddChannelKeysInput = z.infer<typeof AddChannelKeys>;
+export type UpdateChannelKeyInput = z.infer<typeof UpdateChannelKey>;
+
 export const CreateAlias = z
   .object({
     name,

@@ -1,0 +1,281 @@
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  FileInput,
+  Group,
+  Modal,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+  Tooltip,
+  VisuallyHidden,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { Answer } from '../../api/admin-client';
+import { fmtInt } from '../../format/format';
+import { useI18n } from '../../i18n/i18n.context';
+import { QueryState } from '../../layout/query-state';
+import { useSession } from '../../session/session.context';
+import { keyPreview, keysFromFile, keysFromText } from './key-import';
+
+type KeyView = Answer<'channel-keys.list'>['data'][number];
+
+/** Badges keep their whole word: a table squeezing its columns must not cut "auth failed" to "AU…". */
+export const NO_SHRINK = { minWidth: 'max-content' };
+
+const STATE_COLOR: Record<KeyView['status'], string> = { ok: 'green', banned: 'orange', exhausted: 'yellow', auth_failed: 'red' };
+
+/** The label saves when the field loses focus (or on Enter), only if it changed. */
+function KeyLabel({ channelId, k }: { channelId: number; k: KeyView }) {
+  const { t } = useI18n();
+  const { api } = useSession();
+  const queryClient = useQueryClient();
+  const [value, setValue] = useState(k.label);
+  const save = useMutation({
+    mutationFn: () => api('channel-keys.update', { params: { id: String(channelId), keyId: String(k.id) }, body: { label: value } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['channel-keys', channelId] }),
+  });
+  const commit = () => {
+    if (value.trim() !== k.label) save.mutate();
+  };
+  return (
+    <TextInput
+      size="xs"
+      aria-label={t('channels.keys.labelOf', { masked: k.masked })}
+      value={value}
+      maxLength={128}
+      onChange={(e) => setValue(e.currentTarget.value)}
+      onBlur={commit}
+      onKeyDown={(e) => e.key === 'Enter' && commit()}
+      error={save.isError ? save.error.message : undefined}
+      disabled={save.isPending}
+      w={150}
+    />
+  );
+}
+
+function KeyRow({ channelId, k, onDelete }: { channelId: number; k: KeyView; onDelete: (k: KeyView) => void }) {
+  const { t, locale } = useI18n();
+  const { api } = useSession();
+  const queryClient = useQueryClient();
+  const toggle = useMutation({
+    mutationFn: (enabled: boolean) => api('channel-keys.update', { params: { id: String(channelId), keyId: String(k.id) }, body: { enabled } }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['channel-keys', channelId] }),
+  });
+  return (
+    <Table.Tr data-testid={`key-${k.id}`}>
+      <Table.Td>
+        <Text ff="monospace" size="sm" style={{ whiteSpace: 'nowrap' }}>
+          {k.masked}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <KeyLabel channelId={channelId} k={k} />
+      </Table.Td>
+      <Table.Td>
+        <Stack gap={4} align="flex-start">
+          <Badge color={STATE_COLOR[k.status]} variant="light" style={NO_SHRINK}>
+            {t(`channels.keys.status.${k.status}`)}
+          </Badge>
+          {!k.enabled && (
+            <Badge color="gray" variant="outline" style={NO_SHRINK}>
+              {t('channels.keys.disabled')}
+            </Badge>
+          )}
+        </Stack>
+      </Table.Td>
+      <Table.Td maw={220}>
+        {k.lastError ? (
+          <Tooltip label={k.lastError} multiline maw={360}>
+            <Text size="xs" c="red" lineClamp={2}>
+              {k.lastError}
+            </Text>
+          </Tooltip>
+        ) : (
+          '—'
+        )}
+      </Table.Td>
+      <Table.Td>
+        {k.usage
+          ? k.usage.limit === null
+            ? fmtInt(k.usage.used, locale)
+            : t('channels.keys.usageOf', { used: fmtInt(k.usage.used, locale), limit: fmtInt(k.usage.limit, locale) })
+          : '—'}
+      </Table.Td>
+      <Table.Td>
+        <Switch
+          checked={k.enabled}
+          disabled={toggle.isPending}
+          onChange={(e) => toggle.mutate(e.currentTarget.checked)}
+          aria-label={t('channels.keys.enable', { masked: k.masked })}
+        />
+        {toggle.isError && (
+          <Text size="xs" c="red" role="alert">
+            {toggle.error.message}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <ActionIcon variant="subtle" color="red" aria-label={t('channels.keys.delete', { masked: k.masked })} onClick={() => onDelete(k)}>
+          ✕
+        </ActionIcon>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+function ImportKeys({ channelId }: { channelId: number }) {
+  const { t } = useI18n();
+  const { api } = useSession();
+  const queryClient = useQueryClient();
+  const [text, setText] = useState('');
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const { unique, repeated } = keyPreview(keysFromText(text));
+  const add = useMutation({
+    mutationFn: () => api('channel-keys.create', { params: { id: String(channelId) }, body: { keys: unique } }),
+    onSuccess: () => {
+      setText('');
+      setFile(null);
+      // not awaited: the result shows at once, the lists catch up behind it
+      void queryClient.invalidateQueries({ queryKey: ['channel-keys', channelId] });
+      void queryClient.invalidateQueries({ queryKey: ['channels'] });
+      void queryClient.invalidateQueries({ queryKey: ['channel', channelId] });
+    },
+  });
+  const pick = async (f: File | null) => {
+    setFile(f);
+    setFileError(null);
+    if (!f) return;
+    const r = keysFromFile(f.name, await f.text());
+    if ('error' in r) setFileError(t(r.error === 'json' ? 'channels.keys.fileJson' : 'channels.keys.fileShape'));
+    // the file's keys land in the text box: the admin sees (and may trim) exactly what will be sent
+    else setText(r.keys.join('\n'));
+  };
+  return (
+    <Stack gap="xs">
+      <Title order={4}>{t('channels.keys.import')}</Title>
+      <Textarea
+        label={t('channels.keys.paste')}
+        description={t('channels.keys.pasteHint')}
+        value={text}
+        onChange={(e) => setText(e.currentTarget.value)}
+        autosize
+        minRows={3}
+        maxRows={10}
+        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+      />
+      <FileInput
+        label={t('channels.keys.file')}
+        description={t('channels.keys.fileHint')}
+        accept=".txt,.json,text/plain,application/json"
+        value={file}
+        onChange={(f) => void pick(f)}
+        error={fileError}
+        clearable
+      />
+      <Group justify="space-between" wrap="wrap">
+        <Text size="sm" c="dimmed" role="status" data-testid="key-preview">
+          {t('channels.keys.preview', { n: unique.length })}
+          {repeated > 0 && ` · ${t('channels.keys.previewRepeated', { n: repeated })}`}
+        </Text>
+        <Button onClick={() => add.mutate()} disabled={!unique.length} loading={add.isPending}>
+          {t('channels.keys.add', { n: unique.length })}
+        </Button>
+      </Group>
+      {add.isError && (
+        <Alert color="red" role="alert">
+          {add.error.message}
+        </Alert>
+      )}
+      {add.data && !add.isPending && (
+        <Alert color={add.data.skipped.length ? 'yellow' : 'green'} role="status" data-testid="key-import-result">
+          {t('channels.keys.result', { added: add.data.added.length, skipped: add.data.skipped.length })}
+          {add.data.skipped.length > 0 && (
+            <Text size="xs" mt={4} ff="monospace">
+              {t('channels.keys.skippedList', { keys: add.data.skipped.map((s) => s.masked).join(', ') })}
+            </Text>
+          )}
+        </Alert>
+      )}
+    </Stack>
+  );
+}
+
+/** A channel's key pool: each key masked with its label, state and switch; delete asks first; batch import below. */
+export function ChannelKeysPanel({ channelId }: { channelId: number }) {
+  const { t } = useI18n();
+  const { api } = useSession();
+  const queryClient = useQueryClient();
+  const [deleting, setDeleting] = useState<KeyView | null>(null);
+  const keys = useQuery({ queryKey: ['channel-keys', channelId], queryFn: () => api('channel-keys.list', { params: { id: String(channelId) } }) });
+  const remove = useMutation({
+    mutationFn: (k: KeyView) => api('channel-keys.delete', { params: { id: String(channelId), keyId: String(k.id) } }),
+    onSuccess: async () => {
+      setDeleting(null);
+      await queryClient.invalidateQueries({ queryKey: ['channel-keys', channelId] });
+      await queryClient.invalidateQueries({ queryKey: ['channels'] });
+      await queryClient.invalidateQueries({ queryKey: ['channel', channelId] });
+    },
+  });
+  const close = () => {
+    setDeleting(null);
+    remove.reset();
+  };
+  return (
+    <Stack>
+      <QueryState query={keys}>
+        {({ data }) => (
+          <Table.ScrollContainer minWidth={700}>
+            <Table verticalSpacing="xs">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('channels.keys.masked')}</Table.Th>
+                  <Table.Th>{t('channels.keys.label')}</Table.Th>
+                  <Table.Th>{t('channels.keys.state')}</Table.Th>
+                  <Table.Th>{t('channels.keys.lastError')}</Table.Th>
+                  <Table.Th>{t('channels.keys.usage')}</Table.Th>
+                  <Table.Th>{t('col.enabled')}</Table.Th>
+                  <Table.Th>
+                    <VisuallyHidden>{t('col.actions')}</VisuallyHidden>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {data.map((k) => (
+                  <KeyRow key={`${k.id}:${k.label}`} channelId={channelId} k={k} onDelete={setDeleting} />
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryState>
+      <ImportKeys channelId={channelId} />
+      <Modal opened={deleting !== null} onClose={close} title={deleting ? t('channels.keys.deleteTitle', { masked: deleting.masked }) : ''} zIndex={400}>
+        <Stack>
+          <Text size="sm">{t('channels.keys.deleteBody')}</Text>
+          {remove.isError && (
+            <Alert color="red" role="alert">
+              {remove.error.message}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              {t('channels.cancel')}
+            </Button>
+            <Button color="red" loading={remove.isPending} onClick={() => deleting && remove.mutate(deleting)}>
+              {t('channels.keys.deleteConfirm')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Stack>
+  );
+}

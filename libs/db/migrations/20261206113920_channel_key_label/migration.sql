@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "channel_keys" ADD COLUMN     "label" TEXT NOT NULL DEFAULT '';
