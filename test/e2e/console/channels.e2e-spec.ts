@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
 import path from 'node:path';
-import { openConsole, SHOTS, type ConsoleBrowser } from './console-browser';
+import { fitsWidth, phoneContext, openConsole, SHOTS, type ConsoleBrowser } from './console-browser';
 
 jest.setTimeout(240_000);
 
@@ -299,17 +299,11 @@ describe('console: channels page (standalone)', () => {
     expect(dark.pageErrors).toEqual([]);
     await dark.close();
 
-    const phone = await cb.browser.newContext({
-      baseURL: sys.url,
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-      storageState: await cb.context.storageState(),
-    });
+    const phone = await phoneContext(cb.browser, cb.context, sys.url);
     const p = await phone.newPage();
     await p.goto('/channels');
     await p.getByTestId('channel-ch-keys').waitFor();
-    const fits = () => p.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1');
+    const fits = () => fitsWidth(p);
     await expect(fits()).resolves.toBe(true);
     await p.screenshot({ path: path.join(SHOTS, 'channels-phone.png'), fullPage: true });
     await p.getByTestId('channel-ch-keys').getByRole('button', { name: 'Edit' }).click();

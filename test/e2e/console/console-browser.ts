@@ -67,3 +67,18 @@ export async function openConsole(
     close: () => browser.close(),
   };
 }
+
+/** A phone-sized context (390×844, touch) with the same signed-in session as `context`. */
+export async function phoneContext(browser: Browser, context: BrowserContext, baseURL: string, colorScheme?: 'light' | 'dark'): Promise<BrowserContext> {
+  return browser.newContext({
+    baseURL,
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+    colorScheme,
+    storageState: await context.storageState(),
+  });
+}
+
+/** Whether the page fits its viewport's width: wide tables scroll inside their own box, never the page. */
+export const fitsWidth = (page: Page): Promise<boolean> => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1');

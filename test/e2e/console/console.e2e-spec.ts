@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
-import { openConsole, SHOTS, type ConsoleBrowser } from './console-browser';
+import { fitsWidth, phoneContext, openConsole, SHOTS, type ConsoleBrowser } from './console-browser';
 
 jest.setTimeout(180_000);
 
@@ -131,13 +131,7 @@ describe('admin console in Chromium (standalone)', () => {
   });
 
   it('works on a phone-sized viewport: the navigation opens from the menu button', async () => {
-    const phone = await browser.newContext({
-      baseURL: sys.url,
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-      storageState: await context.storageState(),
-    });
+    const phone = await phoneContext(browser, context, sys.url);
     const p = await phone.newPage();
     await p.goto('/dashboard');
     await p.getByRole('heading', { name: 'Dashboard' }).waitFor();
@@ -149,7 +143,7 @@ describe('admin console in Chromium (standalone)', () => {
     await p.getByRole('button', { name: 'Toggle navigation' }).click();
     await p.getByRole('link', { name: 'Channels' }).click();
     await p.getByRole('heading', { name: 'Channels' }).waitFor();
-    expect(await p.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
+    expect(await fitsWidth(p)).toBe(true);
     await p.screenshot({ path: path.join(SHOTS, 'channels-mobile.png'), fullPage: true });
     await phone.close();
   });

@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
-import { openConsole, SHOTS, type ConsoleBrowser } from './console-browser';
+import { fitsWidth, phoneContext, openConsole, SHOTS, type ConsoleBrowser } from './console-browser';
 
 jest.setTimeout(240_000);
 
@@ -364,19 +364,13 @@ describe('console: request logs and audit log pages', () => {
       await dark.close();
     }
 
-    const phone = await cb.browser.newContext({
-      baseURL: sys.url,
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-      storageState: await cb.context.storageState(),
-    });
+    const phone = await phoneContext(cb.browser, cb.context, sys.url);
     try {
       const p = await phone.newPage();
       for (const name of ['logs', 'audit']) {
         await p.goto(`/${name}`);
         await p.getByTestId(name === 'logs' ? 'log-table' : 'audit-table').waitFor();
-        expect(await p.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
+        expect(await fitsWidth(p)).toBe(true);
         await p.screenshot({ path: path.join(SHOTS, `${name}-mobile.png`), fullPage: true });
       }
       // the filters fold behind a button on a phone, and open from it

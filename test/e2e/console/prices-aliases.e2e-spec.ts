@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
 import { adminClient, createTestDatabase, eventually, startStandalone, TEST_SECRET_KEY, type System } from '../../support/harness';
-import { openConsole, SHOTS, type ConsoleBrowser } from './console-browser';
+import { fitsWidth, phoneContext, openConsole, SHOTS, type ConsoleBrowser } from './console-browser';
 
 jest.setTimeout(180_000);
 
@@ -32,10 +32,6 @@ interface Log {
 /** The models the mock upstream was last asked for, newest last (it records each request's JSON body). */
 const askedModels = (mock: MockUpstream) =>
   mock.requests.filter((r) => r.path.startsWith('/v1/chat/completions')).map((r) => (r.body as { model?: string }).model);
-
-async function noHorizontalOverflow(p: Page): Promise<boolean> {
-  return p.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1');
-}
 
 describe('console: models & prices and aliases pages (standalone)', () => {
   let mock: MockUpstream;
@@ -331,25 +327,19 @@ describe('console: models & prices and aliases pages (standalone)', () => {
     } finally {
       await zh.close();
     }
-    const phone = await cb.browser.newContext({
-      baseURL: sys.url,
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-      storageState: await cb.context.storageState(),
-    });
+    const phone = await phoneContext(cb.browser, cb.context, sys.url);
     try {
       const p = await phone.newPage();
       for (const name of ['prices', 'aliases']) {
         await p.goto(`/${name}`);
         await p.getByRole('heading', { level: 2 }).waitFor();
         await p.locator('.mantine-Loader-root').first().waitFor({ state: 'detached' });
-        expect(await noHorizontalOverflow(p)).toBe(true);
+        expect(await fitsWidth(p)).toBe(true);
         await p.screenshot({ path: path.join(SHOTS, `${name}-mobile.png`), fullPage: true });
       }
       await p.getByRole('button', { name: 'Edit alias sb-split' }).click();
       await p.getByRole('dialog').getByTestId('target-row-3').waitFor();
-      expect(await noHorizontalOverflow(p)).toBe(true);
+      expect(await fitsWidth(p)).toBe(true);
       await p.screenshot({ path: path.join(SHOTS, 'aliases-editor-mobile.png'), animations: 'disabled' });
     } finally {
       await phone.close();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startStandalone, type System } from '../../support/harness';
-import { openConsole, type ConsoleBrowser } from './console-browser';
+import { fitsWidth, openConsole, type ConsoleBrowser } from './console-browser';
 
 jest.setTimeout(120_000);
 
@@ -77,7 +77,7 @@ describe('settings page (standalone)', () => {
     const p = await dark.newPage();
     await p.goto('/settings');
     await p.getByTestId('setting-RETRY_BUDGET').waitFor();
-    expect(await p.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
+    expect(await fitsWidth(p)).toBe(true);
     await p.screenshot({ path: path.join(path.resolve(__dirname, '../../../test-results/console'), 'settings-phone-dark.png'), fullPage: true });
     await dark.close();
     expect(cb.pageErrors).toEqual([]);

@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
-import { openConsole, type ConsoleBrowser } from './console-browser';
+import { fitsWidth, phoneContext, openConsole, type ConsoleBrowser } from './console-browser';
 
 jest.setTimeout(180_000);
 
@@ -341,25 +341,19 @@ describe('console: tokens and redemption codes (standalone, Chromium)', () => {
     } finally {
       await dark.close();
     }
-    const phone = await cb.browser.newContext({
-      baseURL: sys.url,
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-      storageState: await context.storageState(),
-    });
+    const phone = await phoneContext(cb.browser, context, sys.url);
     try {
       const p = await phone.newPage();
       for (const name of ['tokens', 'redemptions']) {
         await p.goto(`/${name}`);
         await p.getByRole('table').first().waitFor();
-        expect(await p.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
+        expect(await fitsWidth(p)).toBe(true);
         await p.screenshot({ path: `test-results/console/${name}-mobile.png`, fullPage: true });
       }
       await p.goto('/tokens');
       await p.getByRole('button', { name: 'New token' }).click();
       await p.getByRole('dialog').waitFor();
-      expect(await p.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
+      expect(await fitsWidth(p)).toBe(true);
       await p.screenshot({ path: 'test-results/console/tokens-create-mobile.png', fullPage: true });
     } finally {
       await phone.close();

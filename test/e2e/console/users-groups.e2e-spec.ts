@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
-import { openConsole, SHOTS, type ConsoleBrowser } from './console-browser';
+import { fitsWidth, phoneContext, openConsole, SHOTS, type ConsoleBrowser } from './console-browser';
 
 jest.setTimeout(180_000);
 
@@ -281,20 +281,14 @@ describe('console users and groups pages (standalone, Chromium)', () => {
         await b.close();
       }
     }
-    const phone = await cb.browser.newContext({
-      baseURL: sys.url,
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-      storageState: await cb.context.storageState(),
-    });
+    const phone = await phoneContext(cb.browser, cb.context, sys.url);
     try {
       const p = await phone.newPage();
       for (const where of ['/users', '/groups', `/users/${alice.id}`]) {
         await p.goto(where);
         await p.getByRole('heading', { level: 2 }).first().waitFor();
         await p.locator('table').first().waitFor();
-        expect([where, await p.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1')]).toEqual([where, true]);
+        expect([where, await fitsWidth(p)]).toEqual([where, true]);
         await p.screenshot({ path: path.join(SHOTS, `${shotName(where)}-mobile.png`), fullPage: true });
       }
     } finally {

@@ -1,6 +1,5 @@
 import {
   ActionIcon,
-  Alert,
   Autocomplete,
   Badge,
   Button,
@@ -25,6 +24,7 @@ import type { Answer, CallArgs } from '../../api/admin-client';
 import type { ChannelRow } from '../../api/console-views';
 import { fmtInt, fmtPercent } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { MutationError, FormActions } from '../../layout/form-actions';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { modelPattern } from '../prices/model-coverage';
@@ -203,19 +203,8 @@ function AliasEditor({ initial, isNew, models, onClose }: { initial: AliasDraft;
         )}
         <TargetsEditor rows={d.targets} onChange={(targets) => setD((x) => ({ ...x, targets }))} models={models} />
         <FallbacksEditor list={d.fallbacks} onChange={(fallbacks) => setD((x) => ({ ...x, fallbacks }))} models={models} />
-        {save.isError && (
-          <Alert color="red" role="alert">
-            {save.error.message}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            {t('aliases.cancel')}
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            {t('aliases.save')}
-          </Button>
-        </Group>
+        <MutationError error={save.error} />
+        <FormActions cancelLabel={t('aliases.cancel')} onCancel={onClose} submitLabel={t('aliases.save')} loading={save.isPending} />
       </Stack>
     </form>
   );
@@ -235,11 +224,7 @@ function DeleteAlias({ name, onClose }: { name: string; onClose: () => void }) {
   return (
     <Stack>
       <Text size="sm">{t('aliases.deleteBody', { name })}</Text>
-      {del.isError && (
-        <Alert color="red" role="alert">
-          {del.error.message}
-        </Alert>
-      )}
+      <MutationError error={del.error} />
       <Group justify="flex-end">
         <Button variant="default" onClick={onClose} data-autofocus>
           {t('aliases.cancel')}

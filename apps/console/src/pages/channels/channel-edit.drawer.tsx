@@ -1,6 +1,5 @@
 import {
   ActionIcon,
-  Alert,
   Button,
   Drawer,
   Fieldset,
@@ -21,6 +20,7 @@ import { useMediaQuery } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../../i18n/i18n.context';
+import { MutationError } from '../../layout/form-actions';
 import type { MessageKey } from '../../i18n/messages';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
@@ -278,11 +278,7 @@ function SettingsForm({ channel, onSaved }: { channel: ChannelDetail; onSaved: (
             ))}
           </SimpleGrid>
         </Fieldset>
-        {save.isError && (
-          <Alert color="red" role="alert">
-            {save.error.message}
-          </Alert>
-        )}
+        <MutationError error={save.error} />
         {nothing && (
           <Text size="sm" c="dimmed" role="status">
             {t('channels.form.nothingChanged')}

@@ -21,6 +21,7 @@ import { useState } from 'react';
 import type { Answer } from '../../api/admin-client';
 import { fmtInt } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { MutationError } from '../../layout/form-actions';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { keyPreview, keysFromFile, keysFromText } from './key-import';
@@ -190,11 +191,7 @@ function ImportKeys({ channelId }: { channelId: number }) {
           {t('channels.keys.add', { n: unique.length })}
         </Button>
       </Group>
-      {add.isError && (
-        <Alert color="red" role="alert">
-          {add.error.message}
-        </Alert>
-      )}
+      <MutationError error={add.error} />
       {add.data && !add.isPending && (
         <Alert color={add.data.skipped.length ? 'yellow' : 'green'} role="status" data-testid="key-import-result">
           {t('channels.keys.result', { added: add.data.added.length, skipped: add.data.skipped.length })}
@@ -261,11 +258,7 @@ export function ChannelKeysPanel({ channelId }: { channelId: number }) {
       <Modal opened={deleting !== null} onClose={close} title={deleting ? t('channels.keys.deleteTitle', { masked: deleting.masked }) : ''} zIndex={400}>
         <Stack>
           <Text size="sm">{t('channels.keys.deleteBody')}</Text>
-          {remove.isError && (
-            <Alert color="red" role="alert">
-              {remove.error.message}
-            </Alert>
-          )}
+          <MutationError error={remove.error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               {t('channels.cancel')}

@@ -6,6 +6,7 @@ import type { Answer } from '../../api/admin-client';
 import type { ChannelRow } from '../../api/console-views';
 import { fmtInt, fmtMs, fmtPercent } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { MutationError, FormActions } from '../../layout/form-actions';
 import type { MessageKey } from '../../i18n/messages';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
@@ -80,19 +81,8 @@ function CreateChannelModal({ opened, onClose }: { opened: boolean; onClose: () 
             <NumberInput label={t('col.priority')} value={draft.priority} onChange={(v) => set('priority', Number(v) || 0)} />
             <NumberInput label={t('col.weight')} value={draft.weight} min={0} onChange={(v) => set('weight', Number(v) || 0)} />
           </Group>
-          {create.isError && (
-            <Alert color="red" role="alert">
-              {create.error.message}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('channels.cancel')}
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              {t('channels.save')}
-            </Button>
-          </Group>
+          <MutationError error={create.error} />
+          <FormActions cancelLabel={t('channels.cancel')} onCancel={onClose} submitLabel={t('channels.save')} loading={create.isPending} />
         </Stack>
       </form>
     </Modal>
@@ -200,11 +190,7 @@ function DeleteChannelModal({ channel, onClose }: { channel: Row | null; onClose
     <Modal opened={channel !== null} onClose={close} title={channel ? t('channels.deleteTitle', { name: channel.name }) : ''}>
       <Stack>
         <Text size="sm">{t('channels.deleteBody', { n: channel?.keys.length ?? 0 })}</Text>
-        {remove.isError && (
-          <Alert color="red" role="alert">
-            {remove.error.message}
-          </Alert>
-        )}
+        <MutationError error={remove.error} />
         <Group justify="flex-end">
           <Button variant="default" onClick={close}>
             {t('channels.cancel')}

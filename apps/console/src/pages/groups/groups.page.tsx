@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { fmtInt } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { MutationError } from '../../layout/form-actions';
 import { ListPagination } from '../../layout/list-pagination';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
@@ -71,11 +72,7 @@ function GroupFormModal({ group, onClose, onSaved }: { group: GroupRow | null; o
               <NumberInput label={t('groups.maxConcurrency')} value={draft.maxConcurrency} onChange={(v) => set('maxConcurrency', v)} allowDecimal={false} />
             </SimpleGrid>
           </Fieldset>
-          {save.isError && (
-            <Alert color="red" role="alert">
-              {save.error.message}
-            </Alert>
-          )}
+          <MutationError error={save.error} />
           {unchanged && (
             <Text size="sm" c="dimmed" role="status">
               {t('groups.noChanges')}

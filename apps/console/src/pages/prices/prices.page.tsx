@@ -26,6 +26,7 @@ import type { Answer, CallArgs } from '../../api/admin-client';
 import type { ChannelRow } from '../../api/console-views';
 import { fmtInt, fmtUsd } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { MutationError, FormActions } from '../../layout/form-actions';
 import { ListPagination } from '../../layout/list-pagination';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
@@ -102,19 +103,8 @@ function PriceEditor({ draft, isNew, suggestions, onClose }: { draft: PriceDraft
             {t('prices.exampleNote')}
           </Text>
         </Paper>
-        {save.isError && (
-          <Alert color="red" role="alert">
-            {save.error.message}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            {t('prices.cancel')}
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            {t('prices.save')}
-          </Button>
-        </Group>
+        <MutationError error={save.error} />
+        <FormActions cancelLabel={t('prices.cancel')} onCancel={onClose} submitLabel={t('prices.save')} loading={save.isPending} />
       </Stack>
     </form>
   );
@@ -134,11 +124,7 @@ function RemovePrice({ model, onClose }: { model: string; onClose: () => void })
   return (
     <Stack>
       <Text size="sm">{t('prices.removeBody')}</Text>
-      {remove.isError && (
-        <Alert color="red" role="alert">
-          {remove.error.message}
-        </Alert>
-      )}
+      <MutationError error={remove.error} />
       <Group justify="flex-end">
         <Button variant="default" onClick={onClose} data-autofocus>
           {t('prices.cancel')}

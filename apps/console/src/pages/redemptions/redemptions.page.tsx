@@ -22,6 +22,7 @@ import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { fmtDateTime, fmtUsd } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { MutationError } from '../../layout/form-actions';
 import { ListPagination } from '../../layout/list-pagination';
 import type { MessageKey } from '../../i18n/messages';
 import { QueryState } from '../../layout/query-state';
@@ -108,11 +109,7 @@ function GenerateCard({ onGenerated }: { onGenerated: (codes: GeneratedCode[]) =
               <Checkbox label={t('redemptions.neverExpires')} checked={neverExpires} onChange={(e) => setNeverExpires(e.currentTarget.checked)} />
             </Stack>
           </SimpleGrid>
-          {generate.isError && (
-            <Alert color="red" role="alert">
-              {generate.error.message}
-            </Alert>
-          )}
+          <MutationError error={generate.error} />
           <Group justify="flex-end">
             <Button type="submit" loading={generate.isPending}>
               {t('redemptions.generate')}

@@ -26,6 +26,7 @@ import { useEffect, useState, type CSSProperties, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { fmtDateTime, fmtInt, fmtUsd } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { MutationError } from '../../layout/form-actions';
 import { ListPagination } from '../../layout/list-pagination';
 import type { MessageKey } from '../../i18n/messages';
 import { QueryState } from '../../layout/query-state';
@@ -307,11 +308,7 @@ function RevokeModal({ token, onClose }: { token: TokenView | null; onClose: () 
       {token && (
         <Stack>
           <Text size="sm">{t('tokens.revokeBody')}</Text>
-          {revoke.isError && (
-            <Alert color="red" role="alert">
-              {revoke.error.message}
-            </Alert>
-          )}
+          <MutationError error={revoke.error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               {t('tokens.cancel')}

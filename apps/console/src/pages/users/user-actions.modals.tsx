@@ -2,6 +2,7 @@ import { Alert, Button, Group, Modal, NumberInput, Stack, Text } from '@mantine/
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../../i18n/i18n.context';
+import { MutationError, FormActions } from '../../layout/form-actions';
 import { useSession } from '../../session/session.context';
 import { numberOrNull, type NumberText } from './user-draft';
 import { fmtBalance } from './user-format';
@@ -56,24 +57,19 @@ export function TopUpModal({ user, onClose }: { user: UserRef; onClose: () => vo
               data-autofocus
             />
           )}
-          {topUp.isError && (
-            <Alert color="red" role="alert">
-              {topUp.error.message}
-            </Alert>
-          )}
+          <MutationError error={topUp.error} />
           {topUp.isSuccess && !topUp.isPending && (
             <Alert color="green" role="status" data-testid="topup-result">
               {t('users.topUpDone', { amount: fmtBalance(topUp.variables, locale), balance: fmtBalance(topUp.data.balance, locale) })}
             </Alert>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('users.close')}
-            </Button>
-            <Button type="submit" loading={topUp.isPending} disabled={user.balance === null}>
-              {t('users.topUpSubmit')}
-            </Button>
-          </Group>
+          <FormActions
+            cancelLabel={t('users.close')}
+            onCancel={onClose}
+            submitLabel={t('users.topUpSubmit')}
+            loading={topUp.isPending}
+            disabled={user.balance === null}
+          />
         </Stack>
       </form>
     </Modal>
@@ -96,11 +92,7 @@ export function DisableUserModal({ user, onClose, onDone }: { user: UserRef; onC
     <Modal opened onClose={onClose} title={t('users.disableTitle', { name: user.name })}>
       <Stack>
         <Text size="sm">{t('users.disableBody', { n: user.tokenCount })}</Text>
-        {disable.isError && (
-          <Alert color="red" role="alert">
-            {disable.error.message}
-          </Alert>
-        )}
+        <MutationError error={disable.error} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             {t('users.cancel')}
@@ -135,11 +127,7 @@ export function DeleteUserModal({ user, onClose, onDone }: { user: UserRef; onCl
     <Modal opened onClose={onClose} title={t('users.deleteTitle', { name: user.name })}>
       <Stack>
         <Text size="sm">{t('users.deleteBody', { n: user.tokenCount })}</Text>
-        {remove.isError && (
-          <Alert color="red" role="alert">
-            {remove.error.message}
-          </Alert>
-        )}
+        <MutationError error={remove.error} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             {t('users.cancel')}

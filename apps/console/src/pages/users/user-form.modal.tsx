@@ -1,7 +1,8 @@
-import { Alert, Button, Fieldset, Group, Modal, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Button, Fieldset, Group, Modal, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../../i18n/i18n.context';
+import { MutationError } from '../../layout/form-actions';
 import { useSession } from '../../session/session.context';
 import { draftFromUser, emptyUserDraft, userDraftToCreateBody, userDraftToUpdateBody, type UserDraft, type UserRow } from './user-draft';
 
@@ -91,11 +92,7 @@ export function UserFormModal({ user, groups, onClose }: { user: UserRow | null;
               <NumberInput label={t('users.maxConcurrency')} value={draft.maxConcurrency} onChange={(v) => set('maxConcurrency', v)} allowDecimal={false} />
             </SimpleGrid>
           </Fieldset>
-          {save.isError && (
-            <Alert color="red" role="alert">
-              {save.error.message}
-            </Alert>
-          )}
+          <MutationError error={save.error} />
           {unchanged && (
             <Text size="sm" c="dimmed" role="status">
               {t('users.noChanges')}
