@@ -49,8 +49,8 @@ function maskUrl(raw: string): string {
  */
 export function effectiveSettings(config: AppConfig, env: NodeJS.ProcessEnv = process.env): EffectiveSetting[] {
   const generated = new Set<string>();
-  if (config.adminKeyGenerated || (!env.ADMIN_KEY && config.ADMIN_KEY)) generated.add('ADMIN_KEY');
-  if (!env.SECRET_KEY && config.SECRET_KEY) generated.add('SECRET_KEY');
+  // Not in the environment yet in use: made at first start and read back from DATA_DIR since.
+  for (const name of ['ADMIN_KEY', 'SECRET_KEY'] as const) if (!env[name] && config[name]) generated.add(name);
   return ENV_NAMES.map((name) => {
     const raw = (config as unknown as Record<string, unknown>)[name];
     const secret = SECRET_SETTINGS.includes(name);

@@ -1,11 +1,11 @@
 import { Controller, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { DomainError, Subjects, type VerifyKeyReply } from '@switchboard/contracts';
-import { Bus } from '@switchboard/messaging';
+import { DomainError } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminAuthGuard } from '../admin/admin-auth.guard';
 import { KeyAuthenticator } from '../auth/key-authenticator';
 import { inboundCallOf, type RawJsonBody } from '../relay/inbound';
 import { RelayService } from '../relay/relay.service';
+import { TokenCache } from '../state/token-cache.service';
 
 /** The header naming the token a playground request runs as. */
 export const PLAYGROUND_TOKEN_HEADER = 'x-switchboard-token-id';
@@ -22,7 +22,7 @@ export class PlaygroundController {
   constructor(
     private readonly relay: RelayService,
     private readonly auth: KeyAuthenticator,
-    private readonly bus: Bus,
+    private readonly tokens: TokenCache,
   ) {}
 
   @Post('chat/completions')
@@ -31,7 +31,7 @@ export class PlaygroundController {
     const tokenId = typeof raw === 'string' && /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isSafeInteger(tokenId))
       throw new DomainError('invalid_request', 400, `${PLAYGROUND_TOKEN_HEADER}: a token id (a positive integer) is required`);
-    const { token } = await this.bus.request<VerifyKeyReply>(Subjects.AuthVerifyKey, { tokenId });
+    const token = await this.tokens.byId(tokenId);
     if (!token) throw new DomainError('not_found', 404, `token ${tokenId} not found`);
     this.auth.actAs(req, token);
     const call = inboundCallOf('openai-chat', req.body as RawJsonBody | undefined);

@@ -44,6 +44,11 @@ export class TokenCache {
     return e && e.until > Date.now() ? e.token : undefined;
   }
 
+  /** A token by its id, asked of the auth service each time (the console's playground: admin only, not the hot path). */
+  async byId(tokenId: number): Promise<VerifiedToken | null> {
+    return (await this.bus.request<VerifyKeyReply>(Subjects.AuthVerifyKey, { tokenId })).token;
+  }
+
   get size(): number {
     return this.entries.size;
   }
