@@ -8,6 +8,13 @@ export const PriceEntry = z.object({
   cacheReadMicros: z.number(),
   cacheWriteMicros: z.number(),
   perRequestMicros: z.number(),
+  /** Endpoint families (SPEC §8), micro-USD: per image, per image by `size` or `quality:size`, per minute of audio
+   * input, per million characters of speech, per rerank search unit. Absent: that unit is free. */
+  perImageMicros: z.number().optional(),
+  perImageBySizeMicros: z.record(z.string(), z.number()).optional(),
+  audioInputPerMinuteMicros: z.number().optional(),
+  speechPerMillionCharsMicros: z.number().optional(),
+  perSearchUnitMicros: z.number().optional(),
 });
 export type PriceEntry = z.infer<typeof PriceEntry>;
 

@@ -10,6 +10,11 @@ const int4 = () => z.number().int().min(0).max(MAX_USAGE_TOKENS);
 export const WireProtocolSchema = z.enum(WIRE_PROTOCOLS);
 
 /** One finished request. Published on JetStream with msgID = requestId; consumers are idempotent by requestId. */
+const unitCount = z.number().finite().min(0).max(Number.MAX_SAFE_INTEGER);
+export const UnitsSchema = z
+  .object({ images: unitCount.optional(), audioSeconds: unitCount.optional(), characters: unitCount.optional(), searchUnits: unitCount.optional() })
+  .strict();
+
 export const UsageRecord = z.object({
   requestId: z.string().min(1),
   createdAt: z.iso.datetime({ offset: true }),
@@ -36,6 +41,10 @@ export const UsageRecord = z.object({
   error: z.string().nullable(),
   /** the request's quota reservation, for reconciliation */
   reservedMicros: z.number().int().min(0).default(0),
+  /** the endpoint family the client called (`chat.completions`, `images.generations`…); null in records of older gateways */
+  endpoint: z.string().max(64).nullable().default(null),
+  /** what the request was billed in besides tokens (SPEC §8), null when nothing */
+  units: UnitsSchema.nullable().default(null),
 });
 export type UsageRecord = z.infer<typeof UsageRecord>;
 

@@ -1,4 +1,4 @@
-import { computeCostMicros, findPrice } from './cost';
+import { computeCostMicros, findPrice, perImageMicros } from './cost';
 
 const price = { model: 'm', inputMicros: 2_500_000, outputMicros: 10_000_000, cacheReadMicros: 1_250_000, cacheWriteMicros: 3_125_000, perRequestMicros: 0 };
 
@@ -74,5 +74,43 @@ describe('cost is total (never throws, always a safe non-negative integer)', () 
     expect(computeCostMicros({ promptTokens: 1e30, completionTokens: 1e30, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, 1e9)).toBe(
       Number.MAX_SAFE_INTEGER,
     );
+  });
+});
+
+describe('units (SPEC §8: images, audio minutes, speech characters, search units)', () => {
+  const none = { promptTokens: 0, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  const p = {
+    ...price,
+    perImageMicros: 40_000,
+    perImageBySizeMicros: { '1024x1024': 40_000, '1792x1024': 80_000, 'hd:1024x1024': 80_000, 'hd:1792x1024': 120_000 },
+    audioInputPerMinuteMicros: 6_000,
+    speechPerMillionCharsMicros: 15_000_000,
+    perSearchUnitMicros: 2_000,
+  };
+
+  it('prices images by quality and size, then size, then the flat price', () => {
+    expect(computeCostMicros(none, p, 1, { images: 2, imageSize: '1024x1024' })).toBe(80_000);
+    expect(computeCostMicros(none, p, 1, { images: 1, imageSize: '1792x1024', imageQuality: 'hd' })).toBe(120_000);
+    expect(computeCostMicros(none, p, 1, { images: 1, imageSize: '1792x1024', imageQuality: 'standard' })).toBe(80_000);
+    expect(computeCostMicros(none, p, 1, { images: 3, imageSize: '256x256' })).toBe(120_000);
+    expect(perImageMicros(p, undefined, 'hd')).toBe(40_000);
+  });
+
+  it('prices audio by the minute to the millisecond, speech by the million characters, searches by the unit', () => {
+    expect(computeCostMicros(none, p, 1, { audioSeconds: 90 })).toBe(9_000);
+    expect(computeCostMicros(none, p, 1, { audioSeconds: 0.5 })).toBe(50);
+    expect(computeCostMicros(none, p, 1, { characters: 1000 })).toBe(15_000);
+    expect(computeCostMicros(none, p, 1, { searchUnits: 3 })).toBe(6_000);
+  });
+
+  it('adds units to tokens, applies the group ratio to both, and prices a missing unit price as free', () => {
+    const u = { promptTokens: 1000, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    expect(computeCostMicros(u, p, 2, { images: 1, imageSize: '1024x1024' })).toBe(2 * (2_500 + 40_000));
+    expect(computeCostMicros(none, price, 1, { images: 5, audioSeconds: 60, characters: 1e6, searchUnits: 9 })).toBe(0);
+  });
+
+  it.each([NaN, -1, Infinity, 1e30])('stays a safe non-negative integer for unit count %p', (v) => {
+    const c = computeCostMicros(none, p, 1, { images: v, audioSeconds: v, characters: v, searchUnits: v, imageSize: '1024x1024' });
+    expect(Number.isSafeInteger(c) && c >= 0).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import type { PriceEntry } from '@switchboard/contracts';
+import type { BillableUnits } from '@switchboard/protocols';
 
 export interface BillableUsage {
   /** all input tokens, cached ones included (OpenAI semantics) */
@@ -24,7 +25,7 @@ function whole(x: number): bigint {
  * Total: any numbers give a safe integer in [0, MAX_SAFE_INTEGER] (fractions round, negatives and NaN count as 0),
  * never a throw, so no upstream's usage can fail the request or its usage record.
  */
-export function computeCostMicros(usage: BillableUsage, price: PriceEntry, priceRatio: number): number {
+export function computeCostMicros(usage: BillableUsage, price: PriceEntry, priceRatio: number, units?: BillableUnits | null): number {
   const cacheRead = whole(usage.cacheReadTokens);
   const cacheWrite = whole(usage.cacheWriteTokens);
   const uncached = whole(usage.promptTokens) - cacheRead - cacheWrite;
@@ -32,7 +33,8 @@ export function computeCostMicros(usage: BillableUsage, price: PriceEntry, price
     (uncached > 0n ? uncached : 0n) * whole(price.inputMicros) +
     cacheRead * whole(price.cacheReadMicros) +
     cacheWrite * whole(price.cacheWriteMicros) +
-    whole(usage.completionTokens) * whole(price.outputMicros);
+    whole(usage.completionTokens) * whole(price.outputMicros) +
+    (units ? unitsPart(units, price) : 0n);
   const ratio = whole(priceRatio * 1e6);
   const denom = 1_000_000n * RATIO_SCALE;
   const scaled = tokenPart * ratio;
@@ -58,4 +60,30 @@ export function findPrice(prices: ReadonlyMap<string, PriceEntry>, model: string
     if (base === name || !base) return undefined;
     name = base;
   }
+}
+
+/** The price of one image of this size and quality: `quality:size`, then `size`, then the flat per-image price. */
+export function perImageMicros(price: PriceEntry, size?: string, quality?: string): number {
+  const bySize = price.perImageBySizeMicros;
+  if (bySize) {
+    const withQuality = quality && size ? bySize[`${quality}:${size}`] : undefined;
+    if (withQuality !== undefined) return withQuality;
+    if (size && bySize[size] !== undefined) return bySize[size];
+  }
+  return price.perImageMicros ?? 0;
+}
+
+/**
+ * Units in the token part's scale (micro-USD × 1e6, so one rounding covers both): images × their price, audio seconds
+ * × per-minute / 60, characters × per-million, search units × their price.
+ */
+function unitsPart(units: BillableUnits, price: PriceEntry): bigint {
+  const M = 1_000_000n;
+  let part = 0n;
+  if (units.images) part += whole(units.images) * whole(perImageMicros(price, units.imageSize, units.imageQuality)) * M;
+  // per minute → per second, exact: seconds (to the millisecond) × price × 1e6 / 60
+  if (units.audioSeconds) part += (whole(units.audioSeconds * 1000) * whole(price.audioInputPerMinuteMicros ?? 0) * M) / 60_000n;
+  if (units.characters) part += whole(units.characters) * whole(price.speechPerMillionCharsMicros ?? 0);
+  if (units.searchUnits) part += whole(units.searchUnits) * whole(price.perSearchUnitMicros ?? 0) * M;
+  return part;
 }

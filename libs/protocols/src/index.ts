@@ -2,8 +2,8 @@
  * @switchboard/protocols — wire types and pure converters between OpenAI Chat, OpenAI Responses,
  * OpenAI Embeddings, Anthropic Messages and Gemini. No I/O.
  */
-export type { WireProtocol, Operation, Usage, ConvertContext, GatewayError } from './protocol.types';
-export { MAX_USAGE_TOKENS, WIRE_PROTOCOLS } from './protocol.types';
+export type { WireProtocol, Operation, Usage, Units, BillableUnits, ConvertContext, GatewayError } from './protocol.types';
+export { MAX_USAGE_TOKENS, OPERATIONS, WIRE_PROTOCOLS } from './protocol.types';
 export { ProtocolError } from './protocol.error';
 
 export { convertRequest } from './conversion/convert-request';

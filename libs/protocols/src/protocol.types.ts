@@ -1,8 +1,21 @@
 /**
- * The five wire protocols Switchboard speaks, on either side of the gateway, declared once: the usage record's schema
+ * The wire protocols Switchboard speaks, on either side of the gateway, declared once: the usage record's schema
  * (libs/contracts) and the providers take them from here. This lib imports no other, so nothing can make a cycle of it.
+ * The first five are the chat and embeddings protocols; the rest are the endpoint families beyond them (SPEC §8).
  */
-export const WIRE_PROTOCOLS = ['openai-chat', 'openai-responses', 'openai-embeddings', 'anthropic', 'gemini'] as const;
+export const WIRE_PROTOCOLS = [
+  'openai-chat',
+  'openai-responses',
+  'openai-embeddings',
+  'anthropic',
+  'gemini',
+  'openai-completions',
+  'openai-moderations',
+  'openai-images',
+  'openai-audio',
+  'openai-realtime',
+  'rerank',
+] as const;
 export type WireProtocol = (typeof WIRE_PROTOCOLS)[number];
 
 /**
@@ -11,8 +24,43 @@ export type WireProtocol = (typeof WIRE_PROTOCOLS)[number];
  */
 export const MAX_USAGE_TOKENS = 2_147_483_647;
 
-/** What the client asked for, independent of protocol. */
-export type Operation = 'generate' | 'embed';
+/**
+ * What the client asked for, independent of protocol: a provider serves an operation or not (capability routing), and
+ * the endpoint family's accounting reads it.
+ */
+export const OPERATIONS = [
+  'generate',
+  'embed',
+  'moderate',
+  'rerank',
+  'image.generate',
+  'image.edit',
+  'image.variation',
+  'audio.transcribe',
+  'audio.translate',
+  'audio.speech',
+  'realtime',
+] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/**
+ * What a request is billed in besides tokens (SPEC §8 `units`): images made, seconds of audio heard, characters of
+ * speech synthesised, rerank search units.
+ */
+export interface Units {
+  images?: number;
+  audioSeconds?: number;
+  characters?: number;
+  searchUnits?: number;
+}
+
+/** Units and what else prices them: an image's size and quality pick its price (`perImageBySize`). */
+export interface BillableUnits extends Units {
+  /** `1024x1024`… as the request asked (the price table's `perImageBySize` key) */
+  imageSize?: string;
+  /** `standard`, `hd`, `low`, `medium`, `high`… (a `quality:size` key of `perImageBySize` wins over the size alone) */
+  imageQuality?: string;
+}
 
 /**
  * Token usage in OpenAI semantics: promptTokens counts ALL input tokens, cached ones included;

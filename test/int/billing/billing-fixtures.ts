@@ -34,5 +34,7 @@ export function usageRecord(requestId: string, userId: number, tokenId: number, 
     attempts: 1,
     error: null,
     reservedMicros: 0,
+    endpoint: 'chat.completions',
+    units: null,
   };
 }

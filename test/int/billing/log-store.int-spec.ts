@@ -140,6 +140,8 @@ describePostgres('request log stats and retention on Postgres', () => {
       attempts: 2,
       error: 'it\'s "quoted" \\ and unicode: ✓',
       reservedMicros: 99,
+      endpoint: 'chat.completions',
+      units: null,
       ...over,
     });
     const nulls = rec('log-nulls', {

@@ -1,5 +1,5 @@
 import type { UsageRecord } from '@switchboard/contracts';
-import type { Usage, WireProtocol } from '@switchboard/protocols';
+import type { BillableUnits, Units, Usage, WireProtocol } from '@switchboard/protocols';
 
 /** The usage record of one request, filled in as the relay goes. */
 export class UsageDraft {
@@ -21,6 +21,10 @@ export class UsageDraft {
   upstreamBroken = false;
   /** time spent waiting on upstreams (for the overhead metric) */
   upstreamMs = 0;
+  /** the endpoint family called (`chat.completions`, `images.generations`…) */
+  endpoint: string | null = null;
+  /** billed units besides tokens, with what prices them (image size and quality); null when none */
+  units: BillableUnits | null = null;
 
   constructor(
     readonly requestId: string,
@@ -55,6 +59,18 @@ export class UsageDraft {
       attempts: this.attempts,
       error: this.error,
       reservedMicros: this.reservedMicros,
+      endpoint: this.endpoint,
+      units: this.units && recordedUnits(this.units),
     };
   }
+}
+
+/** The record's units: the counts only (size and quality only priced them), none when all are zero. */
+function recordedUnits(u: BillableUnits): Units | null {
+  const out: Units = {};
+  if (u.images) out.images = u.images;
+  if (u.audioSeconds) out.audioSeconds = u.audioSeconds;
+  if (u.characters) out.characters = u.characters;
+  if (u.searchUnits) out.searchUnits = u.searchUnits;
+  return Object.keys(out).length ? out : null;
 }

@@ -87,7 +87,7 @@ export class UsageRecorder {
 
   /** The delivered answer's cost (0 when the model is free). */
   bill(draft: UsageDraft, price: PriceEntry | null, token: VerifiedToken): void {
-    draft.costMicros = price ? computeCostMicros(draft.usage, price, token.group.priceRatio) : 0;
+    draft.costMicros = price ? computeCostMicros(draft.usage, price, token.group.priceRatio, draft.units) : 0;
   }
 
   /** The request is over (answered or refused): settle, observe, publish. Never throws. */

@@ -61,6 +61,8 @@ const log = (requestId: string, createdAt: string): UsageRecord => ({
   attempts: 1,
   error: null,
   reservedMicros: 0,
+  endpoint: 'chat.completions',
+  units: null,
 });
 
 describe('LogQueryService', () => {

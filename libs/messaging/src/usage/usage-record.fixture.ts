@@ -25,4 +25,6 @@ export const usageRecord = (id: string): UsageRecord => ({
   attempts: 1,
   error: null,
   reservedMicros: 0,
+  endpoint: 'chat.completions',
+  units: null,
 });

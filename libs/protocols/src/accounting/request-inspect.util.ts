@@ -37,7 +37,9 @@ export function requestedMaxOutputTokens(protocol: WireProtocol, body: Record<st
       }
       return outputBudget(field(asObject(config), 'maxOutputTokens'), 'generationConfig.maxOutputTokens');
     }
-    case 'openai-embeddings':
+    case 'openai-completions':
+      return outputBudget(body['max_tokens'], 'max_tokens');
+    default:
       return null;
   }
 }
@@ -48,6 +50,7 @@ export function isStreamRequest(protocol: WireProtocol, body: Record<string, unk
     case 'openai-chat':
     case 'openai-responses':
     case 'anthropic':
+    case 'openai-completions':
       return body['stream'] === true;
     default:
       return false;

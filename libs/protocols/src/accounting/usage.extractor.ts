@@ -3,10 +3,12 @@ import { asObject } from '../core/json.util';
 import { tokenCount, usageFromAnthropic, usageFromGemini, usageFromOpenAiChat, usageFromResponses } from '../core/usage.map';
 import { decodeResponse } from '../conversion/response-codecs';
 import type { Usage, WireProtocol } from '../protocol.types';
+import { protocolDescriptor } from '../registry/protocol.registry';
 
 export function extractUsage(protocol: WireProtocol, body: Record<string, unknown>): Usage | null {
   switch (protocol) {
     case 'openai-chat':
+    case 'openai-completions':
       return usageFromOpenAiChat(body['usage']);
     case 'openai-responses':
       return usageFromResponses(body['usage']);
@@ -20,12 +22,15 @@ export function extractUsage(protocol: WireProtocol, body: Record<string, unknow
       const prompt = tokenCount(u['prompt_tokens'] ?? u['total_tokens']);
       return { promptTokens: prompt, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     }
+    default:
+      // Media families measure their answers themselves (their descriptor's accounting).
+      return null;
   }
 }
 
 /** Text, reasoning and tool-call arguments the model produced. */
 export function extractOutputText(protocol: WireProtocol, body: Record<string, unknown>): string {
-  if (protocol === 'openai-embeddings') return '';
+  if (!protocolDescriptor(protocol).codecs) return '';
   try {
     const ir = decodeResponse(protocol, body);
     let out = '';

@@ -39,6 +39,10 @@ export function fixIdentityRequest(protocol: WireProtocol, body: JsonObject, ctx
       for (const r of objectsOf(b['requests'])) r['model'] = model; // batchEmbedContents
       return b;
     }
+    default:
+      b['model'] = ctx.upstreamModel;
+      if (protocol === 'openai-completions') setStream(b, ctx.stream, true);
+      return b;
     case 'openai-embeddings':
       b['model'] = ctx.upstreamModel;
       return b;

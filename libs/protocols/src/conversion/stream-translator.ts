@@ -165,6 +165,7 @@ class PassthroughStream extends ObservingStream implements StreamTranslator {
 function passthroughErrorFrame(protocol: WireProtocol, err: { status: number; message: string; type?: string }, decoder: StreamDecoder): string {
   switch (protocol) {
     case 'openai-chat':
+    case 'openai-completions':
     case 'openai-embeddings':
       return (
         encodeSseEvent('openai-chat', {
@@ -192,6 +193,12 @@ function passthroughErrorFrame(protocol: WireProtocol, err: { status: number; me
         })
       );
     }
+    default:
+      // The other OpenAI families' streams (speech, transcription events) have no [DONE]: an error event ends them.
+      return encodeSseEvent(protocol, {
+        type: 'error',
+        error: { message: err.message, type: openAiErrorType(err.status, err.type), param: null, code: openAiErrorCode(err.status, err.type) },
+      });
   }
 }
 

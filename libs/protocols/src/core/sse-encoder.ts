@@ -18,6 +18,8 @@ export function encodeSseEvent(protocol: WireProtocol, data: unknown, eventName?
     }
     case 'gemini':
       return `data: ${json}\r\n\r\n`;
+    default:
+      return `data: ${json}\n\n`;
   }
 }
 

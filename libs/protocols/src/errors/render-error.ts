@@ -15,23 +15,6 @@ export function renderError(protocol: WireProtocol, err: GatewayError, requestId
     headers['retry-after'] = String(Math.max(0, Math.ceil(err.retryAfterSeconds)));
   }
   switch (protocol) {
-    case 'openai-chat':
-    case 'openai-responses':
-    case 'openai-embeddings': {
-      const status = quota ? 429 : err.status === 529 ? 503 : err.status;
-      return {
-        status,
-        headers,
-        body: {
-          error: {
-            message: err.message,
-            type: openAiErrorType(err.status, err.type, err.code),
-            param: err.param ?? null,
-            code: openAiErrorCode(err.status, err.type, err.code),
-          },
-        },
-      };
-    }
     case 'anthropic': {
       const status = quota ? 402 : err.status;
       headers['request-id'] = requestId;
@@ -59,6 +42,22 @@ export function renderError(protocol: WireProtocol, err: GatewayError, requestId
       }
       if (details.length > 0) error['details'] = details;
       return { status, headers, body: { error } };
+    }
+    default: {
+      // OpenAI's families and rerank: OpenAI's error shape
+      const status = quota ? 429 : err.status === 529 ? 503 : err.status;
+      return {
+        status,
+        headers,
+        body: {
+          error: {
+            message: err.message,
+            type: openAiErrorType(err.status, err.type, err.code),
+            param: err.param ?? null,
+            code: openAiErrorCode(err.status, err.type, err.code),
+          },
+        },
+      };
     }
   }
 }
