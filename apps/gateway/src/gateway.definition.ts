@@ -9,6 +9,9 @@ import { GatewayModule } from './gateway.module';
 import { RelayService } from './relay/relay.service';
 import { HOT_RELAY_URLS, registerRelayRoutes } from './relay/relay.routes';
 
+/** A file of an upload past this is spooled to disk: a few concurrent 25 MB uploads must not cost 25 MB of heap each. */
+const UPLOAD_MEMORY_BYTES = 1024 * 1024;
+
 export function configureGateway(
   app: Parameters<NonNullable<ServiceDefinition['configure']>>[0],
   config: Parameters<NonNullable<ServiceDefinition['configure']>>[1],
@@ -18,7 +21,7 @@ export function configureGateway(
   const auth = app.get(KeyAuthenticator);
   installKeyBeforeBody(fastify, auth, HOT_RELAY_URLS);
   installJsonBodyParser(fastify, rules);
-  registerRelayRoutes(fastify, app.get(RelayService), auth, rules);
+  registerRelayRoutes(fastify, app.get(RelayService), auth, rules, { maxBytes: config.MAX_UPLOAD_BYTES, memoryBytes: UPLOAD_MEMORY_BYTES });
   registerConsoleRoutes(fastify);
   registerApiReferenceAssets(fastify);
 }

@@ -29,6 +29,7 @@ import { FailoverPolicy } from './relay/failover-policy';
 import { JsonResponseSink } from './relay/json-response.sink';
 import { RoutePlanner } from './relay/route-planner';
 import { StreamResponseSink } from './relay/stream-response.sink';
+import { BytesResponseSink } from './relay/bytes-response.sink';
 import { UpstreamAttempt } from './relay/upstream-attempt';
 import { UsageRecorder } from './relay/usage-recorder';
 import { TokenCountService } from './relay/token-count.service';
@@ -60,6 +61,7 @@ import { TokenCache } from './state/token-cache.service';
     UpstreamAttempt,
     JsonResponseSink,
     StreamResponseSink,
+    BytesResponseSink,
     UsageRecorder,
     ModelsService,
     TokenCountService,

@@ -79,6 +79,8 @@ const envFields = z.object({
   REDIS_TLS_CA: optionalFile,
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   MAX_BODY_BYTES: int(10 * 1024 * 1024, 1),
+  /** multipart uploads (images edits, audio transcriptions): the whole form, files included; 413 past it */
+  MAX_UPLOAD_BYTES: int(25 * 1024 * 1024, 1),
   /** request bodies nested deeper than this (objects and arrays) are refused with 400 */
   MAX_JSON_DEPTH: int(128, 1),
   /** the client's request line and headers must arrive within this (slow-header clients are cut) */

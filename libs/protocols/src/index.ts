@@ -24,12 +24,14 @@ export { fileExtensionForMediaType } from './core/media.util';
 export { floatsToBase64, base64ToFloats } from './openai-embeddings/embedding-vector.util';
 export { parseGeminiModelAction, type GeminiModelAction } from './gemini/gemini-path.util';
 
-export type { ProtocolDescriptor, PathAction, PathTarget, CallerHints } from './registry/protocol.descriptor';
+export type { ProtocolDescriptor, PathAction, PathTarget, CallerHints, BodyRoute, FamilyAccounting, AccountedRequest } from './registry/protocol.descriptor';
 export {
   PROTOCOL_DESCRIPTORS,
   DEFAULT_PROTOCOL,
   protocolDescriptor,
   bodyRoutes,
+  streamsOf,
+  type ProtocolRoute,
   protocolOfPath,
   pathModelProtocolOf,
   modelListProtocolOf,

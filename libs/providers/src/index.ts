@@ -7,4 +7,4 @@ export * from './aihubmix/aihubmix.adapter';
 export * from './azure/azure.adapter';
 export * from './openai-compatible/openai-compatible.presets';
 export * from './upstream-call.types';
-export { buildUpstreamCall, isUpstreamCallFailure, mapStatus } from './upstream-call.builder';
+export { buildUpstreamCall, isUpstreamCallFailure, mapStatus, upstreamProtocolOf, uploadForm } from './upstream-call.builder';

@@ -15,6 +15,8 @@ export interface TargetArgs {
   model: string;
   protocol: WireProtocol;
   stream: boolean;
+  /** what the client asked for: the path of a family with several endpoints (images, audio) */
+  operation: Operation;
   /** for gemini: the inbound Gemini action when the client spoke Gemini, e.g. batchEmbedContents */
   geminiAction?: string;
 }
@@ -22,8 +24,12 @@ export interface TargetArgs {
 /** One upstream type: which protocol it speaks for a model, and how to address it. */
 export interface ProviderAdapter {
   readonly type: string;
-  /** The protocol this channel uses for a model and operation, given what the client speaks (null: unsupported). */
-  protocolFor(model: string, operation: Operation, inbound: WireProtocol): WireProtocol | null;
+  /**
+   * The protocol this channel uses for a model and operation, given what the client speaks (null: unsupported).
+   * `declared`: the channel's `endpoints` name this family, so an API of this shape serves it even if the type's
+   * default does not (an OpenAI-compatible server with rerank).
+   */
+  protocolFor(model: string, operation: Operation, inbound: WireProtocol, declared?: boolean): WireProtocol | null;
   target(args: TargetArgs): UpstreamRequestTarget;
 }
 

@@ -42,7 +42,7 @@ describe('provider adapters', () => {
   it('aihubmix addresses each sub-protocol under the right path', () => {
     const a = providerFor('aihubmix')!;
     const t = (protocol: 'anthropic' | 'gemini' | 'openai-chat' | 'openai-responses', model: string, stream = false) =>
-      a.target({ baseUrl: 'https://aihubmix.com', apiKey: 'k', model, protocol, stream }).url;
+      a.target({ baseUrl: 'https://aihubmix.com', apiKey: 'k', model, protocol, stream, operation: 'generate' }).url;
     expect(t('anthropic', 'claude-x')).toBe('https://aihubmix.com/v1/messages');
     expect(t('gemini', 'gemini-2.5-flash', true)).toBe('https://aihubmix.com/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
     expect(t('openai-responses', 'gpt-4o')).toBe('https://aihubmix.com/v1/responses');
@@ -52,17 +52,29 @@ describe('provider adapters', () => {
   it('tolerates a typed /v1 suffix and never doubles it', () => {
     const o = providerFor('openai')!;
     for (const base of ['https://api.openai.com', 'https://api.openai.com/', 'https://api.openai.com/v1', 'https://api.openai.com/v1/']) {
-      expect(o.target({ baseUrl: base, apiKey: 'k', model: 'm', protocol: 'openai-chat', stream: false }).url).toBe(
+      expect(o.target({ baseUrl: base, apiKey: 'k', model: 'm', protocol: 'openai-chat', stream: false, operation: 'generate' }).url).toBe(
         'https://api.openai.com/v1/chat/completions',
       );
     }
-    expect(providerFor('zhipu')!.target({ baseUrl: 'https://open.bigmodel.cn', apiKey: 'k', model: 'm', protocol: 'openai-chat', stream: false }).url).toBe(
-      'https://open.bigmodel.cn/api/paas/v4/chat/completions',
-    );
     expect(
-      providerFor('anthropic')!.target({ baseUrl: 'https://api.anthropic.com/v1', apiKey: 'k', model: 'm', protocol: 'anthropic', stream: true }).headers[
-        'x-api-key'
-      ],
+      providerFor('zhipu')!.target({
+        baseUrl: 'https://open.bigmodel.cn',
+        apiKey: 'k',
+        model: 'm',
+        protocol: 'openai-chat',
+        stream: false,
+        operation: 'generate',
+      }).url,
+    ).toBe('https://open.bigmodel.cn/api/paas/v4/chat/completions');
+    expect(
+      providerFor('anthropic')!.target({
+        baseUrl: 'https://api.anthropic.com/v1',
+        apiKey: 'k',
+        model: 'm',
+        protocol: 'anthropic',
+        stream: true,
+        operation: 'generate',
+      }).headers['x-api-key'],
     ).toBe('k');
   });
 });

@@ -3,12 +3,13 @@ import { AnthropicAdapter } from './anthropic/anthropic.adapter';
 import { AzureAdapter } from './azure/azure.adapter';
 import { GeminiAdapter } from './gemini/gemini.adapter';
 import { OpenAiAdapter } from './openai/openai.adapter';
+import { OPENAI_FAMILIES } from './openai/openai-endpoints';
 import { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible/openai-compatible.presets';
 import type { ProviderAdapter } from './provider.types';
 
 /** Adding a provider: one folder beside this file and one line here. */
 const adapters = new Map<string, ProviderAdapter>([
-  ['openai', new OpenAiAdapter()],
+  ['openai', new OpenAiAdapter('openai', '/v1', true, OPENAI_FAMILIES)],
   ['anthropic', new AnthropicAdapter()],
   ['gemini', new GeminiAdapter()],
   ['aihubmix', new AihubmixAdapter()],

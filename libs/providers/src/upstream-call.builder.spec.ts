@@ -14,7 +14,7 @@ const channel = (over: Partial<UpstreamChannel> = {}): UpstreamChannel => ({
 });
 const call = (body: Record<string, unknown>, protocol: InboundRequest['protocol'] = 'openai-chat'): InboundRequest => {
   const raw = Buffer.from(JSON.stringify(body, null, 1));
-  return { protocol, operation: 'generate', model: String(body.model ?? 'm'), stream: false, body, raw };
+  return { protocol, operation: 'generate', endpoint: 'chat.completions', model: String(body.model ?? 'm'), stream: false, body, raw };
 };
 const ctx = (upstreamModel: string) => ({ upstreamModel, requestedModel: 'm', stream: false, requestId: 'r' });
 

@@ -1,7 +1,7 @@
 import { convertRequest, protocolDescriptor, type ConvertContext, type WireProtocol } from '@switchboard/protocols';
 import { geminiActionFor } from './gemini/gemini-action.util';
 import { providerFor } from './registry';
-import type { InboundRequest, UpstreamCall, UpstreamCallArgs, UpstreamCallFailure, UpstreamChannel } from './upstream-call.types';
+import type { InboundRequest, UpstreamBody, UpstreamCall, UpstreamCallArgs, UpstreamCallFailure, UpstreamChannel } from './upstream-call.types';
 
 function mergeDeep(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...target };
@@ -22,6 +22,24 @@ export function needsSeedFix(call: InboundRequest): boolean {
   return (Array.isArray(call.body.tools) && call.body.tools.length === 0) || call.raw.includes(CACHE_MARKER);
 }
 
+/**
+ * An upload for an upstream of the same protocol: the client's fields (the model mapped, the channel's overrides of
+ * text fields applied) and files, in the client's order. The sender sets the content type with the form's boundary.
+ */
+export function uploadForm(call: InboundRequest, upstreamModel: string, channel: Pick<UpstreamChannel, 'paramOverride'>): FormData {
+  const fields: Record<string, unknown> = { ...call.body, model: upstreamModel };
+  for (const [k, v] of Object.entries(channel.paramOverride)) if (typeof v !== 'object' || v === null || Array.isArray(v)) fields[k] = v;
+  const form = new FormData();
+  const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) for (const item of v) form.append(`${k}[]`, text(item));
+    else form.append(k, text(v));
+  }
+  for (const f of call.files ?? []) if (f.blob) form.append(f.field, f.blob, f.filename);
+  return form;
+}
+
 /** Same protocol and nothing to change: the client's bytes go upstream untouched; otherwise the converted body. */
 export function buildUpstreamBody(
   call: InboundRequest,
@@ -30,7 +48,8 @@ export function buildUpstreamBody(
   routeModel: string,
   channel: Pick<UpstreamChannel, 'paramOverride'>,
   ctx: ConvertContext,
-): Buffer | string {
+): UpstreamBody {
+  if (call.files && call.protocol === upstreamProtocol) return uploadForm(call, upstreamModel, channel);
   const hasOverride = Object.keys(channel.paramOverride).length > 0;
   if (call.protocol === upstreamProtocol) {
     if (needsSeedFix(call)) {
@@ -51,6 +70,26 @@ export function buildUpstreamBody(
   return JSON.stringify(body);
 }
 
+/** Chat and embeddings: every channel type decides alone; the rest (and completions' path) a channel may declare. */
+const ALWAYS_SERVED = new Set(['generate', 'embed']);
+
+/**
+ * The protocol a channel would speak upstream for this call, or null when it does not serve the call's endpoint
+ * family: its declared `endpoints` when it has them, else its type's defaults (capability routing).
+ */
+export function upstreamProtocolOf(
+  channel: Pick<UpstreamChannel, 'type' | 'endpoints'>,
+  call: Pick<InboundRequest, 'operation' | 'protocol' | 'endpoint'>,
+  upstreamModel: string,
+): WireProtocol | null {
+  const adapter = providerFor(channel.type);
+  if (!adapter) return null;
+  const endpoints = channel.endpoints;
+  const declared = !!endpoints?.length && endpoints.includes(call.endpoint);
+  if (endpoints?.length && !declared && !ALWAYS_SERVED.has(call.operation)) return null;
+  return adapter.protocolFor(upstreamModel, call.operation, call.protocol, declared);
+}
+
 /**
  * A channel's upstream request for one inbound call (positional arguments: the relay calls this per attempt, on the
  * hot path, and an arguments object would be one more allocation), the same for the relay and the router's probe: the provider
@@ -68,10 +107,10 @@ export function buildUpstreamCall(
   const adapter = providerFor(channel.type);
   if (!adapter) return { failure: 'unknown_type', message: `channel ${channel.id} has an unknown type ${channel.type}` };
   const upstreamModel = channel.modelMapping[routeModel] ?? routeModel;
-  const upstreamProtocol = adapter.protocolFor(upstreamModel, call.operation, call.protocol);
-  if (!upstreamProtocol) return { failure: 'unsupported', message: `channel ${channel.id} cannot serve this request` };
+  const upstreamProtocol = upstreamProtocolOf(channel, call, upstreamModel);
+  if (!upstreamProtocol) return { failure: 'unsupported', message: `channel ${channel.id} does not serve ${call.endpoint}` };
   const ctx: ConvertContext = { upstreamModel, requestedModel: call.model, stream: call.stream, requestId: requestId, clientBody: call.body };
-  let body: Buffer | string;
+  let body: UpstreamBody;
   try {
     body = buildUpstreamBody(call, upstreamProtocol, upstreamModel, routeModel, channel, ctx);
   } catch (e) {
@@ -84,9 +123,13 @@ export function buildUpstreamCall(
     model: upstreamModel,
     protocol: upstreamProtocol,
     stream: call.stream,
+    operation: call.operation,
     geminiAction: geminiActionFor(call, upstreamProtocol),
   });
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...target.headers, ...channel.headers };
+  // A form's content type (with its boundary) is the sender's to set.
+  const base: Record<string, string> =
+    body instanceof FormData ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' };
+  const headers: Record<string, string> = { ...base, ...target.headers, ...channel.headers };
   if (call.protocol === upstreamProtocol && clientHeaders) {
     for (const h of protocolDescriptor(call.protocol).passthroughHeaders) {
       const v = clientHeaders[h];

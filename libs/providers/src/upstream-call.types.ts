@@ -13,20 +13,43 @@ export interface UpstreamChannel {
   headers: Record<string, string>;
   /** upstream status → the status the gateway acts on */
   statusCodeMapping: Record<string, number>;
+  /**
+   * The endpoint families beyond chat this channel serves (`images.generations`, `rerank`…), replacing its type's
+   * defaults; null or absent: the type's defaults. Chat and embeddings are served as the type serves them.
+   */
+  endpoints?: readonly string[] | null;
+}
+
+/**
+ * A file of a multipart upload: in memory (`data`) or spooled to a temporary file (`path`); `blob` reads it (again for
+ * each attempt: a file-backed Blob streams from disk).
+ */
+export interface UploadedFile {
+  field: string;
+  filename: string;
+  contentType: string;
+  bytes: number;
+  data?: Buffer;
+  path?: string;
+  blob?: Blob;
 }
 
 /** The client's call as the edge parsed it. */
 export interface InboundRequest {
   protocol: WireProtocol;
   operation: Operation;
+  /** the usage record's endpoint family (`chat.completions`, `images.edits`…) */
+  endpoint: string;
   /** model as the client named it */
   model: string;
   stream: boolean;
   /** Gemini clients: the action from the path (generateContent, streamGenerateContent, embedContent…) */
   geminiAction?: string;
   body: Record<string, unknown>;
-  /** the body's bytes, forwarded untouched when nothing must change */
+  /** the body's bytes, forwarded untouched when nothing must change (empty for uploads) */
   raw: Buffer;
+  /** a multipart upload's files; `body` then holds its text fields */
+  files?: readonly UploadedFile[];
 }
 
 /** What buildUpstreamCall takes, by name (it takes them positionally). */
@@ -41,11 +64,14 @@ export interface UpstreamCallArgs {
   clientHeaders?: Readonly<Record<string, string | string[] | undefined>>;
 }
 
+/** What an upstream request carries: JSON text or bytes, or a form (its content type set by the sender). */
+export type UpstreamBody = Buffer | string | FormData;
+
 /** One upstream request, ready to send. */
 export interface UpstreamCall {
   url: string;
   headers: Record<string, string>;
-  body: Buffer | string;
+  body: UpstreamBody;
   upstreamProtocol: WireProtocol;
   upstreamModel: string;
   /** for converting the answer back to the client's protocol */

@@ -14,6 +14,7 @@ import {
   type LimitStore,
 } from '@switchboard/limits';
 import { LogThrottle, processMetrics } from '@switchboard/observability';
+import type { BillableUnits } from '@switchboard/protocols';
 import { computeCostMicros } from '@switchboard/pricing';
 
 /** Output reserved when the client names no maximum (settled to the real count afterwards). */
@@ -39,10 +40,18 @@ export class AdmissionService implements OnApplicationShutdown {
 
   constructor(@Inject(LIMIT_STORE) private readonly store: LimitStore) {}
 
-  async admit(requestId: string, token: VerifiedToken, price: PriceEntry | null, promptTokens: number, maxOutput: number | null): Promise<Admission> {
+  /** `units`: what a family beyond chat will bill besides tokens (images, audio…), reserved at its price too. */
+  async admit(
+    requestId: string,
+    token: VerifiedToken,
+    price: PriceEntry | null,
+    promptTokens: number,
+    maxOutput: number | null,
+    units: BillableUnits | null = null,
+  ): Promise<Admission> {
     const outputTokens = maxOutput ?? DEFAULT_RESERVED_OUTPUT_TOKENS;
     const reserveMicros = price
-      ? computeCostMicros({ promptTokens, completionTokens: outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, token.group.priceRatio)
+      ? computeCostMicros({ promptTokens, completionTokens: outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, token.group.priceRatio, units)
       : 0;
     const result: AcquireResult = await this.acquire({
       requestId,

@@ -1,5 +1,6 @@
 import type { PriceEntry, VerifiedToken } from '@switchboard/contracts';
 import type { ConvertContext, WireProtocol } from '@switchboard/protocols';
+import type { UpstreamBody } from '@switchboard/providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Admission } from '../admission/admission.service';
 import type { RuntimeChannel } from '../state/routing-table.service';
@@ -33,7 +34,7 @@ export class AttemptContext {
   convert: ConvertContext | null = null;
   url = '';
   headers: Record<string, string> | null = null;
-  body: Buffer | string = '';
+  body: UpstreamBody = '';
   /** when this attempt's upstream call started (performance.now()) */
   t0 = 0;
 
@@ -45,5 +46,6 @@ export class AttemptContext {
     readonly startedAt: number,
   ) {
     this.draft = new UsageDraft(requestId, call.protocol, call.model, call.stream, startedAt);
+    this.draft.endpoint = call.endpoint;
   }
 }

@@ -8,6 +8,7 @@ import { sendRelayError } from './error-response';
 import { FailoverPolicy, type AttemptFailure } from './failover-policy';
 import { UpstreamAttempt } from './upstream-attempt';
 import { FailoverTally } from './upstream-failure.util';
+import { servable } from './route-planner';
 import { UsageRecorder } from './usage-recorder';
 
 /**
@@ -44,7 +45,7 @@ export class FailoverLoop {
       for (let m = 0; m < models.length; m++) {
         const model = (ctx.model = models[m]);
         if (m > 0) this.recorder.fellBack(route.alias);
-        let candidates = m === 0 ? route.candidates : this.table.channelsFor(model, token.group.name);
+        let candidates = m === 0 ? route.candidates : servable(this.table.channelsFor(model, token.group.name), model, call);
         excluded.clear();
         for (let widened = false; ;) {
           const usable = candidates.filter((c) => !this.bans.isBanned(c.id, model));
@@ -55,7 +56,7 @@ export class FailoverLoop {
             // Optional per token: when its group has nothing left, any group's channels may serve.
             if (token.crossGroupRetry && !widened) {
               widened = true;
-              candidates = this.table.channelsForAnyGroup(model);
+              candidates = servable(this.table.channelsForAnyGroup(model), model, call);
               continue;
             }
             break;

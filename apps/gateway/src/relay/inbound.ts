@@ -1,7 +1,17 @@
 import { DomainError } from '@switchboard/contracts';
-import { protocolDescriptor, ProtocolError, requestedMaxOutputTokens, type PathAction, type WireProtocol } from '@switchboard/protocols';
+import {
+  protocolDescriptor,
+  ProtocolError,
+  requestedMaxOutputTokens,
+  streamsOf,
+  type AccountedRequest,
+  type BodyRoute,
+  type PathAction,
+  type WireProtocol,
+} from '@switchboard/protocols';
 import type { InboundRequest } from '@switchboard/providers';
 import type { FastifyRequest } from 'fastify';
+import type { MultipartBody } from '../edge/multipart-body.reader';
 import { RelayErrors } from './relay.errors';
 
 /** What the JSON body parser leaves on request.body: the bytes (for pass-through) and the parsed value. */
@@ -38,36 +48,73 @@ function numbersProblem(protocol: WireProtocol, json: Record<string, unknown>): 
   }
 }
 
-/** The relay call of a parsed body, or the 400 its body deserves (not a JSON object, a bad output budget). */
-/** `pathTarget`: the model and action of a path-model call (Gemini), with what the protocol says the action does. */
-export function inboundCallOf(
-  protocol: WireProtocol,
-  body: RawJsonBody | undefined,
-  pathTarget?: { model: string; action: string; does: PathAction },
-): InboundCall | DomainError {
+/** The model and action of a path-model call (Gemini), with what the protocol says the action does. */
+export interface PathCall {
+  model: string;
+  action: string;
+  does: PathAction;
+}
+
+/**
+ * The relay call of a parsed body, or the 400 its body deserves (not a JSON object, a bad output budget). `at`: the
+ * body route called (default: the protocol's first), or the path target of a path-model call.
+ */
+export function inboundCallOf(protocol: WireProtocol, body: RawJsonBody | undefined, at?: BodyRoute | PathCall): InboundCall | DomainError {
   if (!body || body.parseError !== undefined || !body.json || typeof body.json !== 'object' || Array.isArray(body.json)) {
     return RelayErrors.malformed(body?.parseError ?? 'The request body must be a JSON object.');
   }
   const json = body.json as Record<string, unknown>;
   const bad = numbersProblem(protocol, json);
   if (bad) return bad;
-  return pathTarget
-    ? {
-        protocol,
-        operation: pathTarget.does.kind === 'embed' ? 'embed' : 'generate',
-        model: pathTarget.model,
-        stream: pathTarget.does.stream,
-        geminiAction: pathTarget.action,
-        body: json,
-        raw: body.raw,
-      }
-    : {
-        protocol,
-        operation: protocolDescriptor(protocol).operation,
-        model: typeof json.model === 'string' ? json.model : '',
-        // Only generations stream: `stream: true` on an embeddings body is forwarded as sent and answered as JSON.
-        stream: json.stream === true && protocolDescriptor(protocol).operation === 'generate',
-        body: json,
-        raw: body.raw,
-      };
+  if (at && 'action' in at) {
+    return {
+      protocol,
+      operation: at.does.kind === 'embed' ? 'embed' : 'generate',
+      endpoint: at.action,
+      model: at.model,
+      stream: at.does.stream,
+      geminiAction: at.action,
+      body: json,
+      raw: body.raw,
+    };
+  }
+  const route = at ?? protocolDescriptor(protocol).bodyRoutes[0];
+  return {
+    protocol,
+    operation: route.operation,
+    endpoint: route.endpoint,
+    model: typeof json.model === 'string' ? json.model : '',
+    // Only what the protocol streams: `stream: true` on an embeddings body is forwarded as sent and answered as JSON.
+    stream: streamsOf(protocol, json, route.operation),
+    body: json,
+    raw: body.raw,
+  };
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/** The relay call of a multipart upload: its text fields are the body, its files go upstream in a new form. */
+export function uploadCallOf(protocol: WireProtocol, route: BodyRoute, form: MultipartBody): InboundCall | DomainError {
+  const body: Record<string, unknown> = form.fields;
+  const bad = numbersProblem(protocol, body);
+  if (bad) return bad;
+  return {
+    protocol,
+    operation: route.operation,
+    endpoint: route.endpoint,
+    model: typeof body.model === 'string' ? body.model : '',
+    stream: streamsOf(protocol, body, route.operation),
+    body,
+    raw: NO_BYTES,
+    files: form.files,
+  };
+}
+
+/** What a family's accounting sees of a call: its body (an upload's fields) and its files' sizes. */
+export function accountedRequest(call: InboundCall): AccountedRequest {
+  return {
+    operation: call.operation,
+    body: call.body,
+    uploads: call.files?.map((f) => ({ field: f.field, bytes: f.bytes, contentType: f.contentType })),
+  };
 }

@@ -6,6 +6,7 @@ import { transportFailure, type AttemptFailure } from './failover-policy';
 import { classifyUpstreamError } from './upstream.client';
 import type { UpstreamResponse } from './upstream-response';
 import { countedUsage, UsageRecorder } from './usage-recorder';
+import { measureJson, NO_USAGE } from './family-accounting';
 
 /**
  * A non-streamed upstream answer to the client: read whole (bounded by UPSTREAM_MAX_RESPONSE_BYTES), converted to the
@@ -42,10 +43,20 @@ export class JsonResponseSink {
       return transportFailure(502, 'network', 'upstream sent a body that is not JSON');
     }
     this.recorder.observeUpstream(ctx.channel!.id, upstreamProtocol, '2xx', t0);
-    draft.usage = extractUsage(upstreamProtocol, json) ?? countedUsage(call, extractOutputText(upstreamProtocol, json));
+    const converted = call.protocol === upstreamProtocol ? null : convertResponse(upstreamProtocol, call.protocol, json, ctx.convert!);
+    // A family beyond chat measures its answer in the client's shape (images made, search units…); chat counts tokens.
+    const measured = measureJson(call, converted ?? json);
+    if (measured) {
+      draft.usage = measured.usage ?? { ...NO_USAGE };
+      draft.units = measured.units;
+    } else {
+      draft.usage = extractUsage(upstreamProtocol, json) ?? countedUsage(call, extractOutputText(upstreamProtocol, json));
+    }
     draft.status = 200;
-    const out = call.protocol === upstreamProtocol ? buf : JSON.stringify(convertResponse(upstreamProtocol, call.protocol, json, ctx.convert!));
-    ctx.reply.status(200).header('content-type', 'application/json').send(out);
+    ctx.reply
+      .status(200)
+      .header('content-type', 'application/json')
+      .send(converted ? JSON.stringify(converted) : buf);
     return undefined;
   }
 }

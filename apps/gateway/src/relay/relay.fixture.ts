@@ -32,7 +32,16 @@ export const channel = (over: Partial<RuntimeChannel> = {}, keys = 1): RuntimeCh
 
 export const inboundCall = (over: Partial<InboundCall> = {}): InboundCall => {
   const body = { model: 'm', messages: [{ role: 'user', content: 'hello there' }] };
-  return { protocol: 'openai-chat', operation: 'generate', model: 'm', stream: false, body, raw: Buffer.from(JSON.stringify(body)), ...over };
+  return {
+    protocol: 'openai-chat',
+    operation: 'generate',
+    endpoint: 'chat.completions',
+    model: 'm',
+    stream: false,
+    body,
+    raw: Buffer.from(JSON.stringify(body)),
+    ...over,
+  };
 };
 
 /** The node response under a reply: records what was written; `write` answers false once `full` is set. */

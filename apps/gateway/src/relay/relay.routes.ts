@@ -1,19 +1,20 @@
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
 import { inServerSpan, tracingActive } from '@switchboard/observability';
-import { bodyRoutes, type WireProtocol } from '@switchboard/protocols';
+import { bodyRoutes, type ProtocolRoute } from '@switchboard/protocols';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { KeyAuthenticator } from '../auth/key-authenticator';
 import { readJsonBody, type BodyRules } from '../edge/json-body.parser';
-import { inboundCallOf, type RawJsonBody } from './inbound';
+import { readMultipartBody, type UploadRules } from '../edge/multipart-body.reader';
+import { inboundCallOf, uploadCallOf, type InboundCall, type RawJsonBody } from './inbound';
 import { RelayService } from './relay.service';
 import { newRequestId } from './request-id';
 
 /**
- * The relay endpoints that carry the traffic: every body-model route of the protocol registry. The rest
- * (count_tokens, Gemini paths, model lists) stay in RelayController.
+ * The relay endpoints that carry the traffic: every body-model route of the protocol registry (JSON bodies and
+ * multipart uploads). The rest (count_tokens, Gemini paths, model lists) stay in RelayController.
  */
-export const HOT_RELAY_ROUTES: readonly (readonly [url: string, protocol: WireProtocol])[] = bodyRoutes();
+export const HOT_RELAY_ROUTES: readonly ProtocolRoute[] = bodyRoutes();
 
 const logger = new Logger('RelayRoutes');
 
@@ -30,30 +31,32 @@ const logger = new Logger('RelayRoutes');
  * - request ids, drain and metrics live in RelayService as before; the SERVER span of TracingInterceptor is opened
  *   here when tracing is on.
  */
-export const HOT_RELAY_URLS: ReadonlySet<string> = new Set(HOT_RELAY_ROUTES.map(([url]) => url));
+export const HOT_RELAY_URLS: ReadonlySet<string> = new Set(HOT_RELAY_ROUTES.map((r) => r.path));
 
 const readBody = (req: FastifyRequest, rules: BodyRules): Promise<RawJsonBody | undefined> =>
   new Promise((resolve, reject) => readJsonBody(req, rules, (err, body) => (err ? reject(err) : resolve(body))));
 
-export function registerRelayRoutes(fastify: FastifyInstance, relay: RelayService, auth: KeyAuthenticator, rules: BodyRules): void {
-  const serve = (protocol: WireProtocol, req: FastifyRequest, reply: FastifyReply, body: RawJsonBody | undefined): Promise<void> => {
-    const call = inboundCallOf(protocol, body);
+export function registerRelayRoutes(fastify: FastifyInstance, relay: RelayService, auth: KeyAuthenticator, rules: BodyRules, uploads: UploadRules): void {
+  const serve = (route: ProtocolRoute, req: FastifyRequest, reply: FastifyReply, call: InboundCall | DomainError): Promise<void> => {
     if (call instanceof DomainError) {
-      relay.sendError(reply, protocol, newRequestId(), call);
+      relay.sendError(reply, route.protocol, newRequestId(), call);
       return Promise.resolve();
     }
     return relay.relay(call, req, reply);
   };
-  for (const [url, protocol] of HOT_RELAY_ROUTES) {
+  const json = (route: ProtocolRoute, req: FastifyRequest, reply: FastifyReply) =>
+    readBody(req, rules).then((body) => serve(route, req, reply, inboundCallOf(route.protocol, body, route)));
+  // An upload's files live until every attempt is over (failover replays them), then their spool is removed.
+  const upload = (route: ProtocolRoute, req: FastifyRequest, reply: FastifyReply) =>
+    readMultipartBody(req, uploads).then((form) => serve(route, req, reply, uploadCallOf(route.protocol, route, form)).finally(() => form.dispose()));
+  for (const route of HOT_RELAY_ROUTES) {
+    const { path: url } = route;
+    const read = route.body === 'multipart' ? upload : json;
     // Answered here: `done` is never called, so the rest of the lifecycle (and the handler below) never runs. The key
     // is identified before the body is read (a keyless upload gets its 401 unread), inside the SERVER span so that a
     // verification over the bus belongs to the request's trace.
     const onRequest: onRequestHookHandler = (req, reply, _done) => {
-      const respond = () =>
-        auth
-          .identify(req)
-          .then(() => readBody(req, rules))
-          .then((body) => serve(protocol, req, reply, body));
+      const respond = () => auth.identify(req).then(() => read(route, req, reply));
       const run = tracingActive() ? inServerSpan('POST', url, req.url, respond) : respond();
       run.catch((e: unknown) => {
         // The error handler (EdgeErrorFilter: inbound shape, logs 5xx, discards a body still arriving) when nothing
@@ -67,7 +70,7 @@ export function registerRelayRoutes(fastify: FastifyInstance, relay: RelayServic
       url,
       onRequest,
       // fastify requires a handler; never reached, the hook above answers every request.
-      handler: (req, reply) => serve(protocol, req, reply, req.body as RawJsonBody | undefined),
+      handler: (req, reply) => serve(route, req, reply, inboundCallOf(route.protocol, req.body as RawJsonBody | undefined, route)),
     });
   }
 }

@@ -62,7 +62,7 @@ describe('RelayService.relay', () => {
     await s.send();
     expect(s.reply.sentHeaders).toMatchObject({ 'x-request-id': expect.any(String) as string, 'x-ratelimit-limit-requests': '10' });
     expect(s.auth.admit).toHaveBeenCalledWith(expect.objectContaining({ tokenId: 7 }), '203.0.113.9', { model: 'm' });
-    expect(s.planner.plan).toHaveBeenCalledWith('m', 'default');
+    expect(s.planner.plan).toHaveBeenCalledWith('m', 'default', expect.objectContaining({ endpoint: 'chat.completions', operation: 'generate' }));
     const [ctx] = s.seen;
     expect(ctx).toMatchObject({ route: s.route, price: s.price, admitted: { lease: s.lease } });
     expect(ctx.draft).toMatchObject({ tokenId: 7, userId: 3, group: 'default', reservedMicros: 123, requestId: ctx.requestId });

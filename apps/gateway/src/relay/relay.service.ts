@@ -1,15 +1,22 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
-import { estimatePromptTokens, loadTokenizer, requestedMaxOutputTokens, type GatewayError, type WireProtocol } from '@switchboard/protocols';
+import {
+  estimatePromptTokens,
+  loadTokenizer,
+  protocolDescriptor,
+  requestedMaxOutputTokens,
+  type GatewayError,
+  type WireProtocol,
+} from '@switchboard/protocols';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AdmissionService } from '../admission/admission.service';
+import { AdmissionService, type Admission } from '../admission/admission.service';
 import { KeyAuthenticator } from '../auth/key-authenticator';
 import { DrainService } from '../edge/drain.service';
 import { RoutingTableService } from '../state/routing-table.service';
 import { AttemptContext } from './attempt-context';
 import { sendRelayError } from './error-response';
 import { FailoverLoop } from './failover-loop';
-import type { InboundCall } from './inbound';
+import { accountedRequest, type InboundCall } from './inbound';
 import { RelayErrors } from './relay.errors';
 import { needsTokenizedEstimate, roughTokenEstimate } from './relay.util';
 import { newRequestId } from './request-id';
@@ -59,16 +66,19 @@ export class RelayService implements OnModuleInit {
       await this.table.ensureLoaded().catch(() => {
         throw RelayErrors.routingUnavailable();
       });
-      const route = (ctx.route = this.planner.plan(call.model, token.group.name));
+      const route = (ctx.route = this.planner.plan(call.model, token.group.name, call));
       const price = (ctx.price = await this.planner.price(route.model, token));
-      const promptEstimate = needsTokenizedEstimate(token, price) ? estimatePromptTokens(call.protocol, call.body) : roughTokenEstimate(call.raw);
-      const admitted = (ctx.admitted = await this.admission.admit(
-        ctx.requestId,
-        token,
-        price,
-        promptEstimate,
-        requestedMaxOutputTokens(call.protocol, call.body),
-      ));
+      const accounting = protocolDescriptor(call.protocol).accounting;
+      let admitted: Admission;
+      if (accounting) {
+        // A family beyond chat reserves what it says its answer can bill: tokens and units (images, audio…).
+        const est = accounting.estimate(accountedRequest(call));
+        const maxOutput = est.outputTokens ?? requestedMaxOutputTokens(call.protocol, call.body) ?? 0;
+        admitted = ctx.admitted = await this.admission.admit(ctx.requestId, token, price, est.promptTokens, maxOutput, est.units);
+      } else {
+        const promptEstimate = needsTokenizedEstimate(token, price) ? estimatePromptTokens(call.protocol, call.body) : roughTokenEstimate(call.raw);
+        admitted = ctx.admitted = await this.admission.admit(ctx.requestId, token, price, promptEstimate, requestedMaxOutputTokens(call.protocol, call.body));
+      }
       draft.reservedMicros = admitted.lease.reservedMicros;
       reply.headers(admitted.headers);
       await this.failover.run(ctx);

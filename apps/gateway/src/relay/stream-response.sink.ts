@@ -7,6 +7,7 @@ import { transportFailure, type AttemptFailure } from './failover-policy';
 import { classifyUpstreamError } from './upstream.client';
 import type { UpstreamResponse } from './upstream-response';
 import { countedUsage, UsageRecorder } from './usage-recorder';
+import { measureFromRequest, NO_USAGE } from './family-accounting';
 
 /**
  * A streamed upstream answer to the client, chunk by chunk through the protocol translator, with backpressure. The
@@ -81,8 +82,11 @@ export class StreamResponseSink {
       draft.upstreamMs += performance.now() - t0;
       this.recorder.observeUpstream(ctx.channel!.id, upstreamProtocol, statusClass(draft.status || 502), t0);
     }
-    // Billed for what was delivered: the upstream's own count when it sent one, else the tokenizer's.
-    draft.usage = translator.usage ?? countedUsage(call, translator.outputText);
+    // Billed for what was delivered: the upstream's own count when it sent one, else the tokenizer's; a family's
+    // stream (speech, transcription) adds its units.
+    const family = measureFromRequest(call);
+    draft.usage = translator.usage ?? family?.usage ?? (family ? { ...NO_USAGE } : countedUsage(call, translator.outputText));
+    if (family && draft.status === 200 && !draft.upstreamBroken) draft.units = family.units;
     if (!started) start();
     if (!raw.writableEnded) raw.end();
     return undefined;

@@ -1,6 +1,7 @@
 import type { UsageRecorder } from './usage-recorder';
 import type { JsonResponseSink } from './json-response.sink';
 import type { StreamResponseSink } from './stream-response.sink';
+import type { BytesResponseSink } from './bytes-response.sink';
 import type { UpstreamClient } from './upstream.client';
 import { FailoverPolicy } from './failover-policy';
 import { attemptContext, channel, inboundCall, upstreamResponse } from './relay.fixture';
@@ -12,14 +13,16 @@ function setup(send: () => Promise<UpstreamResponse>) {
   const recorder = { observeUpstream: jest.fn() };
   const json = { relay: jest.fn(() => Promise.resolve(undefined)) };
   const stream = { relay: jest.fn(() => Promise.resolve(undefined)) };
+  const bytes = { relay: jest.fn(() => Promise.resolve(undefined)) };
   const attempt = new UpstreamAttempt(
     upstream as unknown as UpstreamClient,
     new FailoverPolicy({ RETRY_BUDGET: 1, BAN_PROBE_INTERVAL_MS: 1 }),
     recorder as unknown as UsageRecorder,
     json as unknown as JsonResponseSink,
     stream as unknown as StreamResponseSink,
+    bytes as unknown as BytesResponseSink,
   );
-  return { attempt, upstream, recorder, json, stream };
+  return { attempt, upstream, recorder, json, stream, bytes };
 }
 
 const ctxOf = (over = {}, headers: Record<string, string> = {}) => {

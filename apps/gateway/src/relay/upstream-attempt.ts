@@ -5,6 +5,8 @@ import { mapStatus } from '@switchboard/providers';
 import type { RuntimeChannel, RuntimeKey } from '../state/routing-table.service';
 import type { AttemptContext } from './attempt-context';
 import { FailoverPolicy, transportFailure, type AttemptFailure } from './failover-policy';
+import { BytesResponseSink } from './bytes-response.sink';
+import { answersBytes } from './family-accounting';
 import { JsonResponseSink } from './json-response.sink';
 import { StreamResponseSink } from './stream-response.sink';
 import { classifyUpstreamError, UpstreamClient } from './upstream.client';
@@ -23,6 +25,7 @@ export class UpstreamAttempt {
     private readonly recorder: UsageRecorder,
     private readonly json: JsonResponseSink,
     private readonly stream: StreamResponseSink,
+    private readonly bytes: BytesResponseSink,
   ) {}
 
   /** Undefined when the response reached the client, else why it failed. */
@@ -55,6 +58,7 @@ export class UpstreamAttempt {
       if (Number.isFinite(retryAfter)) error.retryAfterSeconds = retryAfter;
       return this.policy.httpFailure(mapped, error);
     }
-    return ctx.call.stream ? this.stream.relay(ctx, res) : this.json.relay(ctx, res);
+    if (ctx.call.stream) return this.stream.relay(ctx, res);
+    return answersBytes(ctx.call) ? this.bytes.relay(ctx, res) : this.json.relay(ctx, res);
   }
 }

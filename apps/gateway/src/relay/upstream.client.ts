@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { ChannelTimeouts } from '@switchboard/contracts';
 import { SpanKind, inSpan, tracingActive } from '@switchboard/observability';
+import type { UpstreamBody } from '@switchboard/providers';
 import { Agent } from 'undici';
 import { UpstreamResponse, type UpstreamSignal } from './upstream-response';
 
@@ -91,7 +92,7 @@ export class UpstreamClient implements OnApplicationShutdown {
    * POSTs to the upstream; settles when its response headers arrive (the body is read from the response after).
    * A CLIENT span covers that wait.
    */
-  send(url: string, headers: Record<string, string>, body: Buffer | string, t: UpstreamTimeouts, signal: UpstreamSignal | null): Promise<UpstreamResponse> {
+  send(url: string, headers: Record<string, string>, body: UpstreamBody, t: UpstreamTimeouts, signal: UpstreamSignal | null): Promise<UpstreamResponse> {
     const u = parseTarget(url);
     const request = () => {
       const res = new UpstreamResponse(signal);

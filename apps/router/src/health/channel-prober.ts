@@ -65,7 +65,15 @@ export class ChannelProber {
       return done(false, null, (e as Error).message);
     }
     const ping = { model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1, stream: false };
-    const call = { protocol: 'openai-chat', operation: 'generate', model, stream: false, body: ping, raw: Buffer.from(JSON.stringify(ping)) } as const;
+    const call = {
+      protocol: 'openai-chat',
+      operation: 'generate',
+      endpoint: 'chat.completions',
+      model,
+      stream: false,
+      body: ping,
+      raw: Buffer.from(JSON.stringify(ping)),
+    } as const;
     const built = buildUpstreamCall(runtime, apiKey, call, model, `probe_${Date.now()}`);
     if (isUpstreamCallFailure(built)) return done(false, null, built.failure === 'unsupported' ? 'the channel cannot generate' : built.message);
     const timeouts = (channel.timeouts ?? {}) as { connectMs?: number; firstByteMs?: number };

@@ -10,8 +10,7 @@ import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
 export const ANTHROPIC: ProtocolDescriptor = {
   name: 'anthropic',
   modelIn: 'body',
-  bodyRoutes: ['/v1/messages'],
-  operation: 'generate',
+  bodyRoutes: [{ path: '/v1/messages', operation: 'generate', endpoint: 'messages' }],
   pathRoutes: [],
   actions: {},
   ownsPath: (path) => path.startsWith('/v1/messages'),

@@ -12,7 +12,6 @@ export const GEMINI: ProtocolDescriptor = {
   name: 'gemini',
   modelIn: 'path',
   bodyRoutes: [],
-  operation: 'generate',
   pathRoutes: ['/v1beta/models/', '/v1/models/'],
   actions: {
     generateContent: { kind: 'generate', stream: false },

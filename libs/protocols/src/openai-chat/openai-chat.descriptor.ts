@@ -10,8 +10,7 @@ import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
 export const OPENAI_CHAT: ProtocolDescriptor = {
   name: 'openai-chat',
   modelIn: 'body',
-  bodyRoutes: ['/v1/chat/completions'],
-  operation: 'generate',
+  bodyRoutes: [{ path: '/v1/chat/completions', operation: 'generate', endpoint: 'chat.completions' }],
   pathRoutes: [],
   actions: {},
   ownsPath: (path) => path.startsWith('/v1/chat/'),

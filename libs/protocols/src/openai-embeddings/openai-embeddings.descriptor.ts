@@ -4,8 +4,7 @@ import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
 export const OPENAI_EMBEDDINGS: ProtocolDescriptor = {
   name: 'openai-embeddings',
   modelIn: 'body',
-  bodyRoutes: ['/v1/embeddings'],
-  operation: 'embed',
+  bodyRoutes: [{ path: '/v1/embeddings', operation: 'embed', endpoint: 'embeddings' }],
   pathRoutes: [],
   actions: {},
   ownsPath: (path) => path.startsWith('/v1/embeddings'),

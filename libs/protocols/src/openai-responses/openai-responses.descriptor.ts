@@ -10,8 +10,7 @@ import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
 export const OPENAI_RESPONSES: ProtocolDescriptor = {
   name: 'openai-responses',
   modelIn: 'body',
-  bodyRoutes: ['/v1/responses'],
-  operation: 'generate',
+  bodyRoutes: [{ path: '/v1/responses', operation: 'generate', endpoint: 'responses' }],
   pathRoutes: [],
   actions: {},
   ownsPath: (path) => path.startsWith('/v1/responses'),

@@ -1,7 +1,7 @@
 import type { IrRequest, IrResponse } from '../core/ir.types';
 import type { JsonObject } from '../core/json.util';
 import type { StreamDecoder, StreamEncoder } from '../core/stream.types';
-import type { ConvertContext, Operation, WireProtocol } from '../protocol.types';
+import type { BillableUnits, ConvertContext, Operation, Usage, WireProtocol } from '../protocol.types';
 
 /** A chat protocol's codecs: its wire shapes to and from the IR, for requests, responses and streams. */
 export interface ChatCodecs {
@@ -11,6 +11,42 @@ export interface ChatCodecs {
   readonly encodeResponse: (ir: IrResponse, ctx: ConvertContext) => JsonObject;
   readonly streamDecoder: (ctx: ConvertContext) => StreamDecoder;
   readonly streamEncoder: (ctx: ConvertContext) => StreamEncoder;
+}
+
+/** One POST route of a body-model protocol: what its calls do, how the log names it, how its body arrives. */
+export interface BodyRoute {
+  readonly path: string;
+  readonly operation: Operation;
+  /** the usage record's `endpoint` (SPEC §8: the path family, e.g. `images.generations`) */
+  readonly endpoint: string;
+  /** `multipart`: a form upload (files), read by the multipart reader and re-encoded upstream; default JSON */
+  readonly body?: 'json' | 'multipart';
+}
+
+/** What an endpoint family's accounting sees of a request: its body (a form's text fields for uploads). */
+export interface AccountedRequest {
+  readonly operation: Operation;
+  readonly body: Record<string, unknown>;
+  /** uploads: the size of each file, by field name (audio length is estimated from it) */
+  readonly uploads?: readonly { field: string; bytes: number; contentType: string }[];
+}
+
+/**
+ * How a family beyond chat is billed and answered (the chat protocols need none: tokens, JSON or SSE). Every hook is
+ * pure and total: a hostile body or answer gives zero, never a throw.
+ */
+export interface FamilyAccounting {
+  /**
+   * The reservation: the input's tokens, the most output tokens and units the answer can bill (SPEC §6: no overdraw).
+   * `outputTokens` absent: the request's own output budget, else none (a family's answer is not text).
+   */
+  estimate(req: AccountedRequest): { promptTokens: number; outputTokens?: number; units: BillableUnits | null };
+  /** What a JSON answer bills: the upstream's token usage when it reports one, and its units. */
+  measure(answer: Record<string, unknown>, req: AccountedRequest): { usage: Usage | null; units: BillableUnits | null };
+  /** What a non-JSON answer (audio bytes, a subtitle file) bills, from the request alone. Absent: the estimate. */
+  measureBytes?(req: AccountedRequest): { usage: Usage | null; units: BillableUnits | null };
+  /** Whether the answer to this request is JSON (default) or bytes relayed as they come (speech audio, `srt`/`text`). */
+  answer?(req: AccountedRequest): 'json' | 'bytes';
 }
 
 /** What a Gemini-style path action does: `:streamGenerateContent` streams a generation, `:countTokens` is counted at the edge. */
@@ -37,9 +73,16 @@ export interface ProtocolDescriptor {
   /** Where the client names the model: the JSON body's `model`, or the URL path (with an action). */
   readonly modelIn: 'body' | 'path';
   /** Body-model protocols: the POST routes whose body speaks this protocol (the gateway's hot routes). */
-  readonly bodyRoutes: readonly string[];
-  /** Body-model protocols: what every call of those routes does. */
-  readonly operation: Operation;
+  readonly bodyRoutes: readonly BodyRoute[];
+  /** Whether a body asks for a stream (default: `stream: true` on a generation). */
+  readonly streams?: (body: Record<string, unknown>, operation: Operation) => boolean;
+  /** Families beyond chat: their units, reservation and answer kind. */
+  readonly accounting?: FamilyAccounting;
+  /**
+   * Families that stream without chat codecs (speech, transcription events): what their events report (usage, the
+   * end, an error). Absent: every event is only seen (an empty stream still fails).
+   */
+  readonly streamDecoder?: (ctx: ConvertContext) => StreamDecoder;
   /** Path-model protocols: the POST path prefixes under which `{model}:{action}` follows. */
   readonly pathRoutes: readonly string[];
   /** Path-model protocols: the actions served, by name (any other action is an unknown method). */

@@ -16,8 +16,16 @@ describe('the protocol registry', () => {
     for (const p of WIRE_PROTOCOLS) expect(protocolDescriptor(p).name).toBe(p);
   });
 
-  it('every chat protocol carries its codecs; embeddings convert through their own converter', () => {
-    expect(PROTOCOL_DESCRIPTORS.filter((d) => !d.codecs).map((d) => d.name)).toEqual(['openai-embeddings']);
+  it('every chat protocol carries its codecs; embeddings and the families beyond chat convert through their own', () => {
+    expect(PROTOCOL_DESCRIPTORS.filter((d) => !d.codecs).map((d) => d.name)).toEqual([
+      'openai-embeddings',
+      'openai-completions',
+      'openai-moderations',
+      'openai-images',
+      'openai-audio',
+      'rerank',
+      'openai-realtime',
+    ]);
     const ctx = { upstreamModel: 'm', requestedModel: 'm', stream: true, requestId: 'r' };
     for (const d of PROTOCOL_DESCRIPTORS.filter((x) => x.codecs)) {
       const c = d.codecs!;
@@ -30,7 +38,13 @@ describe('the protocol registry', () => {
     for (const d of PROTOCOL_DESCRIPTORS) {
       // a protocol names its model either in the body (body routes) or in the path (path routes and actions), not both
       if (d.modelIn === 'body') {
-        expect([d.name, d.bodyRoutes.length > 0, d.pathRoutes.length, Object.keys(d.actions).length]).toEqual([d.name, true, 0, 0]);
+        // (Realtime has no POST route: its model is in the upgrade's query)
+        expect([d.name, d.bodyRoutes.length > 0 || d.name === 'openai-realtime', d.pathRoutes.length, Object.keys(d.actions).length]).toEqual([
+          d.name,
+          true,
+          0,
+          0,
+        ]);
       } else {
         expect([d.name, d.bodyRoutes.length, d.pathRoutes.length > 0, Object.keys(d.actions).length > 0, typeof d.parsePathTarget]).toEqual([
           d.name,
@@ -40,7 +54,7 @@ describe('the protocol registry', () => {
           'function',
         ]);
       }
-      for (const r of [...d.bodyRoutes, ...d.pathRoutes]) {
+      for (const r of [...d.bodyRoutes.map((b) => b.path), ...d.pathRoutes]) {
         expect(seen.has(r)).toBe(false);
         seen.add(r);
         // an error on any of its routes is rendered in its own shape
@@ -57,11 +71,20 @@ describe('the protocol registry', () => {
   });
 
   it('the hot body routes, in registry order', () => {
-    expect(bodyRoutes()).toEqual([
-      ['/v1/chat/completions', 'openai-chat'],
-      ['/v1/responses', 'openai-responses'],
-      ['/v1/embeddings', 'openai-embeddings'],
-      ['/v1/messages', 'anthropic'],
+    expect(bodyRoutes().map((r) => [r.path, r.protocol, r.operation, r.endpoint, r.body ?? 'json'])).toEqual([
+      ['/v1/chat/completions', 'openai-chat', 'generate', 'chat.completions', 'json'],
+      ['/v1/responses', 'openai-responses', 'generate', 'responses', 'json'],
+      ['/v1/embeddings', 'openai-embeddings', 'embed', 'embeddings', 'json'],
+      ['/v1/messages', 'anthropic', 'generate', 'messages', 'json'],
+      ['/v1/completions', 'openai-completions', 'generate', 'completions', 'json'],
+      ['/v1/moderations', 'openai-moderations', 'moderate', 'moderations', 'json'],
+      ['/v1/images/generations', 'openai-images', 'image.generate', 'images.generations', 'json'],
+      ['/v1/images/edits', 'openai-images', 'image.edit', 'images.edits', 'multipart'],
+      ['/v1/images/variations', 'openai-images', 'image.variation', 'images.variations', 'multipart'],
+      ['/v1/audio/transcriptions', 'openai-audio', 'audio.transcribe', 'audio.transcriptions', 'multipart'],
+      ['/v1/audio/translations', 'openai-audio', 'audio.translate', 'audio.translations', 'multipart'],
+      ['/v1/audio/speech', 'openai-audio', 'audio.speech', 'audio.speech', 'json'],
+      ['/v1/rerank', 'rerank', 'rerank', 'rerank', 'json'],
     ]);
   });
 

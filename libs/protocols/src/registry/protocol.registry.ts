@@ -3,14 +3,32 @@ import { GEMINI } from '../gemini/gemini.descriptor';
 import { OPENAI_CHAT } from '../openai-chat/openai-chat.descriptor';
 import { OPENAI_EMBEDDINGS } from '../openai-embeddings/openai-embeddings.descriptor';
 import { OPENAI_RESPONSES } from '../openai-responses/openai-responses.descriptor';
-import type { WireProtocol } from '../protocol.types';
-import type { CallerHints, ProtocolDescriptor } from './protocol.descriptor';
+import { OPENAI_AUDIO } from '../openai-audio/openai-audio.descriptor';
+import { OPENAI_COMPLETIONS } from '../openai-completions/openai-completions.descriptor';
+import { OPENAI_IMAGES } from '../openai-images/openai-images.descriptor';
+import { OPENAI_MODERATIONS } from '../openai-moderations/openai-moderations.descriptor';
+import { OPENAI_REALTIME } from '../openai-realtime/openai-realtime.descriptor';
+import { RERANK } from '../rerank/rerank.descriptor';
+import type { Operation, WireProtocol } from '../protocol.types';
+import type { BodyRoute, CallerHints, ProtocolDescriptor } from './protocol.descriptor';
 
 /**
  * Adding a protocol: one folder with its descriptor and one line here. The order is the order callers are recognised
  * in: a `GET /v1/models` with both a Gemini and an Anthropic key carrier is a Gemini call.
  */
-export const PROTOCOL_DESCRIPTORS: readonly ProtocolDescriptor[] = [OPENAI_CHAT, OPENAI_RESPONSES, OPENAI_EMBEDDINGS, GEMINI, ANTHROPIC];
+export const PROTOCOL_DESCRIPTORS: readonly ProtocolDescriptor[] = [
+  OPENAI_CHAT,
+  OPENAI_RESPONSES,
+  OPENAI_EMBEDDINGS,
+  GEMINI,
+  ANTHROPIC,
+  OPENAI_COMPLETIONS,
+  OPENAI_MODERATIONS,
+  OPENAI_IMAGES,
+  OPENAI_AUDIO,
+  RERANK,
+  OPENAI_REALTIME,
+];
 
 /** The protocol of `/v1/…` paths no descriptor owns, and the `GET /v1/models` shape of an unrecognised caller. */
 export const DEFAULT_PROTOCOL: WireProtocol = 'openai-chat';
@@ -23,9 +41,20 @@ export function protocolDescriptor(protocol: WireProtocol): ProtocolDescriptor {
   return d;
 }
 
+/** A body-model POST route with its protocol. */
+export interface ProtocolRoute extends BodyRoute {
+  readonly protocol: WireProtocol;
+}
+
 /** The body-model POST routes and their protocol, in registry order. */
-export function bodyRoutes(): [route: string, protocol: WireProtocol][] {
-  return PROTOCOL_DESCRIPTORS.flatMap((d) => d.bodyRoutes.map((r): [string, WireProtocol] => [r, d.name]));
+export function bodyRoutes(): ProtocolRoute[] {
+  return PROTOCOL_DESCRIPTORS.flatMap((d) => d.bodyRoutes.map((r): ProtocolRoute => ({ ...r, protocol: d.name })));
+}
+
+/** Whether a body of `protocol` asks for a stream. */
+export function streamsOf(protocol: WireProtocol, body: Record<string, unknown>, operation: Operation): boolean {
+  const d = protocolDescriptor(protocol);
+  return d.streams ? d.streams(body, operation) : body.stream === true && operation === 'generate';
 }
 
 /** The inbound protocol a relay path speaks (null for admin, health and unknown paths). */

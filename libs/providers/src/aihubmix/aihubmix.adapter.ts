@@ -31,14 +31,30 @@ export function isOpenAiModel(model: string): boolean {
   return /^(gpt-|chatgpt-|o1|o3|o4|codex-|computer-use-)/.test(m);
 }
 
+/** AiHubMix relays OpenAI's images, audio and moderations under its OpenAI-compatible API. */
+const AIHUBMIX_FAMILIES: ReadonlySet<Operation> = new Set<Operation>([
+  'moderate',
+  'image.generate',
+  'image.edit',
+  'image.variation',
+  'audio.transcribe',
+  'audio.translate',
+  'audio.speech',
+]);
+
 export class AihubmixAdapter implements ProviderAdapter {
   readonly type = 'aihubmix';
-  private readonly openai = new OpenAiAdapter('aihubmix');
+  private readonly openai = new OpenAiAdapter('aihubmix', '/v1', true, AIHUBMIX_FAMILIES);
   private readonly anthropic = new AnthropicAdapter();
   private readonly gemini = new GeminiAdapter('/gemini');
 
-  protocolFor(model: string, operation: Operation, _inbound: WireProtocol): WireProtocol {
-    return aihubmixProtocolFor(model, operation);
+  /** Chat and embeddings by the seed's rule; the families beyond chat through its OpenAI-compatible API. */
+  protocolFor(model: string, operation: Operation, inbound: WireProtocol, declared = false): WireProtocol | null {
+    if (operation === 'generate' && inbound === 'openai-completions') return this.openai.protocolFor(model, operation, inbound, declared);
+    if (operation === 'generate' || operation === 'embed') return aihubmixProtocolFor(model, operation);
+    // imagen* and Gemini image models go to Gemini under /gemini, by the same rule as chat.
+    if (operation === 'image.generate' && aihubmixProtocolFor(model, 'generate') === 'gemini') return 'gemini';
+    return this.openai.protocolFor(model, operation, inbound, declared);
   }
 
   target(args: TargetArgs): UpstreamRequestTarget {

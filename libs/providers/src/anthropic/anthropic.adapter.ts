@@ -7,7 +7,7 @@ export class AnthropicAdapter implements ProviderAdapter {
   readonly type = 'anthropic';
 
   protocolFor(_model: string, operation: Operation): WireProtocol | null {
-    return operation === 'embed' ? null : 'anthropic';
+    return operation === 'generate' ? 'anthropic' : null;
   }
 
   target(args: TargetArgs): UpstreamRequestTarget {

@@ -1,14 +1,29 @@
+import { COMPLETIONS_ONLY_MODEL, FAMILY_PROTOCOL, openAiPath } from '../openai/openai-endpoints';
 import { normalizeBaseUrl, type Operation, type ProviderAdapter, type TargetArgs, type UpstreamRequestTarget, type WireProtocol } from '../provider.types';
 
 export const AZURE_API_VERSION = '2024-10-21';
+
+const AZURE_FAMILIES: ReadonlySet<Operation> = new Set<Operation>([
+  'image.generate',
+  'image.edit',
+  'audio.transcribe',
+  'audio.translate',
+  'audio.speech',
+  'realtime',
+]);
 
 /** Azure OpenAI: deployment URLs (/openai/deployments/{model}/…?api-version=) and the api-key header. */
 export class AzureAdapter implements ProviderAdapter {
   readonly type = 'azure';
 
-  protocolFor(_model: string, operation: Operation, inbound: WireProtocol): WireProtocol {
+  protocolFor(model: string, operation: Operation, inbound: WireProtocol, declared = false): WireProtocol | null {
     if (operation === 'embed') return 'openai-embeddings';
-    return inbound === 'openai-responses' ? 'openai-responses' : 'openai-chat';
+    if (operation === 'generate') {
+      if (inbound === 'openai-completions') return declared || COMPLETIONS_ONLY_MODEL.test(model) ? 'openai-completions' : 'openai-chat';
+      return inbound === 'openai-responses' ? 'openai-responses' : 'openai-chat';
+    }
+    // Azure has no moderations endpoint (its content filter runs on every call) and no rerank.
+    return declared || AZURE_FAMILIES.has(operation) ? FAMILY_PROTOCOL[operation] : null;
   }
 
   target(args: TargetArgs): UpstreamRequestTarget {
@@ -17,9 +32,7 @@ export class AzureAdapter implements ProviderAdapter {
     const path =
       args.protocol === 'openai-responses'
         ? `/openai/responses`
-        : args.protocol === 'openai-embeddings'
-          ? `/openai/deployments/${dep}/embeddings`
-          : `/openai/deployments/${dep}/chat/completions`;
+        : `/openai/deployments/${dep}${openAiPath(args.protocol, args.operation) ?? '/chat/completions'}`;
     return { protocol: args.protocol, url: `${base}${path}?api-version=${AZURE_API_VERSION}`, headers: { 'api-key': args.apiKey } };
   }
 }

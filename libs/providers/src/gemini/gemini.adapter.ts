@@ -1,4 +1,4 @@
-import { normalizeBaseUrl, type ProviderAdapter, type TargetArgs, type UpstreamRequestTarget, type WireProtocol } from '../provider.types';
+import { normalizeBaseUrl, type Operation, type ProviderAdapter, type TargetArgs, type UpstreamRequestTarget, type WireProtocol } from '../provider.types';
 
 /** Gemini API (v1beta): the action is in the path, the key in x-goog-api-key (never ?key=, which leaks into logs). */
 export class GeminiAdapter implements ProviderAdapter {
@@ -6,8 +6,9 @@ export class GeminiAdapter implements ProviderAdapter {
 
   constructor(private readonly prefix = '') {}
 
-  protocolFor(): WireProtocol {
-    return 'gemini';
+  /** Chat, embeddings and image generation (Imagen `:predict` or native image output, converted from OpenAI's). */
+  protocolFor(_model: string, operation: Operation): WireProtocol | null {
+    return operation === 'generate' || operation === 'embed' || operation === 'image.generate' ? 'gemini' : null;
   }
 
   target(args: TargetArgs): UpstreamRequestTarget {

@@ -1,12 +1,10 @@
+import { COMPLETIONS_ONLY_MODEL, FAMILY_PROTOCOL, openAiPath } from './openai-endpoints';
 import { normalizeBaseUrl, type Operation, type ProviderAdapter, type TargetArgs, type UpstreamRequestTarget, type WireProtocol } from '../provider.types';
 
-export const OPENAI_PATHS: Partial<Record<WireProtocol, string>> = {
-  'openai-chat': '/chat/completions',
-  'openai-responses': '/responses',
-  'openai-embeddings': '/embeddings',
-};
-
-/** OpenAI and every OpenAI-compatible API: Chat, Responses and Embeddings under a versioned base, Bearer auth. */
+/**
+ * OpenAI and every OpenAI-compatible API: Chat, Responses, Embeddings and the families beyond chat (`families`: those
+ * served without a channel declaring them) under a versioned base, Bearer auth.
+ */
 export class OpenAiAdapter implements ProviderAdapter {
   /**
    * @param versionBase the path between the origin and /chat/completions: `/v1` for OpenAI, `/api/paas/v4` for Zhipu…
@@ -17,16 +15,23 @@ export class OpenAiAdapter implements ProviderAdapter {
     readonly type = 'openai',
     private readonly versionBase = '/v1',
     private readonly servesResponses = true,
+    private readonly families: ReadonlySet<Operation> = new Set(),
   ) {}
 
-  protocolFor(_model: string, operation: Operation, inbound: WireProtocol): WireProtocol {
+  protocolFor(model: string, operation: Operation, inbound: WireProtocol, declared = false): WireProtocol | null {
     if (operation === 'embed') return 'openai-embeddings';
-    // Responses clients get Responses upstream where it exists; every other client is served through Chat Completions.
-    return inbound === 'openai-responses' && this.servesResponses ? 'openai-responses' : 'openai-chat';
+    if (operation === 'generate') {
+      // Completions go to /completions where the model lives only there or the channel declares it; else through Chat.
+      if (inbound === 'openai-completions')
+        return declared || (this.servesResponses && COMPLETIONS_ONLY_MODEL.test(model)) ? 'openai-completions' : 'openai-chat';
+      // Responses clients get Responses upstream where it exists; every other client is served through Chat Completions.
+      return inbound === 'openai-responses' && this.servesResponses ? 'openai-responses' : 'openai-chat';
+    }
+    return declared || this.families.has(operation) ? FAMILY_PROTOCOL[operation] : null;
   }
 
   target(args: TargetArgs): UpstreamRequestTarget {
-    const path = OPENAI_PATHS[args.protocol];
+    const path = openAiPath(args.protocol, args.operation);
     if (!path) throw new Error(`${this.type} channels do not speak ${args.protocol}`);
     let base = normalizeBaseUrl(args.baseUrl);
     if (base.endsWith(this.versionBase)) base = base.slice(0, -this.versionBase.length);

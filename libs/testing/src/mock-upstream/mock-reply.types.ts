@@ -42,7 +42,16 @@ export interface StreamReply {
   inStreamError(status: number, sent: number): string[];
 }
 
-export type MockReply = JsonReply | StreamReply;
+/** A non-JSON answer (speech audio, a transcript as text or subtitles), sent as it is. */
+export interface BytesReply {
+  kind: 'bytes';
+  status: number;
+  contentType: string;
+  body: Buffer;
+  headers?: Record<string, string>;
+}
+
+export type MockReply = JsonReply | StreamReply | BytesReply;
 
 export function jsonReply(body: unknown, status = 200, headers?: Record<string, string>): JsonReply {
   return { kind: 'json', status, body, headers };

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo, Socket } from 'node:net';
 import { anthropicCountTokens, anthropicMessages, anthropicModels } from './anthropic.responder';
 import { geminiBatchEmbed, geminiCountTokens, geminiEmbed, geminiGenerate, geminiModels } from './gemini.responder';
+import { FAMILY_ROUTES, type FamilyRoute, type MockUploadedFile } from './families';
 import { asNumber, isRecord, type JsonRecord } from './json.util';
 import { errorReply, IdSource, type MockReply, type RequestContext, type StreamReply } from './mock-reply.types';
 import type { FaultRule, MockUpstream, MockUpstreamOptions, MockVendor, RecordedRequest, StreamShape } from './mock-upstream.types';
@@ -21,6 +22,7 @@ type Op =
   | 'countTokens'
   | 'embedContent'
   | 'batchEmbedContents'
+  | 'family'
   | 'not_found';
 
 interface Route {
@@ -28,12 +30,30 @@ interface Route {
   op: Op;
   /** Gemini: the model from the path. Models endpoints: the id asked for. */
   model?: string;
+  /** op `family`: the endpoint beyond chat that answers (families/) */
+  family?: FamilyRoute;
 }
 
 // AiHubMix serves Gemini under /gemini (seeds/000): the mock accepts that prefix so the aihubmix adapter can be tested.
 const GEMINI_ACTION = /^(?:\/gemini)?\/(v1|v1beta|v1alpha)\/models\/([^/:]+):([A-Za-z]+)$/;
 const MODELS_PATH = /^\/(v1|v1beta|v1alpha)\/models(?:\/([^/]+))?$/;
 const GEMINI_OPS = new Set<string>(['generateContent', 'streamGenerateContent', 'countTokens', 'embedContent', 'batchEmbedContents']);
+
+/** A multipart/form-data body: text fields (repeated `x[]` fields as arrays) and files, as vendors read them. */
+async function readForm(bytes: Buffer, contentType: string): Promise<{ fields: Record<string, unknown>; files: MockUploadedFile[] }> {
+  const form = await new Response(new Uint8Array(bytes), { headers: { 'content-type': contentType } }).formData();
+  const fields: Record<string, unknown> = {};
+  const files: MockUploadedFile[] = [];
+  for (const [name, value] of form.entries()) {
+    if (typeof value === 'string') {
+      if (name.endsWith('[]')) ((fields[name.slice(0, -2)] ??= []) as string[]).push(value);
+      else fields[name] = value;
+    } else {
+      files.push({ field: name, filename: value.name, contentType: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
+    }
+  }
+  return { fields, files };
+}
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
@@ -68,6 +88,8 @@ function resolveRoute(method: string, pathname: string, query: URLSearchParams, 
     if (looksAnthropic(headers)) return { vendor: 'anthropic', op: 'models', model: id };
     return { vendor: 'openai', op: 'models', model: id };
   }
+  const family = FAMILY_ROUTES[`${method} ${pathname}`];
+  if (family) return { vendor: family.vendor, op: 'family', family };
   if (method === 'POST') {
     if (pathname === '/v1/chat/completions') return { vendor: 'openai', op: 'chat' };
     if (pathname === '/v1/responses') return { vendor: 'openai', op: 'responses' };
@@ -225,8 +247,8 @@ class MockUpstreamServer implements MockUpstream {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const raw = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-      this.handle(req, res, raw).catch((err: unknown) => {
+      const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      this.handle(req, res, bytes.toString('utf8'), bytes).catch((err: unknown) => {
         if (!res.headersSent && !res.destroyed) {
           const body = JSON.stringify({ error: { message: `mock upstream crashed: ${String(err)}`, type: 'server_error' } });
           res.writeHead(500, { 'content-type': 'application/json' }).end(body);
@@ -257,7 +279,7 @@ class MockUpstreamServer implements MockUpstream {
     return undefined;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, raw: string, rawBytes: Buffer): Promise<void> {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
     const qi = url.indexOf('?');
@@ -268,7 +290,16 @@ class MockUpstreamServer implements MockUpstream {
     const route = resolveRoute(method, pathname, query, req.headers);
     let body: unknown;
     let badJson = false;
-    if (raw.length > 0) {
+    let files: MockUploadedFile[] = [];
+    const multipart = /^multipart\/form-data/i.test(header(req.headers, 'content-type') ?? '');
+    if (route.op === 'family' && multipart) {
+      // A form upload: its text fields are the body, its files kept as bytes (parsed by the platform's own reader).
+      try {
+        ({ fields: body, files } = await readForm(rawBytes, header(req.headers, 'content-type')!));
+      } catch {
+        badJson = true;
+      }
+    } else if (raw.length > 0) {
       try {
         body = JSON.parse(raw);
       } catch {
@@ -278,6 +309,7 @@ class MockUpstreamServer implements MockUpstream {
     const bodyModel = isRecord(body) && typeof body.model === 'string' ? body.model : undefined;
     const model = route.op === 'models' ? route.model : (route.model ?? bodyModel);
     const stream =
+      (route.family?.streams !== undefined && isRecord(body) && route.family.streams(body)) ||
       route.op === 'streamGenerateContent' ||
       ((route.op === 'chat' || route.op === 'responses' || route.op === 'messages') && isRecord(body) && body.stream === true);
     const key = vendorKey(route.vendor, req.headers, query);
@@ -308,7 +340,7 @@ class MockUpstreamServer implements MockUpstream {
     } else if (route.vendor === 'anthropic' && route.op !== 'models' && header(req.headers, 'anthropic-version') === undefined) {
       reply = errorReply(anthropicError(400, 'anthropic-version: header is required'));
     } else {
-      reply = this.dispatch(route, {
+      const ctx: RequestContext = {
         vendor: route.vendor,
         method,
         pathname,
@@ -317,7 +349,8 @@ class MockUpstreamServer implements MockUpstream {
         body: body ?? {},
         shape: this.shapeFor(req.headers),
         ids: this.ids,
-      });
+      };
+      reply = route.family ? await route.family.respond({ ...ctx, files, rawBytes }) : this.dispatch(route, ctx);
     }
     await this.send(res, route.vendor, reply, fault);
   }
@@ -414,6 +447,13 @@ class MockUpstreamServer implements MockUpstream {
   private async send(res: ServerResponse, vendor: MockVendor, reply: MockReply, f: FaultRule | undefined): Promise<void> {
     if (res.destroyed) return;
     if (reply.kind === 'stream') return this.sendStream(res, vendor, reply, f);
+    if (reply.kind === 'bytes') {
+      const h = { ...this.baseHeaders(vendor, undefined, f), ...reply.headers, 'content-type': reply.contentType, 'content-length': String(reply.body.length) };
+      res.writeHead(reply.status, h);
+      if (f?.dropAfterChunks !== undefined) res.write(reply.body.subarray(0, reply.body.length >> 1), () => res.destroy());
+      else res.end(reply.body);
+      return;
+    }
     const headers = this.baseHeaders(vendor, reply.body, undefined);
     if (reply.headers) Object.assign(headers, reply.headers);
     if (f?.headers) Object.assign(headers, f.headers);

@@ -1,0 +1,18 @@
+import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
+
+/** OpenAI Images: generations (JSON), edits and variations (multipart uploads); billed per image or by tokens. */
+export const OPENAI_IMAGES: ProtocolDescriptor = {
+  name: 'openai-images',
+  modelIn: 'body',
+  bodyRoutes: [
+    { path: '/v1/images/generations', operation: 'image.generate', endpoint: 'images.generations' },
+    { path: '/v1/images/edits', operation: 'image.edit', endpoint: 'images.edits', body: 'multipart' },
+    { path: '/v1/images/variations', operation: 'image.variation', endpoint: 'images.variations', body: 'multipart' },
+  ],
+  pathRoutes: [],
+  actions: {},
+  ownsPath: (path) => path.startsWith('/v1/images/'),
+  streams: (body) => body.stream === true,
+  streamContentType: 'text/event-stream',
+  passthroughHeaders: [],
+};

@@ -1,0 +1,14 @@
+import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
+
+/** OpenAI Moderations: classified by OpenAI-compatible upstreams as sent; free unless a price says otherwise. */
+export const OPENAI_MODERATIONS: ProtocolDescriptor = {
+  name: 'openai-moderations',
+  modelIn: 'body',
+  bodyRoutes: [{ path: '/v1/moderations', operation: 'moderate', endpoint: 'moderations' }],
+  pathRoutes: [],
+  actions: {},
+  ownsPath: (path) => path.startsWith('/v1/moderations'),
+  streams: () => false,
+  streamContentType: 'text/event-stream',
+  passthroughHeaders: [],
+};
