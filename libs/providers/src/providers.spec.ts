@@ -1,4 +1,4 @@
-import { aihubmixProtocolFor, OPENAI_COMPATIBLE_PRESETS, providerFor } from './index';
+import { aihubmixProtocolFor, OPENAI_COMPATIBLE_PRESETS, providerFor, type TargetArgs } from './index';
 
 describe('provider adapters', () => {
   it('seed routing rules for aihubmix (SPEC §6)', () => {
@@ -76,5 +76,53 @@ describe('provider adapters', () => {
         operation: 'generate',
       }).headers['x-api-key'],
     ).toBe('k');
+  });
+});
+
+describe('provider adapters: the families beyond chat', () => {
+  const url = (type: string, protocol: TargetArgs['protocol'], operation: TargetArgs['operation'], model = 'm') =>
+    providerFor(type)!.target({
+      baseUrl: type === 'azure' ? 'https://r.openai.azure.com' : 'https://api.openai.com',
+      apiKey: 'k',
+      model,
+      protocol,
+      stream: false,
+      operation,
+    }).url;
+
+  it('OpenAI serves images, audio, moderations and realtime by default, not rerank', () => {
+    const o = providerFor('openai')!;
+    expect(o.protocolFor('dall-e-3', 'image.edit', 'openai-images')).toBe('openai-images');
+    expect(o.protocolFor('whisper-1', 'audio.translate', 'openai-audio')).toBe('openai-audio');
+    expect(o.protocolFor('omni-moderation-latest', 'moderate', 'openai-moderations')).toBe('openai-moderations');
+    expect(o.protocolFor('m', 'rerank', 'rerank')).toBeNull();
+    expect(o.protocolFor('m', 'rerank', 'rerank', true)).toBe('rerank');
+    expect(url('openai', 'openai-images', 'image.variation')).toBe('https://api.openai.com/v1/images/variations');
+    expect(url('openai', 'openai-audio', 'audio.speech')).toBe('https://api.openai.com/v1/audio/speech');
+    expect(url('openai', 'openai-completions', 'generate')).toBe('https://api.openai.com/v1/completions');
+    expect(url('openai', 'openai-moderations', 'moderate')).toBe('https://api.openai.com/v1/moderations');
+  });
+
+  it('OpenAI-compatible presets serve chat and embeddings only unless a channel declares more', () => {
+    expect(providerFor('deepseek')!.protocolFor('m', 'image.generate', 'openai-images')).toBeNull();
+    expect(providerFor('vllm')!.protocolFor('m', 'rerank', 'rerank', true)).toBe('rerank');
+  });
+
+  it('Azure addresses families under the deployment; no moderations of its own', () => {
+    expect(url('azure', 'openai-audio', 'audio.transcribe', 'whisper')).toBe(
+      'https://r.openai.azure.com/openai/deployments/whisper/audio/transcriptions?api-version=2024-10-21',
+    );
+    expect(url('azure', 'openai-images', 'image.generate', 'dalle')).toBe(
+      'https://r.openai.azure.com/openai/deployments/dalle/images/generations?api-version=2024-10-21',
+    );
+    expect(providerFor('azure')!.protocolFor('m', 'moderate', 'openai-moderations')).toBeNull();
+  });
+
+  it('Anthropic serves only generations; Gemini also image generation; AiHubMix sends imagen to Gemini', () => {
+    expect(providerFor('anthropic')!.protocolFor('m', 'image.generate', 'openai-images')).toBeNull();
+    expect(providerFor('gemini')!.protocolFor('imagen-4.0-generate-001', 'image.generate', 'openai-images')).toBe('gemini');
+    expect(providerFor('gemini')!.protocolFor('m', 'audio.speech', 'openai-audio')).toBeNull();
+    expect(providerFor('aihubmix')!.protocolFor('imagen-4.0', 'image.generate', 'openai-images')).toBe('gemini');
+    expect(providerFor('aihubmix')!.protocolFor('dall-e-3', 'image.generate', 'openai-images')).toBe('openai-images');
   });
 });

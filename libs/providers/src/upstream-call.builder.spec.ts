@@ -1,5 +1,5 @@
 import { geminiActionFor } from './gemini/gemini-action.util';
-import { buildUpstreamBody, buildUpstreamCall, isUpstreamCallFailure, mapStatus } from './upstream-call.builder';
+import { buildUpstreamBody, buildUpstreamCall, isUpstreamCallFailure, mapStatus, upstreamProtocolOf } from './upstream-call.builder';
 import type { InboundRequest, UpstreamCall, UpstreamCallArgs, UpstreamChannel } from './upstream-call.types';
 
 const channel = (over: Partial<UpstreamChannel> = {}): UpstreamChannel => ({
@@ -130,5 +130,55 @@ describe('buildUpstreamCall', () => {
   it('maps statuses by the channel’s statusCodeMapping, others unchanged', () => {
     const c = channel({ statusCodeMapping: { '500': 503, '400': 429 } });
     expect([mapStatus(c, 500), mapStatus(c, 400), mapStatus(c, 200)]).toEqual([503, 429, 200]);
+  });
+});
+
+describe('endpoint families: uploads and capability', () => {
+  const upload = (over: Partial<InboundRequest> = {}): InboundRequest => ({
+    protocol: 'openai-audio',
+    operation: 'audio.transcribe',
+    endpoint: 'audio.transcriptions',
+    model: 'whisper',
+    stream: false,
+    body: { model: 'whisper', language: 'en', timestamp_granularities: ['word', 'segment'] },
+    raw: Buffer.alloc(0),
+    files: [{ field: 'file', filename: 'a.wav', contentType: 'audio/wav', bytes: 3, data: Buffer.from('abc'), blob: new Blob(['abc'], { type: 'audio/wav' }) }],
+    ...over,
+  });
+
+  it('rebuilds an upload as a form: the model mapped, text overrides applied, arrays as x[], the files after', async () => {
+    const built = buildUpstreamCall(
+      channel({ modelMapping: { whisper: 'whisper-1' }, paramOverride: { temperature: 0, nested: { x: 1 } } }),
+      'k',
+      upload(),
+      'whisper',
+      'r',
+    );
+    if (isUpstreamCallFailure(built)) throw new Error(built.message);
+    expect(built.url).toBe('https://up.example/v1/audio/transcriptions');
+    expect(built.body).toBeInstanceOf(FormData);
+    // the sender sets multipart/form-data with the boundary: a JSON content type here would break the upload
+    expect(built.headers['content-type']).toBeUndefined();
+    const form = built.body as FormData;
+    expect([...form.keys()]).toEqual(['model', 'language', 'timestamp_granularities[]', 'timestamp_granularities[]', 'temperature', 'file']);
+    expect(form.get('model')).toBe('whisper-1');
+    expect(form.get('temperature')).toBe('0');
+    const file = form.get('file') as File;
+    expect([file.name, file.type, await file.text()]).toEqual(['a.wav', 'audio/wav', 'abc']);
+  });
+
+  it('a channel declaring endpoints serves exactly those families beyond chat', () => {
+    const declared = channel({ type: 'openai-compatible', endpoints: ['rerank'] });
+    const rerank = { protocol: 'rerank', operation: 'rerank', endpoint: 'rerank' } as const;
+    const images = { protocol: 'openai-images', operation: 'image.generate', endpoint: 'images.generations' } as const;
+    expect(upstreamProtocolOf(declared, rerank, 'm')).toBe('rerank');
+    expect(upstreamProtocolOf(channel({ type: 'openai-compatible' }), rerank, 'm')).toBeNull();
+    expect(upstreamProtocolOf(channel({ type: 'openai', endpoints: ['rerank'] }), images, 'm')).toBeNull();
+    expect(upstreamProtocolOf(channel({ type: 'openai' }), images, 'm')).toBe('openai-images');
+    const completions = { protocol: 'openai-completions', operation: 'generate', endpoint: 'completions' } as const;
+    expect(upstreamProtocolOf(channel({ type: 'openai', endpoints: ['rerank'] }), completions, 'gpt-4o')).toBe('openai-chat');
+    expect(upstreamProtocolOf(channel({ type: 'openai' }), completions, 'gpt-3.5-turbo-instruct')).toBe('openai-completions');
+    expect(upstreamProtocolOf(channel({ type: 'vllm', endpoints: ['completions'] }), completions, 'llama')).toBe('openai-completions');
+    expect(upstreamProtocolOf(channel({ type: 'deepseek' }), completions, 'deepseek-chat')).toBe('openai-chat');
   });
 });

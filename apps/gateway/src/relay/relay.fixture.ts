@@ -62,13 +62,17 @@ export class FakeRawResponse extends EventEmitter {
     return this;
   }
 
-  write(text: string): boolean {
-    this.chunks.push(text);
+  write(text: string | Buffer): boolean {
+    this.chunks.push(String(text));
     return !this.full;
   }
 
   end(): void {
     this.writableEnded = true;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
   }
 }
 

@@ -24,6 +24,47 @@ function planner(opts: {
   return new RoutePlanner(table, prices, { UNPRICED_MODEL_POLICY: opts.policy ?? 'reject' });
 }
 
+describe('RoutePlanner.plan: capability routing (a channel serves a family by its type or its declared endpoints)', () => {
+  const images = { protocol: 'openai-images', operation: 'image.generate', endpoint: 'images.generations' } as const;
+  const rerank = { protocol: 'rerank', operation: 'rerank', endpoint: 'rerank' } as const;
+
+  it('keeps the channels whose type serves the family and drops the rest before any attempt', () => {
+    const openai = channel({ id: 1, type: 'openai' });
+    const anthropic = channel({ id: 2, type: 'anthropic' });
+    const gemini = channel({ id: 3, type: 'gemini' });
+    expect(
+      planner({ channels: { m: [openai, anthropic, gemini] } })
+        .plan('m', 'default', images)
+        .candidates.map((c) => c.id),
+    ).toEqual([1, 3]);
+  });
+
+  it('answers 400 naming the family when channels have the model but none serves it', () => {
+    const p = planner({ channels: { m: [channel({ id: 1, type: 'openai' }), channel({ id: 2, type: 'anthropic' })] } });
+    expect(() => p.plan('m', 'default', rerank)).toThrow(expect.objectContaining({ status: 400, message: expect.stringContaining('rerank') as string }));
+  });
+
+  it('a channel declaring the family serves it; declaring others drops what its type would serve', () => {
+    const declares = channel({ id: 1, type: 'openai-compatible', endpoints: ['rerank'] });
+    const narrowed = channel({ id: 2, type: 'openai', endpoints: ['audio.speech'] });
+    const p = planner({ channels: { m: [declares, narrowed] } });
+    expect(p.plan('m', 'default', rerank).candidates.map((c) => c.id)).toEqual([1]);
+    expect(() => p.plan('m', 'default', images)).toThrow(expect.objectContaining({ status: 400 }));
+  });
+
+  it('chat is never filtered: every listed channel may take a generation', () => {
+    const c = [channel({ id: 1, type: 'openai', endpoints: ['rerank'] }), channel({ id: 2, type: 'anthropic' })];
+    const chat = { protocol: 'openai-chat', operation: 'generate', endpoint: 'chat.completions' } as const;
+    expect(planner({ channels: { m: c } }).plan('m', 'default', chat).candidates).toHaveLength(2);
+  });
+
+  it('a fallback model that can serve the family keeps the route (its channels are tried after)', () => {
+    const aliases = [{ name: 'pic', targets: [{ model: 'a', weight: 1 }], fallbacks: ['b'] }] as unknown as RoutedAlias[];
+    const p = planner({ channels: { a: [channel({ id: 1, type: 'anthropic' })], b: [channel({ id: 2, type: 'openai' })] }, aliases });
+    expect(p.plan('pic', 'default', images)).toMatchObject({ model: 'a', candidates: [], fallbacks: ['b'] });
+  });
+});
+
 describe('RoutePlanner.plan', () => {
   it('a model with channels of the key group routes to them, no alias, no fallbacks', () => {
     const c = channel({ id: 2 });
