@@ -150,6 +150,9 @@ describe('PriceService', () => {
       speechPerMillionCharsMicros: 15_000_000n,
       perSearchUnitMicros: 2_000n,
     });
+    // sizes read in key order, whatever order the JSON column keeps them in
+    const reversed = await service.put('img2', PutPrice.parse({ input: 0, output: 0, perImageBySize: { 'hd:1024x1024': 0.08, '256x256': 0.016 } }), 'admin');
+    expect(Object.keys(reversed.perImageBySize ?? {})).toEqual(['256x256', 'hd:1024x1024']);
     await service.put('tts', PutPrice.parse({ input: 0, output: 0, speechPerMillionChars: 30 }), 'admin');
     const table = new Map((await service.table()).prices.map((p) => [p.model, p]));
     expect(table.get('img')).toMatchObject({
@@ -170,7 +173,7 @@ describe('PriceService', () => {
     });
     // a PUT replaces the whole price: a unit price it leaves out is free again
     await service.put('img', PutPrice.parse({ input: 0, output: 0, perImage: 0.05 }), 'admin');
-    expect(await service.list()).toMatchObject({ data: [{ model: 'img', ...noUnits, perImage: 0.05 }, { model: 'tts' }] });
+    expect(await service.list()).toMatchObject({ data: [{ model: 'img', ...noUnits, perImage: 0.05 }, { model: 'img2' }, { model: 'tts' }] });
   });
 
   it('inserts the built-in unit list prices (DALL·E by quality and size, audio minutes, speech characters, search units)', async () => {

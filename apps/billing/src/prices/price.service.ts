@@ -11,6 +11,8 @@ export function perImageBySizeMicros(p: Pick<Price, 'perImageBySizeMicros'>): Re
   const v = p.perImageBySizeMicros;
   if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
   const entries = Object.entries(v).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isSafeInteger(e[1]) && e[1] >= 0);
+  // jsonb keeps keys in its own order (shortest first): sorted, sizes come before quality:size and every read agrees
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return entries.length ? Object.fromEntries(entries) : null;
 }
 

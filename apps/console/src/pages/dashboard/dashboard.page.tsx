@@ -113,7 +113,8 @@ function EndpointBreakdown({ rows }: { rows: NonNullable<StatsView['byEndpoint']
           <div style={{ height: Math.max(120, 32 * shown.length) }}>
             <Bar
               aria-label={t('dashboard.byEndpoint')}
-              options={{ ...(options as ChartOptions<'bar'>), indexAxis: 'y', maintainAspectRatio: false }}
+              // one series, named by the card's title: no legend
+              options={{ ...(options as ChartOptions<'bar'>), indexAxis: 'y', plugins: { ...options.plugins, legend: { display: false } } }}
               data={{
                 labels: shown.map((r) => name(r.endpoint)),
                 datasets: [{ label: t('dashboard.requests'), data: shown.map((r) => r.requests), backgroundColor: '#4c6ef5' }],

@@ -1,4 +1,5 @@
-import { ActionIcon, Button, Fieldset, Group, NumberInput, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Button, Fieldset, Group, NumberInput, SimpleGrid, Stack, Text, TextInput, Tooltip } from '@mantine/core';
+import { Fragment, type ReactNode } from 'react';
 import { useI18n } from '../../i18n/i18n.context';
 import { UNIT_FIELDS, type PriceDraft, type SizeRow, type UnitField } from './price-draft';
 import { fmtPrice, type PriceLike } from './price-math';
@@ -85,31 +86,48 @@ export function UnitPriceFields({ draft, onChange }: { draft: PriceDraft; onChan
   );
 }
 
-/** The prices list's unit column: each unit price set, one per line; a dash when the model is priced in tokens only. */
+/**
+ * A price's units in the prices list, under the model: each unit price set, one short dimmed line each (the by-size
+ * prices as their count and range, every size in a tooltip); nothing when the model is priced in tokens only.
+ */
 export function UnitPricesCell({ price }: { price: PriceLike }) {
   const { t, locale } = useI18n();
   const usd = (n: number) => fmtPrice(n, locale);
-  const lines: string[] = [];
-  if (price.perImage !== null && price.perImage !== undefined) lines.push(t('prices.unit.image', { price: usd(price.perImage) }));
-  for (const [size, p] of Object.entries(price.perImageBySize ?? {})) lines.push(t('prices.unit.imageSize', { size, price: usd(p) }));
-  if (price.audioInputPerMinute !== null && price.audioInputPerMinute !== undefined)
-    lines.push(t('prices.unit.audio', { price: usd(price.audioInputPerMinute) }));
-  if (price.speechPerMillionChars !== null && price.speechPerMillionChars !== undefined)
-    lines.push(t('prices.unit.speech', { price: usd(price.speechPerMillionChars) }));
-  if (price.perSearchUnit !== null && price.perSearchUnit !== undefined) lines.push(t('prices.unit.search', { price: usd(price.perSearchUnit) }));
-  if (!lines.length)
-    return (
-      <Text size="sm" c="dimmed">
-        —
-      </Text>
-    );
-  return (
-    <Stack gap={0}>
-      {lines.map((l) => (
-        <Text key={l} size="xs" style={{ whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' }}>
-          {l}
+  const set = (v: number | null | undefined): v is number => v !== null && v !== undefined;
+  const sizes = Object.entries(price.perImageBySize ?? {});
+  const lines: ReactNode[] = [];
+  if (set(price.perImage)) lines.push(t('prices.unit.image', { price: usd(price.perImage) }));
+  if (sizes.length) {
+    const amounts = sizes.map(([, p]) => p);
+    const [lo, hi] = [Math.min(...amounts), Math.max(...amounts)];
+    lines.push(
+      <Tooltip
+        label={sizes.map(([size, p]) => t('prices.unit.imageSize', { size, price: usd(p) })).join(' · ')}
+        multiline
+        maw={320}
+        events={{ hover: true, focus: true, touch: true }}
+      >
+        <Text size="xs" tabIndex={0} td="underline dotted" data-testid="price-sizes">
+          {t('prices.unit.sizes', { n: sizes.length, range: lo === hi ? usd(lo) : `${usd(lo)}–${usd(hi)}` })}
         </Text>
-      ))}
+      </Tooltip>,
+    );
+  }
+  if (set(price.audioInputPerMinute)) lines.push(t('prices.unit.audio', { price: usd(price.audioInputPerMinute) }));
+  if (set(price.speechPerMillionChars)) lines.push(t('prices.unit.speech', { price: usd(price.speechPerMillionChars) }));
+  if (set(price.perSearchUnit)) lines.push(t('prices.unit.search', { price: usd(price.perSearchUnit) }));
+  if (!lines.length) return null;
+  return (
+    <Stack gap={0} c="dimmed" data-testid="price-units-cell" style={{ whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' }}>
+      {lines.map((l, i) =>
+        typeof l === 'string' ? (
+          <Text key={i} size="xs">
+            {l}
+          </Text>
+        ) : (
+          <Fragment key={i}>{l}</Fragment>
+        ),
+      )}
     </Stack>
   );
 }

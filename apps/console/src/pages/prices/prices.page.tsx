@@ -329,7 +329,7 @@ export function PricesPage() {
                   </Text>
                 </Paper>
               ) : (
-                <Table.ScrollContainer minWidth={1180}>
+                <Table.ScrollContainer minWidth={1000}>
                   <Table striped highlightOnHover>
                     <Table.Thead>
                       <Table.Tr>
@@ -340,7 +340,6 @@ export function PricesPage() {
                         <Table.Th ta="right">{t('prices.col.cacheRead')}</Table.Th>
                         <Table.Th ta="right">{t('prices.col.cacheWrite')}</Table.Th>
                         <Table.Th ta="right">{t('prices.col.perRequest')}</Table.Th>
-                        <Table.Th>{t('prices.col.units')}</Table.Th>
                         <Table.Th>{t('prices.col.channels')}</Table.Th>
                         <Table.Th>{t('col.actions')}</Table.Th>
                       </Table.Tr>
@@ -352,6 +351,8 @@ export function PricesPage() {
                             <Text size="sm" ff="monospace">
                               {p.model}
                             </Text>
+                            {/* unit prices under the name (dimmed), as the logs share cells: the table keeps a laptop's width */}
+                            <UnitPricesCell price={p} />
                           </Table.Td>
                           <Table.Td>
                             <Tooltip label={p.builtin ? t('prices.builtinHint') : t('prices.customHint')}>
@@ -365,9 +366,6 @@ export function PricesPage() {
                               {fmtPrice(p[f], locale)}
                             </Table.Td>
                           ))}
-                          <Table.Td>
-                            <UnitPricesCell price={p} />
-                          </Table.Td>
                           <Table.Td>
                             <ChannelBadges channels={cov.servedBy.get(p.model) ?? []} />
                           </Table.Td>
