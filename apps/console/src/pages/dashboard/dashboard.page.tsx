@@ -97,7 +97,7 @@ function TopTable<R extends StatsRow>({ title, rows, name, label }: { title: str
 /** Requests per endpoint family (chat, images, audio, rerank…): a bar each, and a table with errors, cost and units. */
 function EndpointBreakdown({ rows }: { rows: NonNullable<StatsView['byEndpoint']> }) {
   const { t, locale } = useI18n();
-  const options = useChartOptions();
+  const barOptions = useChartOptions() as ChartOptions<'bar'>;
   const unitsLabel = useUnitsLabel();
   const name = (e: string | null) => e ?? t('dashboard.endpointOther');
   const shown = rows.slice(0, 12);
@@ -114,7 +114,7 @@ function EndpointBreakdown({ rows }: { rows: NonNullable<StatsView['byEndpoint']
             <Bar
               aria-label={t('dashboard.byEndpoint')}
               // one series, named by the card's title: no legend
-              options={{ ...(options as ChartOptions<'bar'>), indexAxis: 'y', plugins: { ...options.plugins, legend: { display: false } } }}
+              options={{ ...barOptions, indexAxis: 'y', plugins: { ...barOptions.plugins, legend: { display: false } } }}
               data={{
                 labels: shown.map((r) => name(r.endpoint)),
                 datasets: [{ label: t('dashboard.requests'), data: shown.map((r) => r.requests), backgroundColor: '#4c6ef5' }],
