@@ -118,7 +118,9 @@ describe('UsageRecorder.finish', () => {
     const speech = answered();
     Object.assign(speech.draft, { endpoint: 'audio.speech', status: 502, units: { characters: 1200, audioSeconds: 0 } });
     r.finish(speech);
-    r.finish(attemptContext());
+    const unknown = attemptContext();
+    unknown.draft.endpoint = null; // refused before the relay knew the family
+    r.finish(unknown);
     expect(await valueOf(metrics.endpointRequests, { endpoint: 'images.generations', status_class: '2xx' })).toBe(1);
     expect(await valueOf(metrics.endpointRequests, { endpoint: 'audio.speech', status_class: '5xx' })).toBe(1);
     expect(await valueOf(metrics.endpointRequests, { endpoint: 'unknown', status_class: '5xx' })).toBe(1);
