@@ -64,6 +64,18 @@ export class Metrics {
     labelNames: ['model', 'group'] as const,
     registers: [this.registry],
   });
+  readonly endpointRequests = new Counter({
+    name: 'switchboard_endpoint_requests_total',
+    help: 'Relay requests finished, by endpoint family (chat.completions, images.generations, audio.speech, rerank…; "unknown" before one was known) and HTTP status class.',
+    labelNames: ['endpoint', 'status_class'] as const,
+    registers: [this.registry],
+  });
+  readonly units = new Counter({
+    name: 'switchboard_units_total',
+    help: 'Units billed besides tokens, by endpoint family and unit (images, audio_seconds, characters, search_units).',
+    labelNames: ['endpoint', 'unit'] as const,
+    registers: [this.registry],
+  });
   readonly retries = new Counter({
     name: 'switchboard_retries_total',
     help: 'Upstream attempts after the first one, by reason (status class or network error).',
@@ -345,5 +357,39 @@ export class SeriesCache {
       this.cache.set(key, s);
     }
     return s;
+  }
+}
+
+/** The units of SPEC §8 `units` and their metric label: a Prometheus label is snake_case. */
+const UNIT_LABELS = [
+  ['images', 'images'],
+  ['audioSeconds', 'audio_seconds'],
+  ['characters', 'characters'],
+  ['searchUnits', 'search_units'],
+] as const;
+
+/**
+ * The per-endpoint-family metrics of one finished request: switchboard_endpoint_requests_total and
+ * switchboard_units_total, through resolved series like the relay's other metrics. The endpoint label is the gateway's
+ * own family name (from its route table, never the client's path), so it is bounded by the families that exist.
+ */
+export class EndpointSeries {
+  private readonly requests: SeriesCache;
+  private readonly units: SeriesCache;
+
+  constructor(metrics: Metrics) {
+    this.requests = new SeriesCache(metrics.endpointRequests);
+    this.units = new SeriesCache(metrics.units);
+  }
+
+  /** A request of `endpoint` (null: not known yet) ended with `statusClass`; `units` are the units it was billed. */
+  observe(endpoint: string | null, statusClass: string, units: Partial<Record<(typeof UNIT_LABELS)[number][0], number>> | null): void {
+    const ep = endpoint ?? 'unknown';
+    this.requests.series(`${ep}\0${statusClass}`, () => ({ endpoint: ep, status_class: statusClass })).inc(1);
+    if (!units) return;
+    for (const [field, unit] of UNIT_LABELS) {
+      const n = units[field];
+      if (n && n > 0 && Number.isFinite(n)) this.units.series(`${ep}\0${unit}`, () => ({ endpoint: ep, unit })).inc(n);
+    }
   }
 }

@@ -273,12 +273,18 @@ describe('console: request logs and audit log pages', () => {
       'ttftMs',
       'attempts',
       'error',
+      'endpoint',
+      'units.images',
+      'units.audioSeconds',
+      'units.characters',
+      'units.searchUnits',
     ]);
     expect(rows).toHaveLength(api.total);
     rows.forEach((row, i) => {
       const rec = api.data[i];
       header.forEach((field, j) => {
         if (field === 'cost') expect(Number(row[j])).toBe(rec.cost);
+        else if (field.startsWith('units.')) expect(row[j]).toBe(csvText((rec.units as Record<string, unknown> | null)?.[field.slice(6)]));
         else expect(row[j]).toBe(csvText(rec[field]));
       });
     });

@@ -134,7 +134,21 @@ describe('console: models & prices and aliases pages (standalone)', () => {
     await expect(page.getByTestId('unpriced-models').textContent()).resolves.not.toContain('sb-house-model');
 
     const saved = (await admin.get<{ data: Price[] }>('/api/prices')).body.data.find((p) => p.model === 'sb-house-model');
-    expect(saved).toEqual({ model: 'sb-house-model', input: 2, output: 8, cacheRead: 0, cacheWrite: 0, perRequest: 0.001, builtin: false });
+    expect(saved).toEqual({
+      model: 'sb-house-model',
+      input: 2,
+      output: 8,
+      cacheRead: 0,
+      cacheWrite: 0,
+      perRequest: 0.001,
+      // no unit price typed: every unit is free
+      perImage: null,
+      perImageBySize: null,
+      audioInputPerMinute: null,
+      speechPerMillionChars: null,
+      perSearchUnit: null,
+      builtin: false,
+    });
 
     // The gateways learn the price through an event (within 1 s): until then the request is still refused, never free.
     const done = await eventually(() => ask().catch(() => null), 5_000, 'the priced model to be served');

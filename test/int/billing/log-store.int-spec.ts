@@ -153,14 +153,23 @@ describePostgres('request log stats and retention on Postgres', () => {
       upstreamProtocol: null,
       ttftMs: null,
       error: null,
+      endpoint: null,
+      units: null,
       createdAt: '2026-11-22T07:00:00+01:00',
     });
-    await consumer.store([rec('log-1'), nulls, rec('log-1')]);
+    const units = rec('log-units', { endpoint: 'audio.transcriptions', units: { audioSeconds: 12.345, images: 2, characters: 10, searchUnits: 1 } });
+    await consumer.store([rec('log-1'), nulls, rec('log-1'), units]);
     await consumer.store([rec('log-1'), rec('log-2')]); // redelivery, overlapping
-    expect(await prisma.requestLog.count()).toBe(3);
+    expect(await prisma.requestLog.count()).toBe(4);
     const { reservedMicros: _, ...expected } = rec('log-1');
     expect(await prisma.requestLog.findUnique({ where: { requestId: 'log-1' } })).toEqual({
       ...expected,
+      createdAt: new Date('2026-11-22T06:00:00.123Z'),
+      costMicros: BigInt(Number.MAX_SAFE_INTEGER),
+    });
+    const { reservedMicros: __, ...withUnits } = units;
+    expect(await prisma.requestLog.findUnique({ where: { requestId: 'log-units' } })).toEqual({
+      ...withUnits,
       createdAt: new Date('2026-11-22T06:00:00.123Z'),
       costMicros: BigInt(Number.MAX_SAFE_INTEGER),
     });
@@ -173,6 +182,8 @@ describePostgres('request log stats and retention on Postgres', () => {
       upstreamProtocol: null,
       ttftMs: null,
       error: null,
+      endpoint: null,
+      units: null,
       createdAt: new Date('2026-11-22T06:00:00.000Z'),
     });
   });

@@ -16,6 +16,11 @@ describePostgres('PriceRepository on Postgres', () => {
     cacheReadMicros: 0n,
     cacheWriteMicros: 0n,
     perRequestMicros: 0n,
+    perImageMicros: null,
+    perImageBySizeMicros: null,
+    audioInputPerMinuteMicros: null,
+    speechPerMillionCharsMicros: null,
+    perSearchUnitMicros: null,
     builtin,
   });
 
@@ -94,5 +99,29 @@ describePostgres('PriceRepository on Postgres', () => {
       }),
     ).rejects.toThrow('audit failed');
     expect(await repo.byModel('zz-reset')).not.toBeNull();
+  });
+  it('round-trips the unit prices (micro-USD columns, the by-size map as JSON) and clears them back to NULL', async () => {
+    const units = {
+      perImageMicros: 40_000n,
+      perImageBySizeMicros: { '1024x1024': 40_000, 'hd:1792x1024': 120_000 },
+      audioInputPerMinuteMicros: 6_000n,
+      speechPerMillionCharsMicros: 15_000_000n,
+      perSearchUnitMicros: 2_000n,
+    };
+    await repo.putAudited('zz-units', { ...data(0n), ...units }, () => ({ actor: 'a', action: 'create', entity: 'price', entityId: 'zz-units' }));
+    expect(await repo.byModel('zz-units')).toMatchObject(units);
+    await repo.insertMissing([{ model: 'zz-units-builtin', ...data(0n, true), ...units, perImageMicros: null }]);
+    expect(await repo.byModel('zz-units-builtin')).toMatchObject({ ...units, perImageMicros: null });
+    const [row] = await prisma.$queryRaw<{ bySize: unknown; kind: string }[]>`
+      SELECT "perImageBySizeMicros" AS "bySize", jsonb_typeof("perImageBySizeMicros") AS kind FROM prices WHERE model = 'zz-units'`;
+    expect(row).toEqual({ bySize: { '1024x1024': 40_000, 'hd:1792x1024': 120_000 }, kind: 'object' });
+
+    await repo.putAudited('zz-units', data(0n), () => ({ actor: 'a', action: 'update', entity: 'price', entityId: 'zz-units' }));
+    const [cleared] = await prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM prices WHERE model = 'zz-units' AND "perImageMicros" IS NULL AND "perImageBySizeMicros" IS NULL
+        AND "audioInputPerMinuteMicros" IS NULL AND "speechPerMillionCharsMicros" IS NULL AND "perSearchUnitMicros" IS NULL`;
+    expect(cleared.n).toBe(1n);
+    await repo.resetAudited('zz-units', { ...data(0n, true), ...units }, () => ({ actor: 'a', action: 'update', entity: 'price', entityId: 'zz-units' }));
+    expect(await repo.byModel('zz-units')).toMatchObject({ ...units, builtin: true });
   });
 });

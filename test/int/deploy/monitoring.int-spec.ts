@@ -150,7 +150,14 @@ describe('Grafana dashboards', () => {
     const required = switchboardMetrics.filter((m) => SPEC_METRICS.includes(m));
     expect(required.sort()).toEqual([...SPEC_METRICS].sort());
     expect(required.filter((m) => !used.has(m))).toEqual([]);
-    for (const m of ['switchboard_nodejs_eventloop_lag_p99_seconds', 'switchboard_process_resident_memory_bytes', 'switchboard_process_cpu_seconds_total']) {
+    for (const m of [
+      'switchboard_nodejs_eventloop_lag_p99_seconds',
+      'switchboard_process_resident_memory_bytes',
+      'switchboard_process_cpu_seconds_total',
+      // the endpoint families (issue 14): requests and units per family
+      'switchboard_endpoint_requests_total',
+      'switchboard_units_total',
+    ]) {
       expect(used.has(m)).toBe(true);
     }
     const quantiles = dashboards.flatMap((d) => dashboardQueries(d)).filter((q) => q.expr.includes('histogram_quantile'));
@@ -160,7 +167,18 @@ describe('Grafana dashboards', () => {
         percentiles: true,
       });
     }
-    for (const topic of ['traffic', 'latency', 'errors', 'channel health', 'tokens and cost', 'limits', 'usage pipeline', 'dependencies', 'process']) {
+    for (const topic of [
+      'traffic',
+      'latency',
+      'errors',
+      'channel health',
+      'tokens and cost',
+      'limits',
+      'endpoint families',
+      'usage pipeline',
+      'dependencies',
+      'process',
+    ]) {
       expect({ topic, row: titles.includes(topic) }).toEqual({ topic, row: true });
     }
   });

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import type { UsageRecord } from '@switchboard/contracts';
 import { openDatabase, recordAudit, type Database, type PrismaService } from '@switchboard/db';
 import { AuditLogRepository } from '../../../apps/log-writer/src/audit/audit-log.repository';
 import { RequestLogRepository } from '../../../apps/log-writer/src/logs/request-log.repository';
@@ -51,6 +52,43 @@ describePostgres('log-writer repositories on Postgres', () => {
     expect(window.rows.map((r) => r.requestId)).toEqual(['c']);
     expect((await logs.find('x'))?.userId).toBe(2);
     expect(await logs.find('none')).toBeNull();
+  });
+
+  it('request logs: filtered by endpoint family, exactly; stats sum each family and its units', async () => {
+    const logs = new RequestLogRepository(prisma);
+    const now = new Date().toISOString();
+    const rec = (requestId: string, endpoint: string | null, units: UsageRecord['units'], costMicros = 0) => ({
+      ...usageRecord(requestId, 9, 1, costMicros),
+      createdAt: now,
+      endpoint,
+      units,
+    });
+    await logs.insertNew([
+      rec('ep-img-1', 'images.generations', { images: 2 }, 80_000),
+      rec('ep-img-2', 'images.generations', { images: 1 }, 40_000),
+      rec('ep-edit', 'images.edits', { images: 1 }),
+      rec('ep-stt', 'audio.transcriptions', { audioSeconds: 90.5 }),
+      rec('ep-tts', 'audio.speech', { characters: 1200 }),
+      rec('ep-rr', 'rerank', { searchUnits: 3 }),
+      rec('ep-old', null, null),
+    ]);
+    const images = await logs.page({ endpoint: 'images.generations', userId: 9 }, null, 10);
+    expect([images.rows.map((r) => r.requestId).sort(), images.total]).toEqual([['ep-img-1', 'ep-img-2'], 2]);
+    expect(images.rows.find((r) => r.requestId === 'ep-img-1')).toMatchObject({ endpoint: 'images.generations', units: { images: 2 } });
+    expect((await logs.page({ endpoint: 'images', userId: 9 }, null, 10)).total).toBe(0);
+    expect((await logs.page({ endpoint: 'audio.transcriptions', userId: 9 }, null, 10)).rows).toMatchObject([{ units: { audioSeconds: 90.5 } }]);
+
+    const byEndpoint = new Map(
+      (await new LogStatsRepository(prisma).aggregate('endpoint', 1)).map((r) => [
+        r.key,
+        [Number(r.requests), Number(r.costMicros), r.images, r.audioSeconds, r.characters, r.searchUnits],
+      ]),
+    );
+    expect(byEndpoint.get('images.generations')).toEqual([2, 120_000, 3, 0, 0, 0]);
+    expect(byEndpoint.get('audio.transcriptions')).toEqual([1, 0, 0, 90.5, 0, 0]);
+    expect(byEndpoint.get('audio.speech')).toEqual([1, 0, 0, 0, 1200, 0]);
+    expect(byEndpoint.get('rerank')).toEqual([1, 0, 0, 0, 0, 3]);
+    expect(byEndpoint.get(null)?.[0]).toBeGreaterThanOrEqual(1);
   });
 
   it('stats: the window starts at UTC midnight days-1 ago, by the database clock', async () => {

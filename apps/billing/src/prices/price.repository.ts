@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, recordAudit, type AuditEntry, type Price } from '@switchboard/db';
+import { Prisma, PrismaService, recordAudit, type AuditEntry, type Price } from '@switchboard/db';
 
-/** A price's columns, without its model. */
-export type PriceData = Omit<Price, 'model' | 'createdAt' | 'updatedAt'>;
+/** A price's columns, without its model; the by-size image prices as micro-USD by key (null: none). */
+export type PriceData = Omit<Price, 'model' | 'createdAt' | 'updatedAt' | 'perImageBySizeMicros'> & {
+  perImageBySizeMicros: Record<string, number> | null;
+};
+
+/** Prisma stores SQL NULL in a Json column only when told so (a plain null is refused). */
+const columns = (d: PriceData) => ({ ...d, perImageBySizeMicros: d.perImageBySizeMicros ?? Prisma.DbNull });
 
 /** What the price service needs of the database; unit tests implement it in memory. */
 export type Prices = Pick<PriceRepository, keyof PriceRepository>;
@@ -14,7 +19,7 @@ export class PriceRepository {
 
   /** Inserts the prices whose model has none yet; returns how many it inserted. */
   async insertMissing(prices: (PriceData & { model: string })[]): Promise<number> {
-    const { count } = await this.prisma.price.createMany({ data: prices, skipDuplicates: true });
+    const { count } = await this.prisma.price.createMany({ data: prices.map((p) => ({ ...columns(p), model: p.model })), skipDuplicates: true });
     return count;
   }
 
@@ -34,7 +39,7 @@ export class PriceRepository {
   async putAudited(model: string, data: PriceData, audit: (before: Price | null, after: Price) => AuditEntry): Promise<Price> {
     return this.prisma.$transaction(async (tx) => {
       const before = await tx.price.findUnique({ where: { model } });
-      const p = await tx.price.upsert({ where: { model }, create: { model, ...data }, update: data });
+      const p = await tx.price.upsert({ where: { model }, create: { model, ...columns(data) }, update: columns(data) });
       await recordAudit(tx, audit(before, p));
       return p;
     });
@@ -52,7 +57,7 @@ export class PriceRepository {
     return this.prisma.$transaction(async (tx) => {
       const before = await tx.price.findUnique({ where: { model } });
       if (!before) return null;
-      const after = builtin ? await tx.price.update({ where: { model }, data: builtin }) : null;
+      const after = builtin ? await tx.price.update({ where: { model }, data: columns(builtin) }) : null;
       if (!after) await tx.price.delete({ where: { model } });
       await recordAudit(tx, audit(before, after));
       return { before, after };

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { PutPrice } from '@switchboard/contracts';
 import type { AuditEntry, Price } from '@switchboard/db';
 import type { Bus } from '@switchboard/messaging';
-import { DEFAULT_PRICES } from './default-prices';
+import { DEFAULT_PRICES, DEFAULT_UNIT_PRICES } from './default-prices';
 import type { PriceData, Prices } from './price.repository';
 import { PriceService } from './price.service';
 
@@ -55,6 +55,8 @@ class InMemoryPrices implements Prices {
   }
 }
 
+const noUnits = { perImage: null, perImageBySize: null, audioInputPerMinute: null, speechPerMillionChars: null, perSearchUnit: null };
+
 describe('PriceService', () => {
   let prices: InMemoryPrices;
   let emitted: string[];
@@ -85,7 +87,7 @@ describe('PriceService', () => {
   it('audits a new price as a create and a changed one as an update with its before, and tells the gateways', async () => {
     await service.put('m', PutPrice.parse({ input: 1, output: 2 }), 'admin');
     const reply = await service.put('m', PutPrice.parse({ input: 3, output: 4 }), 'root');
-    expect(reply).toEqual({ model: 'm', input: 3, output: 4, cacheRead: 0, cacheWrite: 0, perRequest: 0, builtin: false });
+    expect(reply).toEqual({ model: 'm', input: 3, output: 4, cacheRead: 0, cacheWrite: 0, perRequest: 0, ...noUnits, builtin: false });
     expect(prices.audits.map((a) => [a.actor, a.action, a.entityId, (a.before as { input?: number } | undefined)?.input])).toEqual([
       ['admin', 'create', 'm', undefined],
       ['root', 'update', 'm', 1],
@@ -109,7 +111,7 @@ describe('PriceService', () => {
 
     expect(await service.remove(builtinModel, 'root')).toEqual({
       deleted: true,
-      builtin: { model: builtinModel, input: i, output: o, cacheRead: cr, cacheWrite: 0, perRequest: 0, builtin: true },
+      builtin: { model: builtinModel, input: i, output: o, cacheRead: cr, cacheWrite: 0, perRequest: 0, ...noUnits, builtin: true },
     });
     expect(await service.remove('house', 'root')).toEqual({ deleted: true, builtin: null });
     expect(prices.rows.has('house')).toBe(false);
@@ -131,5 +133,65 @@ describe('PriceService', () => {
     await expect(service.remove('nothing-here', 'root')).rejects.toMatchObject({ status: 404 });
     expect(prices.audits.length).toBe(audits);
     expect(emitted).toEqual([]);
+  });
+  it('stores unit prices in micro-dollars, answers them in USD, and publishes only the ones set', async () => {
+    const units = {
+      perImage: 0.04,
+      perImageBySize: { '1024x1024': 0.04, 'hd:1792x1024': 0.12 },
+      audioInputPerMinute: 0.006,
+      speechPerMillionChars: 15,
+      perSearchUnit: 0.002,
+    };
+    expect(await service.put('img', PutPrice.parse({ input: 0, output: 0, ...units }), 'admin')).toMatchObject(units);
+    expect(prices.rows.get('img')).toMatchObject({
+      perImageMicros: 40_000n,
+      perImageBySizeMicros: { '1024x1024': 40_000, 'hd:1792x1024': 120_000 },
+      audioInputPerMinuteMicros: 6_000n,
+      speechPerMillionCharsMicros: 15_000_000n,
+      perSearchUnitMicros: 2_000n,
+    });
+    // sizes read in key order, whatever order the JSON column keeps them in
+    const reversed = await service.put('img2', PutPrice.parse({ input: 0, output: 0, perImageBySize: { 'hd:1024x1024': 0.08, '256x256': 0.016 } }), 'admin');
+    expect(Object.keys(reversed.perImageBySize ?? {})).toEqual(['256x256', 'hd:1024x1024']);
+    await service.put('tts', PutPrice.parse({ input: 0, output: 0, speechPerMillionChars: 30 }), 'admin');
+    const table = new Map((await service.table()).prices.map((p) => [p.model, p]));
+    expect(table.get('img')).toMatchObject({
+      perImageMicros: 40_000,
+      perImageBySizeMicros: { '1024x1024': 40_000, 'hd:1792x1024': 120_000 },
+      audioInputPerMinuteMicros: 6_000,
+      speechPerMillionCharsMicros: 15_000_000,
+      perSearchUnitMicros: 2_000,
+    });
+    expect(table.get('tts')).toEqual({
+      model: 'tts',
+      inputMicros: 0,
+      outputMicros: 0,
+      cacheReadMicros: 0,
+      cacheWriteMicros: 0,
+      perRequestMicros: 0,
+      speechPerMillionCharsMicros: 30_000_000,
+    });
+    // a PUT replaces the whole price: a unit price it leaves out is free again
+    await service.put('img', PutPrice.parse({ input: 0, output: 0, perImage: 0.05 }), 'admin');
+    expect(await service.list()).toMatchObject({ data: [{ model: 'img', ...noUnits, perImage: 0.05 }, { model: 'img2' }, { model: 'tts' }] });
+  });
+
+  it('inserts the built-in unit list prices (DALL·E by quality and size, audio minutes, speech characters, search units)', async () => {
+    await service.onModuleInit();
+    for (const model of Object.keys(DEFAULT_UNIT_PRICES)) expect(Object.hasOwn(DEFAULT_PRICES, model)).toBe(true);
+    const table = new Map((await service.table()).prices.map((p) => [p.model, p]));
+    expect(table.get('dall-e-3')?.perImageBySizeMicros).toMatchObject({ '1024x1024': 40_000, 'hd:1792x1024': 120_000 });
+    expect(table.get('whisper-1')?.audioInputPerMinuteMicros).toBe(6_000);
+    expect(table.get('tts-1-hd')?.speechPerMillionCharsMicros).toBe(30_000_000);
+    expect(table.get('rerank-v3.5')?.perSearchUnitMicros).toBe(2_000);
+    expect(table.get('omni-moderation-latest')).toEqual({
+      model: 'omni-moderation-latest',
+      inputMicros: 0,
+      outputMicros: 0,
+      cacheReadMicros: 0,
+      cacheWriteMicros: 0,
+      perRequestMicros: 0,
+    });
+    expect(table.get('gpt-4o')).not.toHaveProperty('perImageMicros');
   });
 });

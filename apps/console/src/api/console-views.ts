@@ -18,6 +18,8 @@ export interface StatsView {
   byDay: (StatsRow & { date: string })[];
   byModel: (StatsRow & { model: string })[];
   byChannel: (StatsRow & { channelId: number | null })[];
+  /** per endpoint family (null: records older than the endpoint field), most requested first, with the units billed */
+  byEndpoint?: (StatsRow & { endpoint: string | null; units: { images: number; audioSeconds: number; characters: number; searchUnits: number } })[];
   topUsers: (StatsRow & { userId: number | null })[];
 }
 

@@ -36,7 +36,18 @@ describe('the OpenAPI document', () => {
 
   it('turns the zod schemas into request bodies and query parameters', () => {
     expect(doc.components.schemas.TopUp.required).toEqual(['amount']);
-    expect(Object.keys(doc.components.schemas.PutPrice.properties!)).toEqual(['input', 'output', 'cacheRead', 'cacheWrite', 'perRequest']);
+    expect(Object.keys(doc.components.schemas.PutPrice.properties!)).toEqual([
+      'input',
+      'output',
+      'cacheRead',
+      'cacheWrite',
+      'perRequest',
+      'perImage',
+      'perImageBySize',
+      'audioInputPerMinute',
+      'speechPerMillionChars',
+      'perSearchUnit',
+    ]);
     expect(doc.components.schemas.CreateChannel.required).toEqual(expect.arrayContaining(['name', 'type', 'keys', 'models']));
     expect(Object.keys(doc.components.schemas.CreateToken.properties!)).toEqual(expect.arrayContaining(['quota', 'models', 'allowIps', 'rpm', 'tpm']));
     const logQuery = doc.paths['/api/logs'].get.parameters!.filter((p) => p.in === 'query').map((p) => p.name);

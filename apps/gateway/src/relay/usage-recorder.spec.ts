@@ -110,6 +110,25 @@ describe('UsageRecorder.finish', () => {
     expect(logged).toHaveBeenCalledWith('usage record req-1 not queued: spool full');
     logged.mockRestore();
   });
+  it('per endpoint family: requests by status class, and the units billed (none when the request used none)', async () => {
+    const { r, metrics } = recorder();
+    const images = answered();
+    Object.assign(images.draft, { endpoint: 'images.generations', units: { images: 2, imageSize: '1024x1024' } });
+    r.finish(images);
+    const speech = answered();
+    Object.assign(speech.draft, { endpoint: 'audio.speech', status: 502, units: { characters: 1200, audioSeconds: 0 } });
+    r.finish(speech);
+    const unknown = attemptContext();
+    unknown.draft.endpoint = null; // refused before the relay knew the family
+    r.finish(unknown);
+    expect(await valueOf(metrics.endpointRequests, { endpoint: 'images.generations', status_class: '2xx' })).toBe(1);
+    expect(await valueOf(metrics.endpointRequests, { endpoint: 'audio.speech', status_class: '5xx' })).toBe(1);
+    expect(await valueOf(metrics.endpointRequests, { endpoint: 'unknown', status_class: '5xx' })).toBe(1);
+    expect((await metrics.units.get()).values.map((v) => [v.labels.endpoint, v.labels.unit, v.value])).toEqual([
+      ['images.generations', 'images', 2],
+      ['audio.speech', 'characters', 1200],
+    ]);
+  });
 });
 
 describe('UsageRecorder observations', () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PriceEntry, VerifiedToken } from '@switchboard/contracts';
 import { USAGE_QUEUE, type UsageQueue } from '@switchboard/messaging';
-import { LogThrottle, SeriesCache, processMetrics, statusClass } from '@switchboard/observability';
+import { EndpointSeries, LogThrottle, SeriesCache, processMetrics, statusClass } from '@switchboard/observability';
 import { computeCostMicros } from '@switchboard/pricing';
 import { countTextTokens, estimatePromptTokens, type Usage, type WireProtocol } from '@switchboard/protocols';
 import { AdmissionService } from '../admission/admission.service';
@@ -33,6 +33,8 @@ export class UsageRecorder {
   /** While the counter store is away every request's settle fails (the store retries them): one line per interval. */
   private readonly settleFailures = new LogThrottle((line) => this.logger.error(line));
   private readonly metrics = processMetrics();
+  /** requests and units per endpoint family */
+  private readonly endpoints = new EndpointSeries(this.metrics);
   // The per-request observations, by label set resolved once (see SeriesCache): same metrics, same labels. Keys are
   // the label values joined by NUL (no name holds one).
   private readonly requestsSeries: SeriesCache;
@@ -107,6 +109,7 @@ export class UsageRecorder {
     const channel = String(draft.channelId ?? 'none');
     const group = draft.group ?? 'none';
     this.requestsSeries.series(`${protocol}\0${model}\0${channel}\0${group}\0${sc}`, () => ({ protocol, model, channel, group, status_class: sc })).inc(1);
+    this.endpoints.observe(draft.endpoint, sc, draft.units);
     const stream = call.stream ? 'true' : 'false';
     this.durationSeries.series(`${protocol}\0${stream}\0${sc}`, () => ({ protocol, stream, status_class: sc })).observe(latency / 1000);
     this.overheadSeries.series(protocol, () => ({ protocol })).observe(Math.max(0, latency - draft.upstreamMs) / 1000);

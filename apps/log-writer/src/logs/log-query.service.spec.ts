@@ -86,13 +86,14 @@ describe('LogQueryService', () => {
   });
 
   it('passes the filters on, with from and to as dates', async () => {
-    await service.list(LogListQuery.parse({ userId: '4', model: 'm', from: '2026-01-01T00:00:00Z' }));
+    await service.list(LogListQuery.parse({ userId: '4', model: 'm', endpoint: 'images.generations', from: '2026-01-01T00:00:00Z' }));
     expect(logs.lastFilter).toEqual({
       tokenId: undefined,
       userId: 4,
       channelId: undefined,
       status: undefined,
       model: 'm',
+      endpoint: 'images.generations',
       from: new Date('2026-01-01T00:00:00Z'),
       to: undefined,
     });
@@ -103,5 +104,12 @@ describe('LogQueryService', () => {
     await expect(service.get('zzz')).rejects.toMatchObject({ status: 404 });
     await expect(service.get(undefined)).rejects.toMatchObject({ status: 404 });
     expect(await service.get('a')).toMatchObject({ requestId: 'a', createdAt: '2026-01-01T00:00:00.000Z' });
+  });
+  it('answers the endpoint family and the units of a record; a units column that is not units reads as none', async () => {
+    await logs.insertNew([{ ...log('img', '2026-01-03T00:00:00Z'), endpoint: 'images.generations', units: { images: 2 } }]);
+    expect(await service.get('img')).toMatchObject({ endpoint: 'images.generations', units: { images: 2 } });
+    expect(await service.get('a')).toMatchObject({ endpoint: 'chat.completions', units: null });
+    logs.rows[0].units = { images: 'two' };
+    expect((await service.get(logs.rows[0].requestId)).units).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { badRequest, notFound, type LogListQuery } from '@switchboard/contracts';
+import { UnitsSchema, badRequest, notFound, type LogListQuery } from '@switchboard/contracts';
 import { microsToUsd, type RequestLog } from '@switchboard/db';
 import type { z } from 'zod';
 import { RequestLogRepository, type RequestLogCursor, type RequestLogs } from './request-log.repository';
@@ -27,7 +27,15 @@ export const logView = (r: RequestLog) => ({
   ttftMs: r.ttftMs,
   attempts: r.attempts,
   error: r.error,
+  endpoint: r.endpoint,
+  units: units(r.units),
 });
+
+/** The units column as the record had it; anything else (a hand-edited row) reads as none. */
+function units(v: RequestLog['units']): z.output<typeof UnitsSchema> | null {
+  const parsed = UnitsSchema.safeParse(v);
+  return parsed.success ? parsed.data : null;
+}
 
 /** Cursor = base64url of "<createdAt ISO>|<requestId>": keyset pagination, stable while records are added. */
 function decodeCursor(cursor: string): RequestLogCursor {
@@ -48,6 +56,7 @@ export class LogQueryService {
       channelId: q.channelId,
       status: q.status,
       model: q.model,
+      endpoint: q.endpoint,
       from: q.from ? new Date(q.from) : undefined,
       to: q.to ? new Date(q.to) : undefined,
     };

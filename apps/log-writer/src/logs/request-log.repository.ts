@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { UsageRecord } from '@switchboard/contracts';
+import { UnitsSchema, type UsageRecord } from '@switchboard/contracts';
 import { Prisma, PrismaService, readSnapshot, type RequestLog } from '@switchboard/db';
 
 export interface RequestLogFilter {
@@ -8,6 +8,7 @@ export interface RequestLogFilter {
   channelId?: number;
   status?: number;
   model?: string;
+  endpoint?: string;
   from?: Date;
   to?: Date;
 }
@@ -46,6 +47,7 @@ export class RequestLogRepository {
       channelId: filter.channelId,
       status: filter.status,
       model: filter.model,
+      endpoint: filter.endpoint,
       createdAt: filter.from || filter.to ? { gte: filter.from, lte: filter.to } : undefined,
     };
     const page: Prisma.RequestLogWhereInput = { ...where };
@@ -96,13 +98,17 @@ const COLUMNS = [
   'ttftMs',
   'attempts',
   'error',
+  'endpoint',
+  'units',
 ] as const satisfies readonly (keyof UsageRecord)[];
 const COLUMN_LIST = Prisma.raw(COLUMNS.map((c) => `"${c}"`).join(', '));
+// JSON.stringify's key list applies at every depth: the `units` object keeps its own keys only if they are listed too.
+const JSON_KEYS = [...COLUMNS, ...Object.keys(UnitsSchema.shape)];
 
 /** A batch as a JSON array of request_logs rows: createdAt in UTC ISO (the column holds UTC, as Prisma writes it). */
 function requestLogRows(records: readonly UsageRecord[]): string {
   return JSON.stringify(
     records.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })),
-    COLUMNS as unknown as string[], // only the table's columns
+    JSON_KEYS, // only the table's columns
   );
 }

@@ -11,6 +11,11 @@ export interface LogAggregate {
   cacheWriteTokens: bigint;
   costMicros: bigint;
   errors: bigint;
+  /** the units billed (SPEC §8 `units`), summed */
+  images: number;
+  audioSeconds: number;
+  characters: number;
+  searchUnits: number;
   p50: number | null;
   p95: number | null;
 }
@@ -30,7 +35,11 @@ const GROUPINGS = {
   model: Prisma.sql`"model"`,
   channel: Prisma.sql`"channelId"`,
   user: Prisma.sql`"userId"`,
+  endpoint: Prisma.sql`"endpoint"`,
 } as const;
+
+/** The sum of one unit of the `units` column (absent: 0). */
+const unitSum = (unit: 'images' | 'audioSeconds' | 'characters' | 'searchUnits') => Prisma.sql`COALESCE(sum(("units"->>${unit})::float8), 0)::float8`;
 
 export type LogGrouping = keyof typeof GROUPINGS;
 
@@ -63,6 +72,10 @@ export class LogStatsRepository {
         COALESCE(sum("cacheWriteTokens"), 0)::bigint AS "cacheWriteTokens",
         COALESCE(sum("costMicros"), 0)::bigint AS "costMicros",
         (count(*) FILTER (WHERE ${IS_ERROR}))::bigint AS errors,
+        ${unitSum('images')} AS images,
+        ${unitSum('audioSeconds')} AS "audioSeconds",
+        ${unitSum('characters')} AS characters,
+        ${unitSum('searchUnits')} AS "searchUnits",
         percentile_cont(0.5) WITHIN GROUP (ORDER BY "latencyMs") AS p50,
         percentile_cont(0.95) WITHIN GROUP (ORDER BY "latencyMs") AS p95
       FROM request_logs

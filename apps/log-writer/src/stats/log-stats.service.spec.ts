@@ -11,6 +11,10 @@ const agg = (key: LogAggregate['key'], requests: number, costMicros: bigint, ove
   cacheWriteTokens: 0n,
   costMicros,
   errors: 0n,
+  images: 0,
+  audioSeconds: 0,
+  characters: 0,
+  searchUnits: 0,
   p50: null,
   p95: null,
   ...over,
@@ -61,5 +65,24 @@ describe('LogStatsService', () => {
     expect(body.totals).toMatchObject({ requests: 4, cost: 1.234567, errorRate: 0.25, latencyP50Ms: 10, latencyP95Ms: 100 });
     const empty = await new LogStatsService(new FakeLogAggregates('2026-01-01', {})).stats(StatsQuery.parse({}));
     expect(empty.totals).toMatchObject({ requests: 0, cost: 0, errorRate: 0, latencyP50Ms: null });
+  });
+  it('breaks requests down by endpoint family, most requested first, with the units billed', async () => {
+    const logs = new FakeLogAggregates('2026-01-01', {
+      endpoint: [
+        agg('images.generations', 2, 80_000n, { images: 3 }),
+        agg('chat.completions', 9, 5n),
+        agg(null, 1, 0n),
+        agg('audio.transcriptions', 2, 9_000n, { audioSeconds: 90.50000000000001 }),
+      ],
+      totals: [agg(null, 14, 89_005n, { images: 3, audioSeconds: 90.5, characters: 1000, searchUnits: 2 })],
+    });
+    const body = await new LogStatsService(logs).stats(StatsQuery.parse({ days: '1' }));
+    expect(body.byEndpoint.map((e) => [e.endpoint, e.requests, e.cost, e.units])).toEqual([
+      ['chat.completions', 9, 0.000005, { images: 0, audioSeconds: 0, characters: 0, searchUnits: 0 }],
+      ['audio.transcriptions', 2, 0.009, { images: 0, audioSeconds: 90.5, characters: 0, searchUnits: 0 }],
+      ['images.generations', 2, 0.08, { images: 3, audioSeconds: 0, characters: 0, searchUnits: 0 }],
+      [null, 1, 0, { images: 0, audioSeconds: 0, characters: 0, searchUnits: 0 }],
+    ]);
+    expect(body.totals.units).toEqual({ images: 3, audioSeconds: 90.5, characters: 1000, searchUnits: 2 });
   });
 });

@@ -6,7 +6,7 @@ import { LogStatsRepository, type LogAggregate as Row, type LogAggregates } from
 
 /**
  * `GET /api/stats?days=N`: request logs of the last N UTC days (today included), in total and per day, model,
- * channel and user. Costs are summed as integer micro-USD in SQL and converted once, so `totals.cost` equals the
+ * channel, endpoint family (with the units billed: images, audio seconds, speech characters, search units) and user. Costs are summed as integer micro-USD in SQL and converted once, so `totals.cost` equals the
  * ledger's usage debits to the micro-dollar. Latency percentiles come from percentile_cont.
  */
 @Injectable()
@@ -15,11 +15,12 @@ export class LogStatsService {
 
   async stats(q: z.output<typeof StatsQuery>) {
     const since = await this.logs.since(q.days);
-    const [totals, byDay, byModel, byChannel, topUsers] = await Promise.all([
+    const [totals, byDay, byModel, byChannel, byEndpoint, topUsers] = await Promise.all([
       this.logs.aggregate('totals', q.days),
       this.logs.aggregate('day', q.days),
       this.logs.aggregate('model', q.days),
       this.logs.aggregate('channel', q.days),
+      this.logs.aggregate('endpoint', q.days),
       this.logs.aggregate('user', q.days, q.top),
     ]);
     const first = Date.parse(`${since}T00:00:00.000Z`);
@@ -30,10 +31,14 @@ export class LogStatsService {
     return {
       days: q.days,
       from: new Date(first).toISOString(),
-      totals: view(totals[0]),
+      totals: { ...view(totals[0]), units: unitsView(totals[0]) },
       byDay: days.map((date) => ({ date, ...view(dayRows.get(date)) })),
       byModel: byModel.sort(byCost).map((r) => ({ model: r.key, ...view(r) })),
       byChannel: byChannel.sort(byCost).map((r) => ({ channelId: r.key === null ? null : Number(r.key), ...view(r) })),
+      // most requested first; null: records of gateways older than the endpoint field
+      byEndpoint: byEndpoint
+        .sort((a, b) => Number(b.requests - a.requests) || String(a.key).localeCompare(String(b.key)))
+        .map((r) => ({ endpoint: r.key === null ? null : String(r.key), ...view(r), units: unitsView(r) })),
       topUsers: topUsers.map((r) => ({ userId: r.key === null ? null : Number(r.key), ...view(r) })),
     };
   }
@@ -51,5 +56,15 @@ function view(r: Row | undefined) {
     errorRate: requests ? Number(r!.errors) / requests : 0,
     latencyP50Ms: r?.p50 === null || r?.p50 === undefined ? null : Math.round(r.p50),
     latencyP95Ms: r?.p95 === null || r?.p95 === undefined ? null : Math.round(r.p95),
+  };
+}
+
+/** Unit sums; audio seconds to the millisecond (float sums of fractions drift in the last digits). */
+function unitsView(r: Row | undefined) {
+  return {
+    images: Number(r?.images ?? 0),
+    audioSeconds: Math.round(Number(r?.audioSeconds ?? 0) * 1000) / 1000,
+    characters: Number(r?.characters ?? 0),
+    searchUnits: Number(r?.searchUnits ?? 0),
   };
 }

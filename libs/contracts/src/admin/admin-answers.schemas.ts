@@ -109,6 +109,12 @@ export const PriceView = z.object({
   cacheRead: z.number(),
   cacheWrite: z.number(),
   perRequest: z.number(),
+  /** unit prices (SPEC §8), USD; null: that unit is free */
+  perImage: z.number().nullable(),
+  perImageBySize: z.record(z.string(), z.number()).nullable(),
+  audioInputPerMinute: z.number().nullable(),
+  speechPerMillionChars: z.number().nullable(),
+  perSearchUnit: z.number().nullable(),
   builtin: z.boolean(),
 });
 

@@ -58,4 +58,38 @@ describe('ADMIN_ROUTES', () => {
       expect([amount, r.error?.issues.map((i) => [i.path.join('.'), i.message])]).toEqual([amount, [['amount', message]]]);
     }
   });
+  it('reads unit prices in USD, perImageBySize by size or quality:size, and refuses anything else naming the field', () => {
+    const body = ADMIN_ROUTES['prices.put'].body.schema;
+    expect(body.parse({ input: 0, output: 0 })).toMatchObject({
+      perImage: null,
+      perImageBySize: null,
+      audioInputPerMinute: null,
+      speechPerMillionChars: null,
+      perSearchUnit: null,
+    });
+    const full = {
+      perImage: 0.04,
+      perImageBySize: { '1024x1024': 0.04, 'hd:1792x1024': 0.12 },
+      audioInputPerMinute: 0.006,
+      speechPerMillionChars: 15,
+      perSearchUnit: 0.002,
+    };
+    expect(body.parse({ input: 0, output: 0, ...full })).toMatchObject(full);
+    for (const [over, field, message] of [
+      [{ perImage: -0.01 }, 'perImage', 'must not be negative'],
+      [{ audioInputPerMinute: Number.POSITIVE_INFINITY }, 'audioInputPerMinute', ''],
+      [{ speechPerMillionChars: 1e13 }, 'speechPerMillionChars', 'must be at most 1000000000'],
+      [{ perSearchUnit: '0.002' }, 'perSearchUnit', ''],
+      [{ perImageBySize: { large: 0.04 } }, 'perImageBySize.large', 'keys are sizes like "1024x1024" or "quality:size" like "hd:1024x1024"'],
+      [{ perImageBySize: { 'hd:': 0.04 } }, 'perImageBySize.hd:', 'keys are sizes like "1024x1024" or "quality:size" like "hd:1024x1024"'],
+      [{ perImageBySize: { '1024x1024': -1 } }, 'perImageBySize.1024x1024', 'must not be negative'],
+      [{ perImageBySize: [0.04] }, 'perImageBySize', ''],
+      [{ perImageBySize: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`${i + 1}x${i + 1}`, 1])) }, 'perImageBySize', 'at most 64 sizes'],
+    ] as const) {
+      const r = body.safeParse({ input: 0, output: 0, ...over });
+      const issue = r.error?.issues[0];
+      expect([field, issue?.path.join('.')]).toEqual([field, field]);
+      if (message) expect(issue?.message).toBe(message);
+    }
+  });
 });

@@ -10,6 +10,8 @@ export const LogListQuery = z.object({
   channelId: optInt,
   status: optInt,
   model: z.string().optional(),
+  /** the endpoint family (`chat.completions`, `images.generations`…), exactly */
+  endpoint: z.string().max(64).optional(),
   from: z.string().datetime({ offset: true }).optional(),
   to: z.string().datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),

@@ -15,6 +15,10 @@ export const dashboardEn = {
   'dashboard.topChannels': 'Top channels',
   'dashboard.topUsers': 'Top users',
   'dashboard.latest': 'Latest requests',
+  'dashboard.byEndpoint': 'Requests by endpoint',
+  'dashboard.endpoint': 'Endpoint',
+  'dashboard.units': 'Units',
+  'dashboard.endpointOther': 'other (older records)',
 };
 
 export const dashboardZh: Record<keyof typeof dashboardEn, string> = {
@@ -33,4 +37,8 @@ export const dashboardZh: Record<keyof typeof dashboardEn, string> = {
   'dashboard.topChannels': '热门渠道',
   'dashboard.topUsers': '用量最高的用户',
   'dashboard.latest': '最近请求',
+  'dashboard.byEndpoint': '各端点的请求',
+  'dashboard.endpoint': '端点',
+  'dashboard.units': '计费单位',
+  'dashboard.endpointOther': '其他（较早的记录）',
 };

@@ -7,6 +7,7 @@ import type { LogRow, StatsRow, StatsView } from '../../api/console-views';
 import { fmtInt, fmtMs, fmtPercent, fmtUsd } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
 import { QueryState } from '../../layout/query-state';
+import { useUnitsLabel } from '../logs/units-label';
 import { useSession } from '../../session/session.context';
 
 ChartJS.register(CategoryScale, LinearScale, BarElement, LineElement, PointElement, Tooltip, Legend, Filler);
@@ -93,6 +94,63 @@ function TopTable<R extends StatsRow>({ title, rows, name, label }: { title: str
   );
 }
 
+/** Requests per endpoint family (chat, images, audio, rerank…): a bar each, and a table with errors, cost and units. */
+function EndpointBreakdown({ rows }: { rows: NonNullable<StatsView['byEndpoint']> }) {
+  const { t, locale } = useI18n();
+  const barOptions = useChartOptions() as ChartOptions<'bar'>;
+  const unitsLabel = useUnitsLabel();
+  const name = (e: string | null) => e ?? t('dashboard.endpointOther');
+  const shown = rows.slice(0, 12);
+  return (
+    <Card withBorder data-testid="endpoint-breakdown">
+      <Title order={3} size="h5" mb="xs">
+        {t('dashboard.byEndpoint')}
+      </Title>
+      {shown.length === 0 ? (
+        <Text c="dimmed">{t('common.none')}</Text>
+      ) : (
+        <SimpleGrid cols={{ base: 1, md: 2 }}>
+          <div style={{ height: Math.max(120, 32 * shown.length) }}>
+            <Bar
+              aria-label={t('dashboard.byEndpoint')}
+              // one series, named by the card's title: no legend
+              options={{ ...barOptions, indexAxis: 'y', plugins: { ...barOptions.plugins, legend: { display: false } } }}
+              data={{
+                labels: shown.map((r) => name(r.endpoint)),
+                datasets: [{ label: t('dashboard.requests'), data: shown.map((r) => r.requests), backgroundColor: '#4c6ef5' }],
+              }}
+            />
+          </div>
+          <Table.ScrollContainer minWidth={420}>
+            <Table striped>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('dashboard.endpoint')}</Table.Th>
+                  <Table.Th>{t('dashboard.requests')}</Table.Th>
+                  <Table.Th>{t('dashboard.errorRate')}</Table.Th>
+                  <Table.Th>{t('dashboard.cost')}</Table.Th>
+                  <Table.Th>{t('dashboard.units')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {shown.map((r) => (
+                  <Table.Tr key={r.endpoint ?? ''}>
+                    <Table.Td>{name(r.endpoint)}</Table.Td>
+                    <Table.Td>{fmtInt(r.requests, locale)}</Table.Td>
+                    <Table.Td>{fmtPercent(r.errorRate, locale)}</Table.Td>
+                    <Table.Td>{fmtUsd(r.cost, locale)}</Table.Td>
+                    <Table.Td>{unitsLabel(r.units) || '—'}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </SimpleGrid>
+      )}
+    </Card>
+  );
+}
+
 function StatsPanels({ stats }: { stats: StatsView }) {
   const { t, locale } = useI18n();
   const options = useChartOptions();
@@ -173,6 +231,7 @@ function StatsPanels({ stats }: { stats: StatsView }) {
         />
         <TopTable title={t('dashboard.topUsers')} label={t('col.user')} rows={stats.topUsers} name={(r) => (r.userId === null ? '—' : `#${r.userId}`)} />
       </SimpleGrid>
+      {stats.byEndpoint && <EndpointBreakdown rows={stats.byEndpoint} />}
     </Stack>
   );
 }

@@ -7,10 +7,22 @@ import type { MessageKey } from '../../i18n/messages';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import type { LogNames } from './logs.page';
+import { useUnitsLabel } from './units-label';
 import { fmtTime, nameOf, statusColor, type LogRecord } from './log-view';
 
-function Fields({ r, names, onFilterModel }: { r: LogRecord; names: LogNames; onFilterModel: (model: string) => void }) {
+function Fields({
+  r,
+  names,
+  onFilterModel,
+  onFilterEndpoint,
+}: {
+  r: LogRecord;
+  names: LogNames;
+  onFilterModel: (model: string) => void;
+  onFilterEndpoint: (endpoint: string) => void;
+}) {
   const { t, locale } = useI18n();
+  const unitsLabel = useUnitsLabel();
   const int = (n: number) => fmtInt(n, locale);
   const withId = (id: number | null, map: Map<number, string>) => (id === null ? '—' : `${nameOf(id, map)} (#${id})`);
   const rows: [MessageKey, ReactNode][] = [
@@ -41,6 +53,19 @@ function Fields({ r, names, onFilterModel }: { r: LogRecord; names: LogNames; on
       </Group>,
     ],
     ['logs.field.upstreamModel', r.upstreamModel ?? '—'],
+    [
+      'logs.field.endpoint',
+      r.endpoint ? (
+        <Group gap="xs" key="endpoint">
+          <span>{r.endpoint}</span>
+          <Anchor component="button" type="button" size="sm" onClick={() => onFilterEndpoint(r.endpoint!)}>
+            {t('logs.filterEndpoint')}
+          </Anchor>
+        </Group>
+      ) : (
+        '—'
+      ),
+    ],
     ['logs.field.channel', withId(r.channelId, names.channels)],
     ['logs.field.protocol', r.protocol],
     ['logs.field.upstreamProtocol', r.upstreamProtocol ?? '—'],
@@ -56,6 +81,7 @@ function Fields({ r, names, onFilterModel }: { r: LogRecord; names: LogNames; on
     ['logs.field.cacheReadTokens', int(r.cacheReadTokens)],
     ['logs.field.cacheWriteTokens', int(r.cacheWriteTokens)],
     ['logs.field.reasoningTokens', int(r.reasoningTokens)],
+    ['logs.field.units', unitsLabel(r.units) || '—'],
     ['logs.field.cost', fmtUsd(r.cost, locale)],
     ['logs.field.latencyMs', fmtMs(r.latencyMs)],
     ['logs.field.ttftMs', fmtMs(r.ttftMs)],
@@ -96,6 +122,7 @@ export function LogDetailDrawer(props: {
   names: LogNames;
   onClose: () => void;
   onFilterModel: (model: string) => void;
+  onFilterEndpoint: (endpoint: string) => void;
 }) {
   const { t } = useI18n();
   const { api } = useSession();
@@ -116,7 +143,11 @@ export function LogDetailDrawer(props: {
       title={<Text fw={600}>{t('logs.detail', { id: requestId ?? '' })}</Text>}
       closeButtonProps={{ 'aria-label': t('logs.detailClose') }}
     >
-      {requestId !== undefined && <QueryState query={detail}>{(r) => <Fields r={r} names={props.names} onFilterModel={props.onFilterModel} />}</QueryState>}
+      {requestId !== undefined && (
+        <QueryState query={detail}>
+          {(r) => <Fields r={r} names={props.names} onFilterModel={props.onFilterModel} onFilterEndpoint={props.onFilterEndpoint} />}
+        </QueryState>
+      )}
     </Drawer>
   );
 }

@@ -3,9 +3,20 @@ import { activeFilterCount, isoToLocalInput, localInputToIso, readLogFilter, wit
 describe('log filters in the query string', () => {
   it('reads every SPEC filter from a bookmarked URL', () => {
     const f = readLogFilter(
-      new URLSearchParams('model=gpt-4o&status=500&tokenId=3&userId=4&channelId=5&from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00.000Z'),
+      new URLSearchParams(
+        'model=gpt-4o&endpoint=images.generations&status=500&tokenId=3&userId=4&channelId=5&from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00.000Z',
+      ),
     );
-    expect(f).toEqual({ model: 'gpt-4o', status: 500, tokenId: 3, userId: 4, channelId: 5, from: '2026-12-01T00:00:00.000Z', to: '2026-12-02T00:00:00.000Z' });
+    expect(f).toEqual({
+      model: 'gpt-4o',
+      endpoint: 'images.generations',
+      status: 500,
+      tokenId: 3,
+      userId: 4,
+      channelId: 5,
+      from: '2026-12-01T00:00:00.000Z',
+      to: '2026-12-02T00:00:00.000Z',
+    });
   });
 
   it('leaves out values the API would refuse, and unknown keys', () => {
@@ -13,9 +24,9 @@ describe('log filters in the query string', () => {
   });
 
   it('writes a filter in a fixed order without empty values, and reads it back', () => {
-    const f = { status: 429, model: 'claude x', channelId: 2 };
+    const f = { status: 429, model: 'claude x', channelId: 2, endpoint: 'audio.speech' };
     const qs = writeLogFilter(f).toString();
-    expect(qs).toBe('model=claude+x&channelId=2&status=429');
+    expect(qs).toBe('model=claude+x&endpoint=audio.speech&channelId=2&status=429');
     expect(readLogFilter(new URLSearchParams(qs))).toEqual(f);
   });
 

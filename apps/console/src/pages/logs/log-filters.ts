@@ -2,7 +2,7 @@
  * The request-log filters of SPEC §5 and their place in the URL: `/logs?model=x&status=500` is the filter, so a
  * bookmark or a shared link opens the same rows, and back/forward walks through the filters a person tried.
  */
-export const LOG_FILTER_KEYS = ['tokenId', 'userId', 'model', 'channelId', 'status', 'from', 'to'] as const;
+export const LOG_FILTER_KEYS = ['tokenId', 'userId', 'model', 'endpoint', 'channelId', 'status', 'from', 'to'] as const;
 export type LogFilterKey = (typeof LOG_FILTER_KEYS)[number];
 
 export interface LogFilter {
@@ -11,6 +11,8 @@ export interface LogFilter {
   channelId?: number;
   status?: number;
   model?: string;
+  /** the endpoint family (`images.generations`…), exactly */
+  endpoint?: string;
   /** ISO-8601 instants, as the API takes them */
   from?: string;
   to?: string;
@@ -39,6 +41,8 @@ export function readLogFilter(search: URLSearchParams): LogFilter {
   }
   const model = search.get('model')?.trim();
   if (model) f.model = model;
+  const endpoint = search.get('endpoint')?.trim();
+  if (endpoint) f.endpoint = endpoint;
   const from = instant(search.get('from'));
   if (from) f.from = from;
   const to = instant(search.get('to'));

@@ -1,4 +1,4 @@
-import { fmtShortTime, fmtTime, modelLabel, nameOf, protocolLabel, statusColor, totalTokens } from './log-view';
+import { fmtShortTime, fmtTime, modelLabel, nameOf, protocolLabel, statusColor, totalTokens, unitParts } from './log-view';
 
 describe('log view helpers', () => {
   it('colours statuses by class', () => {
@@ -35,5 +35,15 @@ describe('fmtShortTime', () => {
   it('is month, day and 24-hour time', () => {
     const d = new Date(2026, 11, 6, 14, 5, 7);
     expect(fmtShortTime(d.toISOString(), 'en-US')).toBe('12/06 14:05:07');
+  });
+
+  it('lists the units a record was billed in a fixed order, without the absent or zero ones', () => {
+    expect(unitParts({ searchUnits: 3, images: 2, characters: 0 })).toEqual([
+      ['images', 2],
+      ['searchUnits', 3],
+    ]);
+    expect(unitParts({ audioSeconds: 12.5 })).toEqual([['audioSeconds', 12.5]]);
+    expect(unitParts(null)).toEqual([]);
+    expect(unitParts(undefined)).toEqual([]);
   });
 });

@@ -22,6 +22,27 @@ export interface LogRecord {
   ttftMs: number | null;
   attempts: number;
   error: string | null;
+  /** the endpoint family (`chat.completions`, `images.generations`…); null in records of older gateways */
+  endpoint?: string | null;
+  /** what the request was billed in besides tokens */
+  units?: LogUnits | null;
+}
+
+/** SPEC §8 `units` of a log record. */
+export interface LogUnits {
+  images?: number;
+  audioSeconds?: number;
+  characters?: number;
+  searchUnits?: number;
+}
+
+export const UNIT_KEYS = ['images', 'audioSeconds', 'characters', 'searchUnits'] as const;
+export type UnitKey = (typeof UNIT_KEYS)[number];
+
+/** The units a record was billed, in a fixed order, leaving out the absent and zero ones. */
+export function unitParts(units: LogUnits | null | undefined): [UnitKey, number][] {
+  if (!units) return [];
+  return UNIT_KEYS.flatMap((k) => (typeof units[k] === 'number' && units[k] > 0 ? [[k, units[k]] as [UnitKey, number]] : []));
 }
 
 /** Badge colour of an HTTP status: success green, client refusals orange, upstream and gateway failures red. */

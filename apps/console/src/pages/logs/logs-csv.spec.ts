@@ -76,6 +76,8 @@ describe('logsToCsv', () => {
     ttftMs: null,
     attempts: 2,
     error: 'upstream said "no", twice\nthen gave up',
+    endpoint: 'chat.completions',
+    units: null,
   };
 
   it('has a BOM, a header of the API field names and one line per record, every field in its column', () => {
@@ -85,8 +87,15 @@ describe('logsToCsv', () => {
     expect(header).toBe(LOG_CSV_FIELDS.join(','));
     expect(end).toBe('');
     expect(line).toBe(
-      'req_1,2026-12-06T11:00:00.000Z,3,1,default,\'=cmd,gpt-4o-mini,2,openai-chat,openai-chat,false,502,10,5,0,0,0,0.0000015,120,,2,"upstream said ""no"", twice\nthen gave up"',
+      'req_1,2026-12-06T11:00:00.000Z,3,1,default,\'=cmd,gpt-4o-mini,2,openai-chat,openai-chat,false,502,10,5,0,0,0,0.0000015,120,,2,"upstream said ""no"", twice\nthen gave up",chat.completions,,,,',
     );
+  });
+
+  it('has the endpoint family and one column per unit', () => {
+    const csv = logsToCsv([{ ...record, endpoint: 'audio.transcriptions', units: { audioSeconds: 90.5, images: 0 } }]);
+    const [header, line] = csv.slice(1).split(/\r\n/);
+    expect(header.endsWith(',endpoint,units.images,units.audioSeconds,units.characters,units.searchUnits')).toBe(true);
+    expect(line.endsWith(',audio.transcriptions,0,90.5,,')).toBe(true);
   });
 
   it('is only the header for no records', () => {

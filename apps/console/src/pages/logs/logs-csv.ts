@@ -40,7 +40,10 @@ export function toCsv(header: readonly string[], rows: readonly (readonly CsvVal
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-/** Every field of a log record (SPEC §5), in the API's names, so a column is what `GET /api/logs` calls it. */
+/**
+ * Every field of a log record (SPEC §5, §8), in the API's names, so a column is what `GET /api/logs` calls it; the
+ * `units` object is one numeric column per unit (`units.images`…), which a spreadsheet can sum.
+ */
 export const LOG_CSV_FIELDS = [
   'requestId',
   'createdAt',
@@ -64,7 +67,20 @@ export const LOG_CSV_FIELDS = [
   'ttftMs',
   'attempts',
   'error',
+  'endpoint',
+  'units.images',
+  'units.audioSeconds',
+  'units.characters',
+  'units.searchUnits',
 ] as const;
+
+/** A field of a record by its column name: `units.images` reads `units?.images`. */
+function fieldOf(r: Record<string, unknown>, name: string): unknown {
+  const dot = name.indexOf('.');
+  if (dot < 0) return r[name];
+  const parent = r[name.slice(0, dot)];
+  return parent && typeof parent === 'object' ? (parent as Record<string, unknown>)[name.slice(dot + 1)] : undefined;
+}
 
 /** A byte-order mark first: Excel reads a UTF-8 file without one in the local code page (Chinese error text garbled). */
 export const CSV_BOM = '\uFEFF';
@@ -72,7 +88,7 @@ export const CSV_BOM = '\uFEFF';
 export function logsToCsv(records: readonly Record<string, unknown>[]): string {
   const rows = records.map((r) =>
     LOG_CSV_FIELDS.map((f) => {
-      const v = r[f];
+      const v = fieldOf(r, f);
       return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined ? v : JSON.stringify(v);
     }),
   );

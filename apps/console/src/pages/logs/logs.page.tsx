@@ -10,7 +10,8 @@ import { useSession } from '../../session/session.context';
 import { LogDetailDrawer } from './log-detail.drawer';
 import { LogExportModal } from './log-export.modal';
 import { activeFilterCount, filterKey, isoToLocalInput, localInputToIso, readLogFilter, withFilter, writeLogFilter, type LogFilter } from './log-filters';
-import { fmtShortTime, fmtTime, modelLabel, nameOf, protocolLabel, statusColor, totalTokens, type LogRecord } from './log-view';
+import { fmtShortTime, fmtTime, modelLabel, nameOf, protocolLabel, statusColor, totalTokens, unitParts, type LogRecord } from './log-view';
+import { useUnitsLabel } from './units-label';
 
 const PAGE_SIZE = 50;
 
@@ -63,10 +64,12 @@ const validStatus = (s: string) => /^\d{3}$/.test(s.trim()) && Number(s) >= 100 
 function LogFilters({ filter, names, onChange }: { filter: LogFilter; names: LogNames; onChange: (f: LogFilter) => void }) {
   const { t } = useI18n();
   const [model, setModel] = useState(filter.model ?? '');
+  const [endpoint, setEndpoint] = useState(filter.endpoint ?? '');
   const [status, setStatus] = useState(filter.status === undefined ? '' : String(filter.status));
   const [statusError, setStatusError] = useState(false);
   // Back/forward or a link changes the URL: the typed drafts follow it.
   useEffect(() => setModel(filter.model ?? ''), [filter.model]);
+  useEffect(() => setEndpoint(filter.endpoint ?? ''), [filter.endpoint]);
   useEffect(() => {
     setStatus(filter.status === undefined ? '' : String(filter.status));
     setStatusError(false);
@@ -79,7 +82,7 @@ function LogFilters({ filter, names, onChange }: { filter: LogFilter; names: Log
       return;
     }
     setStatusError(false);
-    const next = withFilter(withFilter(filter, 'model', model.trim()), 'status', s === '' ? undefined : Number(s));
+    const next = withFilter(withFilter(withFilter(filter, 'model', model.trim()), 'endpoint', endpoint.trim()), 'status', s === '' ? undefined : Number(s));
     if (filterKey(next) !== filterKey(filter)) onChange(next);
   };
   const submit = (e: FormEvent) => {
@@ -124,6 +127,13 @@ function LogFilters({ filter, names, onChange }: { filter: LogFilter; names: Log
               onBlur={commitText}
             />
             <TextInput
+              label={t('logs.endpoint')}
+              description={t('logs.endpointHint')}
+              value={endpoint}
+              onChange={(e) => setEndpoint(e.currentTarget.value)}
+              onBlur={commitText}
+            />
+            <TextInput
               label={t('logs.status')}
               description={t('logs.statusHint')}
               inputMode="numeric"
@@ -155,6 +165,7 @@ function LogTable({ rows, names, linkTo }: { rows: LogRecord[]; names: LogNames;
   const { t, locale } = useI18n();
   const navigate = useNavigate();
   const nowrap = { whiteSpace: 'nowrap' } as const;
+  const unitsLabel = useUnitsLabel();
   // Token and user, protocol and stream, latency and TTFT share a cell (second line dimmed) so every column of a
   // record fits a laptop screen; the detail drawer has each field on its own line.
   return (
@@ -166,6 +177,7 @@ function LogTable({ rows, names, linkTo }: { rows: LogRecord[]; names: LogNames;
             <Table.Th>{t('col.model')}</Table.Th>
             <Table.Th>{t('col.channel')}</Table.Th>
             <Table.Th>{t('logs.col.tokenUser')}</Table.Th>
+            <Table.Th>{t('logs.col.endpoint')}</Table.Th>
             <Table.Th>{t('logs.col.protocol')}</Table.Th>
             <Table.Th style={{ whiteSpace: 'nowrap' }}>{t('col.status')}</Table.Th>
             <Table.Th ta="right">{t('logs.col.tokens')}</Table.Th>
@@ -199,6 +211,14 @@ function LogTable({ rows, names, linkTo }: { rows: LogRecord[]; names: LogNames;
                   <Text size="xs" c="dimmed">
                     {nameOf(r.userId, names.users)}
                   </Text>
+                </Table.Td>
+                <Table.Td style={nowrap} data-testid="log-endpoint">
+                  <div>{r.endpoint ?? '—'}</div>
+                  {unitParts(r.units).length > 0 && (
+                    <Text size="xs" c="dimmed">
+                      {unitsLabel(r.units)}
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td style={nowrap}>
                   <div>{protocolLabel(r)}</div>
@@ -336,6 +356,7 @@ export function LogsPage() {
         names={names}
         onClose={() => void navigate(`/logs${qs(filter)}`)}
         onFilterModel={(model) => setFilter(withFilter(filter, 'model', model))}
+        onFilterEndpoint={(endpoint) => setFilter(withFilter(filter, 'endpoint', endpoint))}
       />
       <LogExportModal opened={exportOpened} onClose={exportModal.close} filter={filter} total={total} />
     </Stack>

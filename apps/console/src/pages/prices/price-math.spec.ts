@@ -1,6 +1,7 @@
 import { computeCostMicros, findPrice } from '@switchboard/pricing';
 import { exampleCost, fmtPrice, pricedAs, type PriceLike } from './price-math';
 
+const m = (usd: number | null | undefined) => (usd === null || usd === undefined ? undefined : Math.round(usd * 1e6));
 const toEntry = (model: string, p: PriceLike) => ({
   model,
   inputMicros: Math.round(p.input * 1e6),
@@ -8,6 +9,11 @@ const toEntry = (model: string, p: PriceLike) => ({
   cacheReadMicros: Math.round(p.cacheRead * 1e6),
   cacheWriteMicros: Math.round(p.cacheWrite * 1e6),
   perRequestMicros: Math.round(p.perRequest * 1e6),
+  perImageMicros: m(p.perImage),
+  perImageBySizeMicros: p.perImageBySize ? Object.fromEntries(Object.entries(p.perImageBySize).map(([k, v]) => [k, Math.round(v * 1e6)])) : undefined,
+  audioInputPerMinuteMicros: m(p.audioInputPerMinute),
+  speechPerMillionCharsMicros: m(p.speechPerMillionChars),
+  perSearchUnitMicros: m(p.perSearchUnit),
 });
 
 describe('exampleCost', () => {
@@ -43,6 +49,57 @@ describe('exampleCost', () => {
         ratio,
       );
       expect(exampleCost(price, usage, ratio)).toBe(billed / 1e6);
+    }
+  });
+});
+
+describe('exampleCost of units (SPEC §8)', () => {
+  const dalle: PriceLike = {
+    input: 0,
+    output: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    perRequest: 0,
+    perImage: 0.05,
+    perImageBySize: { '1024x1024': 0.04, '1792x1024': 0.08, 'hd:1792x1024': 0.12 },
+    audioInputPerMinute: 0.006,
+    speechPerMillionChars: 15,
+    perSearchUnit: 0.002,
+  };
+
+  it('prices images by quality:size, then size, then the flat price; audio by the minute, speech by the character, searches by the unit', () => {
+    expect(exampleCost(dalle, { input: 0, output: 0, images: 2, imageSize: '1024x1024' })).toBe(0.08);
+    expect(exampleCost(dalle, { input: 0, output: 0, images: 1, imageSize: '1792x1024', imageQuality: 'hd' })).toBe(0.12);
+    expect(exampleCost(dalle, { input: 0, output: 0, images: 1, imageSize: '1792x1024', imageQuality: 'standard' })).toBe(0.08);
+    expect(exampleCost(dalle, { input: 0, output: 0, images: 1, imageSize: '256x256' })).toBe(0.05);
+    expect(exampleCost(dalle, { input: 0, output: 0, audioSeconds: 90 })).toBe(0.009);
+    expect(exampleCost(dalle, { input: 0, output: 0, characters: 1000 })).toBe(0.015);
+    expect(exampleCost(dalle, { input: 0, output: 0, searchUnits: 1000 })).toBe(2);
+    expect(exampleCost({ ...dalle, perImage: null, perImageBySize: null }, { input: 0, output: 0, images: 3 })).toBe(0);
+  });
+
+  it('agrees with the billing formula of libs/pricing for units, tokens and ratio together', () => {
+    const cases: [PriceLike, Parameters<typeof exampleCost>[1], number][] = [
+      [dalle, { input: 100, output: 0, images: 3, imageSize: '1792x1024', imageQuality: 'hd' }, 1.3],
+      [dalle, { input: 0, output: 0, audioSeconds: 12.345 }, 1],
+      [dalle, { input: 0, output: 0, audioSeconds: 0.5, characters: 777, searchUnits: 3 }, 0.75],
+      [{ ...dalle, input: 5, output: 40 }, { input: 50, output: 4160, images: 1, imageSize: '1024x1536', imageQuality: 'high' }, 1],
+    ];
+    for (const [price, u, ratio] of cases) {
+      const billed = computeCostMicros(
+        { promptTokens: u.input, completionTokens: u.output, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        toEntry('m', price),
+        ratio,
+        {
+          images: u.images,
+          imageSize: u.imageSize,
+          imageQuality: u.imageQuality,
+          audioSeconds: u.audioSeconds,
+          characters: u.characters,
+          searchUnits: u.searchUnits,
+        },
+      );
+      expect(exampleCost(price, u, ratio)).toBe(billed / 1e6);
     }
   });
 });

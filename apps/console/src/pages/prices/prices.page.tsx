@@ -31,9 +31,10 @@ import { ListPagination } from '../../layout/list-pagination';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { modelCoverage, type CoverageChannel, type Unpriced } from './model-coverage';
-import { draftAsPrice, emptyPriceDraft, PRICE_FIELDS, priceDraftToBody, priceToDraft, type PriceDraft, type PriceField } from './price-draft';
+import { draftAsPrice, emptyPriceDraft, exampleImage, PRICE_FIELDS, priceDraftToBody, priceToDraft, type PriceDraft, type PriceField } from './price-draft';
 import { filterPrices, pageOf, type PriceScope } from './price-filter';
-import { exampleCost, fmtPrice } from './price-math';
+import { exampleCost, fmtPrice, type PriceLike } from './price-math';
+import { UnitPriceFields, UnitPricesCell } from './price-units.fieldset';
 
 type PriceRow = Answer<'prices.list'>['data'][number];
 
@@ -92,6 +93,7 @@ function PriceEditor({ draft, isNew, suggestions, onClose }: { draft: PriceDraft
             />
           ))}
         </SimpleGrid>
+        <UnitPriceFields draft={d} onChange={(patch) => setD((x) => ({ ...x, ...patch }))} />
         <Paper withBorder p="sm" data-testid="price-example" aria-live="polite">
           <Text size="sm" fw={600}>
             {t('prices.example')}
@@ -99,6 +101,7 @@ function PriceEditor({ draft, isNew, suggestions, onClose }: { draft: PriceDraft
           <Text size="sm">{t('prices.exampleSmall', { cost: fmtUsd(exampleCost(price, { input: 1000, output: 1000 }), locale) })}</Text>
           <Text size="sm">{t('prices.exampleCached', { cost: fmtUsd(exampleCost(price, { input: 1000, output: 1000, cacheRead: 800 }), locale) })}</Text>
           <Text size="sm">{t('prices.exampleLarge', { cost: fmtUsd(exampleCost(price, { input: 1_000_000, output: 1_000_000 }), locale) })}</Text>
+          <UnitExamples price={price} />
           <Text size="xs" c="dimmed">
             {t('prices.exampleNote')}
           </Text>
@@ -107,6 +110,30 @@ function PriceEditor({ draft, isNew, suggestions, onClose }: { draft: PriceDraft
         <FormActions cancelLabel={t('prices.cancel')} onCancel={onClose} submitLabel={t('prices.save')} loading={save.isPending} />
       </Stack>
     </form>
+  );
+}
+
+/** The example's unit lines: one per unit the draft prices (an image of its first listed size, else the flat price). */
+function UnitExamples({ price }: { price: PriceLike }) {
+  const { t, locale } = useI18n();
+  const cost = (u: Partial<Parameters<typeof exampleCost>[1]>) => fmtUsd(exampleCost(price, { input: 0, output: 0, ...u }), locale);
+  const image = exampleImage(price);
+  return (
+    <>
+      {image.size ? (
+        <Text size="sm">
+          {t('prices.exampleImage', {
+            size: image.quality ? `${image.quality}:${image.size}` : image.size,
+            cost: cost({ images: 1, imageSize: image.size, imageQuality: image.quality }),
+          })}
+        </Text>
+      ) : price.perImage ? (
+        <Text size="sm">{t('prices.exampleImageFlat', { cost: cost({ images: 1 }) })}</Text>
+      ) : null}
+      {price.audioInputPerMinute ? <Text size="sm">{t('prices.exampleAudio', { cost: cost({ audioSeconds: 60 }) })}</Text> : null}
+      {price.speechPerMillionChars ? <Text size="sm">{t('prices.exampleSpeech', { cost: cost({ characters: 1000 }) })}</Text> : null}
+      {price.perSearchUnit ? <Text size="sm">{t('prices.exampleSearch', { cost: cost({ searchUnits: 1000 }) })}</Text> : null}
+    </>
   );
 }
 
@@ -324,6 +351,8 @@ export function PricesPage() {
                             <Text size="sm" ff="monospace">
                               {p.model}
                             </Text>
+                            {/* unit prices under the name (dimmed), as the logs share cells: the table keeps a laptop's width */}
+                            <UnitPricesCell price={p} />
                           </Table.Td>
                           <Table.Td>
                             <Tooltip label={p.builtin ? t('prices.builtinHint') : t('prices.customHint')}>
