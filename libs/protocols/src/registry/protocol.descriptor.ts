@@ -79,6 +79,11 @@ export interface ProtocolDescriptor {
   /** Families beyond chat: their units, reservation and answer kind. */
   readonly accounting?: FamilyAccounting;
   /**
+   * Families beyond chat: the 400 a client body deserves before anything is reserved or relayed (throws a
+   * ProtocolError naming the param). Absent: bodies are the upstream's to judge.
+   */
+  readonly validate?: (body: Record<string, unknown>, operation: Operation) => void;
+  /**
    * Families that stream without chat codecs (speech, transcription events): what their events report (usage, the
    * end, an error). Absent: every event is only seen (an empty stream still fails).
    */
