@@ -52,7 +52,7 @@ beforeAll(async () => {
       (await admin.post('/api/channels', { name: `cm-${c.type}`, type: c.type, baseUrl: mock.url, keys: [`k-${c.type}`], models: [c.model] })).status,
     ).toBe(201);
   }
-  const openaiChannel = { type: 'openai', baseUrl: mock.url, keys: ['k-instruct'], models: [INSTRUCT, 'omni-moderation-latest', 'cm-priced', 'cm-rpm'] };
+  const openaiChannel = { type: 'openai', baseUrl: mock.url, keys: ['k-instruct'], models: [INSTRUCT, 'omni-moderation-latest', 'cm-priced', 'org/cm-slash'] };
   expect((await admin.post('/api/channels', { name: 'cm-openai-families', ...openaiChannel })).status).toBe(201);
   // An Anthropic channel listing a moderation model: no candidate can classify, a clear 400 rather than a failover.
   expect(
@@ -239,6 +239,8 @@ describe('GET /v1/models/{id}', () => {
   it('found: the model in OpenAI shape (a channel model, an alias)', async () => {
     expect(await openai.models.retrieve('cm-chat')).toEqual({ id: 'cm-chat', object: 'model', created: 0, owned_by: 'switchboard' });
     expect((await openai.models.retrieve('cm-alias')).id).toBe('cm-alias');
+    // the SDK sends `org%2Fcm-slash`: ids with a slash (Hugging Face style) are found too
+    expect((await openai.models.retrieve('org/cm-slash')).id).toBe('org/cm-slash');
   });
 
   it('unknown or not allowed for this key: 404 model_not_found', async () => {
