@@ -176,6 +176,24 @@ describe('completions client → OpenAI channel with gpt-3.5-turbo-instruct (pas
   });
 });
 
+describe('chat clients → gpt-3.5-turbo-instruct (their conversation as a Completions prompt)', () => {
+  it('openai chat, stream and not; anthropic messages: the upstream gets /v1/completions, the client its own shape', async () => {
+    mock.reset();
+    const r = await openai.chat.completions.create({ model: INSTRUCT, max_tokens: 20, messages: [{ role: 'user', content: 'Complete me' }] });
+    expect(r.choices[0].message.content).toBe('Echo: Complete me');
+    expect(mock.requests[0]).toMatchObject({ path: '/v1/completions', body: { model: INSTRUCT, prompt: 'Complete me', max_tokens: 20 } });
+    const s = openai.chat.completions.stream({ model: INSTRUCT, messages: [{ role: 'user', content: 'stream it' }], stream_options: { include_usage: true } });
+    const final = await s.finalChatCompletion();
+    expect(final.choices[0].message.content).toBe('Echo: stream it');
+    expect(final.usage).toMatchObject({ prompt_tokens: 2, completion_tokens: 3 });
+    const anthropic = new Anthropic({ apiKey: key, baseURL: sys.url, maxRetries: 0 });
+    const msg = await anthropic.messages.create({ model: INSTRUCT, max_tokens: 30, system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(msg.content).toEqual([{ type: 'text', text: expect.stringContaining('Echo: Be brief.') }]);
+    expect((mock.requests[2].body as Row).prompt).toBe('Be brief.\n\nUser: Hi\n\nAssistant:');
+    expect(mock.requests.map((q) => q.path)).toEqual(['/v1/completions', '/v1/completions', '/v1/completions']);
+  });
+});
+
 describe('completions: limits and quota as chat', () => {
   it('RPM refuses the second completion with 429 in OpenAI shape', async () => {
     const limited = clientOf(await newKey({ rpm: 1 }));
