@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import { countTextTokens } from '@switchboard/protocols';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
@@ -286,6 +287,8 @@ describe('GET /v1/models/{id}', () => {
         { name: 'models/cm-gemini', displayName: 'cm-gemini', supportedGenerationMethods: ['generateContent', 'countTokens'] },
       ]);
     }
+    const genai = new GoogleGenAI({ apiKey: key, httpOptions: { baseUrl: sys.url, apiVersion: 'v1beta' } });
+    expect(await genai.models.get({ model: 'cm-gemini' })).toMatchObject({ name: 'models/cm-gemini', displayName: 'cm-gemini' });
     const missing = await fetch(`${sys.url}/v1beta/models/nope`, { headers: { 'x-goog-api-key': key } });
     expect([missing.status, ((await missing.json()) as Row).error.status]).toEqual([404, 'NOT_FOUND']);
   });
