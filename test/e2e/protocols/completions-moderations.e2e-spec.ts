@@ -205,20 +205,24 @@ describe('completions: limits and quota as chat', () => {
     expect((err as Error).message).toMatch(/requests per minute/);
   });
 
-  it('a quota that cannot cover the reservation refuses with insufficient_quota before anything is relayed', async () => {
-    expect((await admin.put('/api/prices/cm-priced', { input: 0, output: 0, perRequest: 0.01 })).status).toBe(200);
-    const poor = clientOf(await newKey({ quota: 0.001 }));
+  it("quota: the reservation is the completion's budget (OpenAI's default of 16 tokens when none is named); one it cannot cover is insufficient_quota, nothing relayed", async () => {
+    // $0.001 per output token: 16 tokens reserve $0.016, 4096 reserve $4.10; the key has $0.05
+    expect((await admin.put('/api/prices/cm-priced', { input: 0, output: 1000 })).status).toBe(200);
+    const poor = clientOf(await newKey({ quota: 0.05 }));
     mock.reset();
     const err = await eventually(
       async () => {
-        const e = await poor.completions.create({ model: 'cm-priced', prompt: 'x' }).catch((x: unknown) => x);
+        const e = await poor.completions.create({ model: 'cm-priced', prompt: 'x', max_tokens: 4096 }).catch((x: unknown) => x);
         return e instanceof OpenAI.RateLimitError ? e : null;
       },
       5_000,
       'price applied',
     );
     expect(err.code).toBe('insufficient_quota');
-    expect(mock.requests.filter((q) => q.path === '/v1/completions')).toHaveLength(0);
+    expect(mock.requests).toHaveLength(0);
+    const ok = await poor.completions.create({ model: 'cm-priced', prompt: 'short one' });
+    expect(ok.choices[0].text).toBe('Echo: short one');
+    expect(mock.requests.map((q) => [q.path, (q.body as Row).max_tokens])).toEqual([['/v1/chat/completions', 16]]);
   });
 });
 
