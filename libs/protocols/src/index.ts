@@ -36,4 +36,5 @@ export {
   pathModelProtocolOf,
   modelListProtocolOf,
   renderModelList,
+  renderModel,
 } from './registry/protocol.registry';

@@ -39,6 +39,21 @@ describe('provider adapters', () => {
     }
   });
 
+  it('Completions: relayed as they are to the models OpenAI serves only there (every client), else through Chat', () => {
+    const openai = providerFor('openai')!;
+    for (const model of ['gpt-3.5-turbo-instruct', 'gpt-3.5-turbo-instruct-0914', 'davinci-002', 'babbage-002'])
+      for (const inbound of ['openai-completions', 'openai-chat', 'openai-responses', 'anthropic', 'gemini'] as const)
+        expect([model, inbound, openai.protocolFor(model, 'generate', inbound)]).toEqual([model, inbound, 'openai-completions']);
+    expect(openai.protocolFor('gpt-4o', 'generate', 'openai-completions')).toBe('openai-chat');
+    // a channel declaring `completions` gets Completions clients as they are, whatever the model
+    expect(providerFor('deepseek')!.protocolFor('deepseek-chat', 'generate', 'openai-completions', true)).toBe('openai-completions');
+    expect(providerFor('deepseek')!.protocolFor('gpt-3.5-turbo-instruct', 'generate', 'openai-completions')).toBe('openai-chat');
+    expect(
+      openai.target({ baseUrl: 'https://api.openai.com/v1', apiKey: 'k', model: 'm', protocol: 'openai-completions', stream: false, operation: 'generate' })
+        .url,
+    ).toBe('https://api.openai.com/v1/completions');
+  });
+
   it('aihubmix addresses each sub-protocol under the right path', () => {
     const a = providerFor('aihubmix')!;
     const t = (protocol: 'anthropic' | 'gemini' | 'openai-chat' | 'openai-responses', model: string, stream = false) =>

@@ -22,6 +22,8 @@ type Json = any;
 
 const CHAT_MODELS = ['oa-chat', 'an-chat', 'ge-chat'];
 const EMBED_MODELS = ['oa-embed', 'ge-embed'];
+const INSTRUCT_MODEL = 'gpt-3.5-turbo-instruct';
+const MODERATION_MODEL = 'omni-moderation-latest';
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 const SCHEMA: Json = { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } }, required: ['city'] };
 
@@ -230,6 +232,60 @@ const TARGETS: Target[] = [
       ],
     }),
   },
+  {
+    name: 'completions',
+    method: 'POST',
+    shape: 'openai',
+    models: [...CHAT_MODELS, INSTRUCT_MODEL],
+    path: () => '/v1/completions',
+    auth: bearer,
+    body: (model, rng) => ({
+      model,
+      prompt: rng() < 0.8 ? 'Once upon a time' : ['Once', 'upon'],
+      max_tokens: 16,
+      temperature: 0.5,
+      stop: rng() < 0.5 ? '\n' : ['\n', 'END'],
+      ...(rng() < 0.5 ? { stream: true, stream_options: { include_usage: true } } : {}),
+      ...(rng() < 0.2 ? { echo: true, logprobs: 1, suffix: 'end' } : {}),
+    }),
+  },
+  {
+    name: 'moderations',
+    method: 'POST',
+    shape: 'openai',
+    models: [MODERATION_MODEL],
+    path: () => '/v1/moderations',
+    auth: bearer,
+    body: (model, rng) => ({
+      model,
+      input:
+        rng() < 0.4
+          ? 'I will hurt you'
+          : rng() < 0.5
+            ? ['a', 'b']
+            : [
+                { type: 'text', text: 'x' },
+                { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
+              ],
+    }),
+  },
+  {
+    name: 'model (openai)',
+    method: 'GET',
+    shape: 'openai',
+    models: [...CHAT_MODELS, 'unknown-model'],
+    path: (m) => `/v1/models/${encodeURIComponent(m)}`,
+    auth: bearer,
+  },
+  {
+    name: 'model (anthropic)',
+    method: 'GET',
+    shape: 'anthropic',
+    models: CHAT_MODELS,
+    path: (m) => `/v1/models/${encodeURIComponent(m)}`,
+    auth: anthropicAuth,
+  },
+  { name: 'model (gemini)', method: 'GET', shape: 'gemini', models: CHAT_MODELS, path: (m, rng) => `${geminiBase(rng)}/models/${m}`, auth: googAuth },
   { name: 'models (openai)', method: 'GET', shape: 'openai', models: [''], path: () => '/v1/models', auth: bearer },
   { name: 'models (anthropic)', method: 'GET', shape: 'anthropic', models: [''], path: () => '/v1/models', auth: anthropicAuth },
   { name: 'models (gemini)', method: 'GET', shape: 'gemini', models: [''], path: (_m, rng) => (rng() < 0.5 ? '/v1beta/models' : '/v1/models'), auth: googAuth },
@@ -270,6 +326,8 @@ describe(`edge fuzz (standalone, seed ${SEED})`, () => {
       ['gemini', 'ge-chat'],
       ['openai', 'oa-embed'],
       ['gemini', 'ge-embed'],
+      ['openai', INSTRUCT_MODEL],
+      ['openai', MODERATION_MODEL],
     ] as const) {
       const r = await admin.post('/api/channels', { name: `fuzz-${model}`, type, baseUrl: mock.url, keys: [`key-${model}`], models: [model] });
       expect(r.status).toBe(201);
@@ -295,9 +353,10 @@ describe(`edge fuzz (standalone, seed ${SEED})`, () => {
       if (rng() < 0.05) model = ODD_MODELS[Math.floor(rng() * ODD_MODELS.length)]!;
       const path = t.path(model, rng);
       const k = keyVariant(rng, key);
-      // Without a key the protocol's other headers stay (anthropic-version); a keyless GET /v1/models is OpenAI's.
+      // Without a key the protocol's other headers stay (anthropic-version); a keyless GET /v1/models[/id] is OpenAI's.
       const headers: Record<string, string> = k === null ? (t.shape === 'anthropic' ? { 'anthropic-version': '2023-06-01' } : {}) : t.auth(k);
-      const shape = k === null && path === '/v1/models' && t.shape === 'gemini' ? 'openai' : t.shape;
+      const keylessList = t.method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'));
+      const shape = k === null && keylessList && t.shape === 'gemini' ? 'openai' : t.shape;
       let body: Buffer | undefined;
       let what = 'unchanged';
       if (t.method === 'POST' && t.body) {

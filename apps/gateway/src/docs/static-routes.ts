@@ -19,6 +19,8 @@ export const RELAY_ROUTES: StaticRoute[] = [
   relay('post', '/v1/responses', 'OpenAI Responses (stream and not)'),
   relay('post', '/v1/embeddings', 'OpenAI Embeddings (float and base64)'),
   relay('get', '/v1/models', "Models this key may use, in the caller's shape (OpenAI, Anthropic or Gemini by auth carrier)"),
+  relay('get', '/v1/models/{id}', "One model this key may use and a channel serves, in the caller's shape; else 404 (model_not_found)"),
+  relay('get', '/v1beta/models/{model}', 'One Gemini model (also under /v1/models/… for Gemini key carriers)'),
   relay('post', '/v1/messages', 'Anthropic Messages (stream and not)'),
   relay('post', '/v1/messages/count_tokens', 'Anthropic token count (answered at the edge)'),
   relay('post', '/v1beta/models/{model}:generateContent', 'Gemini generateContent (also under /v1/models/…)'),

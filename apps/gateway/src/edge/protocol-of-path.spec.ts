@@ -22,6 +22,13 @@ describe('the inbound protocol an error is rendered in', () => {
     expect(protocolOfRequest(req('GET', '/v1/models', { 'x-goog-api-key': 'k' }))).toBe('gemini');
   });
 
+  it('GET /v1/models/{id} too (a key refused before the route is in the caller shape)', () => {
+    expect(protocolOfRequest(req('GET', '/v1/models/gpt-4o'))).toBe('openai-chat');
+    expect(protocolOfRequest(req('GET', '/v1/models/claude-x', { 'x-api-key': 'k' }))).toBe('anthropic');
+    expect(protocolOfRequest(req('GET', '/v1/models/gemini-2.5-flash', { 'x-goog-api-key': 'k' }))).toBe('gemini');
+    expect(protocolOfRequest(req('GET', '/v1/modelsx', { 'x-api-key': 'k' }))).toBe('openai-chat');
+  });
+
   it('every POST under /v1/models/ is a Gemini call, also with a slash in the model', () => {
     expect(protocolOfRequest(req('POST', '/v1/models/models/a/b:generateContent'))).toBe('gemini');
     expect(protocolOfPath('/v1/models/models/a/b:generateContent')).toBe('openai-chat'); // what the path alone said

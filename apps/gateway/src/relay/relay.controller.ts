@@ -47,6 +47,17 @@ export class RelayController {
     return this.models.list(req, reply, 'gemini');
   }
 
+  /** One model (`client.models.retrieve`); GET only, so the Gemini `{model}:{action}` POSTs under /v1/models stay theirs. */
+  @Get('v1/models/*')
+  getModel(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('*') id: string) {
+    return this.models.retrieve(req, reply, id);
+  }
+
+  @Get('v1beta/models/*')
+  getGeminiModel(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('*') name: string) {
+    return this.models.retrieve(req, reply, name, 'gemini');
+  }
+
   /** A path-model call (`{model}:{action}`): the protocol's descriptor says what each action does. */
   private gemini(rest: string, req: FastifyRequest, reply: FastifyReply) {
     const protocol = protocolDescriptor('gemini');

@@ -106,6 +106,8 @@ describe('request inspection', () => {
     expect(requestedMaxOutputTokens('openai-chat', { max_tokens: 5 })).toBe(5);
     expect(requestedMaxOutputTokens('openai-responses', { max_output_tokens: 9 })).toBe(9);
     expect(requestedMaxOutputTokens('anthropic', { max_tokens: 11 })).toBe(11);
+    expect(requestedMaxOutputTokens('openai-completions', { max_tokens: 9 })).toBe(9);
+    expect(requestedMaxOutputTokens('openai-completions', {})).toBe(16); // OpenAI's default: reserved as such
     expect(requestedMaxOutputTokens('gemini', { generationConfig: { maxOutputTokens: 13 } })).toBe(13);
     expect(requestedMaxOutputTokens('gemini', { generation_config: { max_output_tokens: 17 } })).toBe(17);
     expect(requestedMaxOutputTokens('openai-chat', {})).toBeNull();

@@ -1,5 +1,6 @@
 /** Reads request properties the gateway needs before converting (quota reservation, routing). */
 import { asObject, field } from '../core/json.util';
+import { COMPLETIONS_DEFAULT_MAX_TOKENS } from '../openai-completions/openai-completions-request.decoder';
 import { ProtocolError } from '../protocol.error';
 import type { WireProtocol } from '../protocol.types';
 
@@ -38,7 +39,8 @@ export function requestedMaxOutputTokens(protocol: WireProtocol, body: Record<st
       return outputBudget(field(asObject(config), 'maxOutputTokens'), 'generationConfig.maxOutputTokens');
     }
     case 'openai-completions':
-      return outputBudget(body['max_tokens'], 'max_tokens');
+      // Completions answer at most 16 tokens unless told (OpenAI's default, which the chat conversion sends too).
+      return outputBudget(body['max_tokens'], 'max_tokens') ?? COMPLETIONS_DEFAULT_MAX_TOKENS;
     default:
       return null;
   }

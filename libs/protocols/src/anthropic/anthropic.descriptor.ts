@@ -6,6 +6,8 @@ import { AnthropicStreamDecoder } from './anthropic-stream.decoder';
 import { AnthropicStreamEncoder } from './anthropic-stream.encoder';
 import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
 
+const anthropicModel = (id: string) => ({ type: 'model', id, display_name: id, created_at: '2025-01-01T00:00:00Z' });
+
 /** Anthropic Messages: the client's API version and beta flags reach an Anthropic upstream as sent. */
 export const ANTHROPIC: ProtocolDescriptor = {
   name: 'anthropic',
@@ -27,9 +29,10 @@ export const ANTHROPIC: ProtocolDescriptor = {
   modelList: {
     isCaller: ({ headers }) => !!(headers['anthropic-version'] || headers['x-api-key']),
     render: (ids) => {
-      const data = ids.map((id) => ({ type: 'model', id, display_name: id, created_at: '2025-01-01T00:00:00Z' }));
+      const data = ids.map(anthropicModel);
       return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
     },
+    renderOne: (id) => anthropicModel(id),
   },
   countTokens: {
     route: '/v1/messages/count_tokens',

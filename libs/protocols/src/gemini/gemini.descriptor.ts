@@ -7,6 +7,8 @@ import { GeminiStreamEncoder } from './gemini-stream.encoder';
 import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
 import { parseGeminiModelAction } from './gemini-path.util';
 
+const geminiModel = (id: string) => ({ name: `models/${id}`, displayName: id, supportedGenerationMethods: ['generateContent', 'countTokens'] });
+
 /** Gemini: the model and action are in the path (`/v1beta/models/{model}:{action}`), the body has no model. */
 export const GEMINI: ProtocolDescriptor = {
   name: 'gemini',
@@ -40,9 +42,8 @@ export const GEMINI: ProtocolDescriptor = {
   modelList: {
     // The SDK's key carriers: `x-goog-api-key` or `?key=`.
     isCaller: ({ headers, query }) => !!(headers['x-goog-api-key'] || (query as Record<string, unknown> | undefined)?.key),
-    render: (ids) => ({
-      models: ids.map((id) => ({ name: `models/${id}`, displayName: id, supportedGenerationMethods: ['generateContent', 'countTokens'] })),
-    }),
+    render: (ids) => ({ models: ids.map(geminiModel) }),
+    renderOne: (id) => geminiModel(id),
   },
   countTokens: {
     action: 'countTokens',

@@ -6,6 +6,8 @@ import { OpenAiChatStreamDecoder } from './openai-chat-stream.decoder';
 import { OpenAiChatStreamEncoder } from './openai-chat-stream.encoder';
 import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
 
+const openAiModel = (id: string) => ({ id, object: 'model', created: 0, owned_by: 'switchboard' });
+
 /** OpenAI Chat Completions; also the shape of `GET /v1/models` for any caller that is not recognised as another SDK. */
 export const OPENAI_CHAT: ProtocolDescriptor = {
   name: 'openai-chat',
@@ -25,6 +27,7 @@ export const OPENAI_CHAT: ProtocolDescriptor = {
   streamContentType: 'text/event-stream',
   passthroughHeaders: [],
   modelList: {
-    render: (ids) => ({ object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'switchboard' })) }),
+    render: (ids) => ({ object: 'list', data: ids.map(openAiModel) }),
+    renderOne: (id) => openAiModel(id),
   },
 };

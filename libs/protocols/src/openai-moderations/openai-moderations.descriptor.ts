@@ -1,4 +1,5 @@
 import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
+import { MODERATIONS_ACCOUNTING, validateModeration } from './moderations.accounting';
 
 /** OpenAI Moderations: classified by OpenAI-compatible upstreams as sent; free unless a price says otherwise. */
 export const OPENAI_MODERATIONS: ProtocolDescriptor = {
@@ -9,6 +10,8 @@ export const OPENAI_MODERATIONS: ProtocolDescriptor = {
   actions: {},
   ownsPath: (path) => path.startsWith('/v1/moderations'),
   streams: () => false,
+  validate: (body) => validateModeration(body),
+  accounting: MODERATIONS_ACCOUNTING,
   streamContentType: 'text/event-stream',
   passthroughHeaders: [],
 };

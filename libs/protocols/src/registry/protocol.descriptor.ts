@@ -79,6 +79,11 @@ export interface ProtocolDescriptor {
   /** Families beyond chat: their units, reservation and answer kind. */
   readonly accounting?: FamilyAccounting;
   /**
+   * Families beyond chat: the 400 a client body deserves before anything is reserved or relayed (throws a
+   * ProtocolError naming the param). Absent: bodies are the upstream's to judge.
+   */
+  readonly validate?: (body: Record<string, unknown>, operation: Operation) => void;
+  /**
    * Families that stream without chat codecs (speech, transcription events): what their events report (usage, the
    * end, an error). Absent: every event is only seen (an empty stream still fails).
    */
@@ -97,10 +102,14 @@ export interface ProtocolDescriptor {
   readonly streamContentType: string;
   /** Client headers forwarded upstream when the upstream speaks the same protocol (API version, beta flags). */
   readonly passthroughHeaders: readonly string[];
-  /** `GET /v1/models` in this protocol's shape; `isCaller` says whether a caller speaks it (absent: the default shape). */
+  /**
+   * `GET /v1/models` in this protocol's shape; `isCaller` says whether a caller speaks it (absent: the default shape).
+   * `renderOne`: one model (`GET /v1/models/{id}`), the same object the list holds.
+   */
   readonly modelList?: {
     isCaller?: (hints: CallerHints) => boolean;
     render: (ids: readonly string[]) => unknown;
+    renderOne: (id: string) => unknown;
   };
   /** Token counting answered at the edge: the route (body-model) or action (path-model), its input and its answer. */
   readonly countTokens?: {

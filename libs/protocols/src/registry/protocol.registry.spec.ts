@@ -19,7 +19,6 @@ describe('the protocol registry', () => {
   it('every chat protocol carries its codecs; embeddings and the families beyond chat convert through their own', () => {
     expect(PROTOCOL_DESCRIPTORS.filter((d) => !d.codecs).map((d) => d.name)).toEqual([
       'openai-embeddings',
-      'openai-completions',
       'openai-moderations',
       'openai-images',
       'openai-audio',

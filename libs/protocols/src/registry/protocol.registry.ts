@@ -76,6 +76,11 @@ export function modelListProtocolOf(hints: CallerHints): WireProtocol {
   return DEFAULT_PROTOCOL;
 }
 
+/** `GET /v1/models/{id}`: one model in the shape of `protocol`, or of the default protocol when it has none of its own. */
+export function renderModel(protocol: WireProtocol, id: string): unknown {
+  return (protocolDescriptor(protocol).modelList ?? protocolDescriptor(DEFAULT_PROTOCOL).modelList!).renderOne(id);
+}
+
 /** The `GET /v1/models` answer in the shape of `protocol`, or of the default protocol when it has none of its own. */
 export function renderModelList(protocol: WireProtocol, ids: readonly string[]): unknown {
   return (protocolDescriptor(protocol).modelList ?? protocolDescriptor(DEFAULT_PROTOCOL).modelList!).render(ids);

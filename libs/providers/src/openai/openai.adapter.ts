@@ -21,9 +21,11 @@ export class OpenAiAdapter implements ProviderAdapter {
   protocolFor(model: string, operation: Operation, inbound: WireProtocol, declared = false): WireProtocol | null {
     if (operation === 'embed') return 'openai-embeddings';
     if (operation === 'generate') {
+      const completionsOnly = this.servesResponses && COMPLETIONS_ONLY_MODEL.test(model);
       // Completions go to /completions where the model lives only there or the channel declares it; else through Chat.
-      if (inbound === 'openai-completions')
-        return declared || (this.servesResponses && COMPLETIONS_ONLY_MODEL.test(model)) ? 'openai-completions' : 'openai-chat';
+      if (inbound === 'openai-completions') return declared || completionsOnly ? 'openai-completions' : 'openai-chat';
+      // Any other client of such a model: OpenAI's Chat would 404 it, so its conversation goes as a Completions prompt.
+      if (completionsOnly) return 'openai-completions';
       // Responses clients get Responses upstream where it exists; every other client is served through Chat Completions.
       return inbound === 'openai-responses' && this.servesResponses ? 'openai-responses' : 'openai-chat';
     }
