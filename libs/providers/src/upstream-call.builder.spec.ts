@@ -1,5 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FormData as UndiciFormData, request } from 'undici';
 import { geminiActionFor } from './gemini/gemini-action.util';
-import { buildUpstreamBody, buildUpstreamCall, isUpstreamCallFailure, mapStatus } from './upstream-call.builder';
+import { buildUpstreamBody, buildUpstreamCall, isUpstreamCallFailure, mapStatus, uploadForm } from './upstream-call.builder';
 import type { InboundRequest, UpstreamCall, UpstreamCallArgs, UpstreamChannel } from './upstream-call.types';
 
 const channel = (over: Partial<UpstreamChannel> = {}): UpstreamChannel => ({
@@ -130,5 +133,93 @@ describe('buildUpstreamCall', () => {
   it('maps statuses by the channel’s statusCodeMapping, others unchanged', () => {
     const c = channel({ statusCodeMapping: { '500': 503, '400': 429 } });
     expect([mapStatus(c, 500), mapStatus(c, 400), mapStatus(c, 200)]).toEqual([503, 429, 200]);
+  });
+});
+
+describe('OpenAI image generations to Gemini channels', () => {
+  const images = (model: string, over: Partial<InboundRequest> = {}): InboundRequest => {
+    const body = { model, prompt: 'a fox', n: 2, size: '1024x1024' };
+    return {
+      protocol: 'openai-images',
+      operation: 'image.generate',
+      endpoint: 'images.generations',
+      model,
+      stream: false,
+      body,
+      raw: Buffer.from(JSON.stringify(body)),
+      ...over,
+    };
+  };
+  const gemini = channel({ type: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com' });
+
+  it('Imagen models go to :predict with instances and parameters', () => {
+    const built = buildUpstreamCall(gemini, 'k', images('imagen-4.0-generate-001'), 'imagen-4.0-generate-001', 'r') as UpstreamCall;
+    expect(built.url).toBe('https://generativelanguage.googleapis.com/v1beta/models/imagen-4.0-generate-001:predict');
+    expect(JSON.parse(built.body as string)).toEqual({ instances: [{ prompt: 'a fox' }], parameters: { sampleCount: 2, aspectRatio: '1:1' } });
+  });
+
+  it('a mapped native image model goes to :generateContent asking for images', () => {
+    const ch = { ...gemini, modelMapping: { 'nano-banana': 'gemini-2.5-flash-image' } };
+    const built = buildUpstreamCall(ch, 'k', images('nano-banana'), 'nano-banana', 'r') as UpstreamCall;
+    expect(built.url).toBe('https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash-image:generateContent');
+    expect(JSON.parse(built.body as string)).toMatchObject({ generationConfig: { responseModalities: ['TEXT', 'IMAGE'], candidateCount: 2 } });
+  });
+
+  it('edits are not served by Gemini channels (capability routing), and a stream is a 400 naming it', () => {
+    expect(
+      buildUpstreamCall(gemini, 'k', images('imagen-4.0-generate-001', { operation: 'image.edit', endpoint: 'images.edits' }), 'imagen-4.0-generate-001', 'r'),
+    ).toMatchObject({
+      failure: 'unsupported',
+    });
+    const streamed = images('imagen-4.0-generate-001', { stream: true, body: { model: 'imagen-4.0-generate-001', prompt: 'x', stream: true } });
+    expect(buildUpstreamCall(gemini, 'k', streamed, 'imagen-4.0-generate-001', 'r')).toMatchObject({
+      failure: 'invalid_request',
+      status: 400,
+      param: 'stream',
+    });
+  });
+});
+
+describe('uploadForm', () => {
+  it("is a form the relay's undici sends: fields with the mapped model, files byte for byte, a content length", async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 0, 255]);
+    const upload: InboundRequest = {
+      protocol: 'openai-images',
+      operation: 'image.edit',
+      endpoint: 'images.edits',
+      model: 'edit-alias',
+      stream: false,
+      body: { model: 'edit-alias', prompt: 'blue', n: '2' },
+      raw: Buffer.alloc(0),
+      files: [{ field: 'image[]', filename: 'a.png', contentType: 'image/png', bytes: png.length, data: png, blob: new Blob([png], { type: 'image/png' }) }],
+    };
+    const got: { headers: Record<string, unknown>; body: Buffer }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        got.push({ headers: req.headers, body: Buffer.concat(chunks) });
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const form0 = uploadForm(upload, 'dall-e-2', { paramOverride: {} });
+      // Outside Jest's sandbox, undici's pool cannot send Node's global FormData ("action is not a function").
+      expect(form0).toBeInstanceOf(UndiciFormData);
+      const res = await request(`http://127.0.0.1:${port}/v1/images/edits`, { method: 'POST', body: form0 });
+      await res.body.text();
+      const [{ headers, body }] = got;
+      expect(headers['content-length']).toBe(String(body.length));
+      const form = await new Response(new Uint8Array(body), { headers: { 'content-type': String(headers['content-type']) } }).formData();
+      expect([...form.keys()]).toEqual(['model', 'prompt', 'n', 'image[]']);
+      expect(form.get('model')).toBe('dall-e-2');
+      const file = form.get('image[]') as File;
+      expect([file.name, file.type]).toEqual(['a.png', 'image/png']);
+      expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
+    } finally {
+      server.close();
+    }
   });
 });
