@@ -223,3 +223,26 @@ describe('uploadForm', () => {
     }
   });
 });
+
+describe('image calls to aihubmix channels', () => {
+  const body = { model: 'dall-e-3', prompt: 'a fox' };
+  const gen = (model: string, over: Partial<InboundRequest> = {}): InboundRequest => ({
+    protocol: 'openai-images',
+    operation: 'image.generate',
+    endpoint: 'images.generations',
+    model,
+    stream: false,
+    body: { ...body, model },
+    raw: Buffer.from(JSON.stringify({ ...body, model })),
+    ...over,
+  });
+
+  it('aihubmix: imagen models to Gemini :predict under /gemini, OpenAI image models to its OpenAI API', () => {
+    const hub = channel({ type: 'aihubmix', baseUrl: 'https://aihubmix.com' });
+    const imagen = buildUpstreamCall(hub, 'k', gen('imagen-4.0-generate-001'), 'imagen-4.0-generate-001', 'r') as UpstreamCall;
+    expect(imagen.url).toBe('https://aihubmix.com/gemini/v1beta/models/imagen-4.0-generate-001:predict');
+    expect(JSON.parse(imagen.body as string)).toEqual({ instances: [{ prompt: 'a fox' }], parameters: { sampleCount: 1 } });
+    const dalle = buildUpstreamCall(hub, 'k', gen('dall-e-3'), 'dall-e-3', 'r') as UpstreamCall;
+    expect(dalle.url).toBe('https://aihubmix.com/v1/images/generations');
+  });
+});
