@@ -95,6 +95,23 @@ describe('images (cluster)', () => {
     });
   });
 
+  it('a streamed gpt-image-1 generation is billed from its completed events, with the images asked', async () => {
+    if (!run) return;
+    const { data: stream, response } = await client.images
+      .generate({ model: 'gpt-image-1', prompt: 'two lamps', n: 2, quality: 'high', size: '1024x1024', stream: true })
+      .withResponse();
+    let completed = 0;
+    for await (const ev of stream) if (ev.type === 'image_generation.completed') completed++;
+    expect(completed).toBe(2);
+    expect(await recordOf(response.headers.get('x-request-id'))).toMatchObject({
+      stream: true,
+      status: 200,
+      endpoint: 'images.generations',
+      units: { images: 2 },
+      completionTokens: 2 * 4160,
+    });
+  });
+
   it('an upload over MAX_UPLOAD_BYTES is a 413 from the cluster gateway too', async () => {
     if (!run) return;
     const big = Buffer.concat([RED_PNG, Buffer.alloc(1024 * 1024, 1)]);

@@ -138,6 +138,33 @@ describe('images (standalone)', () => {
     expect(requestsTo('/v1/images/variations')[0].files![0].bytes.equals(RED_PNG)).toBe(true);
   });
 
+  it('gpt-image-1 edits several images (each image[] part stays a file) and streams the edit', async () => {
+    mock.reset();
+    const blue = Buffer.from(RED_PNG);
+    blue[blue.length - 20] ^= 2;
+    const images = [await toFile(RED_PNG, 'one.png', { type: 'image/png' }), await toFile(blue, 'two.png', { type: 'image/png' })];
+    const edited = await client.images.edit({ model: 'gpt-image-1', image: images, prompt: 'combine them', quality: 'low' });
+    expect(edited.data).toHaveLength(1);
+    expect(edited.usage?.input_tokens_details?.image_tokens).toBe(2 * 323);
+    const [sent] = requestsTo('/v1/images/edits');
+    expect(sent.files?.map((f) => [f.field, f.filename])).toEqual([
+      ['image[]', 'one.png'],
+      ['image[]', 'two.png'],
+    ]);
+    expect(sent.files![1].bytes.equals(blue)).toBe(true);
+
+    const stream = await client.images.edit({
+      model: 'gpt-image-1',
+      image: await toFile(RED_PNG, 'one.png', { type: 'image/png' }),
+      prompt: 'stream it',
+      stream: true,
+      partial_images: 1,
+    });
+    const types: string[] = [];
+    for await (const ev of stream) types.push(ev.type);
+    expect(types).toEqual(['image_edit.partial_image', 'image_edit.completed']);
+  });
+
   it('refuses before any upstream call: no prompt, n out of range, no image, a file that is not an image', async () => {
     mock.reset();
     const refusal = (p: Promise<unknown>) =>
