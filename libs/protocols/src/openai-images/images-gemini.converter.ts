@@ -34,6 +34,8 @@ export function nearestAspectRatio(size: unknown, ratios: readonly string[]): st
   return best;
 }
 
+const MAX_IMAGEN_SAMPLES = 4;
+
 const MIME_OF_FORMAT: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', jpg: 'image/jpeg', webp: 'image/webp' };
 
 /** Generations only: Gemini channels serve no edits or variations (the provider routes none here). */
@@ -42,6 +44,8 @@ export function openAiImagesToGeminiRequest(body: JsonObject, ctx: ConvertContex
   const prompt = asString(body.prompt) ?? '';
   const n = imageCount(body);
   if (geminiImageAction(ctx.upstreamModel) === 'predict') {
+    // Imagen's sampleCount is 1–4: say so in OpenAI's terms rather than relay Google's 400 about a field the client never sent.
+    if (n > MAX_IMAGEN_SAMPLES) throw new ProtocolError(`Invalid 'n': this model makes at most ${MAX_IMAGEN_SAMPLES} images per request.`, { param: 'n' });
     const parameters: ImagenPredictRequest['parameters'] = { sampleCount: n };
     const aspectRatio = nearestAspectRatio(body.size, IMAGEN_RATIOS);
     if (aspectRatio) parameters.aspectRatio = aspectRatio;

@@ -56,7 +56,10 @@ describe('OpenAI Images → Gemini (fixtures)', () => {
     expect(() => convertResponse('gemini', 'openai-images', blocked, ctxFor({ ...body, model: 'gemini-2.5-flash-image' }))).toThrow(ProtocolError);
   });
 
-  it('refuses what Gemini cannot do: a stream, and images to a chat protocol', () => {
+  it('refuses what Gemini cannot do: more than 4 Imagen samples, a stream, and images to a chat protocol', () => {
+    const many = { model: 'imagen-4.0-generate-001', prompt: 'x', n: 5 };
+    expect(() => convertRequest('openai-images', 'gemini', many, ctxFor(many))).toThrow(expect.objectContaining({ status: 400, param: 'n' }));
+    expect(convertRequest('openai-images', 'gemini', { ...many, n: 4 }, ctxFor(many))).toMatchObject({ parameters: { sampleCount: 4 } });
     const body = { model: 'imagen-4.0-generate-001', prompt: 'x', stream: true };
     expect(() => convertRequest('openai-images', 'gemini', body, ctxFor(body))).toThrow(expect.objectContaining({ param: 'stream' }));
     expect(() => convertRequest('openai-images', 'anthropic', { ...body, stream: false }, ctxFor(body))).toThrow(ProtocolError);
