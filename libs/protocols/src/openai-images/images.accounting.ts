@@ -68,6 +68,21 @@ function outputTokensPerImage(size: string | undefined, quality: string | undefi
   return Math.ceil(square * Math.max(1, pixels / (1024 * 1024)));
 }
 
+/**
+ * Input image tokens of one image a GPT image edit starts from (OpenAI's pricing notes: a 1024×1024 input is about 135
+ * tokens at low input fidelity, 3 050 at high; gpt-image-2 always uses high). Low is bounded at twice that, since a
+ * larger input costs more and its pixels are not read here.
+ */
+const INPUT_IMAGE_TOKENS = { low: 270, high: 3050 };
+
+function inputImageTokens(req: AccountedRequest): number {
+  const model = bare(asString(req.body.model) ?? '');
+  if (!isGptImageModel(model)) return 0;
+  const images = (req.uploads ?? []).filter((u) => u.field === 'image' || u.field === 'image[]').length;
+  const high = req.body.input_fidelity === 'high' || model.startsWith('gpt-image-2');
+  return images * (high ? INPUT_IMAGE_TOKENS.high : INPUT_IMAGE_TOKENS.low);
+}
+
 const IMAGE_FIELDS = new Set(['image', 'image[]', 'mask']);
 const IMAGE_EXTENSION = /\.(png|jpe?g|webp|gif)$/i;
 const OPENAI_IMAGE_TYPES = "Supported file formats are 'image/jpeg', 'image/png', and 'image/webp'.";
@@ -121,7 +136,7 @@ export const IMAGES_ACCOUNTING: FamilyAccounting = {
     const { body } = req;
     const images = imageCount(body);
     const priced = pricedSizeAndQuality(body);
-    const prompt = typeof body.prompt === 'string' ? countTextTokens(body.prompt) : 0;
+    const prompt = (typeof body.prompt === 'string' ? countTextTokens(body.prompt) : 0) + inputImageTokens(req);
     // Token-priced GPT image models bill their output image tokens: reserve the most n images can take.
     const gpt = isGptImageModel(asString(body.model) ?? '');
     const outputTokens = gpt ? images * outputTokensPerImage(asString(body.size), asString(body.quality)) : 0;

@@ -106,6 +106,15 @@ describe('images accounting', () => {
     expect(IMAGES_ACCOUNTING.estimate(req({ model: 'dall-e-3', prompt: 'p' })).outputTokens).toBe(0);
   });
 
+  it('reserves the input image tokens a GPT image edit starts from, by input fidelity', () => {
+    const image = { field: 'image[]', bytes: 10, contentType: 'image/png' };
+    const text = IMAGES_ACCOUNTING.estimate(req({ model: 'gpt-image-1', prompt: 'p' }, 'image.edit')).promptTokens;
+    expect(IMAGES_ACCOUNTING.estimate(req({ model: 'gpt-image-1', prompt: 'p' }, 'image.edit', [image, image])).promptTokens).toBe(text + 2 * 270);
+    const high = req({ model: 'gpt-image-1', prompt: 'p', input_fidelity: 'high' }, 'image.edit', [image, { ...image, field: 'mask' }]);
+    expect(IMAGES_ACCOUNTING.estimate(high).promptTokens).toBe(text + 3050);
+    expect(IMAGES_ACCOUNTING.estimate(req({ model: 'dall-e-2', prompt: 'p' }, 'image.edit', [image])).promptTokens).toBe(text);
+  });
+
   it('bills the images returned (not asked for) and GPT image token usage', () => {
     const answer = {
       created: 1,
