@@ -1,5 +1,4 @@
 import { convertRequest, protocolDescriptor, type ConvertContext, type WireProtocol } from '@switchboard/protocols';
-import { FormData } from 'undici';
 import { geminiActionFor } from './gemini/gemini-action.util';
 import { providerFor } from './registry';
 import type { InboundRequest, UpstreamBody, UpstreamCall, UpstreamCallArgs, UpstreamCallFailure, UpstreamChannel } from './upstream-call.types';
@@ -26,8 +25,6 @@ export function needsSeedFix(call: InboundRequest): boolean {
 /**
  * An upload for an upstream of the same protocol: the client's fields (the model mapped, the channel's overrides of
  * text fields applied) and files, in the client's order. The sender sets the content type with the form's boundary.
- * undici's own FormData, not Node's global one: the relay's undici pool only encodes (and sizes) a form of its own
- * class; Node's is a different class and its body cannot be sent.
  */
 export function uploadForm(call: InboundRequest, upstreamModel: string, channel: Pick<UpstreamChannel, 'paramOverride'>): FormData {
   const fields: Record<string, unknown> = { ...call.body, model: upstreamModel };

@@ -18,13 +18,6 @@ export const RELAY_ROUTES: StaticRoute[] = [
   relay('post', '/v1/chat/completions', 'OpenAI Chat Completions (stream with "stream": true); any channel type'),
   relay('post', '/v1/responses', 'OpenAI Responses (stream and not)'),
   relay('post', '/v1/embeddings', 'OpenAI Embeddings (float and base64)'),
-  relay(
-    'post',
-    '/v1/images/generations',
-    'OpenAI Images generations (b64_json or url; GPT image streams); OpenAI, Azure, compatible, Gemini (Imagen, native image output) channels',
-  ),
-  relay('post', '/v1/images/edits', 'OpenAI Images edits (multipart: image or image[], mask, prompt); OpenAI, Azure, compatible channels'),
-  relay('post', '/v1/images/variations', 'OpenAI Images variations (multipart: image; dall-e-2); OpenAI and compatible channels'),
   relay('get', '/v1/models', "Models this key may use, in the caller's shape (OpenAI, Anthropic or Gemini by auth carrier)"),
   relay('post', '/v1/messages', 'Anthropic Messages (stream and not)'),
   relay('post', '/v1/messages/count_tokens', 'Anthropic token count (answered at the edge)'),
