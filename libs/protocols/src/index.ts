@@ -23,8 +23,18 @@ export { DEFAULT_MAX_SSE_EVENT_CHARS, SseEventTooLargeError, SseParser, type Sse
 export { fileExtensionForMediaType } from './core/media.util';
 export { floatsToBase64, base64ToFloats } from './openai-embeddings/embedding-vector.util';
 export { parseGeminiModelAction, type GeminiModelAction } from './gemini/gemini-path.util';
+export { geminiImageAction } from './openai-images/images-gemini.converter';
 
-export type { ProtocolDescriptor, PathAction, PathTarget, CallerHints, BodyRoute, FamilyAccounting, AccountedRequest } from './registry/protocol.descriptor';
+export type {
+  ProtocolDescriptor,
+  PathAction,
+  PathTarget,
+  CallerHints,
+  BodyRoute,
+  FamilyAccounting,
+  FamilyConversion,
+  AccountedRequest,
+} from './registry/protocol.descriptor';
 export {
   PROTOCOL_DESCRIPTORS,
   DEFAULT_PROTOCOL,

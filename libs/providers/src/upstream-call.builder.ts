@@ -124,7 +124,7 @@ export function buildUpstreamCall(
     protocol: upstreamProtocol,
     stream: call.stream,
     operation: call.operation,
-    geminiAction: geminiActionFor(call, upstreamProtocol),
+    geminiAction: geminiActionFor(call, upstreamProtocol, upstreamModel),
   });
   // A form's content type (with its boundary) is the sender's to set.
   const base: Record<string, string> =

@@ -39,13 +39,14 @@ export function readApiKey(req: Pick<FastifyRequest, 'headers' | 'query'>): stri
 }
 
 /**
- * The 400 a body deserves before it reaches the reservation: its numbers (cost in BigInt, limits in safe integers),
- * and for a family beyond chat (`operation` given) what its descriptor says of the body (rerank's documents…).
+ * The 400 a body deserves before it reaches the reservation: its numbers (cost in BigInt, limits in safe integers), and
+ * what its family checks (a missing prompt, a file of the wrong kind).
  */
-function numbersProblem(protocol: WireProtocol, json: Record<string, unknown>, operation?: Operation): DomainError | null {
+function requestProblem(protocol: WireProtocol, json: Record<string, unknown>, route?: BodyRoute, files?: InboundCall['files']): DomainError | null {
   try {
     requestedMaxOutputTokens(protocol, json);
-    if (operation) protocolDescriptor(protocol).validate?.(json, operation);
+    const validate = protocolDescriptor(protocol).validate;
+    if (validate && route) validate(accountedRequest({ operation: route.operation, body: json, files }));
     return null;
   } catch (e) {
     if (!(e instanceof ProtocolError)) throw e;
@@ -69,7 +70,8 @@ export function inboundCallOf(protocol: WireProtocol, body: RawJsonBody | undefi
     return RelayErrors.malformed(body?.parseError ?? 'The request body must be a JSON object.');
   }
   const json = body.json as Record<string, unknown>;
-  const bad = numbersProblem(protocol, json, at && 'action' in at ? undefined : (at ?? protocolDescriptor(protocol).bodyRoutes[0])?.operation);
+  const bodyRoute: BodyRoute | undefined = at && 'action' in at ? undefined : (at ?? protocolDescriptor(protocol).bodyRoutes[0]);
+  const bad = requestProblem(protocol, json, bodyRoute);
   if (bad) return bad;
   if (at && 'action' in at) {
     return {
@@ -83,7 +85,7 @@ export function inboundCallOf(protocol: WireProtocol, body: RawJsonBody | undefi
       raw: body.raw,
     };
   }
-  const route = at ?? protocolDescriptor(protocol).bodyRoutes[0];
+  const route = bodyRoute!;
   return {
     protocol,
     operation: route.operation,
@@ -101,7 +103,7 @@ const NO_BYTES = Buffer.alloc(0);
 /** The relay call of a multipart upload: its text fields are the body, its files go upstream in a new form. */
 export function uploadCallOf(protocol: WireProtocol, route: BodyRoute, form: MultipartBody): InboundCall | DomainError {
   const body: Record<string, unknown> = form.fields;
-  const bad = numbersProblem(protocol, body, route.operation);
+  const bad = requestProblem(protocol, body, route, form.files);
   if (bad) return bad;
   return {
     protocol,
@@ -116,10 +118,10 @@ export function uploadCallOf(protocol: WireProtocol, route: BodyRoute, form: Mul
 }
 
 /** What a family's accounting sees of a call: its body (an upload's fields) and its files' sizes. */
-export function accountedRequest(call: InboundCall): AccountedRequest {
+export function accountedRequest(call: Pick<InboundCall, 'operation' | 'body' | 'files'>): AccountedRequest {
   return {
     operation: call.operation,
     body: call.body,
-    uploads: call.files?.map((f) => ({ field: f.field, bytes: f.bytes, contentType: f.contentType })),
+    uploads: call.files?.map((f) => ({ field: f.field, bytes: f.bytes, contentType: f.contentType, filename: f.filename })),
   };
 }

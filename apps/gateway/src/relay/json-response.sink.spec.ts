@@ -84,3 +84,62 @@ describe('JsonResponseSink', () => {
     expect(reply.sent).toBe(false);
   });
 });
+
+describe('JsonResponseSink: images', () => {
+  const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+  function imagesCtx(body: Record<string, unknown>) {
+    const reply = new FakeReply();
+    const call = inboundCall({
+      protocol: 'openai-images',
+      operation: 'image.generate',
+      endpoint: 'images.generations',
+      model: String(body.model),
+      body,
+      raw: Buffer.from(JSON.stringify(body)),
+    });
+    const ctx = attemptContext(call, reply);
+    ctx.channel = channel({ id: 6 });
+    ctx.upstreamProtocol = 'gemini';
+    ctx.convert = { upstreamModel: String(body.model), requestedModel: String(body.model), stream: false, requestId: 'req-1', clientBody: body };
+    ctx.t0 = performance.now();
+    return { ctx, reply };
+  }
+  const price = {
+    model: 'imagen-4.0-generate-001',
+    inputMicros: 0,
+    outputMicros: 0,
+    cacheReadMicros: 0,
+    cacheWriteMicros: 0,
+    perRequestMicros: 0,
+    perImageMicros: 40_000,
+    perImageBySizeMicros: { '1792x1024': 60_000, 'hd:1792x1024': 80_000 },
+  };
+  const token = { group: { name: 'default', priceRatio: 1 } } as unknown as Parameters<UsageRecorder['bill']>[2];
+
+  it('a Gemini answer in OpenAI shape, billed per image returned at the size and quality asked', async () => {
+    const body = { model: 'imagen-4.0-generate-001', prompt: 'a crane', n: 3, size: '1792x1024', quality: 'hd' };
+    const { ctx, reply } = imagesCtx(body);
+    // 3 asked, 2 made: one was filtered
+    const answer = {
+      predictions: [{ bytesBase64Encoded: png, mimeType: 'image/png' }, { raiFilteredReason: 'x' }, { bytesBase64Encoded: png, mimeType: 'image/png' }],
+    };
+    expect(await sink.relay(ctx, upstreamResponse(200, [JSON.stringify(answer)]))).toBeUndefined();
+    expect(JSON.parse(reply.payload as string)).toMatchObject({ data: [{ b64_json: png }, { b64_json: png }] });
+    expect(ctx.draft.units).toEqual({ images: 2, imageSize: '1792x1024', imageQuality: 'hd' });
+    recorder.bill(ctx.draft, price, token);
+    expect(ctx.draft.costMicros).toBe(2 * 80_000);
+    expect(ctx.draft.build(1)).toMatchObject({ endpoint: 'images.generations', units: { images: 2 }, protocol: 'openai-images' });
+    ctx.draft.units = { images: 2, imageSize: '1792x1024', imageQuality: 'standard' };
+    recorder.bill(ctx.draft, price, token);
+    expect(ctx.draft.costMicros).toBe(2 * 60_000);
+  });
+
+  it('every image held back: the client gets a 400 content_policy_violation, not a 500', async () => {
+    const { ctx } = imagesCtx({ model: 'imagen-4.0-generate-001', prompt: 'x' });
+    await expect(sink.relay(ctx, upstreamResponse(200, [JSON.stringify({ predictions: [{ raiFilteredReason: 'blocked' }] })]))).rejects.toMatchObject({
+      name: 'DomainError',
+      status: 400,
+      code: 'content_policy_violation',
+    });
+  });
+});

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
-import { convertResponse, extractOutputText, extractUsage } from '@switchboard/protocols';
+import { DomainError } from '@switchboard/contracts';
+import { convertResponse, extractOutputText, extractUsage, ProtocolError } from '@switchboard/protocols';
 import type { AttemptContext } from './attempt-context';
 import { transportFailure, type AttemptFailure } from './failover-policy';
 import { classifyUpstreamError } from './upstream.client';
@@ -43,7 +44,14 @@ export class JsonResponseSink {
       return transportFailure(502, 'network', 'upstream sent a body that is not JSON');
     }
     this.recorder.observeUpstream(ctx.channel!.id, upstreamProtocol, '2xx', t0);
-    const converted = call.protocol === upstreamProtocol ? null : convertResponse(upstreamProtocol, call.protocol, json, ctx.convert!);
+    let converted: Record<string, unknown> | null;
+    try {
+      converted = call.protocol === upstreamProtocol ? null : convertResponse(upstreamProtocol, call.protocol, json, ctx.convert!);
+    } catch (e) {
+      // An answer that says no in its own way (every image held back by a safety filter): the client's error, not a 500.
+      if (e instanceof ProtocolError) throw new DomainError(e.type, e.status, e.message, e.param === undefined ? {} : { param: e.param });
+      throw e;
+    }
     // A family beyond chat measures its answer in the client's shape (images made, search units…); chat counts tokens.
     const measured = measureJson(call, converted ?? json);
     if (measured) {

@@ -3,6 +3,7 @@ import { isObject, type JsonObject } from '../core/json.util';
 import { geminiToOpenAiEmbeddingsRequest, openAiEmbeddingsToGeminiRequest } from '../openai-embeddings/embeddings.converter';
 import type { ConvertContext, WireProtocol } from '../protocol.types';
 import { ProtocolError } from '../protocol.error';
+import { protocolDescriptor } from '../registry/protocol.registry';
 import { fixIdentityRequest } from './identity-request.fixer';
 import { decodeRequest, encodeRequest } from './request-codecs';
 
@@ -10,6 +11,12 @@ export function convertRequest(from: WireProtocol, to: WireProtocol, body: Recor
   if (!isObject(body)) throw new ProtocolError('Request body must be a JSON object');
   if (from === 'openai-embeddings' || to === 'openai-embeddings') return convertEmbeddingsRequest(from, to, body, ctx);
   if (from === to) return fixIdentityRequest(from, body, ctx);
+  const family = protocolDescriptor(from).conversions;
+  if (family) {
+    const conv = family[to];
+    if (!conv) throw new ProtocolError(`${from} cannot be converted to ${to}`, { param: 'model' });
+    return conv.request(body, ctx);
+  }
   return encodeRequest(to, decodeRequest(from, body), ctx);
 }
 

@@ -3,6 +3,7 @@ import { isObject } from '../core/json.util';
 import { geminiToOpenAiEmbeddingsResponse, openAiToGeminiEmbeddingsResponse } from '../openai-embeddings/embeddings.converter';
 import type { ConvertContext, WireProtocol } from '../protocol.types';
 import { ProtocolError } from '../protocol.error';
+import { protocolDescriptor } from '../registry/protocol.registry';
 import { decodeResponse, encodeResponse } from './response-codecs';
 
 export function convertResponse(from: WireProtocol, to: WireProtocol, body: Record<string, unknown>, ctx: ConvertContext): Record<string, unknown> {
@@ -10,5 +11,8 @@ export function convertResponse(from: WireProtocol, to: WireProtocol, body: Reco
   if (from === to) return body;
   if (from === 'gemini' && to === 'openai-embeddings') return { ...geminiToOpenAiEmbeddingsResponse(body, ctx) };
   if (from === 'openai-embeddings' && to === 'gemini') return { ...openAiToGeminiEmbeddingsResponse(body, ctx) };
+  // A family with its own converter (images from Gemini…): the client's protocol knows how to read that upstream.
+  const conv = protocolDescriptor(to).conversions?.[from];
+  if (conv) return conv.response(body, ctx);
   return encodeResponse(to, decodeResponse(from, body, ctx), ctx);
 }

@@ -1,4 +1,7 @@
 import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
+import { IMAGES_ACCOUNTING, validateImagesRequest } from './images.accounting';
+import { geminiToOpenAiImagesResponse, openAiImagesToGeminiRequest } from './images-gemini.converter';
+import { imagesStreamDecoder } from './images-stream.decoder';
 
 /** OpenAI Images: generations (JSON), edits and variations (multipart uploads); billed per image or by tokens. */
 export const OPENAI_IMAGES: ProtocolDescriptor = {
@@ -12,7 +15,14 @@ export const OPENAI_IMAGES: ProtocolDescriptor = {
   pathRoutes: [],
   actions: {},
   ownsPath: (path) => path.startsWith('/v1/images/'),
-  streams: (body) => body.stream === true,
+  // a form sends every field as text
+  streams: (body) => body.stream === true || body.stream === 'true',
   streamContentType: 'text/event-stream',
   passthroughHeaders: [],
+  validate: validateImagesRequest,
+  accounting: IMAGES_ACCOUNTING,
+  streamDecoder: imagesStreamDecoder,
+  conversions: {
+    gemini: { request: openAiImagesToGeminiRequest, response: geminiToOpenAiImagesResponse },
+  },
 };

@@ -16,7 +16,7 @@ describe('moderations: validation', () => {
   ])('input %s: 400 naming it', (_what, body, message) => {
     let caught: unknown;
     try {
-      d.validate!({ model: 'm', ...body }, 'moderate');
+      d.validate!({ operation: 'moderate', body: { model: 'm', ...body } });
     } catch (e) {
       caught = e;
     }
@@ -25,21 +25,21 @@ describe('moderations: validation', () => {
 
   it("a string, strings or multimodal parts pass; an absent model is OpenAI's default", () => {
     const body: Record<string, unknown> = { input: 'hello' };
-    d.validate!(body, 'moderate');
+    d.validate!({ operation: 'moderate', body });
     expect(body.model).toBe('omni-moderation-latest');
     const named = { model: 'text-moderation-stable', input: ['a', 'b'] };
-    d.validate!(named, 'moderate');
+    d.validate!({ operation: 'moderate', body: named });
     expect(named.model).toBe('text-moderation-stable');
     expect(() =>
-      d.validate!(
-        {
+      d.validate!({
+        operation: 'moderate',
+        body: {
           input: [
             { type: 'text', text: 'x' },
             { type: 'image_url', image_url: { url: 'https://x/y.png' } },
           ],
         },
-        'moderate',
-      ),
+      }),
     ).not.toThrow();
   });
 });

@@ -10,7 +10,7 @@ export const OPENAI_MODERATIONS: ProtocolDescriptor = {
   actions: {},
   ownsPath: (path) => path.startsWith('/v1/moderations'),
   streams: () => false,
-  validate: (body) => validateModeration(body),
+  validate: (req) => validateModeration(req.body),
   accounting: MODERATIONS_ACCOUNTING,
   streamContentType: 'text/event-stream',
   passthroughHeaders: [],

@@ -28,7 +28,17 @@ export interface AccountedRequest {
   readonly operation: Operation;
   readonly body: Record<string, unknown>;
   /** uploads: the size of each file, by field name (audio length is estimated from it) */
-  readonly uploads?: readonly { field: string; bytes: number; contentType: string }[];
+  readonly uploads?: readonly { field: string; bytes: number; contentType: string; filename?: string }[];
+}
+
+/**
+ * A family's own converter to and from one other upstream protocol (it has no chat codecs): its client body to that
+ * protocol's request, and that protocol's answer back to its client's shape. Pure; a body it cannot convert throws a
+ * ProtocolError (a 400 to the client).
+ */
+export interface FamilyConversion {
+  readonly request: (body: JsonObject, ctx: ConvertContext) => JsonObject;
+  readonly response: (body: JsonObject, ctx: ConvertContext) => JsonObject;
 }
 
 /**
@@ -76,13 +86,15 @@ export interface ProtocolDescriptor {
   readonly bodyRoutes: readonly BodyRoute[];
   /** Whether a body asks for a stream (default: `stream: true` on a generation). */
   readonly streams?: (body: Record<string, unknown>, operation: Operation) => boolean;
+  /**
+   * Families beyond chat: the 400 a request deserves before it is routed or reserved (a missing prompt, a bad count, a
+   * file of the wrong kind), thrown as a ProtocolError naming the parameter. Absent: no check beyond the body's.
+   */
+  readonly validate?: (req: AccountedRequest) => void;
+  /** Families beyond chat: the other upstream protocols this family converts to, by name (Images → Gemini). */
+  readonly conversions?: Partial<Record<WireProtocol, FamilyConversion>>;
   /** Families beyond chat: their units, reservation and answer kind. */
   readonly accounting?: FamilyAccounting;
-  /**
-   * Families beyond chat: the 400 a client body deserves before anything is reserved or relayed (throws a
-   * ProtocolError naming the param). Absent: bodies are the upstream's to judge.
-   */
-  readonly validate?: (body: Record<string, unknown>, operation: Operation) => void;
   /**
    * Families that stream without chat codecs (speech, transcription events): what their events report (usage, the
    * end, an error). Absent: every event is only seen (an empty stream still fails).

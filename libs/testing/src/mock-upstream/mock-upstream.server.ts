@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { anthropicCountTokens, anthropicMessages, anthropicModels } from './anthropic.responder';
 import { geminiBatchEmbed, geminiCountTokens, geminiEmbed, geminiGenerate, geminiModels } from './gemini.responder';
 import { FAMILY_ROUTES, type FamilyRoute, type MockUploadedFile } from './families';
+import { imagenPredict, nativeImageGenerate, wantsImage } from './families/gemini-images';
 import { asNumber, isRecord, type JsonRecord } from './json.util';
 import { errorReply, IdSource, type MockReply, type RequestContext, type StreamReply } from './mock-reply.types';
 import type { FaultRule, MockUpstream, MockUpstreamOptions, MockVendor, RecordedRequest, StreamShape } from './mock-upstream.types';
@@ -22,6 +23,7 @@ type Op =
   | 'countTokens'
   | 'embedContent'
   | 'batchEmbedContents'
+  | 'predict'
   | 'family'
   | 'not_found';
 
@@ -37,7 +39,7 @@ interface Route {
 // AiHubMix serves Gemini under /gemini (seeds/000): the mock accepts that prefix so the aihubmix adapter can be tested.
 const GEMINI_ACTION = /^(?:\/gemini)?\/(v1|v1beta|v1alpha)\/models\/([^/:]+):([A-Za-z]+)$/;
 const MODELS_PATH = /^\/(v1|v1beta|v1alpha)\/models(?:\/([^/]+))?$/;
-const GEMINI_OPS = new Set<string>(['generateContent', 'streamGenerateContent', 'countTokens', 'embedContent', 'batchEmbedContents']);
+const GEMINI_OPS = new Set<string>(['generateContent', 'streamGenerateContent', 'countTokens', 'embedContent', 'batchEmbedContents', 'predict']);
 
 /** A multipart/form-data body: text fields (repeated `x[]` fields as arrays) and files, as vendors read them. */
 async function readForm(bytes: Buffer, contentType: string): Promise<{ fields: Record<string, unknown>; files: MockUploadedFile[] }> {
@@ -324,6 +326,7 @@ class MockUpstreamServer implements MockUpstream {
       key,
       model,
       stream,
+      ...(files.length ? { files } : {}),
     });
 
     const fault = this.takeFault(url, model, key);
@@ -381,7 +384,11 @@ class MockUpstreamServer implements MockUpstream {
       case 'count_tokens':
         return anthropicCountTokens(ctx);
       case 'generateContent':
+        // Native image output (responseModalities IMAGE) is the image family's answer.
+        if (wantsImage(ctx.body)) return nativeImageGenerate(ctx, route.model ?? '');
         return geminiGenerate(ctx, route.model ?? '', false);
+      case 'predict':
+        return imagenPredict(ctx, route.model ?? '');
       case 'streamGenerateContent':
         return geminiGenerate(ctx, route.model ?? '', true);
       case 'countTokens':

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { MockUploadedFile } from './families/family-route';
 
 /** Which vendor's wire protocol a request was routed to. */
 export type MockVendor = 'openai' | 'anthropic' | 'gemini';
@@ -30,6 +31,8 @@ export interface RecordedRequest {
   /** The model named in the body or the Gemini path, if any. */
   model?: string;
   stream: boolean;
+  /** A multipart upload's files as received (field, name, type and bytes), for checking what a gateway forwarded. */
+  files?: MockUploadedFile[];
 }
 
 export interface FaultMatch {
