@@ -6,7 +6,6 @@ import {
   streamsOf,
   type AccountedRequest,
   type BodyRoute,
-  type Operation,
   type PathAction,
   type WireProtocol,
 } from '@switchboard/protocols';
