@@ -1,7 +1,8 @@
 /**
  * The wire protocols Switchboard speaks, on either side of the gateway, declared once: the usage record's schema
  * (libs/contracts) and the providers take them from here. This lib imports no other, so nothing can make a cycle of it.
- * The first five are the chat and embeddings protocols; the rest are the endpoint families beyond them (SPEC §8).
+ * The first five are the chat and embeddings protocols; the rest are the endpoint families beyond them (SPEC §8),
+ * and upstream-only dialects of a family that clients never speak (`voyage-rerank`: Voyage's `top_k`/`data` rerank).
  */
 export const WIRE_PROTOCOLS = [
   'openai-chat',
@@ -15,6 +16,7 @@ export const WIRE_PROTOCOLS = [
   'openai-audio',
   'openai-realtime',
   'rerank',
+  'voyage-rerank',
 ] as const;
 export type WireProtocol = (typeof WIRE_PROTOCOLS)[number];
 

@@ -6,6 +6,7 @@ import {
   streamsOf,
   type AccountedRequest,
   type BodyRoute,
+  type Operation,
   type PathAction,
   type WireProtocol,
 } from '@switchboard/protocols';
@@ -37,10 +38,14 @@ export function readApiKey(req: Pick<FastifyRequest, 'headers' | 'query'>): stri
   return typeof q === 'string' && q ? q : null;
 }
 
-/** The 400 a body's numbers deserve before they reach the reservation (cost in BigInt, limits in safe integers). */
-function numbersProblem(protocol: WireProtocol, json: Record<string, unknown>): DomainError | null {
+/**
+ * The 400 a body deserves before it reaches the reservation: its numbers (cost in BigInt, limits in safe integers),
+ * and for a family beyond chat (`operation` given) what its descriptor says of the body (rerank's documents…).
+ */
+function numbersProblem(protocol: WireProtocol, json: Record<string, unknown>, operation?: Operation): DomainError | null {
   try {
     requestedMaxOutputTokens(protocol, json);
+    if (operation) protocolDescriptor(protocol).validate?.(json, operation);
     return null;
   } catch (e) {
     if (!(e instanceof ProtocolError)) throw e;
@@ -64,7 +69,7 @@ export function inboundCallOf(protocol: WireProtocol, body: RawJsonBody | undefi
     return RelayErrors.malformed(body?.parseError ?? 'The request body must be a JSON object.');
   }
   const json = body.json as Record<string, unknown>;
-  const bad = numbersProblem(protocol, json);
+  const bad = numbersProblem(protocol, json, at && 'action' in at ? undefined : (at ?? protocolDescriptor(protocol).bodyRoutes[0])?.operation);
   if (bad) return bad;
   if (at && 'action' in at) {
     return {
@@ -96,7 +101,7 @@ const NO_BYTES = Buffer.alloc(0);
 /** The relay call of a multipart upload: its text fields are the body, its files go upstream in a new form. */
 export function uploadCallOf(protocol: WireProtocol, route: BodyRoute, form: MultipartBody): InboundCall | DomainError {
   const body: Record<string, unknown> = form.fields;
-  const bad = numbersProblem(protocol, body);
+  const bad = numbersProblem(protocol, body, route.operation);
   if (bad) return bad;
   return {
     protocol,

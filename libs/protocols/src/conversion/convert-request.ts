@@ -3,11 +3,15 @@ import { isObject, type JsonObject } from '../core/json.util';
 import { geminiToOpenAiEmbeddingsRequest, openAiEmbeddingsToGeminiRequest } from '../openai-embeddings/embeddings.converter';
 import type { ConvertContext, WireProtocol } from '../protocol.types';
 import { ProtocolError } from '../protocol.error';
+import { protocolDescriptor } from '../registry/protocol.registry';
 import { fixIdentityRequest } from './identity-request.fixer';
 import { decodeRequest, encodeRequest } from './request-codecs';
 
 export function convertRequest(from: WireProtocol, to: WireProtocol, body: Record<string, unknown>, ctx: ConvertContext): Record<string, unknown> {
   if (!isObject(body)) throw new ProtocolError('Request body must be a JSON object');
+  // A family beyond chat converts through its own descriptor's conversions (one per upstream dialect).
+  const family = from === to ? undefined : protocolDescriptor(from).conversions?.[to];
+  if (family) return { ...family.request(body, ctx) };
   if (from === 'openai-embeddings' || to === 'openai-embeddings') return convertEmbeddingsRequest(from, to, body, ctx);
   if (from === to) return fixIdentityRequest(from, body, ctx);
   return encodeRequest(to, decodeRequest(from, body), ctx);

@@ -49,6 +49,14 @@ export interface FamilyAccounting {
   answer?(req: AccountedRequest): 'json' | 'bytes';
 }
 
+/** A family's pure conversion to and from one other upstream protocol (Voyage's rerank dialect…). */
+export interface FamilyConversion {
+  /** the client's body → the upstream's */
+  readonly request: (body: JsonObject, ctx: ConvertContext) => JsonObject;
+  /** the upstream's JSON answer → the client's shape */
+  readonly response: (body: JsonObject, ctx: ConvertContext) => JsonObject;
+}
+
 /** What a Gemini-style path action does: `:streamGenerateContent` streams a generation, `:countTokens` is counted at the edge. */
 export interface PathAction {
   kind: Operation | 'countTokens';
@@ -78,6 +86,13 @@ export interface ProtocolDescriptor {
   readonly streams?: (body: Record<string, unknown>, operation: Operation) => boolean;
   /** Families beyond chat: their units, reservation and answer kind. */
   readonly accounting?: FamilyAccounting;
+  /**
+   * Families beyond chat: the 400 a client body deserves before anything is reserved or relayed (throws a
+   * ProtocolError naming the param). Absent: bodies are the upstream's to judge.
+   */
+  readonly validate?: (body: Record<string, unknown>, operation: Operation) => void;
+  /** Families beyond chat: conversions to the other upstream protocols that serve them, by that protocol's name. */
+  readonly conversions?: Readonly<Partial<Record<WireProtocol, FamilyConversion>>>;
   /**
    * Families that stream without chat codecs (speech, transcription events): what their events report (usage, the
    * end, an error). Absent: every event is only seen (an empty stream still fails).

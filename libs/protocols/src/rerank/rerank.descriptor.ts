@@ -1,6 +1,13 @@
 import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
+import { RERANK_ACCOUNTING } from './rerank.accounting';
+import { validateRerankRequest } from './rerank.request';
+import { rerankToVoyageRequest, voyageToRerankResponse } from './voyage-rerank.converter';
 
-/** Rerank in the Cohere/Jina shape peers expose: `{ model, query, documents, top_n? }` → `{ results: [...] }`. */
+/**
+ * Rerank in the Cohere/Jina shape peers expose: `{ model, query, documents, top_n?, return_documents? }` →
+ * `{ id?, results: [{ index, relevance_score, document? }], meta?, usage? }`. Cohere v2, Jina and OpenAI-compatible
+ * rerank servers (vLLM, Xinference, SiliconFlow) speak it as it is; Voyage through its own dialect.
+ */
 export const RERANK: ProtocolDescriptor = {
   name: 'rerank',
   modelIn: 'body',
@@ -9,6 +16,9 @@ export const RERANK: ProtocolDescriptor = {
   actions: {},
   ownsPath: (path) => path.startsWith('/v1/rerank'),
   streams: () => false,
+  accounting: RERANK_ACCOUNTING,
+  validate: (body) => validateRerankRequest(body),
+  conversions: { 'voyage-rerank': { request: rerankToVoyageRequest, response: voyageToRerankResponse } },
   streamContentType: 'text/event-stream',
   passthroughHeaders: [],
 };
