@@ -32,6 +32,8 @@ export const RoutedChannel = z.object({
   timeouts: ChannelTimeouts.nullable(),
   /** false: failures only exclude the channel within the failing request; nothing bans it or its keys */
   autoBan: z.boolean().default(true),
+  /** the endpoint families beyond chat it serves (capability routing); null: its type's defaults */
+  endpoints: z.array(z.string()).nullable().default(null),
 });
 export type RoutedChannel = z.infer<typeof RoutedChannel>;
 

@@ -30,6 +30,7 @@ export {
   DEFAULT_PROTOCOL,
   protocolDescriptor,
   bodyRoutes,
+  declarableEndpoints,
   streamsOf,
   type ProtocolRoute,
   protocolOfPath,

@@ -5,6 +5,7 @@ import type { Channel, ChannelKey } from '@switchboard/db';
 import { buildUpstreamCall, isUpstreamCallFailure, mapStatus, providerFor, type UpstreamChannel } from '@switchboard/providers';
 import { request } from 'undici';
 import { readChannelSecrets } from '../channels/channel-secrets';
+import { declaredEndpoints } from '../channels/channel.views';
 
 export interface ProbeResult {
   ok: boolean;
@@ -121,6 +122,7 @@ export class ChannelProber {
       paramOverride: secrets.paramOverride,
       headers: secrets.headers,
       statusCodeMapping: Object.fromEntries(Object.entries(asStringMap(c.statusCodeMapping)).map(([k, v]) => [k, Number(v)])),
+      endpoints: declaredEndpoints(c),
     };
   }
 }

@@ -53,6 +53,15 @@ export function bodyRoutes(): ProtocolRoute[] {
   return PROTOCOL_DESCRIPTORS.flatMap((d) => d.bodyRoutes.map((r): ProtocolRoute => ({ ...r, protocol: d.name })));
 }
 
+/**
+ * The endpoint families a channel may declare (its `endpoints`, SPEC §8): every body route's endpoint beyond the chat
+ * and embeddings protocols (which every channel type serves as it does), and Realtime (a WebSocket, no body route).
+ */
+export function declarableEndpoints(): string[] {
+  const families = PROTOCOL_DESCRIPTORS.filter((d) => !d.codecs && d.name !== 'openai-embeddings');
+  return [...new Set([...families.flatMap((d) => d.bodyRoutes.map((r) => r.endpoint)), 'realtime'])];
+}
+
 /** Whether a body of `protocol` asks for a stream. */
 export function streamsOf(protocol: WireProtocol, body: Record<string, unknown>, operation: Operation): boolean {
   const d = protocolDescriptor(protocol);
