@@ -156,8 +156,12 @@ describePostgres('request log stats and retention on Postgres', () => {
       createdAt: '2026-11-22T07:00:00+01:00',
     });
     await consumer.store([rec('log-1'), nulls, rec('log-1')]);
-    await consumer.store([rec('log-1'), rec('log-2')]); // redelivery, overlapping
+    await consumer.store([rec('log-1'), rec('log-2', { endpoint: 'rerank', units: { searchUnits: 2 } })]); // redelivery, overlapping
     expect(await prisma.requestLog.count()).toBe(3);
+    expect(await prisma.requestLog.findUnique({ where: { requestId: 'log-2' }, select: { endpoint: true, units: true } })).toEqual({
+      endpoint: 'rerank',
+      units: { searchUnits: 2 },
+    });
     const { reservedMicros: _, ...expected } = rec('log-1');
     expect(await prisma.requestLog.findUnique({ where: { requestId: 'log-1' } })).toEqual({
       ...expected,

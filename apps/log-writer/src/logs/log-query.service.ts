@@ -27,6 +27,8 @@ export const logView = (r: RequestLog) => ({
   ttftMs: r.ttftMs,
   attempts: r.attempts,
   error: r.error,
+  endpoint: r.endpoint,
+  units: r.units,
 });
 
 /** Cursor = base64url of "<createdAt ISO>|<requestId>": keyset pagination, stable while records are added. */

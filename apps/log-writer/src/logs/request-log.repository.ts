@@ -96,13 +96,19 @@ const COLUMNS = [
   'ttftMs',
   'attempts',
   'error',
+  'endpoint',
+  'units',
 ] as const satisfies readonly (keyof UsageRecord)[];
 const COLUMN_LIST = Prisma.raw(COLUMNS.map((c) => `"${c}"`).join(', '));
 
 /** A batch as a JSON array of request_logs rows: createdAt in UTC ISO (the column holds UTC, as Prisma writes it). */
 function requestLogRows(records: readonly UsageRecord[]): string {
+  // Only the table's columns, picked per row: a replacer array would also filter the keys inside `units`.
   return JSON.stringify(
-    records.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })),
-    COLUMNS as unknown as string[], // only the table's columns
+    records.map((r) => {
+      const row: Record<string, unknown> = {};
+      for (const c of COLUMNS) row[c] = c === 'createdAt' ? new Date(r.createdAt).toISOString() : r[c];
+      return row;
+    }),
   );
 }

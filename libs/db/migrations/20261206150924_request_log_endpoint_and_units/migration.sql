@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "request_logs" ADD COLUMN     "endpoint" TEXT,
+ADD COLUMN     "units" JSONB;
