@@ -1,50 +1,9 @@
 import { computeCostMicros } from '@switchboard/pricing';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
+import { DOCS, logOf, QUERY, rerank, type Admin } from './support/rerank';
 
 jest.setTimeout(120_000);
-
-type Admin = ReturnType<typeof adminClient>;
-interface Log {
-  requestId: string;
-  status: number;
-  endpoint: string | null;
-  protocol: string;
-  upstreamProtocol: string | null;
-  units: { searchUnits?: number } | null;
-  promptTokens: number;
-  cost: number;
-}
-interface RerankAnswer {
-  id?: string;
-  results: { index: number; relevance_score: number; document?: { text: string } }[];
-  meta?: { billed_units?: { search_units?: number } };
-  usage?: { total_tokens?: number };
-  error?: { message: string; type: string; param?: string | null; code?: string | null };
-}
-
-const QUERY = 'What is the capital of France?';
-const DOCS = ['The cat sat on the mat.', 'Paris is the capital of France.', { text: 'France is a country in Europe.' }];
-
-/** POST /v1/rerank through the gateway by fetch, in the Cohere shape (no SDK speaks it). */
-export async function rerank(url: string, key: string, body: Record<string, unknown>): Promise<{ status: number; body: RerankAnswer; requestId: string }> {
-  const res = await fetch(`${url}/v1/rerank`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as RerankAnswer, requestId: res.headers.get('x-request-id') ?? '' };
-}
-
-const logOf = (admin: Admin, id: string) =>
-  eventually(
-    async () => {
-      const r = await admin.get<Log>(`/api/logs/${id}`);
-      return r.status === 200 ? r.body : null;
-    },
-    5_000,
-    `the log of ${id}`,
-  );
 
 /**
  * Rerank through the real gateway (standalone) to each channel type that serves it: Cohere (as it is), Jina (as it
