@@ -2,7 +2,8 @@
  * The wire protocols Switchboard speaks, on either side of the gateway, declared once: the usage record's schema
  * (libs/contracts) and the providers take them from here. This lib imports no other, so nothing can make a cycle of it.
  * The first five are the chat and embeddings protocols; the rest are the endpoint families beyond them (SPEC §8),
- * and upstream-only dialects of a family that clients never speak (`voyage-rerank`: Voyage's `top_k`/`data` rerank).
+ * and upstream-only dialects of a family that clients never speak (`voyage-rerank`: Voyage's `top_k`/`data` rerank;
+ * `cohere-rerank`: Cohere v2's, string documents only and never echoed).
  */
 export const WIRE_PROTOCOLS = [
   'openai-chat',
@@ -17,6 +18,7 @@ export const WIRE_PROTOCOLS = [
   'openai-realtime',
   'rerank',
   'voyage-rerank',
+  'cohere-rerank',
 ] as const;
 export type WireProtocol = (typeof WIRE_PROTOCOLS)[number];
 

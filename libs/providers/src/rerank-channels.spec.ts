@@ -34,9 +34,10 @@ describe('rerank channels (cohere, jina, voyage, OpenAI-compatible with a declar
     expect(['cohere', 'jina', 'voyage'].map(defaultBaseUrl)).toEqual(['https://api.cohere.com', 'https://api.jina.ai', 'https://api.voyageai.com']);
   });
 
-  it('Cohere: /v2/rerank, Bearer, the client’s bytes as they are; nothing but rerank', () => {
+  it('Cohere: /v2/rerank in its v2 dialect (string documents, no return_documents), Bearer; nothing but rerank', () => {
     const r = built(channel('cohere'));
-    expect([r.url, r.headers.authorization, r.upstreamProtocol, r.body]).toEqual(['https://api.cohere.com/v2/rerank', 'Bearer sk-x', 'rerank', rerank.raw]);
+    expect([r.url, r.headers.authorization, r.upstreamProtocol]).toEqual(['https://api.cohere.com/v2/rerank', 'Bearer sk-x', 'cohere-rerank']);
+    expect(JSON.parse(String(r.body))).toEqual({ model: 'rr', query: 'capital of France', documents: ['Paris is the capital', 'Berlin'], top_n: 1 });
     expect(built(channel('cohere', { baseUrl: 'https://api.cohere.com/v2/' })).url).toBe('https://api.cohere.com/v2/rerank');
     for (const op of ['generate', 'embed', 'moderate', 'image.generate'] as const)
       expect(providerFor('cohere')!.protocolFor('m', op, 'openai-chat')).toBeNull();

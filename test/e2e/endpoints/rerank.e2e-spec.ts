@@ -49,14 +49,28 @@ describe('POST /v1/rerank (standalone)', () => {
   });
   beforeEach(() => mock.reset());
 
-  it('Cohere: /v2/rerank as sent, results by relevance, billed in the search units Cohere reports', async () => {
-    const r = await rerank(sys.url, key, { model: 'rerank-v3.5', query: QUERY, documents: DOCS, top_n: 2 });
+  it('Cohere: /v2/rerank in its v2 dialect, documents back-filled, billed in the search units Cohere reports', async () => {
+    const r = await rerank(sys.url, key, { model: 'rerank-v3.5', query: QUERY, documents: DOCS, top_n: 2, return_documents: true });
     expect(r.status).toBe(200);
-    expect(r.body.results.map((x) => x.index)).toEqual([1, 2]);
+    expect(r.body.results.map((x) => [x.index, x.document?.text])).toEqual([
+      [1, 'Paris is the capital of France.'],
+      [2, 'France is a country in Europe.'],
+    ]);
     expect(r.body.meta?.billed_units?.search_units).toBe(1);
-    expect(mock.requests.map((q) => [q.path, q.key, (q.body as { top_n?: number }).top_n])).toEqual([['/v2/rerank', 'co-key', 2]]);
+    expect(mock.requests.map((q) => [q.path, q.key, q.body])).toEqual([
+      [
+        '/v2/rerank',
+        'co-key',
+        {
+          model: 'rerank-v3.5',
+          query: QUERY,
+          documents: ['The cat sat on the mat.', 'Paris is the capital of France.', 'France is a country in Europe.'],
+          top_n: 2,
+        },
+      ],
+    ]);
     const log = await logOf(admin, r.requestId);
-    expect([log.endpoint, log.protocol, log.upstreamProtocol, log.units]).toEqual(['rerank', 'rerank', 'rerank', { searchUnits: 1 }]);
+    expect([log.endpoint, log.protocol, log.upstreamProtocol, log.units]).toEqual(['rerank', 'rerank', 'cohere-rerank', { searchUnits: 1 }]);
     // Until prices carry perSearchUnit (another branch), the unit price is checked at the formula on the record's units.
     const price = {
       model: 'rerank-v3.5',

@@ -9,7 +9,7 @@ import { OPENAI_IMAGES } from '../openai-images/openai-images.descriptor';
 import { OPENAI_MODERATIONS } from '../openai-moderations/openai-moderations.descriptor';
 import { OPENAI_REALTIME } from '../openai-realtime/openai-realtime.descriptor';
 import { RERANK } from '../rerank/rerank.descriptor';
-import { VOYAGE_RERANK } from '../rerank/voyage-rerank.descriptor';
+import { COHERE_RERANK, VOYAGE_RERANK } from '../rerank/rerank-dialect.descriptor';
 import type { Operation, WireProtocol } from '../protocol.types';
 import type { BodyRoute, CallerHints, ProtocolDescriptor } from './protocol.descriptor';
 
@@ -30,6 +30,7 @@ export const PROTOCOL_DESCRIPTORS: readonly ProtocolDescriptor[] = [
   RERANK,
   OPENAI_REALTIME,
   VOYAGE_RERANK,
+  COHERE_RERANK,
 ];
 
 /** The protocol of `/v1/…` paths no descriptor owns, and the `GET /v1/models` shape of an unrecognised caller. */

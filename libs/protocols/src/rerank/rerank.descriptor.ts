@@ -1,12 +1,13 @@
 import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
 import { RERANK_ACCOUNTING } from './rerank.accounting';
 import { validateRerankRequest } from './rerank.request';
+import { cohereToRerankResponse, rerankToCohereRequest } from './cohere-rerank.converter';
 import { rerankToVoyageRequest, voyageToRerankResponse } from './voyage-rerank.converter';
 
 /**
  * Rerank in the Cohere/Jina shape peers expose: `{ model, query, documents, top_n?, return_documents? }` →
- * `{ id?, results: [{ index, relevance_score, document? }], meta?, usage? }`. Cohere v2, Jina and OpenAI-compatible
- * rerank servers (vLLM, Xinference, SiliconFlow) speak it as it is; Voyage through its own dialect.
+ * `{ id?, results: [{ index, relevance_score, document? }], meta?, usage? }`. Jina and OpenAI-compatible rerank servers
+ * (vLLM, Xinference, SiliconFlow) speak it as it is; Cohere v2 and Voyage through their own dialects.
  */
 export const RERANK: ProtocolDescriptor = {
   name: 'rerank',
@@ -18,7 +19,10 @@ export const RERANK: ProtocolDescriptor = {
   streams: () => false,
   accounting: RERANK_ACCOUNTING,
   validate: (body) => validateRerankRequest(body),
-  conversions: { 'voyage-rerank': { request: rerankToVoyageRequest, response: voyageToRerankResponse } },
+  conversions: {
+    'cohere-rerank': { request: rerankToCohereRequest, response: cohereToRerankResponse },
+    'voyage-rerank': { request: rerankToVoyageRequest, response: voyageToRerankResponse },
+  },
   streamContentType: 'text/event-stream',
   passthroughHeaders: [],
 };

@@ -26,9 +26,32 @@ describe('rerank ↔ Voyage (fixtures)', () => {
     expect(answer.results).toEqual([{ index: 0, relevance_score: 0.5 }]);
   });
 
-  it('Cohere and Jina answers are the client’s shape already (no conversion registered for them)', () => {
-    const cohere = fixtureJson('rerank/cohere-response.json');
-    expect(convertResponse('rerank', 'rerank', cohere, ctx)).toBe(cohere);
+  it('a Jina-shaped answer is the client’s already (no conversion for the same protocol)', () => {
+    const jina = fixtureJson('rerank/jina-response.json');
+    expect(convertResponse('rerank', 'rerank', jina, ctx)).toBe(jina);
+  });
+});
+
+describe('rerank ↔ Cohere v2 (fixtures)', () => {
+  const client = fixtureJson('rerank/request.json');
+  const cctx = { ...ctx, clientBody: client };
+
+  it('the client request becomes Cohere’s: string documents, no return_documents, max_tokens_per_doc kept', () => {
+    expect(convertRequest('rerank', 'cohere-rerank', client, cctx)).toEqual(fixtureJson('rerank/cohere-request.json'));
+  });
+
+  it('back-fills the documents Cohere never echoes when the client asked for them, by index', () => {
+    expect(convertResponse('cohere-rerank', 'rerank', fixtureJson('rerank/cohere-response.json'), cctx)).toEqual(
+      fixtureJson('rerank/cohere-response.client.json'),
+    );
+  });
+
+  it('leaves documents out when the client did not ask, and keeps Cohere’s id and meta', () => {
+    const answer = convertResponse('cohere-rerank', 'rerank', fixtureJson('rerank/cohere-response.json'), {
+      ...ctx,
+      clientBody: { ...client, return_documents: false },
+    });
+    expect(answer).toEqual(fixtureJson('rerank/cohere-response.json'));
   });
 });
 

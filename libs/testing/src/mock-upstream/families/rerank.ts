@@ -45,11 +45,12 @@ export const COHERE_RERANK: FamilyRoute = {
     if (unknownModel(b.model)) return fail(404, `model '${b.model}' not found, make sure the correct model ID was used and that you have access to the model.`);
     if (typeof b.query !== 'string' || !b.query) return fail(400, 'invalid request: query must be a non-empty string');
     if (!Array.isArray(b.documents) || b.documents.length === 0) return fail(400, 'invalid request: list of documents must not be empty');
-    const texts = b.documents.map(textOf);
-    if (texts.some((t) => t === undefined)) return fail(400, 'invalid request: documents must be strings');
-    // Cohere v2 never echoes documents; one search unit per ≤100 documents.
+    // v2 takes a list of strings and never echoes them (it has no return_documents)
+    if (b.documents.some((d) => typeof d !== 'string')) return fail(400, 'invalid request: documents must be a list of strings');
+    const texts = b.documents as string[];
+    // one search unit per ≤100 documents
     return jsonReply({
-      results: rank(b.query, texts as string[], b.top_n).map(({ index, relevance_score }) => ({ index, relevance_score })),
+      results: rank(b.query, texts, b.top_n).map(({ index, relevance_score }) => ({ index, relevance_score })),
       id: ctx.ids.next('', 36),
       meta: { api_version: { version: '2', is_experimental: false }, billed_units: { search_units: Math.ceil(texts.length / 100) } },
     });
