@@ -22,6 +22,7 @@ type Json = any;
 
 const CHAT_MODELS = ['oa-chat', 'an-chat', 'ge-chat'];
 const EMBED_MODELS = ['oa-embed', 'ge-embed'];
+const RERANK_MODELS = ['co-rerank', 'ji-rerank', 'vo-rerank', 'oa-chat'];
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 const SCHEMA: Json = { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } }, required: ['city'] };
 
@@ -230,6 +231,21 @@ const TARGETS: Target[] = [
       ],
     }),
   },
+  {
+    name: 'rerank',
+    method: 'POST',
+    shape: 'openai',
+    models: RERANK_MODELS,
+    path: () => '/v1/rerank',
+    auth: bearer,
+    body: (model, rng) => ({
+      model,
+      query: 'What is the capital of France?',
+      documents: ['Paris is the capital of France.', { text: 'Berlin is in Germany.' }],
+      ...(rng() < 0.5 ? { top_n: 1 } : {}),
+      ...(rng() < 0.5 ? { return_documents: true } : {}),
+    }),
+  },
   { name: 'models (openai)', method: 'GET', shape: 'openai', models: [''], path: () => '/v1/models', auth: bearer },
   { name: 'models (anthropic)', method: 'GET', shape: 'anthropic', models: [''], path: () => '/v1/models', auth: anthropicAuth },
   { name: 'models (gemini)', method: 'GET', shape: 'gemini', models: [''], path: (_m, rng) => (rng() < 0.5 ? '/v1beta/models' : '/v1/models'), auth: googAuth },
@@ -270,8 +286,13 @@ describe(`edge fuzz (standalone, seed ${SEED})`, () => {
       ['gemini', 'ge-chat'],
       ['openai', 'oa-embed'],
       ['gemini', 'ge-embed'],
+      ['cohere', 'co-rerank'],
+      ['jina', 'ji-rerank'],
+      ['voyage', 'vo-rerank'],
     ] as const) {
-      const r = await admin.post('/api/channels', { name: `fuzz-${model}`, type, baseUrl: mock.url, keys: [`key-${model}`], models: [model] });
+      // the mock tells Voyage by its `pa-` keys
+      const keys = [`${type === 'voyage' ? 'pa' : 'key'}-${model}`];
+      const r = await admin.post('/api/channels', { name: `fuzz-${model}`, type, baseUrl: mock.url, keys, models: [model] });
       expect(r.status).toBe(201);
     }
     key = String((await admin.post('/api/tokens', { name: 'fuzz' })).body.key);
