@@ -30,11 +30,27 @@ describe('POST /v1/rerank (standalone)', () => {
         models: ['rerank-2.5'],
         modelMapping: { 'rerank-2.5': 'rerank-2.5-lite' },
       },
+      {
+        name: 'cohere-gone',
+        type: 'cohere',
+        baseUrl: mock.url,
+        keys: ['co-key-2'],
+        models: ['rerank-gone'],
+        modelMapping: { 'rerank-gone': 'unknown-rerank' },
+      },
+      {
+        name: 'voyage-gone',
+        type: 'voyage',
+        baseUrl: mock.url,
+        keys: ['pa-key-2'],
+        models: ['voyage-gone'],
+        modelMapping: { 'voyage-gone': 'unknown-voyage' },
+      },
       { name: 'plain', type: 'openai', baseUrl: mock.url, keys: ['sk-plain'], models: ['bge-reranker'] },
       { name: 'vllm', type: 'openai-compatible', baseUrl: `${mock.url}/v1`, keys: ['sk-vllm'], models: ['bge-declared'], endpoints: ['rerank'] },
     ];
     for (const c of channels) expect((await admin.post('/api/channels', c)).status).toBe(201);
-    for (const m of ['rerank-v3.5', 'jina-reranker-v2', 'rerank-2.5', 'bge-reranker', 'bge-declared']) {
+    for (const m of ['rerank-v3.5', 'jina-reranker-v2', 'rerank-2.5', 'bge-reranker', 'bge-declared', 'rerank-gone', 'voyage-gone']) {
       // Jina is token-priced (USD per million input tokens); the others wait for perSearchUnit prices
       expect((await admin.put(`/api/prices/${m}`, { input: m.startsWith('jina') ? 3.17 : 0.02, output: 0 })).status).toBe(200);
     }
@@ -127,6 +143,19 @@ describe('POST /v1/rerank (standalone)', () => {
     expect(served.status).toBe(200);
     expect(served.body.results[0].index).toBe(1);
     expect(mock.requests.map((q) => [q.path, q.key])).toEqual([['/v1/rerank', 'sk-vllm']]);
+  });
+
+  it('an upstream’s own error body (Cohere’s message, Voyage’s detail) reaches the client in OpenAI’s shape', async () => {
+    // Cohere's 404 means this channel cannot serve: with no other channel, a 503 carrying Cohere's words
+    const cohere = await rerank(sys.url, key, { model: 'rerank-gone', query: QUERY, documents: DOCS });
+    expect([cohere.status, cohere.body.error?.message]).toEqual([503, expect.stringContaining("model 'unknown-rerank' not found") as string]);
+    const voyage = await rerank(sys.url, key, { model: 'voyage-gone', query: QUERY, documents: DOCS });
+    expect([voyage.status, voyage.body.error?.type, voyage.body.error?.message]).toEqual([
+      400,
+      'invalid_request_error',
+      expect.stringContaining('Model unknown-voyage is not supported') as string,
+    ]);
+    expect(mock.requests.map((q) => q.path)).toEqual(['/v2/rerank', '/v1/rerank']);
   });
 
   it('a bad body is a 400 in OpenAI’s shape naming the param, before any upstream is called', async () => {
