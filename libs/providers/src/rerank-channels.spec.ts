@@ -43,9 +43,15 @@ describe('rerank channels (cohere, jina, voyage, OpenAI-compatible with a declar
       expect(providerFor('cohere')!.protocolFor('m', op, 'openai-chat')).toBeNull();
   });
 
-  it('Jina: /v1/rerank in the client’s shape, Bearer', () => {
+  it('Jina: /v1/rerank in the client’s shape, Bearer; embeddings at /v1/embeddings', () => {
     const r = built(channel('jina'));
     expect([r.url, r.headers.authorization, r.upstreamProtocol]).toEqual(['https://api.jina.ai/v1/rerank', 'Bearer sk-x', 'rerank']);
+    // its embeddings are OpenAI-shaped; chat it has none
+    const jina = providerFor('jina')!;
+    expect([jina.protocolFor('m', 'embed', 'openai-embeddings'), jina.protocolFor('m', 'generate', 'openai-chat')]).toEqual(['openai-embeddings', null]);
+    expect(
+      jina.target({ baseUrl: 'https://api.jina.ai/v1', apiKey: 'k', model: 'm', protocol: 'openai-embeddings', stream: false, operation: 'embed' }).url,
+    ).toBe('https://api.jina.ai/v1/embeddings');
   });
 
   it('Voyage: /v1/rerank in its dialect (top_k, string documents)', () => {
