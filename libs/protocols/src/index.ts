@@ -40,6 +40,7 @@ export {
   DEFAULT_PROTOCOL,
   protocolDescriptor,
   bodyRoutes,
+  declarableEndpoints,
   streamsOf,
   type ProtocolRoute,
   protocolOfPath,

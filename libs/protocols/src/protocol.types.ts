@@ -1,7 +1,9 @@
 /**
  * The wire protocols Switchboard speaks, on either side of the gateway, declared once: the usage record's schema
  * (libs/contracts) and the providers take them from here. This lib imports no other, so nothing can make a cycle of it.
- * The first five are the chat and embeddings protocols; the rest are the endpoint families beyond them (SPEC §8).
+ * The first five are the chat and embeddings protocols; the rest are the endpoint families beyond them (SPEC §8),
+ * and upstream-only dialects of a family that clients never speak (`voyage-rerank`: Voyage's `top_k`/`data` rerank;
+ * `cohere-rerank`: Cohere v2's, string documents only and never echoed).
  */
 export const WIRE_PROTOCOLS = [
   'openai-chat',
@@ -15,6 +17,8 @@ export const WIRE_PROTOCOLS = [
   'openai-audio',
   'openai-realtime',
   'rerank',
+  'voyage-rerank',
+  'cohere-rerank',
 ] as const;
 export type WireProtocol = (typeof WIRE_PROTOCOLS)[number];
 

@@ -1,11 +1,14 @@
 import { AihubmixAdapter } from './aihubmix/aihubmix.adapter';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter';
 import { AzureAdapter } from './azure/azure.adapter';
+import { CohereAdapter } from './cohere/cohere.adapter';
 import { GeminiAdapter } from './gemini/gemini.adapter';
+import { JinaAdapter } from './jina/jina.adapter';
 import { OpenAiAdapter } from './openai/openai.adapter';
 import { OPENAI_FAMILIES } from './openai/openai-endpoints';
 import { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible/openai-compatible.presets';
 import type { ProviderAdapter } from './provider.types';
+import { VoyageAdapter } from './voyage/voyage.adapter';
 
 /** Adding a provider: one folder beside this file and one line here. */
 const adapters = new Map<string, ProviderAdapter>([
@@ -14,6 +17,9 @@ const adapters = new Map<string, ProviderAdapter>([
   ['gemini', new GeminiAdapter()],
   ['aihubmix', new AihubmixAdapter()],
   ['azure', new AzureAdapter()],
+  ['cohere', new CohereAdapter()],
+  ['jina', new JinaAdapter()],
+  ['voyage', new VoyageAdapter()],
   ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(([type, preset]) => [type, new OpenAiAdapter(type, preset.versionBase, false)] as const),
 ]);
 
@@ -32,5 +38,8 @@ export function defaultBaseUrl(type: string): string | undefined {
     anthropic: 'https://api.anthropic.com',
     gemini: 'https://generativelanguage.googleapis.com',
     aihubmix: 'https://aihubmix.com',
+    cohere: 'https://api.cohere.com',
+    jina: 'https://api.jina.ai',
+    voyage: 'https://api.voyageai.com',
   }[type];
 }

@@ -24,6 +24,7 @@ const CHAT_MODELS = ['oa-chat', 'an-chat', 'ge-chat'];
 const EMBED_MODELS = ['oa-embed', 'ge-embed'];
 const INSTRUCT_MODEL = 'gpt-3.5-turbo-instruct';
 const MODERATION_MODEL = 'omni-moderation-latest';
+const RERANK_MODELS = ['co-rerank', 'ji-rerank', 'vo-rerank', 'oa-chat'];
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 const SCHEMA: Json = { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } }, required: ['city'] };
 
@@ -286,6 +287,21 @@ const TARGETS: Target[] = [
     auth: anthropicAuth,
   },
   { name: 'model (gemini)', method: 'GET', shape: 'gemini', models: CHAT_MODELS, path: (m, rng) => `${geminiBase(rng)}/models/${m}`, auth: googAuth },
+  {
+    name: 'rerank',
+    method: 'POST',
+    shape: 'openai',
+    models: RERANK_MODELS,
+    path: () => '/v1/rerank',
+    auth: bearer,
+    body: (model, rng) => ({
+      model,
+      query: 'What is the capital of France?',
+      documents: ['Paris is the capital of France.', { text: 'Berlin is in Germany.' }],
+      ...(rng() < 0.5 ? { top_n: 1 } : {}),
+      ...(rng() < 0.5 ? { return_documents: true } : {}),
+    }),
+  },
   { name: 'models (openai)', method: 'GET', shape: 'openai', models: [''], path: () => '/v1/models', auth: bearer },
   { name: 'models (anthropic)', method: 'GET', shape: 'anthropic', models: [''], path: () => '/v1/models', auth: anthropicAuth },
   { name: 'models (gemini)', method: 'GET', shape: 'gemini', models: [''], path: (_m, rng) => (rng() < 0.5 ? '/v1beta/models' : '/v1/models'), auth: googAuth },
@@ -328,8 +344,13 @@ describe(`edge fuzz (standalone, seed ${SEED})`, () => {
       ['gemini', 'ge-embed'],
       ['openai', INSTRUCT_MODEL],
       ['openai', MODERATION_MODEL],
+      ['cohere', 'co-rerank'],
+      ['jina', 'ji-rerank'],
+      ['voyage', 'vo-rerank'],
     ] as const) {
-      const r = await admin.post('/api/channels', { name: `fuzz-${model}`, type, baseUrl: mock.url, keys: [`key-${model}`], models: [model] });
+      // the mock tells Voyage by its `pa-` keys
+      const keys = [`${type === 'voyage' ? 'pa' : 'key'}-${model}`];
+      const r = await admin.post('/api/channels', { name: `fuzz-${model}`, type, baseUrl: mock.url, keys, models: [model] });
       expect(r.status).toBe(201);
     }
     key = String((await admin.post('/api/tokens', { name: 'fuzz' })).body.key);

@@ -18,6 +18,7 @@ export const RELAY_ROUTES: StaticRoute[] = [
   relay('post', '/v1/chat/completions', 'OpenAI Chat Completions (stream with "stream": true); any channel type'),
   relay('post', '/v1/responses', 'OpenAI Responses (stream and not)'),
   relay('post', '/v1/embeddings', 'OpenAI Embeddings (float and base64)'),
+  relay('post', '/v1/rerank', 'Rerank in the Cohere/Jina shape (cohere, jina, voyage, channels declaring rerank); billed per search unit'),
   relay('get', '/v1/models', "Models this key may use, in the caller's shape (OpenAI, Anthropic or Gemini by auth carrier)"),
   relay('get', '/v1/models/{id}', "One model this key may use and a channel serves, in the caller's shape; else 404 (model_not_found)"),
   relay('get', '/v1beta/models/{model}', 'One Gemini model (also under /v1/models/… for Gemini key carriers)'),

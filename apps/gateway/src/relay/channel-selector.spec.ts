@@ -18,6 +18,7 @@ const ch = (id: number, priority = 0, weight = 1, keys = 1, keyMode: 'random' | 
   statusCodeMapping: {},
   timeouts: null,
   autoBan: true,
+  endpoints: null,
   matchers: [/^m$/],
 });
 

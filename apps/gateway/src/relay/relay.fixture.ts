@@ -26,6 +26,7 @@ export const channel = (over: Partial<RuntimeChannel> = {}, keys = 1): RuntimeCh
   statusCodeMapping: {},
   timeouts: null,
   autoBan: true,
+  endpoints: null,
   matchers: [],
   ...over,
 });

@@ -103,11 +103,13 @@ export class ChannelAdminService {
   }
 
   async create(b: CreateChannelInput, actor: string) {
-    const { keys, timeouts, headers, paramOverride, ...rest } = b;
+    const { keys, timeouts, headers, paramOverride, endpoints, ...rest } = b;
     const created = await this.channels
       .create(
         {
           ...rest,
+          // none declared (null or empty): the type's defaults
+          endpoints: endpoints ?? [],
           modelMapping: json(rest.modelMapping),
           ...sealChannelSecrets({ headers, paramOverride }, this.box),
           statusCodeMapping: json(rest.statusCodeMapping),
@@ -123,7 +125,7 @@ export class ChannelAdminService {
 
   async update(id: string | undefined, b: UpdateChannelInput, actor: string) {
     const before = await this.find(id);
-    const { keys, timeouts, modelMapping, headers, paramOverride, statusCodeMapping, ...rest } = b;
+    const { keys, timeouts, modelMapping, headers, paramOverride, statusCodeMapping, endpoints, ...rest } = b;
     const stored = headers || paramOverride ? readChannelSecrets(before, this.box) : undefined;
     const after = await this.channels
       .update(
@@ -140,6 +142,7 @@ export class ChannelAdminService {
             this.box,
           ),
           statusCodeMapping: statusCodeMapping && json(statusCodeMapping),
+          endpoints: endpoints === undefined ? undefined : (endpoints ?? []),
           timeouts: timeouts === undefined ? undefined : timeouts === null ? Prisma.DbNull : json(timeouts),
         },
         (c) => ({

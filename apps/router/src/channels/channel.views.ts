@@ -5,6 +5,11 @@ import { maskChannelSecrets, readChannelSecrets } from './channel-secrets';
 
 export type ChannelWithKeys = Channel & { keys: ChannelKey[] };
 
+/** The endpoint families a channel declared, or null for its type's defaults (rows from before the column: NULL). */
+export function declaredEndpoints(c: Pick<Channel, 'endpoints'>): string[] | null {
+  return c.endpoints?.length ? c.endpoints : null;
+}
+
 /** Admin JSON for a channel: keys, header and override values masked (write-only secrets), plus the read-only health fields. */
 export interface ChannelHealth {
   bans: Ban[];
@@ -83,6 +88,7 @@ export function channelView(c: ChannelWithKeys, box: SecretBox, health: ChannelH
     testModel: c.testModel,
     tag: c.tag,
     timeouts: c.timeouts,
+    endpoints: declaredEndpoints(c),
     status: !c.enabled ? 'disabled' : wholeChannelBanned(c, health.bans) ? 'banned' : 'enabled',
     bans: health.bans.map((b) => ({
       ...(b.model !== undefined ? { model: b.model } : {}),

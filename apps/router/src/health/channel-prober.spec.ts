@@ -73,6 +73,13 @@ describe('ChannelProber: a probe is built and judged as the relay builds and jud
     expect(up.seen[0].headers).toMatchObject({ authorization: 'Bearer sk-up', accept: 'application/json', 'x-app-code': 'code-1' });
   });
 
+  it('probes a rerank-only channel (cohere) with the smallest rerank in its dialect, not a chat it cannot serve', async () => {
+    up = await upstream(200);
+    const r = await prober.probe(channel(up.url, { type: 'cohere', models: ['rerank-v3.5'] }), 'rerank-v3.5');
+    expect(r).toMatchObject({ ok: true, status: 200 });
+    expect([up.seen[0].url, up.seen[0].body]).toEqual(['/v2/rerank', { model: 'rerank-v3.5', query: 'ping', documents: ['ping'] }]);
+  });
+
   it('maps the upstream status with the channel’s statusCodeMapping', async () => {
     up = await upstream(500);
     const r = await prober.probe(channel(up.url, { statusCodeMapping: { '500': 429 } }), 'm');

@@ -2,9 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { Channel, ChannelKey } from '@switchboard/db';
-import { buildUpstreamCall, isUpstreamCallFailure, mapStatus, providerFor, type UpstreamChannel } from '@switchboard/providers';
+import {
+  buildUpstreamCall,
+  isUpstreamCallFailure,
+  mapStatus,
+  providerFor,
+  upstreamProtocolOf,
+  type InboundRequest,
+  type UpstreamChannel,
+} from '@switchboard/providers';
 import { request } from 'undici';
 import { readChannelSecrets } from '../channels/channel-secrets';
+import { declaredEndpoints } from '../channels/channel.views';
 
 export interface ProbeResult {
   ok: boolean;
@@ -21,6 +30,25 @@ const MAX_PROBE_BODY = 64 * 1024;
 
 const asStringMap = (v: unknown): Record<string, string> =>
   v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {};
+
+const inbound = (protocol: 'openai-chat' | 'rerank', body: Record<string, unknown>): InboundRequest => ({
+  protocol,
+  operation: protocol === 'rerank' ? 'rerank' : 'generate',
+  endpoint: protocol === 'rerank' ? 'rerank' : 'chat.completions',
+  model: String(body.model),
+  stream: false,
+  body,
+  raw: Buffer.from(JSON.stringify(body)),
+});
+
+/** A one-token chat ping; a channel that cannot chat but reranks (cohere, voyage…) gets the smallest rerank instead. */
+function probeCall(channel: UpstreamChannel, model: string): InboundRequest {
+  const ping = inbound('openai-chat', { model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1, stream: false });
+  const mapped = channel.modelMapping[model] ?? model;
+  if (providerFor(channel.type)?.protocolFor(mapped, 'generate', 'openai-chat')) return ping;
+  const rerank = inbound('rerank', { model, query: 'ping', documents: ['ping'] });
+  return upstreamProtocolOf(channel, rerank, mapped) ? rerank : ping;
+}
 
 /**
  * One minimal generation request ("ping", 1 output token) built as the relay builds a client's (buildUpstreamCall:
@@ -64,16 +92,7 @@ export class ChannelProber {
     } catch (e) {
       return done(false, null, (e as Error).message);
     }
-    const ping = { model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1, stream: false };
-    const call = {
-      protocol: 'openai-chat',
-      operation: 'generate',
-      endpoint: 'chat.completions',
-      model,
-      stream: false,
-      body: ping,
-      raw: Buffer.from(JSON.stringify(ping)),
-    } as const;
+    const call = probeCall(runtime, model);
     const built = buildUpstreamCall(runtime, apiKey, call, model, `probe_${Date.now()}`);
     if (isUpstreamCallFailure(built)) return done(false, null, built.failure === 'unsupported' ? 'the channel cannot generate' : built.message);
     const timeouts = (channel.timeouts ?? {}) as { connectMs?: number; firstByteMs?: number };
@@ -121,6 +140,7 @@ export class ChannelProber {
       paramOverride: secrets.paramOverride,
       headers: secrets.headers,
       statusCodeMapping: Object.fromEntries(Object.entries(asStringMap(c.statusCodeMapping)).map(([k, v]) => [k, Number(v)])),
+      endpoints: declaredEndpoints(c),
     };
   }
 }

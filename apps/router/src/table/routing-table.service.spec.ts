@@ -22,6 +22,7 @@ const channel = (over: Partial<ChannelWithKeys>): ChannelWithKeys => ({
   weight: 1,
   enabled: true,
   autoBan: true,
+  endpoints: [],
   headersCiphertext: null,
   paramOverrideCiphertext: null,
   legacyHeaders: null,
@@ -84,6 +85,12 @@ describe('RoutingTableService', () => {
       headers: { 'x-a': '1' },
       statusCodeMapping: { '429': 503 },
     });
+  });
+
+  it('gives the gateway the endpoint families a channel declared, null for its type’s defaults (empty or NULL rows)', async () => {
+    const rows = [channel({ id: 1, endpoints: ['rerank'] }), channel({ id: 2, endpoints: [] }), channel({ id: 3, endpoints: null as unknown as string[] })];
+    const table = await service(rows).snapshot();
+    expect(table.channels.map((c) => c.endpoints)).toEqual([['rerank'], null, null]);
   });
 
   it('keeps a channel whose secrets this SECRET_KEY cannot read, without them', async () => {

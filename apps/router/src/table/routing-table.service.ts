@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { RoutingTable } from '@switchboard/contracts';
 import type { Channel } from '@switchboard/db';
 import { readChannelSecrets, type ChannelSecrets } from '../channels/channel-secrets';
+import { declaredEndpoints } from '../channels/channel.views';
 import { ChannelRepository, type Channels } from '../channels/channel.repository';
 
 const asStringMap = (v: unknown): Record<string, string> =>
@@ -57,6 +58,7 @@ export class RoutingTableService {
         statusCodeMapping: Object.fromEntries(Object.entries(asStringMap(c.statusCodeMapping)).map(([k, v]) => [k, Number(v)])),
         timeouts: (c.timeouts ?? null) as RoutingTable['channels'][number]['timeouts'],
         autoBan: c.autoBan,
+        endpoints: declaredEndpoints(c),
       })),
       aliases: aliases.map((a) => ({
         name: a.name,

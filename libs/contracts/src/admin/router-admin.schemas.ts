@@ -1,4 +1,5 @@
 /** Channels and aliases (router.admin.v1): request bodies and list queries. */
+import { declarableEndpoints } from '@switchboard/protocols';
 import { CHANNEL_TYPES, defaultBaseUrl } from '@switchboard/providers';
 import { z } from 'zod';
 
@@ -13,6 +14,9 @@ export const ChannelTimeoutsInput = z
   })
   .partial()
   .strict();
+
+/** What a channel may declare in `endpoints`: the registry's families beyond chat (`rerank`, `images.generations`…). */
+export const ENDPOINT_FAMILIES: readonly string[] = declarableEndpoints();
 
 const fields = {
   name,
@@ -36,6 +40,12 @@ const fields = {
   testModel: z.string().min(1).nullable(),
   tag: z.string().nullable(),
   timeouts: ChannelTimeoutsInput.nullable(),
+  /** The endpoint families beyond chat it serves, replacing its type's defaults; null or empty: the type's defaults. */
+  endpoints: z
+    .array(z.string().refine((e) => ENDPOINT_FAMILIES.includes(e), { message: `must be one of ${ENDPOINT_FAMILIES.join(', ')}` }))
+    .max(ENDPOINT_FAMILIES.length)
+    .refine((a) => new Set(a).size === a.length, { message: 'must not repeat a family' })
+    .nullable(),
 };
 
 export const CreateChannel = z
@@ -55,6 +65,7 @@ export const CreateChannel = z
     testModel: fields.testModel.default(null),
     tag: fields.tag.default(null),
     timeouts: fields.timeouts.default(null),
+    endpoints: fields.endpoints.default(null),
   })
   .strict()
   .transform((c, ctx) => {

@@ -11,11 +11,12 @@ export function convertRequest(from: WireProtocol, to: WireProtocol, body: Recor
   if (!isObject(body)) throw new ProtocolError('Request body must be a JSON object');
   if (from === 'openai-embeddings' || to === 'openai-embeddings') return convertEmbeddingsRequest(from, to, body, ctx);
   if (from === to) return fixIdentityRequest(from, body, ctx);
+  // A family beyond chat converts through its own descriptor's conversions (one per upstream dialect), or not at all.
   const family = protocolDescriptor(from).conversions;
   if (family) {
     const conv = family[to];
     if (!conv) throw new ProtocolError(`${from} cannot be converted to ${to}`, { param: 'model' });
-    return conv.request(body, ctx);
+    return { ...conv.request(body, ctx) };
   }
   return encodeRequest(to, decodeRequest(from, body), ctx);
 }

@@ -11,8 +11,8 @@ export function convertResponse(from: WireProtocol, to: WireProtocol, body: Reco
   if (from === to) return body;
   if (from === 'gemini' && to === 'openai-embeddings') return { ...geminiToOpenAiEmbeddingsResponse(body, ctx) };
   if (from === 'openai-embeddings' && to === 'gemini') return { ...openAiToGeminiEmbeddingsResponse(body, ctx) };
-  // A family with its own converter (images from Gemini…): the client's protocol knows how to read that upstream.
+  // A family with its own converter (images from Gemini, rerank from Voyage): the client's protocol reads that upstream.
   const conv = protocolDescriptor(to).conversions?.[from];
-  if (conv) return conv.response(body, ctx);
+  if (conv) return { ...conv.response(body, ctx) };
   return encodeResponse(to, decodeResponse(from, body, ctx), ctx);
 }

@@ -91,8 +91,8 @@ export interface ProtocolDescriptor {
    * file of the wrong kind), thrown as a ProtocolError naming the parameter. Absent: no check beyond the body's.
    */
   readonly validate?: (req: AccountedRequest) => void;
-  /** Families beyond chat: the other upstream protocols this family converts to, by name (Images → Gemini). */
-  readonly conversions?: Partial<Record<WireProtocol, FamilyConversion>>;
+  /** Families beyond chat: the other upstream protocols this family converts to, by name (Images → Gemini, rerank → Voyage). */
+  readonly conversions?: Readonly<Partial<Record<WireProtocol, FamilyConversion>>>;
   /** Families beyond chat: their units, reservation and answer kind. */
   readonly accounting?: FamilyAccounting;
   /**

@@ -24,6 +24,8 @@ describe('the protocol registry', () => {
       'openai-audio',
       'rerank',
       'openai-realtime',
+      'voyage-rerank',
+      'cohere-rerank',
     ]);
     const ctx = { upstreamModel: 'm', requestedModel: 'm', stream: true, requestId: 'r' };
     for (const d of PROTOCOL_DESCRIPTORS.filter((x) => x.codecs)) {
@@ -37,13 +39,13 @@ describe('the protocol registry', () => {
     for (const d of PROTOCOL_DESCRIPTORS) {
       // a protocol names its model either in the body (body routes) or in the path (path routes and actions), not both
       if (d.modelIn === 'body') {
-        // (Realtime has no POST route: its model is in the upgrade's query)
-        expect([d.name, d.bodyRoutes.length > 0 || d.name === 'openai-realtime', d.pathRoutes.length, Object.keys(d.actions).length]).toEqual([
+        // (Realtime has no POST route: its model is in the upgrade's query; an upstream-only dialect has none at all)
+        expect([
           d.name,
-          true,
-          0,
-          0,
-        ]);
+          d.bodyRoutes.length > 0 || d.name === 'openai-realtime' || d.name.endsWith('-rerank'),
+          d.pathRoutes.length,
+          Object.keys(d.actions).length,
+        ]).toEqual([d.name, true, 0, 0]);
       } else {
         expect([d.name, d.bodyRoutes.length, d.pathRoutes.length > 0, Object.keys(d.actions).length > 0, typeof d.parsePathTarget]).toEqual([
           d.name,

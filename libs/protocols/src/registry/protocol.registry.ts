@@ -9,6 +9,7 @@ import { OPENAI_IMAGES } from '../openai-images/openai-images.descriptor';
 import { OPENAI_MODERATIONS } from '../openai-moderations/openai-moderations.descriptor';
 import { OPENAI_REALTIME } from '../openai-realtime/openai-realtime.descriptor';
 import { RERANK } from '../rerank/rerank.descriptor';
+import { COHERE_RERANK, VOYAGE_RERANK } from '../rerank/rerank-dialect.descriptor';
 import type { Operation, WireProtocol } from '../protocol.types';
 import type { BodyRoute, CallerHints, ProtocolDescriptor } from './protocol.descriptor';
 
@@ -28,6 +29,8 @@ export const PROTOCOL_DESCRIPTORS: readonly ProtocolDescriptor[] = [
   OPENAI_AUDIO,
   RERANK,
   OPENAI_REALTIME,
+  VOYAGE_RERANK,
+  COHERE_RERANK,
 ];
 
 /** The protocol of `/v1/…` paths no descriptor owns, and the `GET /v1/models` shape of an unrecognised caller. */
@@ -49,6 +52,15 @@ export interface ProtocolRoute extends BodyRoute {
 /** The body-model POST routes and their protocol, in registry order. */
 export function bodyRoutes(): ProtocolRoute[] {
   return PROTOCOL_DESCRIPTORS.flatMap((d) => d.bodyRoutes.map((r): ProtocolRoute => ({ ...r, protocol: d.name })));
+}
+
+/**
+ * The endpoint families a channel may declare (its `endpoints`, SPEC §8): every body route's endpoint beyond the chat
+ * and embeddings protocols (which every channel type serves as it does), and Realtime (a WebSocket, no body route).
+ */
+export function declarableEndpoints(): string[] {
+  const families = PROTOCOL_DESCRIPTORS.filter((d) => !d.codecs && d.name !== 'openai-embeddings');
+  return [...new Set([...families.flatMap((d) => d.bodyRoutes.map((r) => r.endpoint)), 'realtime'])];
 }
 
 /** Whether a body of `protocol` asks for a stream. */

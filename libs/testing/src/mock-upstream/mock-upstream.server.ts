@@ -90,7 +90,8 @@ function resolveRoute(method: string, pathname: string, query: URLSearchParams, 
     if (looksAnthropic(headers)) return { vendor: 'anthropic', op: 'models', model: id };
     return { vendor: 'openai', op: 'models', model: id };
   }
-  const family = FAMILY_ROUTES[`${method} ${pathname}`];
+  const routes = FAMILY_ROUTES[`${method} ${pathname}`];
+  const family = Array.isArray(routes) ? routes.find((r: FamilyRoute) => r.accepts?.(headers) ?? true) : (routes as FamilyRoute | undefined);
   if (family) return { vendor: family.vendor, op: 'family', family };
   if (method === 'POST') {
     if (pathname === '/v1/chat/completions') return { vendor: 'openai', op: 'chat' };

@@ -4,6 +4,7 @@ import {
   Drawer,
   Fieldset,
   Group,
+  MultiSelect,
   NumberInput,
   SegmentedControl,
   Select,
@@ -36,7 +37,7 @@ import {
   type KvRow,
 } from './channel-form';
 import { ChannelKeysPanel } from './channel-keys.panel';
-import { CHANNEL_TYPE_OPTIONS } from './channel-types';
+import { CHANNEL_TYPE_OPTIONS, ENDPOINT_FAMILY_OPTIONS } from './channel-types';
 
 // JSON is checked by formToBody (which names the exact problem), so a plain monospace text area is enough.
 const MONO = { input: { fontFamily: 'var(--mantine-font-family-monospace)' } };
@@ -213,6 +214,18 @@ function SettingsForm({ channel, onSaved }: { channel: ChannelDetail; onSaved: (
           onChange={(v) => set('groups', v)}
           error={err('groups')}
           splitChars={[',', ' ']}
+        />
+        <MultiSelect
+          label={t('channels.form.endpoints')}
+          description={t('channels.form.endpointsHint')}
+          placeholder={form.endpoints.length ? undefined : t('channels.form.endpointsDefault')}
+          data={[...ENDPOINT_FAMILY_OPTIONS]}
+          value={form.endpoints}
+          onChange={(v) => set('endpoints', v)}
+          error={err('endpoints')}
+          comboboxProps={{ zIndex: 400 }}
+          clearable
+          searchable
         />
         <SimpleGrid cols={{ base: 1, xs: 2 }}>
           <NumberInput label={t('col.priority')} value={form.priority} allowDecimal={false} onChange={(v) => set('priority', Number(v) || 0)} />

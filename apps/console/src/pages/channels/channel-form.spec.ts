@@ -37,6 +37,18 @@ describe('channel form', () => {
     expect(changedFields(r.body, r.body)).toEqual({});
   });
 
+  it('declared endpoints: none is null (the type’s defaults); a choice is sent as the only change', () => {
+    const f = formFromChannel({ ...channel, endpoints: null });
+    expect(f.endpoints).toEqual([]);
+    const before = formToBody(f);
+    const after = formToBody({ ...f, endpoints: ['rerank'] });
+    if (before.errors || after.errors) throw new Error('unexpected errors');
+    expect(before.body.endpoints).toBeNull();
+    expect(changedFields(before.body, after.body)).toEqual({ endpoints: ['rerank'] });
+    const back = formToBody({ ...formFromChannel({ ...channel, endpoints: ['rerank'] }), endpoints: [] });
+    expect(!back.errors && back.body.endpoints).toBeNull();
+  });
+
   it('sends only the changed fields; empty optional values become null', () => {
     const f = formFromChannel(channel);
     const before = formToBody(f);

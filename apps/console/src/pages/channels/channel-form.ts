@@ -15,6 +15,8 @@ export interface ChannelDetail extends ChannelRow {
   testModel: string | null;
   tag: string | null;
   timeouts: { connectMs?: number; firstByteMs?: number; idleMs?: number } | null;
+  /** declared endpoint families beyond chat; null: the type's defaults */
+  endpoints?: string[] | null;
 }
 
 export interface KvRow {
@@ -47,6 +49,8 @@ export interface ChannelForm {
   tag: string;
   /** '' = not set */
   timeouts: Record<TimeoutField, number | ''>;
+  /** empty = the type's defaults */
+  endpoints: string[];
 }
 
 export type UpdateBody = NonNullable<CallArgs<'channels.update'>['body']>;
@@ -79,6 +83,7 @@ export function formFromChannel(c: ChannelDetail): ChannelForm {
       firstByteMs: c.timeouts?.firstByteMs ?? '',
       idleMs: c.timeouts?.idleMs ?? '',
     },
+    endpoints: [...(c.endpoints ?? [])],
   };
 }
 
@@ -149,6 +154,7 @@ export function formToBody(f: ChannelForm): { body: UpdateBody; errors?: undefin
       testModel: f.testModel.trim() || null,
       tag: f.tag.trim() || null,
       timeouts: Object.keys(timeouts).length ? timeouts : null,
+      endpoints: f.endpoints.length ? f.endpoints : null,
     },
   };
 }

@@ -48,6 +48,10 @@ export const channelsEn = {
   'channels.form.removeRow': 'Remove row {n}',
   'channels.form.groups': 'Groups',
   'channels.form.groupsHint': 'Tokens of these groups may use this channel',
+  'channels.form.endpoints': 'Endpoints beyond chat',
+  'channels.form.endpointsHint':
+    'Empty: what the type serves by default (Cohere, Jina and Voyage rerank; OpenAI images, audio, moderations). Choose rerank here for an OpenAI-compatible reranker (vLLM, Xinference…); a list replaces the defaults.',
+  'channels.form.endpointsDefault': 'The type’s defaults',
   'channels.form.autoBan': 'Ban automatically on errors',
   'channels.form.paramOverride': 'Parameter override (JSON)',
   'channels.form.paramOverrideHint': 'An object merged into the upstream body, e.g. {"temperature": 0.2}',
@@ -152,6 +156,10 @@ export const channelsZh: Record<keyof typeof channelsEn, string> = {
   'channels.form.removeRow': '删除第 {n} 行',
   'channels.form.groups': '分组',
   'channels.form.groupsHint': '这些分组的令牌可以使用此渠道',
+  'channels.form.endpoints': '聊天之外的端点',
+  'channels.form.endpointsHint':
+    '留空：使用该类型的默认端点（Cohere、Jina、Voyage 的重排序；OpenAI 的图像、音频、内容审核）。OpenAI 兼容的重排序服务（vLLM、Xinference 等）请在此选择 rerank；所选列表将替代默认值。',
+  'channels.form.endpointsDefault': '该类型的默认端点',
   'channels.form.autoBan': '出错时自动封禁',
   'channels.form.paramOverride': '参数覆盖（JSON）',
   'channels.form.paramOverrideHint': '合并到上游请求体中的对象，例如 {"temperature": 0.2}',

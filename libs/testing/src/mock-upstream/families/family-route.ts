@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { MockReply, RequestContext } from '../mock-reply.types';
 import type { MockVendor } from '../mock-upstream.types';
 
@@ -19,6 +20,8 @@ export interface FamilyContext extends RequestContext {
 /** An endpoint beyond chat the mock serves: which vendor's errors and auth it uses, and how it answers. */
 export interface FamilyRoute {
   vendor: MockVendor;
+  /** Whether this route answers the request, where several vendors share its path (absent: it answers every one). */
+  accepts?: (headers: IncomingHttpHeaders) => boolean;
   /** The request asks for a stream (its answer is SSE). */
   streams?: (body: Record<string, unknown>) => boolean;
   respond(ctx: FamilyContext): MockReply | Promise<MockReply>;
