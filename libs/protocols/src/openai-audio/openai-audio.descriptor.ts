@@ -4,6 +4,7 @@ import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
 export const OPENAI_AUDIO: ProtocolDescriptor = {
   name: 'openai-audio',
   modelIn: 'body',
+  declarable: true,
   bodyRoutes: [
     { path: '/v1/audio/transcriptions', operation: 'audio.transcribe', endpoint: 'audio.transcriptions', body: 'multipart' },
     { path: '/v1/audio/translations', operation: 'audio.translate', endpoint: 'audio.translations', body: 'multipart' },

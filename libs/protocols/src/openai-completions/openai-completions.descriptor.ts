@@ -13,6 +13,7 @@ import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
 export const OPENAI_COMPLETIONS: ProtocolDescriptor = {
   name: 'openai-completions',
   modelIn: 'body',
+  declarable: true,
   bodyRoutes: [{ path: '/v1/completions', operation: 'generate', endpoint: 'completions' }],
   pathRoutes: [],
   actions: {},

@@ -7,6 +7,7 @@ import { imagesStreamDecoder } from './images-stream.decoder';
 export const OPENAI_IMAGES: ProtocolDescriptor = {
   name: 'openai-images',
   modelIn: 'body',
+  declarable: true,
   bodyRoutes: [
     { path: '/v1/images/generations', operation: 'image.generate', endpoint: 'images.generations' },
     { path: '/v1/images/edits', operation: 'image.edit', endpoint: 'images.edits', body: 'multipart' },

@@ -5,6 +5,7 @@ import { MODERATIONS_ACCOUNTING, validateModeration } from './moderations.accoun
 export const OPENAI_MODERATIONS: ProtocolDescriptor = {
   name: 'openai-moderations',
   modelIn: 'body',
+  declarable: true,
   bodyRoutes: [{ path: '/v1/moderations', operation: 'moderate', endpoint: 'moderations' }],
   pathRoutes: [],
   actions: {},

@@ -93,6 +93,11 @@ export interface ProtocolDescriptor {
   readonly validate?: (req: AccountedRequest) => void;
   /** Families beyond chat: the other upstream protocols this family converts to, by name (Images → Gemini, rerank → Voyage). */
   readonly conversions?: Readonly<Partial<Record<WireProtocol, FamilyConversion>>>;
+  /**
+   * A channel may name this protocol's endpoints in its `endpoints` (the families beyond chat, and completions, which
+   * a declaring channel receives as they are instead of through Chat).
+   */
+  readonly declarable?: boolean;
   /** Families beyond chat: their units, reservation and answer kind. */
   readonly accounting?: FamilyAccounting;
   /**

@@ -59,7 +59,7 @@ export function bodyRoutes(): ProtocolRoute[] {
  * and embeddings protocols (which every channel type serves as it does), and Realtime (a WebSocket, no body route).
  */
 export function declarableEndpoints(): string[] {
-  const families = PROTOCOL_DESCRIPTORS.filter((d) => !d.codecs && d.name !== 'openai-embeddings');
+  const families = PROTOCOL_DESCRIPTORS.filter((d) => d.declarable);
   return [...new Set([...families.flatMap((d) => d.bodyRoutes.map((r) => r.endpoint)), 'realtime'])];
 }
 

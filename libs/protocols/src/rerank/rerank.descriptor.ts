@@ -12,6 +12,7 @@ import { rerankToVoyageRequest, voyageToRerankResponse } from './voyage-rerank.c
 export const RERANK: ProtocolDescriptor = {
   name: 'rerank',
   modelIn: 'body',
+  declarable: true,
   bodyRoutes: [{ path: '/v1/rerank', operation: 'rerank', endpoint: 'rerank' }],
   pathRoutes: [],
   actions: {},
