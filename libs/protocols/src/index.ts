@@ -35,3 +35,4 @@ export {
   modelListProtocolOf,
   renderModelList,
 } from './registry/protocol.registry';
+export { realtimeErrorEvent, realtimeResponseCreate, realtimeResponseUsage, realtimeSessionMaxOutput, type ResponseCreate } from './openai-realtime/realtime-events';
