@@ -39,13 +39,22 @@ export class AdmissionService implements OnApplicationShutdown {
 
   constructor(@Inject(LIMIT_STORE) private readonly store: LimitStore) {}
 
-  async admit(requestId: string, token: VerifiedToken, price: PriceEntry | null, promptTokens: number, maxOutput: number | null): Promise<Admission> {
+  /** `leaseTtlMs`: how long the concurrency slot is held at most (a Realtime session outlives a request). */
+  async admit(
+    requestId: string,
+    token: VerifiedToken,
+    price: PriceEntry | null,
+    promptTokens: number,
+    maxOutput: number | null,
+    leaseTtlMs?: number,
+  ): Promise<Admission> {
     const outputTokens = maxOutput ?? DEFAULT_RESERVED_OUTPUT_TOKENS;
     const reserveMicros = price
       ? computeCostMicros({ promptTokens, completionTokens: outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, token.group.priceRatio)
       : 0;
     const result: AcquireResult = await this.acquire({
       requestId,
+      ...(leaseTtlMs ? { leaseTtlMs } : {}),
       estimatedTokens: promptTokens + outputTokens,
       reserveMicros,
       scopes: buildLimitScopes({

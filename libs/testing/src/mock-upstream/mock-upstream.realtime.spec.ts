@@ -35,11 +35,11 @@ describe('mock upstream: OpenAI Realtime over WebSocket', () => {
   it('the official SDK client: session.created, then a text response ending in response.done with usage', async () => {
     const client = new OpenAI({ apiKey: 'sk-rt', baseURL: `${mock.url}/v1` });
     const rt = new OpenAIRealtimeWS({ model: 'gpt-realtime', options: plainSocketTo(mock.url) }, client);
-    const created = await new Promise<{ session: { model?: string } }>((resolve, reject) => {
+    const created = await new Promise<OpenAI.Realtime.SessionCreatedEvent>((resolve, reject) => {
       rt.on('session.created', resolve);
       rt.on('error', reject);
     });
-    expect(created.session.model).toBe('gpt-realtime');
+    expect(created.session).toMatchObject({ type: 'realtime', model: 'gpt-realtime' });
     const deltas: string[] = [];
     rt.on('response.output_text.delta', (e) => deltas.push(e.delta));
     const done = new Promise<OpenAI.Realtime.ResponseDoneEvent>((resolve) => rt.on('response.done', resolve));
