@@ -3,6 +3,7 @@ import { realtimeErrorEvent, type GatewayError, type ResponseCreate } from '@swi
 import type { RawData, WebSocket } from 'ws';
 import { newRequestId } from '../relay/request-id';
 import type { RealtimeMeter } from './realtime-meter';
+import { rawBytes, type Frames } from './realtime-upstream.connector';
 
 /** Above this many bytes queued for one side, the other side is no longer read; below LOW it is read again. */
 export const HIGH_WATER_BYTES = 4 * 1024 * 1024;
@@ -32,12 +33,6 @@ export function sendableCloseCode(code: number): boolean {
   return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
 }
 
-function bytesOf(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
-}
-
 /**
  * One client ↔ upstream Realtime session: frames relayed both ways as they are (text and binary), each side read only
  * while the other keeps up (backpressure), a client `response.create` held until the quota admits it, every server
@@ -62,13 +57,17 @@ export class RealtimeSession {
 
   constructor(
     private readonly upstream: WebSocket,
+    early: Frames,
     private readonly meter: RealtimeMeter,
     private readonly hooks: SessionHooks,
   ) {
-    upstream.on('message', (data: RawData, isBinary: boolean) => this.fromUpstream(bytesOf(data), isBinary));
+    for (const [frame, binary] of early.take()) this.fromUpstream(frame, binary);
+    upstream.on('message', (data: RawData, isBinary: boolean) => this.fromUpstream(rawBytes(data), isBinary));
     upstream.on('close', (code: number, reason: Buffer) => this.upstreamClosed(code, reason));
     upstream.on('error', (e: Error) => this.logger.warn(`upstream socket error: ${e.message}`));
     upstream.on('pong', () => this.alive.set(upstream, true));
+    // It may have closed between its handshake and now, as its first frames may have arrived.
+    if (upstream.readyState === upstream.CLOSED) this.upstreamClosed(1006, Buffer.alloc(0));
   }
 
   get attached(): boolean {
@@ -78,7 +77,7 @@ export class RealtimeSession {
   /** The client's socket, once its upgrade completed. */
   attach(client: WebSocket): void {
     this.client = client;
-    client.on('message', (data: RawData, isBinary: boolean) => this.fromClient(bytesOf(data), isBinary));
+    client.on('message', (data: RawData, isBinary: boolean) => this.fromClient(rawBytes(data), isBinary));
     client.on('close', (code: number, reason: Buffer) => this.clientClosed(code, reason));
     client.on('error', (e: Error) => this.logger.debug(`client socket error: ${e.message}`));
     client.on('pong', () => this.alive.set(client, true));

@@ -3,7 +3,7 @@ import { DomainError } from '@switchboard/contracts';
 import { parseUpstreamError, type WireProtocol } from '@switchboard/protocols';
 import { statusClass } from '@switchboard/observability';
 import { mapStatus, providerFor } from '@switchboard/providers';
-import WebSocket from 'ws';
+import WebSocket, { type RawData } from 'ws';
 import { pickChannel, pickKey } from '../relay/channel-selector';
 import { RelayErrors } from '../relay/relay.errors';
 import { FailoverPolicy, transportFailure, type AttemptFailure } from '../relay/failover-policy';
@@ -22,11 +22,39 @@ export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 export interface RealtimeUpstream {
   ws: WebSocket;
+  /**
+   * Frames that arrived with or right after the handshake (`session.created` often shares its TCP segment): ws emits
+   * them before the caller's continuation runs, so they are kept here until the session takes the socket over.
+   */
+  early: Frames;
   channel: RuntimeChannel;
   upstreamModel: string;
 }
 
-type Dialled = { ws: WebSocket } | { failure: AttemptFailure };
+/** Frames kept for a reader that is not there yet; `take` hands them over and stops keeping. */
+export interface Frames {
+  take(): [Buffer, boolean][];
+}
+
+type Dialled = { ws: WebSocket; early: Frames } | { failure: AttemptFailure };
+
+function keepFrames(ws: WebSocket): Frames {
+  const kept: [Buffer, boolean][] = [];
+  const onMessage = (data: RawData, isBinary: boolean) => kept.push([rawBytes(data), isBinary]);
+  ws.on('message', onMessage);
+  return {
+    take: () => {
+      ws.off('message', onMessage);
+      return kept.splice(0);
+    },
+  };
+}
+
+export function rawBytes(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
 
 /** Whether a channel can carry a Realtime session (its provider speaks `openai-realtime` for the model). */
 export function servesRealtime(channel: RuntimeChannel, model: string): boolean {
@@ -94,7 +122,7 @@ export class RealtimeConnector {
         const failure = 'failure' in dialled ? dialled.failure : undefined;
         this.recorder.observeUpstream(channel.id, PROTOCOL, failure?.kind === 'http' || !failure ? statusClass(failure?.status ?? 200) : failure.kind, t0);
         this.recordOutcome(channel, model, key, failure, performance.now() - t0);
-        if (!failure) return { ws: (dialled as { ws: WebSocket }).ws, channel, upstreamModel };
+        if (!failure) return { ...(dialled as { ws: WebSocket; early: Frames }), channel, upstreamModel };
         if (gone()) throw new DomainError('client_closed', 499, 'client closed the connection');
         last = failure;
         tally.attempt(failure.status, failure.error, failure.free);
@@ -143,7 +171,7 @@ export class RealtimeConnector {
         if ('failure' in d) ws.terminate();
         resolve(d);
       };
-      ws.once('open', () => done({ ws }));
+      ws.once('open', () => done({ ws, early: keepFrames(ws) }));
       ws.once('unexpected-response', (req, res) => {
         const chunks: Buffer[] = [];
         let size = 0;

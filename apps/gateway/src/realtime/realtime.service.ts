@@ -25,6 +25,7 @@ import { MAX_FRAME_BYTES, RealtimeConnector } from './realtime-upstream.connecto
 /** A session holds its concurrency slot this long at most if its gateway dies without settling (OpenAI caps a session at 60 min). */
 export const SESSION_LEASE_TTL_MS = 2 * 3_600_000;
 const PROTOCOL = 'openai-realtime' as const;
+const REQUEST_ID = Symbol('realtimeRequestId');
 
 /**
  * `GET /v1/realtime`: OpenAI's Realtime WebSocket relayed to an OpenAI or Azure channel. The upgrade runs the relay's
@@ -57,6 +58,11 @@ export class RealtimeService implements BeforeApplicationShutdown {
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'TRUSTED_PROXIES'>,
   ) {
     this.trust = proxyAddr.compile(config.TRUSTED_PROXIES);
+    // The 101 carries the session's request id, as every relay answer does (GET /api/logs/:requestId finds it).
+    this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
+      const id = (req as IncomingMessage & { [REQUEST_ID]?: string })[REQUEST_ID];
+      if (id) headers.push(`x-request-id: ${id}`);
+    });
   }
 
   /** The HTTP server's `upgrade` event: a Realtime path is served, any other upgrade is refused with 404. */
@@ -108,7 +114,7 @@ export class RealtimeService implements BeforeApplicationShutdown {
       const upstream = await this.connector.connect(route, token.group.name, token.crossGroupRetry, draft, extra, () => socket.destroyed);
       const owner = token;
       let checks = 0;
-      const s = (session = new RealtimeSession(upstream.ws, meter, {
+      const s = (session = new RealtimeSession(upstream.ws, upstream.early, meter, {
         admitResponse: (create) => this.admitResponse(`${requestId}:r${++checks}`, owner, meter, create),
         firstServerFrame: () => (draft.ttftMs ??= Math.round(performance.now() - draft.startedAt)),
         ended: (end) => {
@@ -120,6 +126,7 @@ export class RealtimeService implements BeforeApplicationShutdown {
       this.sessions.add(s);
       draft.status = 200;
       if (socket.destroyed) return s.abandon();
+      (req as IncomingMessage & { [REQUEST_ID]?: string })[REQUEST_ID] = requestId;
       this.wss.handleUpgrade(req, socket, head, (client) => s.attach(client));
       // ws answers a handshake it refuses (bad Sec-WebSocket-Key…) itself and closes the socket.
       socket.once('close', () => {
