@@ -236,10 +236,10 @@ describe.each(['standalone', 'cluster'] as const)('Realtime WebSocket relay (%s)
     const c = rawClient(`${wsBase()}/v1/realtime?model=rt-pricey`, [], { authorization: `Bearer ${t}` });
     await c.next('session.created');
     c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi there' }] } });
-    c.send({ type: 'response.create', response: { max_output_tokens: 5 } });
+    c.send({ type: 'response.create', response: { output_modalities: ['text'], max_output_tokens: 5 } });
     const first = await c.next('response.done');
     expect((first.response as { usage: { input_tokens: number; output_tokens: number } }).usage).toMatchObject({ input_tokens: 2, output_tokens: 3 });
-    c.send({ type: 'response.create', event_id: 'evt_second', response: { max_output_tokens: 5 } });
+    c.send({ type: 'response.create', event_id: 'evt_second', response: { output_modalities: ['text'], max_output_tokens: 5 } });
     const refused = await c.next('error');
     expect(refused.error).toMatchObject({ code: 'insufficient_quota', type: 'insufficient_quota', event_id: 'evt_second' });
     // Frames after the refused one still flow, in order.

@@ -79,6 +79,18 @@ describe('mock upstream: OpenAI Realtime over WebSocket', () => {
     expect(mock.requests[0].key).toBe('sk-browser');
   });
 
+  it('max_output_tokens cuts the answer and marks the response incomplete', async () => {
+    const ws = new WebSocket(`${mock.url.replace('http', 'ws')}/v1/realtime?model=gpt-realtime`, { headers: { authorization: 'Bearer k' } });
+    const ev = eventsOf(ws);
+    await ev.next('session.created');
+    ws.send(JSON.stringify({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'one two three four' }] } }));
+    ws.send(JSON.stringify({ type: 'response.create', response: { output_modalities: ['text'], max_output_tokens: 2 } }));
+    const done = await ev.next('response.done');
+    ws.close();
+    expect(done.response).toMatchObject({ status: 'incomplete', status_details: { reason: 'max_output_tokens' }, usage: { output_tokens: 2 } });
+    expect(ev.seen.find((e) => e.type === 'response.output_text.done')).toMatchObject({ text: 'Echo: one' });
+  });
+
   it('refuses the handshake with OpenAI error bodies: a bad key (401), a fault status, a missing model (400)', async () => {
     const strict = await startMockUpstream({ keys: ['good'] });
     const refusal = (url: string, headers: Record<string, string> = {}) =>

@@ -143,7 +143,7 @@ export class RealtimeMockSession {
   private respond(opts: JsonRecord): RealtimeOut[] {
     const lastUser = [...this.items].reverse().find((i) => i.role === 'user' && i.text);
     const d = parseDirectives(lastUser?.text ?? '');
-    const text = d.text ? `Echo: ${d.text}` : DEFAULT_REPLY;
+    let text = d.text ? `Echo: ${d.text}` : DEFAULT_REPLY;
     const modalities = Array.isArray(opts.output_modalities) ? opts.output_modalities : this.modalities;
     const audio = modalities.includes('audio');
     const instructions = typeof opts.instructions === 'string' ? opts.instructions : this.instructions;
@@ -151,7 +151,14 @@ export class RealtimeMockSession {
     const audioIn = this.items.reduce((n, i) => n + i.audioTokens, 0);
     const inputTokens = Math.max(1, textIn + audioIn);
     const cached = d.cache ? Math.min(d.cache.read, inputTokens) : 0;
-    const words = text.match(/\s*\S+/g) ?? [text];
+    let words = text.match(/\s*\S+/g) ?? [text];
+    // `max_output_tokens` cuts the answer (one token per word, audio counted as the words it says) and marks it incomplete.
+    const max = typeof opts.max_output_tokens === 'number' ? Math.max(1, Math.floor(opts.max_output_tokens / (audio ? 3 : 1))) : undefined;
+    const cut = max !== undefined && words.length > max;
+    if (cut) {
+      words = words.slice(0, max);
+      text = words.join('');
+    }
     const textOut = words.length;
     // 20 ms of silence per word, as the voice would say it
     const audioOut = audio ? textOut * 2 : 0;
@@ -162,7 +169,7 @@ export class RealtimeMockSession {
       object: 'realtime.response',
       id: responseId,
       status,
-      status_details: null,
+      status_details: status === 'incomplete' ? { type: 'incomplete', reason: 'max_output_tokens' } : null,
       output,
       conversation_id: 'conv_' + this.id.slice(5),
       output_modalities: audio ? ['audio'] : ['text'],
@@ -205,7 +212,7 @@ export class RealtimeMockSession {
       },
       output_token_details: { text_tokens: textOut, audio_tokens: audioOut },
     };
-    out.push({ event: this.ev('response.done', { response: response('completed', [finished], usage) }) });
+    out.push({ event: this.ev('response.done', { response: response(cut ? 'incomplete' : 'completed', [finished], usage) }) });
     return out;
   }
 
