@@ -35,7 +35,7 @@ const costMicros = (u: { input: number; output: number; cached: number }) =>
 function rawClient(url: string, protocols: string[] = [], headers: Record<string, string> = {}) {
   const ws = new WebSocket(url, protocols, { headers });
   const seen: ServerEvent[] = [];
-  const waiters: { type: string; resolve: (e: ServerEvent) => void }[] = [];
+  const waiters: { type: string; resolve: (e: ServerEvent) => void; reject: (e: Error) => void }[] = [];
   let requestId = '';
   ws.on('upgrade', (res) => (requestId = String(res.headers['x-request-id'] ?? '')));
   ws.on('message', (d: WebSocket.RawData) => {
@@ -47,14 +47,29 @@ function rawClient(url: string, protocols: string[] = [], headers: Record<string
       w.resolve(e);
     }
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
-  ws.on('error', () => undefined);
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => {
+      // A wait that can no longer be answered fails now rather than at the test's timeout.
+      for (const w of waiters.splice(0)) w.reject(new Error(`closed (${code} ${String(reason)}) while waiting for ${w.type}; saw ${seen.map((e) => e.type).join(', ')}`));
+      resolve({ code, reason: String(reason) });
+    }),
+  );
+  let failure = '';
+  ws.on('unexpected-response', (_req, res) => {
+    failure = `upgrade refused with ${res.statusCode}`;
+    ws.terminate();
+  });
+  ws.on('error', (e) => (failure ||= e.message));
   return {
     ws,
     seen,
     closed,
     requestId: () => requestId,
-    next: (type: string) => new Promise<ServerEvent>((resolve) => waiters.push({ type, resolve })),
+    next: (type: string) =>
+      new Promise<ServerEvent>((resolve, reject) => {
+        if (ws.readyState === ws.CLOSED) reject(new Error(`closed before ${type}: ${failure}`));
+        else waiters.push({ type, resolve, reject: (e) => reject(new Error(`${e.message} ${failure}`)) });
+      }),
     send: (e: unknown) => ws.send(JSON.stringify(e)),
   };
 }
@@ -72,7 +87,7 @@ function upgradeAnswer(url: string, headers: Record<string, string> = {}, protoc
       resolve({ status: 101, body: null, headers: res.headers });
       ws.close();
     });
-    ws.on('error', () => undefined);
+    ws.on('error', (e) => resolve({ status: 0, body: { error: e.message }, headers: {} }));
   });
 }
 
@@ -282,8 +297,9 @@ describe.each(['standalone', 'cluster'] as const)('Realtime WebSocket relay (%s)
 
   it('an upstream refusing the upgrade fails over to the next channel; one that never answers times out with 504', async () => {
     const a = await channel({ name: 'rt-fo-a', keys: ['fo-a'], models: ['rt-fo'], priority: 10 });
-    const b = await channel({ name: 'rt-fo-b', keys: ['fo-b'], models: ['rt-fo'], priority: 0 });
-    await routable('rt-fo');
+    const b = await channel({ name: 'rt-fo-b', keys: ['fo-b'], models: ['rt-fo', 'rt-fo-b-probe'], priority: 0 });
+    // Once b's own model is served, the routing table holds both channels.
+    await routable('rt-fo-b-probe');
     mock.reset();
     mock.setFault({ match: { key: 'fo-a' }, status: 503 });
     const c = rawClient(`${wsBase()}/v1/realtime?model=rt-fo`, [], { authorization: `Bearer ${key}` });

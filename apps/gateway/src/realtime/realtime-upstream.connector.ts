@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@switchboard/contracts';
 import { parseUpstreamError, type WireProtocol } from '@switchboard/protocols';
 import { statusClass } from '@switchboard/observability';
@@ -71,6 +71,7 @@ export function servesRealtime(channel: RuntimeChannel, model: string): boolean 
  */
 @Injectable()
 export class RealtimeConnector {
+  private readonly logger = new Logger(RealtimeConnector.name);
   constructor(
     private readonly table: RoutingTableService,
     private readonly bans: BanListService,
@@ -122,6 +123,7 @@ export class RealtimeConnector {
         const failure = 'failure' in dialled ? dialled.failure : undefined;
         this.recorder.observeUpstream(channel.id, PROTOCOL, failure?.kind === 'http' || !failure ? statusClass(failure?.status ?? 200) : failure.kind, t0);
         this.recordOutcome(channel, model, key, failure, performance.now() - t0);
+        this.logger.debug(`${draft.requestId}: channel ${channel.id} key ${key.index}: ${failure ? `${failure.status} ${failure.error.message}` : 'open'}`);
         if (!failure) return { ...(dialled as { ws: WebSocket; early: Frames }), channel, upstreamModel };
         if (gone()) throw new DomainError('client_closed', 499, 'client closed the connection');
         last = failure;

@@ -137,6 +137,7 @@ export class RealtimeService implements BeforeApplicationShutdown {
       if (!(err instanceof DomainError)) this.logger.error((err as Error)?.stack ?? String(err));
       draft.status = e.status;
       draft.error = e.message;
+      this.logger.debug(`${requestId}: refused with ${e.status} (${e.message})${socket.destroyed ? ', the client is gone' : ''}`);
       if (!socket.destroyed) refuse(socket, requestId, e);
       finish();
     }

@@ -151,7 +151,7 @@ export class RealtimeMockSession {
     const audioIn = this.items.reduce((n, i) => n + i.audioTokens, 0);
     const inputTokens = Math.max(1, textIn + audioIn);
     const cached = d.cache ? Math.min(d.cache.read, inputTokens) : 0;
-    let words = text.match(/\s*\S+/g) ?? [text];
+    let words: string[] = text.match(/\s*\S+/g) ?? [text];
     // `max_output_tokens` cuts the answer (one token per word, audio counted as the words it says) and marks it incomplete.
     const max = typeof opts.max_output_tokens === 'number' ? Math.max(1, Math.floor(opts.max_output_tokens / (audio ? 3 : 1))) : undefined;
     const cut = max !== undefined && words.length > max;
