@@ -35,4 +35,10 @@ export {
   modelListProtocolOf,
   renderModelList,
 } from './registry/protocol.registry';
-export { realtimeErrorEvent, realtimeResponseCreate, realtimeResponseUsage, realtimeSessionMaxOutput, type ResponseCreate } from './openai-realtime/realtime-events';
+export {
+  realtimeErrorEvent,
+  realtimeResponseCreate,
+  realtimeResponseUsage,
+  realtimeSessionMaxOutput,
+  type ResponseCreate,
+} from './openai-realtime/realtime-events';

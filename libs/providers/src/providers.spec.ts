@@ -84,6 +84,7 @@ describe('provider adapters', () => {
       url: 'wss://res.openai.azure.com/openai/v1/realtime?model=my-dep',
       headers: { 'api-key': 'k' },
     });
-    for (const type of Object.keys(OPENAI_COMPATIBLE_PRESETS)) expect([type, providerFor(type)!.protocolFor('m', 'realtime', 'openai-realtime')]).toEqual([type, null]);
+    for (const type of Object.keys(OPENAI_COMPATIBLE_PRESETS))
+      expect([type, providerFor(type)!.protocolFor('m', 'realtime', 'openai-realtime')]).toEqual([type, null]);
   });
 });

@@ -50,7 +50,8 @@ function rawClient(url: string, protocols: string[] = [], headers: Record<string
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => {
       // A wait that can no longer be answered fails now rather than at the test's timeout.
-      for (const w of waiters.splice(0)) w.reject(new Error(`closed (${code} ${String(reason)}) while waiting for ${w.type}; saw ${seen.map((e) => e.type).join(', ')}`));
+      for (const w of waiters.splice(0))
+        w.reject(new Error(`closed (${code} ${String(reason)}) while waiting for ${w.type}; saw ${seen.map((e) => e.type).join(', ')}`));
       resolve({ code, reason: String(reason) });
     }),
   );
@@ -113,7 +114,11 @@ describe.each(['standalone', 'cluster'] as const)('Realtime WebSocket relay (%s)
   /** A new channel reaches every routing table through an event: wait until every gateway serves the model. */
   const routable = async (model: string) => {
     for (const g of sys.gateways) {
-      await eventually(async () => (await upgradeAnswer(`${g.replace(/^http/, 'ws')}/v1/realtime?model=${model}`, { authorization: `Bearer ${key}` })).status !== 404, 5_000, `${model} routable`);
+      await eventually(
+        async () => (await upgradeAnswer(`${g.replace(/^http/, 'ws')}/v1/realtime?model=${model}`, { authorization: `Bearer ${key}` })).status !== 404,
+        5_000,
+        `${model} routable`,
+      );
     }
   };
   const logOf = (requestId: string, what = 'the session log') =>
@@ -179,7 +184,13 @@ describe.each(['standalone', 'cluster'] as const)('Realtime WebSocket relay (%s)
     // The upstream got the channel's key as a Bearer header and the session's frames in order.
     expect(mock.requests).toHaveLength(1);
     expect(mock.requests[0]).toMatchObject({ path: '/v1/realtime?model=gpt-realtime', key: 'rt-key' });
-    expect(mock.realtimeEvents.map((e) => e.type)).toEqual(['session.update', 'conversation.item.create', 'response.create', 'conversation.item.create', 'response.create']);
+    expect(mock.realtimeEvents.map((e) => e.type)).toEqual([
+      'session.update',
+      'conversation.item.create',
+      'response.create',
+      'conversation.item.create',
+      'response.create',
+    ]);
 
     const usage = dones.map((d) => d.response.usage!);
     const sum = (f: (u: (typeof usage)[number]) => number) => usage.reduce((n, u) => n + f(u), 0);
@@ -292,7 +303,11 @@ describe.each(['standalone', 'cluster'] as const)('Realtime WebSocket relay (%s)
     expect(second.headers['retry-after']).toBeTruthy();
     first.ws.close();
     await first.closed;
-    await eventually(async () => (await upgradeAnswer(`${wsBase()}/v1/realtime?model=gpt-realtime`, { authorization: `Bearer ${t}` })).status === 101, 5_000, 'slot released');
+    await eventually(
+      async () => (await upgradeAnswer(`${wsBase()}/v1/realtime?model=gpt-realtime`, { authorization: `Bearer ${t}` })).status === 101,
+      5_000,
+      'slot released',
+    );
   });
 
   it('an upstream refusing the upgrade fails over to the next channel; one that never answers times out with 504', async () => {

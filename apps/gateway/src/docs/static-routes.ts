@@ -27,6 +27,7 @@ export const RELAY_ROUTES: StaticRoute[] = [
   relay('post', '/v1beta/models/{model}:embedContent', 'Gemini embedContent'),
   relay('post', '/v1beta/models/{model}:batchEmbedContents', 'Gemini batchEmbedContents'),
   relay('get', '/v1beta/models', 'Gemini model list'),
+  relay('get', '/v1/realtime', 'OpenAI Realtime: a WebSocket upgrade (?model=…; key as Bearer or the openai-insecure-api-key.<key> subprotocol)'),
 ];
 
 /** `POST /api/redeem` is authorised by a token key, not the admin key, so it is not an admin route. */

@@ -2,7 +2,14 @@ import type { PriceEntry } from '@switchboard/contracts';
 import { RealtimeMeter } from './realtime-meter';
 
 // $4 / $16 per million tokens, cache reads $0.40
-const PRICE: PriceEntry = { model: 'gpt-realtime', inputMicros: 4_000_000, outputMicros: 16_000_000, cacheReadMicros: 400_000, cacheWriteMicros: 0, perRequestMicros: 0 };
+const PRICE: PriceEntry = {
+  model: 'gpt-realtime',
+  inputMicros: 4_000_000,
+  outputMicros: 16_000_000,
+  cacheReadMicros: 400_000,
+  cacheWriteMicros: 0,
+  perRequestMicros: 0,
+};
 const frame = (e: unknown) => Buffer.from(JSON.stringify(e));
 const done = (input: number, output: number, cached = 0) =>
   frame({ type: 'response.done', response: { usage: { input_tokens: input, output_tokens: output, input_token_details: { cached_tokens: cached } } } });

@@ -112,9 +112,9 @@ export class RealtimeSession {
   }
 
   private async admit(frame: Buffer, create: ResponseCreate): Promise<void> {
-    const refusal = await this.hooks.admitResponse(create).catch(
-      (e: unknown): GatewayError => ({ status: 503, message: `The quota cannot be checked right now: ${(e as Error).message}` }),
-    );
+    const refusal = await this.hooks
+      .admitResponse(create)
+      .catch((e: unknown): GatewayError => ({ status: 503, message: `The quota cannot be checked right now: ${(e as Error).message}` }));
     if (refusal) this.toClient(Buffer.from(realtimeErrorEvent(refusal, `event_${newRequestId().replace(/-/g, '')}`, create.eventId)), false);
     else this.toUpstream(frame, false);
     this.admitting = false;
@@ -178,7 +178,11 @@ export class RealtimeSession {
   private upstreamClosed(code: number, reason: Buffer): void {
     this.closed.upstream = true;
     if (!this.closed.client && code !== 1000 && code !== 1001 && !this.end.error) {
-      this.end = { status: 502, error: `the upstream closed the session (${code}${reason.length ? `: ${reason.toString('utf8')}` : ''})`, upstreamBroken: true };
+      this.end = {
+        status: 502,
+        error: `the upstream closed the session (${code}${reason.length ? `: ${reason.toString('utf8')}` : ''})`,
+        upstreamBroken: true,
+      };
     }
     if (this.client) this.closeClient(sendableCloseCode(code) ? code : 1011, reason.toString('utf8'));
     this.maybeFinish();

@@ -81,7 +81,14 @@ export class RealtimeConnector {
   ) {}
 
   /** The open upstream socket, or throws the client's error (the policy's answer when every candidate failed). */
-  async connect(route: Route, group: string, crossGroup: boolean, draft: UsageDraft, extraHeaders: Record<string, string>, gone: () => boolean): Promise<RealtimeUpstream> {
+  async connect(
+    route: Route,
+    group: string,
+    crossGroup: boolean,
+    draft: UsageDraft,
+    extraHeaders: Record<string, string>,
+    gone: () => boolean,
+  ): Promise<RealtimeUpstream> {
     const excludedKeys = new Set<string>();
     const state = { budget: this.policy.retryBudget };
     const tally = new FailoverTally();
@@ -93,7 +100,7 @@ export class RealtimeConnector {
       if (m > 0) this.recorder.fellBack(route.alias);
       const excluded = new Set<number>();
       let candidates = (m === 0 ? route.candidates : this.table.channelsFor(model, group)).filter((c) => servesRealtime(c, model));
-      for (let widened = false; ; ) {
+      for (let widened = false; ;) {
         const usable = candidates.filter((c) => !this.bans.isBanned(c.id, model));
         if (usable.length) sawCandidate = true;
         const best = Math.min(...usable.map((c) => this.bans.latencyOf(c.id) ?? Infinity));
@@ -188,7 +195,9 @@ export class RealtimeConnector {
           const retryAfter = Number(res.headers['retry-after']);
           if (res.headers['retry-after'] !== undefined && Number.isFinite(retryAfter)) error.retryAfterSeconds = retryAfter;
           // An upgrade answered 2xx/3xx without switching protocols is no Realtime server either.
-          done({ failure: mapped >= 400 ? this.policy.httpFailure(mapped, error) : transportFailure(502, 'network', `upstream answered ${status} to the upgrade`) });
+          done({
+            failure: mapped >= 400 ? this.policy.httpFailure(mapped, error) : transportFailure(502, 'network', `upstream answered ${status} to the upgrade`),
+          });
         };
         res.once('end', finish);
         res.once('error', finish);
@@ -197,7 +206,13 @@ export class RealtimeConnector {
         const timedOut = /handshake has timed out/i.test(e.message);
         const connect = e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN';
         const kind = timedOut ? 'timeout_first_byte' : connect ? 'connect' : 'network';
-        done({ failure: transportFailure(timedOut ? 504 : 502, kind, timedOut ? `upstream did not answer the WebSocket upgrade within ${limit} ms` : `upstream ${kind}: ${e.message}`) });
+        done({
+          failure: transportFailure(
+            timedOut ? 504 : 502,
+            kind,
+            timedOut ? `upstream did not answer the WebSocket upgrade within ${limit} ms` : `upstream ${kind}: ${e.message}`,
+          ),
+        });
       });
     });
   }

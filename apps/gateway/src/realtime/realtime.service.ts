@@ -161,7 +161,12 @@ export class RealtimeService implements BeforeApplicationShutdown {
       return null;
     }
     const who = r.scope.startsWith('user') ? 'account balance' : 'API key quota';
-    return { status: 429, code: 'insufficient_quota', type: 'insufficient_quota', message: `You exceeded your current quota: the ${who} cannot cover another response in this session.` };
+    return {
+      status: 429,
+      code: 'insufficient_quota',
+      type: 'insufficient_quota',
+      message: `You exceeded your current quota: the ${who} cannot cover another response in this session.`,
+    };
   }
 
   private settle(draft: UsageDraft, meter: RealtimeMeter, end: SessionEnd): void {
@@ -194,7 +199,8 @@ function refuse(socket: Duplex, requestId: string, e: DomainError | GatewayError
   const out = renderError(PROTOCOL, ge, requestId);
   const body = JSON.stringify(out.body);
   const headers: Record<string, string> = { ...out.headers, 'content-length': String(Buffer.byteLength(body)), connection: 'close' };
-  if (e instanceof DomainError && e.details.headers && typeof e.details.headers === 'object') Object.assign(headers, e.details.headers as Record<string, string>);
+  if (e instanceof DomainError && e.details.headers && typeof e.details.headers === 'object')
+    Object.assign(headers, e.details.headers as Record<string, string>);
   const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
   socket.end(`HTTP/1.1 ${out.status} ${STATUS_CODES[out.status] ?? ''}\r\n${lines.join('')}\r\n${body}`);
 }

@@ -15,7 +15,13 @@ const DONE = {
       total_tokens: 253,
       input_tokens: 200,
       output_tokens: 53,
-      input_token_details: { text_tokens: 120, audio_tokens: 80, image_tokens: 0, cached_tokens: 64, cached_tokens_details: { text_tokens: 64, audio_tokens: 0 } },
+      input_token_details: {
+        text_tokens: 120,
+        audio_tokens: 80,
+        image_tokens: 0,
+        cached_tokens: 64,
+        cached_tokens_details: { text_tokens: 64, audio_tokens: 0 },
+      },
       output_token_details: { text_tokens: 13, audio_tokens: 40 },
     },
   },
@@ -23,7 +29,13 @@ const DONE = {
 
 describe('Realtime frames the gateway reads', () => {
   it('response.done usage: all input (cached included), cached as cache reads, text and audio output', () => {
-    expect(realtimeResponseUsage(frame(DONE))).toEqual({ promptTokens: 200, completionTokens: 53, cacheReadTokens: 64, cacheWriteTokens: 0, reasoningTokens: 0 });
+    expect(realtimeResponseUsage(frame(DONE))).toEqual({
+      promptTokens: 200,
+      completionTokens: 53,
+      cacheReadTokens: 64,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+    });
   });
 
   it('other frames, a response.done without usage, a text mentioning response.done, garbage: no usage', () => {
@@ -34,13 +46,21 @@ describe('Realtime frames the gateway reads', () => {
   });
 
   it('hostile counts are clamped: negative → 0, cached never above input', () => {
-    const u = realtimeResponseUsage(frame({ type: 'response.done', response: { usage: { input_tokens: 5, output_tokens: -3, input_token_details: { cached_tokens: 99 } } } }));
+    const u = realtimeResponseUsage(
+      frame({ type: 'response.done', response: { usage: { input_tokens: 5, output_tokens: -3, input_token_details: { cached_tokens: 99 } } } }),
+    );
     expect(u).toMatchObject({ promptTokens: 5, completionTokens: 0, cacheReadTokens: 5 });
   });
 
   it('response.create: its event id and numeric output budget', () => {
-    expect(realtimeResponseCreate(frame({ type: 'response.create', event_id: 'c1', response: { max_output_tokens: 300 } }))).toEqual({ eventId: 'c1', maxOutputTokens: 300 });
-    expect(realtimeResponseCreate(frame({ type: 'response.create', response: { max_output_tokens: 'inf' } }))).toEqual({ eventId: null, maxOutputTokens: null });
+    expect(realtimeResponseCreate(frame({ type: 'response.create', event_id: 'c1', response: { max_output_tokens: 300 } }))).toEqual({
+      eventId: 'c1',
+      maxOutputTokens: 300,
+    });
+    expect(realtimeResponseCreate(frame({ type: 'response.create', response: { max_output_tokens: 'inf' } }))).toEqual({
+      eventId: null,
+      maxOutputTokens: null,
+    });
     expect(realtimeResponseCreate(frame({ type: 'response.cancel' }))).toBeNull();
   });
 
@@ -51,7 +71,9 @@ describe('Realtime frames the gateway reads', () => {
   });
 
   it('a refusal is an error server event in OpenAI shape naming the refused client event', () => {
-    const e = JSON.parse(realtimeErrorEvent({ status: 429, message: 'You exceeded your current quota.', code: 'insufficient_quota' }, 'event_gw', 'c1')) as unknown;
+    const e = JSON.parse(
+      realtimeErrorEvent({ status: 429, message: 'You exceeded your current quota.', code: 'insufficient_quota' }, 'event_gw', 'c1'),
+    ) as unknown;
     expect(e).toEqual({
       type: 'error',
       event_id: 'event_gw',

@@ -1,4 +1,12 @@
-import { normalizeBaseUrl, webSocketOrigin, type Operation, type ProviderAdapter, type TargetArgs, type UpstreamRequestTarget, type WireProtocol } from '../provider.types';
+import {
+  normalizeBaseUrl,
+  webSocketOrigin,
+  type Operation,
+  type ProviderAdapter,
+  type TargetArgs,
+  type UpstreamRequestTarget,
+  type WireProtocol,
+} from '../provider.types';
 
 export const AZURE_API_VERSION = '2024-10-21';
 

@@ -1,4 +1,12 @@
-import { normalizeBaseUrl, webSocketOrigin, type Operation, type ProviderAdapter, type TargetArgs, type UpstreamRequestTarget, type WireProtocol } from '../provider.types';
+import {
+  normalizeBaseUrl,
+  webSocketOrigin,
+  type Operation,
+  type ProviderAdapter,
+  type TargetArgs,
+  type UpstreamRequestTarget,
+  type WireProtocol,
+} from '../provider.types';
 
 export const OPENAI_PATHS: Partial<Record<WireProtocol, string>> = {
   'openai-chat': '/chat/completions',

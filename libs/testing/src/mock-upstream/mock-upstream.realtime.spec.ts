@@ -83,7 +83,12 @@ describe('mock upstream: OpenAI Realtime over WebSocket', () => {
     const ws = new WebSocket(`${mock.url.replace('http', 'ws')}/v1/realtime?model=gpt-realtime`, { headers: { authorization: 'Bearer k' } });
     const ev = eventsOf(ws);
     await ev.next('session.created');
-    ws.send(JSON.stringify({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'one two three four' }] } }));
+    ws.send(
+      JSON.stringify({
+        type: 'conversation.item.create',
+        item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'one two three four' }] },
+      }),
+    );
     ws.send(JSON.stringify({ type: 'response.create', response: { output_modalities: ['text'], max_output_tokens: 2 } }));
     const done = await ev.next('response.done');
     ws.close();

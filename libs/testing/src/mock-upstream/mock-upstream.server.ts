@@ -503,7 +503,9 @@ class MockUpstreamServer implements MockUpstream {
   private refuseUpgrade(socket: Duplex, reply: ErrorReply, extra: Record<string, string> = {}): void {
     const body = JSON.stringify(reply.body);
     const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), connection: 'close', ...reply.headers, ...extra };
-    const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    const head = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
     socket.end(`HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? ''}\r\n${head}\r\n${body}`);
   }
 
@@ -520,7 +522,18 @@ class MockUpstreamServer implements MockUpstream {
     const fromProtocol = offered.find((p) => p.startsWith(INSECURE_KEY_PROTOCOL))?.slice(INSECURE_KEY_PROTOCOL.length);
     const key = bearer(req.headers) ?? header(req.headers, 'api-key') ?? (fromProtocol || undefined);
     const model = query.get('model') ?? query.get('deployment') ?? undefined;
-    this.record({ method: 'GET', path: url, headers: req.headers, body: undefined, rawBody: '', receivedAt: Date.now(), vendor: 'openai', key, model, stream: true });
+    this.record({
+      method: 'GET',
+      path: url,
+      headers: req.headers,
+      body: undefined,
+      rawBody: '',
+      receivedAt: Date.now(),
+      vendor: 'openai',
+      key,
+      model,
+      stream: true,
+    });
     const fault = this.takeFault(url, model, key);
     if (fault?.delayMs) await this.sleep(fault.delayMs);
     if (fault?.resetConnection) return void socket.destroy();
@@ -531,7 +544,10 @@ class MockUpstreamServer implements MockUpstream {
     }
     if (this.keys ? key === undefined || !this.keys.has(key) : key === undefined) return this.refuseUpgrade(socket, authError('openai', key));
     if (!model)
-      return this.refuseUpgrade(socket, openaiError(400, "Missing required parameter: 'model'.", { type: 'invalid_request_error', param: 'model', code: 'missing_required_parameter' }));
+      return this.refuseUpgrade(
+        socket,
+        openaiError(400, "Missing required parameter: 'model'.", { type: 'invalid_request_error', param: 'model', code: 'missing_required_parameter' }),
+      );
     this.wss.handleUpgrade(req, socket, head, (ws) => this.runRealtime(ws, model, key, fault));
   }
 

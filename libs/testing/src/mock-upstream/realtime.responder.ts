@@ -75,9 +75,17 @@ export class RealtimeMockSession {
     try {
       e = JSON.parse(data);
     } catch {
-      return [this.error('invalid_request_error', 'invalid_json', "We could not parse the JSON body of your request. (HINT: This likely means you aren't sending valid JSON.)", null)];
+      return [
+        this.error(
+          'invalid_request_error',
+          'invalid_json',
+          "We could not parse the JSON body of your request. (HINT: This likely means you aren't sending valid JSON.)",
+          null,
+        ),
+      ];
     }
-    if (!isRecord(e) || typeof e.type !== 'string') return [this.error('invalid_request_error', 'missing_required_parameter', "Missing required parameter: 'type'.", 'type')];
+    if (!isRecord(e) || typeof e.type !== 'string')
+      return [this.error('invalid_request_error', 'missing_required_parameter', "Missing required parameter: 'type'.", 'type')];
     const eventId = typeof e.event_id === 'string' ? e.event_id : null;
     switch (e.type) {
       case 'session.update': {
@@ -105,7 +113,9 @@ export class RealtimeMockSession {
         return [{ event: this.ev('input_audio_buffer.cleared', {}) }];
       case 'input_audio_buffer.commit': {
         if (this.audioBytes === 0)
-          return [this.error('invalid_request_error', 'input_audio_buffer_commit_empty', 'Error committing input audio buffer: buffer too small.', null, eventId)];
+          return [
+            this.error('invalid_request_error', 'input_audio_buffer_commit_empty', 'Error committing input audio buffer: buffer too small.', null, eventId),
+          ];
         const tokens = Math.ceil((this.audioBytes / AUDIO_BYTES_PER_SECOND) * AUDIO_TOKENS_PER_SECOND);
         this.audioBytes = 0;
         const added = this.addItem('user', '', tokens);
@@ -120,7 +130,15 @@ export class RealtimeMockSession {
       case 'response.cancel':
         return [this.error('invalid_request_error', 'response_cancel_not_active', 'Cancellation failed: no active response found', null, eventId)];
       default:
-        return [this.error('invalid_request_error', 'invalid_value', `Invalid value: '${e.type}'. Supported values are: 'session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit', 'input_audio_buffer.clear', 'conversation.item.create', 'conversation.item.retrieve', 'conversation.item.truncate', 'conversation.item.delete', 'response.create', 'response.cancel', and 'output_audio_buffer.clear'.`, 'type', eventId)];
+        return [
+          this.error(
+            'invalid_request_error',
+            'invalid_value',
+            `Invalid value: '${e.type}'. Supported values are: 'session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit', 'input_audio_buffer.clear', 'conversation.item.create', 'conversation.item.retrieve', 'conversation.item.truncate', 'conversation.item.delete', 'response.create', 'response.cancel', and 'output_audio_buffer.clear'.`,
+            'type',
+            eventId,
+          ),
+        ];
     }
   }
 
@@ -178,12 +196,21 @@ export class RealtimeMockSession {
       usage,
       metadata: null,
     });
-    const item = (status: string, content: JsonRecord[]): JsonRecord => ({ id: itemId, object: 'realtime.item', type: 'message', status, role: 'assistant', content });
+    const item = (status: string, content: JsonRecord[]): JsonRecord => ({
+      id: itemId,
+      object: 'realtime.item',
+      type: 'message',
+      status,
+      role: 'assistant',
+      content,
+    });
     const donePart: JsonRecord = audio ? { type: 'output_audio', transcript: text } : { type: 'output_text', text };
     const out: RealtimeOut[] = [
       { event: this.ev('response.created', { response: response('in_progress', [], null) }) },
       { event: this.ev('response.output_item.added', { response_id: responseId, output_index: 0, item: item('in_progress', []) }) },
-      { event: this.ev('response.content_part.added', { ...base, part: audio ? { type: 'output_audio', transcript: '' } : { type: 'output_text', text: '' } }) },
+      {
+        event: this.ev('response.content_part.added', { ...base, part: audio ? { type: 'output_audio', transcript: '' } : { type: 'output_text', text: '' } }),
+      },
     ];
     for (const w of words) {
       if (audio) {
