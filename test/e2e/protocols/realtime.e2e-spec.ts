@@ -339,7 +339,10 @@ describe.each(['standalone', 'cluster'] as const)('Realtime WebSocket relay (%s)
     const c = rawClient(`${wsBase()}/v1/realtime?model=gpt-realtime`, [], { authorization: `Bearer ${key}` });
     await c.next('session.created');
     const gateway = sys.procs.find((p) => p.name === (topology === 'standalone' ? 'standalone' : 'gateway'))!;
+    const t0 = Date.now();
     gateway.child.kill('SIGTERM');
     expect((await c.closed).code).toBe(1001);
+    // At once, not at the end of the drain's SHUTDOWN_TIMEOUT_MS (30 s): a session never ends by itself.
+    expect(Date.now() - t0).toBeLessThan(5_000);
   });
 });
