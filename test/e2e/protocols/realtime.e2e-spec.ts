@@ -1,7 +1,7 @@
 // Issue 14, Realtime: GET /v1/realtime relays OpenAI's Realtime WebSocket to OpenAI/Azure channels through the
 // official SDK and a raw browser-style client; refusals before the upgrade; quota, concurrency, failover and timeouts;
 // one usage record per session. Both topologies.
-import OpenAI from 'openai';
+import OpenAI, { AzureOpenAI } from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import WebSocket from 'ws';
 import { plainSocketTo, startMockUpstream, type MockUpstream } from '@switchboard/testing';
@@ -235,6 +235,22 @@ describe.each(['standalone', 'cluster'] as const)('Realtime WebSocket relay (%s)
     c.ws.close(1000);
     expect((await c.closed).code).toBe(1000);
     expect((await logOf(c.requestId())).status).toBe(200);
+  });
+
+  it("Azure: the SDK's AzureOpenAI client on /openai/realtime?deployment=…, relayed to an azure channel's v1 path with api-key", async () => {
+    await channel({ type: 'azure', name: 'rt-azure', keys: ['az-key'], models: ['rt-az-dep'] });
+    await routable('rt-az-dep');
+    mock.reset();
+    const client = new AzureOpenAI({ apiKey: key, endpoint: sys.url, apiVersion: '2025-04-01-preview', deployment: 'rt-az-dep' });
+    const rt = await OpenAIRealtimeWS.azure(client, { options: plainSocketTo(sys.url) });
+    const created = await new Promise<OpenAI.Realtime.SessionCreatedEvent>((resolve, reject) => {
+      rt.on('session.created', resolve);
+      rt.on('error', reject);
+    });
+    expect(created.session).toMatchObject({ model: 'rt-az-dep' });
+    rt.close();
+    expect(mock.requests[0]).toMatchObject({ path: '/openai/v1/realtime?model=rt-az-dep', key: 'az-key' });
+    expect(mock.requests[0].headers['api-key']).toBe('az-key');
   });
 
   it('refusals come before the upgrade as HTTP answers in OpenAI error shape: bad key 401, no key 401, model not allowed 403, unknown model 404', async () => {
