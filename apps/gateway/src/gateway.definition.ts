@@ -1,5 +1,3 @@
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { ServiceDefinition } from '@switchboard/runtime';
 import { KeyAuthenticator } from './auth/key-authenticator';
 import { registerConsoleRoutes } from './console/console.routes';
@@ -8,6 +6,7 @@ import { installKeyBeforeBody } from './edge/edge.hooks';
 import { renderFrameworkError } from './edge/edge-error.filter';
 import { installJsonBodyParser } from './edge/json-body.parser';
 import { GatewayModule } from './gateway.module';
+import { registerRealtimeRoutes } from './realtime/realtime.routes';
 import { RealtimeService } from './realtime/realtime.service';
 import { RelayService } from './relay/relay.service';
 import { HOT_RELAY_URLS, registerRelayRoutes } from './relay/relay.routes';
@@ -22,9 +21,7 @@ export function configureGateway(
   installKeyBeforeBody(fastify, auth, HOT_RELAY_URLS);
   installJsonBodyParser(fastify, rules);
   registerRelayRoutes(fastify, app.get(RelayService), auth, rules);
-  // WebSocket upgrades never reach fastify's router: the server's `upgrade` event is the Realtime relay's.
-  const realtime = app.get(RealtimeService);
-  app.getHttpServer().on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => realtime.handleUpgrade(req, socket, head));
+  registerRealtimeRoutes(fastify, app.getHttpServer(), app.get(RealtimeService));
   registerConsoleRoutes(fastify);
   registerApiReferenceAssets(fastify);
 }

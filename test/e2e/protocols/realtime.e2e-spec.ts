@@ -268,6 +268,10 @@ describe.each(['standalone', 'cluster'] as const)('Realtime WebSocket relay (%s)
     const unknown = await upgradeAnswer(`${wsBase()}/v1/realtime?model=no-such-model`, { authorization: `Bearer ${key}` });
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ error: { code: 'model_not_found' } });
+    // A plain GET (no upgrade) is told what the endpoint is.
+    const plain = await fetch(`${sys.url}/v1/realtime?model=gpt-realtime`, { headers: { authorization: `Bearer ${key}` } });
+    expect(plain.status).toBe(426);
+    expect(await plain.json()).toMatchObject({ error: { code: 'upgrade_required' } });
     expect(mock.requests).toHaveLength(0);
   });
 
