@@ -73,6 +73,12 @@ export class RealtimeService implements BeforeApplicationShutdown {
       refuse(socket, newRequestId(), { status: 404, message: `Invalid URL (GET ${(req.url ?? '/').split('?')[0]})`, code: 'not_found' });
       return;
     }
+    // A handshake ws would refuse is refused before a key lookup, a slot or an upstream is spent on it.
+    const h = req.headers;
+    if (h.upgrade?.toLowerCase() !== 'websocket' || !h['sec-websocket-key'] || h['sec-websocket-version'] !== '13') {
+      refuse(socket, newRequestId(), { status: 400, message: 'Not a WebSocket handshake (Upgrade: websocket, Sec-WebSocket-Key, Sec-WebSocket-Version: 13).' });
+      return;
+    }
     void this.open(req, socket, head, hs);
   }
 
