@@ -6,6 +6,8 @@ import { installKeyBeforeBody } from './edge/edge.hooks';
 import { renderFrameworkError } from './edge/edge-error.filter';
 import { installJsonBodyParser } from './edge/json-body.parser';
 import { GatewayModule } from './gateway.module';
+import { registerRealtimeRoutes } from './realtime/realtime.routes';
+import { RealtimeService } from './realtime/realtime.service';
 import { RelayService } from './relay/relay.service';
 import { HOT_RELAY_URLS, registerRelayRoutes } from './relay/relay.routes';
 
@@ -22,6 +24,7 @@ export function configureGateway(
   installKeyBeforeBody(fastify, auth, HOT_RELAY_URLS);
   installJsonBodyParser(fastify, rules);
   registerRelayRoutes(fastify, app.get(RelayService), auth, rules, { maxBytes: config.MAX_UPLOAD_BYTES, memoryBytes: UPLOAD_MEMORY_BYTES });
+  registerRealtimeRoutes(fastify, app.getHttpServer(), app.get(RealtimeService));
   registerConsoleRoutes(fastify);
   registerApiReferenceAssets(fastify);
 }

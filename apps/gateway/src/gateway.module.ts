@@ -34,6 +34,8 @@ import { UpstreamAttempt } from './relay/upstream-attempt';
 import { UsageRecorder } from './relay/usage-recorder';
 import { TokenCountService } from './relay/token-count.service';
 import { UpstreamClient } from './relay/upstream.client';
+import { RealtimeConnector } from './realtime/realtime-upstream.connector';
+import { RealtimeService } from './realtime/realtime.service';
 import { ChangeEventsController } from './state/change-events.controller';
 import { PriceCache } from './state/price-cache.service';
 import { RoutingTableService } from './state/routing-table.service';
@@ -63,6 +65,9 @@ import { TokenCache } from './state/token-cache.service';
     StreamResponseSink,
     BytesResponseSink,
     UsageRecorder,
+    // GET /v1/realtime (a WebSocket upgrade, outside fastify's routes: realtime/)
+    RealtimeService,
+    RealtimeConnector,
     ModelsService,
     TokenCountService,
     UpstreamClient,

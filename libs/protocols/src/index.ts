@@ -49,3 +49,10 @@ export {
   renderModelList,
   renderModel,
 } from './registry/protocol.registry';
+export {
+  realtimeErrorEvent,
+  realtimeResponseCreate,
+  realtimeResponseUsage,
+  realtimeSessionMaxOutput,
+  type ResponseCreate,
+} from './openai-realtime/realtime-events';

@@ -39,3 +39,8 @@ export function normalizeBaseUrl(baseUrl: string, versionSuffixes = ['/v1', '/v1
   for (const s of versionSuffixes) if (url.endsWith(s)) url = url.slice(0, -s.length);
   return url;
 }
+
+/** `https://x` → `wss://x`, `http://x` → `ws://x`: a WebSocket API (Realtime) on the channel's own origin. */
+export function webSocketOrigin(baseUrl: string): string {
+  return baseUrl.replace(/^http(s?):\/\//i, (_m, s: string) => `ws${s}://`);
+}

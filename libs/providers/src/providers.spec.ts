@@ -92,6 +92,39 @@ describe('provider adapters', () => {
       }).headers['x-api-key'],
     ).toBe('k');
   });
+
+  it('Realtime: OpenAI and Azure answer it over wss with their own auth; compatible presets cannot', () => {
+    const o = providerFor('openai')!;
+    expect(o.protocolFor('gpt-realtime', 'realtime', 'openai-realtime')).toBe('openai-realtime');
+    expect(
+      o.target({ baseUrl: 'https://api.openai.com/v1', apiKey: 'k', model: 'gpt-realtime', protocol: 'openai-realtime', stream: true, operation: 'realtime' }),
+    ).toEqual({
+      protocol: 'openai-realtime',
+      url: 'wss://api.openai.com/v1/realtime?model=gpt-realtime',
+      headers: { authorization: 'Bearer k' },
+    });
+    expect(o.target({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', model: 'a b', protocol: 'openai-realtime', stream: true, operation: 'realtime' }).url).toBe(
+      'ws://127.0.0.1:9/v1/realtime?model=a%20b',
+    );
+    const az = providerFor('azure')!;
+    expect(az.protocolFor('my-dep', 'realtime', 'openai-realtime')).toBe('openai-realtime');
+    expect(
+      az.target({
+        baseUrl: 'https://res.openai.azure.com/openai',
+        apiKey: 'k',
+        model: 'my-dep',
+        protocol: 'openai-realtime',
+        stream: true,
+        operation: 'realtime',
+      }),
+    ).toEqual({
+      protocol: 'openai-realtime',
+      url: 'wss://res.openai.azure.com/openai/v1/realtime?model=my-dep',
+      headers: { 'api-key': 'k' },
+    });
+    for (const type of Object.keys(OPENAI_COMPATIBLE_PRESETS))
+      expect([type, providerFor(type)!.protocolFor('m', 'realtime', 'openai-realtime')]).toEqual([type, null]);
+  });
 });
 
 describe('provider adapters: the families beyond chat', () => {

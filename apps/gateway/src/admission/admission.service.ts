@@ -40,7 +40,10 @@ export class AdmissionService implements OnApplicationShutdown {
 
   constructor(@Inject(LIMIT_STORE) private readonly store: LimitStore) {}
 
-  /** `units`: what a family beyond chat will bill besides tokens (images, audio…), reserved at its price too. */
+  /**
+   * `units`: what a family beyond chat will bill besides tokens (images, audio…), reserved at its price too.
+   * `leaseTtlMs`: how long the concurrency slot is held at most (a Realtime session outlives a request).
+   */
   async admit(
     requestId: string,
     token: VerifiedToken,
@@ -48,6 +51,7 @@ export class AdmissionService implements OnApplicationShutdown {
     promptTokens: number,
     maxOutput: number | null,
     units: BillableUnits | null = null,
+    leaseTtlMs?: number,
   ): Promise<Admission> {
     const outputTokens = maxOutput ?? DEFAULT_RESERVED_OUTPUT_TOKENS;
     const reserveMicros = price
@@ -55,6 +59,7 @@ export class AdmissionService implements OnApplicationShutdown {
       : 0;
     const result: AcquireResult = await this.acquire({
       requestId,
+      ...(leaseTtlMs ? { leaseTtlMs } : {}),
       estimatedTokens: promptTokens + outputTokens,
       reserveMicros,
       scopes: buildLimitScopes({

@@ -39,7 +39,7 @@ export const RELAY_ROUTES: StaticRoute[] = [
   relay('post', '/v1/audio/translations', 'OpenAI translation to English (multipart upload)'),
   relay('post', '/v1/audio/speech', 'OpenAI text to speech (audio bytes, or SSE with stream_format "sse")'),
   relay('post', '/v1/rerank', 'Rerank in the Cohere/Jina shape: { model, query, documents, top_n? } → { results: [{ index, relevance_score, document? }] }'),
-  relay('get', '/v1/realtime', 'OpenAI Realtime over WebSocket (?model=…; key in Authorization or the openai-insecure-api-key subprotocol)'),
+  relay('get', '/v1/realtime', 'OpenAI Realtime: a WebSocket upgrade (?model=…; key as Bearer or the openai-insecure-api-key.<key> subprotocol)'),
 ];
 
 /** `POST /api/redeem` is authorised by a token key, not the admin key, so it is not an admin route. */

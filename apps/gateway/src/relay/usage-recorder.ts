@@ -93,7 +93,7 @@ export class UsageRecorder {
   }
 
   /** The request is over (answered or refused): settle, observe, publish. Never throws. */
-  finish(ctx: AttemptContext): void {
+  finish(ctx: Pick<AttemptContext, 'draft' | 'token' | 'admitted'> & { call: Pick<InboundCall, 'protocol' | 'stream'> }): void {
     const { draft, call, token, admitted } = ctx;
     if (admitted) {
       const u = draft.usage;

@@ -1,5 +1,13 @@
 import { COMPLETIONS_ONLY_MODEL, FAMILY_PROTOCOL, openAiPath } from '../openai/openai-endpoints';
-import { normalizeBaseUrl, type Operation, type ProviderAdapter, type TargetArgs, type UpstreamRequestTarget, type WireProtocol } from '../provider.types';
+import {
+  normalizeBaseUrl,
+  webSocketOrigin,
+  type Operation,
+  type ProviderAdapter,
+  type TargetArgs,
+  type UpstreamRequestTarget,
+  type WireProtocol,
+} from '../provider.types';
 
 export const AZURE_API_VERSION = '2024-10-21';
 
@@ -29,6 +37,10 @@ export class AzureAdapter implements ProviderAdapter {
   target(args: TargetArgs): UpstreamRequestTarget {
     const base = normalizeBaseUrl(args.baseUrl, ['/openai']);
     const dep = encodeURIComponent(args.model);
+    // Realtime is on Azure's v1 API: no api-version, the deployment as `model` (reference §7).
+    if (args.protocol === 'openai-realtime') {
+      return { protocol: args.protocol, url: `${webSocketOrigin(base)}/openai/v1/realtime?model=${dep}`, headers: { 'api-key': args.apiKey } };
+    }
     const path =
       args.protocol === 'openai-responses'
         ? `/openai/responses`

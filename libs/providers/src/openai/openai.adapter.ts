@@ -1,5 +1,13 @@
 import { COMPLETIONS_ONLY_MODEL, FAMILY_PROTOCOL, openAiPath } from './openai-endpoints';
-import { normalizeBaseUrl, type Operation, type ProviderAdapter, type TargetArgs, type UpstreamRequestTarget, type WireProtocol } from '../provider.types';
+import {
+  normalizeBaseUrl,
+  webSocketOrigin,
+  type Operation,
+  type ProviderAdapter,
+  type TargetArgs,
+  type UpstreamRequestTarget,
+  type WireProtocol,
+} from '../provider.types';
 
 /**
  * OpenAI and every OpenAI-compatible API: Chat, Responses, Embeddings and the families beyond chat (`families`: those
@@ -37,6 +45,10 @@ export class OpenAiAdapter implements ProviderAdapter {
     if (!path) throw new Error(`${this.type} channels do not speak ${args.protocol}`);
     let base = normalizeBaseUrl(args.baseUrl);
     if (base.endsWith(this.versionBase)) base = base.slice(0, -this.versionBase.length);
+    if (args.protocol === 'openai-realtime') {
+      const url = `${webSocketOrigin(base)}${this.versionBase}${path}?model=${encodeURIComponent(args.model)}`;
+      return { protocol: args.protocol, url, headers: { authorization: `Bearer ${args.apiKey}` } };
+    }
     return { protocol: args.protocol, url: base + this.versionBase + path, headers: { authorization: `Bearer ${args.apiKey}` } };
   }
 }

@@ -1,13 +1,16 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { anthropicCountTokens, anthropicMessages, anthropicModels } from './anthropic.responder';
 import { geminiBatchEmbed, geminiCountTokens, geminiEmbed, geminiGenerate, geminiModels } from './gemini.responder';
 import { FAMILY_ROUTES, type FamilyRoute, type MockUploadedFile } from './families';
 import { imagenPredict, nativeImageGenerate, wantsImage } from './families/gemini-images';
 import { asNumber, isRecord, type JsonRecord } from './json.util';
 import { errorReply, IdSource, type MockReply, type RequestContext, type StreamReply } from './mock-reply.types';
-import type { FaultRule, MockUpstream, MockUpstreamOptions, MockVendor, RecordedRequest, StreamShape } from './mock-upstream.types';
+import type { FaultRule, MockUpstream, MockUpstreamOptions, MockVendor, RecordedRealtimeEvent, RecordedRequest, StreamShape } from './mock-upstream.types';
 import { openaiChat, openaiEmbeddings, openaiModels, openaiResponses } from './openai.responder';
+import { RealtimeMockSession, type RealtimeOut } from './realtime.responder';
 import type { ShapeHint } from './reply-plan.builder';
 import { anthropicError, anthropicRequestId, geminiApiKeyInvalid, geminiError, openaiError, vendorError, type ErrorReply } from './vendor-error.bodies';
 
@@ -160,10 +163,16 @@ interface ActiveFault {
 
 const GARBAGE_BODY = '<!DOCTYPE html><html><head><title>502</title></head><body>upstream garbage: this is not JSON</body></html>';
 
+// OpenAI's Realtime WebSocket, and Azure's on its v1 path (reference §4.4, §7).
+const REALTIME_PATHS = new Set(['/v1/realtime', '/openai/v1/realtime']);
+const INSECURE_KEY_PROTOCOL = 'openai-insecure-api-key.';
+
 class MockUpstreamServer implements MockUpstream {
   url = '';
   port = 0;
   readonly requests: RecordedRequest[] = [];
+  readonly realtimeEvents: RecordedRealtimeEvent[] = [];
+  private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('realtime') ? 'realtime' : false) });
   private faults: ActiveFault[] = [];
   private shape: StreamShape = {};
   private readonly sockets = new Set<Socket>();
@@ -183,6 +192,9 @@ class MockUpstreamServer implements MockUpstream {
       s.setNoDelay(true);
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
+    });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.onUpgrade(req, socket, head).catch(() => socket.destroy());
     });
   }
 
@@ -218,6 +230,7 @@ class MockUpstreamServer implements MockUpstream {
 
   reset(): void {
     this.requests.length = 0;
+    this.realtimeEvents.length = 0;
     this.clearFaults();
     this.clearStreamShape();
   }
@@ -227,6 +240,7 @@ class MockUpstreamServer implements MockUpstream {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -529,6 +543,93 @@ class MockUpstreamServer implements MockUpstream {
       buf += framed(i);
     }
     res.end(buf);
+  }
+
+  // ---------- Realtime (WebSocket) ----------
+
+  /** An HTTP answer to an upgrade request (the handshake refused), in OpenAI's error shape. */
+  private refuseUpgrade(socket: Duplex, reply: ErrorReply, extra: Record<string, string> = {}): void {
+    const body = JSON.stringify(reply.body);
+    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), connection: 'close', ...reply.headers, ...extra };
+    const head = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.end(`HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? ''}\r\n${head}\r\n${body}`);
+  }
+
+  private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    const url = req.url ?? '/';
+    const qi = url.indexOf('?');
+    const pathname = qi < 0 ? url : url.slice(0, qi);
+    const query = new URLSearchParams(qi < 0 ? '' : url.slice(qi + 1));
+    if (!REALTIME_PATHS.has(pathname)) return this.refuseUpgrade(socket, notFound('openai', 'GET', pathname));
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
+    const fromProtocol = offered.find((p) => p.startsWith(INSECURE_KEY_PROTOCOL))?.slice(INSECURE_KEY_PROTOCOL.length);
+    const key = bearer(req.headers) ?? header(req.headers, 'api-key') ?? (fromProtocol || undefined);
+    const model = query.get('model') ?? query.get('deployment') ?? undefined;
+    this.record({
+      method: 'GET',
+      path: url,
+      headers: req.headers,
+      body: undefined,
+      rawBody: '',
+      receivedAt: Date.now(),
+      vendor: 'openai',
+      key,
+      model,
+      stream: true,
+    });
+    const fault = this.takeFault(url, model, key);
+    if (fault?.delayMs) await this.sleep(fault.delayMs);
+    if (fault?.resetConnection) return void socket.destroy();
+    if (fault?.hang) return;
+    if (fault?.status !== undefined) {
+      const def = vendorError('openai', fault.status);
+      return this.refuseUpgrade(socket, { ...def, body: fault.body === undefined ? def.body : fault.body }, fault.headers);
+    }
+    if (this.keys ? key === undefined || !this.keys.has(key) : key === undefined) return this.refuseUpgrade(socket, authError('openai', key));
+    if (!model)
+      return this.refuseUpgrade(
+        socket,
+        openaiError(400, "Missing required parameter: 'model'.", { type: 'invalid_request_error', param: 'model', code: 'missing_required_parameter' }),
+      );
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.runRealtime(ws, model, key, fault));
+  }
+
+  private runRealtime(ws: WebSocket, model: string, key: string | undefined, fault: FaultRule | undefined): void {
+    const session = new RealtimeMockSession(model, this.ids);
+    let sent = 0;
+    let queue = Promise.resolve();
+    // Events go out in order; content deltas are paced by `[delay:N]`, and a `dropAfterChunks` fault cuts the socket.
+    const send = (outs: RealtimeOut[], delayMs = 0) => {
+      queue = queue.then(async () => {
+        for (const o of outs) {
+          if (ws.readyState !== ws.OPEN) return;
+          if (fault?.dropAfterChunks !== undefined && sent >= fault.dropAfterChunks) return void ws.terminate();
+          if (o.paced && delayMs > 0) await this.sleep(delayMs);
+          ws.send(JSON.stringify(o.event));
+          sent++;
+        }
+      });
+    };
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const text = isBinary ? '' : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
+      let parsed: unknown;
+      try {
+        parsed = isBinary ? undefined : JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      const type = isBinary ? 'binary' : isRecord(parsed) && typeof parsed.type === 'string' ? parsed.type : 'invalid';
+      this.realtimeEvents.push({ receivedAt: Date.now(), key, model, type, event: parsed });
+      const outs = isBinary ? session.binary() : session.receive(text);
+      send(outs, type === 'response.create' ? session.delayMs() : 0);
+    });
+    ws.on('error', () => undefined);
+    send(session.opened());
   }
 
   // ---------- control API ----------

@@ -35,6 +35,16 @@ export interface RecordedRequest {
   files?: MockUploadedFile[];
 }
 
+/** A client event a Realtime session received (WebSocket frame). */
+export interface RecordedRealtimeEvent {
+  receivedAt: number;
+  key?: string;
+  model: string;
+  /** the event's `type`; `binary` for a binary frame, `invalid` for text that is not a JSON event */
+  type: string;
+  event: unknown;
+}
+
 export interface FaultMatch {
   /** Substring of the request path (query included). */
   path?: string;
@@ -84,8 +94,10 @@ export interface MockUpstream {
   /** `http://HOST:PORT`, no trailing slash. */
   url: string;
   port: number;
-  /** Every vendor request received, oldest first (control-API calls are not recorded). */
+  /** Every vendor request received, oldest first (control-API calls are not recorded); a Realtime upgrade is a GET. */
   requests: RecordedRequest[];
+  /** Every client event of every Realtime session, oldest first. */
+  realtimeEvents: RecordedRealtimeEvent[];
   setFault(rule: FaultRule): void;
   clearFaults(): void;
   setStreamShape(shape: StreamShape): void;
