@@ -27,6 +27,8 @@ const MAX_FIELD_BYTES = 1024 * 1024;
 const MAX_FIELDS = 100;
 /** Image edits take up to 16 images plus a mask. */
 const MAX_FILES = 20;
+/** The leading bytes of each file kept for accounting (an audio header tells its duration), even when spooled. */
+const HEAD_BYTES = 64 * 1024;
 
 const tooLarge = (max: number) => new DomainError('request_too_large', 413, `The upload is larger than MAX_UPLOAD_BYTES (${max} bytes).`);
 const invalid = (message: string) => new DomainError('invalid_request', 400, message);
@@ -103,6 +105,7 @@ export function readMultipartBody(req: FastifyRequest, rules: UploadRules): Prom
           if (file.bytes > rules.memoryBytes) {
             // Past the memory share: everything so far and the rest go to a temporary file.
             stream.pause();
+            file.head = Buffer.concat(chunks, Math.min(HEAD_BYTES, file.bytes));
             dir ??= mkdtemp(join(tmpdir(), 'switchboard-upload-'));
             void dir.then((d) => {
               file.path = join(d, String(files.indexOf(file)));
@@ -119,6 +122,7 @@ export function readMultipartBody(req: FastifyRequest, rules: UploadRules): Prom
         stream.on('end', () => {
           if (!sink) {
             file.data = Buffer.concat(chunks);
+            file.head = file.data.subarray(0, HEAD_BYTES);
             return done();
           }
           sink.end(() => done());

@@ -79,7 +79,7 @@ export function inboundCallOf(protocol: WireProtocol, body: RawJsonBody | undefi
     };
   }
   const route = at ?? protocolDescriptor(protocol).bodyRoutes[0];
-  return {
+  return checked({
     protocol,
     operation: route.operation,
     endpoint: route.endpoint,
@@ -88,7 +88,13 @@ export function inboundCallOf(protocol: WireProtocol, body: RawJsonBody | undefi
     stream: streamsOf(protocol, json, route.operation),
     body: json,
     raw: body.raw,
-  };
+  });
+}
+
+/** The call, or the 400 its family's own rules give it (a required field missing, a value past the upstream's limit). */
+function checked(call: InboundCall): InboundCall | DomainError {
+  const problem = protocolDescriptor(call.protocol).validate?.(accountedRequest(call));
+  return problem ? new DomainError('invalid_request', 400, problem.message, { param: problem.param }) : call;
 }
 
 const NO_BYTES = Buffer.alloc(0);
@@ -98,7 +104,7 @@ export function uploadCallOf(protocol: WireProtocol, route: BodyRoute, form: Mul
   const body: Record<string, unknown> = form.fields;
   const bad = numbersProblem(protocol, body);
   if (bad) return bad;
-  return {
+  return checked({
     protocol,
     operation: route.operation,
     endpoint: route.endpoint,
@@ -107,7 +113,7 @@ export function uploadCallOf(protocol: WireProtocol, route: BodyRoute, form: Mul
     body,
     raw: NO_BYTES,
     files: form.files,
-  };
+  });
 }
 
 /** What a family's accounting sees of a call: its body (an upload's fields) and its files' sizes. */
@@ -115,6 +121,6 @@ export function accountedRequest(call: InboundCall): AccountedRequest {
   return {
     operation: call.operation,
     body: call.body,
-    uploads: call.files?.map((f) => ({ field: f.field, bytes: f.bytes, contentType: f.contentType })),
+    uploads: call.files?.map((f) => ({ field: f.field, bytes: f.bytes, contentType: f.contentType, head: f.head })),
   };
 }
