@@ -2,3 +2,4 @@ export { startMockUpstream } from './mock-upstream/mock-upstream.server';
 export type { FaultMatch, FaultRule, MockUpstream, MockUpstreamOptions, MockVendor, RecordedRequest, StreamShape } from './mock-upstream/mock-upstream.types';
 export { DEFAULT_REPLY, countWords as mockCountTokens } from './mock-upstream/reply-plan.builder';
 export { shareUndiciDispatcherWithJest } from './mock-upstream/undici-dispatcher.jest-fix';
+export { mockAudioSeconds, mockSpeechAudio, mockTranscript } from './mock-upstream/families/openai-audio';

@@ -50,6 +50,7 @@ export function readMultipartBody(req: FastifyRequest, rules: UploadRules): Prom
     const files: UploadedFile[] = [];
     const writes: Promise<void>[] = [];
     let dir: Promise<string> | null = null;
+    const sinks: WriteStream[] = [];
     let received = 0;
     let failed = false;
     const dispose = async () => {
@@ -61,6 +62,7 @@ export function readMultipartBody(req: FastifyRequest, rules: UploadRules): Prom
       req.raw.unpipe(bb);
       // The rest of the upload is read and dropped, so the client can read the answer (EdgeErrorFilter answers).
       req.raw.resume();
+      for (const s of sinks) s.destroy();
       void dispose();
       reject(e);
     };
@@ -78,6 +80,10 @@ export function readMultipartBody(req: FastifyRequest, rules: UploadRules): Prom
     req.raw.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > rules.maxBytes) fail(tooLarge(rules.maxBytes));
+    });
+    // A client gone mid-upload ends nothing that is piped (busboy would wait forever): fail, which removes the spool.
+    req.raw.on('close', () => {
+      if (!req.raw.complete) fail(new DomainError('client_closed', 499, 'The client closed the connection during the upload.'));
     });
     bb.on('field', (name, value, info) => {
       if (info.valueTruncated) return fail(invalid(`The form field '${name}' is longer than ${MAX_FIELD_BYTES} bytes.`));
@@ -106,10 +112,14 @@ export function readMultipartBody(req: FastifyRequest, rules: UploadRules): Prom
             // Past the memory share: everything so far and the rest go to a temporary file.
             stream.pause();
             file.head = Buffer.concat(chunks, Math.min(HEAD_BYTES, file.bytes));
+            // After a failure the spool is already being removed: no new directory or file behind its back.
+            if (failed) return done();
             dir ??= mkdtemp(join(tmpdir(), 'switchboard-upload-'));
             void dir.then((d) => {
+              if (failed) return done();
               file.path = join(d, String(files.indexOf(file)));
               sink = createWriteStream(file.path);
+              sinks.push(sink);
               sink.on('drain', () => stream.resume());
               sink.on('error', error);
               for (const c of chunks.splice(0)) sink.write(c);
@@ -128,6 +138,8 @@ export function readMultipartBody(req: FastifyRequest, rules: UploadRules): Prom
           sink.end(() => done());
         });
       });
+      // After a failure nothing awaits the writes (their sinks are destroyed): a late write error is not unhandled.
+      written.catch(() => undefined);
       writes.push(written);
     });
     bb.on('filesLimit', () => fail(invalid(`The form has more than ${MAX_FILES} files.`)));
