@@ -328,6 +328,15 @@ describe('OpenAI audio through the gateway (cluster): the usage record carries t
     const input = 'Bonjour, ça va? 👋';
     const { response } = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input }).withResponse();
     ids.push(response.headers.get('x-request-id')!);
+    // streams: the tokens of their .done event, the units of the request
+    const sse = await client.audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'alloy', input, stream_format: 'sse', response_format: 'pcm' });
+    await sse.text();
+    ids.push(sse.headers.get('x-request-id')!);
+    const { data: stream, response: streamed } = await client.audio.transcriptions
+      .create({ file: fs.createReadStream(WAV_PATH), model: 'gpt-4o-transcribe', stream: true })
+      .withResponse();
+    for await (const ev of stream) void ev;
+    ids.push(streamed.headers.get('x-request-id')!);
     const records = await eventually(
       async () => {
         const all = await usageRecords();
@@ -340,5 +349,7 @@ describe('OpenAI audio through the gateway (cluster): the usage record carries t
     expect(records[0]).toMatchObject({ protocol: 'openai-audio', endpoint: 'audio.transcriptions', status: 200, units: { audioSeconds: 5 } });
     expect(records[1]).toMatchObject({ endpoint: 'audio.transcriptions', units: { audioSeconds: WAV_SECONDS } });
     expect(records[2]).toMatchObject({ endpoint: 'audio.speech', units: { characters: [...input].length } });
+    expect(records[3]).toMatchObject({ endpoint: 'audio.speech', stream: true, promptTokens: 5, completionTokens: 22, units: { characters: 17 } });
+    expect(records[4]).toMatchObject({ endpoint: 'audio.transcriptions', stream: true, promptTokens: 41, units: { audioSeconds: WAV_SECONDS } });
   });
 });

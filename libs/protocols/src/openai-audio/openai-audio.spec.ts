@@ -65,13 +65,13 @@ describe('openai-audio accounting: speech bills characters', () => {
 
 describe('openai-audio validation (400 naming the field, before anything is reserved)', () => {
   const check = audio.validate!;
-  it.each<[string, AccountedRequest, string]>([
-    ['no file', upload('audio.transcribe', { model: 'whisper-1' }, null), 'file'],
-    ['no model', upload('audio.transcribe', {}), 'model'],
-    ['no input', speech({ model: 'tts-1', voice: 'alloy' }), 'input'],
-    ['input over 4096 characters', speech({ model: 'tts-1', voice: 'alloy', input: 'a'.repeat(4097) }), 'input'],
-    ['no voice', speech({ model: 'tts-1', input: 'hi' }), 'voice'],
-  ])('%s → param %s', (_what, req, param) => {
+  it.each<[string, string, AccountedRequest]>([
+    ['no file', 'file', upload('audio.transcribe', { model: 'whisper-1' }, null)],
+    ['no model', 'model', upload('audio.transcribe', {})],
+    ['no input', 'input', speech({ model: 'tts-1', voice: 'alloy' })],
+    ['input over 4096 characters', 'input', speech({ model: 'tts-1', voice: 'alloy', input: 'a'.repeat(4097) })],
+    ['no voice', 'voice', speech({ model: 'tts-1', input: 'hi' })],
+  ])('%s → 400 naming %s', (_what, param, req) => {
     expect(check(req)).toEqual({ message: expect.any(String) as string, param });
   });
 
