@@ -27,6 +27,9 @@ export const RELAY_ROUTES: StaticRoute[] = [
   relay('post', '/v1beta/models/{model}:embedContent', 'Gemini embedContent'),
   relay('post', '/v1beta/models/{model}:batchEmbedContents', 'Gemini batchEmbedContents'),
   relay('get', '/v1beta/models', 'Gemini model list'),
+  relay('post', '/v1/audio/transcriptions', 'OpenAI audio transcription (multipart `file`; every response_format; stream=true where the model streams)'),
+  relay('post', '/v1/audio/translations', 'OpenAI audio translation to English (multipart `file`)'),
+  relay('post', '/v1/audio/speech', 'OpenAI text to speech: audio bytes, or SSE with stream_format "sse"'),
 ];
 
 /** `POST /api/redeem` is authorised by a token key, not the admin key, so it is not an admin route. */
