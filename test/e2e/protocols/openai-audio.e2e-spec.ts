@@ -136,6 +136,25 @@ describe('OpenAI audio through the gateway (standalone)', () => {
     expect(types.filter((t) => t === 'transcript.text.delta').length).toBeGreaterThan(3);
   });
 
+  it('relays whisper-1’s whole answer to stream=true (whisper-1 does not stream), JSON or subtitles', async () => {
+    const form = (format: string) => {
+      const f = new FormData();
+      f.append('model', 'whisper-1');
+      f.append('stream', 'true');
+      f.append('response_format', format);
+      f.append('file', new Blob([WAV], { type: 'audio/wav' }), 'speech.wav');
+      return f;
+    };
+    const post = (format: string) =>
+      fetch(`${sys.url}/v1/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${client.apiKey}` }, body: form(format) });
+    const json = await post('json');
+    expect(json.status).toBe(200);
+    expect(await json.json()).toEqual({ text: mockTranscript(WAV), usage: { type: 'duration', seconds: 5 } });
+    const vtt = await post('vtt');
+    expect(vtt.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await vtt.text()).toContain('WEBVTT');
+  });
+
   it('translates (whisper-1) to English', async () => {
     const r = await client.audio.translations.create({ file: fs.createReadStream(WAV_PATH), model: 'whisper-1' });
     expect(r.text).toBe(`(English) ${mockTranscript(WAV)}`);
