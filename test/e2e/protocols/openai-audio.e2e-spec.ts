@@ -185,6 +185,21 @@ describe('OpenAI audio through the gateway (standalone)', () => {
     expect(events.at(-1)).toMatchObject({ type: 'speech.audio.done', usage: { input_tokens: 9 } });
   });
 
+  it('ends a speech stream the upstream cut with an error event of its own (no [DONE]), and logs the break', async () => {
+    a.setFault({ match: { model: 'gpt-4o-mini-tts' }, dropAfterChunks: 2 });
+    const { data: res, response } = await client.audio.speech
+      .create({ model: 'gpt-4o-mini-tts', voice: 'alloy', input: 'x'.repeat(300), stream_format: 'sse' })
+      .withResponse();
+    const events = (await res.text())
+      .split('\n\n')
+      .filter(Boolean)
+      .map((e) => JSON.parse(e.replace(/^data: /, '')) as { type: string; error?: { message: string } });
+    expect(events.map((e) => e.type)).toEqual(['speech.audio.delta', 'speech.audio.delta', 'error']);
+    expect(events[2].error?.message).toMatch(/upstream stream ended early/);
+    const log = await logOf(response.headers.get('x-request-id')!);
+    expect(log.error).toMatch(/upstream stream ended early/);
+  });
+
   it('refuses, before any upstream, a form without its file, speech without input or voice, and input over 4096 characters', async () => {
     const form = new FormData();
     form.append('model', 'whisper-1');
