@@ -279,6 +279,31 @@ describe('OpenAI audio uploads at their bounds (standalone, MAX_UPLOAD_BYTES = 2
     await eventually(async () => spools(tmp).length === 0, 5_000, 'no spool left');
   });
 
+  it('answers 413 to a chunked upload (no declared length) once it grows past the limit, spool removed', async () => {
+    const boundary = 'sbaudiochunked';
+    const req = http.request(`${sys.url}/v1/audio/transcriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+    });
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n`);
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\nContent-Type: audio/wav\r\n\r\n`);
+    for (let i = 0; i < 6; i++) req.write(Buffer.alloc(512 * 1024, i));
+    req.end(`\r\n--${boundary}--\r\n`);
+    const r = await answered;
+    expect(r.status).toBe(413);
+    expect(JSON.parse(r.body)).toMatchObject({ error: { message: expect.stringContaining('MAX_UPLOAD_BYTES') as string } });
+    await eventually(async () => spools(tmp).length === 0, 5_000, 'no spool left');
+    expect(mock.requests).toHaveLength(0);
+  });
+
   it('leaves no temporary file behind when the client disconnects mid-upload', async () => {
     const boundary = 'sbaudioboundary';
     const head = Buffer.from(
