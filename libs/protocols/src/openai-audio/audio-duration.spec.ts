@@ -30,7 +30,7 @@ describe('audioDurationSeconds (from the head of an upload and its size)', () =>
     const mp3 = audio('speech-vbr.mp3');
     expect(audioDurationSeconds(headOf(mp3), mp3.length)).toBeCloseTo(4.176, 3);
     // the size alone would say otherwise: the count is what is read
-    expect(audioDurationSeconds(headOf(mp3), mp3.length * 3)).toBeCloseTo(4.176, 3);
+    expect(audioDurationSeconds(headOf(mp3), mp3.length + 10_000)).toBeCloseTo(4.176, 3);
   });
 
   it('reads a CBR MP3 without an Info frame from its bit rate and size, after an ID3v2 tag', () => {
@@ -43,6 +43,17 @@ describe('audioDurationSeconds (from the head of an upload and its size)', () =>
     tag[8] = 300 >> 7; // syncsafe size
     const tagged = Buffer.concat([tag, mp3]);
     expect(audioDurationSeconds(headOf(tagged), tagged.length)).toBeCloseTo(4.176, 2);
+  });
+
+  it('does not believe a header that would make a long upload bill as a short one', () => {
+    const wav = Buffer.from(audio('speech.wav'));
+    wav.writeUInt32LE(32_000 * 1000, 28); // byte rate ≠ sample rate × block align
+    expect(audioDurationSeconds(headOf(wav), wav.length)).toBeNull();
+    const mp3 = Buffer.from(audio('speech-vbr.mp3'));
+    const xing = mp3.indexOf('Xing', 0, 'latin1');
+    mp3.writeUInt32BE(1, xing + 8); // one frame claimed
+    // at most 160 kbit/s (MPEG-2 layer III): 30 492 bytes play at least 1.52 s
+    expect(audioDurationSeconds(headOf(mp3), mp3.length)).toBeCloseTo((30_492 * 8) / 160_000, 2);
   });
 
   it('knows nothing of other formats or garbage (null), and never throws on a cut header', () => {

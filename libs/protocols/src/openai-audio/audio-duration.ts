@@ -40,7 +40,12 @@ function wavSeconds(b: Buffer, total: number): number | null {
   for (let at = 12; at + 8 <= b.length;) {
     const id = ascii(b, at, 4);
     const size = b.readUInt32LE(at + 4);
-    if (id === 'fmt ' && at + 20 <= b.length) byteRate = b.readUInt32LE(at + 16);
+    if (id === 'fmt ' && at + 22 <= b.length) {
+      byteRate = b.readUInt32LE(at + 16);
+      // The format requires byte rate = sample rate × block align: a header that says otherwise is not believed
+      // (an inflated rate would make a long upload bill as a short one).
+      if (byteRate !== b.readUInt32LE(at + 12) * b.readUInt16LE(at + 20)) return null;
+    }
     if (id === 'data') {
       if (!byteRate) return null;
       const rest = total - (at + 8);
@@ -110,16 +115,18 @@ function mp3Seconds(b: Buffer, total: number): number | null {
     if (!f) continue;
     // A lone sync pattern inside data is not a frame: the next frame must follow where this one ends.
     if (at + f.length + 4 <= b.length && !mp3Frame(b, at + f.length)) continue;
+    // However few frames a Xing/VBRI header claims, the file cannot play shorter than its size at the top bit rate.
+    const atLeast = ((total - at) * 8) / (MP3_BITRATES[`${f.mpeg1 ? 1 : 2}-${f.layer}`][13] * 1000);
     const sideInfo = f.mpeg1 ? (f.mono ? 17 : 32) : f.mono ? 9 : 17;
     const xing = at + 4 + sideInfo;
     if (f.layer === 3 && xing + 12 <= b.length && ['Xing', 'Info'].includes(ascii(b, xing, 4)) && b.readUInt32BE(xing + 4) & 1) {
       const frames = b.readUInt32BE(xing + 8);
-      if (frames) return (frames * f.samples) / f.rate;
+      if (frames) return Math.max((frames * f.samples) / f.rate, atLeast);
     }
     const vbri = at + 4 + 32;
     if (vbri + 18 <= b.length && ascii(b, vbri, 4) === 'VBRI') {
       const frames = b.readUInt32BE(vbri + 14);
-      if (frames) return (frames * f.samples) / f.rate;
+      if (frames) return Math.max((frames * f.samples) / f.rate, atLeast);
     }
     return ((total - at) * 8) / (f.kbps * 1000);
   }
