@@ -1,9 +1,8 @@
-import { FormData } from 'undici';
 import { buildUpstreamCall, isUpstreamCallFailure } from './upstream-call.builder';
 import type { InboundRequest, UpstreamCall, UpstreamChannel } from './upstream-call.types';
 
 // OpenAI audio calls to each channel type that serves them: where they go, how they are authenticated, and that an
-// upload is rebuilt as a form undici's dispatcher can stream (its own FormData class), the model mapped, the file kept.
+// upload is rebuilt as a form (the model mapped, arrays as `key[]`, the file kept as a file).
 const channel = (over: Partial<UpstreamChannel> = {}): UpstreamChannel => ({
   id: 1,
   type: 'openai',

@@ -1,6 +1,3 @@
-// undici's own FormData: the relay sends with undici's dispatcher, which streams only its own class (Node's global one,
-// from the copy of undici bundled in Node, is not recognised and fails the attempt).
-import { FormData } from 'undici';
 import { convertRequest, protocolDescriptor, type ConvertContext, type WireProtocol } from '@switchboard/protocols';
 import { geminiActionFor } from './gemini/gemini-action.util';
 import { providerFor } from './registry';

@@ -1,4 +1,3 @@
-import type { FormData } from 'undici';
 import type { ConvertContext, Operation, WireProtocol } from '@switchboard/protocols';
 
 /** What of a channel shapes its upstream call (the gateway's routing-table entry; the router builds it from the row). */

@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { ChannelTimeouts } from '@switchboard/contracts';
 import { SpanKind, inSpan, tracingActive } from '@switchboard/observability';
 import type { UpstreamBody } from '@switchboard/providers';
-import { Agent } from 'undici';
+import { Agent, FormData as UndiciFormData } from 'undici';
 import { UpstreamResponse, type UpstreamSignal } from './upstream-response';
 
 export interface UpstreamTimeouts {
@@ -97,7 +97,7 @@ export class UpstreamClient implements OnApplicationShutdown {
     const request = () => {
       const res = new UpstreamResponse(signal);
       this.agent(t.connectMs).dispatch(
-        { origin: u.origin, path: u.path, method: 'POST', headers, body, headersTimeout: t.firstByteMs, bodyTimeout: t.idleMs },
+        { origin: u.origin, path: u.path, method: 'POST', headers, body: sendable(body), headersTimeout: t.firstByteMs, bodyTimeout: t.idleMs },
         res,
       );
       return res.headers;
@@ -115,4 +115,19 @@ export class UpstreamClient implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.agents.values()].map((a) => a.close()));
   }
+}
+
+/**
+ * Node's global FormData (what uploadForm builds) is not a class of the undici this pool runs, which cannot encode it
+ * ("action is not a function"): its entries go into undici's own form, files as the same lazy Blobs (a spooled upload
+ * is read from disk as it is sent), encoded with a content length.
+ */
+function sendable(body: UpstreamBody): Buffer | string | UndiciFormData {
+  if (!(body instanceof FormData)) return body;
+  const form = new UndiciFormData();
+  for (const [name, value] of body) {
+    if (typeof value === 'string') form.append(name, value);
+    else form.append(name, value, value.name);
+  }
+  return form;
 }
