@@ -37,10 +37,15 @@ export function readApiKey(req: Pick<FastifyRequest, 'headers' | 'query'>): stri
   return typeof q === 'string' && q ? q : null;
 }
 
-/** The 400 a body's numbers deserve before they reach the reservation (cost in BigInt, limits in safe integers). */
-function numbersProblem(protocol: WireProtocol, json: Record<string, unknown>): DomainError | null {
+/**
+ * The 400 a body deserves before it reaches the reservation: its numbers (cost in BigInt, limits in safe integers), and
+ * what its family checks (a missing prompt, a file of the wrong kind).
+ */
+function requestProblem(protocol: WireProtocol, json: Record<string, unknown>, route?: BodyRoute, files?: InboundCall['files']): DomainError | null {
   try {
     requestedMaxOutputTokens(protocol, json);
+    const validate = protocolDescriptor(protocol).validate;
+    if (validate && route) validate(accountedRequest({ operation: route.operation, body: json, files }));
     return null;
   } catch (e) {
     if (!(e instanceof ProtocolError)) throw e;
@@ -64,7 +69,8 @@ export function inboundCallOf(protocol: WireProtocol, body: RawJsonBody | undefi
     return RelayErrors.malformed(body?.parseError ?? 'The request body must be a JSON object.');
   }
   const json = body.json as Record<string, unknown>;
-  const bad = numbersProblem(protocol, json);
+  const bodyRoute: BodyRoute | undefined = at && 'action' in at ? undefined : (at ?? protocolDescriptor(protocol).bodyRoutes[0]);
+  const bad = requestProblem(protocol, json, bodyRoute);
   if (bad) return bad;
   if (at && 'action' in at) {
     return {
@@ -78,8 +84,8 @@ export function inboundCallOf(protocol: WireProtocol, body: RawJsonBody | undefi
       raw: body.raw,
     };
   }
-  const route = at ?? protocolDescriptor(protocol).bodyRoutes[0];
-  return checked({
+  const route = bodyRoute!;
+  return {
     protocol,
     operation: route.operation,
     endpoint: route.endpoint,
@@ -88,13 +94,7 @@ export function inboundCallOf(protocol: WireProtocol, body: RawJsonBody | undefi
     stream: streamsOf(protocol, json, route.operation),
     body: json,
     raw: body.raw,
-  });
-}
-
-/** The call, or the 400 its family's own rules give it (a required field missing, a value past the upstream's limit). */
-function checked(call: InboundCall): InboundCall | DomainError {
-  const problem = protocolDescriptor(call.protocol).validate?.(accountedRequest(call));
-  return problem ? new DomainError('invalid_request', 400, problem.message, { param: problem.param }) : call;
+  };
 }
 
 const NO_BYTES = Buffer.alloc(0);
@@ -102,9 +102,9 @@ const NO_BYTES = Buffer.alloc(0);
 /** The relay call of a multipart upload: its text fields are the body, its files go upstream in a new form. */
 export function uploadCallOf(protocol: WireProtocol, route: BodyRoute, form: MultipartBody): InboundCall | DomainError {
   const body: Record<string, unknown> = form.fields;
-  const bad = numbersProblem(protocol, body);
+  const bad = requestProblem(protocol, body, route, form.files);
   if (bad) return bad;
-  return checked({
+  return {
     protocol,
     operation: route.operation,
     endpoint: route.endpoint,
@@ -113,14 +113,14 @@ export function uploadCallOf(protocol: WireProtocol, route: BodyRoute, form: Mul
     body,
     raw: NO_BYTES,
     files: form.files,
-  });
+  };
 }
 
 /** What a family's accounting sees of a call: its body (an upload's fields) and its files' sizes. */
-export function accountedRequest(call: InboundCall): AccountedRequest {
+export function accountedRequest(call: Pick<InboundCall, 'operation' | 'body' | 'files'>): AccountedRequest {
   return {
     operation: call.operation,
     body: call.body,
-    uploads: call.files?.map((f) => ({ field: f.field, bytes: f.bytes, contentType: f.contentType, head: f.head })),
+    uploads: call.files?.map((f) => ({ field: f.field, bytes: f.bytes, contentType: f.contentType, filename: f.filename, head: f.head })),
   };
 }

@@ -1,5 +1,6 @@
 import { asObject } from '../core/json.util';
 import { tokenCount } from '../core/usage.map';
+import { ProtocolError } from '../protocol.error';
 import type { BillableUnits, Usage } from '../protocol.types';
 import type { AccountedRequest, FamilyAccounting } from '../registry/protocol.descriptor';
 import { audioDurationSeconds, estimatedSeconds } from './audio-duration';
@@ -103,20 +104,20 @@ export const OPENAI_AUDIO_ACCOUNTING: FamilyAccounting = {
   },
 };
 
-/** What OpenAI refuses with a 400 before reading the audio: checked at the edge so nothing is reserved or sent. */
-export function validateAudioRequest(req: AccountedRequest): { message: string; param: string } | null {
-  if (!text(req.body.model)) return { message: "The 'model' field is required.", param: 'model' };
-  if (speaks(req)) {
-    const input = req.body.input;
-    if (typeof input !== 'string' || input === '') return { message: "The 'input' field is required (the text to speak).", param: 'input' };
-    if (characters(input) > MAX_SPEECH_INPUT_CHARS) {
-      return { message: `The 'input' field is longer than ${MAX_SPEECH_INPUT_CHARS} characters.`, param: 'input' };
-    }
-    const voice = req.body.voice;
-    // A built-in voice by name, or a custom voice as `{ id }`.
-    if (!(typeof voice === 'string' ? voice : asObject(voice)?.['id'])) return { message: "The 'voice' field is required.", param: 'voice' };
-    return null;
+/** What OpenAI refuses with a 400 before reading the audio: refused at the edge, so nothing is reserved or sent. */
+export function validateAudioRequest(req: AccountedRequest): void {
+  const refuse = (message: string, param: string): never => {
+    throw new ProtocolError(message, { status: 400, param });
+  };
+  if (!text(req.body.model)) refuse("The 'model' field is required.", 'model');
+  if (!speaks(req)) {
+    if (!req.uploads?.some((u) => u.field === 'file')) refuse("The 'file' field is required (the audio file, as a form upload).", 'file');
+    return;
   }
-  if (!req.uploads?.some((u) => u.field === 'file')) return { message: "The 'file' field is required (the audio file, as a form upload).", param: 'file' };
-  return null;
+  const input = req.body.input;
+  if (typeof input !== 'string' || input === '') refuse("The 'input' field is required (the text to speak).", 'input');
+  if (characters(input as string) > MAX_SPEECH_INPUT_CHARS) refuse(`The 'input' field is longer than ${MAX_SPEECH_INPUT_CHARS} characters.`, 'input');
+  const voice = req.body.voice;
+  // A built-in voice by name, or a custom voice as `{ id }`.
+  if (!(typeof voice === 'string' ? voice : asObject(voice)?.['id'])) refuse("The 'voice' field is required.", 'voice');
 }

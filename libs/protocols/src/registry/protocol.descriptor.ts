@@ -28,7 +28,7 @@ export interface AccountedRequest {
   readonly operation: Operation;
   readonly body: Record<string, unknown>;
   /** uploads: the size of each file, by field name, and its first bytes (an audio file's header tells its length) */
-  readonly uploads?: readonly { field: string; bytes: number; contentType: string; head?: Uint8Array }[];
+  readonly uploads?: readonly { field: string; bytes: number; contentType: string; filename?: string; head?: Uint8Array }[];
 }
 
 /**
@@ -76,13 +76,13 @@ export interface ProtocolDescriptor {
   readonly bodyRoutes: readonly BodyRoute[];
   /** Whether a body asks for a stream (default: `stream: true` on a generation). */
   readonly streams?: (body: Record<string, unknown>, operation: Operation) => boolean;
+  /**
+   * Families beyond chat: the 400 a request deserves before it is routed or reserved (a missing prompt, a bad count, a
+   * file of the wrong kind), thrown as a ProtocolError naming the parameter. Absent: no check beyond the body's.
+   */
+  readonly validate?: (req: AccountedRequest) => void;
   /** Families beyond chat: their units, reservation and answer kind. */
   readonly accounting?: FamilyAccounting;
-  /**
-   * Families beyond chat: the 400 a request deserves at the edge (a missing file, an input past the upstream's limit),
-   * naming the field, before anything is reserved or sent; null when it is fine. Pure and total, like accounting.
-   */
-  readonly validate?: (req: AccountedRequest) => { message: string; param: string } | null;
   /**
    * Families that stream without chat codecs (speech, transcription events): what their events report (usage, the
    * end, an error). Absent: every event is only seen (an empty stream still fails).
