@@ -241,7 +241,7 @@ describe('OpenAI audio through the gateway (standalone)', () => {
     process.stdout.write(
       `20 MB upload: gateway RSS ${(before.now / 1024).toFixed(1)} MB before, peak ${(after.peak / 1024).toFixed(1)} MB (+${grewMb.toFixed(1)} MB)\n`,
     );
-    // held whole, the upload alone would add its 20 MB (measured: ≈ +107 MB with spooling off; ≈ +5–11 MB with it)
+    // held whole, the upload alone would add its 20 MB (measured: ≈ +107 MB with spooling off; +0.6 to +16.6 MB with it)
     expect(grewMb).toBeLessThan(20);
     // removed once every attempt is over (just after the answer)
     await eventually(async () => spools(tmp).length === 0, 5_000, 'the spool is removed');

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream, openAsBlob, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ export interface UploadRules {
   maxBytes: number;
   /** a file larger than this is spooled to a temporary file instead of held in memory */
   memoryBytes: number;
+  /** where spooled files go (default: the system's temporary directory) */
+  spoolDir?: string;
 }
 
 /** Text fields are short (a prompt, a language); a longer one is a mistake, not a file. */
@@ -50,7 +53,6 @@ export function readMultipartBody(req: FastifyRequest, rules: UploadRules): Prom
     const files: UploadedFile[] = [];
     const writes: Promise<void>[] = [];
     let dir: Promise<string> | null = null;
-    const sinks: WriteStream[] = [];
     let received = 0;
     let failed = false;
     const dispose = async () => {
@@ -62,7 +64,6 @@ export function readMultipartBody(req: FastifyRequest, rules: UploadRules): Prom
       req.raw.unpipe(bb);
       // The rest of the upload is read and dropped, so the client can read the answer (EdgeErrorFilter answers).
       req.raw.resume();
-      for (const s of sinks) s.destroy();
       void dispose();
       reject(e);
     };
@@ -77,13 +78,16 @@ export function readMultipartBody(req: FastifyRequest, rules: UploadRules): Prom
       reject(invalid(`The multipart form cannot be read: ${(e as Error).message}`));
       return;
     }
+    // A client that leaves mid-upload: nothing more will come; the spool goes now, not never.
+    const clientLeft = () => !req.raw.complete && (req.raw.destroyed || req.raw.socket?.destroyed === true);
+    const closed = () => new DomainError('client_closed', 499, 'The client closed the connection during the upload.');
+    req.raw.on('close', () => {
+      if (!req.raw.complete) fail(closed());
+    });
+    req.raw.on('error', () => fail(closed()));
     req.raw.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > rules.maxBytes) fail(tooLarge(rules.maxBytes));
-    });
-    // A client gone mid-upload ends nothing that is piped (busboy would wait forever): fail, which removes the spool.
-    req.raw.on('close', () => {
-      if (!req.raw.complete) fail(new DomainError('client_closed', 499, 'The client closed the connection during the upload.'));
     });
     bb.on('field', (name, value, info) => {
       if (info.valueTruncated) return fail(invalid(`The form field '${name}' is longer than ${MAX_FIELD_BYTES} bytes.`));
@@ -97,54 +101,53 @@ export function readMultipartBody(req: FastifyRequest, rules: UploadRules): Prom
     });
     bb.on('file', (field, stream, info) => {
       const file: UploadedFile = { field, filename: info.filename ?? 'file', contentType: info.mimeType || 'application/octet-stream', bytes: 0 };
-      files.push(file);
+      const index = files.push(file) - 1;
       const chunks: Buffer[] = [];
       let sink: WriteStream | null = null;
-      const written = new Promise<void>((done, error) => {
-        stream.on('data', (chunk: Buffer) => {
-          file.bytes += chunk.length;
-          if (sink) {
-            if (!sink.write(chunk)) stream.pause();
-            return;
-          }
+      let spooling = false;
+      // Writes to the spool in order, the file stream paused while one is pending (backpressure from the disk).
+      let chain: Promise<void> = Promise.resolve();
+      const spool = async (chunk: Buffer) => {
+        if (!sink) {
+          const d = await (dir ??= mkdtemp(join(rules.spoolDir ?? tmpdir(), 'switchboard-upload-')));
+          file.path = join(d, String(index));
+          sink = createWriteStream(file.path);
+          for (const c of chunks.splice(0)) if (!sink.write(c)) await once(sink, 'drain');
+        }
+        if (!sink.write(chunk)) await once(sink, 'drain');
+      };
+      stream.on('data', (chunk: Buffer) => {
+        file.bytes += chunk.length;
+        if (!spooling && file.bytes <= rules.memoryBytes) {
           chunks.push(chunk);
-          if (file.bytes > rules.memoryBytes) {
-            // Past the memory share: everything so far and the rest go to a temporary file.
-            stream.pause();
-            file.head = Buffer.concat(chunks, Math.min(HEAD_BYTES, file.bytes));
-            // After a failure the spool is already being removed: no new directory or file behind its back.
-            if (failed) return done();
-            dir ??= mkdtemp(join(tmpdir(), 'switchboard-upload-'));
-            void dir.then((d) => {
-              if (failed) return done();
-              file.path = join(d, String(files.indexOf(file)));
-              sink = createWriteStream(file.path);
-              sinks.push(sink);
-              sink.on('drain', () => stream.resume());
-              sink.on('error', error);
-              for (const c of chunks.splice(0)) sink.write(c);
-              stream.resume();
-            }, error);
-          }
-        });
+          return;
+        }
+        if (!spooling) file.head = Buffer.concat([...chunks, chunk], Math.min(HEAD_BYTES, file.bytes));
+        spooling = true;
+        // Past the memory share: everything so far and the rest go to a temporary file.
+        stream.pause();
+        chain = chain.then(() => spool(chunk)).then(() => void stream.resume());
+      });
+      const written = new Promise<void>((done, error) => {
         stream.on('limit', () => fail(tooLarge(rules.maxBytes)));
         stream.on('error', error);
         stream.on('end', () => {
-          if (!sink) {
-            file.data = Buffer.concat(chunks);
-            file.head = file.data.subarray(0, HEAD_BYTES);
-            return done();
-          }
-          sink.end(() => done());
+          chain
+            .then(async () => {
+              if (sink) await new Promise<void>((r) => sink!.end(r));
+              else {
+                file.data = Buffer.concat(chunks);
+                file.head = file.data.subarray(0, HEAD_BYTES);
+              }
+            })
+            .then(done, error);
         });
       });
-      // After a failure nothing awaits the writes (their sinks are destroyed): a late write error is not unhandled.
-      written.catch(() => undefined);
       writes.push(written);
     });
     bb.on('filesLimit', () => fail(invalid(`The form has more than ${MAX_FILES} files.`)));
     bb.on('fieldsLimit', () => fail(invalid(`The form has more than ${MAX_FIELDS} fields.`)));
-    bb.on('error', (e: Error) => fail(invalid(`The multipart form cannot be read: ${e.message}`)));
+    bb.on('error', (e: Error) => fail(clientLeft() ? closed() : invalid(`The multipart form cannot be read: ${e.message}`)));
     bb.on('close', () => {
       if (failed) return;
       Promise.all(writes)
