@@ -19,6 +19,8 @@ export const RELAY_ROUTES: StaticRoute[] = [
   relay('post', '/v1/responses', 'OpenAI Responses (stream and not)'),
   relay('post', '/v1/embeddings', 'OpenAI Embeddings (float and base64)'),
   relay('get', '/v1/models', "Models this key may use, in the caller's shape (OpenAI, Anthropic or Gemini by auth carrier)"),
+  relay('get', '/v1/models/{id}', "One model this key may use and a channel serves, in the caller's shape; else 404 (model_not_found)"),
+  relay('get', '/v1beta/models/{model}', 'One Gemini model (also under /v1/models/… for Gemini key carriers)'),
   relay('post', '/v1/messages', 'Anthropic Messages (stream and not)'),
   relay('post', '/v1/messages/count_tokens', 'Anthropic token count (answered at the edge)'),
   relay('post', '/v1beta/models/{model}:generateContent', 'Gemini generateContent (also under /v1/models/…)'),
@@ -27,9 +29,16 @@ export const RELAY_ROUTES: StaticRoute[] = [
   relay('post', '/v1beta/models/{model}:embedContent', 'Gemini embedContent'),
   relay('post', '/v1beta/models/{model}:batchEmbedContents', 'Gemini batchEmbedContents'),
   relay('get', '/v1beta/models', 'Gemini model list'),
-  relay('post', '/v1/audio/transcriptions', 'OpenAI audio transcription (multipart `file`; every response_format; stream=true where the model streams)'),
-  relay('post', '/v1/audio/translations', 'OpenAI audio translation to English (multipart `file`)'),
-  relay('post', '/v1/audio/speech', 'OpenAI text to speech: audio bytes, or SSE with stream_format "sse"'),
+  relay('post', '/v1/completions', 'OpenAI legacy Completions (stream and not); chat-only upstreams through Chat'),
+  relay('post', '/v1/moderations', 'OpenAI Moderations'),
+  relay('post', '/v1/images/generations', 'OpenAI image generation (b64_json or url); Gemini channels through Imagen or native image output'),
+  relay('post', '/v1/images/edits', 'OpenAI image edit (multipart upload, up to MAX_UPLOAD_BYTES)'),
+  relay('post', '/v1/images/variations', 'OpenAI image variation (multipart upload)'),
+  relay('post', '/v1/audio/transcriptions', 'OpenAI transcription (multipart upload; json, text, srt, verbose_json, vtt; stream where the model streams)'),
+  relay('post', '/v1/audio/translations', 'OpenAI translation to English (multipart upload)'),
+  relay('post', '/v1/audio/speech', 'OpenAI text to speech (audio bytes, or SSE with stream_format "sse")'),
+  relay('post', '/v1/rerank', 'Rerank in the Cohere/Jina shape: { model, query, documents, top_n? } → { results: [{ index, relevance_score, document? }] }'),
+  relay('get', '/v1/realtime', 'OpenAI Realtime over WebSocket (?model=…; key in Authorization or the openai-insecure-api-key subprotocol)'),
 ];
 
 /** `POST /api/redeem` is authorised by a token key, not the admin key, so it is not an admin route. */
