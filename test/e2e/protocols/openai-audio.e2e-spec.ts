@@ -53,7 +53,7 @@ describe('OpenAI audio through the gateway (standalone)', () => {
   let sys: System;
   let client: OpenAI;
   let admin: ReturnType<typeof adminClient>;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-audio-tmp-'));
+  let tmp: string;
 
   const logOf = (requestId: string) =>
     eventually(
@@ -66,6 +66,7 @@ describe('OpenAI audio through the gateway (standalone)', () => {
     );
 
   beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-audio-tmp-'));
     [a, b] = await Promise.all([startMockUpstream(), startMockUpstream()]);
     // Its own TMPDIR: the spool directories seen are this gateway's alone.
     sys = await startStandalone({ UNPRICED_MODEL_POLICY: 'free', TMPDIR: tmp, CHANNEL_CHECK_INTERVAL_MS: '0' });
@@ -78,7 +79,7 @@ describe('OpenAI audio through the gateway (standalone)', () => {
   afterAll(async () => {
     await sys?.stop();
     await Promise.all([a?.close(), b?.close()]);
-    fs.rmSync(tmp, { recursive: true, force: true });
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   beforeEach(() => {
@@ -252,9 +253,10 @@ describe('OpenAI audio uploads at their bounds (standalone, MAX_UPLOAD_BYTES = 2
   let mock: MockUpstream;
   let sys: System;
   let client: OpenAI;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-audio-tmp-'));
+  let tmp: string;
 
   beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-audio-tmp-'));
     mock = await startMockUpstream();
     sys = await startStandalone({ UNPRICED_MODEL_POLICY: 'free', TMPDIR: tmp, MAX_UPLOAD_BYTES: String(2 * 1024 * 1024) });
     const admin = adminClient(sys.url, sys.adminKey);
@@ -266,7 +268,7 @@ describe('OpenAI audio uploads at their bounds (standalone, MAX_UPLOAD_BYTES = 2
   afterAll(async () => {
     await sys?.stop();
     await mock?.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('answers 413 to an upload over MAX_UPLOAD_BYTES, and sends nothing upstream', async () => {
