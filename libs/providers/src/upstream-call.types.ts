@@ -32,6 +32,8 @@ export interface UploadedFile {
   data?: Buffer;
   path?: string;
   blob?: Blob;
+  /** its first bytes (up to 64 KiB), in memory even when spooled: what accounting reads of it (an audio header) */
+  head?: Buffer;
 }
 
 /** The client's call as the edge parsed it. */

@@ -12,3 +12,4 @@ export type {
 export { DEFAULT_REPLY, countWords as mockCountTokens } from './mock-upstream/reply-plan.builder';
 export { shareUndiciDispatcherWithJest } from './mock-upstream/undici-dispatcher.jest-fix';
 export { plainSocketTo } from './mock-upstream/plain-socket.dialer';
+export { mockAudioSeconds, mockSpeechAudio, mockTranscript } from './mock-upstream/families/openai-audio';

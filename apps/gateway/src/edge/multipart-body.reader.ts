@@ -30,6 +30,8 @@ const MAX_FIELD_BYTES = 1024 * 1024;
 const MAX_FIELDS = 100;
 /** Image edits take up to 16 images plus a mask. */
 const MAX_FILES = 20;
+/** The leading bytes of each file kept for accounting (an audio header tells its duration), even when spooled. */
+const HEAD_BYTES = 64 * 1024;
 
 const tooLarge = (max: number) => new DomainError('request_too_large', 413, `The upload is larger than MAX_UPLOAD_BYTES (${max} bytes).`);
 const invalid = (message: string) => new DomainError('invalid_request', 400, message);
@@ -120,6 +122,7 @@ export function readMultipartBody(req: FastifyRequest, rules: UploadRules): Prom
           chunks.push(chunk);
           return;
         }
+        if (!spooling) file.head = Buffer.concat([...chunks, chunk], Math.min(HEAD_BYTES, file.bytes));
         spooling = true;
         // Past the memory share: everything so far and the rest go to a temporary file.
         stream.pause();
@@ -132,7 +135,10 @@ export function readMultipartBody(req: FastifyRequest, rules: UploadRules): Prom
           chain
             .then(async () => {
               if (sink) await new Promise<void>((r) => sink!.end(r));
-              else file.data = Buffer.concat(chunks);
+              else {
+                file.data = Buffer.concat(chunks);
+                file.head = file.data.subarray(0, HEAD_BYTES);
+              }
             })
             .then(done, error);
         });

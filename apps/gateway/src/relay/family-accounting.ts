@@ -37,3 +37,11 @@ export function answersBytes(call: InboundCall): boolean {
   const accounting = protocolDescriptor(call.protocol).accounting;
   return accounting?.answer?.(accountedRequest(call)) === 'bytes';
 }
+
+/**
+ * A family's upstream may answer a stream request whole (whisper-1 ignores `stream=true`): anything but an event
+ * stream is then relayed as it came, as JSON or bytes. Chat protocols always stream when asked.
+ */
+export function answeredWhole(call: InboundCall, contentType: string | undefined): boolean {
+  return !!protocolDescriptor(call.protocol).accounting && !/^text\/event-stream/i.test(contentType ?? '');
+}

@@ -121,6 +121,6 @@ export function accountedRequest(call: Pick<InboundCall, 'operation' | 'body' | 
   return {
     operation: call.operation,
     body: call.body,
-    uploads: call.files?.map((f) => ({ field: f.field, bytes: f.bytes, contentType: f.contentType, filename: f.filename })),
+    uploads: call.files?.map((f) => ({ field: f.field, bytes: f.bytes, contentType: f.contentType, filename: f.filename, head: f.head })),
   };
 }

@@ -6,7 +6,7 @@ import type { RuntimeChannel, RuntimeKey } from '../state/routing-table.service'
 import type { AttemptContext } from './attempt-context';
 import { FailoverPolicy, transportFailure, type AttemptFailure } from './failover-policy';
 import { BytesResponseSink } from './bytes-response.sink';
-import { answersBytes } from './family-accounting';
+import { answeredWhole, answersBytes } from './family-accounting';
 import { JsonResponseSink } from './json-response.sink';
 import { StreamResponseSink } from './stream-response.sink';
 import { classifyUpstreamError, UpstreamClient } from './upstream.client';
@@ -58,7 +58,7 @@ export class UpstreamAttempt {
       if (Number.isFinite(retryAfter)) error.retryAfterSeconds = retryAfter;
       return this.policy.httpFailure(mapped, error);
     }
-    if (ctx.call.stream) return this.stream.relay(ctx, res);
+    if (ctx.call.stream && !answeredWhole(ctx.call, res.header('content-type'))) return this.stream.relay(ctx, res);
     return answersBytes(ctx.call) ? this.bytes.relay(ctx, res) : this.json.relay(ctx, res);
   }
 }

@@ -1,4 +1,6 @@
 import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
+import { OPENAI_AUDIO_ACCOUNTING, validateAudioRequest } from './openai-audio.accounting';
+import { OpenAiAudioStreamDecoder } from './openai-audio-stream.decoder';
 
 /** OpenAI Audio: transcriptions and translations (multipart uploads), speech (JSON in, audio bytes or SSE out). */
 export const OPENAI_AUDIO: ProtocolDescriptor = {
@@ -15,6 +17,9 @@ export const OPENAI_AUDIO: ProtocolDescriptor = {
   ownsPath: (path) => path.startsWith('/v1/audio/'),
   // A form's fields are text: `stream=true` from a multipart upload, `stream_format: "sse"` for speech.
   streams: (body, operation) => (operation === 'audio.speech' ? body.stream_format === 'sse' : body.stream === true || body.stream === 'true'),
+  accounting: OPENAI_AUDIO_ACCOUNTING,
+  validate: validateAudioRequest,
+  streamDecoder: () => new OpenAiAudioStreamDecoder(),
   streamContentType: 'text/event-stream',
   passthroughHeaders: [],
 };

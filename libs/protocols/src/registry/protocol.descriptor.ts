@@ -27,8 +27,8 @@ export interface BodyRoute {
 export interface AccountedRequest {
   readonly operation: Operation;
   readonly body: Record<string, unknown>;
-  /** uploads: the size of each file, by field name (audio length is estimated from it) */
-  readonly uploads?: readonly { field: string; bytes: number; contentType: string; filename?: string }[];
+  /** uploads: the size of each file, by field name, and its first bytes (an audio file's header tells its length) */
+  readonly uploads?: readonly { field: string; bytes: number; contentType: string; filename?: string; head?: Uint8Array }[];
 }
 
 /**

@@ -3,6 +3,7 @@ import type { FamilyRoute } from './family-route';
 import { MODERATIONS } from './moderations';
 import { OPENAI_IMAGES_ROUTES } from './openai-images';
 import { COHERE_RERANK, JINA_RERANK, VOYAGE_RERANK } from './rerank';
+import { OPENAI_AUDIO_ROUTES } from './openai-audio';
 
 /**
  * The endpoint families beyond chat, by `METHOD path` (each family one file beside this one, and one line here).
@@ -15,6 +16,7 @@ export const FAMILY_ROUTES: Readonly<Record<string, FamilyRoute | readonly Famil
   ...OPENAI_IMAGES_ROUTES,
   'POST /v2/rerank': COHERE_RERANK,
   'POST /v1/rerank': [VOYAGE_RERANK, JINA_RERANK],
+  ...OPENAI_AUDIO_ROUTES,
 };
 
 export type { FamilyContext, FamilyRoute, MockUploadedFile } from './family-route';
