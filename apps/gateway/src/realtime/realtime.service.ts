@@ -6,11 +6,12 @@ import proxyAddr from '@fastify/proxy-addr';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { DomainError, type VerifiedToken } from '@switchboard/contracts';
 import { LIMIT_STORE, buildQuotaAccounts, type LimitStore } from '@switchboard/limits';
-import { renderError, type GatewayError, type ResponseCreate } from '@switchboard/protocols';
+import type { GatewayError, ResponseCreate } from '@switchboard/protocols';
 import { WebSocketServer } from 'ws';
 import { AdmissionService, type Admission } from '../admission/admission.service';
 import { KeyAuthenticator } from '../auth/key-authenticator';
 import { DrainService } from '../edge/drain.service';
+import { renderRelayError } from '../relay/error-response';
 import { RelayErrors } from '../relay/relay.errors';
 import { newRequestId } from '../relay/request-id';
 import { RoutePlanner } from '../relay/route-planner';
@@ -192,21 +193,8 @@ export class RealtimeService implements BeforeApplicationShutdown {
 
 /** A refused upgrade: an HTTP answer on the raw socket, in OpenAI's error shape, with the relay's headers. */
 function refuse(socket: Duplex, requestId: string, e: DomainError | GatewayError): void {
-  const ge: GatewayError =
-    e instanceof DomainError
-      ? {
-          status: e.status,
-          message: e.message,
-          code: e.code,
-          param: typeof e.details.param === 'string' ? e.details.param : undefined,
-          retryAfterSeconds: typeof e.details.retryAfterSeconds === 'number' ? e.details.retryAfterSeconds : undefined,
-        }
-      : e;
-  const out = renderError(PROTOCOL, ge, requestId);
-  const body = JSON.stringify(out.body);
-  const headers: Record<string, string> = { ...out.headers, 'content-length': String(Buffer.byteLength(body)), connection: 'close' };
-  if (e instanceof DomainError && e.details.headers && typeof e.details.headers === 'object')
-    Object.assign(headers, e.details.headers as Record<string, string>);
+  const out = renderRelayError(PROTOCOL, requestId, e);
+  const headers: Record<string, string> = { ...out.headers, 'content-length': String(Buffer.byteLength(out.body)), connection: 'close' };
   const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
-  socket.end(`HTTP/1.1 ${out.status} ${STATUS_CODES[out.status] ?? ''}\r\n${lines.join('')}\r\n${body}`);
+  socket.end(`HTTP/1.1 ${out.status} ${STATUS_CODES[out.status] ?? ''}\r\n${lines.join('')}\r\n${out.body}`);
 }

@@ -2,8 +2,12 @@ import { DomainError } from '@switchboard/contracts';
 import { renderError, type GatewayError, type WireProtocol } from '@switchboard/protocols';
 import type { FastifyReply } from 'fastify';
 
-/** Renders an error in the inbound protocol's shape, with the request id and, for refusals, their retry headers. */
-export function sendRelayError(reply: FastifyReply, protocol: WireProtocol, requestId: string, e: DomainError | GatewayError): void {
+/** An error in the inbound protocol's shape, with the request id and, for refusals, their retry headers. */
+export function renderRelayError(
+  protocol: WireProtocol,
+  requestId: string,
+  e: DomainError | GatewayError,
+): { status: number; headers: Record<string, string>; body: string } {
   const ge: GatewayError =
     e instanceof DomainError
       ? {
@@ -20,5 +24,11 @@ export function sendRelayError(reply: FastifyReply, protocol: WireProtocol, requ
   // Rate-limit refusals carry their x-ratelimit-* headers (set by admission).
   if (e instanceof DomainError && e.details.headers && typeof e.details.headers === 'object')
     Object.assign(headers, e.details.headers as Record<string, string>);
-  reply.status(out.status).headers(headers).send(JSON.stringify(out.body));
+  return { status: out.status, headers, body: JSON.stringify(out.body) };
+}
+
+/** Sends an error in the inbound protocol's shape (renderRelayError). */
+export function sendRelayError(reply: FastifyReply, protocol: WireProtocol, requestId: string, e: DomainError | GatewayError): void {
+  const out = renderRelayError(protocol, requestId, e);
+  reply.status(out.status).headers(out.headers).send(out.body);
 }

@@ -1,6 +1,7 @@
 import { AnthropicAdapter } from '../anthropic/anthropic.adapter';
 import { GeminiAdapter } from '../gemini/gemini.adapter';
 import { OpenAiAdapter } from '../openai/openai.adapter';
+import { OPENAI_FAMILIES } from '../openai/openai-endpoints';
 import type { Operation, ProviderAdapter, TargetArgs, UpstreamRequestTarget, WireProtocol } from '../provider.types';
 
 /**
@@ -32,15 +33,7 @@ export function isOpenAiModel(model: string): boolean {
 }
 
 /** AiHubMix relays OpenAI's images, audio and moderations under its OpenAI-compatible API. */
-const AIHUBMIX_FAMILIES: ReadonlySet<Operation> = new Set<Operation>([
-  'moderate',
-  'image.generate',
-  'image.edit',
-  'image.variation',
-  'audio.transcribe',
-  'audio.translate',
-  'audio.speech',
-]);
+const AIHUBMIX_FAMILIES: ReadonlySet<Operation> = new Set([...OPENAI_FAMILIES].filter((op) => op !== 'realtime'));
 
 export class AihubmixAdapter implements ProviderAdapter {
   readonly type = 'aihubmix';

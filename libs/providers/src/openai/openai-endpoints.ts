@@ -13,17 +13,8 @@ export const FAMILY_PROTOCOL: Readonly<Record<Exclude<Operation, 'generate' | 'e
   realtime: 'openai-realtime',
 };
 
-/** What OpenAI's own API serves beyond chat (it has no rerank). */
-export const OPENAI_FAMILIES: ReadonlySet<Operation> = new Set<Operation>([
-  'moderate',
-  'image.generate',
-  'image.edit',
-  'image.variation',
-  'audio.transcribe',
-  'audio.translate',
-  'audio.speech',
-  'realtime',
-]);
+/** What OpenAI's own API serves beyond chat: every family but rerank. */
+export const OPENAI_FAMILIES: ReadonlySet<Operation> = new Set((Object.keys(FAMILY_PROTOCOL) as Operation[]).filter((op) => op !== 'rerank'));
 
 const CHAT_PATHS: Partial<Record<WireProtocol, string>> = {
   'openai-chat': '/chat/completions',
