@@ -17,7 +17,6 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { useMediaQuery } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import type { Answer, CallArgs } from '../../api/admin-client';
@@ -29,6 +28,7 @@ import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { modelPattern } from '../prices/model-coverage';
 import { aliasDraftToBody, aliasToDraft, emptyAliasDraft, move, readTargets, shares, targetRow, type AliasDraft, type TargetRow } from './alias-draft';
+import { usePhone } from '../../layout/use-phone';
 
 type AliasRow = Answer<'aliases.list'>['data'][number];
 
@@ -323,7 +323,7 @@ export function AliasesPage() {
     setDeletingValue(name);
     setDeleteOpen(true);
   };
-  const phone = useMediaQuery('(max-width: 36em)') ?? false;
+  const phone = usePhone('36em');
   const aliases = useQuery({
     queryKey: ['aliases'],
     queryFn: async () => {

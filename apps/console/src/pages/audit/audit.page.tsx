@@ -1,5 +1,4 @@
 import { Anchor, Badge, Button, Card, Collapse, Drawer, Group, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
-import { useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
@@ -11,6 +10,7 @@ import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { changedFields, diffSnapshots, showValue, type ChangeKind } from './audit-diff';
 import { AUDIT_ACTIONS, AUDIT_ENTITIES, auditQuery, pageCount, readAuditView, writeAuditView, type AuditView } from './audit-filters';
+import { usePhone } from '../../layout/use-phone';
 
 const PAGE_SIZE = 50;
 
@@ -62,7 +62,7 @@ function AuditFilters({ view, onChange }: { view: AuditView; onChange: (v: Audit
     commitText();
   };
   const count = [view.entity, view.action, view.actor, view.entityId].filter(Boolean).length;
-  const phone = useMediaQuery('(max-width: 48em)');
+  const phone = usePhone();
   const [open, setOpen] = useState(false);
   // On a phone the filters fold behind a button, so the list is on the first screen.
   return (

@@ -17,7 +17,6 @@ import {
   TextInput,
   Textarea,
 } from '@mantine/core';
-import { useMediaQuery } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../../i18n/i18n.context';
@@ -38,6 +37,7 @@ import {
 } from './channel-form';
 import { ChannelKeysPanel } from './channel-keys.panel';
 import { CHANNEL_TYPE_OPTIONS, ENDPOINT_FAMILY_OPTIONS } from './channel-types';
+import { usePhone } from '../../layout/use-phone';
 
 // JSON is checked by formToBody (which names the exact problem), so a plain monospace text area is enough.
 const MONO = { input: { fontFamily: 'var(--mantine-font-family-monospace)' } };
@@ -311,7 +311,7 @@ function SettingsForm({ channel, onSaved }: { channel: ChannelDetail; onSaved: (
 export function ChannelEditDrawer({ channelId, name, onClose }: { channelId: number | null; name: string; onClose: () => void }) {
   const { t } = useI18n();
   const { api } = useSession();
-  const phone = useMediaQuery('(max-width: 48em)');
+  const phone = usePhone();
   const channel = useQuery({
     queryKey: ['channel', channelId],
     queryFn: async () => (await api('channels.get', { params: { id: String(channelId) } })) as unknown as ChannelDetail,

@@ -1,5 +1,5 @@
 import { Anchor, Badge, Button, Card, Collapse, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useDisclosure, useMediaQuery } from '@mantine/hooks';
+import { useDisclosure } from '@mantine/hooks';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
@@ -12,6 +12,7 @@ import { LogExportModal } from './log-export.modal';
 import { activeFilterCount, filterKey, isoToLocalInput, localInputToIso, readLogFilter, withFilter, writeLogFilter, type LogFilter } from './log-filters';
 import { fmtShortTime, fmtTime, modelLabel, nameOf, protocolLabel, statusColor, totalTokens, unitParts, type LogRecord } from './log-view';
 import { useUnitsLabel } from './units-label';
+import { usePhone } from '../../layout/use-phone';
 
 const PAGE_SIZE = 50;
 
@@ -47,7 +48,7 @@ function optionsOf(names: Map<number, string>, current: number | undefined) {
 
 /** On a phone the seven filters would fill the first screen: they fold behind a button there, open elsewhere. */
 function FiltersFold({ label, children }: { label: string; children: ReactNode }) {
-  const phone = useMediaQuery('(max-width: 48em)');
+  const phone = usePhone();
   const [open, setOpen] = useState(false);
   return (
     <>

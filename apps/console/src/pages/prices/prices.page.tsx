@@ -18,7 +18,6 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { useMediaQuery } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
@@ -35,6 +34,7 @@ import { draftAsPrice, emptyPriceDraft, exampleImage, PRICE_FIELDS, priceDraftTo
 import { filterPrices, pageOf, type PriceScope } from './price-filter';
 import { exampleCost, fmtPrice, type PriceLike } from './price-math';
 import { UnitPriceFields, UnitPricesCell } from './price-units.fieldset';
+import { usePhone } from '../../layout/use-phone';
 
 type PriceRow = Answer<'prices.list'>['data'][number];
 
@@ -262,7 +262,7 @@ export function PricesPage() {
     setRemovingValue(model);
     setRemoveOpen(true);
   };
-  const phone = useMediaQuery('(max-width: 36em)') ?? false;
+  const phone = usePhone('36em');
 
   const data = useQuery({
     queryKey: ['prices', 'with-channels'],

@@ -1,5 +1,4 @@
 import { Badge, Button, Drawer, Group, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
-import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { fmtInt, fmtMs, fmtUsd } from '../../format/format';
@@ -9,6 +8,7 @@ import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import type { UserRow } from './user-draft';
 import { fmtBalance, fmtDate, fmtDateTime, fmtSignedUsd } from './user-format';
+import { usePhone } from '../../layout/use-phone';
 
 const RECENT = 20;
 
@@ -215,7 +215,7 @@ export function UserDetailDrawer({
 }) {
   const { t, locale } = useI18n();
   const { api } = useSession();
-  const phone = useMediaQuery('(max-width: 48em)');
+  const phone = usePhone();
   const user = useQuery({
     queryKey: ['users', 'detail', userId],
     queryFn: () => api('users.get', { params: { id: String(userId) } }),
