@@ -100,7 +100,9 @@ describe('admin console in Chromium (standalone)', () => {
     await expect(page.getByTestId('stat-Tokens').textContent()).resolves.toBe(String(tokens));
     await expect(page.getByTestId('stat-Error rate').textContent()).resolves.toBe('0%');
     await expect(page.getByTestId('latest-requests').textContent()).resolves.toContain('gpt-4o-mini');
-    expect(await page.locator('canvas').count()).toBe(4);
+    // four charts by day and the requests by endpoint family, where the relayed chat completion shows
+    expect(await page.locator('canvas').count()).toBe(5);
+    await expect(page.getByTestId('endpoint-breakdown').textContent()).resolves.toContain('chat.completions');
   });
 
   it('screenshots every page in both themes, switching with the toggle', async () => {
