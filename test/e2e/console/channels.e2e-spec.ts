@@ -310,8 +310,16 @@ describe('console: channels page (standalone)', () => {
     const d = p.getByRole('dialog');
     await d.getByLabel(exactly('Base URL')).waitFor();
     await expect(fits()).resolves.toBe(true);
-    const box = await d.getByRole('button', { name: 'Save changes' }).boundingBox();
-    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    // the drawer slides in: measured once it has arrived (a loaded machine slows the transition)
+    const save = d.getByRole('button', { name: 'Save changes' });
+    await eventually(
+      async () => {
+        const box = await save.boundingBox();
+        return box !== null && box.x + box.width <= 390;
+      },
+      5_000,
+      'the Save button on the phone screen',
+    );
     await p.screenshot({ path: path.join(SHOTS, 'channels-drawer-phone.png') });
     await d.getByRole('tab', { name: /^Keys/ }).click();
     await expect(fits()).resolves.toBe(true);
