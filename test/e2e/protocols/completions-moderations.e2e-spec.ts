@@ -86,7 +86,7 @@ describe.each(CONVERTED)('completions client → $type channel (converted throug
     expect([up.vendor, up.path]).toEqual([vendor, path]);
     expect(JSON.stringify(up.body)).toContain('Say this is a test');
     const log = await logOf(response.headers.get('x-request-id')!);
-    expect(log).toMatchObject({ protocol: 'openai-completions', upstreamProtocol, status: 200, stream: false });
+    expect(log).toMatchObject({ protocol: 'openai-completions', endpoint: 'completions', upstreamProtocol, status: 200, stream: false });
     expect(log.promptTokens).toBe(r.usage!.prompt_tokens);
   });
 
@@ -237,7 +237,14 @@ describe('moderations', () => {
     expect(Object.keys(r.results[0].category_scores)).toHaveLength(13);
     expect(mock.requests[0]).toMatchObject({ vendor: 'openai', path: '/v1/moderations' });
     const log = await logOf(response.headers.get('x-request-id')!);
-    expect(log).toMatchObject({ protocol: 'openai-moderations', upstreamProtocol: 'openai-moderations', status: 200, completionTokens: 0, cost: 0 });
+    expect(log).toMatchObject({
+      protocol: 'openai-moderations',
+      endpoint: 'moderations',
+      upstreamProtocol: 'openai-moderations',
+      status: 200,
+      completionTokens: 0,
+      cost: 0,
+    });
     // OpenAI reports no tokens: the input alone is counted (not the whole body)
     expect(log.promptTokens).toBe(countTextTokens('I will hurt you'));
   });

@@ -1,10 +1,11 @@
 /** OpenAI Chat Completions response (upstream) → internal representation. */
 import type { IrPart, IrResponse } from '../core/ir.types';
 import { decodeToolCallId } from '../core/ids.util';
-import { asNumber, asObject, asString, objectsOf, type JsonObject } from '../core/json.util';
+import { asObject, asString, objectsOf, type JsonObject } from '../core/json.util';
 import { applyReasoningSlot } from '../core/reasoning-carrier.util';
 import { fromOpenAiFinish } from '../core/stop-reason.map';
 import { usageFromOpenAiChat } from '../core/usage.map';
+import { openAiIdentity } from '../core/openai-envelope.util';
 
 export function decodeOpenAiChatResponse(body: JsonObject): IrResponse {
   const choice = objectsOf(body['choices'])[0];
@@ -50,11 +51,5 @@ export function decodeOpenAiChatResponse(body: JsonObject): IrResponse {
     stopReason: fromOpenAiFinish(asString(choice?.['finish_reason'])),
     usage: usageFromOpenAiChat(body['usage']),
   };
-  const id = asString(body['id']);
-  if (id) res.id = id;
-  const model = asString(body['model']);
-  if (model) res.model = model;
-  const created = asNumber(body['created']);
-  if (created !== undefined) res.created = created;
-  return res;
+  return { ...res, ...openAiIdentity(body) };
 }

@@ -6,6 +6,7 @@ import type { SseEvent } from '../core/sse-parser';
 import type { StreamDecoder } from '../core/stream.types';
 import { fromOpenAiFinish } from '../core/stop-reason.map';
 import { usageFromOpenAiChat } from '../core/usage.map';
+import { openAiIdentity, openAiStreamError } from '../core/openai-envelope.util';
 
 export class OpenAiChatStreamDecoder implements StreamDecoder {
   private started = false;
@@ -22,28 +23,12 @@ export class OpenAiChatStreamDecoder implements StreamDecoder {
     const out: IrStreamEvent[] = [];
     const err = chunk['error'];
     if ((err !== undefined && err !== null) || ev.event === 'error') {
-      const e = asObject(err) ?? {};
-      out.push({
-        type: 'error',
-        error: {
-          status: asNumber(e['status']) ?? (typeof e['code'] === 'number' ? e['code'] : 500),
-          message: asString(e['message']) ?? (typeof err === 'string' ? err : 'Upstream stream error'),
-          ...(asString(e['type']) ? { type: asString(e['type'])! } : {}),
-          ...(asString(e['code']) ? { code: asString(e['code'])! } : {}),
-        },
-      });
+      out.push(openAiStreamError(err));
       return out;
     }
     if (!this.started) {
       this.started = true;
-      const start: IrStreamEvent = { type: 'start' };
-      const id = asString(chunk['id']);
-      if (id) start.id = id;
-      const model = asString(chunk['model']);
-      if (model) start.model = model;
-      const created = asNumber(chunk['created']);
-      if (created !== undefined) start.created = created;
-      out.push(start);
+      out.push({ type: 'start', ...openAiIdentity(chunk) });
     }
     const choices = objectsOf(chunk['choices']);
     const choice = choices.find((c) => (asNumber(c['index']) ?? 0) === 0);

@@ -1,10 +1,11 @@
 /** OpenAI Completions SSE chunks (upstream) → internal stream events: choice 0's text, its finish, the usage chunk. */
 import type { IrStreamEvent } from '../core/ir.types';
-import { asNumber, asObject, asString, isObject, objectsOf, tryParseJson } from '../core/json.util';
+import { asNumber, asString, isObject, objectsOf, tryParseJson } from '../core/json.util';
 import type { SseEvent } from '../core/sse-parser';
 import type { StreamDecoder } from '../core/stream.types';
 import { fromOpenAiFinish } from '../core/stop-reason.map';
 import { usageFromOpenAiChat } from '../core/usage.map';
+import { openAiIdentity, openAiStreamError } from '../core/openai-envelope.util';
 
 export class OpenAiCompletionsStreamDecoder implements StreamDecoder {
   private started = false;
@@ -17,32 +18,12 @@ export class OpenAiCompletionsStreamDecoder implements StreamDecoder {
     if (!isObject(chunk)) return [];
     const err = chunk['error'];
     if ((err !== undefined && err !== null) || ev.event === 'error') {
-      const e = asObject(err) ?? {};
-      const type = asString(e['type']);
-      const code = asString(e['code']);
-      return [
-        {
-          type: 'error',
-          error: {
-            status: asNumber(e['status']) ?? (typeof e['code'] === 'number' ? e['code'] : 500),
-            message: asString(e['message']) ?? (typeof err === 'string' ? err : 'Upstream stream error'),
-            ...(type ? { type } : {}),
-            ...(code ? { code } : {}),
-          },
-        },
-      ];
+      return [openAiStreamError(err)];
     }
     const out: IrStreamEvent[] = [];
     if (!this.started) {
       this.started = true;
-      const start: IrStreamEvent = { type: 'start' };
-      const id = asString(chunk['id']);
-      if (id) start.id = id;
-      const model = asString(chunk['model']);
-      if (model) start.model = model;
-      const created = asNumber(chunk['created']);
-      if (created !== undefined) start.created = created;
-      out.push(start);
+      out.push({ type: 'start', ...openAiIdentity(chunk) });
     }
     const choice = objectsOf(chunk['choices']).find((c) => (asNumber(c['index']) ?? 0) === 0);
     if (choice) {
