@@ -31,6 +31,7 @@ import { RoutePlanner } from './relay/route-planner';
 import { StreamResponseSink } from './relay/stream-response.sink';
 import { BytesResponseSink } from './relay/bytes-response.sink';
 import { UpstreamAttempt } from './relay/upstream-attempt';
+import { UpstreamCredentials } from './relay/upstream-credentials';
 import { UsageRecorder } from './relay/usage-recorder';
 import { TokenCountService } from './relay/token-count.service';
 import { UpstreamClient } from './relay/upstream.client';
@@ -61,6 +62,7 @@ import { TokenCache } from './state/token-cache.service';
     FailoverPolicy,
     FailoverLoop,
     UpstreamAttempt,
+    UpstreamCredentials,
     JsonResponseSink,
     StreamResponseSink,
     BytesResponseSink,

@@ -34,6 +34,8 @@ export const RoutedChannel = z.object({
   autoBan: z.boolean().default(true),
   /** the endpoint families beyond chat it serves (replacing its type's defaults); null: its type's */
   endpoints: z.array(z.string()).nullish(),
+  /** the type's settings (`region`, `project`, `apiVersion`…) */
+  config: z.record(z.string(), z.unknown()).optional(),
 });
 export type RoutedChannel = z.infer<typeof RoutedChannel>;
 

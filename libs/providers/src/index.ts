@@ -11,3 +11,6 @@ export * from './voyage/voyage.adapter';
 export * from './openai-compatible/openai-compatible.presets';
 export * from './upstream-call.types';
 export { buildUpstreamCall, isUpstreamCallFailure, mapStatus, upstreamProtocolOf, uploadForm } from './upstream-call.builder';
+export * from './credentials/provider-services';
+export * from './credentials/token-cache';
+export * from './aws/event-stream.reader';

@@ -29,6 +29,11 @@ export function providerFor(type: string): ProviderAdapter | undefined {
   return adapters.get(type);
 }
 
+/** Why `config` is unusable for a channel of `type` (`field` names the setting), or null. */
+export function channelConfigProblem(type: string, config: Readonly<Record<string, unknown>>): { field: string; message: string } | null {
+  return adapters.get(type)?.configProblem?.(config) ?? null;
+}
+
 /** The base URL a channel uses when the admin left it empty (presets), else the channel's own. */
 export function defaultBaseUrl(type: string): string | undefined {
   const preset = OPENAI_COMPATIBLE_PRESETS[type];

@@ -70,6 +70,8 @@ export function buildUpstreamBody(
   return JSON.stringify(body);
 }
 
+const NO_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /** Chat and embeddings: every channel type decides alone; the rest (and completions' path) a channel may declare. */
 const ALWAYS_SERVED = new Set(['generate', 'embed']);
 
@@ -125,6 +127,7 @@ export function buildUpstreamCall(
     stream: call.stream,
     operation: call.operation,
     geminiAction: geminiActionFor(call, upstreamProtocol, upstreamModel),
+    config: channel.config ?? NO_CONFIG,
   });
   // A form's content type (with its boundary) is the sender's to set.
   const base: Record<string, string> =

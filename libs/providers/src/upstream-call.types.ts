@@ -18,6 +18,8 @@ export interface UpstreamChannel {
    * defaults; null or absent: the type's defaults. Chat and embeddings are served as the type serves them.
    */
   endpoints?: readonly string[] | null;
+  /** the type's settings (`region`, `project`, `apiVersion`…); absent or `{}` when it has none */
+  config?: Readonly<Record<string, unknown>>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { statusClass } from '@switchboard/observability';
 import { createStreamTranslator, DEFAULT_MAX_SSE_EVENT_CHARS, protocolDescriptor } from '@switchboard/protocols';
+import { providerFor } from '@switchboard/providers';
 import type { AttemptContext } from './attempt-context';
 import { transportFailure, type AttemptFailure } from './failover-policy';
 import { classifyUpstreamError } from './upstream.client';
@@ -31,6 +32,8 @@ export class StreamResponseSink {
     const { call, draft, reply, upstreamProtocol, t0 } = ctx;
     const translator = createStreamTranslator(upstreamProtocol, call.protocol, ctx.convert!, this.maxSseEventChars);
     const decoder = new TextDecoder('utf-8');
+    // A provider that frames its stream otherwise (AWS's binary event stream) turns it into the SSE text decoders read.
+    const framer = providerFor(ctx.channel!.type)?.streamFramer?.(upstreamProtocol);
     const raw = reply.raw;
     let started = false;
     const start = () => {
@@ -53,9 +56,9 @@ export class StreamResponseSink {
     };
     try {
       for await (const chunk of res) {
-        await write(translator.push(decoder.decode(chunk, { stream: true })));
+        await write(translator.push(framer ? framer.push(chunk) : decoder.decode(chunk, { stream: true })));
       }
-      await write(translator.push(decoder.decode()));
+      await write(translator.push(framer ? framer.end() : decoder.decode()));
       await write(translator.end());
       draft.status = 200;
       if (translator.upstreamError) {

@@ -11,6 +11,7 @@ import { JsonResponseSink } from './json-response.sink';
 import { StreamResponseSink } from './stream-response.sink';
 import { classifyUpstreamError, UpstreamClient } from './upstream.client';
 import { prepareUpstreamCall } from './upstream-call';
+import { UpstreamCredentials } from './upstream-credentials';
 import type { UpstreamResponse } from './upstream-response';
 import { UsageRecorder } from './usage-recorder';
 
@@ -26,12 +27,13 @@ export class UpstreamAttempt {
     private readonly json: JsonResponseSink,
     private readonly stream: StreamResponseSink,
     private readonly bytes: BytesResponseSink,
+    private readonly credentials: UpstreamCredentials = new UpstreamCredentials(),
   ) {}
 
   /** Undefined when the response reached the client, else why it failed. */
   async run(ctx: AttemptContext, channel: RuntimeChannel, key: RuntimeKey): Promise<AttemptFailure | undefined> {
     ctx.channel = channel;
-    const unfit = prepareUpstreamCall(ctx, channel, key, this.policy);
+    const unfit = prepareUpstreamCall(ctx, channel, key, this.policy) ?? (await this.credentials.prepare(ctx, channel, key, this.policy));
     if (unfit) return unfit;
     const { draft, upstreamProtocol } = ctx;
     draft.channelId = channel.id;
@@ -53,6 +55,7 @@ export class UpstreamAttempt {
       const text = await res.text(MAX_ERROR_BODY).catch(() => '');
       draft.upstreamMs += performance.now() - t0;
       this.recorder.observeUpstream(channel.id, upstreamProtocol, statusClass(mapped), t0);
+      if (res.statusCode === 401) this.credentials.rejected(channel, key);
       const error = parseUpstreamError(upstreamProtocol, mapped, text);
       const retryAfter = Number(res.header('retry-after'));
       if (Number.isFinite(retryAfter)) error.retryAfterSeconds = retryAfter;

@@ -23,7 +23,8 @@ import { ChannelProber } from '../health/channel-prober';
 import { AliasRepository, type Aliases } from './alias.repository';
 import { keepUnchangedMasked, readChannelSecrets, sealChannelSecrets } from './channel-secrets';
 import { ChannelRepository, type AdminChannels, type ChannelKeyRow, type KeyPoolChange } from './channel.repository';
-import { channelKeyView, channelView, type ChannelHealth, type ChannelWithKeys } from './channel.views';
+import { channelConfig, channelKeyView, channelView, type ChannelHealth, type ChannelWithKeys } from './channel.views';
+import { channelConfigProblem } from '@switchboard/providers';
 
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 
@@ -103,13 +104,14 @@ export class ChannelAdminService {
   }
 
   async create(b: CreateChannelInput, actor: string) {
-    const { keys, timeouts, headers, paramOverride, endpoints, ...rest } = b;
+    const { keys, timeouts, headers, paramOverride, endpoints, config, ...rest } = b;
     const created = await this.channels
       .create(
         {
           ...rest,
           // none declared (null or empty): the type's defaults
           endpoints: endpoints ?? [],
+          config: json(config),
           modelMapping: json(rest.modelMapping),
           ...sealChannelSecrets({ headers, paramOverride }, this.box),
           statusCodeMapping: json(rest.statusCodeMapping),
@@ -125,7 +127,12 @@ export class ChannelAdminService {
 
   async update(id: string | undefined, b: UpdateChannelInput, actor: string) {
     const before = await this.find(id);
-    const { keys, timeouts, modelMapping, headers, paramOverride, statusCodeMapping, endpoints, ...rest } = b;
+    const { keys, timeouts, modelMapping, headers, paramOverride, statusCodeMapping, endpoints, config, ...rest } = b;
+    // The settings must suit the type the channel ends up with (a type change re-checks the stored ones).
+    if (config !== undefined || rest.type !== undefined) {
+      const problem = channelConfigProblem(rest.type ?? before.type, config ?? channelConfig(before));
+      if (problem) throw new DomainError('invalid_request', 400, `config.${problem.field}: ${problem.message}`, { field: `config.${problem.field}` });
+    }
     const stored = headers || paramOverride ? readChannelSecrets(before, this.box) : undefined;
     const after = await this.channels
       .update(
@@ -143,6 +150,7 @@ export class ChannelAdminService {
           ),
           statusCodeMapping: statusCodeMapping && json(statusCodeMapping),
           endpoints: endpoints === undefined ? undefined : (endpoints ?? []),
+          config: config && json(config),
           timeouts: timeouts === undefined ? undefined : timeouts === null ? Prisma.DbNull : json(timeouts),
         },
         (c) => ({

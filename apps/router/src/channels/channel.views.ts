@@ -10,6 +10,11 @@ export function declaredEndpoints(c: Pick<Channel, 'endpoints'>): string[] | nul
   return c.endpoints?.length ? c.endpoints : null;
 }
 
+/** A channel's type settings as an object (`{}` for none or a malformed row). */
+export function channelConfig(c: Pick<Channel, 'config'>): Record<string, unknown> {
+  return c.config && typeof c.config === 'object' && !Array.isArray(c.config) ? (c.config) : {};
+}
+
 /** Admin JSON for a channel: keys, header and override values masked (write-only secrets), plus the read-only health fields. */
 export interface ChannelHealth {
   bans: Ban[];
@@ -89,6 +94,7 @@ export function channelView(c: ChannelWithKeys, box: SecretBox, health: ChannelH
     tag: c.tag,
     timeouts: c.timeouts,
     endpoints: declaredEndpoints(c),
+    config: channelConfig(c),
     status: !c.enabled ? 'disabled' : wholeChannelBanned(c, health.bans) ? 'banned' : 'enabled',
     bans: health.bans.map((b) => ({
       ...(b.model !== undefined ? { model: b.model } : {}),

@@ -4,16 +4,19 @@ import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { Channel, ChannelKey } from '@switchboard/db';
 import {
   buildUpstreamCall,
+  CredentialError,
+  defaultProviderServices,
   isUpstreamCallFailure,
   mapStatus,
   providerFor,
   upstreamProtocolOf,
   type InboundRequest,
+  type ProviderServices,
   type UpstreamChannel,
 } from '@switchboard/providers';
 import { request } from 'undici';
 import { readChannelSecrets } from '../channels/channel-secrets';
-import { declaredEndpoints } from '../channels/channel.views';
+import { channelConfig, declaredEndpoints } from '../channels/channel.views';
 
 export interface ProbeResult {
   ok: boolean;
@@ -57,6 +60,8 @@ function probeCall(channel: UpstreamChannel, model: string): InboundRequest {
 @Injectable()
 export class ChannelProber {
   private readonly box: SecretBox;
+  /** Tokens minted for probes (Vertex, Kiro…) are reused across probes like the gateway reuses its own. */
+  private readonly services: ProviderServices = defaultProviderServices();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.box = new SecretBox(config.SECRET_KEY);
@@ -103,6 +108,21 @@ export class ChannelProber {
       MAX_PROBE_MS,
     );
     try {
+      if (adapter.prepare) {
+        const cred = {
+          channelId: channel.id,
+          keyIndex: keyRow.position,
+          apiKey,
+          baseUrl: runtime.baseUrl,
+          config: runtime.config ?? {},
+          services: this.services,
+        };
+        try {
+          await adapter.prepare(built, cred, built.upstreamProtocol);
+        } catch (e) {
+          return done(false, e instanceof CredentialError ? e.status : null, `credentials: ${(e as Error).message}`);
+        }
+      }
       const res = await request(built.url, {
         method: 'POST',
         headers: built.headers,
@@ -141,6 +161,7 @@ export class ChannelProber {
       headers: secrets.headers,
       statusCodeMapping: Object.fromEntries(Object.entries(asStringMap(c.statusCodeMapping)).map(([k, v]) => [k, Number(v)])),
       endpoints: declaredEndpoints(c),
+      config: channelConfig(c),
     };
   }
 }

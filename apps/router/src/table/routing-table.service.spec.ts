@@ -23,6 +23,7 @@ const channel = (over: Partial<ChannelWithKeys>): ChannelWithKeys => ({
   enabled: true,
   autoBan: true,
   endpoints: [],
+  config: {},
   headersCiphertext: null,
   paramOverrideCiphertext: null,
   legacyHeaders: null,

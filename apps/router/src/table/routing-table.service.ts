@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { RoutingTable } from '@switchboard/contracts';
 import type { Channel } from '@switchboard/db';
 import { readChannelSecrets, type ChannelSecrets } from '../channels/channel-secrets';
-import { declaredEndpoints } from '../channels/channel.views';
+import { channelConfig, declaredEndpoints } from '../channels/channel.views';
 import { ChannelRepository, type Channels } from '../channels/channel.repository';
 
 const asStringMap = (v: unknown): Record<string, string> =>
@@ -59,6 +59,7 @@ export class RoutingTableService {
         timeouts: (c.timeouts ?? null) as RoutingTable['channels'][number]['timeouts'],
         autoBan: c.autoBan,
         endpoints: declaredEndpoints(c),
+        config: channelConfig(c),
       })),
       aliases: aliases.map((a) => ({
         name: a.name,

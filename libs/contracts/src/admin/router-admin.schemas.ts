@@ -1,6 +1,6 @@
 /** Channels and aliases (router.admin.v1): request bodies and list queries. */
 import { declarableEndpoints } from '@switchboard/protocols';
-import { CHANNEL_TYPES, defaultBaseUrl } from '@switchboard/providers';
+import { CHANNEL_TYPES, channelConfigProblem, defaultBaseUrl } from '@switchboard/providers';
 import { z } from 'zod';
 
 const name = z.string().trim().min(1).max(128);
@@ -46,6 +46,8 @@ const fields = {
     .max(ENDPOINT_FAMILIES.length)
     .refine((a) => new Set(a).size === a.length, { message: 'must not repeat a family' })
     .nullable(),
+  /** The type's own settings (bedrock `region`, vertex `project`/`location`, azure `apiVersion`…): never secrets. */
+  config: z.record(z.string(), z.unknown()),
 };
 
 export const CreateChannel = z
@@ -66,12 +68,18 @@ export const CreateChannel = z
     tag: fields.tag.default(null),
     timeouts: fields.timeouts.default(null),
     endpoints: fields.endpoints.default(null),
+    config: fields.config.default({}),
   })
   .strict()
   .transform((c, ctx) => {
     const baseUrl = c.baseUrl ?? defaultBaseUrl(c.type);
     if (!baseUrl) {
       ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: `required for type ${c.type}` });
+      return z.NEVER;
+    }
+    const problem = channelConfigProblem(c.type, c.config);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', path: ['config', problem.field], message: problem.message });
       return z.NEVER;
     }
     return { ...c, baseUrl };

@@ -1,4 +1,5 @@
 import type { CallArgs } from '../../api/admin-client';
+import { configForType } from './channel-types';
 
 /** The create-channel form as typed (strings as the inputs hold them) and its translation to the API body. */
 export interface ChannelDraft {
@@ -9,9 +10,11 @@ export interface ChannelDraft {
   models: string;
   priority: number;
   weight: number;
+  /** the type's settings as typed (CHANNEL_CONFIG_FIELDS) */
+  config: Record<string, string>;
 }
 
-export const emptyChannelDraft: ChannelDraft = { name: '', type: 'openai', baseUrl: '', keys: '', models: '', priority: 0, weight: 1 };
+export const emptyChannelDraft: ChannelDraft = { name: '', type: 'openai', baseUrl: '', keys: '', models: '', priority: 0, weight: 1, config: {} };
 
 type CreateBody = NonNullable<CallArgs<'channels.create'>['body']>;
 
@@ -22,6 +25,7 @@ export function channelDraftToBody(d: ChannelDraft): CreateBody {
       .map((x) => x.trim())
       .filter(Boolean);
   const baseUrl = d.baseUrl.trim();
+  const config = configForType(d.type.trim(), d.config);
   return {
     name: d.name.trim(),
     type: d.type.trim(),
@@ -30,5 +34,6 @@ export function channelDraftToBody(d: ChannelDraft): CreateBody {
     models: list(d.models, /[,\s]+/),
     priority: d.priority,
     weight: d.weight,
+    ...(Object.keys(config).length ? { config } : {}),
   };
 }

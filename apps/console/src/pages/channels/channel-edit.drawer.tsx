@@ -36,6 +36,7 @@ import {
   type KvRow,
 } from './channel-form';
 import { ChannelKeysPanel } from './channel-keys.panel';
+import { ChannelConfigInputs } from './channel-config.inputs';
 import { CHANNEL_TYPE_OPTIONS, ENDPOINT_FAMILY_OPTIONS } from './channel-types';
 import { usePhone } from '../../layout/use-phone';
 
@@ -166,6 +167,7 @@ function SettingsForm({ channel, onSaved }: { channel: ChannelDetail; onSaved: (
           />
         </SimpleGrid>
         <TextInput label={t('channels.baseUrl')} value={form.baseUrl} onChange={(e) => set('baseUrl', e.currentTarget.value)} error={err('baseUrl')} required />
+        <ChannelConfigInputs type={form.type} values={form.config} onChange={(v) => set('config', v)} error={err('config')} />
         <Stack gap={4}>
           <Text size="sm" fw={500} id="key-mode-label">
             {t('channels.form.keyMode')}

@@ -1,6 +1,7 @@
 import type { CallArgs } from '../../api/admin-client';
 import type { ChannelRow } from '../../api/console-views';
 import type { MessageKey } from '../../i18n/messages';
+import { configForType } from './channel-types';
 
 /** The channel view fields the edit drawer reads beyond the list's (router's channelView; secrets come masked). */
 export interface ChannelDetail extends ChannelRow {
@@ -17,6 +18,8 @@ export interface ChannelDetail extends ChannelRow {
   timeouts: { connectMs?: number; firstByteMs?: number; idleMs?: number } | null;
   /** declared endpoint families beyond chat; null: the type's defaults */
   endpoints?: string[] | null;
+  /** the type's settings (`region`, `project`, `apiVersion`…) */
+  config?: Record<string, unknown>;
 }
 
 export interface KvRow {
@@ -51,6 +54,8 @@ export interface ChannelForm {
   timeouts: Record<TimeoutField, number | ''>;
   /** empty = the type's defaults */
   endpoints: string[];
+  /** the type's settings as typed (CHANNEL_CONFIG_FIELDS) */
+  config: Record<string, string>;
 }
 
 export type UpdateBody = NonNullable<CallArgs<'channels.update'>['body']>;
@@ -84,6 +89,7 @@ export function formFromChannel(c: ChannelDetail): ChannelForm {
       idleMs: c.timeouts?.idleMs ?? '',
     },
     endpoints: [...(c.endpoints ?? [])],
+    config: Object.fromEntries(Object.entries(c.config ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
   };
 }
 
@@ -155,6 +161,7 @@ export function formToBody(f: ChannelForm): { body: UpdateBody; errors?: undefin
       tag: f.tag.trim() || null,
       timeouts: Object.keys(timeouts).length ? timeouts : null,
       endpoints: f.endpoints.length ? f.endpoints : null,
+      config: configForType(f.type, f.config),
     },
   };
 }

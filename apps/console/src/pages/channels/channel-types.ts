@@ -44,3 +44,26 @@ export const ENDPOINT_FAMILY_OPTIONS: readonly string[] = [
   'rerank',
   'realtime',
 ];
+
+/** One setting of a channel type's `config` (SPEC §8): its API name (shown as is) and an example value. */
+export interface ChannelConfigField {
+  name: string;
+  placeholder: string;
+  required?: boolean;
+}
+
+/**
+ * The `config` settings each type takes, as the console asks for them (the provider's configProblem checks them on
+ * save); a type without an entry has none. Adding a provider with settings: one line here.
+ */
+export const CHANNEL_CONFIG_FIELDS: Readonly<Record<string, readonly ChannelConfigField[]>> = {};
+
+/** The settings to send: the type's fields with a value, trimmed; others (left from another type) dropped. */
+export function configForType(type: string, values: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of CHANNEL_CONFIG_FIELDS[type] ?? []) {
+    const v = values[f.name]?.trim();
+    if (v) out[f.name] = v;
+  }
+  return out;
+}

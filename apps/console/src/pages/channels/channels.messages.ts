@@ -49,6 +49,7 @@ export const channelsEn = {
   'channels.form.groups': 'Groups',
   'channels.form.groupsHint': 'Tokens of these groups may use this channel',
   'channels.form.endpoints': 'Endpoints beyond chat',
+  'channels.form.config': 'Type settings',
   'channels.form.endpointsHint':
     'Empty: what the type serves by default (Cohere, Jina and Voyage rerank; OpenAI images, audio, moderations). Choose rerank here for an OpenAI-compatible reranker (vLLM, Xinference…); a list replaces the defaults.',
   'channels.form.endpointsDefault': 'The type’s defaults',
@@ -157,6 +158,7 @@ export const channelsZh: Record<keyof typeof channelsEn, string> = {
   'channels.form.groups': '分组',
   'channels.form.groupsHint': '这些分组的令牌可以使用此渠道',
   'channels.form.endpoints': '聊天之外的端点',
+  'channels.form.config': '类型设置',
   'channels.form.endpointsHint':
     '留空：使用该类型的默认端点（Cohere、Jina、Voyage 的重排序；OpenAI 的图像、音频、内容审核）。OpenAI 兼容的重排序服务（vLLM、Xinference 等）请在此选择 rerank；所选列表将替代默认值。',
   'channels.form.endpointsDefault': '该类型的默认端点',

@@ -11,6 +11,7 @@ import type { MessageKey } from '../../i18n/messages';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { channelDraftToBody, emptyChannelDraft, type ChannelDraft } from './channel-draft';
+import { ChannelConfigInputs } from './channel-config.inputs';
 import { ChannelEditDrawer } from './channel-edit.drawer';
 import { NO_SHRINK } from './channel-keys.panel';
 import { CHANNEL_TYPE_OPTIONS, TYPES_NEEDING_BASE_URL } from './channel-types';
@@ -61,6 +62,7 @@ function CreateChannelModal({ opened, onClose }: { opened: boolean; onClose: () 
             onChange={(e) => set('baseUrl', e.currentTarget.value)}
             required={needsBaseUrl}
           />
+          <ChannelConfigInputs type={draft.type} values={draft.config} onChange={(v) => set('config', v)} />
           <Textarea
             label={t('channels.keys')}
             description={t('channels.keysHint')}

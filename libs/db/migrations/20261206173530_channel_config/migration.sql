@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "channels" ADD COLUMN     "config" JSONB NOT NULL DEFAULT '{}';
