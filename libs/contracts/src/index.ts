@@ -5,4 +5,5 @@ export * from './admin';
 export * from './router.contracts';
 export * from './billing.contracts';
 export * from './usage.contracts';
+export * from './usage-record.fast-check';
 export * from './domain.error';

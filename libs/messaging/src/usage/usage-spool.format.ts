@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Logger } from '@nestjs/common';
-import { UsageRecord, type UsageRejected } from '@switchboard/contracts';
+import { isPlainUsageRecord, UsageRecord, type UsageRejected } from '@switchboard/contracts';
 import type { DeadLetter } from './usage-queue';
 
 /** A record that failed validation at publish: it travels (and is kept) as a dead letter, never billed or logged. */
@@ -22,6 +22,7 @@ export function validateForPublish(record: UsageRecord): SpoolEntry {
 
 /** The record, or what is wrong with it. */
 export function checkUsageRecord(record: unknown): UsageRecord | string {
+  if (isPlainUsageRecord(record)) return record;
   const parsed = UsageRecord.safeParse(record);
   if (parsed.success) return parsed.data;
   return `invalid usage record: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;

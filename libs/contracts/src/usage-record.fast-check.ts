@@ -1,0 +1,67 @@
+import { MAX_USAGE_TOKENS, WIRE_PROTOCOLS } from '@switchboard/protocols';
+import type { UsageRecord } from './usage.contracts';
+
+/**
+ * The usage record schema's common case checked by hand: every record the relay publishes passes through here, and
+ * zod's parse of it was ~7 % of the relay's CPU (bench/profile.mjs). It accepts only records the schema accepts
+ * unchanged (all fields present, no unknown keys, `createdAt` in toISOString's shape); anything else, valid or not,
+ * goes to zod. usage-record.fast-check.spec.ts holds the two together.
+ */
+const PROTOCOLS: ReadonlySet<unknown> = new Set(WIRE_PROTOCOLS);
+const ISO_UTC = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+const UNIT_KEYS: ReadonlySet<string> = new Set(['images', 'audioSeconds', 'characters', 'searchUnits']);
+const FIELDS = 25;
+
+const int4 = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_USAGE_TOKENS;
+const int4OrNull = (v: unknown) => v === null || int4(v);
+const strOrNull = (v: unknown) => v === null || typeof v === 'string';
+const safeInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+
+function unitsOk(u: unknown): boolean {
+  if (u === null) return true;
+  if (typeof u !== 'object' || Array.isArray(u)) return false;
+  for (const k in u) {
+    const v = (u as Record<string, unknown>)[k];
+    if (!UNIT_KEYS.has(k) || typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > Number.MAX_SAFE_INTEGER) return false;
+  }
+  return true;
+}
+
+export function isPlainUsageRecord(r: unknown): r is UsageRecord {
+  if (r === null || typeof r !== 'object' || Array.isArray(r) || Object.getPrototypeOf(r) !== Object.prototype) return false;
+  const o = r as Record<string, unknown>;
+  let n = 0;
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) n++;
+  return (
+    n === FIELDS &&
+    typeof o.requestId === 'string' &&
+    o.requestId.length > 0 &&
+    typeof o.createdAt === 'string' &&
+    ISO_UTC.test(o.createdAt) &&
+    int4OrNull(o.tokenId) &&
+    int4OrNull(o.userId) &&
+    strOrNull(o.group) &&
+    typeof o.model === 'string' &&
+    strOrNull(o.upstreamModel) &&
+    int4OrNull(o.channelId) &&
+    PROTOCOLS.has(o.protocol) &&
+    (o.upstreamProtocol === null || PROTOCOLS.has(o.upstreamProtocol)) &&
+    typeof o.stream === 'boolean' &&
+    Number.isInteger(o.status) &&
+    (o.status as number) >= 0 &&
+    (o.status as number) <= 999 &&
+    int4(o.promptTokens) &&
+    int4(o.completionTokens) &&
+    int4(o.cacheReadTokens) &&
+    int4(o.cacheWriteTokens) &&
+    int4(o.reasoningTokens) &&
+    safeInt(o.costMicros) &&
+    int4(o.latencyMs) &&
+    int4OrNull(o.ttftMs) &&
+    int4(o.attempts) &&
+    strOrNull(o.error) &&
+    safeInt(o.reservedMicros) &&
+    (o.endpoint === null || (typeof o.endpoint === 'string' && o.endpoint.length <= 64)) &&
+    unitsOk(o.units)
+  );
+}
