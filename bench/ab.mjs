@@ -1,7 +1,7 @@
 // A/B of builds: the same load on several builds of Switchboard, interleaved round by round, so that a change is
 // measured against its baseline under the same conditions (this machine's noise hits both arms alike).
 //
-//   node bench/ab.mjs --mode standalone|cluster --case chat|conv --conc 1,64 --rounds 4 --seconds 3 \
+//   node bench/ab.mjs --mode standalone|cluster --case chat|conv|full --conc 1,64 --rounds 4 --seconds 3 \
 //     base=/path/to/tree-a new=/path/to/tree-b ...
 // Each tree must hold a built dist/. Standalone: one standalone per build. Cluster: one set of services (from the
 // first build) and one gateway per build on it. Prints, per concurrency and build: p50/p99, req/s and the target
@@ -18,6 +18,8 @@ const opt = (n, d) => {
 };
 const mode = opt('mode', 'standalone');
 const caseId = opt('case', 'chat');
+// `full`: the chat pass-through with every feature on (the provisioned user's token: balance, quota, limits)
+const keyOf = (sys) => (caseId === 'full' ? sys.fullKey : sys.key);
 const concs = opt('conc', '1,64').split(',').map(Number);
 const rounds = Number(opt('rounds', '4'));
 const seconds = Number(opt('seconds', '3'));
@@ -58,14 +60,14 @@ async function main() {
     if (infra.skip) throw new Error(infra.skip);
     const c = await startCluster(mock.url, infra, { gatewayRoots: builds.map((b) => b.root) });
     for (let i = 0; i < builds.length; i++) {
-      await ready(c.gateways[i].url, c.key, model);
-      arms.push({ name: builds[i].name, url: c.gateways[i].url, key: c.key, pid: c.gateways[i].proc.pid });
+      await ready(c.gateways[i].url, keyOf(c), model);
+      arms.push({ name: builds[i].name, url: c.gateways[i].url, key: keyOf(c), pid: c.gateways[i].proc.pid });
     }
     arms.cleanup = c.cleanup;
   } else {
     for (const b of builds) {
       const s = await startStandalone(mock.url, { root: b.root, name: `standalone-${b.name}`, extraEnv: b.env });
-      arms.push({ name: b.name, url: s.url, key: s.key, pid: s.main.pid, cleanup: s.cleanup });
+      arms.push({ name: b.name, url: s.url, key: keyOf(s), pid: s.main.pid, cleanup: s.cleanup });
     }
   }
   const body = JSON.stringify({

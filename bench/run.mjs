@@ -2,14 +2,15 @@
 //
 // Targets: direct (client → mock), floor (bench/floor-proxy.mjs), standalone, cluster (one gateway; only when
 // Postgres and NATS/Redis are available). Cases: OpenAI chat pass-through and OpenAI client → Anthropic upstream
-// (conversion), each non-stream (instant mock) and stream (64 chunks, 20 ms apart). Concurrency 1, 16, 64.
+// (conversion), each non-stream (instant mock) and stream (64 chunks, 20 ms apart); `full`: the chat pass-through with
+// all features on (a balance-limited user's token with a quota and rpm/tpm/concurrency limits). Concurrency 1, 16, 64.
 // Targets are interleaved: for every case and concurrency, rounds of direct, floor, standalone, cluster; warm-up
 // runs are discarded. Everything runs on this machine; the numbers are black-box (client-side) except CPU and RSS,
 // read from /proc for the target's own processes.
 //
 // Env: BENCH_QUICK=1 (about a minute: 1 round, concurrency 1 and 64, 1 s cells, no cluster), BENCH_ROUNDS, BENCH_SECONDS
 // (per non-stream cell per round), BENCH_CONC=1,16,64, BENCH_TARGETS=direct,floor,standalone,cluster,
-// BENCH_CASES=chat,chat-stream,conv,conv-stream, BENCH_NO_CLUSTER=1, BENCH_OUT=name.
+// BENCH_CASES=chat,chat-stream,conv,conv-stream,full, BENCH_NO_CLUSTER=1, BENCH_OUT=name.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +35,7 @@ const WARM_S = QUICK ? 1 : 1.5;
 const STREAMS_PER_WORKER = (c) => (c === 1 ? (QUICK ? 2 : 3) : 1);
 // The quick smoke leaves the cluster out (its five processes take ~20 s to start); BENCH_TARGETS brings it back.
 const WANT_TARGETS = list(process.env.BENCH_TARGETS, QUICK ? ['direct', 'floor', 'standalone'] : ['direct', 'floor', 'standalone', 'cluster']);
-const WANT_CASES = list(process.env.BENCH_CASES, ['chat', 'chat-stream', 'conv', 'conv-stream']);
+const WANT_CASES = list(process.env.BENCH_CASES, ['chat', 'chat-stream', 'conv', 'conv-stream', 'full']);
 
 const SYSTEM = 'You are a concise assistant.';
 const PROMPT = 'Benchmark request: say hello in one short sentence.';
@@ -44,6 +45,13 @@ const CASES = [
   { id: 'chat-stream', label: 'OpenAI chat → OpenAI upstream (pass-through), stream 64×20 ms', model: MODELS.openai, stream: true },
   { id: 'conv', label: 'OpenAI chat → Anthropic upstream (conversion), non-stream', model: MODELS.anthropic, stream: false },
   { id: 'conv-stream', label: 'OpenAI chat → Anthropic upstream (conversion), stream 64×20 ms', model: MODELS.anthropic, stream: true },
+  {
+    id: 'full',
+    label: 'OpenAI chat pass-through, all features on (user balance, token quota, rpm/tpm/concurrency limits, logs)',
+    model: MODELS.openai,
+    stream: false,
+    full: true,
+  },
 ].filter((c) => WANT_CASES.includes(c.id));
 
 function bodyOf(c) {
@@ -115,7 +123,7 @@ async function main() {
   }
   if (WANT_TARGETS.includes('standalone')) {
     const s = await startStandalone(mock.url);
-    targets.push({ name: 'standalone', url: s.url, key: s.key, pids: [s.main.pid], mainPid: s.main.pid, sys: s, procs: s.procs });
+    targets.push({ name: 'standalone', url: s.url, key: s.key, fullKey: s.fullKey, pids: [s.main.pid], mainPid: s.main.pid, sys: s, procs: s.procs });
   }
   let infra;
   if (WANT_TARGETS.includes('cluster') && process.env.BENCH_NO_CLUSTER !== '1') {
@@ -125,7 +133,16 @@ async function main() {
       log(`cluster skipped: ${infra.skip}`);
     } else {
       const c = await startCluster(mock.url, infra);
-      targets.push({ name: 'cluster', url: c.url, key: c.key, pids: c.procs.map((p) => p.pid), mainPid: c.main.pid, sys: c, procs: c.procs });
+      targets.push({
+        name: 'cluster',
+        url: c.url,
+        key: c.key,
+        fullKey: c.fullKey,
+        pids: c.procs.map((p) => p.pid),
+        mainPid: c.main.pid,
+        sys: c,
+        procs: c.procs,
+      });
       notes.push(
         `cluster infrastructure: NATS ${infra.natsUrl}, Redis ${infra.redisUrl}${infra.private.length ? ` (private ${infra.private.join(' and ')} started for the run)` : ''}, Postgres (throwaway database)`,
       );
@@ -147,7 +164,8 @@ async function main() {
   for (const c of CASES) {
     const body = bodyOf(c);
     results[c.id] = {};
-    const headersFor = (t) => ({ 'content-type': 'application/json', authorization: `Bearer ${t.key}` });
+    // direct and floor have no features to turn on: they take the same body with their plain key
+    const headersFor = (t) => ({ 'content-type': 'application/json', authorization: `Bearer ${(c.full && t.fullKey) || t.key}` });
     log(`case ${c.id}: warm-up`);
     for (const t of targets) {
       if (c.stream) await runStreams({ url: t.url, path: '/v1/chat/completions', headers: headersFor(t), body, concurrency: 16, perWorker: 1 });

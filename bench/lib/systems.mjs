@@ -49,8 +49,11 @@ async function admin(url, method, p, body) {
 }
 
 /**
- * One OpenAI channel and one Anthropic channel on the mock, and a key made without a userId: owned by the
- * built-in admin user (unlimited balance), no quota, no rpm/tpm/concurrency limits.
+ * One OpenAI channel and one Anthropic channel on the mock, and two keys: `key`, made without a userId (owned by the
+ * built-in admin user: unlimited balance, no quota, no rpm/tpm/concurrency limits), and `fullKey` ("all features
+ * on"): a user with a balance and rpm/tpm/concurrency limits, its token with a quota and its own limits, so every
+ * request counts tokens for TPM, reserves and settles quota against two balances and checks four limits. The limits
+ * are far above what the bench sends: they cost their checks, they never refuse.
  */
 async function provision(sys, mockUrl) {
   await admin(sys.url, 'POST', '/api/channels', {
@@ -69,13 +72,29 @@ async function provision(sys, mockUrl) {
   });
   const tok = await admin(sys.url, 'POST', '/api/tokens', { name: 'bench' });
   sys.key = tok.key;
+  const user = await admin(sys.url, 'POST', '/api/users', {
+    name: 'bench-full',
+    balance: 1_000_000,
+    rpm: 100_000_000,
+    tpm: 2_000_000_000,
+    maxConcurrency: 100_000,
+  });
+  const full = await admin(sys.url, 'POST', '/api/tokens', {
+    name: 'bench-full',
+    userId: user.id,
+    quota: 1_000_000,
+    rpm: 100_000_000,
+    tpm: 2_000_000_000,
+    maxConcurrency: 100_000,
+  });
+  sys.fullKey = full.key;
   // Both routes answer before measuring (in a cluster the table change travels over NATS).
   const deadline = Date.now() + 20_000;
-  for (const model of Object.values(MODELS)) {
+  for (const [model, key] of [...Object.values(MODELS).map((m) => [m, sys.key]), [MODELS.openai, sys.fullKey]]) {
     for (;;) {
       const r = await fetch(`${sys.url}/v1/chat/completions`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${sys.key}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model, messages: [{ role: 'user', content: 'ready?' }], max_tokens: 8 }),
       });
       const text = await r.text();
