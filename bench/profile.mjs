@@ -1,7 +1,7 @@
 // Profiles the standalone gateway under load: `node --cpu-prof` on the standalone process, autocannon on the chosen
 // case, then a summary of the .cpuprofile (top self-time functions, modules, Switchboard's own inclusive time).
 //
-//   npm run build && node bench/profile.mjs [--target standalone|cluster] [--case chat|conv|chat-stream|conv-stream]
+//   npm run build && node bench/profile.mjs [--target standalone|cluster] [--case chat|conv|chat-stream|conv-stream|full]
 //     [--seconds 10] [--conc 16]
 // Writes bench/results/profiles/<case>-<time>.cpuprofile (open it in Chrome DevTools) and prints the summary.
 import fs from 'node:fs';
@@ -42,7 +42,12 @@ async function main() {
     max_tokens: 64,
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
   });
-  const args = { url: sa.url, path: '/v1/chat/completions', headers: { 'content-type': 'application/json', authorization: `Bearer ${sa.key}` }, body };
+  const args = {
+    url: sa.url,
+    path: '/v1/chat/completions',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${caseId === 'full' ? sa.fullKey : sa.key}` },
+    body,
+  };
   // warm-up, then the profiled load (the profile covers start-up too; start-up is a small share after this)
   await runFixed({ ...args, connections: conc, seconds: 2 });
   const loadStart = Date.now();

@@ -1,3 +1,5 @@
+import { PluginConfigRepository } from './plugins/plugin-config.repository';
+import { PluginConfigService } from './plugins/plugin-config.service';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
 import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
@@ -19,6 +21,8 @@ import { RoutingTableService } from './table/routing-table.service';
     AliasRepository,
     RoutingTableService,
     ChannelAdminService,
+    PluginConfigRepository,
+    PluginConfigService,
     ChannelProber,
     LegacyChannelSecretsMigration,
     AihubmixEnvChannel,

@@ -4,6 +4,7 @@ import { Subjects } from '@switchboard/contracts';
 import { RpcErrorFilter } from '@switchboard/messaging';
 import { channelAdminDispatcher } from './channels/channel-admin.handlers';
 import { ChannelAdminService } from './channels/channel-admin.service';
+import { PluginConfigService } from './plugins/plugin-config.service';
 import { RoutingTableService } from './table/routing-table.service';
 
 @Controller()
@@ -14,8 +15,9 @@ export class RouterRpcController {
   constructor(
     private readonly table: RoutingTableService,
     admin: ChannelAdminService,
+    plugins: PluginConfigService,
   ) {
-    this.admin = channelAdminDispatcher(admin);
+    this.admin = channelAdminDispatcher(admin, plugins);
   }
 
   @MessagePattern(Subjects.RouterTableGet)

@@ -1,3 +1,4 @@
+import { PLUGIN_NAMES } from './admin/plugin-admin.schemas';
 import { z } from 'zod';
 
 export const ChannelTimeouts = z.object({
@@ -47,10 +48,22 @@ export const RoutedAlias = z.object({
 });
 export type RoutedAlias = z.infer<typeof RoutedAlias>;
 
+/** An enabled relay plugin (SPEC §8) as the gateways apply it: where (null: any) and its settings, secrets open. */
+export const RoutedPlugin = z.object({
+  name: z.enum(PLUGIN_NAMES),
+  models: z.array(z.string()).nullable(),
+  groups: z.array(z.string()).nullable(),
+  tokens: z.array(z.number().int()).nullable(),
+  settings: z.record(z.string(), z.unknown()),
+});
+export type RoutedPlugin = z.infer<typeof RoutedPlugin>;
+
 export const RoutingTable = z.object({
   version: z.number().int(),
   channels: z.array(RoutedChannel),
   aliases: z.array(RoutedAlias),
+  /** enabled plugins only; absent from routers that predate plugins */
+  plugins: z.array(RoutedPlugin).default([]),
 });
 export type RoutingTable = z.infer<typeof RoutingTable>;
 

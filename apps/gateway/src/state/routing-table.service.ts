@@ -3,6 +3,7 @@ import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { Subjects, type RoutedAlias, type RoutedChannel, type RoutingTable } from '@switchboard/contracts';
 import { Bus } from '@switchboard/messaging';
+import { pluginsFor, scopePlugins, type PluginSubject, type ScopedPlugin } from '../plugins/plugin-scope';
 
 export interface RuntimeKey {
   index: number;
@@ -30,6 +31,7 @@ export class RoutingTableService implements OnApplicationBootstrap, OnModuleDest
   private readonly box: SecretBox;
   private channels: RuntimeChannel[] = [];
   private aliases = new Map<string, RoutedAlias>();
+  private plugins: readonly ScopedPlugin[] = [];
   /** Literal channel models and aliases: the only model names metrics may carry as labels (see modelLabel). */
   private labelledModels = new Set<string>();
   private version = 0;
@@ -97,6 +99,7 @@ export class RoutingTableService implements OnApplicationBootstrap, OnModuleDest
       matchers: c.models.map(globToRegExp),
     }));
     this.aliases = new Map(table.aliases.map((a) => [a.name, a]));
+    this.plugins = scopePlugins(table.plugins ?? []);
     this.labelledModels = new Set([...this.channels.flatMap((c) => c.models.filter((m) => !m.includes('*'))), ...this.aliases.keys()]);
     this.version = table.version;
   }
@@ -143,6 +146,11 @@ export class RoutingTableService implements OnApplicationBootstrap, OnModuleDest
     }
     for (const a of this.aliases.keys()) out.add(a);
     return [...out].sort();
+  }
+
+  /** The enabled plugins that apply to a request, in the relay's order (usually none). */
+  pluginsFor(subject: PluginSubject): readonly ScopedPlugin[] {
+    return pluginsFor(this.plugins, subject);
   }
 
   allChannels(): readonly RuntimeChannel[] {

@@ -1,9 +1,10 @@
 import { Subjects, type AdminHandlers } from '@switchboard/contracts';
 import { AdminDispatcher } from '@switchboard/messaging';
+import type { PluginConfigService } from '../plugins/plugin-config.service';
 import type { ChannelAdminService } from './channel-admin.service';
 
-/** router.admin.v1: one handler per channels/aliases route of ADMIN_ROUTES (the type fails the build if one is missing). */
-export function channelAdminHandlers(s: ChannelAdminService): AdminHandlers<typeof Subjects.RouterAdmin> {
+/** router.admin.v1: one handler per channels/aliases/plugins route of ADMIN_ROUTES (the type fails the build if one is missing). */
+export function channelAdminHandlers(s: ChannelAdminService, p: PluginConfigService): AdminHandlers<typeof Subjects.RouterAdmin> {
   return {
     'channels.list': (c) => s.list(c.query),
     'channels.get': (c) => s.get(c.id),
@@ -19,8 +20,14 @@ export function channelAdminHandlers(s: ChannelAdminService): AdminHandlers<type
     'aliases.create': (c) => s.createAlias(c.body, c.actor),
     'aliases.update': (c) => s.updateAlias(c.id, c.body, c.actor),
     'aliases.delete': (c) => s.deleteAlias(c.id, c.actor),
+    'plugins.list': async () => {
+      const data = await p.list();
+      return { data, total: data.length };
+    },
+    'plugins.get': (c) => p.get(c.id),
+    'plugins.put': (c) => p.put(c.id, c.body, c.actor),
   };
 }
 
 /** Router bodies fail with the zod error itself, which the RpcErrorFilter renders as `<field>: <message>`. */
-export const channelAdminDispatcher = (s: ChannelAdminService) => new AdminDispatcher(Subjects.RouterAdmin, channelAdminHandlers(s));
+export const channelAdminDispatcher = (s: ChannelAdminService, p: PluginConfigService) => new AdminDispatcher(Subjects.RouterAdmin, channelAdminHandlers(s, p));

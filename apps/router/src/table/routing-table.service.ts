@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { RoutingTable } from '@switchboard/contracts';
@@ -6,6 +6,7 @@ import type { Channel } from '@switchboard/db';
 import { readChannelSecrets, type ChannelSecrets } from '../channels/channel-secrets';
 import { channelConfig, declaredEndpoints } from '../channels/channel.views';
 import { ChannelRepository, type Channels } from '../channels/channel.repository';
+import { PluginConfigService } from '../plugins/plugin-config.service';
 
 const asStringMap = (v: unknown): Record<string, string> =>
   v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {};
@@ -23,6 +24,7 @@ export class RoutingTableService {
   constructor(
     @Inject(ChannelRepository) private readonly channels: Channels,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() private readonly plugins?: PluginConfigService,
   ) {
     this.box = new SecretBox(config.SECRET_KEY);
   }
@@ -37,7 +39,7 @@ export class RoutingTableService {
   }
 
   async snapshot(): Promise<RoutingTable> {
-    const [channels, aliases] = await Promise.all([this.channels.enabledWithKeys(), this.channels.aliases()]);
+    const [channels, aliases, plugins] = await Promise.all([this.channels.enabledWithKeys(), this.channels.aliases(), this.plugins?.routed() ?? []]);
     return {
       version: Date.now(),
       channels: channels.map((c) => ({
@@ -66,6 +68,7 @@ export class RoutingTableService {
         targets: Array.isArray(a.targets) ? (a.targets as { model: string; weight: number }[]) : [],
         fallbacks: a.fallbacks,
       })),
+      plugins,
     };
   }
 }

@@ -100,6 +100,8 @@ export const ChannelTestResult = z.object({
   model: z.string(),
 });
 
+/** A plugin's configuration (secrets masked) and where it stands. */
+export const PluginView = z.looseObject({ name: z.string(), enabled: z.boolean(), updatedAt: z.string().nullable() });
 export const AliasView = z.looseObject({ name: z.string(), targets: z.unknown(), fallbacks: z.array(z.string()) });
 
 export const PriceView = z.object({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Subjects } from '../subjects';
 import {
   AliasView,
+  PluginView,
   AuditEntry,
   Balance,
   ChannelKeyView,
@@ -30,6 +31,7 @@ import {
 import { named, type AdminRoute, type AdminSubject, type NamedSchema } from './admin-route';
 import { AuthListQuery, CreateGroup, CreateToken, CreateUser, TokenListQuery, UpdateGroup, UpdateToken, UpdateUser, UserListQuery } from './auth-admin.schemas';
 import { CreateRedemptions, LedgerListQuery, PutPrice, RedemptionListQuery, TopUp } from './billing-admin.schemas';
+import { PutPlugin } from './plugin-admin.schemas';
 import { AuditListQuery, DeadLetterListQuery, LogListQuery, StatsQuery } from './logs-admin.schemas';
 import {
   AddChannelKeys,
@@ -275,6 +277,35 @@ export const ADMIN_ROUTES = {
     answer: AliasView,
   },
   'aliases.delete': { method: 'DELETE', path: '/api/aliases/:name', subject: router, summary: 'Delete an alias', status: 200, params: byName, answer: Deleted },
+
+  // plugins (SPEC §8): the relay's extensions, switched on per model, group and token
+  'plugins.list': {
+    method: 'GET',
+    path: '/api/plugins',
+    subject: router,
+    summary: 'Every plugin with its configuration',
+    status: 200,
+    answer: listOf(PluginView),
+  },
+  'plugins.get': {
+    method: 'GET',
+    path: '/api/plugins/:name',
+    subject: router,
+    summary: 'One plugin’s configuration',
+    status: 200,
+    params: byName,
+    answer: PluginView,
+  },
+  'plugins.put': {
+    method: 'PUT',
+    path: '/api/plugins/:name',
+    subject: router,
+    summary: 'Configure a plugin (the fields sent change; the relay follows at once)',
+    status: 200,
+    params: byName,
+    body: named('PutPlugin', PutPlugin),
+    answer: PluginView,
+  },
 
   // prices
   'prices.list': { method: 'GET', path: '/api/prices', subject: billing, summary: 'Prices, USD per million tokens', status: 200, answer: listOf(PriceView) },

@@ -37,6 +37,7 @@ export const auditEn = {
   'audit.entity.price': 'price',
   'audit.entity.alias': 'alias',
   'audit.entity.redemption': 'redemption code',
+  'audit.entity.plugin': 'plugin',
 };
 
 export const auditZh: Record<keyof typeof auditEn, string> = {
@@ -77,4 +78,5 @@ export const auditZh: Record<keyof typeof auditEn, string> = {
   'audit.entity.price': '价格',
   'audit.entity.alias': '别名',
   'audit.entity.redemption': '兑换码',
+  'audit.entity.plugin': '插件',
 };
