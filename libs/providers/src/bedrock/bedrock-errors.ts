@@ -13,6 +13,8 @@ const BEARER_KEY_REFUSED = /api key|authentication failed|bearer token|security 
 const CANNOT_SERVE_MODEL =
   /on-demand throughput isn.?t supported|inference profile|access to the model|model access|model identifier is invalid|provided model identifier|isn.?t supported in this region|not available in this region|reached the end of its life|legacy model/i;
 
+const INFERRED: Record<number, string> = { 400: 'ValidationException', 403: 'AccessDeniedException', 429: 'ThrottlingException' };
+
 /**
  * A Bedrock error answer as the gateway acts on it. AWS names the error in `x-amzn-ErrorType`
  * (`ThrottlingException:http://internal.amazon.com/coral/…`) and puts only `{"message"}` in the body; the status it
@@ -27,10 +29,12 @@ export function bedrockUpstreamError(status: number, header: (name: string) => s
   } catch {
     // an HTML page from a proxy: the generic parser reads it
   }
-  const rawType = header('x-amzn-errortype') ?? (typeof body['__type'] === 'string' ? body['__type'] : undefined);
+  const text0 = typeof body['message'] === 'string' ? body['message'] : typeof body['Message'] === 'string' ? body['Message'] : undefined;
+  // Some auth-layer answers come without the header: an AWS `{"Message"}` body tells its kind by its status.
+  const rawType = header('x-amzn-errortype') ?? (typeof body['__type'] === 'string' ? body['__type'] : undefined) ?? (text0 ? INFERRED[status] : undefined);
   if (!rawType) return null;
   const code = rawType.split(':')[0]!.split('#').pop()!;
-  const text = typeof body['message'] === 'string' ? body['message'] : typeof body['Message'] === 'string' ? body['Message'] : code;
+  const text = text0 ?? code;
   const message = text.length > MAX_MESSAGE ? text.slice(0, MAX_MESSAGE) + '…' : text;
   const err = (s: number, type: string): GatewayError => ({ status: s, message, type, code });
   if (KEY_REFUSED.has(code)) return err(401, 'authentication_error');
