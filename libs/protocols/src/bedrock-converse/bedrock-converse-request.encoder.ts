@@ -4,7 +4,7 @@ import { normalizeConversation } from '../core/ir-build.util';
 import { toAnthropicInputSchema } from '../core/json-schema.util';
 import type { JsonObject } from '../core/json.util';
 import { anthropicBudget } from '../core/reasoning.map';
-import { parseToolArguments } from '../anthropic/anthropic-request.encoder';
+import { claudeVersion, parseToolArguments } from '../anthropic/anthropic-request.encoder';
 import type { ConvertContext } from '../protocol.types';
 import { ProtocolError } from '../protocol.error';
 import { bedrockModelProvider, isBedrockAnthropicModel } from './bedrock-model.util';
@@ -82,8 +82,10 @@ export function encodeConverseRequest(ir: IrRequest, ctx: ConvertContext): Conve
     additional['thinking'] = { type: 'enabled', budget_tokens: budget };
   } else {
     // Converse's temperature is 0–1 for every model family (OpenAI clients may send up to 2).
-    if (ir.temperature !== undefined) inference.temperature = Math.min(1, Math.max(0, ir.temperature));
-    if (ir.topP !== undefined) inference.topP = Math.min(1, Math.max(0, ir.topP));
+    const version = claude ? claudeVersion(ctx.upstreamModel) : 0;
+    // Claude after Opus 4.6 takes temperature 1 only, and no Claude takes temperature and topP together.
+    if (ir.temperature !== undefined && !(version > 4.6 && ir.temperature !== 1)) inference.temperature = Math.min(1, Math.max(0, ir.temperature));
+    if (ir.topP !== undefined && !(claude && inference.temperature !== undefined)) inference.topP = Math.min(1, Math.max(0, ir.topP));
     if (ir.topK !== undefined && claude) additional['top_k'] = ir.topK;
   }
   if (maxTokens !== undefined) inference.maxTokens = maxTokens;

@@ -100,7 +100,7 @@ export class ConverseStreamDecoder implements StreamDecoder {
         const status = CONVERSE_STREAM_EXCEPTIONS[name];
         if (status !== undefined || /exception$/i.test(name)) {
           const message = asString(data['message']) ?? asString(data['Message']) ?? name;
-          out.push({ type: 'error', error: { status: status ?? 500, message, type: name } });
+          out.push({ type: 'error', error: { status: status ?? 500, message } });
         }
       }
     }
