@@ -153,6 +153,6 @@ describe('bedrock-converse streams (the framer\'s SSE)', () => {
     out += t.push('event: throttlingException\ndata: {"message":"Too many tokens, please wait before trying again."}\n\n') + t.end();
     expect(t.upstreamError).toEqual({ status: 429, message: 'Too many tokens, please wait before trying again.' });
     expect(out).toContain('"message":"Too many tokens, please wait before trying again."');
-    expect(out).toContain('"type":"rate_limit_error","param":null,"code":"rate_limit_exceeded"');
+    expect(out).toContain('"type":"rate_limit_error"');
   });
 });
