@@ -229,7 +229,9 @@ function encodeTools(ir: IrRequest, messages: ConverseMessage[]): ConverseReques
   }
   const specs: ConverseTool[] = [];
   for (const t of tools) {
-    specs.push({ toolSpec: { name: t.name, ...(t.description ? { description: t.description } : {}), inputSchema: { json: toAnthropicInputSchema(t.parameters) } } });
+    specs.push({
+      toolSpec: { name: t.name, ...(t.description ? { description: t.description } : {}), inputSchema: { json: toAnthropicInputSchema(t.parameters) } },
+    });
     if (t.cacheControl) specs.push({ cachePoint: cachePoint(t.cacheControl) });
   }
   if (specs.length > 0) return choice ? { tools: specs, toolChoice: choice } : { tools: specs };

@@ -33,30 +33,37 @@ describe('bedrock-converse requests', () => {
       ctx({ upstreamModel: 'amazon.nova-pro-v1:0' }),
     );
     expect(out).toEqual({ messages: [{ role: 'user', content: [{ text: 'hi' }] }], inferenceConfig: { temperature: 1, topP: 0.5 } });
-    const oss = convertRequest('openai-chat', 'bedrock-converse', { model: 'x', messages: [{ role: 'user', content: 'hi' }], reasoning_effort: 'high' }, ctx({ upstreamModel: 'openai.gpt-oss-120b-1:0' }));
+    const oss = convertRequest(
+      'openai-chat',
+      'bedrock-converse',
+      { model: 'x', messages: [{ role: 'user', content: 'hi' }], reasoning_effort: 'high' },
+      ctx({ upstreamModel: 'openai.gpt-oss-120b-1:0' }),
+    );
     expect(oss['additionalModelRequestFields']).toEqual({ reasoning_effort: 'high' });
   });
 
   it('refuses what Converse cannot take with a 400 naming the field: image URLs, audio, n > 1', () => {
-    const send = (messages: unknown[], extra: Record<string, unknown> = {}) => () =>
-      convertRequest('openai-chat', 'bedrock-converse', { model: 'x', messages, ...extra }, ctx());
+    const send =
+      (messages: unknown[], extra: Record<string, unknown> = {}) =>
+      () =>
+        convertRequest('openai-chat', 'bedrock-converse', { model: 'x', messages, ...extra }, ctx());
     expect(send([{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }])).toThrow(/base64 data/);
     expect(send([{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }])).toThrow(/Audio input/);
     expect(send([{ role: 'user', content: 'hi' }], { n: 2 })).toThrow(expect.objectContaining({ status: 400, param: 'n' }));
   });
 
   it('knows model families through geo prefixes and ARNs', () => {
-    expect(['anthropic.claude-3-5-haiku-20241022-v1:0', 'global.anthropic.claude-sonnet-4-6', 'apac.anthropic.claude-3-haiku-20240307-v1:0'].map(isBedrockAnthropicModel)).toEqual([
-      true,
-      true,
-      true,
-    ]);
+    expect(
+      ['anthropic.claude-3-5-haiku-20241022-v1:0', 'global.anthropic.claude-sonnet-4-6', 'apac.anthropic.claude-3-haiku-20240307-v1:0'].map(
+        isBedrockAnthropicModel,
+      ),
+    ).toEqual([true, true, true]);
     expect(isBedrockAnthropicModel('arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0')).toBe(true);
-    expect([bedrockModelProvider('us.meta.llama3-3-70b-instruct-v1:0'), bedrockModelProvider('amazon.nova-pro-v1:0'), bedrockModelProvider('eu.mistral.pixtral-large-2502-v1:0')]).toEqual([
-      'meta',
-      'amazon',
-      'mistral',
-    ]);
+    expect([
+      bedrockModelProvider('us.meta.llama3-3-70b-instruct-v1:0'),
+      bedrockModelProvider('amazon.nova-pro-v1:0'),
+      bedrockModelProvider('eu.mistral.pixtral-large-2502-v1:0'),
+    ]).toEqual(['meta', 'amazon', 'mistral']);
   });
 });
 
@@ -66,9 +73,11 @@ describe('bedrock-converse responses', () => {
       choices: { message: { content: string; tool_calls: { id: string; function: { name: string; arguments: string } }[] }; finish_reason: string }[];
       usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number } };
     };
-    const choice = out.choices[0]!;
+    const choice = out.choices[0];
     expect([choice.message.content, choice.finish_reason]).toEqual(['Checking.', 'tool_calls']);
-    expect(choice.message.tool_calls.map((t) => [t.id, t.function.name, JSON.parse(t.function.arguments)])).toEqual([['tooluse_x', 'get_weather', { city: 'Paris' }]]);
+    expect(choice.message.tool_calls.map((t) => [t.id, t.function.name, JSON.parse(t.function.arguments)])).toEqual([
+      ['tooluse_x', 'get_weather', { city: 'Paris' }],
+    ]);
     expect([out.usage.prompt_tokens, out.usage.completion_tokens, out.usage.prompt_tokens_details.cached_tokens]).toEqual([1512, 40, 1500]);
   });
 
@@ -88,8 +97,11 @@ describe('bedrock-converse responses', () => {
 
   it('stop reasons and usage for billing', () => {
     const stop = (stopReason: string) =>
-      (convertResponse('bedrock-converse', 'openai-chat', { output: { message: { content: [{ text: 'x' }] } }, stopReason }, ctx()) as { choices: { finish_reason: string }[] })
-        .choices[0]!.finish_reason;
+      (
+        convertResponse('bedrock-converse', 'openai-chat', { output: { message: { content: [{ text: 'x' }] } }, stopReason }, ctx()) as {
+          choices: { finish_reason: string }[];
+        }
+      ).choices[0].finish_reason;
     expect(['end_turn', 'max_tokens', 'stop_sequence', 'guardrail_intervened', 'content_filtered', 'model_context_window_exceeded'].map(stop)).toEqual([
       'stop',
       'length',
@@ -108,7 +120,7 @@ describe('bedrock-converse responses', () => {
   });
 });
 
-describe('bedrock-converse streams (the framer\'s SSE)', () => {
+describe("bedrock-converse streams (the framer's SSE)", () => {
   const sse = fixtureText('bedrock-converse/converse-stream.sse');
 
   it('→ OpenAI chat chunks at any split: reasoning, text, streamed tool arguments, finish, then usage', () => {
@@ -124,7 +136,11 @@ describe('bedrock-converse streams (the framer\'s SSE)', () => {
       const deltas = chunks.flatMap((c) => c.choices.map((ch) => ch.delta));
       expect(deltas.map((d) => d['content'] ?? '').join('')).toBe('Checking.');
       const calls = deltas.flatMap((d) => (d['tool_calls'] as { id?: string; function: { name?: string; arguments?: string } }[] | undefined) ?? []);
-      expect([calls[0]!.id, calls[0]!.function.name, calls.map((c) => c.function.arguments ?? '').join('')]).toEqual(['tooluse_x', 'get_weather', '{"city":"Paris"}']);
+      expect([calls[0].id, calls[0].function.name, calls.map((c) => c.function.arguments ?? '').join('')]).toEqual([
+        'tooluse_x',
+        'get_weather',
+        '{"city":"Paris"}',
+      ]);
       expect(chunks.flatMap((c) => c.choices.map((ch) => ch.finish_reason)).filter(Boolean)).toEqual(['tool_calls']);
       expect(chunks.find((c) => c.usage)?.usage).toMatchObject({ prompt_tokens: 30, completion_tokens: 31 });
       expect(out.trimEnd().endsWith('data: [DONE]')).toBe(true);
@@ -138,16 +154,28 @@ describe('bedrock-converse streams (the framer\'s SSE)', () => {
     const events = out
       .split('\n\n')
       .filter(Boolean)
-      .map((e) => JSON.parse(e.split('\n').find((l) => l.startsWith('data: '))!.slice(6)) as Record<string, unknown>);
+      .map(
+        (e) =>
+          JSON.parse(
+            e
+              .split('\n')
+              .find((l) => l.startsWith('data: '))!
+              .slice(6),
+          ) as Record<string, unknown>,
+      );
     const deltas = events.filter((e) => e['type'] === 'content_block_delta').map((e) => e['delta'] as Record<string, unknown>);
     expect(deltas.filter((d) => d['type'] === 'signature_delta').map((d) => d['signature'])).toEqual(['EqoBsig']);
-    expect(events.filter((e) => e['type'] === 'content_block_start').map((e) => (e['content_block'] as { type: string }).type)).toEqual(['thinking', 'text', 'tool_use']);
+    expect(events.filter((e) => e['type'] === 'content_block_start').map((e) => (e['content_block'] as { type: string }).type)).toEqual([
+      'thinking',
+      'text',
+      'tool_use',
+    ]);
     const messageDelta = events.find((e) => e['type'] === 'message_delta') as { delta: { stop_reason: string }; usage: Record<string, number> };
     expect([messageDelta.delta.stop_reason, messageDelta.usage['output_tokens']]).toEqual(['tool_use', 31]);
-    expect(events[events.length - 1]!['type']).toBe('message_stop');
+    expect(events[events.length - 1]['type']).toBe('message_stop');
   });
 
-  it('an exception event after content is the client\'s in-stream error with the status it stands for', () => {
+  it("an exception event after content is the client's in-stream error with the status it stands for", () => {
     const t = createStreamTranslator('bedrock-converse', 'openai-chat', ctx({ stream: true }));
     let out = t.push('event: messageStart\ndata: {"role":"assistant"}\n\nevent: contentBlockDelta\ndata: {"contentBlockIndex":0,"delta":{"text":"Hi"}}\n\n');
     out += t.push('event: throttlingException\ndata: {"message":"Too many tokens, please wait before trying again."}\n\n') + t.end();

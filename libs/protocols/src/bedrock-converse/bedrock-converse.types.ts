@@ -37,9 +37,7 @@ export interface ConverseMessage {
   content: ConverseContentBlock[];
 }
 
-export type ConverseTool =
-  | { toolSpec: { name: string; description?: string; inputSchema: { json: JsonObject } } }
-  | { cachePoint: ConverseCachePoint };
+export type ConverseTool = { toolSpec: { name: string; description?: string; inputSchema: { json: JsonObject } } } | { cachePoint: ConverseCachePoint };
 
 export type ConverseToolChoice = { auto: JsonObject } | { any: JsonObject } | { tool: { name: string } };
 

@@ -6,7 +6,7 @@ export function bedrockModelProvider(modelId: string): string {
   const tail = modelId.includes('/') ? modelId.slice(modelId.lastIndexOf('/') + 1) : modelId;
   const parts = tail.split('.');
   const GEO = new Set(['us', 'eu', 'apac', 'au', 'ca', 'jp', 'us-gov', 'global']);
-  const provider = parts.length > 2 && GEO.has(parts[0]!) ? parts[1]! : parts[0]!;
+  const provider = parts.length > 2 && GEO.has(parts[0]) ? parts[1] : parts[0];
   return provider.toLowerCase();
 }
 

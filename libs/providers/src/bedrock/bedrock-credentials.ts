@@ -3,9 +3,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /** A channel key: AWS access keys (`AKID:SECRET[:SESSION_TOKEN]`) signed with SigV4, or a Bedrock API key (Bearer). */
-export type BedrockCredential =
-  | { kind: 'sigv4'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
-  | { kind: 'bearer'; apiKey: string };
+export type BedrockCredential = { kind: 'sigv4'; accessKeyId: string; secretAccessKey: string; sessionToken?: string } | { kind: 'bearer'; apiKey: string };
 
 /** An access key id: AKIA… (long-term), ASIA… (STS) — upper-case letters and digits. */
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;

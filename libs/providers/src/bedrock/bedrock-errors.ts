@@ -33,7 +33,7 @@ export function bedrockUpstreamError(status: number, header: (name: string) => s
   // Some auth-layer answers come without the header: an AWS `{"Message"}` body tells its kind by its status.
   const rawType = header('x-amzn-errortype') ?? (typeof body['__type'] === 'string' ? body['__type'] : undefined) ?? (text0 ? INFERRED[status] : undefined);
   if (!rawType) return null;
-  const code = rawType.split(':')[0]!.split('#').pop()!;
+  const code = rawType.split(':')[0].split('#').pop()!;
   const text = text0 ?? code;
   const message = text.length > MAX_MESSAGE ? text.slice(0, MAX_MESSAGE) + '…' : text;
   const err = (s: number, type: string): GatewayError => ({ status: s, message, type, code });

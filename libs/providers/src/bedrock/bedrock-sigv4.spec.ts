@@ -29,7 +29,7 @@ describe('SigV4 against the AWS signature test suite', () => {
     const [rawPath, rawQuery = ''] = c.path.split('?');
     const signature = sigV4Signature({
       method: c.method,
-      rawPath: rawPath!,
+      rawPath: rawPath,
       rawQuery,
       headers: { host: c.headers.host, 'x-amz-date': suite.amzDate, ...(sessionToken ? { 'x-amz-security-token': sessionToken } : {}) },
       signedHeaders: auth.signedHeaders,
@@ -54,7 +54,7 @@ describe('SigV4 against the AWS signature test suite', () => {
       credentials: suite.credentials,
       date,
     });
-    const auth = parseSigV4Authorization(headers['authorization']!)!;
+    const auth = parseSigV4Authorization(headers['authorization'])!;
     expect(auth.scope).toBe('20150830/us-east-1/bedrock/aws4_request');
     const verify = (rawPath: string) =>
       sigV4Signature({
@@ -64,7 +64,7 @@ describe('SigV4 against the AWS signature test suite', () => {
         headers: { host: 'bedrock-runtime.us-east-1.amazonaws.com', 'content-type': 'application/json', 'x-amz-date': headers['x-amz-date'] },
         signedHeaders: auth.signedHeaders,
         body: Buffer.from(body),
-        amzDate: headers['x-amz-date']!,
+        amzDate: headers['x-amz-date'],
         scope: auth.scope,
         secretAccessKey: suite.credentials.secretAccessKey,
       });

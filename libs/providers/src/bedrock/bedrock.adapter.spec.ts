@@ -19,7 +19,7 @@ const target = (model: string, protocol: 'anthropic' | 'bedrock-converse', strea
   adapter.target({ baseUrl, apiKey: 'k', model, protocol, stream, operation: 'generate', config: { region } });
 
 describe('bedrock channels', () => {
-  it('is a registered type whose region is required and checked, and whose default host is the region\'s', () => {
+  it("is a registered type whose region is required and checked, and whose default host is the region's", () => {
     expect(providerFor('bedrock')).toBeInstanceOf(BedrockAdapter);
     expect(channelConfigProblem('bedrock', {})).toEqual({ field: 'region', message: expect.stringMatching(/required/) });
     expect(channelConfigProblem('bedrock', { region: 'Paris' })).toEqual({ field: 'region', message: expect.stringMatching(/AWS region/) });
@@ -66,19 +66,27 @@ describe('bedrock channels', () => {
     await adapter.prepare(bearer, cred('ABSKexample'), 'bedrock-converse');
     expect(bearer.headers['authorization']).toBe('Bearer ABSKexample');
 
-    const signed: PreparedRequest = { url: target('a.b:0', 'bedrock-converse', false).url, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: '{"messages":[]}' };
+    const signed: PreparedRequest = {
+      url: target('a.b:0', 'bedrock-converse', false).url,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: '{"messages":[]}',
+    };
     await adapter.prepare(signed, cred('ASIAEXAMPLEEXAMPLE01:secret:the-token'), 'bedrock-converse');
-    const auth = parseSigV4Authorization(signed.headers['authorization']!)!;
+    const auth = parseSigV4Authorization(signed.headers['authorization'])!;
     expect(auth.accessKeyId).toBe('ASIAEXAMPLEEXAMPLE01');
     expect(auth.scope).toMatch(/^\d{8}\/eu-west-3\/bedrock\/aws4_request$/);
     expect(auth.signedHeaders).toEqual(['accept', 'content-type', 'host', 'x-amz-date', 'x-amz-security-token']);
     expect(signed.headers['x-amz-security-token']).toBe('the-token');
   });
 
-  it('prepare on InvokeModel: the Anthropic body without model/stream, with anthropic_version and the client\'s betas', async () => {
+  it("prepare on InvokeModel: the Anthropic body without model/stream, with anthropic_version and the client's betas", async () => {
     const req: PreparedRequest = {
       url: target('us.anthropic.claude-sonnet-4-20250514-v1:0', 'anthropic', true).url,
-      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'anthropic-beta': 'interleaved-thinking-2025-05-14, context-1m-2025-08-07' },
+      headers: {
+        'content-type': 'application/json',
+        'anthropic-version': '2023-06-01',
+        'anthropic-beta': 'interleaved-thinking-2025-05-14, context-1m-2025-08-07',
+      },
       body: Buffer.from(
         JSON.stringify({
           model: 'claude',
@@ -117,7 +125,10 @@ describe('Bedrock errors as routing reads them', () => {
   });
 
   it('an IAM denial for one model skips the channel without blaming the key; a body without the header is still read', () => {
-    const body = JSON.stringify({ Message: 'User: arn:aws:iam::123456789012:user/gw is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1::foundation-model/x' });
+    const body = JSON.stringify({
+      Message:
+        'User: arn:aws:iam::123456789012:user/gw is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1::foundation-model/x',
+    });
     expect(bedrockUpstreamError(403, () => undefined, body)).toMatchObject({ status: 403, code: 'AccessDeniedException' });
     expect(bedrockUpstreamError(502, () => undefined, '<html>Bad Gateway</html>')).toBeNull();
   });
@@ -132,7 +143,10 @@ describe('the Bedrock stream framer', () => {
   };
 
   it('ConverseStream frames → SSE named by :event-type, across any split', () => {
-    const bytes = Buffer.concat([eventFrame('messageStart', { role: 'assistant' }), eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'héllo' } })]);
+    const bytes = Buffer.concat([
+      eventFrame('messageStart', { role: 'assistant' }),
+      eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'héllo' } }),
+    ]);
     expect(feed(adapter.streamFramer('bedrock-converse')!, bytes)).toBe(
       'event: messageStart\ndata: {"role":"assistant"}\n\nevent: contentBlockDelta\ndata: {"contentBlockIndex":0,"delta":{"text":"héllo"}}\n\n',
     );
@@ -149,7 +163,7 @@ describe('the Bedrock stream framer', () => {
     );
   });
 
-  it('an exception before anything was produced throws (the attempt fails over); after, it is the protocol\'s error event', () => {
+  it("an exception before anything was produced throws (the attempt fails over); after, it is the protocol's error event", () => {
     expect(() => adapter.streamFramer('bedrock-converse')!.push(exceptionFrame('throttlingException', 'Too many requests'))).toThrow('Too many requests');
     const converse = adapter.streamFramer('bedrock-converse')!;
     const out = converse.push(Buffer.concat([eventFrame('messageStart', { role: 'assistant' }), exceptionFrame('modelStreamErrorException', 'model failed')]));

@@ -49,7 +49,8 @@ export class BedrockAdapter implements ProviderAdapter {
 
   configProblem(config: Readonly<Record<string, unknown>>): { field: string; message: string } | null {
     const region = config['region'];
-    if (region === undefined || region === null || region === '') return { field: 'region', message: 'required: the AWS region of the channel, e.g. us-east-1' };
+    if (region === undefined || region === null || region === '')
+      return { field: 'region', message: 'required: the AWS region of the channel, e.g. us-east-1' };
     if (typeof region !== 'string' || !REGION.test(region.trim())) return { field: 'region', message: 'must be an AWS region such as us-east-1' };
     return null;
   }
@@ -81,7 +82,8 @@ export class BedrockAdapter implements ProviderAdapter {
     if (!region) throw new CredentialError('the channel has no config.region to sign for', 500);
     const body = typeof req.body === 'string' ? req.body : req.body instanceof Buffer ? new Uint8Array(req.body) : undefined;
     if (body === undefined) throw new CredentialError('a form body cannot be sent to Bedrock', 500);
-    for (const name of Object.keys(req.headers)) if (name.toLowerCase() === 'authorization' || name.toLowerCase().startsWith('x-amz-')) delete req.headers[name];
+    for (const name of Object.keys(req.headers))
+      if (name.toLowerCase() === 'authorization' || name.toLowerCase().startsWith('x-amz-')) delete req.headers[name];
     const signed = await signAwsRequest({ method: 'POST', url: req.url, headers: req.headers, body, region, service: 'bedrock', credentials: key });
     Object.assign(req.headers, signed);
   }
@@ -109,7 +111,7 @@ function toInvokeModelBody(req: PreparedRequest): void {
   const betas = new Set(Array.isArray(body['anthropic_beta']) ? (body['anthropic_beta'] as unknown[]).filter((b): b is string => typeof b === 'string') : []);
   for (const name of Object.keys(req.headers)) {
     const lower = name.toLowerCase();
-    if (lower === 'anthropic-beta') for (const b of req.headers[name]!.split(',')) if (b.trim()) betas.add(b.trim());
+    if (lower === 'anthropic-beta') for (const b of req.headers[name].split(',')) if (b.trim()) betas.add(b.trim());
     if (lower === 'anthropic-beta' || lower === 'anthropic-version' || lower === 'x-api-key') delete req.headers[name];
   }
   if (betas.size > 0) body['anthropic_beta'] = [...betas];

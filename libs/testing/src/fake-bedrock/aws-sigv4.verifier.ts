@@ -69,9 +69,9 @@ export function canonicalRequest(input: SigV4Input): string {
 export function sigV4Signature(input: SigV4Input): string {
   const [date, region, service] = input.scope.split('/');
   const stringToSign = ['AWS4-HMAC-SHA256', input.amzDate, input.scope, sha256(canonicalRequest(input))].join('\n');
-  const kDate = hmac(`AWS4${input.secretAccessKey}`, date!);
-  const kRegion = hmac(kDate, region!);
-  const kService = hmac(kRegion, service!);
+  const kDate = hmac(`AWS4${input.secretAccessKey}`, date);
+  const kRegion = hmac(kDate, region);
+  const kService = hmac(kRegion, service);
   const kSigning = hmac(kService, 'aws4_request');
   return createHmac('sha256', kSigning).update(stringToSign, 'utf8').digest('hex');
 }
@@ -80,5 +80,5 @@ export function sigV4Signature(input: SigV4Input): string {
 export function parseSigV4Authorization(header: string): { accessKeyId: string; scope: string; signedHeaders: string[]; signature: string } | null {
   const m = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/.exec(header.trim());
   if (!m) return null;
-  return { accessKeyId: m[1]!, scope: m[2]!, signedHeaders: m[3]!.split(';'), signature: m[4]! };
+  return { accessKeyId: m[1], scope: m[2], signedHeaders: m[3].split(';'), signature: m[4] };
 }

@@ -21,7 +21,7 @@ export const BEDROCK_ERRORS = {
   wrongRegion: {
     status: 403,
     type: coral('InvalidSignatureException'),
-    body: { message: "Credential should be scoped to a valid region. " },
+    body: { message: 'Credential should be scoped to a valid region. ' },
   },
   invalidApiKey: { status: 403, type: bedrock('AccessDeniedException'), body: { Message: 'Authentication failed: Please make sure your API Key is valid.' } },
   throttling: { status: 429, type: bedrock('ThrottlingException'), body: { message: 'Too many requests, please wait before trying again.' } },
@@ -30,14 +30,18 @@ export const BEDROCK_ERRORS = {
     type: bedrock('ValidationException'),
     body: {
       message:
-        "Invocation of model ID anthropic.claude-3-7-sonnet-20250219-v1:0 with on-demand throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this model.",
+        'Invocation of model ID anthropic.claude-3-7-sonnet-20250219-v1:0 with on-demand throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this model.',
     },
   },
-  validation: { status: 400, type: bedrock('ValidationException'), body: { message: 'The model returned the following errors: messages: text content blocks must be non-empty' } },
+  validation: {
+    status: 400,
+    type: bedrock('ValidationException'),
+    body: { message: 'The model returned the following errors: messages: text content blocks must be non-empty' },
+  },
   modelError: {
     status: 424,
     type: bedrock('ModelErrorException'),
-    body: { message: 'Received error from model: the model encountered an error processing the request', originalStatusCode: '500' } as Record<string, string>,
+    body: { message: 'Received error from model: the model encountered an error processing the request', originalStatusCode: '500' },
   },
   notFound: { status: 404, type: bedrock('ResourceNotFoundException'), body: { message: 'Model not found.' } },
 } satisfies Record<string, BedrockErrorReply>;

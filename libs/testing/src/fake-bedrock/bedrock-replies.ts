@@ -17,7 +17,7 @@ function decideTurn(toolNames: string[], lastUserHasResult: boolean, thinking: b
   if (thinking) turn.thinking = { text: 'The user wants the weather.', signature: 'EqoBCkgIARABGAIiQ-bedrock-signature' };
   if (toolNames.length > 0 && !lastUserHasResult) {
     turn.text = 'Checking.';
-    turn.tool = { id: 'tooluse_Fake01', name: toolNames[0]!, input: { city: 'Paris' } };
+    turn.tool = { id: 'tooluse_Fake01', name: toolNames[0], input: { city: 'Paris' } };
   }
   return turn;
 }
@@ -82,7 +82,7 @@ export function converseStreamFrames(turn: Turn): Buffer[] {
     const args = JSON.stringify(turn.tool.input);
     frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: i, delta: { toolUse: { input: args.slice(0, 5) } } }));
     frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: i, delta: { toolUse: { input: args.slice(5) } } }));
-    frames.push(eventFrame('contentBlockStop', { contentBlockIndex: i++ }));
+    frames.push(eventFrame('contentBlockStop', { contentBlockIndex: i }));
   }
   frames.push(eventFrame('messageStop', { stopReason: turn.tool ? 'tool_use' : 'end_turn' }));
   frames.push(eventFrame('metadata', { usage: converseUsage(), metrics: { latencyMs: 456 } }));
@@ -118,7 +118,16 @@ export function anthropicStreamFrames(turn: Turn, model: string): Buffer[] {
   const events: Json[] = [
     {
       type: 'message_start',
-      message: { id: 'msg_bdrk_01Fake', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...anthropicUsage(), output_tokens: 1 } },
+      message: {
+        id: 'msg_bdrk_01Fake',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...anthropicUsage(), output_tokens: 1 },
+      },
     },
   ];
   let i = 0;
@@ -134,12 +143,21 @@ export function anthropicStreamFrames(turn: Turn, model: string): Buffer[] {
   if (turn.tool) {
     events.push({ type: 'content_block_start', index: i, content_block: { type: 'tool_use', id: 'toolu_bdrk_01Fake', name: turn.tool.name, input: {} } });
     events.push({ type: 'content_block_delta', index: i, delta: { type: 'input_json_delta', partial_json: JSON.stringify(turn.tool.input) } });
-    events.push({ type: 'content_block_stop', index: i++ });
+    events.push({ type: 'content_block_stop', index: i });
   }
-  events.push({ type: 'message_delta', delta: { stop_reason: turn.tool ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: FAKE_USAGE.output } });
+  events.push({
+    type: 'message_delta',
+    delta: { stop_reason: turn.tool ? 'tool_use' : 'end_turn', stop_sequence: null },
+    usage: { output_tokens: FAKE_USAGE.output },
+  });
   events.push({
     type: 'message_stop',
-    'amazon-bedrock-invocationMetrics': { inputTokenCount: FAKE_USAGE.input, outputTokenCount: FAKE_USAGE.output, invocationLatency: 900, firstByteLatency: 300 },
+    'amazon-bedrock-invocationMetrics': {
+      inputTokenCount: FAKE_USAGE.input,
+      outputTokenCount: FAKE_USAGE.output,
+      invocationLatency: 900,
+      firstByteLatency: 300,
+    },
   });
   return events.map(chunkFrame);
 }

@@ -38,10 +38,7 @@ export function eventFrame(eventType: string, payload: unknown): Buffer {
 
 /** A modeled exception frame (`throttlingException`, `modelStreamErrorException`…) with its `{"message"}` payload. */
 export function exceptionFrame(exceptionType: string, message: string): Buffer {
-  return eventStreamFrame(
-    { ':exception-type': exceptionType, ':content-type': 'application/json', ':message-type': 'exception' },
-    JSON.stringify({ message }),
-  );
+  return eventStreamFrame({ ':exception-type': exceptionType, ':content-type': 'application/json', ':message-type': 'exception' }, JSON.stringify({ message }));
 }
 
 /** InvokeModelWithResponseStream's `chunk` frame: an Anthropic stream event as base64 JSON under `bytes`. */

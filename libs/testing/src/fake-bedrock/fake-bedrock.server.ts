@@ -69,14 +69,19 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     res.end(JSON.stringify(e.body));
   };
 
-  const authenticate = (req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): { key: string; auth: 'sigv4' | 'bearer' } | BedrockErrorReply => {
+  const authenticate = (
+    req: IncomingMessage,
+    rawPath: string,
+    rawQuery: string,
+    body: Buffer,
+  ): { key: string; auth: 'sigv4' | 'bearer' } | BedrockErrorReply => {
     const header = req.headers.authorization ?? '';
     if (header.startsWith('Bearer ')) {
       const key = header.slice(7);
       return options.apiKeys?.includes(key) ? { key, auth: 'bearer' } : BEDROCK_ERRORS.invalidApiKey;
     }
     const parsed = parseSigV4Authorization(header);
-    if (!parsed) return { status: 403, type: 'IncompleteSignatureException:', body: { message: 'Authorization header requires \'Credential\' parameter.' } };
+    if (!parsed) return { status: 403, type: 'IncompleteSignatureException:', body: { message: "Authorization header requires 'Credential' parameter." } };
     const cred = options.credentials?.find((c) => c.accessKeyId === parsed.accessKeyId);
     if (!cred) return BEDROCK_ERRORS.unrecognizedClient;
     const [, scopeRegion, service] = parsed.scope.split('/');
@@ -140,7 +145,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
         const bodyBytes = Buffer.concat(chunks);
         const who = authenticate(req, rawPath, rawQuery, bodyBytes);
         if ('status' in who) return sendError(res, who);
-        const modelId = decodeURIComponent(match[1]!);
+        const modelId = decodeURIComponent(match[1]);
         const action = match[2] as FakeBedrockAction;
         let body: Record<string, unknown>;
         try {
@@ -156,7 +161,10 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
         if (action === 'invoke' || action === 'invoke-with-response-stream') {
           for (const key of ['model', 'stream']) if (key in body) return sendError(res, extraneousKey(key));
           if (body['anthropic_version'] !== 'bedrock-2023-05-31') {
-            return sendError(res, { ...BEDROCK_ERRORS.validation, body: { message: 'Malformed input request: #: required key [anthropic_version] not found' } });
+            return sendError(res, {
+              ...BEDROCK_ERRORS.validation,
+              body: { message: 'Malformed input request: #: required key [anthropic_version] not found' },
+            });
           }
           const turn = anthropicTurn(body);
           if (!stream) {

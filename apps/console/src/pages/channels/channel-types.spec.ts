@@ -6,7 +6,7 @@ describe('channel types offered by the console', () => {
   it('are exactly the types the router accepts', () => {
     expect([...CHANNEL_TYPE_OPTIONS].sort()).toEqual([...CHANNEL_TYPES].sort());
   });
-  it('know which types have no default base URL (a type whose required settings give one, bedrock\'s region, has one)', () => {
+  it("know which types have no default base URL (a type whose required settings give one, bedrock's region, has one)", () => {
     const settings = (t: string) => Object.fromEntries((CHANNEL_CONFIG_FIELDS[t] ?? []).filter((f) => f.required).map((f) => [f.name, f.placeholder]));
     expect(CHANNEL_TYPE_OPTIONS.filter((t) => !defaultBaseUrl(t, settings(t)))).toEqual(TYPES_NEEDING_BASE_URL);
   });
