@@ -93,6 +93,12 @@ describe('bedrock channels (standalone)', () => {
     await admin.del(`/api/channels/${made.body.id as number}`);
   });
 
+  it('the channel test (router probe) signs its request too', async () => {
+    const r = await admin.post(`/api/channels/${ids['bedrock-sigv4']}/test`, {});
+    expect([r.status, r.body.ok, r.body.status]).toEqual([200, true, 200]);
+    expect(fake.requests.map((q) => [q.action, q.auth, q.key])).toEqual([['converse', 'sigv4', GOOD.accessKeyId]]);
+  });
+
   it('OpenAI chat, non-stream, with tools: Converse signed with SigV4 over the `%3A` path; a tool call, then the answer; usage with cache', async () => {
     const first = await openai.chat.completions.create({
       model: 'claude-sonnet',
