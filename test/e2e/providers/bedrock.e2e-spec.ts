@@ -229,6 +229,15 @@ describe('bedrock channels (standalone)', () => {
     expect(fake.requests.map((q) => q.action)).toEqual(['converse', 'converse-stream']);
   });
 
+  it('OpenAI Responses through Converse', async () => {
+    const r = await openai.responses.create({ model: 'llama', input: 'Hello', max_output_tokens: 50 });
+    expect([r.output_text, r.usage?.input_tokens]).toEqual([
+      'Hello from Bedrock.',
+      FAKE_BEDROCK_USAGE.input + FAKE_BEDROCK_USAGE.cacheRead + FAKE_BEDROCK_USAGE.cacheWrite,
+    ]);
+    expect((fake.requests[0].body as { inferenceConfig: unknown }).inferenceConfig).toEqual({ maxTokens: 50 });
+  });
+
   it('STS session tokens are signed; Bedrock API keys go as Bearer', async () => {
     await openai.chat.completions.create({ model: 'claude-sts', messages: [{ role: 'user', content: 'hi' }] });
     await openai.chat.completions.create({ model: 'claude-apikey', messages: [{ role: 'user', content: 'hi' }] });
