@@ -17,6 +17,7 @@ export const CONVERSE_STREAM_EXCEPTIONS: Readonly<Record<string, number>> = {
   internalServerException: 500,
   serviceUnavailableException: 503,
   modelStreamErrorException: 424,
+  modelTimeoutException: 504,
 };
 
 export class ConverseStreamDecoder implements StreamDecoder {

@@ -65,7 +65,9 @@ export class BedrockStreamFramer implements StreamFramer {
   }
 
   private errorEvent(e: AwsEventStreamError): string {
-    if (this.protocol === 'bedrock-converse') return sseEventOf(e.code, JSON.stringify({ message: e.message }));
+    // An unmodeled `error` frame (`:error-code` InternalFailure…) is reported as the service's internal error.
+    const name = e.code in CONVERSE_STREAM_EXCEPTIONS ? e.code : 'internalServerException';
+    if (this.protocol === 'bedrock-converse') return sseEventOf(name, JSON.stringify({ message: e.message }));
     const status = CONVERSE_STREAM_EXCEPTIONS[e.code] ?? 500;
     return sseEventOf('error', JSON.stringify({ type: 'error', error: { type: anthropicErrorType(status), message: e.message } }));
   }

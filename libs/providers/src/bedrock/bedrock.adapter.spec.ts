@@ -175,6 +175,13 @@ describe('the Bedrock stream framer', () => {
     );
   });
 
+  it('an unmodeled error frame after content is reported as an internal error, never as a clean end', () => {
+    const framer = adapter.streamFramer('bedrock-converse')!;
+    framer.push(eventFrame('messageStart', { role: 'assistant' }));
+    const failure = eventStreamFrame({ ':message-type': 'error', ':error-code': 'InternalFailure', ':error-message': 'An internal error occurred.' }, '');
+    expect(framer.push(failure)).toBe('event: internalServerException\ndata: {"message":"An internal error occurred."}\n\n');
+  });
+
   it('a frame with a bad CRC or a stream cut mid-frame is a broken transport, never relayed', () => {
     const bad = Buffer.from(eventStreamFrame({ ':message-type': 'event', ':event-type': 'messageStart' }, '{"role":"assistant"}'));
     bad[bad.length - 1] ^= 1;
