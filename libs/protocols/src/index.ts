@@ -23,6 +23,9 @@ export { DEFAULT_MAX_SSE_EVENT_CHARS, SseEventTooLargeError, SseParser, type Sse
 export { fileExtensionForMediaType } from './core/media.util';
 export { floatsToBase64, base64ToFloats } from './openai-embeddings/embedding-vector.util';
 export { parseGeminiModelAction, type GeminiModelAction } from './gemini/gemini-path.util';
+export { bedrockModelProvider, isBedrockAnthropicModel } from './bedrock-converse/bedrock-model.util';
+export { CONVERSE_STREAM_EXCEPTIONS } from './bedrock-converse/bedrock-converse-stream.decoder';
+export { anthropicErrorType } from './errors/error-types.map';
 export { geminiImageAction } from './openai-images/images-gemini.converter';
 
 export type {

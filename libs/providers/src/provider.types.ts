@@ -1,4 +1,4 @@
-import type { Operation, WireProtocol } from '@switchboard/protocols';
+import type { GatewayError, Operation, WireProtocol } from '@switchboard/protocols';
 import type { ProviderServices } from './credentials/provider-services';
 import type { UpstreamBody } from './upstream-call.types';
 
@@ -102,6 +102,12 @@ export interface ProviderAdapter {
   keyAllowance?(cred: CredentialContext): Promise<KeyAllowance | null>;
   /** The account's balance as the provider reports it (read periodically by the router). */
   balance?(cred: CredentialContext): Promise<ChannelBalance | null>;
+  /**
+   * An upstream error answer read the provider's way (AWS names the error in a header, not the body): the error with
+   * the status routing acts on (401 bans the key, 403/404 skip the channel, 429 backs off, 400 is the client's), or
+   * null to read it as the protocol's error body.
+   */
+  upstreamError?(status: number, header: (name: string) => string | undefined, body: string): GatewayError | null;
 }
 
 /** `https://x/v1/` and `https://x/v1` → `https://x`: a user-typed version suffix is tolerated, never doubled. */

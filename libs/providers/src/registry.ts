@@ -1,6 +1,7 @@
 import { AihubmixAdapter } from './aihubmix/aihubmix.adapter';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter';
 import { AzureAdapter } from './azure/azure.adapter';
+import { BedrockAdapter, bedrockRuntimeHost } from './bedrock/bedrock.adapter';
 import { CohereAdapter } from './cohere/cohere.adapter';
 import { GeminiAdapter } from './gemini/gemini.adapter';
 import { JinaAdapter } from './jina/jina.adapter';
@@ -20,6 +21,7 @@ const adapters = new Map<string, ProviderAdapter>([
   ['cohere', new CohereAdapter()],
   ['jina', new JinaAdapter()],
   ['voyage', new VoyageAdapter()],
+  ['bedrock', new BedrockAdapter()],
   ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(([type, preset]) => [type, new OpenAiAdapter(type, preset.versionBase, false)] as const),
 ]);
 
@@ -34,8 +36,9 @@ export function channelConfigProblem(type: string, config: Readonly<Record<strin
   return adapters.get(type)?.configProblem?.(config) ?? null;
 }
 
-/** The base URL a channel uses when the admin left it empty (presets), else the channel's own. */
-export function defaultBaseUrl(type: string): string | undefined {
+/** The base URL a channel uses when the admin left it empty (presets, a region's host), else the channel's own. */
+export function defaultBaseUrl(type: string, config?: Readonly<Record<string, unknown>>): string | undefined {
+  if (type === 'bedrock') return typeof config?.['region'] === 'string' && config['region'] ? bedrockRuntimeHost(config['region'].trim()) : undefined;
   const preset = OPENAI_COMPATIBLE_PRESETS[type];
   if (preset?.baseUrl) return preset.baseUrl;
   return {

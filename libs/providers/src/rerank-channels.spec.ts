@@ -31,7 +31,7 @@ const built = (c: UpstreamChannel): UpstreamCall => {
 describe('rerank channels (cohere, jina, voyage, OpenAI-compatible with a declared endpoint)', () => {
   it('are channel types with their vendors’ default origins', () => {
     expect(CHANNEL_TYPES).toEqual(expect.arrayContaining(['cohere', 'jina', 'voyage']));
-    expect(['cohere', 'jina', 'voyage'].map(defaultBaseUrl)).toEqual(['https://api.cohere.com', 'https://api.jina.ai', 'https://api.voyageai.com']);
+    expect(['cohere', 'jina', 'voyage'].map((t) => defaultBaseUrl(t))).toEqual(['https://api.cohere.com', 'https://api.jina.ai', 'https://api.voyageai.com']);
   });
 
   it('Cohere: /v2/rerank in its v2 dialect (string documents, no return_documents), Bearer; nothing but rerank', () => {

@@ -13,3 +13,16 @@ export { DEFAULT_REPLY, countWords as mockCountTokens } from './mock-upstream/re
 export { shareUndiciDispatcherWithJest } from './mock-upstream/undici-dispatcher.jest-fix';
 export { plainSocketTo } from './mock-upstream/plain-socket.dialer';
 export { mockAudioSeconds, mockSpeechAudio, mockTranscript } from './mock-upstream/families/openai-audio';
+export {
+  startFakeBedrock,
+  type FakeBedrock,
+  type FakeBedrockAction,
+  type FakeBedrockCredential,
+  type FakeBedrockFault,
+  type FakeBedrockOptions,
+  type FakeBedrockRequest,
+} from './fake-bedrock/fake-bedrock.server';
+export { BEDROCK_ERRORS } from './fake-bedrock/bedrock-errors';
+export { FAKE_USAGE as FAKE_BEDROCK_USAGE } from './fake-bedrock/bedrock-replies';
+export { awsUriEncode, canonicalRequest, parseSigV4Authorization, sigV4Signature, type SigV4Input } from './fake-bedrock/aws-sigv4.verifier';
+export { chunkFrame, eventFrame, eventStreamFrame, exceptionFrame } from './fake-bedrock/event-stream.writer';

@@ -73,6 +73,30 @@ describe('UpstreamAttempt', () => {
     expect(recorder.observeUpstream).toHaveBeenCalledWith(3, 'openai-chat', '4xx', expect.any(Number));
   });
 
+  it("a provider reading its own errors (Bedrock's x-amzn-ErrorType) decides the status routing acts on; the admin's mapping still wins", async () => {
+    const onDemand = JSON.stringify({
+      message:
+        'Invocation of model ID x with on-demand throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this model.',
+    });
+    const errorType = { 'x-amzn-errortype': 'ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/' };
+    const bedrock = (over = {}) =>
+      channel({ type: 'bedrock', baseUrl: 'http://bedrock.test', config: { region: 'us-east-1' }, keys: [{ index: 0, key: 'ABSKkey' }], ...over });
+    const { attempt, upstream } = setup(() => Promise.resolve(upstreamResponse(400, [onDemand], errorType)));
+    const ch = bedrock();
+    // the model cannot be served here, so another channel is tried (free), rather than the client getting a 400
+    expect(await attempt.run(ctxOf(), ch, ch.keys[0])).toMatchObject({
+      status: 404,
+      final: false,
+      free: true,
+      keyFailure: false,
+      error: { code: 'ValidationException' },
+    });
+    expect((upstream.send.mock.calls[0] as unknown[])[1]).toMatchObject({ authorization: 'Bearer ABSKkey' });
+    const mapped = bedrock({ statusCodeMapping: { '400': 503 } });
+    const second = setup(() => Promise.resolve(upstreamResponse(400, [onDemand], errorType)));
+    expect(await second.attempt.run(ctxOf(), mapped, mapped.keys[0])).toMatchObject({ status: 503, final: false });
+  });
+
   it('the upstream not reached: a transport failure of its kind (first-byte timeout → 504)', async () => {
     const { attempt } = setup(() => Promise.reject(Object.assign(new Error('headers timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' })));
     const ch = channel();

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { statusClass } from '@switchboard/observability';
 import { parseUpstreamError } from '@switchboard/protocols';
-import { mapStatus } from '@switchboard/providers';
+import { mapStatus, providerFor } from '@switchboard/providers';
 import type { RuntimeChannel, RuntimeKey } from '../state/routing-table.service';
 import type { AttemptContext } from './attempt-context';
 import { FailoverPolicy, transportFailure, type AttemptFailure } from './failover-policy';
@@ -50,13 +50,16 @@ export class UpstreamAttempt {
       this.recorder.observeUpstream(channel.id, upstreamProtocol, kind, t0);
       return transportFailure(kind === 'timeout_first_byte' ? 504 : 502, kind, `upstream ${kind}: ${(e as Error).message}`);
     }
-    const mapped = mapStatus(channel, res.statusCode);
+    let mapped = mapStatus(channel, res.statusCode);
     if (mapped >= 400 || res.statusCode >= 400) {
       const text = await res.text(MAX_ERROR_BODY).catch(() => '');
       draft.upstreamMs += performance.now() - t0;
       this.recorder.observeUpstream(channel.id, upstreamProtocol, statusClass(mapped), t0);
       if (res.statusCode === 401) this.credentials.rejected(channel, key);
-      const error = parseUpstreamError(upstreamProtocol, mapped, text);
+      // A provider may read its errors its own way (Bedrock: the error type is a header); the admin's mapping still wins.
+      const own = providerFor(channel.type)?.upstreamError?.(res.statusCode, (name) => res.header(name), text);
+      if (own && mapped === res.statusCode) mapped = own.status;
+      const error = own ? { ...own, status: mapped } : parseUpstreamError(upstreamProtocol, mapped, text);
       const retryAfter = Number(res.header('retry-after'));
       if (Number.isFinite(retryAfter)) error.retryAfterSeconds = retryAfter;
       return this.policy.httpFailure(mapped, error);

@@ -72,14 +72,15 @@ export const CreateChannel = z
   })
   .strict()
   .transform((c, ctx) => {
-    const baseUrl = c.baseUrl ?? defaultBaseUrl(c.type);
-    if (!baseUrl) {
-      ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: `required for type ${c.type}` });
-      return z.NEVER;
-    }
+    // The settings first: a type's default base URL may come from them (bedrock: its region's host).
     const problem = channelConfigProblem(c.type, c.config);
     if (problem) {
       ctx.addIssue({ code: 'custom', path: ['config', problem.field], message: problem.message });
+      return z.NEVER;
+    }
+    const baseUrl = c.baseUrl ?? defaultBaseUrl(c.type, c.config);
+    if (!baseUrl) {
+      ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: `required for type ${c.type}` });
       return z.NEVER;
     }
     return { ...c, baseUrl };

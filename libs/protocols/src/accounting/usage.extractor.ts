@@ -2,6 +2,7 @@
 import { asObject } from '../core/json.util';
 import { tokenCount, usageFromAnthropic, usageFromGemini, usageFromOpenAiChat, usageFromResponses } from '../core/usage.map';
 import { decodeResponse } from '../conversion/response-codecs';
+import { usageFromConverse } from '../bedrock-converse/bedrock-converse-response.decoder';
 import type { Usage, WireProtocol } from '../protocol.types';
 import { protocolDescriptor } from '../registry/protocol.registry';
 
@@ -16,6 +17,8 @@ export function extractUsage(protocol: WireProtocol, body: Record<string, unknow
       return usageFromAnthropic(body['usage']);
     case 'gemini':
       return usageFromGemini(body['usageMetadata']);
+    case 'bedrock-converse':
+      return usageFromConverse(body['usage']);
     case 'openai-embeddings': {
       const u = asObject(body['usage']);
       if (!u) return null;

@@ -42,7 +42,7 @@ describe('the protocol registry', () => {
         // (Realtime has no POST route: its model is in the upgrade's query; an upstream-only dialect has none at all)
         expect([
           d.name,
-          d.bodyRoutes.length > 0 || d.name === 'openai-realtime' || d.name.endsWith('-rerank'),
+          d.bodyRoutes.length > 0 || d.name === 'openai-realtime' || d.name.endsWith('-rerank') || d.name === 'bedrock-converse',
           d.pathRoutes.length,
           Object.keys(d.actions).length,
         ]).toEqual([d.name, true, 0, 0]);

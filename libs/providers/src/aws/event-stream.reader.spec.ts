@@ -39,6 +39,19 @@ describe('AwsEventStreamReader', () => {
     expect(() => new AwsEventStreamReader().push(ex)).toThrow(expect.objectContaining({ code: 'throttlingException', message: 'Too many requests' }));
   });
 
+  it('an exception carries the messages of the same read that came before it (they are not lost)', () => {
+    const ex = frame({ ':message-type': 'exception', ':exception-type': 'modelStreamErrorException' }, '{"message":"stopped"}');
+    const err = (() => {
+      try {
+        new AwsEventStreamReader().push(Buffer.concat([a, b, ex]));
+      } catch (e) {
+        return e as AwsEventStreamError;
+      }
+      return undefined;
+    })();
+    expect([err?.code, err?.decoded.map((m) => m.headers[':event-type'])]).toEqual(['modelStreamErrorException', ['messageStart', 'contentBlockDelta']]);
+  });
+
   it('a stream cut inside a frame is an error at its end', () => {
     const r = new AwsEventStreamReader();
     r.push(a.subarray(0, 10));

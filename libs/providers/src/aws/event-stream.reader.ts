@@ -13,6 +13,8 @@ export class AwsEventStreamError extends Error {
     message: string,
     /** `:exception-type` or `:error-code` (`throttlingException`, `validationException`…) */
     readonly code: string,
+    /** the messages of the same read that came before the failing frame (they happened: a caller may still relay them) */
+    readonly decoded: AwsEventMessage[] = [],
   ) {
     super(message);
   }
@@ -34,11 +36,16 @@ export class AwsEventStreamReader {
     const out: AwsEventMessage[] = [];
     while (this.buf.length >= 4) {
       const total = this.buf.readUInt32BE(0);
-      if (total < 16 || total > MAX_FRAME) throw new AwsEventStreamError(`event stream frame of ${total} bytes`, 'invalidFrame');
+      if (total < 16 || total > MAX_FRAME) throw new AwsEventStreamError(`event stream frame of ${total} bytes`, 'invalidFrame', out);
       if (this.buf.length < total) break;
       const frame = this.buf.subarray(0, total);
       this.buf = this.buf.subarray(total);
-      out.push(this.decode(frame));
+      try {
+        out.push(this.decode(frame));
+      } catch (e) {
+        const err = e as AwsEventStreamError;
+        throw new AwsEventStreamError(err.message, err.code, out);
+      }
     }
     return out;
   }
