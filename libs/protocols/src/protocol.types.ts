@@ -3,7 +3,7 @@
  * (libs/contracts) and the providers take them from here. This lib imports no other, so nothing can make a cycle of it.
  * The first five are the chat and embeddings protocols; the rest are the endpoint families beyond them (SPEC §8),
  * and upstream-only dialects of a family that clients never speak (`voyage-rerank`: Voyage's `top_k`/`data` rerank;
- * `cohere-rerank`: Cohere v2's, string documents only and never echoed).
+ * `cohere-rerank`: Cohere v2's, string documents only and never echoed; `kiro`: Kiro's generateAssistantResponse).
  */
 export const WIRE_PROTOCOLS = [
   'openai-chat',
@@ -19,6 +19,7 @@ export const WIRE_PROTOCOLS = [
   'rerank',
   'voyage-rerank',
   'cohere-rerank',
+  'kiro',
 ] as const;
 export type WireProtocol = (typeof WIRE_PROTOCOLS)[number];
 
@@ -94,6 +95,11 @@ export interface ConvertContext {
    * Gemini batch embedding shape.
    */
   clientBody?: Record<string, unknown>;
+  /**
+   * Tool names the upstream request had to shorten (Kiro allows 64 characters), shortened → the client's; set by the
+   * request encoder, read by the stream decoder so the client sees its own names.
+   */
+  upstreamToolNames?: Record<string, string>;
 }
 
 export interface GatewayError {

@@ -8,6 +8,7 @@ import { OPENAI_COMPLETIONS } from '../openai-completions/openai-completions.des
 import { OPENAI_IMAGES } from '../openai-images/openai-images.descriptor';
 import { OPENAI_MODERATIONS } from '../openai-moderations/openai-moderations.descriptor';
 import { OPENAI_REALTIME } from '../openai-realtime/openai-realtime.descriptor';
+import { KIRO } from '../kiro/kiro.descriptor';
 import { RERANK } from '../rerank/rerank.descriptor';
 import { COHERE_RERANK, VOYAGE_RERANK } from '../rerank/rerank-dialect.descriptor';
 import type { Operation, WireProtocol } from '../protocol.types';
@@ -31,6 +32,7 @@ export const PROTOCOL_DESCRIPTORS: readonly ProtocolDescriptor[] = [
   OPENAI_REALTIME,
   VOYAGE_RERANK,
   COHERE_RERANK,
+  KIRO,
 ];
 
 /** The protocol of `/v1/…` paths no descriptor owns, and the `GET /v1/models` shape of an unrecognised caller. */
