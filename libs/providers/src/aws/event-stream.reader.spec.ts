@@ -44,4 +44,11 @@ describe('AwsEventStreamReader', () => {
     r.push(a.subarray(0, 10));
     expect(() => r.end()).toThrow(/inside a frame/);
   });
+
+  it('messages before an exception in the same read are delivered, the exception thrown next', () => {
+    const ex = frame({ ':message-type': 'exception', ':exception-type': 'throttlingException' }, '{"message":"Too many requests"}');
+    const r = new AwsEventStreamReader();
+    expect(r.push(Buffer.concat([a, ex])).map((m) => m.headers[':event-type'])).toEqual(['messageStart']);
+    expect(() => r.end()).toThrow(expect.objectContaining({ code: 'throttlingException' }));
+  });
 });
