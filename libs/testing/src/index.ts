@@ -13,3 +13,4 @@ export { DEFAULT_REPLY, countWords as mockCountTokens } from './mock-upstream/re
 export { shareUndiciDispatcherWithJest } from './mock-upstream/undici-dispatcher.jest-fix';
 export { plainSocketTo } from './mock-upstream/plain-socket.dialer';
 export { mockAudioSeconds, mockSpeechAudio, mockTranscript } from './mock-upstream/families/openai-audio';
+export { startFakeKiro, kiroBodyProblem, type FakeKiro, type FakeKiroAccount, type FakeKiroReplyOptions, type FakeKiroRequest } from './kiro/fake-kiro.server';

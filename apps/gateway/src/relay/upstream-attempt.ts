@@ -56,16 +56,16 @@ export class UpstreamAttempt {
       const text = await res.text(MAX_ERROR_BODY).catch(() => '');
       draft.upstreamMs += performance.now() - t0;
       this.recorder.observeUpstream(channel.id, upstreamProtocol, statusClass(mapped), t0);
-      if (res.statusCode === 401) {
+      if (this.credentials.stale(channel, res.statusCode)) {
         this.credentials.rejected(channel, key);
         // A minted token refused before its time (revoked, rotated elsewhere): one more try on the same key with a
         // fresh one, before the key is blamed and banned.
-        if (!renewed && this.credentials.renews(channel) && !ctx.abort.aborted) {
+        if (!renewed && !ctx.abort.aborted) {
           const unfitAgain = await this.credentials.prepare(ctx, channel, key, this.policy);
           if (unfitAgain) return unfitAgain;
           continue;
         }
-      }
+      } else if (res.statusCode === 401) this.credentials.rejected(channel, key);
       const error = parseUpstreamError(upstreamProtocol, mapped, text);
       const retryAfter = Number(res.header('retry-after'));
       if (Number.isFinite(retryAfter)) error.retryAfterSeconds = retryAfter;

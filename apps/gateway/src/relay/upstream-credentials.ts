@@ -44,9 +44,11 @@ export class UpstreamCredentials implements OnModuleDestroy {
     return { channelId: channel.id, keyIndex: key.index, apiKey: key.key, baseUrl: channel.baseUrl, config: channel.config ?? {}, services: this.services };
   }
 
-  /** Whether the channel's provider re-mints its credential after a 401 (the attempt may then retry once on the same key). */
-  renews(channel: RuntimeChannel): boolean {
-    return !!providerFor(channel.type)?.credentialRejected;
+  /** Whether `status` may mean the channel's minted credential went stale (the attempt then renews it and retries once). */
+  stale(channel: RuntimeChannel, status: number): boolean {
+    const adapter = providerFor(channel.type);
+    if (!adapter?.credentialRejected) return false;
+    return (adapter.staleCredentialStatuses ?? [401]).includes(status);
   }
 
   /** Undefined when the request is ready to send; a failure naming the key (401/403) or the upstream otherwise. */

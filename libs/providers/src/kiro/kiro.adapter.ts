@@ -31,6 +31,8 @@ function refreshTokenOrKey(key: string): string {
  */
 export class KiroAdapter implements ProviderAdapter {
   readonly type = 'kiro';
+  /** "The bearer token included in the request is invalid." comes as a 403 (AIClient-2-API refreshes on it too). */
+  readonly staleCredentialStatuses = [401, 403] as const;
 
   protocolFor(_model: string, operation: Operation): WireProtocol | null {
     return operation === 'generate' ? 'kiro' : null;
