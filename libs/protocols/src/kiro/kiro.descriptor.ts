@@ -27,6 +27,7 @@ export const KIRO: ProtocolDescriptor = {
     streamDecoder: (ctx) => new KiroStreamDecoder(ctx),
     streamEncoder: upstreamOnly,
   },
-  streamContentType: 'application/vnd.amazon.eventstream',
+  // no client reads it: the invariant every descriptor keeps
+  streamContentType: 'text/event-stream; charset=utf-8',
   passthroughHeaders: [],
 };
