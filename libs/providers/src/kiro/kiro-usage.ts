@@ -45,7 +45,7 @@ export function kiroAllowanceOf(body: unknown): KeyAllowance | null {
   return { used: Math.round(u * 100) / 100, limit: Math.round(l * 100) / 100, resetAt: reset > 0 ? new Date(reset * 1000).toISOString() : null };
 }
 
-/** The key's allowance; a 401 (a token revoked early) refreshes once and asks again, a 403 blames the key. */
+/** The key's allowance; a 401/403 (a token revoked early: Kiro answers 403) refreshes once and asks again, then blames the key. */
 export async function kiroAllowance(cred: KiroCredential, ctx: CredentialContext, host: string): Promise<KeyAllowance | null> {
   for (let attempt = 0; ; attempt++) {
     const session = await kiroSession(cred, ctx);
@@ -54,7 +54,7 @@ export async function kiroAllowance(cred: KiroCredential, ctx: CredentialContext
       headers: { authorization: `Bearer ${session.accessToken}`, accept: 'application/json' },
       signal: AbortSignal.timeout(15_000),
     });
-    if (res.status === 401 && attempt === 0) {
+    if ((res.status === 401 || res.status === 403) && attempt === 0) {
       await res.text().catch(() => '');
       ctx.services.tokens.invalidate(kiroTokenKey(cred));
       continue;
