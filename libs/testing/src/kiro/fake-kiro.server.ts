@@ -56,6 +56,8 @@ export interface FakeKiro {
   addAccount(a: FakeKiroAccount): void;
   /** refresh calls per account (by its first refresh token) */
   refreshes(firstRefreshToken: string): number;
+  /** refresh calls refused (dead or unknown refresh token) */
+  readonly refusedRefreshes: number;
   /** the refresh token an account holds now (after rotations) */
   currentRefreshToken(firstRefreshToken: string): string | undefined;
   /** every access token issued so far stops working (as when Kiro revokes sessions) */
@@ -205,6 +207,7 @@ export async function startFakeKiro(): Promise<FakeKiro> {
   const rejections: string[] = [];
   const sockets = new Set<import('node:net').Socket>();
 
+  let refused = 0;
   const byRefresh = (rt: unknown) => [...accounts.values()].find((a) => a.current === rt);
 
   const fake: FakeKiro = {
@@ -221,6 +224,9 @@ export async function startFakeKiro(): Promise<FakeKiro> {
       accounts.set(a.refreshToken, { kind: 'social', ...a, first: a.refreshToken, current: a.refreshToken, refreshCount: 0 });
     },
     refreshes: (first) => accounts.get(first)?.refreshCount ?? 0,
+    get refusedRefreshes() {
+      return refused;
+    },
     currentRefreshToken: (first) => accounts.get(first)?.current,
     expireAccessTokens: () => access.clear(),
     killRefreshToken(first) {
@@ -244,9 +250,13 @@ export async function startFakeKiro(): Promise<FakeKiro> {
     const dead = { error: 'invalid_grant', error_description: 'Invalid refresh token provided' };
     if (oidc) {
       if (body.grantType !== 'refresh_token') return json(res, 400, { error: 'unsupported_grant_type', error_description: 'grantType' });
-      if (!a || a.kind !== 'idc') return json(res, 400, dead);
+      if (!a || a.kind !== 'idc') {
+        refused++;
+        return json(res, 400, dead);
+      }
       if (body.clientId !== a.clientId || body.clientSecret !== a.clientSecret) return json(res, 401, { error: 'invalid_client', error_description: 'Invalid client' });
     } else if (!a || a.kind !== 'social') {
+      refused++;
       return json(res, 401, { message: 'Invalid refresh token provided', error: 'invalid_grant' });
     }
     a.refreshCount++;
