@@ -11,6 +11,7 @@ export const CHANNEL_TYPE_OPTIONS: readonly string[] = [
   'cohere',
   'jina',
   'voyage',
+  'kiro',
   'openai-compatible',
   'deepseek',
   'moonshot',
@@ -56,7 +57,12 @@ export interface ChannelConfigField {
  * The `config` settings each type takes, as the console asks for them (the provider's configProblem checks them on
  * save); a type without an entry has none. Adding a provider with settings: one line here.
  */
-export const CHANNEL_CONFIG_FIELDS: Readonly<Record<string, readonly ChannelConfigField[]>> = {};
+export const CHANNEL_CONFIG_FIELDS: Readonly<Record<string, readonly ChannelConfigField[]>> = {
+  kiro: [
+    { name: 'refreshUrl', placeholder: 'https://prod.us-east-1.auth.desktop.kiro.dev/refreshToken' },
+    { name: 'usageUrl', placeholder: 'https://q.us-east-1.amazonaws.com/getUsageLimits' },
+  ],
+};
 
 /** The settings to send: the type's fields with a value, trimmed; others (left from another type) dropped. */
 export function configForType(type: string, values: Record<string, string>): Record<string, string> {
