@@ -38,7 +38,8 @@ describe('kiro channels (cluster, two gateway replicas)', () => {
     expect(created.status).toBe(201);
     const key = String((await admin.post('/api/tokens', { name: 'kiro-cluster' })).body.key);
     clients = sys.gateways.map((g) => new OpenAI({ apiKey: key, baseURL: `${g}/v1`, maxRetries: 0, timeout: 30_000 }));
-    for (const c of clients) await eventually(async () => (await c.models.retrieve('claude-sonnet-4-5').catch(() => null)) !== null, 15_000, 'routes on each replica');
+    for (const c of clients)
+      await eventually(async () => (await c.models.retrieve('claude-sonnet-4-5').catch(() => null)) !== null, 15_000, 'routes on each replica');
   });
 
   afterAll(async () => {
@@ -51,7 +52,11 @@ describe('kiro channels (cluster, two gateway replicas)', () => {
     if (!run) return;
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        clients[i % 2]!.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: `replica ${i % 2} request ${i}` }], stream: i % 4 === 0 }),
+        clients[i % 2].chat.completions.create({
+          model: 'claude-sonnet-4-5',
+          messages: [{ role: 'user', content: `replica ${i % 2} request ${i}` }],
+          stream: i % 4 === 0,
+        }),
       ),
     );
     expect(answers).toHaveLength(20);
@@ -74,9 +79,11 @@ describe('kiro channels (cluster, two gateway replicas)', () => {
     if (!run) return;
     fake.expireAccessTokens();
     const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => clients[i % 2]!.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: `again ${i}` }] })),
+      Array.from({ length: 10 }, (_, i) =>
+        clients[i % 2].chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: `again ${i}` }] }),
+      ),
     );
-    expect(answers.every((a) => a.choices[0]!.message.content!.includes('again'))).toBe(true);
+    expect(answers.every((a) => a.choices[0].message.content!.includes('again'))).toBe(true);
     expect(fake.refreshes(rt)).toBe(2);
   });
 });

@@ -11,7 +11,11 @@ const ENV = { UNPRICED_MODEL_POLICY: 'free' };
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
 const weatherTool = {
   type: 'function' as const,
-  function: { name: 'get_weather', description: 'Current weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Current weather of a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 
 /**
@@ -77,11 +81,11 @@ describe('kiro channels (standalone)', () => {
         { role: 'user', content: 'Hi there' },
       ],
     });
-    expect(r.choices[0]!.message.content).toBe('Hello from Kiro. You said: Be terse.\n\nHi there');
-    expect(r.choices[0]!.finish_reason).toBe('stop');
+    expect(r.choices[0].message.content).toBe('Hello from Kiro. You said: Be terse.\n\nHi there');
+    expect(r.choices[0].finish_reason).toBe('stop');
     expect(r.usage!.prompt_tokens).toBeGreaterThan(0);
     // the fake reports its output as words (metadataEvent): the usage is the upstream's, not an estimate
-    expect(r.usage!.completion_tokens).toBe(words(r.choices[0]!.message.content!));
+    expect(r.usage!.completion_tokens).toBe(words(r.choices[0].message.content!));
     const sent = fake.requests.at(-1)!;
     expect(sent.body).toMatchObject({ profileArn: ARN, conversationState: { currentMessage: { userInputMessage: { modelId: 'claude-sonnet-4.5' } } } });
     expect(sent.headers['x-amz-user-agent']).toMatch(/KiroIDE-/);
@@ -108,14 +112,23 @@ describe('kiro channels (standalone)', () => {
   });
 
   it('OpenAI SDK with tools, non-stream then stream, and the tool result turn', async () => {
-    const first = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', tools: [weatherTool], messages: [{ role: 'user', content: 'Weather in Paris?' }] });
-    const call = first.choices[0]!.message.tool_calls![0]!;
-    expect([first.choices[0]!.finish_reason, call.type === 'function' && call.function.name, call.type === 'function' && JSON.parse(call.function.arguments)]).toEqual([
-      'tool_calls',
-      'get_weather',
-      { city: 'Paris' },
-    ]);
-    const stream = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', tools: [weatherTool], messages: [{ role: 'user', content: 'Weather?' }], stream: true });
+    const first = await openai.chat.completions.create({
+      model: 'claude-sonnet-4-5',
+      tools: [weatherTool],
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    });
+    const call = first.choices[0].message.tool_calls![0];
+    expect([
+      first.choices[0].finish_reason,
+      call.type === 'function' && call.function.name,
+      call.type === 'function' && JSON.parse(call.function.arguments),
+    ]).toEqual(['tool_calls', 'get_weather', { city: 'Paris' }]);
+    const stream = await openai.chat.completions.create({
+      model: 'claude-sonnet-4-5',
+      tools: [weatherTool],
+      messages: [{ role: 'user', content: 'Weather?' }],
+      stream: true,
+    });
     let args = '';
     let name = '';
     for await (const chunk of stream) {
@@ -128,17 +141,15 @@ describe('kiro channels (standalone)', () => {
     const second = await openai.chat.completions.create({
       model: 'claude-sonnet-4-5',
       tools: [weatherTool],
-      messages: [
-        { role: 'user', content: 'Weather in Paris?' },
-        first.choices[0]!.message,
-        { role: 'tool', tool_call_id: call.id, content: '21°C and sunny' },
-      ],
+      messages: [{ role: 'user', content: 'Weather in Paris?' }, first.choices[0].message, { role: 'tool', tool_call_id: call.id, content: '21°C and sunny' }],
     });
-    expect(second.choices[0]!.message.content).toBe('The tool said: 21°C and sunny');
+    expect(second.choices[0].message.content).toBe('The tool said: 21°C and sunny');
   });
 
   it('Anthropic SDK, stream with tools: tool_use block with the streamed input, then the tool_result turn', async () => {
-    const tools: Anthropic.Tool[] = [{ name: 'get_weather', description: 'Weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }];
+    const tools: Anthropic.Tool[] = [
+      { name: 'get_weather', description: 'Weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } },
+    ];
     const msg = await anthropic.messages
       .stream({ model: 'claude-sonnet-4-5', max_tokens: 256, system: 'You are helpful.', tools, messages: [{ role: 'user', content: 'Weather in Paris?' }] })
       .finalMessage();
@@ -153,7 +164,7 @@ describe('kiro channels (standalone)', () => {
         messages: [
           { role: 'user', content: 'Weather in Paris?' },
           { role: 'assistant', content: msg.content },
-          { role: 'user', content: [{ type: 'tool_result', tool_use_id: (use as Anthropic.ToolUseBlock).id, content: 'rainy' }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: 'rainy' }] },
         ],
       })
       .finalMessage();
@@ -179,14 +190,14 @@ describe('kiro channels (standalone)', () => {
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) => openai.chat.completions.create({ model: 'claude-haiku-4.5', messages: [{ role: 'user', content: `n${i}` }] })),
     );
-    expect(answers.every((a) => a.choices[0]!.message.content!.startsWith('Hello from Kiro.'))).toBe(true);
+    expect(answers.every((a) => a.choices[0].message.content!.startsWith('Hello from Kiro.'))).toBe(true);
     expect(fake.refreshes(accounts.burst)).toBe(1);
   });
 
   it('a token Kiro stopped accepting (403) is renewed and the request served; the key stays healthy', async () => {
     fake.expireAccessTokens();
     const r = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'still there?' }] });
-    expect(r.choices[0]!.message.content).toContain('still there?');
+    expect(r.choices[0].message.content).toContain('still there?');
     expect(fake.refreshes(accounts.main)).toBe(2);
   });
 
@@ -201,14 +212,18 @@ describe('kiro channels (standalone)', () => {
         })(),
       ).rejects.toThrow(/Too many requests, please wait/);
       expect(text).toBe('Hello from K');
-      await expect(openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 429 });
+      await expect(openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+        status: 429,
+      });
     } finally {
       fake.reply = {};
     }
   });
 
   it('a dead refresh token (invalid_grant): the key is marked auth failed, the client gets 503', async () => {
-    await expect(anthropic.messages.create({ model: 'claude-opus-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 503 });
+    await expect(anthropic.messages.create({ model: 'claude-opus-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+      status: 503,
+    });
     const keys = await eventually(
       async () => {
         const r = await admin.get<{ data: { status: string; lastError: string | null }[] }>(`/api/channels/${deadChannel}/keys`);
@@ -217,7 +232,7 @@ describe('kiro channels (standalone)', () => {
       10_000,
       'the key marked auth failed',
     );
-    expect(keys[0]!.lastError).toMatch(/invalid_grant/);
+    expect(keys[0].lastError).toMatch(/invalid_grant/);
     expect(JSON.stringify(keys)).not.toContain(accounts.dead);
   });
 
@@ -235,7 +250,7 @@ describe('kiro channels (standalone)', () => {
       15_000,
       'served after the restart',
     );
-    expect(r.choices[0]!.message.content).toContain('after restart');
+    expect(r.choices[0].message.content).toContain('after restart');
     expect(fake.refreshes(accounts.main)).toBe(before + 1);
   });
 });

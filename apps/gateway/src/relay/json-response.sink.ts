@@ -109,12 +109,20 @@ export class JsonResponseSink {
     if (!ir) {
       const err = aggregator.error!;
       this.recorder.observeUpstream(ctx.channel!.id, upstreamProtocol, statusClass(err.status), t0);
-      return this.policy.httpFailure(err.status, { status: err.status, message: err.message, ...(err.type ? { type: err.type } : {}), ...(err.code ? { code: err.code } : {}) });
+      return this.policy.httpFailure(err.status, {
+        status: err.status,
+        message: err.message,
+        ...(err.type ? { type: err.type } : {}),
+        ...(err.code ? { code: err.code } : {}),
+      });
     }
     this.recorder.observeUpstream(ctx.channel!.id, upstreamProtocol, '2xx', t0);
     draft.usage = aggregator.usage ?? countedUsage(call, aggregator.outputText);
     draft.status = 200;
-    ctx.reply.status(200).header('content-type', 'application/json').send(JSON.stringify(encodeResponse(call.protocol, ir, ctx.convert!)));
+    ctx.reply
+      .status(200)
+      .header('content-type', 'application/json')
+      .send(JSON.stringify(encodeResponse(call.protocol, ir, ctx.convert!)));
     return undefined;
   }
 }

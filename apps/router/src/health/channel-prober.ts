@@ -73,7 +73,9 @@ export class ChannelProber implements OnModuleDestroy {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.box = new SecretBox(config.SECRET_KEY);
     if (config.REDIS_URL) this.redis = failFastOnceConnected(new Redis(config.REDIS_URL, { ...REDIS_OUTAGE_OPTIONS, ...redisConnectionOptions(config) }));
-    this.services = config.SECRET_KEY ? sharedProviderServices({ redis: this.redis ?? undefined, dataDir: config.DATA_DIR, box: this.box }) : defaultProviderServices();
+    this.services = config.SECRET_KEY
+      ? sharedProviderServices({ redis: this.redis ?? undefined, dataDir: config.DATA_DIR, box: this.box })
+      : defaultProviderServices();
   }
 
   async onModuleDestroy(): Promise<void> {

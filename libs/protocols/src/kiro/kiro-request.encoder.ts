@@ -6,7 +6,16 @@ import { isObject, tryParseJson } from '../core/json.util';
 import type { ConvertContext } from '../protocol.types';
 import { ProtocolError } from '../protocol.error';
 import { kiroModelId } from './kiro-model.map';
-import type { KiroAssistantResponseMessage, KiroHistoryEntry, KiroImage, KiroRequest, KiroToolResult, KiroToolSpec, KiroToolUse, KiroUserInputMessage } from './kiro.types';
+import type {
+  KiroAssistantResponseMessage,
+  KiroHistoryEntry,
+  KiroImage,
+  KiroRequest,
+  KiroToolResult,
+  KiroToolSpec,
+  KiroToolUse,
+  KiroUserInputMessage,
+} from './kiro.types';
 
 /** Kiro refuses a request with an empty `content` ("Improperly formed request."): these stand in for none. */
 const CONTINUE = 'Continue';
@@ -16,7 +25,13 @@ const ASSISTANT_PLACEHOLDER = '...';
 export const KIRO_MAX_TOOL_NAME = 64;
 /** Longer descriptions are cut (AIClient-2-API's bound; the backend refuses very long ones). */
 export const KIRO_MAX_TOOL_DESCRIPTION = 9216;
-const IMAGE_FORMATS: Readonly<Record<string, string>> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/jpg': 'jpeg', 'image/gif': 'gif', 'image/webp': 'webp' };
+const IMAGE_FORMATS: Readonly<Record<string, string>> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpeg',
+  'image/jpg': 'jpeg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
 
 /** A name over 64 characters → its first 55, `_` and 8 hex digits of its hash: stable, so history replays match. */
 export function kiroToolName(name: string): string {
@@ -27,7 +42,7 @@ export function kiroToolName(name: string): string {
 /** A v4-shaped id from the request id: the same request converts to the same bytes (retries, tests). */
 function conversationId(requestId: string): string {
   const h = createHash('sha256').update(`kiro:${requestId}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 class ToolNames {
@@ -133,8 +148,8 @@ export function encodeKiroRequest(ir: IrRequest, ctx: ConvertContext): KiroReque
   // Strict alternation (same-role neighbours merged), starting with the user and ending with the user's turn.
   const conversation = normalizeConversation(ir.messages);
   if (conversation.length === 0) throw new ProtocolError('At least one message with content is required', { param: 'messages' });
-  if (conversation[0]!.role === 'assistant') conversation.unshift({ role: 'user', parts: [{ type: 'text', text: CONTINUE }] });
-  if (conversation[conversation.length - 1]!.role === 'assistant') conversation.push({ role: 'user', parts: [{ type: 'text', text: CONTINUE }] });
+  if (conversation[0].role === 'assistant') conversation.unshift({ role: 'user', parts: [{ type: 'text', text: CONTINUE }] });
+  if (conversation[conversation.length - 1].role === 'assistant') conversation.push({ role: 'user', parts: [{ type: 'text', text: CONTINUE }] });
 
   const entries: KiroHistoryEntry[] = [];
   let calledIds = new Set<string>();

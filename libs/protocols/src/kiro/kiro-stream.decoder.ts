@@ -101,7 +101,13 @@ export class KiroStreamDecoder implements StreamDecoder {
         break;
       }
       case 'invalidStateEvent':
-        out.push(this.fail({ status: 400, message: asString(payload['message']) ?? asString(payload['reason']) ?? 'Kiro reported an invalid state', type: 'invalid_request_error' }));
+        out.push(
+          this.fail({
+            status: 400,
+            message: asString(payload['message']) ?? asString(payload['reason']) ?? 'Kiro reported an invalid state',
+            type: 'invalid_request_error',
+          }),
+        );
         break;
       case KIRO_EXCEPTION_EVENT: {
         const code = asString(payload['code']) ?? 'internalServerException';
@@ -195,7 +201,7 @@ const KNOWN = new Set([
 /** Payloads come top-level or wrapped as `{ "<eventName>": {…} }` (kiro.rs accepts both); an unnamed one is recognised by its keys. */
 function unwrap(event: string | undefined, data: JsonObject): { name: string; payload: JsonObject } {
   const keys = Object.keys(data);
-  if (keys.length === 1 && KNOWN.has(keys[0]!) && isObject(data[keys[0]!])) return { name: keys[0]!, payload: data[keys[0]!] as JsonObject };
+  if (keys.length === 1 && KNOWN.has(keys[0]) && isObject(data[keys[0]])) return { name: keys[0], payload: data[keys[0]] as JsonObject };
   if (event && event !== 'message') return { name: event, payload: data };
   if ('toolUseId' in data) return { name: 'toolUseEvent', payload: data };
   if ('content' in data) return { name: 'assistantResponseEvent', payload: data };

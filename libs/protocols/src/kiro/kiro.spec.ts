@@ -15,9 +15,17 @@ const ctx = (over: Partial<ConvertContext> = {}): ConvertContext => ({
   requestId: 'req_kiro_1',
   ...over,
 });
-const toKiro = (from: 'openai-chat' | 'anthropic' | 'gemini', body: Record<string, unknown>, c = ctx()) => convertRequest(from, 'kiro', body, c) as unknown as KiroRequest;
+const toKiro = (from: 'openai-chat' | 'anthropic' | 'gemini', body: Record<string, unknown>, c = ctx()) =>
+  convertRequest(from, 'kiro', body, c) as unknown as KiroRequest;
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
-const weather = { type: 'function', function: { name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+const weather = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'Weather of a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+};
 
 describe('kiro request encoding (IR → generateAssistantResponse)', () => {
   it('puts the system prompt into the first user turn and sends the last user turn as currentMessage', () => {
@@ -72,7 +80,11 @@ describe('kiro request encoding (IR → generateAssistantResponse)', () => {
       tools: [weather, { type: 'function', function: { name: 'no_desc', parameters: { type: 'object', properties: {} } } }],
       messages: [
         { role: 'user', content: 'Weather in Paris?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        },
         { role: 'tool', tool_call_id: 'call_1', content: '21°C' },
         { role: 'tool', tool_call_id: 'call_1', content: '21°C' },
       ],
@@ -95,7 +107,15 @@ describe('kiro request encoding (IR → generateAssistantResponse)', () => {
     const body = toKiro('anthropic', {
       model: 'm',
       max_tokens: 10,
-      messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_gone', content: 'late' }, { type: 'text', text: 'and?' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_gone', content: 'late' },
+            { type: 'text', text: 'and?' },
+          ],
+        },
+      ],
     });
     const cur = body.conversationState.currentMessage.userInputMessage;
     expect(cur.userInputMessageContext).toBeUndefined();
@@ -105,7 +125,15 @@ describe('kiro request encoding (IR → generateAssistantResponse)', () => {
   it('images go inline with their format; URL images are refused with a 400', () => {
     const body = toKiro('openai-chat', {
       model: 'm',
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is it?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is it?' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
+          ],
+        },
+      ],
     });
     expect(body.conversationState.currentMessage.userInputMessage.images).toEqual([{ format: 'png', source: { bytes: PNG } }]);
     expect(() =>
@@ -133,8 +161,10 @@ describe('kiro request encoding (IR → generateAssistantResponse)', () => {
       },
       c,
     );
-    expect(body.conversationState.currentMessage.userInputMessage.userInputMessageContext!.tools![0]!.toolSpecification.name).toBe(short);
-    expect((body.conversationState.history![1] as { assistantResponseMessage: { toolUses: { name: string }[] } }).assistantResponseMessage.toolUses[0]!.name).toBe(short);
+    expect(body.conversationState.currentMessage.userInputMessage.userInputMessageContext!.tools![0].toolSpecification.name).toBe(short);
+    expect(
+      (body.conversationState.history![1] as { assistantResponseMessage: { toolUses: { name: string }[] } }).assistantResponseMessage.toolUses[0].name,
+    ).toBe(short);
     expect(kiroBodyProblem(body as never, undefined)).toBeNull();
     const t = createStreamTranslator('kiro', 'openai-chat', { ...c, stream: true });
     const out = t.push(`event: toolUseEvent\ndata: {"toolUseId":"u1","name":"${short}","input":"{}","stop":true}\n\n`) + t.end();
@@ -143,9 +173,16 @@ describe('kiro request encoding (IR → generateAssistantResponse)', () => {
 
   it('maps Anthropic model ids to Kiro ids (§3.3) and leaves Kiro ids alone', () => {
     expect(
-      ['claude-sonnet-4-5-20250929', 'claude-haiku-4-5', 'claude-opus-4-6', 'claude-sonnet-4-20250514', 'claude-3-7-sonnet-20250219', 'claude-3-5-haiku-latest', 'claude-sonnet-4.5', 'auto'].map(
-        kiroModelId,
-      ),
+      [
+        'claude-sonnet-4-5-20250929',
+        'claude-haiku-4-5',
+        'claude-opus-4-6',
+        'claude-sonnet-4-20250514',
+        'claude-3-7-sonnet-20250219',
+        'claude-3-5-haiku-latest',
+        'claude-sonnet-4.5',
+        'auto',
+      ].map(kiroModelId),
     ).toEqual([
       'claude-sonnet-4.5',
       'claude-haiku-4.5',
@@ -166,7 +203,7 @@ describe('kiro request encoding (IR → generateAssistantResponse)', () => {
     });
     const cur = body.conversationState.currentMessage.userInputMessage;
     expect(cur.content).toBe('Sys\n\nHi');
-    expect(cur.userInputMessageContext!.tools![0]!.toolSpecification.name).toBe('f');
+    expect(cur.userInputMessageContext!.tools![0].toolSpecification.name).toBe('f');
     expect(kiroBodyProblem(body as never, undefined)).toBeNull();
   });
 });
@@ -212,7 +249,7 @@ describe('kiro stream decoding', () => {
     const events = out
       .split('\n\n')
       .filter((b) => b.startsWith('event:'))
-      .map((b) => JSON.parse(b.split('\ndata: ')[1]!) as Record<string, unknown>);
+      .map((b) => JSON.parse(b.split('\ndata: ')[1]) as Record<string, unknown>);
     expect(events.map((e) => e.type)).toEqual([
       'message_start',
       'content_block_start',
@@ -251,7 +288,9 @@ describe('kiro stream decoding', () => {
     expect(agg.error).toMatchObject({ status: 400, message: 'Invalid conversation state' });
 
     const t = createStreamTranslator('kiro', 'openai-chat', ctx());
-    const out = t.push(sse('assistantResponseEvent', { content: 'Hi' }) + sse('exception', { code: 'throttlingException', message: 'Too many requests, please wait' })) + t.end();
+    const out =
+      t.push(sse('assistantResponseEvent', { content: 'Hi' }) + sse('exception', { code: 'throttlingException', message: 'Too many requests, please wait' })) +
+      t.end();
     expect(out).toContain('"content":"Hi"');
     expect(out).toContain('Too many requests, please wait');
     expect(t.upstreamError).toEqual({ status: 429, message: 'Too many requests, please wait' });

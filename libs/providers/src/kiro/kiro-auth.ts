@@ -35,7 +35,7 @@ export async function kiroSession(cred: KiroCredential, ctx: CredentialContext):
  */
 export async function refreshKiroToken(cred: KiroCredential, ctx: CredentialContext): Promise<MintedToken> {
   const state = ctx.services.state;
-  let stored: string | null = null;
+  let stored: string | null;
   try {
     stored = state ? await state.read(stateKey(cred)) : null;
   } catch (e) {
@@ -44,9 +44,7 @@ export async function refreshKiroToken(cred: KiroCredential, ctx: CredentialCont
   }
   const refreshToken = stored ?? cred.refreshToken;
   const body =
-    cred.authMethod === 'social'
-      ? { refreshToken }
-      : { clientId: cred.clientId, clientSecret: cred.clientSecret, grantType: 'refresh_token', refreshToken };
+    cred.authMethod === 'social' ? { refreshToken } : { clientId: cred.clientId, clientSecret: cred.clientSecret, grantType: 'refresh_token', refreshToken };
   let res: Response;
   try {
     res = await ctx.services.fetch(kiroRefreshUrl(cred, ctx.config), {
@@ -69,7 +67,10 @@ export async function refreshKiroToken(cred: KiroCredential, ctx: CredentialCont
   if (!res.ok) {
     const reason = [json.error, json.error_description ?? json.message].filter((v) => typeof v === 'string').join(': ') || text.slice(0, MAX_ERROR_TEXT);
     const keyFault = res.status === 400 || res.status === 401 || res.status === 403;
-    throw new CredentialError(`kiro token refresh refused (${res.status})${reason ? `: ${reason.slice(0, MAX_ERROR_TEXT)}` : ''}`, keyFault ? 401 : res.status === 429 ? 429 : 502);
+    throw new CredentialError(
+      `kiro token refresh refused (${res.status})${reason ? `: ${reason.slice(0, MAX_ERROR_TEXT)}` : ''}`,
+      keyFault ? 401 : res.status === 429 ? 429 : 502,
+    );
   }
   const accessToken = json.accessToken ?? json.access_token;
   if (typeof accessToken !== 'string' || !accessToken) throw new CredentialError('kiro token refresh answered no accessToken', 502);

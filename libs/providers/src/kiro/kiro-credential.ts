@@ -45,7 +45,8 @@ export function parseKiroCredential(key: string): KiroCredential {
   else if (method === 'social') authMethod = 'social';
   else if (IDC_METHODS.has(method)) authMethod = 'idc';
   else throw new CredentialError('kiro key: authMethod must be "social", "IdC" or "builder-id"', 401);
-  if (authMethod === 'idc' && !(clientId && clientSecret)) throw new CredentialError('kiro key: an IdC/Builder ID credential needs clientId and clientSecret', 401);
+  if (authMethod === 'idc' && !(clientId && clientSecret))
+    throw new CredentialError('kiro key: an IdC/Builder ID credential needs clientId and clientSecret', 401);
   const region = str('region') ?? 'us-east-1';
   if (!REGION.test(region)) throw new CredentialError('kiro key: region is not an AWS region (e.g. us-east-1)', 401);
   const cred: KiroCredential = { refreshToken, authMethod, region };

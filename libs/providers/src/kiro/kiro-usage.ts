@@ -7,6 +7,7 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 /** `…WithPrecision` carries the fractions of a credit; the plain field is rounded. */
 const used = (o: Record<string, unknown>) => num(o.currentUsageWithPrecision ?? o.currentUsage);
 const limit = (o: Record<string, unknown>) => num(o.usageLimitWithPrecision ?? o.usageLimit);
+const text = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback).toUpperCase();
 const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 
 export function kiroUsageUrl(host: string, config: Readonly<Record<string, unknown>>, profileArn: string | undefined): string {
@@ -31,13 +32,13 @@ export function kiroAllowanceOf(body: unknown): KeyAllowance | null {
   let u = used(main);
   let l = limit(main);
   const trial = obj(main.freeTrialInfo);
-  if (trial && String(trial.freeTrialStatus ?? 'ACTIVE').toUpperCase() === 'ACTIVE') {
+  if (trial && text(trial.freeTrialStatus, 'ACTIVE') === 'ACTIVE') {
     u += used(trial);
     l += limit(trial);
   }
   for (const bonus of Array.isArray(main.bonuses) ? main.bonuses : []) {
     const b = obj(bonus);
-    if (!b || (b.status !== undefined && String(b.status).toUpperCase() !== 'ACTIVE')) continue;
+    if (!b || text(b.status, 'ACTIVE') !== 'ACTIVE') continue;
     u += used(b);
     l += limit(b);
   }
@@ -61,7 +62,10 @@ export async function kiroAllowance(cred: KiroCredential, ctx: CredentialContext
     }
     if (!res.ok) {
       const text = (await res.text().catch(() => '')).slice(0, 300);
-      throw new CredentialError(`kiro getUsageLimits answered ${res.status}${text ? `: ${text}` : ''}`, res.status === 401 || res.status === 403 ? res.status : 502);
+      throw new CredentialError(
+        `kiro getUsageLimits answered ${res.status}${text ? `: ${text}` : ''}`,
+        res.status === 401 || res.status === 403 ? res.status : 502,
+      );
     }
     return kiroAllowanceOf(await res.json());
   }

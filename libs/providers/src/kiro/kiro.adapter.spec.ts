@@ -14,7 +14,13 @@ const ARN = 'arn:aws:codewhisperer:us-east-1:123456789012:profile/ABCDEF';
 
 describe('kiro credentials and settings', () => {
   it('refuses a key that is not a usable credential with a 401 that never echoes it', () => {
-    const bad = ['sk-not-json-secret', '["x"]', '{"authMethod":"social"}', '{"refreshToken":"rt-SECRET","authMethod":"IdC"}', '{"refreshToken":"rt-SECRET","authMethod":"magic"}'];
+    const bad = [
+      'sk-not-json-secret',
+      '["x"]',
+      '{"authMethod":"social"}',
+      '{"refreshToken":"rt-SECRET","authMethod":"IdC"}',
+      '{"refreshToken":"rt-SECRET","authMethod":"magic"}',
+    ];
     for (const key of bad) {
       let err: unknown;
       try {
@@ -45,7 +51,13 @@ describe('kiro credentials and settings', () => {
   });
 
   it('addresses the regional host of the credential unless the channel names another', () => {
-    const args = { apiKey: '{"refreshToken":"rt","region":"eu-central-1"}', model: 'claude-sonnet-4.5', protocol: 'kiro' as const, stream: true, operation: 'generate' as const };
+    const args = {
+      apiKey: '{"refreshToken":"rt","region":"eu-central-1"}',
+      model: 'claude-sonnet-4.5',
+      protocol: 'kiro' as const,
+      stream: true,
+      operation: 'generate' as const,
+    };
     expect(adapter.target({ ...args, baseUrl: 'https://q.{region}.amazonaws.com' }).url).toBe('https://q.eu-central-1.amazonaws.com/generateAssistantResponse');
     const t = adapter.target({ ...args, baseUrl: 'http://127.0.0.1:1234/' });
     expect(t.url).toBe('http://127.0.0.1:1234/generateAssistantResponse');
@@ -66,7 +78,10 @@ describe('kiro credentials and settings', () => {
             usageLimitWithPrecision: 10000,
             nextDateReset: 1788220800,
             freeTrialInfo: { currentUsage: 10, usageLimit: 500, freeTrialStatus: 'ACTIVE' },
-            bonuses: [{ currentUsage: 1, usageLimit: 50, status: 'ACTIVE' }, { currentUsage: 0, usageLimit: 999, status: 'EXPIRED' }],
+            bonuses: [
+              { currentUsage: 1, usageLimit: 50, status: 'ACTIVE' },
+              { currentUsage: 0, usageLimit: 999, status: 'EXPIRED' },
+            ],
           },
         ],
       }),
@@ -86,11 +101,13 @@ describe('kiro against the fake backend', () => {
   const account = (kind: 'social' | 'idc' = 'social') => {
     const rt = `rt-first-${kind}-${++n}`;
     fake.addAccount(
-      kind === 'social'
-        ? { refreshToken: rt, profileArn: ARN }
-        : { refreshToken: rt, kind: 'idc', clientId: 'client-1', clientSecret: 'client-secret-1' },
+      kind === 'social' ? { refreshToken: rt, profileArn: ARN } : { refreshToken: rt, kind: 'idc', clientId: 'client-1', clientSecret: 'client-secret-1' },
     );
-    const key = JSON.stringify(kind === 'social' ? { refreshToken: rt, authMethod: 'social' } : { refreshToken: rt, authMethod: 'IdC', clientId: 'client-1', clientSecret: 'client-secret-1' });
+    const key = JSON.stringify(
+      kind === 'social'
+        ? { refreshToken: rt, authMethod: 'social' }
+        : { refreshToken: rt, authMethod: 'IdC', clientId: 'client-1', clientSecret: 'client-secret-1' },
+    );
     return { rt, key };
   };
   const cred = (key: string, services: ProviderServices, config: Record<string, unknown> = {}): CredentialContext => ({
@@ -121,9 +138,9 @@ describe('kiro against the fake backend', () => {
     await Promise.all(reqs.map((r) => adapter.prepare!(r, cred(key, services), 'kiro')));
     expect(fake.refreshes(rt)).toBe(1);
     expect(new Set(reqs.map((r) => r.headers.authorization)).size).toBe(1);
-    expect(reqs[0]!.headers.authorization).toMatch(/^Bearer kat-/);
-    expect((JSON.parse(reqs[0]!.body as string) as { profileArn: string }).profileArn).toBe(ARN);
-    const res = await fetch(reqs[0]!.url, { method: 'POST', headers: reqs[0]!.headers, body: reqs[0]!.body as string });
+    expect(reqs[0].headers.authorization).toMatch(/^Bearer kat-/);
+    expect((JSON.parse(reqs[0].body as string) as { profileArn: string }).profileArn).toBe(ARN);
+    const res = await fetch(reqs[0].url, { method: 'POST', headers: reqs[0].headers, body: reqs[0].body as string });
     expect(res.status).toBe(200);
   });
 
@@ -136,7 +153,9 @@ describe('kiro against the fake backend', () => {
     await adapter.prepare!(request(), cred(key, { fetch, tokens: new MemoryTokenCache(), state }), 'kiro');
     expect(fake.refreshes(rt)).toBe(2);
     // what a gateway that forgot the rotation would meet: the first refresh token is dead
-    await expect(adapter.prepare!(request(), cred(key, { fetch, tokens: new MemoryTokenCache(), state: new MemoryCredentialStateStore() }), 'kiro')).rejects.toMatchObject({
+    await expect(
+      adapter.prepare!(request(), cred(key, { fetch, tokens: new MemoryTokenCache(), state: new MemoryCredentialStateStore() }), 'kiro'),
+    ).rejects.toMatchObject({
       status: 401,
       message: expect.stringContaining('invalid_grant'),
     });
@@ -172,7 +191,10 @@ describe('kiro against the fake backend', () => {
     fake.addAccount({
       refreshToken: rt,
       profileArn: ARN,
-      usage: { nextDateReset: 1788220800, usageBreakdownList: [{ resourceType: 'CREDIT', currentUsageWithPrecision: 12.5, usageLimitWithPrecision: 50, nextDateReset: 1788220800 }] },
+      usage: {
+        nextDateReset: 1788220800,
+        usageBreakdownList: [{ resourceType: 'CREDIT', currentUsageWithPrecision: 12.5, usageLimitWithPrecision: 50, nextDateReset: 1788220800 }],
+      },
     });
     const key = JSON.stringify({ refreshToken: rt, authMethod: 'social' });
     const services = defaultProviderServices();
@@ -187,11 +209,13 @@ describe('kiro against the fake backend', () => {
     const r = request();
     const body = JSON.parse(r.body as string) as { conversationState: { currentMessage: { userInputMessage: Record<string, unknown> } } };
     body.conversationState.currentMessage.userInputMessage.userInputMessageContext = {
-      tools: [{ toolSpecification: { name: 'get_weather', description: 'w', inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } } } } } }],
+      tools: [
+        { toolSpecification: { name: 'get_weather', description: 'w', inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } } } } } },
+      ],
     };
     r.body = JSON.stringify(body);
     await adapter.prepare!(r, cred(key, defaultProviderServices()), 'kiro');
-    const bytes = Buffer.from(await (await fetch(r.url, { method: 'POST', headers: r.headers, body: r.body as string })).arrayBuffer());
+    const bytes = Buffer.from(await (await fetch(r.url, { method: 'POST', headers: r.headers, body: r.body })).arrayBuffer());
     for (const step of [1, 5, 64, bytes.length]) {
       const framer = new KiroEventStreamFramer();
       const agg = createStreamAggregator('kiro', { upstreamModel: 'm', requestedModel: 'm', stream: false, requestId: 'r' });

@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { normalizeBaseUrl, type CredentialContext, type KeyAllowance, type Operation, type PreparedRequest, type ProviderAdapter, type StreamFramer, type TargetArgs, type UpstreamRequestTarget, type WireProtocol } from '../provider.types';
+import {
+  normalizeBaseUrl,
+  type CredentialContext,
+  type KeyAllowance,
+  type Operation,
+  type PreparedRequest,
+  type ProviderAdapter,
+  type StreamFramer,
+  type TargetArgs,
+  type UpstreamRequestTarget,
+  type WireProtocol,
+} from '../provider.types';
 import { kiroSession, kiroTokenKey } from './kiro-auth';
 import { kiroMachineId, kiroRegionOf, parseKiroCredential } from './kiro-credential';
 import { KiroEventStreamFramer } from './kiro-event-stream.framer';
@@ -83,7 +94,8 @@ export class KiroAdapter implements ProviderAdapter {
     for (const [field, value] of Object.entries(config)) {
       if (!SETTINGS.includes(field)) return { field, message: `not a kiro setting (${SETTINGS.join(', ')})` };
       if (value === undefined || value === null || value === '') continue;
-      if (typeof value !== 'string' || !/^https?:\/\/[^\s/]+/i.test(value.trim()) || !URL.canParse(value.trim())) return { field, message: 'must be an http(s) URL' };
+      if (typeof value !== 'string' || !/^https?:\/\/[^\s/]+/i.test(value.trim()) || !URL.canParse(value.trim()))
+        return { field, message: 'must be an http(s) URL' };
     }
     return null;
   }

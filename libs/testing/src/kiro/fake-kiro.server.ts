@@ -254,7 +254,8 @@ export async function startFakeKiro(): Promise<FakeKiro> {
         refused++;
         return json(res, 400, dead);
       }
-      if (body.clientId !== a.clientId || body.clientSecret !== a.clientSecret) return json(res, 401, { error: 'invalid_client', error_description: 'Invalid client' });
+      if (body.clientId !== a.clientId || body.clientSecret !== a.clientSecret)
+        return json(res, 401, { error: 'invalid_client', error_description: 'Invalid client' });
     } else if (!a || a.kind !== 'social') {
       refused++;
       return json(res, 401, { message: 'Invalid refresh token provided', error: 'invalid_grant' });
@@ -272,7 +273,7 @@ export async function startFakeKiro(): Promise<FakeKiro> {
 
   const bearer = (req: http.IncomingMessage): AccountState | undefined => {
     const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    const first = m ? access.get(m[1]!) : undefined;
+    const first = m ? access.get(m[1]) : undefined;
     return first ? accounts.get(first) : undefined;
   };
 
@@ -297,7 +298,7 @@ export async function startFakeKiro(): Promise<FakeKiro> {
     if (opts.invalidState) {
       frames.push(ev('invalidStateEvent', { reason: 'INVALID_TASK_STATE', message: 'Invalid conversation state' }));
     } else if (tools.length && !results.length) {
-      const call = toolCallFor(tools[0]!);
+      const call = toolCallFor(tools[0]);
       const args = JSON.stringify(call.input);
       const id = `tooluse_${randomBytes(6).toString('hex')}`;
       const cut = Math.ceil(args.length / 2);
@@ -309,7 +310,7 @@ export async function startFakeKiro(): Promise<FakeKiro> {
       output = `Let me check. ${args}`;
     } else {
       const text = results.length
-        ? `The tool said: ${((results[0]!.content as Obj[])[0]?.text as string | undefined) ?? ''}`
+        ? `The tool said: ${((results[0].content as Obj[])[0]?.text as string | undefined) ?? ''}`
         : `Hello from Kiro. You said: ${String(current.content).slice(-60)}`;
       const parts = text.match(/.{1,12}/gs) ?? [text];
       parts.forEach((p, i) => {
@@ -325,7 +326,15 @@ export async function startFakeKiro(): Promise<FakeKiro> {
     frames.push(ev('contextUsageEvent', { contextUsagePercentage: ((input + words(output)) / 200_000) * 100 }));
     if (opts.metadata !== false) {
       frames.push(
-        ev('metadataEvent', { tokenUsage: { uncachedInputTokens: input, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: words(output), totalTokens: input + words(output) } }),
+        ev('metadataEvent', {
+          tokenUsage: {
+            uncachedInputTokens: input,
+            cacheReadInputTokens: 0,
+            cacheWriteInputTokens: 0,
+            outputTokens: words(output),
+            totalTokens: input + words(output),
+          },
+        }),
       );
     }
     res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': randomBytes(16).toString('hex') });
