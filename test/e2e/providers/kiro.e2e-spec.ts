@@ -74,13 +74,15 @@ describe('kiro channels (standalone)', () => {
   });
 
   it('OpenAI SDK, non-stream: the stream aggregated into one completion; system prompt in the first user turn; model id and profile ARN sent', async () => {
-    const r = await openai.chat.completions.create({
-      model: 'claude-sonnet-4-5',
-      messages: [
-        { role: 'system', content: 'Be terse.' },
-        { role: 'user', content: 'Hi there' },
-      ],
-    });
+    const { data: r, response } = await openai.chat.completions
+      .create({
+        model: 'claude-sonnet-4-5',
+        messages: [
+          { role: 'system', content: 'Be terse.' },
+          { role: 'user', content: 'Hi there' },
+        ],
+      })
+      .withResponse();
     expect(r.choices[0].message.content).toBe('Hello from Kiro. You said: Be terse.\n\nHi there');
     expect(r.choices[0].finish_reason).toBe('stop');
     expect(r.usage!.prompt_tokens).toBeGreaterThan(0);
@@ -89,6 +91,16 @@ describe('kiro channels (standalone)', () => {
     const sent = fake.requests.at(-1)!;
     expect(sent.body).toMatchObject({ profileArn: ARN, conversationState: { currentMessage: { userInputMessage: { modelId: 'claude-sonnet-4.5' } } } });
     expect(sent.headers['x-amz-user-agent']).toMatch(/KiroIDE-/);
+    // the request log names the upstream protocol and bills the upstream's count
+    const log = await eventually(
+      async () => {
+        const l = await admin.get<Record<string, unknown>>(`/api/logs/${response.headers.get('x-request-id')}`);
+        return l.status === 200 ? l.body : null;
+      },
+      10_000,
+      'the request log',
+    );
+    expect(log).toMatchObject({ status: 200, upstreamProtocol: 'kiro', upstreamModel: 'claude-sonnet-4-5', completionTokens: r.usage!.completion_tokens });
   });
 
   it('OpenAI SDK, stream with usage: text deltas in order, a usage chunk', async () => {
