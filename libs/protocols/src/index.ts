@@ -59,3 +59,8 @@ export {
   realtimeSessionMaxOutput,
   type ResponseCreate,
 } from './openai-realtime/realtime-events';
+export { createStreamAggregator, IrResponseBuilder, type StreamAggregator } from './conversion/stream-aggregator';
+export { encodeResponse } from './conversion/response-codecs';
+export { kiroModelId } from './kiro/kiro-model.map';
+export { kiroToolName } from './kiro/kiro-request.encoder';
+export { KIRO_EXCEPTION_EVENT } from './kiro/kiro-stream.decoder';

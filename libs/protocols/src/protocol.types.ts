@@ -3,7 +3,8 @@
  * (libs/contracts) and the providers take them from here. This lib imports no other, so nothing can make a cycle of it.
  * The first five are the chat and embeddings protocols; the rest are the endpoint families beyond them (SPEC §8),
  * and upstream-only dialects of a family that clients never speak (`voyage-rerank`: Voyage's `top_k`/`data` rerank;
- * `cohere-rerank`: Cohere v2's, string documents only and never echoed; `bedrock-converse`: AWS Bedrock's Converse chat API).
+ * `cohere-rerank`: Cohere v2's, string documents only and never echoed; `bedrock-converse`: AWS Bedrock's Converse chat API;
+ * `kiro`: Kiro's generateAssistantResponse).
  */
 export const WIRE_PROTOCOLS = [
   'openai-chat',
@@ -20,6 +21,7 @@ export const WIRE_PROTOCOLS = [
   'voyage-rerank',
   'cohere-rerank',
   'bedrock-converse',
+  'kiro',
 ] as const;
 export type WireProtocol = (typeof WIRE_PROTOCOLS)[number];
 
@@ -95,6 +97,11 @@ export interface ConvertContext {
    * Gemini batch embedding shape.
    */
   clientBody?: Record<string, unknown>;
+  /**
+   * Tool names the upstream request had to shorten (Kiro allows 64 characters), shortened → the client's; set by the
+   * request encoder, read by the stream decoder so the client sees its own names.
+   */
+  upstreamToolNames?: Record<string, string>;
 }
 
 export interface GatewayError {

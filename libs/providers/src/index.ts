@@ -16,3 +16,6 @@ export { buildUpstreamCall, isUpstreamCallFailure, mapStatus, upstreamProtocolOf
 export * from './credentials/provider-services';
 export * from './credentials/token-cache';
 export * from './aws/event-stream.reader';
+export * from './credentials/credential-state';
+export * from './credentials/redis-token-cache';
+export * from './kiro/kiro.adapter';

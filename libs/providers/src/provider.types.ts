@@ -94,6 +94,11 @@ export interface ProviderAdapter {
   prepare?(req: PreparedRequest, cred: CredentialContext, protocol: WireProtocol): Promise<void>;
   /** The upstream refused the credential `prepare` used (401): forget cached tokens so the next attempt mints anew. */
   credentialRejected?(cred: CredentialContext): void;
+  /**
+   * Upstream statuses that may mean a stale minted token (default 401): the relay drops it (`credentialRejected`) and
+   * retries once on the same key with a fresh one before blaming the key. Kiro answers an expired token with 403.
+   */
+  readonly staleCredentialStatuses?: readonly number[];
   /** For a stream in `protocol` that this provider does not frame as SSE: the transcoder to SSE text. */
   streamFramer?(protocol: WireProtocol): StreamFramer | undefined;
   /** Why a channel's `config` is unusable for this type (`{ field, message }`), or null when it is fine. */

@@ -5,6 +5,7 @@ import { BedrockAdapter, bedrockRuntimeHost } from './bedrock/bedrock.adapter';
 import { CohereAdapter } from './cohere/cohere.adapter';
 import { GeminiAdapter } from './gemini/gemini.adapter';
 import { JinaAdapter } from './jina/jina.adapter';
+import { KIRO_DEFAULT_BASE_URL, KiroAdapter } from './kiro/kiro.adapter';
 import { OpenAiAdapter } from './openai/openai.adapter';
 import { OPENAI_FAMILIES } from './openai/openai-endpoints';
 import { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible/openai-compatible.presets';
@@ -22,6 +23,7 @@ const adapters = new Map<string, ProviderAdapter>([
   ['jina', new JinaAdapter()],
   ['voyage', new VoyageAdapter()],
   ['bedrock', new BedrockAdapter()],
+  ['kiro', new KiroAdapter()],
   ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(([type, preset]) => [type, new OpenAiAdapter(type, preset.versionBase, false)] as const),
 ]);
 
@@ -49,5 +51,6 @@ export function defaultBaseUrl(type: string, config?: Readonly<Record<string, un
     cohere: 'https://api.cohere.com',
     jina: 'https://api.jina.ai',
     voyage: 'https://api.voyageai.com',
+    kiro: KIRO_DEFAULT_BASE_URL,
   }[type];
 }

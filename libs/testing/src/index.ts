@@ -26,3 +26,4 @@ export { BEDROCK_ERRORS } from './fake-bedrock/bedrock-errors';
 export { FAKE_USAGE as FAKE_BEDROCK_USAGE } from './fake-bedrock/bedrock-replies';
 export { awsUriEncode, canonicalRequest, parseSigV4Authorization, sigV4Signature, type SigV4Input } from './fake-bedrock/aws-sigv4.verifier';
 export { chunkFrame, eventFrame, eventStreamFrame, exceptionFrame } from './fake-bedrock/event-stream.writer';
+export { startFakeKiro, kiroBodyProblem, type FakeKiro, type FakeKiroAccount, type FakeKiroReplyOptions, type FakeKiroRequest } from './kiro/fake-kiro.server';

@@ -1,9 +1,12 @@
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import type { RoutingTableService } from '../state/routing-table.service';
 import type { AdmissionService } from '../admission/admission.service';
 import type { UsageQueue } from '@switchboard/messaging';
 import { JsonResponseSink } from './json-response.sink';
 import { attemptContext, channel, FakeReply, inboundCall, upstreamResponse } from './relay.fixture';
 import { UsageRecorder } from './usage-recorder';
+import type { UpstreamResponse } from './upstream-response';
 
 const recorder = new UsageRecorder(
   {} as AdmissionService,
@@ -141,5 +144,79 @@ describe('JsonResponseSink: images', () => {
       status: 400,
       code: 'content_policy_violation',
     });
+  });
+});
+
+describe('JsonResponseSink, upstream that only streams (Kiro)', () => {
+  const codec = new EventStreamCodec(toUtf8, fromUtf8);
+  const frame = (event: string, payload: unknown, type = 'event') =>
+    Buffer.from(
+      codec.encode({
+        headers: {
+          ':message-type': { type: 'string', value: type },
+          ...(type === 'event'
+            ? { ':event-type': { type: 'string' as const, value: event } }
+            : { ':exception-type': { type: 'string' as const, value: event } }),
+        },
+        body: fromUtf8(JSON.stringify(payload)),
+      }),
+    );
+  const binary = (bytes: Buffer, step: number): UpstreamResponse =>
+    ({
+      statusCode: 200,
+      header: () => undefined,
+      async *[Symbol.asyncIterator]() {
+        for (let i = 0; i < bytes.length; i += step) {
+          await Promise.resolve();
+          yield bytes.subarray(i, i + step);
+        }
+      },
+    }) as unknown as UpstreamResponse;
+  const kiroCtx = () => {
+    const { ctx, reply } = ctxFor('anthropic');
+    ctx.channel = channel({ id: 8, type: 'kiro' });
+    ctx.upstreamProtocol = 'kiro';
+    return { ctx, reply };
+  };
+
+  it("aggregates the event stream into one answer in the client's protocol, with the upstream's usage", async () => {
+    const { ctx, reply } = kiroCtx();
+    const bytes = Buffer.concat([
+      frame('assistantResponseEvent', { content: 'Checking ' }),
+      frame('assistantResponseEvent', { content: 'now.' }),
+      frame('toolUseEvent', { toolUseId: 'tu_1', name: 'get_weather', input: '{"city":' }),
+      frame('toolUseEvent', { toolUseId: 'tu_1', name: 'get_weather', input: '"Oslo"}', stop: true }),
+      frame('metadataEvent', { tokenUsage: { uncachedInputTokens: 40, cacheReadInputTokens: 2, outputTokens: 12 } }),
+    ]);
+    expect(await new JsonResponseSink(recorder, { UPSTREAM_MAX_RESPONSE_BYTES: 1 << 20 }).relay(ctx, binary(bytes, 7))).toBeUndefined();
+    expect(JSON.parse(reply.payload as string)).toMatchObject({
+      type: 'message',
+      model: 'm',
+      stop_reason: 'tool_use',
+      content: [
+        { type: 'text', text: 'Checking now.' },
+        { type: 'tool_use', id: 'tu_1', name: 'get_weather', input: { city: 'Oslo' } },
+      ],
+      usage: { input_tokens: 40, output_tokens: 12 },
+    });
+    expect(ctx.draft).toMatchObject({ status: 200, usage: { promptTokens: 42, completionTokens: 12, cacheReadTokens: 2 } });
+    expect(observed).toHaveBeenCalledWith(8, 'kiro', '2xx', ctx.t0);
+  });
+
+  it('an exception inside the stream: nothing sent, a failure of its status (throttling → 429) for failover', async () => {
+    const { ctx, reply } = kiroCtx();
+    const bytes = Buffer.concat([
+      frame('assistantResponseEvent', { content: 'Hi' }),
+      frame('throttlingException', { message: 'Too many requests, please wait' }, 'exception'),
+    ]);
+    const failure = await sink.relay(ctx, binary(bytes, 5));
+    expect(failure).toMatchObject({ status: 429, kind: 'http', final: false, error: { message: 'Too many requests, please wait' } });
+    expect(reply.payload).toBeUndefined();
+  });
+
+  it('a stream larger than UPSTREAM_MAX_RESPONSE_BYTES is an upstream failure', async () => {
+    const { ctx } = kiroCtx();
+    const bytes = Buffer.concat(Array.from({ length: 40 }, () => frame('assistantResponseEvent', { content: 'x'.repeat(40) })));
+    expect(await sink.relay(ctx, binary(bytes, 100))).toMatchObject({ status: 502, error: { message: expect.stringMatching(/larger than 1024 bytes/) } });
   });
 });

@@ -1,9 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { statusClass } from '@switchboard/observability';
 import { DomainError } from '@switchboard/contracts';
-import { convertResponse, extractOutputText, extractUsage, ProtocolError } from '@switchboard/protocols';
+import {
+  convertResponse,
+  createStreamAggregator,
+  DEFAULT_MAX_SSE_EVENT_CHARS,
+  encodeResponse,
+  extractOutputText,
+  extractUsage,
+  protocolDescriptor,
+  ProtocolError,
+} from '@switchboard/protocols';
+import { providerFor } from '@switchboard/providers';
 import type { AttemptContext } from './attempt-context';
-import { transportFailure, type AttemptFailure } from './failover-policy';
+import { FailoverPolicy, transportFailure, type AttemptFailure } from './failover-policy';
 import { classifyUpstreamError } from './upstream.client';
 import type { UpstreamResponse } from './upstream-response';
 import { countedUsage, UsageRecorder } from './usage-recorder';
@@ -20,12 +31,15 @@ export class JsonResponseSink {
   constructor(
     private readonly recorder: UsageRecorder,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'UPSTREAM_MAX_RESPONSE_BYTES'>,
+    // classifies an aggregated stream's in-stream error like an error status (its budget is not used here)
+    private readonly policy: FailoverPolicy = new FailoverPolicy({ RETRY_BUDGET: 0, BAN_PROBE_INTERVAL_MS: 15_000 }),
   ) {
     this.maxBytes = config.UPSTREAM_MAX_RESPONSE_BYTES;
   }
 
   /** Undefined when the answer reached the client; a failure (nothing sent) when the body broke or is not JSON. */
   async relay(ctx: AttemptContext, res: UpstreamResponse): Promise<AttemptFailure | undefined> {
+    if (protocolDescriptor(ctx.upstreamProtocol).streamOnly) return this.aggregate(ctx, res);
     const { call, draft, upstreamProtocol, t0 } = ctx;
     let buf: Buffer;
     try {
@@ -65,6 +79,50 @@ export class JsonResponseSink {
       .status(200)
       .header('content-type', 'application/json')
       .send(converted ? JSON.stringify(converted) : buf);
+    return undefined;
+  }
+
+  /**
+   * An upstream that always streams (Kiro), for a client that asked for one answer: the stream is read to its end
+   * (bounded by UPSTREAM_MAX_RESPONSE_BYTES), aggregated into one response and encoded in the client's protocol.
+   * Nothing reaches the client before the end, so an in-stream error fails over like an error status would.
+   */
+  private async aggregate(ctx: AttemptContext, res: UpstreamResponse): Promise<AttemptFailure | undefined> {
+    const { call, draft, upstreamProtocol, t0 } = ctx;
+    const aggregator = createStreamAggregator(upstreamProtocol, ctx.convert!, Math.min(DEFAULT_MAX_SSE_EVENT_CHARS, this.maxBytes));
+    const framer = providerFor(ctx.channel!.type)?.streamFramer?.(upstreamProtocol);
+    const decoder = new TextDecoder('utf-8');
+    let size = 0;
+    try {
+      for await (const chunk of res) {
+        size += chunk.length;
+        if (size > this.maxBytes) throw new Error(`the upstream response is larger than ${this.maxBytes} bytes`);
+        aggregator.push(framer ? framer.push(chunk) : decoder.decode(chunk, { stream: true }));
+      }
+      aggregator.push(framer ? framer.end() : decoder.decode());
+    } catch (e) {
+      return transportFailure(502, classifyUpstreamError(e), `upstream stream: ${(e as Error).message}`);
+    } finally {
+      draft.upstreamMs += performance.now() - t0;
+    }
+    const ir = aggregator.end();
+    if (!ir) {
+      const err = aggregator.error!;
+      this.recorder.observeUpstream(ctx.channel!.id, upstreamProtocol, statusClass(err.status), t0);
+      return this.policy.httpFailure(err.status, {
+        status: err.status,
+        message: err.message,
+        ...(err.type ? { type: err.type } : {}),
+        ...(err.code ? { code: err.code } : {}),
+      });
+    }
+    this.recorder.observeUpstream(ctx.channel!.id, upstreamProtocol, '2xx', t0);
+    draft.usage = aggregator.usage ?? countedUsage(call, aggregator.outputText);
+    draft.status = 200;
+    ctx.reply
+      .status(200)
+      .header('content-type', 'application/json')
+      .send(JSON.stringify(encodeResponse(call.protocol, ir, ctx.convert!)));
     return undefined;
   }
 }

@@ -1,3 +1,5 @@
+import { startFakeKiro, type FakeKiro } from '@switchboard/testing';
+import type { RuntimeChannel, RuntimeKey } from '../state/routing-table.service';
 import type { UsageRecorder } from './usage-recorder';
 import type { JsonResponseSink } from './json-response.sink';
 import type { StreamResponseSink } from './stream-response.sink';
@@ -114,5 +116,66 @@ describe('UpstreamAttempt', () => {
     const ch = channel({ id: 8, type: 'nope' });
     expect(await attempt.run(ctxOf(), ch, ch.keys[0])).toMatchObject({ status: 503, error: { message: 'channel 8 has an unknown type nope' } });
     expect(upstream.send).not.toHaveBeenCalled();
+  });
+});
+
+describe('UpstreamAttempt, minted credentials (Kiro)', () => {
+  let fake: FakeKiro;
+  beforeAll(async () => {
+    fake = await startFakeKiro();
+  });
+  afterAll(() => fake.close());
+  const STALE = JSON.stringify({ message: 'The bearer token included in the request is invalid.', reason: null });
+  const kiroChannel = (rt: string) => {
+    fake.addAccount({ refreshToken: rt });
+    return channel({ type: 'kiro', baseUrl: fake.url, config: { refreshUrl: fake.socialRefreshUrl }, models: ['claude-sonnet-4.5'] }, 0) as RuntimeChannel & {
+      keys: RuntimeKey[];
+    };
+  };
+  const withKey = (ch: RuntimeChannel, rt: string) => ({ ...ch, keys: [{ index: 0, key: JSON.stringify({ refreshToken: rt, authMethod: 'social' }) }] });
+
+  it('a 403 for a stale token: the token is renewed and the request sent once more on the same key', async () => {
+    const ch = withKey(kiroChannel('rt-attempt-1'), 'rt-attempt-1');
+    const sent: string[] = [];
+    const { attempt, json } = setup(() => Promise.resolve(upstreamResponse(200)));
+    const { upstream } = { upstream: (attempt as unknown as { upstream: { send: jest.Mock } }).upstream };
+    // the headers as each request left (the attempt renews them in place)
+    upstream.send.mockImplementation((_url: string, headers: Record<string, string>) => {
+      sent.push(headers.authorization);
+      return Promise.resolve(sent.length === 1 ? upstreamResponse(403, [STALE]) : upstreamResponse(200));
+    });
+    const ctx = ctxOf({ model: 'claude-sonnet-4.5' });
+    ctx.model = 'claude-sonnet-4.5';
+    expect(await attempt.run(ctx, ch, ch.keys[0])).toBeUndefined();
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).not.toBe(sent[1]);
+    expect(fake.refreshes('rt-attempt-1')).toBe(2);
+    expect(json.relay).toHaveBeenCalledTimes(1);
+  });
+
+  it('refused again with the fresh token: the failure is reported, no third try', async () => {
+    const ch = withKey(kiroChannel('rt-attempt-2'), 'rt-attempt-2');
+    const { attempt, upstream } = setup(() => Promise.resolve(upstreamResponse(403, [STALE])));
+    const ctx = ctxOf({ model: 'claude-sonnet-4.5' });
+    ctx.model = 'claude-sonnet-4.5';
+    expect(await attempt.run(ctx, ch, ch.keys[0])).toMatchObject({ status: 403, error: { message: 'The bearer token included in the request is invalid.' } });
+    expect(upstream.send).toHaveBeenCalledTimes(2);
+  });
+
+  it('a dead refresh token: the key fails with 401 before anything is sent', async () => {
+    const ch = withKey(kiroChannel('rt-attempt-3'), 'rt-attempt-3');
+    fake.killRefreshToken('rt-attempt-3');
+    const { attempt, upstream } = setup(() => Promise.resolve(upstreamResponse(200)));
+    const ctx = ctxOf({ model: 'claude-sonnet-4.5' });
+    ctx.model = 'claude-sonnet-4.5';
+    expect(await attempt.run(ctx, ch, ch.keys[0])).toMatchObject({ status: 401, keyFailure: true, error: { message: expect.stringMatching(/invalid_grant/) } });
+    expect(upstream.send).not.toHaveBeenCalled();
+  });
+
+  it('a provider without minted credentials is not retried on a 401', async () => {
+    const { attempt, upstream } = setup(() => Promise.resolve(upstreamResponse(401, ['{"error":{"message":"bad key"}}'])));
+    const ch = channel();
+    expect(await attempt.run(ctxOf(), ch, ch.keys[0])).toMatchObject({ status: 401, keyFailure: true });
+    expect(upstream.send).toHaveBeenCalledTimes(1);
   });
 });

@@ -40,22 +40,32 @@ export class UpstreamAttempt {
     draft.upstreamModel = ctx.upstreamModel;
     draft.upstreamProtocol = upstreamProtocol;
     const timeouts = this.upstream.timeoutsFor(channel.timeouts);
-    const t0 = (ctx.t0 = performance.now());
     let res: UpstreamResponse;
-    try {
-      res = await this.upstream.send(ctx.url, ctx.headers!, ctx.body, timeouts, ctx.abort);
-    } catch (e) {
-      draft.upstreamMs += performance.now() - t0;
-      const kind = classifyUpstreamError(e);
-      this.recorder.observeUpstream(channel.id, upstreamProtocol, kind, t0);
-      return transportFailure(kind === 'timeout_first_byte' ? 504 : 502, kind, `upstream ${kind}: ${(e as Error).message}`);
-    }
-    let mapped = mapStatus(channel, res.statusCode);
-    if (mapped >= 400 || res.statusCode >= 400) {
+    for (let renewed = false; ; renewed = true) {
+      const t0 = (ctx.t0 = performance.now());
+      try {
+        res = await this.upstream.send(ctx.url, ctx.headers!, ctx.body, timeouts, ctx.abort);
+      } catch (e) {
+        draft.upstreamMs += performance.now() - t0;
+        const kind = classifyUpstreamError(e);
+        this.recorder.observeUpstream(channel.id, upstreamProtocol, kind, t0);
+        return transportFailure(kind === 'timeout_first_byte' ? 504 : 502, kind, `upstream ${kind}: ${(e as Error).message}`);
+      }
+      let mapped = mapStatus(channel, res.statusCode);
+      if (mapped < 400 && res.statusCode < 400) break;
       const text = await res.text(MAX_ERROR_BODY).catch(() => '');
       draft.upstreamMs += performance.now() - t0;
       this.recorder.observeUpstream(channel.id, upstreamProtocol, statusClass(mapped), t0);
-      if (res.statusCode === 401) this.credentials.rejected(channel, key);
+      if (this.credentials.stale(channel, res.statusCode)) {
+        this.credentials.rejected(channel, key);
+        // A minted token refused before its time (revoked, rotated elsewhere): one more try on the same key with a
+        // fresh one, before the key is blamed and banned.
+        if (!renewed && !ctx.abort.aborted) {
+          const unfitAgain = await this.credentials.prepare(ctx, channel, key, this.policy);
+          if (unfitAgain) return unfitAgain;
+          continue;
+        }
+      } else if (res.statusCode === 401) this.credentials.rejected(channel, key);
       // A provider may read its errors its own way (Bedrock: the error type is a header); the admin's mapping still wins.
       const own = providerFor(channel.type)?.upstreamError?.(res.statusCode, (name) => res.header(name), text);
       if (own && mapped === res.statusCode) mapped = own.status;

@@ -1,19 +1,54 @@
-import { Injectable } from '@nestjs/common';
-import { CredentialError, defaultProviderServices, providerFor, type CredentialContext, type ProviderServices } from '@switchboard/providers';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
+import { SecretBox } from '@switchboard/common';
+import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
+import { failFastOnceConnected, REDIS_OUTAGE_OPTIONS } from '@switchboard/limits';
+import {
+  CredentialError,
+  defaultProviderServices,
+  providerFor,
+  sharedProviderServices,
+  type CredentialContext,
+  type ProviderServices,
+} from '@switchboard/providers';
+import { Redis } from 'ioredis';
 import type { RuntimeChannel, RuntimeKey } from '../state/routing-table.service';
 import type { AttemptContext } from './attempt-context';
 import { transportFailure, type AttemptFailure, type FailoverPolicy } from './failover-policy';
 
 /**
  * The provider's per-attempt credential step (SigV4 signing, minted or refreshed tokens) on the request the attempt
- * built; providers without one cost nothing here. Holds the services those steps share (the token cache).
+ * built; providers without one cost nothing here. Holds the services those steps share: with REDIS_URL a token cache
+ * in Redis (one refresh per credential across every replica, rotated refresh tokens kept sealed there), else the
+ * process' own (rotated refresh tokens in DATA_DIR).
  */
 @Injectable()
-export class UpstreamCredentials {
-  readonly services: ProviderServices = defaultProviderServices();
+export class UpstreamCredentials implements OnModuleDestroy {
+  readonly services: ProviderServices;
+  private readonly redis: Redis | null = null;
+
+  constructor(@Optional() @Inject(APP_CONFIG) config?: Pick<AppConfig, 'REDIS_URL' | 'REDIS_TLS_CA' | 'DATA_DIR' | 'SECRET_KEY'>) {
+    if (!config?.SECRET_KEY) {
+      this.services = defaultProviderServices();
+      return;
+    }
+    const box = new SecretBox(config.SECRET_KEY);
+    if (config.REDIS_URL) this.redis = failFastOnceConnected(new Redis(config.REDIS_URL, { ...REDIS_OUTAGE_OPTIONS, ...redisConnectionOptions(config) }));
+    this.services = sharedProviderServices({ redis: this.redis ?? undefined, dataDir: config.DATA_DIR, box });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.redis?.quit().catch(() => undefined);
+  }
 
   private credential(channel: RuntimeChannel, key: RuntimeKey): CredentialContext {
     return { channelId: channel.id, keyIndex: key.index, apiKey: key.key, baseUrl: channel.baseUrl, config: channel.config ?? {}, services: this.services };
+  }
+
+  /** Whether `status` may mean the channel's minted credential went stale (the attempt then renews it and retries once). */
+  stale(channel: RuntimeChannel, status: number): boolean {
+    const adapter = providerFor(channel.type);
+    if (!adapter?.credentialRejected) return false;
+    return (adapter.staleCredentialStatuses ?? [401]).includes(status);
   }
 
   /** Undefined when the request is ready to send; a failure naming the key (401/403) or the upstream otherwise. */

@@ -1,11 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { SecretBox } from '@switchboard/common';
-import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
+import { failFastOnceConnected, REDIS_OUTAGE_OPTIONS } from '@switchboard/limits';
+import { Redis } from 'ioredis';
 import type { Channel, ChannelKey } from '@switchboard/db';
 import {
   buildUpstreamCall,
   CredentialError,
   defaultProviderServices,
+  sharedProviderServices,
   isUpstreamCallFailure,
   mapStatus,
   providerFor,
@@ -58,13 +61,25 @@ function probeCall(channel: UpstreamChannel, model: string): InboundRequest {
  * same URL, headers, model mapping and param override), judged by the channel's statusCodeMapping like the relay.
  */
 @Injectable()
-export class ChannelProber {
+export class ChannelProber implements OnModuleDestroy {
   private readonly box: SecretBox;
-  /** Tokens minted for probes (Vertex, Kiro…) are reused across probes like the gateway reuses its own. */
-  private readonly services: ProviderServices = defaultProviderServices();
+  /**
+   * Tokens minted for probes (Vertex, Kiro…): the gateway's own cache (Redis in a cluster, this process' standalone),
+   * so a probe neither refreshes a token the relay holds nor retires a refresh token the relay rotated.
+   */
+  private readonly services: ProviderServices;
+  private readonly redis: Redis | null = null;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.box = new SecretBox(config.SECRET_KEY);
+    if (config.REDIS_URL) this.redis = failFastOnceConnected(new Redis(config.REDIS_URL, { ...REDIS_OUTAGE_OPTIONS, ...redisConnectionOptions(config) }));
+    this.services = config.SECRET_KEY
+      ? sharedProviderServices({ redis: this.redis ?? undefined, dataDir: config.DATA_DIR, box: this.box })
+      : defaultProviderServices();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.redis?.quit().catch(() => undefined);
   }
 
   /** The model a probe asks for: the channel's test model, else its first literal model. */

@@ -113,6 +113,11 @@ export interface ProtocolDescriptor {
   readonly parsePathTarget?: (rest: string) => PathTarget | null;
   /** Whether an error on this path is rendered in this protocol's shape (before or without a route). */
   readonly ownsPath: (path: string) => boolean;
+  /**
+   * The upstream answers with a stream whatever the request says (Kiro): a non-stream client's answer is that stream
+   * aggregated into one response (conversion/stream-aggregator).
+   */
+  readonly streamOnly?: boolean;
   /** Chat protocols: conversion through the IR. Absent: not a chat protocol (embeddings have their own converter). */
   readonly codecs?: ChatCodecs;
   /** The content type of a stream answered to this protocol's clients. */

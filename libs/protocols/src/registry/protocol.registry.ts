@@ -8,6 +8,7 @@ import { OPENAI_COMPLETIONS } from '../openai-completions/openai-completions.des
 import { OPENAI_IMAGES } from '../openai-images/openai-images.descriptor';
 import { OPENAI_MODERATIONS } from '../openai-moderations/openai-moderations.descriptor';
 import { OPENAI_REALTIME } from '../openai-realtime/openai-realtime.descriptor';
+import { KIRO } from '../kiro/kiro.descriptor';
 import { RERANK } from '../rerank/rerank.descriptor';
 import { COHERE_RERANK, VOYAGE_RERANK } from '../rerank/rerank-dialect.descriptor';
 import { BEDROCK_CONVERSE } from '../bedrock-converse/bedrock-converse.descriptor';
@@ -33,6 +34,7 @@ export const PROTOCOL_DESCRIPTORS: readonly ProtocolDescriptor[] = [
   VOYAGE_RERANK,
   COHERE_RERANK,
   BEDROCK_CONVERSE,
+  KIRO,
 ];
 
 /** The protocol of `/v1/…` paths no descriptor owns, and the `GET /v1/models` shape of an unrecognised caller. */

@@ -39,22 +39,23 @@ describe('AwsEventStreamReader', () => {
     expect(() => new AwsEventStreamReader().push(ex)).toThrow(expect.objectContaining({ code: 'throttlingException', message: 'Too many requests' }));
   });
 
-  it('an exception carries the messages of the same read that came before it (they are not lost)', () => {
+  it('an exception after messages of the same read: the messages first (they are not lost), the exception at the next call', () => {
     const ex = frame({ ':message-type': 'exception', ':exception-type': 'modelStreamErrorException' }, '{"message":"stopped"}');
-    const err = (() => {
-      try {
-        new AwsEventStreamReader().push(Buffer.concat([a, b, ex]));
-      } catch (e) {
-        return e as AwsEventStreamError;
-      }
-      return undefined;
-    })();
-    expect([err?.code, err?.decoded.map((m) => m.headers[':event-type'])]).toEqual(['modelStreamErrorException', ['messageStart', 'contentBlockDelta']]);
+    const r = new AwsEventStreamReader();
+    expect(r.push(Buffer.concat([a, b, ex])).map((m) => m.headers[':event-type'])).toEqual(['messageStart', 'contentBlockDelta']);
+    expect(() => r.end()).toThrow(expect.objectContaining({ code: 'modelStreamErrorException' }));
   });
 
   it('a stream cut inside a frame is an error at its end', () => {
     const r = new AwsEventStreamReader();
     r.push(a.subarray(0, 10));
     expect(() => r.end()).toThrow(/inside a frame/);
+  });
+
+  it('messages before an exception in the same read are delivered, the exception thrown next', () => {
+    const ex = frame({ ':message-type': 'exception', ':exception-type': 'throttlingException' }, '{"message":"Too many requests"}');
+    const r = new AwsEventStreamReader();
+    expect(r.push(Buffer.concat([a, ex])).map((m) => m.headers[':event-type'])).toEqual(['messageStart']);
+    expect(() => r.end()).toThrow(expect.objectContaining({ code: 'throttlingException' }));
   });
 });

@@ -13,8 +13,6 @@ export class AwsEventStreamError extends Error {
     message: string,
     /** `:exception-type` or `:error-code` (`throttlingException`, `validationException`…) */
     readonly code: string,
-    /** the messages of the same read that came before the failing frame (they happened: a caller may still relay them) */
-    readonly decoded: AwsEventMessage[] = [],
   ) {
     super(message);
   }
@@ -31,27 +29,39 @@ const MAX_FRAME = 16 * 1024 * 1024;
 export class AwsEventStreamReader {
   private buf: Buffer = Buffer.alloc(0);
 
+  /** An error met after messages of the same read: those are returned first, it is thrown by the next call. */
+  private pending: AwsEventStreamError | null = null;
+
   push(chunk: Uint8Array): AwsEventMessage[] {
+    this.throwPending();
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : Buffer.from(chunk);
     const out: AwsEventMessage[] = [];
-    while (this.buf.length >= 4) {
-      const total = this.buf.readUInt32BE(0);
-      if (total < 16 || total > MAX_FRAME) throw new AwsEventStreamError(`event stream frame of ${total} bytes`, 'invalidFrame', out);
-      if (this.buf.length < total) break;
-      const frame = this.buf.subarray(0, total);
-      this.buf = this.buf.subarray(total);
-      try {
+    try {
+      while (this.buf.length >= 4) {
+        const total = this.buf.readUInt32BE(0);
+        if (total < 16 || total > MAX_FRAME) throw new AwsEventStreamError(`event stream frame of ${total} bytes`, 'invalidFrame');
+        if (this.buf.length < total) break;
+        const frame = this.buf.subarray(0, total);
+        this.buf = this.buf.subarray(total);
         out.push(this.decode(frame));
-      } catch (e) {
-        const err = e as AwsEventStreamError;
-        throw new AwsEventStreamError(err.message, err.code, out);
       }
+    } catch (e) {
+      // The text that came before an exception in the same read is delivered, not lost with it.
+      if (!out.length || !(e instanceof AwsEventStreamError)) throw e;
+      this.pending = e;
     }
     return out;
   }
 
-  /** Throws when the stream ended inside a frame. */
+  private throwPending(): void {
+    const e = this.pending;
+    this.pending = null;
+    if (e) throw e;
+  }
+
+  /** Throws when the stream ended inside a frame (or on an exception frame not thrown yet). */
   end(): void {
+    this.throwPending();
     if (this.buf.length) throw new AwsEventStreamError(`event stream ended inside a frame (${this.buf.length} bytes left)`, 'truncatedFrame');
   }
 

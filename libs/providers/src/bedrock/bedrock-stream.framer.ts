@@ -20,14 +20,26 @@ export class BedrockStreamFramer implements StreamFramer {
   constructor(private readonly protocol: 'anthropic' | 'bedrock-converse') {}
 
   push(chunk: Uint8Array): string {
-    if (this.failed) return '';
-    let messages: AwsEventMessage[];
+    return this.failed ? '' : this.frames(() => this.reader.push(chunk));
+  }
+
+  end(): string {
+    // An exception frame that came after messages of the last read is thrown here (the reader returns those first).
+    return this.failed
+      ? ''
+      : this.frames(() => {
+          this.reader.end();
+          return [];
+        });
+  }
+
+  private frames(read: () => AwsEventMessage[]): string {
+    let messages: AwsEventMessage[] = [];
     let failure: AwsEventStreamError | undefined;
     try {
-      messages = this.reader.push(chunk);
+      messages = read();
     } catch (e) {
       if (!(e instanceof AwsEventStreamError)) throw e;
-      messages = e.decoded;
       failure = e;
     }
     let out = '';
@@ -39,11 +51,6 @@ export class BedrockStreamFramer implements StreamFramer {
     }
     if (out) this.produced = true;
     return out;
-  }
-
-  end(): string {
-    if (!this.failed) this.reader.end();
-    return '';
   }
 
   private event(m: AwsEventMessage): string {

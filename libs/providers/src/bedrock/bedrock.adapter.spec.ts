@@ -166,7 +166,9 @@ describe('the Bedrock stream framer', () => {
   it("an exception before anything was produced throws (the attempt fails over); after, it is the protocol's error event", () => {
     expect(() => adapter.streamFramer('bedrock-converse')!.push(exceptionFrame('throttlingException', 'Too many requests'))).toThrow('Too many requests');
     const converse = adapter.streamFramer('bedrock-converse')!;
-    const out = converse.push(Buffer.concat([eventFrame('messageStart', { role: 'assistant' }), exceptionFrame('modelStreamErrorException', 'model failed')]));
+    const out =
+      converse.push(Buffer.concat([eventFrame('messageStart', { role: 'assistant' }), exceptionFrame('modelStreamErrorException', 'model failed')])) +
+      converse.end();
     expect(out).toBe('event: messageStart\ndata: {"role":"assistant"}\n\nevent: modelStreamErrorException\ndata: {"message":"model failed"}\n\n');
     const anthropic = adapter.streamFramer('anthropic')!;
     anthropic.push(chunkFrame({ type: 'message_start', message: { id: 'm' } }));

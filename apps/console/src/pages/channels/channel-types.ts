@@ -12,6 +12,7 @@ export const CHANNEL_TYPE_OPTIONS: readonly string[] = [
   'jina',
   'voyage',
   'bedrock',
+  'kiro',
   'openai-compatible',
   'deepseek',
   'moonshot',
@@ -59,6 +60,10 @@ export interface ChannelConfigField {
  */
 export const CHANNEL_CONFIG_FIELDS: Readonly<Record<string, readonly ChannelConfigField[]>> = {
   bedrock: [{ name: 'region', placeholder: 'us-east-1', required: true }],
+  kiro: [
+    { name: 'refreshUrl', placeholder: 'https://prod.us-east-1.auth.desktop.kiro.dev/refreshToken' },
+    { name: 'usageUrl', placeholder: 'https://q.us-east-1.amazonaws.com/getUsageLimits' },
+  ],
 };
 
 /** The settings to send: the type's fields with a value, trimmed; others (left from another type) dropped. */
