@@ -3,7 +3,8 @@
  * (libs/contracts) and the providers take them from here. This lib imports no other, so nothing can make a cycle of it.
  * The first five are the chat and embeddings protocols; the rest are the endpoint families beyond them (SPEC §8),
  * and upstream-only dialects of a family that clients never speak (`voyage-rerank`: Voyage's `top_k`/`data` rerank;
- * `cohere-rerank`: Cohere v2's, string documents only and never echoed).
+ * `cohere-rerank`: Cohere v2's, string documents only and never echoed; `cohere-chat`: Cohere's Chat v2, reached through
+ * the IR from every chat protocol).
  */
 export const WIRE_PROTOCOLS = [
   'openai-chat',
@@ -19,6 +20,7 @@ export const WIRE_PROTOCOLS = [
   'rerank',
   'voyage-rerank',
   'cohere-rerank',
+  'cohere-chat',
 ] as const;
 export type WireProtocol = (typeof WIRE_PROTOCOLS)[number];
 

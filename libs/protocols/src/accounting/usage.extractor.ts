@@ -22,9 +22,16 @@ export function extractUsage(protocol: WireProtocol, body: Record<string, unknow
       const prompt = tokenCount(u['prompt_tokens'] ?? u['total_tokens']);
       return { promptTokens: prompt, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     }
-    default:
-      // Media families measure their answers themselves (their descriptor's accounting).
-      return null;
+    default: {
+      // Upstream-only chat protocols (Cohere) read their usage with their own answer decoder; media families measure
+      // their answers themselves (their descriptor's accounting).
+      if (!protocolDescriptor(protocol).codecs) return null;
+      try {
+        return decodeResponse(protocol, body).usage;
+      } catch {
+        return null;
+      }
+    }
   }
 }
 

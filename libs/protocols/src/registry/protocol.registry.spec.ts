@@ -39,10 +39,10 @@ describe('the protocol registry', () => {
     for (const d of PROTOCOL_DESCRIPTORS) {
       // a protocol names its model either in the body (body routes) or in the path (path routes and actions), not both
       if (d.modelIn === 'body') {
-        // (Realtime has no POST route: its model is in the upgrade's query; an upstream-only dialect has none at all)
+        // (Realtime has no POST route: its model is in the upgrade's query; an upstream-only dialect or protocol has none at all)
         expect([
           d.name,
-          d.bodyRoutes.length > 0 || d.name === 'openai-realtime' || d.name.endsWith('-rerank'),
+          d.bodyRoutes.length > 0 || d.name === 'openai-realtime' || d.name.endsWith('-rerank') || d.name === 'cohere-chat',
           d.pathRoutes.length,
           Object.keys(d.actions).length,
         ]).toEqual([d.name, true, 0, 0]);

@@ -1,4 +1,5 @@
 import { ANTHROPIC } from '../anthropic/anthropic.descriptor';
+import { COHERE_CHAT } from '../cohere-chat/cohere-chat.descriptor';
 import { GEMINI } from '../gemini/gemini.descriptor';
 import { OPENAI_CHAT } from '../openai-chat/openai-chat.descriptor';
 import { OPENAI_EMBEDDINGS } from '../openai-embeddings/openai-embeddings.descriptor';
@@ -31,6 +32,7 @@ export const PROTOCOL_DESCRIPTORS: readonly ProtocolDescriptor[] = [
   OPENAI_REALTIME,
   VOYAGE_RERANK,
   COHERE_RERANK,
+  COHERE_CHAT,
 ];
 
 /** The protocol of `/v1/…` paths no descriptor owns, and the `GET /v1/models` shape of an unrecognised caller. */
