@@ -13,3 +13,4 @@ export { DEFAULT_REPLY, countWords as mockCountTokens } from './mock-upstream/re
 export { shareUndiciDispatcherWithJest } from './mock-upstream/undici-dispatcher.jest-fix';
 export { plainSocketTo } from './mock-upstream/plain-socket.dialer';
 export { mockAudioSeconds, mockSpeechAudio, mockTranscript } from './mock-upstream/families/openai-audio';
+export { startAzureFake, type AzureFake, type AzureFakeOptions, type AzureFakeRequest, type EntraApp } from './azure-fake/azure-fake.server';
