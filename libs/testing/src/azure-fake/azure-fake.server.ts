@@ -182,7 +182,7 @@ class AzureFakeServer implements AzureFake {
     const v1 = V1_PATH.exec(url.pathname);
     const responsesDated = url.pathname === '/openai/responses';
     const apiVersion = url.searchParams.get('api-version') ?? undefined;
-    let body: JsonRecord = {};
+    let body: JsonRecord;
     try {
       body = raw ? asRecord(JSON.parse(raw)) : {};
     } catch {
