@@ -56,7 +56,15 @@ export interface ChannelConfigField {
  * The `config` settings each type takes, as the console asks for them (the provider's configProblem checks them on
  * save); a type without an entry has none. Adding a provider with settings: one line here.
  */
-export const CHANNEL_CONFIG_FIELDS: Readonly<Record<string, readonly ChannelConfigField[]>> = {};
+export const CHANNEL_CONFIG_FIELDS: Readonly<Record<string, readonly ChannelConfigField[]>> = {
+  azure: [
+    // empty: the dated deployments API at 2024-10-21; `v1` or another dated version (2025-04-01-preview) otherwise
+    { name: 'apiVersion', placeholder: 'v1' },
+    // where Entra ID keys ({ tenantId, clientId, clientSecret }) get their tokens; sovereign clouds change both
+    { name: 'authorityHost', placeholder: 'https://login.microsoftonline.com' },
+    { name: 'scope', placeholder: 'https://cognitiveservices.azure.com/.default' },
+  ],
+};
 
 /** The settings to send: the type's fields with a value, trimmed; others (left from another type) dropped. */
 export function configForType(type: string, values: Record<string, string>): Record<string, string> {
