@@ -15,7 +15,11 @@ type Row = Record<string, any>;
  */
 const WEATHER_TOOL = {
   type: 'function' as const,
-  function: { name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Weather of a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 const APP = { tenantId: 'contoso', clientId: 'switchboard-app', clientSecret: 'Q~s3cr3t.value' };
 
@@ -125,7 +129,11 @@ describe('cohere channel: chat through Cohere Chat v2', () => {
       p: 0.99,
     });
     const log = await logOf(r.response.headers.get('x-request-id')!);
-    expect([log.upstreamProtocol, log.promptTokens, log.completionTokens]).toEqual(['cohere-chat', r.data.usage!.prompt_tokens, r.data.usage!.completion_tokens]);
+    expect([log.upstreamProtocol, log.promptTokens, log.completionTokens]).toEqual([
+      'cohere-chat',
+      r.data.usage!.prompt_tokens,
+      r.data.usage!.completion_tokens,
+    ]);
     // billed units (what Cohere invoices: the 5 words of the prompt), not `tokens` with Cohere's own preamble
     expect(r.data.usage!.prompt_tokens).toBe(5);
   });
@@ -183,14 +191,23 @@ describe('cohere channel: chat through Cohere Chat v2', () => {
     expect(text.join('')).toBe('Echo: Bonjour à tous');
     expect(text.length).toBeGreaterThan(1);
     expect([final.stop_reason, final.usage.input_tokens, final.usage.output_tokens]).toEqual(['end_turn', 4, 4]);
-    expect(cohereCalls()[0].body).toMatchObject({ stream: true, max_tokens: 64, messages: [{ role: 'system', content: 'terse' }, { role: 'user', content: 'Bonjour à tous' }] });
+    expect(cohereCalls()[0].body).toMatchObject({
+      stream: true,
+      max_tokens: 64,
+      messages: [
+        { role: 'system', content: 'terse' },
+        { role: 'user', content: 'Bonjour à tous' },
+      ],
+    });
   });
 
   it('Cohere’s error body reaches the client with its message and status', async () => {
     const err = await openai.chat.completions.create({ model: 'command-a', messages: [{ role: 'user', content: 'x [error:400]' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(/invalid request: message must be at least 1 token long/);
-    const aerr = await anthropic.messages.create({ model: 'command-a', max_tokens: 10, messages: [{ role: 'user', content: 'x [error:400]' }] }).catch((e: unknown) => e);
+    const aerr = await anthropic.messages
+      .create({ model: 'command-a', max_tokens: 10, messages: [{ role: 'user', content: 'x [error:400]' }] })
+      .catch((e: unknown) => e);
     expect(aerr).toBeInstanceOf(Anthropic.BadRequestError);
     expect(((aerr as InstanceType<typeof Anthropic.BadRequestError>).error as Row).error.type).toBe('invalid_request_error');
   });
@@ -248,7 +265,9 @@ describe('azure channels: both URL styles, api-key and Entra ID', () => {
   });
 
   it('a prompt-filter refusal is a content-policy error in the client’s shape, final (no failover), the channel still serves', async () => {
-    const err = await openai.chat.completions.create({ model: 'az-dated', messages: [{ role: 'user', content: 'mock:content_filter bad words' }] }).catch((e: unknown) => e);
+    const err = await openai.chat.completions
+      .create({ model: 'az-dated', messages: [{ role: 'user', content: 'mock:content_filter bad words' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     const e = err as InstanceType<typeof OpenAI.BadRequestError>;
     expect([e.status, e.code, e.param, e.type]).toEqual([400, 'content_policy_violation', 'prompt', 'invalid_request_error']);
@@ -264,7 +283,14 @@ describe('azure channels: both URL styles, api-key and Entra ID', () => {
   });
 
   it('the admin API refuses an apiVersion that is neither v1 nor dated', async () => {
-    const r = await admin.post<Row>('/api/channels', { name: 'az-bad', type: 'azure', baseUrl: azure.url, keys: ['k'], models: ['x'], config: { apiVersion: '2024' } });
+    const r = await admin.post<Row>('/api/channels', {
+      name: 'az-bad',
+      type: 'azure',
+      baseUrl: azure.url,
+      keys: ['k'],
+      models: ['x'],
+      config: { apiVersion: '2024' },
+    });
     expect(r.status).toBe(400);
     expect(JSON.stringify(r.body)).toMatch(/apiVersion/);
   });

@@ -88,7 +88,8 @@ function contentPart(p: IrPart): CohereContentPart | undefined {
       return { type: 'text', text: p.text };
     case 'image': {
       const url = sourceToUrl(p.source);
-      if (!url) throw new ProtocolError('Uploaded file ids cannot be sent to this model (Cohere upstream): send the image as a URL or data URL', { param: 'messages' });
+      if (!url)
+        throw new ProtocolError('Uploaded file ids cannot be sent to this model (Cohere upstream): send the image as a URL or data URL', { param: 'messages' });
       return { type: 'image_url', image_url: p.detail ? { url, detail: p.detail } : { url } };
     }
     case 'audio':

@@ -5,10 +5,23 @@ import { ProtocolError } from '../protocol.error';
 import type { ConvertContext } from '../protocol.types';
 import { fixtureJson } from '../testing/fixtures.loader';
 
-const ctx = (stream = false): ConvertContext => ({ upstreamModel: 'command-a-03-2025', requestedModel: 'cmd', stream, requestId: 'req_1', createdAt: 1700000000 });
+const ctx = (stream = false): ConvertContext => ({
+  upstreamModel: 'command-a-03-2025',
+  requestedModel: 'cmd',
+  stream,
+  requestId: 'req_1',
+  createdAt: 1700000000,
+});
 
 const TOOLS = [
-  { type: 'function', function: { name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Weather by city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  },
   { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } },
 ];
 
@@ -18,8 +31,18 @@ describe('cohere-chat request encoder (from an OpenAI Chat client)', () => {
       model: 'cmd',
       messages: [
         { role: 'system', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'text', text: 'Weather in Paris?' }, { type: 'image_url', image_url: { url: 'https://x.test/a.png', detail: 'low' } }] },
-        { role: 'assistant', content: 'Let me check.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Weather in Paris?' },
+            { type: 'image_url', image_url: { url: 'https://x.test/a.png', detail: 'low' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: 'Let me check.',
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        },
         { role: 'tool', tool_call_id: 'call_1', content: '18°C' },
         { role: 'user', content: 'Thanks' },
       ],
@@ -44,7 +67,11 @@ describe('cohere-chat request encoder (from an OpenAI Chat client)', () => {
             { type: 'image_url', image_url: { url: 'https://x.test/a.png', detail: 'low' } },
           ],
         },
-        { role: 'assistant', tool_plan: 'Let me check.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'assistant',
+          tool_plan: 'Let me check.',
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        },
         { role: 'tool', tool_call_id: 'call_1', content: '18°C' },
         { role: 'user', content: 'Thanks' },
       ],
@@ -70,7 +97,12 @@ describe('cohere-chat request encoder (from an OpenAI Chat client)', () => {
       ctx(),
     );
     expect([named.tool_choice, (named.tools as { function: { name: string } }[]).map((t) => t.function.name)]).toEqual(['REQUIRED', ['get_time']]);
-    const none = convertRequest('openai-chat', 'cohere-chat', { model: 'cmd', messages: [{ role: 'user', content: 'hi' }], tools: TOOLS, tool_choice: 'none' }, ctx());
+    const none = convertRequest(
+      'openai-chat',
+      'cohere-chat',
+      { model: 'cmd', messages: [{ role: 'user', content: 'hi' }], tools: TOOLS, tool_choice: 'none' },
+      ctx(),
+    );
     expect([none.tool_choice, (none.tools as unknown[]).length]).toEqual(['NONE', 2]);
   });
 
@@ -83,7 +115,13 @@ describe('cohere-chat request encoder (from an OpenAI Chat client)', () => {
       messages: [
         { role: 'user', content: 'Paris?' },
         { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } }] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'down', is_error: true }, { type: 'text', text: 'try again?' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_1', content: 'down', is_error: true },
+            { type: 'text', text: 'try again?' },
+          ],
+        },
       ],
     };
     const out = convertRequest('anthropic', 'cohere-chat', body, ctx());
@@ -111,15 +149,27 @@ describe('cohere-chat answers', () => {
       usage: { prompt_tokens: number; completion_tokens: number };
     };
     expect(out.choices[0].message.content).toBe('I will look up the weather in Paris.');
-    expect(out.choices[0].message.tool_calls).toEqual([{ id: 'get_weather_1x2y3z4w5v6u', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
+    expect(out.choices[0].message.tool_calls).toEqual([
+      { id: 'get_weather_1x2y3z4w5v6u', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+    ]);
     expect(out.choices[0].finish_reason).toBe('tool_calls');
     expect([out.usage.prompt_tokens, out.usage.completion_tokens]).toEqual([37, 21]);
-    expect(extractUsage('cohere-chat', cohere)).toEqual({ promptTokens: 37, completionTokens: 21, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+    expect(extractUsage('cohere-chat', cohere)).toEqual({
+      promptTokens: 37,
+      completionTokens: 21,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+    });
   });
 
   it('thinking and text reach an Anthropic client as blocks; tokens are the usage when no billed units came', () => {
     const cohere = fixtureJson('cohere-chat/response-text.json');
-    const out = convertResponse('cohere-chat', 'anthropic', cohere, ctx()) as { content: { type: string }[]; stop_reason: string; usage: { input_tokens: number } };
+    const out = convertResponse('cohere-chat', 'anthropic', cohere, ctx()) as {
+      content: { type: string }[];
+      stop_reason: string;
+      usage: { input_tokens: number };
+    };
     expect(out.content.map((c) => c.type)).toEqual(['thinking', 'text']);
     expect(out.stop_reason).toBe('end_turn');
     expect(out.usage.input_tokens).toBe(9);

@@ -199,7 +199,11 @@ describe('content-policy refusals (Azure’s prompt filter)', () => {
   });
 
   it('a plain Azure 400 stays a plain 400', () => {
-    const err = parseUpstreamError('openai-chat', 400, JSON.stringify({ error: { message: 'Unrecognized request argument supplied: foo', type: 'invalid_request_error', param: null, code: null } }));
+    const err = parseUpstreamError(
+      'openai-chat',
+      400,
+      JSON.stringify({ error: { message: 'Unrecognized request argument supplied: foo', type: 'invalid_request_error', param: null, code: null } }),
+    );
     expect(err.code).toBeUndefined();
   });
 });

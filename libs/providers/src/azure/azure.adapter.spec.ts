@@ -55,7 +55,13 @@ describe('azure: URLs per config.apiVersion', () => {
   });
 
   it('config is checked: apiVersion v1 or dated, authorityHost an origin', () => {
-    for (const ok of [{}, { apiVersion: 'v1' }, { apiVersion: '2024-10-21' }, { apiVersion: '2025-04-01-preview' }, { authorityHost: 'https://login.microsoftonline.us' }])
+    for (const ok of [
+      {},
+      { apiVersion: 'v1' },
+      { apiVersion: '2024-10-21' },
+      { apiVersion: '2025-04-01-preview' },
+      { authorityHost: 'https://login.microsoftonline.us' },
+    ])
       expect(azure.configProblem(ok)).toBeNull();
     expect(azure.configProblem({ apiVersion: '2024-10' })?.field).toBe('apiVersion');
     expect(azure.configProblem({ apiVersion: 'latest' })?.field).toBe('apiVersion');
@@ -120,7 +126,11 @@ describe('azure: Entra ID client-credentials keys', () => {
   });
 
   it('a wrong secret, an unknown app or tenant blame the key (401) with Entra’s own words', async () => {
-    const refused = async (key: unknown) => azure.prepare(request(), cred(key)).then(() => null, (e: unknown) => e as CredentialError);
+    const refused = async (key: unknown) =>
+      azure.prepare(request(), cred(key)).then(
+        () => null,
+        (e: unknown) => e as CredentialError,
+      );
     const wrongSecret = await refused({ ...app, clientSecret: 'nope' });
     expect(wrongSecret).toBeInstanceOf(CredentialError);
     expect([wrongSecret!.status, wrongSecret!.message]).toEqual([401, expect.stringMatching(/invalid_client.*AADSTS7000215: Invalid client secret provided/)]);

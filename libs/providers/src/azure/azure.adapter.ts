@@ -98,9 +98,7 @@ export class AzureAdapter implements ProviderAdapter {
     const entra = entraCredentialOf(cred.apiKey);
     if (!entra) return;
     const { authorityHost, scope } = settingsOf(cred.config);
-    const token = await cred.services.tokens.get(entraCacheKey(entra, authorityHost, scope), () =>
-      mintEntraToken(cred.services, entra, authorityHost, scope),
-    );
+    const token = await cred.services.tokens.get(entraCacheKey(entra, authorityHost, scope), () => mintEntraToken(cred.services, entra, authorityHost, scope));
     delete req.headers['api-key'];
     req.headers.authorization = `Bearer ${token}`;
   }

@@ -119,7 +119,11 @@ function lastUserText(body: JsonRecord): string {
   for (let i = msgs.length - 1; i >= 0; i--) {
     const m = asRecord(msgs[i]);
     if (m.role !== 'user') continue;
-    return typeof m.content === 'string' ? m.content : asArray(m.content).map((p) => String(asRecord(p).text ?? '')).join(' ');
+    return typeof m.content === 'string'
+      ? m.content
+      : asArray(m.content)
+          .map((p) => String(asRecord(p).text ?? ''))
+          .join(' ');
   }
   return typeof body.input === 'string' ? body.input : '';
 }
@@ -138,7 +142,8 @@ class AzureFakeServer implements AzureFake {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         this.handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((e: unknown) => {
-          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'InternalServerError', message: String(e) } }));
+          if (!res.headersSent)
+            res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'InternalServerError', message: String(e) } }));
         });
       });
     });
@@ -208,7 +213,11 @@ class AzureFakeServer implements AzureFake {
     if (!deployment) return this.json(res, 400, { error: { code: 'BadRequest', message: "Missing required parameter: 'model'." } });
     if (deployment.startsWith('unknown-'))
       return this.json(res, 404, {
-        error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.' },
+        error: {
+          code: 'DeploymentNotFound',
+          message:
+            'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
+        },
       });
     if (lastUserText(body).includes('mock:content_filter')) {
       const r = contentFilterRefusal();
@@ -226,8 +235,12 @@ class AzureFakeServer implements AzureFake {
       shape: {},
       ids: this.ids,
     };
-    const reply = op === 'chat/completions' ? openaiChat(ctx) : op === 'embeddings' ? openaiEmbeddings(ctx) : op === 'responses' ? openaiResponses(ctx) : undefined;
-    if (!reply) return this.json(res, 404, { error: { code: 'OperationNotSupported', message: `The ${op} operation does not work with the specified model, ${deployment}.` } });
+    const reply =
+      op === 'chat/completions' ? openaiChat(ctx) : op === 'embeddings' ? openaiEmbeddings(ctx) : op === 'responses' ? openaiResponses(ctx) : undefined;
+    if (!reply)
+      return this.json(res, 404, {
+        error: { code: 'OperationNotSupported', message: `The ${op} operation does not work with the specified model, ${deployment}.` },
+      });
     await this.send(res, reply, op === 'chat/completions');
   }
 
@@ -262,7 +275,8 @@ class AzureFakeServer implements AzureFake {
     }
     res.writeHead(200, { ...headers, 'content-type': reply.contentType, 'cache-control': 'no-cache' });
     // Azure opens a chat stream with the prompt's filter results and no choice at all.
-    if (chat) res.write(`data: ${JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: PROMPT_FILTER_RESULTS })}\n\n`);
+    if (chat)
+      res.write(`data: ${JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: PROMPT_FILTER_RESULTS })}\n\n`);
     let paced = false;
     for (const ev of reply.events) {
       if (ev.paced && paced && reply.delayMs > 0) await new Promise((r) => setTimeout(r, reply.delayMs));
@@ -278,7 +292,10 @@ class AzureFakeServer implements AzureFake {
     const fail = (status: number, error: string, code: number, description: string) => {
       const traceId = randomUUID();
       const correlationId = randomUUID();
-      const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+      const timestamp = new Date()
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, 'Z');
       this.json(res, status, {
         error,
         error_description: `AADSTS${code}: ${description}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,

@@ -12,7 +12,16 @@ import type { FaultRule, MockUpstream, MockUpstreamOptions, MockVendor, Recorded
 import { openaiChat, openaiEmbeddings, openaiModels, openaiResponses } from './openai.responder';
 import { RealtimeMockSession, type RealtimeOut } from './realtime.responder';
 import type { ShapeHint } from './reply-plan.builder';
-import { anthropicError, anthropicRequestId, cohereError, geminiApiKeyInvalid, geminiError, openaiError, vendorError, type ErrorReply } from './vendor-error.bodies';
+import {
+  anthropicError,
+  anthropicRequestId,
+  cohereError,
+  geminiApiKeyInvalid,
+  geminiError,
+  openaiError,
+  vendorError,
+  type ErrorReply,
+} from './vendor-error.bodies';
 
 type Op =
   | 'chat'

@@ -112,7 +112,11 @@ function respond(ctx: FamilyContext): MockReply {
   const plan = buildPlan(toNeutral(b), ctx.shape);
   if (plan.errorStatus) return errorReply(cohereError(plan.errorStatus));
   const id = ctx.ids.next('', 36);
-  const calls = plan.toolCalls.map((c) => ({ id: `${c.name}_${ctx.ids.next('', 12).toLowerCase()}`, type: 'function', function: { name: c.name, arguments: c.argsJson } }));
+  const calls = plan.toolCalls.map((c) => ({
+    id: `${c.name}_${ctx.ids.next('', 12).toLowerCase()}`,
+    type: 'function',
+    function: { name: c.name, arguments: c.argsJson },
+  }));
   // With tools, Cohere's models state a plan before calling them.
   const toolPlan = calls.length > 0 ? `I will use ${calls.map((c) => c.function.name).join(' and ')}.` : '';
   const thinking = plan.reasoningVisible ? plan.reasoning : '';
@@ -127,7 +131,12 @@ function respond(ctx: FamilyContext): MockReply {
 
   const ev = (type: string, data: JsonRecord, paced = false): StreamEvent => ({ data: sseEvent({ type, ...data }, type), paced });
   const events: StreamEvent[] = [
-    { data: sseEvent({ id, type: 'message-start', delta: { message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] } } }, 'message-start') },
+    {
+      data: sseEvent(
+        { id, type: 'message-start', delta: { message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] } } },
+        'message-start',
+      ),
+    },
   ];
   let index = 0;
   if (thinking) {
