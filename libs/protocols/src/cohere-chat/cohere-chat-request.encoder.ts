@@ -14,8 +14,12 @@ export function encodeCohereChatRequest(ir: IrRequest, ctx: ConvertContext): Coh
   const system = ir.system.map((p) => p.text).filter((t) => t.length > 0);
   if (system.length > 0) messages.push({ role: 'system', content: system.join('\n\n') });
   for (const m of ir.messages) {
-    if (m.role === 'assistant') messages.push(assistantMessage(m.parts));
-    else messages.push(...userMessages(m.parts));
+    if (m.role !== 'assistant') messages.push(...userMessages(m.parts));
+    else {
+      // A turn with nothing Cohere can replay (only another vendor's reasoning) is left out: Cohere refuses empty turns.
+      const turn = assistantMessage(m.parts);
+      if (turn.content !== '') messages.push(turn);
+    }
   }
 
   const req: CohereChatRequest = { model: ctx.upstreamModel, messages };
@@ -69,7 +73,7 @@ function encodeTool(t: IrTool): CohereTool {
 }
 
 /** Text goes as `content`; with tool calls, Cohere carries the assistant's words as its `tool_plan`. */
-function assistantMessage(parts: IrPart[]): CohereMessage {
+function assistantMessage(parts: IrPart[]): Extract<CohereMessage, { role: 'assistant' }> {
   let text = '';
   const calls = [];
   for (const p of parts) {

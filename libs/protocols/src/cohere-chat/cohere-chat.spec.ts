@@ -134,6 +134,22 @@ describe('cohere-chat request encoder (from an OpenAI Chat client)', () => {
     ]);
   });
 
+  it('an assistant turn holding only another vendor’s reasoning is left out (Cohere refuses empty turns)', () => {
+    const body = {
+      model: 'cmd',
+      max_tokens: 10,
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 'sig' }] },
+        { role: 'user', content: 'b' },
+      ],
+    };
+    expect(convertRequest('anthropic', 'cohere-chat', body, ctx()).messages).toEqual([
+      { role: 'user', content: 'a' },
+      { role: 'user', content: 'b' },
+    ]);
+  });
+
   it('what Cohere cannot take is a 400 naming the parameter, not a silent drop', () => {
     const audio = { model: 'cmd', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }] };
     expect(() => convertRequest('openai-chat', 'cohere-chat', audio, ctx())).toThrow(ProtocolError);

@@ -68,6 +68,7 @@ describe('azure: URLs per config.apiVersion', () => {
     expect(azure.configProblem({ apiVersion: 20241021 })?.field).toBe('apiVersion');
     expect(azure.configProblem({ authorityHost: 'login.microsoftonline.com' })?.field).toBe('authorityHost');
     expect(azure.configProblem({ authorityHost: 'https://login.microsoftonline.com/tenant/path' })?.field).toBe('authorityHost');
+    expect(azure.configProblem({ apiversion: 'v1' })).toEqual({ field: 'apiversion', message: expect.stringMatching(/not a setting/) as string });
   });
 });
 

@@ -27,6 +27,8 @@ const AZURE_FAMILIES: ReadonlySet<Operation> = new Set<Operation>([
   'realtime',
 ]);
 
+const SETTINGS = ['apiVersion', 'authorityHost', 'scope'];
+
 interface AzureSettings {
   apiVersion?: string;
   authorityHost: string;
@@ -63,6 +65,9 @@ export class AzureAdapter implements ProviderAdapter {
   }
 
   configProblem(config: Readonly<Record<string, unknown>>): { field: string; message: string } | null {
+    // A misspelt setting would be ignored without a word: refuse it.
+    const unknown = Object.keys(config).find((k) => !SETTINGS.includes(k));
+    if (unknown !== undefined) return { field: unknown, message: `is not a setting of azure channels (${SETTINGS.join(', ')})` };
     const { apiVersion, authorityHost, scope } = config;
     if (apiVersion !== undefined && (typeof apiVersion !== 'string' || !API_VERSION.test(apiVersion))) {
       return { field: 'apiVersion', message: 'must be "v1", a dated version YYYY-MM-DD or YYYY-MM-DD-preview' };
