@@ -4,7 +4,7 @@
  * The first five are the chat and embeddings protocols; the rest are the endpoint families beyond them (SPEC §8),
  * and upstream-only dialects of a family that clients never speak (`voyage-rerank`: Voyage's `top_k`/`data` rerank;
  * `cohere-rerank`: Cohere v2's, string documents only and never echoed; `cohere-chat`: Cohere's Chat v2, reached through
- * the IR from every chat protocol).
+ * the IR from every chat protocol; `cohere-embed`: Cohere's Embed v2, for OpenAI Embeddings clients).
  */
 export const WIRE_PROTOCOLS = [
   'openai-chat',
@@ -21,6 +21,7 @@ export const WIRE_PROTOCOLS = [
   'voyage-rerank',
   'cohere-rerank',
   'cohere-chat',
+  'cohere-embed',
 ] as const;
 export type WireProtocol = (typeof WIRE_PROTOCOLS)[number];
 

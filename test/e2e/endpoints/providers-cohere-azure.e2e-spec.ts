@@ -49,7 +49,14 @@ beforeAll(async () => {
   sys = await startStandalone();
   admin = adminClient(sys.url, sys.adminKey);
   const channels = [
-    { name: 'cohere', type: 'cohere', baseUrl: mock.url, keys: ['co-key'], models: ['command-a'], modelMapping: { 'command-a': 'command-a-03-2025' } },
+    {
+      name: 'cohere',
+      type: 'cohere',
+      baseUrl: mock.url,
+      keys: ['co-key'],
+      models: ['command-a', 'embed-v4'],
+      modelMapping: { 'command-a': 'command-a-03-2025', 'embed-v4': 'embed-v4.0' },
+    },
     { name: 'az-dated', type: 'azure', baseUrl: `${azure.url}/openai`, keys: ['az-key-1'], models: ['az-dated'], modelMapping: { 'az-dated': 'dep-dated' } },
     {
       name: 'az-v1-entra',
@@ -199,6 +206,21 @@ describe('cohere channel: chat through Cohere Chat v2', () => {
         { role: 'user', content: 'Bonjour à tous' },
       ],
     });
+  });
+
+  it('OpenAI SDK embeddings (its default base64 and float): Cohere’s /v2/embed, vectors decoded alike, billed input tokens', async () => {
+    const packed = await openai.embeddings.create({ model: 'embed-v4', input: ['hello world', 'bonjour'] }).withResponse();
+    const floats = await openai.embeddings.create({ model: 'embed-v4', input: ['hello world', 'bonjour'], encoding_format: 'float' });
+    const small = await openai.embeddings.create({ model: 'embed-v4', input: 'hi', encoding_format: 'float', dimensions: 256 });
+    expect(packed.data.data.map((d) => d.embedding.length)).toEqual([1024, 1024]);
+    // the mock's vectors are float32-exact: packed by the gateway and decoded by the SDK, they are the floats
+    expect(packed.data.data.map((d) => d.embedding)).toEqual(floats.data.map((d) => d.embedding));
+    expect(small.data[0].embedding).toHaveLength(256);
+    expect(packed.data.usage).toEqual({ prompt_tokens: 3, total_tokens: 3 });
+    const doc = { model: 'embed-v4.0', texts: ['hello world', 'bonjour'], input_type: 'search_document', embedding_types: ['float'] };
+    expect(mock.requests.filter((r) => r.path === '/v2/embed').map((r) => r.body)).toEqual([doc, doc, { ...doc, texts: ['hi'], output_dimension: 256 }]);
+    const log = await logOf(packed.response.headers.get('x-request-id')!);
+    expect([log.upstreamProtocol, log.promptTokens]).toEqual(['cohere-embed', 3]);
   });
 
   it('Cohere’s error body reaches the client with its message and status', async () => {

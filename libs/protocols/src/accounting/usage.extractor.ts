@@ -1,4 +1,5 @@
 /** Usage and output text of non-stream upstream responses (billing and the tokenizer fallback). Counts are sanitised (tokenCount). */
+import { usageFromCohereEmbed } from '../cohere-embed/cohere-embed.converter';
 import { asObject } from '../core/json.util';
 import { tokenCount, usageFromAnthropic, usageFromGemini, usageFromOpenAiChat, usageFromResponses } from '../core/usage.map';
 import { decodeResponse } from '../conversion/response-codecs';
@@ -16,6 +17,8 @@ export function extractUsage(protocol: WireProtocol, body: Record<string, unknow
       return usageFromAnthropic(body['usage']);
     case 'gemini':
       return usageFromGemini(body['usageMetadata']);
+    case 'cohere-embed':
+      return usageFromCohereEmbed(body);
     case 'openai-embeddings': {
       const u = asObject(body['usage']);
       if (!u) return null;

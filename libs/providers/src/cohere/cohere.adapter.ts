@@ -2,20 +2,20 @@ import { normalizeBaseUrl, type Operation, type ProviderAdapter, type TargetArgs
 
 /**
  * Cohere (api.cohere.com), Bearer auth: chat at `/v2/chat` (every client protocol converted through the IR by
- * libs/protocols/src/cohere-chat), rerank at `/v2/rerank` in its v2 dialect (libs/protocols/src/rerank), billed in the
- * search units it reports. Its embed API (`/v2/embed`, `texts` + `input_type`, typed vectors) is not converted yet, so
- * embeddings are refused here and routed to channels that serve them.
+ * libs/protocols/src/cohere-chat), embeddings at `/v2/embed` for OpenAI Embeddings clients (libs/protocols/src/cohere-embed),
+ * rerank at `/v2/rerank` in its v2 dialect (libs/protocols/src/rerank), billed in the units it reports.
  */
 export class CohereAdapter implements ProviderAdapter {
   readonly type = 'cohere';
 
   protocolFor(_model: string, operation: Operation): WireProtocol | null {
     if (operation === 'generate') return 'cohere-chat';
+    if (operation === 'embed') return 'cohere-embed';
     return operation === 'rerank' ? 'cohere-rerank' : null;
   }
 
   target(args: TargetArgs): UpstreamRequestTarget {
-    const path = args.protocol === 'cohere-chat' ? '/v2/chat' : '/v2/rerank';
+    const path = args.protocol === 'cohere-chat' ? '/v2/chat' : args.protocol === 'cohere-embed' ? '/v2/embed' : '/v2/rerank';
     return {
       protocol: args.protocol,
       url: `${normalizeBaseUrl(args.baseUrl, ['/v1', '/v2'])}${path}`,
