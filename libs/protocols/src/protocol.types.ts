@@ -3,8 +3,9 @@
  * (libs/contracts) and the providers take them from here. This lib imports no other, so nothing can make a cycle of it.
  * The first five are the chat and embeddings protocols; the rest are the endpoint families beyond them (SPEC §8),
  * and upstream-only dialects of a family that clients never speak (`voyage-rerank`: Voyage's `top_k`/`data` rerank;
- * `cohere-rerank`: Cohere v2's, string documents only and never echoed; `bedrock-converse`: AWS Bedrock's Converse chat API;
- * `kiro`: Kiro's generateAssistantResponse).
+ * `cohere-rerank`: Cohere v2's, string documents only and never echoed; `cohere-chat`: Cohere's Chat v2, reached through
+ * the IR from every chat protocol; `cohere-embed`: Cohere's Embed v2, for OpenAI Embeddings clients;
+ * `bedrock-converse`: AWS Bedrock's Converse chat API; `kiro`: Kiro's generateAssistantResponse).
  */
 export const WIRE_PROTOCOLS = [
   'openai-chat',
@@ -22,6 +23,8 @@ export const WIRE_PROTOCOLS = [
   'cohere-rerank',
   'bedrock-converse',
   'kiro',
+  'cohere-chat',
+  'cohere-embed',
 ] as const;
 export type WireProtocol = (typeof WIRE_PROTOCOLS)[number];
 

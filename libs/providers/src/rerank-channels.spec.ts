@@ -34,13 +34,14 @@ describe('rerank channels (cohere, jina, voyage, OpenAI-compatible with a declar
     expect(['cohere', 'jina', 'voyage'].map((t) => defaultBaseUrl(t))).toEqual(['https://api.cohere.com', 'https://api.jina.ai', 'https://api.voyageai.com']);
   });
 
-  it('Cohere: /v2/rerank in its v2 dialect (string documents, no return_documents), Bearer; nothing but rerank', () => {
+  it('Cohere: /v2/rerank in its v2 dialect (string documents, no return_documents), Bearer; chat and embeddings in Cohere’s v2, no other family', () => {
     const r = built(channel('cohere'));
     expect([r.url, r.headers.authorization, r.upstreamProtocol]).toEqual(['https://api.cohere.com/v2/rerank', 'Bearer sk-x', 'cohere-rerank']);
     expect(JSON.parse(String(r.body))).toEqual({ model: 'rr', query: 'capital of France', documents: ['Paris is the capital', 'Berlin'], top_n: 1 });
     expect(built(channel('cohere', { baseUrl: 'https://api.cohere.com/v2/' })).url).toBe('https://api.cohere.com/v2/rerank');
-    for (const op of ['generate', 'embed', 'moderate', 'image.generate'] as const)
-      expect(providerFor('cohere')!.protocolFor('m', op, 'openai-chat')).toBeNull();
+    expect(providerFor('cohere')!.protocolFor('m', 'generate', 'openai-chat')).toBe('cohere-chat');
+    expect(providerFor('cohere')!.protocolFor('m', 'embed', 'openai-embeddings')).toBe('cohere-embed');
+    for (const op of ['moderate', 'image.generate'] as const) expect(providerFor('cohere')!.protocolFor('m', op, 'openai-chat')).toBeNull();
   });
 
   it('Jina: /v1/rerank in the client’s shape, Bearer; embeddings at /v1/embeddings', () => {

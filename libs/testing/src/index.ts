@@ -27,3 +27,4 @@ export { FAKE_USAGE as FAKE_BEDROCK_USAGE } from './fake-bedrock/bedrock-replies
 export { awsUriEncode, canonicalRequest, parseSigV4Authorization, sigV4Signature, type SigV4Input } from './fake-bedrock/aws-sigv4.verifier';
 export { chunkFrame, eventFrame, eventStreamFrame, exceptionFrame } from './fake-bedrock/event-stream.writer';
 export { startFakeKiro, kiroBodyProblem, type FakeKiro, type FakeKiroAccount, type FakeKiroReplyOptions, type FakeKiroRequest } from './kiro/fake-kiro.server';
+export { startAzureFake, type AzureFake, type AzureFakeOptions, type AzureFakeRequest, type EntraApp } from './azure-fake/azure-fake.server';

@@ -166,6 +166,8 @@ export class RealtimeConnector {
       protocol: PROTOCOL,
       stream: true,
       operation: 'realtime',
+      // the type's settings pick the URL style (Azure's apiVersion: v1 or a dated preview realtime path)
+      config: channel.config ?? {},
     });
     const timeouts = this.upstream.timeoutsFor(channel.timeouts);
     const limit = timeouts.connectMs + timeouts.firstByteMs;

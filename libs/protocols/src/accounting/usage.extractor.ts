@@ -1,4 +1,5 @@
 /** Usage and output text of non-stream upstream responses (billing and the tokenizer fallback). Counts are sanitised (tokenCount). */
+import { usageFromCohereEmbed } from '../cohere-embed/cohere-embed.converter';
 import { asObject } from '../core/json.util';
 import { tokenCount, usageFromAnthropic, usageFromGemini, usageFromOpenAiChat, usageFromResponses } from '../core/usage.map';
 import { decodeResponse } from '../conversion/response-codecs';
@@ -19,15 +20,24 @@ export function extractUsage(protocol: WireProtocol, body: Record<string, unknow
       return usageFromGemini(body['usageMetadata']);
     case 'bedrock-converse':
       return usageFromConverse(body['usage']);
+    case 'cohere-embed':
+      return usageFromCohereEmbed(body);
     case 'openai-embeddings': {
       const u = asObject(body['usage']);
       if (!u) return null;
       const prompt = tokenCount(u['prompt_tokens'] ?? u['total_tokens']);
       return { promptTokens: prompt, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     }
-    default:
-      // Media families measure their answers themselves (their descriptor's accounting).
-      return null;
+    default: {
+      // Upstream-only chat protocols (Cohere) read their usage with their own answer decoder; media families measure
+      // their answers themselves (their descriptor's accounting).
+      if (!protocolDescriptor(protocol).codecs) return null;
+      try {
+        return decodeResponse(protocol, body).usage;
+      } catch {
+        return null;
+      }
+    }
   }
 }
 

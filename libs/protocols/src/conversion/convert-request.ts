@@ -1,4 +1,5 @@
 /** convertRequest: client body (protocol `from`) → upstream body (protocol `to`). */
+import { openAiEmbeddingsToCohereRequest } from '../cohere-embed/cohere-embed.converter';
 import { isObject, type JsonObject } from '../core/json.util';
 import { geminiToOpenAiEmbeddingsRequest, openAiEmbeddingsToGeminiRequest } from '../openai-embeddings/embeddings.converter';
 import type { ConvertContext, WireProtocol } from '../protocol.types';
@@ -25,5 +26,6 @@ function convertEmbeddingsRequest(from: WireProtocol, to: WireProtocol, body: Js
   if (from === to) return fixIdentityRequest(from, body, ctx);
   if (from === 'openai-embeddings' && to === 'gemini') return { ...openAiEmbeddingsToGeminiRequest(body, ctx) };
   if (from === 'gemini' && to === 'openai-embeddings') return { ...geminiToOpenAiEmbeddingsRequest(body, ctx) };
+  if (from === 'openai-embeddings' && to === 'cohere-embed') return { ...openAiEmbeddingsToCohereRequest(body, ctx) };
   throw new ProtocolError(`Embeddings cannot be converted from ${from} to ${to}`, { param: 'model' });
 }

@@ -1,4 +1,5 @@
 /** convertResponse: upstream non-stream body (protocol `from`) → client body (protocol `to`). */
+import { cohereEmbedToOpenAiResponse } from '../cohere-embed/cohere-embed.converter';
 import { isObject } from '../core/json.util';
 import { geminiToOpenAiEmbeddingsResponse, openAiToGeminiEmbeddingsResponse } from '../openai-embeddings/embeddings.converter';
 import type { ConvertContext, WireProtocol } from '../protocol.types';
@@ -11,6 +12,7 @@ export function convertResponse(from: WireProtocol, to: WireProtocol, body: Reco
   if (from === to) return body;
   if (from === 'gemini' && to === 'openai-embeddings') return { ...geminiToOpenAiEmbeddingsResponse(body, ctx) };
   if (from === 'openai-embeddings' && to === 'gemini') return { ...openAiToGeminiEmbeddingsResponse(body, ctx) };
+  if (from === 'cohere-embed' && to === 'openai-embeddings') return { ...cohereEmbedToOpenAiResponse(body, ctx) };
   // A family with its own converter (images from Gemini, rerank from Voyage): the client's protocol reads that upstream.
   const conv = protocolDescriptor(to).conversions?.[from];
   if (conv) return { ...conv.response(body, ctx) };

@@ -175,3 +175,35 @@ describe('parseUpstreamError: tolerant of every vendor shape and of garbage', ()
     expect(parseUpstreamError('openai-chat', 500, 'x'.repeat(50_000)).message.length).toBeLessThan(1100);
   });
 });
+
+describe('content-policy refusals (Azure’s prompt filter)', () => {
+  const body = fixtureText('errors/azure-400-content-filter.json');
+
+  it('are parsed as a content-policy error naming the filtered categories', () => {
+    const err = parseUpstreamError('openai-chat', 400, body);
+    expect(err).toMatchObject({ status: 400, code: 'content_policy_violation', type: 'invalid_request_error', param: 'prompt' });
+    expect(err.message).toMatch(/content management policy.*\(filtered: hate \(high\), violence \(medium\)\)$/);
+  });
+
+  it('reach each client protocol as its own refusal, never as a server or key error', () => {
+    const err = parseUpstreamError('openai-chat', 400, body);
+    const openai = renderError('openai-chat', err, 'req_1');
+    expect([openai.status, openai.body.error]).toEqual([
+      400,
+      { message: err.message, type: 'invalid_request_error', param: 'prompt', code: 'content_policy_violation' },
+    ]);
+    const anthropic = renderError('anthropic', err, 'req_1');
+    expect([anthropic.status, (anthropic.body.error as Obj).type]).toEqual([400, 'invalid_request_error']);
+    const gemini = renderError('gemini', err, 'req_1');
+    expect([gemini.status, (gemini.body.error as Obj).status]).toEqual([400, 'INVALID_ARGUMENT']);
+  });
+
+  it('a plain Azure 400 stays a plain 400', () => {
+    const err = parseUpstreamError(
+      'openai-chat',
+      400,
+      JSON.stringify({ error: { message: 'Unrecognized request argument supplied: foo', type: 'invalid_request_error', param: null, code: null } }),
+    );
+    expect(err.code).toBeUndefined();
+  });
+});

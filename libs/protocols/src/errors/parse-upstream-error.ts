@@ -31,6 +31,15 @@ export function parseUpstreamError(protocol: WireProtocol, status: number, bodyT
         }
         if (asString(d['error_code']) === 'enforced_spend_limit_reached') code = 'insufficient_quota';
       }
+      const filtered = contentFilterOf(e);
+      if (filtered !== undefined) {
+        // Azure's prompt filter (400 content_filter / ResponsibleAIPolicyViolation): a content-policy refusal, which
+        // every client protocol must see as one (OpenAI's content_policy_violation), not as a malformed request.
+        code = CONTENT_POLICY_CODE;
+        type = 'invalid_request_error';
+        param ??= 'prompt';
+        if (filtered) message = `${asString(e['message']) ?? 'The prompt was filtered by the content policy.'} (filtered: ${filtered})`;
+      }
       const det = asObject(e['details']);
       if (det && asString(det['error_code']) === 'enforced_spend_limit_reached') code = 'insufficient_quota';
       if (!message) {
@@ -67,6 +76,27 @@ export function parseUpstreamError(protocol: WireProtocol, status: number, bodyT
   if (param) out.param = param;
   if (retryAfterSeconds !== undefined) out.retryAfterSeconds = retryAfterSeconds;
   return out;
+}
+
+/** The code a content-policy refusal carries, whatever upstream refused (OpenAI's own name for it). */
+export const CONTENT_POLICY_CODE = 'content_policy_violation';
+
+/**
+ * Azure's content-filter error: the categories that were filtered (`hate (high), jailbreak`), '' when none is named,
+ * undefined when the error is something else.
+ */
+function contentFilterOf(e: Record<string, unknown>): string | undefined {
+  const inner = asObject(e['innererror']);
+  if (e['code'] !== 'content_filter' && inner?.['code'] !== 'ResponsibleAIPolicyViolation') return undefined;
+  const result = asObject(inner?.['content_filter_result']) ?? {};
+  const hits: string[] = [];
+  for (const [category, v] of Object.entries(result)) {
+    const r = asObject(v);
+    if (r?.['filtered'] !== true) continue;
+    const severity = asString(r['severity']);
+    hits.push(severity && severity !== 'safe' ? `${category} (${severity})` : category);
+  }
+  return hits.join(', ');
 }
 
 function parseDuration(v: string | undefined): number | undefined {

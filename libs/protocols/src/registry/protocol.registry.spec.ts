@@ -26,6 +26,7 @@ describe('the protocol registry', () => {
       'openai-realtime',
       'voyage-rerank',
       'cohere-rerank',
+      'cohere-embed',
     ]);
     const ctx = { upstreamModel: 'm', requestedModel: 'm', stream: true, requestId: 'r' };
     // an upstream-only protocol (Kiro) has no client side to encode for
@@ -40,10 +41,15 @@ describe('the protocol registry', () => {
     for (const d of PROTOCOL_DESCRIPTORS) {
       // a protocol names its model either in the body (body routes) or in the path (path routes and actions), not both
       if (d.modelIn === 'body') {
-        // (Realtime has no POST route: its model is in the upgrade's query; an upstream-only dialect has none at all)
+        // (Realtime has no POST route: its model is in the upgrade's query; an upstream-only dialect or protocol has none at all)
         expect([
           d.name,
-          d.bodyRoutes.length > 0 || d.name === 'openai-realtime' || d.name.endsWith('-rerank') || d.name === 'bedrock-converse' || d.name === 'kiro',
+          d.bodyRoutes.length > 0 ||
+            d.name === 'openai-realtime' ||
+            d.name.endsWith('-rerank') ||
+            d.name.startsWith('cohere-') ||
+            d.name === 'bedrock-converse' ||
+            d.name === 'kiro',
           d.pathRoutes.length,
           Object.keys(d.actions).length,
         ]).toEqual([d.name, true, 0, 0]);

@@ -1,4 +1,6 @@
 import { ANTHROPIC } from '../anthropic/anthropic.descriptor';
+import { COHERE_CHAT } from '../cohere-chat/cohere-chat.descriptor';
+import { COHERE_EMBED } from '../cohere-embed/cohere-embed.descriptor';
 import { GEMINI } from '../gemini/gemini.descriptor';
 import { OPENAI_CHAT } from '../openai-chat/openai-chat.descriptor';
 import { OPENAI_EMBEDDINGS } from '../openai-embeddings/openai-embeddings.descriptor';
@@ -35,6 +37,8 @@ export const PROTOCOL_DESCRIPTORS: readonly ProtocolDescriptor[] = [
   COHERE_RERANK,
   BEDROCK_CONVERSE,
   KIRO,
+  COHERE_CHAT,
+  COHERE_EMBED,
 ];
 
 /** The protocol of `/v1/…` paths no descriptor owns, and the `GET /v1/models` shape of an unrecognised caller. */

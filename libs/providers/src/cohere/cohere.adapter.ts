@@ -1,21 +1,24 @@
 import { normalizeBaseUrl, type Operation, type ProviderAdapter, type TargetArgs, type UpstreamRequestTarget, type WireProtocol } from '../provider.types';
 
 /**
- * Cohere (api.cohere.com): rerank at `/v2/rerank` in its v2 dialect (converted by libs/protocols/src/rerank), Bearer
- * auth, billed in the search units it reports (`meta.billed_units`). Only rerank for now: Cohere's chat and embed APIs are their own protocols (another
- * issue), so every other operation is refused here and routed elsewhere.
+ * Cohere (api.cohere.com), Bearer auth: chat at `/v2/chat` (every client protocol converted through the IR by
+ * libs/protocols/src/cohere-chat), embeddings at `/v2/embed` for OpenAI Embeddings clients (libs/protocols/src/cohere-embed),
+ * rerank at `/v2/rerank` in its v2 dialect (libs/protocols/src/rerank), billed in the units it reports.
  */
 export class CohereAdapter implements ProviderAdapter {
   readonly type = 'cohere';
 
   protocolFor(_model: string, operation: Operation): WireProtocol | null {
+    if (operation === 'generate') return 'cohere-chat';
+    if (operation === 'embed') return 'cohere-embed';
     return operation === 'rerank' ? 'cohere-rerank' : null;
   }
 
   target(args: TargetArgs): UpstreamRequestTarget {
+    const path = args.protocol === 'cohere-chat' ? '/v2/chat' : args.protocol === 'cohere-embed' ? '/v2/embed' : '/v2/rerank';
     return {
       protocol: args.protocol,
-      url: `${normalizeBaseUrl(args.baseUrl, ['/v1', '/v2'])}/v2/rerank`,
+      url: `${normalizeBaseUrl(args.baseUrl, ['/v1', '/v2'])}${path}`,
       headers: { authorization: `Bearer ${args.apiKey}` },
     };
   }

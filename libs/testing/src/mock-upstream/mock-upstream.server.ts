@@ -12,7 +12,16 @@ import type { FaultRule, MockUpstream, MockUpstreamOptions, MockVendor, Recorded
 import { openaiChat, openaiEmbeddings, openaiModels, openaiResponses } from './openai.responder';
 import { RealtimeMockSession, type RealtimeOut } from './realtime.responder';
 import type { ShapeHint } from './reply-plan.builder';
-import { anthropicError, anthropicRequestId, geminiApiKeyInvalid, geminiError, openaiError, vendorError, type ErrorReply } from './vendor-error.bodies';
+import {
+  anthropicError,
+  anthropicRequestId,
+  cohereError,
+  geminiApiKeyInvalid,
+  geminiError,
+  openaiError,
+  vendorError,
+  type ErrorReply,
+} from './vendor-error.bodies';
 
 type Op =
   | 'chat'
@@ -129,6 +138,7 @@ function authError(vendor: MockVendor, key: string | undefined): ErrorReply {
     return geminiApiKeyInvalid();
   }
   if (vendor === 'anthropic') return anthropicError(401, key === undefined ? 'x-api-key header is required' : 'invalid x-api-key', 'authentication_error');
+  if (vendor === 'cohere') return cohereError(401, key === undefined ? 'no api key supplied' : 'invalid api token');
   if (key === undefined)
     return openaiError(
       401,
@@ -144,6 +154,7 @@ function authError(vendor: MockVendor, key: string | undefined): ErrorReply {
 function parseError(vendor: MockVendor): ErrorReply {
   if (vendor === 'gemini') return geminiError(400, 'Invalid JSON payload received. Unexpected token.');
   if (vendor === 'anthropic') return anthropicError(400, 'There was an error parsing the body of your request. Please ensure the body is valid JSON.');
+  if (vendor === 'cohere') return cohereError(400, 'invalid request: could not parse the request body as JSON');
   return openaiError(
     400,
     "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, visit https://help.openai.com/en/.)",
@@ -153,6 +164,7 @@ function parseError(vendor: MockVendor): ErrorReply {
 function notFound(vendor: MockVendor, method: string, pathname: string): ErrorReply {
   if (vendor === 'gemini') return geminiError(404, `Method not found: ${method} ${pathname}`);
   if (vendor === 'anthropic') return anthropicError(404, 'Not Found', 'not_found_error');
+  if (vendor === 'cohere') return cohereError(404, `path ${pathname} not found`);
   return openaiError(404, `Invalid URL (${method} ${pathname})`, { type: 'invalid_request_error', code: null });
 }
 

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { MockUploadedFile } from './families/family-route';
 
 /** Which vendor's wire protocol a request was routed to. */
-export type MockVendor = 'openai' | 'anthropic' | 'gemini';
+export type MockVendor = 'openai' | 'anthropic' | 'gemini' | 'cohere';
 
 export interface MockUpstreamOptions {
   /** Port to listen on; 0 or undefined picks a free port. */

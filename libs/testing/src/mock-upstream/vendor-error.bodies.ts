@@ -145,9 +145,27 @@ export function geminiApiKeyInvalid(): ErrorReply {
   ]);
 }
 
+const COHERE_DEFAULTS: Record<number, string> = {
+  400: 'invalid request: message must be at least 1 token long or tool results must be specified.',
+  401: 'invalid api token',
+  402: 'Please add or update your payment method at https://dashboard.cohere.com/billing?tab=payment to continue',
+  404: "model 'unknown' not found, make sure the correct model ID was used and that you have access to the model.",
+  429: 'You are past the per minute request limit, please wait and try again later.',
+  499: 'request cancelled by user',
+  500: 'internal server error, this has been reported to our developers',
+  503: 'service unavailable',
+};
+
+/** Cohere's errors (docs.cohere.com "Errors"): `{ id, message }`, nothing else. */
+export function cohereError(status: number, message?: string): ErrorReply {
+  const id = [8, 4, 4, 4, 12].map((n) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('')).join('-');
+  return { status, body: { id, message: message ?? COHERE_DEFAULTS[status] ?? `mock upstream error ${status}` }, headers: {} };
+}
+
 /** The vendor's default error body for a status (used by fault rules without an explicit body). */
 export function vendorError(vendor: MockVendor, status: number, message?: string): ErrorReply {
   if (vendor === 'anthropic') return anthropicError(status, message);
+  if (vendor === 'cohere') return cohereError(status, message);
   if (vendor === 'gemini') return geminiError(status, message);
   return openaiError(status, message);
 }

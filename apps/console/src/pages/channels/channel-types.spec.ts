@@ -1,5 +1,5 @@
 import { ENDPOINT_FAMILIES } from '@switchboard/contracts';
-import { CHANNEL_TYPES, defaultBaseUrl } from '@switchboard/providers';
+import { CHANNEL_TYPES, channelConfigProblem, defaultBaseUrl } from '@switchboard/providers';
 import { CHANNEL_CONFIG_FIELDS, CHANNEL_TYPE_OPTIONS, ENDPOINT_FAMILY_OPTIONS, TYPES_NEEDING_BASE_URL } from './channel-types';
 
 describe('channel types offered by the console', () => {
@@ -12,5 +12,11 @@ describe('channel types offered by the console', () => {
   });
   it('offer exactly the endpoint families a channel may declare', () => {
     expect([...ENDPOINT_FAMILY_OPTIONS].sort()).toEqual([...ENDPOINT_FAMILIES].sort());
+  });
+  it('ask only for settings the provider accepts, with an example it accepts', () => {
+    for (const [type, fields] of Object.entries(CHANNEL_CONFIG_FIELDS)) {
+      for (const f of fields) expect([type, f.name, channelConfigProblem(type, { [f.name]: f.placeholder })]).toEqual([type, f.name, null]);
+    }
+    expect(channelConfigProblem('azure', { apiVersion: 'not-a-version' })?.field).toBe('apiVersion');
   });
 });

@@ -64,6 +64,13 @@ export const CHANNEL_CONFIG_FIELDS: Readonly<Record<string, readonly ChannelConf
     { name: 'refreshUrl', placeholder: 'https://prod.us-east-1.auth.desktop.kiro.dev/refreshToken' },
     { name: 'usageUrl', placeholder: 'https://q.us-east-1.amazonaws.com/getUsageLimits' },
   ],
+  azure: [
+    // empty: the dated deployments API at 2024-10-21; `v1` or another dated version (2025-04-01-preview) otherwise
+    { name: 'apiVersion', placeholder: 'v1' },
+    // where Entra ID keys ({ tenantId, clientId, clientSecret }) get their tokens; sovereign clouds change both
+    { name: 'authorityHost', placeholder: 'https://login.microsoftonline.com' },
+    { name: 'scope', placeholder: 'https://cognitiveservices.azure.com/.default' },
+  ],
 };
 
 /** The settings to send: the type's fields with a value, trimmed; others (left from another type) dropped. */

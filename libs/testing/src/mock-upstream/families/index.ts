@@ -1,3 +1,5 @@
+import { COHERE_CHAT } from './cohere-chat';
+import { COHERE_EMBED } from './cohere-embed';
 import { COMPLETIONS } from './completions';
 import type { FamilyRoute } from './family-route';
 import { MODERATIONS } from './moderations';
@@ -15,6 +17,8 @@ export const FAMILY_ROUTES: Readonly<Record<string, FamilyRoute | readonly Famil
   'POST /v1/moderations': MODERATIONS,
   ...OPENAI_IMAGES_ROUTES,
   'POST /v2/rerank': COHERE_RERANK,
+  'POST /v2/chat': COHERE_CHAT,
+  'POST /v2/embed': COHERE_EMBED,
   'POST /v1/rerank': [VOYAGE_RERANK, JINA_RERANK],
   ...OPENAI_AUDIO_ROUTES,
 };
