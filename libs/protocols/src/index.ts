@@ -24,6 +24,7 @@ export { fileExtensionForMediaType } from './core/media.util';
 export { floatsToBase64, base64ToFloats } from './openai-embeddings/embedding-vector.util';
 export { parseGeminiModelAction, type GeminiModelAction } from './gemini/gemini-path.util';
 export { geminiImageAction } from './openai-images/images-gemini.converter';
+export { vertexEmbeddingVerb } from './vertex-embeddings/vertex-embeddings.converter';
 
 export type {
   ProtocolDescriptor,

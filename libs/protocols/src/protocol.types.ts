@@ -3,7 +3,7 @@
  * (libs/contracts) and the providers take them from here. This lib imports no other, so nothing can make a cycle of it.
  * The first five are the chat and embeddings protocols; the rest are the endpoint families beyond them (SPEC §8),
  * and upstream-only dialects of a family that clients never speak (`voyage-rerank`: Voyage's `top_k`/`data` rerank;
- * `cohere-rerank`: Cohere v2's, string documents only and never echoed).
+ * `cohere-rerank`: Cohere v2's, string documents only and never echoed; `vertex-embeddings`: Vertex AI's `:predict`).
  */
 export const WIRE_PROTOCOLS = [
   'openai-chat',
@@ -19,6 +19,7 @@ export const WIRE_PROTOCOLS = [
   'rerank',
   'voyage-rerank',
   'cohere-rerank',
+  'vertex-embeddings',
 ] as const;
 export type WireProtocol = (typeof WIRE_PROTOCOLS)[number];
 

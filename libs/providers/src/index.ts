@@ -8,6 +8,7 @@ export * from './azure/azure.adapter';
 export * from './cohere/cohere.adapter';
 export * from './jina/jina.adapter';
 export * from './voyage/voyage.adapter';
+export * from './vertex/vertex.adapter';
 export * from './openai-compatible/openai-compatible.presets';
 export * from './upstream-call.types';
 export { buildUpstreamCall, isUpstreamCallFailure, mapStatus, upstreamProtocolOf, uploadForm } from './upstream-call.builder';

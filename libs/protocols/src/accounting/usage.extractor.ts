@@ -4,6 +4,7 @@ import { tokenCount, usageFromAnthropic, usageFromGemini, usageFromOpenAiChat, u
 import { decodeResponse } from '../conversion/response-codecs';
 import type { Usage, WireProtocol } from '../protocol.types';
 import { protocolDescriptor } from '../registry/protocol.registry';
+import { vertexEmbeddingsUsage } from '../vertex-embeddings/vertex-embeddings.converter';
 
 export function extractUsage(protocol: WireProtocol, body: Record<string, unknown>): Usage | null {
   switch (protocol) {
@@ -22,6 +23,8 @@ export function extractUsage(protocol: WireProtocol, body: Record<string, unknow
       const prompt = tokenCount(u['prompt_tokens'] ?? u['total_tokens']);
       return { promptTokens: prompt, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     }
+    case 'vertex-embeddings':
+      return vertexEmbeddingsUsage(body);
     default:
       // Media families measure their answers themselves (their descriptor's accounting).
       return null;

@@ -26,6 +26,7 @@ describe('the protocol registry', () => {
       'openai-realtime',
       'voyage-rerank',
       'cohere-rerank',
+      'vertex-embeddings',
     ]);
     const ctx = { upstreamModel: 'm', requestedModel: 'm', stream: true, requestId: 'r' };
     for (const d of PROTOCOL_DESCRIPTORS.filter((x) => x.codecs)) {
@@ -42,7 +43,7 @@ describe('the protocol registry', () => {
         // (Realtime has no POST route: its model is in the upgrade's query; an upstream-only dialect has none at all)
         expect([
           d.name,
-          d.bodyRoutes.length > 0 || d.name === 'openai-realtime' || d.name.endsWith('-rerank'),
+          d.bodyRoutes.length > 0 || d.name === 'openai-realtime' || d.name.endsWith('-rerank') || d.name === 'vertex-embeddings',
           d.pathRoutes.length,
           Object.keys(d.actions).length,
         ]).toEqual([d.name, true, 0, 0]);

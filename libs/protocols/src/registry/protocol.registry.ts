@@ -10,6 +10,7 @@ import { OPENAI_MODERATIONS } from '../openai-moderations/openai-moderations.des
 import { OPENAI_REALTIME } from '../openai-realtime/openai-realtime.descriptor';
 import { RERANK } from '../rerank/rerank.descriptor';
 import { COHERE_RERANK, VOYAGE_RERANK } from '../rerank/rerank-dialect.descriptor';
+import { VERTEX_EMBEDDINGS } from '../vertex-embeddings/vertex-embeddings.descriptor';
 import type { Operation, WireProtocol } from '../protocol.types';
 import type { BodyRoute, CallerHints, ProtocolDescriptor } from './protocol.descriptor';
 
@@ -31,6 +32,7 @@ export const PROTOCOL_DESCRIPTORS: readonly ProtocolDescriptor[] = [
   OPENAI_REALTIME,
   VOYAGE_RERANK,
   COHERE_RERANK,
+  VERTEX_EMBEDDINGS,
 ];
 
 /** The protocol of `/v1/…` paths no descriptor owns, and the `GET /v1/models` shape of an unrecognised caller. */
