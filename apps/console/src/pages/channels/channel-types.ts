@@ -11,6 +11,7 @@ export const CHANNEL_TYPE_OPTIONS: readonly string[] = [
   'cohere',
   'jina',
   'voyage',
+  'vertex',
   'openai-compatible',
   'deepseek',
   'moonshot',
@@ -56,7 +57,12 @@ export interface ChannelConfigField {
  * The `config` settings each type takes, as the console asks for them (the provider's configProblem checks them on
  * save); a type without an entry has none. Adding a provider with settings: one line here.
  */
-export const CHANNEL_CONFIG_FIELDS: Readonly<Record<string, readonly ChannelConfigField[]>> = {};
+export const CHANNEL_CONFIG_FIELDS: Readonly<Record<string, readonly ChannelConfigField[]>> = {
+  vertex: [
+    { name: 'project', placeholder: 'my-project-123', required: true },
+    { name: 'location', placeholder: 'us-central1 | global', required: true },
+  ],
+};
 
 /** The settings to send: the type's fields with a value, trimmed; others (left from another type) dropped. */
 export function configForType(type: string, values: Record<string, string>): Record<string, string> {
