@@ -14,4 +14,11 @@ export { shareUndiciDispatcherWithJest } from './mock-upstream/undici-dispatcher
 export { plainSocketTo } from './mock-upstream/plain-socket.dialer';
 export { mockAudioSeconds, mockSpeechAudio, mockTranscript } from './mock-upstream/families/openai-audio';
 export { startFakeVertex, FAKE_VERTEX_SCOPE } from './fake-vertex/fake-vertex.server';
-export type { FakeServiceAccountOptions, FakeTokenRequest, FakeVertex, FakeVertexFault, FakeVertexOptions, FakeVertexRequest } from './fake-vertex/fake-vertex.server';
+export type {
+  FakeServiceAccountOptions,
+  FakeTokenRequest,
+  FakeVertex,
+  FakeVertexFault,
+  FakeVertexOptions,
+  FakeVertexRequest,
+} from './fake-vertex/fake-vertex.server';

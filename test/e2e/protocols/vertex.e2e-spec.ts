@@ -82,7 +82,11 @@ describe('vertex channels (standalone)', () => {
     }
     key = String((await admin.post('/api/tokens', { name: 'vertex' })).body.key);
     openai = new OpenAI({ apiKey: key, baseURL: `${sys.url}/v1`, maxRetries: 0 });
-    await eventually(async () => (await openai.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'warm' }] })).id, 10_000, 'routable');
+    await eventually(
+      async () => (await openai.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'warm' }] })).id,
+      10_000,
+      'routable',
+    );
   });
 
   afterAll(async () => {
@@ -104,7 +108,13 @@ describe('vertex channels (standalone)', () => {
     `/v1/projects/${PROJECT}/locations/${location}/publishers/${publisher}/models/${model}:${verb}`;
 
   it('admin API: project and location are required; the default base URL is Google host for the location', async () => {
-    const missing = await admin.post<{ error: { message: string } }>('/api/channels', { name: 'v', type: 'vertex', keys: ['{}'], models: ['m'], config: { project: PROJECT } });
+    const missing = await admin.post<{ error: { message: string } }>('/api/channels', {
+      name: 'v',
+      type: 'vertex',
+      keys: ['{}'],
+      models: ['m'],
+      config: { project: PROJECT },
+    });
     expect(missing.status).toBe(400);
     expect(JSON.stringify(missing.body)).toContain('location');
     const made = await admin.post<{ id: number; baseUrl: string }>('/api/channels', {
@@ -120,10 +130,18 @@ describe('vertex channels (standalone)', () => {
 
   it('OpenAI chat → Gemini on Vertex: the resource path, a bearer token minted once and reused, usage billed', async () => {
     const { data: r, response } = await openai.chat.completions
-      .create({ model: 'gemini-2.5-flash', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Say hello' }] })
+      .create({
+        model: 'gemini-2.5-flash',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Say hello' },
+        ],
+      })
       .withResponse();
     expect(r.choices[0].message.content?.length).toBeGreaterThan(0);
-    expect(fake.requests.map((q) => [q.path, q.account, q.status])).toEqual([[resource('us-central1', 'google', 'gemini-2.5-flash', 'generateContent'), account, 200]]);
+    expect(fake.requests.map((q) => [q.path, q.account, q.status])).toEqual([
+      [resource('us-central1', 'google', 'gemini-2.5-flash', 'generateContent'), account, 200],
+    ]);
     expect(fake.requests[0].body).toMatchObject({ systemInstruction: { parts: [{ text: 'Be brief.' }] }, contents: [{ role: 'user' }] });
     // the warm-up minted the token: this request and the next reuse it
     expect(fake.mints).toBe(0);
@@ -251,7 +269,9 @@ describe('vertex channels (standalone)', () => {
     expect(keys[0].lastError).toContain('invalid_grant');
 
     const anthropic = new Anthropic({ apiKey: key, baseURL: sys.url, maxRetries: 0 });
-    const bad = await anthropic.messages.create({ model: 'claude-malformed', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const bad = await anthropic.messages
+      .create({ model: 'claude-malformed', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(Anthropic.APIError);
     expect((bad as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: 'error', error: { type: expect.any(String) } });
     const malformed = await eventually(async () => {

@@ -34,7 +34,9 @@ describe('Vertex embeddings dialect', () => {
   });
 
   it('OpenAI input → instances with content, dimensions → parameters.outputDimensionality', () => {
-    expect(convertRequest('openai-embeddings', 'vertex-embeddings', { model: 'e', input: ['hello', 'world'], dimensions: 256 }, ctx('text-embedding-005'))).toEqual({
+    expect(
+      convertRequest('openai-embeddings', 'vertex-embeddings', { model: 'e', input: ['hello', 'world'], dimensions: 256 }, ctx('text-embedding-005')),
+    ).toEqual({
       instances: [{ content: 'hello' }, { content: 'world' }],
       parameters: { outputDimensionality: 256 },
     });
@@ -69,7 +71,12 @@ describe('Vertex embeddings dialect', () => {
   });
 
   it('answers: OpenAI list (float or base64) with the token counts Vertex reports; Gemini batch or single', () => {
-    const openai = convertResponse('vertex-embeddings', 'openai-embeddings', predicted, ctx('text-embedding-005', { input: ['a', 'b'], encoding_format: 'float' }));
+    const openai = convertResponse(
+      'vertex-embeddings',
+      'openai-embeddings',
+      predicted,
+      ctx('text-embedding-005', { input: ['a', 'b'], encoding_format: 'float' }),
+    );
     expect(openai).toEqual({
       object: 'list',
       data: [
@@ -79,11 +86,20 @@ describe('Vertex embeddings dialect', () => {
       model: 'embed',
       usage: { prompt_tokens: 5, total_tokens: 5 },
     });
-    const b64 = convertResponse('vertex-embeddings', 'openai-embeddings', predicted, ctx('text-embedding-005', { input: ['a', 'b'], encoding_format: 'base64' }));
+    const b64 = convertResponse(
+      'vertex-embeddings',
+      'openai-embeddings',
+      predicted,
+      ctx('text-embedding-005', { input: ['a', 'b'], encoding_format: 'base64' }),
+    );
     expect(base64ToFloats((b64.data as { embedding: string }[])[1].embedding)).toEqual([1, 0.125]);
-    expect(convertResponse('vertex-embeddings', 'gemini', predicted, ctx('m', { requests: [] }))).toEqual({ embeddings: [{ values: [0.25, -0.5] }, { values: [1, 0.125] }] });
+    expect(convertResponse('vertex-embeddings', 'gemini', predicted, ctx('m', { requests: [] }))).toEqual({
+      embeddings: [{ values: [0.25, -0.5] }, { values: [1, 0.125] }],
+    });
     const embedded = { embedding: { values: [0.5] }, usageMetadata: { promptTokenCount: 7 }, truncated: false };
-    expect(convertResponse('vertex-embeddings', 'gemini', embedded, ctx('m', { content: { parts: [{ text: 'q' }] } }))).toEqual({ embedding: { values: [0.5] } });
+    expect(convertResponse('vertex-embeddings', 'gemini', embedded, ctx('m', { content: { parts: [{ text: 'q' }] } }))).toEqual({
+      embedding: { values: [0.5] },
+    });
   });
 
   it('usage for billing: the summed token_count of :predict, promptTokenCount of :embedContent; none when not reported', () => {

@@ -41,8 +41,13 @@ export function parseServiceAccount(apiKey: string): ServiceAccount {
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw unusable('it is not a JSON object');
   const o = json as Record<string, unknown>;
-  if (o.type !== undefined && o.type !== 'service_account') throw unusable(`type is "${String(o.type).slice(0, 40)}", expected "service_account"`);
-  const str = (k: string) => (typeof o[k] === 'string' && (o[k] as string).trim() ? (o[k] as string).trim() : undefined);
+  if (o.type !== undefined && o.type !== 'service_account') {
+    throw unusable(`type is ${typeof o.type === 'string' ? `"${o.type.slice(0, 40)}"` : typeof o.type}, expected "service_account"`);
+  }
+  const str = (k: string) => {
+    const v = o[k];
+    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+  };
   const clientEmail = str('client_email');
   if (!clientEmail) throw unusable('client_email is missing');
   const pem = str('private_key');

@@ -30,7 +30,9 @@ describe('vertex: where requests go', () => {
     expect(vertex.target(args({ config: { project: 'p1', location: 'global' } })).url).toBe(
       'https://aiplatform.googleapis.com/v1/projects/p1/locations/global/publishers/google/models/gemini-2.5-flash:generateContent',
     );
-    expect(vertex.target(args({ config: { project: 'p1', location: 'eu' } })).url).toMatch(/^https:\/\/aiplatform\.eu\.rep\.googleapis\.com\/v1\/projects\/p1\/locations\/eu\//);
+    expect(vertex.target(args({ config: { project: 'p1', location: 'eu' } })).url).toMatch(
+      /^https:\/\/aiplatform\.eu\.rep\.googleapis\.com\/v1\/projects\/p1\/locations\/eu\//,
+    );
     // a regional Google host typed by the admin follows the location too (a host that disagrees with the path fails)
     expect(vertex.target(args({ baseUrl: 'https://us-central1-aiplatform.googleapis.com/v1/' })).url).toMatch(/^https:\/\/us-east5-aiplatform/);
   });
@@ -141,7 +143,9 @@ describe('vertex: service-account credentials', () => {
     const minted = await mintAccessToken(parseServiceAccount(sa), fetch, now);
     expect(minted.value).toMatch(/^ya29\./);
     expect(minted.expiresAt).toBe(now + 400_000);
-    expect(fake.tokenRequests).toMatchObject([{ status: 200, contentType: 'application/x-www-form-urlencoded', grantType: 'urn:ietf:params:oauth:grant-type:jwt-bearer' }]);
+    expect(fake.tokenRequests).toMatchObject([
+      { status: 200, contentType: 'application/x-www-form-urlencoded', grantType: 'urn:ietf:params:oauth:grant-type:jwt-bearer' },
+    ]);
   });
 
   it('mints once for 20 concurrent requests and puts the same bearer token on each', async () => {
@@ -231,7 +235,11 @@ describe('vertex: service-account credentials', () => {
       messages: [{ role: 'user', content: 'hi' }],
       anthropic_version: 'vertex-2023-10-16',
     });
-    expect(req.headers).toEqual({ 'content-type': 'application/json', 'anthropic-beta': 'context-1m-2025-08-07', authorization: expect.stringMatching(/^Bearer ya29\./) });
+    expect(req.headers).toEqual({
+      'content-type': 'application/json',
+      'anthropic-beta': 'context-1m-2025-08-07',
+      authorization: expect.stringMatching(/^Bearer ya29\./),
+    });
   });
 
   it('Gemini contents without a role get "user" (Vertex requires one); bodies that have roles go as they are', async () => {

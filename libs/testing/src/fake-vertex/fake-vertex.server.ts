@@ -327,7 +327,13 @@ class FakeVertexServer implements FakeVertex {
         geminiError(
           401,
           'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
-          [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: rec.token ? 'ACCESS_TOKEN_EXPIRED' : 'CREDENTIALS_MISSING', domain: 'googleapis.com' }],
+          [
+            {
+              '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+              reason: rec.token ? 'ACCESS_TOKEN_EXPIRED' : 'CREDENTIALS_MISSING',
+              domain: 'googleapis.com',
+            },
+          ],
         ),
       );
     }
@@ -378,8 +384,10 @@ class FakeVertexServer implements FakeVertex {
     if (body.model !== undefined) return invalid('model: Extra inputs are not permitted');
     if (body.anthropic_version === undefined) return invalid('anthropic_version: Field required');
     // Anthropic's own version string on Vertex is a 404 (reference §2.1).
-    if (body.anthropic_version !== ANTHROPIC_VERSION) return errorReply(geminiError(404, `Publisher Model \`${model}\` was not found or your project does not have access to it.`));
-    if ((body.stream === true) !== streamVerb) return invalid(streamVerb ? 'stream: streamRawPredict requires "stream": true' : 'stream: use streamRawPredict to stream');
+    if (body.anthropic_version !== ANTHROPIC_VERSION)
+      return errorReply(geminiError(404, `Publisher Model \`${model}\` was not found or your project does not have access to it.`));
+    if ((body.stream === true) !== streamVerb)
+      return invalid(streamVerb ? 'stream: streamRawPredict requires "stream": true' : 'stream: use streamRawPredict to stream');
     const rest: JsonRecord = { ...body };
     delete rest.anthropic_version;
     return anthropicMessages({ ...ctx, body: { ...rest, model } });
@@ -389,7 +397,7 @@ class FakeVertexServer implements FakeVertex {
   private predictEmbeddings(body: JsonRecord, model: string, resource: string): MockReply {
     if (!/embedding/.test(model)) return errorReply(geminiError(400, `Model ${resource} does not support predict.`));
     const instances = asArray(body.instances).map(asRecord);
-    if (instances.length === 0) return errorReply(geminiError(400, 'Invalid value at \'instances\': instances is not specified.'));
+    if (instances.length === 0) return errorReply(geminiError(400, "Invalid value at 'instances': instances is not specified."));
     const dims = asNumber(asRecord(body.parameters).outputDimensionality) ?? 768;
     const predictions: JsonRecord[] = [];
     let chars = 0;

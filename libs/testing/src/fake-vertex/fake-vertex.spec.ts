@@ -99,7 +99,11 @@ describe('fake Vertex AI', () => {
     });
     expect([denied.status, ((await denied.json()) as { error: { status: string } }).error.status]).toEqual([403, 'PERMISSION_DENIED']);
     fake.revokeTokens();
-    expect((await genai(token).models.generateContent({ model: 'gemini-2.5-flash', contents: 'x' }).catch((e: ApiError) => e)) as ApiError).toMatchObject({
+    expect(
+      (await genai(token)
+        .models.generateContent({ model: 'gemini-2.5-flash', contents: 'x' })
+        .catch((e: ApiError) => e)) as ApiError,
+    ).toMatchObject({
       status: 401,
     });
   });
@@ -119,7 +123,10 @@ describe('fake Vertex AI', () => {
     expect(sse.headers.get('content-type')).toContain('text/event-stream');
     expect(await sse.text()).toContain('event: message_stop');
     const withModel = await call('rawPredict', { anthropic_version: 'vertex-2023-10-16', model: 'claude-sonnet-4-5', max_tokens: 5, messages });
-    expect([withModel.status, ((await withModel.json()) as { error: { message: string } }).error.message]).toEqual([400, 'model: Extra inputs are not permitted']);
+    expect([withModel.status, ((await withModel.json()) as { error: { message: string } }).error.message]).toEqual([
+      400,
+      'model: Extra inputs are not permitted',
+    ]);
     expect((await call('rawPredict', { anthropic_version: '2023-06-01', max_tokens: 5, messages })).status).toBe(404);
   });
 });

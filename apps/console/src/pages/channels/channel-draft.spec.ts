@@ -18,7 +18,14 @@ describe('channelDraftToBody', () => {
   it('a vertex channel: the pasted service-account file is one key, project and location its settings', () => {
     const sa = '{\n  "type": "service_account",\n  "client_email": "svc@p.iam.gserviceaccount.com"\n}\n';
     expect(
-      channelDraftToBody({ ...emptyChannelDraft, name: 'v', type: 'vertex', keys: sa, models: 'gemini-2.5-pro', config: { project: ' p ', location: 'us-east5' } }),
+      channelDraftToBody({
+        ...emptyChannelDraft,
+        name: 'v',
+        type: 'vertex',
+        keys: sa,
+        models: 'gemini-2.5-pro',
+        config: { project: ' p ', location: 'us-east5' },
+      }),
     ).toMatchObject({ type: 'vertex', keys: [JSON.stringify(JSON.parse(sa))], config: { project: 'p', location: 'us-east5' } });
   });
 });

@@ -1,5 +1,6 @@
 /** A key that is a JSON credential (a Vertex service account, a Kiro token) is sent as one line of compact JSON. */
-const jsonKey = (v: unknown): string | undefined => (typeof v === 'string' ? v.trim() : v && typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : undefined);
+const jsonKey = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v.trim() : v && typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : undefined;
 
 /**
  * Keys from pasted text: one per line, blanks and surrounding spaces dropped; a pasted JSON credential (an object, such
