@@ -53,7 +53,7 @@ describe('vertex channels (standalone)', () => {
       {
         name: 'vertex-gemini',
         keys: [sa],
-        models: ['gemini-2.5-flash', 'text-embedding-005', 'gemini-embedding-2-preview'],
+        models: ['gemini-2.5-flash', 'text-embedding-005', 'gemini-embedding-2-preview', 'imagen-4.0-generate-001'],
         config: { project: PROJECT, location: 'us-central1' },
       },
       { name: 'vertex-claude', keys: [sa], models: ['claude-opus-4-6'], config: { project: PROJECT, location: 'us-east5' } },
@@ -77,7 +77,15 @@ describe('vertex channels (standalone)', () => {
       expect(r.status).toBe(201);
       ids[c.name] = r.body.id;
     }
-    for (const m of ['gemini-2.5-flash', 'text-embedding-005', 'gemini-embedding-2-preview', 'claude-opus-4-6', 'gemini-deleted', 'claude-malformed']) {
+    for (const m of [
+      'imagen-4.0-generate-001',
+      'gemini-2.5-flash',
+      'text-embedding-005',
+      'gemini-embedding-2-preview',
+      'claude-opus-4-6',
+      'gemini-deleted',
+      'claude-malformed',
+    ]) {
       expect((await admin.put(`/api/prices/${m}`, { input: 1, output: 2 })).status).toBe(200);
     }
     key = String((await admin.post('/api/tokens', { name: 'vertex' })).body.key);
@@ -241,6 +249,28 @@ describe('vertex channels (standalone)', () => {
     expect((many as InstanceType<typeof OpenAI.BadRequestError>).message).toContain('one input per request');
   });
 
+  it('OpenAI image generations → Imagen on Vertex by :predict', async () => {
+    const r = await openai.images.generate({ model: 'imagen-4.0-generate-001', prompt: 'a red fox', n: 2, response_format: 'b64_json' });
+    expect(
+      r.data?.map((d) =>
+        Buffer.from(d.b64_json ?? '', 'base64')
+          .subarray(1, 4)
+          .toString('latin1'),
+      ),
+    ).toEqual(['PNG', 'PNG']);
+    expect(fake.requests.map((q) => [q.path, q.body])).toEqual([
+      [resource('us-central1', 'google', 'imagen-4.0-generate-001', 'predict'), { instances: [{ prompt: 'a red fox' }], parameters: { sampleCount: 2 } }],
+    ]);
+  });
+
+  it('the admin channel test probes through the same credentials: ok for a good key, the token error for a refused one', async () => {
+    const good = await admin.post<{ ok: boolean; status: number | null }>(`/api/channels/${ids['vertex-claude']}/test`, {});
+    expect([good.status, good.body.ok, good.body.status]).toEqual([200, true, 200]);
+    expect(fake.requests.map((q) => q.path)).toEqual([resource('us-east5', 'anthropic', 'claude-opus-4-6', 'rawPredict')]);
+    const bad = await admin.post<{ ok: boolean; status: number | null; error: string }>(`/api/channels/${ids['vertex-deleted-key']}/test`, {});
+    expect([bad.body.ok, bad.body.status, bad.body.error]).toEqual([false, 401, expect.stringContaining('invalid_grant')]);
+  });
+
   it('429 RESOURCE_EXHAUSTED is a rate limit in the client protocol; the token stays cached', async () => {
     fake.setFault({ status: 429, path: 'gemini-2.5-flash', times: 5 });
     const err = await openai.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
@@ -259,6 +289,8 @@ describe('vertex channels (standalone)', () => {
   it('a service account Google refuses: an auth error in the client protocol, the key marked auth_failed', async () => {
     const err = await openai.chat.completions.create({ model: 'gemini-deleted', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.APIError);
+    // the upstream key's fault is not the client's: 503 in OpenAI's shape, naming why
+    expect(err).toMatchObject({ status: 503, code: 'no_available_channel', message: expect.stringContaining('invalid_grant: Invalid JWT Signature.') });
     expect(fake.tokenRequests.map((t) => [t.status, t.error])).toEqual([[400, 'invalid_grant']]);
     expect(fake.requests).toHaveLength(0);
     const keys = await eventually(async () => {
@@ -273,7 +305,12 @@ describe('vertex channels (standalone)', () => {
       .create({ model: 'claude-malformed', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })
       .catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(Anthropic.APIError);
-    expect((bad as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: 'error', error: { type: expect.any(String) } });
+    expect((bad as InstanceType<typeof Anthropic.APIError>).status).toBe(503);
+    expect(JSON.stringify((bad as InstanceType<typeof Anthropic.APIError>).error)).not.toContain('AIzaSy');
+    expect((bad as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+      type: 'error',
+      error: { type: 'overloaded_error', message: expect.stringContaining('not a usable service-account JSON: it is not JSON') },
+    });
     const malformed = await eventually(async () => {
       const r = await admin.get<{ data?: KeyView[] } | KeyView[]>(`/api/channels/${ids['vertex-not-json']}/keys`);
       const list = Array.isArray(r.body) ? r.body : (r.body.data ?? []);
