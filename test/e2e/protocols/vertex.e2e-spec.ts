@@ -43,7 +43,8 @@ describe('vertex channels (standalone)', () => {
   beforeAll(async () => {
     shareUndiciDispatcherWithJest();
     fake = await startFakeVertex({ projects: [PROJECT], locations: ['us-central1', 'us-east5'] });
-    sys = await startStandalone();
+    // a key banned after a 401 is probed again soon (the probe mints its own token)
+    sys = await startStandalone({ BAN_PROBE_INTERVAL_MS: '2000' });
     admin = adminClient(sys.url, sys.adminKey);
     const sa = fake.serviceAccount();
     account = (JSON.parse(sa) as { client_email: string }).client_email;
@@ -318,6 +319,19 @@ describe('vertex channels (standalone)', () => {
     });
     expect(malformed[0].lastError).toContain('not JSON');
     expect(malformed[0].lastError).not.toContain('AIzaSy');
-    expect(fake.tokenRequests).toHaveLength(1);
+  });
+
+  it('a token Vertex stops accepting (401): dropped, the key banned until a probe passes, then served with a new token', async () => {
+    fake.revokeTokens();
+    const ask = () => openai.chat.completions.create({ model: 'claude-opus-4-6', messages: [{ role: 'user', content: 'Hi' }] });
+    const err = await ask().catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 503, message: expect.stringContaining('invalid authentication credentials') });
+    expect(fake.requests.map((q) => q.status)).toEqual([401]);
+    const revoked = fake.requests[0].token;
+    const healed = await eventually(async () => (await ask().catch(() => null))?.choices[0].message.content, 40_000, 'the key served again');
+    expect(healed?.length).toBeGreaterThan(0);
+    const served = fake.requests.filter((q) => q.status === 200);
+    expect(served.length).toBeGreaterThan(0);
+    expect(served.every((q) => q.token !== revoked && q.account === account)).toBe(true);
   });
 });
