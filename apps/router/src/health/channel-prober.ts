@@ -108,15 +108,15 @@ export class ChannelProber {
       MAX_PROBE_MS,
     );
     try {
+      const cred = {
+        channelId: channel.id,
+        keyIndex: keyRow.position,
+        apiKey,
+        baseUrl: runtime.baseUrl,
+        config: runtime.config ?? {},
+        services: this.services,
+      };
       if (adapter.prepare) {
-        const cred = {
-          channelId: channel.id,
-          keyIndex: keyRow.position,
-          apiKey,
-          baseUrl: runtime.baseUrl,
-          config: runtime.config ?? {},
-          services: this.services,
-        };
         try {
           await adapter.prepare(built, cred, built.upstreamProtocol);
         } catch (e) {
@@ -131,6 +131,8 @@ export class ChannelProber {
         bodyTimeout: deadlineMs,
         signal: AbortSignal.timeout(deadlineMs),
       });
+      // A token the upstream no longer takes (revoked, rotated) is dropped, or the probe of a banned key would resend it forever.
+      if (res.statusCode === 401) adapter.credentialRejected?.(cred);
       const status = mapStatus(runtime, res.statusCode);
       if (status < 400 && res.statusCode < 400) {
         await res.body.dump({ limit: MAX_PROBE_BODY });
