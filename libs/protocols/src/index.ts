@@ -27,6 +27,7 @@ export { bedrockModelProvider, isBedrockAnthropicModel } from './bedrock-convers
 export { CONVERSE_STREAM_EXCEPTIONS } from './bedrock-converse/bedrock-converse-stream.decoder';
 export { anthropicErrorType } from './errors/error-types.map';
 export { geminiImageAction } from './openai-images/images-gemini.converter';
+export { vertexEmbeddingVerb } from './vertex-embeddings/vertex-embeddings.converter';
 
 export type {
   ProtocolDescriptor,

@@ -5,7 +5,8 @@
  * and upstream-only dialects of a family that clients never speak (`voyage-rerank`: Voyage's `top_k`/`data` rerank;
  * `cohere-rerank`: Cohere v2's, string documents only and never echoed; `cohere-chat`: Cohere's Chat v2, reached through
  * the IR from every chat protocol; `cohere-embed`: Cohere's Embed v2, for OpenAI Embeddings clients;
- * `bedrock-converse`: AWS Bedrock's Converse chat API; `kiro`: Kiro's generateAssistantResponse).
+ * `bedrock-converse`: AWS Bedrock's Converse chat API; `kiro`: Kiro's generateAssistantResponse;
+ * `vertex-embeddings`: Vertex AI's `:predict`).
  */
 export const WIRE_PROTOCOLS = [
   'openai-chat',
@@ -25,6 +26,7 @@ export const WIRE_PROTOCOLS = [
   'kiro',
   'cohere-chat',
   'cohere-embed',
+  'vertex-embeddings',
 ] as const;
 export type WireProtocol = (typeof WIRE_PROTOCOLS)[number];
 

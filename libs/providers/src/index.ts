@@ -10,6 +10,7 @@ export * from './jina/jina.adapter';
 export * from './voyage/voyage.adapter';
 export * from './bedrock/bedrock.adapter';
 export { parseBedrockKey, signAwsRequest, type BedrockCredential, type SignArgs } from './bedrock/bedrock-credentials';
+export * from './vertex/vertex.adapter';
 export * from './openai-compatible/openai-compatible.presets';
 export * from './upstream-call.types';
 export { buildUpstreamCall, isUpstreamCallFailure, mapStatus, upstreamProtocolOf, uploadForm } from './upstream-call.builder';

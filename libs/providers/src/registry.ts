@@ -10,6 +10,8 @@ import { OpenAiAdapter } from './openai/openai.adapter';
 import { OPENAI_FAMILIES } from './openai/openai-endpoints';
 import { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible/openai-compatible.presets';
 import type { ProviderAdapter } from './provider.types';
+import { VertexAdapter } from './vertex/vertex.adapter';
+import { VERTEX_DEFAULT_BASE_URL } from './vertex/vertex-location';
 import { VoyageAdapter } from './voyage/voyage.adapter';
 
 /** Adding a provider: one folder beside this file and one line here. */
@@ -24,6 +26,7 @@ const adapters = new Map<string, ProviderAdapter>([
   ['voyage', new VoyageAdapter()],
   ['bedrock', new BedrockAdapter()],
   ['kiro', new KiroAdapter()],
+  ['vertex', new VertexAdapter()],
   ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(([type, preset]) => [type, new OpenAiAdapter(type, preset.versionBase, false)] as const),
 ]);
 
@@ -52,5 +55,7 @@ export function defaultBaseUrl(type: string, config?: Readonly<Record<string, un
     jina: 'https://api.jina.ai',
     voyage: 'https://api.voyageai.com',
     kiro: KIRO_DEFAULT_BASE_URL,
+    // Google's host for the channel's location (vertex-location.ts): regional, global or multi-region.
+    vertex: VERTEX_DEFAULT_BASE_URL,
   }[type];
 }

@@ -28,3 +28,12 @@ export { awsUriEncode, canonicalRequest, parseSigV4Authorization, sigV4Signature
 export { chunkFrame, eventFrame, eventStreamFrame, exceptionFrame } from './fake-bedrock/event-stream.writer';
 export { startFakeKiro, kiroBodyProblem, type FakeKiro, type FakeKiroAccount, type FakeKiroReplyOptions, type FakeKiroRequest } from './kiro/fake-kiro.server';
 export { startAzureFake, type AzureFake, type AzureFakeOptions, type AzureFakeRequest, type EntraApp } from './azure-fake/azure-fake.server';
+export { startFakeVertex, FAKE_VERTEX_SCOPE } from './fake-vertex/fake-vertex.server';
+export type {
+  FakeServiceAccountOptions,
+  FakeTokenRequest,
+  FakeVertex,
+  FakeVertexFault,
+  FakeVertexOptions,
+  FakeVertexRequest,
+} from './fake-vertex/fake-vertex.server';

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SecretBox } from '@switchboard/common';
 import type { AppConfig } from '@switchboard/config';
 import type { Channel, ChannelKey } from '@switchboard/db';
+import { startFakeVertex, type FakeVertex } from '@switchboard/testing';
 import { ChannelProber } from './channel-prober';
 
 const SECRET = 'ab'.repeat(32);
@@ -96,5 +97,27 @@ describe('ChannelProber: a probe is built and judged as the relay builds and jud
   it('no mapping: the upstream status as is', async () => {
     up = await upstream(500);
     expect(await prober.probe(channel(up.url), 'm')).toMatchObject({ ok: false, status: 500 });
+  });
+});
+
+describe('ChannelProber: minted credentials', () => {
+  const prober = new ChannelProber({ SECRET_KEY: SECRET, UPSTREAM_CONNECT_TIMEOUT_MS: 2_000, UPSTREAM_FIRST_BYTE_TIMEOUT_MS: 5_000 } as AppConfig);
+  let fake: FakeVertex;
+  beforeAll(async () => {
+    fake = await startFakeVertex({ projects: ['p'], locations: ['us-central1'] });
+  });
+  afterAll(() => fake.close());
+
+  it('a token the upstream stopped taking (401) is dropped: the next probe mints a new one and passes', async () => {
+    const sa = fake.serviceAccount();
+    const vertex = {
+      ...channel(fake.url, { type: 'vertex', config: { project: 'p', location: 'us-central1' } }),
+      keys: [{ position: 0, status: 'enabled', keyCiphertext: box.encrypt(sa) } as ChannelKey],
+    };
+    expect(await prober.probe(vertex, 'gemini-2.5-flash')).toMatchObject({ ok: true, status: 200 });
+    fake.revokeTokens();
+    expect(await prober.probe(vertex, 'gemini-2.5-flash')).toMatchObject({ ok: false, status: 401 });
+    expect(await prober.probe(vertex, 'gemini-2.5-flash')).toMatchObject({ ok: true, status: 200 });
+    expect([fake.mints, fake.requests.map((r) => r.status)]).toEqual([2, [200, 401, 200]]);
   });
 });

@@ -123,15 +123,15 @@ export class ChannelProber implements OnModuleDestroy {
       MAX_PROBE_MS,
     );
     try {
+      const cred = {
+        channelId: channel.id,
+        keyIndex: keyRow.position,
+        apiKey,
+        baseUrl: runtime.baseUrl,
+        config: runtime.config ?? {},
+        services: this.services,
+      };
       if (adapter.prepare) {
-        const cred = {
-          channelId: channel.id,
-          keyIndex: keyRow.position,
-          apiKey,
-          baseUrl: runtime.baseUrl,
-          config: runtime.config ?? {},
-          services: this.services,
-        };
         try {
           await adapter.prepare(built, cred, built.upstreamProtocol);
         } catch (e) {
@@ -146,6 +146,8 @@ export class ChannelProber implements OnModuleDestroy {
         bodyTimeout: deadlineMs,
         signal: AbortSignal.timeout(deadlineMs),
       });
+      // A token the upstream no longer takes (revoked, rotated) is dropped, or the probe of a banned key would resend it forever.
+      if (res.statusCode === 401) adapter.credentialRejected?.(cred);
       const status = mapStatus(runtime, res.statusCode);
       if (status < 400 && res.statusCode < 400) {
         await res.body.dump({ limit: MAX_PROBE_BODY });

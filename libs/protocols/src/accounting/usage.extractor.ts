@@ -6,6 +6,7 @@ import { decodeResponse } from '../conversion/response-codecs';
 import { usageFromConverse } from '../bedrock-converse/bedrock-converse-response.decoder';
 import type { Usage, WireProtocol } from '../protocol.types';
 import { protocolDescriptor } from '../registry/protocol.registry';
+import { vertexEmbeddingsUsage } from '../vertex-embeddings/vertex-embeddings.converter';
 
 export function extractUsage(protocol: WireProtocol, body: Record<string, unknown>): Usage | null {
   switch (protocol) {
@@ -28,6 +29,8 @@ export function extractUsage(protocol: WireProtocol, body: Record<string, unknow
       const prompt = tokenCount(u['prompt_tokens'] ?? u['total_tokens']);
       return { promptTokens: prompt, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     }
+    case 'vertex-embeddings':
+      return vertexEmbeddingsUsage(body);
     default: {
       // Upstream-only chat protocols (Cohere) read their usage with their own answer decoder; media families measure
       // their answers themselves (their descriptor's accounting).

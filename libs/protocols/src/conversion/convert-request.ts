@@ -5,12 +5,13 @@ import { geminiToOpenAiEmbeddingsRequest, openAiEmbeddingsToGeminiRequest } from
 import type { ConvertContext, WireProtocol } from '../protocol.types';
 import { ProtocolError } from '../protocol.error';
 import { protocolDescriptor } from '../registry/protocol.registry';
+import { geminiToVertexEmbeddingsRequest, openAiEmbeddingsToVertexRequest } from '../vertex-embeddings/vertex-embeddings.converter';
 import { fixIdentityRequest } from './identity-request.fixer';
 import { decodeRequest, encodeRequest } from './request-codecs';
 
 export function convertRequest(from: WireProtocol, to: WireProtocol, body: Record<string, unknown>, ctx: ConvertContext): Record<string, unknown> {
   if (!isObject(body)) throw new ProtocolError('Request body must be a JSON object');
-  if (from === 'openai-embeddings' || to === 'openai-embeddings') return convertEmbeddingsRequest(from, to, body, ctx);
+  if (from === 'openai-embeddings' || to === 'openai-embeddings' || to === 'vertex-embeddings') return convertEmbeddingsRequest(from, to, body, ctx);
   if (from === to) return fixIdentityRequest(from, body, ctx);
   // A family beyond chat converts through its own descriptor's conversions (one per upstream dialect), or not at all.
   const family = protocolDescriptor(from).conversions;
@@ -27,5 +28,7 @@ function convertEmbeddingsRequest(from: WireProtocol, to: WireProtocol, body: Js
   if (from === 'openai-embeddings' && to === 'gemini') return { ...openAiEmbeddingsToGeminiRequest(body, ctx) };
   if (from === 'gemini' && to === 'openai-embeddings') return { ...geminiToOpenAiEmbeddingsRequest(body, ctx) };
   if (from === 'openai-embeddings' && to === 'cohere-embed') return { ...openAiEmbeddingsToCohereRequest(body, ctx) };
+  if (from === 'openai-embeddings' && to === 'vertex-embeddings') return openAiEmbeddingsToVertexRequest(body, ctx);
+  if (from === 'gemini' && to === 'vertex-embeddings') return geminiToVertexEmbeddingsRequest(body, ctx);
   throw new ProtocolError(`Embeddings cannot be converted from ${from} to ${to}`, { param: 'model' });
 }

@@ -5,6 +5,7 @@ import { geminiToOpenAiEmbeddingsResponse, openAiToGeminiEmbeddingsResponse } fr
 import type { ConvertContext, WireProtocol } from '../protocol.types';
 import { ProtocolError } from '../protocol.error';
 import { protocolDescriptor } from '../registry/protocol.registry';
+import { vertexToGeminiEmbeddingsResponse, vertexToOpenAiEmbeddingsResponse } from '../vertex-embeddings/vertex-embeddings.converter';
 import { decodeResponse, encodeResponse } from './response-codecs';
 
 export function convertResponse(from: WireProtocol, to: WireProtocol, body: Record<string, unknown>, ctx: ConvertContext): Record<string, unknown> {
@@ -13,6 +14,8 @@ export function convertResponse(from: WireProtocol, to: WireProtocol, body: Reco
   if (from === 'gemini' && to === 'openai-embeddings') return { ...geminiToOpenAiEmbeddingsResponse(body, ctx) };
   if (from === 'openai-embeddings' && to === 'gemini') return { ...openAiToGeminiEmbeddingsResponse(body, ctx) };
   if (from === 'cohere-embed' && to === 'openai-embeddings') return { ...cohereEmbedToOpenAiResponse(body, ctx) };
+  if (from === 'vertex-embeddings' && to === 'openai-embeddings') return vertexToOpenAiEmbeddingsResponse(body, ctx);
+  if (from === 'vertex-embeddings' && to === 'gemini') return vertexToGeminiEmbeddingsResponse(body, ctx);
   // A family with its own converter (images from Gemini, rerank from Voyage): the client's protocol reads that upstream.
   const conv = protocolDescriptor(to).conversions?.[from];
   if (conv) return { ...conv.response(body, ctx) };

@@ -12,7 +12,7 @@ import type {
   OpenAiEmbeddingsResponse,
 } from './openai-embeddings.types';
 
-function openAiInputs(body: JsonObject): string[] {
+export function openAiInputs(body: JsonObject): string[] {
   const input = body['input'];
   if (typeof input === 'string') return [input];
   const arr = asArray(input);
@@ -21,7 +21,7 @@ function openAiInputs(body: JsonObject): string[] {
   throw new ProtocolError("'input' must be a string or an array of strings", { param: 'input' });
 }
 
-function geminiTexts(content: unknown): string {
+export function geminiTexts(content: unknown): string {
   return objectsOf(asObject(content)?.['parts'])
     .map((p) => asString(p['text']) ?? '')
     .join('\n');

@@ -27,6 +27,7 @@ describe('the protocol registry', () => {
       'voyage-rerank',
       'cohere-rerank',
       'cohere-embed',
+      'vertex-embeddings',
     ]);
     const ctx = { upstreamModel: 'm', requestedModel: 'm', stream: true, requestId: 'r' };
     // an upstream-only protocol (Kiro) has no client side to encode for
@@ -49,7 +50,8 @@ describe('the protocol registry', () => {
             d.name.endsWith('-rerank') ||
             d.name.startsWith('cohere-') ||
             d.name === 'bedrock-converse' ||
-            d.name === 'kiro',
+            d.name === 'kiro' ||
+            d.name === 'vertex-embeddings',
           d.pathRoutes.length,
           Object.keys(d.actions).length,
         ]).toEqual([d.name, true, 0, 0]);

@@ -14,6 +14,7 @@ import { KIRO } from '../kiro/kiro.descriptor';
 import { RERANK } from '../rerank/rerank.descriptor';
 import { COHERE_RERANK, VOYAGE_RERANK } from '../rerank/rerank-dialect.descriptor';
 import { BEDROCK_CONVERSE } from '../bedrock-converse/bedrock-converse.descriptor';
+import { VERTEX_EMBEDDINGS } from '../vertex-embeddings/vertex-embeddings.descriptor';
 import type { Operation, WireProtocol } from '../protocol.types';
 import type { BodyRoute, CallerHints, ProtocolDescriptor } from './protocol.descriptor';
 
@@ -39,6 +40,7 @@ export const PROTOCOL_DESCRIPTORS: readonly ProtocolDescriptor[] = [
   KIRO,
   COHERE_CHAT,
   COHERE_EMBED,
+  VERTEX_EMBEDDINGS,
 ];
 
 /** The protocol of `/v1/…` paths no descriptor owns, and the `GET /v1/models` shape of an unrecognised caller. */

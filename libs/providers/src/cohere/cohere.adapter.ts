@@ -8,8 +8,10 @@ import { normalizeBaseUrl, type Operation, type ProviderAdapter, type TargetArgs
 export class CohereAdapter implements ProviderAdapter {
   readonly type = 'cohere';
 
-  protocolFor(_model: string, operation: Operation): WireProtocol | null {
-    if (operation === 'generate') return 'cohere-chat';
+  protocolFor(model: string, operation: Operation): WireProtocol | null {
+    // Cohere names its rerank and embedding models so (`rerank-v3.5`, `embed-v4.0`): those cannot chat, and a chat
+    // request (or the health probe's ping) for one is refused here rather than sent to fail upstream.
+    if (operation === 'generate') return /^(rerank|embed)-/.test(model) ? null : 'cohere-chat';
     if (operation === 'embed') return 'cohere-embed';
     return operation === 'rerank' ? 'cohere-rerank' : null;
   }

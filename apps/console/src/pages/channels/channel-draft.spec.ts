@@ -15,4 +15,17 @@ describe('channelDraftToBody', () => {
   it('sends a base URL when one is typed', () => {
     expect(channelDraftToBody({ ...emptyChannelDraft, baseUrl: ' http://127.0.0.1:9/v1 ' })).toMatchObject({ baseUrl: 'http://127.0.0.1:9/v1' });
   });
+  it('a vertex channel: the pasted service-account file is one key, project and location its settings', () => {
+    const sa = '{\n  "type": "service_account",\n  "client_email": "svc@p.iam.gserviceaccount.com"\n}\n';
+    expect(
+      channelDraftToBody({
+        ...emptyChannelDraft,
+        name: 'v',
+        type: 'vertex',
+        keys: sa,
+        models: 'gemini-2.5-pro',
+        config: { project: ' p ', location: 'us-east5' },
+      }),
+    ).toMatchObject({ type: 'vertex', keys: [JSON.stringify(JSON.parse(sa))], config: { project: 'p', location: 'us-east5' } });
+  });
 });

@@ -1,5 +1,6 @@
 import type { CallArgs } from '../../api/admin-client';
 import { configForType } from './channel-types';
+import { keysFromText } from './key-import';
 
 /** The create-channel form as typed (strings as the inputs hold them) and its translation to the API body. */
 export interface ChannelDraft {
@@ -30,7 +31,7 @@ export function channelDraftToBody(d: ChannelDraft): CreateBody {
     name: d.name.trim(),
     type: d.type.trim(),
     ...(baseUrl ? { baseUrl } : {}),
-    keys: list(d.keys, /\r?\n/),
+    keys: keysFromText(d.keys),
     models: list(d.models, /[,\s]+/),
     priority: d.priority,
     weight: d.weight,

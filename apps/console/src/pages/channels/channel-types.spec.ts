@@ -15,7 +15,12 @@ describe('channel types offered by the console', () => {
   });
   it('ask only for settings the provider accepts, with an example it accepts', () => {
     for (const [type, fields] of Object.entries(CHANNEL_CONFIG_FIELDS)) {
-      for (const f of fields) expect([type, f.name, channelConfigProblem(type, { [f.name]: f.placeholder })]).toEqual([type, f.name, null]);
+      // the examples together (a type may need several settings at once: vertex's project and location)
+      const all = Object.fromEntries(fields.map((f) => [f.name, f.placeholder]));
+      expect([type, channelConfigProblem(type, all)]).toEqual([type, null]);
+      // and each optional one alone over the required ones
+      const required = Object.fromEntries(fields.filter((f) => f.required).map((f) => [f.name, f.placeholder]));
+      for (const f of fields) expect([type, f.name, channelConfigProblem(type, { ...required, [f.name]: f.placeholder })]).toEqual([type, f.name, null]);
     }
     expect(channelConfigProblem('azure', { apiVersion: 'not-a-version' })?.field).toBe('apiVersion');
   });

@@ -13,6 +13,7 @@ export const CHANNEL_TYPE_OPTIONS: readonly string[] = [
   'voyage',
   'bedrock',
   'kiro',
+  'vertex',
   'openai-compatible',
   'deepseek',
   'moonshot',
@@ -70,6 +71,10 @@ export const CHANNEL_CONFIG_FIELDS: Readonly<Record<string, readonly ChannelConf
     // where Entra ID keys ({ tenantId, clientId, clientSecret }) get their tokens; sovereign clouds change both
     { name: 'authorityHost', placeholder: 'https://login.microsoftonline.com' },
     { name: 'scope', placeholder: 'https://cognitiveservices.azure.com/.default' },
+  ],
+  vertex: [
+    { name: 'project', placeholder: 'my-project-123', required: true },
+    { name: 'location', placeholder: 'us-central1', required: true },
   ],
 };
 
