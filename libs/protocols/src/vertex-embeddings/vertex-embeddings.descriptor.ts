@@ -1,4 +1,5 @@
 import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
+import { upstreamDialect } from '../registry/upstream-dialect';
 
 /**
  * Vertex AI's embeddings dialect, upstream-only (no client speaks it): `:predict` with `instances`/`parameters` for
@@ -6,15 +7,4 @@ import type { ProtocolDescriptor } from '../registry/protocol.descriptor';
  * OpenAI Embeddings and Gemini embedContent/batchEmbedContents clients convert to it (vertex-embeddings.converter.ts);
  * its errors are Google's `google.rpc.Status`, read by the generic parser.
  */
-export const VERTEX_EMBEDDINGS: ProtocolDescriptor = {
-  name: 'vertex-embeddings',
-  // The model is in Vertex's path, but no client body names it: like every upstream-only dialect, it has no routes.
-  modelIn: 'body',
-  bodyRoutes: [],
-  pathRoutes: [],
-  actions: {},
-  ownsPath: () => false,
-  streams: () => false,
-  streamContentType: 'text/event-stream',
-  passthroughHeaders: [],
-};
+export const VERTEX_EMBEDDINGS: ProtocolDescriptor = upstreamDialect('vertex-embeddings');
