@@ -9,3 +9,8 @@ export * from './in-process/in-process.client';
 export * from './usage/usage-queue';
 export * from './usage/spool-usage.queue';
 export * from './usage/jetstream-usage.queue';
+export * from './ipc/ipc-link';
+export * from './ipc/ipc-bus.client';
+export * from './ipc/ipc-usage.queue';
+export * from './ipc/relay-worker';
+export * from './ipc/ipc-bus.host';
