@@ -25,7 +25,8 @@ export class RemoteLimitStore implements LimitStore {
     return this.remote(method, args).then(
       (v) => v as T,
       (e: unknown) => {
-        throw new LimitStoreUnavailableError(e);
+        // The link failed (IpcLinkClosedError): the store could not be asked. What the store itself threw stays as it is.
+        throw (e as Error)?.name === 'IpcLinkClosedError' ? new LimitStoreUnavailableError(e) : e;
       },
     );
   }

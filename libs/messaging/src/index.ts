@@ -14,3 +14,4 @@ export * from './ipc/ipc-bus.client';
 export * from './ipc/ipc-usage.queue';
 export * from './ipc/relay-worker';
 export * from './ipc/ipc-bus.host';
+export * from './ipc/ipc-pair';

@@ -32,9 +32,10 @@ interface WireError {
   ipcError: { name: string; message: string; code?: unknown; status?: unknown };
 }
 
+/** The other process could not be asked (gone, or silent past the call's timeout): nothing is known of the outcome. */
 export class IpcLinkClosedError extends Error {
-  constructor(what: string) {
-    super(`${what}: the IPC link to the ${typeof process.send === 'function' ? 'primary' : 'worker'} process is closed`);
+  constructor(what: string, why = `the IPC link to the ${typeof process.send === 'function' ? 'primary' : 'worker'} process is closed`) {
+    super(`${what}: ${why}`);
     this.name = 'IpcLinkClosedError';
   }
 }
@@ -76,7 +77,7 @@ export class IpcLink {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.waiting.delete(id);
-        reject(new Error(`${what}: no answer from the other process within ${timeoutMs} ms`));
+        reject(new IpcLinkClosedError(what, `no answer from the other process within ${timeoutMs} ms`));
       }, timeoutMs);
     });
     return Promise.race([reply, timeout]).finally(() => clearTimeout(timer));
@@ -182,10 +183,14 @@ function toWire(e: unknown): unknown {
   return wire;
 }
 
+/** Kept as their class, so that `instanceof RangeError` (a store's input check) holds on the calling side too. */
+const BUILTIN_ERRORS: Record<string, ErrorConstructor> = { RangeError, TypeError, SyntaxError };
+
 function fromWire(e: unknown): unknown {
   const w = (e as WireError | null)?.ipcError;
   if (!w || typeof w !== 'object') return e;
-  const err = new Error(w.message) as Error & { code?: unknown; status?: unknown };
+  const Kind = BUILTIN_ERRORS[w.name] ?? Error;
+  const err = new Kind(w.message) as Error & { code?: unknown; status?: unknown };
   err.name = w.name;
   if (w.code !== undefined) err.code = w.code;
   if (w.status !== undefined) err.status = w.status;
