@@ -185,6 +185,8 @@ export async function startCluster(
     gateways?: number;
     env?: NodeJS.ProcessEnv;
     /** per service, over `env` (e.g. its own NATS user) */ serviceEnv?: (name: string) => NodeJS.ProcessEnv;
+    /** more for gateways that fork relay workers (GATEWAY_WORKERS) on a loaded machine */
+    readyTimeoutMs?: number;
   } = {},
 ): Promise<System & { dropDatabase(): Promise<void> }> {
   const db = await createTestDatabase();
@@ -205,7 +207,7 @@ export async function startCluster(
   const spawnService = async (name: string, port: number): Promise<Proc> => {
     const p = spawnProc(name, [dist(name)], { ...env, ...opts.serviceEnv?.(name), PORT: String(port) });
     procs.push(p);
-    await waitReady(`http://127.0.0.1:${port}`, p);
+    await waitReady(`http://127.0.0.1:${port}`, p, opts.readyTimeoutMs);
     return p;
   };
   try {

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
+import { startIsolatedCluster, type IsolatedCluster } from '../limits/support/private-brokers';
 
 // Two workers start after the primary: on a loaded 2-core machine that alone can take two minutes.
 jest.setTimeout(400_000);
@@ -231,5 +232,51 @@ describe('GATEWAY_WORKERS=2 (standalone): two relay workers, one port, one set o
     );
     expect(logs.map((l) => l.requestId).sort()).toEqual(streams.map((s) => s.requestId).sort());
     expect(logs.every((l) => l.status === 200 && l.stream === true)).toBe(true);
+  });
+});
+
+describe('GATEWAY_WORKERS=2 (cluster): one gateway process, two relay workers, as two replicas on Redis and NATS', () => {
+  let mock: MockUpstream;
+  let sys: IsolatedCluster | null = null;
+
+  beforeAll(async () => {
+    mock = await startMockUpstream();
+    // The other services ignore GATEWAY_WORKERS: only the gateway has relay workers.
+    sys = await startIsolatedCluster({ gateways: 1, env: { GATEWAY_WORKERS: '2', SHUTDOWN_TIMEOUT_MS: '10000' }, fallbackRedisDb: 13, readyTimeoutMs: READY_MS });
+  });
+
+  afterAll(async () => {
+    await sys?.stop();
+    await sys?.dropDatabase();
+    await mock?.close();
+  });
+
+  it('holds a quota exactly over both workers, sums their metrics, and drains both on SIGTERM', async () => {
+    if (!sys) return; // no Postgres/Redis/NATS and not CI: skipped (requireInfra said why)
+    const base = sys.gateways[0];
+    const admin = adminClient(base, sys.adminKey);
+    expect((await admin.post('/api/channels', { name: 'mock', type: 'openai', baseUrl: mock.url, keys: ['k'], models: [PRICED] })).status).toBe(201);
+    expect((await admin.put(`/api/prices/${PRICED}`, { input: 0, output: 0, perRequest: 0.01 })).status).toBe(200);
+    const probe = String((await admin.post<Row>('/api/tokens', { name: 'probe' })).body.key);
+    await eventually(
+      async () => (await Promise.all(Array.from({ length: 6 }, () => chat(base, probe)))).every((r) => r.status === 200),
+      15_000,
+      'the channel and price on both workers',
+    );
+    const t = (await admin.post<Row>('/api/tokens', { name: 'metered', quota: 0.1 })).body;
+    const replies = await Promise.all(Array.from({ length: 120 }, () => chat(base, String(t.key))));
+    expect(replies.filter((r) => r.status === 200)).toHaveLength(10);
+    await eventually(async () => (await admin.get<Row>(`/api/tokens/${t.id}`)).body.usedQuota === 0.1, 15_000, 'usedQuota 0.1');
+
+    const text = (await fresh(`${base}/metrics`)).body;
+    const perWorker = series(text, 'switchboard_worker_requests');
+    expect(perWorker.map((x) => x.labels).sort()).toEqual(['{worker="1"}', '{worker="2"}']);
+    for (const x of perWorker) expect(x.value).toBeGreaterThan(0);
+    expect(perWorker.reduce((n, x) => n + x.value, 0)).toBe(total(text, 'switchboard_requests_total'));
+
+    const gateway = sys.procs.find((p) => p.name === 'gateway')!.child;
+    const exited = new Promise<number | null>((r) => gateway.once('exit', (code) => r(code)));
+    gateway.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });
