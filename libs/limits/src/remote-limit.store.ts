@@ -1,14 +1,5 @@
 import { LimitStoreUnavailableError } from './limit-store-unavailable.error';
-import type {
-  AcquireRequest,
-  AcquireResult,
-  Lease,
-  LimitStore,
-  QuotaCorrection,
-  QuotaSnapshot,
-  SettleResult,
-  SettleUsage,
-} from './limit-store.types';
+import type { AcquireRequest, AcquireResult, Lease, LimitStore, QuotaCorrection, QuotaSnapshot, SettleResult, SettleUsage } from './limit-store.types';
 
 /** Calls a method of the store that lives in another process (arguments and result as JSON). */
 export type RemoteStoreCall = (method: string, args: unknown[]) => Promise<unknown>;

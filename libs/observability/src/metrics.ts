@@ -245,7 +245,10 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         const { values } = await requests.get();
-        gauge.set({ worker: String(worker) }, values.reduce((n, v) => n + v.value, 0));
+        gauge.set(
+          { worker: String(worker) },
+          values.reduce((n, v) => n + v.value, 0),
+        );
       },
     });
   }

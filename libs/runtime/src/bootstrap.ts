@@ -77,11 +77,15 @@ export async function startService(def: ServiceDefinition, env: NodeJS.ProcessEn
     return503OnClosing: false,
     ...(def.frameworkErrors ? { frameworkErrors: def.frameworkErrors } : {}),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule.forRoot(config, { features: def.features, database: def.database, readiness: def.readiness }), adapter, {
-    logger: new JsonLogger(def.name, config.LOG_LEVEL, { fields: workerId() ? { worker: workerId() } : undefined }),
-    bufferLogs: false,
-    bodyParser: !def.configure,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ServiceRootModule.forRoot(config, { features: def.features, database: def.database, readiness: def.readiness }),
+    adapter,
+    {
+      logger: new JsonLogger(def.name, config.LOG_LEVEL, { fields: workerId() ? { worker: workerId() } : undefined }),
+      bufferLogs: false,
+      bodyParser: !def.configure,
+    },
+  );
   app.connectMicroservice(microserviceOptions(config, def.name === 'standalone' ? 'gateway' : def.name), { inheritAppConfig: true });
   await def.configure?.(app, config);
   await app.startAllMicroservices();

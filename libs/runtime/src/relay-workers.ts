@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@switchboard/config';
-import { IpcLink, RelayTargets, WORKER_ID_ENV, primaryLink, workerId, type IpcEndpoint } from '@switchboard/messaging';
+import { IpcLink, RelayTargets, WORKER_ID_ENV, primaryLink, workerId } from '@switchboard/messaging';
 import { READINESS_CHECKS, processMetrics, setMetricsSource, type ReadinessCheck } from '@switchboard/observability';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { startService, type RunningService, type ServiceDefinition } from './bootstrap';
@@ -126,7 +126,7 @@ class WorkerPool {
 
   private fork(id: number): void {
     const worker = cluster.fork({ [WORKER_ID_ENV]: String(id) });
-    const link = new IpcLink(worker as unknown as IpcEndpoint);
+    const link = new IpcLink(worker);
     const entry = { worker, link, listening: false };
     this.workers.set(id, entry);
     const unserve = this.hooks.serve(link);

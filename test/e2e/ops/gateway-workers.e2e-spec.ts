@@ -74,7 +74,9 @@ describe('GATEWAY_WORKERS=2 (standalone): two relay workers, one port, one set o
     mock = await startMockUpstream();
     sys = await startStandalone({ GATEWAY_WORKERS: '2', SHUTDOWN_TIMEOUT_MS: '10000' }, undefined, READY_MS);
     admin = adminClient(sys.url, sys.adminKey);
-    expect((await admin.post('/api/channels', { name: 'mock', type: 'openai', baseUrl: mock.url, keys: ['k'], models: ['gpt-4o-mini', PRICED] })).status).toBe(201);
+    expect((await admin.post('/api/channels', { name: 'mock', type: 'openai', baseUrl: mock.url, keys: ['k'], models: ['gpt-4o-mini', PRICED] })).status).toBe(
+      201,
+    );
     expect((await admin.put(`/api/prices/${PRICED}`, { input: 0, output: 0, perRequest: 0.01 })).status).toBe(200);
     // Routes and prices reach both workers by event.
     const probe = await token();
@@ -181,7 +183,9 @@ describe('GATEWAY_WORKERS=2 (standalone): two relay workers, one port, one set o
     const cookie = String(signIn.headers['set-cookie']).split(';')[0];
     const checks = await Promise.all(Array.from({ length: 8 }, () => fresh(`${sys.url}/api/session`, { headers: { cookie } })));
     expect(checks.map((r) => r.status)).toEqual(Array(8).fill(200));
-    expect((await fresh(`${sys.url}/api/session`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': JSON.parse(signIn.body).csrfToken } })).status).toBeLessThan(300);
+    expect(
+      (await fresh(`${sys.url}/api/session`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': JSON.parse(signIn.body).csrfToken } })).status,
+    ).toBeLessThan(300);
     const after = await Promise.all(Array.from({ length: 8 }, () => fresh(`${sys.url}/api/session`, { headers: { cookie } })));
     expect(after.map((r) => r.status)).toEqual(Array(8).fill(401));
   });
@@ -242,7 +246,12 @@ describe('GATEWAY_WORKERS=2 (cluster): one gateway process, two relay workers, a
   beforeAll(async () => {
     mock = await startMockUpstream();
     // The other services ignore GATEWAY_WORKERS: only the gateway has relay workers.
-    sys = await startIsolatedCluster({ gateways: 1, env: { GATEWAY_WORKERS: '2', SHUTDOWN_TIMEOUT_MS: '10000' }, fallbackRedisDb: 13, readyTimeoutMs: READY_MS });
+    sys = await startIsolatedCluster({
+      gateways: 1,
+      env: { GATEWAY_WORKERS: '2', SHUTDOWN_TIMEOUT_MS: '10000' },
+      fallbackRedisDb: 13,
+      readyTimeoutMs: READY_MS,
+    });
   });
 
   afterAll(async () => {

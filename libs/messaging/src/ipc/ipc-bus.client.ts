@@ -34,7 +34,9 @@ export class IpcBusClient extends ClientProxy {
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     const pattern = this.normalizePattern(packet.pattern as MsPattern);
-    const reply = this.broker.hasRequestHandler(pattern) ? this.broker.request(pattern, packet.data) : this.link.call(BUS_TARGET, 'request', [pattern, packet.data]);
+    const reply = this.broker.hasRequestHandler(pattern)
+      ? this.broker.request(pattern, packet.data)
+      : this.link.call(BUS_TARGET, 'request', [pattern, packet.data]);
     reply.then(
       (response) => callback({ response, isDisposed: true }),
       (err: unknown) => callback({ err, isDisposed: true }),

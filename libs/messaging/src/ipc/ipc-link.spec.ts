@@ -12,6 +12,7 @@ describe('IpcLink', () => {
     primary.serve('math', (method, args) => {
       if (method === 'add') return (args[0] as number) + (args[1] as number);
       if (method === 'later') return Promise.resolve({ deep: [1, { x: 'y' }] });
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the plain RPC error shape the bus passes along
       if (method === 'domain') throw { domainError: { code: 'nope', status: 418, message: 'teapot' } };
       const e = new Error('went wrong') as Error & { code: string };
       e.name = 'LimitStoreUnavailableError';

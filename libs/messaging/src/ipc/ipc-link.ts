@@ -70,7 +70,7 @@ export class IpcLink {
     if (this.closed) return Promise.reject(new IpcLinkClosedError(`${target}.${method}`));
     const id = this.nextId++;
     const what = `${target}.${method}`;
-    const reply = new Promise<T>((resolve, reject) => this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, what }));
+    const reply = new Promise<T>((resolve, reject) => this.waiting.set(id, { resolve: resolve, reject, what }));
     this.push({ k: 'call', id, t: target, m: method, a: trimUndefined(args) });
     if (!timeoutMs) return reply;
     let timer: NodeJS.Timeout | undefined;
