@@ -104,7 +104,8 @@ export async function startStandalone(mockUrl, { nodeFlags = [], extraEnv = {}, 
     sbEnv({ PORT: String(port), DATA_DIR: dataDir, ...extraEnv }),
   );
   const url = `http://127.0.0.1:${port}`;
-  await waitHttp(`${url}/health/ready`, proc);
+  // Relay workers start after the primary (services, database): longer on a busy machine.
+  await waitHttp(`${url}/health/ready`, proc, extraEnv.GATEWAY_WORKERS ? 240_000 : undefined);
   const sys = { name, url, procs: [proc], main: proc, dataDir };
   await provision(sys, mockUrl);
   sys.cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
