@@ -38,7 +38,11 @@ function system(workers: number) {
   return { primary: { broker: primaryBroker, events: services }, workers: ws };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 20));
+/** Until every process has seen `n` events (each hop is a later turn; a loaded machine makes turns slow). */
+async function delivered(lists: unknown[][], n: number): Promise<void> {
+  while (lists.some((l) => l.length < n)) await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, 10)); // and no duplicate arrives after
+}
 
 describe('the bus of relay workers (IpcBusClient ↔ IpcBusHost)', () => {
   it("answers a worker's request from the primary's services, errors included", async () => {
@@ -51,12 +55,12 @@ describe('the bus of relay workers (IpcBusClient ↔ IpcBusHost)', () => {
   it('an event reaches every process once: from the primary all workers, from a worker itself, the primary and the others', async () => {
     const { primary, workers } = system(3);
     primary.broker.emit(Subjects.AuthChanged, { keyHashes: ['k'], all: false });
-    await settle();
+    await delivered([primary.events, ...workers.map((w) => w.events)], 1);
     for (const w of workers) expect(w.events).toEqual([[Subjects.AuthChanged, { keyHashes: ['k'], all: false }]]);
     expect(primary.events).toHaveLength(1);
 
     workers[1].bus.emit(Subjects.RouterBansChanged, { set: [], lifted: [] });
-    await settle();
+    await delivered([primary.events, ...workers.map((w) => w.events)], 2);
     for (const events of [primary.events, ...workers.map((w) => w.events)]) {
       expect(events.filter(([p]) => p === Subjects.RouterBansChanged)).toEqual([[Subjects.RouterBansChanged, { set: [], lifted: [] }]]);
     }

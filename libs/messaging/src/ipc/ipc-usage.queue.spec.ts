@@ -17,7 +17,7 @@ describe('IpcUsageQueue (a relay worker publishing to its primary)', () => {
     const queue = new IpcUsageQueue(new IpcLink(w));
     for (let i = 0; i < 5; i++) queue.publish({ requestId: `r${i}` } as UsageRecord);
     expect(queue.pending()).toBe(5);
-    await new Promise((r) => setTimeout(r, 20));
+    while (!received.length) await new Promise((r) => setImmediate(r));
     expect(received.map((b) => b.map((r) => r.requestId))).toEqual([['r0', 'r1', 'r2', 'r3', 'r4']]);
     // Not yet confirmed: a draining worker's flush waits for it.
     expect(queue.pending()).toBe(5);
