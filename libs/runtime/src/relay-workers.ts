@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '@switchboard/config';
+import { loadConfig, type AppConfig } from '@switchboard/config';
 import { IpcLink, RelayTargets, WORKER_ID_ENV, primaryLink, workerId } from '@switchboard/messaging';
 import { READINESS_CHECKS, processMetrics, setMetricsSource, type ReadinessCheck } from '@switchboard/observability';
 import { AggregatorRegistry, type Registry } from 'prom-client';
@@ -60,12 +60,12 @@ export function runRelayWorker(def: ServiceDefinition): void {
 export function runRelayPrimary(def: ServiceDefinition, count: number, onStarted?: (s: RunningService) => void): void {
   const logger = new Logger(def.name);
   const relay = def.relay!;
-  const starting: Promise<RunningService | null> = relay.primaryFeatures.length
-    ? startService({ ...def, features: relay.primaryFeatures, listen: false, configure: undefined })
-    : Promise.resolve(null);
+  // A start-up error (a bad variable, the database) is reported once, here, before any worker is forked.
+  const starting: Promise<{ primary: RunningService | null; config: AppConfig }> = relay.primaryFeatures.length
+    ? startService({ ...def, features: relay.primaryFeatures, listen: false, configure: undefined }).then((primary) => ({ primary, config: primary.config }))
+    : Promise.resolve().then(() => ({ primary: null, config: loadConfig(def.name) }));
   starting.then(
-    (primary) => {
-      const config = primary?.config ?? loadConfig(def.name);
+    ({ primary, config }) => {
       const serveWorker = primary && relay.serveWorker ? relay.serveWorker(primary.app, config) : undefined;
       const checks: ReadinessCheck[] = primary ? primary.app.get<ReadinessCheck[]>(READINESS_CHECKS) : [];
       const pool = new WorkerPool(count, logger, {

@@ -56,6 +56,8 @@ function series(text: string, name: string): { labels: string; value: number }[]
   return out;
 }
 const total = (text: string, name: string) => series(text, name).reduce((n, s) => n + s.value, 0);
+/** Relay requests each worker has finished, from switchboard_worker_requests{worker}. */
+const perWorker = (text: string): Record<string, number> => Object.fromEntries(series(text, 'switchboard_worker_requests').map((s) => [s.labels, s.value]));
 
 describe('GATEWAY_WORKERS=2 (standalone): two relay workers, one port, one set of limits', () => {
   let mock: MockUpstream;
@@ -69,6 +71,14 @@ describe('GATEWAY_WORKERS=2 (standalone): two relay workers, one port, one set o
   };
   const logsOf = async (tokenId: number): Promise<Row[]> => (await admin.get<{ data: Row[] }>(`/api/logs?tokenId=${tokenId}&limit=500`)).body.data;
   const metrics = async () => (await fresh(`${sys.url}/metrics`)).body;
+  /** Runs `burst` and checks that both workers served part of it: only then does an exact count prove a shared store. */
+  const onBothWorkers = async <T>(burst: () => Promise<T>): Promise<T> => {
+    const before = perWorker(await metrics());
+    const result = await burst();
+    const after = perWorker(await metrics());
+    for (const w of ['{worker="1"}', '{worker="2"}']) expect(after[w] - (before[w] ?? 0)).toBeGreaterThan(0);
+    return result;
+  };
 
   beforeAll(async () => {
     mock = await startMockUpstream();
@@ -112,7 +122,7 @@ describe('GATEWAY_WORKERS=2 (standalone): two relay workers, one port, one set o
 
   it('a token quota that covers 10 of 120 concurrent requests: exactly 10 served over both workers, each logged once', async () => {
     const t = await token({ quota: 0.1 });
-    const replies = await Promise.all(Array.from({ length: 120 }, () => chat(sys.url, t.key)));
+    const replies = await onBothWorkers(() => Promise.all(Array.from({ length: 120 }, () => chat(sys.url, t.key))));
     expect(replies.filter((r) => r.status === 200)).toHaveLength(10);
     for (const r of replies.filter((x) => x.status !== 200)) expect(JSON.parse(r.body).error.code).toBe('insufficient_quota');
     const final = await eventually(
@@ -143,7 +153,7 @@ describe('GATEWAY_WORKERS=2 (standalone): two relay workers, one port, one set o
 
   it('RPM and concurrency hold across both workers: exactly the allowed number get through', async () => {
     const rpm = await token({ rpm: 7 });
-    const r1 = await Promise.all(Array.from({ length: 60 }, () => chat(sys.url, rpm.key, 'gpt-4o-mini')));
+    const r1 = await onBothWorkers(() => Promise.all(Array.from({ length: 60 }, () => chat(sys.url, rpm.key, 'gpt-4o-mini'))));
     expect(r1.filter((r) => r.status === 200)).toHaveLength(7);
     expect(r1.filter((r) => r.status === 429)).toHaveLength(53);
 
