@@ -19,9 +19,10 @@ export async function openUsageQueue(config: AppConfig): Promise<UsageQueue> {
   if (config.NATS_URL) {
     const server = natsConnectionOptions(config, config.service);
     // Only gateways publish: they serve while NATS is down and keep what waits on disk, one file per port.
-    // Relay workers share their gateway's port: each keeps its own spool file.
+    // Relay workers share their gateway's port: each keeps its own spool file; worker 1 the one a single process has,
+    // so records waiting there when GATEWAY_WORKERS was raised are still sent.
     const worker = workerId();
-    const name = `gateway-${config.PORT}${worker ? `-w${worker}` : ''}`;
+    const name = `gateway-${config.PORT}${worker && worker > 1 ? `-w${worker}` : ''}`;
     if (config.service === 'gateway') return JetStreamUsageQueue.open(server, config.service, { spool: { dataDir: config.DATA_DIR, name } });
     return JetStreamUsageQueue.connect(server, config.service);
   }
