@@ -23,8 +23,9 @@ const keyOf = (sys) => (caseId === 'full' ? sys.fullKey : sys.key);
 const concs = opt('conc', '1,64').split(',').map(Number);
 const rounds = Number(opt('rounds', '4'));
 const seconds = Number(opt('seconds', '3'));
-// name=tree, or name=tree?KEY=value&KEY=value to start that arm with extra environment (standalone only), e.g.
-// `in=/work/main worker=/work/main?EMBEDDED_DB_HOST=worker-thread` compares two settings of one build.
+// name=tree, or name=tree?KEY=value&KEY=value to start that arm with extra environment (cluster mode: its gateway's),
+// e.g. `in=/work/main worker=/work/main?EMBEDDED_DB_HOST=worker-thread` compares two settings of one build, and
+// `w1=/work/main w2=/work/main?GATEWAY_WORKERS=2` one process against two relay workers (CPU counts every process).
 const builds = argv
   .filter((a) => /^[\w.-]+=/.test(a))
   .map((a) => {
@@ -58,7 +59,7 @@ async function main() {
   if (mode === 'cluster') {
     infra = await clusterInfra();
     if (infra.skip) throw new Error(infra.skip);
-    const c = await startCluster(mock.url, infra, { gatewayRoots: builds.map((b) => b.root) });
+    const c = await startCluster(mock.url, infra, { gatewayRoots: builds.map((b) => b.root), gatewayEnvs: builds.map((b) => b.env) });
     for (let i = 0; i < builds.length; i++) {
       await ready(c.gateways[i].url, keyOf(c), model);
       arms.push({ name: builds[i].name, url: c.gateways[i].url, key: keyOf(c), pid: c.gateways[i].proc.pid });

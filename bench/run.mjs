@@ -10,7 +10,8 @@
 //
 // Env: BENCH_QUICK=1 (about a minute: 1 round, concurrency 1 and 64, 1 s cells, no cluster), BENCH_ROUNDS, BENCH_SECONDS
 // (per non-stream cell per round), BENCH_CONC=1,16,64, BENCH_TARGETS=direct,floor,standalone,cluster,
-// BENCH_CASES=chat,chat-stream,conv,conv-stream,full, BENCH_NO_CLUSTER=1, BENCH_OUT=name.
+// BENCH_CASES=chat,chat-stream,conv,conv-stream,full, BENCH_NO_CLUSTER=1, BENCH_OUT=name, BENCH_WORKERS=N (standalone and the
+// cluster's gateway run with GATEWAY_WORKERS=N: N relay workers on the port; CPU and RSS count every process).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +36,8 @@ const WARM_S = QUICK ? 1 : 1.5;
 const STREAMS_PER_WORKER = (c) => (c === 1 ? (QUICK ? 2 : 3) : 1);
 // The quick smoke leaves the cluster out (its five processes take ~20 s to start); BENCH_TARGETS brings it back.
 const WANT_TARGETS = list(process.env.BENCH_TARGETS, QUICK ? ['direct', 'floor', 'standalone'] : ['direct', 'floor', 'standalone', 'cluster']);
+const WORKERS = process.env.BENCH_WORKERS || null;
+const workerEnv = WORKERS ? { GATEWAY_WORKERS: WORKERS } : {};
 const WANT_CASES = list(process.env.BENCH_CASES, ['chat', 'chat-stream', 'conv', 'conv-stream', 'full']);
 
 const SYSTEM = 'You are a concise assistant.';
@@ -122,7 +125,7 @@ async function main() {
     targets.push({ name: 'floor', url: f.url, key: 'sk-bench-upstream', pids: [f.main.pid], mainPid: f.main.pid, procs: f.procs });
   }
   if (WANT_TARGETS.includes('standalone')) {
-    const s = await startStandalone(mock.url);
+    const s = await startStandalone(mock.url, { extraEnv: workerEnv });
     targets.push({ name: 'standalone', url: s.url, key: s.key, fullKey: s.fullKey, pids: [s.main.pid], mainPid: s.main.pid, sys: s, procs: s.procs });
   }
   let infra;
@@ -132,7 +135,7 @@ async function main() {
       notes.push(`cluster skipped: ${infra.skip}`);
       log(`cluster skipped: ${infra.skip}`);
     } else {
-      const c = await startCluster(mock.url, infra);
+      const c = await startCluster(mock.url, infra, { gatewayEnvs: [workerEnv] });
       targets.push({
         name: 'cluster',
         url: c.url,
@@ -207,6 +210,7 @@ async function main() {
   for (const t of targets) if (t.mainPid) t.hwmMb = memMb(t.mainPid).hwm;
 
   // Other processes on the box distort absolute figures (ratios less, being interleaved): say how busy it was.
+  if (WORKERS) notes.push(`GATEWAY_WORKERS=${WORKERS} for standalone and the cluster's gateway (BENCH_WORKERS)`);
   notes.push(`load average (1 min) ${load0.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at the end, on ${machine.cpus} cores`);
   const out = {
     startedAt: new Date(started).toISOString(),
@@ -217,6 +221,7 @@ async function main() {
       rounds: ROUNDS,
       secondsPerCellPerRound: SECONDS,
       concurrency: CONC,
+      gatewayWorkers: WORKERS ?? '1',
       streamsPerWorker: Object.fromEntries(CONC.map((c) => [c, STREAMS_PER_WORKER(c)])),
     },
     machine,

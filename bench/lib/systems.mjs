@@ -14,7 +14,9 @@ export const MODELS = { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-late
 /** Environment of a Switchboard process: nothing inherited that would change what is measured. */
 function sbEnv(extra) {
   const env = { ...process.env };
-  for (const k of Object.keys(env)) if (/^(OTEL_|NATS_URL|REDIS_URL|DATABASE_URL|PORT|ADMIN_KEY|SECRET_KEY|DATA_DIR|LOG_LEVEL)/.test(k)) delete env[k];
+  // GATEWAY_WORKERS too: relay workers are a setting of the run (BENCH_WORKERS, an A/B arm's ?GATEWAY_WORKERS=N), not of the shell.
+  for (const k of Object.keys(env))
+    if (/^(OTEL_|NATS_URL|REDIS_URL|DATABASE_URL|PORT|ADMIN_KEY|SECRET_KEY|DATA_DIR|LOG_LEVEL|GATEWAY_WORKERS)/.test(k)) delete env[k];
   return { ...env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', UNPRICED_MODEL_POLICY: 'free', ADMIN_KEY, ...extra };
 }
 
@@ -121,7 +123,8 @@ export async function startStandalone(mockUrl, { nodeFlags = [], extraEnv = {}, 
     sbEnv({ PORT: String(port), DATA_DIR: dataDir, ...extraEnv }),
   );
   const url = `http://127.0.0.1:${port}`;
-  await waitHttp(`${url}/health/ready`, proc);
+  // Relay workers start after the primary (services, database): longer on a busy machine.
+  await waitHttp(`${url}/health/ready`, proc, extraEnv.GATEWAY_WORKERS ? 240_000 : undefined);
   const sys = { name, url, procs: [proc], main: proc, dataDir };
   await provision(sys, mockUrl);
   sys.cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
@@ -188,13 +191,13 @@ export async function clusterInfra() {
   };
 }
 
-export async function startCluster(mockUrl, infra, { gatewayFlags = [], gatewayRoots = [ROOT] } = {}) {
+export async function startCluster(mockUrl, infra, { gatewayFlags = [], gatewayRoots = [ROOT], gatewayEnvs = [] } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-cluster-'));
   const env = sbEnv({ DATA_DIR: dataDir, SECRET_KEY, NATS_URL: infra.natsUrl, REDIS_URL: infra.redisUrl, DATABASE_URL: infra.databaseUrl });
   const procs = [];
-  const spawnService = async (name, root = ROOT) => {
+  const spawnService = async (name, root = ROOT, extraEnv = {}) => {
     const port = await freePort();
-    const p = start(name, process.execPath, nodeArgs(dist(name, root), name === 'gateway' ? gatewayFlags : []), { ...env, PORT: String(port) });
+    const p = start(name, process.execPath, nodeArgs(dist(name, root), name === 'gateway' ? gatewayFlags : []), { ...env, ...extraEnv, PORT: String(port) });
     procs.push(p);
     await waitHttp(`http://127.0.0.1:${port}/health/ready`, p);
     return { p, port };
@@ -204,7 +207,7 @@ export async function startCluster(mockUrl, infra, { gatewayFlags = [], gatewayR
   await Promise.all(['router', 'billing', 'log-writer'].map((n) => spawnService(n)));
   // Several gateways (one per build root) share the services: the A/B tool compares builds on the same cluster.
   const gws = [];
-  for (const root of gatewayRoots) gws.push(await spawnService('gateway', root));
+  for (const [i, root] of gatewayRoots.entries()) gws.push(await spawnService('gateway', root, gatewayEnvs[i]));
   const gw = gws[0];
   const sys = {
     name: 'cluster',

@@ -100,13 +100,18 @@ const baseEnv = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
 };
 
 /** `npm start` in a child process: one port, PGlite in a fresh DATA_DIR, in-process transport, in-memory counters. */
-export async function startStandalone(extra: NodeJS.ProcessEnv = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-'))): Promise<System> {
+export async function startStandalone(
+  extra: NodeJS.ProcessEnv = {},
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-')),
+  /** more for a start that forks relay workers (GATEWAY_WORKERS) on a loaded machine */
+  readyTimeoutMs = 60_000,
+): Promise<System> {
   const port = await freePort();
   const adminKey = 'sb-test-admin-key-0123456789';
   const env = baseEnv({ DATA_DIR: dataDir, PORT: String(port), ADMIN_KEY: adminKey, ...extra });
   const proc = spawnProc('standalone', npmStartArgs(), env);
   const url = `http://127.0.0.1:${port}`;
-  await waitReady(url, proc);
+  await waitReady(url, proc, readyTimeoutMs);
   const procs = [proc];
   return {
     url,
@@ -180,6 +185,8 @@ export async function startCluster(
     gateways?: number;
     env?: NodeJS.ProcessEnv;
     /** per service, over `env` (e.g. its own NATS user) */ serviceEnv?: (name: string) => NodeJS.ProcessEnv;
+    /** more for gateways that fork relay workers (GATEWAY_WORKERS) on a loaded machine */
+    readyTimeoutMs?: number;
   } = {},
 ): Promise<System & { dropDatabase(): Promise<void> }> {
   const db = await createTestDatabase();
@@ -200,7 +207,7 @@ export async function startCluster(
   const spawnService = async (name: string, port: number): Promise<Proc> => {
     const p = spawnProc(name, [dist(name)], { ...env, ...opts.serviceEnv?.(name), PORT: String(port) });
     procs.push(p);
-    await waitReady(`http://127.0.0.1:${port}`, p);
+    await waitReady(`http://127.0.0.1:${port}`, p, opts.readyTimeoutMs);
     return p;
   };
   try {

@@ -35,4 +35,6 @@ export const gatewayService: ServiceDefinition = {
   database: false,
   configure: configureGateway,
   frameworkErrors: renderFrameworkError,
+  // GATEWAY_WORKERS > 1: that many replicas on one port; Redis and NATS already share everything between them
+  relay: { features: [GatewayModule], primaryFeatures: [] },
 };

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
-import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
-import { LIMIT_STORE, createLimitStore, type LimitStore } from '@switchboard/limits';
+import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { HEALTH_STORE } from '@switchboard/health';
+import { LIMIT_STORE, type LimitStore } from '@switchboard/limits';
 import { FEATURE_READINESS_CHECKS, type ReadinessCheck } from '@switchboard/observability';
 import { BanListService } from './state/ban-list.service';
 import { AdmissionService } from './admission/admission.service';
@@ -14,8 +14,6 @@ import { PlaygroundController } from './playground/playground.controller';
 import { SettingsController } from './settings/settings.controller';
 import { RedeemController } from './admin/redeem.controller';
 import { DocsController } from './docs/docs.controller';
-import { MemorySessionStore } from './session/memory-session.store';
-import { RedisSessionStore } from './session/redis-session.store';
 import { SessionController } from './session/session.controller';
 import { SessionService } from './session/session.service';
 import { SESSION_STORE } from './session/session.store';
@@ -41,6 +39,7 @@ import { ChangeEventsController } from './state/change-events.controller';
 import { PriceCache } from './state/price-cache.service';
 import { RoutingTableService } from './state/routing-table.service';
 import { TokenCache } from './state/token-cache.service';
+import { healthStoreFor, limitStoreFor, sessionStoreFor } from './workers/worker-stores';
 
 /** The edge: relay endpoints, admin API, local caches of tokens, routes and prices. Never touches the database. */
 @Module({
@@ -81,16 +80,13 @@ import { TokenCache } from './state/token-cache.service';
     AdminKeyVerifier,
     // console sessions: in Redis when gateways share one (cluster), so a session made on one replica works on all
     SessionService,
-    {
-      provide: SESSION_STORE,
-      useFactory: (c: AppConfig) => (c.REDIS_URL ? RedisSessionStore.fromUrl(c.REDIS_URL, redisConnectionOptions(c)) : new MemorySessionStore()),
-      inject: [APP_CONFIG],
-    },
+    { provide: SESSION_STORE, useFactory: sessionStoreFor, inject: [APP_CONFIG] },
     AdmissionService,
     DrainService,
     BanListService,
-    { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c), redisConnectionOptions(c)), inject: [APP_CONFIG] },
-    { provide: LIMIT_STORE, useFactory: (c: AppConfig) => createLimitStore(c.REDIS_URL, redisConnectionOptions(c)), inject: [APP_CONFIG] },
+    // counters, bans and sessions: Redis, the primary's (a standalone relay worker) or this process's (workers/)
+    { provide: HEALTH_STORE, useFactory: healthStoreFor, inject: [APP_CONFIG] },
+    { provide: LIMIT_STORE, useFactory: limitStoreFor, inject: [APP_CONFIG] },
     // Not ready while Redis is unreachable: every relay request would be refused (503) meanwhile.
     {
       provide: FEATURE_READINESS_CHECKS,

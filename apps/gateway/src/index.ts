@@ -1,3 +1,5 @@
 export { GatewayModule } from './gateway.module';
 export { gatewayService, configureGateway } from './gateway.definition';
 export { renderFrameworkError } from './edge/edge-error.filter';
+export { MemorySessionStore } from './session/memory-session.store';
+export { serveSessionStoreCall } from './session/remote-session.store';

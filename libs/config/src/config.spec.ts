@@ -27,6 +27,16 @@ describe('config', () => {
     expect(env.UNPRICED_MODEL_POLICY).toBe('reject');
   });
 
+  it('reads GATEWAY_WORKERS as a count of relay workers: 1 by default, auto = the available cores', () => {
+    expect(parseEnv({}).GATEWAY_WORKERS).toBe(1);
+    expect(parseEnv({ GATEWAY_WORKERS: '' }).GATEWAY_WORKERS).toBe(1);
+    expect(parseEnv({ GATEWAY_WORKERS: ' 4 ' }).GATEWAY_WORKERS).toBe(4);
+    expect(parseEnv({ GATEWAY_WORKERS: 'auto' }).GATEWAY_WORKERS).toBe(os.availableParallelism());
+    for (const bad of ['0', '-1', '1.5', 'two', '257', '0x2']) {
+      expect(() => parseEnv({ GATEWAY_WORKERS: bad })).toThrow(/GATEWAY_WORKERS: must be an integer from 1 to 256, or auto/);
+    }
+  });
+
   it('names every bad variable in one error', () => {
     let err: unknown;
     try {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import { z } from 'zod';
 import { adminKeyProblem, secretKeyProblem } from './secret-strength';
 
@@ -12,6 +13,9 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
   billing: 3003,
   'log-writer': 3004,
 };
+
+/** More processes than this on one port is a typo, not a machine. */
+export const MAX_GATEWAY_WORKERS = 256;
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const optionalUrl = (protocols: string[]) =>
@@ -130,6 +134,19 @@ const envFields = z.object({
    * in-process); a child process costs about 150 MB more memory, a worker thread about 10 MB.
    */
   EMBEDDED_DB_HOST: z.enum(['in-process', 'worker-thread', 'child-process']).default('worker-thread'),
+  /**
+   * relay workers per gateway process (SPEC §8): processes sharing the gateway's port (node:cluster), an integer
+   * from 1, or `auto` for the cores this process may use. 1 runs no workers at all (one process, as before).
+   */
+  GATEWAY_WORKERS: z
+    .string()
+    .trim()
+    .default('1')
+    .transform((v) => v || '1')
+    .refine((v) => v === 'auto' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_GATEWAY_WORKERS), {
+      message: `must be an integer from 1 to ${MAX_GATEWAY_WORKERS}, or auto (the available cores)`,
+    })
+    .transform((v) => (v === 'auto' ? Math.min(MAX_GATEWAY_WORKERS, os.availableParallelism()) : Number(v))),
   /** how often the gateways' quota counters (Redis / in memory) are reconciled with the ledger (also once at start) */
   QUOTA_RECONCILE_INTERVAL_MS: int(60_000, 1000),
 });

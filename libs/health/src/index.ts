@@ -3,3 +3,4 @@ export * from './memory-health.store';
 export * from './redis-health.store';
 export * from './health-store.factory';
 export * from './ban-policy';
+export * from './remote-health.store';

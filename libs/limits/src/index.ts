@@ -34,3 +34,4 @@ export { encodePendingCharge, decodePendingCharge } from './pending-charge.codec
 export { LuaScript, type ScriptClient } from './lua-script.runner';
 export { LimitStoreUnavailableError } from './limit-store-unavailable.error';
 export { REDIS_COMMAND_TIMEOUT_MS, REDIS_OUTAGE_OPTIONS, failFastOnceConnected, pingRedis } from './redis-outage.options';
+export { RemoteLimitStore, serveLimitStoreCall, type RemoteStoreCall } from './remote-limit.store';

@@ -4,6 +4,9 @@ import type { AppConfig } from '@switchboard/config';
 import { Bus, BUS_CLIENT } from './bus';
 import { InProcessClient } from './in-process/in-process.client';
 import { InProcessServer } from './in-process/in-process.server';
+import { IpcBusClient } from './ipc/ipc-bus.client';
+import { IpcUsageQueue } from './ipc/ipc-usage.queue';
+import { primaryLink, workerId } from './ipc/relay-worker';
 import { natsConnectionOptions } from './nats-connection';
 import { JetStreamUsageQueue } from './usage/jetstream-usage.queue';
 import { SpoolUsageQueue } from './usage/spool-usage.queue';
@@ -16,10 +19,16 @@ export async function openUsageQueue(config: AppConfig): Promise<UsageQueue> {
   if (config.NATS_URL) {
     const server = natsConnectionOptions(config, config.service);
     // Only gateways publish: they serve while NATS is down and keep what waits on disk, one file per port.
-    if (config.service === 'gateway')
-      return JetStreamUsageQueue.open(server, config.service, { spool: { dataDir: config.DATA_DIR, name: `gateway-${config.PORT}` } });
+    // Relay workers share their gateway's port: each keeps its own spool file; worker 1 the one a single process has,
+    // so records waiting there when GATEWAY_WORKERS was raised are still sent.
+    const worker = workerId();
+    const name = `gateway-${config.PORT}${worker && worker > 1 ? `-w${worker}` : ''}`;
+    if (config.service === 'gateway') return JetStreamUsageQueue.open(server, config.service, { spool: { dataDir: config.DATA_DIR, name } });
     return JetStreamUsageQueue.connect(server, config.service);
   }
+  // A standalone relay worker: the spool and its consumers are the primary's.
+  const link = primaryLink();
+  if (link) return new IpcUsageQueue(link);
   let entry = spools.get(config.DATA_DIR);
   if (!entry) {
     entry = { queue: new SpoolUsageQueue(config.DATA_DIR), refs: 0 };
@@ -56,7 +65,10 @@ export function microserviceOptions(config: AppConfig, service: string): Microse
 }
 
 function busClient(config: AppConfig): ClientProxy {
-  if (!config.NATS_URL) return new InProcessClient();
+  if (!config.NATS_URL) {
+    const link = primaryLink();
+    return link ? new IpcBusClient(link) : new InProcessClient();
+  }
   return ClientProxyFactory.create({
     transport: Transport.NATS,
     options: { ...natsConnectionOptions(config, config.service), name: `${config.service}-client`, maxReconnectAttempts: -1 },

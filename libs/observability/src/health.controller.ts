@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { isDraining } from './drain';
-import { processMetrics } from './metrics';
+import { metricsText, processMetrics } from './metrics';
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 /** Readiness checks a feature module adds (provided and exported by it under this token), e.g. the gateway's Redis. */
@@ -45,6 +45,6 @@ export class HealthController {
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   metrics() {
-    return processMetrics().registry.metrics();
+    return metricsText();
   }
 }

@@ -15,6 +15,8 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** where lines go (tests); default stdout */
   destination?: DestinationStream;
+  /** on every line (a relay worker's `worker` number) */
+  fields?: Record<string, unknown>;
 }
 
 function prettyStream(destination: DestinationStream | undefined): DestinationStream {
@@ -41,7 +43,7 @@ export class JsonLogger implements LoggerService {
     const pretty = opts.pretty ?? process.stdout.isTTY === true;
     const options = {
       level: level === 'silent' ? 'silent' : level,
-      base: { service },
+      base: { service, ...opts.fields },
       timestamp: pino.stdTimeFunctions.isoTime,
       mixin: () => activeTraceIds() ?? {},
     };

@@ -105,11 +105,14 @@ export class Metrics {
     help: 'Channel state as seen by this process: 1 enabled, 0 disabled, -1 banned.',
     labelNames: ['channel'] as const,
     registers: [this.registry],
+    aggregator: 'min',
   });
   readonly bansActive = new Gauge({
     name: 'switchboard_bans_active',
     help: 'Channel/model and key bans currently in force.',
     registers: [this.registry],
+    // Every relay worker of a gateway sees the same bans: summed they would count each N times.
+    aggregator: 'max',
   });
   readonly bans = new Counter({
     name: 'switchboard_bans_total',
@@ -220,10 +223,34 @@ export class Metrics {
     help: '1 when this process reaches the dependency (nats, redis, database), else 0.',
     labelNames: ['dependency'] as const,
     registers: [this.registry],
+    // Across a gateway's relay workers: 0 as soon as one of them cannot reach it.
+    aggregator: 'min',
   });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
+  }
+
+  /**
+   * In a relay worker (GATEWAY_WORKERS > 1): `switchboard_worker_requests{worker}`, the relay requests this worker
+   * finished, read from switchboard_requests_total at each scrape (nothing per request). The other series of a scrape
+   * are the sum over the workers; this one shows how the port shares the load among them.
+   */
+  trackWorker(worker: number): void {
+    const requests = this.requests;
+    const gauge: Gauge<'worker'> = new Gauge({
+      name: 'switchboard_worker_requests',
+      help: 'Relay requests finished by each relay worker of this gateway since it started (GATEWAY_WORKERS > 1).',
+      labelNames: ['worker'] as const,
+      registers: [this.registry],
+      async collect() {
+        const { values } = await requests.get();
+        gauge.set(
+          { worker: String(worker) },
+          values.reduce((n, v) => n + v.value, 0),
+        );
+      },
+    });
   }
 
   /** switchboard_usage_records_buffered counts this queue's pending records from now on (the same queue counts once). */
@@ -237,6 +264,17 @@ export class Metrics {
 }
 
 let shared: Metrics | undefined;
+let metricsSource: (() => Promise<string>) | undefined;
+
+/** What /metrics answers: this process's registry unless a relay worker set its gateway's sum over all its processes. */
+export function setMetricsSource(source: (() => Promise<string>) | undefined): void {
+  metricsSource = source;
+}
+
+export function metricsText(): Promise<string> {
+  return metricsSource ? metricsSource() : processMetrics().registry.metrics();
+}
+
 /** The process's metrics (one registry per process, whatever number of services it hosts). */
 export function processMetrics(): Metrics {
   return (shared ??= new Metrics());

@@ -4,8 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ensureDataDir, loadConfig, type AppConfig, type ServiceName } from '@switchboard/config';
-import { microserviceOptions } from '@switchboard/messaging';
-import { JsonLogger, startTracing, stopTracing } from '@switchboard/observability';
+import { microserviceOptions, workerId, type IpcLink } from '@switchboard/messaging';
+import { JsonLogger, startTracing, stopTracing, type ReadinessCheck } from '@switchboard/observability';
 import { ServiceRootModule } from './service-root.module';
 
 export interface ServiceDefinition {
@@ -16,11 +16,26 @@ export interface ServiceDefinition {
   frameworkErrors?: (error: FastifyError, req: FastifyRequest, reply: FastifyReply) => void;
   /** called after the app is created and before it listens (e.g. the gateway's body parser) */
   configure?: (app: NestFastifyApplication, config: AppConfig) => void | Promise<void>;
+  /** false: start the modules and message handlers but open no HTTP port (a primary whose relay workers hold it) */
+  listen?: boolean;
+  /** readiness checks beyond the process's own (a standalone relay worker asks its primary) */
+  readiness?: ReadinessCheck[];
+  /**
+   * GATEWAY_WORKERS > 1 runs `features` in that many relay workers sharing the port (node:cluster, runMain); the rest
+   * of the process (`primaryFeatures`: standalone's services and database, none for a cluster gateway) stays single in
+   * the primary, which serves it to the workers over IPC (`serveWorker`: e.g. its in-memory stores).
+   */
+  relay?: {
+    features: Type[];
+    primaryFeatures: Type[];
+    serveWorker?: (app: INestApplication, config: AppConfig) => (link: IpcLink) => () => void;
+  };
 }
 
 export interface RunningService {
   app: INestApplication;
   config: AppConfig;
+  /** empty when the process does not listen (`listen: false`) */
   url: string;
   close(): Promise<void>;
 }
@@ -62,18 +77,26 @@ export async function startService(def: ServiceDefinition, env: NodeJS.ProcessEn
     return503OnClosing: false,
     ...(def.frameworkErrors ? { frameworkErrors: def.frameworkErrors } : {}),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule.forRoot(config, { features: def.features, database: def.database }), adapter, {
-    logger: new JsonLogger(def.name, config.LOG_LEVEL),
-    bufferLogs: false,
-    bodyParser: !def.configure,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ServiceRootModule.forRoot(config, { features: def.features, database: def.database, readiness: def.readiness }),
+    adapter,
+    {
+      logger: new JsonLogger(def.name, config.LOG_LEVEL, { fields: workerId() ? { worker: workerId() } : undefined }),
+      bufferLogs: false,
+      bodyParser: !def.configure,
+    },
+  );
   app.connectMicroservice(microserviceOptions(config, def.name === 'standalone' ? 'gateway' : def.name), { inheritAppConfig: true });
   await def.configure?.(app, config);
   await app.startAllMicroservices();
-  await app.listen(config.PORT, config.HOST);
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
-  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  let url = '';
+  if (def.listen === false) await app.init();
+  else {
+    await app.listen(config.PORT, config.HOST);
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  }
   return {
     app,
     config,
@@ -83,37 +106,4 @@ export async function startService(def: ServiceDefinition, env: NodeJS.ProcessEn
       await stopTracing();
     },
   };
-}
-
-/** For main.ts files: start, print, stop cleanly on SIGTERM/SIGINT, exit 1 on a start-up error. */
-export function runMain(def: ServiceDefinition, onStarted?: (s: RunningService) => void): void {
-  const logger = new Logger(def.name);
-  startService(def).then(
-    (s) => {
-      logger.log(`${def.name} listening on ${s.url} (${s.config.mode} mode)`);
-      onStarted?.(s);
-      let closing = false;
-      const stop = (signal: string) => {
-        if (closing) return;
-        closing = true;
-        logger.log(`${signal}: draining and shutting down`);
-        const force = setTimeout(() => process.exit(1), s.config.SHUTDOWN_TIMEOUT_MS + 5_000);
-        force.unref();
-        s.close().then(
-          () => process.exit(0),
-          (e: unknown) => {
-            logger.error(`shutdown failed: ${(e as Error).message}`);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
-    },
-    (err: unknown) => {
-      // ConfigError lists every bad variable in its message.
-      logger.error((err as Error).message);
-      process.exit(1);
-    },
-  );
 }

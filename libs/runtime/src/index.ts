@@ -1,2 +1,4 @@
 export * from './bootstrap';
+export * from './run-main';
+export * from './signals';
 export * from './service-root.module';

@@ -18,8 +18,10 @@ export interface RootOptions {
   features: Type[];
   /** open (and migrate) the database: every service but the cluster gateway */
   database: boolean;
-  /** extra readiness checks (e.g. the gateway's Redis) */
+  /** extra providers */
   extraProviders?: Provider[];
+  /** readiness checks beyond the database, NATS and the features' own */
+  readiness?: ReadinessCheck[];
 }
 
 /** The root module of any Switchboard process: config, messaging, optional database, health and metrics. */
@@ -35,7 +37,7 @@ export class ServiceRootModule {
     const checks: Provider = {
       provide: READINESS_CHECKS,
       useFactory: (client: ClientProxy, features: ReadinessCheck[] | undefined, db?: Database): ReadinessCheck[] => {
-        const list: ReadinessCheck[] = [...(features ?? [])];
+        const list: ReadinessCheck[] = [...(features ?? []), ...(opts.readiness ?? [])];
         if (db) list.push({ name: 'database', check: async () => void (await db.prisma.$queryRawUnsafe('SELECT 1')) });
         if (config.NATS_URL) {
           list.push({

@@ -6,6 +6,8 @@ import type { InProcessServer } from './in-process.server';
  */
 export class InProcessBroker {
   private readonly servers = new Set<InProcessServer>();
+  /** Where events also go beyond this process (a primary forwards them to its relay workers). */
+  private readonly taps = new Set<(pattern: string, data: unknown) => void>();
 
   register(server: InProcessServer): void {
     this.servers.add(server);
@@ -13,6 +15,17 @@ export class InProcessBroker {
 
   unregister(server: InProcessServer): void {
     this.servers.delete(server);
+  }
+
+  /** Calls `forward` with every event emitted here from now on; returns the way to stop. */
+  tap(forward: (pattern: string, data: unknown) => void): () => void {
+    this.taps.add(forward);
+    return () => this.taps.delete(forward);
+  }
+
+  hasRequestHandler(pattern: string): boolean {
+    for (const server of this.servers) if (server.hasRequestHandler(pattern)) return true;
+    return false;
   }
 
   async request(pattern: string, data: unknown): Promise<unknown> {
@@ -28,6 +41,12 @@ export class InProcessBroker {
   }
 
   emit(pattern: string, data: unknown): void {
+    this.deliver(pattern, data);
+    for (const forward of this.taps) forward(pattern, data);
+  }
+
+  /** To this process's handlers only (an event that came from another process, which has forwarded it already). */
+  deliver(pattern: string, data: unknown): void {
     for (const server of this.servers) {
       if (server.hasEventHandler(pattern)) void server.dispatch(pattern, clone(data));
     }

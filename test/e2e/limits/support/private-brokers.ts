@@ -136,11 +136,20 @@ export type IsolatedCluster = System & { redisUrl: string; databaseUrl: string; 
  * `startCluster` on the shared Postgres (a fresh database, as always) with this file's own NATS and Redis. Returns
  * null when the infrastructure is missing and the suite may skip (not with CI=true: then it throws).
  */
-export async function startIsolatedCluster(opts: { gateways?: number; env?: NodeJS.ProcessEnv; fallbackRedisDb: number }): Promise<IsolatedCluster | null> {
+export async function startIsolatedCluster(opts: {
+  gateways?: number;
+  env?: NodeJS.ProcessEnv;
+  fallbackRedisDb: number;
+  readyTimeoutMs?: number;
+}): Promise<IsolatedCluster | null> {
   if (!(await requireInfra('postgres', 'redis', 'nats'))) return null;
   const brokers = await startPrivateBrokers(opts.fallbackRedisDb);
   try {
-    const sys = await startCluster({ gateways: opts.gateways, env: { NATS_URL: brokers.natsUrl, REDIS_URL: brokers.redisUrl, ...opts.env } });
+    const sys = await startCluster({
+      gateways: opts.gateways,
+      env: { NATS_URL: brokers.natsUrl, REDIS_URL: brokers.redisUrl, ...opts.env },
+      readyTimeoutMs: opts.readyTimeoutMs,
+    });
     return {
       ...sys,
       redisUrl: brokers.redisUrl,

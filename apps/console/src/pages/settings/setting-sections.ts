@@ -5,7 +5,7 @@ export const SETTING_SECTIONS = ['server', 'security', 'stores', 'requests', 'up
 export type SettingSection = (typeof SETTING_SECTIONS)[number];
 
 const RULES: [RegExp, SettingSection][] = [
-  [/^(PORT|HOST|DATA_DIR|LOG_LEVEL|SHUTDOWN_TIMEOUT_MS|TRUSTED_PROXIES)$/, 'server'],
+  [/^(PORT|HOST|DATA_DIR|LOG_LEVEL|SHUTDOWN_TIMEOUT_MS|TRUSTED_PROXIES|GATEWAY_WORKERS)$/, 'server'],
   [/^(ADMIN_KEY|SECRET_KEY)$/, 'security'],
   [/^(DATABASE_URL|REDIS_|NATS_|EMBEDDED_DB_HOST)/, 'stores'],
   [/^(MAX_|HTTP_)/, 'requests'],
