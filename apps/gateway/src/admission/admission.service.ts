@@ -31,6 +31,9 @@ const SCOPE_KIND = (key: string) => key.split(':')[0] ?? 'token';
  * Rate limits, concurrency and the quota reservation, in one atomic store call per request (Redis Lua across
  * replicas in cluster mode, in memory standalone). Settled with the real usage when the response ends.
  */
+/** What an admission answers when no rpm/tpm limit applies: one frozen object, not one per request. */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 @Injectable()
 export class AdmissionService implements OnApplicationShutdown {
   private readonly metrics = processMetrics();
@@ -118,6 +121,8 @@ export class AdmissionService implements OnApplicationShutdown {
    * scope with the fewest requests (tokens) left answers for requests (tokens). No header where no limit applies.
    */
   private headers(token: VerifiedToken, remaining: Extract<AcquireResult, { ok: true }>['remaining']): Record<string, string> {
+    // No rpm/tpm limit answered (the common unlimited key): nothing to build per request.
+    if (!remaining.length) return NO_HEADERS;
     const limitsOf = new Map<string, VerifiedToken['limits']>([
       [tokenScopeKey(token.tokenId), token.limits],
       [userScopeKey(token.user.id), token.user.limits],
