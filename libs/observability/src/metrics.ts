@@ -76,6 +76,12 @@ export class Metrics {
     labelNames: ['endpoint', 'unit'] as const,
     registers: [this.registry],
   });
+  readonly pluginRequests = new Counter({
+    name: 'switchboard_plugin_requests_total',
+    help: 'Relay requests an enabled plugin applied to, by plugin and outcome (applied: it acted and the request succeeded; failed: it acted and the request failed; skipped: in scope but not for this request, e.g. stream-fake for a streaming client).',
+    labelNames: ['plugin', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly retries = new Counter({
     name: 'switchboard_retries_total',
     help: 'Upstream attempts after the first one, by reason (status class or network error).',

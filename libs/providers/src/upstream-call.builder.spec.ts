@@ -103,6 +103,22 @@ describe('buildUpstreamCall', () => {
     expect(build({ channel: channel({ type: 'gemini' }), call: c, routeModel: 'g' }).body).toBe(c.raw);
   });
 
+  it('a stream the gateway asks for (stream-fake): stream on the body (OpenAI with include_usage) or in the path', () => {
+    const c = call(base);
+    const streamed = (ch: UpstreamChannel, inbound = c) => {
+      const r = buildUpstreamCall(ch, 'sk-1', inbound, inbound.model, 'r1', undefined, true);
+      if (isUpstreamCallFailure(r)) throw new Error(r.failure);
+      return r;
+    };
+    const openai = streamed(channel());
+    expect(openai.ctx.stream).toBe(true);
+    expect(JSON.parse(openai.body as string)).toEqual({ ...base, stream: true, stream_options: { include_usage: true } });
+    expect(JSON.parse(streamed(channel({ type: 'anthropic' })).body as string)).toMatchObject({ stream: true });
+    const g = { ...call({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }, 'gemini'), model: 'g', geminiAction: 'generateContent' };
+    expect(streamed(channel({ type: 'gemini' }), g).url).toBe('https://up.example/v1beta/models/g:streamGenerateContent?alt=sse');
+    expect(streamed(channel({ type: 'gemini' })).url).toBe('https://up.example/v1beta/models/m:streamGenerateContent?alt=sse');
+  });
+
   it('passes the client’s anthropic-version and anthropic-beta to an Anthropic upstream only', () => {
     const clientHeaders = { 'anthropic-version': '2024-01-01', 'anthropic-beta': 'tools-x', 'x-other': 'no' };
     const anthropicBody = { model: 'claude-x', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] };

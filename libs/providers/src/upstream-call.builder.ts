@@ -52,7 +52,8 @@ export function buildUpstreamBody(
   if (call.files && call.protocol === upstreamProtocol) return uploadForm(call, upstreamModel, channel);
   const hasOverride = Object.keys(channel.paramOverride).length > 0;
   if (call.protocol === upstreamProtocol) {
-    if (needsSeedFix(call)) {
+    // A stream the gateway asks for on its own (stream-fake) changes the body: the identity fixer sets it.
+    if (needsSeedFix(call) || ctx.stream !== call.stream) {
       let fixed = convertRequest(call.protocol, upstreamProtocol, call.body, ctx);
       if (hasOverride) fixed = mergeDeep(fixed, channel.paramOverride);
       return JSON.stringify(fixed);
@@ -97,6 +98,8 @@ export function upstreamProtocolOf(
  * hot path, and an arguments object would be one more allocation), the same for the relay and the router's probe: the provider
  * picks the protocol, URL and auth; the channel adds its model mapping, body override and headers (over the
  * provider's), and the client's protocol headers (API version, beta flags) follow when both sides speak it.
+ * `upstreamStream` (default: the client's `stream`) asks the upstream for a stream a non-stream client did not ask for
+ * (the stream-fake plugin; the relay aggregates the answer).
  */
 export function buildUpstreamCall(
   channel: UpstreamChannel,
@@ -105,13 +108,14 @@ export function buildUpstreamCall(
   routeModel: string,
   requestId: string,
   clientHeaders?: UpstreamCallArgs['clientHeaders'],
+  upstreamStream = call.stream,
 ): UpstreamCall | UpstreamCallFailure {
   const adapter = providerFor(channel.type);
   if (!adapter) return { failure: 'unknown_type', message: `channel ${channel.id} has an unknown type ${channel.type}` };
   const upstreamModel = channel.modelMapping[routeModel] ?? routeModel;
   const upstreamProtocol = upstreamProtocolOf(channel, call, upstreamModel);
   if (!upstreamProtocol) return { failure: 'unsupported', message: `channel ${channel.id} does not serve ${call.endpoint}` };
-  const ctx: ConvertContext = { upstreamModel, requestedModel: call.model, stream: call.stream, requestId: requestId, clientBody: call.body };
+  const ctx: ConvertContext = { upstreamModel, requestedModel: call.model, stream: upstreamStream, requestId: requestId, clientBody: call.body };
   let body: UpstreamBody;
   try {
     body = buildUpstreamBody(call, upstreamProtocol, upstreamModel, routeModel, channel, ctx);
@@ -124,9 +128,9 @@ export function buildUpstreamCall(
     apiKey: apiKey,
     model: upstreamModel,
     protocol: upstreamProtocol,
-    stream: call.stream,
+    stream: upstreamStream,
     operation: call.operation,
-    geminiAction: geminiActionFor(call, upstreamProtocol, upstreamModel),
+    geminiAction: streamedAction(geminiActionFor(call, upstreamProtocol, upstreamModel), upstreamStream),
     config: channel.config ?? NO_CONFIG,
   });
   // A form's content type (with its boundary) is the sender's to set.
@@ -140,6 +144,11 @@ export function buildUpstreamCall(
     }
   }
   return { url: target.url, headers, body, upstreamProtocol, upstreamModel, ctx };
+}
+
+/** A Gemini client's own action names its stream: one the gateway asks for turns generateContent into its stream. */
+function streamedAction(action: string | undefined, stream: boolean): string | undefined {
+  return stream && action === 'generateContent' ? 'streamGenerateContent' : action;
 }
 
 export function isUpstreamCallFailure(r: UpstreamCall | UpstreamCallFailure): r is UpstreamCallFailure {

@@ -3,6 +3,7 @@ import type { ConvertContext, WireProtocol } from '@switchboard/protocols';
 import type { UpstreamBody } from '@switchboard/providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Admission } from '../admission/admission.service';
+import { NO_PLUGINS, type ActivePlugin } from '../plugins/relay-plugin';
 import type { RuntimeChannel } from '../state/routing-table.service';
 import type { InboundCall } from './inbound';
 import type { Route } from './route-planner';
@@ -22,6 +23,8 @@ export class AttemptContext {
   admitted: Admission | null = null;
   route: Route | null = null;
   price: PriceEntry | null = null;
+  /** the plugins acting on this request, in the relay's order (resolved once after auth; usually none) */
+  plugins: readonly ActivePlugin[] = NO_PLUGINS;
   /** retries left (RETRY_BUDGET); below zero once spent, which ends every model's loop */
   budget = 0;
 
@@ -31,6 +34,8 @@ export class AttemptContext {
   channel: RuntimeChannel | null = null;
   upstreamProtocol: WireProtocol = 'openai-chat';
   upstreamModel = '';
+  /** whether this attempt asks the upstream for a stream (the client's choice, or a plugin's: stream-fake) */
+  upstreamStream = false;
   convert: ConvertContext | null = null;
   url = '';
   headers: Record<string, string> | null = null;

@@ -203,6 +203,27 @@ describe('JsonResponseSink, upstream that only streams (Kiro)', () => {
     expect(observed).toHaveBeenCalledWith(8, 'kiro', '2xx', ctx.t0);
   });
 
+  it('a stream the attempt asked for (stream-fake) is aggregated into the ordinary answer, usage from the usage chunk', async () => {
+    const { ctx, reply } = ctxFor();
+    ctx.upstreamStream = true;
+    const chunk = (o: Record<string, unknown>) =>
+      `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'up-m', ...o })}\n\n`;
+    const sse = [
+      chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi ' }, finish_reason: null }] }),
+      chunk({ choices: [{ index: 0, delta: { content: 'there' }, finish_reason: 'stop' }] }),
+      chunk({ choices: [], usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 } }),
+      'data: [DONE]\n\n',
+    ];
+    expect(await sink.relay(ctx, upstreamResponse(200, sse, { 'content-type': 'text/event-stream' }))).toBeUndefined();
+    expect(JSON.parse(reply.payload as string)).toMatchObject({
+      object: 'chat.completion',
+      model: 'm',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Hi there' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 },
+    });
+    expect(ctx.draft).toMatchObject({ status: 200, usage: { promptTokens: 9, completionTokens: 2 } });
+  });
+
   it('an exception inside the stream: nothing sent, a failure of its status (throttling → 429) for failover', async () => {
     const { ctx, reply } = kiroCtx();
     const bytes = Buffer.concat([

@@ -39,7 +39,7 @@ export class JsonResponseSink {
 
   /** Undefined when the answer reached the client; a failure (nothing sent) when the body broke or is not JSON. */
   async relay(ctx: AttemptContext, res: UpstreamResponse): Promise<AttemptFailure | undefined> {
-    if (protocolDescriptor(ctx.upstreamProtocol).streamOnly) return this.aggregate(ctx, res);
+    if (ctx.upstreamStream || protocolDescriptor(ctx.upstreamProtocol).streamOnly) return this.aggregate(ctx, res);
     const { call, draft, upstreamProtocol, t0 } = ctx;
     let buf: Buffer;
     try {
@@ -83,7 +83,8 @@ export class JsonResponseSink {
   }
 
   /**
-   * An upstream that always streams (Kiro), for a client that asked for one answer: the stream is read to its end
+   * An upstream that always streams (Kiro), or that stream-fake asked for a stream, for a client that asked for one
+   * answer: the stream is read to its end
    * (bounded by UPSTREAM_MAX_RESPONSE_BYTES), aggregated into one response and encoded in the client's protocol.
    * Nothing reaches the client before the end, so an in-stream error fails over like an error status would.
    */

@@ -31,7 +31,7 @@ function setup(opts: { draining?: boolean; identify?: () => Promise<unknown>; ru
   const seen: AttemptContext[] = [];
   const left = jest.fn();
   const auth = { identify: jest.fn(opts.identify ?? (() => Promise.resolve(token()))), admit: jest.fn() };
-  const table = { ensureLoaded: () => Promise.resolve() };
+  const table = { ensureLoaded: () => Promise.resolve(), pluginsFor: () => [] };
   const planner = { plan: jest.fn(() => route), price: jest.fn(() => Promise.resolve(price)) };
   const admission = { admit: jest.fn(() => Promise.resolve({ lease, headers: { 'x-ratelimit-limit-requests': '10' } })) };
   const failover = {

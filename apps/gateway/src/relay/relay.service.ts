@@ -12,6 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdmissionService, type Admission } from '../admission/admission.service';
 import { KeyAuthenticator } from '../auth/key-authenticator';
 import { DrainService } from '../edge/drain.service';
+import { activePlugins, settlePlugins } from '../plugins/plugin-stage';
 import { RoutingTableService } from '../state/routing-table.service';
 import { AttemptContext } from './attempt-context';
 import { sendRelayError } from './error-response';
@@ -24,8 +25,9 @@ import { RoutePlanner } from './route-planner';
 import { UsageRecorder } from './usage-recorder';
 
 /**
- * The relay pipeline: authenticate (edge cache) → plan the route and price → admit (limits, quota) → attempts with
- * failover, the answer relayed as JSON or a stream → usage recorded (published without blocking the response).
+ * The relay pipeline: authenticate (edge cache) → plan the route and price, resolve the plugins that apply → admit
+ * (limits, quota) → attempts with failover (plugins shape each attempt), the answer relayed as JSON or a stream → usage
+ * recorded (published without blocking the response).
  */
 @Injectable()
 export class RelayService implements OnModuleInit {
@@ -67,6 +69,7 @@ export class RelayService implements OnModuleInit {
         throw RelayErrors.routingUnavailable();
       });
       const route = (ctx.route = this.planner.plan(call.model, token.group.name, call));
+      ctx.plugins = activePlugins(this.table.pluginsFor({ model: call.model, group: token.group.name, tokenId: token.tokenId }));
       const price = (ctx.price = await this.planner.price(route.model, token));
       const accounting = protocolDescriptor(call.protocol).accounting;
       let admitted: Admission;
@@ -89,6 +92,7 @@ export class RelayService implements OnModuleInit {
       draft.status = e.status;
       if (!reply.sent && !reply.raw.headersSent) sendRelayError(reply, call.protocol, ctx.requestId, e);
     } finally {
+      settlePlugins(ctx);
       this.recorder.finish(ctx);
       leave();
     }

@@ -1,4 +1,5 @@
 import { buildUpstreamCall, isUpstreamCallFailure } from '@switchboard/providers';
+import { shapeAttempt } from '../plugins/plugin-stage';
 import type { RuntimeChannel, RuntimeKey } from '../state/routing-table.service';
 import type { AttemptContext } from './attempt-context';
 import { localFailure, type AttemptFailure, type FailoverPolicy } from './failover-policy';
@@ -9,7 +10,8 @@ import { localFailure, type AttemptFailure, type FailoverPolicy } from './failov
  * channel cannot take the request.
  */
 export function prepareUpstreamCall(ctx: AttemptContext, channel: RuntimeChannel, key: RuntimeKey, policy: FailoverPolicy): AttemptFailure | undefined {
-  const built = buildUpstreamCall(channel, key.key, ctx.call, ctx.model, ctx.requestId, ctx.req.headers);
+  const stream = (ctx.upstreamStream = shapeAttempt(ctx, channel));
+  const built = buildUpstreamCall(channel, key.key, ctx.call, ctx.model, ctx.requestId, ctx.req.headers, stream);
   if (isUpstreamCallFailure(built)) {
     if (built.failure === 'unknown_type') return localFailure(503, built.message);
     if (built.failure === 'unsupported') return policy.unsupported(channel.id);

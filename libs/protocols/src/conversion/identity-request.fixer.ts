@@ -50,8 +50,11 @@ export function fixIdentityRequest(protocol: WireProtocol, body: JsonObject, ctx
 }
 
 function setStream(b: JsonObject, stream: boolean, chat: boolean): void {
-  if (stream) b['stream'] = true;
-  else {
+  if (stream) {
+    // The gateway streams a non-stream client's request (stream-fake): OpenAI reports usage in a stream only if asked.
+    if (chat && b['stream'] !== true) b['stream_options'] = { include_usage: true };
+    b['stream'] = true;
+  } else {
     delete b['stream'];
     if (chat) delete b['stream_options']; // only valid with stream: true
   }

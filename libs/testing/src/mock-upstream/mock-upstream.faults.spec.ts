@@ -29,6 +29,14 @@ describe('mock upstream: fault injection and stream shaping', () => {
     });
   }
 
+  it('a fault can match stream or non-stream requests only', async () => {
+    mock.setFault({ match: { stream: false }, status: 503 });
+    const streamed = await oa.chat.completions.create({ ...chat, stream: true });
+    for await (const _ of streamed) void _;
+    await expect(oa.chat.completions.create(chat)).rejects.toMatchObject({ status: 503 });
+    expect(mock.requests.map((r) => r.stream)).toEqual([true, false]);
+  });
+
   describe('status faults give each SDK its own error class and body', () => {
     it('OpenAI 429 with retry-after', async () => {
       mock.setFault({ status: 429, headers: { 'retry-after': '3' } });

@@ -294,13 +294,14 @@ class MockUpstreamServer implements MockUpstream {
     if (this.requests.length > this.maxRecorded) this.requests.splice(0, this.requests.length - this.maxRecorded);
   }
 
-  private takeFault(path: string, model: string | undefined, key: string | undefined): FaultRule | undefined {
+  private takeFault(path: string, model: string | undefined, key: string | undefined, stream?: boolean): FaultRule | undefined {
     for (let i = 0; i < this.faults.length; i++) {
       const f = this.faults[i];
       const m = f.rule.match ?? {};
       if (m.path !== undefined && !path.includes(m.path)) continue;
       if (m.model !== undefined && m.model !== model) continue;
       if (m.key !== undefined && m.key !== key) continue;
+      if (m.stream !== undefined && m.stream !== stream) continue;
       f.remaining--;
       if (f.remaining <= 0) this.faults.splice(i, 1);
       return f.rule;
@@ -356,7 +357,7 @@ class MockUpstreamServer implements MockUpstream {
       ...(files.length ? { files } : {}),
     });
 
-    const fault = this.takeFault(url, model, key);
+    const fault = this.takeFault(url, model, key, stream);
     if (fault && (await this.applyFault(fault, route.vendor, stream, query, req, res))) return;
     if (res.destroyed) return;
 

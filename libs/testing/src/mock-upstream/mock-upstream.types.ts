@@ -52,6 +52,8 @@ export interface FaultMatch {
   model?: string;
   /** Exact API key used. */
   key?: string;
+  /** Only requests that ask for a stream (true) or do not (false): e.g. a slow non-stream answer, a prompt stream. */
+  stream?: boolean;
 }
 
 export interface FaultRule {
