@@ -2,6 +2,7 @@ import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Subjects } from '@switchboard/contracts';
 import { RpcErrorFilter } from '@switchboard/messaging';
+import { ChannelAccountService } from './accounts/channel-account.service';
 import { channelAdminDispatcher } from './channels/channel-admin.handlers';
 import { ChannelAdminService } from './channels/channel-admin.service';
 import { RoutingTableService } from './table/routing-table.service';
@@ -14,8 +15,9 @@ export class RouterRpcController {
   constructor(
     private readonly table: RoutingTableService,
     admin: ChannelAdminService,
+    accounts: ChannelAccountService,
   ) {
-    this.admin = channelAdminDispatcher(admin);
+    this.admin = channelAdminDispatcher(admin, accounts);
   }
 
   @MessagePattern(Subjects.RouterTableGet)

@@ -106,6 +106,13 @@ export class Metrics {
     labelNames: ['channel'] as const,
     registers: [this.registry],
   });
+  /** One series per channel that reports a balance (its currency rarely changes; the router removes stale ones). */
+  readonly channelBalance = new Gauge({
+    name: 'switchboard_channel_balance',
+    help: "The account balance a channel's provider reports (DeepSeek, OpenRouter, Moonshot, new-api style relays), in its currency.",
+    labelNames: ['channel', 'currency'] as const,
+    registers: [this.registry],
+  });
   readonly bansActive = new Gauge({
     name: 'switchboard_bans_active',
     help: 'Channel/model and key bans currently in force.',

@@ -14,3 +14,4 @@ export { buildUpstreamCall, isUpstreamCallFailure, mapStatus, upstreamProtocolOf
 export * from './credentials/provider-services';
 export * from './credentials/token-cache';
 export * from './aws/event-stream.reader';
+export * from './accounts/account-readers';

@@ -1,3 +1,4 @@
+import { openAiDashboardBalance, type AllowanceReader, type BalanceReader } from './accounts/account-readers';
 import { AihubmixAdapter } from './aihubmix/aihubmix.adapter';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter';
 import { AzureAdapter } from './azure/azure.adapter';
@@ -10,9 +11,17 @@ import { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible/openai-compatible
 import type { ProviderAdapter } from './provider.types';
 import { VoyageAdapter } from './voyage/voyage.adapter';
 
+/** The account readers a type has (balance, key allowance) put on its adapter as the optional hooks. */
+function withAccount<A extends ProviderAdapter>(adapter: A, readers: { balance?: BalanceReader; keyAllowance?: AllowanceReader }): A {
+  if (readers.balance) adapter.balance = readers.balance;
+  if (readers.keyAllowance) adapter.keyAllowance = readers.keyAllowance;
+  return adapter;
+}
+
 /** Adding a provider: one folder beside this file and one line here. */
 const adapters = new Map<string, ProviderAdapter>([
-  ['openai', new OpenAiAdapter('openai', '/v1', true, OPENAI_FAMILIES)],
+  // OpenAI's own API no longer answers the billing dashboard to API keys; OpenAI-type relays (new-api…) still do
+  ['openai', withAccount(new OpenAiAdapter('openai', '/v1', true, OPENAI_FAMILIES), { balance: openAiDashboardBalance })],
   ['anthropic', new AnthropicAdapter()],
   ['gemini', new GeminiAdapter()],
   ['aihubmix', new AihubmixAdapter()],
@@ -20,10 +29,15 @@ const adapters = new Map<string, ProviderAdapter>([
   ['cohere', new CohereAdapter()],
   ['jina', new JinaAdapter()],
   ['voyage', new VoyageAdapter()],
-  ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(([type, preset]) => [type, new OpenAiAdapter(type, preset.versionBase, false)] as const),
+  ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(([type, preset]) => [type, withAccount(new OpenAiAdapter(type, preset.versionBase, false), preset)] as const),
 ]);
 
 export const CHANNEL_TYPES: readonly string[] = [...adapters.keys()];
+
+/** Whether channels of the type report an account balance (`GET /api/channels/:id/balance`). */
+export function reportsBalance(type: string): boolean {
+  return !!adapters.get(type)?.balance;
+}
 
 export function providerFor(type: string): ProviderAdapter | undefined {
   return adapters.get(type);

@@ -142,6 +142,7 @@ describePostgres('request log stats and retention on Postgres', () => {
       reservedMicros: 99,
       endpoint: 'chat.completions',
       units: null,
+      keyAttempts: [],
       ...over,
     });
     const nulls = rec('log-nulls', {
@@ -161,13 +162,13 @@ describePostgres('request log stats and retention on Postgres', () => {
     await consumer.store([rec('log-1'), nulls, rec('log-1'), units]);
     await consumer.store([rec('log-1'), rec('log-2')]); // redelivery, overlapping
     expect(await prisma.requestLog.count()).toBe(4);
-    const { reservedMicros: _, ...expected } = rec('log-1');
+    const { reservedMicros: _, keyAttempts: _k, ...expected } = rec('log-1');
     expect(await prisma.requestLog.findUnique({ where: { requestId: 'log-1' } })).toEqual({
       ...expected,
       createdAt: new Date('2026-11-22T06:00:00.123Z'),
       costMicros: BigInt(Number.MAX_SAFE_INTEGER),
     });
-    const { reservedMicros: __, ...withUnits } = units;
+    const { reservedMicros: __, keyAttempts: __k, ...withUnits } = units;
     expect(await prisma.requestLog.findUnique({ where: { requestId: 'log-units' } })).toEqual({
       ...withUnits,
       createdAt: new Date('2026-11-22T06:00:00.123Z'),

@@ -203,8 +203,13 @@ export class ChannelAdminService {
     });
   }
 
-  async listKeys(id: string | undefined) {
-    const c = await this.find(id);
+  /** `refresh`: reads the provider-reported allowances first (`?refresh=1`), then answers the pool as stored. */
+  async listKeys(id: string | undefined, refresh?: (c: ChannelWithKeys) => Promise<void>) {
+    let c = await this.find(id);
+    if (refresh) {
+      await refresh(c);
+      c = await this.find(id);
+    }
     const bans = await this.keyBans(c.id);
     const keys = [...c.keys].sort((a, b) => a.position - b.position);
     return { data: keys.map((k) => channelKeyView(k, this.box, bans)), total: keys.length };
