@@ -104,6 +104,7 @@ export class ChannelAccountService implements OnApplicationBootstrap, OnModuleDe
     const adapter = providerFor(c.type)!;
     let changed = false;
     await eachLimited(c.keys, async (k) => {
+      const before = routedAllowance(k);
       const at = new Date();
       let read: AllowanceRead | null | { error: string };
       try {
@@ -117,7 +118,7 @@ export class ChannelAccountService implements OnApplicationBootstrap, OnModuleDe
       await this.accounts.storeAllowance(k.id, read, at);
       if (read && 'error' in read) return;
       const after = { allowanceUsed: read?.used ?? null, allowanceLimit: read?.limit ?? null, allowanceResetAt: read?.resetAt ?? null };
-      if (routedAllowance(after) !== routedAllowance(k)) changed = true;
+      if (routedAllowance(after) !== before) changed = true;
     });
     return changed;
   }
