@@ -29,10 +29,17 @@ const adapters = new Map<string, ProviderAdapter>([
   ['cohere', new CohereAdapter()],
   ['jina', new JinaAdapter()],
   ['voyage', new VoyageAdapter()],
-  ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(([type, preset]) => [type, withAccount(new OpenAiAdapter(type, preset.versionBase, false), preset)] as const),
+  ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(
+    ([type, preset]) => [type, withAccount(new OpenAiAdapter(type, preset.versionBase, false), preset)] as const,
+  ),
 ]);
 
 export const CHANNEL_TYPES: readonly string[] = [...adapters.keys()];
+
+/** Whether the keys of channels of the type report an allowance (the key pool's `usage`). */
+export function reportsKeyAllowance(type: string): boolean {
+  return !!adapters.get(type)?.keyAllowance;
+}
 
 /** Whether channels of the type report an account balance (`GET /api/channels/:id/balance`). */
 export function reportsBalance(type: string): boolean {

@@ -32,7 +32,12 @@ describe('console: key counters, usage and channel balance (standalone)', () => 
         'sk-or-v1-console-0002': { limit: 5, limit_remaining: 0, limit_reset: 'daily', usage: 5 },
       },
     });
-    sys = await startStandalone({ KEY_ALLOWANCE_REFRESH_INTERVAL_MS: '0', CHANNEL_BALANCE_REFRESH_INTERVAL_MS: '0', CHANNEL_CHECK_INTERVAL_MS: '0', UNPRICED_MODEL_POLICY: 'free' });
+    sys = await startStandalone({
+      KEY_ALLOWANCE_REFRESH_INTERVAL_MS: '0',
+      CHANNEL_BALANCE_REFRESH_INTERVAL_MS: '0',
+      CHANNEL_CHECK_INTERVAL_MS: '0',
+      UNPRICED_MODEL_POLICY: 'free',
+    });
     admin = adminClient(sys.url, sys.adminKey);
     const r = await admin.post('/api/channels', {
       name: 'ch-openrouter',
@@ -46,7 +51,15 @@ describe('console: key counters, usage and channel balance (standalone)', () => 
     id = Number(r.body.id);
     const tok = await admin.post('/api/tokens', { name: 'console-accounts' });
     const openai = new OpenAI({ apiKey: String(tok.body.key), baseURL: `${sys.url}/v1`, maxRetries: 0 });
-    await eventually(async () => (await openai.chat.completions.create({ model: 'or-console', messages: [{ role: 'user', content: 'hi' }] }).then(() => true, () => false)) || undefined, 5_000, 'routable');
+    await eventually(
+      async () =>
+        (await openai.chat.completions.create({ model: 'or-console', messages: [{ role: 'user', content: 'hi' }] }).then(
+          () => true,
+          () => false,
+        )) || undefined,
+      5_000,
+      'routable',
+    );
     for (let i = 0; i < 3; i++) await openai.chat.completions.create({ model: 'or-console', messages: [{ role: 'user', content: 'hi' }] });
     await eventually(
       async () => {

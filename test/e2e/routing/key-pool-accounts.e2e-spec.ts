@@ -27,7 +27,12 @@ describe('key pool counters, allowances and channel balances (standalone)', () =
   beforeAll(async () => {
     fake = await startProviderAccountsFake();
     // periodic reads off: each read below is asked for, so what the fake saw is exactly what the test did
-    sys = await startStandalone({ KEY_ALLOWANCE_REFRESH_INTERVAL_MS: '0', CHANNEL_BALANCE_REFRESH_INTERVAL_MS: '0', CHANNEL_CHECK_INTERVAL_MS: '0', UNPRICED_MODEL_POLICY: 'free' });
+    sys = await startStandalone({
+      KEY_ALLOWANCE_REFRESH_INTERVAL_MS: '0',
+      CHANNEL_BALANCE_REFRESH_INTERVAL_MS: '0',
+      CHANNEL_CHECK_INTERVAL_MS: '0',
+      UNPRICED_MODEL_POLICY: 'free',
+    });
     admin = adminClient(sys.url, sys.adminKey);
     const tok = await admin.post('/api/tokens', { name: 'accounts' });
     openai = new OpenAI({ apiKey: String(tok.body.key), baseURL: `${sys.url}/v1`, maxRetries: 0 });
@@ -47,8 +52,22 @@ describe('key pool counters, allowances and channel balances (standalone)', () =
 
   it('counts each key’s attempts, failures, tokens and last use from the usage records', async () => {
     fake.state.chatKeys = ['sk-count-good-0001'];
-    const id = await channel({ name: 'counted', type: 'openai-compatible', keys: ['sk-count-good-0001', 'sk-count-bad-0002'], models: ['count-model'], keyMode: 'round_robin' });
-    await eventually(async () => (await chat('count-model').then(() => true, () => false)) || undefined, 5_000, 'count-model routable');
+    const id = await channel({
+      name: 'counted',
+      type: 'openai-compatible',
+      keys: ['sk-count-good-0001', 'sk-count-bad-0002'],
+      models: ['count-model'],
+      keyMode: 'round_robin',
+    });
+    await eventually(
+      async () =>
+        (await chat('count-model').then(
+          () => true,
+          () => false,
+        )) || undefined,
+      5_000,
+      'count-model routable',
+    );
     for (let i = 0; i < 5; i++) await chat('count-model');
     // 6 answers, every one from the good key; the bad key was tried (401) until its auth ban kept it out
     const [good, bad] = await eventually(
@@ -85,10 +104,23 @@ describe('key pool counters, allowances and channel balances (standalone)', () =
     midnight.setUTCHours(24, 0, 0, 0);
     expect(spent.usage!.resetAt).toBe(midnight.toISOString());
 
-    await eventually(async () => (await chat('or-model').then(() => true, () => false)) || undefined, 5_000, 'or-model routable');
+    await eventually(
+      async () =>
+        (await chat('or-model').then(
+          () => true,
+          () => false,
+        )) || undefined,
+      5_000,
+      'or-model routable',
+    );
     const before = fake.requests.length;
     for (let i = 0; i < 8; i++) await chat('or-model');
-    const used = new Set(fake.requests.slice(before).filter((r) => r.path === '/api/v1/chat/completions').map((r) => r.key));
+    const used = new Set(
+      fake.requests
+        .slice(before)
+        .filter((r) => r.path === '/api/v1/chat/completions')
+        .map((r) => r.key),
+    );
     expect([...used]).toEqual(['sk-or-v1-roomy-0001']);
   });
 
@@ -101,7 +133,8 @@ describe('key pool counters, allowances and channel balances (standalone)', () =
     const moonshot = await channel({ name: 'bal-moonshot', type: 'moonshot', keys: ['sk-moonshot-0001'], models: ['kimi-k2'] });
     const openrouter = await channel({ name: 'bal-openrouter', type: 'openrouter', keys: ['sk-or-v1-mgmt-0001'], models: ['x'] });
     const relay = await channel({ name: 'bal-relay', type: 'openai-compatible', keys: ['sk-relay-0001'], models: ['y'] });
-    const balance = (id: number, q = '') => admin.get<{ balance: number; currency: string; updatedAt: string; error: string | null }>(`/api/channels/${id}/balance${q}`);
+    const balance = (id: number, q = '') =>
+      admin.get<{ balance: number; currency: string; updatedAt: string; error: string | null }>(`/api/channels/${id}/balance${q}`);
 
     for (const [id, amount, currency] of [
       [deepseek, 110, 'CNY'],
@@ -128,7 +161,10 @@ describe('key pool counters, allowances and channel balances (standalone)', () =
     // a failed read: 502 naming the provider's answer; the last balance stays, with the error beside it
     delete fake.state.deepseek['sk-deepseek-0001'];
     const failed = await balance(deepseek, '?refresh=1');
-    expect([failed.status, failed.body]).toEqual([502, { error: expect.objectContaining({ code: 'upstream_error', message: expect.stringMatching(/^balance: 401: Authentication Fails/) }) }]);
+    expect([failed.status, failed.body]).toEqual([
+      502,
+      { error: expect.objectContaining({ code: 'upstream_error', message: expect.stringMatching(/^balance: 401: Authentication Fails/) }) },
+    ]);
     expect((await balance(deepseek)).body).toMatchObject({ balance: 0.42, error: expect.stringMatching(/^401/) });
     // a new-api relay's failure comes as 200 with an error body
     delete fake.state.dashboard['sk-relay-0001'];
@@ -136,7 +172,10 @@ describe('key pool counters, allowances and channel balances (standalone)', () =
 
     const anthropic = await channel({ name: 'bal-anthropic', type: 'anthropic', keys: ['sk-ant-1'], models: ['claude-x'] });
     const unsupported = await balance(anthropic);
-    expect([unsupported.status, unsupported.body.error]).toEqual([409, expect.objectContaining({ code: 'balance_unsupported', message: 'channels of type anthropic do not report a balance' })]);
+    expect([unsupported.status, unsupported.body.error]).toEqual([
+      409,
+      expect.objectContaining({ code: 'balance_unsupported', message: 'channels of type anthropic do not report a balance' }),
+    ]);
     expect((await balance(999_999)).status).toBe(404);
   });
 });

@@ -234,7 +234,10 @@ describePostgres('request log stats and retention on Postgres', () => {
       ...over,
     });
     // b failed then a answered; a answered alone; b answered alone but the stream broke (an error, its tokens kept)
-    const failover = rec('k-1', '2026-11-22T06:00:00.000Z', [{ keyId: b.id, ok: false }, { keyId: a.id, ok: true }]);
+    const failover = rec('k-1', '2026-11-22T06:00:00.000Z', [
+      { keyId: b.id, ok: false },
+      { keyId: a.id, ok: true },
+    ]);
     const direct = rec('k-2', '2026-11-22T06:05:00.000+01:00', [{ keyId: a.id, ok: true }], { promptTokens: 1, completionTokens: 2 });
     const broken = rec('k-3', '2026-11-22T05:00:00.000Z', [{ keyId: b.id, ok: false }], { error: 'stream cut' });
     const gone = rec('k-4', '2026-11-22T06:00:00.000Z', [{ keyId: 2_000_000_000, ok: true }]);

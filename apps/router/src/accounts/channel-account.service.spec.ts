@@ -22,7 +22,13 @@ class MemoryAccounts implements ChannelAccounts {
     for (const k of this.channels.flatMap((c) => c.keys)) {
       if (k.id !== keyId) continue;
       if (read && 'error' in read) Object.assign(k, { allowanceError: read.error, allowanceCheckedAt: at });
-      else Object.assign(k, { allowanceUsed: read?.used ?? null, allowanceLimit: read?.limit ?? null, allowanceResetAt: read?.resetAt ?? null, allowanceError: null });
+      else
+        Object.assign(k, {
+          allowanceUsed: read?.used ?? null,
+          allowanceLimit: read?.limit ?? null,
+          allowanceResetAt: read?.resetAt ?? null,
+          allowanceError: null,
+        });
     }
     return Promise.resolve();
   }
@@ -83,7 +89,11 @@ describe('ChannelAccountService', () => {
       withKeys: (id: number) => Promise.resolve(channels.find((c) => c.id === id) ?? null),
     };
     const bus = { emit: (subject: string, payload: unknown) => emitted.push([subject, payload]) } as unknown as Bus;
-    const service = new ChannelAccountService(repo, accounts, bus, { SECRET_KEY: SECRET, KEY_ALLOWANCE_REFRESH_INTERVAL_MS: 0, CHANNEL_BALANCE_REFRESH_INTERVAL_MS: 0 } as AppConfig);
+    const service = new ChannelAccountService(repo, accounts, bus, {
+      SECRET_KEY: SECRET,
+      KEY_ALLOWANCE_REFRESH_INTERVAL_MS: 0,
+      CHANNEL_BALANCE_REFRESH_INTERVAL_MS: 0,
+    } as AppConfig);
     return { service, accounts, emitted };
   };
 
@@ -95,7 +105,12 @@ describe('ChannelAccountService', () => {
     await service.refreshAllowances();
     expect(or.keys[0]).toMatchObject({ allowanceUsed: 6, allowanceLimit: 10, allowanceResetAt: null, allowanceError: null });
     expect(or.keys[1]).toMatchObject({ allowanceUsed: null, allowanceError: expect.stringMatching(/^401: No auth credentials found/) });
-    expect(fake.requests.filter((r) => r.path === '/api/v1/key').map((r) => r.key).sort()).toEqual(['sk-or-a', 'sk-or-gone']);
+    expect(
+      fake.requests
+        .filter((r) => r.path === '/api/v1/key')
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual(['sk-or-a', 'sk-or-gone']);
     expect(emitted).toEqual([[Subjects.RouterTableChanged, { version: expect.any(Number) }]]);
     await service.refreshAllowances();
     expect(emitted).toHaveLength(1); // nothing changed

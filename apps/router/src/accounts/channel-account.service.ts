@@ -5,7 +5,14 @@ import { DomainError, Subjects, notFound } from '@switchboard/contracts';
 import type { ChannelBalance, ChannelKey } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
 import { processMetrics } from '@switchboard/observability';
-import { defaultProviderServices, providerFor, type CredentialContext, type ProviderServices } from '@switchboard/providers';
+import {
+  defaultProviderServices,
+  providerFor,
+  reportsBalance,
+  reportsKeyAllowance,
+  type CredentialContext,
+  type ProviderServices,
+} from '@switchboard/providers';
 import { ChannelRepository, type ChannelWithKeys, type Channels } from '../channels/channel.repository';
 import { channelConfig } from '../channels/channel.views';
 import { ChannelAccountRepository, type AllowanceRead, type ChannelAccounts } from './channel-account.repository';
@@ -75,7 +82,14 @@ export class ChannelAccountService implements OnApplicationBootstrap, OnModuleDe
   }
 
   private credential(c: ChannelWithKeys, k: ChannelKey): CredentialContext {
-    return { channelId: c.id, keyIndex: k.position, apiKey: this.box.decrypt(k.keyCiphertext), baseUrl: c.baseUrl, config: channelConfig(c), services: this.services };
+    return {
+      channelId: c.id,
+      keyIndex: k.position,
+      apiKey: this.box.decrypt(k.keyCiphertext),
+      baseUrl: c.baseUrl,
+      config: channelConfig(c),
+      services: this.services,
+    };
   }
 
   // ---------------------------------------------------------------- key allowances
@@ -83,7 +97,7 @@ export class ChannelAccountService implements OnApplicationBootstrap, OnModuleDe
   /** Reads the allowance of every key (disabled ones too: an admin re-enabling one wants to know) of every enabled channel. */
   async refreshAllowances(): Promise<void> {
     try {
-      const channels = (await this.channels.enabledWithKeys()).filter((c) => providerFor(c.type)?.keyAllowance);
+      const channels = (await this.channels.enabledWithKeys()).filter((c) => reportsKeyAllowance(c.type));
       if (!channels.length) return;
       let changed = false;
       for (const c of channels) changed = (await this.readAllowances(c)) || changed;
@@ -95,7 +109,7 @@ export class ChannelAccountService implements OnApplicationBootstrap, OnModuleDe
 
   /** `GET /api/channels/:id/keys?refresh=1`: this channel's key allowances now (a type without them: nothing to read). */
   async refreshChannelAllowances(channel: ChannelWithKeys): Promise<void> {
-    if (!providerFor(channel.type)?.keyAllowance) return;
+    if (!reportsKeyAllowance(channel.type)) return;
     if (await this.readAllowances(channel)) this.bus.emit(Subjects.RouterTableChanged, { version: Date.now() });
   }
 
@@ -127,7 +141,7 @@ export class ChannelAccountService implements OnApplicationBootstrap, OnModuleDe
 
   async refreshBalances(): Promise<void> {
     try {
-      const channels = (await this.channels.enabledWithKeys()).filter((c) => providerFor(c.type)?.balance);
+      const channels = (await this.channels.enabledWithKeys()).filter((c) => reportsBalance(c.type));
       await eachLimited(channels, async (c) => {
         await this.readBalance(c).catch(() => undefined);
       });
@@ -145,7 +159,7 @@ export class ChannelAccountService implements OnApplicationBootstrap, OnModuleDe
     const n = Number(id);
     const c = Number.isInteger(n) ? await this.channels.withKeys(n) : null;
     if (!c) throw notFound('channel');
-    if (!providerFor(c.type)?.balance) {
+    if (!reportsBalance(c.type)) {
       throw new DomainError('balance_unsupported', 409, `channels of type ${c.type} do not report a balance`, { field: 'type' });
     }
     const stored = refresh ? null : await this.accounts.balanceOf(c.id);
@@ -183,7 +197,8 @@ export class ChannelAccountService implements OnApplicationBootstrap, OnModuleDe
       const gauge = processMetrics().channelBalance;
       gauge.reset();
       // a disabled channel's last balance is history, not something to alert on
-      for (const r of rows) if (r.balance !== null && r.currency && live.has(r.channelId)) gauge.set({ channel: String(r.channelId), currency: r.currency }, r.balance);
+      for (const r of rows)
+        if (r.balance !== null && r.currency && live.has(r.channelId)) gauge.set({ channel: String(r.channelId), currency: r.currency }, r.balance);
     } catch (e) {
       this.logger.warn(`balances not loaded: ${(e as Error).message}`);
     }

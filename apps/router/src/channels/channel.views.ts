@@ -12,7 +12,7 @@ export function declaredEndpoints(c: Pick<Channel, 'endpoints'>): string[] | nul
 
 /** A channel's type settings as an object (`{}` for none or a malformed row). */
 export function channelConfig(c: Pick<Channel, 'config'>): Record<string, unknown> {
-  return c.config && typeof c.config === 'object' && !Array.isArray(c.config) ? (c.config) : {};
+  return c.config && typeof c.config === 'object' && !Array.isArray(c.config) ? c.config : {};
 }
 
 /** Admin JSON for a channel: keys, header and override values masked (write-only secrets), plus the read-only health fields. */
@@ -95,9 +95,7 @@ export function channelKeyView(k: ChannelKey, box: SecretBox, bans: Ban[] = []) 
     enabled: k.status === 'enabled',
     ...keyState(k, bans),
     counters: keyCounters(k),
-    ...(k.allowanceUsed !== null
-      ? { usage: { used: k.allowanceUsed, limit: k.allowanceLimit, resetAt: k.allowanceResetAt?.toISOString() ?? null } }
-      : {}),
+    ...(k.allowanceUsed !== null ? { usage: { used: k.allowanceUsed, limit: k.allowanceLimit, resetAt: k.allowanceResetAt?.toISOString() ?? null } } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { startProviderAccountsFake, type ProviderAccountsFake } from '@switchboard/testing';
 import { MemoryTokenCache } from '../credentials/token-cache';
 import type { CredentialContext } from '../provider.types';
-import { providerFor, reportsBalance } from '../registry';
+import { providerFor, reportsBalance, reportsKeyAllowance } from '../registry';
 import { accountOrigin, nextLimitReset } from './account-readers';
 
 describe('provider account readers (against the fake of their documented answers)', () => {
@@ -44,9 +44,18 @@ describe('provider account readers (against the fake of their documented answers
   });
 
   it('Moonshot: available_balance, CNY on api.moonshot.cn and USD on api.moonshot.ai', async () => {
-    const via = (origin: string): typeof fetch => (url, init) => fetch(String(url).replace(origin, fake.url), init);
-    await expect(balance('moonshot', cred('sk-moon', 'https://api.moonshot.cn', via('https://api.moonshot.cn')))).resolves.toEqual({ balance: 49.58894, currency: 'CNY' });
-    await expect(balance('moonshot', cred('sk-moon', 'https://api.moonshot.ai/v1', via('https://api.moonshot.ai')))).resolves.toEqual({ balance: 49.58894, currency: 'USD' });
+    const via =
+      (origin: string): typeof fetch =>
+      (url, init) =>
+        fetch(String(url).replace(origin, fake.url), init);
+    await expect(balance('moonshot', cred('sk-moon', 'https://api.moonshot.cn', via('https://api.moonshot.cn')))).resolves.toEqual({
+      balance: 49.58894,
+      currency: 'CNY',
+    });
+    await expect(balance('moonshot', cred('sk-moon', 'https://api.moonshot.ai/v1', via('https://api.moonshot.ai')))).resolves.toEqual({
+      balance: 49.58894,
+      currency: 'USD',
+    });
   });
 
   it('OpenRouter: credits − usage with a management key; an inference key is told why not', async () => {
@@ -55,7 +64,7 @@ describe('provider account readers (against the fake of their documented answers
   });
 
   it('OpenRouter key allowance: used = limit − remaining with the next reset; none for a key without a limit', async () => {
-    const allowance = providerFor('openrouter')!.keyAllowance!;
+    const allowance = (c: CredentialContext) => providerFor('openrouter')!.keyAllowance!(c);
     const read = await allowance(cred('sk-or-capped'));
     expect(read).toEqual({ used: 4.75, limit: 20, resetAt: nextLimitReset('weekly', new Date()) });
     expect(new Date(read!.resetAt!).getUTCDay()).toBe(1); // weeks start on Monday
@@ -71,8 +80,7 @@ describe('provider account readers (against the fake of their documented answers
   it('only types whose provider reports a balance have the hook (AiHubMix: no key-authenticated endpoint documented)', () => {
     expect(['openai', 'openai-compatible', 'deepseek', 'moonshot', 'openrouter'].filter(reportsBalance)).toHaveLength(5);
     expect(['anthropic', 'gemini', 'aihubmix', 'azure', 'qwen', 'cohere'].filter(reportsBalance)).toEqual([]);
-    expect(providerFor('openrouter')!.keyAllowance).toBeDefined();
-    expect(providerFor('deepseek')!.keyAllowance).toBeUndefined();
+    expect(['openrouter', 'deepseek', 'openai'].filter(reportsKeyAllowance)).toEqual(['openrouter']);
   });
 
   it('origins and resets', () => {

@@ -101,7 +101,7 @@ export const openRouterBalance: BalanceReader = async (cred) => {
 export function nextLimitReset(kind: unknown, now: Date): string | null {
   const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   if (kind === 'daily') d.setUTCDate(d.getUTCDate() + 1);
-  else if (kind === 'weekly') d.setUTCDate(d.getUTCDate() + (((8 - d.getUTCDay()) % 7) || 7));
+  else if (kind === 'weekly') d.setUTCDate(d.getUTCDate() + ((8 - d.getUTCDay()) % 7 || 7));
   else if (kind === 'monthly') d.setUTCMonth(d.getUTCMonth() + 1, 1);
   else return null;
   return d.toISOString();

@@ -1,4 +1,12 @@
-import { deepSeekBalance, moonshotBalance, openAiDashboardBalance, openRouterBalance, openRouterKeyAllowance, type AllowanceReader, type BalanceReader } from '../accounts/account-readers';
+import {
+  deepSeekBalance,
+  moonshotBalance,
+  openAiDashboardBalance,
+  openRouterBalance,
+  openRouterKeyAllowance,
+  type AllowanceReader,
+  type BalanceReader,
+} from '../accounts/account-readers';
 
 /**
  * OpenAI-compatible providers are configuration, not code: a channel of one of these types is served by the OpenAI

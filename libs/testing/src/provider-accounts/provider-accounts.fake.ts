@@ -88,7 +88,14 @@ export async function startProviderAccountsFake(initial: Partial<ProviderAccount
         case 'GET /user/balance': {
           const infos = key !== undefined ? state.deepseek[key] : undefined;
           if (!infos)
-            return send(res, 401, { error: { message: 'Authentication Fails, Your api key: ****invalid is invalid', type: 'authentication_error', param: null, code: 'invalid_request_error' } });
+            return send(res, 401, {
+              error: {
+                message: 'Authentication Fails, Your api key: ****invalid is invalid',
+                type: 'authentication_error',
+                param: null,
+                code: 'invalid_request_error',
+              },
+            });
           return send(res, 200, { is_available: infos.some((i) => Number(i.total_balance) > 0), balance_infos: infos });
         }
         case 'GET /v1/users/me/balance': {
@@ -98,7 +105,10 @@ export async function startProviderAccountsFake(initial: Partial<ProviderAccount
         }
         case 'GET /api/v1/credits': {
           const data = key !== undefined ? state.openrouterCredits[key] : undefined;
-          if (!data) return send(res, key !== undefined && state.openrouterKeys[key] ? 403 : 401, { error: { message: 'Only management keys can perform this operation', code: 403 } });
+          if (!data)
+            return send(res, key !== undefined && state.openrouterKeys[key] ? 403 : 401, {
+              error: { message: 'Only management keys can perform this operation', code: 403 },
+            });
           return send(res, 200, { data });
         }
         case 'GET /api/v1/key': {

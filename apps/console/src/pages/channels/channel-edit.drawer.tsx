@@ -326,19 +326,19 @@ export function ChannelEditDrawer({ channelId, name, onClose }: { channelId: num
         <QueryState query={channel}>
           {(c) => (
             <>
-            {TYPES_WITH_BALANCE.includes(c.type) && <ChannelBalanceLine channelId={c.id} />}
-            <Tabs defaultValue="settings">
-              <Tabs.List mb="md">
-                <Tabs.Tab value="settings">{t('channels.tab.settings')}</Tabs.Tab>
-                <Tabs.Tab value="keys">{t('channels.tab.keys', { n: c.keys.length })}</Tabs.Tab>
-              </Tabs.List>
-              <Tabs.Panel value="settings">
-                <SettingsForm channel={c} onSaved={onClose} />
-              </Tabs.Panel>
-              <Tabs.Panel value="keys">
-                <ChannelKeysPanel channelId={c.id} />
-              </Tabs.Panel>
-            </Tabs>
+              {TYPES_WITH_BALANCE.includes(c.type) && <ChannelBalanceLine channelId={c.id} />}
+              <Tabs defaultValue="settings">
+                <Tabs.List mb="md">
+                  <Tabs.Tab value="settings">{t('channels.tab.settings')}</Tabs.Tab>
+                  <Tabs.Tab value="keys">{t('channels.tab.keys', { n: c.keys.length })}</Tabs.Tab>
+                </Tabs.List>
+                <Tabs.Panel value="settings">
+                  <SettingsForm channel={c} onSaved={onClose} />
+                </Tabs.Panel>
+                <Tabs.Panel value="keys">
+                  <ChannelKeysPanel channelId={c.id} />
+                </Tabs.Panel>
+              </Tabs>
             </>
           )}
         </QueryState>

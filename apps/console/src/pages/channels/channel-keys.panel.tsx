@@ -107,7 +107,9 @@ function KeyRow({ channelId, k, onDelete }: { channelId: number; k: KeyView; onD
         {k.usage ? (
           <Stack gap={0}>
             <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-              {k.usage.limit === null ? fmtInt(k.usage.used, locale) : t('channels.keys.usageOf', { used: fmtInt(k.usage.used, locale), limit: fmtInt(k.usage.limit, locale) })}
+              {k.usage.limit === null
+                ? fmtInt(k.usage.used, locale)
+                : t('channels.keys.usageOf', { used: fmtInt(k.usage.used, locale), limit: fmtInt(k.usage.limit, locale) })}
             </Text>
             {k.usage.resetAt && (
               <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
