@@ -53,9 +53,9 @@ export function pickKey(
 ): RuntimeKey | undefined {
   const open = channel.keys.filter((k) => !excludedKeys.has(`${channel.id}:${k.index}`) && !keyExhausted(k, now));
   if (!open.length) return undefined;
-  const roomy = open.filter((k) => (k.allowance?.ratio ?? 0) < NEAR_LIMIT_RATIO);
-  if (!roomy.length) return open.reduce((best, k) => (k.allowance!.ratio < best.allowance!.ratio ? k : best));
-  const keys = roomy;
+  // most pools report no allowance: no second pass over them
+  const keys = open.some((k) => k.allowance) ? open.filter((k) => (k.allowance?.ratio ?? 0) < NEAR_LIMIT_RATIO) : open;
+  if (!keys.length) return open.reduce((best, k) => (k.allowance!.ratio < best.allowance!.ratio ? k : best));
   if (channel.keyMode === 'round_robin') {
     const next = roundRobin.get(channel.id) ?? 0;
     roundRobin.set(channel.id, next + 1);
