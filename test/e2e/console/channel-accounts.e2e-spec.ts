@@ -82,15 +82,20 @@ describe('console: key counters, usage and channel balance (standalone)', () => 
     await fake?.close();
   });
 
-  it('shows the balance in the drawer and reads it again on "Refresh balance"', async () => {
+  it('shows the stored balance in the drawer and the list, and reads it from the provider on "Refresh balance"', async () => {
     await page.getByTestId('channel-ch-openrouter').getByRole('button', { name: 'Edit' }).click();
     const drawer = page.getByRole('dialog', { name: /^Channel / });
     const amount = drawer.getByTestId('channel-balance-amount');
     await amount.waitFor();
-    expect(await amount.textContent()).toBe('$74.75');
+    // opening the drawer asks the provider nothing: no read yet, nothing to show
+    expect(await amount.textContent()).toBe('—');
+    expect(fake.requests.some((r) => r.path === '/api/v1/credits')).toBe(false);
+    await drawer.getByRole('button', { name: 'Refresh balance' }).click();
+    await eventually(async () => (await amount.textContent()) === '$74.75' || undefined, 5_000, 'the balance');
     fake.state.openrouterCredits['sk-or-v1-console-0001'].total_usage = 90.5;
     await drawer.getByRole('button', { name: 'Refresh balance' }).click();
     await eventually(async () => (await amount.textContent()) === '$10.00' || undefined, 5_000, 'the new balance');
+    expect(await page.getByTestId('balance-ch-openrouter').textContent()).toBe('$10.00');
     await cb.shot('channels-balance-light');
   });
 

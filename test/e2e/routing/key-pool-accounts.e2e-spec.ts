@@ -146,6 +146,16 @@ describe('key pool counters, allowances and channel balances (standalone)', () =
       expect([r.status, r.body.balance, r.body.currency, r.body.error]).toEqual([200, amount, currency, null]);
       expect(Date.parse(r.body.updatedAt)).toBeGreaterThan(Date.now() - 60_000);
     }
+    // channel reads carry the stored balance (nothing asked of the provider)
+    expect((await admin.get(`/api/channels/${openrouter}`)).body.balance).toEqual({
+      balance: 74.75,
+      currency: 'USD',
+      updatedAt: expect.any(String),
+      error: null,
+    });
+    const listed = (await admin.get<{ data: { id: number; name: string; balance: unknown }[] }>('/api/channels')).body.data;
+    expect(listed.find((c) => c.id === moonshot)?.balance).toMatchObject({ balance: 49.58894, currency: 'CNY' });
+    expect(listed.find((c) => c.name === 'counted')?.balance).toBeNull();
     // the usage query of the relay's dashboard names a date range, as OpenAI's did
     expect(fake.requests.some((r) => /^\/v1\/dashboard\/billing\/usage\?start_date=\d{4}-\d\d-\d\d&end_date=\d{4}-\d\d-\d\d$/.test(r.path))).toBe(true);
 

@@ -1,9 +1,19 @@
 import { maskSecret, type SecretBox } from '@switchboard/common';
-import type { Channel, ChannelKey } from '@switchboard/db';
+import type { Channel, ChannelBalance, ChannelKey } from '@switchboard/db';
 import type { Ban, WindowStats } from '@switchboard/health';
 import { maskChannelSecrets, readChannelSecrets } from './channel-secrets';
 
-export type ChannelWithKeys = Channel & { keys: ChannelKey[] };
+export type ChannelWithKeys = Channel & { keys: ChannelKey[]; balance?: ChannelBalance | null };
+
+/**
+ * The balance stored for the channel as admin reads show it (null: never read); kept out of channelView, so audit
+ * snapshots of channel changes do not carry a value the router updates on its own.
+ */
+export function storedBalance(c: ChannelWithKeys) {
+  const b = c.balance;
+  if (!b || b.balance === null || !b.currency || !b.updatedAt) return b?.error ? { balance: null, currency: null, updatedAt: null, error: b.error } : null;
+  return { balance: b.balance, currency: b.currency, updatedAt: b.updatedAt.toISOString(), error: b.error };
+}
 
 /** The endpoint families a channel declared, or null for its type's defaults (rows from before the column: NULL). */
 export function declaredEndpoints(c: Pick<Channel, 'endpoints'>): string[] | null {

@@ -1,46 +1,54 @@
 import { Button, Group, Text } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { StoredBalance } from '../../api/console-views';
 import { fmtDateTime } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
 import { useSession } from '../../session/session.context';
 
-/** The account balance a channel's provider reports, as the router last read it, with a button to read it now. */
-export function ChannelBalanceLine({ channelId }: { channelId: number }) {
+/** An amount in the provider's currency (an unknown code still shows, as "12.50 XYZ"). */
+export function fmtBalance(amount: number, currency: string, locale: string): string {
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 4 }).format(amount);
+  } catch {
+    return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 4 }).format(amount)} ${currency}`;
+  }
+}
+
+/**
+ * The account balance a channel's provider reports, as the router last read it (part of the channel's read, so
+ * opening the drawer asks no provider anything), and a button that reads it now (`?refresh=1`).
+ */
+export function ChannelBalanceLine({ channelId, stored }: { channelId: number; stored: StoredBalance | null | undefined }) {
   const { t, locale } = useI18n();
   const { api } = useSession();
   const queryClient = useQueryClient();
-  const key = ['channel-balance', channelId];
-  // a failed read is shown as it is (the provider's message), not retried behind the admin's back
-  const balance = useQuery({ queryKey: key, queryFn: () => api('channels.balance', { params: { id: String(channelId) } }), retry: false });
+  const [fresh, setFresh] = useState<StoredBalance | null>(null);
   const refresh = useMutation({
     mutationFn: () => api('channels.balance', { params: { id: String(channelId) }, query: { refresh: '1' } }),
-    onSuccess: (b) => queryClient.setQueryData(key, b),
-    onError: () => queryClient.invalidateQueries({ queryKey: key }),
+    onSuccess: (b) => {
+      setFresh(b);
+      void queryClient.invalidateQueries({ queryKey: ['channels'] });
+    },
   });
-  const b = balance.data;
-  const amount = b && new Intl.NumberFormat(locale, { style: 'currency', currency: b.currency, maximumFractionDigits: 4 }).format(b.balance);
+  const b = fresh ?? stored ?? null;
+  const lastError = refresh.error?.message ?? b?.error ?? null;
   return (
     <Group gap="sm" mb="sm" wrap="wrap" data-testid="channel-balance">
       <Text size="sm" fw={600}>
         {t('channels.balance')}:
       </Text>
-      {b ? (
-        <>
-          <Text size="sm" data-testid="channel-balance-amount">
-            {amount}
-          </Text>
-          <Text size="xs" c="dimmed">
-            {t('channels.balance.updated', { at: fmtDateTime(b.updatedAt, locale) })}
-          </Text>
-        </>
-      ) : (
-        <Text size="sm" c={balance.isError ? 'red' : 'dimmed'}>
-          {balance.isError ? balance.error.message : '…'}
+      <Text size="sm" data-testid="channel-balance-amount" c={b?.balance == null ? 'dimmed' : undefined}>
+        {b?.balance != null && b.currency ? fmtBalance(b.balance, b.currency, locale) : '—'}
+      </Text>
+      {b?.updatedAt && (
+        <Text size="xs" c="dimmed">
+          {t('channels.balance.updated', { at: fmtDateTime(b.updatedAt, locale) })}
         </Text>
       )}
-      {(refresh.error ?? b?.error) && (
+      {lastError && (
         <Text size="xs" c="red" role="alert">
-          {refresh.error ? refresh.error.message : t('channels.balance.failed', { error: b!.error! })}
+          {t('channels.balance.failed', { error: lastError })}
         </Text>
       )}
       <Button size="compact-xs" variant="light" loading={refresh.isPending} onClick={() => refresh.mutate()}>

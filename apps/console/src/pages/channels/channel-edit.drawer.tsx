@@ -326,7 +326,7 @@ export function ChannelEditDrawer({ channelId, name, onClose }: { channelId: num
         <QueryState query={channel}>
           {(c) => (
             <>
-              {TYPES_WITH_BALANCE.includes(c.type) && <ChannelBalanceLine channelId={c.id} />}
+              {TYPES_WITH_BALANCE.includes(c.type) && <ChannelBalanceLine channelId={c.id} stored={c.balance} />}
               <Tabs defaultValue="settings">
                 <Tabs.List mb="md">
                   <Tabs.Tab value="settings">{t('channels.tab.settings')}</Tabs.Tab>
