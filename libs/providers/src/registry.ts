@@ -1,4 +1,4 @@
-import { openAiDashboardBalance, type AllowanceReader, type BalanceReader } from './accounts/account-readers';
+import type { AllowanceReader, BalanceReader } from './accounts/account-readers';
 import { AihubmixAdapter } from './aihubmix/aihubmix.adapter';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter';
 import { AzureAdapter } from './azure/azure.adapter';
@@ -20,8 +20,8 @@ function withAccount<A extends ProviderAdapter>(adapter: A, readers: { balance?:
 
 /** Adding a provider: one folder beside this file and one line here. */
 const adapters = new Map<string, ProviderAdapter>([
-  // OpenAI's own API no longer answers the billing dashboard to API keys; OpenAI-type relays (new-api…) still do
-  ['openai', withAccount(new OpenAiAdapter('openai', '/v1', true, OPENAI_FAMILIES), { balance: openAiDashboardBalance })],
+  // no balance: OpenAI's own API no longer answers the billing dashboard to API keys (relays that do: openai-compatible)
+  ['openai', new OpenAiAdapter('openai', '/v1', true, OPENAI_FAMILIES)],
   ['anthropic', new AnthropicAdapter()],
   ['gemini', new GeminiAdapter()],
   ['aihubmix', new AihubmixAdapter()],

@@ -71,15 +71,16 @@ describe('provider account readers (against the fake of their documented answers
     await expect(allowance(cred('sk-or-open'))).resolves.toBeNull();
   });
 
-  it('new-api style dashboards (openai-compatible, openai): credit − usage/100 over a dated range; 200 error bodies fail', async () => {
+  it('new-api style dashboards (openai-compatible): credit − usage/100 over a dated range; 200 error bodies fail', async () => {
     await expect(balance('openai-compatible', cred('sk-relay'))).resolves.toEqual({ balance: 37.66, currency: 'USD' });
-    await expect(balance('openai', cred('sk-relay', `${fake.url}/v1`))).resolves.toEqual({ balance: 37.66, currency: 'USD' });
+    await expect(balance('openai-compatible', cred('sk-relay', `${fake.url}/v1`))).resolves.toEqual({ balance: 37.66, currency: 'USD' });
     await expect(balance('openai-compatible', cred('sk-nope'))).rejects.toThrow('无效的令牌 (GET /v1/dashboard/billing/subscription)');
   });
 
   it('only types whose provider reports a balance have the hook (AiHubMix: no key-authenticated endpoint documented)', () => {
-    expect(['openai', 'openai-compatible', 'deepseek', 'moonshot', 'openrouter'].filter(reportsBalance)).toHaveLength(5);
-    expect(['anthropic', 'gemini', 'aihubmix', 'azure', 'qwen', 'cohere'].filter(reportsBalance)).toEqual([]);
+    expect(['openai-compatible', 'deepseek', 'moonshot', 'openrouter'].filter(reportsBalance)).toHaveLength(4);
+    // OpenAI's own API answers the billing dashboard to session keys only
+    expect(['openai', 'anthropic', 'gemini', 'aihubmix', 'azure', 'qwen', 'cohere'].filter(reportsBalance)).toEqual([]);
     expect(['openrouter', 'deepseek', 'openai'].filter(reportsKeyAllowance)).toEqual(['openrouter']);
   });
 

@@ -46,8 +46,9 @@ export function ChannelBalanceLine({ channelId, stored }: { channelId: number; s
           {t('channels.balance.updated', { at: fmtDateTime(b.updatedAt, locale) })}
         </Text>
       )}
+      {/* a stored failure is the last periodic read's, not an alert about what the admin just did */}
       {lastError && (
-        <Text size="xs" c="red" role="alert">
+        <Text size="xs" c="red" role={refresh.error ? 'alert' : undefined}>
           {t('channels.balance.failed', { error: lastError })}
         </Text>
       )}
