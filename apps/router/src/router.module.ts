@@ -3,6 +3,8 @@ import { PluginConfigService } from './plugins/plugin-config.service';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
 import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
+import { ChannelAccountRepository } from './accounts/channel-account.repository';
+import { ChannelAccountService } from './accounts/channel-account.service';
 import { AihubmixEnvChannel } from './channels/aihubmix-env.channel';
 import { AliasRepository } from './channels/alias.repository';
 import { LegacyChannelSecretsMigration } from './channels/legacy-channel-secrets.migration';
@@ -27,6 +29,8 @@ import { RoutingTableService } from './table/routing-table.service';
     LegacyChannelSecretsMigration,
     AihubmixEnvChannel,
     ProbeWorker,
+    ChannelAccountRepository,
+    ChannelAccountService,
     { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c), redisConnectionOptions(c)), inject: [APP_CONFIG] },
   ],
 })

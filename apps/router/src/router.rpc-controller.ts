@@ -2,6 +2,7 @@ import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Subjects } from '@switchboard/contracts';
 import { RpcErrorFilter } from '@switchboard/messaging';
+import { ChannelAccountService } from './accounts/channel-account.service';
 import { channelAdminDispatcher } from './channels/channel-admin.handlers';
 import { ChannelAdminService } from './channels/channel-admin.service';
 import { PluginConfigService } from './plugins/plugin-config.service';
@@ -16,8 +17,9 @@ export class RouterRpcController {
     private readonly table: RoutingTableService,
     admin: ChannelAdminService,
     plugins: PluginConfigService,
+    accounts: ChannelAccountService,
   ) {
-    this.admin = channelAdminDispatcher(admin, plugins);
+    this.admin = channelAdminDispatcher(admin, accounts, plugins);
   }
 
   @MessagePattern(Subjects.RouterTableGet)

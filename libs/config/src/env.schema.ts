@@ -123,6 +123,10 @@ const envFields = z.object({
   BAN_PROBE_INTERVAL_MS: int(15_000, 100),
   /** periodic health check of every enabled channel (0 = off) */
   CHANNEL_CHECK_INTERVAL_MS: int(300_000, 0),
+  /** how often the router reads the account balance of channels whose provider reports one (0 = only on demand) */
+  CHANNEL_BALANCE_REFRESH_INTERVAL_MS: int(600_000, 0),
+  /** how often the router reads each key's allowance where the provider reports one (0 = only on demand) */
+  KEY_ALLOWANCE_REFRESH_INTERVAL_MS: int(600_000, 0),
   /** a debit that takes a balance below this emits billing.balance.low.v1 */
   BALANCE_LOW_THRESHOLD_USD: z.coerce.number().finite().min(0).default(1),
   /** how often balances and used quotas are checked against the ledger (also once at start) */

@@ -13,6 +13,13 @@ export const RoutedKey = z.object({
   /** AES-256-GCM ciphertext under SECRET_KEY; the gateway decrypts it when it loads the table. */
   ciphertext: z.string(),
   status: z.enum(['enabled', 'disabled', 'auto_disabled']),
+  /** the key's row id (usage records name keys by it: positions are reused after a delete) */
+  id: z.number().int().optional(),
+  /**
+   * The provider-reported allowance: `ratio` = used / limit (selection prefers keys far from their limit), and while
+   * it is ≥ 1 the key is exhausted until `resetAt` (epoch ms; null: until the router reads it again).
+   */
+  allowance: z.object({ ratio: z.number().min(0), resetAt: z.number().nullable() }).optional(),
 });
 
 export const RoutedChannel = z.object({

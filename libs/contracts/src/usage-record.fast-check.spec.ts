@@ -27,6 +27,10 @@ const base: Record<string, unknown> = {
   reservedMicros: 2000,
   endpoint: 'chat.completions',
   units: null,
+  keyAttempts: [
+    { keyId: 4, ok: false },
+    { keyId: 5, ok: true },
+  ],
 };
 
 /** Values tried in every field: each type's edges, and wrong types. */
@@ -58,6 +62,12 @@ const probes: unknown[] = [
   { images: -1 },
   { images: 1, bogus: 1 },
   { audioSeconds: 1.5, characters: 10, searchUnits: 1 },
+  [{ keyId: 1, ok: true }],
+  [{ keyId: -1, ok: true }],
+  [{ keyId: 1, ok: 'yes' }],
+  [{ keyId: 1, ok: true, extra: 1 }],
+  [null],
+  Array.from({ length: 65 }, (_, i) => ({ keyId: i, ok: true })),
 ];
 
 function agrees(record: Record<string, unknown>): void {
@@ -99,6 +109,7 @@ describe('isPlainUsageRecord', () => {
       ['protocol', 'bogus'],
       ['endpoint', 'x'.repeat(65)],
       ['units', { bogus: 1 }],
+      ['keyAttempts', [{ keyId: 1 }]],
     ] as const) {
       expect(isPlainUsageRecord({ ...base, [field]: bad })).toBe(false);
       expect(UsageRecord.safeParse({ ...base, [field]: bad }).success).toBe(false);

@@ -1,5 +1,5 @@
 import { MAX_USAGE_TOKENS, WIRE_PROTOCOLS } from '@switchboard/protocols';
-import type { UsageRecord } from './usage.contracts';
+import { MAX_KEY_ATTEMPTS, type UsageRecord } from './usage.contracts';
 
 /**
  * The usage record schema's common case checked by hand: every record the relay publishes passes through here, and
@@ -10,7 +10,7 @@ import type { UsageRecord } from './usage.contracts';
 const PROTOCOLS: ReadonlySet<unknown> = new Set(WIRE_PROTOCOLS);
 const ISO_UTC = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 const UNIT_KEYS: ReadonlySet<string> = new Set(['images', 'audioSeconds', 'characters', 'searchUnits']);
-const FIELDS = 25;
+const FIELDS = 26;
 
 const int4 = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_USAGE_TOKENS;
 const int4OrNull = (v: unknown) => v === null || int4(v);
@@ -23,6 +23,18 @@ function unitsOk(u: unknown): boolean {
   for (const k in u) {
     const v = (u as Record<string, unknown>)[k];
     if (!UNIT_KEYS.has(k) || typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > Number.MAX_SAFE_INTEGER) return false;
+  }
+  return true;
+}
+
+function keyAttemptsOk(a: unknown): boolean {
+  if (!Array.isArray(a) || a.length > MAX_KEY_ATTEMPTS) return false;
+  for (const k of a as unknown[]) {
+    if (k === null || typeof k !== 'object' || Array.isArray(k)) return false;
+    const o = k as Record<string, unknown>;
+    let n = 0;
+    for (const key in o) if (Object.prototype.hasOwnProperty.call(o, key)) n++;
+    if (n !== 2 || !int4(o.keyId) || typeof o.ok !== 'boolean') return false;
   }
   return true;
 }
@@ -62,6 +74,7 @@ export function isPlainUsageRecord(r: unknown): r is UsageRecord {
     strOrNull(o.error) &&
     safeInt(o.reservedMicros) &&
     (o.endpoint === null || (typeof o.endpoint === 'string' && o.endpoint.length <= 64)) &&
-    unitsOk(o.units)
+    unitsOk(o.units) &&
+    keyAttemptsOk(o.keyAttempts)
   );
 }

@@ -3,6 +3,9 @@ import { z } from 'zod';
 
 export { MAX_USAGE_TOKENS };
 
+/** Attempts a record names keys for: a pool of revoked keys can be tried one by one, and the record stays bounded. */
+export const MAX_KEY_ATTEMPTS = 64;
+
 /** A non-negative integer an int4 column holds (token counts, ids, latencies in ms). */
 const int4 = () => z.number().int().min(0).max(MAX_USAGE_TOKENS);
 
@@ -45,6 +48,14 @@ export const UsageRecord = z.object({
   endpoint: z.string().max(64).nullable().default(null),
   /** what the request was billed in besides tokens (SPEC §8), null when nothing */
   units: UnitsSchema.nullable().default(null),
+  /**
+   * The channel keys (ChannelKey ids) the upstream attempts used, in order, and whether each attempt went through; the
+   * last one answered, so the record's tokens are its. Feeds the per-key counters; empty in records of older gateways.
+   */
+  keyAttempts: z
+    .array(z.object({ keyId: int4(), ok: z.boolean() }).strict())
+    .max(MAX_KEY_ATTEMPTS)
+    .default([]),
 });
 export type UsageRecord = z.infer<typeof UsageRecord>;
 

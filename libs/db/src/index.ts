@@ -1,5 +1,19 @@
 export { PrismaClient, Prisma } from '../generated/client';
-export type { User, Group, Token, Channel, ChannelKey, Alias, Price, LedgerEntry, Redemption, RequestLog, AuditLog, PluginConfig } from '../generated/client';
+export type {
+  User,
+  Group,
+  Token,
+  Channel,
+  ChannelKey,
+  ChannelBalance,
+  Alias,
+  Price,
+  LedgerEntry,
+  Redemption,
+  RequestLog,
+  AuditLog,
+  PluginConfig,
+} from '../generated/client';
 export type { Database, DatabaseKind, EmbeddedDatabaseHost, OpenDatabaseOptions } from './database.types';
 export { openDatabase } from './database';
 export { migrate, MIGRATION_ADVISORY_LOCK, type MigrateOptions, type MigrateResult } from './migrate';

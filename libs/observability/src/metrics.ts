@@ -113,6 +113,13 @@ export class Metrics {
     registers: [this.registry],
     aggregator: 'min',
   });
+  /** One series per channel that reports a balance (its currency rarely changes; the router removes stale ones). */
+  readonly channelBalance = new Gauge({
+    name: 'switchboard_channel_balance',
+    help: "The account balance a channel's provider reports (DeepSeek, OpenRouter, Moonshot, new-api style relays), in its currency.",
+    labelNames: ['channel', 'currency'] as const,
+    registers: [this.registry],
+  });
   readonly bansActive = new Gauge({
     name: 'switchboard_bans_active',
     help: 'Channel/model and key bans currently in force.',

@@ -20,3 +20,4 @@ export * from './aws/event-stream.reader';
 export * from './credentials/credential-state';
 export * from './credentials/redis-token-cache';
 export * from './kiro/kiro.adapter';
+export * from './accounts/account-readers';

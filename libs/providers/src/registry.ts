@@ -1,3 +1,4 @@
+import type { AllowanceReader, BalanceReader } from './accounts/account-readers';
 import { AihubmixAdapter } from './aihubmix/aihubmix.adapter';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter';
 import { AzureAdapter } from './azure/azure.adapter';
@@ -14,8 +15,16 @@ import { VertexAdapter } from './vertex/vertex.adapter';
 import { VERTEX_DEFAULT_BASE_URL } from './vertex/vertex-location';
 import { VoyageAdapter } from './voyage/voyage.adapter';
 
+/** The account readers a type has (balance, key allowance) put on its adapter as the optional hooks. */
+function withAccount<A extends ProviderAdapter>(adapter: A, readers: { balance?: BalanceReader; keyAllowance?: AllowanceReader }): A {
+  if (readers.balance) adapter.balance = readers.balance;
+  if (readers.keyAllowance) adapter.keyAllowance = readers.keyAllowance;
+  return adapter;
+}
+
 /** Adding a provider: one folder beside this file and one line here. */
 const adapters = new Map<string, ProviderAdapter>([
+  // no balance: OpenAI's own API no longer answers the billing dashboard to API keys (relays that do: openai-compatible)
   ['openai', new OpenAiAdapter('openai', '/v1', true, OPENAI_FAMILIES)],
   ['anthropic', new AnthropicAdapter()],
   ['gemini', new GeminiAdapter()],
@@ -27,10 +36,22 @@ const adapters = new Map<string, ProviderAdapter>([
   ['bedrock', new BedrockAdapter()],
   ['kiro', new KiroAdapter()],
   ['vertex', new VertexAdapter()],
-  ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(([type, preset]) => [type, new OpenAiAdapter(type, preset.versionBase, false)] as const),
+  ...Object.entries(OPENAI_COMPATIBLE_PRESETS).map(
+    ([type, preset]) => [type, withAccount(new OpenAiAdapter(type, preset.versionBase, false), preset)] as const,
+  ),
 ]);
 
 export const CHANNEL_TYPES: readonly string[] = [...adapters.keys()];
+
+/** Whether the keys of channels of the type report an allowance (the key pool's `usage`). */
+export function reportsKeyAllowance(type: string): boolean {
+  return !!adapters.get(type)?.keyAllowance;
+}
+
+/** Whether channels of the type report an account balance (`GET /api/channels/:id/balance`). */
+export function reportsBalance(type: string): boolean {
+  return !!adapters.get(type)?.balance;
+}
 
 export function providerFor(type: string): ProviderAdapter | undefined {
   return adapters.get(type);

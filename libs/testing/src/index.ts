@@ -37,3 +37,5 @@ export type {
   FakeVertexOptions,
   FakeVertexRequest,
 } from './fake-vertex/fake-vertex.server';
+export { startProviderAccountsFake } from './provider-accounts/provider-accounts.fake';
+export type { ProviderAccountsFake, ProviderAccountsState } from './provider-accounts/provider-accounts.fake';

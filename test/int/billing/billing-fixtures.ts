@@ -36,5 +36,6 @@ export function usageRecord(requestId: string, userId: number, tokenId: number, 
     reservedMicros: 0,
     endpoint: 'chat.completions',
     units: null,
+    keyAttempts: [],
   };
 }

@@ -142,6 +142,7 @@ describePostgres('request log stats and retention on Postgres', () => {
       reservedMicros: 99,
       endpoint: 'chat.completions',
       units: null,
+      keyAttempts: [],
       ...over,
     });
     const nulls = rec('log-nulls', {
@@ -161,13 +162,13 @@ describePostgres('request log stats and retention on Postgres', () => {
     await consumer.store([rec('log-1'), nulls, rec('log-1'), units]);
     await consumer.store([rec('log-1'), rec('log-2')]); // redelivery, overlapping
     expect(await prisma.requestLog.count()).toBe(4);
-    const { reservedMicros: _, ...expected } = rec('log-1');
+    const { reservedMicros: _, keyAttempts: _k, ...expected } = rec('log-1');
     expect(await prisma.requestLog.findUnique({ where: { requestId: 'log-1' } })).toEqual({
       ...expected,
       createdAt: new Date('2026-11-22T06:00:00.123Z'),
       costMicros: BigInt(Number.MAX_SAFE_INTEGER),
     });
-    const { reservedMicros: __, ...withUnits } = units;
+    const { reservedMicros: __, keyAttempts: __k, ...withUnits } = units;
     expect(await prisma.requestLog.findUnique({ where: { requestId: 'log-units' } })).toEqual({
       ...withUnits,
       createdAt: new Date('2026-11-22T06:00:00.123Z'),
@@ -186,6 +187,70 @@ describePostgres('request log stats and retention on Postgres', () => {
       units: null,
       createdAt: new Date('2026-11-22T06:00:00.000Z'),
     });
+  });
+
+  it("adds each stored record's key attempts to its keys' counters once: redelivered or repeated records add nothing", async () => {
+    await prisma.requestLog.deleteMany();
+    const ch = await prisma.channel.create({
+      data: {
+        name: `counted-${Date.now()}`,
+        type: 'openai',
+        baseUrl: 'http://x',
+        keys: { create: [0, 1].map((position) => ({ position, keyCiphertext: 'ct', keyHint: `k${position}` })) },
+      },
+      include: { keys: { orderBy: { position: 'asc' } } },
+    });
+    const [a, b] = ch.keys;
+    const consumer = new UsageLogConsumer(new RequestLogRepository(prisma), new UsageDeadLetterRepository(prisma), {
+      consume: async () => undefined,
+    } as unknown as UsageQueue);
+    const rec = (requestId: string, createdAt: string, keyAttempts: UsageRecord['keyAttempts'], over: Partial<UsageRecord> = {}): UsageRecord => ({
+      requestId,
+      createdAt,
+      tokenId: 1,
+      userId: 1,
+      group: 'default',
+      model: 'm',
+      upstreamModel: 'm',
+      channelId: ch.id,
+      protocol: 'openai-chat',
+      upstreamProtocol: 'openai-chat',
+      stream: false,
+      status: 200,
+      promptTokens: 10,
+      completionTokens: 4,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+      costMicros: 0,
+      latencyMs: 5,
+      ttftMs: null,
+      attempts: keyAttempts.length,
+      error: null,
+      reservedMicros: 0,
+      endpoint: 'chat.completions',
+      units: null,
+      keyAttempts,
+      ...over,
+    });
+    // b failed then a answered; a answered alone; b answered alone but the stream broke (an error, its tokens kept)
+    const failover = rec('k-1', '2026-11-22T06:00:00.000Z', [
+      { keyId: b.id, ok: false },
+      { keyId: a.id, ok: true },
+    ]);
+    const direct = rec('k-2', '2026-11-22T06:05:00.000+01:00', [{ keyId: a.id, ok: true }], { promptTokens: 1, completionTokens: 2 });
+    const broken = rec('k-3', '2026-11-22T05:00:00.000Z', [{ keyId: b.id, ok: false }], { error: 'stream cut' });
+    const gone = rec('k-4', '2026-11-22T06:00:00.000Z', [{ keyId: 2_000_000_000, ok: true }]);
+    await consumer.store([failover, direct, failover, broken, gone]);
+    await consumer.store([failover, broken]); // redelivery
+    expect(await prisma.requestLog.count()).toBe(4);
+    const counters = async (id: number) => {
+      const k = await prisma.channelKey.findUniqueOrThrow({ where: { id } });
+      return { requests: k.requests, errors: k.errors, inputTokens: k.inputTokens, outputTokens: k.outputTokens, lastUsedAt: k.lastUsedAt };
+    };
+    expect(await counters(a.id)).toEqual({ requests: 2n, errors: 0n, inputTokens: 11n, outputTokens: 6n, lastUsedAt: new Date('2026-11-22T06:00:00.000Z') });
+    expect(await counters(b.id)).toEqual({ requests: 2n, errors: 2n, inputTokens: 10n, outputTokens: 4n, lastUsedAt: new Date('2026-11-22T06:00:00.000Z') });
+    await prisma.channel.delete({ where: { id: ch.id } });
   });
 
   it('deletes logs older than the retention in batches, and nothing newer', async () => {

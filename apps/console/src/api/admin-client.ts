@@ -32,6 +32,7 @@ export const CONSOLE_ROUTES = {
   'channels.update': { method: 'PATCH', path: '/api/channels/:id' },
   'channels.test': { method: 'POST', path: '/api/channels/:id/test' },
   'channels.delete': { method: 'DELETE', path: '/api/channels/:id' },
+  'channels.balance': { method: 'GET', path: '/api/channels/:id/balance' },
   'channel-keys.list': { method: 'GET', path: '/api/channels/:id/keys' },
   'channel-keys.create': { method: 'POST', path: '/api/channels/:id/keys' },
   'channel-keys.update': { method: 'PATCH', path: '/api/channels/:id/keys/:keyId' },

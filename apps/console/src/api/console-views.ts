@@ -36,6 +36,16 @@ export interface ChannelRow {
   errorRate: number;
   responseTimeMs: number | null;
   bans: { model?: string; key?: number; reason: string; until: string }[];
+  /** the provider-reported balance as the router last read it (null: never read; absent: an older router) */
+  balance?: StoredBalance | null;
+}
+
+/** A channel's stored balance; `balance` null when every read so far failed (`error` says why). */
+export interface StoredBalance {
+  balance: number | null;
+  currency: string | null;
+  updatedAt: string | null;
+  error: string | null;
 }
 
 export interface LogRow {

@@ -131,6 +131,7 @@ export class RealtimeConnector {
         const failure = 'failure' in dialled ? dialled.failure : undefined;
         this.recorder.observeUpstream(channel.id, PROTOCOL, failure?.kind === 'http' || !failure ? statusClass(failure?.status ?? 200) : failure.kind, t0);
         this.recordOutcome(channel, model, key, failure, performance.now() - t0);
+        draft.keyAttempt(key.id, !failure);
         this.logger.debug(`${draft.requestId}: channel ${channel.id} key ${key.index}: ${failure ? `${failure.status} ${failure.error.message}` : 'open'}`);
         if (!failure) return { ...(dialled as { ws: WebSocket; early: Frames }), channel, upstreamModel };
         if (gone()) throw new DomainError('client_closed', 499, 'client closed the connection');

@@ -54,6 +54,28 @@ describe('channel selection', () => {
     expect(pickKey(c, new Set(['7:0', '7:1', '7:2']))).toBeUndefined();
   });
 
+  it('skips a key whose provider-reported allowance is used up until its reset, and uses near-limit keys last', () => {
+    const now = Date.parse('2026-12-06T12:00:00Z');
+    const c = ch(8, 0, 1, 4);
+    c.keys[0].allowance = { ratio: 1, resetAt: now + 60_000 }; // used up, resets in a minute
+    c.keys[1].allowance = { ratio: 0.95, resetAt: null }; // near its limit
+    c.keys[2].allowance = { ratio: 0.2, resetAt: null };
+    // key 3 reports nothing: as roomy as can be
+    const picks = new Set(Array.from({ length: 200 }, () => pickKey(c, new Set(), Math.random, now)!.index));
+    expect([...picks].sort()).toEqual([2, 3]);
+    // the roomy keys excluded: the near-limit one, never the used-up one
+    expect(pickKey(c, new Set(['8:2', '8:3']), Math.random, now)!.index).toBe(1);
+    expect(pickKey(c, new Set(['8:1', '8:2', '8:3']), Math.random, now)).toBeUndefined();
+    // after its reset it is usable again even before the router reads it anew
+    expect(pickKey(c, new Set(['8:1', '8:2', '8:3']), Math.random, now + 60_001)!.index).toBe(0);
+    // used up with no reset named: out until the router reads a new allowance
+    c.keys[0].allowance = { ratio: 1.2, resetAt: null };
+    expect(pickKey(c, new Set(['8:1', '8:2', '8:3']), Math.random, now + 10 * 86_400_000)).toBeUndefined();
+    // among near-limit keys the least used goes first
+    c.keys[2].allowance = { ratio: 0.91, resetAt: null };
+    expect(pickKey(c, new Set(['8:3']), Math.random, now)!.index).toBe(2);
+  });
+
   it('picks alias targets by weight', () => {
     expect(
       pickAliasTarget([

@@ -33,9 +33,29 @@ export function pickChannel(
 
 const roundRobin = new Map<number, number>();
 
-export function pickKey(channel: RuntimeChannel, excludedKeys: ReadonlySet<string>, rand: () => number = Math.random): RuntimeKey | undefined {
-  const keys = channel.keys.filter((k) => !excludedKeys.has(`${channel.id}:${k.index}`));
-  if (!keys.length) return undefined;
+/** A key past this share of its provider-reported allowance is used only when no key further from its limit is left. */
+export const NEAR_LIMIT_RATIO = 0.9;
+
+/** Used up (allowance ratio ≥ 1) and not reset yet: the upstream would refuse it, so it is not tried. */
+export function keyExhausted(k: RuntimeKey, now: number): boolean {
+  return !!k.allowance && k.allowance.ratio >= 1 && (k.allowance.resetAt === null || now < k.allowance.resetAt);
+}
+
+/**
+ * The key for the next attempt: never one excluded in this request or used up until its reset; keys far from their
+ * allowance first (in the channel's key mode), then the near-limit ones, least used first.
+ */
+export function pickKey(
+  channel: RuntimeChannel,
+  excludedKeys: ReadonlySet<string>,
+  rand: () => number = Math.random,
+  now: number = Date.now(),
+): RuntimeKey | undefined {
+  const open = channel.keys.filter((k) => !excludedKeys.has(`${channel.id}:${k.index}`) && !keyExhausted(k, now));
+  if (!open.length) return undefined;
+  // most pools report no allowance: no second pass over them
+  const keys = open.some((k) => k.allowance) ? open.filter((k) => (k.allowance?.ratio ?? 0) < NEAR_LIMIT_RATIO) : open;
+  if (!keys.length) return open.reduce((best, k) => (k.allowance!.ratio < best.allowance!.ratio ? k : best));
   if (channel.keyMode === 'round_robin') {
     const next = roundRobin.get(channel.id) ?? 0;
     roundRobin.set(channel.id, next + 1);

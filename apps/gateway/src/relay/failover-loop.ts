@@ -108,6 +108,7 @@ export class FailoverLoop {
 
   /** Feeds the error-rate windows and sets the ban the policy decides for this outcome. */
   private recordOutcome(ctx: AttemptContext, channel: RuntimeChannel, key: RuntimeKey, failure: AttemptFailure | undefined, ms: number): void {
+    ctx.draft.keyAttempt(key.id, !failure && !ctx.draft.upstreamBroken);
     const outcome = this.policy.healthOutcome(channel, ctx.model, key.index, failure, ctx.draft.upstreamBroken);
     if (!outcome) return;
     this.bans.record(outcome, outcome.ok ? ms : null);

@@ -1,4 +1,4 @@
-import type { UsageRecord } from '@switchboard/contracts';
+import { MAX_KEY_ATTEMPTS, type UsageRecord } from '@switchboard/contracts';
 import type { BillableUnits, Units, Usage, WireProtocol } from '@switchboard/protocols';
 
 /** The usage record of one request, filled in as the relay goes. */
@@ -25,6 +25,16 @@ export class UsageDraft {
   endpoint: string | null = null;
   /** billed units besides tokens, with what prices them (image size and quality); null when none */
   units: BillableUnits | null = null;
+  /** the keys the attempts used, in order (the per-key counters); the last one answered */
+  readonly keyAttempts: { keyId: number; ok: boolean }[] = [];
+
+  /** One upstream attempt with a key of the routing table (keys of older routers carry no id and are not counted). */
+  keyAttempt(keyId: number | undefined, ok: boolean): void {
+    if (keyId === undefined) return;
+    // bounded like the record: past the cap the earliest failures give way, the answering key is always last
+    if (this.keyAttempts.length >= MAX_KEY_ATTEMPTS) this.keyAttempts.splice(0, 1);
+    this.keyAttempts.push({ keyId, ok });
+  }
 
   constructor(
     readonly requestId: string,
@@ -61,6 +71,7 @@ export class UsageDraft {
       reservedMicros: this.reservedMicros,
       endpoint: this.endpoint,
       units: this.units && recordedUnits(this.units),
+      keyAttempts: this.keyAttempts,
     };
   }
 }

@@ -8,6 +8,10 @@ import { pluginsFor, scopePlugins, type PluginSubject, type ScopedPlugin } from 
 export interface RuntimeKey {
   index: number;
   key: string;
+  /** the key's row id, named in usage records (absent in tables of older routers) */
+  id?: number;
+  /** used / limit as the provider last reported it, and until when a used-up key stays out (epoch ms; null: unknown) */
+  allowance?: { ratio: number; resetAt: number | null };
 }
 
 export interface RuntimeChannel extends Omit<RoutedChannel, 'keys'> {
@@ -90,7 +94,7 @@ export class RoutingTableService implements OnApplicationBootstrap, OnModuleDest
         .filter((k) => k.status === 'enabled')
         .flatMap((k) => {
           try {
-            return [{ index: k.index, key: this.box.decrypt(k.ciphertext) }];
+            return [{ index: k.index, key: this.box.decrypt(k.ciphertext), id: k.id, allowance: k.allowance }];
           } catch {
             this.logger.error(`channel ${c.id}: key ${k.index} cannot be decrypted with this SECRET_KEY`);
             return [];

@@ -63,6 +63,7 @@ const log = (requestId: string, createdAt: string): UsageRecord => ({
   reservedMicros: 0,
   endpoint: 'chat.completions',
   units: null,
+  keyAttempts: [],
 });
 
 describe('LogQueryService', () => {

@@ -27,16 +27,53 @@ export type RequestLogs = Pick<RequestLogRepository, keyof RequestLogRepository>
 export class RequestLogRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Stores the records the table does not hold yet (the request id is the primary key); returns how many it stored. */
+  /**
+   * Stores the records the table does not hold yet (the request id is the primary key) and, in the same statement, adds
+   * the attempts of exactly those records to their keys' counters (channel_keys: requests, errors, the answering key's
+   * tokens, last use), so a redelivered batch counts nothing twice. Returns how many records it stored.
+   */
   async insertNew(records: readonly UsageRecord[]): Promise<number> {
-    // One statement with one parameter: the batch as a JSON array of rows, spread by json_populate_recordset into the
-    // table's own column types. Prisma's createMany built and checked every field of every row in JS (and its query
-    // compiler): the largest CPU cost of usage records on the gateway's event loop in standalone.
+    // One statement with one parameter per table: the batch as a JSON array of rows, spread by json_populate_recordset
+    // into the table's own column types. Prisma's createMany built and checked every field of every row in JS (and its
+    // query compiler): the largest CPU cost of usage records on the gateway's event loop in standalone.
     const rows = requestLogRows(records);
-    return this.prisma.$executeRaw`
-      INSERT INTO request_logs (${COLUMN_LIST})
-      SELECT ${COLUMN_LIST} FROM json_populate_recordset(NULL::request_logs, ${rows}::json)
-      ON CONFLICT ("requestId") DO NOTHING`;
+    const attempts = keyAttemptRows(records);
+    if (attempts === '[]') {
+      return this.prisma.$executeRaw`
+        INSERT INTO request_logs (${COLUMN_LIST})
+        SELECT ${COLUMN_LIST} FROM json_populate_recordset(NULL::request_logs, ${rows}::json)
+        ON CONFLICT ("requestId") DO NOTHING`;
+    }
+    // A key deleted meanwhile matches no row: its attempts are dropped, never an error that would hold up the batch.
+    const [{ stored }] = await this.prisma.$queryRaw<{ stored: number }[]>`
+      WITH ins AS (
+        INSERT INTO request_logs (${COLUMN_LIST})
+        SELECT ${COLUMN_LIST} FROM json_populate_recordset(NULL::request_logs, ${rows}::json)
+        ON CONFLICT ("requestId") DO NOTHING
+        RETURNING "requestId"
+      ), per_key AS (
+        SELECT a."keyId",
+               count(*) AS requests,
+               count(*) FILTER (WHERE NOT a.ok) AS errors,
+               COALESCE(sum(a."inputTokens"), 0) AS input,
+               COALESCE(sum(a."outputTokens"), 0) AS output,
+               max(a."at") AS last_used
+        FROM json_to_recordset(${attempts}::json)
+          AS a("requestId" text, "keyId" int, ok boolean, "inputTokens" bigint, "outputTokens" bigint, "at" timestamp(3))
+        JOIN ins ON ins."requestId" = a."requestId"
+        GROUP BY a."keyId"
+      ), counted AS (
+        UPDATE channel_keys k SET
+          requests = k.requests + p.requests,
+          errors = k.errors + p.errors,
+          "inputTokens" = k."inputTokens" + p.input,
+          "outputTokens" = k."outputTokens" + p.output,
+          "lastUsedAt" = GREATEST(k."lastUsedAt", p.last_used)
+        FROM per_key p WHERE k.id = p."keyId"
+        RETURNING k.id
+      )
+      SELECT (SELECT count(*) FROM ins)::int AS stored, (SELECT count(*) FROM counted)::int AS keys`;
+    return stored;
   }
 
   /** Up to `take` logs newest first (after `cursor` if given), and the count over the whole filter, in one snapshot. */
@@ -111,4 +148,31 @@ function requestLogRows(records: readonly UsageRecord[]): string {
     records.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })),
     JSON_KEYS, // only the table's columns
   );
+}
+
+/**
+ * The key attempts of a batch as JSON rows, each record once (a batch may repeat a record): every attempt counts a
+ * request (an error unless it went through); the record's tokens go to its last attempt, the one that answered.
+ */
+function keyAttemptRows(records: readonly UsageRecord[]): string {
+  const seen = new Set<string>();
+  const rows: { requestId: string; keyId: number; ok: boolean; inputTokens: number; outputTokens: number; at: string }[] = [];
+  for (const r of records) {
+    const attempts = r.keyAttempts ?? [];
+    if (!attempts.length || seen.has(r.requestId)) continue;
+    seen.add(r.requestId);
+    const at = new Date(r.createdAt).toISOString();
+    attempts.forEach((a, i) => {
+      const last = i === attempts.length - 1;
+      rows.push({
+        requestId: r.requestId,
+        keyId: a.keyId,
+        ok: a.ok,
+        inputTokens: last ? r.promptTokens : 0,
+        outputTokens: last ? r.completionTokens : 0,
+        at,
+      });
+    });
+  }
+  return JSON.stringify(rows);
 }

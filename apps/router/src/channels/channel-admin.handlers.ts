@@ -1,10 +1,15 @@
 import { Subjects, type AdminHandlers } from '@switchboard/contracts';
 import { AdminDispatcher } from '@switchboard/messaging';
+import type { ChannelAccountService } from '../accounts/channel-account.service';
 import type { PluginConfigService } from '../plugins/plugin-config.service';
 import type { ChannelAdminService } from './channel-admin.service';
 
 /** router.admin.v1: one handler per channels/aliases/plugins route of ADMIN_ROUTES (the type fails the build if one is missing). */
-export function channelAdminHandlers(s: ChannelAdminService, p: PluginConfigService): AdminHandlers<typeof Subjects.RouterAdmin> {
+export function channelAdminHandlers(
+  s: ChannelAdminService,
+  accounts: ChannelAccountService,
+  p: PluginConfigService,
+): AdminHandlers<typeof Subjects.RouterAdmin> {
   return {
     'channels.list': (c) => s.list(c.query),
     'channels.get': (c) => s.get(c.id),
@@ -12,7 +17,8 @@ export function channelAdminHandlers(s: ChannelAdminService, p: PluginConfigServ
     'channels.update': (c) => s.update(c.id, c.body, c.actor),
     'channels.test': (c) => s.test(c.id, c.body),
     'channels.delete': (c) => s.remove(c.id, c.actor),
-    'channel-keys.list': (c) => s.listKeys(c.id),
+    'channels.balance': (c) => accounts.balance(c.id, c.query.refresh),
+    'channel-keys.list': (c) => s.listKeys(c.id, c.query.refresh ? (channel) => accounts.refreshChannelAllowances(channel) : undefined),
     'channel-keys.create': (c) => s.addKeys(c.id, c.body, c.actor),
     'channel-keys.update': (c) => s.updateKey(c.id, c.subId, c.body, c.actor),
     'channel-keys.delete': (c) => s.removeKey(c.id, c.subId, c.actor),
@@ -30,4 +36,5 @@ export function channelAdminHandlers(s: ChannelAdminService, p: PluginConfigServ
 }
 
 /** Router bodies fail with the zod error itself, which the RpcErrorFilter renders as `<field>: <message>`. */
-export const channelAdminDispatcher = (s: ChannelAdminService, p: PluginConfigService) => new AdminDispatcher(Subjects.RouterAdmin, channelAdminHandlers(s, p));
+export const channelAdminDispatcher = (s: ChannelAdminService, accounts: ChannelAccountService, p: PluginConfigService) =>
+  new AdminDispatcher(Subjects.RouterAdmin, channelAdminHandlers(s, accounts, p));

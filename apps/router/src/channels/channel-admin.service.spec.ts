@@ -1,3 +1,4 @@
+import { KEY_COUNTERS_NONE } from './channel-key.fixture';
 import { SecretBox } from '@switchboard/common';
 import type { AppConfig } from '@switchboard/config';
 import {
@@ -34,7 +35,7 @@ class World {
   private seq = 0;
 
   private keyRows(channelId: number, rows: ChannelKeyRow[]): ChannelKey[] {
-    return rows.map((k) => ({ label: '', ...k, id: ++this.seq, channelId, disabledReason: null, createdAt: T0, updatedAt: T0 }));
+    return rows.map((k) => ({ label: '', ...k, id: ++this.seq, channelId, disabledReason: null, ...KEY_COUNTERS_NONE, createdAt: T0, updatedAt: T0 }));
   }
 
   readonly channelRepo: AdminChannels = {
@@ -183,7 +184,7 @@ describe('ChannelAdminService', () => {
   it('stores keys and headers sealed, answers and audits them masked, and announces the table change', async () => {
     const created = await channel({ headers: { 'APP-Code': 'APPCODE-1234567' } });
     const row = w.channels[0];
-    expect(JSON.stringify(row)).not.toMatch(/sk-first|APPCODE/);
+    expect(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toMatch(/sk-first|APPCODE/);
     expect(box.decrypt(row.keys[0].keyCiphertext)).toBe('sk-first-key-0001');
     expect(row.keys[0]).toMatchObject({ position: 0, keyHint: '0001', status: 'enabled' });
     expect(created).toMatchObject({ keys: ['sk-…0001'], headers: { 'APP-Code': 'APP…4567' } });

@@ -23,7 +23,7 @@ import { ChannelProber } from '../health/channel-prober';
 import { AliasRepository, type Aliases } from './alias.repository';
 import { keepUnchangedMasked, readChannelSecrets, sealChannelSecrets } from './channel-secrets';
 import { ChannelRepository, type AdminChannels, type ChannelKeyRow, type KeyPoolChange } from './channel.repository';
-import { channelConfig, channelKeyView, channelView, type ChannelHealth, type ChannelWithKeys } from './channel.views';
+import { channelConfig, channelKeyView, channelView, storedBalance, type ChannelHealth, type ChannelWithKeys } from './channel.views';
 import { channelConfigProblem } from '@switchboard/providers';
 
 const json = (v: unknown) => v as Prisma.InputJsonValue;
@@ -56,7 +56,7 @@ export class ChannelAdminService {
 
   async get(id: string | undefined) {
     const c = await this.find(id);
-    return channelView(c, this.box, await this.healthOf([c.id]).then((h) => h.get(c.id)));
+    return { ...channelView(c, this.box, await this.healthOf([c.id]).then((h) => h.get(c.id))), balance: storedBalance(c) };
   }
 
   private changed(): void {
@@ -73,7 +73,7 @@ export class ChannelAdminService {
   async list(q: z.output<typeof ChannelListQuery>) {
     const { rows, total } = await this.channels.page(q.limit, q.offset);
     const health = await this.healthOf(rows.map((c) => c.id));
-    return { data: rows.map((c) => channelView(c, this.box, health.get(c.id))), total };
+    return { data: rows.map((c) => ({ ...channelView(c, this.box, health.get(c.id)), balance: storedBalance(c) })), total };
   }
 
   /** Bans and the error-rate window of each channel, from the store every gateway writes to. */
@@ -203,8 +203,13 @@ export class ChannelAdminService {
     });
   }
 
-  async listKeys(id: string | undefined) {
-    const c = await this.find(id);
+  /** `refresh`: reads the provider-reported allowances first (`?refresh=1`), then answers the pool as stored. */
+  async listKeys(id: string | undefined, refresh?: (c: ChannelWithKeys) => Promise<void>) {
+    let c = await this.find(id);
+    if (refresh) {
+      await refresh(c);
+      c = await this.find(id);
+    }
     const bans = await this.keyBans(c.id);
     const keys = [...c.keys].sort((a, b) => a.position - b.position);
     return { data: keys.map((k) => channelKeyView(k, this.box, bans)), total: keys.length };

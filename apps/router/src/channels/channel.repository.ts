@@ -1,8 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService, readSnapshot, recordAudit, type Alias, type AuditEntry, type Channel, type ChannelKey } from '@switchboard/db';
+import {
+  Prisma,
+  PrismaService,
+  readSnapshot,
+  recordAudit,
+  type Alias,
+  type AuditEntry,
+  type Channel,
+  type ChannelBalance,
+  type ChannelKey,
+} from '@switchboard/db';
 import type { sealChannelSecrets } from './channel-secrets';
 
-export type ChannelWithKeys = Channel & { keys: ChannelKey[] };
+/** A channel with its keys; admin reads also carry its stored balance (`balance`: absent when not read with it). */
+export type ChannelWithKeys = Channel & { keys: ChannelKey[]; balance?: ChannelBalance | null };
 
 /** What the routing table and the probe worker need of channels and aliases; unit tests implement it in memory. */
 export type Channels = Pick<ChannelRepository, 'enabledWithKeys' | 'withKeys' | 'aliases' | 'recordCheck'>;
@@ -42,7 +53,7 @@ export class ChannelRepository {
   }
 
   async withKeys(id: number): Promise<ChannelWithKeys | null> {
-    return this.prisma.channel.findUnique({ where: { id }, include: { keys: true } });
+    return this.prisma.channel.findUnique({ where: { id }, include: { keys: true, balance: true } });
   }
 
   async aliases(): Promise<Alias[]> {
@@ -69,7 +80,7 @@ export class ChannelRepository {
   /** One page by id, with keys, and the number of channels, in one snapshot. */
   async page(limit: number, offset: number): Promise<{ rows: ChannelWithKeys[]; total: number }> {
     return readSnapshot(this.prisma, async (tx) => ({
-      rows: await tx.channel.findMany({ include: { keys: true }, orderBy: { id: 'asc' }, take: limit, skip: offset }),
+      rows: await tx.channel.findMany({ include: { keys: true, balance: true }, orderBy: { id: 'asc' }, take: limit, skip: offset }),
       total: await tx.channel.count(),
     }));
   }

@@ -1,9 +1,19 @@
 import { maskSecret, type SecretBox } from '@switchboard/common';
-import type { Channel, ChannelKey } from '@switchboard/db';
+import type { Channel, ChannelBalance, ChannelKey } from '@switchboard/db';
 import type { Ban, WindowStats } from '@switchboard/health';
 import { maskChannelSecrets, readChannelSecrets } from './channel-secrets';
 
-export type ChannelWithKeys = Channel & { keys: ChannelKey[] };
+export type ChannelWithKeys = Channel & { keys: ChannelKey[]; balance?: ChannelBalance | null };
+
+/**
+ * The balance stored for the channel as admin reads show it (null: never read); kept out of channelView, so audit
+ * snapshots of channel changes do not carry a value the router updates on its own.
+ */
+export function storedBalance(c: ChannelWithKeys) {
+  const b = c.balance;
+  if (!b || b.balance === null || !b.currency || !b.updatedAt) return b?.error ? { balance: null, currency: null, updatedAt: null, error: b.error } : null;
+  return { balance: b.balance, currency: b.currency, updatedAt: b.updatedAt.toISOString(), error: b.error };
+}
 
 /** The endpoint families a channel declared, or null for its type's defaults (rows from before the column: NULL). */
 export function declaredEndpoints(c: Pick<Channel, 'endpoints'>): string[] | null {
@@ -12,7 +22,7 @@ export function declaredEndpoints(c: Pick<Channel, 'endpoints'>): string[] | nul
 
 /** A channel's type settings as an object (`{}` for none or a malformed row). */
 export function channelConfig(c: Pick<Channel, 'config'>): Record<string, unknown> {
-  return c.config && typeof c.config === 'object' && !Array.isArray(c.config) ? (c.config) : {};
+  return c.config && typeof c.config === 'object' && !Array.isArray(c.config) ? c.config : {};
 }
 
 /** Admin JSON for a channel: keys, header and override values masked (write-only secrets), plus the read-only health fields. */
@@ -49,11 +59,18 @@ function maskedKey(k: ChannelKey, box: SecretBox): string {
 
 export type ChannelKeyStatus = 'ok' | 'banned' | 'exhausted' | 'auth_failed';
 
+/** The allowance is used up and its reset (if the provider named one) has not come yet. */
+export function allowanceExhausted(k: ChannelKey, now = Date.now()): boolean {
+  if (k.allowanceUsed === null || k.allowanceLimit === null || !(k.allowanceLimit > 0)) return false;
+  return k.allowanceUsed >= k.allowanceLimit && (!k.allowanceResetAt || k.allowanceResetAt.getTime() > now);
+}
+
 /**
  * A key's state for admins, from what routing already knows: a key ban in force (the relay's `auth` ban after a 401/403,
- * or 402 when the account ran dry; an error-rate ban otherwise) or a key the router disabled itself.
+ * or 402 when the account ran dry; an error-rate ban otherwise), a key the router disabled itself, or an allowance the
+ * provider reports used up (routing skips it until its reset).
  */
-export function keyState(k: ChannelKey, bans: Ban[]): { status: ChannelKeyStatus; lastError: string | null } {
+export function keyState(k: ChannelKey, bans: Ban[], now = Date.now()): { status: ChannelKeyStatus; lastError: string | null } {
   const ban = bans.find((b) => b.channelId === k.channelId && b.keyIndex === k.position);
   if (ban) {
     const detail = ban.detail ?? ban.reason;
@@ -61,12 +78,35 @@ export function keyState(k: ChannelKey, bans: Ban[]): { status: ChannelKeyStatus
     return { status: /\b402\b/.test(ban.detail ?? '') ? 'exhausted' : 'auth_failed', lastError: detail };
   }
   if (k.status === 'auto_disabled') return { status: 'auth_failed', lastError: k.disabledReason };
-  return { status: 'ok', lastError: k.disabledReason };
+  if (allowanceExhausted(k, now)) {
+    const until = k.allowanceResetAt ? ` until ${k.allowanceResetAt.toISOString()}` : '';
+    return { status: 'exhausted', lastError: `allowance used up (${k.allowanceUsed} of ${k.allowanceLimit})${until}` };
+  }
+  return { status: 'ok', lastError: k.disabledReason ?? (k.allowanceError ? `allowance: ${k.allowanceError}` : null) };
+}
+
+/** What the gateway counted for the key: upstream attempts, failed ones, the tokens of the answers it served, last use. */
+function keyCounters(k: ChannelKey) {
+  return {
+    requests: Number(k.requests),
+    errors: Number(k.errors),
+    inputTokens: Number(k.inputTokens),
+    outputTokens: Number(k.outputTokens),
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  };
 }
 
 /** One key of the pool as `GET /api/channels/:id/keys` answers it: never the key, only its mask. */
 export function channelKeyView(k: ChannelKey, box: SecretBox, bans: Ban[] = []) {
-  return { id: k.id, label: k.label, masked: maskedKey(k, box), enabled: k.status === 'enabled', ...keyState(k, bans) };
+  return {
+    id: k.id,
+    label: k.label,
+    masked: maskedKey(k, box),
+    enabled: k.status === 'enabled',
+    ...keyState(k, bans),
+    counters: keyCounters(k),
+    ...(k.allowanceUsed !== null ? { usage: { used: k.allowanceUsed, limit: k.allowanceLimit, resetAt: k.allowanceResetAt?.toISOString() ?? null } } : {}),
+  };
 }
 
 export function channelView(c: ChannelWithKeys, box: SecretBox, health: ChannelHealth = { bans: [], window: { requests: 0, errors: 0 } }) {

@@ -4,6 +4,7 @@ import type { Alias } from '@switchboard/db';
 import { Logger } from '@nestjs/common';
 import type { ChannelWithKeys, Channels } from '../channels/channel.repository';
 import { sealChannelSecrets } from '../channels/channel-secrets';
+import { KEY_COUNTERS_NONE } from '../channels/channel-key.fixture';
 import { RoutingTableService } from './routing-table.service';
 
 const SECRET = 'ab'.repeat(32);
@@ -49,6 +50,7 @@ const key = (position: number, status: string) => ({
   keyHint: 'sk-…',
   status,
   disabledReason: null,
+  ...KEY_COUNTERS_NONE,
   createdAt: T0,
   updatedAt: T0,
 });

@@ -2,11 +2,17 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import type { RoutingTable } from '@switchboard/contracts';
-import type { Channel } from '@switchboard/db';
+import type { Channel, ChannelKey } from '@switchboard/db';
 import { readChannelSecrets, type ChannelSecrets } from '../channels/channel-secrets';
 import { channelConfig, declaredEndpoints } from '../channels/channel.views';
 import { ChannelRepository, type Channels } from '../channels/channel.repository';
 import { PluginConfigService } from '../plugins/plugin-config.service';
+
+/** The allowance gateways select by: only a reported limit above zero says how close the key is to it. */
+function keyAllowanceRoute(k: ChannelKey): { allowance?: { ratio: number; resetAt: number | null } } {
+  if (k.allowanceUsed === null || k.allowanceLimit === null || !(k.allowanceLimit > 0)) return {};
+  return { allowance: { ratio: Math.max(0, k.allowanceUsed / k.allowanceLimit), resetAt: k.allowanceResetAt?.getTime() ?? null } };
+}
 
 const asStringMap = (v: unknown): Record<string, string> =>
   v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {};
@@ -50,7 +56,13 @@ export class RoutingTableService {
         keyMode: c.keyMode === 'round_robin' ? 'round_robin' : 'random',
         keys: c.keys
           .sort((a, b) => a.position - b.position)
-          .map((k) => ({ index: k.position, ciphertext: k.keyCiphertext, status: k.status as 'enabled' | 'disabled' | 'auto_disabled' })),
+          .map((k) => ({
+            index: k.position,
+            ciphertext: k.keyCiphertext,
+            status: k.status as 'enabled' | 'disabled' | 'auto_disabled',
+            id: k.id,
+            ...keyAllowanceRoute(k),
+          })),
         models: c.models,
         modelMapping: asStringMap(c.modelMapping),
         groups: c.groups,

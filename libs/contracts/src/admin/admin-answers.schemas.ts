@@ -83,7 +83,26 @@ export const ChannelKeyView = z.object({
   /** derived from the bans in force: `auth_failed` (the upstream refused it), `exhausted` (402: out of credit), `banned` (error rate) */
   status: z.enum(['ok', 'banned', 'exhausted', 'auth_failed']),
   lastError: z.string().nullable(),
+  /** what the provider reports of the key's allowance (refreshed by the router; `?refresh=1` reads it now) */
   usage: z.object({ used: z.number(), limit: z.number().nullable(), resetAt: iso.nullable() }).optional(),
+  /** counted by the gateway: upstream attempts with the key, failed ones, tokens of the answers it served, last use */
+  counters: z.object({
+    requests: z.number().int(),
+    errors: z.number().int(),
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    lastUsedAt: iso.nullable(),
+  }),
+});
+
+/** `GET /api/channels/:id/balance`: what the provider's account holds, as last read. */
+export const ChannelBalanceView = z.object({
+  balance: z.number(),
+  currency: z.string(),
+  /** when it was read */
+  updatedAt: iso,
+  /** the last refresh's failure when it failed after this balance was read (null: the balance is the latest) */
+  error: z.string().nullable(),
 });
 
 export const ChannelKeysAdded = z.object({

@@ -5,6 +5,7 @@ import {
   PluginView,
   AuditEntry,
   Balance,
+  ChannelBalanceView,
   ChannelKeyView,
   ChannelKeysAdded,
   ChannelTestResult,
@@ -35,6 +36,8 @@ import { PutPlugin } from './plugin-admin.schemas';
 import { AuditListQuery, DeadLetterListQuery, LogListQuery, StatsQuery } from './logs-admin.schemas';
 import {
   AddChannelKeys,
+  ChannelBalanceQuery,
+  ChannelKeyListQuery,
   ChannelListQuery,
   CreateAlias,
   CreateChannel,
@@ -214,15 +217,28 @@ export const ADMIN_ROUTES = {
     answer: ChannelTestResult,
   },
   'channels.delete': { method: 'DELETE', path: '/api/channels/:id', subject: router, summary: 'Delete a channel', status: 200, params: byId, answer: Deleted },
+  'channels.balance': {
+    method: 'GET',
+    path: '/api/channels/:id/balance',
+    subject: router,
+    summary:
+      "The account balance the channel's provider reports, as last read (`?refresh=1` reads it now); 409 for a type that reports none, 502 when the provider could not be read",
+    status: 200,
+    params: byId,
+    query: ChannelBalanceQuery,
+    answer: ChannelBalanceView,
+  },
 
   // a channel's key pool (SPEC §8)
   'channel-keys.list': {
     method: 'GET',
     path: '/api/channels/:id/keys',
     subject: router,
-    summary: "A channel's keys (masked), each with its label, enabled flag and state from the bans in force",
+    summary:
+      "A channel's keys (masked), each with its label, enabled flag, state, request counters and the provider-reported allowance (`?refresh=1` reads it now)",
     status: 200,
     params: byId,
+    query: ChannelKeyListQuery,
     answer: listOf(ChannelKeyView),
   },
   'channel-keys.create': {

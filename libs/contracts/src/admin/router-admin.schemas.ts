@@ -111,6 +111,16 @@ export const CreateAlias = z
   .strict();
 export const UpdateAlias = CreateAlias.omit({ name: true }).partial().strict();
 
+/** `?refresh=1`: read from the provider now instead of answering what the last periodic read stored. */
+const refreshFlag = z
+  .enum(['0', '1', 'true', 'false'])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+/** `GET /api/channels/:id/keys?refresh=1`: the keys' allowances are read from the provider first (types that report them). */
+export const ChannelKeyListQuery = z.object({ refresh: refreshFlag });
+/** `GET /api/channels/:id/balance?refresh=1`: the balance is read from the provider first. */
+export const ChannelBalanceQuery = z.object({ refresh: refreshFlag });
+
 export const ChannelListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),

@@ -27,4 +27,5 @@ export const usageRecord = (id: string): UsageRecord => ({
   reservedMicros: 0,
   endpoint: 'chat.completions',
   units: null,
+  keyAttempts: [],
 });

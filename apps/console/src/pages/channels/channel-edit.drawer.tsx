@@ -37,7 +37,8 @@ import {
 } from './channel-form';
 import { ChannelKeysPanel } from './channel-keys.panel';
 import { ChannelConfigInputs } from './channel-config.inputs';
-import { CHANNEL_TYPE_OPTIONS, ENDPOINT_FAMILY_OPTIONS } from './channel-types';
+import { ChannelBalanceLine } from './channel-balance';
+import { CHANNEL_TYPE_OPTIONS, ENDPOINT_FAMILY_OPTIONS, TYPES_WITH_BALANCE } from './channel-types';
 import { usePhone } from '../../layout/use-phone';
 
 // JSON is checked by formToBody (which names the exact problem), so a plain monospace text area is enough.
@@ -324,18 +325,21 @@ export function ChannelEditDrawer({ channelId, name, onClose }: { channelId: num
       {channelId !== null && (
         <QueryState query={channel}>
           {(c) => (
-            <Tabs defaultValue="settings">
-              <Tabs.List mb="md">
-                <Tabs.Tab value="settings">{t('channels.tab.settings')}</Tabs.Tab>
-                <Tabs.Tab value="keys">{t('channels.tab.keys', { n: c.keys.length })}</Tabs.Tab>
-              </Tabs.List>
-              <Tabs.Panel value="settings">
-                <SettingsForm channel={c} onSaved={onClose} />
-              </Tabs.Panel>
-              <Tabs.Panel value="keys">
-                <ChannelKeysPanel channelId={c.id} />
-              </Tabs.Panel>
-            </Tabs>
+            <>
+              {TYPES_WITH_BALANCE.includes(c.type) && <ChannelBalanceLine channelId={c.id} stored={c.balance} />}
+              <Tabs defaultValue="settings">
+                <Tabs.List mb="md">
+                  <Tabs.Tab value="settings">{t('channels.tab.settings')}</Tabs.Tab>
+                  <Tabs.Tab value="keys">{t('channels.tab.keys', { n: c.keys.length })}</Tabs.Tab>
+                </Tabs.List>
+                <Tabs.Panel value="settings">
+                  <SettingsForm channel={c} onSaved={onClose} />
+                </Tabs.Panel>
+                <Tabs.Panel value="keys">
+                  <ChannelKeysPanel channelId={c.id} />
+                </Tabs.Panel>
+              </Tabs>
+            </>
           )}
         </QueryState>
       )}

@@ -19,7 +19,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Answer } from '../../api/admin-client';
-import { fmtInt } from '../../format/format';
+import { fmtDateTime, fmtInt } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
 import { MutationError } from '../../layout/form-actions';
 import { QueryState } from '../../layout/query-state';
@@ -103,12 +103,32 @@ function KeyRow({ channelId, k, onDelete }: { channelId: number; k: KeyView; onD
           '—'
         )}
       </Table.Td>
-      <Table.Td>
-        {k.usage
-          ? k.usage.limit === null
-            ? fmtInt(k.usage.used, locale)
-            : t('channels.keys.usageOf', { used: fmtInt(k.usage.used, locale), limit: fmtInt(k.usage.limit, locale) })
-          : '—'}
+      <Table.Td data-testid={`key-usage-${k.id}`}>
+        {k.usage ? (
+          <Stack gap={0}>
+            <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+              {k.usage.limit === null
+                ? fmtInt(k.usage.used, locale)
+                : t('channels.keys.usageOf', { used: fmtInt(k.usage.used, locale), limit: fmtInt(k.usage.limit, locale) })}
+            </Text>
+            {k.usage.resetAt && (
+              <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                {t('channels.keys.resetsAt', { at: fmtDateTime(k.usage.resetAt, locale) })}
+              </Text>
+            )}
+          </Stack>
+        ) : (
+          '—'
+        )}
+      </Table.Td>
+      <Table.Td data-testid={`key-requests-${k.id}`} style={{ whiteSpace: 'nowrap' }}>
+        {t('channels.keys.requestsOf', { requests: fmtInt(k.counters.requests, locale), errors: fmtInt(k.counters.errors, locale) })}
+      </Table.Td>
+      <Table.Td data-testid={`key-tokens-${k.id}`} style={{ whiteSpace: 'nowrap' }}>
+        {fmtInt(k.counters.inputTokens, locale)} / {fmtInt(k.counters.outputTokens, locale)}
+      </Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+        <Text size="xs">{fmtDateTime(k.counters.lastUsedAt, locale)}</Text>
       </Table.Td>
       <Table.Td>
         <Switch
@@ -213,6 +233,11 @@ export function ChannelKeysPanel({ channelId }: { channelId: number }) {
   const queryClient = useQueryClient();
   const [deleting, setDeleting] = useState<KeyView | null>(null);
   const keys = useQuery({ queryKey: ['channel-keys', channelId], queryFn: () => api('channel-keys.list', { params: { id: String(channelId) } }) });
+  // the provider's allowances read now (`?refresh=1`); the answer is the pool as it then stands
+  const refreshUsage = useMutation({
+    mutationFn: () => api('channel-keys.list', { params: { id: String(channelId) }, query: { refresh: '1' } }),
+    onSuccess: (answer) => queryClient.setQueryData(['channel-keys', channelId], answer),
+  });
   const remove = useMutation({
     mutationFn: (k: KeyView) => api('channel-keys.delete', { params: { id: String(channelId), keyId: String(k.id) } }),
     onSuccess: async () => {
@@ -228,9 +253,17 @@ export function ChannelKeysPanel({ channelId }: { channelId: number }) {
   };
   return (
     <Stack>
+      <Group justify="flex-end">
+        <Tooltip label={t('channels.keys.refreshUsageHint')}>
+          <Button size="compact-sm" variant="light" loading={refreshUsage.isPending} onClick={() => refreshUsage.mutate()}>
+            {t('channels.keys.refreshUsage')}
+          </Button>
+        </Tooltip>
+      </Group>
+      <MutationError error={refreshUsage.error} />
       <QueryState query={keys}>
         {({ data }) => (
-          <Table.ScrollContainer minWidth={700}>
+          <Table.ScrollContainer minWidth={1000}>
             <Table verticalSpacing="xs">
               <Table.Thead>
                 <Table.Tr>
@@ -239,6 +272,9 @@ export function ChannelKeysPanel({ channelId }: { channelId: number }) {
                   <Table.Th>{t('channels.keys.state')}</Table.Th>
                   <Table.Th>{t('channels.keys.lastError')}</Table.Th>
                   <Table.Th>{t('channels.keys.usage')}</Table.Th>
+                  <Table.Th>{t('channels.keys.requests')}</Table.Th>
+                  <Table.Th>{t('channels.keys.tokens')}</Table.Th>
+                  <Table.Th>{t('channels.keys.lastUsed')}</Table.Th>
                   <Table.Th>{t('col.enabled')}</Table.Th>
                   <Table.Th>
                     <VisuallyHidden>{t('col.actions')}</VisuallyHidden>

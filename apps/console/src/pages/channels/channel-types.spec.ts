@@ -1,6 +1,6 @@
 import { ENDPOINT_FAMILIES } from '@switchboard/contracts';
-import { CHANNEL_TYPES, channelConfigProblem, defaultBaseUrl } from '@switchboard/providers';
-import { CHANNEL_CONFIG_FIELDS, CHANNEL_TYPE_OPTIONS, ENDPOINT_FAMILY_OPTIONS, TYPES_NEEDING_BASE_URL } from './channel-types';
+import { CHANNEL_TYPES, channelConfigProblem, defaultBaseUrl, reportsBalance } from '@switchboard/providers';
+import { CHANNEL_CONFIG_FIELDS, CHANNEL_TYPE_OPTIONS, ENDPOINT_FAMILY_OPTIONS, TYPES_NEEDING_BASE_URL, TYPES_WITH_BALANCE } from './channel-types';
 
 describe('channel types offered by the console', () => {
   it('are exactly the types the router accepts', () => {
@@ -9,6 +9,9 @@ describe('channel types offered by the console', () => {
   it("know which types have no default base URL (a type whose required settings give one, bedrock's region, has one)", () => {
     const settings = (t: string) => Object.fromEntries((CHANNEL_CONFIG_FIELDS[t] ?? []).filter((f) => f.required).map((f) => [f.name, f.placeholder]));
     expect(CHANNEL_TYPE_OPTIONS.filter((t) => !defaultBaseUrl(t, settings(t)))).toEqual(TYPES_NEEDING_BASE_URL);
+  });
+  it('know which types report a balance', () => {
+    expect(CHANNEL_TYPE_OPTIONS.filter((t) => reportsBalance(t))).toEqual(TYPES_WITH_BALANCE);
   });
   it('offer exactly the endpoint families a channel may declare', () => {
     expect([...ENDPOINT_FAMILY_OPTIONS].sort()).toEqual([...ENDPOINT_FAMILIES].sort());

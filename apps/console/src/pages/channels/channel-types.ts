@@ -28,6 +28,9 @@ export const CHANNEL_TYPE_OPTIONS: readonly string[] = [
   'vllm',
 ];
 
+/** Types whose provider reports an account balance (`GET /api/channels/:id/balance`; the registry's reportsBalance). */
+export const TYPES_WITH_BALANCE: readonly string[] = ['openai-compatible', 'deepseek', 'moonshot', 'openrouter'];
+
 /** Types whose base URL has no default (the channel must name one). */
 export const TYPES_NEEDING_BASE_URL: readonly string[] = ['azure', 'openai-compatible'];
 

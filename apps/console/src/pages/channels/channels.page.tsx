@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { Answer } from '../../api/admin-client';
 import type { ChannelRow } from '../../api/console-views';
+import { fmtBalance } from './channel-balance';
 import { fmtInt, fmtMs, fmtPercent } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
 import { MutationError, FormActions } from '../../layout/form-actions';
@@ -135,6 +136,9 @@ function ChannelTableRow({
         </Badge>
       </Table.Td>
       <Table.Td>{fmtInt(c.keys.length, locale)}</Table.Td>
+      <Table.Td data-testid={`balance-${c.name}`} style={{ whiteSpace: 'nowrap' }}>
+        {c.balance?.balance != null && c.balance.currency ? fmtBalance(c.balance.balance, c.balance.currency, locale) : '—'}
+      </Table.Td>
       <Table.Td>{c.bans.length ? c.bans.map((b) => b.model ?? `key ${b.key}`).join(', ') : '—'}</Table.Td>
       <Table.Td>{fmtPercent(c.errorRate, locale)}</Table.Td>
       <Table.Td>{fmtMs(c.responseTimeMs)}</Table.Td>
@@ -300,6 +304,7 @@ export function ChannelsPage() {
                       <Table.Th>{t('col.type')}</Table.Th>
                       <Table.Th>{t('col.status')}</Table.Th>
                       <Table.Th>{t('channels.keys')}</Table.Th>
+                      <Table.Th>{t('channels.balance')}</Table.Th>
                       <Table.Th>{t('col.bans')}</Table.Th>
                       <Table.Th>{t('dashboard.errorRate')}</Table.Th>
                       <Table.Th>{t('col.latency')}</Table.Th>

@@ -9,7 +9,7 @@ const RULES: [RegExp, SettingSection][] = [
   [/^(ADMIN_KEY|SECRET_KEY)$/, 'security'],
   [/^(DATABASE_URL|REDIS_|NATS_|EMBEDDED_DB_HOST)/, 'stores'],
   [/^(MAX_|HTTP_)/, 'requests'],
-  [/^(UPSTREAM_|RETRY_BUDGET|UNPRICED_MODEL_POLICY|AIHUBMIX_)/, 'upstreams'],
+  [/^(UPSTREAM_|RETRY_BUDGET|UNPRICED_MODEL_POLICY|AIHUBMIX_|KEY_ALLOWANCE_|CHANNEL_BALANCE_)/, 'upstreams'],
   [/^(BAN_|CHANNEL_CHECK_)/, 'health'],
   [/^(BALANCE_|LEDGER_|QUOTA_|LOG_RETENTION_)/, 'billing'],
 ];
