@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, recordAudit, type AuditEntry, type PluginConfig } from '@switchboard/db';
+import { Prisma, PrismaService, recordAudit, type AuditEntry, type PluginConfig } from '@switchboard/db';
 
 /** Stored plugin configurations (a missing row: the plugin's defaults, switched off). */
 @Injectable()
@@ -17,7 +17,8 @@ export class PluginConfigRepository {
   /** Writes the whole configuration with the audit record its caller builds from the row. */
   async put(name: string, config: Record<string, unknown>, audit: (row: PluginConfig) => AuditEntry): Promise<PluginConfig> {
     return this.prisma.$transaction(async (tx) => {
-      const row = await tx.pluginConfig.upsert({ where: { name }, create: { name, config: config as object }, update: { config: config as object } });
+      const json = config as Prisma.InputJsonValue;
+      const row = await tx.pluginConfig.upsert({ where: { name }, create: { name, config: json }, update: { config: json } });
       await recordAudit(tx, audit(row));
       return row;
     });

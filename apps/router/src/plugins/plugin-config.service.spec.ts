@@ -30,7 +30,7 @@ describe('PluginConfigService', () => {
     expect(list.map((p) => p.name)).toEqual(['cache', 'web-search', 'stream-fake', 'think-split']);
     expect(list.every((p) => !p.enabled)).toBe(true);
     expect(await service.get('cache')).toMatchObject({ enabled: false, ttlSeconds: 300, hitCostRatio: 0, models: null });
-    expect(await (await setup()).service.routed()).toEqual([]);
+    expect(await setup().service.routed()).toEqual([]);
   });
 
   it('changes only the fields sent, audits it and tells the gateways', async () => {
@@ -44,7 +44,13 @@ describe('PluginConfigService', () => {
     ]);
     expect(emitted).toHaveLength(2);
     expect(await service.routed()).toEqual([
-      { name: 'cache', models: ['gpt-*'], groups: null, tokens: null, settings: { ttlSeconds: 60, maxEntries: 10_000, maxEntryBytes: 1024 * 1024, hitCostRatio: 0 } },
+      {
+        name: 'cache',
+        models: ['gpt-*'],
+        groups: null,
+        tokens: null,
+        settings: { ttlSeconds: 60, maxEntries: 10_000, maxEntryBytes: 1024 * 1024, hitCostRatio: 0 },
+      },
     ]);
   });
 

@@ -44,7 +44,7 @@ export class PluginConfigService {
   /** The stored configuration over the defaults, secrets still sealed. */
   private stored(name: PluginName, row: PluginRow | null): PluginConfig {
     const saved = row && row.config && typeof row.config === 'object' && !Array.isArray(row.config) ? (row.config as Record<string, unknown>) : {};
-    return { ...PLUGIN_DEFAULT_SCOPE, ...PLUGIN_SETTINGS[name].defaults, ...saved } as PluginConfig;
+    return { ...PLUGIN_DEFAULT_SCOPE, ...PLUGIN_SETTINGS[name].defaults, ...saved };
   }
 
   private view(name: PluginName, config: PluginConfig, row: PluginRow | null) {
