@@ -39,7 +39,9 @@ export class JsonResponseSink {
 
   /** Undefined when the answer reached the client; a failure (nothing sent) when the body broke or is not JSON. */
   async relay(ctx: AttemptContext, res: UpstreamResponse): Promise<AttemptFailure | undefined> {
-    if (ctx.upstreamStream || protocolDescriptor(ctx.upstreamProtocol).streamOnly) return this.aggregate(ctx, res);
+    // A stream the gateway asked for (stream-fake) or the only answer the upstream gives (Kiro); a streaming client's
+    // call lands here only when answered whole (whisper-1 ignores stream=true), and that answer is JSON.
+    if ((ctx.upstreamStream && !ctx.call.stream) || protocolDescriptor(ctx.upstreamProtocol).streamOnly) return this.aggregate(ctx, res);
     const { call, draft, upstreamProtocol, t0 } = ctx;
     let buf: Buffer;
     try {
