@@ -230,8 +230,9 @@ describe('console: channels page (standalone)', () => {
     ]);
 
     const fileInput = d.locator('input[type="file"]');
-    await fileInput.setInputFiles({ name: 'keys.json', mimeType: 'application/json', buffer: Buffer.from('{"not": "an array"}') });
-    await d.getByText('The JSON file must be an array of strings').waitFor();
+    // an object is one credential (a service account); numbers are no keys at all
+    await fileInput.setInputFiles({ name: 'keys.json', mimeType: 'application/json', buffer: Buffer.from('[42, true]') });
+    await d.getByText('The JSON file must be an array of keys or one credential object').waitFor();
     await fileInput.setInputFiles({ name: 'keys.json', mimeType: 'application/json', buffer: Buffer.from('["sk-keys-json-000004", "sk-keys-new-000003"]') });
     // the file is read asynchronously: wait for its keys to land in the text box
     await eventually(async () => (await d.getByLabel('Paste keys').inputValue()) === 'sk-keys-json-000004\nsk-keys-new-000003', 5_000, 'the file read');
