@@ -21,6 +21,16 @@ export interface ConsoleBrowser {
 }
 
 /**
+ * Every browser a test file opened and has not closed: closed after the file's tests, so a test that fails before its
+ * own `close()` (a second browser for the dark theme, say) leaves no chromium behind to keep jest from exiting.
+ */
+const open = new Set<Browser>();
+afterAll(async () => {
+  await Promise.all([...open].map((b) => b.close().catch(() => undefined)));
+  open.clear();
+});
+
+/**
  * Chromium with a signed-in console session (the cookie of `POST /api/session`, as the sign-in form would get it), in
  * the light theme and English unless asked otherwise. `expectedStatuses` lists responses a test provokes on purpose.
  */
@@ -31,6 +41,7 @@ export async function openConsole(
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set SB_CHROMIUM)`);
   fs.mkdirSync(SHOTS, { recursive: true });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  open.add(browser);
   const context = await browser.newContext({
     baseURL: sys.url,
     viewport: { width: 1280, height: 900 },
@@ -64,7 +75,10 @@ export async function openConsole(
     page,
     pageErrors,
     shot: (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true }).then(() => undefined),
-    close: () => browser.close(),
+    close: () => {
+      open.delete(browser);
+      return browser.close();
+    },
   };
 }
 
