@@ -101,7 +101,11 @@ describe('console: models & prices and aliases pages (standalone)', () => {
     // Every priced claude model goes through the wildcard channel; nothing else is served by either channel.
     const prices = (await admin.get<{ data: Price[] }>('/api/prices')).body.data;
     const served = prices.filter((p) => p.model.startsWith('claude-') || p.model === 'gpt-4o-mini').length;
-    await expect(page.getByTestId('prices-count').textContent()).resolves.toBe(`${served} prices`);
+    // the filter applies as the channels' models arrive: wait for the count rather than read it once
+    const count = page.getByTestId('prices-count');
+    await eventually(async () => (await count.textContent()) === `${served} prices`, 10_000, `${served} served prices`).catch(async () => {
+      expect(await count.textContent()).toBe(`${served} prices`);
+    });
     await cb.shot('prices-served-light');
     await page.getByText('All', { exact: true }).click();
   });

@@ -62,6 +62,11 @@ function respond(ctx: FamilyContext): MockReply {
   const maxTokens = asNumber(body.max_tokens) ?? DEFAULT_MAX_TOKENS;
   const echo = body.echo === true;
   const logprobs = asNumber(body.logprobs);
+  // OpenAI bounds both (logprobs ≤ 5, n ≤ 128) with a 400; the mock must not build arrays of whatever it is sent.
+  if (logprobs !== undefined && !(Number.isInteger(logprobs) && logprobs >= 0 && logprobs <= 5))
+    return invalid(`Invalid value for 'logprobs': expected an integer between 0 and 5, but got ${logprobs} instead.`, 'logprobs', 'invalid_value');
+  if (!(Number.isInteger(n) && n >= 1 && n <= 128))
+    return invalid(`Invalid value for 'n': expected an integer between 1 and 128, but got ${n} instead.`, 'n', 'invalid_value');
 
   const plans = prompts.map((p) =>
     buildPlan(
