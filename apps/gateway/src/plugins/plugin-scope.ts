@@ -1,4 +1,5 @@
 import { PLUGIN_NAMES, type PluginName, type RoutedPlugin } from '@switchboard/contracts';
+import { globToRegExp } from '../state/model-pattern';
 
 /** An enabled plugin as the gateway matches it: its scope compiled once per routing table. */
 export interface ScopedPlugin {
@@ -18,10 +19,6 @@ export interface PluginSubject {
 
 const NONE: readonly ScopedPlugin[] = Object.freeze([]);
 const ORDER = new Map<string, number>(PLUGIN_NAMES.map((n, i) => [n, i]));
-
-function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-}
 
 /** The routing table's enabled plugins in the relay's fixed order (PLUGIN_NAMES), scopes compiled. */
 export function scopePlugins(plugins: readonly RoutedPlugin[]): readonly ScopedPlugin[] {

@@ -3,6 +3,7 @@ import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { Subjects, type RoutedAlias, type RoutedChannel, type RoutingTable } from '@switchboard/contracts';
 import { Bus } from '@switchboard/messaging';
+import { globToRegExp } from './model-pattern';
 import { pluginsFor, scopePlugins, type PluginSubject, type ScopedPlugin } from '../plugins/plugin-scope';
 
 export interface RuntimeKey {
@@ -18,11 +19,6 @@ export interface RuntimeChannel extends Omit<RoutedChannel, 'keys'> {
   keys: RuntimeKey[];
   /** compiled model patterns (`*` wildcards) */
   matchers: RegExp[];
-}
-
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`);
 }
 
 /**
