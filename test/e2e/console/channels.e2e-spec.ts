@@ -249,8 +249,12 @@ describe('console: channels page (standalone)', () => {
 
     // switch every key but one off in the panel: the upstream then only sees that key
     for (const masked of ['sk-…0001', 'sk-…0003', 'sk-…0004']) {
-      await d.getByRole('switch', { name: `Enable key ${masked}` }).click({ force: true });
-      await eventually(async () => (await keysOf('ch-keys')).find((k) => k.masked === masked)?.enabled === false, 5_000, `${masked} off`);
+      const sw = d.getByRole('switch', { name: `Enable key ${masked}` });
+      // the previous toggle's refetch re-lays the rows out (a "disabled" badge): click on the settled row, not where it was
+      await eventually(async () => (await sw.isEnabled()) && (await sw.isChecked()), 5_000, `${masked} ready`);
+      await sw.click({ force: true });
+      await eventually(async () => (await keysOf('ch-keys')).find((k) => k.masked === masked)?.enabled === false, 10_000, `${masked} off`);
+      await eventually(async () => !(await sw.isChecked()) && (await sw.isEnabled()), 10_000, `${masked} shown off`);
     }
     await eventually(
       async () => {
