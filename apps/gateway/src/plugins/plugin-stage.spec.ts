@@ -4,7 +4,7 @@ import { AttemptContext } from '../relay/attempt-context';
 import type { InboundCall } from '../relay/inbound';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { scopePlugins } from './plugin-scope';
-import { activePlugins, settlePlugins, shapeAttempt } from './plugin-stage';
+import { activePlugins, answerTransforms, settlePlugins, shapeAttempt } from './plugin-stage';
 import type { RelayPlugin } from './relay-plugin';
 import { streamFakePlugin } from './stream-fake/stream-fake.plugin';
 
@@ -44,6 +44,23 @@ describe('plugin stage', () => {
     ctx.plugins = active;
     shapeAttempt(ctx, channel({ type: 'anthropic' }));
     expect(seen).toEqual(['cache:anthropic', 'think-split:anthropic']);
+  });
+
+  it('collects answer transforms only for a chat answer, marking the plugins that gave one as applied', () => {
+    const transform = { event: (ev: never) => [ev], flush: () => [], response: (ir: never) => ir };
+    const plugin: RelayPlugin = { name: 'think-split', answerTransform: (ctx) => (ctx.model === 'none' ? null : transform) };
+    const ctx = ctxFor(inboundCall());
+    expect(answerTransforms(ctx)).toEqual([]);
+    ctx.plugins = activePlugins(scoped('think-split'), { 'think-split': plugin });
+    ctx.upstreamProtocol = 'anthropic';
+    expect(answerTransforms(ctx)).toEqual([transform]);
+    expect(ctx.plugins[0].outcome).toBe('applied');
+    ctx.upstreamProtocol = 'openai-embeddings';
+    expect(answerTransforms(ctx)).toEqual([]);
+    const none = ctxFor(inboundCall(), 'none');
+    none.plugins = activePlugins(scoped('think-split'), { 'think-split': plugin });
+    expect(answerTransforms(none)).toEqual([]);
+    expect(none.plugins[0].outcome).toBeNull();
   });
 
   it('counts each active plugin once per request: applied, failed (it acted, the request failed) or skipped', async () => {

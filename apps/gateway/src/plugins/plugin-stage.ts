@@ -1,4 +1,5 @@
 import { processMetrics } from '@switchboard/observability';
+import { NO_TRANSFORMS, protocolDescriptor, type AnswerTransform } from '@switchboard/protocols';
 import { upstreamProtocolOf } from '@switchboard/providers';
 import type { AttemptContext } from '../relay/attempt-context';
 import type { RuntimeChannel } from '../state/routing-table.service';
@@ -36,6 +37,23 @@ export function shapeAttempt(ctx: AttemptContext, channel: RuntimeChannel): bool
   const shape: AttemptShape = { upstreamProtocol, stream: ctx.call.stream };
   for (const p of ctx.plugins) if (p.plugin.shapeAttempt) p.outcome = p.plugin.shapeAttempt(ctx, shape, p.settings);
   return shape.stream;
+}
+
+/**
+ * Per attempt, when its answer is about to be relayed: the plugins' changes to it, in plugin order. Only a chat answer
+ * (IR codecs on both ends) can be changed; anything else relays as it is.
+ */
+export function answerTransforms(ctx: AttemptContext): readonly AnswerTransform[] {
+  if (!ctx.plugins.length) return NO_TRANSFORMS;
+  if (!protocolDescriptor(ctx.call.protocol).codecs || !protocolDescriptor(ctx.upstreamProtocol).codecs) return NO_TRANSFORMS;
+  let out: AnswerTransform[] | null = null;
+  for (const p of ctx.plugins) {
+    const t = p.plugin.answerTransform?.(ctx, p.settings);
+    if (!t) continue;
+    p.outcome = 'applied';
+    (out ??= []).push(t);
+  }
+  return out ?? NO_TRANSFORMS;
 }
 
 /** When the request ends: one count per active plugin, by what it did for the attempt that ended the request. */

@@ -1,5 +1,5 @@
 import type { PluginName } from '@switchboard/contracts';
-import type { WireProtocol } from '@switchboard/protocols';
+import type { AnswerTransform, WireProtocol } from '@switchboard/protocols';
 import type { AttemptContext } from '../relay/attempt-context';
 
 /** What a plugin did for one request: acted on it, or was in scope but left it alone (a streaming client…). */
@@ -16,13 +16,15 @@ export interface AttemptShape {
 /**
  * A relay plugin (SPEC §8): hooks at fixed points of the relay, each optional, run in PLUGIN_NAMES order. The set
  * grows with the plugins that need it, one hook per point:
- * - `shapeAttempt` (now; stream-fake): per attempt, before the upstream call is built.
- * - before the failover loop, may answer or rewrite the request (cache hit, web-search's injected results): next.
- * - around the answer, over the IR (think-split's tag splitting, cache store): after that.
+ * - `shapeAttempt` (stream-fake): per attempt, before the upstream call is built.
+ * - `answerTransform` (think-split, web-search's citations): per attempt whose answer is chat on both ends, a change
+ *   to the answer over the IR; a same-protocol answer is then decoded and encoded again instead of passed through.
  */
 export interface RelayPlugin {
   readonly name: PluginName;
   shapeAttempt?(ctx: AttemptContext, shape: AttemptShape, settings: Readonly<Record<string, unknown>>): PluginOutcome;
+  /** null: nothing to change for this attempt (the plugin then records its own outcome as it sees fit). */
+  answerTransform?(ctx: AttemptContext, settings: Readonly<Record<string, unknown>>): AnswerTransform | null;
 }
 
 /** A plugin acting on one request: its code, its settings, and what it last did (null: no attempt reached it). */

@@ -11,8 +11,10 @@ import {
   extractUsage,
   protocolDescriptor,
   ProtocolError,
+  transformResponse,
 } from '@switchboard/protocols';
 import { providerFor } from '@switchboard/providers';
+import { answerTransforms } from '../plugins/plugin-stage';
 import type { AttemptContext } from './attempt-context';
 import { FailoverPolicy, transportFailure, type AttemptFailure } from './failover-policy';
 import { classifyUpstreamError } from './upstream.client';
@@ -61,8 +63,10 @@ export class JsonResponseSink {
     }
     this.recorder.observeUpstream(ctx.channel!.id, upstreamProtocol, '2xx', t0);
     let converted: Record<string, unknown> | null;
+    const transforms = answerTransforms(ctx);
     try {
-      converted = call.protocol === upstreamProtocol ? null : convertResponse(upstreamProtocol, call.protocol, json, ctx.convert!);
+      converted =
+        call.protocol === upstreamProtocol && !transforms.length ? null : convertResponse(upstreamProtocol, call.protocol, json, ctx.convert!, transforms);
     } catch (e) {
       // An answer that says no in its own way (every image held back by a safety filter): the client's error, not a 500.
       if (e instanceof ProtocolError) throw new DomainError(e.type, e.status, e.message, e.param === undefined ? {} : { param: e.param });
@@ -125,7 +129,7 @@ export class JsonResponseSink {
     ctx.reply
       .status(200)
       .header('content-type', 'application/json')
-      .send(JSON.stringify(encodeResponse(call.protocol, ir, ctx.convert!)));
+      .send(JSON.stringify(encodeResponse(call.protocol, transformResponse(answerTransforms(ctx), ir), ctx.convert!)));
     return undefined;
   }
 }

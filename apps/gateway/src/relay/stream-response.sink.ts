@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { statusClass } from '@switchboard/observability';
 import { createStreamTranslator, DEFAULT_MAX_SSE_EVENT_CHARS, protocolDescriptor } from '@switchboard/protocols';
 import { providerFor } from '@switchboard/providers';
+import { answerTransforms } from '../plugins/plugin-stage';
 import type { AttemptContext } from './attempt-context';
 import { transportFailure, type AttemptFailure } from './failover-policy';
 import { classifyUpstreamError } from './upstream.client';
@@ -30,7 +31,7 @@ export class StreamResponseSink {
   /** Undefined once the client got a response; a failure only when the upstream broke before any byte was sent. */
   async relay(ctx: AttemptContext, res: UpstreamResponse): Promise<AttemptFailure | undefined> {
     const { call, draft, reply, upstreamProtocol, t0 } = ctx;
-    const translator = createStreamTranslator(upstreamProtocol, call.protocol, ctx.convert!, this.maxSseEventChars);
+    const translator = createStreamTranslator(upstreamProtocol, call.protocol, ctx.convert!, this.maxSseEventChars, answerTransforms(ctx));
     const decoder = new TextDecoder('utf-8');
     // A provider that frames its stream otherwise (AWS's binary event stream) turns it into the SSE text decoders read.
     const framer = providerFor(ctx.channel!.type)?.streamFramer?.(upstreamProtocol);

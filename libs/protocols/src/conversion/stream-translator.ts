@@ -13,6 +13,7 @@ import { ResponsesStreamDecoder } from '../openai-responses/openai-responses-str
 import type { ConvertContext, Usage, WireProtocol } from '../protocol.types';
 import { createStreamDecoder, createStreamEncoder } from './stream-codecs';
 import { countTextTokens } from '../accounting/token-count.util';
+import { flushTransforms, NO_TRANSFORMS, transformEvents, type AnswerTransform } from './answer-transform';
 
 export interface StreamTranslator {
   /**
@@ -92,6 +93,7 @@ class TranslatingStream extends ObservingStream implements StreamTranslator {
     private readonly decoder: StreamDecoder,
     private readonly encoder: StreamEncoder,
     maxEventChars: number | undefined,
+    private readonly transforms: readonly AnswerTransform[] = NO_TRANSFORMS,
   ) {
     super();
     this.parser = new SseParser(false, maxEventChars);
@@ -107,6 +109,7 @@ class TranslatingStream extends ObservingStream implements StreamTranslator {
     let out = '';
     for (const ev of this.parser.flush()) out += this.feed(this.decoder.decode(ev));
     out += this.feed(this.decoder.finish());
+    if (this.transforms.length && !this.terminated) out += this.feed(flushTransforms(this.transforms), false);
     if (!this.sawEvent) return out + this.abort(EMPTY_STREAM_ERROR);
     return out + this.encoder.end();
   }
@@ -118,7 +121,8 @@ class TranslatingStream extends ObservingStream implements StreamTranslator {
     );
   }
 
-  private feed(events: IrStreamEvent[]): string {
+  private feed(decoded: IrStreamEvent[], transform = true): string {
+    const events = transform && this.transforms.length ? transformEvents(this.transforms, decoded) : decoded;
     let out = '';
     for (const ev of events) {
       this.observe(ev);
@@ -203,8 +207,18 @@ function passthroughErrorFrame(protocol: WireProtocol, err: { status: number; me
 }
 
 /** `maxEventChars`: the longest unfinished upstream event held back (SseParser); push() throws past it. */
-export function createStreamTranslator(from: WireProtocol, to: WireProtocol, ctx: ConvertContext, maxEventChars?: number): StreamTranslator {
+/**
+ * `transforms`: changes to the answer over the IR (plugins); with any, a same-protocol stream is decoded and encoded
+ * again rather than passed through byte for byte.
+ */
+export function createStreamTranslator(
+  from: WireProtocol,
+  to: WireProtocol,
+  ctx: ConvertContext,
+  maxEventChars?: number,
+  transforms: readonly AnswerTransform[] = NO_TRANSFORMS,
+): StreamTranslator {
   const decoder = createStreamDecoder(from, ctx);
-  if (from === to) return new PassthroughStream(from, decoder, maxEventChars);
-  return new TranslatingStream(decoder, createStreamEncoder(to, ctx), maxEventChars);
+  if (from === to && !transforms.length) return new PassthroughStream(from, decoder, maxEventChars);
+  return new TranslatingStream(decoder, createStreamEncoder(to, ctx), maxEventChars, transforms);
 }
