@@ -2,8 +2,13 @@ import net from 'node:net';
 
 // SB_TEST_REDIS_PORT / SB_TEST_NATS_PORT point a whole run at brokers of its own, so two checkouts can run their
 // suites at once on one machine without purging each other's streams and counters.
-const redisPort = Number(process.env.SB_TEST_REDIS_PORT ?? 6379);
-const natsPort = Number(process.env.SB_TEST_NATS_PORT ?? 4222);
+// SB_TEST_WORKER_BROKERS (set by scripts/test.mjs when the end-to-end tier runs on several Jest workers): each
+// worker's own ports, so one worker's cluster never answers another's messages.
+const workerBrokers = process.env.SB_TEST_WORKER_BROKERS
+  ? (JSON.parse(process.env.SB_TEST_WORKER_BROKERS) as ({ redis: number; nats: number } | null)[])[Number(process.env.JEST_WORKER_ID ?? 1) - 1]
+  : null;
+const redisPort = workerBrokers?.redis ?? Number(process.env.SB_TEST_REDIS_PORT ?? 6379);
+const natsPort = workerBrokers?.nats ?? Number(process.env.SB_TEST_NATS_PORT ?? 4222);
 
 export const INFRA = {
   postgres: { host: '127.0.0.1', port: 5432, url: 'postgres://postgres@127.0.0.1:5432' },

@@ -136,6 +136,9 @@ describe('cost, ledger and stats (standalone)', () => {
       cacheWriteTokens: 200,
     });
     expect(log.promptTokens - log.cacheReadTokens - log.cacheWriteTokens).toBeGreaterThan(0);
+    // the answer tells its cost, the same the log and the ledger hold
+    expect(micros(Number(response.headers.get('x-switchboard-cost')))).toBe(micros(log.cost));
+    expect(micros(log.cost)).toBeGreaterThan(0n);
   });
 
   it('bills a stream from the usage the upstream reports (OpenAI, include_usage)', async () => {
@@ -149,6 +152,8 @@ describe('cost, ledger and stats (standalone)', () => {
       .withResponse();
     let usage: OpenAI.CompletionUsage | undefined;
     for await (const c of stream) if (c.usage) usage = c.usage;
+    // a stream's cost is known only at its end: no header
+    expect(response.headers.get('x-switchboard-cost')).toBeNull();
     await checkBilled(response.headers.get('x-request-id')!, {
       promptTokens: usage!.prompt_tokens,
       completionTokens: usage!.completion_tokens,

@@ -47,6 +47,8 @@ describe('BytesResponseSink (speech audio, subtitles: answers that are not JSON)
       'x-request-id': 'req-1',
       'content-type': 'audio/wav',
       'content-disposition': 'attachment; filename="s.wav"',
+      // no price for this model: free, and said so
+      'x-switchboard-cost': '0.000000',
     });
     expect(ctx.draft.status).toBe(200);
     expect(ctx.draft.ttftMs).not.toBeNull();

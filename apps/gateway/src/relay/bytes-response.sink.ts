@@ -21,11 +21,19 @@ export class BytesResponseSink {
   async relay(ctx: AttemptContext, res: UpstreamResponse): Promise<AttemptFailure | undefined> {
     const { call, draft, reply, t0 } = ctx;
     const raw = reply.raw;
+    // Billed from the request, so the cost is known before the first byte goes out.
+    const measured = measureFromRequest(call);
     let started = false;
     const start = () => {
       started = true;
       reply.hijack();
-      const headers: Record<string, string> = { ...(reply.getHeaders() as Record<string, string>), 'x-request-id': draft.requestId };
+      draft.usage = measured?.usage ?? { ...NO_USAGE };
+      draft.units = measured?.units ?? null;
+      const headers: Record<string, string> = {
+        ...(reply.getHeaders() as Record<string, string>),
+        'x-request-id': draft.requestId,
+        'x-switchboard-cost': this.recorder.costHeader(ctx),
+      };
       for (const h of FORWARDED) {
         const v = res.header(h);
         if (v !== undefined) headers[h] = v;
@@ -49,14 +57,14 @@ export class BytesResponseSink {
       draft.status = clientGone ? 499 : 502;
       draft.error = clientGone ? 'client closed the connection' : `upstream body ended early: ${(e as Error).message}`;
       draft.upstreamBroken = !clientGone;
+      // a cut answer is not billed
+      draft.usage = { ...NO_USAGE };
+      draft.units = null;
       raw.destroy();
       return undefined;
     }
     draft.upstreamMs += performance.now() - t0;
     this.recorder.observeUpstream(ctx.channel!.id, ctx.upstreamProtocol, '2xx', t0);
-    const measured = measureFromRequest(call);
-    draft.usage = measured?.usage ?? { ...NO_USAGE };
-    draft.units = measured?.units ?? null;
     draft.status = 200;
     if (!started) start();
     raw.end();

@@ -84,6 +84,7 @@ export class JsonResponseSink {
     ctx.reply
       .status(200)
       .header('content-type', 'application/json')
+      .header('x-switchboard-cost', this.recorder.costHeader(ctx))
       .send(converted ? JSON.stringify(converted) : buf);
     return undefined;
   }
@@ -129,6 +130,7 @@ export class JsonResponseSink {
     ctx.reply
       .status(200)
       .header('content-type', 'application/json')
+      .header('x-switchboard-cost', this.recorder.costHeader(ctx))
       .send(JSON.stringify(encodeResponse(call.protocol, transformResponse(answerTransforms(ctx), ir), ctx.convert!)));
     return undefined;
   }

@@ -92,6 +92,15 @@ export class UsageRecorder {
     draft.costMicros = price ? computeCostMicros(draft.usage, price, token.group.priceRatio, draft.units) : 0;
   }
 
+  /**
+   * A whole answer's cost, for its `x-switchboard-cost` header (SPEC §8: USD): billed before the answer is sent, as
+   * the failover loop would after it.
+   */
+  costHeader(ctx: Pick<AttemptContext, 'draft' | 'price' | 'token'>): string {
+    if (ctx.token) this.bill(ctx.draft, ctx.price, ctx.token);
+    return (ctx.draft.costMicros / 1e6).toFixed(6);
+  }
+
   /** The request is over (answered or refused): settle, observe, publish. Never throws. */
   finish(ctx: Pick<AttemptContext, 'draft' | 'token' | 'admitted'> & { call: Pick<InboundCall, 'protocol' | 'stream'> }): void {
     const { draft, call, token, admitted } = ctx;
