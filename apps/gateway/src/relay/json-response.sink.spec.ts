@@ -53,7 +53,7 @@ describe('JsonResponseSink', () => {
   it('a whole answer carries its cost in USD (x-switchboard-cost), billed as the log will be', async () => {
     const { ctx, reply } = ctxFor();
     ctx.token = { group: { name: 'default', priceRatio: 2 } } as unknown as NonNullable<typeof ctx.token>;
-    ctx.price = { model: 'm', inputMicros: 3_000_000, outputMicros: 15_000_000, cacheReadMicros: 0, cacheWriteMicros: 0, perRequestMicros: 0 } as NonNullable<typeof ctx.price>;
+    ctx.price = { model: 'm', inputMicros: 3_000_000, outputMicros: 15_000_000, cacheReadMicros: 0, cacheWriteMicros: 0, perRequestMicros: 0 };
     await sink.relay(ctx, upstreamResponse(200, [JSON.stringify(completion)]));
     // $3 and $15 per million tokens: (9 × 3 + 2 × 15) µ$ × ratio 2 = 114 µ$
     expect(ctx.draft.costMicros).toBe(114);
