@@ -10,6 +10,7 @@ describe('CONSOLE_PAGES', () => {
       '/groups',
       '/prices',
       '/aliases',
+      '/plugins',
       '/logs',
       '/audit',
       '/redemptions',

@@ -12,6 +12,7 @@ export const CONSOLE_PAGES = [
   'groups',
   'prices',
   'aliases',
+  'plugins',
   'logs',
   'audit',
   'redemptions',
