@@ -31,21 +31,30 @@ export function thinkSplitTransform(tag: string): AnswerTransform {
     flush: () => toEvents(splitter.flush()),
     response(ir) {
       const at = ir.parts.findIndex((p) => p.type !== 'thinking');
-      const first = ir.parts[at];
-      if (first?.type !== 'text') return ir;
+      if (ir.parts[at]?.type !== 'text') return ir;
+      // The answer's text parts read as one text, as a stream would deliver them.
       const one = new ThinkTagSplitter(tag);
-      const pieces = [...one.push(first.text), ...one.flush()];
       let thinking = '';
-      let text = '';
-      for (const p of pieces) {
-        if (p.kind === 'thinking') thinking += p.text;
-        else if (p.kind === 'text') text += p.text;
+      let changed = false;
+      const texts: IrPart[] = [];
+      let end = at;
+      for (; end < ir.parts.length && !one.passing; end++) {
+        const part = ir.parts[end];
+        if (part.type !== 'text') break;
+        const pieces = one.push(part.text);
+        if (ir.parts[end + 1]?.type !== 'text') pieces.push(...one.flush());
+        let text = '';
+        for (const p of pieces) {
+          if (p.kind === 'thinking') thinking += p.text;
+          else if (p.kind === 'text') text += p.text;
+        }
+        changed ||= text !== part.text;
+        // The part's own fields (a Gemini signature, a cache mark) stay with its text; a part all reasoning goes.
+        if (text || part.thoughtSignature) texts.push({ ...part, text });
       }
-      if (!thinking && text === first.text) return ir;
-      const split: IrPart[] = thinking ? [{ type: 'thinking', text: thinking }] : [];
-      // The answer's own fields (a Gemini signature, a cache mark) stay on its text; an answer all reasoning has none.
-      if (text || first.thoughtSignature) split.push({ ...first, text });
-      return { ...ir, parts: [...ir.parts.slice(0, at), ...split, ...ir.parts.slice(at + 1)] };
+      if (!thinking && !changed) return ir;
+      const split: IrPart[] = thinking ? [{ type: 'thinking', text: thinking }, ...texts] : texts;
+      return { ...ir, parts: [...ir.parts.slice(0, at), ...split, ...ir.parts.slice(end)] };
     },
   };
 }

@@ -219,6 +219,25 @@ describe('think-split: a whole answer', () => {
       stopReason: 'stop' as const,
       usage: null,
     };
+    const parted = {
+      parts: [
+        { type: 'text' as const, text: ' <thi' },
+        { type: 'text' as const, text: 'nk>a' },
+        { type: 'text' as const, text: 'b</think>\n' },
+        { type: 'text' as const, text: 'answer', thoughtSignature: 'ts' },
+        { type: 'text' as const, text: ' <think>' },
+        { type: 'tool_call' as const, id: 'c', name: 'f', arguments: '{}' },
+      ],
+      stopReason: 'stop' as const,
+      usage: null,
+    };
+    // text parts read as one text, as a stream would deliver them
+    expect(t.response(parted).parts).toEqual([
+      { type: 'thinking', text: 'ab' },
+      { type: 'text', text: 'answer', thoughtSignature: 'ts' },
+      { type: 'text', text: ' <think>' },
+      { type: 'tool_call', id: 'c', name: 'f', arguments: '{}' },
+    ]);
     expect(t.response(withReasoning).parts).toEqual([
       { type: 'thinking', text: 'native', signature: 'sig' },
       { type: 'thinking', text: 'tagged' },
