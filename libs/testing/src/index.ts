@@ -9,7 +9,7 @@ export type {
   RecordedRequest,
   StreamShape,
 } from './mock-upstream/mock-upstream.types';
-export { DEFAULT_REPLY, countWords as mockCountTokens } from './mock-upstream/reply-plan.builder';
+export { DEFAULT_REPLY, countWords as mockCountTokens, thinkTagsReasoning } from './mock-upstream/reply-plan.builder';
 export { shareUndiciDispatcherWithJest } from './mock-upstream/undici-dispatcher.jest-fix';
 export { plainSocketTo } from './mock-upstream/plain-socket.dialer';
 export { mockAudioSeconds, mockSpeechAudio, mockTranscript } from './mock-upstream/families/openai-audio';

@@ -1,6 +1,7 @@
 import type { PluginName } from '@switchboard/contracts';
 import type { RelayPlugin } from './relay-plugin';
 import { streamFakePlugin } from './stream-fake/stream-fake.plugin';
+import { thinkSplitPlugin } from './think-split/think-split.plugin';
 
 /**
  * The plugins the relay runs, by name: one line each. A configured plugin without an entry here is not run (its
@@ -8,4 +9,5 @@ import { streamFakePlugin } from './stream-fake/stream-fake.plugin';
  */
 export const RELAY_PLUGINS: Readonly<Partial<Record<PluginName, RelayPlugin>>> = {
   'stream-fake': streamFakePlugin,
+  'think-split': thinkSplitPlugin,
 };

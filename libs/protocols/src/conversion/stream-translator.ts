@@ -121,11 +121,21 @@ class TranslatingStream extends ObservingStream implements StreamTranslator {
     );
   }
 
-  private feed(decoded: IrStreamEvent[], transform = true): string {
-    const events = transform && this.transforms.length ? transformEvents(this.transforms, decoded) : decoded;
+  /**
+   * `fromUpstream` false: what the transforms still held at the end, already observed when it came. Accounting reads
+   * the upstream's events, not what transforms made of them: the tokenizer fallback counts what the upstream generated
+   * (think-split's tags included), as the JSON sink's aggregation does.
+   */
+  private feed(decoded: IrStreamEvent[], fromUpstream = true): string {
+    if (!this.transforms.length) return this.encode(decoded, true);
+    if (fromUpstream) for (const ev of decoded) this.observe(ev);
+    return this.encode(fromUpstream ? transformEvents(this.transforms, decoded) : decoded, false);
+  }
+
+  private encode(events: IrStreamEvent[], observe: boolean): string {
     let out = '';
     for (const ev of events) {
-      this.observe(ev);
+      if (observe) this.observe(ev);
       // Terminal events mean the same to every encoder: close with an in-stream error, or close normally.
       out += ev.type === 'error' ? this.encoder.abort(ev.error) : ev.type === 'done' ? this.encoder.end() : this.encoder.encode(ev);
     }

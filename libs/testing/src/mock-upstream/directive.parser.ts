@@ -7,6 +7,8 @@ import { isRecord, type JsonRecord } from './json.util';
 export interface Directives {
   calls: { name: string; args: JsonRecord }[];
   think: boolean;
+  /** `[think-tags]`: the reasoning written into the answer text in `<think>` tags (a model served without a reasoning parser) */
+  thinkTags?: boolean;
   cache?: { read: number; write: number };
   chunks?: number;
   delayMs?: number;
@@ -15,7 +17,7 @@ export interface Directives {
   text: string;
 }
 
-const SIMPLE = /\[(think|cache(?::(\d+)(?:\/(\d+))?)?|chunks:(\d+)|delay:(\d+)|error:(\d{3}))\]/gi;
+const SIMPLE = /\[(think-tags|think|cache(?::(\d+)(?:\/(\d+))?)?|chunks:(\d+)|delay:(\d+)|error:(\d{3}))\]/gi;
 const CALL_OPEN = /\[call:([A-Za-z0-9_.:-]+)/g;
 
 export const DEFAULT_CACHE_READ = 1024;
@@ -30,6 +32,7 @@ export function parseDirectives(input: string): Directives {
   text = text.replace(SIMPLE, (_m, word: string, cr?: string, cw?: string, ch?: string, dl?: string, er?: string) => {
     const w = word.toLowerCase();
     if (w === 'think') out.think = true;
+    else if (w === 'think-tags') out.thinkTags = true;
     else if (w.startsWith('cache')) out.cache = { read: cr ? Number(cr) : DEFAULT_CACHE_READ, write: cw ? Number(cw) : 0 };
     else if (ch) out.chunks = Math.max(1, Math.min(10_000, Number(ch)));
     else if (dl) out.delayMs = Math.min(600_000, Number(dl));

@@ -1,4 +1,4 @@
-import { awkwardFragments, buildPlan, countWords, DEFAULT_REPLY, type NeutralRequest } from './reply-plan.builder';
+import { awkwardFragments, buildPlan, countWords, DEFAULT_REPLY, thinkTagsReasoning, type NeutralRequest } from './reply-plan.builder';
 
 const req = (text: string, extra: Partial<NeutralRequest> = {}): NeutralRequest => ({
   model: 'm',
@@ -14,6 +14,15 @@ describe('buildPlan', () => {
     expect(buildPlan(req('hi you'), {}).text).toBe('Echo: hi you');
     expect(buildPlan(req(''), {}).text).toBe(DEFAULT_REPLY);
     expect(buildPlan(req('[think]'), {}).text).toBe(DEFAULT_REPLY);
+  });
+
+  it('[think-tags] writes the reasoning into the answer in <think> tags, streamed in pieces that cut the tags', () => {
+    const p = buildPlan(req('[think-tags] hi you'), {});
+    expect(p.text).toBe(`<think>\n${thinkTagsReasoning('hi you')}\n</think>\n\nEcho: hi you`);
+    expect(p.reasoning).toBe('');
+    expect(p.textChunks.join('')).toBe(p.text);
+    expect(p.textChunks).toContain('<thin');
+    expect(p.usage.output).toBe(countWords(p.text));
   });
 
   it('splits text into chunks that concatenate back to it', () => {

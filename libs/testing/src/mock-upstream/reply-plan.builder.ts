@@ -138,6 +138,12 @@ export function buildPlan(req: NeutralRequest, hint: ShapeHint): ReplyPlan {
     finish = 'length';
   }
   text = words.join('');
+  let textChunks = text ? group(words, chunks ?? clamp(words.length, 2, MAX_DEFAULT_CHUNKS)) : [];
+  if (d.thinkTags && text) {
+    // Streamed in small pieces, so the tags themselves arrive cut apart.
+    text = `<think>\n${thinkTagsReasoning(d.text)}\n</think>\n\n${text}`;
+    textChunks = text.match(/[\s\S]{1,5}/g) ?? [];
+  }
 
   const reasoningWords = countWords(reasoning);
   let output = countWords(text) + reasoningWords;
@@ -145,7 +151,7 @@ export function buildPlan(req: NeutralRequest, hint: ShapeHint): ReplyPlan {
 
   return {
     text,
-    textChunks: text ? group(words, chunks ?? clamp(words.length, 2, MAX_DEFAULT_CHUNKS)) : [],
+    textChunks,
     reasoning,
     reasoningChunks: reasoning ? group(reasoning.match(/\s*\S+/g) ?? [], 3) : [],
     reasoningVisible: thinking === 'visible',
@@ -161,6 +167,11 @@ export function buildPlan(req: NeutralRequest, hint: ShapeHint): ReplyPlan {
     delayMs: d.delayMs ?? hint.delayMs ?? 0,
     errorStatus: d.errorStatus,
   };
+}
+
+/** The reasoning a `[think-tags]` reply writes between its `<think>` tags. */
+export function thinkTagsReasoning(userText: string): string {
+  return `I should echo what the user wrote${userText ? `: ${userText}` : ''}.`;
 }
 
 function describeToolResults(req: NeutralRequest, results: NeutralToolResult[]): string {
