@@ -53,12 +53,12 @@ describe('web-search plugin (standalone)', () => {
     sys = await startStandalone();
     admin = adminClient(sys.url, sys.adminKey);
     const channels = [
-      { name: 'ws-openai', type: 'openai', keys: ['sk-up'], models: ['ws-gpt', 'plain-gpt'] },
+      { name: 'ws-openai', type: 'openai', keys: ['sk-up'], models: ['ws-gpt', 'plain-gpt', 'ws-rewriter'] },
       { name: 'ws-anthropic', type: 'anthropic', keys: ['sk-ant-up'], models: ['ws-claude'] },
       { name: 'ws-gemini', type: 'gemini', keys: ['g-up'], models: ['ws-gemini'] },
     ];
     for (const c of channels) expect((await admin.post('/api/channels', { baseUrl: mock.url, ...c })).status).toBe(201);
-    for (const m of ['ws-gpt', 'plain-gpt', 'ws-claude', 'ws-gemini']) expect((await admin.put(`/api/prices/${m}`, { input: 0, output: 0 })).status).toBe(200);
+    for (const m of ['ws-gpt', 'plain-gpt', 'ws-claude', 'ws-gemini', 'ws-rewriter']) expect((await admin.put(`/api/prices/${m}`, { input: 0, output: 0 })).status).toBe(200);
     const put = await admin.put('/api/plugins/web-search', {
       enabled: true,
       models: ['ws-*'],
@@ -216,5 +216,28 @@ describe('web-search plugin (standalone)', () => {
     expect(out).toBeDefined();
     // out of scope, the option reaches the upstream as the client sent it (the plugin does not apply)
     expect((upstreamOf('plain-gpt').body as Record<string, unknown>).web_search_options).toEqual({});
+  });
+
+  it('rewriteModel and always: the question rewritten by an ordinary call of that model (not itself searched), searched without asking', async () => {
+    expect((await admin.put('/api/plugins/web-search', { rewriteModel: 'ws-rewriter', always: true })).status).toBe(200);
+    const { data, response } = await eventually(
+      async () => {
+        search.reset();
+        const r = await openai.chat.completions.create({ model: 'ws-gpt', messages: [{ role: 'user', content: QUESTION }] }).withResponse();
+        return search.requests.length === 1 && search.requests[0].query.q.startsWith('Echo:') ? r : null;
+      },
+      10_000,
+      'the rewrite settings on the gateway',
+    );
+    // the mock rewriter echoes the question: that echo is the query searched
+    expect(search.requests[0].query.q).toBe(`Echo: ${QUESTION}`);
+    const rewrite = mock.requests.find((r) => (r.body as { model?: string }).model === 'ws-rewriter')!;
+    expect((rewrite.body as { messages: { role: string; content: string }[] }).messages).toEqual([
+      { role: 'system', content: expect.stringContaining('web search query') },
+      { role: 'user', content: QUESTION },
+    ]);
+    expect(data.choices[0].message.annotations).toHaveLength(1);
+    expect(await logOf(response.headers.get('x-request-id')!)).toMatchObject({ status: 200, units: { searchUnits: 1 } });
+    expect((await admin.put('/api/plugins/web-search', { rewriteModel: null, always: false })).status).toBe(200);
   });
 });

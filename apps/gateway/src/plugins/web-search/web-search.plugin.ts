@@ -6,6 +6,7 @@ import type { RelayPlugin } from '../relay-plugin';
 import { citationTransform } from './citations';
 import { SEARCH_ENGINES } from './engines/engine.registry';
 import { SearchEngineError } from './engines/search-engine';
+import { isRewriteCall, rewriteQuery } from './query-rewrite';
 import { lastQuestion, SEARCH_DIALECTS } from './search-request';
 
 /** An engine call's time limit: the search happens before the first upstream byte, so it is kept short. */
@@ -17,6 +18,7 @@ interface WebSearchSettings {
   apiKey: string | null;
   cx: string | null;
   maxResults: number;
+  rewriteModel: string | null;
   always: boolean;
   pricePerSearch: number | null;
 }
@@ -37,12 +39,13 @@ export const webSearchPlugin: RelayPlugin = {
   async prepareRequest(ctx, raw) {
     const { call } = ctx;
     const dialect = SEARCH_DIALECTS[call.protocol];
-    if (!dialect || call.operation !== 'generate') return 'skipped';
+    if (!dialect || call.operation !== 'generate' || isRewriteCall(ctx)) return 'skipped';
     const settings = raw as unknown as WebSearchSettings;
     const stripped = dialect.strip(call.body);
     if (!stripped && !settings.always) return 'skipped';
     let body = stripped ?? call.body;
-    const query = lastQuestion(call.protocol, body);
+    const question = lastQuestion(call.protocol, body);
+    const query = question && settings.rewriteModel ? ((await rewriteQuery(ctx, settings.rewriteModel, question)) ?? question) : question;
     let sources: IrWebSource[] | null = null;
     if (query) sources = await runSearch(ctx, settings, query);
     if (sources) {
