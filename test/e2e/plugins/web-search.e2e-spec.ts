@@ -141,6 +141,25 @@ describe('web-search plugin (standalone)', () => {
     expect((upstreamOf('ws-gpt').body as Record<string, unknown>).web_search_options).toBeUndefined();
   });
 
+  it('responses with the web_search tool: a web_search_call item and url_citation annotations on output_text (JSON and stream)', async () => {
+    const tools = [{ type: 'web_search_preview' as const }];
+    const r = await openai.responses.create({ model: 'ws-gpt', input: QUESTION, tools });
+    const up = upstreamOf('ws-gpt').body as { tools?: unknown; instructions?: string };
+    expect(up.tools).toBeUndefined();
+    expect(up.instructions).toContain('https://example.com/searxng/2');
+    expect(r.output[0]).toMatchObject({ type: 'web_search_call', status: 'completed', action: { type: 'search', query: QUESTION } });
+    const message = r.output.find((o) => o.type === 'message') as OpenAI.Responses.ResponseOutputMessage;
+    const text = message.content[0] as OpenAI.Responses.ResponseOutputText;
+    expect(text.annotations).toEqual([
+      { type: 'url_citation', url: 'https://example.com/searxng/2', title: `${QUESTION} result 2`, start_index: text.text.indexOf('[2]'), end_index: text.text.indexOf('[2]') + 3 },
+    ]);
+
+    const final = await openai.responses.stream({ model: 'ws-gpt', input: QUESTION, tools }).finalResponse();
+    expect(final.output.map((o) => o.type)).toEqual(['web_search_call', 'message']);
+    const streamed = (final.output[1] as OpenAI.Responses.ResponseOutputMessage).content[0] as OpenAI.Responses.ResponseOutputText;
+    expect(streamed.annotations).toEqual([expect.objectContaining({ type: 'url_citation', url: 'https://example.com/searxng/2' })]);
+  });
+
   it('anthropic with the web_search server tool: server_tool_use and web_search_tool_result blocks, text citations; the tool not sent upstream', async () => {
     const anthropic = new Anthropic({ apiKey: key, baseURL: sys.url, maxRetries: 0 });
     const tools = [{ type: 'web_search_20250305' as const, name: 'web_search' as const, max_uses: 3 }];
