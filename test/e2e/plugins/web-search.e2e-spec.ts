@@ -58,7 +58,8 @@ describe('web-search plugin (standalone)', () => {
       { name: 'ws-gemini', type: 'gemini', keys: ['g-up'], models: ['ws-gemini'] },
     ];
     for (const c of channels) expect((await admin.post('/api/channels', { baseUrl: mock.url, ...c })).status).toBe(201);
-    for (const m of ['ws-gpt', 'plain-gpt', 'ws-claude', 'ws-gemini', 'ws-rewriter']) expect((await admin.put(`/api/prices/${m}`, { input: 0, output: 0 })).status).toBe(200);
+    for (const m of ['ws-gpt', 'plain-gpt', 'ws-claude', 'ws-gemini', 'ws-rewriter'])
+      expect((await admin.put(`/api/prices/${m}`, { input: 0, output: 0 })).status).toBe(200);
     const put = await admin.put('/api/plugins/web-search', {
       enabled: true,
       models: ['ws-*'],
@@ -110,7 +111,10 @@ describe('web-search plugin (standalone)', () => {
     const marker = message.content!.indexOf('[2]');
     expect(marker).toBeGreaterThanOrEqual(0);
     expect(message.annotations).toEqual([
-      { type: 'url_citation', url_citation: { url: 'https://example.com/searxng/2', title: `${QUESTION} result 2`, start_index: marker, end_index: marker + 3 } },
+      {
+        type: 'url_citation',
+        url_citation: { url: 'https://example.com/searxng/2', title: `${QUESTION} result 2`, start_index: marker, end_index: marker + 3 },
+      },
     ]);
     expect(response.headers.get('x-switchboard-web-search')).toBe('2 results');
 
@@ -151,7 +155,13 @@ describe('web-search plugin (standalone)', () => {
     const message = r.output.find((o) => o.type === 'message') as OpenAI.Responses.ResponseOutputMessage;
     const text = message.content[0] as OpenAI.Responses.ResponseOutputText;
     expect(text.annotations).toEqual([
-      { type: 'url_citation', url: 'https://example.com/searxng/2', title: `${QUESTION} result 2`, start_index: text.text.indexOf('[2]'), end_index: text.text.indexOf('[2]') + 3 },
+      {
+        type: 'url_citation',
+        url: 'https://example.com/searxng/2',
+        title: `${QUESTION} result 2`,
+        start_index: text.text.indexOf('[2]'),
+        end_index: text.text.indexOf('[2]') + 3,
+      },
     ]);
 
     const final = await openai.responses.stream({ model: 'ws-gpt', input: QUESTION, tools }).finalResponse();
@@ -185,7 +195,9 @@ describe('web-search plugin (standalone)', () => {
     expect(msg.usage.server_tool_use).toEqual({ web_search_requests: 1 });
 
     // streamed, the SDK's accumulated message has the same blocks
-    const streamed = await anthropic.messages.stream({ model: 'ws-claude', max_tokens: 256, messages: [{ role: 'user', content: QUESTION }], tools }).finalMessage();
+    const streamed = await anthropic.messages
+      .stream({ model: 'ws-claude', max_tokens: 256, messages: [{ role: 'user', content: QUESTION }], tools })
+      .finalMessage();
     expect(streamed.content.map((b) => b.type)).toEqual(['server_tool_use', 'web_search_tool_result', 'text']);
     expect((streamed.content[0] as { input: unknown }).input).toEqual({ query: QUESTION });
     expect((streamed.content[2] as Anthropic.TextBlock).citations).toEqual([expect.objectContaining({ url: 'https://example.com/searxng/2' })]);
@@ -230,7 +242,9 @@ describe('web-search plugin (standalone)', () => {
 
   it('no search asked, or a model out of scope: nothing searched, the body relayed as sent', async () => {
     await openai.chat.completions.create({ model: 'ws-gpt', messages: [{ role: 'user', content: QUESTION }] });
-    const out = await openai.chat.completions.create({ model: 'plain-gpt', messages: [{ role: 'user', content: QUESTION }], web_search_options: {} }).catch((e: unknown) => e);
+    const out = await openai.chat.completions
+      .create({ model: 'plain-gpt', messages: [{ role: 'user', content: QUESTION }], web_search_options: {} })
+      .catch((e: unknown) => e);
     expect(search.requests).toHaveLength(0);
     expect(out).toBeDefined();
     // out of scope, the option reaches the upstream as the client sent it (the plugin does not apply)

@@ -35,7 +35,8 @@ export function encodeAnthropicResponse(ir: IrResponse, ctx: ConvertContext): An
   for (const p of ir.parts) {
     switch (p.type) {
       case 'text':
-        if (p.text.length > 0) content.push(p.citations?.length ? { type: 'text', text: p.text, citations: p.citations.map(anthropicCitation) } : { type: 'text', text: p.text });
+        if (p.text.length > 0)
+          content.push(p.citations?.length ? { type: 'text', text: p.text, citations: p.citations.map(anthropicCitation) } : { type: 'text', text: p.text });
         break;
       case 'refusal':
         if (p.text.length > 0) content.push({ type: 'text', text: p.text });

@@ -88,7 +88,9 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         // Citations belong to a text block: the one still open (the answer's last), if any.
         if (this.open?.kind !== 'text') return '';
         const index = this.open.index;
-        return ev.citations.map((c) => this.emit({ type: 'content_block_delta', index, delta: { type: 'citations_delta', citation: anthropicCitation(c) } })).join('');
+        return ev.citations
+          .map((c) => this.emit({ type: 'content_block_delta', index, delta: { type: 'citations_delta', citation: anthropicCitation(c) } }))
+          .join('');
       }
       case 'finish':
         this.stop = ev.reason;

@@ -8,7 +8,13 @@ import { toResponsesStatus } from '../core/stop-reason.map';
 import { openAiErrorCode, openAiErrorType } from '../errors/error-types.map';
 import type { ConvertContext, Usage } from '../protocol.types';
 import { responsesEnvelope, responsesUrlCitations, responsesWebSearchItem } from './openai-responses-response.encoder';
-import type { ResponsesFunctionCallItem, ResponsesMessageItem, ResponsesOutputItem, ResponsesReasoningItem, ResponsesUrlCitation } from './openai-responses.types';
+import type {
+  ResponsesFunctionCallItem,
+  ResponsesMessageItem,
+  ResponsesOutputItem,
+  ResponsesReasoningItem,
+  ResponsesUrlCitation,
+} from './openai-responses.types';
 
 interface OpenText {
   outputIndex: number;

@@ -66,8 +66,7 @@ export async function startFakeSearch(port = 0): Promise<FakeSearch> {
         answer();
       }, fake.delayMs);
       timers.add(t);
-    }
-    else answer();
+    } else answer();
   });
   server.on('connection', (s) => {
     sockets.add(s);
@@ -106,7 +105,16 @@ function handle(fake: FakeSearch, path: string, q: Record<string, string>, req: 
         category: 'general',
         parsed_url: ['https', 'example.com', new URL(p.url).pathname, '', '', ''],
       }));
-      return json(res, 200, { query: q.q, number_of_results: results.length, results, answers: [], corrections: [], infoboxes: [], suggestions: [], unresponsive_engines: [] });
+      return json(res, 200, {
+        query: q.q,
+        number_of_results: results.length,
+        results,
+        answers: [],
+        corrections: [],
+        infoboxes: [],
+        suggestions: [],
+        unresponsive_engines: [],
+      });
     }
     case '/v7.0/search': {
       if (!req.headers['ocp-apim-subscription-key'])
@@ -152,7 +160,10 @@ function handle(fake: FakeSearch, path: string, q: Record<string, string>, req: 
     }
     case '/res/v1/web/search': {
       if (!req.headers['x-subscription-token'])
-        return json(res, 422, { type: 'ErrorResponse', error: { status: 422, code: 'SUBSCRIPTION_TOKEN_INVALID', detail: 'The provided subscription token is invalid.' } });
+        return json(res, 422, {
+          type: 'ErrorResponse',
+          error: { status: 422, code: 'SUBSCRIPTION_TOKEN_INVALID', detail: 'The provided subscription token is invalid.' },
+        });
       const results = pages(fake, 'brave', q.q ?? '', Number(q.count ?? 20)).map((p) => ({
         type: 'search_result',
         title: p.title,

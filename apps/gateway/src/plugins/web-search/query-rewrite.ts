@@ -42,7 +42,7 @@ export async function rewriteQuery(ctx: AttemptContext, model: string, question:
   try {
     const res = await Promise.race([call, timeout]);
     if (!res || res.statusCode !== 200) return null;
-    const content = (res.json() as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]?.message?.content;
+    const content = res.json<{ choices?: { message?: { content?: unknown } }[] }>().choices?.[0]?.message?.content;
     const query = typeof content === 'string' ? content.replace(/^["'\s]+|["'\s]+$/g, '').replace(/\s+/g, ' ') : '';
     return query ? query.slice(0, MAX_QUERY_CHARS) : null;
   } catch {

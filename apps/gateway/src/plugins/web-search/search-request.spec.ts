@@ -4,7 +4,14 @@ import { lastQuestion, SEARCH_DIALECTS } from './search-request';
 describe('web-search request dialects', () => {
   it('openai chat: web_search_options asks; stripped; results after the leading system messages', () => {
     const d = SEARCH_DIALECTS['openai-chat']!;
-    const body = { model: 'm', web_search_options: {}, messages: [{ role: 'developer', content: 'be brief' }, { role: 'user', content: 'q' }] };
+    const body = {
+      model: 'm',
+      web_search_options: {},
+      messages: [
+        { role: 'developer', content: 'be brief' },
+        { role: 'user', content: 'q' },
+      ],
+    };
     expect(d.strip({ model: 'm', messages: [] })).toBeNull();
     expect(d.strip({ model: 'm', web_search_options: null, messages: [] })).toBeNull();
     const stripped = d.strip(body)!;
@@ -21,8 +28,14 @@ describe('web-search request dialects', () => {
     const d = SEARCH_DIALECTS['openai-responses']!;
     const fn = { type: 'function', name: 'f', parameters: {} };
     expect(d.strip({ input: 'q', tools: [fn] })).toBeNull();
-    expect(d.strip({ input: 'q', tools: [{ type: 'web_search_preview' }, fn], tool_choice: { type: 'web_search_preview' } })).toEqual({ input: 'q', tools: [fn] });
-    expect(d.strip({ input: 'q', tools: [{ type: 'web_search' }], tool_choice: 'auto', include: ['web_search_call.action.sources'] })).toEqual({ input: 'q', include: [] });
+    expect(d.strip({ input: 'q', tools: [{ type: 'web_search_preview' }, fn], tool_choice: { type: 'web_search_preview' } })).toEqual({
+      input: 'q',
+      tools: [fn],
+    });
+    expect(d.strip({ input: 'q', tools: [{ type: 'web_search' }], tool_choice: 'auto', include: ['web_search_call.action.sources'] })).toEqual({
+      input: 'q',
+      include: [],
+    });
     expect(d.inject({ input: 'q', instructions: 'Be brief.' }, 'RESULTS').instructions).toBe('Be brief.\n\nRESULTS');
     expect(d.inject({ input: 'q' }, 'RESULTS').instructions).toBe('RESULTS');
   });
@@ -52,7 +65,10 @@ describe('web-search request dialects', () => {
     expect(stripped).not.toHaveProperty('tool_choice');
     expect((stripped.messages as { content: unknown }[])[1].content).toEqual([{ type: 'text', text: 'A [1]' }]);
     expect(d.inject({ system: 'S' }, 'R').system).toBe('S\n\nR');
-    expect(d.inject({ system: [{ type: 'text', text: 'S' }] }, 'R').system).toEqual([{ type: 'text', text: 'S' }, { type: 'text', text: 'R' }]);
+    expect(d.inject({ system: [{ type: 'text', text: 'S' }] }, 'R').system).toEqual([
+      { type: 'text', text: 'S' },
+      { type: 'text', text: 'R' },
+    ]);
     expect(lastQuestion('anthropic', stripped)).toBe('second');
   });
 

@@ -16,8 +16,10 @@ const isObject = (v: unknown): v is Body => !!v && typeof v === 'object' && !Arr
 
 /** A tools array without the entries `isSearch` matches; null when none does. */
 function withoutSearchTools(tools: unknown, isSearch: (t: Body) => boolean): unknown[] | null {
-  if (!Array.isArray(tools) || !tools.some((t) => isObject(t) && isSearch(t))) return null;
-  return tools.filter((t) => !(isObject(t) && isSearch(t)));
+  if (!Array.isArray(tools)) return null;
+  const list = tools as unknown[];
+  if (!list.some((t) => isObject(t) && isSearch(t))) return null;
+  return list.filter((t) => !(isObject(t) && isSearch(t)));
 }
 
 /** Sets or removes `tools` (an empty list is refused by some upstreams) and, with it, a tool choice that named search. */
@@ -36,7 +38,7 @@ const GEMINI_SEARCH_KEYS = ['googleSearch', 'google_search', 'googleSearchRetrie
 
 /** Appends to a system prompt that is a string or a list of text blocks. */
 function appendSystem(system: unknown, text: string): unknown {
-  if (Array.isArray(system)) return [...system, { type: 'text', text }];
+  if (Array.isArray(system)) return [...(system as unknown[]), { type: 'text', text }];
   return typeof system === 'string' && system ? `${system}\n\n${text}` : text;
 }
 
@@ -103,7 +105,8 @@ export const SEARCH_DIALECTS: Partial<Record<WireProtocol, SearchDialect>> = {
     inject(body, text) {
       const key = 'system_instruction' in body && !('systemInstruction' in body) ? 'system_instruction' : 'systemInstruction';
       const current = body[key];
-      const parts = isObject(current) && Array.isArray(current.parts) ? [...(current.parts as unknown[])] : typeof current === 'string' ? [{ text: current }] : [];
+      const parts =
+        isObject(current) && Array.isArray(current.parts) ? [...(current.parts as unknown[])] : typeof current === 'string' ? [{ text: current }] : [];
       return { ...body, [key]: { ...(isObject(current) ? current : {}), parts: [...parts, { text }] } };
     },
   },
@@ -115,7 +118,7 @@ export const SEARCH_DIALECTS: Partial<Record<WireProtocol, SearchDialect>> = {
  */
 function withoutSearchHistory(messages: unknown): unknown {
   if (!Array.isArray(messages)) return messages;
-  return messages.map((m) => {
+  return (messages as unknown[]).map((m) => {
     if (!isObject(m) || m.role !== 'assistant' || !Array.isArray(m.content)) return m;
     const content = (m.content as unknown[])
       .filter((b) => !(isObject(b) && (b.type === 'server_tool_use' || b.type === 'web_search_tool_result')))

@@ -119,6 +119,6 @@ export function resultsText(search: IrWebSearch): string {
     if (s.snippet) lines.push(s.snippet);
     lines.push('');
   });
-  lines.push('Use these results where they help answer the user\'s last message. Cite a source by its number in brackets, e.g. [1].');
+  lines.push("Use these results where they help answer the user's last message. Cite a source by its number in brackets, e.g. [1].");
   return lines.join('\n');
 }

@@ -78,7 +78,9 @@ describe('web-search engines', () => {
   it('a slow engine is cut by its signal', async () => {
     fake.delayMs = 2_000;
     const t0 = Date.now();
-    await expect(SEARCH_ENGINES.searxng.search(q({ url: fake.url, signal: AbortSignal.timeout(100) }))).rejects.toThrow('searxng: the request timed out or was cancelled');
+    await expect(SEARCH_ENGINES.searxng.search(q({ url: fake.url, signal: AbortSignal.timeout(100) }))).rejects.toThrow(
+      'searxng: the request timed out or was cancelled',
+    );
     expect(Date.now() - t0).toBeLessThan(1_500);
   });
 });
