@@ -53,12 +53,12 @@ describe('web-search plugin (standalone)', () => {
     sys = await startStandalone();
     admin = adminClient(sys.url, sys.adminKey);
     const channels = [
-      { name: 'ws-openai', type: 'openai', keys: ['sk-up'], models: ['ws-gpt', 'plain-gpt', 'ws-rewriter'] },
+      { name: 'ws-openai', type: 'openai', keys: ['sk-up'], models: ['ws-gpt', 'plain-gpt', 'ws-rewriter', 'ws-claude-on-gpt'] },
       { name: 'ws-anthropic', type: 'anthropic', keys: ['sk-ant-up'], models: ['ws-claude'] },
       { name: 'ws-gemini', type: 'gemini', keys: ['g-up'], models: ['ws-gemini'] },
     ];
     for (const c of channels) expect((await admin.post('/api/channels', { baseUrl: mock.url, ...c })).status).toBe(201);
-    for (const m of ['ws-gpt', 'plain-gpt', 'ws-claude', 'ws-gemini', 'ws-rewriter'])
+    for (const m of ['ws-gpt', 'plain-gpt', 'ws-claude', 'ws-gemini', 'ws-rewriter', 'ws-claude-on-gpt'])
       expect((await admin.put(`/api/prices/${m}`, { input: 0, output: 0 })).status).toBe(200);
     const put = await admin.put('/api/plugins/web-search', {
       enabled: true,
@@ -201,6 +201,23 @@ describe('web-search plugin (standalone)', () => {
     expect(streamed.content.map((b) => b.type)).toEqual(['server_tool_use', 'web_search_tool_result', 'text']);
     expect((streamed.content[0] as { input: unknown }).input).toEqual({ query: QUESTION });
     expect((streamed.content[2] as Anthropic.TextBlock).citations).toEqual([expect.objectContaining({ url: 'https://example.com/searxng/2' })]);
+  });
+
+  it('anthropic client, OpenAI upstream: the results reach the converted request as a system message, the blocks come back', async () => {
+    const anthropic = new Anthropic({ apiKey: key, baseURL: sys.url, maxRetries: 0 });
+    const msg = await anthropic.messages.create({
+      model: 'ws-claude-on-gpt',
+      max_tokens: 256,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: QUESTION }],
+      tools: [{ type: 'web_search_20250305', name: 'web_search' }],
+    });
+    const up = upstreamOf('ws-claude-on-gpt').body as { messages: { role: string; content: unknown }[]; tools?: unknown };
+    expect(up.tools).toBeUndefined();
+    expect(up.messages[0].role).toBe('system');
+    expect(JSON.stringify(up.messages[0].content)).toContain('Be brief.');
+    expect(JSON.stringify(up.messages[0].content)).toContain('https://example.com/searxng/2');
+    expect(msg.content.map((b) => b.type)).toEqual(['server_tool_use', 'web_search_tool_result', 'text']);
   });
 
   it('gemini with googleSearch: groundingMetadata with the sources and the supported segment; the tool not sent upstream', async () => {
