@@ -9,7 +9,8 @@ export { ProtocolError } from './protocol.error';
 export { convertRequest } from './conversion/convert-request';
 export { convertResponse } from './conversion/convert-response';
 export { NO_TRANSFORMS, transformResponse, type AnswerTransform } from './conversion/answer-transform';
-export type { IrPart, IrResponse, IrStreamEvent } from './core/ir.types';
+export { decodeRequest } from './conversion/request-codecs';
+export type { IrCitation, IrPart, IrRequest, IrResponse, IrStreamEvent, IrWebSearch, IrWebSource } from './core/ir.types';
 export { createStreamTranslator, type StreamTranslator } from './conversion/stream-translator';
 
 export { extractUsage, extractOutputText } from './accounting/usage.extractor';

@@ -25,6 +25,12 @@ export function activePlugins(
   return out.length ? out : NO_PLUGINS;
 }
 
+/** Once per request, after admission and before the failover loop: each plugin may rewrite the request, in order. */
+export async function prepareRequest(ctx: AttemptContext): Promise<void> {
+  if (!ctx.plugins.length) return;
+  for (const p of ctx.plugins) if (p.plugin.prepareRequest) p.outcome = await p.plugin.prepareRequest(ctx, p.settings);
+}
+
 /**
  * Per attempt, before its upstream call is built: each plugin may shape it. Returns whether the upstream is asked for
  * a stream (the client's own choice unless a plugin changes it).

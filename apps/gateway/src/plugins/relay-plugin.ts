@@ -16,12 +16,15 @@ export interface AttemptShape {
 /**
  * A relay plugin (SPEC §8): hooks at fixed points of the relay, each optional, run in PLUGIN_NAMES order. The set
  * grows with the plugins that need it, one hook per point:
+ * - `prepareRequest` (web-search): once per request, after admission and before the failover loop; may replace
+ *   `ctx.call` (its body rewritten) for every attempt.
  * - `shapeAttempt` (stream-fake): per attempt, before the upstream call is built.
  * - `answerTransform` (think-split, web-search's citations): per attempt whose answer is chat on both ends, a change
  *   to the answer over the IR; a same-protocol answer is then decoded and encoded again instead of passed through.
  */
 export interface RelayPlugin {
   readonly name: PluginName;
+  prepareRequest?(ctx: AttemptContext, settings: Readonly<Record<string, unknown>>): Promise<PluginOutcome>;
   shapeAttempt?(ctx: AttemptContext, shape: AttemptShape, settings: Readonly<Record<string, unknown>>): PluginOutcome;
   /** null: nothing to change for this attempt (the plugin then records its own outcome as it sees fit). */
   answerTransform?(ctx: AttemptContext, settings: Readonly<Record<string, unknown>>): AnswerTransform | null;

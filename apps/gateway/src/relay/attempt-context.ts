@@ -44,7 +44,8 @@ export class AttemptContext {
   t0 = 0;
 
   constructor(
-    readonly call: InboundCall,
+    /** what the client sent; a plugin's `prepareRequest` may replace it with a rewritten body (web-search) */
+    public call: InboundCall,
     readonly req: FastifyRequest,
     readonly reply: FastifyReply,
     readonly requestId: string,

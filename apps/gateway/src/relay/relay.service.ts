@@ -12,7 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdmissionService, type Admission } from '../admission/admission.service';
 import { KeyAuthenticator } from '../auth/key-authenticator';
 import { DrainService } from '../edge/drain.service';
-import { activePlugins, settlePlugins } from '../plugins/plugin-stage';
+import { activePlugins, prepareRequest, settlePlugins } from '../plugins/plugin-stage';
 import { RoutingTableService } from '../state/routing-table.service';
 import { AttemptContext } from './attempt-context';
 import { sendRelayError } from './error-response';
@@ -84,6 +84,7 @@ export class RelayService implements OnModuleInit {
       }
       draft.reservedMicros = admitted.lease.reservedMicros;
       reply.headers(admitted.headers);
+      await prepareRequest(ctx);
       await this.failover.run(ctx);
     } catch (err) {
       const e = err instanceof DomainError ? err : new DomainError('internal', 500, 'internal error');

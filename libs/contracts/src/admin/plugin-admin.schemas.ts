@@ -52,6 +52,8 @@ const webSearchSettings = {
   rewriteModel: z.string().max(256).nullable(),
   /** whether models listed in `models` search on every request, not only when the client asks for search */
   always: z.boolean(),
+  /** USD charged per search run (times the group's price ratio); null: the model's `perSearchUnit` price */
+  pricePerSearch: z.number().min(0).max(100).nullable(),
 };
 
 const streamFakeSettings = {};
@@ -69,7 +71,7 @@ export const PLUGIN_SETTINGS = {
   cache: { shape: cacheSettings, defaults: { ttlSeconds: 300, maxEntries: 10_000, maxEntryBytes: 1024 * 1024, hitCostRatio: 0 } },
   'web-search': {
     shape: webSearchSettings,
-    defaults: { engine: 'searxng', url: null, apiKey: null, cx: null, maxResults: 5, rewriteModel: null, always: false },
+    defaults: { engine: 'searxng', url: null, apiKey: null, cx: null, maxResults: 5, rewriteModel: null, always: false, pricePerSearch: null },
   },
   'stream-fake': { shape: streamFakeSettings, defaults: {} },
   'think-split': { shape: thinkSplitSettings, defaults: { tag: 'think' } },

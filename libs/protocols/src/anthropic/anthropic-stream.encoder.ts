@@ -12,6 +12,7 @@ import { toAnthropicStop } from '../core/stop-reason.map';
 import { usageToAnthropic } from '../core/usage.map';
 import { anthropicErrorType } from '../errors/error-types.map';
 import type { ConvertContext, Usage } from '../protocol.types';
+import { anthropicCitation, anthropicWebSearchBlocks } from './anthropic-response.encoder';
 
 interface ToolState {
   id: string;
@@ -81,6 +82,16 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         return this.toolDelta(ev.index, ev.arguments);
       case 'tool_call_end':
         return this.toolEnd(ev.index);
+      case 'web_search':
+        return this.ensureStarted() + this.closeOpen() + this.webSearch(ev.search);
+      case 'citations': {
+        // Citations belong to a text block: the one still open (the answer's last), if any.
+        if (this.open?.kind !== 'text') return '';
+        const index = this.open.index;
+        return ev.citations
+          .map((c) => this.emit({ type: 'content_block_delta', index, delta: { type: 'citations_delta', citation: anthropicCitation(c) } }))
+          .join('');
+      }
       case 'finish':
         this.stop = ev.reason;
         this.stopSequence = ev.stopSequence ?? null;
@@ -88,6 +99,22 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       default:
         return '';
     }
+  }
+
+  /** The search's call and results as whole blocks, as Anthropic streams its own server tool's. */
+  private webSearch(search: Parameters<typeof anthropicWebSearchBlocks>[0]): string {
+    let out = '';
+    for (const block of anthropicWebSearchBlocks(search)) {
+      const index = this.nextBlock++;
+      if (block.type === 'server_tool_use') {
+        out += this.emit({ type: 'content_block_start', index, content_block: { ...block, input: {} } });
+        out += this.emit({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
+      } else {
+        out += this.emit({ type: 'content_block_start', index, content_block: block });
+      }
+      out += this.emit({ type: 'content_block_stop', index });
+    }
+    return out;
   }
 
   end(): string {

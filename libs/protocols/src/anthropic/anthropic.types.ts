@@ -98,8 +98,23 @@ export interface AnthropicMessagesRequest {
   service_tier?: string;
 }
 
+/** A text span backed by a web search result (Anthropic's web search tool). */
+export interface AnthropicWebSearchCitation {
+  type: 'web_search_result_location';
+  url: string;
+  title: string;
+  encrypted_index: string;
+  cited_text: string;
+}
+
 export type AnthropicResponseBlock =
-  | { type: 'text'; text: string }
+  | { type: 'text'; text: string; citations?: AnthropicWebSearchCitation[] }
+  | { type: 'server_tool_use'; id: string; name: 'web_search'; input: { query: string } }
+  | {
+      type: 'web_search_tool_result';
+      tool_use_id: string;
+      content: { type: 'web_search_result'; url: string; title: string; encrypted_content: string; page_age: string | null }[];
+    }
   | { type: 'tool_use'; id: string; name: string; input: JsonObject }
   | { type: 'thinking'; thinking: string; signature: string }
   | { type: 'redacted_thinking'; data: string };

@@ -21,6 +21,32 @@ export interface IrTextPart {
   cacheControl?: IrCacheControl;
   /** Gemini thoughtSignature attached to a text part. */
   thoughtSignature?: string;
+  /** Spans of this text backed by a web source (the gateway's web search; encoders that have no slot drop them). */
+  citations?: IrCitation[];
+}
+
+/** A source a web search found. */
+export interface IrWebSource {
+  url: string;
+  title: string;
+  snippet?: string;
+}
+
+/** A web search run for the answer (by the gateway, not the model): the query and what it found, in rank order. */
+export interface IrWebSearch {
+  id: string;
+  query: string;
+  sources: IrWebSource[];
+}
+
+/** A span of answer text backed by a source; offsets in UTF-16 code units of the text it belongs to (the whole streamed text in a stream). */
+export interface IrCitation {
+  url: string;
+  title: string;
+  startIndex: number;
+  endIndex: number;
+  /** what of the source backs the span (Anthropic's `cited_text`) */
+  citedText: string;
 }
 
 export interface IrImagePart {
@@ -152,6 +178,8 @@ export interface IrResponse {
   stopReason: IrStopReason;
   stopSequence?: string | null;
   usage: Usage | null;
+  /** the web search the answer drew on, shown before the answer's own parts where a protocol has a slot for it */
+  webSearch?: IrWebSearch;
 }
 
 export interface IrStreamError {
@@ -179,6 +207,10 @@ export type IrStreamEvent =
   | { type: 'tool_call_end'; index: number }
   /** `partial`: a placeholder output count (Anthropic message_start), superseded by later usage. */
   | { type: 'usage'; usage: Usage; partial?: boolean }
+  /** a web search run for the answer, sent before its text */
+  | { type: 'web_search'; search: IrWebSearch }
+  /** the citations of the text streamed so far, sent once before `finish` */
+  | { type: 'citations'; citations: IrCitation[] }
   | { type: 'finish'; reason: IrStopReason; stopSequence?: string | null }
   | { type: 'error'; error: IrStreamError }
   | { type: 'done' };

@@ -135,6 +135,8 @@ export interface AnthropicUsageWire {
   cache_read_input_tokens: number;
   output_tokens: number;
   output_tokens_details?: { thinking_tokens: number };
+  /** searches run for the answer (the gateway's web search, counted as Anthropic counts its own) */
+  server_tool_use?: { web_search_requests: number };
 }
 
 export function usageToAnthropic(u: Usage): AnthropicUsageWire {

@@ -6,7 +6,27 @@ import { toGeminiFinish } from '../core/stop-reason.map';
 import { usageToGemini } from '../core/usage.map';
 import type { ConvertContext } from '../protocol.types';
 import { parseToolArgumentsLenient } from '../core/tool-args.util';
-import type { GeminiGenerateContentResponse, GeminiPart } from './gemini.types';
+import type { IrCitation, IrWebSearch } from '../core/ir.types';
+import type { GeminiGenerateContentResponse, GeminiGroundingMetadata, GeminiPart } from './gemini.types';
+
+/**
+ * A web search as Gemini's grounding metadata. Segment offsets are UTF-8 byte offsets as Gemini's are; `text` is the
+ * whole answer text the citations' (UTF-16) offsets refer to.
+ */
+export function geminiGrounding(search: IrWebSearch, citations: readonly IrCitation[], text: string): GeminiGroundingMetadata {
+  const chunkOf = new Map(search.sources.map((s, i) => [s.url, i]));
+  const bytes = (i: number): number => Buffer.byteLength(text.slice(0, i), 'utf8');
+  return {
+    webSearchQueries: [search.query],
+    groundingChunks: search.sources.map((s) => ({ web: { uri: s.url, title: s.title } })),
+    groundingSupports: citations
+      .filter((c) => chunkOf.has(c.url))
+      .map((c) => ({
+        segment: { startIndex: bytes(c.startIndex), endIndex: bytes(c.endIndex), text: text.slice(c.startIndex, c.endIndex) },
+        groundingChunkIndices: [chunkOf.get(c.url)!],
+      })),
+  };
+}
 
 export function irPartToGemini(p: IrPart): GeminiPart | undefined {
   switch (p.type) {
@@ -34,9 +54,14 @@ export function irPartToGemini(p: IrPart): GeminiPart | undefined {
 
 export function encodeGeminiResponse(ir: IrResponse, ctx: ConvertContext): GeminiGenerateContentResponse {
   const parts: GeminiPart[] = [];
+  let text = '';
+  const citations: IrCitation[] = [];
   for (const p of ir.parts) {
     const gp = irPartToGemini(p);
     if (gp) parts.push(gp);
+    if (p.type !== 'text') continue;
+    for (const c of p.citations ?? []) citations.push({ ...c, startIndex: c.startIndex + text.length, endIndex: c.endIndex + text.length });
+    text += p.text;
   }
   if (parts.length === 0) parts.push({ text: '' });
   const out: GeminiGenerateContentResponse = {
@@ -44,6 +69,7 @@ export function encodeGeminiResponse(ir: IrResponse, ctx: ConvertContext): Gemin
     modelVersion: ctx.requestedModel,
     responseId: idBase(ctx),
   };
+  if (ir.webSearch) out.candidates[0].groundingMetadata = geminiGrounding(ir.webSearch, citations, text);
   if (ir.usage) out.usageMetadata = usageToGemini(ir.usage);
   return out;
 }

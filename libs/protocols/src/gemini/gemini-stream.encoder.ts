@@ -10,6 +10,8 @@ import { usageToGemini } from '../core/usage.map';
 import { geminiStatusName } from '../errors/error-types.map';
 import type { ConvertContext, Usage } from '../protocol.types';
 import type { GeminiGenerateContentResponse, GeminiPart } from './gemini.types';
+import { geminiGrounding } from './gemini-response.encoder';
+import type { IrCitation, IrWebSearch } from '../core/ir.types';
 
 interface BufferedCall {
   id: string;
@@ -24,6 +26,10 @@ export class GeminiStreamEncoder implements StreamEncoder {
   private usage: Usage | null = null;
   private stop: IrStopReason | null = null;
   private thinkingText = '';
+  /** the gateway's web search and the answer's text and citations, for the last chunk's grounding metadata */
+  private search: IrWebSearch | null = null;
+  private text = '';
+  private citations: readonly IrCitation[] = [];
   private readonly calls = new Map<number, BufferedCall>();
   private readonly responseId: string;
 
@@ -35,7 +41,14 @@ export class GeminiStreamEncoder implements StreamEncoder {
     if (this.closed) return '';
     switch (ev.type) {
       case 'text_delta':
+        if (this.search) this.text += ev.text;
         return this.chunk([{ text: ev.text }]);
+      case 'web_search':
+        this.search = ev.search;
+        return '';
+      case 'citations':
+        this.citations = ev.citations;
+        return '';
       case 'thinking_delta':
         this.thinkingText += ev.text;
         return this.chunk([{ text: ev.text, thought: true }]);
@@ -88,6 +101,7 @@ export class GeminiStreamEncoder implements StreamEncoder {
       modelVersion: this.ctx.requestedModel,
       responseId: this.responseId,
     };
+    if (this.search) final.candidates[0].groundingMetadata = geminiGrounding(this.search, this.citations, this.text);
     if (this.usage) final.usageMetadata = usageToGemini(this.usage);
     return encodeSseEvent('gemini', final);
   }

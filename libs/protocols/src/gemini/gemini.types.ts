@@ -52,6 +52,14 @@ export interface GeminiCandidate {
   content: { role: 'model'; parts: GeminiPart[] };
   finishReason?: string;
   index: number;
+  groundingMetadata?: GeminiGroundingMetadata;
+}
+
+/** Grounding with Google Search's answer: the queries, the web sources, and which spans of the text they support. */
+export interface GeminiGroundingMetadata {
+  webSearchQueries: string[];
+  groundingChunks: { web: { uri: string; title: string } }[];
+  groundingSupports: { segment: { startIndex: number; endIndex: number; text: string }; groundingChunkIndices: number[] }[];
 }
 
 export interface GeminiGenerateContentResponse {

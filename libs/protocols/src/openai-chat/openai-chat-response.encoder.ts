@@ -6,7 +6,16 @@ import { reasoningSlotValue } from '../core/reasoning-carrier.util';
 import { toOpenAiFinish } from '../core/stop-reason.map';
 import { usageToOpenAiChat } from '../core/usage.map';
 import type { ConvertContext } from '../protocol.types';
-import type { ChatCompletion, ChatCompletionMessage, ChatThinkingBlock, ChatToolCall } from './openai-chat.types';
+import type { IrCitation } from '../core/ir.types';
+import type { ChatCompletion, ChatCompletionMessage, ChatThinkingBlock, ChatToolCall, ChatUrlCitation } from './openai-chat.types';
+
+/** Citations as Chat Completions annotations; `offset`: where their text starts in the message's content. */
+export function chatUrlCitations(citations: readonly IrCitation[], offset = 0): ChatUrlCitation[] {
+  return citations.map((c) => ({
+    type: 'url_citation',
+    url_citation: { url: c.url, title: c.title, start_index: c.startIndex + offset, end_index: c.endIndex + offset },
+  }));
+}
 
 export function encodeOpenAiChatResponse(ir: IrResponse, ctx: ConvertContext): ChatCompletion {
   const texts: string[] = [];
@@ -15,10 +24,14 @@ export function encodeOpenAiChatResponse(ir: IrResponse, ctx: ConvertContext): C
   let carriesState = false;
   const toolCalls: ChatToolCall[] = [];
   let refusal: string | null = null;
+  const annotations: ChatUrlCitation[] = [];
+  let length = 0;
   for (const p of ir.parts) {
     switch (p.type) {
       case 'text':
+        if (p.citations?.length) annotations.push(...chatUrlCitations(p.citations, length));
         texts.push(p.text);
+        length += p.text.length;
         break;
       case 'refusal':
         refusal = (refusal ?? '') + p.text;
@@ -27,6 +40,7 @@ export function encodeOpenAiChatResponse(ir: IrResponse, ctx: ConvertContext): C
         // No native slot for generated images in Chat Completions: markdown, as new-api does.
         const url = sourceToUrl(p.source);
         if (url) texts.push(`![image](${url})`);
+        if (url) length += `![image](${url})`.length;
         break;
       }
       case 'thinking': {
@@ -60,6 +74,7 @@ export function encodeOpenAiChatResponse(ir: IrResponse, ctx: ConvertContext): C
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   if (reasoning.length > 0) message.reasoning_content = reasoning.join('\n\n');
   if (carriesState) message.thinking_blocks = blocks;
+  if (annotations.length > 0) message.annotations = annotations;
 
   const out: ChatCompletion = {
     id: `chatcmpl-${idBase(ctx)}`,

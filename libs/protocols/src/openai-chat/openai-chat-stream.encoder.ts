@@ -10,6 +10,7 @@ import { usageToOpenAiChat } from '../core/usage.map';
 import type { Usage, ConvertContext } from '../protocol.types';
 import type { ChatChunkDelta, ChatCompletionChunk, ChatFinishReason, ChatThinkingBlock, OpenAiErrorBody } from './openai-chat.types';
 import { openAiErrorType } from '../errors/error-types.map';
+import { chatUrlCitations } from './openai-chat-response.encoder';
 
 export function clientWantsUsage(ctx: ConvertContext): boolean {
   if (!ctx.clientBody) return true;
@@ -67,6 +68,8 @@ export class OpenAiChatStreamEncoder implements StreamEncoder {
       case 'usage':
         this.usage = ev.usage;
         return '';
+      case 'citations':
+        return ev.citations.length ? this.ensureStarted() + this.chunk({ annotations: chatUrlCitations(ev.citations) }) : '';
       case 'finish':
         return this.sendFinish(toOpenAiFinish(ev.reason));
       default:

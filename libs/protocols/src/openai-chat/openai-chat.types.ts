@@ -85,7 +85,7 @@ export interface ChatCompletionMessage {
   tool_calls?: ChatToolCall[];
   reasoning_content?: string;
   thinking_blocks?: ChatThinkingBlock[];
-  annotations?: unknown[];
+  annotations?: ChatUrlCitation[];
 }
 
 export type ChatFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
@@ -113,6 +113,13 @@ export interface ChatChunkDelta {
   reasoning_content?: string;
   thinking_blocks?: ChatThinkingBlock[];
   tool_calls?: ChatChunkToolCallDelta[];
+  annotations?: ChatUrlCitation[];
+}
+
+/** A web source backing a span of the message's content (`message.annotations`, and in a stream delta). */
+export interface ChatUrlCitation {
+  type: 'url_citation';
+  url_citation: { url: string; title: string; start_index: number; end_index: number };
 }
 
 export interface ChatCompletionChunk {

@@ -6,7 +6,21 @@ import { reasoningSlotValue } from '../core/reasoning-carrier.util';
 import { toResponsesStatus } from '../core/stop-reason.map';
 import { usageToResponses } from '../core/usage.map';
 import type { ConvertContext, Usage } from '../protocol.types';
-import type { ResponsesOutputItem, ResponsesResponse } from './openai-responses.types';
+import type { IrCitation, IrWebSearch } from '../core/ir.types';
+import type { ResponsesOutputItem, ResponsesResponse, ResponsesUrlCitation, ResponsesWebSearchItem } from './openai-responses.types';
+
+export function responsesUrlCitations(citations: readonly IrCitation[], offset = 0): ResponsesUrlCitation[] {
+  return citations.map((c) => ({ type: 'url_citation', url: c.url, title: c.title, start_index: c.startIndex + offset, end_index: c.endIndex + offset }));
+}
+
+export function responsesWebSearchItem(search: IrWebSearch, status: ResponsesWebSearchItem['status']): ResponsesWebSearchItem {
+  return {
+    id: `ws_${search.id}`,
+    type: 'web_search_call',
+    status,
+    action: { type: 'search', query: search.query, sources: search.sources.map((s) => ({ type: 'url', url: s.url })) },
+  };
+}
 
 export function responsesEnvelope(
   ctx: ConvertContext,
@@ -45,6 +59,7 @@ export function encodeResponsesResponse(ir: IrResponse, ctx: ConvertContext): Re
   const output: ResponsesOutputItem[] = [];
   let n = 0;
   let text = '';
+  let annotations: ResponsesUrlCitation[] = [];
   const flushText = (): void => {
     if (!text) return;
     output.push({
@@ -52,13 +67,16 @@ export function encodeResponsesResponse(ir: IrResponse, ctx: ConvertContext): Re
       type: 'message',
       role: 'assistant',
       status: 'completed',
-      content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
+      content: [{ type: 'output_text', text, annotations, logprobs: [] }],
     });
     text = '';
+    annotations = [];
   };
+  if (ir.webSearch) output.push(responsesWebSearchItem(ir.webSearch, 'completed'));
   for (const p of ir.parts) {
     switch (p.type) {
       case 'text':
+        if (p.citations?.length) annotations.push(...responsesUrlCitations(p.citations, text.length));
         text += p.text;
         break;
       case 'image': {

@@ -7,13 +7,20 @@ import type { StreamEncoder } from '../core/stream.types';
 import { toResponsesStatus } from '../core/stop-reason.map';
 import { openAiErrorCode, openAiErrorType } from '../errors/error-types.map';
 import type { ConvertContext, Usage } from '../protocol.types';
-import { responsesEnvelope } from './openai-responses-response.encoder';
-import type { ResponsesFunctionCallItem, ResponsesMessageItem, ResponsesOutputItem, ResponsesReasoningItem } from './openai-responses.types';
+import { responsesEnvelope, responsesUrlCitations, responsesWebSearchItem } from './openai-responses-response.encoder';
+import type {
+  ResponsesFunctionCallItem,
+  ResponsesMessageItem,
+  ResponsesOutputItem,
+  ResponsesReasoningItem,
+  ResponsesUrlCitation,
+} from './openai-responses.types';
 
 interface OpenText {
   outputIndex: number;
   id: string;
   text: string;
+  annotations?: ResponsesUrlCitation[];
 }
 
 interface ToolItem {
@@ -46,6 +53,35 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     switch (ev.type) {
       case 'start':
         return this.ensureStarted();
+      case 'web_search': {
+        const out = this.ensureStarted() + this.closeMessage() + this.closeReasoning(undefined);
+        const outputIndex = this.nextIndex();
+        const item = responsesWebSearchItem(ev.search, 'completed');
+        this.output[outputIndex] = item;
+        return (
+          out +
+          this.emit({ type: 'response.output_item.added', output_index: outputIndex, item: { ...item, status: 'in_progress' } }) +
+          this.emit({ type: 'response.web_search_call.completed', item_id: item.id, output_index: outputIndex }) +
+          this.emit({ type: 'response.output_item.done', output_index: outputIndex, item })
+        );
+      }
+      case 'citations': {
+        const m = this.message;
+        if (!m) return '';
+        let out = '';
+        for (const annotation of responsesUrlCitations(ev.citations)) {
+          const annotationIndex = (m.annotations ??= []).push(annotation) - 1;
+          out += this.emit({
+            type: 'response.output_text.annotation.added',
+            item_id: m.id,
+            output_index: m.outputIndex,
+            content_index: 0,
+            annotation_index: annotationIndex,
+            annotation,
+          });
+        }
+        return out;
+      }
       case 'text_delta': {
         let out = this.ensureStarted() + this.closeReasoning(undefined);
         if (!this.message) out += this.openMessage();
@@ -175,7 +211,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     const m = this.message;
     if (!m) return '';
     this.message = null;
-    const part = { type: 'output_text' as const, annotations: [], logprobs: [], text: m.text };
+    const part = { type: 'output_text' as const, annotations: m.annotations ?? [], logprobs: [], text: m.text };
     const item: ResponsesMessageItem = { id: m.id, type: 'message', role: 'assistant', status: 'completed', content: [part] };
     this.output[m.outputIndex] = item;
     return (

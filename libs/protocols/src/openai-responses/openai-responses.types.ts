@@ -85,7 +85,23 @@ export interface ResponsesReasoningItem {
   status?: 'in_progress' | 'completed';
 }
 
-export type ResponsesOutputItem = ResponsesMessageItem | ResponsesFunctionCallItem | ResponsesReasoningItem;
+/** A web search run for the answer (the gateway's, shown as OpenAI's hosted tool shows its own). */
+export interface ResponsesWebSearchItem {
+  id: string;
+  type: 'web_search_call';
+  status: 'in_progress' | 'completed';
+  action: { type: 'search'; query: string; sources?: { type: 'url'; url: string }[] };
+}
+
+export interface ResponsesUrlCitation {
+  type: 'url_citation';
+  url: string;
+  title: string;
+  start_index: number;
+  end_index: number;
+}
+
+export type ResponsesOutputItem = ResponsesMessageItem | ResponsesFunctionCallItem | ResponsesReasoningItem | ResponsesWebSearchItem;
 
 export interface ResponsesResponse {
   id: string;

@@ -30,6 +30,7 @@ export const PLUGIN_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
     { key: 'maxResults', kind: 'int' },
     { key: 'rewriteModel', kind: 'text', nullable: true },
     { key: 'always', kind: 'boolean' },
+    { key: 'pricePerSearch', kind: 'number', nullable: true },
   ],
   'stream-fake': [],
   'think-split': [{ key: 'tag', kind: 'text' }],
