@@ -20,8 +20,8 @@ const webSearch = {
 describe('plugin form', () => {
   it('shows the known settings in order, then any other the gateway answered, typed by its value', () => {
     expect(fieldsOf(webSearch).map((f) => f.key)).toEqual(['engine', 'url', 'apiKey', 'cx', 'maxResults', 'rewriteModel', 'always', 'pricePerSearch']);
-    expect(fieldsOf({ ...webSearch, maxTokens: 30 } as PluginRow).at(-1)).toEqual({ key: 'maxTokens', kind: 'number', nullable: false });
-    expect(fieldsOf({ ...webSearch, region: null } as PluginRow).at(-1)).toEqual({ key: 'region', kind: 'text', nullable: true });
+    expect(fieldsOf({ ...webSearch, maxTokens: 30 }).at(-1)).toEqual({ key: 'maxTokens', kind: 'number', nullable: false });
+    expect(fieldsOf({ ...webSearch, region: null }).at(-1)).toEqual({ key: 'region', kind: 'text', nullable: true });
     expect(fieldsOf({ name: 'stream-fake', enabled: true, models: null, groups: null, tokens: null, updatedAt: null })).toEqual([]);
   });
 
