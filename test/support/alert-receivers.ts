@@ -94,14 +94,3 @@ export async function startHookReceiver() {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
-
-/** Resolves with `read()` once it is truthy (polling), or fails after `timeoutMs`. */
-export async function waitFor<T>(read: () => T | undefined | null | false, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = read();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

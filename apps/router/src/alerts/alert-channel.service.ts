@@ -86,11 +86,11 @@ export class AlertChannelService {
     const before = await this.find(id);
     const type = before.type as AlertChannelType;
     const data: Partial<AlertChannelData> = {};
-    if (body.target !== undefined) {
+    // The console sends back the masked Slack URL it read: that keeps the stored one.
+    if (body.target !== undefined && !(targetIsSecret(type) && body.target === this.view(before).target)) {
       const t = alertTargetSchema(type).safeParse(body.target);
       if (!t.success) throw badRequest(`target: ${t.error.issues[0].message}`, { field: 'target' });
-      // The console sends back the masked Slack URL it read: that keeps the stored one.
-      if (!(targetIsSecret(type) && body.target === this.view(before).target)) data.target = sealTarget(type, t.data, this.box);
+      data.target = sealTarget(type, t.data, this.box);
     }
     if (body.name !== undefined) data.name = body.name;
     if (body.events !== undefined) data.events = body.events;
