@@ -8,6 +8,7 @@ import { playgroundEn, playgroundZh } from '../pages/playground/playground.messa
 import { pricesEn, pricesZh } from '../pages/prices/prices.messages';
 import { redemptionsEn, redemptionsZh } from '../pages/redemptions/redemptions.messages';
 import { settingsEn, settingsZh } from '../pages/settings/settings.messages';
+import { alertChannelsEn, alertChannelsZh } from '../pages/settings/alert-channels.messages';
 import { tokensEn, tokensZh } from '../pages/tokens/tokens.messages';
 import { usersEn, usersZh } from '../pages/users/users.messages';
 
@@ -141,6 +142,7 @@ export const en = mergeMessages(
   auditEn,
   redemptionsEn,
   settingsEn,
+  alertChannelsEn,
   playgroundEn,
 );
 
@@ -159,6 +161,7 @@ export const zh: Record<MessageKey, string> = mergeMessages(
   auditZh,
   redemptionsZh,
   settingsZh,
+  alertChannelsZh,
   playgroundZh,
 );
 
