@@ -38,12 +38,22 @@ describe('alerts (cluster on an authenticated NATS)', () => {
 
   maybe('a balance crossing below the threshold and a channel with no usable key reach the webhook and the mailbox', async () => {
     const admin = adminClient(sys.url, sys.adminKey);
-    const hook = await admin.post<{ secret: string }>('/api/alert-channels', { type: 'webhook', target: `${hooks.url}/hook`, events: ['balance_low', 'channel_down'] });
+    const hook = await admin.post<{ secret: string }>('/api/alert-channels', {
+      type: 'webhook',
+      target: `${hooks.url}/hook`,
+      events: ['balance_low', 'channel_down'],
+    });
     expect(hook.status).toBe(201);
     expect((await admin.post('/api/alert-channels', { type: 'email', target: 'ops@example.com', events: ['balance_low'] })).status).toBe(201);
     expect((await admin.post('/api/channels', { name: 'mock', type: 'openai', baseUrl: mock.url, keys: ['sk-up'], models: ['sb-alert'] })).status).toBe(201);
     mock.setFault({ match: { key: 'sk-refused' }, status: 401 });
-    const dead = await admin.post<{ id: number }>('/api/channels', { name: 'refused', type: 'openai', baseUrl: mock.url, keys: ['sk-refused'], models: ['sb-dead'] });
+    const dead = await admin.post<{ id: number }>('/api/channels', {
+      name: 'refused',
+      type: 'openai',
+      baseUrl: mock.url,
+      keys: ['sk-refused'],
+      models: ['sb-dead'],
+    });
     for (const m of ['sb-alert', 'sb-dead']) expect((await admin.put(`/api/prices/${m}`, { input: 0, output: 0, perRequest: 0.5 })).status).toBe(200);
     const user = await admin.post<{ id: number }>('/api/users', { name: 'spender', balance: 1.2 });
     const key = (await admin.post<{ key: string }>('/api/tokens', { name: 'spender-key', userId: user.body.id })).body.key;

@@ -74,7 +74,11 @@ describe('alerts (standalone)', () => {
     expect(hook.body.secret).toMatch(/^whsec_/);
     secret = hook.body.secret!;
 
-    const slack = await admin.post<ChannelView>('/api/alert-channels', { type: 'slack', target: `${hooks.url}/slack/T0/B0/secretpart`, events: ['error_rate'] });
+    const slack = await admin.post<ChannelView>('/api/alert-channels', {
+      type: 'slack',
+      target: `${hooks.url}/slack/T0/B0/secretpart`,
+      events: ['error_rate'],
+    });
     expect(slack.status).toBe(201);
     expect(slack.body.name).toBe(`slack ${hooks.url.replace('http://', '')}`);
     expect(slack.body.target).not.toContain('secretpart');
@@ -104,7 +108,10 @@ describe('alerts (standalone)', () => {
     expect(badPatch.body.error.message).toMatch(/target: must be an email address/);
     expect((await admin.patch('/api/alert-channels/999999', { enabled: false })).status).toBe(404);
 
-    const patched = await admin.patch<ChannelView>(`/api/alert-channels/${slack.body.id}`, { target: slack.body.target, events: ['error_rate', 'channel_down'] });
+    const patched = await admin.patch<ChannelView>(`/api/alert-channels/${slack.body.id}`, {
+      target: slack.body.target,
+      events: ['error_rate', 'channel_down'],
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ target: slack.body.target, events: ['error_rate', 'channel_down'] });
     // the masked URL sent back kept the real one: a test alert still reaches it
@@ -131,7 +138,11 @@ describe('alerts (standalone)', () => {
     const openai = new OpenAI({ apiKey: key, baseURL: `${sys.url}/v1`, maxRetries: 0 });
     for (let i = 0; i < 5; i++) await openai.chat.completions.create({ model: 'sb-alert', messages: [{ role: 'user', content: `hello ${i}` }] });
 
-    const [alert] = await eventually(async () => delivered('/hook', 'balance_low').length > 0 && delivered('/hook', 'balance_low'), 20_000, 'the balance_low webhook');
+    const [alert] = await eventually(
+      async () => delivered('/hook', 'balance_low').length > 0 && delivered('/hook', 'balance_low'),
+      20_000,
+      'the balance_low webhook',
+    );
     expect(alert).toMatchObject({ event: 'balance_low', subject: `user:${user.body.id}`, details: { userId: user.body.id, thresholdUsd: 1 } });
     // billing debits a batch at once: the balance the crossing batch left, 1.5 − 0.2 × (3 to 5 requests)
     expect([0.9, 0.7, 0.5].some((b) => Math.abs((alert.details.balanceUsd as number) - b) < 1e-9)).toBe(true);
@@ -146,8 +157,20 @@ describe('alerts (standalone)', () => {
     mock.setFault({ match: { key: 'sk-dead-1' }, status: 401 });
     mock.setFault({ match: { key: 'sk-dead-2' }, status: 401 });
     mock.setFault({ match: { model: 'sb-flaky' }, status: 500 });
-    const down = await admin.post<{ id: number }>('/api/channels', { name: 'dead-keys', type: 'openai', baseUrl: mock.url, keys: ['sk-dead-1', 'sk-dead-2'], models: ['sb-down'] });
-    const flaky = await admin.post<{ id: number }>('/api/channels', { name: 'flaky', type: 'openai', baseUrl: mock.url, keys: ['sk-flaky'], models: ['sb-flaky'] });
+    const down = await admin.post<{ id: number }>('/api/channels', {
+      name: 'dead-keys',
+      type: 'openai',
+      baseUrl: mock.url,
+      keys: ['sk-dead-1', 'sk-dead-2'],
+      models: ['sb-down'],
+    });
+    const flaky = await admin.post<{ id: number }>('/api/channels', {
+      name: 'flaky',
+      type: 'openai',
+      baseUrl: mock.url,
+      keys: ['sk-flaky'],
+      models: ['sb-flaky'],
+    });
     for (const m of ['sb-down', 'sb-flaky']) expect((await admin.put(`/api/prices/${m}`, { input: 0, output: 0, perRequest: 0 })).status).toBe(200);
     const user = await admin.post<{ id: number }>('/api/users', { name: 'caller', balance: 100 });
     const key = (await admin.post<{ key: string }>('/api/tokens', { name: 'caller-key', userId: user.body.id })).body.key;
@@ -157,10 +180,18 @@ describe('alerts (standalone)', () => {
     await call('sb-down');
     for (let i = 0; i < 3; i++) await call('sb-flaky');
 
-    const [channelDown] = await eventually(async () => delivered('/hook', 'channel_down').length > 0 && delivered('/hook', 'channel_down'), 20_000, 'channel_down');
+    const [channelDown] = await eventually(
+      async () => delivered('/hook', 'channel_down').length > 0 && delivered('/hook', 'channel_down'),
+      20_000,
+      'channel_down',
+    );
     expect(channelDown).toMatchObject({ subject: `channel:${down.body.id}`, details: { channelId: down.body.id, channelName: 'dead-keys' } });
     // the refused keys also count as errors of the dead channel: each channel is banned on its own
-    const banned = await eventually(async () => delivered('/hook', 'channel_banned').find((p) => p.subject === `channel:${flaky.body.id}`), 20_000, 'channel_banned');
+    const banned = await eventually(
+      async () => delivered('/hook', 'channel_banned').find((p) => p.subject === `channel:${flaky.body.id}`),
+      20_000,
+      'channel_banned',
+    );
     expect(banned).toMatchObject({ subject: `channel:${flaky.body.id}`, details: { channelName: 'flaky', model: 'sb-flaky', reason: 'error_rate' } });
     const rates = await eventually(
       async () => delivered('/hook', 'error_rate').find((p) => p.subject === `channel:${flaky.body.id}`) && delivered('/hook', 'error_rate'),

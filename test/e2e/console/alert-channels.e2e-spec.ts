@@ -75,7 +75,11 @@ describe('alert channels in the console (standalone)', () => {
 
   it('reads in Chinese, and on a phone in the dark theme', async () => {
     const admin = { authorization: `Bearer ${sys.adminKey}`, 'content-type': 'application/json' };
-    await fetch(`${sys.url}/api/alert-channels`, { method: 'POST', headers: admin, body: JSON.stringify({ type: 'email', target: 'ops@example.com', events: ['channel_down'] }) });
+    await fetch(`${sys.url}/api/alert-channels`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ type: 'email', target: 'ops@example.com', events: ['channel_down'] }),
+    });
     const zh = await openConsole(sys, { locale: 'zh-CN' });
     try {
       await zh.page.goto('/settings');

@@ -18,8 +18,7 @@ import type { AlertDispatcher } from './alert-dispatcher.service';
 import { newWebhookSecret } from './webhook-signature';
 
 /** `email ops@example.com`, `slack hooks.slack.com`: what a channel is called when no name is given. */
-const defaultName = (type: AlertChannelType, target: string) =>
-  `${type} ${type === 'email' ? target.split(',')[0].trim() : new URL(target.trim()).host}`;
+const defaultName = (type: AlertChannelType, target: string) => `${type} ${type === 'email' ? target.split(',')[0].trim() : new URL(target.trim()).host}`;
 
 /**
  * `/api/alert-channels`: create, change, delete and test alert channels. A webhook channel gets a signing secret at

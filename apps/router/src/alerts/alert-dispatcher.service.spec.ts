@@ -54,7 +54,14 @@ describe('AlertDispatcher', () => {
       },
       close: () => undefined,
     } as unknown as AlertSenders;
-    dispatcher = new AlertDispatcher(repo, settings, box, senders, () => now, async () => undefined);
+    dispatcher = new AlertDispatcher(
+      repo,
+      settings,
+      box,
+      senders,
+      () => now,
+      async () => undefined,
+    );
   });
 
   it('delivers to the enabled channels subscribed to the event, with the secrets open', async () => {
@@ -72,7 +79,14 @@ describe('AlertDispatcher', () => {
   });
 
   it('deduplicates an event about a subject within the window (controlled clock) and counts it', async () => {
-    dispatcher = new AlertDispatcher(repo, { ...settings, perChannelPerHour: 100 }, box, senders, () => now, async () => undefined);
+    dispatcher = new AlertDispatcher(
+      repo,
+      { ...settings, perChannelPerHour: 100 },
+      box,
+      senders,
+      () => now,
+      async () => undefined,
+    );
     repo.add({ type: 'webhook', target: 'http://dedup', events: ['channel_banned'] });
     const before = await count({ type: 'webhook', event: 'channel_banned', outcome: 'deduplicated' });
     dispatcher.raise(alert('channel:1', 'channel_banned'));

@@ -83,7 +83,8 @@ export class AlertDispatcher implements OnApplicationShutdown {
     } catch (e) {
       result = { delivered: false, attempts: 0, error: `its secrets cannot be opened with this SECRET_KEY (${(e as Error).message})` };
     }
-    if (!result.delivered) this.logger.warn(`alert ${payload.event} to channel ${row.id} (${row.name}) failed after ${result.attempts} attempt(s): ${result.error}`);
+    if (!result.delivered)
+      this.logger.warn(`alert ${payload.event} to channel ${row.id} (${row.name}) failed after ${result.attempts} attempt(s): ${result.error}`);
     await this.repo.recordDelivery(row.id, new Date(), result.error).catch(() => undefined);
     return result;
   }

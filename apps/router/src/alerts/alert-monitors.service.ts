@@ -29,7 +29,10 @@ export class AlertMonitors implements OnApplicationBootstrap, OnApplicationShutd
   onApplicationBootstrap(): void {
     const every = this.settings.errorRateCheckIntervalMs;
     if (!every) return;
-    this.timer = setInterval(() => void this.errorRate.check().catch((e: unknown) => this.logger.warn(`error-rate check failed: ${(e as Error).message}`)), every);
+    this.timer = setInterval(
+      () => void this.errorRate.check().catch((e: unknown) => this.logger.warn(`error-rate check failed: ${(e as Error).message}`)),
+      every,
+    );
     this.timer.unref();
   }
 

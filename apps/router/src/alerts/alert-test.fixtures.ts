@@ -9,7 +9,17 @@ export class MemoryAlertChannels implements AlertChannels {
 
   add(data: Partial<AlertChannelData> & Pick<AlertChannelData, 'type' | 'target' | 'events'>): AlertChannel {
     const now = new Date();
-    const row: AlertChannel = { id: this.next++, name: `c${this.next}`, secret: null, enabled: true, lastDeliveryAt: null, lastError: null, createdAt: now, updatedAt: now, ...data };
+    const row: AlertChannel = {
+      id: this.next++,
+      name: `c${this.next}`,
+      secret: null,
+      enabled: true,
+      lastDeliveryAt: null,
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
+      ...data,
+    };
     this.rows.push(row);
     return row;
   }

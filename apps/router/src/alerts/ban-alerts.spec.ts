@@ -26,11 +26,18 @@ describe('BanAlerts', () => {
   beforeEach(() => {
     raised = [];
     stored = [];
-    alerts = new BanAlerts(async (id) => channels[id] ?? null, { bans: async () => stored }, (e) => raised.push(e));
+    alerts = new BanAlerts(
+      async (id) => channels[id] ?? null,
+      { bans: async () => stored },
+      (e) => raised.push(e),
+    );
   });
 
   it('a banned (channel, model) pair is channel_banned; a back-off alerts nobody', async () => {
-    await alerts.onBans({ set: [ban({ channelId: 1, model: 'gpt-4o', reason: 'error_rate' }), ban({ channelId: 1, model: 'x', reason: 'backoff' })], lifted: [] }, NOW);
+    await alerts.onBans(
+      { set: [ban({ channelId: 1, model: 'gpt-4o', reason: 'error_rate' }), ban({ channelId: 1, model: 'x', reason: 'backoff' })], lifted: [] },
+      NOW,
+    );
     expect(raised).toEqual([
       expect.objectContaining({
         event: 'channel_banned',
@@ -55,7 +62,11 @@ describe('BanAlerts', () => {
 describe('ErrorRateMonitor', () => {
   it('raises error_rate for each channel over the threshold with enough attempts, and for all channels together', async () => {
     const raised: AlertEventInput[] = [];
-    const windows: Record<number, { requests: number; errors: number }> = { 1: { requests: 20, errors: 12 }, 2: { requests: 4, errors: 4 }, 3: { requests: 30, errors: 3 } };
+    const windows: Record<number, { requests: number; errors: number }> = {
+      1: { requests: 20, errors: 12 },
+      2: { requests: 4, errors: 4 },
+      3: { requests: 30, errors: 3 },
+    };
     const m = new ErrorRateMonitor(
       async () => [1, 2, 3].map((id) => ({ id, name: `c${id}` })),
       { channelWindow: async (id) => windows[id] },

@@ -41,7 +41,12 @@ export const CreateAlertChannel = z
   });
 
 /** `PATCH /api/alert-channels/:id`: the fields sent change (the type is fixed at creation). */
-export const UpdateAlertChannel = z.strictObject({ target: z.string().optional(), name: base.name.optional(), events: events.optional(), enabled: z.boolean().optional() });
+export const UpdateAlertChannel = z.strictObject({
+  target: z.string().optional(),
+  name: base.name.optional(),
+  events: events.optional(),
+  enabled: z.boolean().optional(),
+});
 
 /** `POST /api/alert-channels/:id/test`: which event the test alert poses as (default: the channel's first). */
 export const TestAlertChannel = z.strictObject({ event: z.enum(ALERT_EVENTS).optional() });

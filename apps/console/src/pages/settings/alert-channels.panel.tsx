@@ -38,7 +38,10 @@ function ChannelForm({ initial, onClose, onCreated }: { initial: AlertChannelRow
   const save = useMutation({
     mutationFn: () =>
       initial
-        ? api('alert-channels.update', { params: { id: String(initial.id) }, body: { name: d.name, target: d.target, events: d.events as EventName[], enabled: d.enabled } })
+        ? api('alert-channels.update', {
+            params: { id: String(initial.id) },
+            body: { name: d.name, target: d.target, events: d.events as EventName[], enabled: d.enabled },
+          })
         : api('alert-channels.create', {
             body: { type: d.type, target: d.target, events: d.events as EventName[], enabled: d.enabled, ...(d.name.trim() ? { name: d.name } : {}) },
           }),
@@ -63,7 +66,12 @@ function ChannelForm({ initial, onClose, onCreated }: { initial: AlertChannelRow
           disabled={!!initial}
           allowDeselect={false}
         />
-        <TextInput label={t('alerts.name')} placeholder={t('alerts.namePlaceholder')} value={d.name} onChange={(e) => setD({ ...d, name: e.currentTarget.value })} />
+        <TextInput
+          label={t('alerts.name')}
+          placeholder={t('alerts.namePlaceholder')}
+          value={d.name}
+          onChange={(e) => setD({ ...d, name: e.currentTarget.value })}
+        />
         <TextInput
           label={t(`alerts.target.${d.type}` as MessageKey)}
           description={t(`alerts.targetHint.${d.type}` as MessageKey)}
