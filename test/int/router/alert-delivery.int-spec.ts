@@ -5,6 +5,7 @@ import type net from 'node:net';
 import { SecretBox } from '@switchboard/common';
 import { processMetrics } from '@switchboard/observability';
 import { AlertDispatcher } from '../../../apps/router/src/alerts/alert-dispatcher.service';
+import { MemoryAlertGate } from '../../../apps/router/src/alerts/alert-gate';
 import { AlertSenders } from '../../../apps/router/src/alerts/alert-senders';
 import type { AlertSettings } from '../../../apps/router/src/alerts/alert-settings';
 import { MemoryAlertChannels } from '../../../apps/router/src/alerts/alert-test.fixtures';
@@ -55,7 +56,7 @@ describe('alert delivery (webhook, Slack, SMTP)', () => {
     repo = new MemoryAlertChannels();
     const s = settings(smtp.url);
     senders = new AlertSenders({ smtpUrl: s.smtpUrl, from: s.emailFrom, timeoutMs: s.timeoutMs });
-    dispatcher = new AlertDispatcher(repo, s, box, senders);
+    dispatcher = new AlertDispatcher(repo, s, box, senders, new MemoryAlertGate(s));
   });
 
   it('signs the webhook, posts Slack blocks and mails the recipients with the SMTP_URL login', async () => {
@@ -121,7 +122,7 @@ describe('alert delivery (webhook, Slack, SMTP)', () => {
 
   it('fails an email channel at once when SMTP refuses the login', async () => {
     const bad = new AlertSenders({ smtpUrl: smtp.url.replace('smtp-pass', 'wrong'), from: 'a@b.test', timeoutMs: 2000 });
-    const d = new AlertDispatcher(repo, settings(smtp.url), box, bad);
+    const d = new AlertDispatcher(repo, settings(smtp.url), box, bad, new MemoryAlertGate(settings(smtp.url)));
     const row = repo.add({ type: 'email', target: 'ops@example.com', events: ['balance_low'] });
     const r = await d.deliver(row, { id: 'alrt_y', ...balanceLow });
     bad.close();

@@ -2,6 +2,7 @@ import { SecretBox } from '@switchboard/common';
 import type { AlertEventInput } from '@switchboard/contracts';
 import { processMetrics } from '@switchboard/observability';
 import { AlertDispatcher } from './alert-dispatcher.service';
+import { MemoryAlertGate } from './alert-gate';
 import { DeliveryError } from './alert-retry';
 import type { AlertPayload, AlertSenders, OpenAlertChannel } from './alert-senders';
 import type { AlertSettings } from './alert-settings';
@@ -35,6 +36,7 @@ const count = async (labels: Record<string, string>) => {
 
 describe('AlertDispatcher', () => {
   let now: number;
+  const gate = (s: AlertSettings) => new MemoryAlertGate(s, () => now);
   let repo: MemoryAlertChannels;
   let sent: { channel: OpenAlertChannel; payload: AlertPayload }[];
   let failures: number;
@@ -54,14 +56,7 @@ describe('AlertDispatcher', () => {
       },
       close: () => undefined,
     } as unknown as AlertSenders;
-    dispatcher = new AlertDispatcher(
-      repo,
-      settings,
-      box,
-      senders,
-      () => now,
-      async () => undefined,
-    );
+    dispatcher = new AlertDispatcher(repo, settings, box, senders, gate(settings), async () => undefined);
   });
 
   it('delivers to the enabled channels subscribed to the event, with the secrets open', async () => {
@@ -79,14 +74,7 @@ describe('AlertDispatcher', () => {
   });
 
   it('deduplicates an event about a subject within the window (controlled clock) and counts it', async () => {
-    dispatcher = new AlertDispatcher(
-      repo,
-      { ...settings, perChannelPerHour: 100 },
-      box,
-      senders,
-      () => now,
-      async () => undefined,
-    );
+    dispatcher = new AlertDispatcher(repo, settings, box, senders, gate({ ...settings, perChannelPerHour: 100 }), async () => undefined);
     repo.add({ type: 'webhook', target: 'http://dedup', events: ['channel_banned'] });
     const before = await count({ type: 'webhook', event: 'channel_banned', outcome: 'deduplicated' });
     dispatcher.raise(alert('channel:1', 'channel_banned'));

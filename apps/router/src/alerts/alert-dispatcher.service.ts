@@ -6,7 +6,7 @@ import type { AlertChannel } from '@switchboard/db';
 import { processMetrics } from '@switchboard/observability';
 import type { AlertChannels } from './alert-channel.repository';
 import { openChannel } from './alert-channel.secrets';
-import { AlertGate } from './alert-gate';
+import type { AlertGate } from './alert-gate';
 import { deliverWithRetries, type DeliveryResult } from './alert-retry';
 import type { AlertPayload, AlertSenders } from './alert-senders';
 import type { AlertSettings } from './alert-settings';
@@ -18,7 +18,6 @@ import type { AlertSettings } from './alert-settings';
  */
 export class AlertDispatcher implements OnApplicationShutdown {
   private readonly logger = new Logger(AlertDispatcher.name);
-  private readonly gate: AlertGate;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly metrics = processMetrics();
 
@@ -27,11 +26,9 @@ export class AlertDispatcher implements OnApplicationShutdown {
     private readonly settings: AlertSettings,
     private readonly box: SecretBox,
     private readonly senders: AlertSenders,
-    now: () => number = Date.now,
+    private readonly gate: AlertGate,
     private readonly sleep?: (ms: number) => Promise<void>,
-  ) {
-    this.gate = new AlertGate({ dedupWindowMs: settings.dedupWindowMs, perChannelPerHour: settings.perChannelPerHour }, now);
-  }
+  ) {}
 
   /** Returns at once; an invalid event is logged and dropped. */
   raise(input: unknown): void {
@@ -52,14 +49,14 @@ export class AlertDispatcher implements OnApplicationShutdown {
   async dispatch(e: AlertEvent): Promise<void> {
     const channels = await this.repo.subscribedTo(e.event);
     if (!channels.length) return;
-    if (!this.gate.fresh(e.event, e.subject)) {
+    if (!(await this.gate.fresh(e.event, e.subject))) {
       for (const c of channels) this.metrics.alertsSent.inc({ type: c.type, event: e.event, outcome: 'deduplicated' });
       return;
     }
     const payload: AlertPayload = { id: `alrt_${randomUUID()}`, ...e };
     await Promise.all(
       channels.map(async (c) => {
-        if (!this.gate.allow(c.id)) {
+        if (!(await this.gate.allow(c.id))) {
           this.metrics.alertsSent.inc({ type: c.type, event: e.event, outcome: 'rate_limited' });
           this.logger.warn(`alert channel ${c.id} (${c.name}) is over ALERT_RATE_LIMIT_PER_HOUR: ${e.event} ${e.subject} not sent`);
           return;
@@ -97,5 +94,6 @@ export class AlertDispatcher implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.race([this.settled(), new Promise((r) => setTimeout(r, this.settings.timeoutMs).unref())]);
     this.senders.close();
+    await this.gate.close();
   }
 }

@@ -9,9 +9,21 @@ export interface AlertGateOptions {
 
 /**
  * What keeps alerts from flooding a person: an event about a subject passes once per dedup window, and each channel
- * takes at most so many alerts per rolling hour. In memory, per router replica (each event reaches one replica).
+ * takes at most so many alerts per rolling hour. Shared by the router replicas through Redis when there is one
+ * (each replica runs the error-rate check), else in memory.
  */
-export class AlertGate {
+export interface AlertGate {
+  /** True the first time `event` about `subject` is seen within the window (and starts the window). */
+  fresh(event: string, subject: string): Promise<boolean>;
+  /** Takes one delivery of the channel's hourly allowance; false when it is used up. */
+  allow(channelId: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export const HOUR = HOUR_MS;
+
+/** The gate of one process (standalone, or a router without REDIS_URL). */
+export class MemoryAlertGate implements AlertGate {
   private readonly lastSent = new Map<string, number>();
   private readonly sentAt = new Map<number, number[]>();
 
@@ -20,8 +32,11 @@ export class AlertGate {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** True the first time `event` about `subject` is seen within the window (and starts the window). */
-  fresh(event: string, subject: string): boolean {
+  async fresh(event: string, subject: string): Promise<boolean> {
+    return this.freshNow(event, subject);
+  }
+
+  freshNow(event: string, subject: string): boolean {
     const now = this.now();
     const key = `${event}\u0000${subject}`;
     const last = this.lastSent.get(key);
@@ -31,8 +46,11 @@ export class AlertGate {
     return true;
   }
 
-  /** Takes one delivery of the channel's hourly allowance; false when it is used up. */
-  allow(channelId: number): boolean {
+  async allow(channelId: number): Promise<boolean> {
+    return this.allowNow(channelId);
+  }
+
+  allowNow(channelId: number): boolean {
     const now = this.now();
     const recent = (this.sentAt.get(channelId) ?? []).filter((t) => now - t < HOUR_MS);
     if (recent.length >= this.options.perChannelPerHour) {
@@ -43,6 +61,8 @@ export class AlertGate {
     this.sentAt.set(channelId, recent);
     return true;
   }
+
+  async close(): Promise<void> {}
 
   private prune(now: number): void {
     for (const [k, t] of this.lastSent) if (now - t >= this.options.dedupWindowMs) this.lastSent.delete(k);

@@ -1,13 +1,21 @@
 import type { Provider } from '@nestjs/common';
 import { SecretBox } from '@switchboard/common';
-import { APP_CONFIG, type AppConfig } from '@switchboard/config';
+import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
 import { AlertChannelRepository } from './alert-channel.repository';
 import { AlertChannelService } from './alert-channel.service';
 import { AlertDispatcher } from './alert-dispatcher.service';
+import { MemoryAlertGate, type AlertGate } from './alert-gate';
 import { AlertMonitors } from './alert-monitors.service';
 import { AlertSenders } from './alert-senders';
 import { ALERT_SETTINGS, alertSettingsFrom, type AlertSettings } from './alert-settings';
 import { AlertsEventsController } from './alerts.events-controller';
+import { RedisAlertGate } from './redis-alert-gate';
+
+/** Shared by the router replicas through REDIS_URL (cluster), else this process's own. */
+function alertGate(s: AlertSettings, c: AppConfig): AlertGate {
+  const options = { dedupWindowMs: s.dedupWindowMs, perChannelPerHour: s.perChannelPerHour };
+  return c.REDIS_URL ? RedisAlertGate.fromUrl(c.REDIS_URL, options, redisConnectionOptions(c)) : new MemoryAlertGate(options);
+}
 
 export { AlertChannelService } from './alert-channel.service';
 
@@ -19,7 +27,13 @@ export const ALERT_PROVIDERS: Provider[] = [
   {
     provide: AlertDispatcher,
     useFactory: (repo: AlertChannelRepository, s: AlertSettings, c: AppConfig) =>
-      new AlertDispatcher(repo, s, new SecretBox(c.SECRET_KEY), new AlertSenders({ smtpUrl: s.smtpUrl, from: s.emailFrom, timeoutMs: s.timeoutMs })),
+      new AlertDispatcher(
+        repo,
+        s,
+        new SecretBox(c.SECRET_KEY),
+        new AlertSenders({ smtpUrl: s.smtpUrl, from: s.emailFrom, timeoutMs: s.timeoutMs }),
+        alertGate(s, c),
+      ),
     inject: [AlertChannelRepository, ALERT_SETTINGS, APP_CONFIG],
   },
   {
