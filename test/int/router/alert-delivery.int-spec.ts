@@ -8,7 +8,7 @@ import { AlertDispatcher } from '../../../apps/router/src/alerts/alert-dispatche
 import { MemoryAlertGate } from '../../../apps/router/src/alerts/alert-gate';
 import { AlertSenders } from '../../../apps/router/src/alerts/alert-senders';
 import type { AlertSettings } from '../../../apps/router/src/alerts/alert-settings';
-import { MemoryAlertChannels } from '../../../apps/router/src/alerts/alert-test.fixtures';
+import { MemoryAlertChannels } from '../../../apps/router/src/alerts/memory-alert-channels.fixture';
 import { startHookReceiver, startSmtpReceiver, verifySignature } from '../../support/alert-receivers';
 
 jest.setTimeout(30_000);

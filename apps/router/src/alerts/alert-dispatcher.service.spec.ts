@@ -6,7 +6,7 @@ import { MemoryAlertGate } from './alert-gate';
 import { DeliveryError } from './alert-retry';
 import type { AlertPayload, AlertSenders, OpenAlertChannel } from './alert-senders';
 import type { AlertSettings } from './alert-settings';
-import { MemoryAlertChannels } from './alert-test.fixtures';
+import { MemoryAlertChannels } from './memory-alert-channels.fixture';
 
 const settings: AlertSettings = {
   emailFrom: 'x@y',
