@@ -5,6 +5,7 @@ import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard
 import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
 import { ChannelAccountRepository } from './accounts/channel-account.repository';
 import { ChannelAccountService } from './accounts/channel-account.service';
+import { ALERT_CONTROLLERS, ALERT_PROVIDERS } from './alerts';
 import { AihubmixEnvChannel } from './channels/aihubmix-env.channel';
 import { AliasRepository } from './channels/alias.repository';
 import { LegacyChannelSecretsMigration } from './channels/legacy-channel-secrets.migration';
@@ -15,9 +16,9 @@ import { ChannelRepository } from './channels/channel.repository';
 import { RouterRpcController } from './router.rpc-controller';
 import { RoutingTableService } from './table/routing-table.service';
 
-/** Channels, keys, aliases; the routing table gateways select from; health checks, probes and bans. */
+/** Channels, keys, aliases; the routing table gateways select from; health checks, probes and bans; alerts. */
 @Module({
-  controllers: [RouterRpcController],
+  controllers: [RouterRpcController, ...ALERT_CONTROLLERS],
   providers: [
     ChannelRepository,
     AliasRepository,
@@ -31,6 +32,7 @@ import { RoutingTableService } from './table/routing-table.service';
     ProbeWorker,
     ChannelAccountRepository,
     ChannelAccountService,
+    ...ALERT_PROVIDERS,
     { provide: HEALTH_STORE, useFactory: (c: AppConfig) => createHealthStore(c.REDIS_URL, banPolicyFrom(c), redisConnectionOptions(c)), inject: [APP_CONFIG] },
   ],
 })

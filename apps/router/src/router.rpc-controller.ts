@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Subjects } from '@switchboard/contracts';
 import { RpcErrorFilter } from '@switchboard/messaging';
 import { ChannelAccountService } from './accounts/channel-account.service';
+import { AlertChannelService } from './alerts';
 import { channelAdminDispatcher } from './channels/channel-admin.handlers';
 import { ChannelAdminService } from './channels/channel-admin.service';
 import { PluginConfigService } from './plugins/plugin-config.service';
@@ -18,8 +19,9 @@ export class RouterRpcController {
     admin: ChannelAdminService,
     plugins: PluginConfigService,
     accounts: ChannelAccountService,
+    alerts: AlertChannelService,
   ) {
-    this.admin = channelAdminDispatcher(admin, accounts, plugins);
+    this.admin = channelAdminDispatcher(admin, accounts, plugins, alerts);
   }
 
   @MessagePattern(Subjects.RouterTableGet)

@@ -151,6 +151,22 @@ const envFields = z.object({
       message: `must be an integer from 1 to ${MAX_GATEWAY_WORKERS}, or auto (the available cores)`,
     })
     .transform((v) => (v === 'auto' ? Math.min(MAX_GATEWAY_WORKERS, os.availableParallelism()) : Number(v))),
+  /** alerts by email (SPEC §8): smtp://user:pass@host:port (smtps:// for TLS from the start); unset, email channels fail */
+  SMTP_URL: z.string().url().optional(),
+  /** the From of alert mail: an address, or `Name <address>` */
+  ALERT_EMAIL_FROM: z.string().trim().min(3).default('Switchboard <switchboard@localhost>'),
+  /** the same event about the same subject (a user, a channel) is delivered once within this window (0 = every time) */
+  ALERT_DEDUP_WINDOW_MS: int(600_000, 0),
+  /** alerts one channel receives at most per hour; the rest are dropped and counted (outcome `rate_limited`) */
+  ALERT_RATE_LIMIT_PER_HOUR: int(30, 1),
+  /** one delivery attempt's time limit; a failed attempt is retried ALERT_RETRIES times with exponential backoff */
+  ALERT_DELIVERY_TIMEOUT_MS: int(10_000, 100),
+  ALERT_RETRIES: int(3, 0),
+  /** error_rate alerts: a channel (or all of them together) at or above this error rate over BAN_WINDOW_MS */
+  ALERT_ERROR_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+  ALERT_ERROR_RATE_MIN_REQUESTS: int(20, 1),
+  /** how often the router checks error rates for error_rate alerts (0 = never) */
+  ALERT_ERROR_RATE_CHECK_INTERVAL_MS: int(60_000, 0),
   /** how often the gateways' quota counters (Redis / in memory) are reconciled with the ledger (also once at start) */
   QUOTA_RECONCILE_INTERVAL_MS: int(60_000, 1000),
 });

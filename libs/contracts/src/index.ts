@@ -4,6 +4,7 @@ export * from './admin.contracts';
 export * from './admin';
 export * from './router.contracts';
 export * from './billing.contracts';
+export * from './alerts.contracts';
 export * from './usage.contracts';
 export * from './usage-record.fast-check';
 export * from './domain.error';

@@ -30,6 +30,9 @@ export const Subjects = {
   /** event: billing → anyone listening (alerts, notifications). A user's balance fell below the low-balance threshold. */
   BillingBalanceLow: 'billing.balance.low.v1',
 
+  /** event: any service → the router (one replica). Something a person should hear about (alerts.contracts.ts). */
+  AlertRaised: 'alerts.raised.v1',
+
   /** request/reply: gateway → log-writer. Logs, stats, audit queries. */
   LogsAdmin: 'logs.admin.v1',
 

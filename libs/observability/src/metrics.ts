@@ -173,6 +173,12 @@ export class Metrics {
     help: 'Users whose balance crossed below the low-balance threshold after billing (one per crossing).',
     registers: [this.registry],
   });
+  readonly alertsSent = new Counter({
+    name: 'switchboard_alerts_sent_total',
+    help: 'Alerts per channel type, event and outcome: sent, failed (after retries), deduplicated, rate_limited.',
+    labelNames: ['type', 'event', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly usersLowBalance = new Gauge({
     name: 'switchboard_users_low_balance',
     help: 'Users with a limited balance below the low-balance threshold (set by the ledger reconciliation).',

@@ -38,6 +38,7 @@ describePostgres('libs/db on Postgres', () => {
     expect(tables.map((t) => t.table_name).sort()).toEqual(
       [
         '_prisma_migrations',
+        'alert_channels',
         'aliases',
         'audit_logs',
         'channel_balances',

@@ -28,6 +28,7 @@ const EMITTED_BY: Partial<Record<Subject, NatsUser[]>> = {
   [Subjects.RouterBansChanged]: ['gateway', 'router'],
   [Subjects.BillingPricesChanged]: ['billing'],
   [Subjects.BillingBalanceLow]: ['billing'],
+  [Subjects.AlertRaised]: ['gateway', 'auth', 'billing'],
   [Subjects.UsageRecorded]: ['gateway'],
   [Subjects.UsageRecordedBatch]: ['gateway'],
   [Subjects.UsageRejected]: ['gateway'],
@@ -36,8 +37,17 @@ const EMITTED_BY: Partial<Record<Subject, NatsUser[]>> = {
 const noDeadLetters = async (): Promise<number> => {
   throw new Error('no record of this test may be dead-lettered');
 };
-/** events the gateways listen to (ChangeEventsController); usage goes through JetStream, not a subscription */
-const GATEWAY_LISTENS = [Subjects.AuthChanged, Subjects.RouterTableChanged, Subjects.RouterBansChanged, Subjects.BillingPricesChanged];
+/**
+ * Who subscribes to each event: the gateways (ChangeEventsController) and the router's alerts (AlertsEventsController);
+ * usage goes through JetStream, not a subscription.
+ */
+const LISTENERS: Partial<Record<Subject, NatsUser[]>> = {
+  [Subjects.AuthChanged]: ['gateway'],
+  [Subjects.RouterTableChanged]: ['gateway'],
+  [Subjects.RouterBansChanged]: ['gateway', 'router'],
+  [Subjects.BillingPricesChanged]: ['gateway'],
+  [Subjects.AlertRaised]: ['router'],
+};
 
 interface Client {
   nc: NatsConnection;
@@ -120,9 +130,9 @@ describeNats('NATS permissions of deploy/nats/nats.conf on a real nats-server', 
 
   it.each(Object.entries(EMITTED_BY))('%s: only %j may publish it', async (subject, emitters) => {
     for (const u of NATS_USERS) expect({ u, publishRefused: await refused(u, 'publish', subject) }).toEqual({ u, publishRefused: !emitters.includes(u) });
-    const listens = GATEWAY_LISTENS.includes(subject as (typeof GATEWAY_LISTENS)[number]);
+    const listeners = LISTENERS[subject as Subject] ?? [];
     for (const u of NATS_USERS) {
-      expect({ u, subscribeRefused: await refused(u, 'subscription', subject) }).toEqual({ u, subscribeRefused: !(u === 'gateway' && listens) });
+      expect({ u, subscribeRefused: await refused(u, 'subscription', subject) }).toEqual({ u, subscribeRefused: !listeners.includes(u) });
     }
   });
 

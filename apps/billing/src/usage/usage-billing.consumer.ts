@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Subjects, UsageStream, type BalanceLowEvent, type UsageRecord } from '@switchboard/contracts';
+import { Subjects, UsageStream, type AlertEventInput, type BalanceLowEvent, type UsageRecord } from '@switchboard/contracts';
 import { Bus, USAGE_QUEUE, type UsageQueue } from '@switchboard/messaging';
 import { processMetrics } from '@switchboard/observability';
 import { BILLING_SETTINGS, type BillingSettings } from '../config/billing.settings';
@@ -11,11 +11,25 @@ export function crossedBelow(b: DebitedBalance, thresholdMicros: bigint): boolea
   return after !== null && after + b.debitMicros >= thresholdMicros && after < thresholdMicros;
 }
 
+const usd = (micros: number) => micros / 1e6;
+
+/** `balance_low` as an alert (alerts.raised.v1): one per user per dedup window reaches the alert channels. */
+export function balanceLowAlert(e: BalanceLowEvent): AlertEventInput {
+  return {
+    event: 'balance_low',
+    subject: `user:${e.userId}`,
+    severity: 'warning',
+    summary: `User ${e.userId}: balance $${usd(e.balanceMicros).toFixed(2)} fell below $${usd(e.thresholdMicros).toFixed(2)}`,
+    details: { userId: e.userId, balanceUsd: usd(e.balanceMicros), thresholdUsd: usd(e.thresholdMicros), requestId: e.requestId },
+    occurredAt: e.occurredAt,
+  };
+}
+
 /**
  * Debits each request's cost from the user's balance and adds it to the token's used quota, exactly once (the
  * repository skips a redelivered record). The queue acknowledges the batch after the commit.
  *
- * A debit that crosses the low-balance threshold emits `billing.balance.low.v1` once, after the commit. A record the
+ * A debit that crosses the low-balance threshold emits `billing.balance.low.v1` and a `balance_low` alert once, after the commit. A record the
  * batch cannot bill is dead-lettered by the queue (see commitOrDeadLetter) and the others are billed.
  */
 @Injectable()
@@ -61,6 +75,7 @@ export class UsageBillingConsumer implements OnApplicationBootstrap {
       this.metrics.balanceLowEvents.inc();
       this.logger.warn(`user ${e.userId}: balance ${e.balanceMicros} µ$ fell below the low-balance threshold ${e.thresholdMicros} µ$`);
       this.bus.emit(Subjects.BillingBalanceLow, e);
+      this.bus.emit(Subjects.AlertRaised, balanceLowAlert(e));
     }
   }
 }

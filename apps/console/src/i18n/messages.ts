@@ -9,6 +9,7 @@ import { pluginsEn, pluginsZh } from '../pages/plugins/plugins.messages';
 import { pricesEn, pricesZh } from '../pages/prices/prices.messages';
 import { redemptionsEn, redemptionsZh } from '../pages/redemptions/redemptions.messages';
 import { settingsEn, settingsZh } from '../pages/settings/settings.messages';
+import { alertChannelsEn, alertChannelsZh } from '../pages/settings/alert-channels.messages';
 import { tokensEn, tokensZh } from '../pages/tokens/tokens.messages';
 import { usersEn, usersZh } from '../pages/users/users.messages';
 
@@ -145,6 +146,7 @@ export const en = mergeMessages(
   auditEn,
   redemptionsEn,
   settingsEn,
+  alertChannelsEn,
   playgroundEn,
 );
 
@@ -164,6 +166,7 @@ export const zh: Record<MessageKey, string> = mergeMessages(
   auditZh,
   redemptionsZh,
   settingsZh,
+  alertChannelsZh,
   playgroundZh,
 );
 

@@ -1,14 +1,16 @@
 import { Subjects, type AdminHandlers } from '@switchboard/contracts';
 import { AdminDispatcher } from '@switchboard/messaging';
 import type { ChannelAccountService } from '../accounts/channel-account.service';
+import type { AlertChannelService } from '../alerts/alert-channel.service';
 import type { PluginConfigService } from '../plugins/plugin-config.service';
 import type { ChannelAdminService } from './channel-admin.service';
 
-/** router.admin.v1: one handler per channels/aliases/plugins route of ADMIN_ROUTES (the type fails the build if one is missing). */
+/** router.admin.v1: one handler per channels/aliases/plugins/alert-channels route of ADMIN_ROUTES (the type fails the build if one is missing). */
 export function channelAdminHandlers(
   s: ChannelAdminService,
   accounts: ChannelAccountService,
   p: PluginConfigService,
+  alerts: AlertChannelService,
 ): AdminHandlers<typeof Subjects.RouterAdmin> {
   return {
     'channels.list': (c) => s.list(c.query),
@@ -32,9 +34,14 @@ export function channelAdminHandlers(
     },
     'plugins.get': (c) => p.get(c.id),
     'plugins.put': (c) => p.put(c.id, c.body, c.actor),
+    'alert-channels.list': () => alerts.list(),
+    'alert-channels.create': (c) => alerts.create(c.body, c.actor),
+    'alert-channels.update': (c) => alerts.update(c.id, c.body, c.actor),
+    'alert-channels.delete': (c) => alerts.remove(c.id, c.actor),
+    'alert-channels.test': (c) => alerts.test(c.id, c.body),
   };
 }
 
 /** Router bodies fail with the zod error itself, which the RpcErrorFilter renders as `<field>: <message>`. */
-export const channelAdminDispatcher = (s: ChannelAdminService, accounts: ChannelAccountService, p: PluginConfigService) =>
-  new AdminDispatcher(Subjects.RouterAdmin, channelAdminHandlers(s, accounts, p));
+export const channelAdminDispatcher = (s: ChannelAdminService, accounts: ChannelAccountService, p: PluginConfigService, alerts: AlertChannelService) =>
+  new AdminDispatcher(Subjects.RouterAdmin, channelAdminHandlers(s, accounts, p, alerts));

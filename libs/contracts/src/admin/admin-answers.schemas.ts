@@ -170,3 +170,19 @@ export const DeadLetterView = z.looseObject({ id: z.number().int(), consumer: z.
 
 /** `{ data, total }`: every admin list. */
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), total: z.number().int() });
+
+/** An alert channel as the admin API shows it: a Slack URL masked; a webhook's signing secret only in the creation's answer. */
+export const AlertChannelView = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  type: z.enum(['webhook', 'email', 'slack']),
+  target: z.string(),
+  events: z.array(z.string()),
+  enabled: z.boolean(),
+  /** `whsec_…`, shown once: in the answer to the creation of a webhook channel */
+  secret: z.string().optional(),
+  lastDeliveryAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+});
+export const AlertTestResult = z.object({ delivered: z.boolean(), attempts: z.number().int(), error: z.string().nullable() });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Subjects } from '../subjects';
 import {
+  AlertChannelView,
+  AlertTestResult,
   AliasView,
   PluginView,
   AuditEntry,
@@ -33,6 +35,7 @@ import { named, type AdminRoute, type AdminSubject, type NamedSchema } from './a
 import { AuthListQuery, CreateGroup, CreateToken, CreateUser, TokenListQuery, UpdateGroup, UpdateToken, UpdateUser, UserListQuery } from './auth-admin.schemas';
 import { CreateRedemptions, LedgerListQuery, PutPrice, RedemptionListQuery, TopUp } from './billing-admin.schemas';
 import { PutPlugin } from './plugin-admin.schemas';
+import { CreateAlertChannel, TestAlertChannel, UpdateAlertChannel } from './alert-admin.schemas';
 import { AuditListQuery, DeadLetterListQuery, LogListQuery, StatsQuery } from './logs-admin.schemas';
 import {
   AddChannelKeys,
@@ -321,6 +324,54 @@ export const ADMIN_ROUTES = {
     params: byName,
     body: named('PutPlugin', PutPlugin),
     answer: PluginView,
+  },
+
+  // alert channels (SPEC §8): where alerts reach a person
+  'alert-channels.list': {
+    method: 'GET',
+    path: '/api/alert-channels',
+    subject: router,
+    summary: 'Alert channels (webhook, email, Slack) and the events each receives',
+    status: 200,
+    answer: listOf(AlertChannelView),
+  },
+  'alert-channels.create': {
+    method: 'POST',
+    path: '/api/alert-channels',
+    subject: router,
+    summary: 'Add an alert channel (a webhook channel’s signing secret is in this answer only)',
+    status: 201,
+    body: named('CreateAlertChannel', CreateAlertChannel),
+    answer: AlertChannelView,
+  },
+  'alert-channels.update': {
+    method: 'PATCH',
+    path: '/api/alert-channels/:id',
+    subject: router,
+    summary: 'Change an alert channel’s target, name, events or switch',
+    status: 200,
+    params: byId,
+    body: named('UpdateAlertChannel', UpdateAlertChannel),
+    answer: AlertChannelView,
+  },
+  'alert-channels.delete': {
+    method: 'DELETE',
+    path: '/api/alert-channels/:id',
+    subject: router,
+    summary: 'Delete an alert channel',
+    status: 200,
+    params: byId,
+    answer: Deleted,
+  },
+  'alert-channels.test': {
+    method: 'POST',
+    path: '/api/alert-channels/:id/test',
+    subject: router,
+    summary: 'Send a test alert to the channel now (retried like any alert; the answer says whether it arrived)',
+    status: 200,
+    params: byId,
+    body: named('TestAlertChannel', TestAlertChannel),
+    answer: AlertTestResult,
   },
 
   // prices

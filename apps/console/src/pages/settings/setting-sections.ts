@@ -1,7 +1,7 @@
 import type { EffectiveSetting } from '@switchboard/config';
 
 /** The settings page's groups, in display order; a variable no rule claims lands in `other` (and a spec says so). */
-export const SETTING_SECTIONS = ['server', 'security', 'stores', 'requests', 'upstreams', 'health', 'billing', 'other'] as const;
+export const SETTING_SECTIONS = ['server', 'security', 'stores', 'requests', 'upstreams', 'health', 'billing', 'alerts', 'other'] as const;
 export type SettingSection = (typeof SETTING_SECTIONS)[number];
 
 const RULES: [RegExp, SettingSection][] = [
@@ -12,6 +12,7 @@ const RULES: [RegExp, SettingSection][] = [
   [/^(UPSTREAM_|RETRY_BUDGET|UNPRICED_MODEL_POLICY|AIHUBMIX_|KEY_ALLOWANCE_|CHANNEL_BALANCE_)/, 'upstreams'],
   [/^(BAN_|CHANNEL_CHECK_)/, 'health'],
   [/^(BALANCE_|LEDGER_|QUOTA_|LOG_RETENTION_)/, 'billing'],
+  [/^(SMTP_URL|ALERT_)/, 'alerts'],
 ];
 
 export function sectionOf(name: string): SettingSection {

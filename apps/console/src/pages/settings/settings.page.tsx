@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n/i18n.context';
 import type { MessageKey } from '../../i18n/messages';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
+import { AlertChannelsPanel } from './alert-channels.panel';
 import { IntegrityPanel } from './integrity.panel';
 import { groupSettings, unitHint, uptimeParts, uptimeUnit } from './setting-sections';
 
@@ -84,6 +85,7 @@ export function SettingsPage() {
                 />
               </SimpleGrid>
               <IntegrityPanel />
+              <AlertChannelsPanel />
               <Alert color="blue" variant="light">
                 {t('settings.readOnly')}
               </Alert>
