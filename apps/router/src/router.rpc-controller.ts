@@ -5,6 +5,7 @@ import { RpcErrorFilter } from '@switchboard/messaging';
 import { ChannelAccountService } from './accounts/channel-account.service';
 import { channelAdminDispatcher } from './channels/channel-admin.handlers';
 import { ChannelAdminService } from './channels/channel-admin.service';
+import { McpServerService } from './mcp/mcp-server.service';
 import { PluginConfigService } from './plugins/plugin-config.service';
 import { RoutingTableService } from './table/routing-table.service';
 
@@ -18,8 +19,9 @@ export class RouterRpcController {
     admin: ChannelAdminService,
     plugins: PluginConfigService,
     accounts: ChannelAccountService,
+    mcp: McpServerService,
   ) {
-    this.admin = channelAdminDispatcher(admin, accounts, plugins);
+    this.admin = channelAdminDispatcher(admin, accounts, plugins, mcp);
   }
 
   @MessagePattern(Subjects.RouterTableGet)

@@ -13,6 +13,7 @@ export type {
   RequestLog,
   AuditLog,
   PluginConfig,
+  McpServer,
 } from '../generated/client';
 export type { Database, DatabaseKind, EmbeddedDatabaseHost, OpenDatabaseOptions } from './database.types';
 export { openDatabase } from './database';

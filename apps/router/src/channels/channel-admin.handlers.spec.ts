@@ -1,10 +1,11 @@
 import type { PluginConfigService } from '../plugins/plugin-config.service';
 import type { ChannelAccountService } from '../accounts/channel-account.service';
 import type { ChannelAdminService } from './channel-admin.service';
+import type { McpServerService } from '../mcp/mcp-server.service';
 import { channelAdminDispatcher } from './channel-admin.handlers';
 
 describe('channelAdminHandlers (router.admin.v1)', () => {
   it('has exactly one handler for each route of ADMIN_ROUTES the subject owns (the dispatcher checks at construction)', () => {
-    expect(() => channelAdminDispatcher({} as ChannelAdminService, {} as ChannelAccountService, {} as PluginConfigService)).not.toThrow();
+    expect(() => channelAdminDispatcher({} as ChannelAdminService, {} as ChannelAccountService, {} as PluginConfigService, {} as McpServerService)).not.toThrow();
   });
 });

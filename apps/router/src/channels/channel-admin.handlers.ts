@@ -1,14 +1,17 @@
 import { Subjects, type AdminHandlers } from '@switchboard/contracts';
 import { AdminDispatcher } from '@switchboard/messaging';
 import type { ChannelAccountService } from '../accounts/channel-account.service';
+import { mcpServerHandlers } from '../mcp/mcp-server.handlers';
+import type { McpServerService } from '../mcp/mcp-server.service';
 import type { PluginConfigService } from '../plugins/plugin-config.service';
 import type { ChannelAdminService } from './channel-admin.service';
 
-/** router.admin.v1: one handler per channels/aliases/plugins route of ADMIN_ROUTES (the type fails the build if one is missing). */
+/** router.admin.v1: one handler per channels/aliases/plugins/mcp-servers route of ADMIN_ROUTES (the type fails the build if one is missing). */
 export function channelAdminHandlers(
   s: ChannelAdminService,
   accounts: ChannelAccountService,
   p: PluginConfigService,
+  m: McpServerService,
 ): AdminHandlers<typeof Subjects.RouterAdmin> {
   return {
     'channels.list': (c) => s.list(c.query),
@@ -32,9 +35,10 @@ export function channelAdminHandlers(
     },
     'plugins.get': (c) => p.get(c.id),
     'plugins.put': (c) => p.put(c.id, c.body, c.actor),
+    ...mcpServerHandlers(m),
   };
 }
 
 /** Router bodies fail with the zod error itself, which the RpcErrorFilter renders as `<field>: <message>`. */
-export const channelAdminDispatcher = (s: ChannelAdminService, accounts: ChannelAccountService, p: PluginConfigService) =>
-  new AdminDispatcher(Subjects.RouterAdmin, channelAdminHandlers(s, accounts, p));
+export const channelAdminDispatcher = (s: ChannelAdminService, accounts: ChannelAccountService, p: PluginConfigService, m: McpServerService) =>
+  new AdminDispatcher(Subjects.RouterAdmin, channelAdminHandlers(s, accounts, p, m));

@@ -6,3 +6,4 @@ export * from './router-admin.schemas';
 export * from './plugin-admin.schemas';
 export * from './billing-admin.schemas';
 export * from './logs-admin.schemas';
+export * from './mcp-admin.schemas';

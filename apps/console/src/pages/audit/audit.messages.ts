@@ -38,6 +38,7 @@ export const auditEn = {
   'audit.entity.alias': 'alias',
   'audit.entity.redemption': 'redemption code',
   'audit.entity.plugin': 'plugin',
+  'audit.entity.mcp-server': 'MCP server',
 };
 
 export const auditZh: Record<keyof typeof auditEn, string> = {
@@ -79,4 +80,5 @@ export const auditZh: Record<keyof typeof auditEn, string> = {
   'audit.entity.alias': '别名',
   'audit.entity.redemption': '兑换码',
   'audit.entity.plugin': '插件',
+  'audit.entity.mcp-server': 'MCP 服务器',
 };
