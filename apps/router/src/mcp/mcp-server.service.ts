@@ -95,7 +95,11 @@ export class McpServerService {
     const before = await this.repo.find(name);
     if (!before) throw notFound(`MCP server "${name}"`);
     const current = this.headers(before);
-    this.check({ type: body.type ?? before.type, url: body.url !== undefined ? body.url : before.url, spec: body.spec !== undefined ? body.spec : before.spec });
+    this.check({
+      type: body.type ?? before.type,
+      url: body.url !== undefined ? body.url : before.url,
+      spec: body.spec !== undefined ? body.spec : before.spec,
+    });
     // A value sent back exactly as it was read (masked) keeps the stored secret.
     const headers =
       body.headers === undefined

@@ -27,7 +27,8 @@ const spec = z.unknown().superRefine((v, ctx) => {
     return;
   }
   const doc = v as { openapi?: unknown; paths?: unknown };
-  if (typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.')) ctx.addIssue({ code: 'custom', message: 'must be an OpenAPI 3 document (openapi: "3.x")' });
+  if (typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.'))
+    ctx.addIssue({ code: 'custom', message: 'must be an OpenAPI 3 document (openapi: "3.x")' });
   else if (!doc.paths || typeof doc.paths !== 'object' || Array.isArray(doc.paths)) ctx.addIssue({ code: 'custom', message: 'must have paths' });
 }) as z.ZodType<string | Record<string, unknown>>;
 
