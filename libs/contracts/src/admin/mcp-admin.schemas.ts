@@ -48,11 +48,16 @@ const fields = {
 
 type Shape = { type?: string; url?: string | null; spec?: unknown };
 
+/** An inline document travels in every routing table (one bus message): a larger one is given by its URL. */
+export const MAX_INLINE_SPEC_BYTES = 256 * 1024;
+
 /** The cross-field rules of a whole server (checked after an update is merged into the stored one). */
 export function mcpServerProblem(s: Shape): { field: string; message: string } | null {
   if (s.type === 'remote' && !s.url) return { field: 'url', message: 'a remote server needs the url of its MCP endpoint' };
   if (s.type === 'remote' && s.spec) return { field: 'spec', message: 'only an openapi server has a spec' };
   if (s.type === 'openapi' && !s.spec) return { field: 'spec', message: 'an openapi server needs its OpenAPI 3 document (an object or its URL)' };
+  if (s.spec && typeof s.spec === 'object' && new TextEncoder().encode(JSON.stringify(s.spec)).length > MAX_INLINE_SPEC_BYTES)
+    return { field: 'spec', message: `the document is over ${MAX_INLINE_SPEC_BYTES / 1024} KB inline: give its URL instead` };
   return null;
 }
 
