@@ -4,6 +4,7 @@ import { dashboardEn, dashboardZh } from '../pages/dashboard/dashboard.messages'
 import { auditEn, auditZh } from '../pages/audit/audit.messages';
 import { groupsEn, groupsZh } from '../pages/groups/groups.messages';
 import { logsEn, logsZh } from '../pages/logs/logs.messages';
+import { mcpServersEn, mcpServersZh } from '../pages/mcp-servers/mcp-servers.messages';
 import { playgroundEn, playgroundZh } from '../pages/playground/playground.messages';
 import { pricesEn, pricesZh } from '../pages/prices/prices.messages';
 import { redemptionsEn, redemptionsZh } from '../pages/redemptions/redemptions.messages';
@@ -27,6 +28,7 @@ const commonEn = {
   'nav.groups': 'Groups',
   'nav.prices': 'Models & prices',
   'nav.aliases': 'Aliases',
+  'nav.mcpServers': 'MCP servers',
   'nav.logs': 'Request logs',
   'nav.audit': 'Audit log',
   'nav.redemptions': 'Redemption codes',
@@ -76,6 +78,7 @@ const commonZh: Record<keyof typeof commonEn, string> = {
   'nav.groups': '分组',
   'nav.prices': '模型与价格',
   'nav.aliases': '模型别名',
+  'nav.mcpServers': 'MCP 服务器',
   'nav.logs': '请求日志',
   'nav.audit': '审计日志',
   'nav.redemptions': '兑换码',
@@ -137,6 +140,7 @@ export const en = mergeMessages(
   groupsEn,
   pricesEn,
   aliasesEn,
+  mcpServersEn,
   logsEn,
   auditEn,
   redemptionsEn,
@@ -155,6 +159,7 @@ export const zh: Record<MessageKey, string> = mergeMessages(
   groupsZh,
   pricesZh,
   aliasesZh,
+  mcpServersZh,
   logsZh,
   auditZh,
   redemptionsZh,

@@ -10,6 +10,7 @@ describe('CONSOLE_PAGES', () => {
       '/groups',
       '/prices',
       '/aliases',
+      '/mcp-servers',
       '/logs',
       '/audit',
       '/redemptions',

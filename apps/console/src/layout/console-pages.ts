@@ -9,6 +9,7 @@ export const CONSOLE_PAGES = [
   { path: '/groups', label: 'nav.groups' },
   { path: '/prices', label: 'nav.prices' },
   { path: '/aliases', label: 'nav.aliases' },
+  { path: '/mcp-servers', label: 'nav.mcpServers' },
   { path: '/logs', label: 'nav.logs' },
   { path: '/audit', label: 'nav.audit' },
   { path: '/redemptions', label: 'nav.redemptions' },

@@ -13,6 +13,7 @@ export const PAGE_SCREENS: Record<ConsolePath, ComponentType> = {
   '/groups': screen(() => import('./groups/groups.page'), 'GroupsPage'),
   '/prices': screen(() => import('./prices/prices.page'), 'PricesPage'),
   '/aliases': screen(() => import('./aliases/aliases.page'), 'AliasesPage'),
+  '/mcp-servers': screen(() => import('./mcp-servers/mcp-servers.page'), 'McpServersPage'),
   '/logs': screen(() => import('./logs/logs.page'), 'LogsPage'),
   '/audit': screen(() => import('./audit/audit.page'), 'AuditPage'),
   '/redemptions': screen(() => import('./redemptions/redemptions.page'), 'RedemptionsPage'),

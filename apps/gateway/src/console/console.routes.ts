@@ -12,6 +12,7 @@ export const CONSOLE_PAGES = [
   'groups',
   'prices',
   'aliases',
+  'mcp-servers',
   'logs',
   'audit',
   'redemptions',
