@@ -26,7 +26,7 @@ function readJson(req: http.IncomingMessage): Promise<unknown> {
       try {
         resolve(text ? JSON.parse(text) : undefined);
       } catch (e) {
-        reject(e as Error);
+        reject(e instanceof Error ? e : new Error(String(e)));
       }
     });
     req.on('error', reject);
@@ -71,7 +71,9 @@ export async function startMcpUpstream() {
         if (!transport) {
           transport = new StreamableHTTPServerTransport({
             sessionIdGenerator: () => randomUUID(),
-            onsessioninitialized: (sid) => streams.set(sid, transport!),
+            onsessioninitialized: (sid) => {
+              streams.set(sid, transport!);
+            },
           });
           await calculator().connect(transport);
         }

@@ -1,7 +1,7 @@
 import { Badge, Button, Code, Group, Modal, Paper, SegmentedControl, Stack, Table, TagsInput, Text, Textarea, TextInput, Title, Tooltip } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import type { Answer, CallArgs } from '../../api/admin-client';
+import type { Answer } from '../../api/admin-client';
 import { fmtInt } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
 import { FormActions, MutationError } from '../../layout/form-actions';
@@ -22,9 +22,7 @@ function McpServerEditor({ initial, isNew, groups, onClose }: { initial: McpServ
     mutationFn: () => {
       // Sent as typed: the API's 400 names the field to fix.
       const { name, ...rest } = mcpServerDraftToBody(d);
-      return isNew
-        ? api('mcp-servers.create', { body: { name, ...rest } as CallArgs<'mcp-servers.create'>['body'] })
-        : api('mcp-servers.update', { params: { name: initial.name }, body: rest as CallArgs<'mcp-servers.update'>['body'] });
+      return isNew ? api('mcp-servers.create', { body: { name, ...rest } }) : api('mcp-servers.update', { params: { name: initial.name }, body: rest });
     },
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['mcp-servers'] });

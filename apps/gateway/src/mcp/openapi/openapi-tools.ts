@@ -28,6 +28,7 @@ export interface OpenApiTool {
 }
 
 const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
+const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : []);
 
 /** The value a `#/a/b` pointer names in the document, or undefined. */
 function pointer(doc: Json, ref: string): unknown {
@@ -79,13 +80,13 @@ export function toolsFromOpenApi(document: Json): OpenApiTool[] {
   for (const [path, rawItem] of Object.entries(paths)) {
     const item = inlineRefs(doc, rawItem);
     if (!isObject(item)) continue;
-    const shared = Array.isArray(item.parameters) ? item.parameters : [];
+    const shared = listOf(item.parameters);
     for (const method of METHODS) {
       const op = item[method];
       if (!isObject(op)) continue;
       // an operation's parameter overrides the path item's one of the same name and place
       const params = new Map<string, Json>();
-      for (const p of [...shared, ...(Array.isArray(op.parameters) ? op.parameters : [])])
+      for (const p of [...shared, ...listOf(op.parameters)])
         if (isObject(p) && typeof p.name === 'string' && typeof p.in === 'string') params.set(`${p.in}:${p.name}`, p);
       const properties: Record<string, Json> = {};
       const required: string[] = [];
@@ -134,7 +135,8 @@ export function serverUrlOf(document: Json, documentUrl?: string): string | null
   if (!first || typeof first.url !== 'string') return documentUrl ? new URL('/', documentUrl).toString() : null;
   const vars = isObject(first.variables) ? first.variables : {};
   const url = first.url.replace(/\{([^}]+)\}/g, (_, v: string) => {
-    const d = isObject(vars[v]) ? (vars[v] as Json).default : undefined;
+    const spec = vars[v];
+    const d = isObject(spec) ? spec.default : undefined;
     return typeof d === 'string' ? d : '';
   });
   try {
