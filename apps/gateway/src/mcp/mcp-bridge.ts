@@ -6,9 +6,11 @@ import {
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
+  ErrorCode,
   McpError,
   ReadResourceRequestSchema,
   type CallToolResult,
+  type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { McpBackend } from './mcp-backend';
 
@@ -26,22 +28,34 @@ function relayed(e: unknown): unknown {
 }
 
 /**
- * The MCP server a client of /mcp/{name} talks to: each request answered from the backend (the gateway is a server
- * to the client and a client to the upstream), every tool call timed and reported to `observe`.
+ * The MCP server a client of /mcp/{name} talks to: each request answered from the server's current backend (the gateway
+ * is a server to the client and a client to the upstream; a long SSE session follows edits and reconnections), every
+ * tool call timed and reported to `observe`.
  */
-export function bridgeServer(name: string, backend: McpBackend, observe: ToolCallObserver, onFailure: (e: unknown) => void): Server {
-  const server = new Server({ name: `switchboard/${name}`, version: '1' }, { capabilities: backend.capabilities });
+export function bridgeServer(
+  name: string,
+  capabilities: ServerCapabilities,
+  backend: () => Promise<McpBackend>,
+  observe: ToolCallObserver,
+  onFailure: (e: unknown) => void,
+): Server {
+  const server = new Server({ name: `switchboard/${name}`, version: '1' }, { capabilities });
   const failing = <T>(p: Promise<T>): Promise<T> =>
     p.catch((e: unknown) => {
       onFailure(e);
       throw relayed(e);
     });
-  if (backend.capabilities.tools) {
-    server.setRequestHandler(ListToolsRequestSchema, (req) => failing(backend.listTools(req.params)));
+  const upstream = () =>
+    backend().then((b) => {
+      if (!b.upstream) throw new McpError(ErrorCode.MethodNotFound, 'Method not found');
+      return b.upstream;
+    });
+  if (capabilities.tools) {
+    server.setRequestHandler(ListToolsRequestSchema, (req) => failing(backend().then((b) => b.listTools(req.params))));
     server.setRequestHandler(CallToolRequestSchema, async (req): Promise<CallToolResult> => {
       const started = performance.now();
       try {
-        const result = await backend.callTool(req.params);
+        const result = await (await backend()).callTool(req.params);
         observe(req.params.name, result.isError ? 'error' : 'ok', performance.now() - started);
         return result;
       } catch (e) {
@@ -51,15 +65,14 @@ export function bridgeServer(name: string, backend: McpBackend, observe: ToolCal
       }
     });
   }
-  const upstream = backend.upstream;
-  if (upstream && backend.capabilities.resources) {
-    server.setRequestHandler(ListResourcesRequestSchema, (req) => failing(upstream.listResources(req.params)));
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, (req) => failing(upstream.listResourceTemplates(req.params)));
-    server.setRequestHandler(ReadResourceRequestSchema, (req) => failing(upstream.readResource(req.params)));
+  if (capabilities.resources) {
+    server.setRequestHandler(ListResourcesRequestSchema, (req) => failing(upstream().then((u) => u.listResources(req.params))));
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, (req) => failing(upstream().then((u) => u.listResourceTemplates(req.params))));
+    server.setRequestHandler(ReadResourceRequestSchema, (req) => failing(upstream().then((u) => u.readResource(req.params))));
   }
-  if (upstream && backend.capabilities.prompts) {
-    server.setRequestHandler(ListPromptsRequestSchema, (req) => failing(upstream.listPrompts(req.params)));
-    server.setRequestHandler(GetPromptRequestSchema, (req) => failing(upstream.getPrompt(req.params)));
+  if (capabilities.prompts) {
+    server.setRequestHandler(ListPromptsRequestSchema, (req) => failing(upstream().then((u) => u.listPrompts(req.params))));
+    server.setRequestHandler(GetPromptRequestSchema, (req) => failing(upstream().then((u) => u.getPrompt(req.params))));
   }
   return server;
 }

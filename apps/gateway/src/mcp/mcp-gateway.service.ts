@@ -71,8 +71,13 @@ export class McpGatewayService implements BeforeApplicationShutdown {
     };
   }
 
+  /** A bridge to the server's backend as the table has it at each request (an SSE session outlives edits). */
   private bridge(server: RoutedMcpServer, backend: McpBackend, token: VerifiedToken) {
-    return bridgeServer(server.name, backend, this.observer(server.name, token), (e) => this.backends.failed(server.name, e));
+    const current = () => {
+      const now = this.table.mcpServer(server.name);
+      return now ? this.backend(now) : Promise.resolve(backend);
+    };
+    return bridgeServer(server.name, backend.capabilities, current, this.observer(server.name, token), (e) => this.backends.failed(server.name, e));
   }
 
   /** POST /mcp/{name}: one JSON-RPC message, answered as JSON. */
