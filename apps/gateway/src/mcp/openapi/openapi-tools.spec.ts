@@ -52,6 +52,9 @@ describe('OpenAPI → MCP tools', () => {
       url: 'https://eu.api.test/v2/items/a%2Fb?id=3&tags=x&tags=y',
       headers: { authorization: 'Bearer k', 'X-Trace': 't1' },
     });
+    // a dots-only segment stays a segment; the configured credentials cannot be replaced by an argument
+    const dots = requestOf(get, base, { id: '..', 'X-Trace': 'mine' }, { 'x-trace': 'configured' });
+    expect([dots.url, dots.headers]).toEqual(['https://eu.api.test/v2/items/%2E%2E', { 'x-trace': 'configured' }]);
     expect(requestOf(put, base, { id: '1', body: { name: 'n' } }, {})).toMatchObject({
       method: 'PUT',
       body: '{"name":"n"}',

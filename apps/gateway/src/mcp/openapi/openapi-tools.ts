@@ -153,22 +153,28 @@ export interface HttpCall {
   body?: string;
 }
 
-/** The HTTP request a call of the tool makes against `baseUrl` with the given arguments. */
+/** The HTTP request a call of the tool makes against `baseUrl` with the given arguments and the server's headers. */
 export function requestOf(tool: OpenApiTool, baseUrl: string, args: Json, headers: Record<string, string>): HttpCall {
   let path = tool.path;
   const query = new URLSearchParams();
-  const out: Record<string, string> = { ...headers };
+  const out: Record<string, string> = {};
   const cookies: string[] = [];
   const str = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  // a segment of dots would climb the server's path when the URL is normalised
+  const segment = (v: string) => (/^\.+$/.test(v) ? v.replace(/\./g, '%2E') : encodeURIComponent(v));
   for (const p of tool.parameters) {
     const v = args[p.arg];
     if (v === undefined || v === null) continue;
-    if (p.in === 'path') path = path.split(`{${p.name}}`).join(encodeURIComponent(str(v)));
+    if (p.in === 'path') path = path.split(`{${p.name}}`).join(segment(str(v)));
     else if (p.in === 'query') for (const one of Array.isArray(v) ? v : [v]) query.append(p.name, str(one));
     else if (p.in === 'header') out[p.name] = str(v);
     else cookies.push(`${p.name}=${encodeURIComponent(str(v))}`);
   }
   if (cookies.length) out.cookie = cookies.join('; ');
+  // the server's configured headers (its credentials) win over a client's header arguments
+  const lower = new Set(Object.keys(headers).map((h) => h.toLowerCase()));
+  for (const h of Object.keys(out)) if (lower.has(h.toLowerCase())) delete out[h];
+  Object.assign(out, headers);
   const qs = query.toString();
   const url = `${baseUrl.replace(/\/+$/, '')}${path}${qs ? `?${qs}` : ''}`;
   if (tool.body && args.body !== undefined) {
