@@ -6,6 +6,8 @@ import { channelAdminDispatcher } from './channel-admin.handlers';
 
 describe('channelAdminHandlers (router.admin.v1)', () => {
   it('has exactly one handler for each route of ADMIN_ROUTES the subject owns (the dispatcher checks at construction)', () => {
-    expect(() => channelAdminDispatcher({} as ChannelAdminService, {} as ChannelAccountService, {} as PluginConfigService, {} as McpServerService)).not.toThrow();
+    expect(() =>
+      channelAdminDispatcher({} as ChannelAdminService, {} as ChannelAccountService, {} as PluginConfigService, {} as McpServerService),
+    ).not.toThrow();
   });
 });
