@@ -6,6 +6,8 @@ import { installKeyBeforeBody } from './edge/edge.hooks';
 import { renderFrameworkError } from './edge/edge-error.filter';
 import { installJsonBodyParser } from './edge/json-body.parser';
 import { GatewayModule } from './gateway.module';
+import { McpGatewayService } from './mcp/mcp-gateway.service';
+import { registerMcpRoutes } from './mcp/mcp.routes';
 import { registerRealtimeRoutes } from './realtime/realtime.routes';
 import { RealtimeService } from './realtime/realtime.service';
 import { RelayService } from './relay/relay.service';
@@ -25,6 +27,7 @@ export function configureGateway(
   installJsonBodyParser(fastify, rules);
   registerRelayRoutes(fastify, app.get(RelayService), auth, rules, { maxBytes: config.MAX_UPLOAD_BYTES, memoryBytes: UPLOAD_MEMORY_BYTES });
   registerRealtimeRoutes(fastify, app.getHttpServer(), app.get(RealtimeService));
+  registerMcpRoutes(fastify, app.get(McpGatewayService));
   registerConsoleRoutes(fastify);
   registerApiReferenceAssets(fastify);
 }

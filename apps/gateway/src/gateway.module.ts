@@ -35,6 +35,7 @@ import { TokenCountService } from './relay/token-count.service';
 import { UpstreamClient } from './relay/upstream.client';
 import { RealtimeConnector } from './realtime/realtime-upstream.connector';
 import { RealtimeService } from './realtime/realtime.service';
+import { McpGatewayService } from './mcp/mcp-gateway.service';
 import { ChangeEventsController } from './state/change-events.controller';
 import { PriceCache } from './state/price-cache.service';
 import { RoutingTableService } from './state/routing-table.service';
@@ -69,6 +70,8 @@ import { healthStoreFor, limitStoreFor, sessionStoreFor } from './workers/worker
     // GET /v1/realtime (a WebSocket upgrade, outside fastify's routes: realtime/)
     RealtimeService,
     RealtimeConnector,
+    // /mcp/{name}: the MCP gateway (mcp/)
+    McpGatewayService,
     ModelsService,
     TokenCountService,
     UpstreamClient,

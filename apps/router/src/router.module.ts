@@ -1,5 +1,7 @@
 import { PluginConfigRepository } from './plugins/plugin-config.repository';
 import { PluginConfigService } from './plugins/plugin-config.service';
+import { McpServerRepository } from './mcp/mcp-server.repository';
+import { McpServerService } from './mcp/mcp-server.service';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, redisConnectionOptions, type AppConfig } from '@switchboard/config';
 import { HEALTH_STORE, banPolicyFrom, createHealthStore } from '@switchboard/health';
@@ -26,6 +28,9 @@ import { RoutingTableService } from './table/routing-table.service';
     ChannelAdminService,
     PluginConfigRepository,
     PluginConfigService,
+    // MCP servers fronted at /mcp/{name} (mcp/)
+    McpServerRepository,
+    McpServerService,
     ChannelProber,
     LegacyChannelSecretsMigration,
     AihubmixEnvChannel,

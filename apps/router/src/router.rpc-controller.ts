@@ -6,6 +6,7 @@ import { ChannelAccountService } from './accounts/channel-account.service';
 import { AlertChannelService } from './alerts';
 import { channelAdminDispatcher } from './channels/channel-admin.handlers';
 import { ChannelAdminService } from './channels/channel-admin.service';
+import { McpServerService } from './mcp/mcp-server.service';
 import { PluginConfigService } from './plugins/plugin-config.service';
 import { RoutingTableService } from './table/routing-table.service';
 
@@ -20,8 +21,9 @@ export class RouterRpcController {
     plugins: PluginConfigService,
     accounts: ChannelAccountService,
     alerts: AlertChannelService,
+    mcp: McpServerService,
   ) {
-    this.admin = channelAdminDispatcher(admin, accounts, plugins, alerts);
+    this.admin = channelAdminDispatcher(admin, accounts, plugins, alerts, mcp);
   }
 
   @MessagePattern(Subjects.RouterTableGet)

@@ -1,3 +1,4 @@
+import { RoutedMcpServer } from './admin/mcp-admin.schemas';
 import { PLUGIN_NAMES } from './admin/plugin-admin.schemas';
 import { z } from 'zod';
 
@@ -71,6 +72,8 @@ export const RoutingTable = z.object({
   aliases: z.array(RoutedAlias),
   /** enabled plugins only; absent from routers that predate plugins */
   plugins: z.array(RoutedPlugin).default([]),
+  /** the MCP servers served at /mcp/{name}; absent from routers that predate them */
+  mcpServers: z.array(RoutedMcpServer).default([]),
 });
 export type RoutingTable = z.infer<typeof RoutingTable>;
 

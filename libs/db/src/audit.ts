@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from '../generated/client';
 
 export type AuditAction = 'create' | 'update' | 'delete';
-export type AuditEntity = 'channel' | 'token' | 'user' | 'group' | 'price' | 'alias' | 'redemption' | 'plugin' | 'alert_channel';
+export type AuditEntity = 'channel' | 'token' | 'user' | 'group' | 'price' | 'alias' | 'redemption' | 'plugin' | 'alert_channel' | 'mcp-server';
 
 export interface AuditEntry {
   actor: string;

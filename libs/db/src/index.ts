@@ -14,6 +14,7 @@ export type {
   AuditLog,
   PluginConfig,
   AlertChannel,
+  McpServer,
 } from '../generated/client';
 export type { Database, DatabaseKind, EmbeddedDatabaseHost, OpenDatabaseOptions } from './database.types';
 export { openDatabase } from './database';

@@ -82,6 +82,19 @@ export class Metrics {
     labelNames: ['plugin', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly mcpToolCalls = new Counter({
+    name: 'switchboard_mcp_tool_calls_total',
+    help: 'MCP tool calls through the gateway (/mcp/{name}), by server and outcome (ok; error: the tool answered isError; failed: the upstream could not be reached or refused the call).',
+    labelNames: ['server', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly mcpToolCallSeconds = new Histogram({
+    name: 'switchboard_mcp_tool_call_duration_seconds',
+    help: 'How long MCP tool calls through the gateway took, by server.',
+    labelNames: ['server'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
   readonly retries = new Counter({
     name: 'switchboard_retries_total',
     help: 'Upstream attempts after the first one, by reason (status class or network error).',

@@ -6,7 +6,21 @@ import { openConsole, type ConsoleBrowser } from './console-browser';
 
 jest.setTimeout(300_000);
 
-const PAGES = ['dashboard', 'channels', 'tokens', 'users', 'groups', 'prices', 'aliases', 'logs', 'audit', 'redemptions', 'settings', 'playground'];
+const PAGES = [
+  'dashboard',
+  'channels',
+  'tokens',
+  'users',
+  'groups',
+  'prices',
+  'aliases',
+  'mcp-servers',
+  'logs',
+  'audit',
+  'redemptions',
+  'settings',
+  'playground',
+];
 // Evaluated through the DevTools protocol: the console's CSP (script-src 'self') refuses an injected <script>, rightly.
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -33,6 +47,14 @@ describe('console accessibility (axe-core, standalone)', () => {
     await admin.post('/api/channels', { name: 'mock', type: 'openai', baseUrl: mock.url, keys: ['sk-up'], models: ['gpt-4o-mini'] });
     await admin.post('/api/users', { name: 'alice', balance: 5 });
     await admin.post('/api/aliases', { name: 'fast', targets: [{ model: 'gpt-4o-mini', weight: 1 }], fallbacks: [] });
+    // one with no group listed, so the table shows its warning badge too
+    await admin.post('/api/mcp-servers', {
+      name: 'docs',
+      type: 'remote',
+      url: 'http://127.0.0.1:9/mcp',
+      headers: { Authorization: 'Bearer upstream-0123456789' },
+      groups: [],
+    });
     await admin.post('/api/redemptions', { value: 1, count: 2 });
     const key = String((await admin.post('/api/tokens', { name: 'a11y' })).body.key);
     const openai = new OpenAI({ apiKey: key, baseURL: `${sys.url}/v1`, maxRetries: 0 });

@@ -8,7 +8,21 @@ import { fitsWidth, phoneContext, openConsole, SHOTS, type ConsoleBrowser } from
 
 jest.setTimeout(180_000);
 
-const PAGES = ['dashboard', 'channels', 'tokens', 'users', 'groups', 'prices', 'aliases', 'logs', 'audit', 'redemptions', 'settings', 'playground'];
+const PAGES = [
+  'dashboard',
+  'channels',
+  'tokens',
+  'users',
+  'groups',
+  'prices',
+  'aliases',
+  'mcp-servers',
+  'logs',
+  'audit',
+  'redemptions',
+  'settings',
+  'playground',
+];
 
 describe('admin console in Chromium (standalone)', () => {
   let mock: MockUpstream;

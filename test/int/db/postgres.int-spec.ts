@@ -47,6 +47,7 @@ describePostgres('libs/db on Postgres', () => {
         'groups',
         'ledger_entries',
         'plugin_configs',
+        'mcp_servers',
         'prices',
         'redemptions',
         'request_logs',

@@ -4,6 +4,7 @@ import { dashboardEn, dashboardZh } from '../pages/dashboard/dashboard.messages'
 import { auditEn, auditZh } from '../pages/audit/audit.messages';
 import { groupsEn, groupsZh } from '../pages/groups/groups.messages';
 import { logsEn, logsZh } from '../pages/logs/logs.messages';
+import { mcpServersEn, mcpServersZh } from '../pages/mcp-servers/mcp-servers.messages';
 import { playgroundEn, playgroundZh } from '../pages/playground/playground.messages';
 import { pluginsEn, pluginsZh } from '../pages/plugins/plugins.messages';
 import { pricesEn, pricesZh } from '../pages/prices/prices.messages';
@@ -30,6 +31,7 @@ const commonEn = {
   'nav.prices': 'Models & prices',
   'nav.aliases': 'Aliases',
   'nav.plugins': 'Plugins',
+  'nav.mcpServers': 'MCP servers',
   'nav.logs': 'Request logs',
   'nav.audit': 'Audit log',
   'nav.redemptions': 'Redemption codes',
@@ -80,6 +82,7 @@ const commonZh: Record<keyof typeof commonEn, string> = {
   'nav.prices': '模型与价格',
   'nav.aliases': '模型别名',
   'nav.plugins': '插件',
+  'nav.mcpServers': 'MCP 服务器',
   'nav.logs': '请求日志',
   'nav.audit': '审计日志',
   'nav.redemptions': '兑换码',
@@ -142,6 +145,7 @@ export const en = mergeMessages(
   pricesEn,
   aliasesEn,
   pluginsEn,
+  mcpServersEn,
   logsEn,
   auditEn,
   redemptionsEn,
@@ -162,6 +166,7 @@ export const zh: Record<MessageKey, string> = mergeMessages(
   pricesZh,
   aliasesZh,
   pluginsZh,
+  mcpServersZh,
   logsZh,
   auditZh,
   redemptionsZh,

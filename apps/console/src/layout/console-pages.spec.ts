@@ -11,6 +11,7 @@ describe('CONSOLE_PAGES', () => {
       '/prices',
       '/aliases',
       '/plugins',
+      '/mcp-servers',
       '/logs',
       '/audit',
       '/redemptions',

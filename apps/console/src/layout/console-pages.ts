@@ -10,6 +10,7 @@ export const CONSOLE_PAGES = [
   { path: '/prices', label: 'nav.prices' },
   { path: '/aliases', label: 'nav.aliases' },
   { path: '/plugins', label: 'nav.plugins' },
+  { path: '/mcp-servers', label: 'nav.mcpServers' },
   { path: '/logs', label: 'nav.logs' },
   { path: '/audit', label: 'nav.audit' },
   { path: '/redemptions', label: 'nav.redemptions' },

@@ -14,6 +14,7 @@ export const PAGE_SCREENS: Record<ConsolePath, ComponentType> = {
   '/prices': screen(() => import('./prices/prices.page'), 'PricesPage'),
   '/aliases': screen(() => import('./aliases/aliases.page'), 'AliasesPage'),
   '/plugins': screen(() => import('./plugins/plugins.page'), 'PluginsPage'),
+  '/mcp-servers': screen(() => import('./mcp-servers/mcp-servers.page'), 'McpServersPage'),
   '/logs': screen(() => import('./logs/logs.page'), 'LogsPage'),
   '/audit': screen(() => import('./audit/audit.page'), 'AuditPage'),
   '/redemptions': screen(() => import('./redemptions/redemptions.page'), 'RedemptionsPage'),

@@ -13,6 +13,7 @@ export const CONSOLE_PAGES = [
   'prices',
   'aliases',
   'plugins',
+  'mcp-servers',
   'logs',
   'audit',
   'redemptions',

@@ -40,6 +40,9 @@ export const RELAY_ROUTES: StaticRoute[] = [
   relay('post', '/v1/audio/speech', 'OpenAI text to speech (audio bytes, or SSE with stream_format "sse")'),
   relay('post', '/v1/rerank', 'Rerank in the Cohere/Jina shape: { model, query, documents, top_n? } → { results: [{ index, relevance_score, document? }] }'),
   relay('get', '/v1/realtime', 'OpenAI Realtime: a WebSocket upgrade (?model=…; key as Bearer or the openai-insecure-api-key.<key> subprotocol)'),
+  relay('post', '/mcp/{name}', 'MCP server {name} over streamable HTTP (stateless: one JSON-RPC message per POST); keys of its groups only'),
+  relay('get', '/mcp/{name}/sse', 'MCP server {name} over the HTTP+SSE transport: the stream, whose first event names where to POST'),
+  relay('post', '/mcp/{name}/messages', 'A message of an MCP SSE session (?sessionId=…), by the key that opened it'),
 ];
 
 /** `POST /api/redeem` is authorised by a token key, not the admin key, so it is not an admin route. */

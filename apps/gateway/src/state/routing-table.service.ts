@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
-import { Subjects, type RoutedAlias, type RoutedChannel, type RoutingTable } from '@switchboard/contracts';
+import { Subjects, type RoutedAlias, type RoutedChannel, type RoutedMcpServer, type RoutingTable } from '@switchboard/contracts';
 import { Bus } from '@switchboard/messaging';
 import { globToRegExp } from './model-pattern';
 import { pluginsFor, scopePlugins, type PluginSubject, type ScopedPlugin } from '../plugins/plugin-scope';
@@ -32,6 +32,7 @@ export class RoutingTableService implements OnApplicationBootstrap, OnModuleDest
   private channels: RuntimeChannel[] = [];
   private aliases = new Map<string, RoutedAlias>();
   private plugins: readonly ScopedPlugin[] = [];
+  private mcpServers = new Map<string, RoutedMcpServer>();
   /** Literal channel models and aliases: the only model names metrics may carry as labels (see modelLabel). */
   private labelledModels = new Set<string>();
   private version = 0;
@@ -100,6 +101,7 @@ export class RoutingTableService implements OnApplicationBootstrap, OnModuleDest
     }));
     this.aliases = new Map(table.aliases.map((a) => [a.name, a]));
     this.plugins = scopePlugins(table.plugins ?? []);
+    this.mcpServers = new Map((table.mcpServers ?? []).map((m) => [m.name, m]));
     this.labelledModels = new Set([...this.channels.flatMap((c) => c.models.filter((m) => !m.includes('*'))), ...this.aliases.keys()]);
     this.version = table.version;
   }
@@ -151,6 +153,15 @@ export class RoutingTableService implements OnApplicationBootstrap, OnModuleDest
   /** The enabled plugins that apply to a request, in the relay's order (usually none). */
   pluginsFor(subject: PluginSubject): readonly ScopedPlugin[] {
     return pluginsFor(this.plugins, subject);
+  }
+
+  /** The MCP server served at /mcp/{name} (mcp/). */
+  mcpServer(name: string): RoutedMcpServer | undefined {
+    return this.mcpServers.get(name);
+  }
+
+  mcpServerNames(): ReadonlySet<string> {
+    return new Set(this.mcpServers.keys());
   }
 
   allChannels(): readonly RuntimeChannel[] {

@@ -2,15 +2,18 @@ import { Subjects, type AdminHandlers } from '@switchboard/contracts';
 import { AdminDispatcher } from '@switchboard/messaging';
 import type { ChannelAccountService } from '../accounts/channel-account.service';
 import type { AlertChannelService } from '../alerts/alert-channel.service';
+import { mcpServerHandlers } from '../mcp/mcp-server.handlers';
+import type { McpServerService } from '../mcp/mcp-server.service';
 import type { PluginConfigService } from '../plugins/plugin-config.service';
 import type { ChannelAdminService } from './channel-admin.service';
 
-/** router.admin.v1: one handler per channels/aliases/plugins/alert-channels route of ADMIN_ROUTES (the type fails the build if one is missing). */
+/** router.admin.v1: one handler per channels/aliases/plugins/alert-channels/mcp-servers route of ADMIN_ROUTES (the type fails the build if one is missing). */
 export function channelAdminHandlers(
   s: ChannelAdminService,
   accounts: ChannelAccountService,
   p: PluginConfigService,
   alerts: AlertChannelService,
+  m: McpServerService,
 ): AdminHandlers<typeof Subjects.RouterAdmin> {
   return {
     'channels.list': (c) => s.list(c.query),
@@ -39,9 +42,10 @@ export function channelAdminHandlers(
     'alert-channels.update': (c) => alerts.update(c.id, c.body, c.actor),
     'alert-channels.delete': (c) => alerts.remove(c.id, c.actor),
     'alert-channels.test': (c) => alerts.test(c.id, c.body),
+    ...mcpServerHandlers(m),
   };
 }
 
 /** Router bodies fail with the zod error itself, which the RpcErrorFilter renders as `<field>: <message>`. */
-export const channelAdminDispatcher = (s: ChannelAdminService, accounts: ChannelAccountService, p: PluginConfigService, alerts: AlertChannelService) =>
-  new AdminDispatcher(Subjects.RouterAdmin, channelAdminHandlers(s, accounts, p, alerts));
+export const channelAdminDispatcher = (s: ChannelAdminService, accounts: ChannelAccountService, p: PluginConfigService, alerts: AlertChannelService, m: McpServerService) =>
+  new AdminDispatcher(Subjects.RouterAdmin, channelAdminHandlers(s, accounts, p, alerts, m));

@@ -6,6 +6,7 @@ import type { Channel, ChannelKey } from '@switchboard/db';
 import { readChannelSecrets, type ChannelSecrets } from '../channels/channel-secrets';
 import { channelConfig, declaredEndpoints } from '../channels/channel.views';
 import { ChannelRepository, type Channels } from '../channels/channel.repository';
+import { McpServerService } from '../mcp/mcp-server.service';
 import { PluginConfigService } from '../plugins/plugin-config.service';
 
 /** The allowance gateways select by: only a reported limit above zero says how close the key is to it. */
@@ -31,6 +32,7 @@ export class RoutingTableService {
     @Inject(ChannelRepository) private readonly channels: Channels,
     @Inject(APP_CONFIG) config: AppConfig,
     @Optional() private readonly plugins?: PluginConfigService,
+    @Optional() private readonly mcp?: McpServerService,
   ) {
     this.box = new SecretBox(config.SECRET_KEY);
   }
@@ -45,7 +47,12 @@ export class RoutingTableService {
   }
 
   async snapshot(): Promise<RoutingTable> {
-    const [channels, aliases, plugins] = await Promise.all([this.channels.enabledWithKeys(), this.channels.aliases(), this.plugins?.routed() ?? []]);
+    const [channels, aliases, plugins, mcpServers] = await Promise.all([
+      this.channels.enabledWithKeys(),
+      this.channels.aliases(),
+      this.plugins?.routed() ?? [],
+      this.mcp?.routed() ?? [],
+    ]);
     return {
       version: Date.now(),
       channels: channels.map((c) => ({
@@ -81,6 +88,7 @@ export class RoutingTableService {
         fallbacks: a.fallbacks,
       })),
       plugins,
+      mcpServers,
     };
   }
 }

@@ -36,6 +36,7 @@ import { AuthListQuery, CreateGroup, CreateToken, CreateUser, TokenListQuery, Up
 import { CreateRedemptions, LedgerListQuery, PutPrice, RedemptionListQuery, TopUp } from './billing-admin.schemas';
 import { PutPlugin } from './plugin-admin.schemas';
 import { CreateAlertChannel, TestAlertChannel, UpdateAlertChannel } from './alert-admin.schemas';
+import { CreateMcpServer, McpServerView, UpdateMcpServer } from './mcp-admin.schemas';
 import { AuditListQuery, DeadLetterListQuery, LogListQuery, StatsQuery } from './logs-admin.schemas';
 import {
   AddChannelKeys,
@@ -372,6 +373,43 @@ export const ADMIN_ROUTES = {
     params: byId,
     body: named('TestAlertChannel', TestAlertChannel),
     answer: AlertTestResult,
+  },
+  // MCP servers (SPEC §8): fronted at /mcp/{name} (streamable HTTP) and /mcp/{name}/sse for tokens of their groups
+  'mcp-servers.list': {
+    method: 'GET',
+    path: '/api/mcp-servers',
+    subject: router,
+    summary: 'MCP servers (header values masked), each with the endpoints clients connect to',
+    status: 200,
+    answer: listOf(McpServerView),
+  },
+  'mcp-servers.create': {
+    method: 'POST',
+    path: '/api/mcp-servers',
+    subject: router,
+    summary: 'Register an MCP server: `remote` (an upstream MCP endpoint at `url`) or `openapi` (an OpenAPI 3 `spec`, inline or its URL)',
+    status: 201,
+    body: named('CreateMcpServer', CreateMcpServer),
+    answer: McpServerView,
+  },
+  'mcp-servers.update': {
+    method: 'PATCH',
+    path: '/api/mcp-servers/:name',
+    subject: router,
+    summary: 'Update an MCP server (the fields sent change; a masked header value sent back keeps the stored one)',
+    status: 200,
+    params: byName,
+    body: named('UpdateMcpServer', UpdateMcpServer),
+    answer: McpServerView,
+  },
+  'mcp-servers.delete': {
+    method: 'DELETE',
+    path: '/api/mcp-servers/:name',
+    subject: router,
+    summary: 'Remove an MCP server',
+    status: 200,
+    params: byName,
+    answer: Deleted,
   },
 
   // prices

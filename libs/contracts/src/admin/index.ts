@@ -7,3 +7,4 @@ export * from './plugin-admin.schemas';
 export * from './billing-admin.schemas';
 export * from './logs-admin.schemas';
 export * from './alert-admin.schemas';
+export * from './mcp-admin.schemas';

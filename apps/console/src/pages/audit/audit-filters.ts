@@ -1,5 +1,5 @@
 /** The audit list's filters and page in the URL (`/audit?entity=channel&action=update&page=2`), as on /logs. */
-export const AUDIT_ENTITIES = ['channel', 'token', 'user', 'group', 'price', 'alias', 'redemption', 'plugin', 'alert_channel'] as const;
+export const AUDIT_ENTITIES = ['channel', 'token', 'user', 'group', 'price', 'alias', 'redemption', 'plugin', 'alert_channel', 'mcp-server'] as const;
 export const AUDIT_ACTIONS = ['create', 'update', 'delete'] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -39,6 +39,7 @@ export const auditEn = {
   'audit.entity.redemption': 'redemption code',
   'audit.entity.plugin': 'plugin',
   'audit.entity.alert_channel': 'alert channel',
+  'audit.entity.mcp-server': 'MCP server',
 };
 
 export const auditZh: Record<keyof typeof auditEn, string> = {
@@ -81,4 +82,5 @@ export const auditZh: Record<keyof typeof auditEn, string> = {
   'audit.entity.redemption': '兑换码',
   'audit.entity.plugin': '插件',
   'audit.entity.alert_channel': '告警渠道',
+  'audit.entity.mcp-server': 'MCP 服务器',
 };
