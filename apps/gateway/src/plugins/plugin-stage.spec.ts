@@ -39,7 +39,7 @@ describe('plugin stage', () => {
     });
     const active = activePlugins(scoped('cache', 'stream-fake', 'think-split'), { cache: fake('cache'), 'think-split': fake('think-split') });
     expect(active.map((p) => p.plugin.name)).toEqual(['cache', 'think-split']);
-    expect(activePlugins(scoped('cache', 'think-split')).map((p) => p.plugin.name)).toEqual([]);
+    expect(activePlugins(scoped('think-split')).map((p) => p.plugin.name)).toEqual([]);
     const ctx = ctxFor(inboundCall());
     ctx.plugins = active;
     shapeAttempt(ctx, channel({ type: 'anthropic' }));

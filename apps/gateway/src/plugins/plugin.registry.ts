@@ -1,4 +1,5 @@
 import type { PluginName } from '@switchboard/contracts';
+import { cachePlugin } from './cache/cache.plugin';
 import type { RelayPlugin } from './relay-plugin';
 import { streamFakePlugin } from './stream-fake/stream-fake.plugin';
 
@@ -7,5 +8,6 @@ import { streamFakePlugin } from './stream-fake/stream-fake.plugin';
  * configuration is kept for when it lands).
  */
 export const RELAY_PLUGINS: Readonly<Partial<Record<PluginName, RelayPlugin>>> = {
+  cache: cachePlugin,
   'stream-fake': streamFakePlugin,
 };

@@ -54,3 +54,8 @@ export interface ActivePlugin {
 
 /** The active plugins of a request that has none: shared, so such a request allocates nothing for plugins. */
 export const NO_PLUGINS: readonly ActivePlugin[] = Object.freeze([]);
+
+/** A plugin notes what it did for this request in its own word (relay-plugin's ActivePlugin.detail). */
+export function noteDetail(ctx: Pick<AttemptContext, 'plugins'>, plugin: RelayPlugin, detail: string): void {
+  for (const p of ctx.plugins) if (p.plugin === plugin) p.detail = detail;
+}
