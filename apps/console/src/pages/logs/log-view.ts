@@ -32,7 +32,11 @@ export interface LogRecord {
 
 /** A record's plugins as one line, in the record's order: `cache: hit, stream-fake: applied`; empty when none ran. */
 export function pluginsLabel(plugins: Record<string, string> | null | undefined): string {
-  return plugins ? Object.entries(plugins).map(([name, did]) => `${name}: ${did}`).join(', ') : '';
+  return plugins
+    ? Object.entries(plugins)
+        .map(([name, did]) => `${name}: ${did}`)
+        .join(', ')
+    : '';
 }
 
 /** SPEC §8 `units` of a log record. */

@@ -12,10 +12,7 @@ const call = (body: Record<string, unknown>, over: Partial<Parameters<typeof cac
 describe('cache key', () => {
   it('is the same for the same request in another key order, at every depth', () => {
     const a = cacheKeyOf(call({ temperature: 0.2, messages: [{ role: 'user', content: 'hi' }] }), 'default');
-    const b = cacheKeyOf(
-      { ...call({}), body: { temperature: 0.2, messages: [{ content: 'hi', role: 'user' }], model: 'gpt-4o-mini' } },
-      'default',
-    );
+    const b = cacheKeyOf({ ...call({}), body: { temperature: 0.2, messages: [{ content: 'hi', role: 'user' }], model: 'gpt-4o-mini' } }, 'default');
     expect(a).toBe(b);
     expect(a).toMatch(/^[0-9a-f]{64}$/);
   });
