@@ -35,6 +35,8 @@ export interface CacheRedisClient {
   evalsha(sha: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   eval(script: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   quit(): Promise<unknown>;
+  disconnect(): void;
+  readonly status: string;
 }
 
 /**
@@ -78,7 +80,10 @@ export class RedisAnswerCache implements AnswerCache {
   }
 
   async close(): Promise<void> {
-    if (this.ownsClient) await this.client.quit().catch(() => undefined);
+    if (!this.ownsClient) return;
+    // a connection that never came up has nothing to flush: QUIT would wait for it
+    if (this.client.status === 'ready') await this.client.quit().catch(() => undefined);
+    else this.client.disconnect();
   }
 }
 
