@@ -28,7 +28,9 @@ describe('cache plugin (cluster, two gateway replicas)', () => {
     sys = await startCluster({ gateways: 2, env: { UNPRICED_MODEL_POLICY: 'free', CHANNEL_CHECK_INTERVAL_MS: '0' } });
     redis = new Redis(INFRA.redis.url);
     const admin = adminClient(sys.url, sys.adminKey);
-    expect((await admin.post('/api/channels', { name: 'mock', type: 'openai', baseUrl: mock.url, keys: ['sk-mock'], models: ['cached-model'] })).status).toBe(201);
+    expect((await admin.post('/api/channels', { name: 'mock', type: 'openai', baseUrl: mock.url, keys: ['sk-mock'], models: ['cached-model'] })).status).toBe(
+      201,
+    );
     expect((await admin.put('/api/plugins/cache', { enabled: true, ttlSeconds: 120 })).status).toBe(200);
     const key = String((await admin.post('/api/tokens', { name: 'cache-cluster' })).body.key);
     clients = sys.gateways.map((g) => new OpenAI({ apiKey: key, baseURL: `${g}/v1`, maxRetries: 0, timeout: 30_000 }));
@@ -59,7 +61,8 @@ describe('cache plugin (cluster, two gateway replicas)', () => {
   it('an answer stored through one replica is a hit on the other, JSON and stream, without calling the upstream', async () => {
     if (!run) return;
     mock.reset();
-    const ask = (i: number) => clients[i].chat.completions.create({ model: 'cached-model', messages: [{ role: 'user', content: 'shared question' }] }).withResponse();
+    const ask = (i: number) =>
+      clients[i].chat.completions.create({ model: 'cached-model', messages: [{ role: 'user', content: 'shared question' }] }).withResponse();
     const first = await ask(0);
     expect(cacheHeader(first)).toBe('miss');
     await eventually(async () => (await stored()) === 1, 5_000, 'the answer in Redis');
