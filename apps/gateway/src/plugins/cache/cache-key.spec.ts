@@ -49,6 +49,14 @@ describe('cache key', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
+  it('keeps the client headers the protocol forwards upstream (anthropic-beta), no others', () => {
+    const anthropic = call({ max_tokens: 10 }, { protocol: 'anthropic', endpoint: 'messages' });
+    const plain = cacheKeyOf(anthropic, 'default', { 'anthropic-version': '2023-06-01' });
+    expect(cacheKeyOf(anthropic, 'default', { 'anthropic-version': '2023-06-01', 'x-trace': '1' })).toBe(plain);
+    expect(cacheKeyOf(anthropic, 'default', { 'anthropic-version': '2023-06-01', 'anthropic-beta': 'feature-1' })).not.toBe(plain);
+    expect(cacheKeyOf(call({}), 'default', { 'anthropic-beta': 'feature-1' })).toBe(cacheKeyOf(call({}), 'default'));
+  });
+
   it('only top-level fields are left out: a nested `user` is part of the prompt', () => {
     expect(normalisedRequest(call({ tools: [{ user: 'x' }] }), 'g')).toContain('"user":"x"');
     expect(normalisedRequest(call({ user: 'x' }), 'g')).not.toContain('"user":');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { protocolDescriptor } from '@switchboard/protocols';
 import { stringify } from 'safe-stable-stringify';
 import type { InboundCall } from '../../relay/inbound';
 
@@ -20,15 +21,28 @@ export const IGNORED_FIELDS: ReadonlySet<string> = new Set([
   'stream',
 ]);
 
-/** The request as the cache compares it: where it was sent (protocol, endpoint, model, stream, group) and its body. */
-export function normalisedRequest(call: Pick<InboundCall, 'protocol' | 'endpoint' | 'model' | 'stream' | 'body'>, group: string): string {
+type KeyedCall = Pick<InboundCall, 'protocol' | 'endpoint' | 'model' | 'stream' | 'body'>;
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+/**
+ * The request as the cache compares it: where it was sent (protocol, endpoint, model, stream, group), the client headers
+ * its protocol forwards upstream (`anthropic-beta` turns features on) and its body.
+ */
+export function normalisedRequest(call: KeyedCall, group: string, headers: Headers = {}): string {
   const body: Record<string, unknown> = {};
   for (const k of Object.keys(call.body)) if (!IGNORED_FIELDS.has(k)) body[k] = call.body[k];
+  const forwarded: Record<string, string | string[]> = {};
+  for (const h of protocolDescriptor(call.protocol).passthroughHeaders) {
+    const v = headers[h];
+    if (v !== undefined) forwarded[h] = v;
+  }
   // keys sorted at every depth: the same request in another key order is the same entry
-  return stringify({ v: 1, protocol: call.protocol, endpoint: call.endpoint, model: call.model, stream: call.stream, group, body }) ?? '';
+  return stringify({ v: 1, protocol: call.protocol, endpoint: call.endpoint, model: call.model, stream: call.stream, group, headers: forwarded, body }) ?? '';
 }
 
 /** The entry's key: sha256 of the normalised request (the prompt itself is not kept in the key). */
-export function cacheKeyOf(call: Pick<InboundCall, 'protocol' | 'endpoint' | 'model' | 'stream' | 'body'>, group: string): string {
-  return createHash('sha256').update(normalisedRequest(call, group)).digest('hex');
+export function cacheKeyOf(call: KeyedCall, group: string, headers: Headers = {}): string {
+  return createHash('sha256')
+    .update(normalisedRequest(call, group, headers))
+    .digest('hex');
 }

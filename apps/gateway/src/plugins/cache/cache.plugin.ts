@@ -15,6 +15,8 @@ type Settings = Readonly<Record<string, unknown>>;
 const DEFAULTS = PLUGIN_SETTINGS.cache.defaults;
 const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
 
+const noStore = (v: string | string[] | undefined) => typeof v === 'string' && v.trim().toLowerCase() === NO_STORE;
+
 export function cacheLimitsOf(s: Settings): CacheLimits & { hitCostRatio: number } {
   return {
     ttlSeconds: num(s.ttlSeconds, DEFAULTS.ttlSeconds),
@@ -44,12 +46,12 @@ export class CachePlugin implements RelayPlugin {
 
   async beforeRelay(ctx: AttemptContext, settings: Settings): Promise<'answered' | 'applied' | 'skipped'> {
     const { call, reply, req } = ctx;
-    if (call.files?.length || answersBytes(call) || req.headers[CACHE_HEADER] === NO_STORE) {
+    if (call.files?.length || answersBytes(call) || noStore(req.headers[CACHE_HEADER])) {
       reply.header(CACHE_HEADER, 'bypass');
       noteDetail(ctx, this, 'bypass');
       return 'skipped';
     }
-    const key = cacheKeyOf(call, ctx.token!.group.name);
+    const key = cacheKeyOf(call, ctx.token!.group.name, req.headers);
     const hit = await this.store.get(key);
     if (!hit) {
       this.missed.set(ctx, key);
