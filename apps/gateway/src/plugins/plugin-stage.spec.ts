@@ -78,7 +78,7 @@ describe('plugin stage: before the relay, answer taps, the log field', () => {
       beforeRelay: async (ctx) => {
         seen.push('cache');
         noteDetail(ctx, answering, 'hit');
-        return 'answered';
+        return 'answered' as const;
       },
       answerTap: () => ({ write: () => seen.push('tap'), end: () => undefined }),
     };
