@@ -392,4 +392,22 @@ describe('console: request logs and audit log pages', () => {
     }
     expect(cb.pageErrors).toEqual([]);
   });
+
+  it('shows in the log detail what the relay plugins did: a cache hit', async () => {
+    expect((await admin.put('/api/plugins/cache', { enabled: true, models: ['gpt-4o'] })).status).toBe(200);
+    const hit = await eventually(
+      async () => {
+        const r = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'cache me' }] }).withResponse();
+        return r.response.headers.get('x-switchboard-cache') === 'hit' ? r : null;
+      },
+      10_000,
+      'a cache hit',
+    );
+    const id = hit.response.headers.get('x-request-id')!;
+    await eventually(async () => (await admin.get(`/api/logs/${id}`)).status === 200, 5_000, 'the hit logged');
+    await page.goto(`/logs/${id}`);
+    await page.getByRole('dialog').getByTestId('log-detail').waitFor();
+    expect(await page.getByRole('dialog').textContent()).toContain('Pluginscache: hit');
+    expect(cb.pageErrors).toEqual([]);
+  });
 });
