@@ -278,6 +278,10 @@ describe('console: request logs and audit log pages', () => {
       'units.audioSeconds',
       'units.characters',
       'units.searchUnits',
+      'plugins.cache',
+      'plugins.web-search',
+      'plugins.stream-fake',
+      'plugins.think-split',
     ]);
     expect(rows).toHaveLength(api.total);
     rows.forEach((row, i) => {
@@ -285,6 +289,7 @@ describe('console: request logs and audit log pages', () => {
       header.forEach((field, j) => {
         if (field === 'cost') expect(Number(row[j])).toBe(rec.cost);
         else if (field.startsWith('units.')) expect(row[j]).toBe(csvText((rec.units as Record<string, unknown> | null)?.[field.slice(6)]));
+        else if (field.startsWith('plugins.')) expect(row[j]).toBe(csvText((rec.plugins as Record<string, unknown> | null)?.[field.slice(8)]));
         else expect(row[j]).toBe(csvText(rec[field]));
       });
     });
