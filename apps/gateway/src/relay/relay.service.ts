@@ -26,8 +26,9 @@ import { UsageRecorder } from './usage-recorder';
 
 /**
  * The relay pipeline: authenticate (edge cache) → plan the route and price, resolve the plugins that apply → admit
- * (limits, quota) → the plugins' look before the relay (a cache hit answers here) → attempts with failover (plugins shape each attempt), the answer relayed as JSON or a stream → usage
- * recorded (published without blocking the response).
+ * (limits, quota) → the plugins before the relay (a cache hit answers here) → attempts with failover (plugins shape
+ * each attempt), the answer relayed as JSON or a stream (plugins' taps see it) → usage recorded (published without
+ * blocking the response).
  */
 @Injectable()
 export class RelayService implements OnModuleInit {
