@@ -181,6 +181,28 @@ describe('cache plugin (standalone)', () => {
     expect(await logOf(bypass.response.headers.get('x-request-id')!)).toMatchObject({ plugins: { cache: 'bypass' }, attempts: 1 });
   });
 
+  it('stores only answers that reached the client whole: a stream cut by the upstream or ending in its error is not kept', async () => {
+    const prompt = fresh();
+    const streamed = async () => {
+      const { data, response } = await openai.chat.completions
+        .create({ model: 'cache-a', messages: [{ role: 'user', content: prompt }], stream: true })
+        .withResponse();
+      let text = '';
+      for await (const c of data) text += c.choices[0]?.delta?.content ?? '';
+      return { text, header: response.headers.get('x-switchboard-cache') };
+    };
+    mock.setFault({ match: { stream: true }, times: 1, dropAfterChunks: 2 });
+    await expect(streamed()).rejects.toThrow();
+    mock.setFault({ match: { stream: true }, times: 1, streamErrorAfterChunks: 2 });
+    await expect(streamed()).rejects.toThrow();
+    expect(upstreamCalls()).toBe(2);
+    const whole = await streamed();
+    expect(whole.header).toBe('miss');
+    expect(upstreamCalls()).toBe(3);
+    expect(await streamed()).toEqual({ text: whole.text, header: 'hit' });
+    expect(upstreamCalls()).toBe(3);
+  });
+
   it('a hit is billed at hitCostRatio of the stored answer’s cost and counted as a hit', async () => {
     const hits = await pluginCount('hit');
     const misses = await pluginCount('miss');
@@ -210,5 +232,19 @@ describe('cache plugin (standalone)', () => {
     );
     expect(free).toMatchObject({ plugins: { cache: 'hit' }, cost: 0 });
     expect(upstreamCalls()).toBe(1);
+  });
+
+  it('an answer larger than maxEntryBytes is not stored', async () => {
+    expect((await admin.put('/api/plugins/cache', { maxEntryBytes: 64 })).status).toBe(200);
+    // once the setting is in force, the same request twice misses twice
+    await eventually(
+      async () => {
+        const prompt = fresh();
+        const headers = [(await chat('cache-a', prompt)).response, (await chat('cache-a', prompt)).response].map((r) => r.headers.get('x-switchboard-cache'));
+        return headers.join() === 'miss,miss';
+      },
+      10_000,
+      'maxEntryBytes in force',
+    );
   });
 });
