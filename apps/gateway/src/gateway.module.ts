@@ -41,6 +41,7 @@ import { PriceCache } from './state/price-cache.service';
 import { RoutingTableService } from './state/routing-table.service';
 import { TokenCache } from './state/token-cache.service';
 import { healthStoreFor, limitStoreFor, sessionStoreFor } from './workers/worker-stores';
+import { ANSWER_CACHE, answerCacheFor } from './plugins/cache/answer-cache.provider';
 
 /** The edge: relay endpoints, admin API, local caches of tokens, routes and prices. Never touches the database. */
 @Module({
@@ -84,6 +85,8 @@ import { healthStoreFor, limitStoreFor, sessionStoreFor } from './workers/worker
     // console sessions: in Redis when gateways share one (cluster), so a session made on one replica works on all
     SessionService,
     { provide: SESSION_STORE, useFactory: sessionStoreFor, inject: [APP_CONFIG] },
+    // the cache plugin's answers: Redis in cluster mode (shared by the replicas), else memory (plugins/cache/)
+    { provide: ANSWER_CACHE, useFactory: answerCacheFor, inject: [APP_CONFIG] },
     AdmissionService,
     DrainService,
     BanListService,

@@ -31,6 +31,7 @@ const base: Record<string, unknown> = {
     { keyId: 4, ok: false },
     { keyId: 5, ok: true },
   ],
+  plugins: null,
 };
 
 /** Values tried in every field: each type's edges, and wrong types. */
@@ -68,6 +69,12 @@ const probes: unknown[] = [
   [{ keyId: 1, ok: true, extra: 1 }],
   [null],
   Array.from({ length: 65 }, (_, i) => ({ keyId: i, ok: true })),
+  { cache: 'hit' },
+  { cache: 'hit', 'stream-fake': 'applied' },
+  { cache: '' },
+  { cache: 'x'.repeat(33) },
+  { cache: 1 },
+  { bogus: 'hit' },
 ];
 
 function agrees(record: Record<string, unknown>): void {
@@ -84,6 +91,7 @@ describe('isPlainUsageRecord', () => {
   it('accepts the records the relay publishes', () => {
     expect(isPlainUsageRecord(base)).toBe(true);
     expect(isPlainUsageRecord({ ...base, units: { images: 2, audioSeconds: 3.5 }, upstreamProtocol: null, ttftMs: 12, error: 'x' })).toBe(true);
+    expect(isPlainUsageRecord({ ...base, channelId: null, attempts: 0, keyAttempts: [], plugins: { cache: 'hit' } })).toBe(true);
   });
 
   it.each(Object.keys(base))('never accepts what the schema rejects or rewrites in %s', (field) => {
@@ -110,6 +118,7 @@ describe('isPlainUsageRecord', () => {
       ['endpoint', 'x'.repeat(65)],
       ['units', { bogus: 1 }],
       ['keyAttempts', [{ keyId: 1 }]],
+      ['plugins', { bogus: 'hit' }],
     ] as const) {
       expect(isPlainUsageRecord({ ...base, [field]: bad })).toBe(false);
       expect(UsageRecord.safeParse({ ...base, [field]: bad }).success).toBe(false);

@@ -1,5 +1,6 @@
 import { MAX_USAGE_TOKENS, WIRE_PROTOCOLS } from '@switchboard/protocols';
-import { MAX_KEY_ATTEMPTS, type UsageRecord } from './usage.contracts';
+import { PLUGIN_NAMES } from './admin/plugin-admin.schemas';
+import { MAX_KEY_ATTEMPTS, MAX_PLUGIN_DETAIL, type UsageRecord } from './usage.contracts';
 
 /**
  * The usage record schema's common case checked by hand: every record the relay publishes passes through here, and
@@ -10,7 +11,8 @@ import { MAX_KEY_ATTEMPTS, type UsageRecord } from './usage.contracts';
 const PROTOCOLS: ReadonlySet<unknown> = new Set(WIRE_PROTOCOLS);
 const ISO_UTC = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 const UNIT_KEYS: ReadonlySet<string> = new Set(['images', 'audioSeconds', 'characters', 'searchUnits']);
-const FIELDS = 26;
+const PLUGINS: ReadonlySet<string> = new Set(PLUGIN_NAMES);
+const FIELDS = 27;
 
 const int4 = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_USAGE_TOKENS;
 const int4OrNull = (v: unknown) => v === null || int4(v);
@@ -35,6 +37,16 @@ function keyAttemptsOk(a: unknown): boolean {
     let n = 0;
     for (const key in o) if (Object.prototype.hasOwnProperty.call(o, key)) n++;
     if (n !== 2 || !int4(o.keyId) || typeof o.ok !== 'boolean') return false;
+  }
+  return true;
+}
+
+function pluginsOk(p: unknown): boolean {
+  if (p === null) return true;
+  if (typeof p !== 'object' || Array.isArray(p) || Object.getPrototypeOf(p) !== Object.prototype) return false;
+  for (const k in p) {
+    const v = (p as Record<string, unknown>)[k];
+    if (!PLUGINS.has(k) || typeof v !== 'string' || v.length < 1 || v.length > MAX_PLUGIN_DETAIL) return false;
   }
   return true;
 }
@@ -75,6 +87,7 @@ export function isPlainUsageRecord(r: unknown): r is UsageRecord {
     safeInt(o.reservedMicros) &&
     (o.endpoint === null || (typeof o.endpoint === 'string' && o.endpoint.length <= 64)) &&
     unitsOk(o.units) &&
-    keyAttemptsOk(o.keyAttempts)
+    keyAttemptsOk(o.keyAttempts) &&
+    pluginsOk(o.plugins)
   );
 }

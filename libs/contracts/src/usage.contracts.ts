@@ -1,5 +1,6 @@
 import { MAX_USAGE_TOKENS, WIRE_PROTOCOLS } from '@switchboard/protocols';
 import { z } from 'zod';
+import { PLUGIN_NAMES } from './admin/plugin-admin.schemas';
 
 export { MAX_USAGE_TOKENS };
 
@@ -17,6 +18,12 @@ const unitCount = z.number().finite().min(0).max(Number.MAX_SAFE_INTEGER);
 export const UnitsSchema = z
   .object({ images: unitCount.optional(), audioSeconds: unitCount.optional(), characters: unitCount.optional(), searchUnits: unitCount.optional() })
   .strict();
+
+/** The longest word a plugin logs for what it did (`hit`, `applied`…). */
+export const MAX_PLUGIN_DETAIL = 32;
+
+/** What each relay plugin that ran did for the request (cache: hit, miss, bypass; others: applied, skipped, failed). */
+export const PluginsLogSchema = z.partialRecord(z.enum(PLUGIN_NAMES), z.string().min(1).max(MAX_PLUGIN_DETAIL));
 
 export const UsageRecord = z.object({
   requestId: z.string().min(1),
@@ -56,6 +63,8 @@ export const UsageRecord = z.object({
     .array(z.object({ keyId: int4(), ok: z.boolean() }).strict())
     .max(MAX_KEY_ATTEMPTS)
     .default([]),
+  /** the relay plugins that ran (SPEC §8), each with what it did; null when none (and in records of older gateways) */
+  plugins: PluginsLogSchema.nullable().default(null),
 });
 export type UsageRecord = z.infer<typeof UsageRecord>;
 

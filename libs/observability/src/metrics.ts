@@ -78,7 +78,7 @@ export class Metrics {
   });
   readonly pluginRequests = new Counter({
     name: 'switchboard_plugin_requests_total',
-    help: 'Relay requests an enabled plugin applied to, by plugin and outcome (applied: it acted and the request succeeded; failed: it acted and the request failed; skipped: in scope but not for this request, e.g. stream-fake for a streaming client).',
+    help: "Relay requests an enabled plugin applied to, by plugin and outcome (applied: it acted and the request succeeded; failed: it acted and the request failed; skipped: in scope but not for this request, e.g. stream-fake for a streaming client; or the plugin's own word, cache: hit, miss, bypass).",
     labelNames: ['plugin', 'outcome'] as const,
     registers: [this.registry],
   });

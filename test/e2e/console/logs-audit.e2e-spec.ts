@@ -278,6 +278,10 @@ describe('console: request logs and audit log pages', () => {
       'units.audioSeconds',
       'units.characters',
       'units.searchUnits',
+      'plugins.cache',
+      'plugins.web-search',
+      'plugins.stream-fake',
+      'plugins.think-split',
     ]);
     expect(rows).toHaveLength(api.total);
     rows.forEach((row, i) => {
@@ -285,6 +289,7 @@ describe('console: request logs and audit log pages', () => {
       header.forEach((field, j) => {
         if (field === 'cost') expect(Number(row[j])).toBe(rec.cost);
         else if (field.startsWith('units.')) expect(row[j]).toBe(csvText((rec.units as Record<string, unknown> | null)?.[field.slice(6)]));
+        else if (field.startsWith('plugins.')) expect(row[j]).toBe(csvText((rec.plugins as Record<string, unknown> | null)?.[field.slice(8)]));
         else expect(row[j]).toBe(csvText(rec[field]));
       });
     });
@@ -390,6 +395,24 @@ describe('console: request logs and audit log pages', () => {
     } finally {
       await phone.close();
     }
+    expect(cb.pageErrors).toEqual([]);
+  });
+
+  it('shows in the log detail what the relay plugins did: a cache hit', async () => {
+    expect((await admin.put('/api/plugins/cache', { enabled: true, models: ['gpt-4o'] })).status).toBe(200);
+    const hit = await eventually(
+      async () => {
+        const r = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'cache me' }] }).withResponse();
+        return r.response.headers.get('x-switchboard-cache') === 'hit' ? r : null;
+      },
+      10_000,
+      'a cache hit',
+    );
+    const id = hit.response.headers.get('x-request-id')!;
+    await eventually(async () => (await admin.get(`/api/logs/${id}`)).status === 200, 5_000, 'the hit logged');
+    await page.goto(`/logs/${id}`);
+    await page.getByRole('dialog').getByTestId('log-detail').waitFor();
+    expect(await page.getByRole('dialog').textContent()).toContain('Pluginscache: hit');
     expect(cb.pageErrors).toEqual([]);
   });
 });

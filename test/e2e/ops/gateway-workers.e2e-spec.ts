@@ -84,9 +84,9 @@ describe('GATEWAY_WORKERS=2 (standalone): two relay workers, one port, one set o
     mock = await startMockUpstream();
     sys = await startStandalone({ GATEWAY_WORKERS: '2', SHUTDOWN_TIMEOUT_MS: '10000' }, undefined, READY_MS);
     admin = adminClient(sys.url, sys.adminKey);
-    expect((await admin.post('/api/channels', { name: 'mock', type: 'openai', baseUrl: mock.url, keys: ['k'], models: ['gpt-4o-mini', PRICED] })).status).toBe(
-      201,
-    );
+    expect(
+      (await admin.post('/api/channels', { name: 'mock', type: 'openai', baseUrl: mock.url, keys: ['k'], models: ['gpt-4o-mini', PRICED, 'cached-w'] })).status,
+    ).toBe(201);
     expect((await admin.put(`/api/prices/${PRICED}`, { input: 0, output: 0, perRequest: 0.01 })).status).toBe(200);
     // Routes and prices reach both workers by event.
     const probe = await token();
@@ -198,6 +198,29 @@ describe('GATEWAY_WORKERS=2 (standalone): two relay workers, one port, one set o
     ).toBeLessThan(300);
     const after = await Promise.all(Array.from({ length: 8 }, () => fresh(`${sys.url}/api/session`, { headers: { cookie } })));
     expect(after.map((r) => r.status)).toEqual(Array(8).fill(401));
+  });
+
+  it('the cache plugin: an answer stored through one worker is a hit on every worker (the primary keeps the answers)', async () => {
+    const t = await token();
+    expect((await admin.put('/api/plugins/cache', { enabled: true, models: ['cached-w'] })).status).toBe(200);
+    const noStore = () =>
+      fresh(`${sys.url}/v1/chat/completions`, {
+        headers: { authorization: `Bearer ${t.key}`, 'x-switchboard-cache': 'no-store' },
+        body: { model: 'cached-w', messages: [{ role: 'user', content: 'probe' }] },
+      });
+    await eventually(
+      async () => (await Promise.all(Array.from({ length: 6 }, noStore))).every((r) => r.headers['x-switchboard-cache'] === 'bypass'),
+      15_000,
+      'the cache plugin on both workers',
+    );
+    mock.reset();
+    const first = await chat(sys.url, t.key, 'cached-w', 'shared by the workers');
+    expect(first.headers['x-switchboard-cache']).toBe('miss');
+    const hits = await onBothWorkers(() => Promise.all(Array.from({ length: 12 }, () => chat(sys.url, t.key, 'cached-w', 'shared by the workers'))));
+    expect(hits.map((r) => r.headers['x-switchboard-cache'])).toEqual(Array(12).fill('hit'));
+    expect(hits.every((r) => r.body === first.body)).toBe(true);
+    expect(mock.requests).toHaveLength(1);
+    expect((await admin.put('/api/plugins/cache', { enabled: false })).status).toBe(200);
   });
 
   it('SIGTERM drains the streams of both workers, stores their usage records, and exits 0', async () => {

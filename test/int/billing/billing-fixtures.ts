@@ -37,5 +37,6 @@ export function usageRecord(requestId: string, userId: number, tokenId: number, 
     endpoint: 'chat.completions',
     units: null,
     keyAttempts: [],
+    plugins: null,
   };
 }

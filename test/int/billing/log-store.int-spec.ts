@@ -143,6 +143,7 @@ describePostgres('request log stats and retention on Postgres', () => {
       endpoint: 'chat.completions',
       units: null,
       keyAttempts: [],
+      plugins: null,
       ...over,
     });
     const nulls = rec('log-nulls', {
@@ -158,7 +159,11 @@ describePostgres('request log stats and retention on Postgres', () => {
       units: null,
       createdAt: '2026-11-22T07:00:00+01:00',
     });
-    const units = rec('log-units', { endpoint: 'audio.transcriptions', units: { audioSeconds: 12.345, images: 2, characters: 10, searchUnits: 1 } });
+    const units = rec('log-units', {
+      endpoint: 'audio.transcriptions',
+      units: { audioSeconds: 12.345, images: 2, characters: 10, searchUnits: 1 },
+      plugins: { cache: 'hit', 'stream-fake': 'applied' },
+    });
     await consumer.store([rec('log-1'), nulls, rec('log-1'), units]);
     await consumer.store([rec('log-1'), rec('log-2')]); // redelivery, overlapping
     expect(await prisma.requestLog.count()).toBe(4);
@@ -231,6 +236,7 @@ describePostgres('request log stats and retention on Postgres', () => {
       endpoint: 'chat.completions',
       units: null,
       keyAttempts,
+      plugins: null,
       ...over,
     });
     // b failed then a answered; a answered alone; b answered alone but the stream broke (an error, its tokens kept)

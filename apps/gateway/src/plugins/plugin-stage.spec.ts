@@ -4,8 +4,8 @@ import { AttemptContext } from '../relay/attempt-context';
 import type { InboundCall } from '../relay/inbound';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { scopePlugins } from './plugin-scope';
-import { activePlugins, answerTransforms, settlePlugins, shapeAttempt } from './plugin-stage';
-import type { RelayPlugin } from './relay-plugin';
+import { activePlugins, answerTransforms, beforeRelay, settlePlugins, shapeAttempt, tapEnd, tapWrite } from './plugin-stage';
+import { noteDetail, type RelayPlugin } from './relay-plugin';
 import { streamFakePlugin } from './stream-fake/stream-fake.plugin';
 
 const ctxFor = (call: InboundCall, model = call.model) => {
@@ -84,6 +84,61 @@ describe('plugin stage', () => {
       before[1] + 1,
       before[2] + 2,
     ]);
+  });
+});
+
+describe('plugin stage: before the relay, answer taps, the log field', () => {
+  it('runs beforeRelay in order; a plugin that answers ends the stage (no later plugin, no taps)', async () => {
+    const seen: string[] = [];
+    const answering: RelayPlugin = {
+      name: 'cache',
+      beforeRelay: async (ctx) => {
+        seen.push('cache');
+        noteDetail(ctx, answering, 'hit');
+        return 'answered' as const;
+      },
+      answerTap: () => ({ write: () => seen.push('tap'), end: () => undefined }),
+    };
+    const later: RelayPlugin = { name: 'think-split', beforeRelay: () => (seen.push('think-split'), 'skipped') };
+    const ctx = ctxFor(inboundCall());
+    ctx.plugins = activePlugins(scoped('cache', 'think-split'), { cache: answering, 'think-split': later });
+    expect(await beforeRelay(ctx)).toBe(true);
+    expect(seen).toEqual(['cache']);
+    expect(ctx.taps).toBeNull();
+    ctx.draft.status = 200;
+    const hits = await count('cache', 'hit');
+    settlePlugins(ctx);
+    expect(ctx.draft.plugins).toEqual({ cache: 'hit' });
+    expect(await count('cache', 'hit')).toBe(hits + 1);
+  });
+
+  it('otherwise collects the taps the sinks feed; the log names each plugin that ran with its word or outcome', async () => {
+    const got: string[] = [];
+    const tapping: RelayPlugin = {
+      name: 'cache',
+      beforeRelay: () => 'applied',
+      answerTap: () => ({ write: (c) => got.push(String(c)), end: (status, type) => got.push(`end ${status} ${type}`) }),
+    };
+    const ctx = ctxFor(inboundCall());
+    ctx.plugins = activePlugins(scoped('cache', 'stream-fake'), { cache: tapping, 'stream-fake': streamFakePlugin });
+    expect(await beforeRelay(ctx)).toBe(false);
+    expect(ctx.taps).toHaveLength(1);
+    tapWrite(ctx.taps!, 'data: 1\n\n');
+    tapWrite(ctx.taps!, Buffer.from('data: 2\n\n'));
+    tapEnd(ctx.taps!, 200, 'text/event-stream');
+    expect(got).toEqual(['data: 1\n\n', 'data: 2\n\n', 'end 200 text/event-stream']);
+    shapeAttempt(ctx, channel());
+    ctx.draft.status = 200;
+    settlePlugins(ctx);
+    expect(ctx.draft.plugins).toEqual({ cache: 'applied', 'stream-fake': 'applied' });
+  });
+
+  it('a request without plugins gets no taps and no log field', async () => {
+    const ctx = ctxFor(inboundCall());
+    expect(await beforeRelay(ctx)).toBe(false);
+    settlePlugins(ctx);
+    expect(ctx.taps).toBeNull();
+    expect(ctx.draft.plugins).toBeNull();
   });
 });
 

@@ -3,7 +3,7 @@ import type { ConvertContext, WireProtocol } from '@switchboard/protocols';
 import type { UpstreamBody } from '@switchboard/providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Admission } from '../admission/admission.service';
-import { NO_PLUGINS, type ActivePlugin } from '../plugins/relay-plugin';
+import { NO_PLUGINS, type ActivePlugin, type AnswerTap } from '../plugins/relay-plugin';
 import type { RuntimeChannel } from '../state/routing-table.service';
 import type { InboundCall } from './inbound';
 import type { Route } from './route-planner';
@@ -25,6 +25,8 @@ export class AttemptContext {
   price: PriceEntry | null = null;
   /** the plugins acting on this request, in the relay's order (resolved once after auth; usually none) */
   plugins: readonly ActivePlugin[] = NO_PLUGINS;
+  /** the plugins' observers of the answer the client receives (the sinks feed them); null: none, the usual case */
+  taps: AnswerTap[] | null = null;
   /** retries left (RETRY_BUDGET); below zero once spent, which ends every model's loop */
   budget = 0;
 

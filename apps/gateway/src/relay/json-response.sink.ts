@@ -21,6 +21,7 @@ import { classifyUpstreamError } from './upstream.client';
 import type { UpstreamResponse } from './upstream-response';
 import { countedUsage, UsageRecorder } from './usage-recorder';
 import { measureJson, NO_USAGE } from './family-accounting';
+import { tapEnd, tapWrite } from '../plugins/plugin-stage';
 
 /**
  * A non-streamed upstream answer to the client: read whole (bounded by UPSTREAM_MAX_RESPONSE_BYTES), converted to the
@@ -81,11 +82,9 @@ export class JsonResponseSink {
       draft.usage = extractUsage(upstreamProtocol, json) ?? countedUsage(call, extractOutputText(upstreamProtocol, json));
     }
     draft.status = 200;
-    ctx.reply
-      .status(200)
-      .header('content-type', 'application/json')
-      .header('x-switchboard-cost', this.recorder.costHeader(ctx))
-      .send(converted ? JSON.stringify(converted) : buf);
+    const body = converted ? JSON.stringify(converted) : buf;
+    ctx.reply.status(200).header('content-type', 'application/json').header('x-switchboard-cost', this.recorder.costHeader(ctx)).send(body);
+    if (ctx.taps) answered(ctx.taps, body);
     return undefined;
   }
 
@@ -127,11 +126,15 @@ export class JsonResponseSink {
     this.recorder.observeUpstream(ctx.channel!.id, upstreamProtocol, '2xx', t0);
     draft.usage = aggregator.usage ?? countedUsage(call, aggregator.outputText);
     draft.status = 200;
-    ctx.reply
-      .status(200)
-      .header('content-type', 'application/json')
-      .header('x-switchboard-cost', this.recorder.costHeader(ctx))
-      .send(JSON.stringify(encodeResponse(call.protocol, transformResponse(answerTransforms(ctx), ir), ctx.convert!)));
+    const body = JSON.stringify(encodeResponse(call.protocol, transformResponse(answerTransforms(ctx), ir), ctx.convert!));
+    ctx.reply.status(200).header('content-type', 'application/json').header('x-switchboard-cost', this.recorder.costHeader(ctx)).send(body);
+    if (ctx.taps) answered(ctx.taps, body);
     return undefined;
   }
+}
+
+/** A JSON answer went out whole: the plugins' taps see its body, status and type. */
+function answered(taps: NonNullable<AttemptContext['taps']>, body: string | Buffer): void {
+  tapWrite(taps, body);
+  tapEnd(taps, 200, 'application/json');
 }

@@ -12,7 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdmissionService, type Admission } from '../admission/admission.service';
 import { KeyAuthenticator } from '../auth/key-authenticator';
 import { DrainService } from '../edge/drain.service';
-import { activePlugins, prepareRequest, settlePlugins } from '../plugins/plugin-stage';
+import { activePlugins, beforeRelay, prepareRequest, settlePlugins } from '../plugins/plugin-stage';
 import { RoutingTableService } from '../state/routing-table.service';
 import { AttemptContext } from './attempt-context';
 import { sendRelayError } from './error-response';
@@ -26,8 +26,9 @@ import { UsageRecorder } from './usage-recorder';
 
 /**
  * The relay pipeline: authenticate (edge cache) → plan the route and price, resolve the plugins that apply → admit
- * (limits, quota) → attempts with failover (plugins shape each attempt), the answer relayed as JSON or a stream → usage
- * recorded (published without blocking the response).
+ * (limits, quota) → the plugins before the relay (a cache hit answers here) → attempts with failover (plugins shape
+ * each attempt), the answer relayed as JSON or a stream (plugins' taps see it) → usage recorded (published without
+ * blocking the response).
  */
 @Injectable()
 export class RelayService implements OnModuleInit {
@@ -84,8 +85,11 @@ export class RelayService implements OnModuleInit {
       }
       draft.reservedMicros = admitted.lease.reservedMicros;
       reply.headers(admitted.headers);
-      await prepareRequest(ctx);
-      await this.failover.run(ctx);
+      // A plugin may answer the request itself (a cache hit): then no upstream is called.
+      if (!ctx.plugins.length || !(await beforeRelay(ctx))) {
+        await prepareRequest(ctx);
+        await this.failover.run(ctx);
+      }
     } catch (err) {
       const e = err instanceof DomainError ? err : new DomainError('internal', 500, 'internal error');
       if (!(err instanceof DomainError)) this.logger.error((err as Error)?.stack ?? String(err));

@@ -10,6 +10,7 @@ import { classifyUpstreamError } from './upstream.client';
 import type { UpstreamResponse } from './upstream-response';
 import { countedUsage, UsageRecorder } from './usage-recorder';
 import { measureFromRequest, NO_USAGE } from './family-accounting';
+import { tapEnd, tapWrite } from '../plugins/plugin-stage';
 
 /**
  * A streamed upstream answer to the client, chunk by chunk through the protocol translator, with backpressure. The
@@ -36,6 +37,8 @@ export class StreamResponseSink {
     // A provider that frames its stream otherwise (AWS's binary event stream) turns it into the SSE text decoders read.
     const framer = providerFor(ctx.channel!.type)?.streamFramer?.(upstreamProtocol);
     const raw = reply.raw;
+    const contentType = protocolDescriptor(call.protocol).streamContentType;
+    const taps = ctx.taps;
     let started = false;
     const start = () => {
       if (started) return;
@@ -43,7 +46,7 @@ export class StreamResponseSink {
       reply.hijack();
       raw.writeHead(200, {
         ...(reply.getHeaders() as Record<string, string>),
-        'content-type': protocolDescriptor(call.protocol).streamContentType,
+        'content-type': contentType,
         'cache-control': 'no-cache',
         'x-request-id': draft.requestId,
         'x-accel-buffering': 'no',
@@ -53,6 +56,7 @@ export class StreamResponseSink {
       if (!text) return;
       start();
       if (draft.ttftMs === null) this.recorder.firstToken(draft, call.protocol);
+      if (taps) tapWrite(taps, text);
       if (!raw.write(text)) await new Promise<void>((r) => raw.once('drain', r).once('close', r));
     };
     try {
@@ -91,8 +95,11 @@ export class StreamResponseSink {
     const family = measureFromRequest(call);
     draft.usage = translator.usage ?? family?.usage ?? (family ? { ...NO_USAGE } : countedUsage(call, translator.outputText));
     if (family && draft.status === 200 && !draft.upstreamBroken) draft.units = family.units;
+    // Whole and clean only: no upstream error (in-stream or cut), the client still there.
+    const whole = taps !== null && draft.status === 200 && !draft.error && !draft.upstreamBroken && !raw.destroyed;
     if (!started) start();
     if (!raw.writableEnded) raw.end();
+    if (whole) tapEnd(taps, 200, contentType);
     return undefined;
   }
 }

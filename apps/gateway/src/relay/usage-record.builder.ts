@@ -25,6 +25,8 @@ export class UsageDraft {
   endpoint: string | null = null;
   /** billed units besides tokens, with what prices them (image size and quality); null when none */
   units: BillableUnits | null = null;
+  /** what each relay plugin that ran did (plugin-stage's settlePlugins); null when none ran */
+  plugins: UsageRecord['plugins'] = null;
   /** the keys the attempts used, in order (the per-key counters); the last one answered */
   readonly keyAttempts: { keyId: number; ok: boolean }[] = [];
 
@@ -72,6 +74,7 @@ export class UsageDraft {
       endpoint: this.endpoint,
       units: this.units && recordedUnits(this.units),
       keyAttempts: this.keyAttempts,
+      plugins: this.plugins,
     };
   }
 }

@@ -11,6 +11,9 @@ import type { InboundCall } from './inbound';
 import { errorClass } from './relay.util';
 import type { UsageDraft } from './usage-record.builder';
 
+/** `x-switchboard-cost`: micro-dollars as USD with six decimals. */
+export const costHeaderValue = (micros: number): string => (micros / 1e6).toFixed(6);
+
 /** The usage of an answer the upstream did not count: the prompt and the delivered text, by the tokenizer. */
 export function countedUsage(call: InboundCall, outputText: string): Usage {
   return {
@@ -98,7 +101,7 @@ export class UsageRecorder {
    */
   costHeader(ctx: Pick<AttemptContext, 'draft' | 'price' | 'token'>): string {
     if (ctx.token) this.bill(ctx.draft, ctx.price, ctx.token);
-    return (ctx.draft.costMicros / 1e6).toFixed(6);
+    return costHeaderValue(ctx.draft.costMicros);
   }
 
   /** The request is over (answered or refused): settle, observe, publish. Never throws. */

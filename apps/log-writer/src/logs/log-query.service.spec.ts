@@ -64,6 +64,7 @@ const log = (requestId: string, createdAt: string): UsageRecord => ({
   endpoint: 'chat.completions',
   units: null,
   keyAttempts: [],
+  plugins: null,
 });
 
 describe('LogQueryService', () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { UnitsSchema, badRequest, notFound, type LogListQuery } from '@switchboard/contracts';
+import { PluginsLogSchema, UnitsSchema, badRequest, notFound, type LogListQuery } from '@switchboard/contracts';
 import { microsToUsd, type RequestLog } from '@switchboard/db';
 import type { z } from 'zod';
 import { RequestLogRepository, type RequestLogCursor, type RequestLogs } from './request-log.repository';
@@ -29,11 +29,18 @@ export const logView = (r: RequestLog) => ({
   error: r.error,
   endpoint: r.endpoint,
   units: units(r.units),
+  plugins: plugins(r.plugins),
 });
 
 /** The units column as the record had it; anything else (a hand-edited row) reads as none. */
 function units(v: RequestLog['units']): z.output<typeof UnitsSchema> | null {
   const parsed = UnitsSchema.safeParse(v);
+  return parsed.success ? parsed.data : null;
+}
+
+/** The plugins column as the record had it (plugin → what it did); anything else reads as none. */
+function plugins(v: RequestLog['plugins']): z.output<typeof PluginsLogSchema> | null {
+  const parsed = PluginsLogSchema.safeParse(v);
   return parsed.success ? parsed.data : null;
 }
 

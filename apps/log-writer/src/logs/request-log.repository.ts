@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UnitsSchema, type UsageRecord } from '@switchboard/contracts';
+import { PLUGIN_NAMES, UnitsSchema, type UsageRecord } from '@switchboard/contracts';
 import { Prisma, PrismaService, readSnapshot, type RequestLog } from '@switchboard/db';
 
 export interface RequestLogFilter {
@@ -137,10 +137,12 @@ const COLUMNS = [
   'error',
   'endpoint',
   'units',
+  'plugins',
 ] as const satisfies readonly (keyof UsageRecord)[];
 const COLUMN_LIST = Prisma.raw(COLUMNS.map((c) => `"${c}"`).join(', '));
-// JSON.stringify's key list applies at every depth: the `units` object keeps its own keys only if they are listed too.
-const JSON_KEYS = [...COLUMNS, ...Object.keys(UnitsSchema.shape)];
+// JSON.stringify's key list applies at every depth: the `units` and `plugins` objects keep their own keys only if they
+// are listed too.
+const JSON_KEYS = [...COLUMNS, ...Object.keys(UnitsSchema.shape), ...PLUGIN_NAMES];
 
 /** A batch as a JSON array of request_logs rows: createdAt in UTC ISO (the column holds UTC, as Prisma writes it). */
 function requestLogRows(records: readonly UsageRecord[]): string {

@@ -29,6 +29,8 @@ export const RelayTargets = {
   limits: 'limits',
   health: 'health',
   sessions: 'sessions',
+  /** the cache plugin's answers */
+  answers: 'answers',
   primary: 'primary',
   worker: 'worker',
 } as const;

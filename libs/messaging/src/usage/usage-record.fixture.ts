@@ -28,4 +28,5 @@ export const usageRecord = (id: string): UsageRecord => ({
   endpoint: 'chat.completions',
   units: null,
   keyAttempts: [],
+  plugins: null,
 });

@@ -8,7 +8,7 @@ import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import type { LogNames } from './logs.page';
 import { useUnitsLabel } from './units-label';
-import { fmtTime, nameOf, statusColor, type LogRecord } from './log-view';
+import { fmtTime, nameOf, pluginsLabel, statusColor, type LogRecord } from './log-view';
 
 function Fields({
   r,
@@ -86,6 +86,7 @@ function Fields({
     ['logs.field.latencyMs', fmtMs(r.latencyMs)],
     ['logs.field.ttftMs', fmtMs(r.ttftMs)],
     ['logs.field.attempts', int(r.attempts)],
+    ['logs.field.plugins', pluginsLabel(r.plugins) || '—'],
     [
       'logs.field.error',
       r.error ? (

@@ -1,4 +1,4 @@
-import { fmtShortTime, fmtTime, modelLabel, nameOf, protocolLabel, statusColor, totalTokens, unitParts } from './log-view';
+import { fmtShortTime, fmtTime, modelLabel, nameOf, pluginsLabel, protocolLabel, statusColor, totalTokens, unitParts } from './log-view';
 
 describe('log view helpers', () => {
   it('colours statuses by class', () => {
@@ -11,6 +11,12 @@ describe('log view helpers', () => {
     expect(modelLabel({ model: 'gpt-4o', upstreamModel: null })).toBe('gpt-4o');
     expect(protocolLabel({ protocol: 'anthropic', upstreamProtocol: 'openai-chat' })).toBe('anthropic → openai-chat');
     expect(protocolLabel({ protocol: 'gemini', upstreamProtocol: null })).toBe('gemini');
+  });
+
+  it('lists what each plugin did, none when no plugin ran', () => {
+    expect(pluginsLabel({ cache: 'hit', 'stream-fake': 'applied' })).toBe('cache: hit, stream-fake: applied');
+    expect(pluginsLabel(null)).toBe('');
+    expect(pluginsLabel(undefined)).toBe('');
   });
 
   it('names ids from a list, else #id, else a dash', () => {

@@ -26,6 +26,17 @@ export interface LogRecord {
   endpoint?: string | null;
   /** what the request was billed in besides tokens */
   units?: LogUnits | null;
+  /** what each relay plugin that ran did (`{ cache: 'hit' }`); null when none */
+  plugins?: Record<string, string> | null;
+}
+
+/** A record's plugins as one line, in the record's order: `cache: hit, stream-fake: applied`; empty when none ran. */
+export function pluginsLabel(plugins: Record<string, string> | null | undefined): string {
+  return plugins
+    ? Object.entries(plugins)
+        .map(([name, did]) => `${name}: ${did}`)
+        .join(', ')
+    : '';
 }
 
 /** SPEC §8 `units` of a log record. */

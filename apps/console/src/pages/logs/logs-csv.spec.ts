@@ -1,3 +1,4 @@
+import { PLUGIN_NAMES } from '@switchboard/contracts';
 import { CSV_BOM, csvCell, csvFileName, LOG_CSV_FIELDS, logsToCsv, plainNumber, toCsv } from './logs-csv';
 
 describe('csvCell', () => {
@@ -87,15 +88,23 @@ describe('logsToCsv', () => {
     expect(header).toBe(LOG_CSV_FIELDS.join(','));
     expect(end).toBe('');
     expect(line).toBe(
-      'req_1,2026-12-06T11:00:00.000Z,3,1,default,\'=cmd,gpt-4o-mini,2,openai-chat,openai-chat,false,502,10,5,0,0,0,0.0000015,120,,2,"upstream said ""no"", twice\nthen gave up",chat.completions,,,,',
+      'req_1,2026-12-06T11:00:00.000Z,3,1,default,\'=cmd,gpt-4o-mini,2,openai-chat,openai-chat,false,502,10,5,0,0,0,0.0000015,120,,2,"upstream said ""no"", twice\nthen gave up",chat.completions,,,,,,,,',
     );
   });
 
   it('has the endpoint family and one column per unit', () => {
     const csv = logsToCsv([{ ...record, endpoint: 'audio.transcriptions', units: { audioSeconds: 90.5, images: 0 } }]);
     const [header, line] = csv.slice(1).split(/\r\n/);
-    expect(header.endsWith(',endpoint,units.images,units.audioSeconds,units.characters,units.searchUnits')).toBe(true);
-    expect(line.endsWith(',audio.transcriptions,0,90.5,,')).toBe(true);
+    expect(header.includes(',endpoint,units.images,units.audioSeconds,units.characters,units.searchUnits,')).toBe(true);
+    expect(line.includes(',audio.transcriptions,0,90.5,,,')).toBe(true);
+  });
+
+  it('has one column per relay plugin, with what it did', () => {
+    expect(LOG_CSV_FIELDS.filter((f) => f.startsWith('plugins.'))).toEqual(PLUGIN_NAMES.map((n) => `plugins.${n}`));
+    const csv = logsToCsv([{ ...record, plugins: { cache: 'hit', 'stream-fake': 'applied' } }]);
+    const [header, line] = csv.slice(1).split(/\r\n/);
+    expect(header.endsWith(',plugins.cache,plugins.web-search,plugins.stream-fake,plugins.think-split')).toBe(true);
+    expect(line.endsWith(',hit,,applied,')).toBe(true);
   });
 
   it('is only the header for no records', () => {

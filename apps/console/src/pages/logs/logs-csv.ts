@@ -42,7 +42,8 @@ export function toCsv(header: readonly string[], rows: readonly (readonly CsvVal
 
 /**
  * Every field of a log record (SPEC §5, §8), in the API's names, so a column is what `GET /api/logs` calls it; the
- * `units` object is one numeric column per unit (`units.images`…), which a spreadsheet can sum.
+ * `units` object is one numeric column per unit (`units.images`…), which a spreadsheet can sum; `plugins` one column
+ * per relay plugin (`plugins.cache`: hit, miss, bypass…), which it can filter.
  */
 export const LOG_CSV_FIELDS = [
   'requestId',
@@ -72,9 +73,13 @@ export const LOG_CSV_FIELDS = [
   'units.audioSeconds',
   'units.characters',
   'units.searchUnits',
+  'plugins.cache',
+  'plugins.web-search',
+  'plugins.stream-fake',
+  'plugins.think-split',
 ] as const;
 
-/** A field of a record by its column name: `units.images` reads `units?.images`. */
+/** A field of a record by its column name: `units.images` reads `units?.images`, `plugins.web-search` `plugins?.['web-search']`. */
 function fieldOf(r: Record<string, unknown>, name: string): unknown {
   const dot = name.indexOf('.');
   if (dot < 0) return r[name];
