@@ -6,6 +6,7 @@ import { processMetrics } from '@switchboard/observability';
 import { BUDGET_EVENTS, type BudgetEvents } from './budget-events';
 
 const usd = (micros: number) => Math.round(micros) / 1e6;
+const PER = { day: 'daily', week: 'weekly', month: 'monthly' } as const;
 
 /**
  * Budgets (SPEC §8): a spend cap per user, token and group and period, held as one more quota account per budget in
@@ -54,7 +55,7 @@ export class BudgetGuard {
     return new DomainError(
       'insufficient_quota',
       429,
-      `You exceeded your current quota: the ${b.period}ly budget of $${usd(b.amountMicros)} for ${whose} is spent; it resets at ${new Date(b.resetMs).toISOString()}.`,
+      `You exceeded your current quota: the ${PER[b.period]} budget of $${usd(b.amountMicros)} for ${whose} is spent; it resets at ${new Date(b.resetMs).toISOString()}.`,
     );
   }
 
