@@ -13,6 +13,16 @@ import { TokenExpiryService } from './keys/token-expiry.service';
 /** Users, groups, tokens (API keys); key verification; quota and rate-limit policy. Needs DbModule and MessagingModule. */
 @Module({
   controllers: [AuthRpcController],
-  providers: [KeyRepository, UserRepository, TokenRepository, GroupRepository, KeyVerificationService, AuthAdminService, TokenExpiryService, BudgetSpendRepository, Budgets],
+  providers: [
+    KeyRepository,
+    UserRepository,
+    TokenRepository,
+    GroupRepository,
+    KeyVerificationService,
+    AuthAdminService,
+    TokenExpiryService,
+    BudgetSpendRepository,
+    Budgets,
+  ],
 })
 export class AuthModule {}

@@ -25,7 +25,10 @@ describe('console budgets (standalone, Chromium)', () => {
     expect((await admin.put('/api/prices/gpt-4o-mini', { input: 0, output: 0, perRequest: 0.25 })).status).toBe(200);
     user = (await admin.post<Row>('/api/users', { name: 'bea', balance: 100, budget: { amount: 5, period: 'month', softLimit: 4 } })).body;
     const key = (await admin.post<Row>('/api/tokens', { userId: user.id })).body.key as string;
-    await new OpenAI({ apiKey: key, baseURL: `${sys.url}/v1`, maxRetries: 0 }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    await new OpenAI({ apiKey: key, baseURL: `${sys.url}/v1`, maxRetries: 0 }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     await eventually(async () => (await admin.get<Row>(`/api/users/${user.id}`)).body.budget?.spent === 0.25, 20_000, 'spend billed');
     cb = await openConsole(sys);
     page = cb.page;

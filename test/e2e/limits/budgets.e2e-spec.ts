@@ -145,7 +145,9 @@ describe('budgets (standalone, official SDKs)', () => {
   });
 
   it('raising the amount admits again at once; the spend is kept', async () => {
-    expect((await admin.patch<Row>(`/api/tokens/${tokenWithBudget.id}`, { budget: { amount: 0.02, period: 'week' } })).body.budget).toMatchObject({ spent: 0.01 });
+    expect((await admin.patch<Row>(`/api/tokens/${tokenWithBudget.id}`, { budget: { amount: 0.02, period: 'week' } })).body.budget).toMatchObject({
+      spent: 0.01,
+    });
     await eventually(async () => (await sdkCall(sys!.url, 'openai', tokenWithBudget.key)) === 'ok', 5_000, 'raised budget admits');
     expectRefusal('openai', await call(sys!.url, 'openai', tokenWithBudget.key, PRICED.openai), 'quota', /weekly budget of \$0\.02/);
   });
@@ -183,7 +185,7 @@ describe('budgets across two gateway replicas (cluster)', () => {
   beforeAll(async () => {
     mock = await startMockUpstream();
     sys = await startIsolatedCluster({ gateways: 2, fallbackRedisDb: 12 });
-    if (sys) await setUp(adminClient(sys.gateways[0]!, sys.adminKey), mock);
+    if (sys) await setUp(adminClient(sys.gateways[0], sys.adminKey), mock);
   });
 
   afterAll(async () => {
@@ -199,7 +201,11 @@ describe('budgets across two gateway replicas (cluster)', () => {
     const key = (await admin.post<Row>('/api/tokens', { userId: u.body.id })).body.key as string;
     // The key is known (routes and prices included) on both replicas before the burst.
     const probe = (await admin.post<Row>('/api/tokens', { name: 'probe' })).body.key as string;
-    await eventually(async () => (await call(A, 'openai', probe, PRICED.openai)).status === 200 && (await call(B, 'openai', probe, PRICED.openai)).status === 200, 20_000, 'both replicas serve');
+    await eventually(
+      async () => (await call(A, 'openai', probe, PRICED.openai)).status === 200 && (await call(B, 'openai', probe, PRICED.openai)).status === 200,
+      20_000,
+      'both replicas serve',
+    );
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => call(i % 2 ? B : A, 'openai', key, PRICED.openai)));
     const served = results.filter((r) => r.status === 200);
     expect(served).toHaveLength(5);

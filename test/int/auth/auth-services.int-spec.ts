@@ -152,7 +152,9 @@ describePostgres('auth services on Postgres', () => {
 
   it("budgets: stored on users, tokens and groups; reads and verification carry the current period's spend from the ledger", async () => {
     await run('groups', 'create', { name: 'budgeted', budget: { amount: 100, period: 'month' } });
-    const u = (await run('users', 'create', { name: 'spender', group: 'budgeted', budget: { amount: 5, period: 'week', softLimit: 4 } })).body as { id: number };
+    const u = (await run('users', 'create', { name: 'spender', group: 'budgeted', budget: { amount: 5, period: 'week', softLimit: 4 } })).body as {
+      id: number;
+    };
     const t = (await run('tokens', 'create', { userId: u.id, budget: { amount: 1.5, period: 'day' } })).body as { id: number; key: string; budget: unknown };
     const other = (await run('tokens', 'create', { userId: u.id })).body as { id: number };
     expect((await rejection(run('users', 'update', { budget: { amount: 1, period: 'day', softLimit: 2 } }, String(u.id)))).message).toBe(

@@ -93,7 +93,13 @@ function describeQuotaReconciliation(name: string, makeStore: () => Promise<Stor
       const a = await account(100_000_000n, 50_000_000n);
       const budget = `budget:user:${a.userId}:day:2026-12-06:1000000`;
       const acquire = async (requestId: string) => {
-        const r = await s.store.acquire({ requestId, scopes: [{ key: a.token }], estimatedTokens: 1, reserveMicros: 10_000, quota: [{ key: budget, initialRemainingMicros: 1_000_000 }] });
+        const r = await s.store.acquire({
+          requestId,
+          scopes: [{ key: a.token }],
+          estimatedTokens: 1,
+          reserveMicros: 10_000,
+          quota: [{ key: budget, initialRemainingMicros: 1_000_000 }],
+        });
         if (!r.ok) throw new Error(`refused: ${JSON.stringify(r)}`);
         return r.lease;
       };

@@ -58,7 +58,12 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
   it("200 concurrent acquires from two replicas against a budget's period account for 10: exactly 10 succeed, never overdrawn", async () => {
     const p = prefix();
     const replicas = [new RedisLimitStore(client(), { keyPrefix: p }), new RedisLimitStore(client(), { keyPrefix: p })];
-    const { quota } = budgetAccount('group', 'shared', { amountMicros: 250_000, period: 'week', softLimitMicros: null, periodStartMs: 0, spentMicros: 0 }, Date.now());
+    const { quota } = budgetAccount(
+      'group',
+      'shared',
+      { amountMicros: 250_000, period: 'week', softLimitMicros: null, periodStartMs: 0, spentMicros: 0 },
+      Date.now(),
+    );
     await runOverdrawScenario(replicas, { attempts: 200, fits: 10, reserveMicros: 25_000, account: quota.key });
   });
 

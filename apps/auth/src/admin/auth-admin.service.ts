@@ -95,7 +95,10 @@ export class AuthAdminService {
   // ---- users
   async listUsers(q: z.output<typeof UserListQuery>) {
     const { rows, total } = await this.users.page({ search: q.search || undefined, group: q.group || undefined, status: q.status }, q.limit, q.offset);
-    return { data: await Promise.all(rows.map(async (u) => ({ ...(await this.withSpend('user', u.id, userView(u), u.budget)), tokenCount: u.tokenCount }))), total };
+    return {
+      data: await Promise.all(rows.map(async (u) => ({ ...(await this.withSpend('user', u.id, userView(u), u.budget)), tokenCount: u.tokenCount }))),
+      total,
+    };
   }
 
   async getUser(id: string | undefined) {

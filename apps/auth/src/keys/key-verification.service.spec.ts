@@ -119,12 +119,18 @@ describe('KeyVerificationService', () => {
 
   it('prefers the token group, and a missing group row means ratio 1 without limits', async () => {
     keys.tokens.set('h7', { ...token({ group: 'gone' }), user: user() });
-    expect((await service.verify('h7')).token?.group).toEqual({ name: 'gone', priceRatio: 1, limits: { rpm: null, tpm: null, maxConcurrency: null }, budget: null });
+    expect((await service.verify('h7')).token?.group).toEqual({
+      name: 'gone',
+      priceRatio: 1,
+      limits: { rpm: null, tpm: null, maxConcurrency: null },
+      budget: null,
+    });
   });
 
   it("carries each budget in micro-USD with its current period's start and what the ledger holds spent in it", async () => {
     const asked: unknown[] = [];
-    const spends = { spentMicros: (scope: string, id: number | string, since: Date) => {
+    const spends = {
+      spentMicros: (scope: string, id: number | string, since: Date) => {
         asked.push([scope, id, since.toISOString()]);
         return Promise.resolve(1_250_000);
       },
@@ -137,8 +143,19 @@ describe('KeyVerificationService', () => {
       user: user({ budget: { amount: 10, period: 'week', softLimit: null } }),
     });
     const { token: t } = await service.verify('h7');
-    expect(t?.budget).toEqual({ amountMicros: 2_500_000, period: 'day', softLimitMicros: 2_000_000, periodStartMs: Date.parse('2026-12-09T00:00:00Z'), spentMicros: 1_250_000 });
-    expect(t?.user.budget).toMatchObject({ amountMicros: 10_000_000, period: 'week', softLimitMicros: null, periodStartMs: Date.parse('2026-12-07T00:00:00Z') });
+    expect(t?.budget).toEqual({
+      amountMicros: 2_500_000,
+      period: 'day',
+      softLimitMicros: 2_000_000,
+      periodStartMs: Date.parse('2026-12-09T00:00:00Z'),
+      spentMicros: 1_250_000,
+    });
+    expect(t?.user.budget).toMatchObject({
+      amountMicros: 10_000_000,
+      period: 'week',
+      softLimitMicros: null,
+      periodStartMs: Date.parse('2026-12-07T00:00:00Z'),
+    });
     expect(t?.group.budget).toBeNull();
     expect(asked).toEqual(
       expect.arrayContaining([

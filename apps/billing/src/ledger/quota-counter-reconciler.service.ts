@@ -125,7 +125,8 @@ export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationRep
         if (c.remainingMicros === null || c.epoch === null) continue; // gone since the scan
         if (isBudgetAccount(c.account)) {
           const check = checkCounter({ ...c, remainingMicros: c.remainingMicros }, 0, billed, snapshot.nowMs);
-          if (Object.keys(check.forget).length) corrections.push({ account: c.account, epoch: c.epoch, deltaMicros: check.givenBackMicros, forget: check.forget });
+          if (Object.keys(check.forget).length)
+            corrections.push({ account: c.account, epoch: c.epoch, deltaMicros: check.givenBackMicros, forget: check.forget });
           continue;
         }
         report.checked++;

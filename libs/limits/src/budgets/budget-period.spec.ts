@@ -56,7 +56,12 @@ describe('budget accounts', () => {
 
   it('a changed amount or period is a new account; a spend beyond the amount seeds 0', () => {
     const now = at('2026-12-06T18:00:00.000Z');
-    expect(budgetAccount('group', 'gold', budget({ amountMicros: 1_000_000 }), now).quota).toEqual({ key: 'budget:group:gold:day:2026-12-06:1000000', initialRemainingMicros: 0 });
-    expect(budgetAccount('token', 9, budget({ period: 'month', periodStartMs: at('2026-12-01T00:00:00.000Z') }), now).quota.key).toBe('budget:token:9:month:2026-12-01:5000000');
+    expect(budgetAccount('group', 'gold', budget({ amountMicros: 1_000_000 }), now).quota).toEqual({
+      key: 'budget:group:gold:day:2026-12-06:1000000',
+      initialRemainingMicros: 0,
+    });
+    expect(budgetAccount('token', 9, budget({ period: 'month', periodStartMs: at('2026-12-01T00:00:00.000Z') }), now).quota.key).toBe(
+      'budget:token:9:month:2026-12-01:5000000',
+    );
   });
 });

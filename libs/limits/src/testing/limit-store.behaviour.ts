@@ -449,11 +449,13 @@ export function describeLimitStoreBehaviour(name: string, makeHarness: () => Lim
     });
 
     describe('budgets (a quota account per budget and period)', () => {
-      const day = (ms: number) => budgetAccount('user', 3, { amountMicros: 30_000, period: 'day', softLimitMicros: 20_000, periodStartMs: T0, spentMicros: 0 }, ms).quota;
+      const day = (ms: number) =>
+        budgetAccount('user', 3, { amountMicros: 30_000, period: 'day', softLimitMicros: 20_000, periodStartMs: T0, spentMicros: 0 }, ms).quota;
 
       it('reserves up to the amount, refuses the request that would overdraw it, and a new period admits again', async () => {
         const today = day(T0);
-        for (let i = 0; i < 3; i++) await store.settle(expectOk(await at(0, { quota: [today], reserveMicros: 10_000 })).lease, { tokens: 1, costMicros: 10_000 });
+        for (let i = 0; i < 3; i++)
+          await store.settle(expectOk(await at(0, { quota: [today], reserveMicros: 10_000 })).lease, { tokens: 1, costMicros: 10_000 });
         const refused = expectRefused(await at(1, { quota: [today], reserveMicros: 10_000 }));
         expect(refused).toMatchObject({ reason: 'quota', scope: today.key });
         const tomorrow = day(T0 + 86_400_000);

@@ -20,7 +20,14 @@ export interface GroupDraft {
 export const emptyGroupDraft: GroupDraft = { name: '', priceRatio: 1, rpm: '', tpm: '', maxConcurrency: '', budget: emptyBudgetDraft };
 
 export function draftFromGroup(g: GroupRow): GroupDraft {
-  return { name: g.name, priceRatio: g.priceRatio, rpm: g.rpm ?? '', tpm: g.tpm ?? '', maxConcurrency: g.maxConcurrency ?? '', budget: draftFromBudget(g.budget) };
+  return {
+    name: g.name,
+    priceRatio: g.priceRatio,
+    rpm: g.rpm ?? '',
+    tpm: g.tpm ?? '',
+    maxConcurrency: g.maxConcurrency ?? '',
+    budget: draftFromBudget(g.budget),
+  };
 }
 
 function fields(d: GroupDraft): Required<UpdateBody> {
@@ -43,6 +50,7 @@ export function groupDraftToUpdateBody(before: GroupDraft, d: GroupDraft): Updat
   const was = fields(before);
   const now = fields(d);
   const body: Record<string, unknown> = {};
-  for (const k of Object.keys(now) as (keyof UpdateBody)[]) if (k === 'budget' ? !sameBudget(now.budget, was.budget) : !Object.is(now[k], was[k])) body[k] = now[k];
+  for (const k of Object.keys(now) as (keyof UpdateBody)[])
+    if (k === 'budget' ? !sameBudget(now.budget, was.budget) : !Object.is(now[k], was[k])) body[k] = now[k];
   return body;
 }

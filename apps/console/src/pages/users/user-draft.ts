@@ -22,7 +22,17 @@ export interface UserDraft {
   budget: BudgetDraft;
 }
 
-export const emptyUserDraft: UserDraft = { name: '', group: 'default', unlimited: false, balance: 0, status: 'active', rpm: '', tpm: '', maxConcurrency: '', budget: emptyBudgetDraft };
+export const emptyUserDraft: UserDraft = {
+  name: '',
+  group: 'default',
+  unlimited: false,
+  balance: 0,
+  status: 'active',
+  rpm: '',
+  tpm: '',
+  maxConcurrency: '',
+  budget: emptyBudgetDraft,
+};
 
 /**
  * '' → null (no value); a number as it is; any other text is sent as typed, so the API refuses it with its own
@@ -73,6 +83,7 @@ export function userDraftToUpdateBody(before: UserDraft, d: UserDraft): UpdateBo
   const was = fields(before);
   const now = fields(d);
   const body: Record<string, unknown> = {};
-  for (const k of Object.keys(now) as (keyof UpdateBody)[]) if (k === 'budget' ? !sameBudget(now.budget, was.budget) : !Object.is(now[k], was[k])) body[k] = now[k];
+  for (const k of Object.keys(now) as (keyof UpdateBody)[])
+    if (k === 'budget' ? !sameBudget(now.budget, was.budget) : !Object.is(now[k], was[k])) body[k] = now[k];
   return body;
 }
