@@ -5,6 +5,8 @@ import { microsToUsd, usdToMicros } from '@switchboard/db';
 import { budgetWindow, type BudgetPeriod } from '@switchboard/limits';
 import { BudgetSpendRepository, type BudgetScope, type BudgetSpends } from './budget-spend.repository';
 
+const RECENT_SPEND_MS = 5_000;
+
 /** The `budget` column of users, tokens and groups: the admin API's shape, in USD. */
 export interface StoredBudget {
   amount: number;
@@ -33,6 +35,12 @@ export interface BudgetView extends StoredBudget {
  */
 @Injectable()
 export class Budgets {
+  /**
+   * A group's spend sums every key of the group, and each of its keys is verified again every minute on every
+   * replica: one sum per group and period serves the verifications of a few seconds.
+   */
+  private readonly recent = new Map<string, { at: number; spent: Promise<number> }>();
+
   constructor(
     @Inject(BudgetSpendRepository) private readonly spends: BudgetSpends,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'BUDGET_CLOCK_OFFSET_MS'>,
@@ -51,8 +59,20 @@ export class Budgets {
       period: b.period,
       softLimitMicros: b.softLimit === null ? null : Number(usdToMicros(b.softLimit)),
       periodStartMs: startMs,
-      spentMicros: await this.spends.spentMicros(scope, id, new Date(startMs)),
+      spentMicros: await this.recentSpend(scope, id, startMs),
     };
+  }
+
+  private recentSpend(scope: BudgetScope, id: number | string, startMs: number): Promise<number> {
+    const key = `${scope}:${id}:${startMs}`;
+    const now = Date.now();
+    const hit = this.recent.get(key);
+    if (hit && now - hit.at < RECENT_SPEND_MS) return hit.spent;
+    if (this.recent.size >= 10_000) this.recent.clear();
+    const spent = this.spends.spentMicros(scope, id, new Date(startMs));
+    this.recent.set(key, { at: now, spent });
+    spent.catch(() => this.recent.delete(key));
+    return spent;
   }
 
   async view(scope: BudgetScope, id: number | string, column: unknown): Promise<BudgetView | null> {
