@@ -5,7 +5,7 @@ import { microsToUsd, usdToMicros } from '@switchboard/db';
 import { budgetWindow, type BudgetPeriod } from '@switchboard/limits';
 import { BudgetSpendRepository, type BudgetScope, type BudgetSpends } from './budget-spend.repository';
 
-const RECENT_SPEND_MS = 5_000;
+const RECENT_SPEND_MS = 2_000;
 
 /** The `budget` column of users, tokens and groups: the admin API's shape, in USD. */
 export interface StoredBudget {
@@ -37,7 +37,8 @@ export interface BudgetView extends StoredBudget {
 export class Budgets {
   /**
    * A group's spend sums every key of the group, and each of its keys is verified again every minute on every
-   * replica: one sum per group and period serves the verifications of a few seconds.
+   * replica: one sum per group and period serves the verifications of two seconds (a seed that much staler, like the
+   * usage still on its way to the ledger). Users and tokens are summed per verification.
    */
   private readonly recent = new Map<string, { at: number; spent: Promise<number> }>();
 
@@ -64,6 +65,7 @@ export class Budgets {
   }
 
   private recentSpend(scope: BudgetScope, id: number | string, startMs: number): Promise<number> {
+    if (scope !== 'group') return this.spends.spentMicros(scope, id, new Date(startMs));
     const key = `${scope}:${id}:${startMs}`;
     const now = Date.now();
     const hit = this.recent.get(key);
