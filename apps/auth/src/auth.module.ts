@@ -4,6 +4,8 @@ import { GroupRepository } from './admin/group.repository';
 import { TokenRepository } from './admin/token.repository';
 import { UserRepository } from './admin/user.repository';
 import { AuthRpcController } from './auth.rpc-controller';
+import { BudgetSpendRepository } from './budgets/budget-spend.repository';
+import { Budgets } from './budgets/budget';
 import { KeyVerificationService } from './keys/key-verification.service';
 import { KeyRepository } from './keys/key.repository';
 import { TokenExpiryService } from './keys/token-expiry.service';
@@ -11,6 +13,16 @@ import { TokenExpiryService } from './keys/token-expiry.service';
 /** Users, groups, tokens (API keys); key verification; quota and rate-limit policy. Needs DbModule and MessagingModule. */
 @Module({
   controllers: [AuthRpcController],
-  providers: [KeyRepository, UserRepository, TokenRepository, GroupRepository, KeyVerificationService, AuthAdminService, TokenExpiryService],
+  providers: [
+    KeyRepository,
+    UserRepository,
+    TokenRepository,
+    GroupRepository,
+    KeyVerificationService,
+    AuthAdminService,
+    TokenExpiryService,
+    BudgetSpendRepository,
+    Budgets,
+  ],
 })
 export class AuthModule {}

@@ -169,6 +169,11 @@ const envFields = z.object({
   ALERT_ERROR_RATE_CHECK_INTERVAL_MS: int(60_000, 0),
   /** how often the gateways' quota counters (Redis / in memory) are reconciled with the ledger (also once at start) */
   QUOTA_RECONCILE_INTERVAL_MS: int(60_000, 1000),
+  /**
+   * shifts the clock budgets take their period from (ms, may be negative): a test hook that lets a test reach the
+   * next day, week or month without waiting; leave 0
+   */
+  BUDGET_CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
 });
 
 /** Every variable the gateway reads, in the schema's order (the settings page lists them all). */

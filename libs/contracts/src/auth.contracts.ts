@@ -14,6 +14,17 @@ export const LimitsSchema = z.object({
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
+/** A budget on the token, its user or its group, with what the ledger held for its current period at verification. */
+export const VerifiedBudget = z.object({
+  amountMicros: z.number(),
+  period: z.enum(['day', 'week', 'month']),
+  softLimitMicros: z.number().nullable(),
+  /** start of the period `spentMicros` covers (ms since the epoch, UTC) */
+  periodStartMs: z.number(),
+  spentMicros: z.number(),
+});
+export type VerifiedBudget = z.infer<typeof VerifiedBudget>;
+
 /** What the gateway caches per key. Money in micro-USD as numbers (safe up to ±9e15 µ$ = $9e9). */
 export const VerifiedToken = z.object({
   tokenId: z.number().int(),
@@ -26,14 +37,17 @@ export const VerifiedToken = z.object({
   allowIps: z.array(z.string()),
   crossGroupRetry: z.boolean(),
   limits: LimitsSchema,
+  /** null = no budget (also on user and group); absent from an older auth = none */
+  budget: VerifiedBudget.nullable().default(null),
   user: z.object({
     id: z.number().int(),
     name: z.string(),
     status: z.enum(['active', 'disabled']),
     balanceMicros: z.number().nullable(),
     limits: LimitsSchema,
+    budget: VerifiedBudget.nullable().default(null),
   }),
-  group: z.object({ name: z.string(), priceRatio: z.number(), limits: LimitsSchema }),
+  group: z.object({ name: z.string(), priceRatio: z.number(), limits: LimitsSchema, budget: VerifiedBudget.nullable().default(null) }),
 });
 export type VerifiedToken = z.infer<typeof VerifiedToken>;
 

@@ -35,3 +35,5 @@ export { LuaScript, type ScriptClient } from './lua-script.runner';
 export { LimitStoreUnavailableError } from './limit-store-unavailable.error';
 export { REDIS_COMMAND_TIMEOUT_MS, REDIS_OUTAGE_OPTIONS, failFastOnceConnected, pingRedis } from './redis-outage.options';
 export { RemoteLimitStore, serveLimitStoreCall, type RemoteStoreCall } from './remote-limit.store';
+export { BUDGET_PERIODS, budgetWindow, periodLabel, type BudgetPeriod } from './budgets/budget-period';
+export { budgetAccount, isBudgetAccount, type BudgetAccount, type BudgetState } from './budgets/budget-accounts';

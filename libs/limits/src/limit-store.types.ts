@@ -136,6 +136,11 @@ export interface LimitStore {
   /** Admin change or reconciliation; null deletes the value (lazy re-init on the next acquire). */
   setRemaining(quotaKey: string, remainingMicros: number | null): Promise<void>;
   getRemaining(quotaKey: string): Promise<number | null>;
+  /**
+   * true for the first caller of `key` for the next `ttlMs`, false for every later one: an event that must happen
+   * once across every replica (a budget's soft limit, once per period).
+   */
+  markOnce(key: string, ttlMs: number): Promise<boolean>;
   /** Accounts that have a counter now, in batches (Redis SCAN: every account at least once). */
   quotaAccounts(): AsyncIterable<string[]>;
   /** Counters with their pending charges, all read in one atomic step. */

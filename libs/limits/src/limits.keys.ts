@@ -8,6 +8,7 @@
  *   <prefix>:{lim}:pend:<account>  hash   requestId -> 'R<micros>@<ms>' reserved | 'S<micros>@<ms>' settled, not yet
  *                                         confirmed in the ledger; '#epoch' -> id of the counter's current life
  *   <prefix>:{lim}:lease:<reqId>   string '1' while the lease is unsettled (idempotent settle/release)
+ *   <prefix>:{lim}:once:<key>      string '1' until its end: an event already raised (markOnce)
  *
  * Every key carries the same hash tag `{lim}` so that one script can touch a token, its user and its group
  * atomically on Redis Cluster too (all limit keys live in one slot; the load is one small script per request,
@@ -41,6 +42,11 @@ export class LimitKeys {
 
   pending(account: string): string {
     return `${this.base}pend:${account}`;
+  }
+
+  /** A once-only mark (markOnce). */
+  mark(key: string): string {
+    return `${this.base}once:${key}`;
   }
 
   /** The account a quota key belongs to, or null for any other key. */

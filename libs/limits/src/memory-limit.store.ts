@@ -122,6 +122,7 @@ export class MemoryLimitStore implements LimitStore {
   private readonly quota = new ExpiringMap<number>();
   private readonly pending = new ExpiringMap<PendingCharges>();
   private readonly leases = new ExpiringMap<true>();
+  private readonly marks = new ExpiringMap<true>();
   private lastSweep: number;
 
   constructor(options: MemoryLimitStoreOptions = {}) {
@@ -159,6 +160,13 @@ export class MemoryLimitStore implements LimitStore {
 
   async getRemaining(quotaKey: string): Promise<number | null> {
     return this.quota.get(quotaKey, this.now()) ?? null;
+  }
+
+  async markOnce(key: string, ttlMs: number): Promise<boolean> {
+    const clock = this.now();
+    if (this.marks.get(key, clock)) return false;
+    this.marks.set(key, true, clock + Math.max(1, Math.ceil(ttlMs)));
+    return true;
   }
 
   async *quotaAccounts(): AsyncIterable<string[]> {
@@ -202,7 +210,7 @@ export class MemoryLimitStore implements LimitStore {
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
-    for (const m of [this.rpm, this.tpm, this.concurrency, this.quota, this.pending, this.leases]) m.clear();
+    for (const m of [this.rpm, this.tpm, this.concurrency, this.quota, this.pending, this.leases, this.marks]) m.clear();
   }
 
   private acquireSync(r: NormalisedAcquire): AcquireResult {
@@ -345,6 +353,6 @@ export class MemoryLimitStore implements LimitStore {
   private maybeSweep(clock: number): void {
     if (clock - this.lastSweep < WINDOW_MS) return;
     this.lastSweep = clock;
-    for (const m of [this.rpm, this.tpm, this.concurrency, this.quota, this.pending, this.leases]) m.sweep(clock);
+    for (const m of [this.rpm, this.tpm, this.concurrency, this.quota, this.pending, this.leases, this.marks]) m.sweep(clock);
   }
 }

@@ -36,6 +36,7 @@ export interface RedisLimitStoreOptions {
 interface LimitRedisClient extends ScriptClient {
   readonly status: string;
   get(key: string): Promise<string | null>;
+  set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): Promise<string | null>;
   multi(): ChainableCommander;
   scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[string, string[]]>;
   ping(): Promise<string>;
@@ -242,6 +243,14 @@ export class RedisLimitStore implements LimitStore {
   async getRemaining(quotaKey: string): Promise<number | null> {
     const value = await this.client.get(this.keys.quota(quotaKey));
     return value === null ? null : num(value);
+  }
+
+  async markOnce(key: string, ttlMs: number): Promise<boolean> {
+    try {
+      return (await this.client.set(this.keys.mark(key), '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
+    } catch (e) {
+      throw new LimitStoreUnavailableError(e);
+    }
   }
 
   async *quotaAccounts(): AsyncIterable<string[]> {

@@ -42,6 +42,10 @@ export class RemoteLimitStore implements LimitStore {
     return this.call('getRemaining', [quotaKey]);
   }
 
+  markOnce(key: string, ttlMs: number): Promise<boolean> {
+    return this.call('markOnce', [key, ttlMs]);
+  }
+
   /** The primary answers every batch at once (its store is in memory: there is no cursor to keep). */
   async *quotaAccounts(): AsyncIterable<string[]> {
     for (const batch of await this.call<string[][]>('quotaAccounts', [])) yield batch;
@@ -76,6 +80,8 @@ export async function serveLimitStoreCall(store: LimitStore, method: string, arg
       return store.setRemaining(args[0] as string, args[1] as number | null);
     case 'getRemaining':
       return store.getRemaining(args[0] as string);
+    case 'markOnce':
+      return store.markOnce(args[0] as string, args[1] as number);
     case 'quotaAccounts': {
       const batches: string[][] = [];
       for await (const batch of store.quotaAccounts()) batches.push(batch);

@@ -119,6 +119,12 @@ export class Metrics {
     labelNames: ['scope'] as const,
     registers: [this.registry],
   });
+  readonly budgetEvents = new Counter({
+    name: 'switchboard_budget_events_total',
+    help: 'Budget events: kind "reached" when a period crosses its soft limit (once per period), "refused" per request a spent budget refuses.',
+    labelNames: ['scope', 'kind'] as const,
+    registers: [this.registry],
+  });
   readonly channelState = new Gauge({
     name: 'switchboard_channel_state',
     help: 'Channel state as seen by this process: 1 enabled, 0 disabled, -1 banned.',

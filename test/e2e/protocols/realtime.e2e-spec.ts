@@ -275,6 +275,22 @@ describe.each(['standalone', 'cluster'] as const)('Realtime WebSocket relay (%s)
     expect(mock.requests).toHaveLength(0);
   });
 
+  it('a budget spent mid-session refuses response.create the same way, naming the budget', async () => {
+    const t = await token({ budget: { amount: 0.008, period: 'day' } });
+    await routable('rt-pricey');
+    const c = rawClient(`${wsBase()}/v1/realtime?model=rt-pricey`, [], { authorization: `Bearer ${t}` });
+    await c.next('session.created');
+    c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi there' }] } });
+    c.send({ type: 'response.create', response: { output_modalities: ['text'], max_output_tokens: 5 } });
+    await c.next('response.done');
+    c.send({ type: 'response.create', event_id: 'evt_over', response: { output_modalities: ['text'], max_output_tokens: 5 } });
+    const refused = await c.next('error');
+    expect(refused.error).toMatchObject({ code: 'insufficient_quota', type: 'insufficient_quota', event_id: 'evt_over' });
+    expect((refused.error as { message: string }).message).toMatch(/daily budget of \$0\.008 for token \d+ is spent/);
+    c.ws.close();
+    await c.closed;
+  });
+
   it('a quota exhausted mid-session refuses response.create with a Realtime error event and does not forward it', async () => {
     // $1000 per million tokens, a $0.008 quota: the first response (2 in, 3 out = $0.005) fits; the second cannot.
     const t = await token({ quota: 0.008 });

@@ -11,6 +11,8 @@ import { AuthAdminService } from '../../../apps/auth/src/admin/auth-admin.servic
 import { GroupRepository } from '../../../apps/auth/src/admin/group.repository';
 import { TokenRepository } from '../../../apps/auth/src/admin/token.repository';
 import { UserRepository } from '../../../apps/auth/src/admin/user.repository';
+import { Budgets } from '../../../apps/auth/src/budgets/budget';
+import { BudgetSpendRepository } from '../../../apps/auth/src/budgets/budget-spend.repository';
 import { KeyVerificationService } from '../../../apps/auth/src/keys/key-verification.service';
 import { KeyRepository } from '../../../apps/auth/src/keys/key.repository';
 import { TokenExpiryService } from '../../../apps/auth/src/keys/token-expiry.service';
@@ -54,8 +56,9 @@ describePostgres('auth services on Postgres', () => {
     prisma = db.prisma;
     const bus = { emit: (subject: string, payload: Emitted['payload']) => events.push({ subject, payload }) } as unknown as Bus;
     expiry = new TokenExpiryService(new KeyRepository(prisma), bus);
-    admin = new AuthAdminService(new UserRepository(prisma), new TokenRepository(prisma), new GroupRepository(prisma), bus, expiry);
-    keys = new KeyVerificationService(new KeyRepository(prisma), bus);
+    const budgets = new Budgets(new BudgetSpendRepository(prisma), { BUDGET_CLOCK_OFFSET_MS: 0 });
+    admin = new AuthAdminService(new UserRepository(prisma), new TokenRepository(prisma), new GroupRepository(prisma), bus, expiry, budgets);
+    keys = new KeyVerificationService(new KeyRepository(prisma), bus, budgets);
   });
 
   beforeEach(() => {
@@ -145,6 +148,41 @@ describePostgres('auth services on Postgres', () => {
     });
     expect((await keys.verify(hashApiKey(inDefault.key))).token!.group).toMatchObject({ name: 'default', priceRatio: 1 });
     expect((await keys.verify(hashApiKey(generateApiKey()))).token).toBeNull();
+  });
+
+  it("budgets: stored on users, tokens and groups; reads and verification carry the current period's spend from the ledger", async () => {
+    await run('groups', 'create', { name: 'budgeted', budget: { amount: 100, period: 'month' } });
+    const u = (await run('users', 'create', { name: 'spender', group: 'budgeted', budget: { amount: 5, period: 'week', softLimit: 4 } })).body as {
+      id: number;
+    };
+    const t = (await run('tokens', 'create', { userId: u.id, budget: { amount: 1.5, period: 'day' } })).body as { id: number; key: string; budget: unknown };
+    const other = (await run('tokens', 'create', { userId: u.id })).body as { id: number };
+    expect((await rejection(run('users', 'update', { budget: { amount: 1, period: 'day', softLimit: 2 } }, String(u.id)))).message).toBe(
+      'budget.softLimit: must not exceed the amount',
+    );
+    expect((await rejection(run('users', 'update', { budget: { amount: 1, period: 'year' } }, String(u.id)))).status).toBe(400);
+    // Usage billed now (this period) and 40 days ago (a period before), as billing writes it.
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    await prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT set_config('switchboard.ledger_writer', 'billing', true)`;
+      await tx.$executeRaw`INSERT INTO ledger_entries ("userId", "tokenId", "requestId", kind, "amountMicros", "createdAt") VALUES
+        (${u.id}, ${t.id}, 'b-1', 'usage', -250000, now() AT TIME ZONE 'UTC'), (${u.id}, ${other.id}, 'b-2', 'usage', -500000, now() AT TIME ZONE 'UTC'),
+        (${u.id}, ${t.id}, 'b-old', 'usage', -9000000, ${old}), (${u.id}, ${t.id}, 'b-topup', 'topup', 7000000, now() AT TIME ZONE 'UTC')`;
+    });
+    const token = (await run('tokens', 'get', undefined, String(t.id))).body as Record<string, any>;
+    expect(token.budget).toMatchObject({ amount: 1.5, period: 'day', softLimit: null, spent: 0.25 });
+    expect(Date.parse(token.budget.resetsAt) - Date.parse(token.budget.periodStart)).toBe(86_400_000);
+    expect(((await run('users', 'get', undefined, String(u.id))).body as Record<string, any>).budget).toMatchObject({ amount: 5, softLimit: 4, spent: 0.75 });
+    expect(((await run('groups', 'get', undefined, 'budgeted')).body as Record<string, any>).budget).toMatchObject({ amount: 100, spent: 0.75 });
+    const v = (await keys.verify(hashApiKey(t.key))).token!;
+    expect(v.budget).toMatchObject({ amountMicros: 1_500_000, period: 'day', softLimitMicros: null, spentMicros: 250_000 });
+    expect(v.user.budget).toMatchObject({ amountMicros: 5_000_000, softLimitMicros: 4_000_000, spentMicros: 750_000 });
+    expect(v.group.budget).toMatchObject({ amountMicros: 100_000_000, spentMicros: 750_000 });
+    // Cleared with null; a change is announced so gateways verify the key again.
+    events = [];
+    expect(((await run('tokens', 'update', { budget: null }, String(t.id))).body as Record<string, any>).budget).toBeNull();
+    expect(events.length).toBeGreaterThan(0);
+    expect((await keys.verify(hashApiKey(t.key))).token!.budget).toBeNull();
   });
 
   it('expiry flips once even under concurrent verifications; the sweeper flips the rest; disabled stays disabled', async () => {

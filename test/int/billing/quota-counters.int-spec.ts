@@ -89,6 +89,33 @@ function describeQuotaReconciliation(name: string, makeStore: () => Promise<Stor
       return r.lease;
     };
 
+    it("a budget's period counter keeps its value; its charges are forgotten once billed and given back when lost", async () => {
+      const a = await account(100_000_000n, 50_000_000n);
+      const budget = `budget:user:${a.userId}:day:2026-12-06:1000000`;
+      const acquire = async (requestId: string) => {
+        const r = await s.store.acquire({
+          requestId,
+          scopes: [{ key: a.token }],
+          estimatedTokens: 1,
+          reserveMicros: 10_000,
+          quota: [{ key: budget, initialRemainingMicros: 1_000_000 }],
+        });
+        if (!r.ok) throw new Error(`refused: ${JSON.stringify(r)}`);
+        return r.lease;
+      };
+      await s.store.settle(await acquire(`bud-billed-${name}`), { tokens: 1, costMicros: 4_000 });
+      await s.store.settle(await acquire(`bud-lost-${name}`), { tokens: 1, costMicros: 6_000 });
+      await consumer.bill([record(`bud-billed-${name}`, a.userId, a.tokenId, 4_000)]);
+      await reconciler.reconcile();
+      const [kept] = (await s.store.snapshotQuota([budget])).counters;
+      expect(kept.remainingMicros).toBe(990_000);
+      expect(Object.keys(kept.pending)).toEqual([`bud-lost-${name}`]);
+      s.advance(UNCONFIRMED_SETTLED_MS + 1_000);
+      await reconciler.reconcile();
+      const [after] = (await s.store.snapshotQuota([budget])).counters;
+      expect(after).toMatchObject({ remainingMicros: 996_000, pending: {} });
+    });
+
     it('finds no drift while requests are admitted, settled and billed in every order around it', async () => {
       const a = await account(100_000_000n, 50_000_000n);
       const first = await admit(a, 'warm-0', 1_000);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { LimitKeys, RedisLimitStore, type LimitStore } from '@switchboard/limits';
+import { LimitKeys, RedisLimitStore, budgetAccount, type LimitStore } from '@switchboard/limits';
 import { LuaScript } from '../../../libs/limits/src/lua-script.runner';
 import { describeLimitStoreBehaviour, expectOk, expectRefused, runOverdrawScenario } from '../../../libs/limits/src/testing/limit-store.behaviour';
 import { REDIS_URL, connect, deletePrefix, describeWithRedis } from './redis-test.helper';
@@ -53,6 +53,27 @@ describeWithRedis('RedisLimitStore against real Redis', () => {
     const p = prefix();
     const replicas = [new RedisLimitStore(client(), { keyPrefix: p }), new RedisLimitStore(client(), { keyPrefix: p })];
     await runOverdrawScenario(replicas, { attempts: 200, fits: 10, reserveMicros: 25_000, account: 'token:overdraw' });
+  });
+
+  it("200 concurrent acquires from two replicas against a budget's period account for 10: exactly 10 succeed, never overdrawn", async () => {
+    const p = prefix();
+    const replicas = [new RedisLimitStore(client(), { keyPrefix: p }), new RedisLimitStore(client(), { keyPrefix: p })];
+    const { quota } = budgetAccount(
+      'group',
+      'shared',
+      { amountMicros: 250_000, period: 'week', softLimitMicros: null, periodStartMs: 0, spentMicros: 0 },
+      Date.now(),
+    );
+    await runOverdrawScenario(replicas, { attempts: 200, fits: 10, reserveMicros: 25_000, account: quota.key });
+  });
+
+  it('markOnce: of two replicas racing for one soft-limit event, exactly one raises it; the mark expires', async () => {
+    const p = prefix();
+    const replicas = [new RedisLimitStore(client(), { keyPrefix: p }), new RedisLimitStore(client(), { keyPrefix: p })];
+    const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => replicas[i % 2].markOnce('budget-reached:budget:user:1:day:2026-12-06:1', 300)));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await replicas[1].markOnce('budget-reached:budget:user:1:day:2026-12-06:1', 300)).toBe(true);
   });
 
   it('two replicas (two connections) share RPM, concurrency and quota, on the Redis clock', async () => {

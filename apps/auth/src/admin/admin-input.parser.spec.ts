@@ -33,6 +33,7 @@ describe('admin input', () => {
       rpm: null,
       tpm: null,
       maxConcurrency: null,
+      budget: null,
     });
     expect(fails(() => parseInput(CreateUser, { name: 'u', rpm: -1 })).message).toMatch(/^rpm: /);
     expect(parseInput(CreateToken, {})).toMatchObject({ quota: null, models: null, allowIps: [], expiresAt: null, rpm: null, status: 'active' });

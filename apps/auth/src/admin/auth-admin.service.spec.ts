@@ -1,3 +1,4 @@
+import { Budgets } from '../budgets/budget';
 import { hashApiKey, keyPrefix } from '@switchboard/common';
 import {
   AuthListQuery,
@@ -27,7 +28,9 @@ const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o)
 class World {
   users: User[] = [];
   tokens: Token[] = [];
-  groups: Group[] = [{ name: 'default', priceRatio: new Prisma.Decimal(1), rpm: null, tpm: null, maxConcurrency: null, createdAt: T0, updatedAt: T0 }];
+  groups: Group[] = [
+    { name: 'default', priceRatio: new Prisma.Decimal(1), rpm: null, tpm: null, maxConcurrency: null, budget: null, createdAt: T0, updatedAt: T0 },
+  ];
   audits: AuditEntry[] = [];
   private seq = 0;
 
@@ -42,6 +45,7 @@ class World {
       rpm: null,
       tpm: null,
       maxConcurrency: null,
+      budget: null,
       builtin: false,
       createdAt: T0,
       updatedAt: T0,
@@ -67,6 +71,7 @@ class World {
       tpm: null,
       maxConcurrency: null,
       crossGroupRetry: false,
+      budget: null,
       status: 'active',
       createdAt: T0,
       updatedAt: T0,
@@ -189,7 +194,14 @@ describe('AuthAdminService', () => {
     expired = 0;
     const bus = { emit: (_: string, p: unknown) => void events.push(p) } as unknown as Bus;
     const expiry = { expireDue: () => Promise.resolve(void expired++) } as unknown as TokenExpiryService;
-    s = new AuthAdminService(w.userRepo, w.tokenRepo, w.groupRepo, bus, expiry);
+    s = new AuthAdminService(
+      w.userRepo,
+      w.tokenRepo,
+      w.groupRepo,
+      bus,
+      expiry,
+      new Budgets({ spentMicros: () => Promise.resolve(0) }, { BUDGET_CLOCK_OFFSET_MS: 0 }),
+    );
   });
 
   it('deleting a user audits each of its tokens, then the user, and drops the cached verification of their keys', async () => {

@@ -18,6 +18,8 @@ import {
 import { ADMIN_USER_NAME, Prisma, modelsToColumn, usdToMicrosOrNull } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
 import type { z } from 'zod';
+import { Budgets, type BudgetView } from '../budgets/budget';
+import type { BudgetScope } from '../budgets/budget-spend.repository';
 import { TokenExpiryService } from '../keys/token-expiry.service';
 import { groupView, tokenView, userView } from './auth.views';
 import { GroupRepository, type Groups } from './group.repository';
@@ -36,6 +38,12 @@ const duplicate = (what: string) => new DomainError('invalid_request', 400, `nam
 function uniqueViolation(err: unknown, what: string): never {
   if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw duplicate(what);
   throw err;
+}
+
+/** The admin API's budget → its column (undefined leaves it, null clears it). */
+function budgetColumn(b: { amount: number; period: string; softLimit: number | null } | null | undefined) {
+  if (b === undefined) return undefined;
+  return b === null ? Prisma.DbNull : { amount: b.amount, period: b.period, softLimit: b.softLimit };
 }
 
 type TokenStatus = 'active' | 'disabled' | 'exhausted' | 'expired';
@@ -66,7 +74,18 @@ export class AuthAdminService {
     @Inject(GroupRepository) private readonly groups: Groups,
     private readonly bus: Bus,
     private readonly expiry: TokenExpiryService,
+    private readonly budgets: Budgets,
   ) {}
+
+  /** An admin answer: the view with its budget's current period and spend (the view alone is what the audit keeps). */
+  private async withSpend<V extends { budget: unknown }>(
+    scope: BudgetScope,
+    id: number | string,
+    view: V,
+    column: unknown,
+  ): Promise<Omit<V, 'budget'> & { budget: BudgetView | null }> {
+    return { ...view, budget: view.budget ? await this.budgets.view(scope, id, column) : null };
+  }
 
   private changed(keyHashes: string[], all = false, quotaReset?: { tokenIds: number[]; userIds: number[] }): void {
     if (!all && !keyHashes.length && !quotaReset) return;
@@ -76,11 +95,15 @@ export class AuthAdminService {
   // ---- users
   async listUsers(q: z.output<typeof UserListQuery>) {
     const { rows, total } = await this.users.page({ search: q.search || undefined, group: q.group || undefined, status: q.status }, q.limit, q.offset);
-    return { data: rows.map((u) => ({ ...userView(u), tokenCount: u.tokenCount })), total };
+    return {
+      data: await Promise.all(rows.map(async (u) => ({ ...(await this.withSpend('user', u.id, userView(u), u.budget)), tokenCount: u.tokenCount }))),
+      total,
+    };
   }
 
   async getUser(id: string | undefined) {
-    return userView(await this.findUser(id));
+    const u = await this.findUser(id);
+    return this.withSpend('user', u.id, userView(u), u.budget);
   }
 
   private async findUser(id: string | undefined) {
@@ -113,11 +136,12 @@ export class AuthAdminService {
           rpm: b.rpm,
           tpm: b.tpm,
           maxConcurrency: b.maxConcurrency,
+          budget: budgetColumn(b.budget),
         },
         (u) => ({ actor, action: 'create', entity: 'user', entityId: u.id, after: userView(u) }),
       )
       .catch((e) => uniqueViolation(e, `user "${b.name}"`));
-    return userView(user);
+    return this.withSpend('user', user.id, userView(user), user.budget);
   }
 
   async updateUser(id: string | undefined, b: z.infer<typeof UpdateUser>, actor: string) {
@@ -135,6 +159,7 @@ export class AuthAdminService {
           rpm: b.rpm,
           tpm: b.tpm,
           maxConcurrency: b.maxConcurrency,
+          budget: budgetColumn(b.budget),
         },
         (u) => ({ actor, action: 'update', entity: 'user', entityId: u.id, before: userView(before), after: userView(u) }),
       )
@@ -142,7 +167,7 @@ export class AuthAdminService {
     // Status, group (inherited by its tokens), balance and limits are all part of every one of its tokens' verification.
     const balanceChanged = b.balance !== undefined;
     this.changed(await this.tokens.keyHashesOfUser(after.id), false, balanceChanged ? { tokenIds: [], userIds: [after.id] } : undefined);
-    return userView(after);
+    return this.withSpend('user', after.id, userView(after), after.budget);
   }
 
   async deleteUser(id: string | undefined, actor: string) {
@@ -162,12 +187,13 @@ export class AuthAdminService {
   async listTokens(q: z.output<typeof TokenListQuery>) {
     await this.expiry.expireDue();
     const { rows, total } = await this.tokens.page({ userId: q.userId, status: q.status, search: q.search || undefined }, q.limit, q.offset);
-    return { data: rows.map(tokenView), total };
+    return { data: await Promise.all(rows.map((t) => this.withSpend('token', t.id, tokenView(t), t.budget))), total };
   }
 
   async getToken(id: string | undefined) {
     await this.expiry.expireDue();
-    return tokenView(await this.findToken(id));
+    const t = await this.findToken(id);
+    return this.withSpend('token', t.id, tokenView(t), t.budget);
   }
 
   private async findToken(id: string | undefined) {
@@ -204,6 +230,7 @@ export class AuthAdminService {
         tpm: b.tpm,
         maxConcurrency: b.maxConcurrency,
         crossGroupRetry: b.crossGroupRetry,
+        budget: budgetColumn(b.budget),
         status: effectiveStatus(b.status, { expiresAt, quotaMicros, usedQuotaMicros: 0n }),
       },
       (t) => ({ actor, action: 'create', entity: 'token', entityId: t.id, after: tokenView(t) }),
@@ -211,7 +238,7 @@ export class AuthAdminService {
     // A client that tried the key a moment early may have a cached "unknown key" answer.
     this.changed([token.keyHash]);
     // The only time the full key is shown; only its sha256 is stored.
-    return { ...tokenView(token), key };
+    return { ...(await this.withSpend('token', token.id, tokenView(token), token.budget)), key };
   }
 
   async updateToken(id: string | undefined, b: z.infer<typeof UpdateToken>, actor: string) {
@@ -234,13 +261,14 @@ export class AuthAdminService {
         tpm: b.tpm,
         maxConcurrency: b.maxConcurrency,
         crossGroupRetry: b.crossGroupRetry,
+        budget: budgetColumn(b.budget),
         status: effectiveStatus((b.status ?? current.status) as TokenStatus, { expiresAt, quotaMicros, usedQuotaMicros: current.usedQuotaMicros }),
       }),
       (current, t) => ({ actor, action: 'update', entity: 'token', entityId: t.id, before: tokenView(current), after: tokenView(t) }),
     );
     if (!after) throw notFound('token');
     this.changed([after.keyHash], false, b.quota !== undefined ? { tokenIds: [after.id], userIds: [] } : undefined);
-    return tokenView(after);
+    return this.withSpend('token', after.id, tokenView(after), after.budget);
   }
 
   async deleteToken(id: string | undefined, actor: string) {
@@ -253,11 +281,17 @@ export class AuthAdminService {
   // ---- groups
   async listGroups(q: z.output<typeof AuthListQuery>) {
     const { rows, total } = await this.groups.page(q.limit, q.offset);
-    return { data: rows.map((g) => ({ ...groupView(g), userCount: g.userCount, tokenCount: g.tokenCount })), total };
+    return {
+      data: await Promise.all(
+        rows.map(async (g) => ({ ...(await this.withSpend('group', g.name, groupView(g), g.budget)), userCount: g.userCount, tokenCount: g.tokenCount })),
+      ),
+      total,
+    };
   }
 
   async getGroup(name: string | undefined) {
-    return groupView(await this.findGroup(name));
+    const g = await this.findGroup(name);
+    return this.withSpend('group', g.name, groupView(g), g.budget);
   }
 
   private async findGroup(name: string | undefined) {
@@ -269,7 +303,7 @@ export class AuthAdminService {
   async createGroup(b: z.infer<typeof CreateGroup>, actor: string) {
     if (await this.groups.byName(b.name)) throw duplicate(`group "${b.name}"`);
     const g = await this.groups
-      .create({ ...b, priceRatio: new Prisma.Decimal(b.priceRatio) }, (row) => ({
+      .create({ ...b, priceRatio: new Prisma.Decimal(b.priceRatio), budget: budgetColumn(b.budget) }, (row) => ({
         actor,
         action: 'create',
         entity: 'group',
@@ -278,18 +312,18 @@ export class AuthAdminService {
       }))
       .catch((e) => uniqueViolation(e, `group "${b.name}"`));
     // No key can be in a group that did not exist, so no cached verification is stale.
-    return groupView(g);
+    return this.withSpend('group', g.name, groupView(g), g.budget);
   }
 
   async updateGroup(name: string | undefined, b: z.infer<typeof UpdateGroup>, actor: string) {
     const before = await this.findGroup(name);
     const after = await this.groups.update(
       before.name,
-      { ...b, priceRatio: b.priceRatio === undefined ? undefined : new Prisma.Decimal(b.priceRatio) },
+      { ...b, priceRatio: b.priceRatio === undefined ? undefined : new Prisma.Decimal(b.priceRatio), budget: budgetColumn(b.budget) },
       (row) => ({ actor, action: 'update', entity: 'group', entityId: row.name, before: groupView(before), after: groupView(row) }),
     );
     // Every key whose user or token names this group carries its ratio and limits: cheaper to drop all than to find them.
     this.changed([], true);
-    return groupView(after);
+    return this.withSpend('group', after.name, groupView(after), after.budget);
   }
 }

@@ -1,6 +1,10 @@
+import { storedBudget } from '../budgets/budget';
 import { microsToUsd, microsToUsdOrNull, modelsFromColumn, type Group, type Token, type User } from '@switchboard/db';
 
-/** Database rows → admin API JSON (SPEC §5 names; money in USD). */
+/**
+ * Database rows → admin API JSON (SPEC §5 names; money in USD). `budget` is the configuration here (what the audit
+ * records); the admin answers add its current period's spend (AuthAdminService).
+ */
 export const userView = (u: User) => ({
   id: u.id,
   name: u.name,
@@ -10,6 +14,7 @@ export const userView = (u: User) => ({
   rpm: u.rpm,
   tpm: u.tpm,
   maxConcurrency: u.maxConcurrency,
+  budget: storedBudget(u.budget),
   builtin: u.builtin,
   createdAt: u.createdAt.toISOString(),
   updatedAt: u.updatedAt.toISOString(),
@@ -30,6 +35,7 @@ export const tokenView = (t: Token) => ({
   tpm: t.tpm,
   maxConcurrency: t.maxConcurrency,
   crossGroupRetry: t.crossGroupRetry,
+  budget: storedBudget(t.budget),
   status: t.status,
   createdAt: t.createdAt.toISOString(),
   updatedAt: t.updatedAt.toISOString(),
@@ -41,6 +47,7 @@ export const groupView = (g: Group) => ({
   rpm: g.rpm,
   tpm: g.tpm,
   maxConcurrency: g.maxConcurrency,
+  budget: storedBudget(g.budget),
   createdAt: g.createdAt.toISOString(),
   updatedAt: g.updatedAt.toISOString(),
 });

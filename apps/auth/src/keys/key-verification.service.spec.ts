@@ -1,9 +1,12 @@
 import type { Group, Token, User } from '@switchboard/db';
 import type { Bus } from '@switchboard/messaging';
+import { Budgets } from '../budgets/budget';
 import { KeyVerificationService } from './key-verification.service';
 import type { Keys } from './key.repository';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
+/** No ledger: every budget's period is unspent. */
+const noBudgets = new Budgets({ spentMicros: () => Promise.resolve(0) }, { BUDGET_CLOCK_OFFSET_MS: 0 });
 
 const user = (over: Partial<User> = {}): User => ({
   id: 1,
@@ -15,6 +18,7 @@ const user = (over: Partial<User> = {}): User => ({
   rpm: null,
   tpm: null,
   maxConcurrency: null,
+  budget: null,
   builtin: false,
   createdAt: T0,
   updatedAt: T0,
@@ -37,6 +41,7 @@ const token = (over: Partial<Token> = {}): Token => ({
   tpm: null,
   maxConcurrency: null,
   crossGroupRetry: false,
+  budget: null,
   status: 'active',
   createdAt: T0,
   updatedAt: T0,
@@ -74,7 +79,7 @@ describe('KeyVerificationService', () => {
   beforeEach(() => {
     keys = new InMemoryKeys();
     emitted = [];
-    service = new KeyVerificationService(keys, { emit: (_: string, p: unknown) => void emitted.push(p) } as unknown as Bus);
+    service = new KeyVerificationService(keys, { emit: (_: string, p: unknown) => void emitted.push(p) } as unknown as Bus, noBudgets);
   });
 
   it('answers null for an unknown key', async () => {
@@ -89,6 +94,7 @@ describe('KeyVerificationService', () => {
       rpm: 10,
       tpm: null,
       maxConcurrency: 2,
+      budget: null,
       createdAt: T0,
       updatedAt: T0,
     });
@@ -113,7 +119,51 @@ describe('KeyVerificationService', () => {
 
   it('prefers the token group, and a missing group row means ratio 1 without limits', async () => {
     keys.tokens.set('h7', { ...token({ group: 'gone' }), user: user() });
-    expect((await service.verify('h7')).token?.group).toEqual({ name: 'gone', priceRatio: 1, limits: { rpm: null, tpm: null, maxConcurrency: null } });
+    expect((await service.verify('h7')).token?.group).toEqual({
+      name: 'gone',
+      priceRatio: 1,
+      limits: { rpm: null, tpm: null, maxConcurrency: null },
+      budget: null,
+    });
+  });
+
+  it("carries each budget in micro-USD with its current period's start and what the ledger holds spent in it", async () => {
+    const asked: unknown[] = [];
+    const spends = {
+      spentMicros: (scope: string, id: number | string, since: Date) => {
+        asked.push([scope, id, since.toISOString()]);
+        return Promise.resolve(1_250_000);
+      },
+    };
+    // 2026-12-09 (a Wednesday) 15:00 UTC
+    const clock = { BUDGET_CLOCK_OFFSET_MS: Date.parse('2026-12-09T15:00:00Z') - Date.now() };
+    service = new KeyVerificationService(keys, { emit: () => undefined } as unknown as Bus, new Budgets(spends, clock));
+    keys.tokens.set('h7', {
+      ...token({ budget: { amount: 2.5, period: 'day', softLimit: 2 } }),
+      user: user({ budget: { amount: 10, period: 'week', softLimit: null } }),
+    });
+    const { token: t } = await service.verify('h7');
+    expect(t?.budget).toEqual({
+      amountMicros: 2_500_000,
+      period: 'day',
+      softLimitMicros: 2_000_000,
+      periodStartMs: Date.parse('2026-12-09T00:00:00Z'),
+      spentMicros: 1_250_000,
+    });
+    expect(t?.user.budget).toMatchObject({
+      amountMicros: 10_000_000,
+      period: 'week',
+      softLimitMicros: null,
+      periodStartMs: Date.parse('2026-12-07T00:00:00Z'),
+    });
+    expect(t?.group.budget).toBeNull();
+    expect(asked).toEqual(
+      expect.arrayContaining([
+        ['token', 7, '2026-12-09T00:00:00.000Z'],
+        ['user', 1, '2026-12-07T00:00:00.000Z'],
+      ]),
+    );
+    expect(asked).toHaveLength(2);
   });
 
   it('flips an active token past its expiry once and tells the gateways only when it flipped it', async () => {

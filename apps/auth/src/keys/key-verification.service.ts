@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Subjects, type Limits, type VerifiedToken, type VerifyKeyReply, type VerifyKeyRequest } from '@switchboard/contracts';
 import { modelsFromColumn } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
+import { Budgets } from '../budgets/budget';
 import { KeyRepository, type Keys } from './key.repository';
 
 const limits = (r: { rpm: number | null; tpm: number | null; maxConcurrency: number | null } | null): Limits => ({
@@ -21,6 +22,7 @@ export class KeyVerificationService {
   constructor(
     @Inject(KeyRepository) private readonly keys: Keys,
     private readonly bus: Bus,
+    private readonly budgets: Budgets,
   ) {}
 
   async verify(by: VerifyKeyRequest | string): Promise<VerifyKeyReply> {
@@ -38,6 +40,12 @@ export class KeyVerificationService {
     }
     const groupName = t.group ?? t.user.group;
     const group = await this.keys.group(groupName);
+    // Each budget's current period, with what the ledger already holds spent in it (the gateway seeds its counter).
+    const [tokenBudget, userBudget, groupBudget] = await Promise.all([
+      this.budgets.verified('token', t.id, t.budget),
+      this.budgets.verified('user', t.user.id, t.user.budget),
+      this.budgets.verified('group', groupName, group?.budget),
+    ]);
     return {
       token: {
         tokenId: t.id,
@@ -50,14 +58,16 @@ export class KeyVerificationService {
         allowIps: t.allowIps,
         crossGroupRetry: t.crossGroupRetry,
         limits: limits(t),
+        budget: tokenBudget,
         user: {
           id: t.user.id,
           name: t.user.name,
           status: t.user.status === 'disabled' ? 'disabled' : 'active',
           balanceMicros: t.user.balanceMicros === null ? null : Number(t.user.balanceMicros),
           limits: limits(t.user),
+          budget: userBudget,
         },
-        group: { name: groupName, priceRatio: group ? Number(group.priceRatio) : 1, limits: limits(group) },
+        group: { name: groupName, priceRatio: group ? Number(group.priceRatio) : 1, limits: limits(group), budget: groupBudget },
       },
     };
   }

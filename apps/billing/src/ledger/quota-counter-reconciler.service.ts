@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { microsToUsd } from '@switchboard/db';
-import { LIMIT_STORE, type LimitStore, type PendingCharge, type QuotaCorrection } from '@switchboard/limits';
+import { LIMIT_STORE, isBudgetAccount, type LimitStore, type PendingCharge, type QuotaCorrection } from '@switchboard/limits';
 import { checkCounter } from './quota-counter-check';
 import { processMetrics } from '@switchboard/observability';
 import { BILLING_SETTINGS, type BillingSettings } from '../config/billing.settings';
@@ -104,7 +104,9 @@ export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationRep
   /** false when another replica holds the reconciliation lock. */
   private async checkBatch(batch: string[], report: QuotaReconciliationReport): Promise<boolean> {
     const accounts = batch.map((a) => ({ account: a, parsed: parseAccount(a) })).filter((a) => a.parsed !== null);
-    if (!accounts.length) return true;
+    // A budget's period counter has no DB view to correct it to: only its pending charges are confirmed and reaped.
+    const budgets = batch.filter(isBudgetAccount);
+    if (!accounts.length && !budgets.length) return true;
     const ids = (kind: AccountKind) => accounts.filter((a) => a.parsed!.kind === kind).map((a) => a.parsed!.id);
     return this.views.inSnapshot(async (db) => {
       // 1. The DB snapshot: the first statement of a REPEATABLE READ transaction fixes it.
@@ -113,7 +115,7 @@ export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationRep
       const view = new Map(views.map((v) => [`${v.kind}:${v.id}`, v.remainingMicros]));
 
       // 2. The counters and what they hold pending, atomically.
-      const snapshot = await this.store.snapshotQuota(accounts.filter((a) => view.has(a.account)).map((a) => a.account));
+      const snapshot = await this.store.snapshotQuota([...accounts.filter((a) => view.has(a.account)).map((a) => a.account), ...budgets]);
 
       // 3. Which of those charges the ledger (as of 1.) holds, at what cost.
       const billed = await db.billedCosts([...new Set(snapshot.counters.flatMap((c) => Object.keys(c.pending)))]);
@@ -121,6 +123,12 @@ export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationRep
       const corrections: QuotaCorrection[] = [];
       for (const c of snapshot.counters) {
         if (c.remainingMicros === null || c.epoch === null) continue; // gone since the scan
+        if (isBudgetAccount(c.account)) {
+          const check = checkCounter({ ...c, remainingMicros: c.remainingMicros }, 0, billed, snapshot.nowMs);
+          if (Object.keys(check.forget).length)
+            corrections.push({ account: c.account, epoch: c.epoch, deltaMicros: check.givenBackMicros, forget: check.forget });
+          continue;
+        }
         report.checked++;
         const check = checkCounter({ ...c, remainingMicros: c.remainingMicros }, view.get(c.account)!, billed, snapshot.nowMs);
         report.reaped.reserved += check.reaped.reserved;

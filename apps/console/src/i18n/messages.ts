@@ -1,4 +1,5 @@
 import { aliasesEn, aliasesZh } from '../pages/aliases/aliases.messages';
+import { budgetEn, budgetZh } from '../pages/budgets/budget.messages';
 import { channelsEn, channelsZh } from '../pages/channels/channels.messages';
 import { dashboardEn, dashboardZh } from '../pages/dashboard/dashboard.messages';
 import { auditEn, auditZh } from '../pages/audit/audit.messages';
@@ -141,6 +142,7 @@ export const en = mergeMessages(
   channelsEn,
   tokensEn,
   usersEn,
+  budgetEn,
   groupsEn,
   pricesEn,
   aliasesEn,
@@ -162,6 +164,7 @@ export const zh: Record<MessageKey, string> = mergeMessages(
   channelsZh,
   tokensZh,
   usersZh,
+  budgetZh,
   groupsZh,
   pricesZh,
   aliasesZh,

@@ -10,12 +10,14 @@ import {
   userScopeKey,
   type AcquireRequest,
   type AcquireResult,
+  type BudgetAccount,
   type Lease,
   type LimitStore,
 } from '@switchboard/limits';
 import { LogThrottle, processMetrics } from '@switchboard/observability';
 import type { BillableUnits } from '@switchboard/protocols';
 import { computeCostMicros } from '@switchboard/pricing';
+import { BudgetGuard } from '../budgets/budget-guard';
 
 /** Output reserved when the client names no maximum (settled to the real count afterwards). */
 export const DEFAULT_RESERVED_OUTPUT_TOKENS = 4096;
@@ -23,6 +25,8 @@ export const DEFAULT_RESERVED_OUTPUT_TOKENS = 4096;
 export interface Admission {
   lease: Lease;
   headers: Record<string, string>;
+  /** The budgets reserved on (settle checks their soft limits); absent when none applies. */
+  budgets?: BudgetAccount[];
 }
 
 const SCOPE_KIND = (key: string) => key.split(':')[0] ?? 'token';
@@ -41,7 +45,10 @@ export class AdmissionService implements OnApplicationShutdown {
   /** An outage fails every request: one line per interval, not one per request. */
   private readonly storeDown = new LogThrottle((line) => this.logger.error(line));
 
-  constructor(@Inject(LIMIT_STORE) private readonly store: LimitStore) {}
+  constructor(
+    @Inject(LIMIT_STORE) private readonly store: LimitStore,
+    private readonly budgets: BudgetGuard,
+  ) {}
 
   /**
    * `units`: what a family beyond chat will bill besides tokens (images, audio…), reserved at its price too.
@@ -60,6 +67,13 @@ export class AdmissionService implements OnApplicationShutdown {
     const reserveMicros = price
       ? computeCostMicros({ promptTokens, completionTokens: outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, token.group.priceRatio, units)
       : 0;
+    const quota = buildQuotaAccounts({
+      token: { id: token.tokenId, remainingMicros: token.quotaMicros === null ? null : Math.max(0, token.quotaMicros - token.usedQuotaMicros) },
+      user: { id: token.user.id, remainingMicros: token.user.balanceMicros === null ? null : Math.max(0, token.user.balanceMicros) },
+    });
+    // Budgets are quota accounts of their period: reserved and settled with the token quota and the balance.
+    const budgets = this.budgets.accounts(token);
+    if (budgets) quota.push(...budgets.quota);
     const result: AcquireResult = await this.acquire({
       requestId,
       ...(leaseTtlMs ? { leaseTtlMs } : {}),
@@ -70,13 +84,12 @@ export class AdmissionService implements OnApplicationShutdown {
         user: { id: token.user.id, ...token.user.limits },
         group: { name: token.group.name, ...token.group.limits },
       }),
-      quota: buildQuotaAccounts({
-        token: { id: token.tokenId, remainingMicros: token.quotaMicros === null ? null : Math.max(0, token.quotaMicros - token.usedQuotaMicros) },
-        user: { id: token.user.id, remainingMicros: token.user.balanceMicros === null ? null : Math.max(0, token.user.balanceMicros) },
-      }),
+      quota,
     });
     if (!result.ok) {
       if (result.reason === 'quota') {
+        const budget = budgets?.budgets.find((b) => b.account === result.scope);
+        if (budget) throw this.budgets.refusal(budget);
         this.metrics.quotaRejected.inc({ scope: SCOPE_KIND(result.scope) });
         const who = SCOPE_KIND(result.scope) === 'user' ? 'account balance' : 'API key quota';
         throw new DomainError('insufficient_quota', 429, `You exceeded your current quota: the ${who} cannot cover this request.`);
@@ -102,7 +115,9 @@ export class AdmissionService implements OnApplicationShutdown {
         },
       );
     }
-    return { lease: result.lease, headers: this.headers(token, result.remaining) };
+    const admission: Admission = { lease: result.lease, headers: this.headers(token, result.remaining) };
+    if (budgets) admission.budgets = budgets.budgets;
+    return admission;
   }
 
   /** A store that cannot be asked (Redis down) refuses with 503, logged once per interval, not as a 500 per request. */
@@ -155,8 +170,10 @@ export class AdmissionService implements OnApplicationShutdown {
     return h;
   }
 
-  settle(lease: Lease, tokens: number, costMicros: number): Promise<unknown> {
-    return this.store.settle(lease, { tokens, costMicros });
+  async settle(lease: Lease, tokens: number, costMicros: number, budgets?: BudgetAccount[]): Promise<unknown> {
+    const settled = await this.store.settle(lease, { tokens, costMicros });
+    if (budgets) await this.budgets.settled(budgets, settled);
+    return settled;
   }
 
   release(lease: Lease): Promise<void> {

@@ -12,7 +12,8 @@ export const token = (over: Partial<VerifiedToken> = {}, user: Partial<VerifiedT
   allowIps: [],
   crossGroupRetry: false,
   limits: { rpm: null, tpm: null, maxConcurrency: null },
-  user: { id: 3, name: 'u', status: 'active', balanceMicros: null, limits: { rpm: null, tpm: null, maxConcurrency: null }, ...user },
-  group: { name: 'default', priceRatio: 1, limits: { rpm: null, tpm: null, maxConcurrency: null } },
+  budget: null,
+  user: { id: 3, name: 'u', status: 'active', balanceMicros: null, limits: { rpm: null, tpm: null, maxConcurrency: null }, budget: null, ...user },
+  group: { name: 'default', priceRatio: 1, limits: { rpm: null, tpm: null, maxConcurrency: null }, budget: null },
   ...over,
 });

@@ -8,6 +8,7 @@ import { DomainError, type VerifiedToken } from '@switchboard/contracts';
 import { LIMIT_STORE, buildQuotaAccounts, type LimitStore } from '@switchboard/limits';
 import type { GatewayError, ResponseCreate } from '@switchboard/protocols';
 import { WebSocketServer } from 'ws';
+import { BudgetGuard } from '../budgets/budget-guard';
 import { AdmissionService, type Admission } from '../admission/admission.service';
 import { KeyAuthenticator } from '../auth/key-authenticator';
 import { DrainService } from '../edge/drain.service';
@@ -55,6 +56,7 @@ export class RealtimeService implements BeforeApplicationShutdown {
     private readonly connector: RealtimeConnector,
     private readonly recorder: UsageRecorder,
     private readonly drain: DrainService,
+    private readonly budgets: BudgetGuard,
     @Inject(LIMIT_STORE) private readonly limits: LimitStore,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'TRUSTED_PROXIES'>,
   ) {
@@ -160,12 +162,20 @@ export class RealtimeService implements BeforeApplicationShutdown {
       token: { id: token.tokenId, remainingMicros: token.quotaMicros === null ? null : Math.max(0, token.quotaMicros - token.usedQuotaMicros) },
       user: { id: token.user.id, remainingMicros: token.user.balanceMicros === null ? null : Math.max(0, token.user.balanceMicros) },
     });
+    // The budgets too: the session's spend is settled on them when it ends, as on the quota and the balance.
+    const budgets = this.budgets.accounts(token);
+    if (budgets) quota.push(...budgets.quota);
     if (!quota.length) return null;
     const reserveMicros = meter.costMicros + meter.nextResponseMicros(create);
     const r = await this.limits.acquire({ requestId: checkId, scopes: [], estimatedTokens: 0, quota, reserveMicros });
     if (r.ok) {
       await this.limits.release(r.lease);
       return null;
+    }
+    const budget = budgets?.budgets.find((b) => b.account === r.scope);
+    if (budget) {
+      const e = this.budgets.refusal(budget);
+      return { status: e.status, code: e.code, type: e.code, message: e.message };
     }
     const who = r.scope.startsWith('user') ? 'account balance' : 'API key quota';
     return {

@@ -40,7 +40,7 @@ describe('UsageRecorder.finish', () => {
   it('an answered request: settles the lease with its tokens and cost, observes its series, publishes its record', async () => {
     const { r, metrics, admission, queue } = recorder();
     r.finish(answered());
-    expect(admission.settle).toHaveBeenCalledWith(lease, 15, 2_000_000);
+    expect(admission.settle).toHaveBeenCalledWith(lease, 15, 2_000_000, undefined);
     expect(admission.release).not.toHaveBeenCalled();
     expect(await valueOf(metrics.requests, { protocol: 'openai-chat', model: 'm', channel: '4', group: 'default', status_class: '2xx' })).toBe(1);
     expect(await valueOf(metrics.tokens, { model: 'm', type: 'prompt' })).toBe(10);

@@ -110,7 +110,10 @@ export class UsageRecorder {
     if (admitted) {
       const u = draft.usage;
       const used = u.promptTokens + u.completionTokens;
-      const done = used > 0 || draft.costMicros > 0 ? this.admission.settle(admitted.lease, used, draft.costMicros) : this.admission.release(admitted.lease);
+      const done =
+        used > 0 || draft.costMicros > 0
+          ? this.admission.settle(admitted.lease, used, draft.costMicros, admitted.budgets)
+          : this.admission.release(admitted.lease);
       done.catch((e: unknown) => this.settleFailures.log(`settling ${draft.requestId} failed: ${(e as Error).message}`));
     }
     const latency = performance.now() - draft.startedAt;

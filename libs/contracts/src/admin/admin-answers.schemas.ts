@@ -8,6 +8,18 @@ import { z } from 'zod';
 const iso = z.string();
 const nullableInt = z.number().int().nullable();
 
+/** A budget and its current period: what the ledger holds spent in it, and when it resets. */
+const BudgetView = z
+  .object({
+    amount: z.number(),
+    period: z.enum(['day', 'week', 'month']),
+    softLimit: z.number().nullable(),
+    spent: z.number(),
+    periodStart: iso,
+    resetsAt: iso,
+  })
+  .nullable();
+
 export const Deleted = z.object({ deleted: z.literal(true) });
 
 export const UserView = z.object({
@@ -19,6 +31,7 @@ export const UserView = z.object({
   rpm: nullableInt,
   tpm: nullableInt,
   maxConcurrency: nullableInt,
+  budget: BudgetView,
   builtin: z.boolean(),
   createdAt: iso,
   updatedAt: iso,
@@ -46,6 +59,7 @@ export const TokenView = z.object({
   tpm: nullableInt,
   maxConcurrency: nullableInt,
   crossGroupRetry: z.boolean(),
+  budget: BudgetView,
   status: z.string(),
   createdAt: iso,
   updatedAt: iso,
@@ -57,6 +71,7 @@ export const GroupView = z.object({
   rpm: nullableInt,
   tpm: nullableInt,
   maxConcurrency: nullableInt,
+  budget: BudgetView,
   createdAt: iso,
   updatedAt: iso,
 });

@@ -19,6 +19,20 @@ const groupName = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
 const status = z.enum(['active', 'disabled']);
 
+/**
+ * A spend cap per period (SPEC §8): `amount` USD per UTC day, ISO week (from Monday) or calendar month; `softLimit`
+ * (USD, below the amount) raises a `budget_reached` alert once per period. null = no budget.
+ */
+export const Budget = z
+  .object({
+    amount: money.positive('must be more than 0'),
+    period: z.enum(['day', 'week', 'month']),
+    softLimit: money.nullable().default(null),
+  })
+  .strict()
+  .refine((b) => b.softLimit === null || b.softLimit <= b.amount, { message: 'must not exceed the amount', path: ['softLimit'] });
+const budget = Budget.nullable();
+
 export const CreateUser = z
   .object({
     name,
@@ -28,10 +42,11 @@ export const CreateUser = z
     rpm: nullableLimit.default(null),
     tpm: nullableLimit.default(null),
     maxConcurrency: nullableLimit.default(null),
+    budget: budget.default(null),
   })
   .strict();
 export const UpdateUser = z
-  .object({ name, group: groupName, balance: money.nullable(), status, rpm: nullableLimit, tpm: nullableLimit, maxConcurrency: nullableLimit })
+  .object({ name, group: groupName, balance: money.nullable(), status, rpm: nullableLimit, tpm: nullableLimit, maxConcurrency: nullableLimit, budget })
   .partial()
   .strict();
 
@@ -61,6 +76,7 @@ export const CreateToken = z
     maxConcurrency: nullableLimit.default(null),
     crossGroupRetry: z.boolean().default(false),
     status: status.default('active'),
+    budget: budget.default(null),
   })
   .strict();
 export const UpdateToken = z
@@ -76,6 +92,7 @@ export const UpdateToken = z
     maxConcurrency: nullableLimit,
     crossGroupRetry: z.boolean(),
     status,
+    budget,
   })
   .partial()
   .strict();
@@ -87,6 +104,7 @@ export const CreateGroup = z
     rpm: nullableLimit.default(null),
     tpm: nullableLimit.default(null),
     maxConcurrency: nullableLimit.default(null),
+    budget: budget.default(null),
   })
   .strict();
 export const UpdateGroup = z
@@ -95,6 +113,7 @@ export const UpdateGroup = z
     rpm: nullableLimit,
     tpm: nullableLimit,
     maxConcurrency: nullableLimit,
+    budget,
   })
   .partial()
   .strict();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { budgetAccount } from '../budgets/budget-accounts';
 import type { AcquireRequest, AcquireResult, Lease, LimitScope, LimitStore } from '../limit-store.types';
 
 /**
@@ -444,6 +445,29 @@ export function describeLimitStoreBehaviour(name: string, makeHarness: () => Lim
         expect(token.pending['req-old']).toMatchObject({ state: 'settled', micros: 2_500 });
         // The user's counter lived on: the usual refund.
         expect(await store.getRemaining('user:1')).toBe(50_000 - 2_500);
+      });
+    });
+
+    describe('budgets (a quota account per budget and period)', () => {
+      const day = (ms: number) =>
+        budgetAccount('user', 3, { amountMicros: 30_000, period: 'day', softLimitMicros: 20_000, periodStartMs: T0, spentMicros: 0 }, ms).quota;
+
+      it('reserves up to the amount, refuses the request that would overdraw it, and a new period admits again', async () => {
+        const today = day(T0);
+        for (let i = 0; i < 3; i++)
+          await store.settle(expectOk(await at(0, { quota: [today], reserveMicros: 10_000 })).lease, { tokens: 1, costMicros: 10_000 });
+        const refused = expectRefused(await at(1, { quota: [today], reserveMicros: 10_000 }));
+        expect(refused).toMatchObject({ reason: 'quota', scope: today.key });
+        const tomorrow = day(T0 + 86_400_000);
+        expect(tomorrow.key).not.toBe(today.key);
+        expectOk(await at(2, { quota: [tomorrow], reserveMicros: 10_000 }));
+        expect(await store.getRemaining(tomorrow.key)).toBe(20_000);
+      });
+
+      it('markOnce answers true once per key until its time is up', async () => {
+        expect(await store.markOnce('budget-reached:x', 1_000)).toBe(true);
+        expect(await store.markOnce('budget-reached:x', 1_000)).toBe(false);
+        expect(await store.markOnce('budget-reached:y', 1_000)).toBe(true);
       });
     });
 

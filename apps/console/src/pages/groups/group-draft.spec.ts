@@ -1,3 +1,4 @@
+import { emptyBudgetDraft } from '../budgets/budget-draft';
 import { draftFromGroup, emptyGroupDraft, groupDraftToCreateBody, groupDraftToUpdateBody, type GroupRow } from './group-draft';
 
 const row: GroupRow = {
@@ -6,6 +7,7 @@ const row: GroupRow = {
   rpm: 100,
   tpm: null,
   maxConcurrency: null,
+  budget: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   userCount: 3,
@@ -20,6 +22,7 @@ describe('group drafts', () => {
       rpm: 60,
       tpm: null,
       maxConcurrency: null,
+      budget: null,
     });
     expect(groupDraftToCreateBody({ ...emptyGroupDraft, name: 'x', priceRatio: '' }).priceRatio).toBe(1);
     // Half-typed text goes to the API, which names the field it refuses.
@@ -28,7 +31,10 @@ describe('group drafts', () => {
 
   it('edits send only what changed; clearing a limit sends null', () => {
     const before = draftFromGroup(row);
-    expect(before).toEqual({ name: 'vip', priceRatio: 2, rpm: 100, tpm: '', maxConcurrency: '' });
+    expect(before).toEqual({ name: 'vip', priceRatio: 2, rpm: 100, tpm: '', maxConcurrency: '', budget: emptyBudgetDraft });
+    expect(groupDraftToUpdateBody(before, { ...before, budget: { enabled: true, amount: 50, period: 'month', softLimit: '' } })).toEqual({
+      budget: { amount: 50, period: 'month', softLimit: null },
+    });
     expect(groupDraftToUpdateBody(before, before)).toEqual({});
     expect(groupDraftToUpdateBody(before, { ...before, priceRatio: 1.5, rpm: '' })).toEqual({ priceRatio: 1.5, rpm: null });
     expect(groupDraftToUpdateBody(before, { ...before, tpm: 5000, name: 'renamed' })).toEqual({ tpm: 5000 });

@@ -1,4 +1,5 @@
 import type { Answer, CallArgs } from '../../api/admin-client';
+import { budgetBody, draftFromBudget, emptyBudgetDraft, sameBudget, type BudgetDraft } from '../budgets/budget-draft';
 import { numberOrNull, type NumberText } from '../users/user-draft';
 
 /** A group as `GET /api/groups` lists it (with its user and token counts). */
@@ -13,12 +14,20 @@ export interface GroupDraft {
   rpm: NumberText;
   tpm: NumberText;
   maxConcurrency: NumberText;
+  budget: BudgetDraft;
 }
 
-export const emptyGroupDraft: GroupDraft = { name: '', priceRatio: 1, rpm: '', tpm: '', maxConcurrency: '' };
+export const emptyGroupDraft: GroupDraft = { name: '', priceRatio: 1, rpm: '', tpm: '', maxConcurrency: '', budget: emptyBudgetDraft };
 
 export function draftFromGroup(g: GroupRow): GroupDraft {
-  return { name: g.name, priceRatio: g.priceRatio, rpm: g.rpm ?? '', tpm: g.tpm ?? '', maxConcurrency: g.maxConcurrency ?? '' };
+  return {
+    name: g.name,
+    priceRatio: g.priceRatio,
+    rpm: g.rpm ?? '',
+    tpm: g.tpm ?? '',
+    maxConcurrency: g.maxConcurrency ?? '',
+    budget: draftFromBudget(g.budget),
+  };
 }
 
 function fields(d: GroupDraft): Required<UpdateBody> {
@@ -28,6 +37,7 @@ function fields(d: GroupDraft): Required<UpdateBody> {
     rpm: numberOrNull(d.rpm),
     tpm: numberOrNull(d.tpm),
     maxConcurrency: numberOrNull(d.maxConcurrency),
+    budget: budgetBody(d.budget),
   };
 }
 
@@ -40,6 +50,7 @@ export function groupDraftToUpdateBody(before: GroupDraft, d: GroupDraft): Updat
   const was = fields(before);
   const now = fields(d);
   const body: Record<string, unknown> = {};
-  for (const k of Object.keys(now) as (keyof UpdateBody)[]) if (!Object.is(now[k], was[k])) body[k] = now[k];
+  for (const k of Object.keys(now) as (keyof UpdateBody)[])
+    if (k === 'budget' ? !sameBudget(now.budget, was.budget) : !Object.is(now[k], was[k])) body[k] = now[k];
   return body;
 }

@@ -9,6 +9,7 @@ import { ListPagination } from '../../layout/list-pagination';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { pageCount } from '../users/users-query';
+import { BudgetFieldset } from '../budgets/budget.fieldset';
 import { draftFromGroup, emptyGroupDraft, groupDraftToCreateBody, groupDraftToUpdateBody, type GroupDraft, type GroupRow } from './group-draft';
 
 const PAGE_SIZE = 50;
@@ -72,6 +73,7 @@ function GroupFormModal({ group, onClose, onSaved }: { group: GroupRow | null; o
               <NumberInput label={t('groups.maxConcurrency')} value={draft.maxConcurrency} onChange={(v) => set('maxConcurrency', v)} allowDecimal={false} />
             </SimpleGrid>
           </Fieldset>
+          <BudgetFieldset draft={draft.budget} onChange={(b) => set('budget', b)} current={group?.budget} />
           <MutationError error={save.error} />
           {unchanged && (
             <Text size="sm" c="dimmed" role="status">

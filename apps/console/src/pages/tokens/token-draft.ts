@@ -1,4 +1,5 @@
 import type { Answer, CallArgs } from '../../api/admin-client';
+import { budgetBody, draftFromBudget, emptyBudgetDraft, type BudgetDraft } from '../budgets/budget-draft';
 
 export type TokenView = Answer<'tokens.get'>;
 type CreateBody = NonNullable<CallArgs<'tokens.create'>['body']>;
@@ -26,6 +27,7 @@ export interface TokenDraft {
   tpm: NumberField;
   maxConcurrency: NumberField;
   crossGroupRetry: boolean;
+  budget: BudgetDraft;
 }
 
 export const emptyTokenDraft: TokenDraft = {
@@ -42,6 +44,7 @@ export const emptyTokenDraft: TokenDraft = {
   tpm: '',
   maxConcurrency: '',
   crossGroupRetry: false,
+  budget: emptyBudgetDraft,
 };
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -81,6 +84,7 @@ function common(d: TokenDraft) {
     tpm: numberOrNull(d.tpm),
     maxConcurrency: numberOrNull(d.maxConcurrency),
     crossGroupRetry: d.crossGroupRetry,
+    budget: budgetBody(d.budget),
   };
 }
 
@@ -111,6 +115,7 @@ export function tokenToDraft(t: TokenView): TokenDraft {
     tpm: num(t.tpm),
     maxConcurrency: num(t.maxConcurrency),
     crossGroupRetry: t.crossGroupRetry,
+    budget: draftFromBudget(t.budget),
   };
 }
 

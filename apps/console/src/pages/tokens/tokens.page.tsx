@@ -26,6 +26,7 @@ import { useEffect, useState, type CSSProperties, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { fmtDateTime, fmtInt, fmtUsd } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { BudgetFieldset } from '../budgets/budget.fieldset';
 import { MutationError } from '../../layout/form-actions';
 import { ListPagination } from '../../layout/list-pagination';
 import type { MessageKey } from '../../i18n/messages';
@@ -234,6 +235,7 @@ function TokenForm({ token, onDone }: { token: TokenView | null; onDone: (create
           {limit('maxConcurrency', 'tokens.field.maxConcurrency')}
         </SimpleGrid>
         <Checkbox label={t('tokens.field.crossGroupRetry')} checked={draft.crossGroupRetry} onChange={(e) => set('crossGroupRetry', e.currentTarget.checked)} />
+        <BudgetFieldset draft={draft.budget} onChange={(b) => set('budget', b)} current={token?.budget} />
         {save.isError && (
           <Alert color="red" role="alert" data-testid="token-form-error">
             {save.error.message}

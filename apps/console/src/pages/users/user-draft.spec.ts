@@ -9,6 +9,7 @@ const row: UserRow = {
   rpm: 60,
   tpm: null,
   maxConcurrency: null,
+  budget: { amount: 20, period: 'week', softLimit: null, spent: 3.5, periodStart: '2026-11-30T00:00:00.000Z', resetsAt: '2026-12-07T00:00:00.000Z' },
   builtin: false,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
@@ -25,6 +26,7 @@ describe('user drafts', () => {
       rpm: 60,
       tpm: null,
       maxConcurrency: null,
+      budget: null,
     });
     expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', unlimited: true, balance: 5 }).balance).toBeNull();
     expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', balance: '' }).balance).toBe(0);
@@ -39,10 +41,33 @@ describe('user drafts', () => {
 
   it('edits send only the fields that changed', () => {
     const before = draftFromUser(row);
-    expect(before).toEqual({ name: 'ann', group: 'vip', unlimited: false, balance: 12.5, status: 'active', rpm: 60, tpm: '', maxConcurrency: '' });
+    expect(before).toEqual({
+      name: 'ann',
+      group: 'vip',
+      unlimited: false,
+      balance: 12.5,
+      status: 'active',
+      rpm: 60,
+      tpm: '',
+      maxConcurrency: '',
+      budget: { enabled: true, amount: 20, period: 'week', softLimit: '' },
+    });
     expect(userDraftToUpdateBody(before, before)).toEqual({});
     expect(userDraftToUpdateBody(before, { ...before, group: 'default', rpm: '', unlimited: true })).toEqual({ group: 'default', rpm: null, balance: null });
     expect(userDraftToUpdateBody(before, { ...before, status: 'disabled', tpm: 1000 })).toEqual({ status: 'disabled', tpm: 1000 });
+  });
+
+  it('a budget is sent when it changed: switched off as null, else amount, period and soft limit', () => {
+    const before = draftFromUser(row);
+    expect(userDraftToUpdateBody(before, { ...before, budget: { ...before.budget, softLimit: 15 } })).toEqual({
+      budget: { amount: 20, period: 'week', softLimit: 15 },
+    });
+    expect(userDraftToUpdateBody(before, { ...before, budget: { ...before.budget, enabled: false } })).toEqual({ budget: null });
+    expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', budget: { enabled: true, amount: '5', period: 'day', softLimit: '' } }).budget).toEqual({
+      amount: 5,
+      period: 'day',
+      softLimit: null,
+    });
   });
 
   it('reads an unlimited user as the switch on', () => {

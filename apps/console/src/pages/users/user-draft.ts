@@ -1,4 +1,5 @@
 import type { Answer, CallArgs } from '../../api/admin-client';
+import { budgetBody, draftFromBudget, emptyBudgetDraft, sameBudget, type BudgetDraft } from '../budgets/budget-draft';
 
 /** A user as `GET /api/users` lists it (with its token count). */
 export type UserRow = Answer<'users.list'>['data'][number];
@@ -18,9 +19,20 @@ export interface UserDraft {
   rpm: NumberText;
   tpm: NumberText;
   maxConcurrency: NumberText;
+  budget: BudgetDraft;
 }
 
-export const emptyUserDraft: UserDraft = { name: '', group: 'default', unlimited: false, balance: 0, status: 'active', rpm: '', tpm: '', maxConcurrency: '' };
+export const emptyUserDraft: UserDraft = {
+  name: '',
+  group: 'default',
+  unlimited: false,
+  balance: 0,
+  status: 'active',
+  rpm: '',
+  tpm: '',
+  maxConcurrency: '',
+  budget: emptyBudgetDraft,
+};
 
 /**
  * '' → null (no value); a number as it is; any other text is sent as typed, so the API refuses it with its own
@@ -44,6 +56,7 @@ export function draftFromUser(u: UserRow | Answer<'users.get'>): UserDraft {
     rpm: u.rpm ?? '',
     tpm: u.tpm ?? '',
     maxConcurrency: u.maxConcurrency ?? '',
+    budget: draftFromBudget(u.budget),
   };
 }
 
@@ -57,6 +70,7 @@ function fields(d: UserDraft): Required<UpdateBody> {
     rpm: numberOrNull(d.rpm),
     tpm: numberOrNull(d.tpm),
     maxConcurrency: numberOrNull(d.maxConcurrency),
+    budget: budgetBody(d.budget),
   };
 }
 
@@ -69,6 +83,7 @@ export function userDraftToUpdateBody(before: UserDraft, d: UserDraft): UpdateBo
   const was = fields(before);
   const now = fields(d);
   const body: Record<string, unknown> = {};
-  for (const k of Object.keys(now) as (keyof UpdateBody)[]) if (!Object.is(now[k], was[k])) body[k] = now[k];
+  for (const k of Object.keys(now) as (keyof UpdateBody)[])
+    if (k === 'budget' ? !sameBudget(now.budget, was.budget) : !Object.is(now[k], was[k])) body[k] = now[k];
   return body;
 }

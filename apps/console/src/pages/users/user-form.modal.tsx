@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useI18n } from '../../i18n/i18n.context';
 import { MutationError } from '../../layout/form-actions';
 import { useSession } from '../../session/session.context';
+import { BudgetFieldset } from '../budgets/budget.fieldset';
 import { draftFromUser, emptyUserDraft, userDraftToCreateBody, userDraftToUpdateBody, type UserDraft, type UserRow } from './user-draft';
 
 /** Create (no `user`) or edit a user. Rendered only while open, so each opening starts from the user as listed. */
@@ -92,6 +93,7 @@ export function UserFormModal({ user, groups, onClose }: { user: UserRow | null;
               <NumberInput label={t('users.maxConcurrency')} value={draft.maxConcurrency} onChange={(v) => set('maxConcurrency', v)} allowDecimal={false} />
             </SimpleGrid>
           </Fieldset>
+          <BudgetFieldset draft={draft.budget} onChange={(b) => set('budget', b)} current={user?.budget} />
           <MutationError error={save.error} />
           {unchanged && (
             <Text size="sm" c="dimmed" role="status">
