@@ -7,7 +7,7 @@ import { FEATURE_READINESS_CHECKS, type ReadinessCheck } from '@switchboard/obse
 import { BanListService } from './state/ban-list.service';
 import { AdmissionService } from './admission/admission.service';
 import { BudgetGuard } from './budgets/budget-guard';
-import { BUDGET_EVENTS, LoggedBudgetEvents } from './budgets/budget-events';
+import { AlertingBudgetEvents, BUDGET_EVENTS } from './budgets/budget-events';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
 import { AdminKeyVerifier } from './admin/admin-key.verifier';
 import { KeyAuthenticator } from './auth/key-authenticator';
@@ -90,9 +90,9 @@ import { ANSWER_CACHE, answerCacheFor } from './plugins/cache/answer-cache.provi
     // the cache plugin's answers: Redis in cluster mode (shared by the replicas), else memory (plugins/cache/)
     { provide: ANSWER_CACHE, useFactory: answerCacheFor, inject: [APP_CONFIG] },
     AdmissionService,
-    // budgets per user, token and group (budgets/): alert delivery replaces BUDGET_EVENTS' logged implementation
+    // budgets per user, token and group (budgets/): a soft limit passed is logged, counted and raised as an alert
     BudgetGuard,
-    { provide: BUDGET_EVENTS, useClass: LoggedBudgetEvents },
+    { provide: BUDGET_EVENTS, useClass: AlertingBudgetEvents },
     DrainService,
     BanListService,
     // counters, bans and sessions: Redis, the primary's (a standalone relay worker) or this process's (workers/)

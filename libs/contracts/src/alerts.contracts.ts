@@ -1,8 +1,7 @@
 import { z } from 'zod';
 
 /**
- * What an alert can be about (SPEC §8, Alerts). `budget_reached` is reserved for budgets: anything that can tell a
- * budget was used up publishes it with `BudgetReachedDetails`.
+ * What an alert can be about (SPEC §8, Alerts). `budget_reached`: a budget passed its soft limit (BudgetReachedDetails).
  */
 export const ALERT_EVENTS = ['balance_low', 'channel_banned', 'channel_down', 'error_rate', 'budget_reached'] as const;
 export type AlertEventName = (typeof ALERT_EVENTS)[number];
@@ -55,11 +54,14 @@ export const ErrorRateDetails = z.object({
   windowMs: z.number().int(),
 });
 
-/** `details` of `budget_reached` (reserved: budgets on users, tokens and groups publish it). */
+/** `details` of `budget_reached`: a budget's period passed its soft limit (the gateway raises it once per period). */
 export const BudgetReachedDetails = z.object({
   scope: z.enum(['user', 'token', 'group']),
   id: z.union([z.number().int(), z.string()]),
   amountUsd: z.number(),
   spentUsd: z.number(),
+  softLimitUsd: z.number(),
   period: z.enum(['day', 'week', 'month']),
+  periodStart: z.string(),
+  resetsAt: z.string(),
 });

@@ -8,6 +8,7 @@ import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { budgetWindow } from '@switchboard/limits';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
+import { startHookReceiver, verifySignature } from '../../support/alert-receivers';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
 import { startIsolatedCluster, type IsolatedCluster } from './support/private-brokers';
 import { PROTOCOLS, call, expectRefusal, expectServed, type Proto } from './support/protocol-calls';
@@ -76,6 +77,8 @@ describe('budgets (standalone, official SDKs)', () => {
   const users: Partial<Record<Proto, { id: number; key: string }>> = {};
   let groupKey = '';
   let tokenWithBudget = { id: 0, key: '' };
+  let hooks: Awaited<ReturnType<typeof startHookReceiver>>;
+  let hookSecret = '';
 
   const boot = async (offsetMs: number, dataDir?: string) => {
     sys = await startStandalone({ BUDGET_CLOCK_OFFSET_MS: String(offsetMs) }, dataDir);
@@ -83,15 +86,18 @@ describe('budgets (standalone, official SDKs)', () => {
   };
 
   beforeAll(async () => {
-    mock = await startMockUpstream();
+    [mock, hooks] = await Promise.all([startMockUpstream(), startHookReceiver()]);
     await boot(0);
+    const hook = await admin.post<{ secret: string }>('/api/alert-channels', { type: 'webhook', target: `${hooks.url}/budgets`, events: ['budget_reached'] });
+    expect(hook.status).toBe(201);
+    hookSecret = hook.body.secret;
     expect((await admin.post('/api/groups', { name: 'capped', budget: { amount: 0.02, period: 'month' } })).status).toBe(201);
     await setUp(admin, mock);
   });
 
   afterAll(async () => {
     await sys?.stop();
-    await mock?.close();
+    await Promise.all([mock?.close(), hooks?.close()]);
   });
 
   it('spends a user budget up to its amount, then refuses in each protocol with its quota error naming the budget and its reset', async () => {
@@ -115,10 +121,23 @@ describe('budgets (standalone, official SDKs)', () => {
     expect(await metric(sys!.url, 'user', 'refused')).toBe(6);
   });
 
-  it('the soft limit raises one budget_reached event per budget and period', async () => {
+  it('the soft limit raises one budget_reached event per budget and period, delivered as a signed alert', async () => {
     expect(await metric(sys!.url, 'user', 'reached')).toBe(3);
     expect(await sdkCall(sys!.url, 'openai', users.openai!.key)).not.toBe('ok');
     expect(await metric(sys!.url, 'user', 'reached')).toBe(3);
+    const alerts = await eventually(
+      async () => {
+        const got = hooks.hooks.filter((h) => h.path === '/budgets' && h.headers['switchboard-event'] === 'budget_reached');
+        return got.length >= 3 ? got : null;
+      },
+      10_000,
+      'three budget_reached alerts',
+    );
+    for (const h of alerts) expect(verifySignature(hookSecret, h.headers['switchboard-signature'] as string, h.body)).toBe(true);
+    const payloads = alerts.map((h) => JSON.parse(h.body) as { subject: string; details: Record<string, unknown> });
+    expect(payloads.map((a) => a.subject).sort()).toEqual(PROTOCOLS.map((p) => `user:${users[p]!.id}`).sort());
+    expect(payloads[0].details).toMatchObject({ scope: 'user', amountUsd: 0.03, softLimitUsd: 0.02, period: 'day' });
+    expect(payloads[0].details.spentUsd as number).toBeGreaterThanOrEqual(0.02);
   });
 
   it("a user's read shows the period's spend from the ledger", async () => {
