@@ -6,6 +6,12 @@ import { LIMIT_STORE, type LimitStore } from '@switchboard/limits';
 import { FEATURE_READINESS_CHECKS, type ReadinessCheck } from '@switchboard/observability';
 import { BanListService } from './state/ban-list.service';
 import { AdmissionService } from './admission/admission.service';
+import { AccountDirectory } from './accounts/account-directory';
+import { AccountGuard, SessionGuard } from './accounts/account.guards';
+import { ConsoleAuthenticator } from './accounts/console-authenticator';
+import { LoginThrottle } from './accounts/login-throttle';
+import { MeController } from './accounts/me.controller';
+import { RegisterController } from './accounts/register.controller';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
 import { AdminKeyVerifier } from './admin/admin-key.verifier';
 import { KeyAuthenticator } from './auth/key-authenticator';
@@ -53,6 +59,9 @@ import { healthStoreFor, limitStoreFor, sessionStoreFor } from './workers/worker
     SessionController,
     SettingsController,
     PlaygroundController,
+    // accounts: /api/me/*, /api/auth/* (accounts/)
+    MeController,
+    RegisterController,
   ],
   providers: [
     RelayService,
@@ -78,6 +87,11 @@ import { healthStoreFor, limitStoreFor, sessionStoreFor } from './workers/worker
     PriceCache,
     AdminAuthGuard,
     AdminKeyVerifier,
+    AccountDirectory,
+    ConsoleAuthenticator,
+    LoginThrottle,
+    AccountGuard,
+    SessionGuard,
     // console sessions: in Redis when gateways share one (cluster), so a session made on one replica works on all
     SessionService,
     { provide: SESSION_STORE, useFactory: sessionStoreFor, inject: [APP_CONFIG] },

@@ -18,6 +18,7 @@ import { AuthAdminService } from './auth-admin.service';
 import type { Groups } from './group.repository';
 import type { Tokens } from './token.repository';
 import type { Users } from './user.repository';
+import { PasswordHasher } from '../accounts/password.hasher';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
 /** Prisma's "undefined leaves the column alone". */
@@ -43,6 +44,13 @@ class World {
       tpm: null,
       maxConcurrency: null,
       builtin: false,
+      role: 'user',
+      passwordHash: null,
+      totpSecret: null,
+      totpEnabled: false,
+      totpLastStep: null,
+      backupCodes: [],
+      maxTokens: null,
       createdAt: T0,
       updatedAt: T0,
       ...over,
@@ -189,7 +197,7 @@ describe('AuthAdminService', () => {
     expired = 0;
     const bus = { emit: (_: string, p: unknown) => void events.push(p) } as unknown as Bus;
     const expiry = { expireDue: () => Promise.resolve(void expired++) } as unknown as TokenExpiryService;
-    s = new AuthAdminService(w.userRepo, w.tokenRepo, w.groupRepo, bus, expiry);
+    s = new AuthAdminService(w.userRepo, w.tokenRepo, w.groupRepo, bus, expiry, new PasswordHasher());
   });
 
   it('deleting a user audits each of its tokens, then the user, and drops the cached verification of their keys', async () => {

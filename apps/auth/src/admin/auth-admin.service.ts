@@ -18,6 +18,7 @@ import {
 import { ADMIN_USER_NAME, Prisma, modelsToColumn, usdToMicrosOrNull } from '@switchboard/db';
 import { Bus } from '@switchboard/messaging';
 import type { z } from 'zod';
+import { PasswordHasher } from '../accounts/password.hasher';
 import { TokenExpiryService } from '../keys/token-expiry.service';
 import { groupView, tokenView, userView } from './auth.views';
 import { GroupRepository, type Groups } from './group.repository';
@@ -66,7 +67,15 @@ export class AuthAdminService {
     @Inject(GroupRepository) private readonly groups: Groups,
     private readonly bus: Bus,
     private readonly expiry: TokenExpiryService,
+    private readonly hasher: PasswordHasher,
   ) {}
+
+  /** Admins manage users; only root (or the admin key) manages admins and roots, or makes one. */
+  private assertMayManage(actorRole: 'root' | 'admin', ...roles: (string | undefined)[]): void {
+    if (actorRole !== 'root' && roles.some((r) => r !== undefined && r !== 'user')) {
+      throw new DomainError('forbidden', 403, 'Only a root may manage admins and roots.');
+    }
+  }
 
   private changed(keyHashes: string[], all = false, quotaReset?: { tokenIds: number[]; userIds: number[] }): void {
     if (!all && !keyHashes.length && !quotaReset) return;
@@ -100,8 +109,10 @@ export class AuthAdminService {
     if (other && other.id !== exceptId) throw duplicate(`user "${name}"`);
   }
 
-  async createUser(b: z.infer<typeof CreateUser>, actor: string) {
+  async createUser(b: z.infer<typeof CreateUser>, actor: string, actorRole: 'root' | 'admin' = 'admin') {
+    this.assertMayManage(actorRole, b.role);
     await this.assertGroup(b.group);
+    const passwordHash = b.password === undefined ? null : await this.hasher.hash(b.password);
     await this.assertUserNameFree(b.name);
     const user = await this.users
       .create(
@@ -113,6 +124,9 @@ export class AuthAdminService {
           rpm: b.rpm,
           tpm: b.tpm,
           maxConcurrency: b.maxConcurrency,
+          role: b.role,
+          passwordHash,
+          maxTokens: b.maxTokens,
         },
         (u) => ({ actor, action: 'create', entity: 'user', entityId: u.id, after: userView(u) }),
       )
@@ -120,8 +134,11 @@ export class AuthAdminService {
     return userView(user);
   }
 
-  async updateUser(id: string | undefined, b: z.infer<typeof UpdateUser>, actor: string) {
+  async updateUser(id: string | undefined, b: z.infer<typeof UpdateUser>, actor: string, actorRole: 'root' | 'admin' = 'admin') {
     const before = await this.findUser(id);
+    this.assertMayManage(actorRole, before.role, b.role);
+    const passwordHash = b.password === undefined ? undefined : b.password === null ? null : await this.hasher.hash(b.password);
+    const reset2fa = b.resetTwoFactor ? { totpEnabled: false, totpSecret: null, totpLastStep: null, backupCodes: [] } : {};
     if (b.group) await this.assertGroup(b.group);
     if (b.name !== undefined) await this.assertUserNameFree(b.name, before.id);
     const after = await this.users
@@ -135,6 +152,10 @@ export class AuthAdminService {
           rpm: b.rpm,
           tpm: b.tpm,
           maxConcurrency: b.maxConcurrency,
+          role: b.role,
+          passwordHash,
+          maxTokens: b.maxTokens,
+          ...reset2fa,
         },
         (u) => ({ actor, action: 'update', entity: 'user', entityId: u.id, before: userView(before), after: userView(u) }),
       )
@@ -145,8 +166,9 @@ export class AuthAdminService {
     return userView(after);
   }
 
-  async deleteUser(id: string | undefined, actor: string) {
+  async deleteUser(id: string | undefined, actor: string, actorRole: 'root' | 'admin' = 'admin') {
     const before = await this.findUser(id);
+    this.assertMayManage(actorRole, before.role);
     if (before.builtin) throw badRequest('id: the built-in admin user cannot be deleted', { field: 'id' });
     const tokens = await this.tokens.ofUser(before.id);
     // Its tokens go with it (ON DELETE CASCADE): each is a change of its own, so each is audited.

@@ -11,6 +11,10 @@ export const userView = (u: User) => ({
   tpm: u.tpm,
   maxConcurrency: u.maxConcurrency,
   builtin: u.builtin,
+  role: u.role as 'root' | 'admin' | 'user',
+  hasPassword: u.passwordHash !== null,
+  twoFactor: u.totpEnabled,
+  maxTokens: u.maxTokens,
   createdAt: u.createdAt.toISOString(),
   updatedAt: u.updatedAt.toISOString(),
 });

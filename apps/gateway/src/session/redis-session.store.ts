@@ -33,9 +33,9 @@ export class RedisSessionStore implements SessionStore {
     if (raw === null) return null;
     try {
       const r = JSON.parse(raw) as Partial<SessionRecord>;
-      return typeof r.csrfToken === 'string' && typeof r.createdAt === 'number' && typeof r.lastSeenAt === 'number'
-        ? { csrfToken: r.csrfToken, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt }
-        : null;
+      if (typeof r.csrfToken !== 'string' || typeof r.createdAt !== 'number' || typeof r.lastSeenAt !== 'number') return null;
+      if (r.userId !== undefined && !Number.isInteger(r.userId)) return null;
+      return { csrfToken: r.csrfToken, ...(r.userId === undefined ? {} : { userId: r.userId }), createdAt: r.createdAt, lastSeenAt: r.lastSeenAt };
     } catch {
       return null;
     }

@@ -1,6 +1,8 @@
 /** What is kept of a console session, under the sha256 of its id (the id itself is never stored). */
 export interface SessionRecord {
   csrfToken: string;
+  /** the signed-in user (password sign-in); absent for a session made with the admin key */
+  userId?: number;
   createdAt: number;
   lastSeenAt: number;
 }

@@ -20,6 +20,10 @@ export const UserView = z.object({
   tpm: nullableInt,
   maxConcurrency: nullableInt,
   builtin: z.boolean(),
+  role: z.enum(['root', 'admin', 'user']),
+  hasPassword: z.boolean(),
+  twoFactor: z.boolean(),
+  maxTokens: nullableInt,
   createdAt: iso,
   updatedAt: iso,
 });
