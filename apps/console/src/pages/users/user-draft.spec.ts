@@ -10,6 +10,10 @@ const row: UserRow = {
   tpm: null,
   maxConcurrency: null,
   builtin: false,
+  role: 'user',
+  hasPassword: false,
+  twoFactor: false,
+  maxTokens: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   tokenCount: 2,
@@ -25,7 +29,9 @@ describe('user drafts', () => {
       rpm: 60,
       tpm: null,
       maxConcurrency: null,
+      role: 'user',
     });
+    expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', role: 'admin', password: 'pw-123456' })).toMatchObject({ role: 'admin', password: 'pw-123456' });
     expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', unlimited: true, balance: 5 }).balance).toBeNull();
     expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', balance: '' }).balance).toBe(0);
   });
@@ -39,10 +45,11 @@ describe('user drafts', () => {
 
   it('edits send only the fields that changed', () => {
     const before = draftFromUser(row);
-    expect(before).toEqual({ name: 'ann', group: 'vip', unlimited: false, balance: 12.5, status: 'active', rpm: 60, tpm: '', maxConcurrency: '' });
+    expect(before).toEqual({ name: 'ann', group: 'vip', unlimited: false, balance: 12.5, status: 'active', rpm: 60, tpm: '', maxConcurrency: '', role: 'user', password: '' });
     expect(userDraftToUpdateBody(before, before)).toEqual({});
     expect(userDraftToUpdateBody(before, { ...before, group: 'default', rpm: '', unlimited: true })).toEqual({ group: 'default', rpm: null, balance: null });
     expect(userDraftToUpdateBody(before, { ...before, status: 'disabled', tpm: 1000 })).toEqual({ status: 'disabled', tpm: 1000 });
+    expect(userDraftToUpdateBody(before, { ...before, role: 'admin', password: 'new-password-1' })).toEqual({ role: 'admin', password: 'new-password-1' });
   });
 
   it('reads an unlimited user as the switch on', () => {

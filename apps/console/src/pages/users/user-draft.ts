@@ -18,9 +18,23 @@ export interface UserDraft {
   rpm: NumberText;
   tpm: NumberText;
   maxConcurrency: NumberText;
+  role: 'root' | 'admin' | 'user';
+  /** a new password; empty leaves it as it is */
+  password: string;
 }
 
-export const emptyUserDraft: UserDraft = { name: '', group: 'default', unlimited: false, balance: 0, status: 'active', rpm: '', tpm: '', maxConcurrency: '' };
+export const emptyUserDraft: UserDraft = {
+  name: '',
+  group: 'default',
+  unlimited: false,
+  balance: 0,
+  status: 'active',
+  rpm: '',
+  tpm: '',
+  maxConcurrency: '',
+  role: 'user',
+  password: '',
+};
 
 /**
  * '' → null (no value); a number as it is; any other text is sent as typed, so the API refuses it with its own
@@ -44,10 +58,14 @@ export function draftFromUser(u: UserRow | Answer<'users.get'>): UserDraft {
     rpm: u.rpm ?? '',
     tpm: u.tpm ?? '',
     maxConcurrency: u.maxConcurrency ?? '',
+    role: u.role,
+    password: '',
   };
 }
 
-function fields(d: UserDraft): Required<UpdateBody> {
+type Fields = Required<Omit<UpdateBody, 'password' | 'resetTwoFactor' | 'maxTokens'>>;
+
+function fields(d: UserDraft): Fields {
   return {
     name: d.name.trim(),
     group: d.group.trim(),
@@ -57,11 +75,12 @@ function fields(d: UserDraft): Required<UpdateBody> {
     rpm: numberOrNull(d.rpm),
     tpm: numberOrNull(d.tpm),
     maxConcurrency: numberOrNull(d.maxConcurrency),
+    role: d.role,
   };
 }
 
 export function userDraftToCreateBody(d: UserDraft): CreateBody {
-  return fields(d);
+  return { ...fields(d), ...(d.password ? { password: d.password } : {}) };
 }
 
 /** Only what changed against the user as loaded: an edit does not overwrite a balance that usage moved meanwhile. */
@@ -69,6 +88,7 @@ export function userDraftToUpdateBody(before: UserDraft, d: UserDraft): UpdateBo
   const was = fields(before);
   const now = fields(d);
   const body: Record<string, unknown> = {};
-  for (const k of Object.keys(now) as (keyof UpdateBody)[]) if (!Object.is(now[k], was[k])) body[k] = now[k];
+  for (const k of Object.keys(now) as (keyof Fields)[]) if (!Object.is(now[k], was[k])) body[k] = now[k];
+  if (d.password) body.password = d.password;
   return body;
 }
