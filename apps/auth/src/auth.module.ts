@@ -14,6 +14,17 @@ import { TokenExpiryService } from './keys/token-expiry.service';
 /** Users, groups, tokens (API keys); accounts (sign-in, 2FA, a user's own tokens); key verification; quota and rate-limit policy. Needs DbModule and MessagingModule. */
 @Module({
   controllers: [AuthRpcController],
-  providers: [KeyRepository, UserRepository, TokenRepository, GroupRepository, KeyVerificationService, AuthAdminService, TokenExpiryService, PasswordHasher, AccountRepository, AccountService],
+  providers: [
+    KeyRepository,
+    UserRepository,
+    TokenRepository,
+    GroupRepository,
+    KeyVerificationService,
+    AuthAdminService,
+    TokenExpiryService,
+    PasswordHasher,
+    AccountRepository,
+    AccountService,
+  ],
 })
 export class AuthModule {}

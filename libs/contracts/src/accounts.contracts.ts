@@ -23,7 +23,9 @@ export const Password = z.string().min(8, 'must be at least 8 characters').max(2
 export const SecondFactor = z.string().trim().min(6).max(16);
 
 /** `POST /api/session` with a password (the `{ adminKey }` form stays). */
-export const PasswordSignIn = z.object({ username: z.string().trim().min(1, 'required').max(64), password: z.string().min(1, 'required').max(256), totp: SecondFactor.optional() }).strict();
+export const PasswordSignIn = z
+  .object({ username: z.string().trim().min(1, 'required').max(64), password: z.string().min(1, 'required').max(256), totp: SecondFactor.optional() })
+  .strict();
 /** `POST /api/auth/register`. */
 export const Register = z.object({ username: Username, password: Password }).strict();
 /** `POST /api/me/tokens`: only limits that narrow what the user already has (no group, no rate limits above its own). */

@@ -72,7 +72,9 @@ describe.each<Topology>(['standalone', 'cluster'])('accounts (%s)', (topology) =
       }
     }
     url = sys.url;
-    expect((await admin().post('/api/channels', { name: 'mock', type: 'openai', keys: ['sk-up'], models: ['gpt-4o-mini'], baseUrl: mock.url })).status).toBe(201);
+    expect((await admin().post('/api/channels', { name: 'mock', type: 'openai', keys: ['sk-up'], models: ['gpt-4o-mini'], baseUrl: mock.url })).status).toBe(
+      201,
+    );
     root = await signIn(ROOT.username, ROOT.password);
   });
   afterAll(async () => {
@@ -108,7 +110,15 @@ describe.each<Topology>(['standalone', 'cluster'])('accounts (%s)', (topology) =
     expect([wrong.status, wrong.body]).toEqual([401, unknown.body]);
     expect(wrong.body.error.code).toBe('invalid_credentials');
     expect(wrong.headers.get('set-cookie')).toBeNull();
-    expect((await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ adminKey: sys!.adminKey }) })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${url}/api/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ adminKey: sys!.adminKey }),
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it_('roles: a user gets 403 from the admin API; an admin reaches it but cannot make or change admins; root can', async () => {
@@ -223,7 +233,11 @@ describe.each<Topology>(['standalone', 'cluster'])('accounts (%s)', (topology) =
   });
 
   it_('registration is off by default', async () => {
-    const r = await fetch(`${url}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'newbie', password: 'newbie-password' }) });
+    const r = await fetch(`${url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'newbie', password: 'newbie-password' }),
+    });
     expect([r.status, ((await r.json()) as Row).error.code]).toEqual([403, 'registration_disabled']);
   });
 

@@ -28,7 +28,13 @@ describePostgres('accounts (auth.account.v1, real Postgres, fixed clock)', () =>
   let admin: AuthAdminService;
   let accounts: AccountService;
   let now = T0;
-  const config = { SECRET_KEY: '1f'.repeat(32), REGISTRATION_ENABLED: false, USER_MAX_TOKENS: 1, ROOT_USERNAME: 'rita', ROOT_PASSWORD: 'root-password-1' } as AppConfig;
+  const config = {
+    SECRET_KEY: '1f'.repeat(32),
+    REGISTRATION_ENABLED: false,
+    USER_MAX_TOKENS: 1,
+    ROOT_USERNAME: 'rita',
+    ROOT_PASSWORD: 'root-password-1',
+  } as AppConfig;
   const rejection = async (p: Promise<unknown>): Promise<DomainError> => {
     try {
       await p;
@@ -45,7 +51,14 @@ describePostgres('accounts (auth.account.v1, real Postgres, fixed clock)', () =>
     prisma = db.prisma;
     const bus = { emit: () => undefined } as unknown as Bus;
     const users = new UserRepository(prisma);
-    admin = new AuthAdminService(users, new TokenRepository(prisma), new GroupRepository(prisma), bus, new TokenExpiryService(new KeyRepository(prisma), bus), new PasswordHasher());
+    admin = new AuthAdminService(
+      users,
+      new TokenRepository(prisma),
+      new GroupRepository(prisma),
+      bus,
+      new TokenExpiryService(new KeyRepository(prisma), bus),
+      new PasswordHasher(),
+    );
     accounts = new AccountService(users, new AccountRepository(prisma), admin, new PasswordHasher(), config, () => now);
     await accounts.onApplicationBootstrap();
     await accounts.onApplicationBootstrap(); // idempotent
@@ -77,16 +90,52 @@ describePostgres('accounts (auth.account.v1, real Postgres, fixed clock)', () =>
   });
 
   it('only root manages admins and roots', async () => {
-    const byAdmin = await rejection(admin.createUser({ name: 'eve', group: 'default', balance: 0, status: 'active', rpm: null, tpm: null, maxConcurrency: null, role: 'admin', maxTokens: null }, 'adam (#9)', 'admin'));
+    const byAdmin = await rejection(
+      admin.createUser(
+        { name: 'eve', group: 'default', balance: 0, status: 'active', rpm: null, tpm: null, maxConcurrency: null, role: 'admin', maxTokens: null },
+        'adam (#9)',
+        'admin',
+      ),
+    );
     expect([byAdmin.status, byAdmin.code]).toEqual([403, 'forbidden']);
-    const adam = await admin.createUser({ name: 'adam', group: 'default', balance: 0, status: 'active', rpm: null, tpm: null, maxConcurrency: null, role: 'admin', password: 'adam-password-1', maxTokens: null }, 'rita (#2)', 'root');
+    const adam = await admin.createUser(
+      {
+        name: 'adam',
+        group: 'default',
+        balance: 0,
+        status: 'active',
+        rpm: null,
+        tpm: null,
+        maxConcurrency: null,
+        role: 'admin',
+        password: 'adam-password-1',
+        maxTokens: null,
+      },
+      'rita (#2)',
+      'root',
+    );
     expect((await rejection(admin.updateUser(String(adam.id), { status: 'disabled' }, 'adam2 (#10)', 'admin'))).status).toBe(403);
     expect((await rejection(admin.deleteUser(String(adam.id), 'adam2 (#10)', 'admin'))).status).toBe(403);
     expect(await prisma.auditLog.count({ where: { actor: 'rita (#2)', entity: 'user', action: 'create' } })).toBe(1);
   });
 
   it('TOTP: enable with a code of the fixed clock; a step is used once (even by two sign-ins at once); backup codes once each', async () => {
-    const u = await admin.createUser({ name: 'ursula', group: 'default', balance: 1, status: 'active', rpm: null, tpm: null, maxConcurrency: null, role: 'user', password: 'ursula-password-1', maxTokens: null }, 'rita (#2)', 'root');
+    const u = await admin.createUser(
+      {
+        name: 'ursula',
+        group: 'default',
+        balance: 1,
+        status: 'active',
+        rpm: null,
+        tpm: null,
+        maxConcurrency: null,
+        role: 'user',
+        password: 'ursula-password-1',
+        maxTokens: null,
+      },
+      'rita (#2)',
+      'root',
+    );
     const { secret, uri } = await accounts.setupTotp(u.id);
     expect(uri).toContain('Switchboard:ursula');
     const stored = await prisma.user.findUniqueOrThrow({ where: { id: u.id } });
@@ -107,7 +156,10 @@ describePostgres('accounts (auth.account.v1, real Postgres, fixed clock)', () =>
     now += 60_000;
     expect((await rejection(accounts.login('ursula', 'ursula-password-1', app.generate({ timestamp: now - 90_000 })))).code).toBe('invalid_totp');
 
-    const once = await Promise.allSettled([accounts.login('ursula', 'ursula-password-1', backupCodes[0]), accounts.login('ursula', 'ursula-password-1', backupCodes[0])]);
+    const once = await Promise.allSettled([
+      accounts.login('ursula', 'ursula-password-1', backupCodes[0]),
+      accounts.login('ursula', 'ursula-password-1', backupCodes[0]),
+    ]);
     expect(once.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((await accounts.me(u.id)).twoFactor).toEqual({ enabled: true, backupCodesLeft: 7 });
     expect((await rejection(accounts.disableTotp(u.id, { code: backupCodes[0] }))).code).toBe('invalid_totp');
@@ -118,7 +170,13 @@ describePostgres('accounts (auth.account.v1, real Postgres, fixed clock)', () =>
 
   it("a user's tokens: within its limit, never another's", async () => {
     const u = (await prisma.user.findUniqueOrThrow({ where: { name: 'ursula' } })).id;
-    const v = (await admin.createUser({ name: 'victor', group: 'default', balance: 1, status: 'active', rpm: null, tpm: null, maxConcurrency: null, role: 'user', maxTokens: 3 }, 'rita (#2)', 'root')).id;
+    const v = (
+      await admin.createUser(
+        { name: 'victor', group: 'default', balance: 1, status: 'active', rpm: null, tpm: null, maxConcurrency: null, role: 'user', maxTokens: 3 },
+        'rita (#2)',
+        'root',
+      )
+    ).id;
     const mine = await accounts.createToken(u, { name: 'k1' });
     expect(mine).toMatchObject({ userId: u, group: null, rpm: null, key: expect.stringMatching(/^sk-/) });
     expect((await rejection(accounts.createToken(u, { name: 'k2' }))).status).toBe(409); // USER_MAX_TOKENS = 1

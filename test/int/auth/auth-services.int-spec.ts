@@ -33,7 +33,15 @@ describePostgres('auth services on Postgres', () => {
   let keys: KeyVerificationService;
   let expiry: TokenExpiryService;
 
-  const op = (resource: string, o: string, body?: unknown, id?: string): AdminRequest => ({ resource, op: o, body, id, query: {}, actor: 'int-test', actorRole: 'root' });
+  const op = (resource: string, o: string, body?: unknown, id?: string): AdminRequest => ({
+    resource,
+    op: o,
+    body,
+    id,
+    query: {},
+    actor: 'int-test',
+    actorRole: 'root',
+  });
   // Through the rpc controller's path (route lookup, parsing, handler), as the gateway's request arrives.
   const run = async (resource: string, o: string, body?: unknown, id?: string) => ({
     body: await authAdminDispatcher(admin).dispatch(op(resource, o, body, id)),

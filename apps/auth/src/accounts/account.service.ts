@@ -124,7 +124,11 @@ export class AccountService implements OnApplicationBootstrap {
   async register(username: string, password: string): Promise<AccountPrincipal> {
     if (!this.config.REGISTRATION_ENABLED) throw new DomainError('registration_disabled', 403, 'Registration is disabled on this gateway.');
     const b = parse(Register, { username, password });
-    const created = await this.admin.createUser({ ...CreateUser.parse({ name: b.username, role: 'user' }), password: b.password }, `${b.username} (registration)`, 'admin');
+    const created = await this.admin.createUser(
+      { ...CreateUser.parse({ name: b.username, role: 'user' }), password: b.password },
+      `${b.username} (registration)`,
+      'admin',
+    );
     return { id: created.id, name: created.name, role: 'user' };
   }
 
@@ -186,7 +190,8 @@ export class AccountService implements OnApplicationBootstrap {
     const secret = this.secretOf(u);
     if (!secret) throw new DomainError('invalid_request', 409, 'Start with POST /api/me/2fa/setup.');
     const step = totpStep(secret, code, this.now());
-    if (step === null || !(await this.accounts.acceptTotpStep(u.id, step))) throw new DomainError('invalid_totp', 400, 'code: invalid or already used', { field: 'code' });
+    if (step === null || !(await this.accounts.acceptTotpStep(u.id, step)))
+      throw new DomainError('invalid_totp', 400, 'code: invalid or already used', { field: 'code' });
     const codes = newBackupCodes();
     await this.users.update(u.id, { totpEnabled: true, backupCodes: codes.map(backupCodeHash) }, (after) => this.audit(u, after));
     return { backupCodes: codes };

@@ -69,7 +69,15 @@ export class MeController {
       }),
       this.accounts.call<{ balance: number | null }>({ op: 'me', userId }),
     ]);
-    return { balance: me.balance, days: stats.days, from: stats.from, totals: stats.totals, byDay: stats.byDay, byModel: stats.byModel, byEndpoint: stats.byEndpoint };
+    return {
+      balance: me.balance,
+      days: stats.days,
+      from: stats.from,
+      totals: stats.totals,
+      byDay: stats.byDay,
+      byModel: stats.byModel,
+      byEndpoint: stats.byEndpoint,
+    };
   }
 
   /** Starts 2FA: a new secret and its otpauth:// URI (scan it as a QR code); not in force until `enable`. */

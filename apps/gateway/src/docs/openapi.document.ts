@@ -83,7 +83,8 @@ export function buildOpenApi(version: string): Record<string, unknown> {
   const admin = adminRouteList();
   for (const r of RELAY_ROUTES) (paths[r.path] ??= {})[r.method] = staticOperation(r);
   for (const r of admin) (paths[openApiPath(r.path)] ??= {})[r.method.toLowerCase()] = adminOperation(r);
-  for (const r of [REDEEM_ROUTE, ...SESSION_ROUTES, ...ACCOUNT_ROUTES, SETTINGS_ROUTE, PLAYGROUND_ROUTE, ...OPS_ROUTES]) (paths[r.path] ??= {})[r.method] = staticOperation(r);
+  for (const r of [REDEEM_ROUTE, ...SESSION_ROUTES, ...ACCOUNT_ROUTES, SETTINGS_ROUTE, PLAYGROUND_ROUTE, ...OPS_ROUTES])
+    (paths[r.path] ??= {})[r.method] = staticOperation(r);
   const bodies = Object.fromEntries(admin.flatMap((r) => (r.body ? [[r.body.name, r.body.schema] as const] : [])));
   return {
     openapi: '3.1.0',

@@ -138,7 +138,12 @@ export const ACCOUNT_ROUTES: StaticRoute[] = [
   },
   me('get', '/api/me', 'The signed-in user: role, group, balance, 2FA state, tokens held and allowed'),
   me('get', '/api/me/tokens', 'My tokens'),
-  me('post', '/api/me/tokens', 'Create one of my tokens { name, expiresAt?, quota?, models? } (up to my maxTokens: 409 token_limit); the key is answered once', 201),
+  me(
+    'post',
+    '/api/me/tokens',
+    'Create one of my tokens { name, expiresAt?, quota?, models? } (up to my maxTokens: 409 token_limit); the key is answered once',
+    201,
+  ),
   me('delete', '/api/me/tokens/{id}', 'Delete one of my tokens'),
   me('get', '/api/me/logs', 'My request logs (filters and cursor as /api/logs)'),
   me('get', '/api/me/usage', 'My spend and tokens by day, model and endpoint (?days=7) and my balance'),

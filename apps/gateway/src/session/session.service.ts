@@ -56,7 +56,12 @@ export class SessionService implements OnModuleDestroy {
   async create(userId?: number): Promise<NewSession> {
     const id = randomBytes(32).toString('base64url');
     const now = this.now();
-    const record: SessionRecord = { csrfToken: randomBytes(32).toString('base64url'), ...(userId === undefined ? {} : { userId }), createdAt: now, lastSeenAt: now };
+    const record: SessionRecord = {
+      csrfToken: randomBytes(32).toString('base64url'),
+      ...(userId === undefined ? {} : { userId }),
+      createdAt: now,
+      lastSeenAt: now,
+    };
     await available(this.store.put(hashOf(id), record, this.ttl(record, now)));
     return { id, csrfToken: record.csrfToken, ...(userId === undefined ? {} : { userId }), expiresAt: new Date(this.endOf(record)) };
   }

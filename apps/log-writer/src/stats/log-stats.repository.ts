@@ -62,8 +62,7 @@ export class LogStatsRepository {
     const key = GROUPINGS[by];
     const group = by === 'totals' ? Prisma.empty : Prisma.sql`GROUP BY 1`;
     const tail = limit ? Prisma.sql`ORDER BY "costMicros" DESC, requests DESC, 1 LIMIT ${limit}` : Prisma.empty;
-    const filter =
-      userId !== undefined ? Prisma.sql`AND "userId" = ${userId}` : by === 'user' ? Prisma.sql`AND "userId" IS NOT NULL` : Prisma.empty;
+    const filter = userId !== undefined ? Prisma.sql`AND "userId" = ${userId}` : by === 'user' ? Prisma.sql`AND "userId" IS NOT NULL` : Prisma.empty;
     return this.prisma.$queryRaw<LogAggregate[]>`
       SELECT ${key} AS key,
         count(*)::bigint AS requests,

@@ -28,7 +28,7 @@ export function AccountPage() {
   return (
     <Stack>
       <Title order={2}>{t('account.title')}</Title>
-      <Tabs value={tab} onChange={(v) => navigate(TABS.find((x) => x.value === v)?.path ?? '/account')}>
+      <Tabs value={tab} onChange={(v) => void navigate(TABS.find((x) => x.value === v)?.path ?? '/account')}>
         <Tabs.List>
           {TABS.map((x) => (
             <Tabs.Tab key={x.value} value={x.value}>
@@ -133,7 +133,13 @@ function MyTokens({ count, max }: { count: number; max: number }) {
           <Text size="sm">{t('account.tokens.created')}</Text>
           <Group gap="xs">
             <Code data-testid="new-token-key">{created}</Code>
-            <CopyButton value={created}>{({ copy }) => <Button size="compact-xs" variant="light" onClick={copy}>⧉</Button>}</CopyButton>
+            <CopyButton value={created}>
+              {({ copy }) => (
+                <Button size="compact-xs" variant="light" onClick={copy}>
+                  ⧉
+                </Button>
+              )}
+            </CopyButton>
           </Group>
         </Alert>
       )}
@@ -162,7 +168,13 @@ function MyTokens({ count, max }: { count: number; max: number }) {
                       </Badge>
                     </Table.Td>
                     <Table.Td>
-                      <Button size="compact-xs" color="red" variant="subtle" aria-label={`${t('account.tokens.delete')} ${tk.name}`} onClick={() => remove.mutate(tk.id)}>
+                      <Button
+                        size="compact-xs"
+                        color="red"
+                        variant="subtle"
+                        aria-label={`${t('account.tokens.delete')} ${tk.name}`}
+                        onClick={() => remove.mutate(tk.id)}
+                      >
                         {t('account.tokens.delete')}
                       </Button>
                     </Table.Td>

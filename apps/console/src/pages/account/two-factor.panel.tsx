@@ -79,7 +79,13 @@ export function TwoFactorPanel({ me }: { me: MeView }) {
             <Text size="sm" data-testid="two-factor-state">
               {t('account.2fa.on', { left: me.twoFactor.backupCodesLeft })}
             </Text>
-            <TextInput label={t('account.2fa.code')} description={t('account.2fa.codeHint')} value={code} onChange={(e) => setCode(e.currentTarget.value)} autoComplete="one-time-code" />
+            <TextInput
+              label={t('account.2fa.code')}
+              description={t('account.2fa.codeHint')}
+              value={code}
+              onChange={(e) => setCode(e.currentTarget.value)}
+              autoComplete="one-time-code"
+            />
             <Group>
               <Button color="red" variant="light" disabled={!code.trim()} loading={disable.isPending} onClick={() => disable.mutate()}>
                 {t('account.2fa.disable')}

@@ -83,7 +83,14 @@ export function SignInPage() {
               />
             ) : (
               <>
-                <TextInput label={t('signIn.username')} value={username} onChange={(e) => setUsername(e.currentTarget.value)} autoComplete="username" required autoFocus />
+                <TextInput
+                  label={t('signIn.username')}
+                  value={username}
+                  onChange={(e) => setUsername(e.currentTarget.value)}
+                  autoComplete="username"
+                  required
+                  autoFocus
+                />
                 <PasswordInput
                   label={t('signIn.password')}
                   value={password}

@@ -31,7 +31,10 @@ describe('user drafts', () => {
       maxConcurrency: null,
       role: 'user',
     });
-    expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', role: 'admin', password: 'pw-123456' })).toMatchObject({ role: 'admin', password: 'pw-123456' });
+    expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', role: 'admin', password: 'pw-123456' })).toMatchObject({
+      role: 'admin',
+      password: 'pw-123456',
+    });
     expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', unlimited: true, balance: 5 }).balance).toBeNull();
     expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', balance: '' }).balance).toBe(0);
   });
@@ -45,7 +48,18 @@ describe('user drafts', () => {
 
   it('edits send only the fields that changed', () => {
     const before = draftFromUser(row);
-    expect(before).toEqual({ name: 'ann', group: 'vip', unlimited: false, balance: 12.5, status: 'active', rpm: 60, tpm: '', maxConcurrency: '', role: 'user', password: '' });
+    expect(before).toEqual({
+      name: 'ann',
+      group: 'vip',
+      unlimited: false,
+      balance: 12.5,
+      status: 'active',
+      rpm: 60,
+      tpm: '',
+      maxConcurrency: '',
+      role: 'user',
+      password: '',
+    });
     expect(userDraftToUpdateBody(before, before)).toEqual({});
     expect(userDraftToUpdateBody(before, { ...before, group: 'default', rpm: '', unlimited: true })).toEqual({ group: 'default', rpm: null, balance: null });
     expect(userDraftToUpdateBody(before, { ...before, status: 'disabled', tpm: 1000 })).toEqual({ status: 'disabled', tpm: 1000 });
