@@ -24,7 +24,7 @@ export const SecondFactor = z.string().trim().min(6).max(16);
 
 /** `POST /api/session` with a password (the `{ adminKey }` form stays). */
 export const PasswordSignIn = z
-  .object({ username: z.string().trim().min(1, 'required').max(64), password: z.string().min(1, 'required').max(256), totp: SecondFactor.optional() })
+  .object({ username: z.string().trim().min(1, 'required').max(128), password: z.string().min(1, 'required').max(256), totp: SecondFactor.optional() })
   .strict();
 /** `POST /api/auth/register`. */
 export const Register = z.object({ username: Username, password: Password }).strict();

@@ -110,7 +110,7 @@ export class AccountService implements OnApplicationBootstrap {
    * verification). Only a caller who knows the password learns that the account is disabled or needs a second factor.
    */
   async login(username: string, password: string, code: string | undefined): Promise<AccountPrincipal> {
-    const user = username.length <= 64 ? await this.users.byName(username.trim()) : null;
+    const user = username.length <= 128 ? await this.users.byName(username.trim()) : null;
     const ok = await this.hasher.verify(user?.passwordHash ?? null, password);
     if (!user || !ok) throw badCredentials();
     if (user.status !== 'active') throw new DomainError('account_disabled', 403, 'This account is disabled.');
