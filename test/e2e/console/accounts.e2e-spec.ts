@@ -110,6 +110,14 @@ describe('console accounts (standalone)', () => {
     await expect(page.getByTestId('signed-in-as').textContent()).resolves.toBe('rita');
     const nav = await page.getByRole('navigation', { name: 'Console pages' }).getByRole('link').allTextContents();
     expect(nav).toEqual(expect.arrayContaining(['Dashboard', 'Users', 'My account']));
+    await page.getByRole('link', { name: 'Users' }).click();
+    await expect(page.getByTestId('user-rita').getByTestId('user-role').textContent()).resolves.toBe('Root');
+    await expect(page.getByTestId('user-ursula').getByText('2FA', { exact: true }).count()).resolves.toBe(1);
+    await page.getByRole('link', { name: 'My account' }).click();
+    await page.getByRole('tab', { name: 'Security' }).click();
+    await page.getByTestId('theme-toggle').click();
+    await cb.shot('account-security-dark');
+    await page.getByTestId('theme-toggle').click();
     expect(cb.pageErrors).toEqual([]);
   });
 });
