@@ -41,7 +41,13 @@ export const CreateOwnToken = z
 export const TotpCode = z.object({ code: SecondFactor }).strict();
 
 /** A signed-in person as the gateway needs it for every request (role checked on each). */
-export const AccountPrincipal = z.object({ id: z.number().int(), name: z.string(), role: Role });
+export const AccountPrincipal = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  role: Role,
+  /** raised when the password changes: a session made under an older one has ended */
+  sessionEpoch: z.number().int(),
+});
 export type AccountPrincipal = z.infer<typeof AccountPrincipal>;
 
 /** The requests of auth.account.v1, by `op`. Each `userId` is the gateway's signed-in user, never a client's value. */

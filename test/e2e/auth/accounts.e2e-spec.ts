@@ -84,6 +84,7 @@ describe.each<Topology>(['standalone', 'cluster'])('accounts (%s)', (topology) =
 
   it_('the root from ROOT_USERNAME signs in with its password; root makes an admin and users, audited under its name', async () => {
     expect(root.user).toEqual({ id: expect.any(Number), name: 'rita', role: 'root' });
+    expect(root.user).not.toHaveProperty('sessionEpoch');
     expect((await root.call('GET', '/api/session')).body).toMatchObject({ via: 'session', user: { name: 'rita', role: 'root' } });
     for (const [name, role] of [
       ['adam', 'admin'],
@@ -230,6 +231,13 @@ describe.each<Topology>(['standalone', 'cluster'])('accounts (%s)', (topology) =
     expect((await w.call('GET', '/api/me')).status).toBe(401);
     const refused = await login('walter', 'walter-password-1');
     expect([refused.status, refused.body.error.code]).toEqual([403, 'account_disabled']);
+    // A new password set by an admin ends the user's sessions made with the old one.
+    const v = await signIn('victor', 'victor-password-1');
+    expect((await v.call('GET', '/api/me')).status).toBe(200);
+    expect((await root.call('PATCH', `/api/users/${v.user.id}`, { password: 'victor-password-2' })).status).toBe(200);
+    expect((await v.call('GET', '/api/me')).status).toBe(401);
+    expect((await login('victor', 'victor-password-1')).status).toBe(401);
+    expect((await (await signIn('victor', 'victor-password-2')).call('GET', '/api/me')).status).toBe(200);
   });
 
   it_('registration is off by default', async () => {

@@ -51,6 +51,7 @@ class World {
       totpLastStep: null,
       backupCodes: [],
       maxTokens: null,
+      sessionEpoch: 0,
       createdAt: T0,
       updatedAt: T0,
       ...over,

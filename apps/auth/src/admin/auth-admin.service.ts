@@ -156,6 +156,8 @@ export class AuthAdminService {
           passwordHash,
           maxTokens: b.maxTokens,
           ...reset2fa,
+          // A new (or no) password, or 2FA reset, ends the user's console sessions: whoever held one may not any more.
+          ...(b.password !== undefined || b.resetTwoFactor ? { sessionEpoch: { increment: 1 } } : {}),
         },
         (u) => ({ actor, action: 'update', entity: 'user', entityId: u.id, before: userView(before), after: userView(u) }),
       )

@@ -23,6 +23,7 @@ const user = (over: Partial<User> = {}): User => ({
   totpLastStep: null,
   backupCodes: [],
   maxTokens: null,
+  sessionEpoch: 0,
   createdAt: T0,
   updatedAt: T0,
   ...over,

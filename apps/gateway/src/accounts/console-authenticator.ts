@@ -47,9 +47,9 @@ export class ConsoleAuthenticator {
     }
     if (session.userId === undefined) return rememberPrincipal(req, ADMIN_KEY_PRINCIPAL);
     const user = await this.accounts.whoami(session.userId);
-    if (!user) {
+    if (!user || user.sessionEpoch !== (session.epoch ?? 0)) {
       await this.sessions.revoke(sessionId);
-      throw new DomainError('unauthorized', 401, 'The account is gone or disabled; the session has ended.');
+      throw new DomainError('unauthorized', 401, 'The account is gone, disabled or its password changed; the session has ended.');
     }
     return rememberPrincipal(req, { kind: 'user', ...user });
   }

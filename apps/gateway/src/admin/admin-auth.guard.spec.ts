@@ -22,9 +22,9 @@ const outcome = (g: AdminAuthGuard, ip: string, headers: Record<string, string>)
 
 /** Users as auth would answer whoami: 1 a user, 2 an admin, 3 a root; anything else gone or disabled. */
 const PEOPLE: Record<number, AccountPrincipal> = {
-  1: { id: 1, name: 'ursula', role: 'user' },
-  2: { id: 2, name: 'adam', role: 'admin' },
-  3: { id: 3, name: 'rita', role: 'root' },
+  1: { id: 1, name: 'ursula', role: 'user', sessionEpoch: 0 },
+  2: { id: 2, name: 'adam', role: 'admin', sessionEpoch: 0 },
+  3: { id: 3, name: 'rita', role: 'root', sessionEpoch: 1 },
 };
 const directory = { whoami: (id: number) => Promise.resolve(PEOPLE[id] ?? null) } as unknown as AccountDirectory;
 const newGuard = (sessions = new SessionService(new MemorySessionStore()), verifier = new AdminKeyVerifier({ ADMIN_KEY: KEY } as AppConfig)) =>
@@ -140,11 +140,13 @@ describe('AdminAuthGuard with the console session cookie', () => {
   it('a user session reaches the admin API only as admin or root; a gone or disabled user ends the session', async () => {
     const sessions = new SessionService(new MemorySessionStore());
     const g = newGuard(sessions);
-    const as = async (userId: number) => `sb_session=${(await sessions.create(userId)).id}`;
+    const as = async (userId: number, sessionEpoch = userId === 3 ? 1 : 0) => `sb_session=${(await sessions.create({ id: userId, sessionEpoch })).id}`;
     expect(await status(g, 'GET', { cookie: await as(1) })).toBe(403);
     expect(await status(g, 'GET', { cookie: await as(2) })).toBe(200);
     expect(await status(g, 'GET', { cookie: await as(3) })).toBe(200);
-    const gone = await sessions.create(9);
+    // A session from before the password changed (epoch 0, now 1) has ended.
+    expect(await status(g, 'GET', { cookie: await as(3, 0) })).toBe(401);
+    const gone = await sessions.create({ id: 9, sessionEpoch: 0 });
     expect(await status(g, 'GET', { cookie: `sb_session=${gone.id}` })).toBe(401);
     expect(await sessions.resolve(gone.id)).toBeNull();
   });

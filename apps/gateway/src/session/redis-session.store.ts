@@ -34,8 +34,9 @@ export class RedisSessionStore implements SessionStore {
     try {
       const r = JSON.parse(raw) as Partial<SessionRecord>;
       if (typeof r.csrfToken !== 'string' || typeof r.createdAt !== 'number' || typeof r.lastSeenAt !== 'number') return null;
-      if (r.userId !== undefined && !Number.isInteger(r.userId)) return null;
-      return { csrfToken: r.csrfToken, ...(r.userId === undefined ? {} : { userId: r.userId }), createdAt: r.createdAt, lastSeenAt: r.lastSeenAt };
+      if ((r.userId !== undefined && !Number.isInteger(r.userId)) || (r.epoch !== undefined && !Number.isInteger(r.epoch))) return null;
+      const owner = r.userId === undefined ? {} : { userId: r.userId, ...(r.epoch === undefined ? {} : { epoch: r.epoch }) };
+      return { csrfToken: r.csrfToken, ...owner, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt };
     } catch {
       return null;
     }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { DomainError, PasswordSignIn } from '@switchboard/contracts';
+import { DomainError, PasswordSignIn, type AccountPrincipal } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AccountDirectory } from '../accounts/account-directory';
@@ -70,8 +70,8 @@ export class SessionController {
   }
 
   /** Starts a session (of the admin key, or of `user`) and sets its cookie: the last step of every sign-in method. */
-  async issue(req: FastifyRequest, reply: FastifyReply, user?: { id: number; name: string; role: string }) {
-    const s = await this.sessions.create(user?.id);
+  async issue(req: FastifyRequest, reply: FastifyReply, user?: AccountPrincipal) {
+    const s = await this.sessions.create(user);
     return reply
       .status(200)
       .header('set-cookie', sessionCookie(s.id, SESSION_ABSOLUTE_MS / 1000, req.protocol === 'https'))

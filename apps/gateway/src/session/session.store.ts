@@ -3,6 +3,8 @@ export interface SessionRecord {
   csrfToken: string;
   /** the signed-in user (password sign-in); absent for a session made with the admin key */
   userId?: number;
+  /** the user's sessionEpoch at sign-in; a later one (new password) ends this session */
+  epoch?: number;
   createdAt: number;
   lastSeenAt: number;
 }
