@@ -98,6 +98,7 @@ class World {
     },
     byId: (id) => Promise.resolve(this.users.find((u) => u.id === id) ?? null),
     byName: (name) => Promise.resolve(this.users.find((u) => u.name === name) ?? null),
+    activeRootCount: () => Promise.resolve(this.users.filter((u) => u.role === 'root' && u.status === 'active').length),
     create: (data, audit) => {
       const u = this.user(defined(data) as Partial<User>);
       this.audits.push(audit(u));
@@ -199,6 +200,23 @@ describe('AuthAdminService', () => {
     const bus = { emit: (_: string, p: unknown) => void events.push(p) } as unknown as Bus;
     const expiry = { expireDue: () => Promise.resolve(void expired++) } as unknown as TokenExpiryService;
     s = new AuthAdminService(w.userRepo, w.tokenRepo, w.groupRepo, bus, expiry, new PasswordHasher());
+  });
+
+  it('roles: an admin cannot touch admins or roots; the last active root cannot be demoted, disabled or deleted', async () => {
+    const root = w.user({ name: 'rita', role: 'root' });
+    const adam = w.user({ name: 'adam', role: 'admin' });
+    const fails = (p: Promise<unknown>) =>
+      p.then(
+        () => 0,
+        (e: DomainError) => e.status,
+      );
+    expect(await fails(s.updateUser(String(adam.id), { rpm: 1 }, 'adam2', 'admin'))).toBe(403);
+    expect(await fails(s.updateUser(String(root.id), { role: 'admin' }, 'rita', 'root'))).toBe(400);
+    expect(await fails(s.updateUser(String(root.id), { status: 'disabled' }, 'rita', 'root'))).toBe(400);
+    expect(await fails(s.deleteUser(String(root.id), 'rita', 'root'))).toBe(400);
+    expect(await fails(s.updateUser(String(root.id), { rpm: 5 }, 'rita', 'root'))).toBe(0);
+    await s.updateUser(String(adam.id), { role: 'root' }, 'rita', 'root');
+    expect(await fails(s.updateUser(String(root.id), { role: 'admin' }, 'rita', 'root'))).toBe(0);
   });
 
   it('deleting a user audits each of its tokens, then the user, and drops the cached verification of their keys', async () => {

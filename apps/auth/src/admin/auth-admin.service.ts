@@ -70,6 +70,15 @@ export class AuthAdminService {
     private readonly hasher: PasswordHasher,
   ) {}
 
+  /** The last active root stays one: otherwise only the admin key could manage admins and roots. */
+  private async assertNotLastRoot(before: { role: string; status: string }, after?: { role?: string; status?: string }): Promise<void> {
+    if (before.role !== 'root' || before.status !== 'active') return;
+    if (after && (after.role ?? 'root') === 'root' && (after.status ?? 'active') === 'active') return;
+    if ((await this.users.activeRootCount()) <= 1) {
+      throw badRequest('role: the last active root cannot be demoted, disabled or deleted; make another root first', { field: 'role' });
+    }
+  }
+
   /** Admins manage users; only root (or the admin key) manages admins and roots, or makes one. */
   private assertMayManage(actorRole: 'root' | 'admin', ...roles: (string | undefined)[]): void {
     if (actorRole !== 'root' && roles.some((r) => r !== undefined && r !== 'user')) {
@@ -137,6 +146,7 @@ export class AuthAdminService {
   async updateUser(id: string | undefined, b: z.infer<typeof UpdateUser>, actor: string, actorRole: 'root' | 'admin' = 'admin') {
     const before = await this.findUser(id);
     this.assertMayManage(actorRole, before.role, b.role);
+    await this.assertNotLastRoot(before, b);
     const passwordHash = b.password === undefined ? undefined : b.password === null ? null : await this.hasher.hash(b.password);
     const reset2fa = b.resetTwoFactor ? { totpEnabled: false, totpSecret: null, totpLastStep: null, backupCodes: [] } : {};
     if (b.group) await this.assertGroup(b.group);
@@ -171,6 +181,7 @@ export class AuthAdminService {
   async deleteUser(id: string | undefined, actor: string, actorRole: 'root' | 'admin' = 'admin') {
     const before = await this.findUser(id);
     this.assertMayManage(actorRole, before.role);
+    await this.assertNotLastRoot(before);
     if (before.builtin) throw badRequest('id: the built-in admin user cannot be deleted', { field: 'id' });
     const tokens = await this.tokens.ofUser(before.id);
     // Its tokens go with it (ON DELETE CASCADE): each is a change of its own, so each is audited.
