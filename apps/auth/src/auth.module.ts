@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AccountRepository } from './accounts/account.repository';
+import { AccountService } from './accounts/account.service';
+import { PasswordHasher } from './accounts/password.hasher';
 import { AuthAdminService } from './admin/auth-admin.service';
 import { GroupRepository } from './admin/group.repository';
 import { TokenRepository } from './admin/token.repository';
@@ -10,7 +13,7 @@ import { KeyVerificationService } from './keys/key-verification.service';
 import { KeyRepository } from './keys/key.repository';
 import { TokenExpiryService } from './keys/token-expiry.service';
 
-/** Users, groups, tokens (API keys); key verification; quota and rate-limit policy. Needs DbModule and MessagingModule. */
+/** Users, groups, tokens (API keys); accounts (sign-in, 2FA, a user's own tokens); key verification; quota and rate-limit policy. Needs DbModule and MessagingModule. */
 @Module({
   controllers: [AuthRpcController],
   providers: [
@@ -23,6 +26,9 @@ import { TokenExpiryService } from './keys/token-expiry.service';
     TokenExpiryService,
     BudgetSpendRepository,
     Budgets,
+    PasswordHasher,
+    AccountRepository,
+    AccountService,
   ],
 })
 export class AuthModule {}

@@ -2,6 +2,7 @@ import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Subjects, VerifyKeyRequest } from '@switchboard/contracts';
 import { RpcErrorFilter } from '@switchboard/messaging';
+import { AccountService } from './accounts/account.service';
 import { authAdminDispatcher } from './admin/auth-admin.handlers';
 import { AuthAdminService } from './admin/auth-admin.service';
 import { KeyVerificationService } from './keys/key-verification.service';
@@ -14,6 +15,7 @@ export class AuthRpcController {
   constructor(
     private readonly keys: KeyVerificationService,
     admin: AuthAdminService,
+    private readonly accounts: AccountService,
   ) {
     this.admin = authAdminDispatcher(admin);
   }
@@ -21,6 +23,11 @@ export class AuthRpcController {
   @MessagePattern(Subjects.AuthVerifyKey)
   verify(@Payload() payload: unknown) {
     return this.keys.verify(VerifyKeyRequest.parse(payload));
+  }
+
+  @MessagePattern(Subjects.AuthAccount)
+  account(@Payload() payload: unknown) {
+    return this.accounts.dispatch(payload);
   }
 
   @MessagePattern(Subjects.AuthAdmin)

@@ -3,16 +3,16 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { I18nProvider, useI18n } from './i18n/i18n.context';
-import { CONSOLE_PAGES } from './layout/console-pages';
+import { ACCOUNT_PAGE, CONSOLE_PAGES } from './layout/console-pages';
 import { ConsoleLayout } from './layout/console-layout';
-import { PAGE_SCREENS } from './pages/page-screens';
+import { ACCOUNT_SCREEN, PAGE_SCREENS } from './pages/page-screens';
 import { SignInPage } from './pages/sign-in/sign-in.page';
 import { SessionProvider, useSession } from './session/session.context';
 import { consoleCssVariables, consoleTheme } from './theme/console-theme';
 
 /** Signed out, every path shows the sign-in form, so a bookmarked page opens after signing in. */
 function Pages() {
-  const { signedIn, checking } = useSession();
+  const { signedIn, checking, user } = useSession();
   const { t } = useI18n();
   if (checking)
     return (
@@ -21,15 +21,19 @@ function Pages() {
       </Center>
     );
   if (!signedIn) return <SignInPage />;
+  // A `user` has only its own account; any other path (a shared admin link) lands there.
+  const home = user?.role === 'user' ? ACCOUNT_PAGE.path : '/dashboard';
   return (
     <Routes>
       <Route element={<ConsoleLayout />}>
-        <Route index element={<Navigate to="/dashboard" replace />} />
-        {CONSOLE_PAGES.map(({ path }) => {
-          const Screen = PAGE_SCREENS[path];
-          return <Route key={path} path={`${path}/*`} element={<Screen />} />;
-        })}
-        <Route path="*" element={<Navigate to="/dashboard" replace />} />
+        <Route index element={<Navigate to={home} replace />} />
+        {user?.role !== 'user' &&
+          CONSOLE_PAGES.map(({ path }) => {
+            const Screen = PAGE_SCREENS[path];
+            return <Route key={path} path={`${path}/*`} element={<Screen />} />;
+          })}
+        {user && <Route path={`${ACCOUNT_PAGE.path}/*`} element={<ACCOUNT_SCREEN />} />}
+        <Route path="*" element={<Navigate to={home} replace />} />
       </Route>
     </Routes>
   );

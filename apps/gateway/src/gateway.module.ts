@@ -8,6 +8,12 @@ import { BanListService } from './state/ban-list.service';
 import { AdmissionService } from './admission/admission.service';
 import { BudgetGuard } from './budgets/budget-guard';
 import { AlertingBudgetEvents, BUDGET_EVENTS } from './budgets/budget-events';
+import { AccountDirectory } from './accounts/account-directory';
+import { AccountGuard, SessionGuard } from './accounts/account.guards';
+import { ConsoleAuthenticator } from './accounts/console-authenticator';
+import { LoginThrottle } from './accounts/login-throttle';
+import { MeController } from './accounts/me.controller';
+import { RegisterController } from './accounts/register.controller';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
 import { AdminKeyVerifier } from './admin/admin-key.verifier';
 import { KeyAuthenticator } from './auth/key-authenticator';
@@ -57,6 +63,9 @@ import { ANSWER_CACHE, answerCacheFor } from './plugins/cache/answer-cache.provi
     SessionController,
     SettingsController,
     PlaygroundController,
+    // accounts: /api/me/*, /api/auth/* (accounts/)
+    MeController,
+    RegisterController,
   ],
   providers: [
     RelayService,
@@ -84,6 +93,11 @@ import { ANSWER_CACHE, answerCacheFor } from './plugins/cache/answer-cache.provi
     PriceCache,
     AdminAuthGuard,
     AdminKeyVerifier,
+    AccountDirectory,
+    ConsoleAuthenticator,
+    LoginThrottle,
+    AccountGuard,
+    SessionGuard,
     // console sessions: in Redis when gateways share one (cluster), so a session made on one replica works on all
     SessionService,
     { provide: SESSION_STORE, useFactory: sessionStoreFor, inject: [APP_CONFIG] },

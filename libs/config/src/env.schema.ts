@@ -174,6 +174,19 @@ const envFields = z.object({
    * next day, week or month without waiting; leave 0
    */
   BUDGET_CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
+  /**
+   * accounts: at start auth makes sure this user exists with role root and, when it has no password yet, this
+   * password (so the first root can sign in; once the user has a password the variable no longer changes it)
+   */
+  ROOT_USERNAME: optionalString,
+  ROOT_PASSWORD: optionalString.refine((v) => v === undefined || v.length >= 8, { message: 'must be at least 8 characters' }),
+  /** `POST /api/auth/register` creates `user` accounts only when this is true (off by default) */
+  REGISTRATION_ENABLED: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** how many tokens a user may hold when it creates its own (an admin sets a user's own `maxTokens` to override) */
+  USER_MAX_TOKENS: int(10, 0),
 });
 
 /** Every variable the gateway reads, in the schema's order (the settings page lists them all). */
@@ -190,6 +203,8 @@ export const envSchema = envFields.superRefine(
     if (env.NATS_TLS_CERT && !env.NATS_TLS_KEY) bad('NATS_TLS_KEY', 'required with NATS_TLS_CERT (client certificate)');
     if (env.NATS_TLS_KEY && !env.NATS_TLS_CERT) bad('NATS_TLS_CERT', 'required with NATS_TLS_KEY (client certificate)');
     if (env.REDIS_TLS_CA && !env.REDIS_URL?.startsWith('rediss://')) bad('REDIS_TLS_CA', 'needs a rediss:// REDIS_URL (TLS)');
+    if (env.ROOT_USERNAME && !env.ROOT_PASSWORD) bad('ROOT_PASSWORD', 'required with ROOT_USERNAME');
+    if (env.ROOT_PASSWORD && !env.ROOT_USERNAME) bad('ROOT_USERNAME', 'required with ROOT_PASSWORD');
     // Run even when a single variable is already bad, so one message still names every problem.
   },
   { when: () => true },

@@ -10,5 +10,7 @@ export const AdminRequest = z.object({
   body: z.unknown().optional(),
   query: z.record(z.string(), z.string()).default({}),
   actor: z.string().default('admin'),
+  /** the asker's role: only `root` (the admin key counts as root) manages admins and roots */
+  actorRole: z.enum(['root', 'admin']).default('admin'),
 });
 export type AdminRequest = z.infer<typeof AdminRequest>;

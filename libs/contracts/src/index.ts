@@ -1,5 +1,6 @@
 export * from './subjects';
 export * from './auth.contracts';
+export * from './accounts.contracts';
 export * from './admin.contracts';
 export * from './admin';
 export * from './router.contracts';

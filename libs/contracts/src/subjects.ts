@@ -7,6 +7,8 @@ export const Subjects = {
   AuthVerifyKey: 'auth.key.verify.v1',
   /** request/reply: gateway → auth. Admin CRUD on users, tokens and groups. */
   AuthAdmin: 'auth.admin.v1',
+  /** request/reply: gateway → auth. Accounts: password sign-in, registration, a signed-in user's own data and 2FA. */
+  AuthAccount: 'auth.account.v1',
   /** event: auth → gateways. A token, user or group changed: drop cached verifications. */
   AuthChanged: 'auth.changed.v1',
 

@@ -167,7 +167,7 @@ describe.each<Topology>(['standalone', 'cluster'])('keys, users, groups and the 
       expect(tokenAudit.map((a) => a.action)).toEqual(['create', 'update', 'delete']);
       expect(tokenAudit[1].before).toMatchObject({ quota: 1.25, models: ['gpt-4o-mini'] });
       expect(tokenAudit[1].after).toMatchObject({ quota: null, models: null, group: 'audited' });
-      expect(tokenAudit.every((a) => a.actor === 'admin')).toBe(true);
+      expect(tokenAudit.every((a) => a.actor === 'admin key')).toBe(true);
       const userAudit = await auditOf('user', u.body.id);
       expect(userAudit.map((a) => a.action)).toEqual(['create', 'update', 'delete']);
       expect(userAudit[1].after).toMatchObject({ status: 'disabled', balance: null });

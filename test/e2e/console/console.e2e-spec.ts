@@ -50,6 +50,7 @@ describe('admin console in Chromium (standalone)', () => {
 
   it('refuses a wrong admin key with the gateway message and sets no session', async () => {
     await page.goto('/dashboard');
+    await page.getByText('ADMIN_KEY', { exact: true }).click();
     await page.getByLabel('Admin key').fill('not-the-admin-key');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByTestId('sign-in-error').textContent()).resolves.toMatch(/Sign-in refused/);

@@ -1,6 +1,7 @@
 // The auth service's own guarantees on real Postgres, below the HTTP layer: concurrent duplicate names leave one
 // row and one audit record (the unique index backs the pre-check), every change that can alter a verified key is
 // announced on auth.changed.v1, expiry flips exactly once, and automatic statuses follow the row.
+import { PasswordHasher } from '../../../apps/auth/src/accounts/password.hasher';
 import os from 'node:os';
 import { generateApiKey, hashApiKey } from '@switchboard/common';
 import { DomainError, Subjects, type AdminRequest } from '@switchboard/contracts';
@@ -34,7 +35,15 @@ describePostgres('auth services on Postgres', () => {
   let keys: KeyVerificationService;
   let expiry: TokenExpiryService;
 
-  const op = (resource: string, o: string, body?: unknown, id?: string): AdminRequest => ({ resource, op: o, body, id, query: {}, actor: 'int-test' });
+  const op = (resource: string, o: string, body?: unknown, id?: string): AdminRequest => ({
+    resource,
+    op: o,
+    body,
+    id,
+    query: {},
+    actor: 'int-test',
+    actorRole: 'root',
+  });
   // Through the rpc controller's path (route lookup, parsing, handler), as the gateway's request arrives.
   const run = async (resource: string, o: string, body?: unknown, id?: string) => ({
     body: await authAdminDispatcher(admin).dispatch(op(resource, o, body, id)),
@@ -57,7 +66,15 @@ describePostgres('auth services on Postgres', () => {
     const bus = { emit: (subject: string, payload: Emitted['payload']) => events.push({ subject, payload }) } as unknown as Bus;
     expiry = new TokenExpiryService(new KeyRepository(prisma), bus);
     const budgets = new Budgets(new BudgetSpendRepository(prisma), { BUDGET_CLOCK_OFFSET_MS: 0 });
-    admin = new AuthAdminService(new UserRepository(prisma), new TokenRepository(prisma), new GroupRepository(prisma), bus, expiry, budgets);
+    admin = new AuthAdminService(
+      new UserRepository(prisma),
+      new TokenRepository(prisma),
+      new GroupRepository(prisma),
+      bus,
+      expiry,
+      budgets,
+      new PasswordHasher(),
+    );
     keys = new KeyVerificationService(new KeyRepository(prisma), bus, budgets);
   });
 

@@ -27,6 +27,8 @@ describe('admin input', () => {
   it('fills SPEC defaults and keeps every accepted value storable', () => {
     expect(parseInput(CreateUser, { name: ' u ' })).toEqual({
       name: 'u',
+      role: 'user',
+      maxTokens: null,
       group: 'default',
       balance: 0,
       status: 'active',

@@ -8,9 +8,9 @@ export function authAdminHandlers(s: AuthAdminService): AdminHandlers<typeof Sub
   return {
     'users.list': (c) => s.listUsers(c.query),
     'users.get': (c) => s.getUser(c.id),
-    'users.create': (c) => s.createUser(c.body, c.actor),
-    'users.update': (c) => s.updateUser(c.id, c.body, c.actor),
-    'users.delete': (c) => s.deleteUser(c.id, c.actor),
+    'users.create': (c) => s.createUser(c.body, c.actor, c.actorRole),
+    'users.update': (c) => s.updateUser(c.id, c.body, c.actor, c.actorRole),
+    'users.delete': (c) => s.deleteUser(c.id, c.actor, c.actorRole),
     'tokens.list': (c) => s.listTokens(c.query),
     'tokens.get': (c) => s.getToken(c.id),
     'tokens.create': (c) => s.createToken(c.body, c.actor),

@@ -19,6 +19,7 @@ import { AuthAdminService } from './auth-admin.service';
 import type { Groups } from './group.repository';
 import type { Tokens } from './token.repository';
 import type { Users } from './user.repository';
+import { PasswordHasher } from '../accounts/password.hasher';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
 /** Prisma's "undefined leaves the column alone". */
@@ -47,6 +48,14 @@ class World {
       maxConcurrency: null,
       budget: null,
       builtin: false,
+      role: 'user',
+      passwordHash: null,
+      totpSecret: null,
+      totpEnabled: false,
+      totpLastStep: null,
+      backupCodes: [],
+      maxTokens: null,
+      sessionEpoch: 0,
       createdAt: T0,
       updatedAt: T0,
       ...over,
@@ -94,6 +103,7 @@ class World {
     },
     byId: (id) => Promise.resolve(this.users.find((u) => u.id === id) ?? null),
     byName: (name) => Promise.resolve(this.users.find((u) => u.name === name) ?? null),
+    activeRootCount: () => Promise.resolve(this.users.filter((u) => u.role === 'root' && u.status === 'active').length),
     create: (data, audit) => {
       const u = this.user(defined(data) as Partial<User>);
       this.audits.push(audit(u));
@@ -201,7 +211,25 @@ describe('AuthAdminService', () => {
       bus,
       expiry,
       new Budgets({ spentMicros: () => Promise.resolve(0) }, { BUDGET_CLOCK_OFFSET_MS: 0 }),
+      new PasswordHasher(),
     );
+  });
+
+  it('roles: an admin cannot touch admins or roots; the last active root cannot be demoted, disabled or deleted', async () => {
+    const root = w.user({ name: 'rita', role: 'root' });
+    const adam = w.user({ name: 'adam', role: 'admin' });
+    const fails = (p: Promise<unknown>) =>
+      p.then(
+        () => 0,
+        (e: DomainError) => e.status,
+      );
+    expect(await fails(s.updateUser(String(adam.id), { rpm: 1 }, 'adam2', 'admin'))).toBe(403);
+    expect(await fails(s.updateUser(String(root.id), { role: 'admin' }, 'rita', 'root'))).toBe(400);
+    expect(await fails(s.updateUser(String(root.id), { status: 'disabled' }, 'rita', 'root'))).toBe(400);
+    expect(await fails(s.deleteUser(String(root.id), 'rita', 'root'))).toBe(400);
+    expect(await fails(s.updateUser(String(root.id), { rpm: 5 }, 'rita', 'root'))).toBe(0);
+    await s.updateUser(String(adam.id), { role: 'root' }, 'rita', 'root');
+    expect(await fails(s.updateUser(String(root.id), { role: 'admin' }, 'rita', 'root'))).toBe(0);
   });
 
   it('deleting a user audits each of its tokens, then the user, and drops the cached verification of their keys', async () => {

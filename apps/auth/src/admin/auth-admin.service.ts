@@ -20,6 +20,7 @@ import { Bus } from '@switchboard/messaging';
 import type { z } from 'zod';
 import { Budgets, type BudgetView } from '../budgets/budget';
 import type { BudgetScope } from '../budgets/budget-spend.repository';
+import { PasswordHasher } from '../accounts/password.hasher';
 import { TokenExpiryService } from '../keys/token-expiry.service';
 import { groupView, tokenView, userView } from './auth.views';
 import { GroupRepository, type Groups } from './group.repository';
@@ -75,6 +76,7 @@ export class AuthAdminService {
     private readonly bus: Bus,
     private readonly expiry: TokenExpiryService,
     private readonly budgets: Budgets,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   /** An admin answer: the view with its budget's current period and spend (the view alone is what the audit keeps). */
@@ -85,6 +87,22 @@ export class AuthAdminService {
     column: unknown,
   ): Promise<Omit<V, 'budget'> & { budget: BudgetView | null }> {
     return { ...view, budget: view.budget ? await this.budgets.view(scope, id, column) : null };
+  }
+
+  /** The last active root stays one: otherwise only the admin key could manage admins and roots. */
+  private async assertNotLastRoot(before: { role: string; status: string }, after?: { role?: string; status?: string }): Promise<void> {
+    if (before.role !== 'root' || before.status !== 'active') return;
+    if (after && (after.role ?? 'root') === 'root' && (after.status ?? 'active') === 'active') return;
+    if ((await this.users.activeRootCount()) <= 1) {
+      throw badRequest('role: the last active root cannot be demoted, disabled or deleted; make another root first', { field: 'role' });
+    }
+  }
+
+  /** Admins manage users; only root (or the admin key) manages admins and roots, or makes one. */
+  private assertMayManage(actorRole: 'root' | 'admin', ...roles: (string | undefined)[]): void {
+    if (actorRole !== 'root' && roles.some((r) => r !== undefined && r !== 'user')) {
+      throw new DomainError('forbidden', 403, 'Only a root may manage admins and roots.');
+    }
   }
 
   private changed(keyHashes: string[], all = false, quotaReset?: { tokenIds: number[]; userIds: number[] }): void {
@@ -123,8 +141,10 @@ export class AuthAdminService {
     if (other && other.id !== exceptId) throw duplicate(`user "${name}"`);
   }
 
-  async createUser(b: z.infer<typeof CreateUser>, actor: string) {
+  async createUser(b: z.infer<typeof CreateUser>, actor: string, actorRole: 'root' | 'admin' = 'admin') {
+    this.assertMayManage(actorRole, b.role);
     await this.assertGroup(b.group);
+    const passwordHash = b.password === undefined ? null : await this.hasher.hash(b.password);
     await this.assertUserNameFree(b.name);
     const user = await this.users
       .create(
@@ -137,6 +157,9 @@ export class AuthAdminService {
           tpm: b.tpm,
           maxConcurrency: b.maxConcurrency,
           budget: budgetColumn(b.budget),
+          role: b.role,
+          passwordHash,
+          maxTokens: b.maxTokens,
         },
         (u) => ({ actor, action: 'create', entity: 'user', entityId: u.id, after: userView(u) }),
       )
@@ -144,8 +167,12 @@ export class AuthAdminService {
     return this.withSpend('user', user.id, userView(user), user.budget);
   }
 
-  async updateUser(id: string | undefined, b: z.infer<typeof UpdateUser>, actor: string) {
+  async updateUser(id: string | undefined, b: z.infer<typeof UpdateUser>, actor: string, actorRole: 'root' | 'admin' = 'admin') {
     const before = await this.findUser(id);
+    this.assertMayManage(actorRole, before.role, b.role);
+    await this.assertNotLastRoot(before, b);
+    const passwordHash = b.password === undefined ? undefined : b.password === null ? null : await this.hasher.hash(b.password);
+    const reset2fa = b.resetTwoFactor ? { totpEnabled: false, totpSecret: null, totpLastStep: null, backupCodes: [] } : {};
     if (b.group) await this.assertGroup(b.group);
     if (b.name !== undefined) await this.assertUserNameFree(b.name, before.id);
     const after = await this.users
@@ -160,6 +187,12 @@ export class AuthAdminService {
           tpm: b.tpm,
           maxConcurrency: b.maxConcurrency,
           budget: budgetColumn(b.budget),
+          role: b.role,
+          passwordHash,
+          maxTokens: b.maxTokens,
+          ...reset2fa,
+          // A new (or no) password, or 2FA reset, ends the user's console sessions: whoever held one may not any more.
+          ...(b.password !== undefined || b.resetTwoFactor ? { sessionEpoch: { increment: 1 } } : {}),
         },
         (u) => ({ actor, action: 'update', entity: 'user', entityId: u.id, before: userView(before), after: userView(u) }),
       )
@@ -170,8 +203,10 @@ export class AuthAdminService {
     return this.withSpend('user', after.id, userView(after), after.budget);
   }
 
-  async deleteUser(id: string | undefined, actor: string) {
+  async deleteUser(id: string | undefined, actor: string, actorRole: 'root' | 'admin' = 'admin') {
     const before = await this.findUser(id);
+    this.assertMayManage(actorRole, before.role);
+    await this.assertNotLastRoot(before);
     if (before.builtin) throw badRequest('id: the built-in admin user cannot be deleted', { field: 'id' });
     const tokens = await this.tokens.ofUser(before.id);
     // Its tokens go with it (ON DELETE CASCADE): each is a change of its own, so each is audited.

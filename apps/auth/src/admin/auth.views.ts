@@ -16,6 +16,10 @@ export const userView = (u: User) => ({
   maxConcurrency: u.maxConcurrency,
   budget: storedBudget(u.budget),
   builtin: u.builtin,
+  role: u.role as 'root' | 'admin' | 'user',
+  hasPassword: u.passwordHash !== null,
+  twoFactor: u.totpEnabled,
+  maxTokens: u.maxTokens,
   createdAt: u.createdAt.toISOString(),
   updatedAt: u.updatedAt.toISOString(),
 });

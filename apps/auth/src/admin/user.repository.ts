@@ -48,6 +48,11 @@ export class UserRepository {
     return this.prisma.user.findUnique({ where: { id } });
   }
 
+  /** Active users with role root (the last one may not be demoted, disabled or deleted). */
+  async activeRootCount(): Promise<number> {
+    return this.prisma.user.count({ where: { role: 'root', status: 'active' } });
+  }
+
   async byName(name: string): Promise<User | null> {
     return this.prisma.user.findUnique({ where: { name } });
   }

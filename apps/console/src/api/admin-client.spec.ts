@@ -60,10 +60,10 @@ describe('createAdminClient', () => {
 describe('createSessionApi', () => {
   it('posts the admin key once and returns the CSRF token; a refusal carries the gateway message', async () => {
     const ok = fakeFetch(200, { csrfToken: 'c1', expiresAt: '2026-12-07T00:00:00.000Z' });
-    await expect(createSessionApi(ok.fn).signIn('k')).resolves.toEqual({ csrfToken: 'c1', expiresAt: '2026-12-07T00:00:00.000Z' });
+    await expect(createSessionApi(ok.fn).signIn({ adminKey: 'k' })).resolves.toEqual({ csrfToken: 'c1', expiresAt: '2026-12-07T00:00:00.000Z' });
     expect(ok.calls[0]).toMatchObject({ url: '/api/session', init: { method: 'POST', body: JSON.stringify({ adminKey: 'k' }) } });
     const refused = fakeFetch(401, { error: { code: 'unauthorized', message: 'invalid admin key' } });
-    await expect(createSessionApi(refused.fn).signIn('bad')).rejects.toMatchObject({ status: 401, message: 'invalid admin key' });
+    await expect(createSessionApi(refused.fn).signIn({ adminKey: 'bad' })).rejects.toMatchObject({ status: 401, message: 'invalid admin key' });
   });
 
   it('reads a 401 from GET /api/session as signed out, and signs out with the CSRF token', async () => {

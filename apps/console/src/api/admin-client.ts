@@ -1,5 +1,5 @@
 import type { SettingsView } from '@switchboard/config';
-import type { AdminRoutes } from '@switchboard/contracts';
+import type { AdminRoutes, CreateOwnToken, LogPage, MeView, TokenView } from '@switchboard/contracts';
 import type { z } from 'zod';
 
 /**
@@ -67,20 +67,62 @@ export const CONSOLE_ROUTES = {
   'usage-dead-letters.list': { method: 'GET', path: '/api/usage/dead-letters' },
 } as const satisfies { [K in RouteKey]: RouteShape<K> };
 
-/** Routes the gateway answers from its own state (not in the admin route table), typed by their answers. */
+/** Routes the gateway answers itself or on the signed-in user's behalf (not in the admin route table), typed here. */
 interface GatewayRoutes {
   'settings.get': { method: 'GET'; path: '/api/settings'; answer: SettingsView };
+  'me.get': { method: 'GET'; path: '/api/me'; answer: MeView };
+  'me.tokens.list': { method: 'GET'; path: '/api/me/tokens'; answer: { data: z.output<typeof TokenView>[]; total: number } };
+  'me.tokens.create': { method: 'POST'; path: '/api/me/tokens'; answer: z.output<typeof TokenView>; body: z.input<typeof CreateOwnToken> };
+  'me.tokens.delete': { method: 'DELETE'; path: '/api/me/tokens/:id'; answer: { deleted: true }; params: { id: string | number } };
+  'me.logs': { method: 'GET'; path: '/api/me/logs'; answer: z.output<typeof LogPage>; query: { limit?: number; cursor?: string } };
+  'me.usage': { method: 'GET'; path: '/api/me/usage'; answer: MeUsage; query: { days?: number } };
+  'me.2fa.setup': { method: 'POST'; path: '/api/me/2fa/setup'; answer: { secret: string; uri: string } };
+  'me.2fa.enable': { method: 'POST'; path: '/api/me/2fa/enable'; answer: { backupCodes: string[] }; body: { code: string } };
+  'me.2fa.disable': { method: 'POST'; path: '/api/me/2fa/disable'; answer: { disabled: true }; body: { code: string } };
+  'me.2fa.backup-codes': { method: 'POST'; path: '/api/me/2fa/backup-codes'; answer: { backupCodes: string[] }; body: { code: string } };
+}
+
+/** `GET /api/me/usage`: the stats of /api/stats for the signed-in user only, and its balance. */
+export interface MeUsage {
+  balance: number | null;
+  days: number;
+  totals: { requests: number; promptTokens: number; completionTokens: number; cost: number };
+  byDay: { date: string; requests: number; cost: number }[];
+  byModel: { model: string; requests: number; cost: number }[];
 }
 
 const GATEWAY_ROUTES = {
   'settings.get': { method: 'GET', path: '/api/settings' },
+  'me.get': { method: 'GET', path: '/api/me' },
+  'me.tokens.list': { method: 'GET', path: '/api/me/tokens' },
+  'me.tokens.create': { method: 'POST', path: '/api/me/tokens' },
+  'me.tokens.delete': { method: 'DELETE', path: '/api/me/tokens/:id' },
+  'me.logs': { method: 'GET', path: '/api/me/logs' },
+  'me.usage': { method: 'GET', path: '/api/me/usage' },
+  'me.2fa.setup': { method: 'POST', path: '/api/me/2fa/setup' },
+  'me.2fa.enable': { method: 'POST', path: '/api/me/2fa/enable' },
+  'me.2fa.disable': { method: 'POST', path: '/api/me/2fa/disable' },
+  'me.2fa.backup-codes': { method: 'POST', path: '/api/me/2fa/backup-codes' },
 } as const satisfies { [K in keyof GatewayRoutes]: Pick<GatewayRoutes[K], 'method' | 'path'> };
 
 export type ConsoleRoute = keyof typeof CONSOLE_ROUTES | keyof GatewayRoutes;
 type Field<K, F extends string> = K extends RouteKey ? (AdminRoutes[K] extends Record<F, infer V> ? V : never) : never;
-type Params<K extends ConsoleRoute> = Field<K, 'params'> extends z.ZodType ? z.input<Field<K, 'params'>> : undefined;
-type Query<K extends ConsoleRoute> = Field<K, 'query'> extends z.ZodType ? Partial<z.input<Field<K, 'query'>>> : undefined;
-type Body<K extends ConsoleRoute> = Field<K, 'body'> extends { schema: z.ZodType } ? z.input<Field<K, 'body'>['schema']> : undefined;
+type Own<K, F extends string> = K extends keyof GatewayRoutes ? (GatewayRoutes[K] extends Record<F, infer V> ? V : undefined) : never;
+type Params<K extends ConsoleRoute> = K extends keyof GatewayRoutes
+  ? Own<K, 'params'>
+  : Field<K, 'params'> extends z.ZodType
+    ? z.input<Field<K, 'params'>>
+    : undefined;
+type Query<K extends ConsoleRoute> = K extends keyof GatewayRoutes
+  ? Own<K, 'query'>
+  : Field<K, 'query'> extends z.ZodType
+    ? Partial<z.input<Field<K, 'query'>>>
+    : undefined;
+type Body<K extends ConsoleRoute> = K extends keyof GatewayRoutes
+  ? Own<K, 'body'>
+  : Field<K, 'body'> extends { schema: z.ZodType }
+    ? z.input<Field<K, 'body'>['schema']>
+    : undefined;
 export type Answer<K extends ConsoleRoute> = K extends RouteKey
   ? z.output<AdminRoutes[K]['answer']>
   : K extends keyof GatewayRoutes

@@ -1,3 +1,4 @@
+import { accountEn, accountZh } from '../pages/account/account.messages';
 import { aliasesEn, aliasesZh } from '../pages/aliases/aliases.messages';
 import { budgetEn, budgetZh } from '../pages/budgets/budget.messages';
 import { channelsEn, channelsZh } from '../pages/channels/channels.messages';
@@ -48,6 +49,15 @@ const commonEn = {
   'signIn.adminKeyHint': 'The ADMIN_KEY of this gateway. It is sent once and never stored by the page.',
   'signIn.submit': 'Sign in',
   'signIn.failed': 'Sign-in refused: {message}',
+  'signIn.method': 'Sign-in method',
+  'signIn.withPassword': 'User account',
+  'signIn.withAdminKey': 'ADMIN_KEY',
+  'signIn.username': 'Username',
+  'signIn.password': 'Password',
+  'signIn.totp': 'Authentication code',
+  'signIn.totpHint': 'The 6-digit code from your authenticator app, or one of your backup codes.',
+  'signIn.verify': 'Verify',
+  'nav.account': 'My account',
   'common.loading': 'Loading…',
   'common.error': 'Could not load: {message}',
   'common.retry': 'Retry',
@@ -99,6 +109,15 @@ const commonZh: Record<keyof typeof commonEn, string> = {
   'signIn.adminKeyHint': '本网关的 ADMIN_KEY。只发送一次，页面不会保存。',
   'signIn.submit': '登录',
   'signIn.failed': '登录被拒绝：{message}',
+  'signIn.method': '登录方式',
+  'signIn.withPassword': '用户账户',
+  'signIn.withAdminKey': 'ADMIN_KEY',
+  'signIn.username': '用户名',
+  'signIn.password': '密码',
+  'signIn.totp': '验证码',
+  'signIn.totpHint': '身份验证器应用中的 6 位验证码，或一个备用码。',
+  'signIn.verify': '验证',
+  'nav.account': '我的账户',
   'common.loading': '加载中…',
   'common.error': '加载失败：{message}',
   'common.retry': '重试',
@@ -154,6 +173,7 @@ export const en = mergeMessages(
   settingsEn,
   alertChannelsEn,
   playgroundEn,
+  accountEn,
 );
 
 export type MessageKey = keyof typeof en;
@@ -176,6 +196,7 @@ export const zh: Record<MessageKey, string> = mergeMessages(
   settingsZh,
   alertChannelsZh,
   playgroundZh,
+  accountZh,
 );
 
 export const LANGUAGES = { en, zh } as const;

@@ -8,6 +8,7 @@ import {
   Loader,
   NavLink,
   SegmentedControl,
+  Text,
   Title,
   useComputedColorScheme,
   useMantineColorScheme,
@@ -18,11 +19,13 @@ import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
 import { useI18n } from '../i18n/i18n.context';
 import type { Language } from '../i18n/messages';
 import { useSession } from '../session/session.context';
-import { CONSOLE_PAGES } from './console-pages';
+import { ACCOUNT_PAGE, CONSOLE_PAGES } from './console-pages';
 
 export function ConsoleLayout() {
   const { t, lang, setLang } = useI18n();
-  const { signOut } = useSession();
+  const { signOut, user } = useSession();
+  // A `user` reaches only its own account; admins see every page, and their own account when signed in as a person.
+  const pages = user?.role === 'user' ? [ACCOUNT_PAGE] : user ? [...CONSOLE_PAGES, ACCOUNT_PAGE] : CONSOLE_PAGES;
   const [opened, { toggle, close }] = useDisclosure(false);
   const { setColorScheme } = useMantineColorScheme();
   const scheme = useComputedColorScheme('light');
@@ -57,6 +60,11 @@ export function ConsoleLayout() {
             >
               <span aria-hidden="true">{scheme === 'dark' ? '☀' : '☾'}</span>
             </ActionIcon>
+            {user && (
+              <Text size="sm" visibleFrom="sm" data-testid="signed-in-as">
+                {user.name}
+              </Text>
+            )}
             <Button variant="default" size="xs" onClick={() => void signOut()}>
               {t('session.signOut')}
             </Button>
@@ -64,7 +72,7 @@ export function ConsoleLayout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label={t('nav.label')}>
-        {CONSOLE_PAGES.map((p) => (
+        {pages.map((p) => (
           <NavLink
             key={p.path}
             component={RouterLink}

@@ -19,3 +19,6 @@ export const CONSOLE_PAGES = [
 ] as const satisfies readonly { path: string; label: MessageKey }[];
 
 export type ConsolePath = (typeof CONSOLE_PAGES)[number]['path'];
+
+/** The signed-in user's own account (not for the admin key, which has none); the only page a `user` sees. */
+export const ACCOUNT_PAGE = { path: '/account', label: 'nav.account' } as const satisfies { path: string; label: MessageKey };

@@ -21,3 +21,6 @@ export const PAGE_SCREENS: Record<ConsolePath, ComponentType> = {
   '/settings': screen(() => import('./settings/settings.page'), 'SettingsPage'),
   '/playground': screen(() => import('./playground/playground.page'), 'PlaygroundPage'),
 };
+
+/** The signed-in user's own account (`/account` and its tabs). */
+export const ACCOUNT_SCREEN = screen(() => import('./account/account.page'), 'AccountPage');

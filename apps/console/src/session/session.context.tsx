@@ -1,16 +1,18 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useMemo, type ReactNode } from 'react';
 import { createAdminClient, type AdminCall } from '../api/admin-client';
-import { createSessionApi } from '../api/session.api';
+import { createSessionApi, type Credentials, type SessionUser } from '../api/session.api';
 import { CsrfTokenStore } from './csrf-token.store';
 
 interface Session {
   signedIn: boolean;
+  /** the signed-in person; null with the admin key (which acts as root) */
+  user: SessionUser | null;
   checking: boolean;
   api: AdminCall;
   /** fetch on the session for what is not a JSON admin route (the playground's stream): CSRF header; signs out if the session ended */
   sessionFetch: (path: string, init: RequestInit) => Promise<Response>;
-  signIn: (adminKey: string) => Promise<void>;
+  signIn: (credentials: Credentials) => Promise<void>;
   signOut: () => Promise<void>;
 }
 
@@ -26,7 +28,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     queryFn: async () => {
       const s = await sessionApi.current();
       if (s?.csrfToken) store.set(s.csrfToken);
-      return s !== null;
+      return s === null ? false : { user: s.user ?? null };
     },
     staleTime: Infinity,
     retry: false,
@@ -58,14 +60,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   );
   const value = useMemo<Session>(
     () => ({
-      signedIn: status.data === true,
+      signedIn: Boolean(status.data),
+      user: status.data ? status.data.user : null,
       checking: status.isPending,
       api,
       sessionFetch,
-      async signIn(adminKey) {
-        const started = await sessionApi.signIn(adminKey);
+      async signIn(credentials) {
+        const started = await sessionApi.signIn(credentials);
         store.set(started.csrfToken);
-        queryClient.setQueryData(SESSION_QUERY, true);
+        queryClient.setQueryData(SESSION_QUERY, { user: started.user ?? null });
       },
       async signOut() {
         await sessionApi.signOut(store.get()).catch(() => undefined);

@@ -6,6 +6,9 @@ import { MemorySessionStore } from '../session/memory-session.store';
 import { SessionService } from '../session/session.service';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminKeyVerifier } from './admin-key.verifier';
+import type { AccountPrincipal } from '@switchboard/contracts';
+import type { AccountDirectory } from '../accounts/account-directory';
+import { ConsoleAuthenticator } from '../accounts/console-authenticator';
 
 const KEY = 'the-admin-key-0123456789';
 const ctx = (ip: string, headers: Record<string, string>) => ({ switchToHttp: () => ({ getRequest: () => ({ ip, headers }) }) }) as unknown as ExecutionContext;
@@ -17,8 +20,15 @@ const outcome = (g: AdminAuthGuard, ip: string, headers: Record<string, string>)
   }
 };
 
-const newGuard = (sessions = new SessionService(new MemorySessionStore())) =>
-  new AdminAuthGuard(new AdminKeyVerifier({ ADMIN_KEY: KEY } as AppConfig), sessions);
+/** Users as auth would answer whoami: 1 a user, 2 an admin, 3 a root; anything else gone or disabled. */
+const PEOPLE: Record<number, AccountPrincipal> = {
+  1: { id: 1, name: 'ursula', role: 'user', sessionEpoch: 0 },
+  2: { id: 2, name: 'adam', role: 'admin', sessionEpoch: 0 },
+  3: { id: 3, name: 'rita', role: 'root', sessionEpoch: 1 },
+};
+const directory = { whoami: (id: number) => Promise.resolve(PEOPLE[id] ?? null) } as unknown as AccountDirectory;
+const newGuard = (sessions = new SessionService(new MemorySessionStore()), verifier = new AdminKeyVerifier({ ADMIN_KEY: KEY } as AppConfig)) =>
+  new AdminAuthGuard(new ConsoleAuthenticator(verifier, sessions, directory));
 
 describe('AdminAuthGuard', () => {
   let now = 1_000_000;
@@ -120,10 +130,24 @@ describe('AdminAuthGuard with the console session cookie', () => {
   it('a locked address is refused with a live session too, and sign-in guesses count toward the lock', async () => {
     const sessions = new SessionService(new MemorySessionStore());
     const verifier = new AdminKeyVerifier({ ADMIN_KEY: KEY } as AppConfig);
-    const g = new AdminAuthGuard(verifier, sessions);
+    const g = newGuard(sessions, verifier);
     const s = await sessions.create();
     for (let i = 0; i < 20; i++) expect(() => verifier.verify('9.9.9.9', `guess-${i}`)).toThrow(expect.objectContaining({ status: 401 }) as Error);
     expect(() => verifier.verify('9.9.9.9', KEY)).toThrow(expect.objectContaining({ status: 429 }) as Error);
     expect(await status(g, 'GET', { cookie: `sb_session=${s.id}` }, '9.9.9.9')).toBe(429);
+  });
+
+  it('a user session reaches the admin API only as admin or root; a gone or disabled user ends the session', async () => {
+    const sessions = new SessionService(new MemorySessionStore());
+    const g = newGuard(sessions);
+    const as = async (userId: number, sessionEpoch = userId === 3 ? 1 : 0) => `sb_session=${(await sessions.create({ id: userId, sessionEpoch })).id}`;
+    expect(await status(g, 'GET', { cookie: await as(1) })).toBe(403);
+    expect(await status(g, 'GET', { cookie: await as(2) })).toBe(200);
+    expect(await status(g, 'GET', { cookie: await as(3) })).toBe(200);
+    // A session from before the password changed (epoch 0, now 1) has ended.
+    expect(await status(g, 'GET', { cookie: await as(3, 0) })).toBe(401);
+    const gone = await sessions.create({ id: 9, sessionEpoch: 0 });
+    expect(await status(g, 'GET', { cookie: `sb_session=${gone.id}` })).toBe(401);
+    expect(await sessions.resolve(gone.id)).toBeNull();
   });
 });

@@ -9,6 +9,10 @@ import { installJsonBodyParser } from '../edge/json-body.parser';
 import { MemorySessionStore } from '../session/memory-session.store';
 import { SessionService } from '../session/session.service';
 import { SESSION_STORE } from '../session/session.store';
+import { AccountDirectory } from '../accounts/account-directory';
+import { SessionGuard } from '../accounts/account.guards';
+import { ConsoleAuthenticator } from '../accounts/console-authenticator';
+import { LoginThrottle } from '../accounts/login-throttle';
 import { AdminKeyVerifier } from './admin-key.verifier';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminController } from './admin.controller';
@@ -31,6 +35,10 @@ const bus = {
     { provide: APP_CONFIG, useValue: { ADMIN_KEY: KEY } as AppConfig },
     AdminAuthGuard,
     AdminKeyVerifier,
+    AccountDirectory,
+    ConsoleAuthenticator,
+    LoginThrottle,
+    SessionGuard,
     SessionService,
     { provide: SESSION_STORE, useValue: new MemorySessionStore() },
     { provide: APP_FILTER, useClass: EdgeErrorFilter },
@@ -69,7 +77,7 @@ describe('AdminController (the routes of ADMIN_ROUTES, over HTTP)', () => {
       const res = await call(r.method, url, r.body ? '{}' : undefined);
       expect([r.op, res.statusCode]).toEqual([r.op, r.status]);
       const [resource, op] = r.op.split('.');
-      expect(sent).toEqual([{ subject: r.subject, payload: expect.objectContaining({ resource, op, actor: 'admin' }) }]);
+      expect(sent).toEqual([{ subject: r.subject, payload: expect.objectContaining({ resource, op, actor: 'admin key', actorRole: 'root' }) }]);
       expect(sent[0].payload.id).toBe(r.path.includes(':') ? 'p-1' : undefined);
     }
   });
@@ -81,7 +89,7 @@ describe('AdminController (the routes of ADMIN_ROUTES, over HTTP)', () => {
     expect(created.json()).toEqual({ id: 1, name: 'c' });
     expect(sent[0]).toEqual({
       subject: Subjects.RouterAdmin,
-      payload: { resource: 'channels', op: 'create', body: { name: 'c' }, query: {}, actor: 'admin' },
+      payload: { resource: 'channels', op: 'create', body: { name: 'c' }, query: {}, actor: 'admin key', actorRole: 'root' },
     });
   });
 

@@ -4,6 +4,7 @@ import { DomainError, adminRouteList } from '@switchboard/contracts';
 import { Bus } from '@switchboard/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RawJsonBody } from '../relay/inbound';
+import { actorName, adminRoleOf, principalOf } from '../accounts/principal';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { bindAdminRoutes, pathParamsOf, type AdminRouteEntry, type AdminRouteTarget } from './admin-route.binder';
 
@@ -29,7 +30,8 @@ export class AdminController implements AdminRouteTarget {
       subId,
       body: route.body ? bodyOf(req.body as RawJsonBody | undefined) : {},
       query: route.query ? (req.query as Record<string, string>) : {},
-      actor: 'admin',
+      actor: actorName(principalOf(req)),
+      actorRole: adminRoleOf(principalOf(req)),
     });
     return reply.status(route.status).send(answer);
   }

@@ -19,6 +19,8 @@ export const CONSOLE_PAGES = [
   'redemptions',
   'settings',
   'playground',
+  // a signed-in user's own account (its tokens, logs, usage, 2FA)
+  'account',
 ] as const;
 
 /** A hashed file name changes with its content, so an asset may be cached for a year without revalidation. */

@@ -79,8 +79,19 @@ export const SESSION_ROUTES: StaticRoute[] = [
     path: '/api/session',
     tag: 'admin',
     auth: 'none',
-    summary: 'Sign in with the admin key: sets the HttpOnly cookie sb_session (SameSite=Lax); a wrong key is 401 and counts toward the admin throttle',
-    body: { type: 'object', required: ['adminKey'], properties: { adminKey: { type: 'string' } }, additionalProperties: false },
+    summary:
+      'Sign in with the admin key, or with a username and password (and `totp`, a 6-digit code or a backup code, when the user has 2FA: 401 totp_required without it): sets the HttpOnly cookie sb_session (SameSite=Lax); a wrong key or password is 401 (invalid_credentials) and counts toward the throttles (429 with Retry-After)',
+    body: {
+      oneOf: [
+        { type: 'object', required: ['adminKey'], properties: { adminKey: { type: 'string' } }, additionalProperties: false },
+        {
+          type: 'object',
+          required: ['username', 'password'],
+          properties: { username: { type: 'string' }, password: { type: 'string' }, totp: { type: 'string' } },
+          additionalProperties: false,
+        },
+      ],
+    },
     answer: { status: 200, schema: SESSION_ANSWER },
   },
   {
@@ -106,6 +117,43 @@ export const SESSION_ROUTES: StaticRoute[] = [
     summary: 'Sign out: ends the session on the server (the old cookie then gets 401); needs x-csrf-token',
     answer: { status: 204 },
   },
+];
+
+const me = (method: StaticRoute['method'], path: string, summary: string, status = 200): StaticRoute => ({
+  method,
+  path,
+  tag: 'admin',
+  auth: 'session',
+  summary: `${summary} (a signed-in user of any role; the admin key has no account: 403)`,
+  answer: { status },
+});
+
+/** Accounts: registration and the signed-in user's own data (never another user's). */
+export const ACCOUNT_ROUTES: StaticRoute[] = [
+  {
+    method: 'post',
+    path: '/api/auth/register',
+    tag: 'admin',
+    auth: 'none',
+    summary: 'Create a `user` account { username, password } (only with REGISTRATION_ENABLED=true, else 403 registration_disabled); then sign in',
+    body: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string', minLength: 8 } } },
+    answer: { status: 201 },
+  },
+  me('get', '/api/me', 'The signed-in user: role, group, balance, 2FA state, tokens held and allowed'),
+  me('get', '/api/me/tokens', 'My tokens'),
+  me(
+    'post',
+    '/api/me/tokens',
+    'Create one of my tokens { name, expiresAt?, quota?, models? } (up to my maxTokens: 409 token_limit); the key is answered once',
+    201,
+  ),
+  me('delete', '/api/me/tokens/{id}', 'Delete one of my tokens'),
+  me('get', '/api/me/logs', 'My request logs (filters and cursor as /api/logs)'),
+  me('get', '/api/me/usage', 'My spend and tokens by day, model and endpoint (?days=7) and my balance'),
+  me('post', '/api/me/2fa/setup', 'Start 2FA: { secret, uri } (otpauth:// for a QR code)'),
+  me('post', '/api/me/2fa/enable', 'Turn 2FA on with { code }: answers { backupCodes } (shown once, each usable once)'),
+  me('post', '/api/me/2fa/disable', 'Turn 2FA off with { code } (a TOTP or backup code)'),
+  me('post', '/api/me/2fa/backup-codes', 'New backup codes for { code }, replacing the old ones'),
 ];
 
 /** The gateway's own configuration (not an admin route: no service owns it, the gateway answers from its own config). */

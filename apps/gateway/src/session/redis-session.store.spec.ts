@@ -26,6 +26,15 @@ describe('RedisSessionStore', () => {
     expect(await store.get('h'.repeat(64))).toBeNull();
   });
 
+  it("keeps a password session's user id; a record with a malformed one is no session", async () => {
+    const { data, client } = fakeRedis();
+    const store = new RedisSessionStore(client);
+    await store.put('u', { csrfToken: 't', userId: 7, epoch: 2, createdAt: 1, lastSeenAt: 2 }, 1000);
+    expect(await store.get('u')).toEqual({ csrfToken: 't', userId: 7, epoch: 2, createdAt: 1, lastSeenAt: 2 });
+    data.set(sessionKey('v'), { value: '{"csrfToken":"t","userId":"7","createdAt":1,"lastSeenAt":2}', px: 1 });
+    expect(await store.get('v')).toBeNull();
+  });
+
   it('reads a damaged record as no session', async () => {
     const { data, client } = fakeRedis();
     const store = new RedisSessionStore(client);

@@ -33,9 +33,10 @@ export class RedisSessionStore implements SessionStore {
     if (raw === null) return null;
     try {
       const r = JSON.parse(raw) as Partial<SessionRecord>;
-      return typeof r.csrfToken === 'string' && typeof r.createdAt === 'number' && typeof r.lastSeenAt === 'number'
-        ? { csrfToken: r.csrfToken, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt }
-        : null;
+      if (typeof r.csrfToken !== 'string' || typeof r.createdAt !== 'number' || typeof r.lastSeenAt !== 'number') return null;
+      if ((r.userId !== undefined && !Number.isInteger(r.userId)) || (r.epoch !== undefined && !Number.isInteger(r.epoch))) return null;
+      const owner = r.userId === undefined ? {} : { userId: r.userId, ...(r.epoch === undefined ? {} : { epoch: r.epoch }) };
+      return { csrfToken: r.csrfToken, ...owner, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt };
     } catch {
       return null;
     }

@@ -3,6 +3,10 @@ import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { Bus } from '@switchboard/messaging';
+import { AccountDirectory } from '../accounts/account-directory';
+import { SessionGuard } from '../accounts/account.guards';
+import { ConsoleAuthenticator } from '../accounts/console-authenticator';
+import { LoginThrottle } from '../accounts/login-throttle';
 import { AdminKeyVerifier } from '../admin/admin-key.verifier';
 import { AdminAuthGuard } from '../admin/admin-auth.guard';
 import { AdminController } from '../admin/admin.controller';
@@ -22,6 +26,10 @@ const KEY = 'the-admin-key-0123456789';
     { provide: APP_CONFIG, useValue: { ADMIN_KEY: KEY } as AppConfig },
     AdminAuthGuard,
     AdminKeyVerifier,
+    AccountDirectory,
+    ConsoleAuthenticator,
+    LoginThrottle,
+    SessionGuard,
     SessionService,
     { provide: SESSION_STORE, useValue: new MemorySessionStore() },
     { provide: APP_FILTER, useClass: EdgeErrorFilter },

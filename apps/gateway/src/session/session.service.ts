@@ -18,6 +18,9 @@ const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
 export interface LiveSession {
   csrfToken: string;
+  /** the signed-in user; undefined for a session made with the admin key */
+  userId?: number;
+  epoch?: number;
   /** when the session ends if it stays idle (never later than its absolute end) */
   expiresAt: Date;
 }
@@ -38,7 +41,7 @@ async function available<T>(op: Promise<T>): Promise<T> {
   }
 }
 
-/** Console sessions: made after the admin key was checked, found from the cookie, ended by sign-out or expiry. */
+/** Console sessions: made after the admin key or a user's password (and second factor) was checked, found from the cookie, ended by sign-out or expiry. */
 @Injectable()
 export class SessionService implements OnModuleDestroy {
   private readonly now: () => number;
@@ -50,12 +53,14 @@ export class SessionService implements OnModuleDestroy {
     this.now = now ?? Date.now;
   }
 
-  async create(): Promise<NewSession> {
+  /** A new session: of the admin key, or of a user (a password sign-in) at its current session epoch. */
+  async create(user?: { id: number; sessionEpoch: number }): Promise<NewSession> {
     const id = randomBytes(32).toString('base64url');
     const now = this.now();
-    const record: SessionRecord = { csrfToken: randomBytes(32).toString('base64url'), createdAt: now, lastSeenAt: now };
+    const owner = user === undefined ? {} : { userId: user.id, epoch: user.sessionEpoch };
+    const record: SessionRecord = { csrfToken: randomBytes(32).toString('base64url'), ...owner, createdAt: now, lastSeenAt: now };
     await available(this.store.put(hashOf(id), record, this.ttl(record, now)));
-    return { id, csrfToken: record.csrfToken, expiresAt: new Date(this.endOf(record)) };
+    return { id, csrfToken: record.csrfToken, ...owner, expiresAt: new Date(this.endOf(record)) };
   }
 
   /** The live session of this cookie value, or null (unknown, signed out, idle or past its absolute end). */
@@ -69,7 +74,8 @@ export class SessionService implements OnModuleDestroy {
       record.lastSeenAt = now;
       await available(this.store.put(key, record, this.ttl(record, now)));
     }
-    return { csrfToken: record.csrfToken, expiresAt: new Date(this.endOf(record)) };
+    const owner = record.userId === undefined ? {} : { userId: record.userId, epoch: record.epoch ?? 0 };
+    return { csrfToken: record.csrfToken, ...owner, expiresAt: new Date(this.endOf(record)) };
   }
 
   async revoke(id: string): Promise<void> {

@@ -1,6 +1,10 @@
 /** What is kept of a console session, under the sha256 of its id (the id itself is never stored). */
 export interface SessionRecord {
   csrfToken: string;
+  /** the signed-in user (password sign-in); absent for a session made with the admin key */
+  userId?: number;
+  /** the user's sessionEpoch at sign-in; a later one (new password) ends this session */
+  epoch?: number;
   createdAt: number;
   lastSeenAt: number;
 }

@@ -57,12 +57,12 @@ export class LogStatsRepository {
     return since;
   }
 
-  /** Logs of the last `days` days grouped `by`; for `user`, only the `limit` most costly users (logs with one). */
-  async aggregate(by: LogGrouping, days: number, limit?: number): Promise<LogAggregate[]> {
+  /** Logs of the last `days` days (of one user when `userId` is given) grouped `by`; for `user`, only the `limit` most costly users (logs with one). */
+  async aggregate(by: LogGrouping, days: number, limit?: number, userId?: number): Promise<LogAggregate[]> {
     const key = GROUPINGS[by];
     const group = by === 'totals' ? Prisma.empty : Prisma.sql`GROUP BY 1`;
     const tail = limit ? Prisma.sql`ORDER BY "costMicros" DESC, requests DESC, 1 LIMIT ${limit}` : Prisma.empty;
-    const filter = by === 'user' ? Prisma.sql`AND "userId" IS NOT NULL` : Prisma.empty;
+    const filter = userId !== undefined ? Prisma.sql`AND "userId" = ${userId}` : by === 'user' ? Prisma.sql`AND "userId" IS NOT NULL` : Prisma.empty;
     return this.prisma.$queryRaw<LogAggregate[]>`
       SELECT ${key} AS key,
         count(*)::bigint AS requests,

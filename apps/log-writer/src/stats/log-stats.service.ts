@@ -16,12 +16,12 @@ export class LogStatsService {
   async stats(q: z.output<typeof StatsQuery>) {
     const since = await this.logs.since(q.days);
     const [totals, byDay, byModel, byChannel, byEndpoint, topUsers] = await Promise.all([
-      this.logs.aggregate('totals', q.days),
-      this.logs.aggregate('day', q.days),
-      this.logs.aggregate('model', q.days),
-      this.logs.aggregate('channel', q.days),
-      this.logs.aggregate('endpoint', q.days),
-      this.logs.aggregate('user', q.days, q.top),
+      this.logs.aggregate('totals', q.days, undefined, q.userId),
+      this.logs.aggregate('day', q.days, undefined, q.userId),
+      this.logs.aggregate('model', q.days, undefined, q.userId),
+      this.logs.aggregate('channel', q.days, undefined, q.userId),
+      this.logs.aggregate('endpoint', q.days, undefined, q.userId),
+      this.logs.aggregate('user', q.days, q.top, q.userId),
     ]);
     const first = Date.parse(`${since}T00:00:00.000Z`);
     const days: string[] = [];

@@ -33,6 +33,10 @@ export const UserView = z.object({
   maxConcurrency: nullableInt,
   budget: BudgetView,
   builtin: z.boolean(),
+  role: z.enum(['root', 'admin', 'user']),
+  hasPassword: z.boolean(),
+  twoFactor: z.boolean(),
+  maxTokens: nullableInt,
   createdAt: iso,
   updatedAt: iso,
 });

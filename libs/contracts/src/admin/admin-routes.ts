@@ -531,7 +531,10 @@ export interface AdminCall<K extends AdminOp> {
   subId: AdminRoutes[K]['path'] extends `${string}:${string}/${string}:${string}` ? string : undefined;
   query: AdminRoutes[K] extends { query: infer Q extends z.ZodType } ? z.output<Q> : Record<string, never>;
   body: AdminRoutes[K] extends { body: NamedSchema<infer B> } ? z.output<B> : Record<string, never>;
+  /** who asked, for the audit log: `alice (#3)` or `admin key` */
   actor: string;
+  /** root (or the admin key) may manage admins and roots; admin may not */
+  actorRole?: 'root' | 'admin';
 }
 
 /** What a handler answers on success (the route's answer schema, as the handler builds it). */

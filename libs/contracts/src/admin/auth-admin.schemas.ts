@@ -1,6 +1,7 @@
 /** Users, tokens and groups (auth.admin.v1): request bodies and list queries. */
 import { cidrError } from '@switchboard/common';
 import { z } from 'zod';
+import { Password, Role } from '../accounts.contracts';
 
 // Bounds keep every accepted value storable: Int columns (2^31 - 1), micro-USD numbers that stay exact in JSON
 // and in the gateway's cache (≤ $1e9), Decimal(12, 6) price ratios. Anything beyond is a 400, never a 500.
@@ -43,10 +44,30 @@ export const CreateUser = z
     tpm: nullableLimit.default(null),
     maxConcurrency: nullableLimit.default(null),
     budget: budget.default(null),
+    role: Role.default('user'),
+    /** sets the password the user signs in with (only its argon2id hash is kept) */
+    password: Password.optional(),
+    /** tokens the user may hold when it creates its own; null = USER_MAX_TOKENS */
+    maxTokens: nullableLimit.default(null),
   })
   .strict();
 export const UpdateUser = z
-  .object({ name, group: groupName, balance: money.nullable(), status, rpm: nullableLimit, tpm: nullableLimit, maxConcurrency: nullableLimit, budget })
+  .object({
+    name,
+    group: groupName,
+    balance: money.nullable(),
+    status,
+    rpm: nullableLimit,
+    tpm: nullableLimit,
+    maxConcurrency: nullableLimit,
+    budget,
+    role: Role,
+    /** a new password; null removes it (the user can no longer sign in with one) */
+    password: Password.nullable(),
+    maxTokens: nullableLimit,
+    /** turns the user's 2FA off (a lost authenticator and lost backup codes) */
+    resetTwoFactor: z.literal(true),
+  })
   .partial()
   .strict();
 

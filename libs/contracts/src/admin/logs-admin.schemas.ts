@@ -21,6 +21,8 @@ export const LogListQuery = z.object({
 export const StatsQuery = z.object({
   days: z.coerce.number().int().min(1).max(366).default(7),
   top: z.coerce.number().int().min(1).max(100).default(10),
+  /** only this user's requests (what /api/me/usage asks for the signed-in user) */
+  userId: optInt,
 });
 
 export const AuditListQuery = z.object({

@@ -49,13 +49,13 @@ describe('AdminDispatcher', () => {
     const { handlers, calls } = logsHandlers();
     const d = new AdminDispatcher(Subjects.LogsAdmin, handlers);
     await expect(d.dispatch({ resource: 'stats', op: 'get', query: { days: '3' }, body: { ignored: true } })).resolves.toEqual({ days: 7 });
-    expect(calls).toEqual([{ op: 'stats.get', call: { id: undefined, query: { days: 3, top: 10 }, body: {}, actor: 'admin' } }]);
+    expect(calls).toEqual([{ op: 'stats.get', call: { id: undefined, query: { days: 3, top: 10 }, body: {}, actor: 'admin', actorRole: 'admin' } }]);
   });
 
   it('passes the path parameter as id, and no query to a route without a query schema', async () => {
     const { handlers, calls } = logsHandlers();
     await new AdminDispatcher(Subjects.LogsAdmin, handlers).dispatch({ resource: 'logs', op: 'get', id: 'req-1', query: { x: '1' }, actor: 'me' });
-    expect(calls[0]).toEqual({ op: 'logs.get', call: { id: 'req-1', query: {}, body: {}, actor: 'me' } });
+    expect(calls[0]).toEqual({ op: 'logs.get', call: { id: 'req-1', query: {}, body: {}, actor: 'me', actorRole: 'admin' } });
   });
 
   it('answers not_found (404) for an operation outside the table or of another subject', async () => {
@@ -99,7 +99,7 @@ describe('AdminDispatcher', () => {
     ) as unknown as AdminHandlers<typeof Subjects.BillingAdmin>;
     const d = new AdminDispatcher(Subjects.BillingAdmin, billing);
     await expect(d.dispatch({ resource: 'users', op: 'topup', id: '7', body: { amount: 2 } })).resolves.toBe(answer);
-    expect(seen).toEqual([{ id: '7', query: {}, body: { amount: 2 }, actor: 'admin' }]);
+    expect(seen).toEqual([{ id: '7', query: {}, body: { amount: 2 }, actor: 'admin', actorRole: 'admin' }]);
     expect(await rejection(d.dispatch({ resource: 'users', op: 'topup', id: '7', body: { amount: -1 } }))).toBeInstanceOf(ZodError);
   });
 });

@@ -15,7 +15,14 @@ export type AdminInputParser = <S extends z.ZodType>(schema: S, input: unknown) 
 
 const zodParse: AdminInputParser = (schema, input) => schema.parse(input);
 
-type AnyHandler = (call: { id: string | undefined; subId: string | undefined; query: unknown; body: unknown; actor: string }) => Promise<unknown>;
+type AnyHandler = (call: {
+  id: string | undefined;
+  subId: string | undefined;
+  query: unknown;
+  body: unknown;
+  actor: string;
+  actorRole?: 'root' | 'admin';
+}) => Promise<unknown>;
 
 /**
  * A service's admin subject: finds the route of `resource.op` in ADMIN_ROUTES, parses the query and body with the
@@ -50,6 +57,13 @@ export class AdminDispatcher<S extends AdminSubject> {
     const query = route.query ? this.parse(route.query, req.query) : {};
     const body = route.body ? this.parse(route.body.schema, req.body) : {};
     const second = route.params && (route.path.match(/:/g) ?? []).length > 1;
-    return handler({ id: route.params ? (req.id ?? '') : undefined, subId: second ? (req.subId ?? '') : undefined, query, body, actor: req.actor });
+    return handler({
+      id: route.params ? (req.id ?? '') : undefined,
+      subId: second ? (req.subId ?? '') : undefined,
+      query,
+      body,
+      actor: req.actor,
+      actorRole: req.actorRole,
+    });
   }
 }

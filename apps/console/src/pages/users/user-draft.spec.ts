@@ -11,6 +11,10 @@ const row: UserRow = {
   maxConcurrency: null,
   budget: { amount: 20, period: 'week', softLimit: null, spent: 3.5, periodStart: '2026-11-30T00:00:00.000Z', resetsAt: '2026-12-07T00:00:00.000Z' },
   builtin: false,
+  role: 'user',
+  hasPassword: false,
+  twoFactor: false,
+  maxTokens: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   tokenCount: 2,
@@ -27,6 +31,11 @@ describe('user drafts', () => {
       tpm: null,
       maxConcurrency: null,
       budget: null,
+      role: 'user',
+    });
+    expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', role: 'admin', password: 'pw-123456' })).toMatchObject({
+      role: 'admin',
+      password: 'pw-123456',
     });
     expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', unlimited: true, balance: 5 }).balance).toBeNull();
     expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'x', balance: '' }).balance).toBe(0);
@@ -51,10 +60,13 @@ describe('user drafts', () => {
       tpm: '',
       maxConcurrency: '',
       budget: { enabled: true, amount: 20, period: 'week', softLimit: '' },
+      role: 'user',
+      password: '',
     });
     expect(userDraftToUpdateBody(before, before)).toEqual({});
     expect(userDraftToUpdateBody(before, { ...before, group: 'default', rpm: '', unlimited: true })).toEqual({ group: 'default', rpm: null, balance: null });
     expect(userDraftToUpdateBody(before, { ...before, status: 'disabled', tpm: 1000 })).toEqual({ status: 'disabled', tpm: 1000 });
+    expect(userDraftToUpdateBody(before, { ...before, role: 'admin', password: 'new-password-1' })).toEqual({ role: 'admin', password: 'new-password-1' });
   });
 
   it('a budget is sent when it changed: switched off as null, else amount, period and soft limit', () => {

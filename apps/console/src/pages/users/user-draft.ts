@@ -20,6 +20,9 @@ export interface UserDraft {
   tpm: NumberText;
   maxConcurrency: NumberText;
   budget: BudgetDraft;
+  role: 'root' | 'admin' | 'user';
+  /** a new password; empty leaves it as it is */
+  password: string;
 }
 
 export const emptyUserDraft: UserDraft = {
@@ -32,6 +35,8 @@ export const emptyUserDraft: UserDraft = {
   tpm: '',
   maxConcurrency: '',
   budget: emptyBudgetDraft,
+  role: 'user',
+  password: '',
 };
 
 /**
@@ -57,10 +62,14 @@ export function draftFromUser(u: UserRow | Answer<'users.get'>): UserDraft {
     tpm: u.tpm ?? '',
     maxConcurrency: u.maxConcurrency ?? '',
     budget: draftFromBudget(u.budget),
+    role: u.role,
+    password: '',
   };
 }
 
-function fields(d: UserDraft): Required<UpdateBody> {
+type Fields = Required<Omit<UpdateBody, 'password' | 'resetTwoFactor' | 'maxTokens'>>;
+
+function fields(d: UserDraft): Fields {
   return {
     name: d.name.trim(),
     group: d.group.trim(),
@@ -71,11 +80,12 @@ function fields(d: UserDraft): Required<UpdateBody> {
     tpm: numberOrNull(d.tpm),
     maxConcurrency: numberOrNull(d.maxConcurrency),
     budget: budgetBody(d.budget),
+    role: d.role,
   };
 }
 
 export function userDraftToCreateBody(d: UserDraft): CreateBody {
-  return fields(d);
+  return { ...fields(d), ...(d.password ? { password: d.password } : {}) };
 }
 
 /** Only what changed against the user as loaded: an edit does not overwrite a balance that usage moved meanwhile. */
@@ -83,7 +93,7 @@ export function userDraftToUpdateBody(before: UserDraft, d: UserDraft): UpdateBo
   const was = fields(before);
   const now = fields(d);
   const body: Record<string, unknown> = {};
-  for (const k of Object.keys(now) as (keyof UpdateBody)[])
-    if (k === 'budget' ? !sameBudget(now.budget, was.budget) : !Object.is(now[k], was[k])) body[k] = now[k];
+  for (const k of Object.keys(now) as (keyof Fields)[]) if (k === 'budget' ? !sameBudget(now.budget, was.budget) : !Object.is(now[k], was[k])) body[k] = now[k];
+  if (d.password) body.password = d.password;
   return body;
 }

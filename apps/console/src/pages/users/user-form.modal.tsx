@@ -1,4 +1,18 @@
-import { Button, Fieldset, Group, Modal, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
+import {
+  Button,
+  Fieldset,
+  Group,
+  Modal,
+  NumberInput,
+  PasswordInput,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../../i18n/i18n.context';
@@ -69,6 +83,23 @@ export function UserFormModal({ user, groups, onClose }: { user: UserRow | null;
                 ]}
               />
             </Stack>
+          </SimpleGrid>
+          <SimpleGrid cols={{ base: 1, xs: 2 }}>
+            <Select
+              label={t('users.role')}
+              description={t('users.roleHint')}
+              data={(['user', 'admin', 'root'] as const).map((r) => ({ value: r, label: t(`users.role.${r}`) }))}
+              value={draft.role}
+              onChange={(v) => v && set('role', v as UserDraft['role'])}
+              allowDeselect={false}
+            />
+            <PasswordInput
+              label={t('users.password')}
+              description={user ? t('users.passwordKeepHint') : t('users.passwordHint')}
+              value={draft.password}
+              onChange={(e) => set('password', e.currentTarget.value)}
+              autoComplete="new-password"
+            />
           </SimpleGrid>
           <Switch
             label={t('users.unlimitedSwitch')}

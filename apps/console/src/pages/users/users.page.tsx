@@ -202,6 +202,16 @@ export function UsersPage() {
                                 {t('users.builtin')}
                               </Badge>
                             )}
+                            {u.role !== 'user' && (
+                              <Badge size="xs" variant="light" color={u.role === 'root' ? 'red' : 'blue'} data-testid="user-role">
+                                {t(`users.role.${u.role}`)}
+                              </Badge>
+                            )}
+                            {u.twoFactor && (
+                              <Badge size="xs" variant="outline" color="teal">
+                                2FA
+                              </Badge>
+                            )}
                           </Group>
                         </Table.Td>
                         <Table.Td>{u.group}</Table.Td>
