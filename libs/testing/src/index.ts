@@ -39,3 +39,4 @@ export type {
 } from './fake-vertex/fake-vertex.server';
 export { startProviderAccountsFake } from './provider-accounts/provider-accounts.fake';
 export type { ProviderAccountsFake, ProviderAccountsState } from './provider-accounts/provider-accounts.fake';
+export { startFakeStripe, type FakeStripe, type StripeObject } from './fake-stripe/fake-stripe.server';
