@@ -95,8 +95,8 @@ describe('Stripe top-ups (standalone)', () => {
       'metadata[switchboard_user_id]': String(t.userId),
       'metadata[switchboard_credit_micros]': '22000000',
       'payment_intent_data[metadata][switchboard_user_id]': String(t.userId),
-      success_url: `${t.url}/account?topup=success`,
-      cancel_url: `${t.url}/account?topup=cancelled`,
+      success_url: `${t.url}/account/topup?topup=success`,
+      cancel_url: `${t.url}/account/topup?topup=cancelled`,
     });
     expect(fake.requests.at(-1)).toMatchObject({ method: 'POST', path: '/v1/checkout/sessions', key: SECRET_KEY });
   });

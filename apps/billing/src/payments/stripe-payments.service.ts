@@ -69,8 +69,8 @@ export class StripePaymentsService {
         metadata,
         // copied onto the charge, so a refund event names the top-up it reverses
         payment_intent_data: { metadata },
-        success_url: `${base}/account?topup=success`,
-        cancel_url: `${base}/account?topup=cancelled`,
+        success_url: `${base}/account/topup?topup=success`,
+        cancel_url: `${base}/account/topup?topup=cancelled`,
       });
     } catch (e) {
       this.logger.warn(`Stripe checkout for user ${userId} failed: ${(e as Error).message}`);

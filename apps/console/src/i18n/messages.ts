@@ -1,4 +1,5 @@
 import { accountEn, accountZh } from '../pages/account/account.messages';
+import { topupEn, topupZh } from '../pages/account/topup.messages';
 import { aliasesEn, aliasesZh } from '../pages/aliases/aliases.messages';
 import { channelsEn, channelsZh } from '../pages/channels/channels.messages';
 import { dashboardEn, dashboardZh } from '../pages/dashboard/dashboard.messages';
@@ -162,6 +163,7 @@ export const en = mergeMessages(
   settingsEn,
   playgroundEn,
   accountEn,
+  topupEn,
 );
 
 export type MessageKey = keyof typeof en;
@@ -181,6 +183,7 @@ export const zh: Record<MessageKey, string> = mergeMessages(
   settingsZh,
   playgroundZh,
   accountZh,
+  topupZh,
 );
 
 export const LANGUAGES = { en, zh } as const;
