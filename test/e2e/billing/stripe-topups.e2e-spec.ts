@@ -27,10 +27,14 @@ async function setUp(sys: System | IsolatedCluster, fake: FakeStripe, name: stri
     body: JSON.stringify({ username: name, password: `${name}-password-1` }),
   });
   expect(login.status).toBe(200);
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
   const csrf = ((await login.json()) as Row).csrfToken as string;
   const me = async (method: string, path: string, body?: unknown, headers: Record<string, string> = { cookie, 'x-csrf-token': csrf }) => {
-    const r = await fetch(url + path, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(url + path, {
+      method,
+      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: r.status, body: (await r.json()) as Row };
   };
   /** Posts an event the way Stripe does: the JSON bytes and a Stripe-Signature over exactly them. */
@@ -39,7 +43,11 @@ async function setUp(sys: System | IsolatedCluster, fake: FakeStripe, name: stri
     const signature = opts.signature ?? signer.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? WEBHOOK_SECRET });
     const r = await fetch(`${url}/api/webhooks/stripe`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature, 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'stripe-signature': signature,
+        'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+      },
       body: payload,
     });
     return { status: r.status, body: (await r.json()) as Row, payload, signature };
@@ -49,7 +57,7 @@ async function setUp(sys: System | IsolatedCluster, fake: FakeStripe, name: stri
   const checkout = async (amount: number) => {
     const r = await me('POST', '/api/me/topup/checkout', { amount });
     expect(r.status).toBe(200);
-    const sessionId = /\/c\/pay\/(cs_test_[a-f0-9]+)/.exec(r.body.url as string)![1]!;
+    const sessionId = /\/c\/pay\/(cs_test_[a-f0-9]+)/.exec(r.body.url as string)![1];
     expect(fake.sessions.has(sessionId)).toBe(true);
     return sessionId;
   };
@@ -132,7 +140,11 @@ describe('Stripe top-ups (standalone)', () => {
     const credits = await t.ledger('stripe_topup');
     expect(credits.data.map((e) => [e.amount, e.requestId])).toEqual([[22, `stripe:${firstSession}`]]);
     const audit = await t.admin.get<{ data: Row[] }>(`/api/audit?entity=user&entityId=${t.userId}`);
-    expect(audit.body.data.find((a) => a.actor === 'stripe')).toMatchObject({ action: 'update', before: { balance: 0 }, after: { balance: 22, topup: 22, stripeSession: firstSession } });
+    expect(audit.body.data.find((a) => a.actor === 'stripe')).toMatchObject({
+      action: 'update',
+      before: { balance: 0 },
+      after: { balance: 22, topup: 22, stripeSession: firstSession },
+    });
   });
 
   it('refuses a bad signature, a tampered body and a missing signature (400), crediting nothing', async () => {
@@ -220,7 +232,10 @@ describe('Stripe top-ups (cluster)', () => {
     if (!sys) return;
     const t = await setUp(sys, fake, 'clusterpayer');
     const session = await t.checkout(25);
-    expect(fake.sessions.get(session)!.params).toMatchObject({ 'line_items[0][price_data][currency]': 'usd', 'metadata[switchboard_credit_micros]': '25000000' });
+    expect(fake.sessions.get(session)!.params).toMatchObject({
+      'line_items[0][price_data][currency]': 'usd',
+      'metadata[switchboard_credit_micros]': '25000000',
+    });
     expect((await t.deliver(fake.completedEvent(session), { secret: 'whsec_wrong' })).status).toBe(400);
     const event = fake.completedEvent(session);
     const payload = JSON.stringify(event);

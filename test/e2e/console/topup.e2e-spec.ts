@@ -54,9 +54,13 @@ describe('console top-ups (standalone)', () => {
     // Stripe confirms the payment to the webhook, then sends the customer back.
     const payload = JSON.stringify(fake.completedEvent(sessionId));
     const signature = new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
-    const delivered = await fetch(`${sys.url}/api/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: payload });
+    const delivered = await fetch(`${sys.url}/api/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body: payload,
+    });
     expect(delivered.status).toBe(200);
-    await page.goto(params.success_url!);
+    await page.goto(params.success_url);
     await page.getByTestId('topup-returned').waitFor();
     await expect(page.getByTestId('topup-balance').textContent()).resolves.toBe('$15.75');
     await expect(page.getByTestId('topup-history').locator('tbody tr').allTextContents()).resolves.toEqual([expect.stringMatching(/Stripe payment\$13\.75$/)]);

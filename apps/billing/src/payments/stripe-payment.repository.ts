@@ -45,7 +45,13 @@ export class StripePaymentRepository {
         VALUES (${s.sessionId}, ${s.paymentIntent}, ${s.userId}, ${s.amountTotal}, ${s.currency}, ${s.creditMicros}, now() AT TIME ZONE 'UTC')
         ON CONFLICT ("sessionId") DO NOTHING RETURNING "sessionId"`;
       if (inserted.length === 0) return { result: 'replay' };
-      const credited = await creditUser(tx, { userId: s.userId, tokenId: null, kind: 'stripe_topup', reference: `stripe:${s.sessionId}`, amountMicros: s.creditMicros });
+      const credited = await creditUser(tx, {
+        userId: s.userId,
+        tokenId: null,
+        kind: 'stripe_topup',
+        reference: `stripe:${s.sessionId}`,
+        amountMicros: s.creditMicros,
+      });
       await recordAudit(tx, audit(credited));
       return { result: 'applied', userId: s.userId, credited, detail: { sessionId: s.sessionId } };
     });
@@ -56,7 +62,10 @@ export class StripePaymentRepository {
    * less what earlier refunds already reversed. The payment row is locked, so concurrent refunds of one payment
    * reverse in turn.
    */
-  async reverse(r: Refund, audit: (c: Credited, userId: number, sessionId: string, reversedMicros: bigint) => AuditEntry): Promise<Applied<{ sessionId: string; reversedMicros: bigint }>> {
+  async reverse(
+    r: Refund,
+    audit: (c: Credited, userId: number, sessionId: string, reversedMicros: bigint) => AuditEntry,
+  ): Promise<Applied<{ sessionId: string; reversedMicros: bigint }>> {
     return this.prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ sessionId: string; userId: number; amountTotal: bigint; creditedMicros: bigint; reversedMicros: bigint }[]>`
         SELECT "sessionId", "userId", "amountTotal", "creditedMicros", "reversedMicros" FROM stripe_payments
@@ -76,7 +85,10 @@ export class StripePaymentRepository {
   }
 
   /** The user's balance (null = unlimited) and its credits and reversals, newest first. */
-  async topups(userId: number, limit: number): Promise<{ balanceMicros: bigint | null; entries: { id: bigint; kind: string; amountMicros: bigint; requestId: string | null; createdAt: Date }[] }> {
+  async topups(
+    userId: number,
+    limit: number,
+  ): Promise<{ balanceMicros: bigint | null; entries: { id: bigint; kind: string; amountMicros: bigint; requestId: string | null; createdAt: Date }[] }> {
     const [user, entries] = await Promise.all([
       this.prisma.user.findUnique({ where: { id: userId }, select: { balanceMicros: true } }),
       this.prisma.ledgerEntry.findMany({

@@ -26,7 +26,10 @@ class InMemoryPayments implements StripePayments {
     return Promise.resolve({ result: 'applied', userId: s.userId, credited: this.credited, detail: { sessionId: s.sessionId } });
   }
 
-  reverse(r: Refund, audit: (c: Credited, userId: number, sessionId: string, reversed: bigint) => AuditEntry): Promise<Applied<{ sessionId: string; reversedMicros: bigint }>> {
+  reverse(
+    r: Refund,
+    audit: (c: Credited, userId: number, sessionId: string, reversed: bigint) => AuditEntry,
+  ): Promise<Applied<{ sessionId: string; reversedMicros: bigint }>> {
     if (!this.known) return Promise.resolve({ result: 'unknown_payment' });
     this.refunds.push(r);
     this.audits.push(audit(this.credited, 7, 'cs_x', 1n));
@@ -34,7 +37,10 @@ class InMemoryPayments implements StripePayments {
   }
 
   topups(): ReturnType<StripePayments['topups']> {
-    return Promise.resolve({ balanceMicros: 1_500_000n, entries: [{ id: 3n, kind: 'stripe_topup', amountMicros: 1_500_000n, requestId: 'stripe:cs_x', createdAt: new Date(0) }] });
+    return Promise.resolve({
+      balanceMicros: 1_500_000n,
+      entries: [{ id: 3n, kind: 'stripe_topup', amountMicros: 1_500_000n, requestId: 'stripe:cs_x', createdAt: new Date(0) }],
+    });
   }
 }
 
@@ -91,12 +97,17 @@ describe('StripePaymentsService', () => {
     for (const body of [{ amount: 4 }, { amount: 51 }, { amount: 10.001 }, { amount: '10' }, {}]) {
       await expect(s.checkout(1, body, 'http://x')).rejects.toMatchObject({ status: 400, details: { field: 'amount' } });
     }
-    await expect(service({ currency: 'jpy', minAmount: 5, maxAmount: 50 }).checkout(1, { amount: 10.5 }, 'http://x')).rejects.toThrow('JPY takes at most 0 decimals');
+    await expect(service({ currency: 'jpy', minAmount: 5, maxAmount: 50 }).checkout(1, { amount: 10.5 }, 'http://x')).rejects.toThrow(
+      'JPY takes at most 0 decimals',
+    );
     await expect(service({ secretKey: undefined }).checkout(1, { amount: 10 }, 'http://x')).rejects.toMatchObject({ status: 503 });
   });
 
   it('turns a Stripe API refusal into a 502', async () => {
-    await expect(service({ secretKey: 'sk_test_wrong' }).checkout(1, { amount: 10 }, 'http://x')).rejects.toMatchObject({ status: 502, message: expect.stringContaining('Invalid API Key') });
+    await expect(service({ secretKey: 'sk_test_wrong' }).checkout(1, { amount: 10 }, 'http://x')).rejects.toMatchObject({
+      status: 502,
+      message: expect.stringContaining('Invalid API Key'),
+    });
   });
 
   it('credits a paid Switchboard session with the credit its metadata fixed, audited as stripe, and tells the gateways', async () => {
@@ -104,7 +115,16 @@ describe('StripePaymentsService', () => {
     const { url } = await s.checkout(9, { amount: 20 }, 'http://x');
     const sessionId = /cs_test_[a-f0-9]+/.exec(url)![0];
     await expect(deliver(s, fake.completedEvent(sessionId, { id: 'evt_1' }))).resolves.toEqual({ received: true, result: 'applied' });
-    expect(store.credits).toEqual([expect.objectContaining({ eventId: 'evt_1', sessionId, userId: 9, creditMicros: 20_000_000n, amountTotal: 2000n, paymentIntent: expect.stringMatching(/^pi_/) })]);
+    expect(store.credits).toEqual([
+      expect.objectContaining({
+        eventId: 'evt_1',
+        sessionId,
+        userId: 9,
+        creditMicros: 20_000_000n,
+        amountTotal: 2000n,
+        paymentIntent: expect.stringMatching(/^pi_/),
+      }),
+    ]);
     expect(store.audits[0]).toMatchObject({ actor: 'stripe', entity: 'user', entityId: 9, after: { topup: 20, stripeSession: sessionId } });
     expect(notified).toEqual([9]);
   });

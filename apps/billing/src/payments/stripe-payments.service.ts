@@ -110,7 +110,13 @@ export class StripePaymentsService {
       maxAmount: s.maxAmount,
       usdPerUnit: s.usdPerUnit,
       balance: balanceMicros === null ? null : microsToUsd(balanceMicros),
-      data: entries.map((e) => ({ id: Number(e.id), kind: e.kind, amount: microsToUsd(e.amountMicros), reference: e.requestId, createdAt: e.createdAt.toISOString() })),
+      data: entries.map((e) => ({
+        id: Number(e.id),
+        kind: e.kind,
+        amount: microsToUsd(e.amountMicros),
+        reference: e.requestId,
+        createdAt: e.createdAt.toISOString(),
+      })),
     };
   }
 
@@ -144,8 +150,9 @@ export class StripePaymentsService {
   private async chargeRefunded(eventId: string, eventType: string, charge: Stripe.Charge): Promise<WebhookReply> {
     const paymentIntent = idOf(charge.payment_intent);
     if (!paymentIntent) return { received: true, result: 'ignored' };
-    const applied = await this.payments.reverse({ eventId, eventType, paymentIntent, amountRefunded: BigInt(charge.amount_refunded) }, (c, userId, sessionId, reversed) =>
-      this.audit(userId, c, { refund: -microsToUsd(reversed), stripeSession: sessionId }),
+    const applied = await this.payments.reverse(
+      { eventId, eventType, paymentIntent, amountRefunded: BigInt(charge.amount_refunded) },
+      (c, userId, sessionId, reversed) => this.audit(userId, c, { refund: -microsToUsd(reversed), stripeSession: sessionId }),
     );
     if (applied.result === 'unknown_payment') {
       // Ours but its completion not applied yet (Stripe does not order deliveries): a non-2xx makes Stripe retry.

@@ -17,7 +17,14 @@ export const STRIPE_SETTINGS = Symbol('STRIPE_SETTINGS');
 export function stripeSettingsFrom(
   c: Pick<
     AppConfig,
-    'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET' | 'STRIPE_API_URL' | 'STRIPE_CURRENCY' | 'STRIPE_MIN_AMOUNT' | 'STRIPE_MAX_AMOUNT' | 'STRIPE_USD_PER_UNIT' | 'STRIPE_RETURN_URL'
+    | 'STRIPE_SECRET_KEY'
+    | 'STRIPE_WEBHOOK_SECRET'
+    | 'STRIPE_API_URL'
+    | 'STRIPE_CURRENCY'
+    | 'STRIPE_MIN_AMOUNT'
+    | 'STRIPE_MAX_AMOUNT'
+    | 'STRIPE_USD_PER_UNIT'
+    | 'STRIPE_RETURN_URL'
   >,
 ): StripeSettings {
   return {

@@ -103,8 +103,16 @@ const GATEWAY_ROUTES = {
 export type ConsoleRoute = keyof typeof CONSOLE_ROUTES | keyof GatewayRoutes;
 type Field<K, F extends string> = K extends RouteKey ? (AdminRoutes[K] extends Record<F, infer V> ? V : never) : never;
 type Own<K, F extends string> = K extends keyof GatewayRoutes ? (GatewayRoutes[K] extends Record<F, infer V> ? V : undefined) : never;
-type Params<K extends ConsoleRoute> = K extends keyof GatewayRoutes ? Own<K, 'params'> : Field<K, 'params'> extends z.ZodType ? z.input<Field<K, 'params'>> : undefined;
-type Query<K extends ConsoleRoute> = K extends keyof GatewayRoutes ? Own<K, 'query'> : Field<K, 'query'> extends z.ZodType ? Partial<z.input<Field<K, 'query'>>> : undefined;
+type Params<K extends ConsoleRoute> = K extends keyof GatewayRoutes
+  ? Own<K, 'params'>
+  : Field<K, 'params'> extends z.ZodType
+    ? z.input<Field<K, 'params'>>
+    : undefined;
+type Query<K extends ConsoleRoute> = K extends keyof GatewayRoutes
+  ? Own<K, 'query'>
+  : Field<K, 'query'> extends z.ZodType
+    ? Partial<z.input<Field<K, 'query'>>>
+    : undefined;
 type Body<K extends ConsoleRoute> = K extends keyof GatewayRoutes
   ? Own<K, 'body'>
   : Field<K, 'body'> extends { schema: z.ZodType }

@@ -99,7 +99,9 @@ describe('DocsController', () => {
 
   it('documents the console session routes', () => {
     expect(Object.keys(doc.paths['/api/session']).sort()).toEqual(['delete', 'get', 'post']);
-    expect(doc.paths['/api/session'].post.requestBody?.content['application/json'].schema).toMatchObject({ oneOf: [{ required: ['adminKey'] }, { required: ['username', 'password'] }] });
+    expect(doc.paths['/api/session'].post.requestBody?.content['application/json'].schema).toMatchObject({
+      oneOf: [{ required: ['adminKey'] }, { required: ['username', 'password'] }],
+    });
     expect(doc.paths['/api/me/tokens'].post.summary).toContain('maxTokens');
     expect(doc.paths['/api/session'].get.security).toEqual([{ sessionCookie: [] }, { adminKey: [] }]);
   });

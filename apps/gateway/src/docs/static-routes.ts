@@ -138,7 +138,12 @@ export const ACCOUNT_ROUTES: StaticRoute[] = [
   },
   me('get', '/api/me', 'The signed-in user: role, group, balance, 2FA state, tokens held and allowed'),
   me('get', '/api/me/tokens', 'My tokens'),
-  me('post', '/api/me/tokens', 'Create one of my tokens { name, expiresAt?, quota?, models? } (up to my maxTokens: 409 token_limit); the key is answered once', 201),
+  me(
+    'post',
+    '/api/me/tokens',
+    'Create one of my tokens { name, expiresAt?, quota?, models? } (up to my maxTokens: 409 token_limit); the key is answered once',
+    201,
+  ),
   me('delete', '/api/me/tokens/{id}', 'Delete one of my tokens'),
   me('get', '/api/me/logs', 'My request logs (filters and cursor as /api/logs)'),
   me('get', '/api/me/usage', 'My spend and tokens by day, model and endpoint (?days=7) and my balance'),
@@ -151,7 +156,11 @@ export const ACCOUNT_ROUTES: StaticRoute[] = [
 /** Stripe top-ups (README "Payments (Stripe)"): Checkout for the signed-in user, and Stripe's webhook. */
 export const PAYMENT_ROUTES: StaticRoute[] = [
   {
-    ...me('post', '/api/me/topup/checkout', 'Open a Stripe Checkout session for { amount } in STRIPE_CURRENCY (between STRIPE_MIN_AMOUNT and STRIPE_MAX_AMOUNT): answers { url } to send the browser to'),
+    ...me(
+      'post',
+      '/api/me/topup/checkout',
+      'Open a Stripe Checkout session for { amount } in STRIPE_CURRENCY (between STRIPE_MIN_AMOUNT and STRIPE_MAX_AMOUNT): answers { url } to send the browser to',
+    ),
     body: { type: 'object', required: ['amount'], properties: { amount: { type: 'number' } } },
   },
   me('get', '/api/me/topups', 'My balance, the top-up currency and bounds, and my credits and reversals (newest first)'),

@@ -27,7 +27,12 @@ export class TopupController {
     if (!body || body.parseError !== undefined) throw new DomainError('invalid_request', 400, `body: ${body?.parseError ?? 'a JSON object is required'}`);
     // Checkout sends the customer back to the console at the address this request came to (or STRIPE_RETURN_URL).
     const returnUrl = this.config.STRIPE_RETURN_URL ?? `${req.protocol}://${req.host}`;
-    return this.bus.request<CheckoutReply>(Subjects.BillingPayments, { op: 'checkout', userId: userIdOf(req), body: body.json, returnUrl } satisfies PaymentsRequest);
+    return this.bus.request<CheckoutReply>(Subjects.BillingPayments, {
+      op: 'checkout',
+      userId: userIdOf(req),
+      body: body.json,
+      returnUrl,
+    } satisfies PaymentsRequest);
   }
 
   @Get('topups')

@@ -42,7 +42,7 @@ function metadataOf(params: Record<string, string>, prefix: string): Record<stri
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
     const m = k.startsWith(`${prefix}[`) ? /^\[([^\]]+)\]$/.exec(k.slice(prefix.length)) : null;
-    if (m) out[m[1]!] = v;
+    if (m) out[m[1]] = v;
   }
   return out;
 }
@@ -63,10 +63,15 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
     requests.push({ method: req.method ?? 'GET', path, key, stripeVersion: req.headers['stripe-version'] as string | undefined });
     const page = /^\/c\/pay\/(cs_[A-Za-z0-9_]+)/.exec(path);
     if (req.method === 'GET' && page) {
-      const s = sessions.get(page[1]!);
+      const s = sessions.get(page[1]);
       if (!s) return send(res, 404, '<h1>Not found</h1>', 'text/html');
       const amount = (Number(s.session.amount_total) / 100).toFixed(2);
-      return send(res, 200, `<!doctype html><title>Fake Checkout</title><h1>Fake Checkout</h1><p id="session">${page[1]}</p><p id="amount">${amount} ${String(s.session.currency).toUpperCase()}</p>`, 'text/html');
+      return send(
+        res,
+        200,
+        `<!doctype html><title>Fake Checkout</title><h1>Fake Checkout</h1><p id="session">${page[1]}</p><p id="amount">${amount} ${String(s.session.currency).toUpperCase()}</p>`,
+        'text/html',
+      );
     }
     if (req.method !== 'POST' || path.split('?')[0] !== '/v1/checkout/sessions') {
       return send(res, 404, stripeError('invalid_request_error', `Unrecognized request URL (${req.method}: ${path}).`));
@@ -109,7 +114,10 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       customer_email: null,
       expires_at: now() + 86_400,
       invoice: null,
-      invoice_creation: { enabled: false, invoice_data: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: null, metadata: {}, rendering_options: null } },
+      invoice_creation: {
+        enabled: false,
+        invoice_data: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: null, metadata: {}, rendering_options: null },
+      },
       livemode: false,
       locale: null,
       metadata: metadataOf(params, 'metadata'),

@@ -137,7 +137,13 @@ function MyTokens({ count, max }: { count: number; max: number }) {
           <Text size="sm">{t('account.tokens.created')}</Text>
           <Group gap="xs">
             <Code data-testid="new-token-key">{created}</Code>
-            <CopyButton value={created}>{({ copy }) => <Button size="compact-xs" variant="light" onClick={copy}>⧉</Button>}</CopyButton>
+            <CopyButton value={created}>
+              {({ copy }) => (
+                <Button size="compact-xs" variant="light" onClick={copy}>
+                  ⧉
+                </Button>
+              )}
+            </CopyButton>
           </Group>
         </Alert>
       )}
@@ -166,7 +172,13 @@ function MyTokens({ count, max }: { count: number; max: number }) {
                       </Badge>
                     </Table.Td>
                     <Table.Td>
-                      <Button size="compact-xs" color="red" variant="subtle" aria-label={`${t('account.tokens.delete')} ${tk.name}`} onClick={() => remove.mutate(tk.id)}>
+                      <Button
+                        size="compact-xs"
+                        color="red"
+                        variant="subtle"
+                        aria-label={`${t('account.tokens.delete')} ${tk.name}`}
+                        onClick={() => remove.mutate(tk.id)}
+                      >
                         {t('account.tokens.delete')}
                       </Button>
                     </Table.Td>
