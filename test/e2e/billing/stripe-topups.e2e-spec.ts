@@ -187,6 +187,9 @@ describe('Stripe top-ups (standalone)', () => {
     const reversals = await t.ledger('stripe_refund');
     expect(reversals.data.map((e) => e.amount).sort()).toEqual([-16.5, -5.5]);
     expect(reversals.sum).toBe(-22);
+    // Every balance move was a ledger entry: the reconciliation finds no drift.
+    const rec = await t.admin.get<Row>('/api/ledger/reconciliation');
+    expect(rec.body).toMatchObject({ consistent: true, users: { drifted: 0 } });
   });
 
   it('acknowledges events it has no use for, and a completed session that is not paid, without a change', async () => {
