@@ -11,13 +11,16 @@ import { QuotaCounterReconciler } from './ledger/quota-counter-reconciler.servic
 import { QuotaViewRepository } from './ledger/quota-view.repository';
 import { UsageLedgerRepository } from './ledger/usage-ledger.repository';
 import { LIMIT_STORE, createLimitStore } from '@switchboard/limits';
+import { StripePaymentRepository } from './payments/stripe-payment.repository';
+import { StripePaymentsService } from './payments/stripe-payments.service';
+import { STRIPE_SETTINGS, stripeSettingsFrom } from './payments/stripe.settings';
 import { PriceRepository } from './prices/price.repository';
 import { PriceService } from './prices/price.service';
 import { RedemptionRepository } from './redemptions/redemption.repository';
 import { RedemptionService } from './redemptions/redemption.service';
 import { UsageBillingConsumer } from './usage/usage-billing.consumer';
 
-/** Prices, the cost of each request, balances, the ledger and its reconciliation (and the quota counters'), redemption codes. Needs DbModule and MessagingModule. */
+/** Prices, the cost of each request, balances, the ledger and its reconciliation (and the quota counters'), redemption codes, Stripe top-ups. Needs DbModule and MessagingModule. */
 @Module({
   controllers: [BillingRpcController],
   providers: [
@@ -37,6 +40,10 @@ import { UsageBillingConsumer } from './usage/usage-billing.consumer';
     QuotaCounterReconciler,
     UsageLedgerRepository,
     UsageBillingConsumer,
+    // Stripe top-ups: Checkout sessions and their webhook (payments/)
+    { provide: STRIPE_SETTINGS, useFactory: (c: AppConfig) => stripeSettingsFrom(c), inject: [APP_CONFIG] },
+    StripePaymentRepository,
+    StripePaymentsService,
   ],
 })
 export class BillingModule {}

@@ -18,6 +18,8 @@ import { AdminAuthGuard } from './admin/admin-auth.guard';
 import { AdminKeyVerifier } from './admin/admin-key.verifier';
 import { KeyAuthenticator } from './auth/key-authenticator';
 import { AdminController, StatusController } from './admin/admin.controller';
+import { StripeWebhookController } from './payments/stripe-webhook.controller';
+import { TopupController } from './payments/topup.controller';
 import { PlaygroundController } from './playground/playground.controller';
 import { SettingsController } from './settings/settings.controller';
 import { RedeemController } from './admin/redeem.controller';
@@ -66,6 +68,9 @@ import { ANSWER_CACHE, answerCacheFor } from './plugins/cache/answer-cache.provi
     // accounts: /api/me/*, /api/auth/* (accounts/)
     MeController,
     RegisterController,
+    // Stripe top-ups: /api/me/topup/checkout, /api/me/topups, /api/webhooks/stripe (payments/)
+    TopupController,
+    StripeWebhookController,
   ],
   providers: [
     RelayService,

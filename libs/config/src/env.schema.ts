@@ -187,6 +187,24 @@ const envFields = z.object({
     .transform((v) => v === 'true' || v === '1'),
   /** how many tokens a user may hold when it creates its own (an admin sets a user's own `maxTokens` to override) */
   USER_MAX_TOKENS: int(10, 0),
+  /** Stripe top-ups (README "Payments (Stripe)"): off while STRIPE_SECRET_KEY is unset */
+  STRIPE_SECRET_KEY: optionalString,
+  /** the endpoint's signing secret (whsec_…): webhook deliveries are refused (400) unless signed with it */
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  /** Stripe's API (a test points it at a fake) */
+  STRIPE_API_URL: z.string().url().default('https://api.stripe.com'),
+  /** what customers pay in (ISO code, lower case) and the bounds of one top-up, in that currency's major unit */
+  STRIPE_CURRENCY: z
+    .string()
+    .regex(/^[a-zA-Z]{3}$/, 'a three-letter ISO currency code')
+    .default('usd')
+    .transform((v) => v.toLowerCase()),
+  STRIPE_MIN_AMOUNT: z.coerce.number().finite().positive().default(5),
+  STRIPE_MAX_AMOUNT: z.coerce.number().finite().positive().default(1000),
+  /** USD of balance credited per unit of STRIPE_CURRENCY paid (1 for usd; e.g. 0.14 for cny) */
+  STRIPE_USD_PER_UNIT: z.coerce.number().finite().positive().default(1),
+  /** where Checkout sends the customer back (the console's address); default: the address the request came to */
+  STRIPE_RETURN_URL: z.string().url().optional(),
 });
 
 /** Every variable the gateway reads, in the schema's order (the settings page lists them all). */
@@ -205,6 +223,7 @@ export const envSchema = envFields.superRefine(
     if (env.REDIS_TLS_CA && !env.REDIS_URL?.startsWith('rediss://')) bad('REDIS_TLS_CA', 'needs a rediss:// REDIS_URL (TLS)');
     if (env.ROOT_USERNAME && !env.ROOT_PASSWORD) bad('ROOT_PASSWORD', 'required with ROOT_USERNAME');
     if (env.ROOT_PASSWORD && !env.ROOT_USERNAME) bad('ROOT_USERNAME', 'required with ROOT_PASSWORD');
+    if (env.STRIPE_MIN_AMOUNT > env.STRIPE_MAX_AMOUNT) bad('STRIPE_MIN_AMOUNT', 'must not exceed STRIPE_MAX_AMOUNT');
     // Run even when a single variable is already bad, so one message still names every problem.
   },
   { when: () => true },

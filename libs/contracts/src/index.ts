@@ -6,6 +6,7 @@ export * from './admin';
 export * from './router.contracts';
 export * from './billing.contracts';
 export * from './alerts.contracts';
+export * from './payments.contracts';
 export * from './usage.contracts';
 export * from './usage-record.fast-check';
 export * from './domain.error';

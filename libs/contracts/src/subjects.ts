@@ -29,6 +29,8 @@ export const Subjects = {
   BillingPricesChanged: 'billing.prices.changed.v1',
   /** request/reply: gateway → billing. Redeem a code onto the user of a key the gateway has verified. */
   BillingRedeem: 'billing.redeem.v1',
+  /** request/reply: gateway → billing. Stripe top-ups: open a Checkout session, apply a webhook delivery, list top-ups. */
+  BillingPayments: 'billing.payments.v1',
   /** event: billing → anyone listening (alerts, notifications). A user's balance fell below the low-balance threshold. */
   BillingBalanceLow: 'billing.balance.low.v1',
 

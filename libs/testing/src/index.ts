@@ -40,3 +40,4 @@ export type {
 export { startProviderAccountsFake } from './provider-accounts/provider-accounts.fake';
 export type { ProviderAccountsFake, ProviderAccountsState } from './provider-accounts/provider-accounts.fake';
 export { startFakeSearch, type FakeSearch, type FakeSearchRequest } from './fake-search/fake-search.server';
+export { startFakeStripe, type FakeStripe, type StripeObject } from './fake-stripe/fake-stripe.server';

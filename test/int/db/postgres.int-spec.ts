@@ -51,6 +51,8 @@ describePostgres('libs/db on Postgres', () => {
         'prices',
         'redemptions',
         'request_logs',
+        'stripe_events',
+        'stripe_payments',
         'tokens',
         'usage_dead_letters',
         'users',

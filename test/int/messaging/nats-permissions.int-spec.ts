@@ -21,6 +21,7 @@ const ANSWERED_BY: Partial<Record<Subject, NatsUser>> = {
   [Subjects.BillingPricesGet]: 'billing',
   [Subjects.BillingAdmin]: 'billing',
   [Subjects.BillingRedeem]: 'billing',
+  [Subjects.BillingPayments]: 'billing',
   [Subjects.LogsAdmin]: 'log-writer',
 };
 const EMITTED_BY: Partial<Record<Subject, NatsUser[]>> = {

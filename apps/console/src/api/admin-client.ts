@@ -1,5 +1,5 @@
 import type { SettingsView } from '@switchboard/config';
-import type { AdminRoutes, CreateOwnToken, LogPage, MeView, TokenView } from '@switchboard/contracts';
+import type { AdminRoutes, CheckoutReply, CreateOwnToken, LogPage, MeView, TokenView, TopupsReply } from '@switchboard/contracts';
 import type { z } from 'zod';
 
 /**
@@ -80,6 +80,8 @@ interface GatewayRoutes {
   'me.2fa.enable': { method: 'POST'; path: '/api/me/2fa/enable'; answer: { backupCodes: string[] }; body: { code: string } };
   'me.2fa.disable': { method: 'POST'; path: '/api/me/2fa/disable'; answer: { disabled: true }; body: { code: string } };
   'me.2fa.backup-codes': { method: 'POST'; path: '/api/me/2fa/backup-codes'; answer: { backupCodes: string[] }; body: { code: string } };
+  'me.topups': { method: 'GET'; path: '/api/me/topups'; answer: TopupsReply };
+  'me.topup.checkout': { method: 'POST'; path: '/api/me/topup/checkout'; answer: CheckoutReply; body: { amount: number } };
 }
 
 /** `GET /api/me/usage`: the stats of /api/stats for the signed-in user only, and its balance. */
@@ -103,6 +105,8 @@ const GATEWAY_ROUTES = {
   'me.2fa.enable': { method: 'POST', path: '/api/me/2fa/enable' },
   'me.2fa.disable': { method: 'POST', path: '/api/me/2fa/disable' },
   'me.2fa.backup-codes': { method: 'POST', path: '/api/me/2fa/backup-codes' },
+  'me.topups': { method: 'GET', path: '/api/me/topups' },
+  'me.topup.checkout': { method: 'POST', path: '/api/me/topup/checkout' },
 } as const satisfies { [K in keyof GatewayRoutes]: Pick<GatewayRoutes[K], 'method' | 'path'> };
 
 export type ConsoleRoute = keyof typeof CONSOLE_ROUTES | keyof GatewayRoutes;

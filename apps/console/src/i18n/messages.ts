@@ -1,4 +1,5 @@
 import { accountEn, accountZh } from '../pages/account/account.messages';
+import { topupEn, topupZh } from '../pages/account/topup.messages';
 import { aliasesEn, aliasesZh } from '../pages/aliases/aliases.messages';
 import { budgetEn, budgetZh } from '../pages/budgets/budget.messages';
 import { channelsEn, channelsZh } from '../pages/channels/channels.messages';
@@ -174,6 +175,7 @@ export const en = mergeMessages(
   alertChannelsEn,
   playgroundEn,
   accountEn,
+  topupEn,
 );
 
 export type MessageKey = keyof typeof en;
@@ -197,6 +199,7 @@ export const zh: Record<MessageKey, string> = mergeMessages(
   alertChannelsZh,
   playgroundZh,
   accountZh,
+  topupZh,
 );
 
 export const LANGUAGES = { en, zh } as const;

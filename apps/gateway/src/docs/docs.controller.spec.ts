@@ -105,4 +105,10 @@ describe('DocsController', () => {
     expect(doc.paths['/api/me/tokens'].post.summary).toContain('maxTokens');
     expect(doc.paths['/api/session'].get.security).toEqual([{ sessionCookie: [] }, { adminKey: [] }]);
   });
+
+  it('documents the Stripe top-up routes', () => {
+    expect(doc.paths['/api/me/topup/checkout'].post.requestBody?.content['application/json'].schema).toMatchObject({ required: ['amount'] });
+    expect(doc.paths['/api/me/topups'].get).toBeDefined();
+    expect(doc.paths['/api/webhooks/stripe'].post.summary).toContain('Stripe-Signature');
+  });
 });

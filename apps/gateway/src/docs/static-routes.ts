@@ -156,6 +156,28 @@ export const ACCOUNT_ROUTES: StaticRoute[] = [
   me('post', '/api/me/2fa/backup-codes', 'New backup codes for { code }, replacing the old ones'),
 ];
 
+/** Stripe top-ups (README "Payments (Stripe)"): Checkout for the signed-in user, and Stripe's webhook. */
+export const PAYMENT_ROUTES: StaticRoute[] = [
+  {
+    ...me(
+      'post',
+      '/api/me/topup/checkout',
+      'Open a Stripe Checkout session for { amount } in STRIPE_CURRENCY (between STRIPE_MIN_AMOUNT and STRIPE_MAX_AMOUNT): answers { url } to send the browser to',
+    ),
+    body: { type: 'object', required: ['amount'], properties: { amount: { type: 'number' } } },
+  },
+  me('get', '/api/me/topups', 'My balance, the top-up currency and bounds, and my credits and reversals (newest first)'),
+  {
+    method: 'post',
+    path: '/api/webhooks/stripe',
+    tag: 'admin',
+    auth: 'none',
+    summary:
+      'Stripe webhook (authorised by its Stripe-Signature over the raw body, 400 otherwise): checkout.session.completed credits once per event and session, charge.refunded reverses in proportion once; other events 200 and ignored',
+    answer: { status: 200 },
+  },
+];
+
 /** The gateway's own configuration (not an admin route: no service owns it, the gateway answers from its own config). */
 export const SETTINGS_ROUTE: StaticRoute = {
   method: 'get',

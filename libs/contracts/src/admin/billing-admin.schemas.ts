@@ -55,7 +55,7 @@ const optInt = z.coerce.number().int().optional();
 export const LedgerListQuery = z.object({
   userId: optInt,
   tokenId: optInt,
-  kind: z.enum(['usage', 'topup', 'redemption', 'adjustment']).optional(),
+  kind: z.enum(['usage', 'topup', 'redemption', 'adjustment', 'stripe_topup', 'stripe_refund']).optional(),
   requestId: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),

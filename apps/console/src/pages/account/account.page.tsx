@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n/i18n.context';
 import { MutationError } from '../../layout/form-actions';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
+import { TopupPanel } from './topup.panel';
 import { TwoFactorPanel } from './two-factor.panel';
 
 /** The tabs and the path each is bookmarked under. */
@@ -15,6 +16,7 @@ const TABS = [
   { value: 'tokens', path: '/account/tokens' },
   { value: 'logs', path: '/account/logs' },
   { value: 'security', path: '/account/security' },
+  { value: 'topup', path: '/account/topup' },
 ] as const;
 
 /** The signed-in user's own account: overview with usage, its tokens, its request logs, 2FA. Only /api/me/* is called. */
@@ -45,6 +47,8 @@ export function AccountPage() {
             <MyTokens count={m.tokens.count} max={m.tokens.max} />
           ) : tab === 'logs' ? (
             <MyLogs />
+          ) : tab === 'topup' ? (
+            <TopupPanel />
           ) : (
             <TwoFactorPanel me={m} />
           )

@@ -92,6 +92,8 @@ export const usersEn = {
   'users.kind.topup': 'top-up',
   'users.kind.redemption': 'redemption',
   'users.kind.adjustment': 'adjustment',
+  'users.kind.stripe_topup': 'Stripe top-up',
+  'users.kind.stripe_refund': 'Stripe refund',
 };
 
 export const usersZh: Record<keyof typeof usersEn, string> = {
@@ -186,4 +188,6 @@ export const usersZh: Record<keyof typeof usersEn, string> = {
   'users.kind.topup': '充值',
   'users.kind.redemption': '兑换',
   'users.kind.adjustment': '调整',
+  'users.kind.stripe_topup': 'Stripe 充值',
+  'users.kind.stripe_refund': 'Stripe 退款',
 };
