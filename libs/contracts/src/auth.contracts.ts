@@ -25,6 +25,8 @@ export const VerifiedToken = z.object({
   models: z.array(z.string()).nullable(),
   allowIps: z.array(z.string()),
   crossGroupRetry: z.boolean(),
+  /** its requests log their bodies (request_bodies): the token or its group opted in */
+  logBodies: z.boolean().default(false),
   limits: LimitsSchema,
   user: z.object({
     id: z.number().int(),

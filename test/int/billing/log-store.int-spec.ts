@@ -144,6 +144,7 @@ describePostgres('request log stats and retention on Postgres', () => {
       units: null,
       keyAttempts: [],
       plugins: null,
+      bodies: null,
       ...over,
     });
     const nulls = rec('log-nulls', {
@@ -237,6 +238,7 @@ describePostgres('request log stats and retention on Postgres', () => {
       units: null,
       keyAttempts,
       plugins: null,
+      bodies: null,
       ...over,
     });
     // b failed then a answered; a answered alone; b answered alone but the stream broke (an error, its tokens kept)

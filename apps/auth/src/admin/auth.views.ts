@@ -30,6 +30,7 @@ export const tokenView = (t: Token) => ({
   tpm: t.tpm,
   maxConcurrency: t.maxConcurrency,
   crossGroupRetry: t.crossGroupRetry,
+  logBodies: t.logBodies,
   status: t.status,
   createdAt: t.createdAt.toISOString(),
   updatedAt: t.updatedAt.toISOString(),
@@ -41,6 +42,7 @@ export const groupView = (g: Group) => ({
   rpm: g.rpm,
   tpm: g.tpm,
   maxConcurrency: g.maxConcurrency,
+  logBodies: g.logBodies,
   createdAt: g.createdAt.toISOString(),
   updatedAt: g.updatedAt.toISOString(),
 });

@@ -46,6 +46,7 @@ export const TokenView = z.object({
   tpm: nullableInt,
   maxConcurrency: nullableInt,
   crossGroupRetry: z.boolean(),
+  logBodies: z.boolean(),
   status: z.string(),
   createdAt: iso,
   updatedAt: iso,
@@ -57,6 +58,7 @@ export const GroupView = z.object({
   rpm: nullableInt,
   tpm: nullableInt,
   maxConcurrency: nullableInt,
+  logBodies: z.boolean(),
   createdAt: iso,
   updatedAt: iso,
 });

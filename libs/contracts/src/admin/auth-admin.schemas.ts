@@ -60,6 +60,7 @@ export const CreateToken = z
     tpm: nullableLimit.default(null),
     maxConcurrency: nullableLimit.default(null),
     crossGroupRetry: z.boolean().default(false),
+    logBodies: z.boolean().default(false),
     status: status.default('active'),
   })
   .strict();
@@ -75,6 +76,7 @@ export const UpdateToken = z
     tpm: nullableLimit,
     maxConcurrency: nullableLimit,
     crossGroupRetry: z.boolean(),
+    logBodies: z.boolean(),
     status,
   })
   .partial()
@@ -87,6 +89,7 @@ export const CreateGroup = z
     rpm: nullableLimit.default(null),
     tpm: nullableLimit.default(null),
     maxConcurrency: nullableLimit.default(null),
+    logBodies: z.boolean().default(false),
   })
   .strict();
 export const UpdateGroup = z
@@ -95,6 +98,7 @@ export const UpdateGroup = z
     rpm: nullableLimit,
     tpm: nullableLimit,
     maxConcurrency: nullableLimit,
+    logBodies: z.boolean(),
   })
   .partial()
   .strict();
