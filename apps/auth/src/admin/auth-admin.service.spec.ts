@@ -27,7 +27,7 @@ const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o)
 class World {
   users: User[] = [];
   tokens: Token[] = [];
-  groups: Group[] = [{ name: 'default', priceRatio: new Prisma.Decimal(1), rpm: null, tpm: null, maxConcurrency: null, createdAt: T0, updatedAt: T0 }];
+  groups: Group[] = [{ name: 'default', priceRatio: new Prisma.Decimal(1), rpm: null, tpm: null, maxConcurrency: null, logBodies: false, createdAt: T0, updatedAt: T0 }];
   audits: AuditEntry[] = [];
   private seq = 0;
 
@@ -67,6 +67,7 @@ class World {
       tpm: null,
       maxConcurrency: null,
       crossGroupRetry: false,
+      logBodies: false,
       status: 'active',
       createdAt: T0,
       updatedAt: T0,

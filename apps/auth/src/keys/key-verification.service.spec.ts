@@ -37,6 +37,7 @@ const token = (over: Partial<Token> = {}): Token => ({
   tpm: null,
   maxConcurrency: null,
   crossGroupRetry: false,
+  logBodies: false,
   status: 'active',
   createdAt: T0,
   updatedAt: T0,
@@ -89,11 +90,14 @@ describe('KeyVerificationService', () => {
       rpm: 10,
       tpm: null,
       maxConcurrency: 2,
+      logBodies: true,
       createdAt: T0,
       updatedAt: T0,
     });
     const { token: t } = await service.verify('h7');
     expect(t).toMatchObject({
+      // the group opts in to logging bodies, so its tokens do
+      logBodies: true,
       tokenId: 7,
       status: 'active',
       quotaMicros: 2_000_000,

@@ -73,6 +73,7 @@ const log = (requestId: string, createdAt: string): UsageRecord => ({
   units: null,
   keyAttempts: [],
   plugins: null,
+  bodies: null,
 });
 
 describe('LogQueryService', () => {
