@@ -13,12 +13,14 @@ export interface GroupDraft {
   rpm: NumberText;
   tpm: NumberText;
   maxConcurrency: NumberText;
+  /** its tokens' requests log their bodies */
+  logBodies: boolean;
 }
 
-export const emptyGroupDraft: GroupDraft = { name: '', priceRatio: 1, rpm: '', tpm: '', maxConcurrency: '' };
+export const emptyGroupDraft: GroupDraft = { name: '', priceRatio: 1, rpm: '', tpm: '', maxConcurrency: '', logBodies: false };
 
 export function draftFromGroup(g: GroupRow): GroupDraft {
-  return { name: g.name, priceRatio: g.priceRatio, rpm: g.rpm ?? '', tpm: g.tpm ?? '', maxConcurrency: g.maxConcurrency ?? '' };
+  return { name: g.name, priceRatio: g.priceRatio, rpm: g.rpm ?? '', tpm: g.tpm ?? '', maxConcurrency: g.maxConcurrency ?? '', logBodies: g.logBodies };
 }
 
 function fields(d: GroupDraft): Required<UpdateBody> {
@@ -28,6 +30,7 @@ function fields(d: GroupDraft): Required<UpdateBody> {
     rpm: numberOrNull(d.rpm),
     tpm: numberOrNull(d.tpm),
     maxConcurrency: numberOrNull(d.maxConcurrency),
+    logBodies: d.logBodies,
   };
 }
 

@@ -25,6 +25,7 @@ describe('token form ↔ API body', () => {
       tpm: null,
       maxConcurrency: null,
       crossGroupRetry: false,
+      logBodies: false,
     });
   });
 
@@ -44,6 +45,7 @@ describe('token form ↔ API body', () => {
       tpm: '',
       maxConcurrency: 0,
       crossGroupRetry: true,
+      logBodies: false,
     });
     expect(body).toEqual({
       name: 'ci',
@@ -57,6 +59,7 @@ describe('token form ↔ API body', () => {
       tpm: null,
       maxConcurrency: 0,
       crossGroupRetry: true,
+      logBodies: false,
     });
   });
 
@@ -82,6 +85,7 @@ describe('token form ↔ API body', () => {
       tpm: 1000,
       maxConcurrency: null,
       crossGroupRetry: false,
+      logBodies: false,
       status: 'active',
       createdAt: '2029-01-01T00:00:00.000Z',
       updatedAt: '2029-01-01T00:00:00.000Z',
@@ -99,6 +103,7 @@ describe('token form ↔ API body', () => {
       tpm: 1000,
       maxConcurrency: null,
       crossGroupRetry: false,
+      logBodies: false,
     });
     expect(tokenToDraft({ ...t, models: null, quota: null, expiresAt: null })).toMatchObject({
       models: [],

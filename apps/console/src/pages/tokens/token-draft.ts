@@ -26,6 +26,8 @@ export interface TokenDraft {
   tpm: NumberField;
   maxConcurrency: NumberField;
   crossGroupRetry: boolean;
+  /** its requests log their bodies */
+  logBodies: boolean;
 }
 
 export const emptyTokenDraft: TokenDraft = {
@@ -42,6 +44,7 @@ export const emptyTokenDraft: TokenDraft = {
   tpm: '',
   maxConcurrency: '',
   crossGroupRetry: false,
+  logBodies: false,
 };
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -81,6 +84,7 @@ function common(d: TokenDraft) {
     tpm: numberOrNull(d.tpm),
     maxConcurrency: numberOrNull(d.maxConcurrency),
     crossGroupRetry: d.crossGroupRetry,
+    logBodies: d.logBodies,
   };
 }
 
@@ -111,6 +115,7 @@ export function tokenToDraft(t: TokenView): TokenDraft {
     tpm: num(t.tpm),
     maxConcurrency: num(t.maxConcurrency),
     crossGroupRetry: t.crossGroupRetry,
+    logBodies: t.logBodies,
   };
 }
 

@@ -234,6 +234,7 @@ function TokenForm({ token, onDone }: { token: TokenView | null; onDone: (create
           {limit('maxConcurrency', 'tokens.field.maxConcurrency')}
         </SimpleGrid>
         <Checkbox label={t('tokens.field.crossGroupRetry')} checked={draft.crossGroupRetry} onChange={(e) => set('crossGroupRetry', e.currentTarget.checked)} />
+        <Checkbox label={t('tokens.field.logBodies')} checked={draft.logBodies} onChange={(e) => set('logBodies', e.currentTarget.checked)} />
         {save.isError && (
           <Alert color="red" role="alert" data-testid="token-form-error">
             {save.error.message}
