@@ -132,6 +132,7 @@ describe('log bodies (standalone)', () => {
       expect(await drawer.getByTestId('log-body-response').innerText()).toContain('"role": "assistant"');
       await drawer.getByRole('button', { name: 'Copy Request body' }).waitFor();
       await drawer.getByRole('button', { name: 'Copy Response body' }).waitFor();
+      await request.scrollIntoViewIfNeeded();
       await cb.shot('log-bodies');
       expect(cb.pageErrors).toEqual([]);
     } finally {
