@@ -102,7 +102,12 @@ const envFields = z.object({
   LOG_RETENTION_DAYS: int(30, 1),
   /** logged request/response bodies (token or group `logBodies`): their own retention and per-body size cap */
   LOG_BODY_RETENTION_DAYS: int(7, 1),
-  LOG_BODY_MAX_BYTES: z.coerce.number().int().min(256).max(256 * 1024).default(64 * 1024),
+  LOG_BODY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .max(256 * 1024)
+    .default(64 * 1024),
   TRUSTED_PROXIES: z
     .string()
     .default('')

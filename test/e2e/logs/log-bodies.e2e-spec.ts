@@ -41,7 +41,18 @@ describe('log bodies (standalone)', () => {
     sys = await startStandalone({ CHANNEL_CHECK_INTERVAL_MS: '0', LOG_BODY_MAX_BYTES: String(MAX) });
     admin = adminClient(sys.url, sys.adminKey);
     expect((await admin.post('/api/groups', { name: 'audited', logBodies: true })).body).toMatchObject({ name: 'audited', logBodies: true });
-    expect((await admin.post('/api/channels', { name: 'mock', type: 'openai', baseUrl: mock.url, keys: ['sk-mock'], models: ['gpt-4o-mini'], groups: ['default', 'audited'] })).status).toBe(201);
+    expect(
+      (
+        await admin.post('/api/channels', {
+          name: 'mock',
+          type: 'openai',
+          baseUrl: mock.url,
+          keys: ['sk-mock'],
+          models: ['gpt-4o-mini'],
+          groups: ['default', 'audited'],
+        })
+      ).status,
+    ).toBe(201);
     const token = async (body: Record<string, unknown>) => {
       const r = await admin.post('/api/tokens', body);
       expect(r.status).toBe(201);
@@ -72,7 +83,12 @@ describe('log bodies (standalone)', () => {
 
   it("a group that opts in logs its tokens' streams as the SSE text the client received", async () => {
     const { data: stream, response } = await clients.group.chat.completions
-      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `[chunks:3] stream ${FAKE_KEY}` }], stream: true, stream_options: { include_usage: true } })
+      .create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: `[chunks:3] stream ${FAKE_KEY}` }],
+        stream: true,
+        stream_options: { include_usage: true },
+      })
       .withResponse();
     let text = '';
     for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
@@ -104,7 +120,9 @@ describe('log bodies (standalone)', () => {
       .withResponse()
       .catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
     expect(r).toBeInstanceOf(OpenAI.APIError);
-    const bodies = (await bodiesOf((r as InstanceType<typeof OpenAI.APIError>).requestID ?? (r as InstanceType<typeof OpenAI.APIError>).headers?.get('x-request-id') ?? ''))!;
+    const bodies = (await bodiesOf(
+      (r as InstanceType<typeof OpenAI.APIError>).requestID ?? (r as InstanceType<typeof OpenAI.APIError>).headers?.get('x-request-id') ?? '',
+    ))!;
     expect(JSON.parse(bodies.response!)).toMatchObject({ error: { message: expect.any(String) } });
   });
 

@@ -27,7 +27,9 @@ const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o)
 class World {
   users: User[] = [];
   tokens: Token[] = [];
-  groups: Group[] = [{ name: 'default', priceRatio: new Prisma.Decimal(1), rpm: null, tpm: null, maxConcurrency: null, logBodies: false, createdAt: T0, updatedAt: T0 }];
+  groups: Group[] = [
+    { name: 'default', priceRatio: new Prisma.Decimal(1), rpm: null, tpm: null, maxConcurrency: null, logBodies: false, createdAt: T0, updatedAt: T0 },
+  ];
   audits: AuditEntry[] = [];
   private seq = 0;
 

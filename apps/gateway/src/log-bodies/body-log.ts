@@ -54,7 +54,11 @@ export class BodyLog implements AnswerTap {
     const request = call.files?.length
       ? { text: `[multipart, ${call.files.reduce((n, f) => n + f.bytes, 0)} bytes]`, truncated: false }
       : this.capped(call.raw.subarray(0, this.maxBytes + REDACT_SLACK).toString('utf8'), call.raw.length);
-    const response = this.kept ? this.capped(Buffer.concat(this.chunks).toString('utf8'), this.total) : this.errorBody === null ? null : this.capped(this.errorBody);
+    const response = this.kept
+      ? this.capped(Buffer.concat(this.chunks).toString('utf8'), this.total)
+      : this.errorBody === null
+        ? null
+        : this.capped(this.errorBody);
     return { request: request.text, response: response?.text ?? null, truncated: request.truncated || (response?.truncated ?? false) };
   }
 

@@ -36,7 +36,9 @@ const SECRET_SHAPES: RegExp[] = [
 export function redactSecrets(text: string): string {
   let out = text.replace(SECRET_FIELD, `$1"${REDACTED}"`).replace(ESCAPED_SECRET_FIELD, `$1\\"${REDACTED}\\"`);
   for (const re of SECRET_SHAPES) {
-    out = out.replace(re, (m: string, scheme?: string) => (typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme) ? `${scheme} ${REDACTED}` : REDACTED));
+    out = out.replace(re, (m: string, scheme?: string) =>
+      typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme) ? `${scheme} ${REDACTED}` : REDACTED,
+    );
   }
   return out;
 }

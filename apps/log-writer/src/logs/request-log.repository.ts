@@ -105,9 +105,7 @@ export class RequestLogRepository {
 
   /** The request_bodies rows of the records that carry bodies (opted in), each once. */
   private async insertBodies(records: readonly UsageRecord[]): Promise<void> {
-    const rows = records
-      .filter((r) => r.bodies)
-      .map((r) => ({ requestId: r.requestId, createdAt: new Date(r.createdAt).toISOString(), ...r.bodies }));
+    const rows = records.filter((r) => r.bodies).map((r) => ({ requestId: r.requestId, createdAt: new Date(r.createdAt).toISOString(), ...r.bodies }));
     await this.prisma.$executeRaw`
       INSERT INTO request_bodies ("requestId", "createdAt", request, response, truncated)
       SELECT "requestId", "createdAt", request, response, truncated

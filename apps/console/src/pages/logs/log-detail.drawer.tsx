@@ -128,7 +128,13 @@ function BodyBlock({ label, text, testId }: { label: MessageKey; text: string | 
         {text !== null && (
           <CopyButton value={text}>
             {({ copied, copy }) => (
-              <Button variant="subtle" size="compact-xs" color={copied ? 'teal' : undefined} onClick={copy} aria-label={t('logs.bodies.copy', { what: t(label) })}>
+              <Button
+                variant="subtle"
+                size="compact-xs"
+                color={copied ? 'teal' : undefined}
+                onClick={copy}
+                aria-label={t('logs.bodies.copy', { what: t(label) })}
+              >
                 {copied ? t('logs.copied') : t('logs.copy')}
               </Button>
             )}
