@@ -100,6 +100,14 @@ const envFields = z.object({
   UPSTREAM_MAX_RESPONSE_BYTES: int(64 * 1024 * 1024, 1024),
   UNPRICED_MODEL_POLICY: z.enum(['reject', 'free']).default('reject'),
   LOG_RETENTION_DAYS: int(30, 1),
+  /** logged request/response bodies (token or group `logBodies`): their own retention and per-body size cap */
+  LOG_BODY_RETENTION_DAYS: int(7, 1),
+  LOG_BODY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .max(256 * 1024)
+    .default(64 * 1024),
   TRUSTED_PROXIES: z
     .string()
     .default('')

@@ -36,6 +36,8 @@ export const VerifiedToken = z.object({
   models: z.array(z.string()).nullable(),
   allowIps: z.array(z.string()),
   crossGroupRetry: z.boolean(),
+  /** its requests log their bodies (request_bodies): the token or its group opted in */
+  logBodies: z.boolean().default(false),
   limits: LimitsSchema,
   /** null = no budget (also on user and group); absent from an older auth = none */
   budget: VerifiedBudget.nullable().default(null),

@@ -32,6 +32,7 @@ const base: Record<string, unknown> = {
     { keyId: 5, ok: true },
   ],
   plugins: null,
+  bodies: null,
 };
 
 /** Values tried in every field: each type's edges, and wrong types. */
@@ -92,6 +93,7 @@ describe('isPlainUsageRecord', () => {
     expect(isPlainUsageRecord(base)).toBe(true);
     expect(isPlainUsageRecord({ ...base, units: { images: 2, audioSeconds: 3.5 }, upstreamProtocol: null, ttftMs: 12, error: 'x' })).toBe(true);
     expect(isPlainUsageRecord({ ...base, channelId: null, attempts: 0, keyAttempts: [], plugins: { cache: 'hit' } })).toBe(true);
+    expect(isPlainUsageRecord({ ...base, bodies: { request: '{}', response: null, truncated: true } })).toBe(true);
   });
 
   it.each(Object.keys(base))('never accepts what the schema rejects or rewrites in %s', (field) => {
@@ -119,6 +121,8 @@ describe('isPlainUsageRecord', () => {
       ['units', { bogus: 1 }],
       ['keyAttempts', [{ keyId: 1 }]],
       ['plugins', { bogus: 'hit' }],
+      ['bodies', { request: '{}', response: null }],
+      ['bodies', { request: 1, response: null, truncated: false }],
     ] as const) {
       expect(isPlainUsageRecord({ ...base, [field]: bad })).toBe(false);
       expect(UsageRecord.safeParse({ ...base, [field]: bad }).success).toBe(false);

@@ -12,7 +12,7 @@ const PROTOCOLS: ReadonlySet<unknown> = new Set(WIRE_PROTOCOLS);
 const ISO_UTC = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 const UNIT_KEYS: ReadonlySet<string> = new Set(['images', 'audioSeconds', 'characters', 'searchUnits']);
 const PLUGINS: ReadonlySet<string> = new Set(PLUGIN_NAMES);
-const FIELDS = 27;
+const FIELDS = 28;
 
 const int4 = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_USAGE_TOKENS;
 const int4OrNull = (v: unknown) => v === null || int4(v);
@@ -49,6 +49,15 @@ function pluginsOk(p: unknown): boolean {
     if (!PLUGINS.has(k) || typeof v !== 'string' || v.length < 1 || v.length > MAX_PLUGIN_DETAIL) return false;
   }
   return true;
+}
+
+function bodiesOk(b: unknown): boolean {
+  if (b === null) return true;
+  if (typeof b !== 'object' || Array.isArray(b) || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const o = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) n++;
+  return n === 3 && typeof o.request === 'string' && strOrNull(o.response) && typeof o.truncated === 'boolean';
 }
 
 export function isPlainUsageRecord(r: unknown): r is UsageRecord {
@@ -88,6 +97,7 @@ export function isPlainUsageRecord(r: unknown): r is UsageRecord {
     (o.endpoint === null || (typeof o.endpoint === 'string' && o.endpoint.length <= 64)) &&
     unitsOk(o.units) &&
     keyAttemptsOk(o.keyAttempts) &&
-    pluginsOk(o.plugins)
+    pluginsOk(o.plugins) &&
+    bodiesOk(o.bodies)
   );
 }

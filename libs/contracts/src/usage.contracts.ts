@@ -25,6 +25,20 @@ export const MAX_PLUGIN_DETAIL = 32;
 /** What each relay plugin that ran did for the request (cache: hit, miss, bypass; others: applied, skipped, failed). */
 export const PluginsLogSchema = z.partialRecord(z.enum(PLUGIN_NAMES), z.string().min(1).max(MAX_PLUGIN_DETAIL));
 
+/** Each logged body is at most this long (LOG_BODY_MAX_BYTES is clamped to it): a batch of records stays one NATS message. */
+export const MAX_LOGGED_BODY_BYTES = 256 * 1024;
+
+/** A request's logged bodies (usage record, request_bodies, `GET /api/logs/:requestId`). */
+export const LoggedBodies = z.object({
+  /** the client's request body (uploads: "[multipart, N bytes]") */
+  request: z.string(),
+  /** the answer body the client received (JSON, or an SSE stream's text); null when none went out */
+  response: z.string().nullable(),
+  /** either body was cut at the size cap */
+  truncated: z.boolean(),
+});
+export type LoggedBodies = z.infer<typeof LoggedBodies>;
+
 export const UsageRecord = z.object({
   requestId: z.string().min(1),
   createdAt: z.iso.datetime({ offset: true }),
@@ -65,6 +79,11 @@ export const UsageRecord = z.object({
     .default([]),
   /** the relay plugins that ran (SPEC §8), each with what it did; null when none (and in records of older gateways) */
   plugins: PluginsLogSchema.nullable().default(null),
+  /**
+   * the request's bodies when its token or group opts in (logBodies): redacted and capped at the gateway, stored apart
+   * (request_bodies); null otherwise (and in records of older gateways)
+   */
+  bodies: LoggedBodies.nullable().default(null),
 });
 export type UsageRecord = z.infer<typeof UsageRecord>;
 

@@ -38,5 +38,6 @@ export function usageRecord(requestId: string, userId: number, tokenId: number, 
     units: null,
     keyAttempts: [],
     plugins: null,
+    bodies: null,
   };
 }

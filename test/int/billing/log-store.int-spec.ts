@@ -144,6 +144,7 @@ describePostgres('request log stats and retention on Postgres', () => {
       units: null,
       keyAttempts: [],
       plugins: null,
+      bodies: null,
       ...over,
     });
     const nulls = rec('log-nulls', {
@@ -167,13 +168,13 @@ describePostgres('request log stats and retention on Postgres', () => {
     await consumer.store([rec('log-1'), nulls, rec('log-1'), units]);
     await consumer.store([rec('log-1'), rec('log-2')]); // redelivery, overlapping
     expect(await prisma.requestLog.count()).toBe(4);
-    const { reservedMicros: _, keyAttempts: _k, ...expected } = rec('log-1');
+    const { reservedMicros: _, keyAttempts: _k, bodies: _b, ...expected } = rec('log-1');
     expect(await prisma.requestLog.findUnique({ where: { requestId: 'log-1' } })).toEqual({
       ...expected,
       createdAt: new Date('2026-11-22T06:00:00.123Z'),
       costMicros: BigInt(Number.MAX_SAFE_INTEGER),
     });
-    const { reservedMicros: __, keyAttempts: __k, ...withUnits } = units;
+    const { reservedMicros: __, keyAttempts: __k, bodies: __b, ...withUnits } = units;
     expect(await prisma.requestLog.findUnique({ where: { requestId: 'log-units' } })).toEqual({
       ...withUnits,
       createdAt: new Date('2026-11-22T06:00:00.123Z'),
@@ -237,6 +238,7 @@ describePostgres('request log stats and retention on Postgres', () => {
       units: null,
       keyAttempts,
       plugins: null,
+      bodies: null,
       ...over,
     });
     // b failed then a answered; a answered alone; b answered alone but the stream broke (an error, its tokens kept)
@@ -272,5 +274,56 @@ describePostgres('request log stats and retention on Postgres', () => {
     const left = await prisma.requestLog.findMany({ select: { requestId: true } });
     expect(left.map((r) => r.requestId).sort()).toEqual(fresh.map((r) => r.requestId).sort());
     expect(await retention.sweep()).toBe(0);
+  });
+  it('stores the bodies of opted-in records once in request_bodies, reads them with the log, and prunes them on their own retention', async () => {
+    await prisma.requestLog.deleteMany();
+    await prisma.requestBody.deleteMany();
+    const repo = new RequestLogRepository(prisma);
+    const consumer = new UsageLogConsumer(repo, new UsageDeadLetterRepository(prisma), { consume: async () => undefined } as unknown as UsageQueue);
+    const rec = (requestId: string, createdAt: string, bodies: UsageRecord['bodies']): UsageRecord => ({
+      requestId,
+      createdAt,
+      tokenId: 1,
+      userId: 1,
+      group: 'default',
+      model: 'm',
+      upstreamModel: null,
+      channelId: null,
+      protocol: 'openai-chat',
+      upstreamProtocol: null,
+      stream: false,
+      status: 200,
+      promptTokens: 1,
+      completionTokens: 1,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+      costMicros: 0,
+      latencyMs: 1,
+      ttftMs: null,
+      attempts: 1,
+      error: null,
+      reservedMicros: 0,
+      endpoint: 'chat.completions',
+      units: null,
+      keyAttempts: [],
+      plugins: null,
+      bodies,
+    });
+    const now = new Date().toISOString();
+    const old = new Date(Date.now() - 8 * DAY).toISOString();
+    const tricky = { request: '{"q":"it\'s \\"quoted\\" ✓"}', response: 'data: {"x":1}\n\ndata: [DONE]\n\n', truncated: true };
+    await consumer.store([rec('b-new', now, tricky), rec('b-none', now, null), rec('b-old', old, { request: '{}', response: null, truncated: false })]);
+    // delivered again: nothing stored twice, nothing overwritten
+    await consumer.store([rec('b-new', now, { request: 'other', response: null, truncated: false })]);
+    expect(await repo.findBodies('b-new')).toEqual(tricky);
+    expect(await repo.findBodies('b-none')).toBeNull();
+    expect(await prisma.requestBody.count()).toBe(2);
+    // bodies keep LOG_BODY_RETENTION_DAYS, apart from the logs' own retention
+    const retention = new LogRetentionService(repo, { LOG_RETENTION_DAYS: 30, LOG_BODY_RETENTION_DAYS: 7 } as AppConfig);
+    expect(await retention.sweepBodies()).toBe(1);
+    expect(await repo.findBodies('b-old')).toBeNull();
+    expect(await repo.findBodies('b-new')).toEqual(tricky);
+    expect(await prisma.requestLog.count({ where: { requestId: 'b-old' } })).toBe(1);
   });
 });

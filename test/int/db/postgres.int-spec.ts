@@ -50,6 +50,7 @@ describePostgres('libs/db on Postgres', () => {
         'mcp_servers',
         'prices',
         'redemptions',
+        'request_bodies',
         'request_logs',
         'stripe_events',
         'stripe_payments',

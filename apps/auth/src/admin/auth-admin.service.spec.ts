@@ -30,7 +30,17 @@ class World {
   users: User[] = [];
   tokens: Token[] = [];
   groups: Group[] = [
-    { name: 'default', priceRatio: new Prisma.Decimal(1), rpm: null, tpm: null, maxConcurrency: null, budget: null, createdAt: T0, updatedAt: T0 },
+    {
+      name: 'default',
+      priceRatio: new Prisma.Decimal(1),
+      rpm: null,
+      tpm: null,
+      maxConcurrency: null,
+      budget: null,
+      logBodies: false,
+      createdAt: T0,
+      updatedAt: T0,
+    },
   ];
   audits: AuditEntry[] = [];
   private seq = 0;
@@ -81,6 +91,7 @@ class World {
       maxConcurrency: null,
       crossGroupRetry: false,
       budget: null,
+      logBodies: false,
       status: 'active',
       createdAt: T0,
       updatedAt: T0,

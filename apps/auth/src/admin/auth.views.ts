@@ -40,6 +40,7 @@ export const tokenView = (t: Token) => ({
   maxConcurrency: t.maxConcurrency,
   crossGroupRetry: t.crossGroupRetry,
   budget: storedBudget(t.budget),
+  logBodies: t.logBodies,
   status: t.status,
   createdAt: t.createdAt.toISOString(),
   updatedAt: t.updatedAt.toISOString(),
@@ -52,6 +53,7 @@ export const groupView = (g: Group) => ({
   tpm: g.tpm,
   maxConcurrency: g.maxConcurrency,
   budget: storedBudget(g.budget),
+  logBodies: g.logBodies,
   createdAt: g.createdAt.toISOString(),
   updatedAt: g.updatedAt.toISOString(),
 });

@@ -50,6 +50,7 @@ const token = (over: Partial<Token> = {}): Token => ({
   maxConcurrency: null,
   crossGroupRetry: false,
   budget: null,
+  logBodies: false,
   status: 'active',
   createdAt: T0,
   updatedAt: T0,
@@ -103,11 +104,14 @@ describe('KeyVerificationService', () => {
       tpm: null,
       maxConcurrency: 2,
       budget: null,
+      logBodies: true,
       createdAt: T0,
       updatedAt: T0,
     });
     const { token: t } = await service.verify('h7');
     expect(t).toMatchObject({
+      // the group opts in to logging bodies, so its tokens do
+      logBodies: true,
       tokenId: 7,
       status: 'active',
       quotaMicros: 2_000_000,

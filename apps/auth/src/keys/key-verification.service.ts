@@ -57,6 +57,7 @@ export class KeyVerificationService {
         models: modelsFromColumn(t.models),
         allowIps: t.allowIps,
         crossGroupRetry: t.crossGroupRetry,
+        logBodies: t.logBodies || (group?.logBodies ?? false),
         limits: limits(t),
         budget: tokenBudget,
         user: {

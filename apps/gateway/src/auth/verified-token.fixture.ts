@@ -11,6 +11,7 @@ export const token = (over: Partial<VerifiedToken> = {}, user: Partial<VerifiedT
   models: null,
   allowIps: [],
   crossGroupRetry: false,
+  logBodies: false,
   limits: { rpm: null, tpm: null, maxConcurrency: null },
   budget: null,
   user: { id: 3, name: 'u', status: 'active', balanceMicros: null, limits: { rpm: null, tpm: null, maxConcurrency: null }, budget: null, ...user },

@@ -3,6 +3,7 @@ import type { ConvertContext, WireProtocol } from '@switchboard/protocols';
 import type { UpstreamBody } from '@switchboard/providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Admission } from '../admission/admission.service';
+import type { BodyLog } from '../log-bodies/body-log';
 import { NO_PLUGINS, type ActivePlugin, type AnswerTap } from '../plugins/relay-plugin';
 import type { RuntimeChannel } from '../state/routing-table.service';
 import type { InboundCall } from './inbound';
@@ -27,6 +28,8 @@ export class AttemptContext {
   plugins: readonly ActivePlugin[] = NO_PLUGINS;
   /** the plugins' observers of the answer the client receives (the sinks feed them); null: none, the usual case */
   taps: AnswerTap[] | null = null;
+  /** the request's bodies being logged (its token or group opts in: log-bodies); null: not logged, the usual case */
+  bodyLog: BodyLog | null = null;
   /** retries left (RETRY_BUDGET); below zero once spent, which ends every model's loop */
   budget = 0;
 

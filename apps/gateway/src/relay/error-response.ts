@@ -28,7 +28,8 @@ export function renderRelayError(
 }
 
 /** Sends an error in the inbound protocol's shape (renderRelayError). */
-export function sendRelayError(reply: FastifyReply, protocol: WireProtocol, requestId: string, e: DomainError | GatewayError): void {
+export function sendRelayError(reply: FastifyReply, protocol: WireProtocol, requestId: string, e: DomainError | GatewayError): string {
   const out = renderRelayError(protocol, requestId, e);
   reply.status(out.status).headers(out.headers).send(out.body);
+  return out.body;
 }

@@ -80,7 +80,8 @@ export class FailoverLoop {
           if (failure.final) {
             draft.status = failure.status;
             draft.error = failure.error.message;
-            sendRelayError(reply, call.protocol, draft.requestId, failure.error);
+            const sent = sendRelayError(reply, call.protocol, draft.requestId, failure.error);
+            ctx.bodyLog?.error(sent);
             return;
           }
           if (abort.aborted) throw new DomainError('client_closed', 499, 'client closed the connection');

@@ -1,4 +1,5 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { DomainError } from '@switchboard/contracts';
 import {
   estimatePromptTokens,
@@ -12,6 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdmissionService, type Admission } from '../admission/admission.service';
 import { KeyAuthenticator } from '../auth/key-authenticator';
 import { DrainService } from '../edge/drain.service';
+import { BodyLog } from '../log-bodies/body-log';
 import { activePlugins, beforeRelay, prepareRequest, settlePlugins } from '../plugins/plugin-stage';
 import { RoutingTableService } from '../state/routing-table.service';
 import { AttemptContext } from './attempt-context';
@@ -42,6 +44,7 @@ export class RelayService implements OnModuleInit {
     private readonly failover: FailoverLoop,
     private readonly recorder: UsageRecorder,
     private readonly drain: DrainService,
+    @Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'LOG_BODY_MAX_BYTES'>,
   ) {}
 
   /**
@@ -64,6 +67,8 @@ export class RelayService implements OnModuleInit {
       draft.tokenId = token.tokenId;
       draft.userId = token.user.id;
       draft.group = token.group.name;
+      // Opted in (token or group): its bodies are logged, refusals included.
+      if (token.logBodies) ctx.bodyLog = new BodyLog(this.config?.LOG_BODY_MAX_BYTES ?? 64 * 1024);
       this.auth.admit(token, req.ip, { model: call.model });
       if (!call.model) throw RelayErrors.modelRequired();
       await this.table.ensureLoaded().catch(() => {
@@ -87,6 +92,8 @@ export class RelayService implements OnModuleInit {
       reply.headers(admitted.headers);
       // A plugin may answer the request itself (a cache hit): then no upstream is called.
       if (!ctx.plugins.length || !(await beforeRelay(ctx))) {
+        // Opted in (token or group): one more answer tap keeps what the client receives (after beforeRelay sets the taps).
+        if (ctx.bodyLog) (ctx.taps ??= []).push(ctx.bodyLog);
         await prepareRequest(ctx);
         await this.failover.run(ctx);
       }
@@ -95,9 +102,13 @@ export class RelayService implements OnModuleInit {
       if (!(err instanceof DomainError)) this.logger.error((err as Error)?.stack ?? String(err));
       draft.error ??= e.message;
       draft.status = e.status;
-      if (!reply.sent && !reply.raw.headersSent) sendRelayError(reply, call.protocol, ctx.requestId, e);
+      if (!reply.sent && !reply.raw.headersSent) {
+        const sent = sendRelayError(reply, call.protocol, ctx.requestId, e);
+        ctx.bodyLog?.error(sent);
+      }
     } finally {
       settlePlugins(ctx);
+      if (ctx.bodyLog) draft.bodies = ctx.bodyLog.bodies(call);
       this.recorder.finish(ctx);
       leave();
     }

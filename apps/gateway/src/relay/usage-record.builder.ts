@@ -27,6 +27,8 @@ export class UsageDraft {
   units: BillableUnits | null = null;
   /** what each relay plugin that ran did (plugin-stage's settlePlugins); null when none ran */
   plugins: UsageRecord['plugins'] = null;
+  /** the request's logged bodies (log-bodies); null unless its token or group opts in */
+  bodies: UsageRecord['bodies'] = null;
   /** the keys the attempts used, in order (the per-key counters); the last one answered */
   readonly keyAttempts: { keyId: number; ok: boolean }[] = [];
 
@@ -75,6 +77,7 @@ export class UsageDraft {
       units: this.units && recordedUnits(this.units),
       keyAttempts: this.keyAttempts,
       plugins: this.plugins,
+      bodies: this.bodies,
     };
   }
 }

@@ -32,6 +32,14 @@ class InMemoryRequestLogs implements RequestLogs {
     return Promise.resolve(this.rows.find((r) => r.requestId === requestId) ?? null);
   }
 
+  findBodies(): Promise<null> {
+    return Promise.resolve(null);
+  }
+
+  deleteBodiesOlderThan(): Promise<number> {
+    return Promise.resolve(0);
+  }
+
   deleteOlderThan(): Promise<number> {
     return Promise.resolve(0);
   }
@@ -65,6 +73,7 @@ const log = (requestId: string, createdAt: string): UsageRecord => ({
   units: null,
   keyAttempts: [],
   plugins: null,
+  bodies: null,
 });
 
 describe('LogQueryService', () => {

@@ -79,6 +79,6 @@ export class LogQueryService {
   async get(requestId: string | undefined) {
     const row = requestId ? await this.logs.find(requestId) : null;
     if (!row) throw notFound('log');
-    return logView(row);
+    return { ...logView(row), bodies: await this.logs.findBodies(row.requestId) };
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PLUGIN_NAMES, UnitsSchema, type UsageRecord } from '@switchboard/contracts';
+import { PLUGIN_NAMES, UnitsSchema, type LoggedBodies, type UsageRecord } from '@switchboard/contracts';
 import { Prisma, PrismaService, readSnapshot, type RequestLog } from '@switchboard/db';
 
 export interface RequestLogFilter {
@@ -38,6 +38,8 @@ export class RequestLogRepository {
     // query compiler): the largest CPU cost of usage records on the gateway's event loop in standalone.
     const rows = requestLogRows(records);
     const attempts = keyAttemptRows(records);
+    // Bodies first: idempotent by request id too, so a batch redelivered after a failure between the two stores nothing twice.
+    if (records.some((r) => r.bodies)) await this.insertBodies(records);
     if (attempts === '[]') {
       return this.prisma.$executeRaw`
         INSERT INTO request_logs (${COLUMN_LIST})
@@ -99,6 +101,31 @@ export class RequestLogRepository {
 
   async find(requestId: string): Promise<RequestLog | null> {
     return this.prisma.requestLog.findUnique({ where: { requestId } });
+  }
+
+  /** The request_bodies rows of the records that carry bodies (opted in), each once. */
+  private async insertBodies(records: readonly UsageRecord[]): Promise<void> {
+    const rows = records.filter((r) => r.bodies).map((r) => ({ requestId: r.requestId, createdAt: new Date(r.createdAt).toISOString(), ...r.bodies }));
+    await this.prisma.$executeRaw`
+      INSERT INTO request_bodies ("requestId", "createdAt", request, response, truncated)
+      SELECT "requestId", "createdAt", request, response, truncated
+      FROM json_populate_recordset(NULL::request_bodies, ${JSON.stringify(rows)}::json)
+      ON CONFLICT ("requestId") DO NOTHING`;
+  }
+
+  /** A request's logged bodies; null when it logged none (not opted in, or pruned). */
+  async findBodies(requestId: string): Promise<LoggedBodies | null> {
+    const row = await this.prisma.requestBody.findUnique({ where: { requestId } });
+    return row ? { request: row.request, response: row.response, truncated: row.truncated } : null;
+  }
+
+  /** Deletes up to `batch` logged bodies older than `days` days (one statement); returns how many it deleted. */
+  async deleteBodiesOlderThan(days: number, batch: number): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM request_bodies WHERE "requestId" IN (
+        SELECT "requestId" FROM request_bodies
+        WHERE "createdAt" < (now() AT TIME ZONE 'UTC') - make_interval(days => ${days}::int)
+        LIMIT ${batch}::int)`;
   }
 
   /** Deletes up to `batch` logs older than `days` days (one statement); returns how many it deleted. */

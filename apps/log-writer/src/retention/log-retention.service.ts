@@ -25,7 +25,10 @@ export class LogRetentionService implements OnApplicationBootstrap, OnModuleDest
   ) {}
 
   onApplicationBootstrap(): void {
-    const tick = () => void this.sweep().catch((e: unknown) => this.logger.warn(`log retention sweep failed: ${(e as Error).message}`));
+    const tick = () =>
+      void this.sweep()
+        .then(() => this.sweepBodies())
+        .catch((e: unknown) => this.logger.warn(`log retention sweep failed: ${(e as Error).message}`));
     this.timers = [setTimeout(tick, FIRST_SWEEP_DELAY_MS), setInterval(tick, SWEEP_INTERVAL_MS)];
     for (const t of this.timers) t.unref();
   }
@@ -41,6 +44,19 @@ export class LogRetentionService implements OnApplicationBootstrap, OnModuleDest
       this.sweeping = null;
     });
     return this.sweeping;
+  }
+
+  /** Deletes every logged body older than LOG_BODY_RETENTION_DAYS (their own, shorter retention); resolves to the number deleted. */
+  async sweepBodies(retentionDays = this.config.LOG_BODY_RETENTION_DAYS, batch = RETENTION_BATCH): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.logs.deleteBodiesOlderThan(retentionDays, batch);
+      total += n;
+      if (n < batch || this.stopped) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (total) this.logger.log(`deleted ${total} logged request bod(ies) older than ${retentionDays} day(s)`);
+    return total;
   }
 
   private async run(retentionDays: number, batch: number): Promise<number> {

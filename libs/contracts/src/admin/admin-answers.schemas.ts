@@ -64,6 +64,7 @@ export const TokenView = z.object({
   maxConcurrency: nullableInt,
   crossGroupRetry: z.boolean(),
   budget: BudgetView,
+  logBodies: z.boolean(),
   status: z.string(),
   createdAt: iso,
   updatedAt: iso,
@@ -76,6 +77,7 @@ export const GroupView = z.object({
   tpm: nullableInt,
   maxConcurrency: nullableInt,
   budget: BudgetView,
+  logBodies: z.boolean(),
   createdAt: iso,
   updatedAt: iso,
 });

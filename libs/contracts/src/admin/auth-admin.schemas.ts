@@ -96,6 +96,7 @@ export const CreateToken = z
     tpm: nullableLimit.default(null),
     maxConcurrency: nullableLimit.default(null),
     crossGroupRetry: z.boolean().default(false),
+    logBodies: z.boolean().default(false),
     status: status.default('active'),
     budget: budget.default(null),
   })
@@ -112,6 +113,7 @@ export const UpdateToken = z
     tpm: nullableLimit,
     maxConcurrency: nullableLimit,
     crossGroupRetry: z.boolean(),
+    logBodies: z.boolean(),
     status,
     budget,
   })
@@ -126,6 +128,7 @@ export const CreateGroup = z
     tpm: nullableLimit.default(null),
     maxConcurrency: nullableLimit.default(null),
     budget: budget.default(null),
+    logBodies: z.boolean().default(false),
   })
   .strict();
 export const UpdateGroup = z
@@ -135,6 +138,7 @@ export const UpdateGroup = z
     tpm: nullableLimit,
     maxConcurrency: nullableLimit,
     budget,
+    logBodies: z.boolean(),
   })
   .partial()
   .strict();

@@ -32,6 +32,9 @@ import {
 const codec = JSONCodec<unknown>();
 const MAX_RECORDS_PER_MESSAGE = 200;
 const MAX_RECORDS_PER_HANDLER = 400;
+/** the logged bodies one message carries at most besides its first record's (NATS' default payload limit is 1 MiB) */
+const MAX_BODY_CHARS_PER_MESSAGE = 256 * 1024;
+const bodyCharsOf = (r: UsageRecord): number => (r.bodies ? r.bodies.request.length + (r.bodies.response?.length ?? 0) : 0);
 /**
  * At most one message per this interval while records keep coming (unless a full message is waiting or a flush is
  * asked): a publish costs the gateway a socket write, an ack to read and a request's promise machinery whatever the
@@ -219,7 +222,14 @@ export class JetStreamUsageQueue implements UsageQueue {
           const msgID = `x:${requestIdOf(head.rejected.record) ?? randomUUID()}`;
           await this.js!.publish(Subjects.UsageRejected, codec.encode(head.rejected), { msgID, timeout: 5_000 });
         } else {
-          while (n < MAX_RECORDS_PER_MESSAGE && n < this.buffer.length && !(this.buffer[n] instanceof RejectedRecord)) n++;
+          // Records with logged bodies (up to 2 × 256 KiB each) end a batch early, so a message stays under NATS' payload limit.
+          let bodyChars = bodyCharsOf(head);
+          while (n < MAX_RECORDS_PER_MESSAGE && n < this.buffer.length && !(this.buffer[n] instanceof RejectedRecord)) {
+            const more = bodyCharsOf(this.buffer[n] as UsageRecord);
+            if (more && bodyChars + more > MAX_BODY_CHARS_PER_MESSAGE) break;
+            bodyChars += more;
+            n++;
+          }
           const batch = this.buffer.slice(0, n) as UsageRecord[];
           const msgID = `b:${batch[0].requestId}:${batch[n - 1].requestId}:${n}`;
           await this.js!.publish(Subjects.UsageRecordedBatch, codec.encode({ records: batch }), { msgID, timeout: 5_000 });

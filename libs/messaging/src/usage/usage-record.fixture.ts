@@ -29,4 +29,5 @@ export const usageRecord = (id: string): UsageRecord => ({
   units: null,
   keyAttempts: [],
   plugins: null,
+  bodies: null,
 });

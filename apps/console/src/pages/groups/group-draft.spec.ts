@@ -8,6 +8,7 @@ const row: GroupRow = {
   tpm: null,
   maxConcurrency: null,
   budget: null,
+  logBodies: false,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   userCount: 3,
@@ -23,6 +24,7 @@ describe('group drafts', () => {
       tpm: null,
       maxConcurrency: null,
       budget: null,
+      logBodies: false,
     });
     expect(groupDraftToCreateBody({ ...emptyGroupDraft, name: 'x', priceRatio: '' }).priceRatio).toBe(1);
     // Half-typed text goes to the API, which names the field it refuses.
@@ -31,12 +33,13 @@ describe('group drafts', () => {
 
   it('edits send only what changed; clearing a limit sends null', () => {
     const before = draftFromGroup(row);
-    expect(before).toEqual({ name: 'vip', priceRatio: 2, rpm: 100, tpm: '', maxConcurrency: '', budget: emptyBudgetDraft });
+    expect(before).toEqual({ name: 'vip', priceRatio: 2, rpm: 100, tpm: '', maxConcurrency: '', budget: emptyBudgetDraft, logBodies: false });
     expect(groupDraftToUpdateBody(before, { ...before, budget: { enabled: true, amount: 50, period: 'month', softLimit: '' } })).toEqual({
       budget: { amount: 50, period: 'month', softLimit: null },
     });
     expect(groupDraftToUpdateBody(before, before)).toEqual({});
     expect(groupDraftToUpdateBody(before, { ...before, priceRatio: 1.5, rpm: '' })).toEqual({ priceRatio: 1.5, rpm: null });
     expect(groupDraftToUpdateBody(before, { ...before, tpm: 5000, name: 'renamed' })).toEqual({ tpm: 5000 });
+    expect(groupDraftToUpdateBody(before, { ...before, logBodies: true })).toEqual({ logBodies: true });
   });
 });

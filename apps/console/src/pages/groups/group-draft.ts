@@ -15,9 +15,11 @@ export interface GroupDraft {
   tpm: NumberText;
   maxConcurrency: NumberText;
   budget: BudgetDraft;
+  /** its tokens' requests log their bodies */
+  logBodies: boolean;
 }
 
-export const emptyGroupDraft: GroupDraft = { name: '', priceRatio: 1, rpm: '', tpm: '', maxConcurrency: '', budget: emptyBudgetDraft };
+export const emptyGroupDraft: GroupDraft = { name: '', priceRatio: 1, rpm: '', tpm: '', maxConcurrency: '', budget: emptyBudgetDraft, logBodies: false };
 
 export function draftFromGroup(g: GroupRow): GroupDraft {
   return {
@@ -27,6 +29,7 @@ export function draftFromGroup(g: GroupRow): GroupDraft {
     tpm: g.tpm ?? '',
     maxConcurrency: g.maxConcurrency ?? '',
     budget: draftFromBudget(g.budget),
+    logBodies: g.logBodies,
   };
 }
 
@@ -38,6 +41,7 @@ function fields(d: GroupDraft): Required<UpdateBody> {
     tpm: numberOrNull(d.tpm),
     maxConcurrency: numberOrNull(d.maxConcurrency),
     budget: budgetBody(d.budget),
+    logBodies: d.logBodies,
   };
 }
 

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Fieldset, Group, Modal, NumberInput, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Fieldset, Group, Modal, NumberInput, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -74,6 +74,7 @@ function GroupFormModal({ group, onClose, onSaved }: { group: GroupRow | null; o
             </SimpleGrid>
           </Fieldset>
           <BudgetFieldset draft={draft.budget} onChange={(b) => set('budget', b)} current={group?.budget} />
+          <Checkbox label={t('groups.logBodies')} checked={draft.logBodies} onChange={(e) => set('logBodies', e.currentTarget.checked)} />
           <MutationError error={save.error} />
           {unchanged && (
             <Text size="sm" c="dimmed" role="status">

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Code, CopyButton, Drawer, Group, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Button, Code, CopyButton, Drawer, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { fmtInt, fmtMs, fmtUsd } from '../../format/format';
@@ -8,7 +8,7 @@ import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import type { LogNames } from './logs.page';
 import { useUnitsLabel } from './units-label';
-import { fmtTime, nameOf, pluginsLabel, statusColor, type LogRecord } from './log-view';
+import { fmtTime, nameOf, pluginsLabel, prettyBody, statusColor, type LogBodies, type LogRecord } from './log-view';
 
 function Fields({
   r,
@@ -116,6 +116,63 @@ function Fields({
   );
 }
 
+/** One logged body, pretty-printed when it is JSON, with a copy button (the text as logged). */
+function BodyBlock({ label, text, testId }: { label: MessageKey; text: string | null; testId: string }) {
+  const { t } = useI18n();
+  return (
+    <Stack gap={4}>
+      <Group justify="space-between">
+        <Text size="sm" fw={500}>
+          {t(label)}
+        </Text>
+        {text !== null && (
+          <CopyButton value={text}>
+            {({ copied, copy }) => (
+              <Button
+                variant="subtle"
+                size="compact-xs"
+                color={copied ? 'teal' : undefined}
+                onClick={copy}
+                aria-label={t('logs.bodies.copy', { what: t(label) })}
+              >
+                {copied ? t('logs.copied') : t('logs.copy')}
+              </Button>
+            )}
+          </CopyButton>
+        )}
+      </Group>
+      <Code block data-testid={testId} style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', maxHeight: 360, overflow: 'auto' }}>
+        {text === null ? t('logs.bodies.none') : prettyBody(text)}
+      </Code>
+    </Stack>
+  );
+}
+
+/** The request's bodies when its token or group opts in (logBodies); a line saying so otherwise. */
+function Bodies({ bodies }: { bodies: LogBodies | null | undefined }) {
+  const { t } = useI18n();
+  return (
+    <Stack gap="xs" mt="md" data-testid="log-bodies">
+      <Title order={5}>{t('logs.bodies.title')}</Title>
+      {!bodies ? (
+        <Text size="sm" c="dimmed">
+          {t('logs.bodies.off')}
+        </Text>
+      ) : (
+        <>
+          {bodies.truncated && (
+            <Text size="sm" c="orange">
+              {t('logs.bodies.truncated')}
+            </Text>
+          )}
+          <BodyBlock label="logs.bodies.request" text={bodies.request} testId="log-body-request" />
+          <BodyBlock label="logs.bodies.response" text={bodies.response} testId="log-body-response" />
+        </>
+      )}
+    </Stack>
+  );
+}
+
 /** `/logs/:requestId` opens this over the list: every field of `GET /api/logs/:requestId`. */
 export function LogDetailDrawer(props: {
   requestId: string | undefined;
@@ -146,7 +203,13 @@ export function LogDetailDrawer(props: {
     >
       {requestId !== undefined && (
         <QueryState query={detail}>
-          {(r) => <Fields r={r} names={props.names} onFilterModel={props.onFilterModel} onFilterEndpoint={props.onFilterEndpoint} />}
+          {(r) => (
+            <>
+              <Fields r={r} names={props.names} onFilterModel={props.onFilterModel} onFilterEndpoint={props.onFilterEndpoint} />
+              {/* The list's row (placeholder) has no bodies field: wait for the detail's answer. */}
+              {'bodies' in r && <Bodies bodies={r.bodies} />}
+            </>
+          )}
         </QueryState>
       )}
     </Drawer>

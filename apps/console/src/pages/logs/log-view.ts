@@ -1,5 +1,23 @@
 /** A request log record as `GET /api/logs` answers it (SPEC §5); the route table types it loosely. */
+/** A request's logged bodies (its token or group opts in); redacted and capped by the gateway. */
+export interface LogBodies {
+  request: string;
+  response: string | null;
+  truncated: boolean;
+}
+
+/** A logged body for reading: JSON pretty-printed, anything else (an SSE stream's text, a cut body) as it is. */
+export function prettyBody(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
 export interface LogRecord {
+  /** only in `GET /api/logs/:requestId`: null when the request logged none */
+  bodies?: LogBodies | null;
   requestId: string;
   createdAt: string;
   tokenId: number | null;

@@ -11,7 +11,7 @@ const RULES: [RegExp, SettingSection][] = [
   [/^(MAX_|HTTP_)/, 'requests'],
   [/^(UPSTREAM_|RETRY_BUDGET|UNPRICED_MODEL_POLICY|AIHUBMIX_|KEY_ALLOWANCE_|CHANNEL_BALANCE_)/, 'upstreams'],
   [/^(BAN_|CHANNEL_CHECK_)/, 'health'],
-  [/^(BALANCE_|LEDGER_|QUOTA_|LOG_RETENTION_|BUDGET_|STRIPE_)/, 'billing'],
+  [/^(BALANCE_|LEDGER_|QUOTA_|LOG_RETENTION_|LOG_BODY_|BUDGET_|STRIPE_)/, 'billing'],
   [/^(SMTP_URL|ALERT_)/, 'alerts'],
 ];
 

@@ -26,6 +26,7 @@ describe('token form ↔ API body', () => {
       maxConcurrency: null,
       crossGroupRetry: false,
       budget: null,
+      logBodies: false,
     });
   });
 
@@ -46,6 +47,7 @@ describe('token form ↔ API body', () => {
       maxConcurrency: 0,
       crossGroupRetry: true,
       budget: { enabled: true, amount: 30, period: 'week', softLimit: 25 },
+      logBodies: false,
     });
     expect(body).toEqual({
       name: 'ci',
@@ -60,6 +62,7 @@ describe('token form ↔ API body', () => {
       maxConcurrency: 0,
       crossGroupRetry: true,
       budget: { amount: 30, period: 'week', softLimit: 25 },
+      logBodies: false,
     });
   });
 
@@ -86,6 +89,7 @@ describe('token form ↔ API body', () => {
       maxConcurrency: null,
       crossGroupRetry: false,
       budget: null,
+      logBodies: false,
       status: 'active',
       createdAt: '2029-01-01T00:00:00.000Z',
       updatedAt: '2029-01-01T00:00:00.000Z',
@@ -104,6 +108,7 @@ describe('token form ↔ API body', () => {
       maxConcurrency: null,
       crossGroupRetry: false,
       budget: null,
+      logBodies: false,
     });
     expect(tokenToDraft({ ...t, models: null, quota: null, expiresAt: null })).toMatchObject({
       models: [],

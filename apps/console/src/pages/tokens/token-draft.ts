@@ -28,6 +28,8 @@ export interface TokenDraft {
   maxConcurrency: NumberField;
   crossGroupRetry: boolean;
   budget: BudgetDraft;
+  /** its requests log their bodies */
+  logBodies: boolean;
 }
 
 export const emptyTokenDraft: TokenDraft = {
@@ -45,6 +47,7 @@ export const emptyTokenDraft: TokenDraft = {
   maxConcurrency: '',
   crossGroupRetry: false,
   budget: emptyBudgetDraft,
+  logBodies: false,
 };
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -85,6 +88,7 @@ function common(d: TokenDraft) {
     maxConcurrency: numberOrNull(d.maxConcurrency),
     crossGroupRetry: d.crossGroupRetry,
     budget: budgetBody(d.budget),
+    logBodies: d.logBodies,
   };
 }
 
@@ -116,6 +120,7 @@ export function tokenToDraft(t: TokenView): TokenDraft {
     maxConcurrency: num(t.maxConcurrency),
     crossGroupRetry: t.crossGroupRetry,
     budget: draftFromBudget(t.budget),
+    logBodies: t.logBodies,
   };
 }
 

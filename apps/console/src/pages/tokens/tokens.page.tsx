@@ -236,6 +236,7 @@ function TokenForm({ token, onDone }: { token: TokenView | null; onDone: (create
         </SimpleGrid>
         <Checkbox label={t('tokens.field.crossGroupRetry')} checked={draft.crossGroupRetry} onChange={(e) => set('crossGroupRetry', e.currentTarget.checked)} />
         <BudgetFieldset draft={draft.budget} onChange={(b) => set('budget', b)} current={token?.budget} />
+        <Checkbox label={t('tokens.field.logBodies')} checked={draft.logBodies} onChange={(e) => set('logBodies', e.currentTarget.checked)} />
         {save.isError && (
           <Alert color="red" role="alert" data-testid="token-form-error">
             {save.error.message}
