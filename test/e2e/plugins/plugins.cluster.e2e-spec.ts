@@ -11,11 +11,11 @@ const REASONING = thinkTagsReasoning('hello cluster');
 const ANSWER = 'Echo: hello cluster';
 
 /**
- * think-split through the five services: the plugin configured on the router (Postgres) reaches the gateway with the
- * routing table over NATS, and the gateway splits the tagged answer for a streaming OpenAI chat client and an
- * Anthropic one; the request log keeps the upstream's usage.
+ * think-split and stream-fake through the five services: a plugin configured on the router (Postgres) reaches the
+ * gateway with the routing table over NATS, and the gateway splits the tagged answer for a streaming OpenAI chat client
+ * and an Anthropic one (the request log keeps the upstream's usage), and streams a non-stream call upstream.
  */
-describe('think-split plugin (cluster)', () => {
+describe('think-split and stream-fake plugins (cluster)', () => {
   let mock: MockUpstream;
   let sys: (System & { dropDatabase(): Promise<void> }) | undefined;
   let run = false;
@@ -82,5 +82,33 @@ describe('think-split plugin (cluster)', () => {
       { type: 'thinking', thinking: REASONING },
       { type: 'text', text: ANSWER },
     ]);
+  });
+
+  it('stream-fake on the same model: a non-stream call is streamed upstream, split and answered whole; the log names both plugins', async () => {
+    if (!run) return;
+    const admin = adminClient(sys!.url, sys!.adminKey);
+    const key = String((await admin.post('/api/tokens', { name: 'cl-fake' })).body.key);
+    const openai = new OpenAI({ apiKey: key, baseURL: `${sys!.url}/v1`, maxRetries: 0, timeout: 20_000 });
+    expect((await admin.put('/api/plugins/stream-fake', { enabled: true, models: ['cl-r1'] })).status).toBe(200);
+    const { data, response } = await eventually(
+      async () => {
+        mock.reset();
+        const r = await openai.chat.completions.create({ model: 'cl-r1', messages: [{ role: 'user', content: PROMPT }] }).withResponse();
+        return mock.requests.at(-1)?.stream === true ? r : null;
+      },
+      15_000,
+      'stream-fake active on the gateway',
+    );
+    const message = data.choices[0].message as { content: string | null; reasoning_content?: string };
+    expect([message.content, message.reasoning_content]).toEqual([ANSWER, REASONING]);
+    const log = await eventually(
+      async () => {
+        const r = await admin.get<Record<string, unknown>>(`/api/logs/${response.headers.get('x-request-id')!}`);
+        return r.status === 200 ? r.body : null;
+      },
+      15_000,
+      'request log',
+    );
+    expect(log).toMatchObject({ status: 200, stream: false, plugins: { 'stream-fake': 'applied', 'think-split': 'applied' } });
   });
 });
