@@ -9,11 +9,26 @@ import { UserRepository } from './admin/user.repository';
 import { AuthRpcController } from './auth.rpc-controller';
 import { KeyVerificationService } from './keys/key-verification.service';
 import { KeyRepository } from './keys/key.repository';
+import { SignInRepository } from './sign-in/sign-in.repository';
+import { SignInService } from './sign-in/sign-in.service';
 import { TokenExpiryService } from './keys/token-expiry.service';
 
 /** Users, groups, tokens (API keys); accounts (sign-in, 2FA, a user's own tokens); key verification; quota and rate-limit policy. Needs DbModule and MessagingModule. */
 @Module({
   controllers: [AuthRpcController],
-  providers: [KeyRepository, UserRepository, TokenRepository, GroupRepository, KeyVerificationService, AuthAdminService, TokenExpiryService, PasswordHasher, AccountRepository, AccountService],
+  providers: [
+    KeyRepository,
+    UserRepository,
+    TokenRepository,
+    GroupRepository,
+    KeyVerificationService,
+    AuthAdminService,
+    TokenExpiryService,
+    PasswordHasher,
+    AccountRepository,
+    AccountService,
+    SignInRepository,
+    SignInService,
+  ],
 })
 export class AuthModule {}

@@ -21,6 +21,11 @@ import { SettingsController } from './settings/settings.controller';
 import { RedeemController } from './admin/redeem.controller';
 import { DocsController } from './docs/docs.controller';
 import { SessionController } from './session/session.controller';
+import { OidcClient } from './sign-in/oidc-client';
+import { OidcController } from './sign-in/oidc.controller';
+import { PasskeyController } from './sign-in/passkey.controller';
+import { SessionIssuer } from './sign-in/session-issuer';
+import { SignInDirectory } from './sign-in/sign-in-directory';
 import { SessionService } from './session/session.service';
 import { SESSION_STORE } from './session/session.store';
 import { DrainService } from './edge/drain.service';
@@ -62,6 +67,9 @@ import { healthStoreFor, limitStoreFor, sessionStoreFor } from './workers/worker
     // accounts: /api/me/*, /api/auth/* (accounts/)
     MeController,
     RegisterController,
+    // OIDC and passkey sign-in (sign-in/)
+    OidcController,
+    PasskeyController,
   ],
   providers: [
     RelayService,
@@ -92,6 +100,9 @@ import { healthStoreFor, limitStoreFor, sessionStoreFor } from './workers/worker
     LoginThrottle,
     AccountGuard,
     SessionGuard,
+    SignInDirectory,
+    SessionIssuer,
+    OidcClient,
     // console sessions: in Redis when gateways share one (cluster), so a session made on one replica works on all
     SessionService,
     { provide: SESSION_STORE, useFactory: sessionStoreFor, inject: [APP_CONFIG] },

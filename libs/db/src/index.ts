@@ -13,6 +13,8 @@ export type {
   RequestLog,
   AuditLog,
   PluginConfig,
+  UserIdentity,
+  Passkey,
 } from '../generated/client';
 export type { Database, DatabaseKind, EmbeddedDatabaseHost, OpenDatabaseOptions } from './database.types';
 export { openDatabase } from './database';
