@@ -1,5 +1,5 @@
 import type { SettingsView } from '@switchboard/config';
-import type { AdminRoutes, CreateOwnToken, LogPage, MeView, TokenView } from '@switchboard/contracts';
+import type { AdminRoutes, CreateOwnToken, LogPage, MeView, PasskeyView, SignInMethods, TokenView } from '@switchboard/contracts';
 import type { z } from 'zod';
 
 /**
@@ -71,6 +71,12 @@ interface GatewayRoutes {
   'me.2fa.enable': { method: 'POST'; path: '/api/me/2fa/enable'; answer: { backupCodes: string[] }; body: { code: string } };
   'me.2fa.disable': { method: 'POST'; path: '/api/me/2fa/disable'; answer: { disabled: true }; body: { code: string } };
   'me.2fa.backup-codes': { method: 'POST'; path: '/api/me/2fa/backup-codes'; answer: { backupCodes: string[] }; body: { code: string } };
+  'me.passkeys.list': { method: 'GET'; path: '/api/me/passkeys'; answer: { data: PasskeyView[] } };
+  'me.passkeys.rename': { method: 'PATCH'; path: '/api/me/passkeys/:id'; answer: PasskeyView; params: { id: number }; body: { name: string } };
+  'me.passkeys.delete': { method: 'DELETE'; path: '/api/me/passkeys/:id'; answer: { deleted: true }; params: { id: number } };
+  'passkey.register.options': { method: 'POST'; path: '/api/auth/passkey/register/options'; answer: Record<string, unknown> };
+  'passkey.register.verify': { method: 'POST'; path: '/api/auth/passkey/register/verify'; answer: PasskeyView; body: { name: string; response: unknown } };
+  'auth.methods': { method: 'GET'; path: '/api/auth/methods'; answer: SignInMethods };
 }
 
 /** `GET /api/me/usage`: the stats of /api/stats for the signed-in user only, and its balance. */
@@ -94,13 +100,27 @@ const GATEWAY_ROUTES = {
   'me.2fa.enable': { method: 'POST', path: '/api/me/2fa/enable' },
   'me.2fa.disable': { method: 'POST', path: '/api/me/2fa/disable' },
   'me.2fa.backup-codes': { method: 'POST', path: '/api/me/2fa/backup-codes' },
+  'me.passkeys.list': { method: 'GET', path: '/api/me/passkeys' },
+  'me.passkeys.rename': { method: 'PATCH', path: '/api/me/passkeys/:id' },
+  'me.passkeys.delete': { method: 'DELETE', path: '/api/me/passkeys/:id' },
+  'passkey.register.options': { method: 'POST', path: '/api/auth/passkey/register/options' },
+  'passkey.register.verify': { method: 'POST', path: '/api/auth/passkey/register/verify' },
+  'auth.methods': { method: 'GET', path: '/api/auth/methods' },
 } as const satisfies { [K in keyof GatewayRoutes]: Pick<GatewayRoutes[K], 'method' | 'path'> };
 
 export type ConsoleRoute = keyof typeof CONSOLE_ROUTES | keyof GatewayRoutes;
 type Field<K, F extends string> = K extends RouteKey ? (AdminRoutes[K] extends Record<F, infer V> ? V : never) : never;
 type Own<K, F extends string> = K extends keyof GatewayRoutes ? (GatewayRoutes[K] extends Record<F, infer V> ? V : undefined) : never;
-type Params<K extends ConsoleRoute> = K extends keyof GatewayRoutes ? Own<K, 'params'> : Field<K, 'params'> extends z.ZodType ? z.input<Field<K, 'params'>> : undefined;
-type Query<K extends ConsoleRoute> = K extends keyof GatewayRoutes ? Own<K, 'query'> : Field<K, 'query'> extends z.ZodType ? Partial<z.input<Field<K, 'query'>>> : undefined;
+type Params<K extends ConsoleRoute> = K extends keyof GatewayRoutes
+  ? Own<K, 'params'>
+  : Field<K, 'params'> extends z.ZodType
+    ? z.input<Field<K, 'params'>>
+    : undefined;
+type Query<K extends ConsoleRoute> = K extends keyof GatewayRoutes
+  ? Own<K, 'query'>
+  : Field<K, 'query'> extends z.ZodType
+    ? Partial<z.input<Field<K, 'query'>>>
+    : undefined;
 type Body<K extends ConsoleRoute> = K extends keyof GatewayRoutes
   ? Own<K, 'body'>
   : Field<K, 'body'> extends { schema: z.ZodType }

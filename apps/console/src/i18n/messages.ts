@@ -1,4 +1,5 @@
 import { accountEn, accountZh } from '../pages/account/account.messages';
+import { passkeysEn, passkeysZh } from '../pages/passkeys/passkeys.messages';
 import { aliasesEn, aliasesZh } from '../pages/aliases/aliases.messages';
 import { channelsEn, channelsZh } from '../pages/channels/channels.messages';
 import { dashboardEn, dashboardZh } from '../pages/dashboard/dashboard.messages';
@@ -162,6 +163,7 @@ export const en = mergeMessages(
   settingsEn,
   playgroundEn,
   accountEn,
+  passkeysEn,
 );
 
 export type MessageKey = keyof typeof en;
@@ -181,6 +183,7 @@ export const zh: Record<MessageKey, string> = mergeMessages(
   settingsZh,
   playgroundZh,
   accountZh,
+  passkeysZh,
 );
 
 export const LANGUAGES = { en, zh } as const;

@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n/i18n.context';
 import { MutationError } from '../../layout/form-actions';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
+import { PasskeysPanel } from '../passkeys/passkeys.panel';
 import { TwoFactorPanel } from './two-factor.panel';
 
 /** The tabs and the path each is bookmarked under. */
@@ -46,7 +47,10 @@ export function AccountPage() {
           ) : tab === 'logs' ? (
             <MyLogs />
           ) : (
-            <TwoFactorPanel me={m} />
+            <Stack>
+              <TwoFactorPanel me={m} />
+              <PasskeysPanel />
+            </Stack>
           )
         }
       </QueryState>
@@ -133,7 +137,13 @@ function MyTokens({ count, max }: { count: number; max: number }) {
           <Text size="sm">{t('account.tokens.created')}</Text>
           <Group gap="xs">
             <Code data-testid="new-token-key">{created}</Code>
-            <CopyButton value={created}>{({ copy }) => <Button size="compact-xs" variant="light" onClick={copy}>⧉</Button>}</CopyButton>
+            <CopyButton value={created}>
+              {({ copy }) => (
+                <Button size="compact-xs" variant="light" onClick={copy}>
+                  ⧉
+                </Button>
+              )}
+            </CopyButton>
           </Group>
         </Alert>
       )}
@@ -162,7 +172,13 @@ function MyTokens({ count, max }: { count: number; max: number }) {
                       </Badge>
                     </Table.Td>
                     <Table.Td>
-                      <Button size="compact-xs" color="red" variant="subtle" aria-label={`${t('account.tokens.delete')} ${tk.name}`} onClick={() => remove.mutate(tk.id)}>
+                      <Button
+                        size="compact-xs"
+                        color="red"
+                        variant="subtle"
+                        aria-label={`${t('account.tokens.delete')} ${tk.name}`}
+                        onClick={() => remove.mutate(tk.id)}
+                      >
                         {t('account.tokens.delete')}
                       </Button>
                     </Table.Td>
