@@ -15,6 +15,8 @@ jest.setTimeout(60_000);
 const ANSWERED_BY: Partial<Record<Subject, NatsUser>> = {
   [Subjects.AuthVerifyKey]: 'auth',
   [Subjects.AuthAdmin]: 'auth',
+  [Subjects.AuthAccount]: 'auth',
+  [Subjects.AuthSignIn]: 'auth',
   [Subjects.RouterTableGet]: 'router',
   [Subjects.RouterAdmin]: 'router',
   [Subjects.BillingPricesGet]: 'billing',
