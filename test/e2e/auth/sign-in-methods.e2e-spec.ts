@@ -102,7 +102,7 @@ describe('OIDC and passkey sign-in (standalone)', () => {
       expect(res.status).toBe(200);
       const action = new URL(/action="([^"]+)"/.exec(html)![1], next).href;
       const prompt = /name="prompt" value="([^"]+)"/.exec(html)![1];
-      const form = prompt === 'login' ? { prompt, login, password: 'anything' } : { prompt };
+      const form: Record<string, string> = prompt === 'login' ? { prompt, login, password: 'anything' } : { prompt };
       res = await jar.fetch(action, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
