@@ -27,7 +27,7 @@ export class SoftAuthenticator {
   constructor(readonly origin: string) {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     this.privateKey = privateKey;
-    this.publicJwk = publicKey.export({ format: 'jwk' }) as Json;
+    this.publicJwk = publicKey.export({ format: 'jwk' });
   }
 
   get id(): string {

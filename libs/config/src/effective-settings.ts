@@ -2,7 +2,16 @@ import type { AppConfig } from './config';
 import { ENV_NAMES } from './env.schema';
 
 /** Variables whose value is a credential: shown as set or unset, with a recognisable tail at most. */
-export const SECRET_SETTINGS: readonly string[] = ['ADMIN_KEY', 'SECRET_KEY', 'NATS_PASSWORD', 'NATS_TOKEN', 'NATS_NKEY_SEED', 'AIHUBMIX_API_KEY', 'ROOT_PASSWORD', 'OIDC_CLIENT_SECRET'];
+export const SECRET_SETTINGS: readonly string[] = [
+  'ADMIN_KEY',
+  'SECRET_KEY',
+  'NATS_PASSWORD',
+  'NATS_TOKEN',
+  'NATS_NKEY_SEED',
+  'AIHUBMIX_API_KEY',
+  'ROOT_PASSWORD',
+  'OIDC_CLIENT_SECRET',
+];
 /** Connection URLs: their password (user-info or `password=` parameter) is masked, the rest is shown. */
 const URL_SETTINGS: readonly string[] = ['DATABASE_URL', 'REDIS_URL', 'NATS_URL'];
 

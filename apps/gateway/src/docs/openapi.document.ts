@@ -1,7 +1,7 @@
 import { jsonSchemasOf } from '@switchboard/common';
 import { adminRouteList, type AdminRoute } from '@switchboard/contracts';
 import { z } from 'zod';
-import { ACCOUNT_ROUTES, OPS_ROUTES, REDEEM_ROUTE, RELAY_ROUTES, SESSION_ROUTES, SETTINGS_ROUTE, PLAYGROUND_ROUTE, SIGN_IN_ROUTES, type StaticRoute } from './static-routes';
+import { ACCOUNT_ROUTES, OPS_ROUTES, REDEEM_ROUTE, RELAY_ROUTES, SESSION_ROUTES, SETTINGS_ROUTE, PLAYGROUND_ROUTE, type StaticRoute } from './static-routes';
 
 /**
  * The OpenAPI 3.1 description of Switchboard's HTTP API. The admin routes, their parameters, request bodies and
@@ -83,7 +83,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
   const admin = adminRouteList();
   for (const r of RELAY_ROUTES) (paths[r.path] ??= {})[r.method] = staticOperation(r);
   for (const r of admin) (paths[openApiPath(r.path)] ??= {})[r.method.toLowerCase()] = adminOperation(r);
-  for (const r of [REDEEM_ROUTE, ...SESSION_ROUTES, ...ACCOUNT_ROUTES, ...SIGN_IN_ROUTES, SETTINGS_ROUTE, PLAYGROUND_ROUTE, ...OPS_ROUTES]) (paths[r.path] ??= {})[r.method] = staticOperation(r);
+  for (const r of [REDEEM_ROUTE, ...SESSION_ROUTES, ...ACCOUNT_ROUTES, SETTINGS_ROUTE, PLAYGROUND_ROUTE, ...OPS_ROUTES]) (paths[r.path] ??= {})[r.method] = staticOperation(r);
   const bodies = Object.fromEntries(admin.flatMap((r) => (r.body ? [[r.body.name, r.body.schema] as const] : [])));
   return {
     openapi: '3.1.0',

@@ -29,7 +29,7 @@ export function AccountPage() {
   return (
     <Stack>
       <Title order={2}>{t('account.title')}</Title>
-      <Tabs value={tab} onChange={(v) => navigate(TABS.find((x) => x.value === v)?.path ?? '/account')}>
+      <Tabs value={tab} onChange={(v) => void navigate(TABS.find((x) => x.value === v)?.path ?? '/account')}>
         <Tabs.List>
           {TABS.map((x) => (
             <Tabs.Tab key={x.value} value={x.value}>
