@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort, startStandalone, type System } from '../../support/harness';
 import { SoftAuthenticator } from '../../support/soft-authenticator';
+import { startIsolatedCluster, type IsolatedCluster } from '../limits/support/private-brokers';
 
 jest.setTimeout(120_000);
 
@@ -279,5 +280,44 @@ describe('OIDC and passkey sign-in (standalone)', () => {
       key.counter = 50;
       expect((await passkeyLogin(key.get(await loginOptions(), '127.0.0.1'))).status).toBe(401);
     });
+  });
+});
+
+// The cluster: the gateway asks auth over NATS (auth.signin.v1, with the bus's permissions), sessions live in Redis.
+describe('passkey sign-in (cluster)', () => {
+  let sys: IsolatedCluster | null = null;
+  afterAll(async () => {
+    await sys?.stop();
+  });
+
+  it('registers a passkey and signs in with it through auth over the bus; a replayed counter is refused', async () => {
+    sys = await startIsolatedCluster({ gateways: 1, env: { ROOT_USERNAME: 'rita', ROOT_PASSWORD: 'root-password-123' }, fallbackRedisDb: 13 });
+    if (!sys) return;
+    const url = sys.url;
+    const post = async (p: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const r = await fetch(url + p, {
+        method: 'POST',
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: r.status, body: (await r.json()) as Row, cookies: r.headers.getSetCookie() };
+    };
+    const signedIn = await post('/api/session', { username: 'rita', password: 'root-password-123' });
+    expect(signedIn.status).toBe(200);
+    const as = { cookie: signedIn.cookies[0].split(';')[0], 'x-csrf-token': signedIn.body.csrfToken as string };
+    const key = new SoftAuthenticator(url);
+    const opts = await post('/api/auth/passkey/register/options', undefined, as);
+    expect(opts.status).toBe(200);
+    expect((await post('/api/auth/passkey/register/verify', { name: 'cluster', response: key.create(opts.body) }, as)).status).toBe(201);
+
+    const login = async () => post('/api/auth/passkey/login/verify', { response: key.get((await post('/api/auth/passkey/login/options')).body, '127.0.0.1') });
+    key.counter = 5;
+    const ok = await login();
+    expect(ok.status).toBe(200);
+    expect(ok.body.user).toMatchObject({ name: 'rita' });
+    const me = await fetch(`${url}/api/me`, { headers: { cookie: ok.cookies[0].split(';')[0] } });
+    expect(((await me.json()) as Row).name).toBe('rita');
+    key.counter = 5; // signed again with the counter already seen
+    expect((await login()).status).toBe(401);
   });
 });
