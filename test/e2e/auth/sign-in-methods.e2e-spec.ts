@@ -2,6 +2,7 @@
 // authorization code flow with cookies, and WebAuthn ceremonies answered by a software P-256 authenticator.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import { freePort, startStandalone, type System } from '../../support/harness';
 import { SoftAuthenticator } from '../../support/soft-authenticator';
 import { startIsolatedCluster, type IsolatedCluster } from '../limits/support/private-brokers';
@@ -166,6 +167,32 @@ describe('OIDC and passkey sign-in (standalone)', () => {
     const r = await fetch(stolen, { redirect: 'manual' });
     expect(r.headers.get('location')).toBe('/?signin_error=oidc_state');
     expect(r.headers.getSetCookie().some((c) => c.startsWith('sb_session='))).toBe(false);
+  });
+
+  it('OIDC: a user with TOTP on is not asked for a code (the provider decides); a disabled user is refused', async () => {
+    const s1 = await oidcSignIn('theo');
+    const cookie = s1.jar.get(url, 'sb_session')!;
+    const csrf = (await asUser(cookie, '/api/session')).body.csrfToken as string;
+    const write = (p: string, body: unknown) =>
+      asUser(cookie, p, { method: 'POST', headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const setup = await write('/api/me/2fa/setup', {});
+    const totp = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(setup.body.secret as string) });
+    expect((await write('/api/me/2fa/enable', { code: totp.generate() })).status).toBe(200);
+    expect((await asUser(cookie, '/api/me')).body.twoFactor.enabled).toBe(true);
+
+    const again = await oidcSignIn('theo');
+    expect(again.res.headers.get('location')).toBe('/');
+    const id = (await asUser(again.jar.get(url, 'sb_session')!, '/api/me')).body.id as number;
+
+    const off = await fetch(`${url}/api/users/${id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${sys.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'disabled' }),
+    });
+    expect(off.status).toBe(200);
+    const refused = await oidcSignIn('theo');
+    expect(refused.res.headers.get('location')).toBe('/?signin_error=account_disabled');
+    expect(refused.jar.get(url, 'sb_session')).toBeUndefined();
   });
 
   describe('passkeys', () => {
