@@ -53,7 +53,7 @@ describe('console passkeys (standalone)', () => {
     // signed out (the cookie gone), the sign-in page offers the passkey
     await context.clearCookies();
     await page.goto('/');
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
     await page.getByRole('navigation', { name: 'Console pages' }).waitFor();
     const who = await page.evaluate(async () => (await (await fetch('/api/session')).json()) as { user?: { name: string } });
     expect(who.user?.name).toBe('rita');

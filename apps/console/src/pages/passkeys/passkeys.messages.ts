@@ -1,8 +1,11 @@
-/** Passkeys and OIDC: the sign-in page's extra buttons and the account's passkeys panel. */
+/**
+ * Passkeys and OIDC: the sign-in page's extra buttons and the account's passkeys panel. The buttons do not start with
+ * "Sign in", so the password form's "Sign in" stays the one button of that name.
+ */
 export const passkeysEn = {
   'signIn.or': 'or',
-  'signIn.withProvider': 'Sign in with {name}',
-  'signIn.withPasskey': 'Sign in with a passkey',
+  'signIn.withProvider': 'Continue with {name}',
+  'signIn.withPasskey': 'Use a passkey',
   'signIn.error.oidc_state': 'The sign-in took too long or was started in another browser; try again.',
   'signIn.error.oidc_not_linked': 'No account is linked to this sign-in and registration is off; ask an administrator.',
   'signIn.error.account_disabled': 'This account is disabled.',
@@ -22,8 +25,8 @@ export const passkeysEn = {
 
 export const passkeysZh: Record<keyof typeof passkeysEn, string> = {
   'signIn.or': '或',
-  'signIn.withProvider': '使用 {name} 登录',
-  'signIn.withPasskey': '使用通行密钥登录',
+  'signIn.withProvider': '通过 {name} 继续',
+  'signIn.withPasskey': '使用通行密钥',
   'signIn.error.oidc_state': '登录耗时过长，或在另一个浏览器中开始；请重试。',
   'signIn.error.oidc_not_linked': '没有账户关联此登录，且注册已关闭；请联系管理员。',
   'signIn.error.account_disabled': '此账户已被禁用。',
