@@ -106,7 +106,8 @@ export async function startStandalone(
   /** more for a start that forks relay workers (GATEWAY_WORKERS) on a loaded machine */
   readyTimeoutMs = 60_000,
 ): Promise<System> {
-  const port = await freePort();
+  // a test that must know the URL before the start (e.g. an OIDC redirect URL) passes its own PORT
+  const port = extra.PORT ? Number(extra.PORT) : await freePort();
   const adminKey = 'sb-test-admin-key-0123456789';
   const env = baseEnv({ DATA_DIR: dataDir, PORT: String(port), ADMIN_KEY: adminKey, ...extra });
   const proc = spawnProc('standalone', npmStartArgs(), env);

@@ -11,6 +11,8 @@ import { BudgetSpendRepository } from './budgets/budget-spend.repository';
 import { Budgets } from './budgets/budget';
 import { KeyVerificationService } from './keys/key-verification.service';
 import { KeyRepository } from './keys/key.repository';
+import { SignInRepository } from './sign-in/sign-in.repository';
+import { SignInService } from './sign-in/sign-in.service';
 import { TokenExpiryService } from './keys/token-expiry.service';
 
 /** Users, groups, tokens (API keys); accounts (sign-in, 2FA, a user's own tokens); key verification; quota and rate-limit policy. Needs DbModule and MessagingModule. */
@@ -29,6 +31,8 @@ import { TokenExpiryService } from './keys/token-expiry.service';
     PasswordHasher,
     AccountRepository,
     AccountService,
+    SignInRepository,
+    SignInService,
   ],
 })
 export class AuthModule {}

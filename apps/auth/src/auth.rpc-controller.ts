@@ -6,6 +6,7 @@ import { AccountService } from './accounts/account.service';
 import { authAdminDispatcher } from './admin/auth-admin.handlers';
 import { AuthAdminService } from './admin/auth-admin.service';
 import { KeyVerificationService } from './keys/key-verification.service';
+import { SignInService } from './sign-in/sign-in.service';
 
 @Controller()
 @UseFilters(RpcErrorFilter)
@@ -16,6 +17,7 @@ export class AuthRpcController {
     private readonly keys: KeyVerificationService,
     admin: AuthAdminService,
     private readonly accounts: AccountService,
+    private readonly signIn: SignInService,
   ) {
     this.admin = authAdminDispatcher(admin);
   }
@@ -28,6 +30,11 @@ export class AuthRpcController {
   @MessagePattern(Subjects.AuthAccount)
   account(@Payload() payload: unknown) {
     return this.accounts.dispatch(payload);
+  }
+
+  @MessagePattern(Subjects.AuthSignIn)
+  signInOp(@Payload() payload: unknown) {
+    return this.signIn.dispatch(payload);
   }
 
   @MessagePattern(Subjects.AuthAdmin)

@@ -25,6 +25,11 @@ import { SettingsController } from './settings/settings.controller';
 import { RedeemController } from './admin/redeem.controller';
 import { DocsController } from './docs/docs.controller';
 import { SessionController } from './session/session.controller';
+import { OidcClient } from './sign-in/oidc-client';
+import { OidcController } from './sign-in/oidc.controller';
+import { PasskeyController } from './sign-in/passkey.controller';
+import { SessionIssuer } from './sign-in/session-issuer';
+import { SignInDirectory } from './sign-in/sign-in-directory';
 import { SessionService } from './session/session.service';
 import { SESSION_STORE } from './session/session.store';
 import { DrainService } from './edge/drain.service';
@@ -71,6 +76,9 @@ import { ANSWER_CACHE, answerCacheFor } from './plugins/cache/answer-cache.provi
     // Stripe top-ups: /api/me/topup/checkout, /api/me/topups, /api/webhooks/stripe (payments/)
     TopupController,
     StripeWebhookController,
+    // OIDC and passkey sign-in (sign-in/)
+    OidcController,
+    PasskeyController,
   ],
   providers: [
     RelayService,
@@ -103,6 +111,9 @@ import { ANSWER_CACHE, answerCacheFor } from './plugins/cache/answer-cache.provi
     LoginThrottle,
     AccountGuard,
     SessionGuard,
+    SignInDirectory,
+    SessionIssuer,
+    OidcClient,
     // console sessions: in Redis when gateways share one (cluster), so a session made on one replica works on all
     SessionService,
     { provide: SESSION_STORE, useFactory: sessionStoreFor, inject: [APP_CONFIG] },

@@ -12,6 +12,7 @@ export const SECRET_SETTINGS: readonly string[] = [
   'ROOT_PASSWORD',
   'STRIPE_SECRET_KEY',
   'STRIPE_WEBHOOK_SECRET',
+  'OIDC_CLIENT_SECRET',
 ];
 /** Connection URLs: their password (user-info or `password=` parameter) is masked, the rest is shown. */
 const URL_SETTINGS: readonly string[] = ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'SMTP_URL'];

@@ -213,6 +213,25 @@ const envFields = z.object({
   STRIPE_USD_PER_UNIT: z.coerce.number().finite().positive().default(1),
   /** where Checkout sends the customer back (the console's address); default: the address the request came to */
   STRIPE_RETURN_URL: z.string().url().optional(),
+  /** OpenID Connect sign-in ("Sign in with …"): on when OIDC_ISSUER is set (with OIDC_CLIENT_ID and OIDC_REDIRECT_URL) */
+  OIDC_ISSUER: optionalUrl(['https://', 'http://']),
+  OIDC_CLIENT_ID: optionalString,
+  /** unset for a public client (PKCE alone) */
+  OIDC_CLIENT_SECRET: optionalString,
+  /** this gateway's callback as registered at the provider: https://<host>/api/auth/oidc/callback */
+  OIDC_REDIRECT_URL: optionalUrl(['https://', 'http://']),
+  OIDC_SCOPES: z.string().trim().min(1).default('openid email profile'),
+  /** the provider's name on the console's sign-in button */
+  OIDC_DISPLAY_NAME: z.string().trim().min(1).max(64).default('OpenID Connect'),
+  /** link a first OIDC sign-in to the existing user whose username is the provider's verified email (off by default) */
+  OIDC_LINK_BY_EMAIL: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** passkeys: the WebAuthn relying party id (a domain) and origin; unset = the host and origin the browser used */
+  WEBAUTHN_RP_ID: optionalString,
+  WEBAUTHN_ORIGIN: optionalUrl(['https://', 'http://']),
+  WEBAUTHN_RP_NAME: z.string().trim().min(1).max(64).default('Switchboard'),
 });
 
 /** Every variable the gateway reads, in the schema's order (the settings page lists them all). */
@@ -232,6 +251,8 @@ export const envSchema = envFields.superRefine(
     if (env.ROOT_USERNAME && !env.ROOT_PASSWORD) bad('ROOT_PASSWORD', 'required with ROOT_USERNAME');
     if (env.ROOT_PASSWORD && !env.ROOT_USERNAME) bad('ROOT_USERNAME', 'required with ROOT_PASSWORD');
     if (env.STRIPE_MIN_AMOUNT > env.STRIPE_MAX_AMOUNT) bad('STRIPE_MIN_AMOUNT', 'must not exceed STRIPE_MAX_AMOUNT');
+    if (env.OIDC_ISSUER && !env.OIDC_CLIENT_ID) bad('OIDC_CLIENT_ID', 'required with OIDC_ISSUER');
+    if (env.OIDC_ISSUER && !env.OIDC_REDIRECT_URL) bad('OIDC_REDIRECT_URL', 'required with OIDC_ISSUER');
     // Run even when a single variable is already bad, so one message still names every problem.
   },
   { when: () => true },

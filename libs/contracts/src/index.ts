@@ -1,6 +1,7 @@
 export * from './subjects';
 export * from './auth.contracts';
 export * from './accounts.contracts';
+export * from './sign-in.contracts';
 export * from './admin.contracts';
 export * from './admin';
 export * from './router.contracts';

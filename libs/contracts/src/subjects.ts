@@ -9,6 +9,8 @@ export const Subjects = {
   AuthAdmin: 'auth.admin.v1',
   /** request/reply: gateway → auth. Accounts: password sign-in, registration, a signed-in user's own data and 2FA. */
   AuthAccount: 'auth.account.v1',
+  /** request/reply: gateway → auth. Sign-in methods beyond the password: OIDC identities and passkeys. */
+  AuthSignIn: 'auth.signin.v1',
   /** event: auth → gateways. A token, user or group changed: drop cached verifications. */
   AuthChanged: 'auth.changed.v1',
 

@@ -15,6 +15,8 @@ export type {
   PluginConfig,
   AlertChannel,
   McpServer,
+  UserIdentity,
+  Passkey,
 } from '../generated/client';
 export type { Database, DatabaseKind, EmbeddedDatabaseHost, OpenDatabaseOptions } from './database.types';
 export { openDatabase } from './database';

@@ -46,6 +46,8 @@ describePostgres('libs/db on Postgres', () => {
         'channels',
         'groups',
         'ledger_entries',
+        'passkey_challenges',
+        'passkeys',
         'plugin_configs',
         'mcp_servers',
         'prices',
@@ -56,6 +58,7 @@ describePostgres('libs/db on Postgres', () => {
         'stripe_payments',
         'tokens',
         'usage_dead_letters',
+        'user_identities',
         'users',
       ].sort(),
     );

@@ -16,6 +16,7 @@ const ANSWERED_BY: Partial<Record<Subject, NatsUser>> = {
   [Subjects.AuthVerifyKey]: 'auth',
   [Subjects.AuthAdmin]: 'auth',
   [Subjects.AuthAccount]: 'auth',
+  [Subjects.AuthSignIn]: 'auth',
   [Subjects.RouterTableGet]: 'router',
   [Subjects.RouterAdmin]: 'router',
   [Subjects.BillingPricesGet]: 'billing',

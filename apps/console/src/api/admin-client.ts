@@ -1,5 +1,5 @@
 import type { SettingsView } from '@switchboard/config';
-import type { AdminRoutes, CheckoutReply, CreateOwnToken, LogPage, MeView, TokenView, TopupsReply } from '@switchboard/contracts';
+import type { AdminRoutes, CheckoutReply, CreateOwnToken, LogPage, MeView, PasskeyView, SignInMethods, TokenView, TopupsReply } from '@switchboard/contracts';
 import type { z } from 'zod';
 
 /**
@@ -82,6 +82,12 @@ interface GatewayRoutes {
   'me.2fa.backup-codes': { method: 'POST'; path: '/api/me/2fa/backup-codes'; answer: { backupCodes: string[] }; body: { code: string } };
   'me.topups': { method: 'GET'; path: '/api/me/topups'; answer: TopupsReply };
   'me.topup.checkout': { method: 'POST'; path: '/api/me/topup/checkout'; answer: CheckoutReply; body: { amount: number } };
+  'me.passkeys.list': { method: 'GET'; path: '/api/me/passkeys'; answer: { data: PasskeyView[] } };
+  'me.passkeys.rename': { method: 'PATCH'; path: '/api/me/passkeys/:id'; answer: PasskeyView; params: { id: number }; body: { name: string } };
+  'me.passkeys.delete': { method: 'DELETE'; path: '/api/me/passkeys/:id'; answer: { deleted: true }; params: { id: number } };
+  'passkey.register.options': { method: 'POST'; path: '/api/auth/passkey/register/options'; answer: Record<string, unknown> };
+  'passkey.register.verify': { method: 'POST'; path: '/api/auth/passkey/register/verify'; answer: PasskeyView; body: { name: string; response: unknown } };
+  'auth.methods': { method: 'GET'; path: '/api/auth/methods'; answer: SignInMethods };
 }
 
 /** `GET /api/me/usage`: the stats of /api/stats for the signed-in user only, and its balance. */
@@ -107,6 +113,12 @@ const GATEWAY_ROUTES = {
   'me.2fa.backup-codes': { method: 'POST', path: '/api/me/2fa/backup-codes' },
   'me.topups': { method: 'GET', path: '/api/me/topups' },
   'me.topup.checkout': { method: 'POST', path: '/api/me/topup/checkout' },
+  'me.passkeys.list': { method: 'GET', path: '/api/me/passkeys' },
+  'me.passkeys.rename': { method: 'PATCH', path: '/api/me/passkeys/:id' },
+  'me.passkeys.delete': { method: 'DELETE', path: '/api/me/passkeys/:id' },
+  'passkey.register.options': { method: 'POST', path: '/api/auth/passkey/register/options' },
+  'passkey.register.verify': { method: 'POST', path: '/api/auth/passkey/register/verify' },
+  'auth.methods': { method: 'GET', path: '/api/auth/methods' },
 } as const satisfies { [K in keyof GatewayRoutes]: Pick<GatewayRoutes[K], 'method' | 'path'> };
 
 export type ConsoleRoute = keyof typeof CONSOLE_ROUTES | keyof GatewayRoutes;

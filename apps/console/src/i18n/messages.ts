@@ -1,5 +1,6 @@
 import { accountEn, accountZh } from '../pages/account/account.messages';
 import { topupEn, topupZh } from '../pages/account/topup.messages';
+import { passkeysEn, passkeysZh } from '../pages/passkeys/passkeys.messages';
 import { aliasesEn, aliasesZh } from '../pages/aliases/aliases.messages';
 import { budgetEn, budgetZh } from '../pages/budgets/budget.messages';
 import { channelsEn, channelsZh } from '../pages/channels/channels.messages';
@@ -176,6 +177,7 @@ export const en = mergeMessages(
   playgroundEn,
   accountEn,
   topupEn,
+  passkeysEn,
 );
 
 export type MessageKey = keyof typeof en;
@@ -200,6 +202,7 @@ export const zh: Record<MessageKey, string> = mergeMessages(
   playgroundZh,
   accountZh,
   topupZh,
+  passkeysZh,
 );
 
 export const LANGUAGES = { en, zh } as const;

@@ -1,6 +1,6 @@
 /** The routes /docs lists that are not admin routes (those come from ADMIN_ROUTES): relay, redeem, ops. */
 export interface StaticRoute {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI syntax (`{model}`) */
   path: string;
   tag: 'relay' | 'admin' | 'ops';
@@ -128,6 +128,34 @@ const me = (method: StaticRoute['method'], path: string, summary: string, status
   answer: { status },
 });
 
+const open = (method: StaticRoute['method'], path: string, summary: string, status = 200): StaticRoute => ({
+  method,
+  path,
+  tag: 'admin',
+  auth: 'none',
+  summary,
+  answer: { status },
+});
+
+/** Sign-in methods beyond the password: OIDC and passkeys (SPEC §8). */
+export const SIGN_IN_ROUTES: StaticRoute[] = [
+  open('get', '/api/auth/methods', 'What the sign-in page offers: { oidc: { name } | null, passkey: true }'),
+  open(
+    'get',
+    '/api/auth/oidc/login',
+    'Starts OpenID Connect sign-in: 302 to the provider (code flow with PKCE, state and nonce); 404 unless OIDC_ISSUER is set',
+    302,
+  ),
+  open('get', '/api/auth/oidc/callback', "The provider's redirect back: sets sb_session and 302 to the console, or 302 to /?signin_error=<code>", 302),
+  open('post', '/api/auth/passkey/login/options', 'WebAuthn request options for a passwordless sign-in (a challenge valid 5 minutes, once)'),
+  open('post', '/api/auth/passkey/login/verify', 'Sign in with { response } (the browser assertion): sets sb_session, answers { csrfToken, expiresAt, user }'),
+  me('post', '/api/auth/passkey/register/options', 'WebAuthn creation options to add a passkey'),
+  me('post', '/api/auth/passkey/register/verify', 'Add a passkey { name, response } (the browser attestation)', 201),
+  me('get', '/api/me/passkeys', 'My passkeys (names, transports, created and last used)'),
+  me('patch', '/api/me/passkeys/{id}', 'Rename one of my passkeys { name }'),
+  me('delete', '/api/me/passkeys/{id}', 'Delete one of my passkeys'),
+];
+
 /** Accounts: registration and the signed-in user's own data (never another user's). */
 export const ACCOUNT_ROUTES: StaticRoute[] = [
   {
@@ -154,6 +182,7 @@ export const ACCOUNT_ROUTES: StaticRoute[] = [
   me('post', '/api/me/2fa/enable', 'Turn 2FA on with { code }: answers { backupCodes } (shown once, each usable once)'),
   me('post', '/api/me/2fa/disable', 'Turn 2FA off with { code } (a TOTP or backup code)'),
   me('post', '/api/me/2fa/backup-codes', 'New backup codes for { code }, replacing the old ones'),
+  ...SIGN_IN_ROUTES,
 ];
 
 /** Stripe top-ups (README "Payments (Stripe)"): Checkout for the signed-in user, and Stripe's webhook. */

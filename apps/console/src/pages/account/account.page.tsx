@@ -8,6 +8,7 @@ import { MutationError } from '../../layout/form-actions';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { TopupPanel } from './topup.panel';
+import { PasskeysPanel } from '../passkeys/passkeys.panel';
 import { TwoFactorPanel } from './two-factor.panel';
 
 /** The tabs and the path each is bookmarked under. */
@@ -50,7 +51,10 @@ export function AccountPage() {
           ) : tab === 'topup' ? (
             <TopupPanel />
           ) : (
-            <TwoFactorPanel me={m} />
+            <Stack>
+              <TwoFactorPanel me={m} />
+              <PasskeysPanel />
+            </Stack>
           )
         }
       </QueryState>

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/admin-client';
 import { useI18n } from '../../i18n/i18n.context';
 import { useSession } from '../../session/session.context';
+import { OtherSignIn } from '../passkeys/other-sign-in';
 
 type Mode = 'password' | 'adminKey';
 
@@ -110,6 +111,7 @@ export function SignInPage() {
             </Button>
           </Stack>
         </form>
+        {mode === 'password' && !needTotp && <OtherSignIn />}
       </Paper>
     </Center>
   );
