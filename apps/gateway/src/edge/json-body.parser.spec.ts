@@ -124,8 +124,14 @@ describe('parseJsonBody: what a body may not be', () => {
     let plain = Infinity;
     let checked = Infinity;
     for (let round = 0; round < 7; round++) {
-      plain = Math.min(plain, time(() => JSON.parse(body.toString('utf8'))));
-      checked = Math.min(checked, time(() => parseJsonBody(body, 128)));
+      plain = Math.min(
+        plain,
+        time(() => JSON.parse(body.toString('utf8'))),
+      );
+      checked = Math.min(
+        checked,
+        time(() => parseJsonBody(body, 128)),
+      );
     }
     // UTF-8 check + depth scan + the prototype-key test: well under the parse itself (measured ≈ +15–30 %).
     expect(checked).toBeLessThan(plain * 2);

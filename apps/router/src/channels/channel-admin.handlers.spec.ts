@@ -8,7 +8,13 @@ import { channelAdminDispatcher } from './channel-admin.handlers';
 describe('channelAdminHandlers (router.admin.v1)', () => {
   it('has exactly one handler for each route of ADMIN_ROUTES the subject owns (the dispatcher checks at construction)', () => {
     expect(() =>
-      channelAdminDispatcher({} as ChannelAdminService, {} as ChannelAccountService, {} as PluginConfigService, {} as AlertChannelService, {} as McpServerService),
+      channelAdminDispatcher(
+        {} as ChannelAdminService,
+        {} as ChannelAccountService,
+        {} as PluginConfigService,
+        {} as AlertChannelService,
+        {} as McpServerService,
+      ),
     ).not.toThrow();
   });
 });

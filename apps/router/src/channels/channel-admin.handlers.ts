@@ -47,5 +47,10 @@ export function channelAdminHandlers(
 }
 
 /** Router bodies fail with the zod error itself, which the RpcErrorFilter renders as `<field>: <message>`. */
-export const channelAdminDispatcher = (s: ChannelAdminService, accounts: ChannelAccountService, p: PluginConfigService, alerts: AlertChannelService, m: McpServerService) =>
-  new AdminDispatcher(Subjects.RouterAdmin, channelAdminHandlers(s, accounts, p, alerts, m));
+export const channelAdminDispatcher = (
+  s: ChannelAdminService,
+  accounts: ChannelAccountService,
+  p: PluginConfigService,
+  alerts: AlertChannelService,
+  m: McpServerService,
+) => new AdminDispatcher(Subjects.RouterAdmin, channelAdminHandlers(s, accounts, p, alerts, m));

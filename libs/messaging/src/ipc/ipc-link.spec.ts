@@ -54,7 +54,7 @@ describe('IpcLink', () => {
     primary.serve('slow', () => new Promise(() => undefined));
     const pending = worker.call('slow', 'forever');
     // delivered across the link asynchronously: wait for it (a loaded machine takes longer than a fixed pause)
-    for (const end = Date.now() + 2_000; !got.length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+    for (const end = Date.now() + 2_000; !got.length && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
     expect(got).toEqual([['emit', 'subject', { a: 1 }]]);
     expect(worker.inFlight).toBe(1);
     worker.close();
