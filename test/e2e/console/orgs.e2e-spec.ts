@@ -75,6 +75,28 @@ describe('console organisations page (standalone, Chromium)', () => {
     expect(cb.pageErrors).toEqual([]);
   });
 
+  it('the navigation links the page for roots (and the admin key), not for other admins', async () => {
+    const nav = () => page.getByRole('navigation', { name: 'Console pages' }).getByRole('link').allTextContents();
+    await expect(nav()).resolves.toContain('Organisations');
+    expect((await admin.post('/api/users', { name: 'adele', role: 'admin', password: 'adele-password-1' })).status).toBe(201);
+    const other = await openConsole(sys, { signedIn: false });
+    try {
+      const r = await fetch(`${sys.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'adele', password: 'adele-password-1' }),
+      });
+      const value = (r.headers.get('set-cookie') ?? '').split(';')[0].split('=')[1];
+      await other.context.addCookies([{ name: 'sb_session', value, url: sys.url, httpOnly: true, sameSite: 'Lax' }]);
+      await other.page.goto('/dashboard');
+      const links = other.page.getByRole('navigation', { name: 'Console pages' }).getByRole('link');
+      await links.filter({ hasText: 'Users' }).waitFor();
+      expect(await links.allTextContents()).not.toContain('Organisations');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reads in Chinese', async () => {
     const zh = await openConsole(sys, { locale: 'zh-CN' });
     try {
