@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AccountRepository } from './accounts/account.repository';
 import { AccountService } from './accounts/account.service';
+import { OrgAdminService } from './orgs/org-admin.service';
+import { OrgRepository } from './orgs/org.repository';
 import { PasswordHasher } from './accounts/password.hasher';
 import { AuthAdminService } from './admin/auth-admin.service';
 import { GroupRepository } from './admin/group.repository';
@@ -25,6 +27,8 @@ import { TokenExpiryService } from './keys/token-expiry.service';
     GroupRepository,
     KeyVerificationService,
     AuthAdminService,
+    OrgRepository,
+    OrgAdminService,
     TokenExpiryService,
     BudgetSpendRepository,
     Budgets,

@@ -5,6 +5,7 @@ import { RpcErrorFilter } from '@switchboard/messaging';
 import { AccountService } from './accounts/account.service';
 import { authAdminDispatcher } from './admin/auth-admin.handlers';
 import { AuthAdminService } from './admin/auth-admin.service';
+import { OrgAdminService } from './orgs/org-admin.service';
 import { KeyVerificationService } from './keys/key-verification.service';
 import { SignInService } from './sign-in/sign-in.service';
 
@@ -16,10 +17,11 @@ export class AuthRpcController {
   constructor(
     private readonly keys: KeyVerificationService,
     admin: AuthAdminService,
+    orgs: OrgAdminService,
     private readonly accounts: AccountService,
     private readonly signIn: SignInService,
   ) {
-    this.admin = authAdminDispatcher(admin);
+    this.admin = authAdminDispatcher(admin, orgs);
   }
 
   @MessagePattern(Subjects.AuthVerifyKey)

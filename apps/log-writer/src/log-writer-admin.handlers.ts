@@ -11,12 +11,12 @@ export interface LogWriterAdminServices {
   deadLetters: UsageDeadLetterQueryService;
 }
 
-/** logs.admin.v1: one handler per logs/stats/audit/dead-letters route of ADMIN_ROUTES. */
+/** logs.admin.v1: one handler per logs/stats/audit/dead-letters route of ADMIN_ROUTES; an org admin's logs and stats are its org's. */
 export function logWriterAdminHandlers(s: LogWriterAdminServices): AdminHandlers<typeof Subjects.LogsAdmin> {
   return {
-    'logs.list': (c) => s.logs.list(c.query),
-    'logs.get': (c) => s.logs.get(c.id),
-    'stats.get': (c) => s.stats.stats(c.query),
+    'logs.list': (c) => s.logs.list(c.query, c.actorOrgId ?? null),
+    'logs.get': (c) => s.logs.get(c.id, c.actorOrgId ?? null),
+    'stats.get': (c) => s.stats.stats(c.query, c.actorOrgId ?? null),
     'audit.list': (c) => s.audit.list(c.query),
     'usage-dead-letters.list': (c) => s.deadLetters.list(c.query),
   };

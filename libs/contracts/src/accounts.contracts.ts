@@ -47,6 +47,8 @@ export const AccountPrincipal = z.object({
   role: Role,
   /** raised when the password changes: a session made under an older one has ended */
   sessionEpoch: z.number().int(),
+  /** the user's organisation; null = the platform. An admin with one is an org admin (only its org's users and tokens) */
+  orgId: z.number().int().nullable().optional(),
 });
 export type AccountPrincipal = z.infer<typeof AccountPrincipal>;
 

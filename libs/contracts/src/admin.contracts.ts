@@ -12,5 +12,7 @@ export const AdminRequest = z.object({
   actor: z.string().default('admin'),
   /** the asker's role: only `root` (the admin key counts as root) manages admins and roots */
   actorRole: z.enum(['root', 'admin']).default('admin'),
+  /** the asker's organisation: an org admin reads and changes only its org's users, tokens, logs and statistics */
+  actorOrgId: z.number().int().nullable().optional(),
 });
 export type AdminRequest = z.infer<typeof AdminRequest>;

@@ -17,6 +17,7 @@ export type {
   McpServer,
   UserIdentity,
   Passkey,
+  Org,
 } from '../generated/client';
 export type { Database, DatabaseKind, EmbeddedDatabaseHost, OpenDatabaseOptions } from './database.types';
 export { openDatabase } from './database';

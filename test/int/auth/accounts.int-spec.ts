@@ -78,7 +78,7 @@ describePostgres('accounts (auth.account.v1, real Postgres, fixed clock)', () =>
       ['rita', 'root'],
     ]);
     expect(rows[1].passwordHash).toMatch(/^\$argon2id\$/);
-    expect(await accounts.login('rita', 'root-password-1', undefined)).toEqual({ id: rows[1].id, name: 'rita', role: 'root', sessionEpoch: 0 });
+    expect(await accounts.login('rita', 'root-password-1', undefined)).toEqual({ id: rows[1].id, name: 'rita', role: 'root', sessionEpoch: 0, orgId: null });
     const view = await admin.getUser(String(rows[1].id));
     expect(JSON.stringify(view)).not.toContain('argon2');
   });

@@ -7,6 +7,8 @@ import { generateApiKey, hashApiKey } from '@switchboard/common';
 import { DomainError, Subjects, type AdminRequest } from '@switchboard/contracts';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import type { Bus } from '@switchboard/messaging';
+import { OrgAdminService } from '../../../apps/auth/src/orgs/org-admin.service';
+import { OrgRepository } from '../../../apps/auth/src/orgs/org.repository';
 import { authAdminDispatcher } from '../../../apps/auth/src/admin/auth-admin.handlers';
 import { AuthAdminService } from '../../../apps/auth/src/admin/auth-admin.service';
 import { GroupRepository } from '../../../apps/auth/src/admin/group.repository';
@@ -46,7 +48,7 @@ describePostgres('auth services on Postgres', () => {
   });
   // Through the rpc controller's path (route lookup, parsing, handler), as the gateway's request arrives.
   const run = async (resource: string, o: string, body?: unknown, id?: string) => ({
-    body: await authAdminDispatcher(admin).dispatch(op(resource, o, body, id)),
+    body: await authAdminDispatcher(admin, new OrgAdminService(new OrgRepository(prisma))).dispatch(op(resource, o, body, id)),
   });
   const rejection = async (p: Promise<unknown>): Promise<DomainError> => {
     try {

@@ -47,6 +47,7 @@ describePostgres('libs/db on Postgres', () => {
         'groups',
         'ledger_entries',
         'passkey_challenges',
+        'orgs',
         'passkeys',
         'plugin_configs',
         'mcp_servers',

@@ -29,7 +29,7 @@ import { backupCodeHash, looksLikeBackupCode, newBackupCodes, newTotpSecret, tot
 export const ACCOUNT_CLOCK = Symbol('ACCOUNT_CLOCK');
 
 const badCredentials = () => new DomainError('invalid_credentials', 401, 'Invalid username or password.');
-const principal = (u: User): AccountPrincipal => ({ id: u.id, name: u.name, role: u.role as Role, sessionEpoch: u.sessionEpoch });
+const principal = (u: User): AccountPrincipal => ({ id: u.id, name: u.name, role: u.role as Role, sessionEpoch: u.sessionEpoch, orgId: u.orgId });
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const r = schema.safeParse(value);
@@ -129,7 +129,7 @@ export class AccountService implements OnApplicationBootstrap {
       `${b.username} (registration)`,
       'admin',
     );
-    return { id: created.id, name: created.name, role: 'user', sessionEpoch: 0 };
+    return { id: created.id, name: created.name, role: 'user', sessionEpoch: 0, orgId: null };
   }
 
   /** The principal of a live session's user, or null when it is gone or disabled (the session then ends). */

@@ -66,6 +66,7 @@ class World {
       backupCodes: [],
       maxTokens: null,
       sessionEpoch: 0,
+      orgId: null,
       createdAt: T0,
       updatedAt: T0,
       ...over,
@@ -105,6 +106,7 @@ class World {
     page: (f, limit, offset) => {
       const all = this.users.filter(
         (u) =>
+          (f.orgId === undefined || u.orgId === f.orgId) &&
           (!f.group || u.group === f.group) &&
           (!f.status || u.status === f.status) &&
           (!f.search || u.name.toLowerCase().includes(f.search.toLowerCase()) || String(u.id) === f.search),
@@ -139,6 +141,7 @@ class World {
       const all = this.tokens.filter(
         (t) =>
           (f.userId === undefined || t.userId === f.userId) &&
+          (f.orgId === undefined || this.users.find((u) => u.id === t.userId)?.orgId === f.orgId) &&
           (f.status === undefined || t.status === f.status) &&
           (!f.search || t.name.toLowerCase().includes(f.search.toLowerCase()) || t.keyPrefix.startsWith(f.search)),
       );
@@ -425,5 +428,52 @@ describe('AuthAdminService', () => {
     ]);
     expect(await rejection(s.getGroup('none'))).toMatchObject({ status: 404 });
     expect((await s.listGroups(q())).total).toBe(2);
+  });
+
+  describe('organisations: an org admin (actorOrgId) is confined to its org', () => {
+    it("lists, reads, changes and deletes only its own users; another org's user is a 404", async () => {
+      const a = w.user({ name: 'a-user', orgId: 1 });
+      const b = w.user({ name: 'b-user', orgId: 2 });
+      const listed = await s.listUsers(UserListQuery.parse({}), 1);
+      expect(listed.data.map((u) => u.name)).toEqual(['a-user']);
+      expect(listed.total).toBe(1);
+      expect((await s.getUser(String(a.id), 1)).name).toBe('a-user');
+      for (const attempt of [
+        s.getUser(String(b.id), 1),
+        s.updateUser(String(b.id), UpdateUser.parse({ status: 'disabled' }), 'a-admin', 'admin', 1),
+        s.deleteUser(String(b.id), 'a-admin', 'admin', 1),
+      ]) {
+        expect(await rejection(attempt)).toMatchObject({ status: 404 });
+      }
+      expect(w.users.find((u) => u.id === b.id)?.status).toBe('active');
+      // the platform sees both
+      expect((await s.listUsers(UserListQuery.parse({}), null)).data.map((u) => u.name)).toEqual(expect.arrayContaining(['a-user', 'b-user']));
+    });
+
+    it('creates users in its own org whatever the body says, and may not move one out', async () => {
+      const made = await s.createUser(CreateUser.parse({ name: 'new-a', orgId: 2 }), 'a-admin', 'admin', 1);
+      expect(made.orgId).toBe(1);
+      expect((await s.createUser(CreateUser.parse({ name: 'new-b', orgId: 2 }), 'root', 'root', null)).orgId).toBe(2);
+      expect(await rejection(s.updateUser(String(made.id), UpdateUser.parse({ orgId: 2 }), 'a-admin', 'admin', 1))).toMatchObject({ status: 403 });
+    });
+
+    it("sees only tokens of its org's users, and makes tokens only for them", async () => {
+      const a = w.user({ name: 'a-user', orgId: 1 });
+      const b = w.user({ name: 'b-user', orgId: 2 });
+      const ta = w.token({ userId: a.id, name: 'ta' });
+      const tb = w.token({ userId: b.id, name: 'tb' });
+      expect((await s.listTokens(TokenListQuery.parse({}), 1)).data.map((t) => t.name)).toEqual(['ta']);
+      expect((await s.getToken(String(ta.id), 1)).name).toBe('ta');
+      for (const attempt of [
+        s.getToken(String(tb.id), 1),
+        s.updateToken(String(tb.id), UpdateToken.parse({ name: 'x' }), 'a-admin', 1),
+        s.deleteToken(String(tb.id), 'a-admin', 1),
+      ]) {
+        expect(await rejection(attempt)).toMatchObject({ status: 404 });
+      }
+      expect(await rejection(s.createToken(CreateToken.parse({ name: 'k', userId: b.id }), 'a-admin', 1))).toMatchObject({ status: 400 });
+      expect(await rejection(s.createToken(CreateToken.parse({ name: 'k' }), 'a-admin', 1))).toMatchObject({ status: 400 });
+      expect((await s.createToken(CreateToken.parse({ name: 'k', userId: a.id }), 'a-admin', 1)).userId).toBe(a.id);
+    });
   });
 });

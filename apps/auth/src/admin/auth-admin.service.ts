@@ -22,6 +22,7 @@ import { Budgets, type BudgetView } from '../budgets/budget';
 import type { BudgetScope } from '../budgets/budget-spend.repository';
 import { PasswordHasher } from '../accounts/password.hasher';
 import { TokenExpiryService } from '../keys/token-expiry.service';
+import { inOrgScope, orgForNewUser } from '../orgs/org-scope';
 import { groupView, tokenView, userView } from './auth.views';
 import { GroupRepository, type Groups } from './group.repository';
 import { TokenRepository, type Tokens } from './token.repository';
@@ -38,6 +39,8 @@ const duplicate = (what: string) => new DomainError('invalid_request', 400, `nam
 /** A concurrent create can still race past the pre-check: the unique index has the last word, with the same 400. */
 function uniqueViolation(err: unknown, what: string): never {
   if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw duplicate(what);
+  // users.orgId is the only foreign key a user write sets from its input
+  if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003') throw badRequest('orgId: no such organisation', { field: 'orgId' });
   throw err;
 }
 
@@ -111,22 +114,27 @@ export class AuthAdminService {
   }
 
   // ---- users
-  async listUsers(q: z.output<typeof UserListQuery>) {
-    const { rows, total } = await this.users.page({ search: q.search || undefined, group: q.group || undefined, status: q.status }, q.limit, q.offset);
+  async listUsers(q: z.output<typeof UserListQuery>, actorOrgId: number | null = null) {
+    const { rows, total } = await this.users.page(
+      { search: q.search || undefined, group: q.group || undefined, status: q.status, orgId: actorOrgId ?? undefined },
+      q.limit,
+      q.offset,
+    );
     return {
       data: await Promise.all(rows.map(async (u) => ({ ...(await this.withSpend('user', u.id, userView(u), u.budget)), tokenCount: u.tokenCount }))),
       total,
     };
   }
 
-  async getUser(id: string | undefined) {
-    const u = await this.findUser(id);
+  async getUser(id: string | undefined, actorOrgId: number | null = null) {
+    const u = await this.findUser(id, actorOrgId);
     return this.withSpend('user', u.id, userView(u), u.budget);
   }
 
-  private async findUser(id: string | undefined) {
+  /** The user, if the asker's org may see it (another org's user reads as absent). */
+  private async findUser(id: string | undefined, actorOrgId: number | null = null) {
     const user = await this.users.byId(parseId(id, 'user'));
-    if (!user) throw notFound('user');
+    if (!user || !inOrgScope(actorOrgId, user.orgId)) throw notFound('user');
     return user;
   }
 
@@ -141,7 +149,7 @@ export class AuthAdminService {
     if (other && other.id !== exceptId) throw duplicate(`user "${name}"`);
   }
 
-  async createUser(b: z.infer<typeof CreateUser>, actor: string, actorRole: 'root' | 'admin' = 'admin') {
+  async createUser(b: z.infer<typeof CreateUser>, actor: string, actorRole: 'root' | 'admin' = 'admin', actorOrgId: number | null = null) {
     this.assertMayManage(actorRole, b.role);
     await this.assertGroup(b.group);
     const passwordHash = b.password === undefined ? null : await this.hasher.hash(b.password);
@@ -160,6 +168,7 @@ export class AuthAdminService {
           role: b.role,
           passwordHash,
           maxTokens: b.maxTokens,
+          orgId: orgForNewUser(actorOrgId, b.orgId ?? null),
         },
         (u) => ({ actor, action: 'create', entity: 'user', entityId: u.id, after: userView(u) }),
       )
@@ -167,8 +176,17 @@ export class AuthAdminService {
     return this.withSpend('user', user.id, userView(user), user.budget);
   }
 
-  async updateUser(id: string | undefined, b: z.infer<typeof UpdateUser>, actor: string, actorRole: 'root' | 'admin' = 'admin') {
-    const before = await this.findUser(id);
+  async updateUser(
+    id: string | undefined,
+    b: z.infer<typeof UpdateUser>,
+    actor: string,
+    actorRole: 'root' | 'admin' = 'admin',
+    actorOrgId: number | null = null,
+  ) {
+    const before = await this.findUser(id, actorOrgId);
+    if (actorOrgId !== null && b.orgId !== undefined && b.orgId !== actorOrgId) {
+      throw new DomainError('forbidden', 403, 'An organisation admin cannot move a user to another organisation.');
+    }
     this.assertMayManage(actorRole, before.role, b.role);
     await this.assertNotLastRoot(before, b);
     const passwordHash = b.password === undefined ? undefined : b.password === null ? null : await this.hasher.hash(b.password);
@@ -190,6 +208,7 @@ export class AuthAdminService {
           role: b.role,
           passwordHash,
           maxTokens: b.maxTokens,
+          orgId: b.orgId,
           ...reset2fa,
           // A new (or no) password, or 2FA reset, ends the user's console sessions: whoever held one may not any more.
           ...(b.password !== undefined || b.resetTwoFactor ? { sessionEpoch: { increment: 1 } } : {}),
@@ -203,8 +222,8 @@ export class AuthAdminService {
     return this.withSpend('user', after.id, userView(after), after.budget);
   }
 
-  async deleteUser(id: string | undefined, actor: string, actorRole: 'root' | 'admin' = 'admin') {
-    const before = await this.findUser(id);
+  async deleteUser(id: string | undefined, actor: string, actorRole: 'root' | 'admin' = 'admin', actorOrgId: number | null = null) {
+    const before = await this.findUser(id, actorOrgId);
     this.assertMayManage(actorRole, before.role);
     await this.assertNotLastRoot(before);
     if (before.builtin) throw badRequest('id: the built-in admin user cannot be deleted', { field: 'id' });
@@ -219,27 +238,38 @@ export class AuthAdminService {
   }
 
   // ---- tokens
-  async listTokens(q: z.output<typeof TokenListQuery>) {
+  async listTokens(q: z.output<typeof TokenListQuery>, actorOrgId: number | null = null) {
     await this.expiry.expireDue();
-    const { rows, total } = await this.tokens.page({ userId: q.userId, status: q.status, search: q.search || undefined }, q.limit, q.offset);
+    const { rows, total } = await this.tokens.page(
+      { userId: q.userId, status: q.status, search: q.search || undefined, orgId: actorOrgId ?? undefined },
+      q.limit,
+      q.offset,
+    );
     return { data: await Promise.all(rows.map((t) => this.withSpend('token', t.id, tokenView(t), t.budget))), total };
   }
 
-  async getToken(id: string | undefined) {
+  async getToken(id: string | undefined, actorOrgId: number | null = null) {
     await this.expiry.expireDue();
-    const t = await this.findToken(id);
+    const t = await this.findToken(id, actorOrgId);
     return this.withSpend('token', t.id, tokenView(t), t.budget);
   }
 
-  private async findToken(id: string | undefined) {
+  /** The token, if the asker's org may see its user (another org's token reads as absent). */
+  private async findToken(id: string | undefined, actorOrgId: number | null = null) {
     const token = await this.tokens.byId(parseId(id, 'token'));
-    if (!token) throw notFound('token');
+    const owner = token && actorOrgId !== null ? await this.users.byId(token.userId) : null;
+    if (!token || (actorOrgId !== null && !inOrgScope(actorOrgId, owner?.orgId ?? null))) throw notFound('token');
     return token;
   }
 
-  async createToken(b: z.infer<typeof CreateToken>, actor: string) {
+  async createToken(b: z.infer<typeof CreateToken>, actor: string, actorOrgId: number | null = null) {
     let userId = b.userId;
-    if (userId === undefined) {
+    if (actorOrgId !== null) {
+      // An org admin's tokens belong to its org's users: the built-in admin user (the default owner) is the platform's.
+      const owner = userId === undefined ? null : await this.users.byId(userId);
+      if (!owner || !inOrgScope(actorOrgId, owner.orgId)) throw badRequest('userId: a user of your organisation is required', { field: 'userId' });
+      userId = owner.id;
+    } else if (userId === undefined) {
       const admin = await this.users.byName(ADMIN_USER_NAME);
       if (!admin) throw new DomainError('internal', 500, 'the built-in admin user is missing');
       userId = admin.id;
@@ -277,8 +307,8 @@ export class AuthAdminService {
     return { ...(await this.withSpend('token', token.id, tokenView(token), token.budget)), key };
   }
 
-  async updateToken(id: string | undefined, b: z.infer<typeof UpdateToken>, actor: string) {
-    const before = await this.findToken(id);
+  async updateToken(id: string | undefined, b: z.infer<typeof UpdateToken>, actor: string, actorOrgId: number | null = null) {
+    const before = await this.findToken(id, actorOrgId);
     if (b.group) await this.assertGroup(b.group);
     const expiresAt = b.expiresAt === undefined ? before.expiresAt : b.expiresAt ? new Date(b.expiresAt) : null;
     const quotaMicros = b.quota === undefined ? before.quotaMicros : usdToMicrosOrNull(b.quota);
@@ -308,8 +338,8 @@ export class AuthAdminService {
     return this.withSpend('token', after.id, tokenView(after), after.budget);
   }
 
-  async deleteToken(id: string | undefined, actor: string) {
-    const before = await this.findToken(id);
+  async deleteToken(id: string | undefined, actor: string, actorOrgId: number | null = null) {
+    const before = await this.findToken(id, actorOrgId);
     await this.tokens.delete(before.id, { actor, action: 'delete', entity: 'token', entityId: before.id, before: tokenView(before) });
     this.changed([before.keyHash]);
     return { deleted: true as const };

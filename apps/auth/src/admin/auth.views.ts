@@ -20,6 +20,7 @@ export const userView = (u: User) => ({
   hasPassword: u.passwordHash !== null,
   twoFactor: u.totpEnabled,
   maxTokens: u.maxTokens,
+  orgId: u.orgId,
   createdAt: u.createdAt.toISOString(),
   updatedAt: u.updatedAt.toISOString(),
 });

@@ -5,6 +5,8 @@ export interface TokenPageFilter {
   userId?: number;
   status?: string;
   search?: string;
+  /** only tokens of this organisation's users */
+  orgId?: number;
 }
 
 /** What the admin service needs of tokens; unit tests implement it in memory. */
@@ -28,6 +30,7 @@ export class TokenRepository {
     const where: Prisma.TokenWhereInput = {
       ...(filter.userId !== undefined ? { userId: filter.userId } : {}),
       ...(filter.status !== undefined ? { status: filter.status } : {}),
+      ...(filter.orgId !== undefined ? { user: { orgId: filter.orgId } } : {}),
       ...(search ? { OR: [{ name: { contains: search, mode: 'insensitive' as const } }, { keyPrefix: { startsWith: search } }] } : {}),
     };
     return readSnapshot(this.prisma, async (tx) => ({

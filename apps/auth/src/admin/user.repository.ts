@@ -9,6 +9,8 @@ export interface UserFilter {
   search?: string;
   group?: string;
   status?: string;
+  /** only this organisation's users */
+  orgId?: number;
 }
 
 /** A listed user and how many tokens it owns. */
@@ -18,6 +20,7 @@ function userWhere(f: UserFilter): Prisma.UserWhereInput {
   const where: Prisma.UserWhereInput = {};
   if (f.group) where.group = f.group;
   if (f.status) where.status = f.status;
+  if (f.orgId !== undefined) where.orgId = f.orgId;
   if (f.search) {
     const id = /^\d{1,10}$/.test(f.search) ? Number(f.search) : NaN;
     // Prisma passes `contains` to ILIKE as it is: escape its wildcards so "%" or "_" is searched for as text.
@@ -57,7 +60,7 @@ export class UserRepository {
     return this.prisma.user.findUnique({ where: { name } });
   }
 
-  async create(data: Prisma.UserCreateInput, audit: (created: User) => AuditEntry): Promise<User> {
+  async create(data: Prisma.UserUncheckedCreateInput, audit: (created: User) => AuditEntry): Promise<User> {
     return this.prisma.$transaction(async (tx) => {
       const u = await tx.user.create({ data });
       await recordAudit(tx, audit(u));
@@ -65,7 +68,7 @@ export class UserRepository {
     });
   }
 
-  async update(id: number, data: Prisma.UserUpdateInput, audit: (updated: User) => AuditEntry): Promise<User> {
+  async update(id: number, data: Prisma.UserUncheckedUpdateInput, audit: (updated: User) => AuditEntry): Promise<User> {
     return this.prisma.$transaction(async (tx) => {
       const u = await tx.user.update({ where: { id }, data });
       await recordAudit(tx, audit(u));

@@ -28,6 +28,7 @@ const user = (over: Partial<User> = {}): User => ({
   backupCodes: [],
   maxTokens: null,
   sessionEpoch: 0,
+  orgId: null,
   createdAt: T0,
   updatedAt: T0,
   ...over,

@@ -31,7 +31,7 @@ import { SignInRepository, type SignInStore } from './sign-in.repository';
 /** A WebAuthn ceremony must be finished within this; its challenge is then refused. */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 
-const principal = (u: User): AccountPrincipal => ({ id: u.id, name: u.name, role: u.role as Role, sessionEpoch: u.sessionEpoch });
+const principal = (u: User): AccountPrincipal => ({ id: u.id, name: u.name, role: u.role as Role, sessionEpoch: u.sessionEpoch, orgId: u.orgId });
 const badPasskey = () => new DomainError('invalid_passkey', 401, 'This passkey could not be verified; try again.');
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
@@ -134,7 +134,7 @@ export class SignInService {
     ]);
     const created = await this.admin.createUser(CreateUser.parse({ name, role: 'user' }), `${name} (OIDC registration)`, 'admin');
     await this.store.link(created.id, id.issuer, id.subject, email);
-    return { id: created.id, name: created.name, role: 'user', sessionEpoch: 0 };
+    return { id: created.id, name: created.name, role: 'user', sessionEpoch: 0, orgId: null };
   }
 
   async registrationOptions(userId: number, rp: RelyingParty) {

@@ -11,6 +11,10 @@ type RouteKey = keyof AdminRoutes;
 type RouteShape<K extends RouteKey> = Pick<AdminRoutes[K], 'method' | 'path'>;
 
 export const CONSOLE_ROUTES = {
+  'orgs.list': { method: 'GET', path: '/api/orgs' },
+  'orgs.create': { method: 'POST', path: '/api/orgs' },
+  'orgs.update': { method: 'PATCH', path: '/api/orgs/:id' },
+  'orgs.delete': { method: 'DELETE', path: '/api/orgs/:id' },
   'users.list': { method: 'GET', path: '/api/users' },
   'users.create': { method: 'POST', path: '/api/users' },
   'users.get': { method: 'GET', path: '/api/users/:id' },

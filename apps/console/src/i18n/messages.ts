@@ -7,6 +7,7 @@ import { channelsEn, channelsZh } from '../pages/channels/channels.messages';
 import { dashboardEn, dashboardZh } from '../pages/dashboard/dashboard.messages';
 import { auditEn, auditZh } from '../pages/audit/audit.messages';
 import { groupsEn, groupsZh } from '../pages/groups/groups.messages';
+import { orgsEn, orgsZh } from '../pages/orgs/orgs.messages';
 import { logsEn, logsZh } from '../pages/logs/logs.messages';
 import { mcpServersEn, mcpServersZh } from '../pages/mcp-servers/mcp-servers.messages';
 import { playgroundEn, playgroundZh } from '../pages/playground/playground.messages';
@@ -32,6 +33,7 @@ const commonEn = {
   'nav.tokens': 'Tokens',
   'nav.users': 'Users',
   'nav.groups': 'Groups',
+  'nav.orgs': 'Organisations',
   'nav.prices': 'Models & prices',
   'nav.aliases': 'Aliases',
   'nav.plugins': 'Plugins',
@@ -92,6 +94,7 @@ const commonZh: Record<keyof typeof commonEn, string> = {
   'nav.tokens': '令牌',
   'nav.users': '用户',
   'nav.groups': '分组',
+  'nav.orgs': '组织',
   'nav.prices': '模型与价格',
   'nav.aliases': '模型别名',
   'nav.plugins': '插件',
@@ -165,6 +168,7 @@ export const en = mergeMessages(
   usersEn,
   budgetEn,
   groupsEn,
+  orgsEn,
   pricesEn,
   aliasesEn,
   pluginsEn,
@@ -190,6 +194,7 @@ export const zh: Record<MessageKey, string> = mergeMessages(
   usersZh,
   budgetZh,
   groupsZh,
+  orgsZh,
   pricesZh,
   aliasesZh,
   pluginsZh,

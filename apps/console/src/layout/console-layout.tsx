@@ -25,7 +25,9 @@ export function ConsoleLayout() {
   const { t, lang, setLang } = useI18n();
   const { signOut, user } = useSession();
   // A `user` reaches only its own account; admins see every page, and their own account when signed in as a person.
-  const pages = user?.role === 'user' ? [ACCOUNT_PAGE] : user ? [...CONSOLE_PAGES, ACCOUNT_PAGE] : CONSOLE_PAGES;
+  // Organisations are a root's (the admin key acts as root): other admins do not see the link.
+  const adminPages = user && user.role !== 'root' ? CONSOLE_PAGES.filter((p) => p.path !== '/orgs') : CONSOLE_PAGES;
+  const pages = user?.role === 'user' ? [ACCOUNT_PAGE] : user ? [...adminPages, ACCOUNT_PAGE] : adminPages;
   const [opened, { toggle, close }] = useDisclosure(false);
   const { setColorScheme } = useMantineColorScheme();
   const scheme = useComputedColorScheme('light');

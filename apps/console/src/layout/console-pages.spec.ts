@@ -8,6 +8,7 @@ describe('CONSOLE_PAGES', () => {
       '/tokens',
       '/users',
       '/groups',
+      '/orgs',
       '/prices',
       '/aliases',
       '/plugins',

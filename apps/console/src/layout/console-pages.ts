@@ -7,6 +7,7 @@ export const CONSOLE_PAGES = [
   { path: '/tokens', label: 'nav.tokens' },
   { path: '/users', label: 'nav.users' },
   { path: '/groups', label: 'nav.groups' },
+  { path: '/orgs', label: 'nav.orgs' },
   { path: '/prices', label: 'nav.prices' },
   { path: '/aliases', label: 'nav.aliases' },
   { path: '/plugins', label: 'nav.plugins' },

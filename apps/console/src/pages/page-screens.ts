@@ -11,6 +11,7 @@ export const PAGE_SCREENS: Record<ConsolePath, ComponentType> = {
   '/tokens': screen(() => import('./tokens/tokens.page'), 'TokensPage'),
   '/users': screen(() => import('./users/users.page'), 'UsersPage'),
   '/groups': screen(() => import('./groups/groups.page'), 'GroupsPage'),
+  '/orgs': screen(() => import('./orgs/orgs.page'), 'OrgsPage'),
   '/prices': screen(() => import('./prices/prices.page'), 'PricesPage'),
   '/aliases': screen(() => import('./aliases/aliases.page'), 'AliasesPage'),
   '/plugins': screen(() => import('./plugins/plugins.page'), 'PluginsPage'),

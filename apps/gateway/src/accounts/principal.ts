@@ -27,5 +27,11 @@ export function principalOf(req: FastifyRequest): Principal {
 /** The audit log's name for the person: `alice (#3)` or `admin key`. */
 export const actorName = (p: Principal): string => actorOf(p.kind === 'user' ? p : null);
 
+/**
+ * The organisation an admin is confined to: its user's org. null = the whole platform: the admin key, every root
+ * (a root is never confined) and platform admins (no org).
+ */
+export const orgOf = (p: Principal): number | null => (p.kind === 'user' && p.role !== 'root' ? (p.orgId ?? null) : null);
+
 /** The role the owning service checks: the admin key counts as root. */
 export const adminRoleOf = (p: Principal): 'root' | 'admin' => (p.kind === 'adminKey' || p.role === 'root' ? 'root' : 'admin');

@@ -89,7 +89,7 @@ describe('AdminController (the routes of ADMIN_ROUTES, over HTTP)', () => {
     expect(created.json()).toEqual({ id: 1, name: 'c' });
     expect(sent[0]).toEqual({
       subject: Subjects.RouterAdmin,
-      payload: { resource: 'channels', op: 'create', body: { name: 'c' }, query: {}, actor: 'admin key', actorRole: 'root' },
+      payload: { resource: 'channels', op: 'create', body: { name: 'c' }, query: {}, actor: 'admin key', actorRole: 'root', actorOrgId: null },
     });
   });
 

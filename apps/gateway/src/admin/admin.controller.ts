@@ -5,6 +5,7 @@ import { Bus } from '@switchboard/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RawJsonBody } from '../relay/inbound';
 import { actorName, adminRoleOf, principalOf } from '../accounts/principal';
+import { assertRouteAllowed } from './admin-route.access';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { bindAdminRoutes, pathParamsOf, type AdminRouteEntry, type AdminRouteTarget } from './admin-route.binder';
 
@@ -19,6 +20,8 @@ export class AdminController implements AdminRouteTarget {
   constructor(private readonly bus: Bus) {}
 
   async forward(route: AdminRouteEntry, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const principal = principalOf(req);
+    const actorOrgId = assertRouteAllowed(route, principal);
     const [param, subParam] = pathParamsOf(route.path);
     const params = req.params as Record<string, string>;
     const id = param ? params[param] : undefined;
@@ -30,8 +33,9 @@ export class AdminController implements AdminRouteTarget {
       subId,
       body: route.body ? bodyOf(req.body as RawJsonBody | undefined) : {},
       query: route.query ? (req.query as Record<string, string>) : {},
-      actor: actorName(principalOf(req)),
-      actorRole: adminRoleOf(principalOf(req)),
+      actor: actorName(principal),
+      actorRole: adminRoleOf(principal),
+      actorOrgId,
     });
     return reply.status(route.status).send(answer);
   }

@@ -10,6 +10,7 @@ export const CONSOLE_PAGES = [
   'tokens',
   'users',
   'groups',
+  'orgs',
   'prices',
   'aliases',
   'plugins',

@@ -56,8 +56,10 @@ function decodeCursor(cursor: string): RequestLogCursor {
 export class LogQueryService {
   constructor(@Inject(RequestLogRepository) private readonly logs: RequestLogs) {}
 
-  async list(q: z.output<typeof LogListQuery>) {
+  /** `orgId`: an org admin's call, confined to its organisation's users' logs. */
+  async list(q: z.output<typeof LogListQuery>, orgId: number | null = null) {
     const filter = {
+      orgId: orgId ?? undefined,
       tokenId: q.tokenId,
       userId: q.userId,
       channelId: q.channelId,
@@ -76,8 +78,8 @@ export class LogQueryService {
     return { data: data.map(logView), total, nextCursor };
   }
 
-  async get(requestId: string | undefined) {
-    const row = requestId ? await this.logs.find(requestId) : null;
+  async get(requestId: string | undefined, orgId: number | null = null) {
+    const row = requestId ? await this.logs.find(requestId, orgId ?? undefined) : null;
     if (!row) throw notFound('log');
     return { ...logView(row), bodies: await this.logs.findBodies(row.requestId) };
   }

@@ -11,6 +11,8 @@ export interface RequestLogFilter {
   endpoint?: string;
   from?: Date;
   to?: Date;
+  /** only logs of this organisation's users (what an org admin sees) */
+  orgId?: number;
 }
 
 /** A keyset position: the page starts strictly after this (createdAt, requestId), newest first. */
@@ -93,14 +95,27 @@ export class RequestLogRepository {
     if (cursor) {
       page.AND = [{ OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, requestId: { lt: cursor.requestId } }] }];
     }
-    return readSnapshot(this.prisma, async (tx) => ({
-      rows: await tx.requestLog.findMany({ where: page, orderBy: [{ createdAt: 'desc' }, { requestId: 'desc' }], take }),
-      total: await tx.requestLog.count({ where }),
-    }));
+    return readSnapshot(this.prisma, async (tx) => {
+      if (filter.orgId !== undefined) {
+        // request_logs holds no org: an org's logs are its users' (a user moved to another org takes its logs along)
+        const members = await tx.user.findMany({ where: { orgId: filter.orgId }, select: { id: true } });
+        const ofOrg = { userId: { in: members.map((m) => m.id) } };
+        where.AND = [ofOrg];
+        page.AND = [ofOrg, ...((page.AND as Prisma.RequestLogWhereInput[] | undefined) ?? [])];
+      }
+      return {
+        rows: await tx.requestLog.findMany({ where: page, orderBy: [{ createdAt: 'desc' }, { requestId: 'desc' }], take }),
+        total: await tx.requestLog.count({ where }),
+      };
+    });
   }
 
-  async find(requestId: string): Promise<RequestLog | null> {
-    return this.prisma.requestLog.findUnique({ where: { requestId } });
+  /** One log; with `orgId`, only if its user belongs to that organisation. */
+  async find(requestId: string, orgId?: number): Promise<RequestLog | null> {
+    const row = await this.prisma.requestLog.findUnique({ where: { requestId } });
+    if (!row || orgId === undefined) return row;
+    const user = row.userId === null ? null : await this.prisma.user.findUnique({ where: { id: row.userId }, select: { orgId: true } });
+    return user?.orgId === orgId ? row : null;
   }
 
   /** The request_bodies rows of the records that carry bodies (opted in), each once. */

@@ -57,11 +57,15 @@ export class LogStatsRepository {
     return since;
   }
 
-  /** Logs of the last `days` days (of one user when `userId` is given) grouped `by`; for `user`, only the `limit` most costly users (logs with one). */
-  async aggregate(by: LogGrouping, days: number, limit?: number, userId?: number): Promise<LogAggregate[]> {
+  /**
+   * Logs of the last `days` days (of one user when `userId` is given, of one organisation's users when `orgId` is)
+   * grouped `by`; for `user`, only the `limit` most costly users (logs with one).
+   */
+  async aggregate(by: LogGrouping, days: number, limit?: number, userId?: number, orgId?: number): Promise<LogAggregate[]> {
     const key = GROUPINGS[by];
     const group = by === 'totals' ? Prisma.empty : Prisma.sql`GROUP BY 1`;
     const tail = limit ? Prisma.sql`ORDER BY "costMicros" DESC, requests DESC, 1 LIMIT ${limit}` : Prisma.empty;
+    const orgFilter = orgId !== undefined ? Prisma.sql`AND "userId" IN (SELECT id FROM users WHERE "orgId" = ${orgId})` : Prisma.empty;
     const filter = userId !== undefined ? Prisma.sql`AND "userId" = ${userId}` : by === 'user' ? Prisma.sql`AND "userId" IS NOT NULL` : Prisma.empty;
     return this.prisma.$queryRaw<LogAggregate[]>`
       SELECT ${key} AS key,
@@ -79,7 +83,7 @@ export class LogStatsRepository {
         percentile_cont(0.5) WITHIN GROUP (ORDER BY "latencyMs") AS p50,
         percentile_cont(0.95) WITHIN GROUP (ORDER BY "latencyMs") AS p95
       FROM request_logs
-      WHERE "createdAt" >= ${sinceSql(days)} ${filter}
+      WHERE "createdAt" >= ${sinceSql(days)} ${filter} ${orgFilter}
       ${group} ${tail}`;
   }
 }

@@ -13,15 +13,17 @@ import { LogStatsRepository, type LogAggregate as Row, type LogAggregates } from
 export class LogStatsService {
   constructor(@Inject(LogStatsRepository) private readonly logs: LogAggregates) {}
 
-  async stats(q: z.output<typeof StatsQuery>) {
+  /** `orgId`: an org admin's call, over its organisation's users' logs only. */
+  async stats(q: z.output<typeof StatsQuery>, orgId: number | null = null) {
+    const org = orgId ?? undefined;
     const since = await this.logs.since(q.days);
     const [totals, byDay, byModel, byChannel, byEndpoint, topUsers] = await Promise.all([
-      this.logs.aggregate('totals', q.days, undefined, q.userId),
-      this.logs.aggregate('day', q.days, undefined, q.userId),
-      this.logs.aggregate('model', q.days, undefined, q.userId),
-      this.logs.aggregate('channel', q.days, undefined, q.userId),
-      this.logs.aggregate('endpoint', q.days, undefined, q.userId),
-      this.logs.aggregate('user', q.days, q.top, q.userId),
+      this.logs.aggregate('totals', q.days, undefined, q.userId, org),
+      this.logs.aggregate('day', q.days, undefined, q.userId, org),
+      this.logs.aggregate('model', q.days, undefined, q.userId, org),
+      this.logs.aggregate('channel', q.days, undefined, q.userId, org),
+      this.logs.aggregate('endpoint', q.days, undefined, q.userId, org),
+      this.logs.aggregate('user', q.days, q.top, q.userId, org),
     ]);
     const first = Date.parse(`${since}T00:00:00.000Z`);
     const days: string[] = [];

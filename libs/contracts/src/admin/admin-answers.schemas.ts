@@ -37,9 +37,13 @@ export const UserView = z.object({
   hasPassword: z.boolean(),
   twoFactor: z.boolean(),
   maxTokens: nullableInt,
+  orgId: nullableInt,
   createdAt: iso,
   updatedAt: iso,
 });
+
+/** An organisation (`/api/orgs`) and how many users it has. */
+export const OrgView = z.object({ id: z.number().int(), name: z.string(), userCount: z.number().int(), createdAt: iso, updatedAt: iso });
 
 /** A row of `GET /api/users`: the user and how many tokens (API keys) it owns. */
 export const UserListItem = UserView.extend({ tokenCount: z.number().int() });

@@ -34,6 +34,13 @@ export interface AdminRoute<
   /** only routes with a body read one (an empty body reads as {}) */
   body?: NamedSchema<B>;
   answer: A;
+  /**
+   * an org admin (an admin whose user has an organisation) may call it, scoped by the owner to its org; every other
+   * route answers it 403 (the gateway's admin controller checks, once for all)
+   */
+  orgAdmin?: true;
+  /** only a root or the admin key may call it (a platform or org admin gets 403) */
+  rootOnly?: true;
 }
 
 export const named = <S extends z.ZodType>(name: string, schema: S): NamedSchema<S> => ({ name, schema });

@@ -12,6 +12,7 @@ import {
   ChannelKeysAdded,
   ChannelTestResult,
   ChannelView,
+  OrgView,
   CreatedRedemptions,
   DeadLetterView,
   Deleted,
@@ -32,7 +33,19 @@ import {
   listOf,
 } from './admin-answers.schemas';
 import { named, type AdminRoute, type AdminSubject, type NamedSchema } from './admin-route';
-import { AuthListQuery, CreateGroup, CreateToken, CreateUser, TokenListQuery, UpdateGroup, UpdateToken, UpdateUser, UserListQuery } from './auth-admin.schemas';
+import {
+  AuthListQuery,
+  CreateGroup,
+  CreateOrg,
+  UpdateOrg,
+  CreateToken,
+  CreateUser,
+  TokenListQuery,
+  UpdateGroup,
+  UpdateToken,
+  UpdateUser,
+  UserListQuery,
+} from './auth-admin.schemas';
 import { CreateRedemptions, LedgerListQuery, PutPrice, RedemptionListQuery, TopUp } from './billing-admin.schemas';
 import { PutPlugin } from './plugin-admin.schemas';
 import { CreateAlertChannel, TestAlertChannel, UpdateAlertChannel } from './alert-admin.schemas';
@@ -67,8 +80,51 @@ const logs = Subjects.LogsAdmin;
  * `answer` (or a DomainError) and the gateway replies with `status`. /docs is generated from this table.
  */
 export const ADMIN_ROUTES = {
+  // organisations (root or the admin key only)
+  'orgs.list': {
+    rootOnly: true,
+    method: 'GET',
+    path: '/api/orgs',
+    subject: auth,
+    summary: 'List organisations, each with its number of users',
+    status: 200,
+    answer: listOf(OrgView),
+  },
+  'orgs.create': {
+    rootOnly: true,
+    method: 'POST',
+    path: '/api/orgs',
+    subject: auth,
+    summary: 'Create an organisation',
+    status: 201,
+    body: named('CreateOrg', CreateOrg),
+    answer: OrgView,
+  },
+  'orgs.update': {
+    rootOnly: true,
+    method: 'PATCH',
+    path: '/api/orgs/:id',
+    subject: auth,
+    summary: 'Rename an organisation',
+    status: 200,
+    params: byId,
+    body: named('UpdateOrg', UpdateOrg),
+    answer: OrgView,
+  },
+  'orgs.delete': {
+    rootOnly: true,
+    method: 'DELETE',
+    path: '/api/orgs/:id',
+    subject: auth,
+    summary: 'Delete an organisation (409 while it has users)',
+    status: 200,
+    params: byId,
+    answer: Deleted,
+  },
+
   // users
   'users.list': {
+    orgAdmin: true,
     method: 'GET',
     path: '/api/users',
     subject: auth,
@@ -78,6 +134,7 @@ export const ADMIN_ROUTES = {
     answer: listOf(UserListItem),
   },
   'users.create': {
+    orgAdmin: true,
     method: 'POST',
     path: '/api/users',
     subject: auth,
@@ -86,8 +143,9 @@ export const ADMIN_ROUTES = {
     body: named('CreateUser', CreateUser),
     answer: UserView,
   },
-  'users.get': { method: 'GET', path: '/api/users/:id', subject: auth, summary: 'A user', status: 200, params: byId, answer: UserView },
+  'users.get': { orgAdmin: true, method: 'GET', path: '/api/users/:id', subject: auth, summary: 'A user', status: 200, params: byId, answer: UserView },
   'users.update': {
+    orgAdmin: true,
     method: 'PATCH',
     path: '/api/users/:id',
     subject: auth,
@@ -98,6 +156,7 @@ export const ADMIN_ROUTES = {
     answer: UserView,
   },
   'users.delete': {
+    orgAdmin: true,
     method: 'DELETE',
     path: '/api/users/:id',
     subject: auth,
@@ -119,6 +178,7 @@ export const ADMIN_ROUTES = {
 
   // tokens
   'tokens.list': {
+    orgAdmin: true,
     method: 'GET',
     path: '/api/tokens',
     subject: auth,
@@ -128,6 +188,7 @@ export const ADMIN_ROUTES = {
     answer: listOf(TokenView),
   },
   'tokens.create': {
+    orgAdmin: true,
     method: 'POST',
     path: '/api/tokens',
     subject: auth,
@@ -136,8 +197,9 @@ export const ADMIN_ROUTES = {
     body: named('CreateToken', CreateToken),
     answer: TokenView,
   },
-  'tokens.get': { method: 'GET', path: '/api/tokens/:id', subject: auth, summary: 'A token', status: 200, params: byId, answer: TokenView },
+  'tokens.get': { orgAdmin: true, method: 'GET', path: '/api/tokens/:id', subject: auth, summary: 'A token', status: 200, params: byId, answer: TokenView },
   'tokens.update': {
+    orgAdmin: true,
     method: 'PATCH',
     path: '/api/tokens/:id',
     subject: auth,
@@ -147,7 +209,16 @@ export const ADMIN_ROUTES = {
     body: named('UpdateToken', UpdateToken),
     answer: TokenView,
   },
-  'tokens.delete': { method: 'DELETE', path: '/api/tokens/:id', subject: auth, summary: 'Delete a token', status: 200, params: byId, answer: Deleted },
+  'tokens.delete': {
+    orgAdmin: true,
+    method: 'DELETE',
+    path: '/api/tokens/:id',
+    subject: auth,
+    summary: 'Delete a token',
+    status: 200,
+    params: byId,
+    answer: Deleted,
+  },
 
   // groups
   'groups.list': {
@@ -473,6 +544,7 @@ export const ADMIN_ROUTES = {
 
   // logs, stats and audit
   'logs.list': {
+    orgAdmin: true,
     method: 'GET',
     path: '/api/logs',
     subject: logs,
@@ -482,6 +554,7 @@ export const ADMIN_ROUTES = {
     answer: LogPage,
   },
   'logs.get': {
+    orgAdmin: true,
     method: 'GET',
     path: '/api/logs/:requestId',
     subject: logs,
@@ -491,6 +564,7 @@ export const ADMIN_ROUTES = {
     answer: LogView,
   },
   'stats.get': {
+    orgAdmin: true,
     method: 'GET',
     path: '/api/stats',
     subject: logs,
@@ -535,6 +609,8 @@ export interface AdminCall<K extends AdminOp> {
   actor: string;
   /** root (or the admin key) may manage admins and roots; admin may not */
   actorRole?: 'root' | 'admin';
+  /** the asker's organisation (an org admin); null or absent = the platform */
+  actorOrgId?: number | null;
 }
 
 /** What a handler answers on success (the route's answer schema, as the handler builds it). */

@@ -19,6 +19,11 @@ const groupName = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
 const status = z.enum(['active', 'disabled']);
+const orgId = z.number().int('must be a whole number').min(1).max(MAX_INT).nullable();
+
+/** `POST /api/orgs`, `PATCH /api/orgs/:id`: an organisation's name. */
+export const CreateOrg = z.object({ name }).strict();
+export const UpdateOrg = CreateOrg;
 
 /**
  * A spend cap per period (SPEC §8): `amount` USD per UTC day, ISO week (from Monday) or calendar month; `softLimit`
@@ -49,6 +54,8 @@ export const CreateUser = z
     password: Password.optional(),
     /** tokens the user may hold when it creates its own; null = USER_MAX_TOKENS */
     maxTokens: nullableLimit.default(null),
+    /** the user's organisation (null = the platform); an org admin's users always land in its own org */
+    orgId: orgId.optional(),
   })
   .strict();
 export const UpdateUser = z
@@ -65,6 +72,8 @@ export const UpdateUser = z
     /** a new password; null removes it (the user can no longer sign in with one) */
     password: Password.nullable(),
     maxTokens: nullableLimit,
+    /** moves the user to another organisation (null = the platform); not for org admins */
+    orgId,
     /** turns the user's 2FA off (a lost authenticator and lost backup codes) */
     resetTwoFactor: z.literal(true),
   })

@@ -22,6 +22,7 @@ type AnyHandler = (call: {
   body: unknown;
   actor: string;
   actorRole?: 'root' | 'admin';
+  actorOrgId?: number | null;
 }) => Promise<unknown>;
 
 /**
@@ -64,6 +65,7 @@ export class AdminDispatcher<S extends AdminSubject> {
       body,
       actor: req.actor,
       actorRole: req.actorRole,
+      actorOrgId: req.actorOrgId,
     });
   }
 }

@@ -15,6 +15,7 @@ const row: UserRow = {
   hasPassword: false,
   twoFactor: false,
   maxTokens: null,
+  orgId: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   tokenCount: 2,
@@ -62,6 +63,7 @@ describe('user drafts', () => {
       budget: { enabled: true, amount: 20, period: 'week', softLimit: '' },
       role: 'user',
       password: '',
+      orgId: '',
     });
     expect(userDraftToUpdateBody(before, before)).toEqual({});
     expect(userDraftToUpdateBody(before, { ...before, group: 'default', rpm: '', unlimited: true })).toEqual({ group: 'default', rpm: null, balance: null });
@@ -84,5 +86,13 @@ describe('user drafts', () => {
 
   it('reads an unlimited user as the switch on', () => {
     expect(draftFromUser({ ...row, balance: null })).toMatchObject({ unlimited: true, balance: 0 });
+  });
+
+  it('sends the organisation chosen (none is left out on create, null on edit moves the user to the platform)', () => {
+    expect(userDraftToCreateBody({ ...emptyUserDraft, name: 'ann', orgId: '3' })).toMatchObject({ orgId: 3 });
+    const before = draftFromUser({ ...row, orgId: 3 });
+    expect(before.orgId).toBe('3');
+    expect(userDraftToUpdateBody(before, { ...before, orgId: '' })).toEqual({ orgId: null });
+    expect(userDraftToUpdateBody(before, before)).toEqual({});
   });
 });

@@ -23,6 +23,8 @@ export interface UserDraft {
   role: 'root' | 'admin' | 'user';
   /** a new password; empty leaves it as it is */
   password: string;
+  /** the organisation's id as the select holds it; '' = the platform */
+  orgId: string;
 }
 
 export const emptyUserDraft: UserDraft = {
@@ -37,6 +39,7 @@ export const emptyUserDraft: UserDraft = {
   budget: emptyBudgetDraft,
   role: 'user',
   password: '',
+  orgId: '',
 };
 
 /**
@@ -64,6 +67,7 @@ export function draftFromUser(u: UserRow | Answer<'users.get'>): UserDraft {
     budget: draftFromBudget(u.budget),
     role: u.role,
     password: '',
+    orgId: u.orgId === null ? '' : String(u.orgId),
   };
 }
 
@@ -81,11 +85,14 @@ function fields(d: UserDraft): Fields {
     maxConcurrency: numberOrNull(d.maxConcurrency),
     budget: budgetBody(d.budget),
     role: d.role,
+    orgId: d.orgId === '' ? null : Number(d.orgId),
   };
 }
 
+/** No organisation chosen is left out: the platform for a root, the org admin's own org for an org admin. */
 export function userDraftToCreateBody(d: UserDraft): CreateBody {
-  return { ...fields(d), ...(d.password ? { password: d.password } : {}) };
+  const { orgId, ...rest } = fields(d);
+  return { ...rest, ...(orgId === null ? {} : { orgId }), ...(d.password ? { password: d.password } : {}) };
 }
 
 /** Only what changed against the user as loaded: an edit does not overwrite a balance that usage moved meanwhile. */

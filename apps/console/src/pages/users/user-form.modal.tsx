@@ -13,7 +13,7 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../../i18n/i18n.context';
 import { MutationError } from '../../layout/form-actions';
@@ -24,8 +24,11 @@ import { draftFromUser, emptyUserDraft, userDraftToCreateBody, userDraftToUpdate
 /** Create (no `user`) or edit a user. Rendered only while open, so each opening starts from the user as listed. */
 export function UserFormModal({ user, groups, onClose }: { user: UserRow | null; groups: string[]; onClose: () => void }) {
   const { t } = useI18n();
-  const { api } = useSession();
+  const { api, user: me } = useSession();
   const queryClient = useQueryClient();
+  // Only roots (and the admin key) manage organisations; an org admin's users always land in its own org.
+  const isRoot = me === null || me.role === 'root';
+  const orgs = useQuery({ queryKey: ['orgs', 'list'], queryFn: () => api('orgs.list', {}), enabled: isRoot });
   const [initial] = useState<UserDraft>(() => (user ? draftFromUser(user) : emptyUserDraft));
   const [draft, setDraft] = useState<UserDraft>(initial);
   const [unchanged, setUnchanged] = useState(false);
@@ -84,6 +87,16 @@ export function UserFormModal({ user, groups, onClose }: { user: UserRow | null;
               />
             </Stack>
           </SimpleGrid>
+          {isRoot && (
+            <Select
+              label={t('users.org')}
+              description={t('users.orgHint')}
+              data={[{ value: '', label: t('users.org.platform') }, ...(orgs.data?.data ?? []).map((o) => ({ value: String(o.id), label: o.name }))]}
+              value={draft.orgId}
+              onChange={(v) => set('orgId', v ?? '')}
+              allowDeselect={false}
+            />
+          )}
           <SimpleGrid cols={{ base: 1, xs: 2 }}>
             <Select
               label={t('users.role')}

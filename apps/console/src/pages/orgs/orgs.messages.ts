@@ -1,0 +1,38 @@
+/** The organisations page's words (merged into the console dictionary by i18n/messages.ts). */
+export const orgsEn = {
+  'orgs.intro': 'An organisation owns its users and their tokens, logs and statistics; its admins manage only it. Only roots manage organisations.',
+  'orgs.name': 'Name',
+  'orgs.create': 'Create',
+  'orgs.count': '{n} {n|organisation|organisations}',
+  'orgs.empty': 'No organisations yet: every user belongs to the platform.',
+  'orgs.col.users': 'Users',
+  'orgs.rename': 'Rename',
+  'orgs.renameOf': 'Rename organisation {name}',
+  'orgs.renameTitle': 'Rename organisation {name}',
+  'orgs.save': 'Save',
+  'orgs.cancel': 'Cancel',
+  'orgs.delete': 'Delete',
+  'orgs.deleteOf': 'Delete organisation {name}',
+  'orgs.createdNotice': 'Created organisation {name}.',
+  'orgs.renamedNotice': 'Renamed to {name}.',
+  'orgs.deletedNotice': 'Deleted organisation {name}.',
+};
+
+export const orgsZh: Record<keyof typeof orgsEn, string> = {
+  'orgs.intro': '组织拥有其用户及用户的令牌、日志和统计；组织管理员只能管理本组织。只有 root 可以管理组织。',
+  'orgs.name': '名称',
+  'orgs.create': '创建',
+  'orgs.count': '共 {n} 个组织',
+  'orgs.empty': '还没有组织：所有用户都属于平台。',
+  'orgs.col.users': '用户',
+  'orgs.rename': '重命名',
+  'orgs.renameOf': '重命名组织 {name}',
+  'orgs.renameTitle': '重命名组织 {name}',
+  'orgs.save': '保存',
+  'orgs.cancel': '取消',
+  'orgs.delete': '删除',
+  'orgs.deleteOf': '删除组织 {name}',
+  'orgs.createdNotice': '已创建组织 {name}。',
+  'orgs.renamedNotice': '已重命名为 {name}。',
+  'orgs.deletedNotice': '已删除组织 {name}。',
+};
