@@ -28,7 +28,7 @@ import { SessionController } from './session/session.controller';
 import { OidcClient } from './sign-in/oidc-client';
 import { OidcController } from './sign-in/oidc.controller';
 import { PasskeyController } from './sign-in/passkey.controller';
-import { SessionIssuer } from './sign-in/session-issuer';
+import { SessionIssuer } from './session/session-issuer';
 import { SignInDirectory } from './sign-in/sign-in-directory';
 import { SessionService } from './session/session.service';
 import { SESSION_STORE } from './session/session.store';

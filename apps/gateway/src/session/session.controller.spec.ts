@@ -1,3 +1,4 @@
+import { SessionIssuer } from './session-issuer';
 import { Module } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -26,6 +27,7 @@ const KEY = 'the-admin-key-0123456789';
     { provide: APP_CONFIG, useValue: { ADMIN_KEY: KEY } as AppConfig },
     AdminAuthGuard,
     AdminKeyVerifier,
+    SessionIssuer,
     AccountDirectory,
     ConsoleAuthenticator,
     LoginThrottle,

@@ -1,3 +1,4 @@
+import { SessionIssuer } from './session-issuer';
 import { Body, Controller, Delete, Get, HttpCode, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { DomainError, PasswordSignIn, type AccountPrincipal } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -9,8 +10,8 @@ import { LoginThrottle } from '../accounts/login-throttle';
 import { principalOf } from '../accounts/principal';
 import { AdminKeyVerifier } from '../admin/admin-key.verifier';
 import type { RawJsonBody } from '../relay/inbound';
-import { clearedSessionCookie, sessionCookie, sessionIdOf } from './session-cookie';
-import { SESSION_ABSOLUTE_MS, SessionService, csrfTokenMatches } from './session.service';
+import { clearedSessionCookie, sessionIdOf } from './session-cookie';
+import { SessionService, csrfTokenMatches } from './session.service';
 
 const SignInBody = z.object({ adminKey: z.string().min(1, 'required') }).strict();
 
@@ -36,6 +37,7 @@ export class SessionController {
 
   constructor(
     private readonly sessions: SessionService,
+    private readonly issuer: SessionIssuer,
     private readonly adminKey: AdminKeyVerifier,
     private readonly accounts: AccountDirectory,
     private readonly throttle: LoginThrottle,
@@ -71,12 +73,7 @@ export class SessionController {
 
   /** Starts a session (of the admin key, or of `user`) and sets its cookie: the last step of every sign-in method. */
   async issue(req: FastifyRequest, reply: FastifyReply, user?: AccountPrincipal) {
-    const s = await this.sessions.create(user);
-    return reply
-      .status(200)
-      .header('set-cookie', sessionCookie(s.id, SESSION_ABSOLUTE_MS / 1000, req.protocol === 'https'))
-      .header('cache-control', 'no-store')
-      .send({ csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString(), ...(user ? { user: { id: user.id, name: user.name, role: user.role } } : {}) });
+    return reply.status(200).send(await this.issuer.issue(req, reply, user));
   }
 
   /**

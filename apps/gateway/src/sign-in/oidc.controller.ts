@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { DomainError, type AccountPrincipal } from '@switchboard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OidcClient, type PendingLogin } from './oidc-client';
-import { SessionIssuer } from './session-issuer';
+import { SessionIssuer } from '../session/session-issuer';
 import { SignInDirectory } from './sign-in-directory';
 
 const PENDING_COOKIE = 'sb_oidc';

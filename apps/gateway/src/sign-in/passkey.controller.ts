@@ -8,7 +8,7 @@ import { FailureThrottle } from '../auth/failure-throttle';
 import type { RawJsonBody } from '../relay/inbound';
 import { OidcClient } from './oidc-client';
 import { relyingPartyOf } from './relying-party';
-import { SessionIssuer } from './session-issuer';
+import { SessionIssuer } from '../session/session-issuer';
 import { SignInDirectory } from './sign-in-directory';
 
 function bodyOf(req: FastifyRequest): unknown {
