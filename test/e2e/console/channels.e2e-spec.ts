@@ -202,7 +202,9 @@ describe('console: channels page (standalone)', () => {
     await drawer().getByLabel('Label of key sk-…0002').press('Enter');
     await eventually(async () => (await keysOf('ch-keys')).find((k) => k.id === bad.id)?.label === 'revoked by vendor', 5_000, 'label saved');
 
-    await drawer().getByRole('switch', { name: 'Enable key sk-…0002' }).click({ force: true });
+    const badSwitch = drawer().getByRole('switch', { name: 'Enable key sk-…0002' });
+    await eventually(async () => (await badSwitch.isEnabled()) && (await badSwitch.isChecked()), 5_000, 'the switch ready');
+    await badSwitch.click({ force: true });
     await badRow.getByText('disabled').waitFor();
     expect((await keysOf('ch-keys')).find((k) => k.id === bad.id)?.enabled).toBe(false);
 

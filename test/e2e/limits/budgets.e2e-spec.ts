@@ -1,7 +1,7 @@
 // Budgets (SPEC §8): a spend cap per user, token and group and period. Spent up to the budget, the next request is
 // refused before any upstream call with the quota error of the client's protocol (official SDKs), naming the budget
 // and its reset; the soft limit raises one `budget_reached` event per period; the spend survives a restart (seeded
-// from the ledger); a new period admits again (BUDGET_CLOCK_OFFSET_MS moves the gateway a day on); two gateway
+// from the ledger); a new period admits again (BUDGET_CLOCK_OFFSET_MS moves the gateway two days on); two gateway
 // replicas share one budget exactly.
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
@@ -22,6 +22,9 @@ type Row = Record<string, any>;
 const PRICED: Record<Proto, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-test', gemini: 'gemini-test' };
 const PRICE = { input: 0, output: 0, perRequest: 0.01 };
 const DAY_MS = 86_400_000;
+/** The gateways' budget clock is set to noon of the day the file starts: a run crossing midnight stays in one period. */
+const NOON = ((d) => d.setUTCHours(12, 0, 0, 0) - Date.now())(new Date());
+const budgetNow = () => Date.now() + NOON;
 
 async function setUp(admin: Admin, mock: MockUpstream): Promise<void> {
   for (const ch of [
@@ -87,7 +90,7 @@ describe('budgets (standalone, official SDKs)', () => {
 
   beforeAll(async () => {
     [mock, hooks] = await Promise.all([startMockUpstream(), startHookReceiver()]);
-    await boot(0);
+    await boot(NOON);
     const hook = await admin.post<{ secret: string }>('/api/alert-channels', { type: 'webhook', target: `${hooks.url}/budgets`, events: ['budget_reached'] });
     expect(hook.status).toBe(201);
     hookSecret = hook.body.secret;
@@ -102,7 +105,7 @@ describe('budgets (standalone, official SDKs)', () => {
 
   it('spends a user budget up to its amount, then refuses in each protocol with its quota error naming the budget and its reset', async () => {
     const upstreamBefore = mock.requests.length;
-    const resetsAt = new Date(budgetWindow('day', Date.now()).resetMs).toISOString();
+    const resetsAt = new Date(budgetWindow('day', budgetNow()).resetMs).toISOString();
     for (const p of PROTOCOLS) {
       const u = await admin.post<Row>('/api/users', { name: `spender-${p}`, balance: 100, budget: { amount: 0.03, period: 'day', softLimit: 0.02 } });
       expect(u.status).toBe(201);
@@ -174,23 +177,24 @@ describe('budgets (standalone, official SDKs)', () => {
   it('the spend survives a restart: the period is seeded from the ledger', async () => {
     const dataDir = sys!.dataDir;
     await sys!.stop();
-    await boot(0, dataDir);
+    await boot(NOON, dataDir);
     for (const p of PROTOCOLS) expectRefusal(p, await call(sys!.url, p, users[p]!.key, PRICED[p]), 'quota', /daily budget/);
     expectRefusal('anthropic', await call(sys!.url, 'anthropic', groupKey, PRICED.anthropic), 'quota', /group "capped"/);
   });
 
-  it('a new period admits again (the gateway a day later)', async () => {
+  // Two days on, not one: the file may have crossed midnight, and spend billed after it belongs to the next day.
+  it('a new period admits again (the gateway two days later)', async () => {
     const dataDir = sys!.dataDir;
     await sys!.stop();
-    await boot(DAY_MS, dataDir);
-    const tomorrow = Date.now() + DAY_MS;
+    await boot(NOON + 2 * DAY_MS, dataDir);
+    const later = budgetNow() + 2 * DAY_MS;
     for (const p of PROTOCOLS) {
       expect(await sdkCall(sys!.url, p, users[p]!.key)).toBe('ok');
       const u = await admin.get<Row>(`/api/users/${users[p]!.id}`);
-      expect(u.body.budget).toMatchObject({ periodStart: new Date(budgetWindow('day', tomorrow).startMs).toISOString() });
+      expect(u.body.budget).toMatchObject({ periodStart: new Date(budgetWindow('day', later).startMs).toISOString() });
     }
-    // The month (and the week) reset only when a day later is another one.
-    const sameMonth = budgetWindow('month', tomorrow).startMs === budgetWindow('month', Date.now()).startMs;
+    // The month (and the week) reset only when two days later is another one.
+    const sameMonth = budgetWindow('month', later).startMs === budgetWindow('month', budgetNow()).startMs;
     const r = await call(sys!.url, 'openai', groupKey, PRICED.openai);
     if (sameMonth) expectRefusal('openai', r, 'quota', /group "capped"/);
     else expectServed('openai', r);
@@ -203,7 +207,7 @@ describe('budgets across two gateway replicas (cluster)', () => {
 
   beforeAll(async () => {
     mock = await startMockUpstream();
-    sys = await startIsolatedCluster({ gateways: 2, fallbackRedisDb: 12 });
+    sys = await startIsolatedCluster({ gateways: 2, fallbackRedisDb: 12, env: { BUDGET_CLOCK_OFFSET_MS: String(NOON) } });
     if (sys) await setUp(adminClient(sys.gateways[0], sys.adminKey), mock);
   });
 

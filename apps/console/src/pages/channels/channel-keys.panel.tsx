@@ -78,7 +78,8 @@ function KeyRow({ channelId, k, onDelete }: { channelId: number; k: KeyView; onD
         </Text>
       </Table.Td>
       <Table.Td>
-        <KeyLabel channelId={channelId} k={k} />
+        {/* keyed by the saved label: a new one from the server resets the field, not the whole row (a toggle in flight survives) */}
+        <KeyLabel key={k.label} channelId={channelId} k={k} />
       </Table.Td>
       <Table.Td>
         <Stack gap={4} align="flex-start">
@@ -283,7 +284,7 @@ export function ChannelKeysPanel({ channelId }: { channelId: number }) {
               </Table.Thead>
               <Table.Tbody>
                 {data.map((k) => (
-                  <KeyRow key={`${k.id}:${k.label}`} channelId={channelId} k={k} onDelete={setDeleting} />
+                  <KeyRow key={k.id} channelId={channelId} k={k} onDelete={setDeleting} />
                 ))}
               </Table.Tbody>
             </Table>
