@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { LogDetail } from '@switchboard/contracts';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
 import { openConsole } from '../console/console-browser';
@@ -34,7 +35,7 @@ describe('log bodies (standalone)', () => {
       },
       10_000,
       `log ${requestId}`,
-    ).then((log) => log.bodies);
+    ).then((log) => LogDetail.parse(log).bodies); // the documented answer shape (GET /docs)
 
   beforeAll(async () => {
     mock = await startMockUpstream();

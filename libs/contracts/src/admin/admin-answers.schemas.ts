@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LoggedBodies } from '../usage.contracts';
 
 /**
  * What each admin route answers on success. Small answers are spelled out; the big views (a channel, a log record,
@@ -184,6 +185,9 @@ export const LedgerPage = z.object({
 export const Reconciliation = z.looseObject({ checkedAt: iso, consistent: z.boolean(), quotaCounters: z.looseObject({}) });
 
 export const LogView = z.looseObject({ requestId: z.string(), createdAt: iso, model: z.string(), status: z.number().int() });
+
+/** One request by id: the list row plus its logged bodies (null unless its token or group opted in, or pruned). */
+export const LogDetail = LogView.extend({ bodies: LoggedBodies.nullable() });
 
 export const LogPage = z.object({ data: z.array(LogView), total: z.number().int(), nextCursor: z.string().nullable() });
 

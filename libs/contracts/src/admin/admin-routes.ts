@@ -20,7 +20,7 @@ import {
   GroupView,
   LedgerPage,
   LogPage,
-  LogView,
+  LogDetail,
   PriceRemoved,
   PriceView,
   Reconciliation,
@@ -561,7 +561,7 @@ export const ADMIN_ROUTES = {
     summary: 'One request log (requestId = the response’s x-request-id)',
     status: 200,
     params: param('requestId'),
-    answer: LogView,
+    answer: LogDetail,
   },
   'stats.get': {
     orgAdmin: true,
