@@ -274,3 +274,22 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/** A request's log, once log-writer has stored it (`GET /api/logs/:requestId`, the x-request-id of the answer). */
+export function logOf<T = Record<string, any>>(admin: ReturnType<typeof adminClient>, requestId: string, timeoutMs = 10_000): Promise<T> {
+  return eventually(
+    async () => {
+      const r = await admin.get<T>(`/api/logs/${requestId}`);
+      return r.status === 200 ? r.body : null;
+    },
+    timeoutMs,
+    `the log of ${requestId}`,
+  );
+}
+
+/** One series' value on a process's /metrics (`name{labels}` exactly as exposed); 0 while it is absent. */
+export async function metricValue(baseUrl: string, series: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
-import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
+import { adminClient, eventually, logOf, metricValue, startStandalone, type System } from '../../support/harness';
 
 jest.setTimeout(120_000);
 
@@ -24,20 +24,7 @@ describe('cache plugin (standalone)', () => {
   const fresh = () => `cache test ${process.pid} ${++n}`;
   const upstreamCalls = () => mock.requests.length;
 
-  const logOf = (requestId: string) =>
-    eventually(
-      async () => {
-        const r = await admin.get<Record<string, unknown>>(`/api/logs/${requestId}`);
-        return r.status === 200 ? r.body : null;
-      },
-      5_000,
-      `log ${requestId}`,
-    );
-  const pluginCount = async (outcome: string) => {
-    const text = await (await fetch(`${sys.url}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`switchboard_plugin_requests_total{plugin="cache",outcome="${outcome}"}`));
-    return line ? Number(line.split(' ').pop()) : 0;
-  };
+  const pluginCount = (outcome: string) => metricValue(sys.url, `switchboard_plugin_requests_total{plugin="cache",outcome="${outcome}"}`);
   const chat = (model: string, content: string, opts?: OpenAI.RequestOptions) =>
     openai.chat.completions.create({ model, messages: [{ role: 'user', content }], temperature: 0.3 }, opts).withResponse();
 
@@ -89,8 +76,8 @@ describe('cache plugin (standalone)', () => {
     expect(warmer.response.headers.get('x-switchboard-cache')).toBe('miss');
     expect(upstreamCalls()).toBe(2);
 
-    const missLog = await logOf(first.response.headers.get('x-request-id')!);
-    const hitLog = await logOf(again.response.headers.get('x-request-id')!);
+    const missLog = await logOf(admin, first.response.headers.get('x-request-id')!);
+    const hitLog = await logOf(admin, again.response.headers.get('x-request-id')!);
     expect(missLog).toMatchObject({ plugins: { cache: 'miss' }, attempts: 1, status: 200 });
     expect(missLog.channelId).toEqual(expect.any(Number));
     expect(hitLog).toMatchObject({
@@ -108,7 +95,7 @@ describe('cache plugin (standalone)', () => {
     const outside = await chat('uncached-a', prompt);
     expect(outside.response.headers.get('x-switchboard-cache')).toBeNull();
     expect((await chat('uncached-a', prompt)).data.id).not.toBe(outside.data.id);
-    expect((await logOf(outside.response.headers.get('x-request-id')!)).plugins).toBeNull();
+    expect((await logOf(admin, outside.response.headers.get('x-request-id')!)).plugins).toBeNull();
   });
 
   it('openai chat stream: a hit is the stored stream replayed as a stream', async () => {
@@ -136,7 +123,7 @@ describe('cache plugin (standalone)', () => {
     // the non-stream form of the same request is another entry
     expect((await chat('cache-a', prompt)).response.headers.get('x-switchboard-cache')).toBe('miss');
     expect(upstreamCalls()).toBe(2);
-    expect(await logOf(hit.response.headers.get('x-request-id')!)).toMatchObject({ plugins: { cache: 'hit' }, stream: true, channelId: null });
+    expect(await logOf(admin, hit.response.headers.get('x-request-id')!)).toMatchObject({ plugins: { cache: 'hit' }, stream: true, channelId: null });
   });
 
   it('anthropic messages: a hit answers in the anthropic shape, stream included', async () => {
@@ -178,7 +165,7 @@ describe('cache plugin (standalone)', () => {
     // and a stored answer is not read by one
     expect((await chat('cache-a', prompt, NO_STORE)).data.id).not.toBe(first.data.id);
     expect(upstreamCalls()).toBe(4);
-    expect(await logOf(bypass.response.headers.get('x-request-id')!)).toMatchObject({ plugins: { cache: 'bypass' }, attempts: 1 });
+    expect(await logOf(admin, bypass.response.headers.get('x-request-id')!)).toMatchObject({ plugins: { cache: 'bypass' }, attempts: 1 });
   });
 
   it('stores only answers that reached the client whole: a stream cut by the upstream or ending in its error is not kept', async () => {
@@ -211,8 +198,8 @@ describe('cache plugin (standalone)', () => {
     const hit = await chat(PRICED, prompt);
     expect([miss.response.headers.get('x-switchboard-cache'), hit.response.headers.get('x-switchboard-cache')]).toEqual(['miss', 'hit']);
     expect(upstreamCalls()).toBe(1);
-    const missLog = await logOf(miss.response.headers.get('x-request-id')!);
-    const hitLog = await logOf(hit.response.headers.get('x-request-id')!);
+    const missLog = await logOf(admin, miss.response.headers.get('x-request-id')!);
+    const hitLog = await logOf(admin, hit.response.headers.get('x-request-id')!);
     expect(missLog.cost as number).toBeGreaterThan(0.01);
     expect(hitLog.cost as number).toBeCloseTo((missLog.cost as number) * 0.5, 6);
     expect(hitLog).toMatchObject({ plugins: { cache: 'hit' }, channelId: null, promptTokens: missLog.promptTokens });
@@ -227,7 +214,7 @@ describe('cache plugin (standalone)', () => {
     const free = await eventually(
       async () => {
         const r = await chat(PRICED, prompt);
-        const log = await logOf(r.response.headers.get('x-request-id')!);
+        const log = await logOf(admin, r.response.headers.get('x-request-id')!);
         return log.cost === 0 ? log : null;
       },
       10_000,

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
-import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
+import { adminClient, eventually, logOf, metricValue, startStandalone, type System } from '../../support/harness';
 
 jest.setTimeout(120_000);
 
@@ -19,20 +19,7 @@ describe('stream-fake plugin (standalone)', () => {
   let openai: OpenAI;
 
   const chat = (model: string) => openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Tell me a long story' }] }).withResponse();
-  const logOf = (requestId: string) =>
-    eventually(
-      async () => {
-        const r = await admin.get<Record<string, unknown>>(`/api/logs/${requestId}`);
-        return r.status === 200 ? r.body : null;
-      },
-      5_000,
-      `log ${requestId}`,
-    );
-  const pluginCount = async (outcome: string) => {
-    const text = await (await fetch(`${sys.url}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`switchboard_plugin_requests_total{plugin="stream-fake",outcome="${outcome}"}`));
-    return line ? Number(line.split(' ').pop()) : 0;
-  };
+  const pluginCount = (outcome: string) => metricValue(sys.url, `switchboard_plugin_requests_total{plugin="stream-fake",outcome="${outcome}"}`);
 
   beforeAll(async () => {
     mock = await startMockUpstream();
@@ -84,7 +71,7 @@ describe('stream-fake plugin (standalone)', () => {
     expect(upstream.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
 
     // Billed as an ordinary non-stream request with the usage the stream reported.
-    const log = await logOf(response.headers.get('x-request-id')!);
+    const log = await logOf(admin, response.headers.get('x-request-id')!);
     expect(log).toMatchObject({ status: 200, stream: false, promptTokens: data.usage!.prompt_tokens, completionTokens: data.usage!.completion_tokens });
     expect(await pluginCount('applied')).toBeGreaterThan(applied);
 

@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { startMockUpstream, thinkTagsReasoning, type MockUpstream } from '@switchboard/testing';
-import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
+import { adminClient, eventually, logOf, metricValue, startStandalone, type System } from '../../support/harness';
 
 jest.setTimeout(120_000);
 
@@ -27,20 +27,7 @@ describe('think-split plugin (standalone)', () => {
   let gemini: GoogleGenAI;
 
   const chat = (model: string) => openai.chat.completions.create({ model, messages: [{ role: 'user', content: PROMPT }] });
-  const logOf = (requestId: string) =>
-    eventually(
-      async () => {
-        const r = await admin.get<Record<string, unknown>>(`/api/logs/${requestId}`);
-        return r.status === 200 ? r.body : null;
-      },
-      5_000,
-      `log ${requestId}`,
-    );
-  const pluginCount = async (outcome: string) => {
-    const text = await (await fetch(`${sys.url}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`switchboard_plugin_requests_total{plugin="think-split",outcome="${outcome}"}`));
-    return line ? Number(line.split(' ').pop()) : 0;
-  };
+  const pluginCount = (outcome: string) => metricValue(sys.url, `switchboard_plugin_requests_total{plugin="think-split",outcome="${outcome}"}`);
 
   beforeAll(async () => {
     mock = await startMockUpstream();
@@ -71,7 +58,7 @@ describe('think-split plugin (standalone)', () => {
     const { data, response } = await chat('ts-r1').withResponse();
     const message = data.choices[0].message as (typeof data.choices)[0]['message'] & WithReasoning;
     expect(message).toMatchObject({ content: ANSWER, reasoning_content: REASONING });
-    const log = await logOf(response.headers.get('x-request-id')!);
+    const log = await logOf(admin, response.headers.get('x-request-id')!);
     expect(log).toMatchObject({ status: 200, completionTokens: data.usage!.completion_tokens });
 
     const stream = await openai.chat.completions.create({

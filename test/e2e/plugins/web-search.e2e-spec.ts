@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { startFakeSearch, startMockUpstream, type FakeSearch, type MockUpstream } from '@switchboard/testing';
-import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
+import { adminClient, eventually, logOf, startStandalone, type System } from '../../support/harness';
 
 jest.setTimeout(120_000);
 
@@ -29,15 +29,6 @@ describe('web-search plugin (standalone)', () => {
   let key: string;
   let openai: OpenAI;
 
-  const logOf = (id: string) =>
-    eventually(
-      async () => {
-        const r = await admin.get<Log>(`/api/logs/${id}`);
-        return r.status === 200 ? r.body : null;
-      },
-      5_000,
-      `the log of ${id}`,
-    );
   const balance = async () => (await admin.get<{ balance: number }>(`/api/users/${userId}`)).body.balance;
   const settledBalance = (expected: number) =>
     eventually(async () => (Math.abs((await balance()) - expected) < 1e-9 ? true : null), 10_000, `balance ${expected}`);
@@ -118,7 +109,7 @@ describe('web-search plugin (standalone)', () => {
     ]);
     expect(response.headers.get('x-switchboard-web-search')).toBe('2 results');
 
-    const log = await logOf(response.headers.get('x-request-id')!);
+    const log = await logOf<Log>(admin, response.headers.get('x-request-id')!);
     expect(log).toMatchObject({ status: 200, units: { searchUnits: 1 } });
     expect(log.cost).toBeCloseTo(PRICE_PER_SEARCH, 9);
     await settledBalance(before - PRICE_PER_SEARCH);
@@ -253,7 +244,7 @@ describe('web-search plugin (standalone)', () => {
     const up = upstreamOf('ws-gpt').body as { messages: { role: string }[]; web_search_options?: unknown };
     expect(up.web_search_options).toBeUndefined();
     expect(up.messages.map((m) => m.role)).toEqual(['user']);
-    const log = await logOf(response.headers.get('x-request-id')!);
+    const log = await logOf<Log>(admin, response.headers.get('x-request-id')!);
     expect(log).toMatchObject({ status: 200, units: null, cost: 0 });
   });
 
@@ -287,7 +278,7 @@ describe('web-search plugin (standalone)', () => {
       { role: 'user', content: QUESTION },
     ]);
     expect(data.choices[0].message.annotations).toHaveLength(1);
-    expect(await logOf(response.headers.get('x-request-id')!)).toMatchObject({ status: 200, units: { searchUnits: 1 } });
+    expect(await logOf<Log>(admin, response.headers.get('x-request-id')!)).toMatchObject({ status: 200, units: { searchUnits: 1 } });
     expect((await admin.put('/api/plugins/web-search', { rewriteModel: null, always: false })).status).toBe(200);
   });
 });
