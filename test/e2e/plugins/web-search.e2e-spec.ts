@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { startFakeSearch, startMockUpstream, type FakeSearch, type MockUpstream } from '@switchboard/testing';
 import { adminClient, eventually, logOf, startStandalone, type System } from '../../support/harness';
 
@@ -261,10 +262,19 @@ describe('web-search plugin (standalone)', () => {
 
   it('rewriteModel and always: the question rewritten by an ordinary call of that model (not itself searched), searched without asking', async () => {
     expect((await admin.put('/api/plugins/web-search', { rewriteModel: 'ws-rewriter', always: true })).status).toBe(200);
+    // a key allowed from one address only: the rewrite call is the client's own, from that address
+    const fenced = await admin.post<{ key: string }>('/api/tokens', { name: 'ws-fenced', userId, allowIps: ['127.0.0.2'] });
+    const agent = new Agent({ localAddress: '127.0.0.2' });
+    const from2 = new OpenAI({
+      apiKey: fenced.body.key,
+      baseURL: `${sys.url}/v1`,
+      maxRetries: 0,
+      fetch: ((url: string, init: object) => undiciFetch(url, { ...init, dispatcher: agent })) as unknown as typeof fetch,
+    });
     const { data, response } = await eventually(
       async () => {
         search.reset();
-        const r = await openai.chat.completions.create({ model: 'ws-gpt', messages: [{ role: 'user', content: QUESTION }] }).withResponse();
+        const r = await from2.chat.completions.create({ model: 'ws-gpt', messages: [{ role: 'user', content: QUESTION }] }).withResponse();
         return search.requests.length === 1 && search.requests[0].query.q.startsWith('Echo:') ? r : null;
       },
       10_000,
@@ -280,5 +290,6 @@ describe('web-search plugin (standalone)', () => {
     expect(data.choices[0].message.annotations).toHaveLength(1);
     expect(await logOf<Log>(admin, response.headers.get('x-request-id')!)).toMatchObject({ status: 200, units: { searchUnits: 1 } });
     expect((await admin.put('/api/plugins/web-search', { rewriteModel: null, always: false })).status).toBe(200);
+    await agent.close();
   });
 });

@@ -18,7 +18,8 @@ export function isRewriteCall(ctx: AttemptContext): boolean {
 /**
  * The question as a search query, written by `model`: an ordinary Chat Completions call through this gateway's own
  * relay (Fastify's in-process inject) with the client's key, so it is routed, limited, billed and logged as the
- * client's own request of that model. Null when it fails or says nothing (the question is searched as it is).
+ * client's own request of that model, from the client's address (a key's IP allow-list applies as to the client).
+ * Null when it fails or says nothing (the question is searched as it is).
  */
 export async function rewriteQuery(ctx: AttemptContext, model: string, question: string): Promise<string | null> {
   const key = readApiKey(ctx.req);
@@ -26,6 +27,7 @@ export async function rewriteQuery(ctx: AttemptContext, model: string, question:
   const call = ctx.req.server.inject({
     method: 'POST',
     url: '/v1/chat/completions',
+    remoteAddress: ctx.req.ip,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', [REWRITE_HEADER]: REWRITE_NONCE },
     payload: JSON.stringify({
       model,
