@@ -190,8 +190,9 @@ describe('console: bedrock, vertex, kiro, cohere and azure channels from the cre
     });
     await cb.shot('channels-create-vertex-light');
     const c = await submit('console-vertex');
-    expect([c.type, c.config, c.keys.length]).toEqual(['vertex', { project: PROJECT, location: 'europe-west4' }, 1]);
-    // the key as stored is the file's JSON (compacted): the gateway signs with its private key
+    const email = (JSON.parse(serviceAccount) as { client_email: string }).client_email;
+    // the key reads as the account it is (its email), not as the start and end of a JSON text every account shares
+    expect([c.type, c.config, c.keys]).toEqual(['vertex', { project: PROJECT, location: 'europe-west4' }, [`{"client_email":"${email}"}`]]);
     await routable('gemini-2.5-flash');
 
     const stream = await openai.chat.completions.create({
@@ -208,7 +209,6 @@ describe('console: bedrock, vertex, kiro, cohere and azure channels from the cre
     }
     expect(text.length).toBeGreaterThan(0);
     expect(usage?.completion_tokens).toBeGreaterThan(0);
-    const email = (JSON.parse(serviceAccount) as { client_email: string }).client_email;
     // the fake accepts only tokens it minted for an assertion signed with the account's key
     expect(vertex.requests.map((r) => [r.path, r.account, r.status])).toEqual([
       [`/v1/projects/${PROJECT}/locations/europe-west4/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, email, 200],
@@ -228,7 +228,7 @@ describe('console: bedrock, vertex, kiro, cohere and azure channels from the cre
     });
     await cb.shot('channels-create-kiro-light');
     const c = await submit('console-kiro');
-    expect([c.type, c.config, c.keys.length]).toEqual(['kiro', { refreshUrl: kiro.socialRefreshUrl, usageUrl: kiro.usageUrl }, 1]);
+    expect([c.type, c.config, c.keys]).toEqual(['kiro', { refreshUrl: kiro.socialRefreshUrl, usageUrl: kiro.usageUrl }, ['{"refreshToken":"rt-…ount"}']]);
     await routable('claude-sonnet-4-5');
 
     let text = '';
@@ -254,7 +254,8 @@ describe('console: bedrock, vertex, kiro, cohere and azure channels from the cre
     await usage.getByText('47.25 of 550').waitFor();
     const day = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' }).format(new Date(1788220800 * 1000));
     expect(await usage.textContent()).toMatch(new RegExp(`^47\\.25 of 550resets ${day}, `));
-    await drawer.getByTestId(`key-${k.id}`).getByText('ok').waitFor();
+    await drawer.getByTestId(`key-${k.id}`).getByText(/^ok$/i).waitFor();
+    await drawer.getByTestId(`key-${k.id}`).getByText('{"refreshToken":"rt-…ount"}').waitFor();
     await cb.shot('channels-kiro-usage-light');
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
