@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import { DomainError, Subjects, notFound } from '@switchboard/contracts';
@@ -14,6 +14,7 @@ import {
   type ProviderServices,
 } from '@switchboard/providers';
 import { ChannelRepository, type ChannelWithKeys, type Channels } from '../channels/channel.repository';
+import { ChannelProber } from '../health/channel-prober';
 import { channelConfig } from '../channels/channel.views';
 import { ChannelAccountRepository, type AllowanceRead, type ChannelAccounts } from './channel-account.repository';
 
@@ -51,16 +52,22 @@ export class ChannelAccountService implements OnApplicationBootstrap, OnModuleDe
   private readonly logger = new Logger(ChannelAccountService.name);
   private readonly box: SecretBox;
   private readonly timers: NodeJS.Timeout[] = [];
-  /** Tokens minted by credential hooks are shared across reads, as the prober shares its own. */
-  services: ProviderServices = defaultProviderServices();
+  /**
+   * The prober's credential services: the relay's token cache and rotated refresh tokens (Redis in a cluster, DATA_DIR
+   * standalone). A cache of its own would refresh a Kiro account with a refresh token the relay already rotated
+   * (refused: invalid_grant) or rotate it behind the relay's back.
+   */
+  services: ProviderServices;
 
   constructor(
     @Inject(ChannelRepository) private readonly channels: Pick<Channels, 'enabledWithKeys' | 'withKeys'>,
     @Inject(ChannelAccountRepository) private readonly accounts: ChannelAccounts,
     private readonly bus: Bus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(ChannelProber) prober?: Pick<ChannelProber, 'services'>,
   ) {
     this.box = new SecretBox(config.SECRET_KEY);
+    this.services = prober?.services ?? defaultProviderServices();
   }
 
   onApplicationBootstrap(): void {

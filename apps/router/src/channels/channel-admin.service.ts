@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SecretBox, maskSecret } from '@switchboard/common';
+import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import {
   DomainError,
@@ -22,6 +22,7 @@ import type { z } from 'zod';
 import { ChannelProber } from '../health/channel-prober';
 import { AliasRepository, type Aliases } from './alias.repository';
 import { keepUnchangedMasked, readChannelSecrets, sealChannelSecrets } from './channel-secrets';
+import { maskChannelKey } from './channel-key.mask';
 import { ChannelRepository, type AdminChannels, type ChannelKeyRow, type KeyPoolChange } from './channel.repository';
 import { channelConfig, channelKeyView, channelView, storedBalance, type ChannelHealth, type ChannelWithKeys } from './channel.views';
 import { channelConfigProblem } from '@switchboard/providers';
@@ -232,7 +233,7 @@ export class ChannelAdminService {
         }
         return b.keys.flatMap((key, index) => {
           if (seen.has(key)) {
-            skipped.push({ index, masked: maskSecret(key), reason: 'duplicate' });
+            skipped.push({ index, masked: maskChannelKey(key), reason: 'duplicate' });
             return [];
           }
           seen.add(key);

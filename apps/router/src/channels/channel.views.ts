@@ -1,6 +1,7 @@
-import { maskSecret, type SecretBox } from '@switchboard/common';
+import type { SecretBox } from '@switchboard/common';
 import type { Channel, ChannelBalance, ChannelKey } from '@switchboard/db';
 import type { Ban, WindowStats } from '@switchboard/health';
+import { maskChannelKey } from './channel-key.mask';
 import { maskChannelSecrets, readChannelSecrets } from './channel-secrets';
 
 export type ChannelWithKeys = Channel & { keys: ChannelKey[]; balance?: ChannelBalance | null };
@@ -51,7 +52,7 @@ function wholeChannelBanned(c: ChannelWithKeys, bans: Ban[]): boolean {
 
 function maskedKey(k: ChannelKey, box: SecretBox): string {
   try {
-    return maskSecret(box.decrypt(k.keyCiphertext));
+    return maskChannelKey(box.decrypt(k.keyCiphertext));
   } catch {
     return `****${k.keyHint}`;
   }

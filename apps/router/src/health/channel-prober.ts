@@ -65,9 +65,10 @@ export class ChannelProber implements OnModuleDestroy {
   private readonly box: SecretBox;
   /**
    * Tokens minted for probes (Vertex, Kiro…): the gateway's own cache (Redis in a cluster, this process' standalone),
-   * so a probe neither refreshes a token the relay holds nor retires a refresh token the relay rotated.
+   * so a probe neither refreshes a token the relay holds nor retires a refresh token the relay rotated. The account
+   * reads (ChannelAccountService: Kiro's usage limits) use these too, for the same reason.
    */
-  private readonly services: ProviderServices;
+  readonly services: ProviderServices;
   private readonly redis: Redis | null = null;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {

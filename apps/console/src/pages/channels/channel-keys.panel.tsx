@@ -1,21 +1,4 @@
-import {
-  ActionIcon,
-  Alert,
-  Badge,
-  Button,
-  FileInput,
-  Group,
-  Modal,
-  Stack,
-  Switch,
-  Table,
-  Text,
-  TextInput,
-  Textarea,
-  Title,
-  Tooltip,
-  VisuallyHidden,
-} from '@mantine/core';
+import { ActionIcon, Alert, Badge, Button, Group, Modal, Stack, Switch, Table, Text, TextInput, Textarea, Title, Tooltip, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Answer } from '../../api/admin-client';
@@ -24,7 +7,8 @@ import { useI18n } from '../../i18n/i18n.context';
 import { MutationError } from '../../layout/form-actions';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
-import { keyPreview, keysFromFile, keysFromText } from './key-import';
+import { KeyFileInput } from './key-file.input';
+import { keyPreview, keysFromText } from './key-import';
 
 type KeyView = Answer<'channel-keys.list'>['data'][number];
 
@@ -158,7 +142,6 @@ function ImportKeys({ channelId }: { channelId: number }) {
   const { api } = useSession();
   const queryClient = useQueryClient();
   const [text, setText] = useState('');
-  const [fileError, setFileError] = useState<string | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const { unique, repeated } = keyPreview(keysFromText(text));
   const add = useMutation({
@@ -172,15 +155,6 @@ function ImportKeys({ channelId }: { channelId: number }) {
       void queryClient.invalidateQueries({ queryKey: ['channel', channelId] });
     },
   });
-  const pick = async (f: File | null) => {
-    setFile(f);
-    setFileError(null);
-    if (!f) return;
-    const r = keysFromFile(f.name, await f.text());
-    if ('error' in r) setFileError(t(r.error === 'json' ? 'channels.keys.fileJson' : 'channels.keys.fileShape'));
-    // the file's keys land in the text box: the admin sees (and may trim) exactly what will be sent
-    else setText(r.keys.join('\n'));
-  };
   return (
     <Stack gap="xs">
       <Title order={4}>{t('channels.keys.import')}</Title>
@@ -194,15 +168,7 @@ function ImportKeys({ channelId }: { channelId: number }) {
         maxRows={10}
         styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
       />
-      <FileInput
-        label={t('channels.keys.file')}
-        description={t('channels.keys.fileHint')}
-        accept=".txt,.json,text/plain,application/json"
-        value={file}
-        onChange={(f) => void pick(f)}
-        error={fileError}
-        clearable
-      />
+      <KeyFileInput file={file} onFile={setFile} onKeys={(keys) => setText(keys.join('\n'))} />
       <Group justify="space-between" wrap="wrap">
         <Text size="sm" c="dimmed" role="status" data-testid="key-preview">
           {t('channels.keys.preview', { n: unique.length })}

@@ -1,6 +1,13 @@
 import { ENDPOINT_FAMILIES } from '@switchboard/contracts';
 import { CHANNEL_TYPES, channelConfigProblem, defaultBaseUrl, reportsBalance } from '@switchboard/providers';
-import { CHANNEL_CONFIG_FIELDS, CHANNEL_TYPE_OPTIONS, ENDPOINT_FAMILY_OPTIONS, TYPES_NEEDING_BASE_URL, TYPES_WITH_BALANCE } from './channel-types';
+import {
+  CHANNEL_CONFIG_FIELDS,
+  CHANNEL_KEY_SHAPES,
+  CHANNEL_TYPE_OPTIONS,
+  ENDPOINT_FAMILY_OPTIONS,
+  TYPES_NEEDING_BASE_URL,
+  TYPES_WITH_BALANCE,
+} from './channel-types';
 
 describe('channel types offered by the console', () => {
   it('are exactly the types the router accepts', () => {
@@ -12,6 +19,9 @@ describe('channel types offered by the console', () => {
   });
   it('know which types report a balance', () => {
     expect(CHANNEL_TYPE_OPTIONS.filter((t) => reportsBalance(t))).toEqual(TYPES_WITH_BALANCE);
+  });
+  it('describe the key shapes of known types only', () => {
+    expect(Object.keys(CHANNEL_KEY_SHAPES).filter((t) => !CHANNEL_TYPE_OPTIONS.includes(t))).toEqual([]);
   });
   it('offer exactly the endpoint families a channel may declare', () => {
     expect([...ENDPOINT_FAMILY_OPTIONS].sort()).toEqual([...ENDPOINT_FAMILIES].sort());

@@ -81,6 +81,17 @@ export const CHANNEL_CONFIG_FIELDS: Readonly<Record<string, readonly ChannelConf
   ],
 };
 
+/**
+ * What a key of the type looks like where it is not a plain API key (the create form's placeholder; README "Channel
+ * types" says the same). JSON credentials are pasted as they are or picked as a `.json` file.
+ */
+export const CHANNEL_KEY_SHAPES: Readonly<Record<string, string>> = {
+  bedrock: 'ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN] | ABSK…',
+  vertex: '{ "type": "service_account", "project_id": …, "private_key": …, "client_email": …, "token_uri": … }',
+  kiro: '{ "refreshToken": …, "authMethod": "social" | "IdC" | "builder-id", "region"?, "profileArn"?, "clientId"?, "clientSecret"? }',
+  azure: 'api-key | { "tenantId": …, "clientId": …, "clientSecret": … }',
+};
+
 /** The settings to send: the type's fields with a value, trimmed; others (left from another type) dropped. */
 export function configForType(type: string, values: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};

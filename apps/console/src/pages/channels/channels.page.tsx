@@ -14,8 +14,9 @@ import { useSession } from '../../session/session.context';
 import { channelDraftToBody, emptyChannelDraft, type ChannelDraft } from './channel-draft';
 import { ChannelConfigInputs } from './channel-config.inputs';
 import { ChannelEditDrawer } from './channel-edit.drawer';
+import { KeyFileInput } from './key-file.input';
 import { NO_SHRINK } from './channel-keys.panel';
-import { CHANNEL_TYPE_OPTIONS, TYPES_NEEDING_BASE_URL } from './channel-types';
+import { CHANNEL_KEY_SHAPES, CHANNEL_TYPE_OPTIONS, TYPES_NEEDING_BASE_URL } from './channel-types';
 import { runAll } from './test-all';
 
 const STATUS_COLOR: Record<string, string> = { enabled: 'green', disabled: 'gray', banned: 'red' };
@@ -28,12 +29,14 @@ function CreateChannelModal({ opened, onClose }: { opened: boolean; onClose: () 
   const { api } = useSession();
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<ChannelDraft>(emptyChannelDraft);
+  const [keyFile, setKeyFile] = useState<File | null>(null);
   const set = <K extends keyof ChannelDraft>(k: K, v: ChannelDraft[K]) => setDraft((d) => ({ ...d, [k]: v }));
   const create = useMutation({
     mutationFn: () => api('channels.create', { body: channelDraftToBody(draft) }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['channels'] });
       setDraft(emptyChannelDraft);
+      setKeyFile(null);
       onClose();
     },
   });
@@ -67,12 +70,17 @@ function CreateChannelModal({ opened, onClose }: { opened: boolean; onClose: () 
           <Textarea
             label={t('channels.keys')}
             description={t('channels.keysHint')}
+            placeholder={CHANNEL_KEY_SHAPES[draft.type]}
             value={draft.keys}
             onChange={(e) => set('keys', e.currentTarget.value)}
             autosize
             minRows={2}
+            maxRows={8}
+            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
             required
           />
+          {/* a service-account key file or a Kiro credential is picked as downloaded, not copied out of it */}
+          <KeyFileInput file={keyFile} onFile={setKeyFile} onKeys={(keys) => set('keys', keys.join('\n'))} />
           <TextInput
             label={t('channels.models')}
             description={t('channels.modelsHint')}
