@@ -15,14 +15,19 @@ export interface ReceivedHook {
   body: string;
 }
 
-/** Verifies `switchboard-signature` exactly as README "Alerts" tells a receiver to. */
+/**
+ * Verifies `switchboard-signature` exactly as README "Alerts" tells a receiver to: any `v1=` may match (during a
+ * secret rotation a delivery carries one per secret).
+ */
 export function verifySignature(secret: string, header: string | undefined, body: string, toleranceSec = 300): boolean {
-  const parts = Object.fromEntries((header ?? '').split(',').map((p) => p.split('=')));
-  const t = Number(parts.t);
+  const parts = (header ?? '').split(',').map((p) => p.split('=', 2));
+  const t = Number(parts.find(([k]) => k === 't')?.[1]);
   if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > toleranceSec) return false;
   const expected = createHmac('sha256', secret).update(`${t}.${body}`).digest();
-  const given = Buffer.from(String(parts.v1 ?? ''), 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return parts.some(([k, v]) => {
+    const given = Buffer.from(k === 'v1' ? (v ?? '') : '', 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
 }
 
 /** An SMTP server (the `smtp-server` package) on a free port that requires the login given and keeps every mail. */

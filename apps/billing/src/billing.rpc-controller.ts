@@ -25,7 +25,10 @@ export class BillingRpcController {
     quotaCounters: QuotaCounterReconciler,
     private readonly payments: StripePaymentsService,
   ) {
-    this.admin = new AdminDispatcher(Subjects.BillingAdmin, billingAdminHandlers({ prices, balances, redemptions, ledger, reconciler, quotaCounters }));
+    this.admin = new AdminDispatcher(
+      Subjects.BillingAdmin,
+      billingAdminHandlers({ prices, balances, redemptions, ledger, reconciler, quotaCounters, payments }),
+    );
   }
 
   @MessagePattern(Subjects.BillingPricesGet)

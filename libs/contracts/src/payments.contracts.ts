@@ -18,8 +18,12 @@ export const CheckoutBody = z.object({ amount: z.number().finite() }).strict();
 export const CheckoutReply = z.object({ url: z.string() });
 export type CheckoutReply = z.infer<typeof CheckoutReply>;
 
-/** What a webhook delivery did: `applied` changed a balance, `replay` was seen before, `ignored` concerns no top-up. */
-export const WebhookReply = z.object({ received: z.literal(true), result: z.enum(['applied', 'replay', 'ignored']) });
+/**
+ * What a webhook delivery did: `applied` changed a balance, `replay` was seen before, `ignored` concerns no top-up,
+ * `recorded` stored the payment's state without a balance move (pending, failed, a lost dispute), `unapplied` stored a
+ * payment (or reversal) its user cannot take (unlimited balance, deleted) for an admin to settle.
+ */
+export const WebhookReply = z.object({ received: z.literal(true), result: z.enum(['applied', 'replay', 'ignored', 'recorded', 'unapplied']) });
 export type WebhookReply = z.infer<typeof WebhookReply>;
 
 /** `GET /api/me/topups`: the balance (USD), the top-up settings, and credits and reversals newest first. */

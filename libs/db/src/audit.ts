@@ -1,7 +1,8 @@
 import type { Prisma, PrismaClient } from '../generated/client';
 
 export type AuditAction = 'create' | 'update' | 'delete';
-export type AuditEntity = 'channel' | 'token' | 'user' | 'group' | 'price' | 'alias' | 'redemption' | 'plugin' | 'alert_channel' | 'mcp-server' | 'org';
+export type AuditEntity =
+  'channel' | 'token' | 'user' | 'group' | 'price' | 'payment' | 'alias' | 'redemption' | 'plugin' | 'alert_channel' | 'mcp-server' | 'org';
 
 export interface AuditEntry {
   actor: string;

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import Stripe from 'stripe';
 import { startMockUpstream, type MockUpstream } from '@switchboard/testing';
 import { startHookReceiver, startSmtpReceiver, verifySignature } from '../../support/alert-receivers';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
@@ -213,5 +214,62 @@ describe('alerts (standalone)', () => {
 
     expect(metrics).toMatch(/switchboard_alerts_sent_total\{type="webhook",event="balance_low",outcome="sent"\} 1/);
     expect(metrics).toMatch(/switchboard_alerts_sent_total\{type="email",event="balance_low",outcome="sent"\} 1/);
+  });
+
+  it('rotates a webhook secret: the new one answered once, deliveries signed with both during the grace period, audited', async () => {
+    const created = await admin.post<ChannelView>('/api/alert-channels', { type: 'webhook', target: `${hooks.url}/rotating`, events: ['balance_low'] });
+    const old = created.body.secret!;
+    const rotated = await admin.post<ChannelView & { previousSecretUntil: string | null }>(`/api/alert-channels/${created.body.id}/rotate-secret`, {});
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).toMatch(/^whsec_/);
+    expect(rotated.body.secret).not.toBe(old);
+    const until = Date.parse(rotated.body.previousSecretUntil!);
+    expect(until - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
+    expect(until - Date.now()).toBeLessThanOrEqual(24 * 3_600_000);
+    const listed = await admin.get<{ data: (ChannelView & { previousSecretUntil: string | null })[] }>('/api/alert-channels');
+    const row = listed.body.data.find((c) => c.id === created.body.id)!;
+    expect(row.secret).toBeUndefined();
+    expect(row.previousSecretUntil).toBe(rotated.body.previousSecretUntil);
+
+    // Stripe's own verifier accepts the delivery with either secret: a receiver switches when it likes.
+    const stripe = new Stripe('sk_test_unused');
+    const verifies = (secret: string, h: { headers: Record<string, unknown>; body: string }) => {
+      try {
+        stripe.webhooks.signature!.verifyHeader(h.body, h.headers['switchboard-signature'] as string, secret);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const lastHook = () => hooks.hooks.filter((h) => h.path === '/rotating').at(-1)!;
+    expect((await admin.post(`/api/alert-channels/${created.body.id}/test`, {})).body).toMatchObject({ delivered: true });
+    const during = lastHook();
+    expect((during.headers['switchboard-signature'] as string).match(/v1=/g)).toHaveLength(2);
+    expect([verifies(rotated.body.secret!, during), verifies(old, during), verifies('whsec_nope', during)]).toEqual([true, true, false]);
+    expect(verifySignature(old, during.headers['switchboard-signature'] as string, during.body)).toBe(true);
+
+    // graceHours 0: the replaced secret stops signing at once.
+    const again = await admin.post<ChannelView & { previousSecretUntil: string | null }>(`/api/alert-channels/${created.body.id}/rotate-secret`, {
+      graceHours: 0,
+    });
+    expect(again.body.previousSecretUntil).toBeNull();
+    await admin.post(`/api/alert-channels/${created.body.id}/test`, {});
+    const after = lastHook();
+    expect((after.headers['switchboard-signature'] as string).match(/v1=/g)).toHaveLength(1);
+    expect([verifies(again.body.secret!, after), verifies(rotated.body.secret!, after), verifies(old, after)]).toEqual([true, false, false]);
+
+    const bad = await admin.post<{ error: { message: string } }>(`/api/alert-channels/${created.body.id}/rotate-secret`, { graceHours: 1000 });
+    expect(bad.status).toBe(400);
+    const mail = await admin.post<ChannelView>('/api/alert-channels', { type: 'email', target: 'ops@example.com', events: ['balance_low'] });
+    expect((await admin.post(`/api/alert-channels/${mail.body.id}/rotate-secret`, {})).status).toBe(400);
+    expect((await admin.post('/api/alert-channels/999999/rotate-secret', {})).status).toBe(404);
+
+    const audit = await admin.get<{ data: { action: string; after: Record<string, unknown> }[] }>(
+      `/api/audit?entity=alert_channel&entityId=${created.body.id}`,
+    );
+    expect(audit.body.data.filter((a) => a.after?.secretRotated === true).map((a) => a.after.graceHours)).toEqual([0, 24]);
+    for (const secret of [old, rotated.body.secret!, again.body.secret!]) expect(JSON.stringify(audit.body)).not.toContain(secret);
+    await admin.del(`/api/alert-channels/${created.body.id}`);
+    await admin.del(`/api/alert-channels/${mail.body.id}`);
   });
 });

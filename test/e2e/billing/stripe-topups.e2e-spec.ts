@@ -192,12 +192,12 @@ describe('Stripe top-ups (standalone)', () => {
     expect(rec.body).toMatchObject({ consistent: true, users: { drifted: 0 } });
   });
 
-  it('acknowledges events it has no use for, and a completed session that is not paid, without a change', async () => {
+  it('acknowledges events it has no use for, and records a completed session that is not paid yet, without a change', async () => {
     const other = await t.deliver({ id: 'evt_test_other', object: 'event', type: 'customer.created', data: { object: { id: 'cus_1', object: 'customer' } } });
     expect([other.status, other.body]).toEqual([200, { received: true, result: 'ignored' }]);
     const session = await t.checkout(50);
     const unpaid = await t.deliver(fake.completedEvent(session, { paymentStatus: 'unpaid' }));
-    expect(unpaid.body.result).toBe('ignored');
+    expect([unpaid.status, unpaid.body.result]).toEqual([200, 'recorded']);
     expect(await t.balance()).toBe(11);
   });
 
@@ -211,6 +211,108 @@ describe('Stripe top-ups (standalone)', () => {
       ['stripe_topup', 11],
       ['stripe_topup', 22],
     ]);
+  });
+
+  it('refuses a checkout (409) for a user with an unlimited balance, before Stripe is asked', async () => {
+    const u = await setUp(sys, fake, 'unlimited-payer');
+    expect((await u.admin.patch(`/api/users/${u.userId}`, { balance: null })).status).toBe(200);
+    const before = fake.sessions.size;
+    const r = await u.me('POST', '/api/me/topup/checkout', { amount: 20 });
+    expect([r.status, r.body.error?.message]).toEqual([409, 'Top-ups are not possible: the user has an unlimited balance.']);
+    expect(fake.sessions.size).toBe(before);
+  });
+
+  it('acknowledges a paid session its user can no longer take (turned unlimited, deleted) as unapplied, audited and listed for admins', async () => {
+    const u = await setUp(sys, fake, 'turned-unlimited');
+    const session = await u.checkout(20);
+    expect((await u.admin.patch(`/api/users/${u.userId}`, { balance: null })).status).toBe(200);
+    const paid = await u.deliver(fake.completedEvent(session));
+    expect([paid.status, paid.body]).toEqual([200, { received: true, result: 'unapplied' }]);
+    // Stripe retries the same event: still acknowledged, recorded once.
+    expect((await u.deliver(JSON.parse(paid.payload) as StripeObject)).body.result).toBe('replay');
+    expect((await u.admin.get<Row>(`/api/users/${u.userId}`)).body.balance).toBeNull();
+
+    const d = await setUp(sys, fake, 'deleted-payer');
+    const gone = await d.checkout(30);
+    expect((await d.admin.del(`/api/users/${d.userId}`)).status).toBe(200);
+    expect((await d.deliver(fake.completedEvent(gone))).body.result).toBe('unapplied');
+
+    const listed = await u.admin.get<{ data: Row[]; total: number }>('/api/payments?status=unapplied');
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.map((p) => [p.sessionId, p.userId, p.amount, p.currency, p.credit, p.credited, p.status, p.note])).toEqual([
+      [gone, d.userId, 30, 'eur', 33, 0, 'unapplied', 'the user no longer exists'],
+      [session, u.userId, 20, 'eur', 22, 0, 'unapplied', 'the user has an unlimited balance'],
+    ]);
+    const audit = await u.admin.get<{ data: Row[] }>(`/api/audit?entity=payment&entityId=${session}`);
+    expect(audit.body.data).toEqual([
+      expect.objectContaining({
+        actor: 'stripe',
+        after: expect.objectContaining({ status: 'unapplied', userId: u.userId, reason: 'the user has an unlimited balance' }),
+      }),
+    ]);
+    const bad = await u.admin.get<Row>('/api/payments?status=lost');
+    expect(bad.status).toBe(400);
+  });
+
+  it('credits a delayed payment only when it succeeds (once), and records one that fails', async () => {
+    const u = await setUp(sys, fake, 'bank-debit');
+    const session = await u.checkout(10);
+    expect((await u.deliver(fake.completedEvent(session, { paymentStatus: 'unpaid' }))).body.result).toBe('recorded');
+    expect(await u.balance()).toBe(0);
+    const pending = await u.admin.get<{ data: Row[] }>(`/api/payments?userId=${u.userId}`);
+    expect(pending.body.data.map((p) => [p.sessionId, p.status, p.credited])).toEqual([[session, 'pending', 0]]);
+    const succeeded = fake.asyncPaymentEvent(session, 'succeeded');
+    const results = await Promise.all([u.deliver(succeeded), u.deliver(succeeded), u.deliver(fake.asyncPaymentEvent(session, 'succeeded'))]);
+    expect(results.map((r) => [r.status, r.body.result]).sort()).toEqual([
+      [200, 'applied'],
+      [200, 'replay'],
+      [200, 'replay'],
+    ]);
+    expect(await u.balance()).toBe(11);
+    // A completion replayed late (or a stray failure) does not undo or repeat the credit.
+    expect((await u.deliver(fake.completedEvent(session))).body.result).toBe('replay');
+    expect((await u.deliver(fake.asyncPaymentEvent(session, 'failed'))).body.result).toBe('replay');
+    expect(await u.balance()).toBe(11);
+
+    const failing = await u.checkout(15);
+    await u.deliver(fake.completedEvent(failing, { paymentStatus: 'unpaid' }));
+    expect((await u.deliver(fake.asyncPaymentEvent(failing, 'failed'))).body.result).toBe('recorded');
+    expect(await u.balance()).toBe(11);
+    const listed = await u.admin.get<{ data: Row[] }>(`/api/payments?userId=${u.userId}`);
+    expect(listed.body.data.map((p) => [p.sessionId, p.status, p.credited, p.note])).toEqual([
+      [failing, 'failed', 0, 'the delayed payment method failed'],
+      [session, 'credited', 11, null],
+    ]);
+  });
+
+  it('withdraws a disputed credit once and gives it back once when the dispute is won; an inquiry changes nothing', async () => {
+    const u = await setUp(sys, fake, 'disputer');
+    const session = await u.checkout(20);
+    await u.deliver(fake.completedEvent(session));
+    expect(await u.balance()).toBe(22);
+    expect((await u.deliver(fake.disputeEvent(session, 'created', { status: 'warning_needs_response' }))).body.result).toBe('ignored');
+    expect(await u.balance()).toBe(22);
+    const created = fake.disputeEvent(session, 'created');
+    expect((await u.deliver(created)).body.result).toBe('applied');
+    expect((await u.deliver(created)).body.result).toBe('replay');
+    expect((await u.deliver(fake.disputeEvent(session, 'created'))).body.result).toBe('replay');
+    expect(await u.balance()).toBe(0);
+    const won = fake.disputeEvent(session, 'closed', { status: 'won' });
+    const results = await Promise.all([u.deliver(won), u.deliver(won), u.deliver(fake.disputeEvent(session, 'closed', { status: 'won' }))]);
+    expect(results.map((r) => r.body.result).sort()).toEqual(['applied', 'replay', 'replay']);
+    expect(await u.balance()).toBe(22);
+    expect((await u.ledger('stripe_dispute')).data.map((e) => e.amount).sort()).toEqual([-22, 22]);
+    const [p] = (await u.admin.get<{ data: Row[] }>(`/api/payments?userId=${u.userId}`)).body.data;
+    expect(p).toMatchObject({ status: 'credited', dispute: { id: expect.stringMatching(/^dp_/), status: 'won', withdrawn: 22 } });
+    expect((await u.admin.get<Row>('/api/ledger/reconciliation')).body).toMatchObject({ consistent: true });
+
+    // A lost dispute keeps the credit withdrawn.
+    const lost = await u.checkout(10);
+    await u.deliver(fake.completedEvent(lost));
+    await u.deliver(fake.disputeEvent(lost, 'created', { amount: 500 }));
+    expect(await u.balance()).toBe(27.5);
+    expect((await u.deliver(fake.disputeEvent(lost, 'closed', { status: 'lost' }))).body.result).toBe('recorded');
+    expect(await u.balance()).toBe(27.5);
   });
 });
 

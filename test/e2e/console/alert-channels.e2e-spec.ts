@@ -1,10 +1,10 @@
 import { startHookReceiver, verifySignature } from '../../support/alert-receivers';
-import { startStandalone, type System } from '../../support/harness';
+import { eventually, startStandalone, type System } from '../../support/harness';
 import { fitsWidth, openConsole, phoneContext, type ConsoleBrowser } from './console-browser';
 
 jest.setTimeout(120_000);
 
-/** Settings → Alerts: add a webhook channel (its secret shown once), send a test alert, edit, delete; in Chinese too. */
+/** Settings → Alerts: add a webhook channel (its secret shown once), send a test alert, rotate its secret, edit, delete; in Chinese too. */
 describe('alert channels in the console (standalone)', () => {
   let sys: System;
   let cb: ConsoleBrowser;
@@ -21,7 +21,7 @@ describe('alert channels in the console (standalone)', () => {
     await hooks?.close();
   });
 
-  it('adds a webhook channel, shows its secret once, delivers a signed test alert, edits and deletes it', async () => {
+  it('adds a webhook channel, shows its secret once, delivers a signed test alert, rotates the secret, edits and deletes it', async () => {
     const { page } = cb;
     await page.goto('/settings');
     const panel = page.getByTestId('alert-channels');
@@ -54,6 +54,29 @@ describe('alert channels in the console (standalone)', () => {
     expect(JSON.parse(hook.body)).toMatchObject({ event: 'balance_low', subject: 'test', test: true });
     await row.getByText('delivered', { exact: true }).waitFor();
     await cb.shot('settings-alert-channels');
+
+    // Rotate the secret: the new one shown once (with its copy button); both sign the next alert during the grace period.
+    await row.getByRole('button', { name: 'Rotate secret' }).click();
+    const rotate = page.getByRole('dialog', { name: 'Rotate signing secret' });
+    await rotate.getByText('Give "on-call hook" a new signing secret?', { exact: false }).waitFor();
+    await rotate.getByRole('button', { name: 'Rotate secret' }).click();
+    const fresh = page.getByRole('dialog', { name: 'New webhook signing secret' });
+    const rotated = (await fresh.getByTestId('alert-secret').textContent())!.trim();
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    await fresh.getByTestId('alert-secret-grace').getByText('The previous secret keeps signing alerts beside this one until', { exact: false }).waitFor();
+    await fresh.getByRole('button', { name: 'Copy' }).waitFor();
+    await cb.shot('settings-alert-secret-rotated');
+    await fresh.getByRole('button', { name: 'Done' }).click();
+    await fresh.waitFor({ state: 'hidden' });
+    await row.getByText('previous secret signs until', { exact: false }).waitFor();
+    expect(await page.content()).not.toContain(rotated);
+    const before = hooks.hooks.filter((h) => h.path === '/console-hook').length;
+    await row.getByRole('button', { name: 'Send test' }).click();
+    const after = await eventually(async () => hooks.hooks.filter((h) => h.path === '/console-hook')[before]);
+    const header = after.headers['switchboard-signature'] as string;
+    expect(header.match(/v1=/g)).toHaveLength(2);
+    expect([verifySignature(rotated, header, after.body), verifySignature(secret, header, after.body)]).toEqual([true, true]);
 
     await row.getByRole('button', { name: 'Edit' }).click();
     const edit = page.getByRole('dialog', { name: 'Edit alert channel' });

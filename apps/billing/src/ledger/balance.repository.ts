@@ -6,7 +6,7 @@ import { asLedgerWriter } from './ledger-writer';
 export interface Credit {
   userId: number;
   tokenId: number | null;
-  kind: 'topup' | 'redemption' | 'stripe_topup' | 'stripe_refund';
+  kind: 'topup' | 'redemption' | 'stripe_topup' | 'stripe_refund' | 'stripe_dispute';
   /** idempotency key of the credit (e.g. `redemption:<id>`); null for admin top-ups */
   reference: string | null;
   amountMicros: bigint;

@@ -4,7 +4,7 @@ import { PrismaService, readSnapshot, type LedgerEntry, type Prisma } from '@swi
 export interface LedgerFilter {
   userId?: number;
   tokenId?: number;
-  kind?: 'usage' | 'topup' | 'redemption' | 'adjustment' | 'stripe_topup' | 'stripe_refund';
+  kind?: 'usage' | 'topup' | 'redemption' | 'adjustment' | 'stripe_topup' | 'stripe_refund' | 'stripe_dispute';
   requestId?: string;
 }
 

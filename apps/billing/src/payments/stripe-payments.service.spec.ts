@@ -5,7 +5,7 @@ import { startFakeStripe, type FakeStripe, type StripeObject } from '@switchboar
 import Stripe from 'stripe';
 import type { BalanceService } from '../ledger/balance.service';
 import type { Credited } from '../ledger/balance.repository';
-import type { Applied, PaidSession, Refund, StripePayments } from './stripe-payment.repository';
+import type { Applied, Dispute, PaidSession, Refund, StripePayments, UnpaidSession } from './stripe-payment.repository';
 import { StripePaymentsService } from './stripe-payments.service';
 import type { StripeSettings } from './stripe.settings';
 
@@ -16,11 +16,19 @@ const signer = new Stripe('sk_test_signer');
 class InMemoryPayments implements StripePayments {
   readonly credits: PaidSession[] = [];
   readonly refunds: Refund[] = [];
+  readonly unpaid: UnpaidSession[] = [];
+  readonly disputes: { d: Dispute; outcome: string }[] = [];
   readonly audits: AuditEntry[] = [];
   known = true;
+  /** why the user cannot be credited (null: it can) */
+  blocked: string | null = null;
   private readonly credited: Credited = { before: 0n, after: 1n, name: 'u' };
 
-  credit(s: PaidSession, audit: (c: Credited) => AuditEntry): Promise<Applied<{ sessionId: string }>> {
+  credit(s: PaidSession, audit: (c: Credited) => AuditEntry, unapplied: (reason: string) => AuditEntry): Promise<Applied<{ sessionId: string }>> {
+    if (this.blocked) {
+      this.audits.push(unapplied(this.blocked));
+      return Promise.resolve({ result: 'unapplied', userId: s.userId, reason: this.blocked });
+    }
     this.credits.push(s);
     this.audits.push(audit(this.credited));
     return Promise.resolve({ result: 'applied', userId: s.userId, credited: this.credited, detail: { sessionId: s.sessionId } });
@@ -34,6 +42,32 @@ class InMemoryPayments implements StripePayments {
     this.refunds.push(r);
     this.audits.push(audit(this.credited, 7, 'cs_x', 1n));
     return Promise.resolve({ result: 'applied', userId: 7, credited: this.credited, detail: { sessionId: 'cs_x', reversedMicros: 1n } });
+  }
+
+  recordUnpaid(s: UnpaidSession): Promise<Applied<never>> {
+    this.unpaid.push(s);
+    return Promise.resolve({ result: 'recorded' });
+  }
+
+  dispute(
+    d: Dispute,
+    outcome: 'open' | 'won' | 'lost',
+    audit: (c: Credited, userId: number, sessionId: string, moved: bigint) => AuditEntry,
+  ): Promise<Applied<{ sessionId: string; movedMicros: bigint }>> {
+    if (!this.known) return Promise.resolve({ result: 'unknown_payment' });
+    this.disputes.push({ d, outcome });
+    if (outcome === 'lost') return Promise.resolve({ result: 'recorded' });
+    const moved = outcome === 'open' ? -1n : 1n;
+    this.audits.push(audit(this.credited, 7, 'cs_x', moved));
+    return Promise.resolve({ result: 'applied', userId: 7, credited: this.credited, detail: { sessionId: 'cs_x', movedMicros: moved } });
+  }
+
+  whyNotCreditable(): Promise<string | null> {
+    return Promise.resolve(this.blocked);
+  }
+
+  list(): ReturnType<StripePayments['list']> {
+    return Promise.resolve({ rows: [], total: 0 });
   }
 
   topups(): ReturnType<StripePayments['topups']> {
@@ -129,11 +163,10 @@ describe('StripePaymentsService', () => {
     expect(notified).toEqual([9]);
   });
 
-  it('ignores unpaid sessions, sessions that are not Switchboard top-ups, and other event types', async () => {
+  it('ignores sessions that are not Switchboard top-ups, and other event types', async () => {
     const s = service();
     const { url } = await s.checkout(9, { amount: 20 }, 'http://x');
     const sessionId = /cs_test_[a-f0-9]+/.exec(url)![0];
-    await expect(deliver(s, fake.completedEvent(sessionId, { paymentStatus: 'unpaid' }))).resolves.toMatchObject({ result: 'ignored' });
     const foreign = fake.completedEvent(sessionId);
     (foreign.data as { object: StripeObject }).object.metadata = { order: '42' };
     await expect(deliver(s, foreign)).resolves.toMatchObject({ result: 'ignored' });
@@ -163,6 +196,72 @@ describe('StripePaymentsService', () => {
     const foreign = fake.refundedEvent(sessionId, 2000);
     (foreign.data as { object: StripeObject }).object.metadata = {};
     await expect(deliver(s, foreign)).resolves.toMatchObject({ result: 'ignored' });
+  });
+
+  it('refuses a checkout up front (409) for a user who could not be credited, without calling Stripe', async () => {
+    store.blocked = 'the user has an unlimited balance';
+    const before = fake.sessions.size;
+    await expect(service().checkout(9, { amount: 20 }, 'http://x')).rejects.toMatchObject({
+      status: 409,
+      message: 'Top-ups are not possible: the user has an unlimited balance.',
+    });
+    expect(fake.sessions.size).toBe(before);
+  });
+
+  it('acknowledges (2xx) a paid session its user cannot take, as unapplied, audited on the payment', async () => {
+    const s = service();
+    const { url } = await s.checkout(9, { amount: 20 }, 'http://x');
+    const sessionId = /cs_test_[a-f0-9]+/.exec(url)![0];
+    store.blocked = 'the user no longer exists';
+    await expect(deliver(s, fake.completedEvent(sessionId))).resolves.toEqual({ received: true, result: 'unapplied' });
+    expect(store.audits).toEqual([
+      expect.objectContaining({
+        actor: 'stripe',
+        entity: 'payment',
+        entityId: sessionId,
+        after: expect.objectContaining({ status: 'unapplied', reason: 'the user no longer exists' }),
+      }),
+    ]);
+    expect(notified).toEqual([]);
+  });
+
+  it('records a delayed payment pending, credits it on async_payment_succeeded and records async_payment_failed', async () => {
+    const s = service();
+    const { url } = await s.checkout(9, { amount: 20 }, 'http://x');
+    const sessionId = /cs_test_[a-f0-9]+/.exec(url)![0];
+    await expect(deliver(s, fake.completedEvent(sessionId, { paymentStatus: 'unpaid' }))).resolves.toMatchObject({ result: 'recorded' });
+    expect(store.credits).toEqual([]);
+    await expect(deliver(s, fake.asyncPaymentEvent(sessionId, 'succeeded', { id: 'evt_ok' }))).resolves.toMatchObject({ result: 'applied' });
+    expect(store.credits).toEqual([
+      expect.objectContaining({ eventId: 'evt_ok', eventType: 'checkout.session.async_payment_succeeded', sessionId, creditMicros: 20_000_000n }),
+    ]);
+    await expect(deliver(s, fake.asyncPaymentEvent(sessionId, 'failed'))).resolves.toMatchObject({ result: 'recorded' });
+    expect(store.unpaid.map((u) => [u.status, u.eventType])).toEqual([
+      ['pending', 'checkout.session.completed'],
+      ['failed', 'checkout.session.async_payment_failed'],
+    ]);
+    expect(store.credits).toHaveLength(1);
+  });
+
+  it('passes disputes on by payment intent: created withdraws, closed won restores, closed lost records; inquiries change nothing', async () => {
+    const s = service();
+    const { url } = await s.checkout(9, { amount: 20 }, 'http://x');
+    const sessionId = /cs_test_[a-f0-9]+/.exec(url)![0];
+    await expect(deliver(s, fake.disputeEvent(sessionId, 'created', { status: 'warning_needs_response' }))).resolves.toMatchObject({ result: 'ignored' });
+    await expect(deliver(s, fake.disputeEvent(sessionId, 'closed', { status: 'warning_closed' }))).resolves.toMatchObject({ result: 'ignored' });
+    await expect(deliver(s, fake.disputeEvent(sessionId, 'created', { amount: 1500 }))).resolves.toMatchObject({ result: 'applied' });
+    await expect(deliver(s, fake.disputeEvent(sessionId, 'closed', { status: 'won' }))).resolves.toMatchObject({ result: 'applied' });
+    await expect(deliver(s, fake.disputeEvent(sessionId, 'closed', { status: 'lost' }))).resolves.toMatchObject({ result: 'recorded' });
+    expect(store.disputes.map(({ d, outcome }) => [outcome, d.amount, d.disputeId.startsWith('dp_'), d.paymentIntent.startsWith('pi_')])).toEqual([
+      ['open', 1500n, true, true],
+      ['won', 2000n, true, true],
+      ['lost', 2000n, true, true],
+    ]);
+    expect(store.audits[0]).toMatchObject({ entity: 'user', after: { stripeDispute: expect.stringMatching(/^dp_/), disputeStatus: 'open' } });
+    expect(notified).toEqual([7, 7]);
+    // A dispute on a payment Switchboard does not know is another product's.
+    store.known = false;
+    await expect(deliver(s, fake.disputeEvent(sessionId, 'created'))).resolves.toMatchObject({ result: 'ignored' });
   });
 
   it('lists the balance, settings and entries in USD', async () => {

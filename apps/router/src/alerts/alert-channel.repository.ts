@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, recordAudit, type AlertChannel, type AuditEntry } from '@switchboard/db';
 
-export type AlertChannelData = Pick<AlertChannel, 'name' | 'type' | 'target' | 'events' | 'secret' | 'enabled'>;
+export type AlertChannelData = Pick<AlertChannel, 'name' | 'type' | 'target' | 'events' | 'secret' | 'previousSecret' | 'previousSecretUntil' | 'enabled'>;
 
 /** Stored alert channels; every admin write is committed with the audit record its caller builds from the row. */
 @Injectable()

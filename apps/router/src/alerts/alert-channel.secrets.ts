@@ -18,5 +18,7 @@ export function openChannel(row: AlertChannel, box: SecretBox): OpenAlertChannel
     type: row.type as AlertChannelType,
     target: targetIsSecret(row.type) ? box.decrypt(row.target) : row.target,
     secret: row.secret ? box.decrypt(row.secret) : null,
+    previousSecret: row.previousSecret ? box.decrypt(row.previousSecret) : null,
+    previousSecretUntil: row.previousSecretUntil,
   };
 }

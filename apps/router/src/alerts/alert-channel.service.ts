@@ -7,6 +7,7 @@ import {
   type AlertChannelType,
   type AlertEventName,
   type CreateAlertChannel,
+  type RotateAlertSecret,
   type TestAlertChannel,
   type UpdateAlertChannel,
 } from '@switchboard/contracts';
@@ -30,6 +31,7 @@ export class AlertChannelService {
     private readonly repo: AlertChannels,
     private readonly box: SecretBox,
     private readonly dispatcher: AlertDispatcher,
+    private readonly now: () => number = Date.now,
   ) {}
 
   private view(row: AlertChannel, secret?: string) {
@@ -49,6 +51,8 @@ export class AlertChannelService {
       events: row.events,
       enabled: row.enabled,
       ...(secret ? { secret } : {}),
+      previousSecretUntil:
+        row.previousSecret && row.previousSecretUntil && row.previousSecretUntil.getTime() > this.now() ? row.previousSecretUntil.toISOString() : null,
       lastDeliveryAt: row.lastDeliveryAt?.toISOString() ?? null,
       lastError: row.lastError,
       createdAt: row.createdAt.toISOString(),
@@ -75,6 +79,8 @@ export class AlertChannelService {
       target: sealTarget(body.type, body.target.trim(), this.box),
       events: body.events,
       secret: secret ? this.box.encrypt(secret) : null,
+      previousSecret: null,
+      previousSecretUntil: null,
       enabled: body.enabled,
     };
     const row = await this.repo.create(data, (r) => ({ actor, action: 'create', entity: 'alert_channel', entityId: r.id, after: this.view(r) }));
@@ -109,6 +115,32 @@ export class AlertChannelService {
     const row = await this.find(id);
     await this.repo.delete(row.id, { actor, action: 'delete', entity: 'alert_channel', entityId: row.id, before: this.view(row) });
     return { deleted: true as const };
+  }
+
+  /**
+   * A webhook channel's new signing secret, answered this once. The replaced secret keeps signing beside it (a second
+   * `v1=`) for `graceHours`, so a receiver can switch without refusing deliveries; a rotation within the grace period
+   * drops the secret before the replaced one (two signatures at most).
+   */
+  async rotateSecret(id: string | undefined, body: z.output<typeof RotateAlertSecret>, actor: string) {
+    const before = await this.find(id);
+    if (before.type !== 'webhook') throw badRequest(`a ${before.type} channel has no signing secret: only webhook channels are signed`);
+    const secret = newWebhookSecret();
+    const grace = body.graceHours > 0 && before.secret !== null;
+    const data: Partial<AlertChannelData> = {
+      secret: this.box.encrypt(secret),
+      previousSecret: grace ? before.secret : null,
+      previousSecretUntil: grace ? new Date(this.now() + body.graceHours * 3_600_000) : null,
+    };
+    const row = await this.repo.update(before.id, data, (r) => ({
+      actor,
+      action: 'update',
+      entity: 'alert_channel',
+      entityId: r.id,
+      before: this.view(before),
+      after: { ...this.view(r), secretRotated: true, graceHours: body.graceHours },
+    }));
+    return this.view(row, secret);
   }
 
   /** Sends a test alert now (not deduplicated or rate-limited) and answers whether it arrived. */

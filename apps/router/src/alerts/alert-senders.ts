@@ -10,6 +10,9 @@ export interface OpenAlertChannel {
   type: AlertChannelType;
   target: string;
   secret: string | null;
+  /** the secret a rotation replaced, and until when it still signs (beside `secret`) */
+  previousSecret: string | null;
+  previousSecretUntil: Date | null;
 }
 
 /** What a webhook receives as its JSON body (README "Alerts"). */
@@ -61,7 +64,11 @@ export class AlertSenders {
     if (channel.type === 'webhook') {
       headers['switchboard-event'] = payload.event;
       headers['switchboard-delivery'] = payload.id;
-      if (channel.secret) headers[SIGNATURE_HEADER] = signWebhook(channel.secret, body, Math.floor(this.now() / 1000));
+      if (channel.secret) {
+        const now = this.now();
+        const previous = channel.previousSecretUntil && channel.previousSecretUntil.getTime() > now ? channel.previousSecret : null;
+        headers[SIGNATURE_HEADER] = signWebhook(channel.secret, body, Math.floor(now / 1000), previous);
+      }
     }
     let res: Response;
     try {

@@ -13,6 +13,8 @@ export class MemoryAlertChannels implements AlertChannels {
       id: this.next++,
       name: `c${this.next}`,
       secret: null,
+      previousSecret: null,
+      previousSecretUntil: null,
       enabled: true,
       lastDeliveryAt: null,
       lastError: null,

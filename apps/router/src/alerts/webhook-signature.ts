@@ -8,18 +8,29 @@ export function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64url')}`;
 }
 
-export function signWebhook(secret: string, body: string, timestampSec: number): string {
-  const mac = createHmac('sha256', secret).update(`${timestampSec}.${body}`).digest('hex');
-  return `t=${timestampSec},v1=${mac}`;
+const mac = (secret: string, body: string, timestampSec: number) => createHmac('sha256', secret).update(`${timestampSec}.${body}`).digest('hex');
+
+/**
+ * The header for `body`: one `v1=` per secret, the current one first. While a rotated-out secret is in its grace
+ * period it signs too (as Stripe does when rolling a secret), so a receiver still holding it keeps verifying.
+ */
+export function signWebhook(secret: string, body: string, timestampSec: number, previousSecret?: string | null): string {
+  const old = previousSecret ? `,v1=${mac(previousSecret, body, timestampSec)}` : '';
+  return `t=${timestampSec},v1=${mac(secret, body, timestampSec)}${old}`;
 }
 
-/** What a receiver does (README "Alerts"): recompute the HMAC, compare in constant time, refuse stale timestamps. */
+/**
+ * What a receiver does (README "Alerts"): recompute the HMAC with its secret, accept when any `v1=` matches (compared
+ * in constant time), refuse stale timestamps.
+ */
 export function verifyWebhook(secret: string, body: string, header: string, nowSec: number, toleranceSec = 300): boolean {
-  const parts = new Map(header.split(',').map((p) => p.split('=', 2) as [string, string]));
-  const t = Number(parts.get('t'));
-  const v1 = parts.get('v1') ?? '';
+  const parts = header.split(',').map((p) => p.split('=', 2) as [string, string | undefined]);
+  const t = Number(parts.find(([k]) => k === 't')?.[1]);
   if (!Number.isInteger(t) || Math.abs(nowSec - t) > toleranceSec) return false;
-  const expected = Buffer.from(signWebhook(secret, body, t).split('v1=')[1], 'hex');
-  const given = Buffer.from(v1, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const expected = Buffer.from(mac(secret, body, t), 'hex');
+  return parts.some(([k, v]) => {
+    if (k !== 'v1' || !v) return false;
+    const given = Buffer.from(v, 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
 }

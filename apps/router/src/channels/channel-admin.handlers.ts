@@ -41,6 +41,7 @@ export function channelAdminHandlers(
     'alert-channels.create': (c) => alerts.create(c.body, c.actor),
     'alert-channels.update': (c) => alerts.update(c.id, c.body, c.actor),
     'alert-channels.delete': (c) => alerts.remove(c.id, c.actor),
+    'alert-channels.rotate': (c) => alerts.rotateSecret(c.id, c.body, c.actor),
     'alert-channels.test': (c) => alerts.test(c.id, c.body),
     ...mcpServerHandlers(m),
   };

@@ -182,6 +182,26 @@ export const LedgerPage = z.object({
   sum: z.number(),
 });
 
+/** A Stripe payment (one Checkout session): what it paid, what it credited, and what refunds and a dispute took back (USD). */
+export const PaymentView = z.object({
+  sessionId: z.string(),
+  paymentIntent: z.string().nullable(),
+  userId: z.number().int(),
+  /** in the currency's major unit */
+  amount: z.number(),
+  currency: z.string(),
+  /** the credit fixed at checkout, USD */
+  credit: z.number(),
+  credited: z.number(),
+  reversed: z.number(),
+  /** credited | pending (a delayed method) | failed | unapplied (paid, the user could not be credited: settle by hand) */
+  status: z.string(),
+  note: z.string().nullable(),
+  dispute: z.object({ id: z.string(), status: z.string(), withdrawn: z.number() }).nullable(),
+  createdAt: iso,
+  updatedAt: iso,
+});
+
 export const Reconciliation = z.looseObject({ checkedAt: iso, consistent: z.boolean(), quotaCounters: z.looseObject({}) });
 
 export const LogView = z.looseObject({ requestId: z.string(), createdAt: iso, model: z.string(), status: z.number().int() });
@@ -208,8 +228,10 @@ export const AlertChannelView = z.object({
   target: z.string(),
   events: z.array(z.string()),
   enabled: z.boolean(),
-  /** `whsec_…`, shown once: in the answer to the creation of a webhook channel */
+  /** `whsec_…`, shown once: in the answer to the creation of a webhook channel, or to a rotation of its secret */
   secret: z.string().optional(),
+  /** after a rotation: until when deliveries are also signed with the replaced secret (null when they are not) */
+  previousSecretUntil: z.string().nullable(),
   lastDeliveryAt: z.string().nullable(),
   lastError: z.string().nullable(),
   createdAt: z.string(),

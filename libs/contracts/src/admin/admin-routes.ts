@@ -19,6 +19,7 @@ import {
   GroupListItem,
   GroupView,
   LedgerPage,
+  PaymentView,
   LogPage,
   LogDetail,
   PriceRemoved,
@@ -46,9 +47,9 @@ import {
   UpdateUser,
   UserListQuery,
 } from './auth-admin.schemas';
-import { CreateRedemptions, LedgerListQuery, PutPrice, RedemptionListQuery, TopUp } from './billing-admin.schemas';
+import { CreateRedemptions, LedgerListQuery, PaymentListQuery, PutPrice, RedemptionListQuery, TopUp } from './billing-admin.schemas';
 import { PutPlugin } from './plugin-admin.schemas';
-import { CreateAlertChannel, TestAlertChannel, UpdateAlertChannel } from './alert-admin.schemas';
+import { CreateAlertChannel, RotateAlertSecret, TestAlertChannel, UpdateAlertChannel } from './alert-admin.schemas';
 import { CreateMcpServer, McpServerView, UpdateMcpServer } from './mcp-admin.schemas';
 import { AuditListQuery, DeadLetterListQuery, LogListQuery, StatsQuery } from './logs-admin.schemas';
 import {
@@ -435,6 +436,16 @@ export const ADMIN_ROUTES = {
     params: byId,
     answer: Deleted,
   },
+  'alert-channels.rotate': {
+    method: 'POST',
+    path: '/api/alert-channels/:id/rotate-secret',
+    subject: router,
+    summary: 'Give a webhook channel a new signing secret (in this answer only); the old one keeps signing beside it for the grace period',
+    status: 200,
+    params: byId,
+    body: named('RotateAlertSecret', RotateAlertSecret),
+    answer: AlertChannelView,
+  },
   'alert-channels.test': {
     method: 'POST',
     path: '/api/alert-channels/:id/test',
@@ -532,6 +543,15 @@ export const ADMIN_ROUTES = {
     status: 200,
     query: LedgerListQuery,
     answer: LedgerPage,
+  },
+  'payments.list': {
+    method: 'GET',
+    path: '/api/payments',
+    subject: billing,
+    summary: 'Stripe payments, newest first, by status: `unapplied` ones were paid but could not be credited (settle them by hand)',
+    status: 200,
+    query: PaymentListQuery,
+    answer: listOf(PaymentView),
   },
   'ledger.reconcile': {
     method: 'GET',

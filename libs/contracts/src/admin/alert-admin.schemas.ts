@@ -49,4 +49,8 @@ export const UpdateAlertChannel = z.strictObject({
 });
 
 /** `POST /api/alert-channels/:id/test`: which event the test alert poses as (default: the channel's first). */
+/** The hours the replaced secret keeps signing beside the new one (README "Alerts"); 0 = stop using it now. */
+export const ALERT_SECRET_GRACE_HOURS = 24;
+export const RotateAlertSecret = z.strictObject({ graceHours: z.number().min(0).max(168).default(ALERT_SECRET_GRACE_HOURS) });
+
 export const TestAlertChannel = z.strictObject({ event: z.enum(ALERT_EVENTS).optional() });

@@ -55,8 +55,16 @@ const optInt = z.coerce.number().int().optional();
 export const LedgerListQuery = z.object({
   userId: optInt,
   tokenId: optInt,
-  kind: z.enum(['usage', 'topup', 'redemption', 'adjustment', 'stripe_topup', 'stripe_refund']).optional(),
+  kind: z.enum(['usage', 'topup', 'redemption', 'adjustment', 'stripe_topup', 'stripe_refund', 'stripe_dispute']).optional(),
   requestId: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const PAYMENT_STATUSES = ['credited', 'pending', 'failed', 'unapplied'] as const;
+export const PaymentListQuery = z.object({
+  status: z.enum(PAYMENT_STATUSES).optional(),
+  userId: optInt,
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });

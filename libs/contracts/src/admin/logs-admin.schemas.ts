@@ -26,7 +26,7 @@ export const StatsQuery = z.object({
 });
 
 export const AuditListQuery = z.object({
-  entity: z.enum(['channel', 'token', 'user', 'group', 'price', 'alias', 'redemption', 'plugin', 'alert_channel', 'mcp-server', 'org']).optional(),
+  entity: z.enum(['channel', 'token', 'user', 'group', 'price', 'alias', 'redemption', 'plugin', 'alert_channel', 'mcp-server', 'org', 'payment']).optional(),
   entityId: z.string().optional(),
   action: z.enum(['create', 'update', 'delete']).optional(),
   actor: z.string().optional(),

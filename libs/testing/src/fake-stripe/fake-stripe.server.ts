@@ -8,8 +8,10 @@ import type { AddressInfo } from 'node:net';
  *   `url` points at this fake's own `/c/pay/<id>` page (a stand-in for the hosted Checkout page); a wrong key → 401,
  *   a missing required parameter → 400, both as Stripe's `{ error: { type, message, param } }`;
  * - `GET /c/pay/<id>` → a small HTML page naming the session and its amount.
- * What the tests then need from Stripe is its events: `completedEvent` and `refundedEvent` build the `event` objects
- * Stripe would deliver for a session created here (the caller signs and posts them, as Stripe does).
+ * What the tests then need from Stripe is its events: `completedEvent`, `asyncPaymentEvent`, `refundedEvent` and
+ * `disputeEvent` build the `event` objects Stripe would deliver for a session created here (the caller signs and
+ * posts them, as Stripe does). A delayed payment method (e.g. a bank debit) completes the session `unpaid` with its
+ * PaymentIntent still processing, then `checkout.session.async_payment_succeeded` (now `paid`) or `…_failed`.
  */
 export interface FakeStripe {
   url: string;
@@ -18,8 +20,20 @@ export interface FakeStripe {
   requests: { method: string; path: string; key: string | undefined; stripeVersion: string | undefined }[];
   /** `checkout.session.completed` for a created session, now paid (a new event id each call unless `id` is given) */
   completedEvent(sessionId: string, opts?: { id?: string; paymentStatus?: 'paid' | 'unpaid' }): StripeObject;
+  /** `checkout.session.async_payment_succeeded` (the session now `paid`) or `…_failed` (still `unpaid`) after a delayed method */
+  asyncPaymentEvent(sessionId: string, outcome: 'succeeded' | 'failed', opts?: { id?: string }): StripeObject;
   /** `charge.refunded` for the payment of a completed session: `amountRefunded` is cumulative, in minor units */
   refundedEvent(sessionId: string, amountRefunded: number, opts?: { id?: string }): StripeObject;
+  /**
+   * `charge.dispute.created` (status `needs_response`, or `warning_needs_response` for an inquiry) or
+   * `charge.dispute.closed` (`won`, `lost`, `warning_closed`) for the payment of a session; one dispute per charge,
+   * so its id is stable; `amount` defaults to the whole payment
+   */
+  disputeEvent(
+    sessionId: string,
+    type: 'created' | 'closed',
+    opts?: { id?: string; status?: 'needs_response' | 'warning_needs_response' | 'won' | 'lost' | 'warning_closed'; amount?: number },
+  ): StripeObject;
   close(): Promise<void>;
 }
 
@@ -47,11 +61,24 @@ function metadataOf(params: Record<string, string>, prefix: string): Record<stri
   return out;
 }
 
+/** A session as its completion (and async payment) events carry it. */
+function completedSession(session: StripeObject, params: Record<string, string>, paymentStatus: string, paymentIntent: string): StripeObject {
+  return {
+    ...session,
+    status: 'complete',
+    payment_status: paymentStatus,
+    payment_intent: paymentIntent,
+    customer_details: { address: null, email: 'buyer@example.com', name: 'Buyer', phone: null, tax_exempt: 'none', tax_ids: [] },
+    metadata: metadataOf(params, 'metadata'),
+  };
+}
+
 export async function startFakeStripe(opts: { secretKey?: string } = {}): Promise<FakeStripe> {
   const secretKey = opts.secretKey ?? 'sk_test_fake';
   const sessions: FakeStripe['sessions'] = new Map();
   const requests: FakeStripe['requests'] = [];
   const paymentIntents = new Map<string, string>();
+  const disputes = new Map<string, string>();
   let base = '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -183,17 +210,14 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
     requests,
     completedEvent(sessionId, o = {}) {
       const { session, params } = sessionOf(sessionId);
-      const paid = (o.paymentStatus ?? 'paid') === 'paid';
+      // Unpaid at completion means a delayed method: its PaymentIntent exists (processing) all the same.
+      return event('checkout.session.completed', completedSession(session, params, o.paymentStatus ?? 'paid', paymentIntentOf(sessionId)), o.id);
+    },
+    asyncPaymentEvent(sessionId, outcome, o = {}) {
+      const { session, params } = sessionOf(sessionId);
       return event(
-        'checkout.session.completed',
-        {
-          ...session,
-          status: 'complete',
-          payment_status: o.paymentStatus ?? 'paid',
-          payment_intent: paid ? paymentIntentOf(sessionId) : null,
-          customer_details: { address: null, email: 'buyer@example.com', name: 'Buyer', phone: null, tax_exempt: 'none', tax_ids: [] },
-          metadata: metadataOf(params, 'metadata'),
-        },
+        `checkout.session.async_payment_${outcome}`,
+        completedSession(session, params, outcome === 'succeeded' ? 'paid' : 'unpaid', paymentIntentOf(sessionId)),
         o.id,
       );
     },
@@ -217,6 +241,39 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
           payment_intent: paymentIntentOf(sessionId),
           refunded: amountRefunded >= amount,
           status: 'succeeded',
+        },
+        o.id,
+      );
+    },
+    disputeEvent(sessionId, type, o = {}) {
+      const { session } = sessionOf(sessionId);
+      const pi = paymentIntentOf(sessionId);
+      let dp = disputes.get(sessionId);
+      if (!dp) disputes.set(sessionId, (dp = id('dp')));
+      const status = o.status ?? (type === 'created' ? 'needs_response' : 'won');
+      const inquiry = status.startsWith('warning_');
+      const amount = o.amount ?? Number(session.amount_total);
+      return event(
+        `charge.dispute.${type}`,
+        {
+          id: dp,
+          object: 'dispute',
+          amount,
+          // an inquiry withdraws nothing; a dispute withdraws once, and a won one reinstates once
+          balance_transactions: inquiry ? [] : [{ id: id('txn'), object: 'balance_transaction', amount: -amount, type: 'adjustment' }],
+          charge: `ch_${pi.slice(3)}`,
+          created: now(),
+          currency: session.currency,
+          enhanced_eligibility_types: [],
+          evidence: { product_description: null, uncategorized_text: null },
+          evidence_details: { due_by: now() + 7 * 86_400, has_evidence: false, past_due: false, submission_count: 0 },
+          is_charge_refundable: inquiry,
+          livemode: false,
+          metadata: {},
+          payment_intent: pi,
+          payment_method_details: { card: { brand: 'visa', network_reason_code: '10.4' }, type: 'card' },
+          reason: 'fraudulent',
+          status,
         },
         o.id,
       );

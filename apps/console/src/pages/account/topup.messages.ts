@@ -17,6 +17,7 @@ export const topupEn = {
   'topup.kind.redemption': 'redemption code',
   'topup.kind.stripe_topup': 'Stripe payment',
   'topup.kind.stripe_refund': 'Stripe refund',
+  'topup.kind.stripe_dispute': 'Stripe dispute',
 };
 
 export const topupZh: Record<keyof typeof topupEn, string> = {
@@ -37,4 +38,5 @@ export const topupZh: Record<keyof typeof topupEn, string> = {
   'topup.kind.redemption': '兑换码',
   'topup.kind.stripe_topup': 'Stripe 支付',
   'topup.kind.stripe_refund': 'Stripe 退款',
+  'topup.kind.stripe_dispute': 'Stripe 争议',
 };

@@ -9,7 +9,7 @@ import { MutationError } from '../../layout/form-actions';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 
-const KINDS = ['topup', 'redemption', 'stripe_topup', 'stripe_refund'];
+const KINDS = ['topup', 'redemption', 'stripe_topup', 'stripe_refund', 'stripe_dispute'];
 
 /**
  * Top up with Stripe: an amount in the configured currency opens a Checkout session and the browser goes there;

@@ -46,6 +46,14 @@ export const alertChannelsEn = {
   'alerts.copy': 'Copy',
   'alerts.copied': 'Copied',
   'alerts.done': 'Done',
+  'alerts.rotate': 'Rotate secret',
+  'alerts.rotateTitle': 'Rotate signing secret',
+  'alerts.rotateConfirm':
+    'Give "{name}" a new signing secret? For the next 24 hours each alert carries two signatures, one with the new secret and one with the current one, so your receiver can switch without missing alerts.',
+  'alerts.newSecretTitle': 'New webhook signing secret',
+  'alerts.rotatedGrace': 'The previous secret keeps signing alerts beside this one until {until}; switch your receiver before then.',
+  'alerts.rotatedNow': 'The previous secret no longer signs alerts.',
+  'alerts.oldSecretUntil': 'previous secret signs until {until}',
 };
 
 export const alertChannelsZh: Record<keyof typeof alertChannelsEn, string> = {
@@ -95,4 +103,11 @@ export const alertChannelsZh: Record<keyof typeof alertChannelsEn, string> = {
   'alerts.copy': '复制',
   'alerts.copied': '已复制',
   'alerts.done': '完成',
+  'alerts.rotate': '轮换密钥',
+  'alerts.rotateTitle': '轮换签名密钥',
+  'alerts.rotateConfirm': '为“{name}”生成新的签名密钥？接下来 24 小时内每条告警带两个签名（新密钥和当前密钥各一个），接收方可以在不丢失告警的情况下切换。',
+  'alerts.newSecretTitle': '新的 Webhook 签名密钥',
+  'alerts.rotatedGrace': '旧密钥在 {until} 之前仍会同时签名告警；请在此之前切换接收方。',
+  'alerts.rotatedNow': '旧密钥已不再签名告警。',
+  'alerts.oldSecretUntil': '旧密钥签名至 {until}',
 };

@@ -94,7 +94,7 @@ function ChannelForm({ initial, onClose, onCreated }: { initial: AlertChannelRow
   );
 }
 
-function Row({ c, onEdit, onDelete }: { c: AlertChannelRow; onEdit: () => void; onDelete: () => void }) {
+function Row({ c, onEdit, onRotate, onDelete }: { c: AlertChannelRow; onEdit: () => void; onRotate: () => void; onDelete: () => void }) {
   const { t, locale } = useI18n();
   const { api } = useSession();
   const queryClient = useQueryClient();
@@ -115,6 +115,11 @@ function Row({ c, onEdit, onDelete }: { c: AlertChannelRow; onEdit: () => void; 
           <Badge color="gray" variant="light" size="sm">
             {t('alerts.off')}
           </Badge>
+        )}
+        {c.previousSecretUntil && (
+          <Text size="xs" c="dimmed" mt={4}>
+            {t('alerts.oldSecretUntil', { until: fmtDateTime(c.previousSecretUntil, locale) })}
+          </Text>
         )}
       </Table.Td>
       <Table.Td>
@@ -160,6 +165,11 @@ function Row({ c, onEdit, onDelete }: { c: AlertChannelRow; onEdit: () => void; 
           <Button size="compact-sm" variant="default" onClick={onEdit}>
             {t('alerts.edit')}
           </Button>
+          {c.type === 'webhook' && (
+            <Button size="compact-sm" variant="default" onClick={onRotate}>
+              {t('alerts.rotate')}
+            </Button>
+          )}
           <Button size="compact-sm" variant="subtle" color="red" onClick={onDelete}>
             {t('alerts.delete')}
           </Button>
@@ -177,13 +187,23 @@ function Row({ c, onEdit, onDelete }: { c: AlertChannelRow; onEdit: () => void; 
 
 /** Settings → Alerts: where alerts reach a person (`/api/alert-channels`). */
 export function AlertChannelsPanel() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { api } = useSession();
   const queryClient = useQueryClient();
   const channels = useQuery({ queryKey: ['alert-channels'], queryFn: () => api('alert-channels.list') });
   const [editing, setEditing] = useState<AlertChannelRow | 'new' | null>(null);
   const [deleting, setDeleting] = useState<AlertChannelRow | null>(null);
-  const [secret, setSecret] = useState<string | null>(null);
+  // a secret to show once: a new channel's, or a rotation's (with until when the replaced one still signs)
+  const [secret, setSecret] = useState<{ value: string; rotated: boolean; until: string | null } | null>(null);
+  const [rotating, setRotating] = useState<AlertChannelRow | null>(null);
+  const rotate = useMutation({
+    mutationFn: (id: number) => api('alert-channels.rotate', { params: { id: String(id) }, body: {} }),
+    onSuccess: async (row) => {
+      await queryClient.invalidateQueries({ queryKey: ['alert-channels'] });
+      setRotating(null);
+      if (row.secret) setSecret({ value: row.secret, rotated: true, until: row.previousSecretUntil });
+    },
+  });
   const del = useMutation({
     mutationFn: (id: number) => api('alert-channels.delete', { params: { id: String(id) } }),
     onSuccess: async () => {
@@ -226,7 +246,7 @@ export function AlertChannelsPanel() {
                 </Table.Thead>
                 <Table.Tbody>
                   {r.data.map((c) => (
-                    <Row key={c.id} c={c} onEdit={() => setEditing(c)} onDelete={() => setDeleting(c)} />
+                    <Row key={c.id} c={c} onEdit={() => setEditing(c)} onRotate={() => setRotating(c)} onDelete={() => setDeleting(c)} />
                   ))}
                 </Table.Tbody>
               </Table>
@@ -235,18 +255,34 @@ export function AlertChannelsPanel() {
         }
       </QueryState>
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? t('alerts.addChannel') : t('alerts.editChannel')}>
-        {editing !== null && <ChannelForm initial={editing === 'new' ? null : editing} onClose={() => setEditing(null)} onCreated={setSecret} />}
+        {editing !== null && (
+          <ChannelForm
+            initial={editing === 'new' ? null : editing}
+            onClose={() => setEditing(null)}
+            onCreated={(value) => setSecret({ value, rotated: false, until: null })}
+          />
+        )}
       </Modal>
-      <Modal opened={secret !== null} onClose={() => setSecret(null)} title={t('alerts.secretTitle')} closeOnClickOutside={false}>
+      <Modal
+        opened={secret !== null}
+        onClose={() => setSecret(null)}
+        title={secret?.rotated ? t('alerts.newSecretTitle') : t('alerts.secretTitle')}
+        closeOnClickOutside={false}
+      >
         <Stack>
           <Alert color="yellow" role="alert">
             {t('alerts.secretWarning')}
           </Alert>
+          {secret?.rotated && (
+            <Text size="sm" data-testid="alert-secret-grace">
+              {secret.until ? t('alerts.rotatedGrace', { until: fmtDateTime(secret.until, locale) }) : t('alerts.rotatedNow')}
+            </Text>
+          )}
           <Code block data-testid="alert-secret">
-            {secret}
+            {secret?.value}
           </Code>
           <Group justify="space-between">
-            <CopyButton value={secret ?? ''}>
+            <CopyButton value={secret?.value ?? ''}>
               {({ copied, copy }) => (
                 <Button variant="light" color={copied ? 'teal' : undefined} onClick={copy}>
                   {copied ? t('alerts.copied') : t('alerts.copy')}
@@ -255,6 +291,19 @@ export function AlertChannelsPanel() {
             </CopyButton>
             <Button onClick={() => setSecret(null)}>{t('alerts.done')}</Button>
           </Group>
+        </Stack>
+      </Modal>
+      <Modal opened={rotating !== null} onClose={() => setRotating(null)} title={t('alerts.rotateTitle')}>
+        <Stack>
+          <Text size="sm">{t('alerts.rotateConfirm', { name: rotating?.name ?? '' })}</Text>
+          <MutationError error={rotate.error} />
+          <FormActions
+            cancelLabel={t('alerts.cancel')}
+            onCancel={() => setRotating(null)}
+            submitLabel={t('alerts.rotate')}
+            loading={rotate.isPending}
+            onSubmit={() => rotating && rotate.mutate(rotating.id)}
+          />
         </Stack>
       </Modal>
       <Modal opened={deleting !== null} onClose={() => setDeleting(null)} title={t('alerts.deleteTitle')}>

@@ -103,7 +103,7 @@ function Requests({ userId }: { userId: number }) {
   );
 }
 
-const LEDGER_KINDS = ['usage', 'topup', 'redemption', 'adjustment', 'stripe_topup', 'stripe_refund'];
+const LEDGER_KINDS = ['usage', 'topup', 'redemption', 'adjustment', 'stripe_topup', 'stripe_refund', 'stripe_dispute'];
 
 function Ledger({ userId }: { userId: number }) {
   const { t, locale } = useI18n();

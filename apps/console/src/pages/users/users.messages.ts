@@ -97,6 +97,7 @@ export const usersEn = {
   'users.kind.adjustment': 'adjustment',
   'users.kind.stripe_topup': 'Stripe top-up',
   'users.kind.stripe_refund': 'Stripe refund',
+  'users.kind.stripe_dispute': 'Stripe dispute',
 };
 
 export const usersZh: Record<keyof typeof usersEn, string> = {
@@ -196,4 +197,5 @@ export const usersZh: Record<keyof typeof usersEn, string> = {
   'users.kind.adjustment': '调整',
   'users.kind.stripe_topup': 'Stripe 充值',
   'users.kind.stripe_refund': 'Stripe 退款',
+  'users.kind.stripe_dispute': 'Stripe 争议',
 };
