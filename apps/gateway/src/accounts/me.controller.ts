@@ -132,7 +132,7 @@ export class MeController {
     this.throttle.refuseIfLocked(req.ip, name);
     const id = sessionIdOf(req);
     const session = id === undefined ? null : await this.sessions.resolve(id);
-    const recentSignIn = session !== null && Date.now() - session.signedInAt.getTime() < RECENT_SIGN_IN_MS;
+    const recentSignIn = session !== null && this.sessions.signedInWithin(session, RECENT_SIGN_IN_MS);
     let user: AccountPrincipal;
     try {
       user = await this.accounts.call<AccountPrincipal>({ op: 'password.change', userId, body: bodyOf(req), recentSignIn });

@@ -80,6 +80,11 @@ export class SessionService implements OnModuleDestroy {
     return { csrfToken: record.csrfToken, ...owner, expiresAt: new Date(this.endOf(record)), signedInAt: new Date(record.createdAt) };
   }
 
+  /** Whether the session's sign-in happened less than `ms` ago (by this service's clock). */
+  signedInWithin(s: LiveSession, ms: number): boolean {
+    return this.now() - s.signedInAt.getTime() < ms;
+  }
+
   async revoke(id: string): Promise<void> {
     if (SESSION_ID.test(id)) await available(this.store.delete(hashOf(id)));
   }
