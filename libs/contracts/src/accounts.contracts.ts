@@ -37,6 +37,13 @@ export const CreateOwnToken = z
     models: z.array(z.string().trim().min(1).max(256)).min(1, 'use null for every model').max(1000).nullable().default(null),
   })
   .strict();
+/**
+ * `POST /api/me/password`: the current password (absent only for an account that has none yet, e.g. made by OIDC), the
+ * new one under the registration policy, and the TOTP or a backup code when 2FA is on.
+ */
+export const ChangePassword = z
+  .object({ currentPassword: z.string().min(1, 'required').max(256).optional(), newPassword: Password, totp: SecondFactor.optional() })
+  .strict();
 /** `POST /api/me/2fa/enable|disable`, `/api/me/2fa/backup-codes`: a current code proves the authenticator. */
 export const TotpCode = z.object({ code: SecondFactor }).strict();
 
@@ -65,6 +72,9 @@ export const AccountRequest = z.discriminatedUnion('op', [
   z.object({ op: z.literal('2fa.enable'), userId: z.number().int(), body: z.unknown() }),
   z.object({ op: z.literal('2fa.disable'), userId: z.number().int(), body: z.unknown() }),
   z.object({ op: z.literal('2fa.backup-codes'), userId: z.number().int(), body: z.unknown() }),
+  /** `recentSignIn`: the gateway's session began moments ago (what lets an account without a password set its first one) */
+  z.object({ op: z.literal('password.change'), userId: z.number().int(), body: z.unknown(), recentSignIn: z.boolean() }),
+  z.object({ op: z.literal('sessions.revoke'), userId: z.number().int() }),
 ]);
 export type AccountRequest = z.infer<typeof AccountRequest>;
 
@@ -76,6 +86,8 @@ export const MeView = z.object({
   group: z.string(),
   status: z.string(),
   balance: z.number().nullable(),
+  /** false for an account made by an OIDC sign-in (or an admin) without one: it may set its first after a fresh sign-in */
+  hasPassword: z.boolean(),
   twoFactor: z.object({ enabled: z.boolean(), backupCodesLeft: z.number().int() }),
   tokens: z.object({ count: z.number().int(), max: z.number().int() }),
 });

@@ -240,6 +240,119 @@ describe.each<Topology>(['standalone', 'cluster'])('accounts (%s)', (topology) =
     expect((await (await signIn('victor', 'victor-password-2')).call('GET', '/api/me')).status).toBe(200);
   });
 
+  /** The `sb_session` value a response sets ('' when it clears it), or undefined when it sets none. */
+  const setSession = (headers: Headers) =>
+    headers
+      .getSetCookie()
+      .find((c) => c.startsWith('sb_session='))
+      ?.split(';')[0]
+      .slice('sb_session='.length);
+  /** A Session for a cookie and CSRF token a password change answered (the caller's replacement session). */
+  const sessionOf = (cookieValue: string, csrf: string, user: Row): Session => {
+    const cookie = `sb_session=${cookieValue}`;
+    return {
+      cookie,
+      csrf,
+      user,
+      call: async (method, path, body) => {
+        const res = await fetch(url + path, {
+          method,
+          headers: { cookie, 'x-csrf-token': csrf, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await res.text();
+        return { status: res.status, body: (text ? JSON.parse(text) : null) as Row };
+      },
+    };
+  };
+  const changePassword = async (s: Session, body: unknown, csrf = true) => {
+    const r = await fetch(`${url}/api/me/password`, {
+      method: 'POST',
+      headers: { cookie: s.cookie, 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': s.csrf } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, body: (await r.json()) as Row, cookie: setSession(r.headers), headers: r.headers };
+  };
+
+  it_('password change: the current password, the policy and 2FA are checked; other sessions end, the caller carries on; audited', async () => {
+    expect((await root.call('POST', '/api/users', { name: 'petra', password: 'petra-password-1' })).status).toBe(201);
+    const mine = await signIn('petra', 'petra-password-1');
+    const other = await signIn('petra', 'petra-password-1');
+    const id = mine.user.id as number;
+    expect((await changePassword(mine, { currentPassword: 'petra-password-1', newPassword: 'petra-password-2' }, false)).status).toBe(403);
+    const missing = await changePassword(mine, { newPassword: 'petra-password-2' });
+    expect([missing.status, missing.body.error.code, missing.body.error.message]).toEqual([400, 'invalid_request', 'currentPassword: required']);
+    const wrong = await changePassword(mine, { currentPassword: 'not-petras-password', newPassword: 'petra-password-2' });
+    expect([wrong.status, wrong.body.error.code, wrong.cookie]).toEqual([400, 'invalid_credentials', undefined]);
+    // The registration policy, before any password is checked.
+    const short = await changePassword(mine, { currentPassword: 'petra-password-1', newPassword: 'short' });
+    expect([short.status, short.body.error.message]).toEqual([400, 'newPassword: must be at least 8 characters']);
+    // Refusals leave every session as it was.
+    expect((await mine.call('GET', '/api/me')).status).toBe(200);
+    expect((await other.call('GET', '/api/me')).status).toBe(200);
+
+    const ok = await changePassword(mine, { currentPassword: 'petra-password-1', newPassword: 'petra-password-2' });
+    expect([ok.status, ok.body]).toEqual([200, { csrfToken: expect.any(String), expiresAt: expect.any(String), user: { id, name: 'petra', role: 'user' } }]);
+    expect(ok.cookie).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(`sb_session=${ok.cookie}`).not.toBe(mine.cookie);
+    expect(ok.headers.get('cache-control')).toBe('no-store');
+    // Both sessions made with the old password have ended; the caller's replacement works, writes included.
+    expect((await other.call('GET', '/api/me')).status).toBe(401);
+    expect((await mine.call('GET', '/api/me')).status).toBe(401);
+    const renewed = sessionOf(ok.cookie!, ok.body.csrfToken as string, ok.body.user as Row);
+    expect((await renewed.call('GET', '/api/me')).body).toMatchObject({ name: 'petra', hasPassword: true });
+    expect((await renewed.call('POST', '/api/me/tokens', { name: 'after-change' })).status).toBe(201);
+    expect((await login('petra', 'petra-password-1')).status).toBe(401);
+    expect((await login('petra', 'petra-password-2')).status).toBe(200);
+    const audit = await admin().get<{ data: Row[] }>(`/api/audit?entity=user&entityId=${id}&action=update`);
+    expect(audit.body.data[0]).toMatchObject({ actor: `petra (#${id})`, after: { change: 'password changed; other sessions ended' } });
+    expect(JSON.stringify(audit.body.data[0])).not.toContain('argon2');
+
+    // With 2FA on, the code (or a backup code) is needed too.
+    const setup = await renewed.call('POST', '/api/me/2fa/setup');
+    const totp = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(setup.body.secret) });
+    const codes = (await renewed.call('POST', '/api/me/2fa/enable', { code: totp.generate() })).body.backupCodes as string[];
+    const noCode = await changePassword(renewed, { currentPassword: 'petra-password-2', newPassword: 'petra-password-3' });
+    expect([noCode.status, noCode.body.error.code]).toEqual([400, 'totp_required']);
+    const badCode = await changePassword(renewed, { currentPassword: 'petra-password-2', newPassword: 'petra-password-3', totp: 'AAAAA-AAAAA' });
+    expect([badCode.status, badCode.body.error.code]).toEqual([400, 'invalid_totp']);
+    const withBackup = await changePassword(renewed, { currentPassword: 'petra-password-2', newPassword: 'petra-password-3', totp: codes[0] });
+    expect(withBackup.status).toBe(200);
+    expect((await login('petra', 'petra-password-3', codes[1])).status).toBe(200);
+  });
+
+  it_('password change: wrong current passwords count as failed sign-ins of that user (429 for both)', async () => {
+    expect((await root.call('POST', '/api/users', { name: 'quinn', password: 'quinn-password-1' })).status).toBe(201);
+    const q = await signIn('quinn', 'quinn-password-1');
+    for (let i = 0; i < 5; i++) expect((await changePassword(q, { currentPassword: `guess-${i}-xxxx`, newPassword: 'quinn-password-2' })).status).toBe(400);
+    const locked = await changePassword(q, { currentPassword: 'quinn-password-1', newPassword: 'quinn-password-2' });
+    expect([locked.status, locked.body.error.code, Number(locked.headers.get('retry-after')) > 0]).toEqual([429, 'too_many_attempts', true]);
+    expect((await login('quinn', 'quinn-password-1')).status).toBe(429);
+    // The session itself is untouched by the lock.
+    expect((await q.call('GET', '/api/me')).status).toBe(200);
+  });
+
+  it_('sign out everywhere: every session of the user ends, the caller’s too; other users keep theirs; audited', async () => {
+    expect((await root.call('POST', '/api/users', { name: 'sven', password: 'sven-password-1' })).status).toBe(201);
+    const a = await signIn('sven', 'sven-password-1');
+    const b = await signIn('sven', 'sven-password-1');
+    const u = await signIn('ursula', 'ursula-password-1');
+    expect((await a.call('POST', '/api/me/sessions/revoke', undefined, { csrf: false })).status).toBe(403);
+    const r = await fetch(`${url}/api/me/sessions/revoke`, { method: 'POST', headers: { cookie: a.cookie, 'x-csrf-token': a.csrf } });
+    expect([r.status, await r.json()]).toEqual([200, { revoked: true }]);
+    expect(setSession(r.headers)).toBe('');
+    expect(r.headers.getSetCookie().find((c) => c.startsWith('sb_session='))).toMatch(/Max-Age=0/);
+    expect((await a.call('GET', '/api/me')).status).toBe(401);
+    expect((await b.call('GET', '/api/me')).status).toBe(401);
+    expect((await u.call('GET', '/api/me')).status).toBe(200);
+    // The password is unchanged: signing in again works.
+    expect((await (await signIn('sven', 'sven-password-1')).call('GET', '/api/me')).status).toBe(200);
+    const audit = await admin().get<{ data: Row[] }>(`/api/audit?entity=user&entityId=${a.user.id}&action=update`);
+    expect(audit.body.data[0]).toMatchObject({ actor: `sven (#${a.user.id})`, after: { change: 'signed out everywhere' } });
+    // The admin key has no account to sign out of.
+    expect((await admin().post('/api/me/sessions/revoke', {})).status).toBe(403);
+  });
+
   it_('registration is off by default', async () => {
     const r = await fetch(`${url}/api/auth/register`, {
       method: 'POST',

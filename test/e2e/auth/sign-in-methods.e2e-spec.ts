@@ -1,6 +1,7 @@
 // OIDC and passkey sign-in (SPEC §8): a real OpenID provider (oidc-provider, its own process) driven through the full
 // authorization code flow with cookies, and WebAuthn ceremonies answered by a software P-256 authenticator.
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import { freePort, startStandalone, type System } from '../../support/harness';
@@ -10,6 +11,14 @@ import { startIsolatedCluster, type IsolatedCluster } from '../limits/support/pr
 jest.setTimeout(120_000);
 
 type Row = Record<string, any>;
+
+/** The `sb_session` value a response sets, or undefined. */
+const sessionCookieOf = (headers: Headers) =>
+  headers
+    .getSetCookie()
+    .find((c) => c.startsWith('sb_session='))
+    ?.split(';')[0]
+    .slice('sb_session='.length);
 
 /** Cookies per host, as a browser keeps them (path and expiry ignored: each flow uses a fresh jar). */
 class Jar {
@@ -40,6 +49,55 @@ class Jar {
   }
 }
 
+/**
+ * A browser's way through: `start` (the gateway's /api/auth/oidc/login) → the provider's login and consent forms → the
+ * gateway's callback. `atCallback` may rewrite the callback URL (a forged state); answers the callback's response and
+ * the jar.
+ */
+async function walkOidc(start: string, callback: string, issuer: string, login: string, atCallback: (u: URL) => URL = (u) => u) {
+  const jar = new Jar();
+  let res = await jar.fetch(start);
+  expect(res.status).toBe(302);
+  let next = res.headers.get('location')!;
+  expect(next.startsWith(`${issuer}/`)).toBe(true);
+  for (let hops = 0; hops < 20; hops++) {
+    if (next.startsWith(callback)) {
+      const cb = atCallback(new URL(next)).href;
+      return { res: await jar.fetch(cb), jar };
+    }
+    res = await jar.fetch(next);
+    if (res.status >= 300 && res.status < 400) {
+      next = new URL(res.headers.get('location')!, next).href;
+      continue;
+    }
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    const action = new URL(/action="([^"]+)"/.exec(html)![1], next).href;
+    const prompt = /name="prompt" value="([^"]+)"/.exec(html)![1];
+    const form: Record<string, string> = prompt === 'login' ? { prompt, login, password: 'anything' } : { prompt };
+    res = await jar.fetch(action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+    expect([302, 303]).toContain(res.status);
+    next = new URL(res.headers.get('location')!, action).href;
+  }
+  throw new Error('the OIDC flow did not reach the callback');
+}
+
+/** The real `oidc-provider` in its own process (it is ESM-only), ready to answer. */
+async function startIdp(port: number, callback: string): Promise<ChildProcess> {
+  const idp = spawn(process.execPath, [path.join(__dirname, '../../support/oidc-provider.mjs'), String(port), callback, 'switchboard', 'idp-client-secret'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    idp.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    idp.once('exit', (code) => reject(new Error(`oidc-provider exited with ${code}`)));
+  });
+  return idp;
+}
+
 describe('OIDC and passkey sign-in (standalone)', () => {
   let sys: System;
   let idp: ChildProcess;
@@ -52,13 +110,7 @@ describe('OIDC and passkey sign-in (standalone)', () => {
     const idpPort = await freePort();
     url = `http://127.0.0.1:${port}`;
     issuer = `http://127.0.0.1:${idpPort}`;
-    idp = spawn(process.execPath, [path.join(__dirname, '../../support/oidc-provider.mjs'), String(idpPort), CALLBACK(), 'switchboard', 'idp-client-secret'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      idp.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-      idp.once('exit', (code) => reject(new Error(`oidc-provider exited with ${code}`)));
-    });
+    idp = await startIdp(idpPort, CALLBACK());
     sys = await startStandalone(
       {
         PORT: String(port),
@@ -80,41 +132,7 @@ describe('OIDC and passkey sign-in (standalone)', () => {
     idp?.kill();
   });
 
-  /**
-   * A browser's way through: /api/auth/oidc/login → the provider's login and consent forms → the gateway's callback.
-   * `atCallback` may rewrite the callback URL (a forged state); answers the callback's response and the jar.
-   */
-  const oidcSignIn = async (login: string, atCallback: (u: URL) => URL = (u) => u) => {
-    const jar = new Jar();
-    let res = await jar.fetch(`${url}/api/auth/oidc/login`);
-    expect(res.status).toBe(302);
-    let next = res.headers.get('location')!;
-    expect(next.startsWith(`${issuer}/`)).toBe(true);
-    for (let hops = 0; hops < 20; hops++) {
-      if (next.startsWith(CALLBACK())) {
-        const cb = atCallback(new URL(next)).href;
-        return { res: await jar.fetch(cb), jar };
-      }
-      res = await jar.fetch(next);
-      if (res.status >= 300 && res.status < 400) {
-        next = new URL(res.headers.get('location')!, next).href;
-        continue;
-      }
-      const html = await res.text();
-      expect(res.status).toBe(200);
-      const action = new URL(/action="([^"]+)"/.exec(html)![1], next).href;
-      const prompt = /name="prompt" value="([^"]+)"/.exec(html)![1];
-      const form: Record<string, string> = prompt === 'login' ? { prompt, login, password: 'anything' } : { prompt };
-      res = await jar.fetch(action, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(form).toString(),
-      });
-      expect([302, 303]).toContain(res.status);
-      next = new URL(res.headers.get('location')!, action).href;
-    }
-    throw new Error('the OIDC flow did not reach the callback');
-  };
+  const oidcSignIn = (login: string, atCallback: (u: URL) => URL = (u) => u) => walkOidc(`${url}/api/auth/oidc/login`, CALLBACK(), issuer, login, atCallback);
 
   const asUser = async (cookie: string, p: string, init: RequestInit = {}) => {
     const r = await fetch(url + p, { ...init, headers: { cookie: `sb_session=${cookie}`, ...(init.headers as Record<string, string>) } });
@@ -193,6 +211,30 @@ describe('OIDC and passkey sign-in (standalone)', () => {
     const refused = await oidcSignIn('theo');
     expect(refused.res.headers.get('location')).toBe('/?signin_error=account_disabled');
     expect(refused.jar.get(url, 'sb_session')).toBeUndefined();
+  });
+
+  it('OIDC: an account made by OIDC has no password; right after signing in it may set one, which then signs in too', async () => {
+    const s = await oidcSignIn('nora');
+    const cookie = s.jar.get(url, 'sb_session')!;
+    expect((await asUser(cookie, '/api/me')).body.hasPassword).toBe(false);
+    const csrf = (await asUser(cookie, '/api/session')).body.csrfToken as string;
+    const set = await asUser(cookie, '/api/me/password', {
+      method: 'POST',
+      headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ newPassword: 'nora-password-1' }),
+    });
+    expect([set.status, set.body.user]).toEqual([200, expect.objectContaining({ name: 'nora', role: 'user' })]);
+    const renewed = sessionCookieOf(set.headers)!;
+    expect((await asUser(renewed, '/api/me')).body.hasPassword).toBe(true);
+    expect((await asUser(cookie, '/api/me')).status).toBe(401);
+    const byPassword = await fetch(`${url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'nora', password: 'nora-password-1' }),
+    });
+    expect(byPassword.status).toBe(200);
+    // The provider still signs it in as well.
+    expect((await oidcSignIn('nora')).res.headers.get('location')).toBe('/');
   });
 
   describe('passkeys', () => {
@@ -346,5 +388,81 @@ describe('passkey sign-in (cluster)', () => {
     expect(((await me.json()) as Row).name).toBe('rita');
     key.counter = 5; // signed again with the counter already seen
     expect((await login()).status).toBe(401);
+  });
+});
+
+// OIDC in a cluster: a load balancer in front of two gateway replicas sends the start of the flow to one and the
+// provider's redirect back to the other. Nothing of the flow stays in a replica's memory: the sealed sb_oidc cookie
+// carries state, nonce and PKCE verifier, and the session it ends with lives in Redis.
+describe('OIDC sign-in across two gateway replicas (cluster)', () => {
+  let sys: IsolatedCluster | null = null;
+  let idp: ChildProcess | undefined;
+  let lb: http.Server | undefined;
+  afterAll(async () => {
+    await new Promise((resolve) => (lb ? lb.close(resolve) : resolve(undefined)));
+    await sys?.stop();
+    idp?.kill();
+  });
+
+  it('begins on replica A, finishes on replica B; the session, a first password and sign-out everywhere hold on both', async () => {
+    const [idpPort, lbPort] = [await freePort(), await freePort()];
+    const issuer = `http://127.0.0.1:${idpPort}`;
+    const front = `http://127.0.0.1:${lbPort}`;
+    const callback = `${front}/api/auth/oidc/callback`;
+    idp = await startIdp(idpPort, callback);
+    sys = await startIsolatedCluster({
+      gateways: 2,
+      fallbackRedisDb: 15,
+      env: {
+        REGISTRATION_ENABLED: 'true',
+        OIDC_ISSUER: issuer,
+        OIDC_CLIENT_ID: 'switchboard',
+        OIDC_CLIENT_SECRET: 'idp-client-secret',
+        OIDC_REDIRECT_URL: callback,
+      },
+    });
+    if (!sys) return;
+    const [a, b] = sys.gateways;
+    const served: string[] = [];
+    lb = http.createServer((req, res) => {
+      const toB = req.url!.startsWith('/api/auth/oidc/callback');
+      served.push(`${toB ? 'B' : 'A'} ${req.url!.split('?')[0]}`);
+      const up = http.request(`${toB ? b : a}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode!, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', (e) => res.writeHead(502).end(e.message));
+      req.pipe(up);
+    });
+    await new Promise<void>((resolve) => lb!.listen(lbPort, '127.0.0.1', resolve));
+
+    const { res, jar } = await walkOidc(`${front}/api/auth/oidc/login`, callback, issuer, 'carla');
+    expect(served).toEqual(['A /api/auth/oidc/login', 'B /api/auth/oidc/callback']);
+    expect([res.status, res.headers.get('location')]).toEqual([302, '/']);
+    expect(jar.get(front, 'sb_oidc')).toBeUndefined();
+    const cookie = `sb_session=${jar.get(front, 'sb_session')}`;
+    for (const replica of [a, b]) {
+      const me = await fetch(`${replica}/api/me`, { headers: { cookie } });
+      expect([replica, me.status, ((await me.json()) as Row).name]).toEqual([replica, 200, 'carla']);
+    }
+    // A write on A with the CSRF token B handed out.
+    const csrf = ((await (await fetch(`${b}/api/session`, { headers: { cookie } })).json()) as Row).csrfToken as string;
+    const write = (replica: string, p: string, as: { cookie: string; csrf: string }, body?: unknown) =>
+      fetch(replica + p, {
+        method: 'POST',
+        headers: { cookie: as.cookie, 'x-csrf-token': as.csrf, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    expect((await write(a, '/api/me/tokens', { cookie, csrf }, { name: 'from-a' })).status).toBe(201);
+
+    // Its first password, set on B moments after signing in: the old session ends on A too; the new one works on A.
+    const set = await write(b, '/api/me/password', { cookie, csrf }, { newPassword: 'carla-password-1' });
+    expect(set.status).toBe(200);
+    const renewed = { cookie: `sb_session=${sessionCookieOf(set.headers)}`, csrf: ((await set.json()) as Row).csrfToken as string };
+    expect((await fetch(`${a}/api/me`, { headers: { cookie } })).status).toBe(401);
+    expect((await fetch(`${a}/api/me`, { headers: { cookie: renewed.cookie } })).status).toBe(200);
+    // Sign out everywhere on A ends the session on B.
+    expect((await write(a, '/api/me/sessions/revoke', renewed)).status).toBe(200);
+    expect((await fetch(`${b}/api/me`, { headers: { cookie: renewed.cookie } })).status).toBe(401);
   });
 });

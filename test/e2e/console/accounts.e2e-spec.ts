@@ -82,7 +82,7 @@ describe('console accounts (standalone)', () => {
     await cb.shot('account-2fa-backup-codes-light');
     await page.getByRole('button', { name: 'I have saved them' }).click();
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await signInWithPassword('ursula', 'ursula-password-1');
     const code = page.getByLabel('Authentication code');
     await code.waitFor();
@@ -108,7 +108,7 @@ describe('console accounts (standalone)', () => {
 
   it('an admin signed in with its password sees the admin pages and its own account', async () => {
     const { page } = cb;
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await signInWithPassword('rita', 'root-password-123');
     // Signed out on /account, signed in there again: an admin has its own account too.
     await page.getByRole('heading', { name: 'My account' }).waitFor();

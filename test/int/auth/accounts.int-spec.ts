@@ -214,6 +214,26 @@ describePostgres('accounts (auth.account.v1, real Postgres, fixed clock)', () =>
     expect((await accounts.me(v)).tokens).toEqual({ count: 0, max: 3 });
   });
 
+  it('a first password (an account made without one) only after a fresh sign-in; each change raises the epoch', async () => {
+    const v = await prisma.user.findUniqueOrThrow({ where: { name: 'victor' } });
+    const change = (body: unknown, recentSignIn: boolean) => accounts.dispatch({ op: 'password.change', userId: v.id, body, recentSignIn });
+    expect((await accounts.me(v.id)).hasPassword).toBe(false);
+    const stale = await rejection(change({ newPassword: 'victor-password-1' }, false));
+    expect([stale.status, stale.code]).toEqual([403, 'reauthentication_required']);
+    expect(await change({ newPassword: 'victor-password-1' }, true)).toMatchObject({ id: v.id, sessionEpoch: v.sessionEpoch + 1 });
+    expect((await accounts.me(v.id)).hasPassword).toBe(true);
+    expect(await accounts.login('victor', 'victor-password-1', undefined)).toMatchObject({ name: 'victor' });
+    // Now that it has one, a fresh sign-in no longer stands in for it.
+    expect((await rejection(change({ newPassword: 'victor-password-2' }, true))).message).toBe('currentPassword: required');
+    expect((await rejection(change({ currentPassword: 'victor-password-1', newPassword: 'x'.repeat(257) }, true))).message).toBe(
+      'newPassword: must be at most 256 characters',
+    );
+    await accounts.dispatch({ op: 'sessions.revoke', userId: v.id });
+    expect((await accounts.whoami(v.id))?.sessionEpoch).toBe(v.sessionEpoch + 2);
+    const audit = await prisma.auditLog.findMany({ where: { actor: `victor (#${v.id})`, entity: 'user' }, orderBy: { id: 'asc' } });
+    expect(audit.map((a) => (a.after as { change?: string }).change)).toEqual(['password set; other sessions ended', 'signed out everywhere']);
+  });
+
   it('registration is refused while REGISTRATION_ENABLED is off', async () => {
     expect((await rejection(accounts.register('newbie', 'newbie-password'))).code).toBe('registration_disabled');
   });

@@ -3,6 +3,7 @@ import { SecretBox } from '@switchboard/common';
 import { APP_CONFIG, type AppConfig } from '@switchboard/config';
 import {
   AccountRequest,
+  ChangePassword,
   CreateOwnToken,
   CreateToken,
   CreateUser,
@@ -102,6 +103,10 @@ export class AccountService implements OnApplicationBootstrap {
         return this.disableTotp(req.userId, req.body);
       case '2fa.backup-codes':
         return this.regenerateBackupCodes(req.userId, req.body);
+      case 'password.change':
+        return this.changePassword(req.userId, req.body, req.recentSignIn);
+      case 'sessions.revoke':
+        return this.revokeSessions(req.userId);
     }
   }
 
@@ -147,6 +152,7 @@ export class AccountService implements OnApplicationBootstrap {
       group: u.group,
       status: u.status,
       balance: microsToUsdOrNull(u.balanceMicros),
+      hasPassword: u.passwordHash !== null,
       twoFactor: { enabled: u.totpEnabled, backupCodesLeft: u.totpEnabled ? u.backupCodes.length : 0 },
       tokens: { count: await this.accounts.tokenCount(u.id), max: this.maxTokens(u) },
     };
@@ -210,6 +216,53 @@ export class AccountService implements OnApplicationBootstrap {
     const codes = newBackupCodes();
     await this.users.update(u.id, { backupCodes: codes.map(backupCodeHash) }, (after) => this.audit(u, after));
     return { backupCodes: codes };
+  }
+
+  /**
+   * The user's own new password. It proves itself with the current password, or, for an account that has none (made by
+   * an OIDC sign-in), with a session begun moments ago (`recentSignIn`: a stolen old cookie cannot plant a password);
+   * plus the second factor when 2FA is on. Errors are 400/403, never 401: the caller's session stays good. The epoch
+   * rises, so every session made before ends; the gateway then gives the caller a new one under the answered principal.
+   */
+  async changePassword(userId: number, body: unknown, recentSignIn: boolean): Promise<AccountPrincipal> {
+    const b = parse(ChangePassword, body);
+    const u = await this.user(userId);
+    if (u.passwordHash === null) {
+      if (!recentSignIn) {
+        throw new DomainError(
+          'reauthentication_required',
+          403,
+          'This account has no password yet: sign out, sign in again (OIDC or a passkey) and set one within 10 minutes.',
+        );
+      }
+    } else {
+      if (b.currentPassword === undefined) throw new DomainError('invalid_request', 400, 'currentPassword: required', { field: 'currentPassword' });
+      if (!(await this.hasher.verify(u.passwordHash, b.currentPassword))) {
+        throw new DomainError('invalid_credentials', 400, 'currentPassword: not your current password', { field: 'currentPassword' });
+      }
+    }
+    if (u.totpEnabled) {
+      if (!b.totp) throw new DomainError('totp_required', 400, 'totp: enter the code from your authenticator app (or a backup code)', { field: 'totp' });
+      if (!(await this.checkSecondFactor(u, b.totp))) throw new DomainError('invalid_totp', 400, 'totp: invalid or already used', { field: 'totp' });
+    }
+    const passwordHash = await this.hasher.hash(b.newPassword);
+    const after = await this.users.update(u.id, { passwordHash, sessionEpoch: { increment: 1 } }, (a) => ({
+      ...this.audit(u, a),
+      after: { ...userView(a), change: u.passwordHash === null ? 'password set; other sessions ended' : 'password changed; other sessions ended' },
+    }));
+    this.logger.log(`accounts: ${actorOf(u)} ${u.passwordHash === null ? 'set a first' : 'changed its'} password; its other sessions end`);
+    return principal(after);
+  }
+
+  /** "Sign out everywhere": a new epoch ends every session of the user, the caller's included. */
+  async revokeSessions(userId: number): Promise<{ revoked: true }> {
+    const u = await this.user(userId);
+    await this.users.update(u.id, { sessionEpoch: { increment: 1 } }, (a) => ({
+      ...this.audit(u, a),
+      after: { ...userView(a), change: 'signed out everywhere' },
+    }));
+    this.logger.log(`accounts: ${actorOf(u)} signed out everywhere`);
+    return { revoked: true };
   }
 
   private async enabledUser(userId: number, code: string): Promise<User> {

@@ -73,4 +73,29 @@ describe('createSessionApi', () => {
     await createSessionApi(out.fn).signOut('c3');
     expect(out.calls[0].init).toMatchObject({ method: 'DELETE', headers: { 'x-csrf-token': 'c3' } });
   });
+
+  it('changes the password with the CSRF token and answers the new session; a refusal keeps its code', async () => {
+    const ok = fakeFetch(200, { csrfToken: 'c4', expiresAt: '2026-12-07T00:00:00.000Z', user: { id: 3, name: 'paula', role: 'user' } });
+    await expect(createSessionApi(ok.fn).changePassword('c3', { currentPassword: 'old-password', newPassword: 'new-password' })).resolves.toMatchObject({
+      csrfToken: 'c4',
+    });
+    expect(ok.calls[0]).toMatchObject({
+      url: '/api/me/password',
+      init: { method: 'POST', headers: { 'x-csrf-token': 'c3' }, body: JSON.stringify({ currentPassword: 'old-password', newPassword: 'new-password' }) },
+    });
+    const refused = fakeFetch(400, { error: { code: 'invalid_credentials', message: 'currentPassword: not your current password' } });
+    await expect(createSessionApi(refused.fn).changePassword('c3', { newPassword: 'new-password' })).rejects.toMatchObject({
+      status: 400,
+      code: 'invalid_credentials',
+    });
+  });
+
+  it('signs out everywhere with the CSRF token; a refusal is thrown', async () => {
+    const ok = fakeFetch(200, { revoked: true });
+    await createSessionApi(ok.fn).signOutEverywhere('c5');
+    expect(ok.calls[0]).toMatchObject({ url: '/api/me/sessions/revoke', init: { method: 'POST', headers: { 'x-csrf-token': 'c5' } } });
+    await expect(createSessionApi(fakeFetch(403, { error: { code: 'forbidden', message: 'csrf' } }).fn).signOutEverywhere(null)).rejects.toMatchObject({
+      status: 403,
+    });
+  });
 });

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useMemo, type ReactNode } from 'react';
-import { createAdminClient, type AdminCall } from '../api/admin-client';
-import { createSessionApi, type Credentials, type SessionUser } from '../api/session.api';
+import { ApiError, createAdminClient, type AdminCall } from '../api/admin-client';
+import { createSessionApi, type Credentials, type PasswordChange, type SessionUser } from '../api/session.api';
 import { CsrfTokenStore } from './csrf-token.store';
 
 interface Session {
@@ -14,6 +14,10 @@ interface Session {
   sessionFetch: (path: string, init: RequestInit) => Promise<Response>;
   signIn: (credentials: Credentials) => Promise<void>;
   signOut: () => Promise<void>;
+  /** a new password; this tab carries on under the new session the gateway answers, every other session ends */
+  changePassword: (change: PasswordChange) => Promise<void>;
+  /** ends every session of the signed-in user, this one too */
+  signOutEverywhere: () => Promise<void>;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -72,6 +76,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       },
       async signOut() {
         await sessionApi.signOut(store.get()).catch(() => undefined);
+        ended();
+      },
+      async changePassword(change) {
+        try {
+          const started = await sessionApi.changePassword(store.get(), change);
+          store.set(started.csrfToken);
+          queryClient.setQueryData(SESSION_QUERY, { user: started.user ?? null });
+        } catch (e) {
+          // a 401 is the session itself gone (ended elsewhere): back to the sign-in page, as any other call does
+          if (e instanceof ApiError && e.status === 401) ended();
+          throw e;
+        }
+      },
+      async signOutEverywhere() {
+        await sessionApi.signOutEverywhere(store.get());
         ended();
       },
     }),

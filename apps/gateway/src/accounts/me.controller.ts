@@ -1,13 +1,20 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
-import { DomainError, Subjects, type AccountRequest } from '@switchboard/contracts';
+import { Controller, Delete, Get, HttpCode, Logger, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { DomainError, Subjects, type AccountPrincipal, type AccountRequest } from '@switchboard/contracts';
 import { Bus } from '@switchboard/messaging';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RawJsonBody } from '../relay/inbound';
+import { clearedSessionCookie, sessionIdOf } from '../session/session-cookie';
+import { SessionIssuer } from '../session/session-issuer';
+import { SessionService } from '../session/session.service';
 import { AccountDirectory } from './account-directory';
 import { AccountGuard } from './account.guards';
+import { LoginThrottle } from './login-throttle';
 import { actorName, principalOf } from './principal';
 
 type Log = Record<string, unknown>;
+
+/** How recent a sign-in must be for an account without a password to set its first one (no current password to ask). */
+export const RECENT_SIGN_IN_MS = 10 * 60_000;
 
 /**
  * The signed-in user's own account (any role): `GET /api/me`, its tokens, request logs, usage and 2FA. Every call
@@ -16,9 +23,14 @@ type Log = Record<string, unknown>;
 @Controller('api/me')
 @UseGuards(AccountGuard)
 export class MeController {
+  private readonly logger = new Logger(MeController.name);
+
   constructor(
     private readonly accounts: AccountDirectory,
     private readonly bus: Bus,
+    private readonly sessions: SessionService,
+    private readonly issuer: SessionIssuer,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   @Get()
@@ -105,6 +117,46 @@ export class MeController {
   @HttpCode(200)
   backupCodes(@Req() req: FastifyRequest) {
     return this.own(req, '2fa.backup-codes', { body: bodyOf(req) });
+  }
+
+  /**
+   * `{ currentPassword, newPassword, totp? }`: a new password (auth checks the current one, the 2FA code and the policy,
+   * raises the epoch and audits it). Wrong passwords and codes count as failed sign-ins of this user (the same lock).
+   * Every other session of the user ends; the caller's is replaced by a new one, answered like a sign-in.
+   */
+  @Post('password')
+  async changePassword(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const p = principalOf(req);
+    const userId = this.userId(req);
+    const name = p.kind === 'user' ? p.name : '';
+    this.throttle.refuseIfLocked(req.ip, name);
+    const id = sessionIdOf(req);
+    const session = id === undefined ? null : await this.sessions.resolve(id);
+    const recentSignIn = session !== null && this.sessions.signedInWithin(session, RECENT_SIGN_IN_MS);
+    let user: AccountPrincipal;
+    try {
+      user = await this.accounts.call<AccountPrincipal>({ op: 'password.change', userId, body: bodyOf(req), recentSignIn });
+    } catch (e) {
+      if (e instanceof DomainError && (e.code === 'invalid_credentials' || e.code === 'invalid_totp')) this.throttle.fail(req.ip, name);
+      throw e;
+    }
+    this.logger.log(`console: ${user.name} (#${user.id}) changed its password from ${req.ip}; its other sessions ended`);
+    return reply.status(200).send(await this.issuer.reissue(req, reply, user));
+  }
+
+  /** "Sign out everywhere": every session of the user ends, this one too (its cookie is cleared). */
+  @Post('sessions/revoke')
+  async revokeSessions(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const userId = this.userId(req);
+    await this.accounts.call({ op: 'sessions.revoke', userId });
+    const id = sessionIdOf(req);
+    if (id !== undefined) await this.sessions.revoke(id);
+    this.logger.log(`console: user #${userId} signed out everywhere from ${req.ip}`);
+    return reply
+      .status(200)
+      .header('set-cookie', clearedSessionCookie(req.protocol === 'https'))
+      .header('cache-control', 'no-store')
+      .send({ revoked: true });
   }
 
   private userId(req: FastifyRequest): number {

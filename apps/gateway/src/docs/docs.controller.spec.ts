@@ -104,6 +104,8 @@ describe('DocsController', () => {
     });
     expect(doc.paths['/api/me/tokens'].post.summary).toContain('maxTokens');
     expect(doc.paths['/api/session'].get.security).toEqual([{ sessionCookie: [] }, { adminKey: [] }]);
+    expect(doc.paths['/api/me/password'].post.requestBody?.content['application/json'].schema).toMatchObject({ required: ['newPassword'] });
+    expect(doc.paths['/api/me/sessions/revoke'].post.summary).toContain('Sign out everywhere');
   });
 
   it('documents the Stripe top-up routes', () => {

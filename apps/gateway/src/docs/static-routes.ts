@@ -182,6 +182,19 @@ export const ACCOUNT_ROUTES: StaticRoute[] = [
   me('post', '/api/me/2fa/enable', 'Turn 2FA on with { code }: answers { backupCodes } (shown once, each usable once)'),
   me('post', '/api/me/2fa/disable', 'Turn 2FA off with { code } (a TOTP or backup code)'),
   me('post', '/api/me/2fa/backup-codes', 'New backup codes for { code }, replacing the old ones'),
+  {
+    ...me(
+      'post',
+      '/api/me/password',
+      'Change my password: { currentPassword (left out only by an account without one, within 10 minutes of signing in), newPassword, totp (with 2FA on) }. Every other session ends; answers a new session like a sign-in { csrfToken, expiresAt, user } with its cookie',
+    ),
+    body: {
+      type: 'object',
+      required: ['newPassword'],
+      properties: { currentPassword: { type: 'string' }, newPassword: { type: 'string', minLength: 8, maxLength: 256 }, totp: { type: 'string' } },
+    },
+  },
+  me('post', '/api/me/sessions/revoke', 'Sign out everywhere: every session of mine ends, this one too (its cookie is cleared); answers { revoked: true }'),
   ...SIGN_IN_ROUTES,
 ];
 

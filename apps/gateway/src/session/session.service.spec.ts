@@ -22,7 +22,17 @@ describe('SessionService', () => {
       expect(k).toMatch(/^[0-9a-f]{64}$/);
       expect([a.id, b.id]).not.toContain(k);
     }
-    expect(await sessions.resolve(a.id)).toEqual({ csrfToken: a.csrfToken, expiresAt: new Date(now + SESSION_IDLE_MS) });
+    expect(await sessions.resolve(a.id)).toEqual({ csrfToken: a.csrfToken, expiresAt: new Date(now + SESSION_IDLE_MS), signedInAt: new Date(now) });
+  });
+
+  it('keeps when its sign-in happened while requests push the idle end back', async () => {
+    const { sessions } = make();
+    const t0 = now;
+    const s = await sessions.create({ id: 3, sessionEpoch: 2 });
+    now += SESSION_IDLE_MS - 1;
+    expect(await sessions.resolve(s.id)).toMatchObject({ userId: 3, epoch: 2, signedInAt: new Date(t0) });
+    now += SESSION_IDLE_MS - 1;
+    expect((await sessions.resolve(s.id))?.signedInAt).toEqual(new Date(t0));
   });
 
   it('ends after the idle time without requests', async () => {

@@ -23,6 +23,8 @@ export interface LiveSession {
   epoch?: number;
   /** when the session ends if it stays idle (never later than its absolute end) */
   expiresAt: Date;
+  /** when its sign-in happened (a fresh one may do what an old cookie may not: set a first password) */
+  signedInAt: Date;
 }
 
 export interface NewSession extends LiveSession {
@@ -60,7 +62,7 @@ export class SessionService implements OnModuleDestroy {
     const owner = user === undefined ? {} : { userId: user.id, epoch: user.sessionEpoch };
     const record: SessionRecord = { csrfToken: randomBytes(32).toString('base64url'), ...owner, createdAt: now, lastSeenAt: now };
     await available(this.store.put(hashOf(id), record, this.ttl(record, now)));
-    return { id, csrfToken: record.csrfToken, ...owner, expiresAt: new Date(this.endOf(record)) };
+    return { id, csrfToken: record.csrfToken, ...owner, expiresAt: new Date(this.endOf(record)), signedInAt: new Date(now) };
   }
 
   /** The live session of this cookie value, or null (unknown, signed out, idle or past its absolute end). */
@@ -75,7 +77,12 @@ export class SessionService implements OnModuleDestroy {
       await available(this.store.put(key, record, this.ttl(record, now)));
     }
     const owner = record.userId === undefined ? {} : { userId: record.userId, epoch: record.epoch ?? 0 };
-    return { csrfToken: record.csrfToken, ...owner, expiresAt: new Date(this.endOf(record)) };
+    return { csrfToken: record.csrfToken, ...owner, expiresAt: new Date(this.endOf(record)), signedInAt: new Date(record.createdAt) };
+  }
+
+  /** Whether the session's sign-in happened less than `ms` ago (by this service's clock). */
+  signedInWithin(s: LiveSession, ms: number): boolean {
+    return this.now() - s.signedInAt.getTime() < ms;
   }
 
   async revoke(id: string): Promise<void> {

@@ -9,6 +9,8 @@ import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { TopupPanel } from './topup.panel';
 import { PasskeysPanel } from '../passkeys/passkeys.panel';
+import { PasswordPanel } from './password.panel';
+import { SessionsPanel } from './sessions.panel';
 import { TwoFactorPanel } from './two-factor.panel';
 
 /** The tabs and the path each is bookmarked under. */
@@ -20,7 +22,7 @@ const TABS = [
   { value: 'topup', path: '/account/topup' },
 ] as const;
 
-/** The signed-in user's own account: overview with usage, its tokens, its request logs, 2FA. Only /api/me/* is called. */
+/** The signed-in user's own account: overview with usage, its tokens, its request logs, security (password, 2FA, passkeys, sessions). Only /api/me/* is called. */
 export function AccountPage() {
   const { t } = useI18n();
   const { api } = useSession();
@@ -52,8 +54,10 @@ export function AccountPage() {
             <TopupPanel />
           ) : (
             <Stack>
+              <PasswordPanel me={m} />
               <TwoFactorPanel me={m} />
               <PasskeysPanel />
+              <SessionsPanel />
             </Stack>
           )
         }
