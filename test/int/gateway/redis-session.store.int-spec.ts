@@ -28,7 +28,7 @@ describe('RedisSessionStore across gateway replicas', () => {
 
   maybe('shares sessions, keeps only the hash with a TTL, and a sign-out on one ends it on the other', async () => {
     const s = await a.create();
-    expect(await b.resolve(s.id)).toEqual({ csrfToken: s.csrfToken, expiresAt: s.expiresAt });
+    expect(await b.resolve(s.id)).toEqual({ csrfToken: s.csrfToken, expiresAt: s.expiresAt, signedInAt: s.signedInAt });
     expect(await redis!.exists(sessionKey(s.id))).toBe(0);
     const keys = await redis!.keys('sb:session:*');
     for (const k of keys) expect(k).not.toContain(s.id);
