@@ -17,12 +17,12 @@ import { filterFromParams, listQuery, pageCount, paramsFromFilter, userIdFromPat
 
 type Dialog = { kind: 'create' } | { kind: 'edit' | 'topup' | 'disable' | 'delete'; user: UserRow } | null;
 
-/** The group names for the form and the filter (groups are few: one page of 500). */
+/** The groups (name and owner) for the form and the filter (groups are few: one page of 500). */
 export function useGroupNames() {
   const { api } = useSession();
   return useQuery({
-    queryKey: ['groups', 'names'],
-    queryFn: async () => (await api('groups.list', { query: { limit: 500 } })).data.map((g) => g.name),
+    queryKey: ['groups', 'options'],
+    queryFn: async () => (await api('groups.list', { query: { limit: 500 } })).data.map((g) => ({ name: g.name, orgId: g.orgId })),
   });
 }
 
@@ -131,7 +131,8 @@ export function UsersPage() {
         <Select
           label={t('users.filterGroup')}
           placeholder={t('users.anyGroup')}
-          data={groups.data ?? []}
+          // `default` too: an org admin's list has only its org's groups, yet its users may be in `default`.
+          data={[...new Set(['default', ...(groups.data ?? []).map((g) => g.name)])].sort()}
           value={filter.group || null}
           onChange={(v) => setFilter({ group: v ?? '', page: 1 })}
           clearable
