@@ -7,6 +7,7 @@ import { fmtInt } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
 import { ListPagination } from '../../layout/list-pagination';
 import { QueryState } from '../../layout/query-state';
+import { isOrgAdmin } from '../../layout/console-pages';
 import { useSession } from '../../session/session.context';
 import { DeleteUserModal, DisableUserModal, TopUpModal } from './user-actions.modals';
 import { UserDetailDrawer } from './user-detail.drawer';
@@ -29,7 +30,7 @@ export function useGroupNames() {
 /** Top up, edit, and a menu with enable/disable and delete: the same in the table row and the detail drawer. */
 function UserActions({ user, open }: { user: UserRow; open: (d: Dialog) => void }) {
   const { t } = useI18n();
-  const { api } = useSession();
+  const { api, user: me } = useSession();
   const queryClient = useQueryClient();
   const enable = useMutation({
     mutationFn: () => api('users.update', { params: { id: String(user.id) }, body: { status: 'active' } }),
@@ -37,9 +38,12 @@ function UserActions({ user, open }: { user: UserRow; open: (d: Dialog) => void 
   });
   return (
     <Group gap={6} wrap="nowrap">
-      <Button size="compact-sm" variant="light" onClick={() => open({ kind: 'topup', user })} disabled={user.balance === null}>
-        {t('users.topUp')}
-      </Button>
+      {/* Crediting is billing's, the platform's: an org admin has no top-up. */}
+      {!isOrgAdmin(me) && (
+        <Button size="compact-sm" variant="light" onClick={() => open({ kind: 'topup', user })} disabled={user.balance === null}>
+          {t('users.topUp')}
+        </Button>
+      )}
       <Button size="compact-sm" variant="default" onClick={() => open({ kind: 'edit', user })}>
         {t('users.edit')}
       </Button>
