@@ -16,6 +16,10 @@ export class SessionIssuer {
   async issue(req: FastifyRequest, reply: FastifyReply, user?: AccountPrincipal) {
     const s = await this.sessions.create(user);
     reply.header('set-cookie', sessionCookie(s.id, SESSION_ABSOLUTE_MS / 1000, req.protocol === 'https')).header('cache-control', 'no-store');
-    return { csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString(), ...(user ? { user: { id: user.id, name: user.name, role: user.role, orgId: user.orgId ?? null } } : {}) };
+    return {
+      csrfToken: s.csrfToken,
+      expiresAt: s.expiresAt.toISOString(),
+      ...(user ? { user: { id: user.id, name: user.name, role: user.role, orgId: user.orgId ?? null } } : {}),
+    };
   }
 }

@@ -103,19 +103,21 @@ export class McpServerService {
   async create(body: CreateMcpServer, actor: string, actorOrgId: number | null = null): Promise<McpServerView> {
     this.check(body);
     assertOwnOrg(actorOrgId, body.orgId);
-    const row = await this.repo.create(
-      {
-        name: body.name,
-        type: body.type,
-        url: body.url,
-        transport: body.transport,
-        spec: body.spec === null ? Prisma.DbNull : (body.spec as Prisma.InputJsonValue),
-        headersCiphertext: this.seal(body.headers),
-        groups: body.groups,
-        orgId: actorOrgId ?? body.orgId ?? null,
-      },
-      (r) => ({ actor, action: 'create', entity: 'mcp-server', entityId: r.name, after: this.view(r, body.headers) }),
-    ).catch(noSuchOrg);
+    const row = await this.repo
+      .create(
+        {
+          name: body.name,
+          type: body.type,
+          url: body.url,
+          transport: body.transport,
+          spec: body.spec === null ? Prisma.DbNull : (body.spec as Prisma.InputJsonValue),
+          headersCiphertext: this.seal(body.headers),
+          groups: body.groups,
+          orgId: actorOrgId ?? body.orgId ?? null,
+        },
+        (r) => ({ actor, action: 'create', entity: 'mcp-server', entityId: r.name, after: this.view(r, body.headers) }),
+      )
+      .catch(noSuchOrg);
     if (!row) throw new DomainError('conflict', 409, `an MCP server named "${body.name}" already exists`, { field: 'name' });
     this.changed();
     return this.view(row, body.headers);
@@ -135,19 +137,21 @@ export class McpServerService {
       body.headers === undefined
         ? undefined
         : Object.fromEntries(Object.entries(body.headers).map(([k, v]) => [k, k in current && v === maskSecret(current[k]) ? current[k] : v]));
-    const row = await this.repo.update(
-      name,
-      {
-        ...(body.type !== undefined ? { type: body.type } : {}),
-        ...(body.url !== undefined ? { url: body.url } : {}),
-        ...(body.transport !== undefined ? { transport: body.transport } : {}),
-        ...(body.spec !== undefined ? { spec: body.spec === null ? Prisma.DbNull : (body.spec as Prisma.InputJsonValue) } : {}),
-        ...(headers !== undefined ? { headersCiphertext: this.seal(headers) } : {}),
-        ...(body.groups !== undefined ? { groups: body.groups } : {}),
-        ...(body.orgId !== undefined ? { orgId: body.orgId } : {}),
-      },
-      (r) => ({ actor, action: 'update', entity: 'mcp-server', entityId: name, before: this.view(before, current), after: this.view(r, headers ?? current) }),
-    ).catch(noSuchOrg);
+    const row = await this.repo
+      .update(
+        name,
+        {
+          ...(body.type !== undefined ? { type: body.type } : {}),
+          ...(body.url !== undefined ? { url: body.url } : {}),
+          ...(body.transport !== undefined ? { transport: body.transport } : {}),
+          ...(body.spec !== undefined ? { spec: body.spec === null ? Prisma.DbNull : (body.spec as Prisma.InputJsonValue) } : {}),
+          ...(headers !== undefined ? { headersCiphertext: this.seal(headers) } : {}),
+          ...(body.groups !== undefined ? { groups: body.groups } : {}),
+          ...(body.orgId !== undefined ? { orgId: body.orgId } : {}),
+        },
+        (r) => ({ actor, action: 'update', entity: 'mcp-server', entityId: name, before: this.view(before, current), after: this.view(r, headers ?? current) }),
+      )
+      .catch(noSuchOrg);
     this.changed();
     return this.view(row, headers ?? current);
   }
