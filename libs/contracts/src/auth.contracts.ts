@@ -48,6 +48,8 @@ export const VerifiedToken = z.object({
     balanceMicros: z.number().nullable(),
     limits: LimitsSchema,
     budget: VerifiedBudget.nullable().default(null),
+    /** its organisation (an org's MCP servers admit only its users); absent from an older auth = none */
+    orgId: z.number().int().nullable().default(null),
   }),
   group: z.object({ name: z.string(), priceRatio: z.number(), limits: LimitsSchema, budget: VerifiedBudget.nullable().default(null) }),
 });

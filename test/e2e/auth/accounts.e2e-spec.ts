@@ -83,7 +83,7 @@ describe.each<Topology>(['standalone', 'cluster'])('accounts (%s)', (topology) =
   });
 
   it_('the root from ROOT_USERNAME signs in with its password; root makes an admin and users, audited under its name', async () => {
-    expect(root.user).toEqual({ id: expect.any(Number), name: 'rita', role: 'root' });
+    expect(root.user).toEqual({ id: expect.any(Number), name: 'rita', role: 'root', orgId: null });
     expect(root.user).not.toHaveProperty('sessionEpoch');
     expect((await root.call('GET', '/api/session')).body).toMatchObject({ via: 'session', user: { name: 'rita', role: 'root' } });
     for (const [name, role] of [

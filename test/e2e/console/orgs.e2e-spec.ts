@@ -1,5 +1,6 @@
 // The Organisations page (roots): list, create, rename, delete (refused while the org has users), and the user
-// form's organisation select; in English and Chinese. Chromium against a standalone system.
+// form's organisation select; an org admin's console (only its pages, its groups without ratio or owner); in English
+// and Chinese. Chromium against a standalone system.
 import type { Page } from 'playwright-core';
 import { adminClient, eventually, startStandalone, type System } from '../../support/harness';
 import { openConsole, type ConsoleBrowser } from './console-browser';
@@ -94,6 +95,50 @@ describe('console organisations page (standalone, Chromium)', () => {
       expect(await links.allTextContents()).not.toContain('Organisations');
     } finally {
       await other.close();
+    }
+  });
+
+  it("an org admin signs in to only its pages: its org's groups without ratio, owner or create, and only assignable groups for its users", async () => {
+    const org = await admin.post<Row>('/api/orgs', { name: 'umbrella' });
+    expect((await admin.post('/api/groups', { name: 'team-u', orgId: org.body.id, priceRatio: 3 })).status).toBe(201);
+    expect((await admin.post('/api/groups', { name: 'vip' })).status).toBe(201);
+    expect((await admin.post('/api/users', { name: 'olga', role: 'admin', password: 'olga-password-1', orgId: org.body.id })).status).toBe(201);
+    const olga = await openConsole(sys, { signedIn: false });
+    try {
+      const p = olga.page;
+      // a platform page asked for lands on the dashboard
+      await p.goto('/channels');
+      await p.getByLabel('Username').fill('olga');
+      await p.getByLabel('Password').fill('olga-password-1');
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      const links = p.getByRole('navigation', { name: 'Console pages' }).getByRole('link');
+      await links.filter({ hasText: 'Users' }).waitFor();
+      expect(await links.allTextContents()).toEqual(['Dashboard', 'Tokens', 'Users', 'Groups', 'MCP servers', 'Request logs', 'My account']);
+      await eventually(async () => new URL(p.url()).pathname === '/dashboard');
+
+      await p.goto('/groups');
+      await p.getByTestId('group-team-u').waitFor();
+      expect(await p.getByRole('row').count()).toBe(2);
+      expect(await p.getByRole('button', { name: 'New group' }).count()).toBe(0);
+      expect(await p.getByRole('columnheader', { name: 'Price ratio' }).count()).toBe(0);
+      await p.getByRole('button', { name: 'Edit group team-u' }).click();
+      const dialog = p.getByRole('dialog', { name: 'Edit group team-u' });
+      await dialog.getByLabel('Requests per minute').fill('120');
+      expect(await dialog.getByLabel('Price ratio').count()).toBe(0);
+      expect(await dialog.getByRole('textbox', { name: 'Organisation' }).count()).toBe(0);
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      expect((await admin.get<Row>('/api/groups/team-u')).body).toMatchObject({ rpm: 120, priceRatio: 3, orgId: org.body.id });
+
+      await p.goto('/users');
+      await p.getByRole('button', { name: 'New user' }).click();
+      const form = p.getByRole('dialog', { name: 'Create a user' });
+      await form.getByRole('textbox', { name: 'Group' }).click();
+      await p.getByRole('option', { name: 'team-u' }).waitFor();
+      expect(await p.getByRole('option').allTextContents()).toEqual(['default', 'team-u']);
+      expect(olga.pageErrors).toEqual([]);
+    } finally {
+      await olga.close();
     }
   });
 

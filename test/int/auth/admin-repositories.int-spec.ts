@@ -98,6 +98,27 @@ describePostgres('auth admin repositories on Postgres', () => {
     ]);
   });
 
+  it('groups of one org: its page and total only; whether anyone outside the org is in a group, as a user or by a token', async () => {
+    const [o1, o2] = await Promise.all([prisma.org.create({ data: { name: 'ar-org-1' } }), prisma.org.create({ data: { name: 'ar-org-2' } })]);
+    await prisma.group.createMany({ data: [{ name: 'ar-org-g1', orgId: o1.id }, { name: 'ar-org-g2', orgId: o2.id }, { name: 'ar-org-platform' }] });
+    const repo = new GroupRepository(prisma);
+    const page = await repo.page(500, 0, o1.id);
+    expect([page.rows.map((g) => g.name), page.total]).toEqual([['ar-org-g1'], 1]);
+    expect(await repo.holdsOtherOrgs('ar-org-g1', o1.id)).toBe(false);
+    const insider = await prisma.user.create({ data: { name: 'ar-org-in', group: 'ar-org-g1', orgId: o1.id } });
+    await token(insider.id);
+    expect(await repo.holdsOtherOrgs('ar-org-g1', o1.id)).toBe(false);
+    // a platform user's token naming the group
+    const outsider = await prisma.user.create({ data: { name: 'ar-org-out' } });
+    const t = await token(outsider.id);
+    await prisma.token.update({ where: { id: t.id }, data: { group: 'ar-org-g1' } });
+    expect(await repo.holdsOtherOrgs('ar-org-g1', o1.id)).toBe(true);
+    expect(await repo.holdsOtherOrgs('ar-org-g1', o2.id)).toBe(true);
+    await prisma.token.update({ where: { id: t.id }, data: { group: null } });
+    expect(await repo.holdsOtherOrgs('ar-org-g1', o1.id)).toBe(false);
+    expect(await repo.holdsOtherOrgs('ar-org-g1', o2.id)).toBe(true);
+  });
+
   it('tokens filter by status and search a part of the name in any case or the start of the key, taking % and _ literally', async () => {
     const owner = await user();
     const make = (name: string, keyPrefix: string, status = 'active') =>

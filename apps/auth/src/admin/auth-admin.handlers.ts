@@ -6,7 +6,7 @@ import type { AuthAdminService } from './auth-admin.service';
 
 /**
  * auth.admin.v1: one handler per orgs/users/tokens/groups route of ADMIN_ROUTES (the type fails the build if one is
- * missing). `actorOrgId` confines an org admin to its organisation's users and tokens.
+ * missing). `actorOrgId` confines an org admin to its organisation's users, tokens and groups.
  */
 export function authAdminHandlers(s: AuthAdminService, orgs: OrgAdminService): AdminHandlers<typeof Subjects.AuthAdmin> {
   return {
@@ -24,10 +24,10 @@ export function authAdminHandlers(s: AuthAdminService, orgs: OrgAdminService): A
     'tokens.create': (c) => s.createToken(c.body, c.actor, c.actorOrgId ?? null),
     'tokens.update': (c) => s.updateToken(c.id, c.body, c.actor, c.actorOrgId ?? null),
     'tokens.delete': (c) => s.deleteToken(c.id, c.actor, c.actorOrgId ?? null),
-    'groups.list': (c) => s.listGroups(c.query),
-    'groups.get': (c) => s.getGroup(c.id),
+    'groups.list': (c) => s.listGroups(c.query, c.actorOrgId ?? null),
+    'groups.get': (c) => s.getGroup(c.id, c.actorOrgId ?? null),
     'groups.create': (c) => s.createGroup(c.body, c.actor),
-    'groups.update': (c) => s.updateGroup(c.id, c.body, c.actor),
+    'groups.update': (c) => s.updateGroup(c.id, c.body, c.actor, c.actorOrgId ?? null),
   };
 }
 

@@ -38,6 +38,7 @@ class World {
       maxConcurrency: null,
       budget: null,
       logBodies: false,
+      orgId: null,
       createdAt: T0,
       updatedAt: T0,
     },
@@ -171,15 +172,18 @@ class World {
   };
 
   readonly groupRepo: Groups = {
-    page: (limit, offset) => {
+    page: (limit, offset, orgId) => {
       const effective = (t: Token) => t.group ?? this.users.find((u) => u.id === t.userId)?.group;
-      const rows = this.groups.slice(offset, offset + limit).map((g) => ({
+      const groups = this.groups.filter((g) => orgId === undefined || g.orgId === orgId);
+      const rows = groups.slice(offset, offset + limit).map((g) => ({
         ...g,
         userCount: this.users.filter((u) => u.group === g.name).length,
         tokenCount: this.tokens.filter((t) => effective(t) === g.name).length,
       }));
-      return Promise.resolve({ rows, total: this.groups.length });
+      return Promise.resolve({ rows, total: groups.length });
     },
+    holdsOtherOrgs: (name, orgId) =>
+      Promise.resolve(this.users.some((u) => u.orgId !== orgId && (u.group === name || this.tokens.some((t) => t.userId === u.id && t.group === name)))),
     byName: (name) => Promise.resolve(this.groups.find((g) => g.name === name) ?? null),
     create: (data, audit) => {
       const g = { rpm: null, tpm: null, maxConcurrency: null, createdAt: T0, updatedAt: T0, ...defined(data) } as Group;
@@ -474,6 +478,67 @@ describe('AuthAdminService', () => {
       expect(await rejection(s.createToken(CreateToken.parse({ name: 'k', userId: b.id }), 'a-admin', 1))).toMatchObject({ status: 400 });
       expect(await rejection(s.createToken(CreateToken.parse({ name: 'k' }), 'a-admin', 1))).toMatchObject({ status: 400 });
       expect((await s.createToken(CreateToken.parse({ name: 'k', userId: a.id }), 'a-admin', 1)).userId).toBe(a.id);
+    });
+
+    it("lists, reads and updates only its org's groups; ratio and owner are the platform's (403 naming the field)", async () => {
+      await s.createGroup(CreateGroup.parse({ name: 'a-team', orgId: 1 }), 'root');
+      await s.createGroup(CreateGroup.parse({ name: 'b-team', orgId: 2 }), 'root');
+      await s.createGroup(CreateGroup.parse({ name: 'vip' }), 'root');
+      const listed = await s.listGroups(q(), 1);
+      expect([listed.data.map((g) => g.name), listed.total]).toEqual([['a-team'], 1]);
+      expect((await s.listGroups(q(), null)).total).toBe(4);
+      expect((await s.getGroup('a-team', 1)).orgId).toBe(1);
+      for (const attempt of [
+        s.getGroup('b-team', 1),
+        s.getGroup('vip', 1),
+        s.getGroup('default', 1),
+        s.updateGroup('b-team', UpdateGroup.parse({ rpm: 1 }), 'a-admin', 1),
+      ]) {
+        expect(await rejection(attempt)).toMatchObject({ status: 404 });
+      }
+      expect(await s.updateGroup('a-team', UpdateGroup.parse({ rpm: 5, logBodies: true }), 'a-admin', 1)).toMatchObject({ rpm: 5, logBodies: true });
+      for (const [body, field] of [
+        [{ priceRatio: 0.1 }, 'priceRatio'],
+        [{ orgId: 2 }, 'orgId'],
+        [{ orgId: null, rpm: 1 }, 'orgId'],
+      ] as const) {
+        const e = await rejection(s.updateGroup('a-team', UpdateGroup.parse(body), 'a-admin', 1));
+        expect([e.status, e.message]).toEqual([403, expect.stringMatching(new RegExp(`^${field}: `))]);
+      }
+      expect((await s.getGroup('a-team', null)).priceRatio).toBe(1);
+      // a root may hand it over, unless someone of another org is in it
+      const u = w.user({ name: 'a-user', orgId: 1, group: 'a-team' });
+      expect(await rejection(s.updateGroup('a-team', UpdateGroup.parse({ orgId: 2 }), 'root', null))).toMatchObject({ status: 400 });
+      await s.updateUser(String(u.id), UpdateUser.parse({ group: 'default' }), 'root', 'root', null);
+      expect((await s.updateGroup('a-team', UpdateGroup.parse({ orgId: 2 }), 'root', null)).orgId).toBe(2);
+    });
+
+    it("puts users and tokens only in its org's groups or default; a root keeps an org's group to that org's users", async () => {
+      await s.createGroup(CreateGroup.parse({ name: 'a-team', orgId: 1 }), 'root');
+      await s.createGroup(CreateGroup.parse({ name: 'b-team', orgId: 2 }), 'root');
+      await s.createGroup(CreateGroup.parse({ name: 'vip' }), 'root');
+      const a = w.user({ name: 'a-user', orgId: 1 });
+      const t = w.token({ userId: a.id, name: 'ta' });
+      for (const group of ['b-team', 'vip', 'missing']) {
+        for (const attempt of [
+          s.createUser(CreateUser.parse({ name: `x-${group}`, group }), 'a-admin', 'admin', 1),
+          s.updateUser(String(a.id), UpdateUser.parse({ group }), 'a-admin', 'admin', 1),
+          s.createToken(CreateToken.parse({ name: 'k', userId: a.id, group }), 'a-admin', 1),
+          s.updateToken(String(t.id), UpdateToken.parse({ group }), 'a-admin', 1),
+        ]) {
+          const e = await rejection(attempt);
+          expect([e.status, e.message]).toEqual([400, `group: "${group}" is not a group of your organisation (use one of its groups or "default")`]);
+        }
+      }
+      expect((await s.updateUser(String(a.id), UpdateUser.parse({ group: 'a-team' }), 'a-admin', 'admin', 1)).group).toBe('a-team');
+      expect((await s.updateToken(String(t.id), UpdateToken.parse({ group: 'default' }), 'a-admin', 1)).group).toBe('default');
+      expect((await s.createUser(CreateUser.parse({ name: 'a2', group: 'a-team' }), 'a-admin', 'admin', 1)).group).toBe('a-team');
+      // the platform: an org's group only for that org's users, a platform group for anyone
+      const p = w.user({ name: 'p-user' });
+      expect(await rejection(s.updateUser(String(p.id), UpdateUser.parse({ group: 'a-team' }), 'root', 'root', null))).toMatchObject({ status: 400 });
+      expect(await rejection(s.createToken(CreateToken.parse({ name: 'k', userId: p.id, group: 'b-team' }), 'root', null))).toMatchObject({ status: 400 });
+      expect(await rejection(s.updateUser(String(a.id), UpdateUser.parse({ orgId: 2 }), 'root', 'root', null))).toMatchObject({ status: 400 });
+      expect((await s.updateUser(String(a.id), UpdateUser.parse({ group: 'vip' }), 'root', 'root', null)).group).toBe('vip');
     });
   });
 });

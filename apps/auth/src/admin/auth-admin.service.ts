@@ -22,7 +22,7 @@ import { Budgets, type BudgetView } from '../budgets/budget';
 import type { BudgetScope } from '../budgets/budget-spend.repository';
 import { PasswordHasher } from '../accounts/password.hasher';
 import { TokenExpiryService } from '../keys/token-expiry.service';
-import { inOrgScope, orgForNewUser } from '../orgs/org-scope';
+import { groupAssignmentProblem, inOrgScope, orgAdminForbiddenField, orgForNewUser } from '../orgs/org-scope';
 import { groupView, tokenView, userView } from './auth.views';
 import { GroupRepository, type Groups } from './group.repository';
 import { TokenRepository, type Tokens } from './token.repository';
@@ -39,7 +39,7 @@ const duplicate = (what: string) => new DomainError('invalid_request', 400, `nam
 /** A concurrent create can still race past the pre-check: the unique index has the last word, with the same 400. */
 function uniqueViolation(err: unknown, what: string): never {
   if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw duplicate(what);
-  // users.orgId is the only foreign key a user write sets from its input
+  // orgId is the only foreign key a user or group write sets from its input
   if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003') throw badRequest('orgId: no such organisation', { field: 'orgId' });
   throw err;
 }
@@ -138,10 +138,17 @@ export class AuthAdminService {
     return user;
   }
 
-  private async assertGroup(name: string): Promise<void> {
-    if (!(await this.groups.byName(name))) {
-      throw badRequest(`group: "${name}" does not exist`, { field: 'group' });
-    }
+  /** `name` may hold a user (or a token of a user) of `subjectOrgId`, as `actorOrgId` assigns it (org-scope's rule). */
+  private async assertGroup(name: string, actorOrgId: number | null = null, subjectOrgId: number | null = null): Promise<void> {
+    const problem = groupAssignmentProblem(actorOrgId, subjectOrgId, await this.groups.byName(name), name);
+    if (problem) throw badRequest(problem, { field: 'group' });
+  }
+
+  /** A token's own group against its user's organisation. */
+  private async assertTokenGroup(group: string | null | undefined, userId: number, actorOrgId: number | null): Promise<void> {
+    if (!group) return;
+    const owner = await this.users.byId(userId);
+    await this.assertGroup(group, actorOrgId, owner?.orgId ?? null);
   }
 
   private async assertUserNameFree(name: string, exceptId?: number): Promise<void> {
@@ -151,7 +158,7 @@ export class AuthAdminService {
 
   async createUser(b: z.infer<typeof CreateUser>, actor: string, actorRole: 'root' | 'admin' = 'admin', actorOrgId: number | null = null) {
     this.assertMayManage(actorRole, b.role);
-    await this.assertGroup(b.group);
+    await this.assertGroup(b.group, actorOrgId, orgForNewUser(actorOrgId, b.orgId ?? null));
     const passwordHash = b.password === undefined ? null : await this.hasher.hash(b.password);
     await this.assertUserNameFree(b.name);
     const user = await this.users
@@ -191,7 +198,9 @@ export class AuthAdminService {
     await this.assertNotLastRoot(before, b);
     const passwordHash = b.password === undefined ? undefined : b.password === null ? null : await this.hasher.hash(b.password);
     const reset2fa = b.resetTwoFactor ? { totpEnabled: false, totpSecret: null, totpLastStep: null, backupCodes: [] } : {};
-    if (b.group) await this.assertGroup(b.group);
+    // Moving a user to another org re-checks the group it keeps, as does a new group.
+    if (b.group || (b.orgId !== undefined && b.orgId !== before.orgId))
+      await this.assertGroup(b.group ?? before.group, b.group ? actorOrgId : null, b.orgId !== undefined ? b.orgId : before.orgId);
     if (b.name !== undefined) await this.assertUserNameFree(b.name, before.id);
     const after = await this.users
       .update(
@@ -276,7 +285,7 @@ export class AuthAdminService {
     } else if (!(await this.users.byId(userId))) {
       throw badRequest(`userId: user ${userId} does not exist`, { field: 'userId' });
     }
-    if (b.group) await this.assertGroup(b.group);
+    await this.assertTokenGroup(b.group, userId, actorOrgId);
     const key = generateApiKey();
     const expiresAt = b.expiresAt ? new Date(b.expiresAt) : null;
     const quotaMicros = usdToMicrosOrNull(b.quota);
@@ -309,7 +318,7 @@ export class AuthAdminService {
 
   async updateToken(id: string | undefined, b: z.infer<typeof UpdateToken>, actor: string, actorOrgId: number | null = null) {
     const before = await this.findToken(id, actorOrgId);
-    if (b.group) await this.assertGroup(b.group);
+    await this.assertTokenGroup(b.group, before.userId, actorOrgId);
     const expiresAt = b.expiresAt === undefined ? before.expiresAt : b.expiresAt ? new Date(b.expiresAt) : null;
     const quotaMicros = b.quota === undefined ? before.quotaMicros : usdToMicrosOrNull(b.quota);
     // The status is computed from the locked, re-read row (the repository's `update`), so billing's last
@@ -346,8 +355,8 @@ export class AuthAdminService {
   }
 
   // ---- groups
-  async listGroups(q: z.output<typeof AuthListQuery>) {
-    const { rows, total } = await this.groups.page(q.limit, q.offset);
+  async listGroups(q: z.output<typeof AuthListQuery>, actorOrgId: number | null = null) {
+    const { rows, total } = await this.groups.page(q.limit, q.offset, actorOrgId ?? undefined);
     return {
       data: await Promise.all(
         rows.map(async (g) => ({ ...(await this.withSpend('group', g.name, groupView(g), g.budget)), userCount: g.userCount, tokenCount: g.tokenCount })),
@@ -356,14 +365,15 @@ export class AuthAdminService {
     };
   }
 
-  async getGroup(name: string | undefined) {
-    const g = await this.findGroup(name);
+  async getGroup(name: string | undefined, actorOrgId: number | null = null) {
+    const g = await this.findGroup(name, actorOrgId);
     return this.withSpend('group', g.name, groupView(g), g.budget);
   }
 
-  private async findGroup(name: string | undefined) {
+  /** The group, if the asker's org owns it (another org's group, and a platform one, read as absent to an org admin). */
+  private async findGroup(name: string | undefined, actorOrgId: number | null = null) {
     const group = name ? await this.groups.byName(name) : null;
-    if (!group) throw notFound('group');
+    if (!group || !inOrgScope(actorOrgId, group.orgId)) throw notFound('group');
     return group;
   }
 
@@ -382,13 +392,21 @@ export class AuthAdminService {
     return this.withSpend('group', g.name, groupView(g), g.budget);
   }
 
-  async updateGroup(name: string | undefined, b: z.infer<typeof UpdateGroup>, actor: string) {
-    const before = await this.findGroup(name);
-    const after = await this.groups.update(
-      before.name,
-      { ...b, priceRatio: b.priceRatio === undefined ? undefined : new Prisma.Decimal(b.priceRatio), budget: budgetColumn(b.budget) },
-      (row) => ({ actor, action: 'update', entity: 'group', entityId: row.name, before: groupView(before), after: groupView(row) }),
-    );
+  async updateGroup(name: string | undefined, b: z.infer<typeof UpdateGroup>, actor: string, actorOrgId: number | null = null) {
+    const before = await this.findGroup(name, actorOrgId);
+    // The price ratio and the owner are the platform's to decide, even for the org's own groups.
+    const forbidden = orgAdminForbiddenField(actorOrgId, b, ['priceRatio', 'orgId']);
+    if (forbidden) throw new DomainError('forbidden', 403, `${forbidden}: an organisation admin cannot change it`, { field: forbidden });
+    if (b.orgId !== undefined && b.orgId !== before.orgId && b.orgId !== null && (await this.groups.holdsOtherOrgs(before.name, b.orgId))) {
+      throw badRequest(`orgId: users or tokens of another organisation are in the group "${before.name}"; move them first`, { field: 'orgId' });
+    }
+    const after = await this.groups
+      .update(
+        before.name,
+        { ...b, priceRatio: b.priceRatio === undefined ? undefined : new Prisma.Decimal(b.priceRatio), budget: budgetColumn(b.budget) },
+        (row) => ({ actor, action: 'update', entity: 'group', entityId: row.name, before: groupView(before), after: groupView(row) }),
+      )
+      .catch((e) => uniqueViolation(e, `group "${before.name}"`));
     // Every key whose user or token names this group carries its ratio and limits: cheaper to drop all than to find them.
     this.changed([], true);
     return this.withSpend('group', after.name, groupView(after), after.budget);

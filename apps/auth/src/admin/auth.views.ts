@@ -55,6 +55,7 @@ export const groupView = (g: Group) => ({
   maxConcurrency: g.maxConcurrency,
   budget: storedBudget(g.budget),
   logBodies: g.logBodies,
+  orgId: g.orgId,
   createdAt: g.createdAt.toISOString(),
   updatedAt: g.updatedAt.toISOString(),
 });

@@ -12,10 +12,11 @@ export type GroupWithCounts = Group & { userCount: number; tokenCount: number };
 export class GroupRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** One page by name with each group's counts, and the number of groups, in one snapshot. */
-  async page(limit: number, offset: number): Promise<{ rows: GroupWithCounts[]; total: number }> {
+  /** One page by name with each group's counts, and the number of groups (of one org's, with `orgId`), in one snapshot. */
+  async page(limit: number, offset: number, orgId?: number): Promise<{ rows: GroupWithCounts[]; total: number }> {
+    const where = orgId === undefined ? {} : { orgId };
     return readSnapshot(this.prisma, async (tx) => {
-      const groups = await tx.group.findMany({ orderBy: { name: 'asc' }, take: limit, skip: offset });
+      const groups = await tx.group.findMany({ where, orderBy: { name: 'asc' }, take: limit, skip: offset });
       const names = groups.map((g) => g.name);
       const users = await tx.user.groupBy({ by: ['group'], where: { group: { in: names } }, _count: { _all: true } });
       // A token's effective group is its own, else its user's (the one that routes and prices it).
@@ -28,9 +29,18 @@ export class GroupRepository {
       const tokenCount = new Map(tokens.map((t) => [t.name, t.n]));
       return {
         rows: groups.map((g) => ({ ...g, userCount: userCount.get(g.name) ?? 0, tokenCount: tokenCount.get(g.name) ?? 0 })),
-        total: await tx.group.count(),
+        total: await tx.group.count({ where }),
       };
     });
+  }
+
+  /** Whether a user outside `orgId`, or a token of one, is in the group (it cannot then become that org's). */
+  async holdsOtherOrgs(name: string, orgId: number): Promise<boolean> {
+    const [{ n }] = await this.prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM users u
+      WHERE u."orgId" IS DISTINCT FROM ${orgId}
+        AND (u."group" = ${name} OR EXISTS (SELECT 1 FROM tokens t WHERE t."userId" = u.id AND t."group" = ${name}))`;
+    return n > 0;
   }
 
   async byName(name: string): Promise<Group | null> {

@@ -106,6 +106,7 @@ describe('KeyVerificationService', () => {
       maxConcurrency: 2,
       budget: null,
       logBodies: true,
+      orgId: null,
       createdAt: T0,
       updatedAt: T0,
     });

@@ -67,6 +67,7 @@ export class KeyVerificationService {
           balanceMicros: t.user.balanceMicros === null ? null : Number(t.user.balanceMicros),
           limits: limits(t.user),
           budget: userBudget,
+          orgId: t.user.orgId,
         },
         group: { name: groupName, priceRatio: group ? Number(group.priceRatio) : 1, limits: limits(group), budget: groupBudget },
       },

@@ -76,6 +76,9 @@ export class OrgAdminService {
     if (result === 'has-users') {
       throw new DomainError('conflict', 409, `organisation "${before.name}" still has users: move or delete them first`);
     }
+    if (result === 'owns-things') {
+      throw new DomainError('conflict', 409, `organisation "${before.name}" still owns groups or MCP servers: move or delete them first`);
+    }
     return { deleted: true as const };
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, recordAudit, type AuditEntry, type Org } from '@switchboard/db';
+import { Prisma, PrismaService, recordAudit, type AuditEntry, type Org } from '@switchboard/db';
 
 export type OrgWithUserCount = Org & { userCount: number };
 
@@ -39,14 +39,23 @@ export class OrgRepository {
     });
   }
 
-  /** Deletes the org unless it has users (checked under the row lock, so a user added meanwhile still blocks it). */
-  async deleteIfEmpty(id: number, audit: AuditEntry): Promise<'deleted' | 'has-users'> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM orgs WHERE id = ${id} FOR UPDATE`;
-      if ((await tx.user.count({ where: { orgId: id } })) > 0) return 'has-users';
-      await tx.org.delete({ where: { id } });
-      await recordAudit(tx, audit);
-      return 'deleted';
-    });
+  /**
+   * Deletes the org unless it has users or owns groups (checked under the row lock, so one added meanwhile still
+   * blocks it) or MCP servers (the router's table: its foreign key refuses the delete).
+   */
+  async deleteIfEmpty(id: number, audit: AuditEntry): Promise<'deleted' | 'has-users' | 'owns-things'> {
+    return this.prisma
+      .$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT id FROM orgs WHERE id = ${id} FOR UPDATE`;
+        if ((await tx.user.count({ where: { orgId: id } })) > 0) return 'has-users' as const;
+        if ((await tx.group.count({ where: { orgId: id } })) > 0) return 'owns-things' as const;
+        await tx.org.delete({ where: { id } });
+        await recordAudit(tx, audit);
+        return 'deleted' as const;
+      })
+      .catch((e: unknown) => {
+        if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2003') return 'owns-things' as const;
+        throw e;
+      });
   }
 }

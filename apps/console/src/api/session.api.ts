@@ -5,6 +5,8 @@ export interface SessionUser {
   id: number;
   name: string;
   role: 'root' | 'admin' | 'user';
+  /** its organisation: an admin with one manages only that org (an org admin); null or absent = the platform */
+  orgId?: number | null;
 }
 
 /** `POST /api/session` answer (SPEC §8): the cookie is HttpOnly; the CSRF token is what the page keeps. */

@@ -19,15 +19,13 @@ import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
 import { useI18n } from '../i18n/i18n.context';
 import type { Language } from '../i18n/messages';
 import { useSession } from '../session/session.context';
-import { ACCOUNT_PAGE, CONSOLE_PAGES } from './console-pages';
+import { pagesFor } from './console-pages';
 
 export function ConsoleLayout() {
   const { t, lang, setLang } = useI18n();
   const { signOut, user } = useSession();
-  // A `user` reaches only its own account; admins see every page, and their own account when signed in as a person.
-  // Organisations are a root's (the admin key acts as root): other admins do not see the link.
-  const adminPages = user && user.role !== 'root' ? CONSOLE_PAGES.filter((p) => p.path !== '/orgs') : CONSOLE_PAGES;
-  const pages = user?.role === 'user' ? [ACCOUNT_PAGE] : user ? [...adminPages, ACCOUNT_PAGE] : adminPages;
+  // Only the pages the signed-in person can use (a user its account, an org admin its org's pages; see pagesFor).
+  const pages = pagesFor(user);
   const [opened, { toggle, close }] = useDisclosure(false);
   const { setColorScheme } = useMantineColorScheme();
   const scheme = useComputedColorScheme('light');

@@ -26,7 +26,7 @@ describe('assertRouteAllowed (who may call an admin route)', () => {
     expect(status({ rootOnly: true }, ADMIN_KEY_PRINCIPAL)).toBeNull();
   });
 
-  it('the table lets org admins reach users, tokens, logs and stats only, and keeps /api/orgs for roots', () => {
+  it('the table lets org admins reach users, tokens, groups (not create), MCP servers, logs and stats only, and keeps /api/orgs for roots', () => {
     const routes = adminRouteList();
     expect(
       routes
@@ -35,6 +35,13 @@ describe('assertRouteAllowed (who may call an admin route)', () => {
         .sort(),
     ).toEqual(
       [
+        'groups.get',
+        'groups.list',
+        'groups.update',
+        'mcp-servers.create',
+        'mcp-servers.delete',
+        'mcp-servers.list',
+        'mcp-servers.update',
         'logs.get',
         'logs.list',
         'stats.get',

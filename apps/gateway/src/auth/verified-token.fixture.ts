@@ -14,7 +14,7 @@ export const token = (over: Partial<VerifiedToken> = {}, user: Partial<VerifiedT
   logBodies: false,
   limits: { rpm: null, tpm: null, maxConcurrency: null },
   budget: null,
-  user: { id: 3, name: 'u', status: 'active', balanceMicros: null, limits: { rpm: null, tpm: null, maxConcurrency: null }, budget: null, ...user },
+  user: { id: 3, name: 'u', status: 'active', balanceMicros: null, limits: { rpm: null, tpm: null, maxConcurrency: null }, budget: null, orgId: null, ...user },
   group: { name: 'default', priceRatio: 1, limits: { rpm: null, tpm: null, maxConcurrency: null }, budget: null },
   ...over,
 });

@@ -11,6 +11,7 @@ const server = (revision: string, over: Partial<RoutedMcpServer> = {}): RoutedMc
   spec: null,
   headers: {},
   groups: ['default'],
+  orgId: null,
   revision,
   ...over,
 });

@@ -40,7 +40,10 @@ export class McpGatewayService implements BeforeApplicationShutdown {
     private readonly table: RoutingTableService,
   ) {}
 
-  /** The server and the token, or the refusal: 401 (the key), 404 (no such server), 403 (the key's group is not listed). */
+  /**
+   * The server and the token, or the refusal: 401 (the key), 404 (no such server), 403 (the key's group is not listed,
+   * or the server is an organisation's and the key's user is not of it).
+   */
   async admit(req: FastifyRequest, name: string): Promise<{ server: RoutedMcpServer; token: VerifiedToken }> {
     const token = await this.auth.authenticate(req);
     await this.table.ensureLoaded();
@@ -48,6 +51,8 @@ export class McpGatewayService implements BeforeApplicationShutdown {
     if (!server) throw notFound(`MCP server "${name}"`);
     if (!server.groups.includes(token.group.name))
       throw new DomainError('forbidden', 403, `API keys of the group "${token.group.name}" may not use the MCP server "${name}".`);
+    if (server.orgId !== null && token.user.orgId !== server.orgId)
+      throw new DomainError('forbidden', 403, `The MCP server "${name}" belongs to an organisation this API key's user is not in.`);
     return { server, token };
   }
 

@@ -10,13 +10,17 @@ export class SessionIssuer {
   constructor(private readonly sessions: SessionService) {}
 
   /**
-   * Sets the cookie on `reply` and answers what the console needs (its CSRF token, the session's end, the user; none
-   * for an admin-key session).
+   * Sets the cookie on `reply` and answers what the console needs (its CSRF token, the session's end, the user with its
+   * organisation, which decides its pages; none for an admin-key session).
    */
   async issue(req: FastifyRequest, reply: FastifyReply, user?: AccountPrincipal) {
     const s = await this.sessions.create(user);
     reply.header('set-cookie', sessionCookie(s.id, SESSION_ABSOLUTE_MS / 1000, req.protocol === 'https')).header('cache-control', 'no-store');
-    return { csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString(), ...(user ? { user: { id: user.id, name: user.name, role: user.role } } : {}) };
+    return {
+      csrfToken: s.csrfToken,
+      expiresAt: s.expiresAt.toISOString(),
+      ...(user ? { user: { id: user.id, name: user.name, role: user.role, orgId: user.orgId ?? null } } : {}),
+    };
   }
 
   /**

@@ -88,7 +88,7 @@ export class SessionController {
     const p = principalOf(req);
     reply.status(200).header('cache-control', 'no-store');
     if (!s) return reply.send({ via: 'adminKey' });
-    const user = p.kind === 'user' ? { user: { id: p.id, name: p.name, role: p.role } } : {};
+    const user = p.kind === 'user' ? { user: { id: p.id, name: p.name, role: p.role, orgId: p.orgId ?? null } } : {};
     return reply.send({ via: 'session', csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString(), ...user });
   }
   @Delete()

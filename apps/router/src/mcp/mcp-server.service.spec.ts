@@ -21,6 +21,7 @@ function setup() {
         url: null,
         headersCiphertext: null,
         groups: [],
+        orgId: null,
         ...stored(data),
         spec: stored(data).spec ?? null,
         createdAt: now,
@@ -96,5 +97,46 @@ describe('McpServerService', () => {
     await expect(service.update('nope', {}, 'admin')).rejects.toMatchObject({ status: 404 });
     await expect(service.remove('nope', 'admin')).rejects.toMatchObject({ status: 404 });
     expect(CreateMcpServer.safeParse({ name: 'x', type: 'openapi', spec: { swagger: '2.0', paths: {} } }).error?.issues[0].message).toContain('OpenAPI 3');
+  });
+
+  describe('organisations: an org admin (actorOrgId) is confined to its org', () => {
+    it("lists, updates and deletes only its org's servers; another org's and the platform's read as absent (404)", async () => {
+      const { service } = setup();
+      await service.create(remote({ name: 'a-docs' }), 'a-admin', 1);
+      await service.create(remote({ name: 'b-docs', orgId: 2 }), 'root');
+      await service.create(remote({ name: 'shared' }), 'root');
+      expect((await service.list(1)).data.map((v) => [v.name, v.orgId])).toEqual([['a-docs', 1]]);
+      expect((await service.list(null)).total).toBe(3);
+      for (const attempt of [
+        service.update('b-docs', UpdateMcpServer.parse({ groups: [] }), 'a-admin', 1),
+        service.update('shared', UpdateMcpServer.parse({ groups: [] }), 'a-admin', 1),
+        service.remove('b-docs', 'a-admin', 1),
+        service.remove('shared', 'a-admin', 1),
+      ]) {
+        await expect(attempt).rejects.toMatchObject({ status: 404 });
+      }
+      expect((await service.update('a-docs', UpdateMcpServer.parse({ groups: ['a-team'] }), 'a-admin', 1)).groups).toEqual(['a-team']);
+      expect(await service.remove('a-docs', 'a-admin', 1)).toEqual({ deleted: true });
+      expect((await service.list(null)).data.map((v) => v.name)).toEqual(['b-docs', 'shared']);
+    });
+
+    it('lands its servers in its org; handing one to another org or the platform is a 403 on orgId; a root places any', async () => {
+      const { service } = setup();
+      expect((await service.create(remote({ name: 'mine', orgId: 1 }), 'a-admin', 1)).orgId).toBe(1);
+      for (const attempt of [
+        service.create(remote({ name: 'theirs', orgId: 2 }), 'a-admin', 1),
+        service.create(remote({ name: 'platform', orgId: null }), 'a-admin', 1),
+        service.update('mine', UpdateMcpServer.parse({ orgId: 2 }), 'a-admin', 1),
+        service.update('mine', UpdateMcpServer.parse({ orgId: null }), 'a-admin', 1),
+      ]) {
+        await expect(attempt).rejects.toMatchObject({ status: 403, message: expect.stringMatching(/^orgId: /) });
+      }
+      expect((await service.update('mine', UpdateMcpServer.parse({ orgId: 2 }), 'root', null)).orgId).toBe(2);
+      expect((await service.create(remote({ name: 'p' }), 'root', null)).orgId).toBeNull();
+      expect((await service.routed()).map((r) => [r.name, r.orgId])).toEqual([
+        ['mine', 2],
+        ['p', null],
+      ]);
+    });
   });
 });

@@ -83,6 +83,8 @@ export const GroupView = z.object({
   maxConcurrency: nullableInt,
   budget: BudgetView,
   logBodies: z.boolean(),
+  /** the owning organisation; null = the platform's */
+  orgId: nullableInt,
   createdAt: iso,
   updatedAt: iso,
 });

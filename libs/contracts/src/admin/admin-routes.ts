@@ -223,6 +223,7 @@ export const ADMIN_ROUTES = {
 
   // groups
   'groups.list': {
+    orgAdmin: true,
     method: 'GET',
     path: '/api/groups',
     subject: auth,
@@ -240,8 +241,9 @@ export const ADMIN_ROUTES = {
     body: named('CreateGroup', CreateGroup),
     answer: GroupView,
   },
-  'groups.get': { method: 'GET', path: '/api/groups/:name', subject: auth, summary: 'A group', status: 200, params: byName, answer: GroupView },
+  'groups.get': { orgAdmin: true, method: 'GET', path: '/api/groups/:name', subject: auth, summary: 'A group', status: 200, params: byName, answer: GroupView },
   'groups.update': {
+    orgAdmin: true,
     method: 'PATCH',
     path: '/api/groups/:name',
     subject: auth,
@@ -458,6 +460,7 @@ export const ADMIN_ROUTES = {
   },
   // MCP servers (SPEC §8): fronted at /mcp/{name} (streamable HTTP) and /mcp/{name}/sse for tokens of their groups
   'mcp-servers.list': {
+    orgAdmin: true,
     method: 'GET',
     path: '/api/mcp-servers',
     subject: router,
@@ -466,6 +469,7 @@ export const ADMIN_ROUTES = {
     answer: listOf(McpServerView),
   },
   'mcp-servers.create': {
+    orgAdmin: true,
     method: 'POST',
     path: '/api/mcp-servers',
     subject: router,
@@ -475,6 +479,7 @@ export const ADMIN_ROUTES = {
     answer: McpServerView,
   },
   'mcp-servers.update': {
+    orgAdmin: true,
     method: 'PATCH',
     path: '/api/mcp-servers/:name',
     subject: router,
@@ -485,6 +490,7 @@ export const ADMIN_ROUTES = {
     answer: McpServerView,
   },
   'mcp-servers.delete': {
+    orgAdmin: true,
     method: 'DELETE',
     path: '/api/mcp-servers/:name',
     subject: router,

@@ -138,8 +138,11 @@ export const CreateGroup = z
     maxConcurrency: nullableLimit.default(null),
     budget: budget.default(null),
     logBodies: z.boolean().default(false),
+    /** the organisation that owns it (a root's choice); null = the platform's */
+    orgId: orgId.default(null),
   })
   .strict();
+/** An org admin may change its org's groups but not `priceRatio` or `orgId` (a 403 naming the field). */
 export const UpdateGroup = z
   .object({
     priceRatio: z.number().finite().min(0, 'must not be negative').max(1000),
@@ -148,6 +151,7 @@ export const UpdateGroup = z
     maxConcurrency: nullableLimit,
     budget,
     logBodies: z.boolean(),
+    orgId,
   })
   .partial()
   .strict();

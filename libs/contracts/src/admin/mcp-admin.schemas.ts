@@ -44,6 +44,8 @@ const fields = {
   headers: z.record(headerName, z.string().max(8192)),
   /** the token groups allowed to connect; empty: nobody */
   groups: z.array(z.string().trim().min(1).max(128)).max(1000),
+  /** the owning organisation (only its users' keys connect); null = the platform's. An org admin's land in its own. */
+  orgId: z.number().int('must be a whole number').min(1).max(2_147_483_647).nullable(),
 };
 
 type Shape = { type?: string; url?: string | null; spec?: unknown };
@@ -69,6 +71,7 @@ export const CreateMcpServer = z
     spec: fields.spec.default(null),
     headers: fields.headers.default({}),
     groups: fields.groups.default(['default']),
+    orgId: fields.orgId.optional(),
   })
   .strict();
 export type CreateMcpServer = z.infer<typeof CreateMcpServer>;
@@ -90,6 +93,7 @@ export const McpServerView = z.object({
   /** names visible, values masked */
   headers: z.record(z.string(), z.string()),
   groups: z.array(z.string()),
+  orgId: z.number().int().nullable(),
   /** where clients connect: streamable HTTP and SSE */
   endpoints: z.object({ streamable: z.string(), sse: z.string() }),
   createdAt: z.string(),
@@ -106,6 +110,8 @@ export const RoutedMcpServer = z.object({
   spec: z.unknown(),
   headers: z.record(z.string(), z.string()),
   groups: z.array(z.string()),
+  /** an org's server admits only keys of that org's users; absent from an older router = the platform's */
+  orgId: z.number().int().nullable().default(null),
   /** changes whenever the server's configuration does: the gateway reconnects upstream on a new one */
   revision: z.string(),
 });

@@ -17,9 +17,20 @@ export interface GroupDraft {
   budget: BudgetDraft;
   /** its tokens' requests log their bodies */
   logBodies: boolean;
+  /** the owning organisation's id as the select holds it; '' = the platform (a root's choice, hidden from org admins) */
+  orgId: string;
 }
 
-export const emptyGroupDraft: GroupDraft = { name: '', priceRatio: 1, rpm: '', tpm: '', maxConcurrency: '', budget: emptyBudgetDraft, logBodies: false };
+export const emptyGroupDraft: GroupDraft = {
+  name: '',
+  priceRatio: 1,
+  rpm: '',
+  tpm: '',
+  maxConcurrency: '',
+  budget: emptyBudgetDraft,
+  logBodies: false,
+  orgId: '',
+};
 
 export function draftFromGroup(g: GroupRow): GroupDraft {
   return {
@@ -30,6 +41,7 @@ export function draftFromGroup(g: GroupRow): GroupDraft {
     maxConcurrency: g.maxConcurrency ?? '',
     budget: draftFromBudget(g.budget),
     logBodies: g.logBodies,
+    orgId: g.orgId === null ? '' : String(g.orgId),
   };
 }
 
@@ -42,9 +54,11 @@ function fields(d: GroupDraft): Required<UpdateBody> {
     maxConcurrency: numberOrNull(d.maxConcurrency),
     budget: budgetBody(d.budget),
     logBodies: d.logBodies,
+    orgId: d.orgId === '' ? null : Number(d.orgId),
   };
 }
 
+/** An org admin cannot create groups; its edits never carry the ratio or the owner (unchanged, so never sent). */
 export function groupDraftToCreateBody(d: GroupDraft): CreateBody {
   return { name: d.name.trim(), ...fields(d) };
 }

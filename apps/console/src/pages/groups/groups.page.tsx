@@ -1,10 +1,11 @@
-import { Alert, Anchor, Button, Checkbox, Fieldset, Group, Modal, NumberInput, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Fieldset, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { fmtInt } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
 import { MutationError } from '../../layout/form-actions';
+import { isOrgAdmin } from '../../layout/console-pages';
 import { ListPagination } from '../../layout/list-pagination';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
@@ -17,8 +18,12 @@ const PAGE_SIZE = 50;
 /** Create (no `group`) or edit a group; rendered only while open. */
 function GroupFormModal({ group, onClose, onSaved }: { group: GroupRow | null; onClose: () => void; onSaved: (message: string) => void }) {
   const { t } = useI18n();
-  const { api } = useSession();
+  const { api, user: me } = useSession();
   const queryClient = useQueryClient();
+  // The ratio and the owner are platform decisions: an org admin's form has neither. Only roots list organisations.
+  const orgAdmin = isOrgAdmin(me);
+  const isRoot = me === null || me.role === 'root';
+  const orgs = useQuery({ queryKey: ['orgs', 'list'], queryFn: () => api('orgs.list', {}), enabled: isRoot });
   const [initial] = useState<GroupDraft>(() => (group ? draftFromGroup(group) : emptyGroupDraft));
   const [draft, setDraft] = useState<GroupDraft>(initial);
   const [unchanged, setUnchanged] = useState(false);
@@ -57,15 +62,32 @@ function GroupFormModal({ group, onClose, onSaved }: { group: GroupRow | null; o
               data-autofocus
             />
           )}
-          <NumberInput
-            label={t('groups.priceRatio')}
-            description={t('groups.priceRatioHint')}
-            prefix="×"
-            decimalScale={6}
-            value={draft.priceRatio}
-            onChange={(v) => set('priceRatio', v)}
-            data-autofocus={group ? true : undefined}
-          />
+          {!orgAdmin && (
+            <NumberInput
+              label={t('groups.priceRatio')}
+              description={t('groups.priceRatioHint')}
+              prefix="×"
+              decimalScale={6}
+              value={draft.priceRatio}
+              onChange={(v) => set('priceRatio', v)}
+              data-autofocus={group ? true : undefined}
+            />
+          )}
+          {isRoot && (
+            <Select
+              label={t('groups.org')}
+              description={t('groups.orgHint')}
+              data={[
+                { value: '', label: t('groups.org.platform') },
+                ...(orgs.data?.data ?? []).map((o) => ({ value: String(o.id), label: o.name })),
+                // the current owner stays choosable while the list loads
+                ...(draft.orgId !== '' && !orgs.data?.data.some((o) => String(o.id) === draft.orgId) ? [{ value: draft.orgId, label: `#${draft.orgId}` }] : []),
+              ]}
+              value={draft.orgId}
+              onChange={(v) => set('orgId', v ?? '')}
+              allowDeselect={false}
+            />
+          )}
           <Fieldset legend={t('groups.limits')} variant="filled">
             <SimpleGrid cols={{ base: 1, sm: 3 }}>
               <NumberInput label={t('groups.rpm')} value={draft.rpm} onChange={(v) => set('rpm', v)} allowDecimal={false} thousandSeparator="," />
@@ -97,7 +119,9 @@ function GroupFormModal({ group, onClose, onSaved }: { group: GroupRow | null; o
 
 export function GroupsPage() {
   const { t, locale } = useI18n();
-  const { api } = useSession();
+  const { api, user: me } = useSession();
+  // An org admin edits its org's groups (limits, budget, body logging) but neither creates them nor sees their ratio.
+  const orgAdmin = isOrgAdmin(me);
   const [params, setParams] = useSearchParams();
   const page = Math.max(1, Math.trunc(Number(params.get('page'))) || 1);
   const [editing, setEditing] = useState<GroupRow | 'new' | null>(null);
@@ -120,10 +144,10 @@ export function GroupsPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{t('nav.groups')}</Title>
-        <Button onClick={() => setEditing('new')}>{t('groups.create')}</Button>
+        {!orgAdmin && <Button onClick={() => setEditing('new')}>{t('groups.create')}</Button>}
       </Group>
       <Text size="sm" c="dimmed">
-        {t('groups.intro')}
+        {orgAdmin ? t('groups.introOrg') : t('groups.intro')}
       </Text>
       {notice && (
         <Alert color="green" role="status" withCloseButton onClose={() => setNotice(null)} data-testid="groups-notice">
@@ -144,7 +168,7 @@ export function GroupsPage() {
                   <Table.Thead>
                     <Table.Tr>
                       <Table.Th>{t('col.name')}</Table.Th>
-                      <Table.Th ta="right">{t('groups.col.priceRatio')}</Table.Th>
+                      {!orgAdmin && <Table.Th ta="right">{t('groups.col.priceRatio')}</Table.Th>}
                       <Table.Th ta="right">{t('groups.col.rpm')}</Table.Th>
                       <Table.Th ta="right">{t('groups.col.tpm')}</Table.Th>
                       <Table.Th ta="right">{t('groups.col.concurrency')}</Table.Th>
@@ -157,9 +181,11 @@ export function GroupsPage() {
                     {data.map((g) => (
                       <Table.Tr key={g.name} data-testid={`group-${g.name}`}>
                         <Table.Td fw={500}>{g.name}</Table.Td>
-                        <Table.Td ta="right" data-testid="group-ratio">
-                          {ratio(g.priceRatio)}
-                        </Table.Td>
+                        {!orgAdmin && (
+                          <Table.Td ta="right" data-testid="group-ratio">
+                            {ratio(g.priceRatio)}
+                          </Table.Td>
+                        )}
                         <Table.Td ta="right" data-testid="group-rpm">
                           {limit(g.rpm)}
                         </Table.Td>

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 're
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { fmtInt, fmtMs, fmtUsd } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
+import { isOrgAdmin } from '../../layout/console-pages';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { LogDetailDrawer } from './log-detail.drawer';
@@ -24,9 +25,15 @@ export interface LogNames {
 
 /** Names for the ids a log carries (first 500 of each list; a log outside them shows `#id`). */
 export function useLogNames(): LogNames {
-  const { api } = useSession();
+  const { api, user } = useSession();
   const opts = { staleTime: 60_000 };
-  const channels = useQuery({ queryKey: ['log-names', 'channels'], queryFn: () => api('channels.list', { query: { limit: 500 } }), ...opts });
+  // Channels are the platform's: an org admin may not list them (its logs show channel ids).
+  const channels = useQuery({
+    queryKey: ['log-names', 'channels'],
+    queryFn: () => api('channels.list', { query: { limit: 500 } }),
+    ...opts,
+    enabled: !isOrgAdmin(user),
+  });
   const tokens = useQuery({ queryKey: ['log-names', 'tokens'], queryFn: () => api('tokens.list', { query: { limit: 500 } }), ...opts });
   const users = useQuery({ queryKey: ['log-names', 'users'], queryFn: () => api('users.list', { query: { limit: 500 } }), ...opts });
   return useMemo(

@@ -220,7 +220,8 @@ export function McpServersPage() {
   });
   // Group names as suggestions; the form works without them.
   const groups = useQuery({ queryKey: ['groups', 'all'], queryFn: () => api('groups.list', { query: { limit: 500 } }) });
-  const groupNames = (groups.data?.data ?? []).map((g) => g.name);
+  // `default` always: an org admin's list has only its org's groups, yet its users' keys may be in `default`.
+  const groupNames = [...new Set(['default', ...(groups.data?.data ?? []).map((g) => g.name)])].sort();
   return (
     <Stack>
       <Group justify="space-between">

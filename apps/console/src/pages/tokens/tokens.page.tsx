@@ -55,7 +55,8 @@ function usePeople() {
   const userName = (id: number) => users.data?.data.find((u) => u.id === id)?.name ?? `#${id}`;
   return {
     userOptions: (users.data?.data ?? []).map((u) => ({ value: String(u.id), label: `${u.name} (#${u.id})` })),
-    groupOptions: (groups.data?.data ?? []).map((g) => g.name),
+    // `default` always: an org admin's list has only its org's groups, and `default` is assignable too.
+    groupOptions: [...new Set(['default', ...(groups.data?.data ?? []).map((g) => g.name)])].sort(),
     userName,
   };
 }

@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { fmtInt, fmtMs, fmtUsd } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
 import type { MessageKey } from '../../i18n/messages';
+import { isOrgAdmin } from '../../layout/console-pages';
 import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import type { UserRow } from './user-draft';
@@ -214,7 +215,9 @@ export function UserDetailDrawer({
   actions: (user: UserRow) => ReactNode;
 }) {
   const { t, locale } = useI18n();
-  const { api } = useSession();
+  const { api, user: me } = useSession();
+  // The ledger is billing's: an org admin may not read it.
+  const orgAdmin = isOrgAdmin(me);
   const phone = usePhone();
   const user = useQuery({
     queryKey: ['users', 'detail', userId],
@@ -259,15 +262,17 @@ export function UserDetailDrawer({
               <Tabs defaultValue="requests" keepMounted={false}>
                 <Tabs.List>
                   <Tabs.Tab value="requests">{t('users.tab.requests')}</Tabs.Tab>
-                  <Tabs.Tab value="ledger">{t('users.tab.ledger')}</Tabs.Tab>
+                  {!orgAdmin && <Tabs.Tab value="ledger">{t('users.tab.ledger')}</Tabs.Tab>}
                   <Tabs.Tab value="tokens">{t('users.tab.tokens')}</Tabs.Tab>
                 </Tabs.List>
                 <Tabs.Panel value="requests" pt="sm">
                   <Requests userId={userId} />
                 </Tabs.Panel>
-                <Tabs.Panel value="ledger" pt="sm">
-                  <Ledger userId={userId} />
-                </Tabs.Panel>
+                {!orgAdmin && (
+                  <Tabs.Panel value="ledger" pt="sm">
+                    <Ledger userId={userId} />
+                  </Tabs.Panel>
+                )}
                 <Tabs.Panel value="tokens" pt="sm">
                   <Tokens userId={userId} />
                 </Tabs.Panel>

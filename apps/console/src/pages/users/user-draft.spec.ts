@@ -1,4 +1,4 @@
-import { draftFromUser, emptyUserDraft, numberOrNull, userDraftToCreateBody, userDraftToUpdateBody, type UserRow } from './user-draft';
+import { assignableGroups, draftFromUser, emptyUserDraft, numberOrNull, userDraftToCreateBody, userDraftToUpdateBody, type UserRow } from './user-draft';
 
 const row: UserRow = {
   id: 7,
@@ -94,5 +94,19 @@ describe('user drafts', () => {
     expect(before.orgId).toBe('3');
     expect(userDraftToUpdateBody(before, { ...before, orgId: '' })).toEqual({ orgId: null });
     expect(userDraftToUpdateBody(before, before)).toEqual({});
+  });
+
+  it("offers only the groups the user may be put in: an org admin its org's and default, others the platform's and the user's org's", () => {
+    const groups = [
+      { name: 'default', orgId: null },
+      { name: 'vip', orgId: null },
+      { name: 'a-team', orgId: 1 },
+      { name: 'b-team', orgId: 2 },
+    ];
+    expect(assignableGroups(groups.slice(2, 3), '', 1, 'default')).toEqual(['a-team', 'default']);
+    expect(assignableGroups(groups, '1', null, 'default')).toEqual(['a-team', 'default', 'vip']);
+    expect(assignableGroups(groups, '', null, 'default')).toEqual(['default', 'vip']);
+    // the current group stays, even when it is no longer assignable
+    expect(assignableGroups(groups, '', null, 'b-team')).toEqual(['b-team', 'default', 'vip']);
   });
 });

@@ -104,3 +104,20 @@ export function userDraftToUpdateBody(before: UserDraft, d: UserDraft): UpdateBo
   if (d.password) body.password = d.password;
   return body;
 }
+
+/** A group as the user form needs it: its name and owning organisation (null = the platform's). */
+export interface GroupOption {
+  name: string;
+  orgId: number | null;
+}
+
+/**
+ * The groups a user of `draftOrgId` ('' = the platform) may be put in, as the auth service decides: an org admin
+ * (`orgAdminOf`, its org) its org's groups and `default`; anyone else the platform's groups and that org's. The user's
+ * current group stays, so opening the form never changes it.
+ */
+export function assignableGroups(groups: readonly GroupOption[], draftOrgId: string, orgAdminOf: number | null, current: string): string[] {
+  const org = draftOrgId === '' ? null : Number(draftOrgId);
+  const ok = (g: GroupOption) => (orgAdminOf !== null ? g.orgId === orgAdminOf : g.orgId === null || g.orgId === org);
+  return [...new Set([...groups.filter(ok).map((g) => g.name), ...(orgAdminOf !== null ? ['default'] : []), current].filter(Boolean))].sort();
+}

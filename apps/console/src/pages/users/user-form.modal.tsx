@@ -19,10 +19,20 @@ import { useI18n } from '../../i18n/i18n.context';
 import { MutationError } from '../../layout/form-actions';
 import { useSession } from '../../session/session.context';
 import { BudgetFieldset } from '../budgets/budget.fieldset';
-import { draftFromUser, emptyUserDraft, userDraftToCreateBody, userDraftToUpdateBody, type UserDraft, type UserRow } from './user-draft';
+import { isOrgAdmin } from '../../layout/console-pages';
+import {
+  assignableGroups,
+  draftFromUser,
+  emptyUserDraft,
+  userDraftToCreateBody,
+  userDraftToUpdateBody,
+  type GroupOption,
+  type UserDraft,
+  type UserRow,
+} from './user-draft';
 
 /** Create (no `user`) or edit a user. Rendered only while open, so each opening starts from the user as listed. */
-export function UserFormModal({ user, groups, onClose }: { user: UserRow | null; groups: string[]; onClose: () => void }) {
+export function UserFormModal({ user, groups, onClose }: { user: UserRow | null; groups: GroupOption[]; onClose: () => void }) {
   const { t } = useI18n();
   const { api, user: me } = useSession();
   const queryClient = useQueryClient();
@@ -54,8 +64,8 @@ export function UserFormModal({ user, groups, onClose }: { user: UserRow | null;
     e.preventDefault();
     save.mutate();
   };
-  // The user's current group stays choosable even if the group list failed to load.
-  const groupOptions = [...new Set([...groups, draft.group].filter(Boolean))].sort();
+  // Only the groups the user may be put in (the current one stays choosable, even if the list failed to load).
+  const groupOptions = assignableGroups(groups, draft.orgId, isOrgAdmin(me) ? (me?.orgId ?? null) : null, initial.group);
   return (
     <Modal opened onClose={onClose} title={user ? t('users.editTitle', { name: user.name }) : t('users.createTitle')} size="lg">
       <form onSubmit={submit}>

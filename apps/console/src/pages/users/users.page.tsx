@@ -7,6 +7,7 @@ import { fmtInt } from '../../format/format';
 import { useI18n } from '../../i18n/i18n.context';
 import { ListPagination } from '../../layout/list-pagination';
 import { QueryState } from '../../layout/query-state';
+import { isOrgAdmin } from '../../layout/console-pages';
 import { useSession } from '../../session/session.context';
 import { DeleteUserModal, DisableUserModal, TopUpModal } from './user-actions.modals';
 import { UserDetailDrawer } from './user-detail.drawer';
@@ -17,19 +18,19 @@ import { filterFromParams, listQuery, pageCount, paramsFromFilter, userIdFromPat
 
 type Dialog = { kind: 'create' } | { kind: 'edit' | 'topup' | 'disable' | 'delete'; user: UserRow } | null;
 
-/** The group names for the form and the filter (groups are few: one page of 500). */
+/** The groups (name and owner) for the form and the filter (groups are few: one page of 500). */
 export function useGroupNames() {
   const { api } = useSession();
   return useQuery({
-    queryKey: ['groups', 'names'],
-    queryFn: async () => (await api('groups.list', { query: { limit: 500 } })).data.map((g) => g.name),
+    queryKey: ['groups', 'options'],
+    queryFn: async () => (await api('groups.list', { query: { limit: 500 } })).data.map((g) => ({ name: g.name, orgId: g.orgId })),
   });
 }
 
 /** Top up, edit, and a menu with enable/disable and delete: the same in the table row and the detail drawer. */
 function UserActions({ user, open }: { user: UserRow; open: (d: Dialog) => void }) {
   const { t } = useI18n();
-  const { api } = useSession();
+  const { api, user: me } = useSession();
   const queryClient = useQueryClient();
   const enable = useMutation({
     mutationFn: () => api('users.update', { params: { id: String(user.id) }, body: { status: 'active' } }),
@@ -37,9 +38,12 @@ function UserActions({ user, open }: { user: UserRow; open: (d: Dialog) => void 
   });
   return (
     <Group gap={6} wrap="nowrap">
-      <Button size="compact-sm" variant="light" onClick={() => open({ kind: 'topup', user })} disabled={user.balance === null}>
-        {t('users.topUp')}
-      </Button>
+      {/* Crediting is billing's, the platform's: an org admin has no top-up. */}
+      {!isOrgAdmin(me) && (
+        <Button size="compact-sm" variant="light" onClick={() => open({ kind: 'topup', user })} disabled={user.balance === null}>
+          {t('users.topUp')}
+        </Button>
+      )}
       <Button size="compact-sm" variant="default" onClick={() => open({ kind: 'edit', user })}>
         {t('users.edit')}
       </Button>
@@ -131,7 +135,8 @@ export function UsersPage() {
         <Select
           label={t('users.filterGroup')}
           placeholder={t('users.anyGroup')}
-          data={groups.data ?? []}
+          // `default` too: an org admin's list has only its org's groups, yet its users may be in `default`.
+          data={[...new Set(['default', ...(groups.data ?? []).map((g) => g.name)])].sort()}
           value={filter.group || null}
           onChange={(v) => setFilter({ group: v ?? '', page: 1 })}
           clearable
