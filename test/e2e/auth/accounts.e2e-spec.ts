@@ -292,7 +292,10 @@ describe.each<Topology>(['standalone', 'cluster'])('accounts (%s)', (topology) =
     expect((await other.call('GET', '/api/me')).status).toBe(200);
 
     const ok = await changePassword(mine, { currentPassword: 'petra-password-1', newPassword: 'petra-password-2' });
-    expect([ok.status, ok.body]).toEqual([200, { csrfToken: expect.any(String), expiresAt: expect.any(String), user: { id, name: 'petra', role: 'user' } }]);
+    expect([ok.status, ok.body]).toEqual([
+      200,
+      { csrfToken: expect.any(String), expiresAt: expect.any(String), user: { id, name: 'petra', role: 'user', orgId: null } },
+    ]);
     expect(ok.cookie).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(`sb_session=${ok.cookie}`).not.toBe(mine.cookie);
     expect(ok.headers.get('cache-control')).toBe('no-store');

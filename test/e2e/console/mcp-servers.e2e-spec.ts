@@ -12,6 +12,7 @@ interface McpServer {
   spec: unknown;
   headers: Record<string, string>;
   groups: string[];
+  orgId: number | null;
 }
 
 describe('console: MCP servers page (standalone)', () => {
@@ -87,6 +88,16 @@ describe('console: MCP servers page (standalone)', () => {
     expect(JSON.parse(textOf(await client.callTool({ name: 'get_pets_petId', arguments: { petId: 2 } })))).toMatchObject({ name: 'Tom' });
     await client.close();
 
+    // a root gives the server to an organisation from the same form (the platform is the default owner)
+    const acme = (await admin.post<{ id: number }>('/api/orgs', { name: 'acme' })).body.id;
+    await page.getByRole('button', { name: 'Edit MCP server pets' }).click();
+    await expect(dialog.getByRole('textbox', { name: 'Organisation' }).inputValue()).resolves.toBe('None (the platform)');
+    await dialog.getByRole('textbox', { name: 'Organisation' }).click();
+    await page.getByRole('option', { name: 'acme' }).click();
+    await dialog.getByRole('button', { name: 'Save server' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect((await admin.get<{ data: McpServer[] }>('/api/mcp-servers')).body.data[0]).toMatchObject({ name: 'pets', orgId: acme, groups: ['default', 'ops'] });
+
     const phone = await phoneContext(cb.browser, cb.context, sys.url);
     const small = await phone.newPage();
     await small.goto('/mcp-servers');
@@ -100,7 +111,7 @@ describe('console: MCP servers page (standalone)', () => {
     await page.getByTestId('mcp-servers-empty').waitFor();
     expect((await admin.get<{ total: number }>('/api/mcp-servers')).body.total).toBe(0);
     const audit = (await admin.get<{ data: { action: string }[] }>('/api/audit?entity=mcp-server')).body.data.map((a) => a.action);
-    expect(audit.sort()).toEqual(['create', 'delete', 'update']);
+    expect(audit.sort()).toEqual(['create', 'delete', 'update', 'update']);
     expect(cb.pageErrors).toEqual([]);
   });
 });

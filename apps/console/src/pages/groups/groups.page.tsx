@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Checkbox, Fieldset, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Fieldset, Group, Modal, NumberInput, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -11,6 +11,7 @@ import { QueryState } from '../../layout/query-state';
 import { useSession } from '../../session/session.context';
 import { pageCount } from '../users/users-query';
 import { BudgetFieldset } from '../budgets/budget.fieldset';
+import { OrgOwnerSelect } from '../orgs/org-owner.select';
 import { draftFromGroup, emptyGroupDraft, groupDraftToCreateBody, groupDraftToUpdateBody, type GroupDraft, type GroupRow } from './group-draft';
 
 const PAGE_SIZE = 50;
@@ -20,10 +21,8 @@ function GroupFormModal({ group, onClose, onSaved }: { group: GroupRow | null; o
   const { t } = useI18n();
   const { api, user: me } = useSession();
   const queryClient = useQueryClient();
-  // The ratio and the owner are platform decisions: an org admin's form has neither. Only roots list organisations.
+  // The ratio and the owner are platform decisions: an org admin's form has neither.
   const orgAdmin = isOrgAdmin(me);
-  const isRoot = me === null || me.role === 'root';
-  const orgs = useQuery({ queryKey: ['orgs', 'list'], queryFn: () => api('orgs.list', {}), enabled: isRoot });
   const [initial] = useState<GroupDraft>(() => (group ? draftFromGroup(group) : emptyGroupDraft));
   const [draft, setDraft] = useState<GroupDraft>(initial);
   const [unchanged, setUnchanged] = useState(false);
@@ -73,21 +72,7 @@ function GroupFormModal({ group, onClose, onSaved }: { group: GroupRow | null; o
               data-autofocus={group ? true : undefined}
             />
           )}
-          {isRoot && (
-            <Select
-              label={t('groups.org')}
-              description={t('groups.orgHint')}
-              data={[
-                { value: '', label: t('groups.org.platform') },
-                ...(orgs.data?.data ?? []).map((o) => ({ value: String(o.id), label: o.name })),
-                // the current owner stays choosable while the list loads
-                ...(draft.orgId !== '' && !orgs.data?.data.some((o) => String(o.id) === draft.orgId) ? [{ value: draft.orgId, label: `#${draft.orgId}` }] : []),
-              ]}
-              value={draft.orgId}
-              onChange={(v) => set('orgId', v ?? '')}
-              allowDeselect={false}
-            />
-          )}
+          <OrgOwnerSelect value={draft.orgId} onChange={(v) => set('orgId', v)} description={t('groups.orgHint')} />
           <Fieldset legend={t('groups.limits')} variant="filled">
             <SimpleGrid cols={{ base: 1, sm: 3 }}>
               <NumberInput label={t('groups.rpm')} value={draft.rpm} onChange={(v) => set('rpm', v)} allowDecimal={false} thousandSeparator="," />

@@ -21,8 +21,10 @@ describe('MCP server form', () => {
       spec: { openapi: '3.0.0', paths: {} },
       headers: { 'x-api-key': 'abc…wxyz' },
       groups: ['default'],
+      orgId: 7,
     };
-    expect(mcpServerDraftToBody(mcpServerToDraft(read))).toEqual({
+    // an org admin's form never names the owner; a root's sends it as chosen
+    expect(mcpServerDraftToBody(mcpServerToDraft(read), false)).toEqual({
       name: 'docs',
       type: 'openapi',
       url: null,
@@ -30,7 +32,8 @@ describe('MCP server form', () => {
       headers: { 'x-api-key': 'abc…wxyz' },
       groups: ['default'],
     });
-    expect(mcpServerDraftToBody({ ...emptyMcpServerDraft(), name: ' calc ', url: 'http://h/mcp' })).toEqual({
+    expect(mcpServerDraftToBody(mcpServerToDraft(read), true)).toMatchObject({ name: 'docs', orgId: 7 });
+    expect(mcpServerDraftToBody({ ...emptyMcpServerDraft(), name: ' calc ', url: 'http://h/mcp' }, true)).toEqual({
       name: 'calc',
       type: 'remote',
       url: 'http://h/mcp',
@@ -38,6 +41,7 @@ describe('MCP server form', () => {
       spec: null,
       headers: {},
       groups: ['default'],
+      orgId: null,
     });
   });
 });

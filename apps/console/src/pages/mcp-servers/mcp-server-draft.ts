@@ -13,6 +13,8 @@ export interface McpServerDraft {
   /** one `Name: value` per line; masked values sent back unchanged keep the stored secret */
   headers: string;
   groups: string[];
+  /** the owning organisation's id as the select holds it; '' = the platform (a root's choice, never sent otherwise) */
+  orgId: string;
 }
 
 export interface McpServerRead {
@@ -23,6 +25,7 @@ export interface McpServerRead {
   spec: unknown;
   headers: Record<string, string>;
   groups: string[];
+  orgId: number | null;
 }
 
 export const emptyMcpServerDraft = (): McpServerDraft => ({
@@ -33,6 +36,7 @@ export const emptyMcpServerDraft = (): McpServerDraft => ({
   spec: '',
   headers: '',
   groups: ['default'],
+  orgId: '',
 });
 
 export const mcpServerToDraft = (s: McpServerRead): McpServerDraft => ({
@@ -45,6 +49,7 @@ export const mcpServerToDraft = (s: McpServerRead): McpServerDraft => ({
     .map(([k, v]) => `${k}: ${v}`)
     .join('\n'),
   groups: [...s.groups],
+  orgId: s.orgId === null ? '' : String(s.orgId),
 });
 
 /** `Name: value` lines as a map; a line without a colon is kept as a name with an empty value, so the API names it. */
@@ -73,8 +78,11 @@ export function parseSpec(text: string): unknown {
   return t;
 }
 
-/** The body of POST /api/mcp-servers (PATCH drops `name`): a remote server sends no spec, an OpenAPI one no transport. */
-export function mcpServerDraftToBody(d: McpServerDraft) {
+/**
+ * The body of POST /api/mcp-servers (PATCH drops `name`): a remote server sends no spec, an OpenAPI one no transport.
+ * The owner only when `choosesOwner` (a root): an org admin's servers stay in its organisation without saying so.
+ */
+export function mcpServerDraftToBody(d: McpServerDraft, choosesOwner: boolean) {
   const remote = d.type === 'remote';
   return {
     name: d.name.trim(),
@@ -84,5 +92,6 @@ export function mcpServerDraftToBody(d: McpServerDraft) {
     spec: remote ? null : parseSpec(d.spec),
     headers: parseHeaderLines(d.headers),
     groups: d.groups,
+    ...(choosesOwner ? { orgId: d.orgId === '' ? null : Number(d.orgId) } : {}),
   };
 }

@@ -39,6 +39,7 @@ export const mcpServersEn = {
     'One “Name: value” per line, sent with every upstream request. Values are stored encrypted and shown masked; a masked value left as it is keeps the stored one.',
   'mcp.groups': 'Groups allowed',
   'mcp.groupsHint': 'Tokens of these groups may connect; with none, nobody may.',
+  'mcp.orgHint': "Its admins manage the server, and only keys of the organisation's users may connect",
   'mcp.save': 'Save server',
   'mcp.cancel': 'Cancel',
 } as const;
@@ -82,6 +83,7 @@ export const mcpServersZh: Record<keyof typeof mcpServersEn, string> = {
   'mcp.headersHint': '每行一个“名称: 值”，随每个上游请求发送。值加密存储并以掩码显示；保留掩码不变即保留已存储的值。',
   'mcp.groups': '允许的分组',
   'mcp.groupsHint': '这些分组的令牌可以连接；不填则无人可用。',
+  'mcp.orgHint': '该组织的管理员管理此服务器，且只有该组织用户的密钥可以连接',
   'mcp.save': '保存服务器',
   'mcp.cancel': '取消',
 };

@@ -8,6 +8,7 @@ import { FormActions, MutationError } from '../../layout/form-actions';
 import { QueryState } from '../../layout/query-state';
 import { usePhone } from '../../layout/use-phone';
 import { useSession } from '../../session/session.context';
+import { OrgOwnerSelect, useChoosesOwner } from '../orgs/org-owner.select';
 import { emptyMcpServerDraft, mcpServerDraftToBody, mcpServerToDraft, type McpServerDraft, type McpServerType, type McpTransport } from './mcp-server-draft';
 
 type McpServerRow = Answer<'mcp-servers.list'>['data'][number];
@@ -16,12 +17,13 @@ function McpServerEditor({ initial, isNew, groups, onClose }: { initial: McpServ
   const { t } = useI18n();
   const { api } = useSession();
   const queryClient = useQueryClient();
+  const choosesOwner = useChoosesOwner();
   const [d, setD] = useState<McpServerDraft>(initial);
   const set = <K extends keyof McpServerDraft>(k: K, v: McpServerDraft[K]) => setD((x) => ({ ...x, [k]: v }));
   const save = useMutation({
     mutationFn: () => {
       // Sent as typed: the API's 400 names the field to fix.
-      const { name, ...rest } = mcpServerDraftToBody(d);
+      const { name, ...rest } = mcpServerDraftToBody(d, choosesOwner);
       return isNew ? api('mcp-servers.create', { body: { name, ...rest } }) : api('mcp-servers.update', { params: { name: initial.name }, body: rest });
     },
     onSuccess: async () => {
@@ -106,6 +108,7 @@ function McpServerEditor({ initial, isNew, groups, onClose }: { initial: McpServ
           placeholder="Authorization: Bearer …"
           styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
         />
+        <OrgOwnerSelect value={d.orgId} onChange={(v) => set('orgId', v)} description={t('mcp.orgHint')} />
         <TagsInput label={t('mcp.groups')} description={t('mcp.groupsHint')} value={d.groups} onChange={(v) => set('groups', v)} data={groups} clearable />
         <MutationError error={save.error} />
         <FormActions cancelLabel={t('mcp.cancel')} onCancel={onClose} submitLabel={t('mcp.save')} loading={save.isPending} />

@@ -16,6 +16,8 @@ export const orgsEn = {
   'orgs.createdNotice': 'Created organisation {name}.',
   'orgs.renamedNotice': 'Renamed to {name}.',
   'orgs.deletedNotice': 'Deleted organisation {name}.',
+  'orgs.owner': 'Organisation',
+  'orgs.owner.platform': 'None (the platform)',
 };
 
 export const orgsZh: Record<keyof typeof orgsEn, string> = {
@@ -35,4 +37,6 @@ export const orgsZh: Record<keyof typeof orgsEn, string> = {
   'orgs.createdNotice': '已创建组织 {name}。',
   'orgs.renamedNotice': '已重命名为 {name}。',
   'orgs.deletedNotice': '已删除组织 {name}。',
+  'orgs.owner': '组织',
+  'orgs.owner.platform': '无（平台）',
 };
