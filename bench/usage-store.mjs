@@ -16,6 +16,7 @@ const require = createRequire(import.meta.url);
 const { openDatabase, seed } = require(path.join(ROOT, 'dist/libs/db/src'));
 const { RequestLogRepository } = require(path.join(ROOT, 'dist/apps/log-writer/src/logs/request-log.repository.js'));
 const { UsageLedgerRepository } = require(path.join(ROOT, 'dist/apps/billing/src/ledger/usage-ledger.repository.js'));
+const { usageRecord } = require(path.join(ROOT, 'dist/libs/messaging/src/usage/usage-record.fixture.js'));
 
 const arg = (n, d) => {
   const i = process.argv.indexOf(`--${n}`);
@@ -24,36 +25,14 @@ const arg = (n, d) => {
 const batch = Number(arg('batch', '200'));
 const rounds = Number(arg('rounds', '30'));
 
-/** A chat request's record as the relay writes it (the bench's pass-through case). */
+/** A chat request's record as the relay writes it (the queue specs' fixture, with this bench's user and token). */
 const record = (requestId, userId, tokenId) => ({
-  requestId,
-  createdAt: new Date().toISOString(),
-  tokenId,
+  ...usageRecord(requestId),
   userId,
-  group: 'default',
+  tokenId,
+  channelId: null,
   model: 'gpt-4o-mini',
   upstreamModel: 'gpt-4o-mini',
-  channelId: null,
-  protocol: 'openai-chat',
-  upstreamProtocol: 'openai-chat',
-  stream: false,
-  status: 200,
-  promptTokens: 14,
-  completionTokens: 9,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  reasoningTokens: 0,
-  costMicros: 8,
-  latencyMs: 1,
-  ttftMs: null,
-  attempts: 1,
-  error: null,
-  reservedMicros: 0,
-  endpoint: 'chat.completions',
-  units: null,
-  keyAttempts: [],
-  plugins: null,
-  bodies: null,
 });
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-usage-store-'));
