@@ -78,6 +78,8 @@ export class UsageLedgerRepository {
         WHERE u.id = p.id AND (SELECT mark FROM writer) = 'billing' AND u.id IN (SELECT id FROM users_locked)
         RETURNING u.id, u."balanceMicros"
       ), tokens_locked AS (
+        -- reading users_moved makes the users' locks come first (sub-statements of a WITH otherwise run in any order);
+        -- a token's user is never missing from it: tokens go with their user (ON DELETE CASCADE)
         SELECT t.id FROM tokens t WHERE t.id IN (SELECT id FROM per_token) AND EXISTS (SELECT 1 FROM users_moved) ORDER BY t.id FOR UPDATE
       ), tokens_moved AS (
         UPDATE tokens t SET "usedQuotaMicros" = t."usedQuotaMicros" + p.cost,

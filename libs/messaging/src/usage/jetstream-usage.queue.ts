@@ -16,7 +16,7 @@ import {
   type NatsConnection,
 } from 'nats';
 import { UsageOutbox } from './usage-outbox.file';
-import { checkUsageRecord, RejectedRecord, rejectedLetter, validateForPublish, type SpoolEntry } from './usage-spool.format';
+import { bodyCharsOf, checkUsageRecord, RejectedRecord, rejectedLetter, validateForPublish, type SpoolEntry } from './usage-spool.format';
 import {
   backoffMs,
   commitOrDeadLetter,
@@ -34,7 +34,6 @@ const MAX_RECORDS_PER_MESSAGE = 200;
 const MAX_RECORDS_PER_HANDLER = 400;
 /** the logged bodies one message carries at most besides its first record's (NATS' default payload limit is 1 MiB) */
 const MAX_BODY_CHARS_PER_MESSAGE = 256 * 1024;
-const bodyCharsOf = (r: UsageRecord): number => (r.bodies ? r.bodies.request.length + (r.bodies.response?.length ?? 0) : 0);
 /**
  * At most one message per this interval while records keep coming (unless a full message is waiting or a flush is
  * asked): a publish costs the gateway a socket write, an ack to read and a request's promise machinery whatever the
@@ -225,7 +224,7 @@ export class JetStreamUsageQueue implements UsageQueue {
           // Records with logged bodies (up to 2 × 256 KiB each) end a batch early, so a message stays under NATS' payload limit.
           let bodyChars = bodyCharsOf(head);
           while (n < MAX_RECORDS_PER_MESSAGE && n < this.buffer.length && !(this.buffer[n] instanceof RejectedRecord)) {
-            const more = bodyCharsOf(this.buffer[n] as UsageRecord);
+            const more = bodyCharsOf(this.buffer[n]);
             if (more && bodyChars + more > MAX_BODY_CHARS_PER_MESSAGE) break;
             bodyChars += more;
             n++;

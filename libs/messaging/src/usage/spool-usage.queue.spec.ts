@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { UsageRecord } from '@switchboard/contracts';
 import { processMetrics } from '@switchboard/observability';
-import { SpoolUsageQueue } from './spool-usage.queue';
+import { batchLength, SpoolUsageQueue } from './spool-usage.queue';
 import { usageRecord } from './usage-record.fixture';
 import { MAX_BATCH_ATTEMPTS, type DeadLetter } from './usage-queue';
 
@@ -191,5 +191,25 @@ describe('SpoolUsageQueue (standalone durability)', () => {
     expect(replayed).toEqual(['r1', 'r2']);
     expect(dl.kept.has('v-log:neg')).toBe(true);
     await q2.close();
+  });
+});
+
+describe('batchLength (a spool batch is bounded by records and by logged bodies)', () => {
+  const withBodies = (id: string, chars: number): UsageRecord => ({
+    ...rec(id),
+    bodies: { request: 'q'.repeat(chars / 2), response: 'a'.repeat(chars / 2), truncated: false },
+  });
+
+  it('takes up to the record bound when no record logs bodies', () => {
+    const queue = Array.from({ length: 1500 }, (_, i) => rec(`r${i}`));
+    expect(batchLength(queue, 1000)).toBe(1000);
+    expect(batchLength(queue.slice(0, 3), 1000)).toBe(3);
+  });
+
+  it('ends a batch before the bodies pass their bound, and always takes the first record', () => {
+    const queue = [rec('plain'), ...Array.from({ length: 40 }, (_, i) => withBodies(`b${i}`, 400_000))];
+    // 8 MiB holds 20 bodies of 400,000 characters, after the record without any
+    expect(batchLength(queue, 1000)).toBe(21);
+    expect(batchLength([withBodies('big', 400_000)], 1000, 1000)).toBe(1);
   });
 });

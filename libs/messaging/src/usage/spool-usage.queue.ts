@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { UsageRecord } from '@switchboard/contracts';
 import { backoffMs, commitOrDeadLetter, MAX_BATCH_ATTEMPTS, sleep, type DeadLetterSink, type UsageBatchHandler, type UsageQueue } from './usage-queue';
-import { readSpoolFile, splitEntries, spoolLine, validateForPublish, type SpoolEntry } from './usage-spool.format';
+import { bodyCharsOf, readSpoolFile, splitEntries, spoolLine, validateForPublish, type SpoolEntry } from './usage-spool.format';
 
 interface Consumer {
   durable: string;
@@ -33,6 +33,21 @@ export const SPOOL_LINGER_MS = 250;
  * consumer's statement, not a bus message, so NATS's message size does not bound it here.
  */
 export const SPOOL_MAX_BATCH = 1000;
+/** Logged bodies (up to 2 × 256 KiB a record) end a batch early past this many characters: one statement stays small. */
+export const SPOOL_MAX_BODY_CHARS = 8 * 1024 * 1024;
+
+/** How many records at the head of a queue one batch takes: the first always, then while both bounds hold. */
+export function batchLength(queue: readonly SpoolEntry[], maxRecords: number, maxBodyChars = SPOOL_MAX_BODY_CHARS): number {
+  let n = 0;
+  let chars = 0;
+  while (n < queue.length && n < maxRecords) {
+    const more = bodyCharsOf(queue[n]);
+    if (n > 0 && more && chars + more > maxBodyChars) break;
+    chars += more;
+    n++;
+  }
+  return n;
+}
 
 /**
  * Standalone mode's usage queue: every record is appended to `DATA_DIR/spool/usage.jsonl` (a write(2) that
@@ -93,7 +108,7 @@ export class SpoolUsageQueue implements UsageQueue {
 
   private async drain(c: Consumer): Promise<void> {
     while (c.queue.length && !this.closed) {
-      const batch = c.queue.slice(0, this.maxBatch);
+      const batch = c.queue.slice(0, batchLength(c.queue, this.maxBatch));
       const { records, letters } = splitEntries(batch);
       try {
         await commitOrDeadLetter(c.durable, c.handler, c.deadLetter, records, letters, c.attempt >= MAX_BATCH_ATTEMPTS - 1);

@@ -11,6 +11,10 @@ export class RejectedRecord {
 /** What a usage spool line holds. */
 export type SpoolEntry = UsageRecord | RejectedRecord;
 
+/** The characters of a record's logged bodies (0 without): what bounds a batch besides its record count. */
+export const bodyCharsOf = (e: SpoolEntry): number =>
+  e instanceof RejectedRecord || !e.bodies ? 0 : e.bodies.request.length + (e.bodies.response?.length ?? 0);
+
 /**
  * The record as it may enter the queue: valid, or a RejectedRecord naming what is wrong. Validation happens once, at
  * publish, so a bad record is dead-lettered at once instead of failing every batch it is delivered in.
