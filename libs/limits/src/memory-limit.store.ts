@@ -31,7 +31,12 @@ class ExpiringMap<V> {
   }
 
   set(key: string, value: V, expiresAt: number): void {
-    this.entries.set(key, { value, expiresAt });
+    // updated in place: every request sets several counters, a new entry object each time was its largest garbage
+    const e = this.entries.get(key);
+    if (e) {
+      e.value = value;
+      e.expiresAt = expiresAt;
+    } else this.entries.set(key, { value, expiresAt });
   }
 
   /** true when a live entry was deleted. */

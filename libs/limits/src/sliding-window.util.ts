@@ -17,30 +17,35 @@ export const oldestLiveBucket = (nowMs: number): number => bucketOf(nowMs) - BUC
 
 export interface WindowView {
   sum: number;
-  /** Live buckets, oldest first. */
-  live: [bucket: number, amount: number][];
+  /** Oldest live bucket (Infinity when none). */
+  oldest: number;
+  /** The scope's buckets, stale ones already deleted (undefined when the scope has none). */
+  buckets: Map<number, number> | undefined;
 }
 
-/** Sums the live buckets and deletes the stale ones from `buckets` (if given). */
+/**
+ * Sums the live buckets and deletes the stale ones from `buckets` (if given). No per-bucket allocation: every request
+ * reads each scope's windows, and only a refusal needs the buckets in order (`retryAfterMs` sorts them then).
+ */
 export function readWindow(buckets: Map<number, number> | undefined, nowMs: number): WindowView {
-  const view: WindowView = { sum: 0, live: [] };
+  const view: WindowView = { sum: 0, oldest: Number.POSITIVE_INFINITY, buckets };
   if (!buckets) return view;
   const oldest = oldestLiveBucket(nowMs);
   for (const [b, amount] of buckets) {
     if (b < oldest) buckets.delete(b);
     else {
       view.sum += amount;
-      view.live.push([b, amount]);
+      if (b < view.oldest) view.oldest = b;
     }
   }
-  view.live.sort((x, y) => x[0] - y[0]);
   return view;
 }
 
 /** ms until at least `excess` units have left the window (the whole window if they never will). */
 export function retryAfterMs(view: WindowView, excess: number, nowMs: number): number {
+  const live = view.buckets ? [...view.buckets].sort((x, y) => x[0] - y[0]) : [];
   let freed = 0;
-  for (const [b, amount] of view.live) {
+  for (const [b, amount] of live) {
     freed += amount;
     if (freed >= excess) return (b + BUCKETS_PER_WINDOW) * BUCKET_MS - nowMs;
   }
@@ -67,6 +72,6 @@ export function tpmExcess(sum: number, estimated: number, tpm: number): number {
 /** After a hit in the current bucket: ms until the oldest hit in the window leaves it (when remaining next grows). */
 export function resetMs(view: WindowView, nowMs: number): number {
   const current = bucketOf(nowMs);
-  const first = view.live.length > 0 ? Math.min(view.live[0][0], current) : current;
+  const first = Math.min(view.oldest, current);
   return (first + BUCKETS_PER_WINDOW) * BUCKET_MS - nowMs;
 }

@@ -50,11 +50,13 @@ export class UsageLedgerRepository {
     // (bench/usage-store.mjs). Its parts, in order:
     //  - writer: marks the transaction as billing's ledger write (see asLedgerWriter); the updates' WHERE reads it
     //    first, so the balance trigger sees the mark;
-    //  - ins: the batch as one JSON parameter, a duplicate (requestId, kind) skipped; RETURNING = what this inserted;
+    //  - ins: the batch as one JSON parameter (a row per debit, by position), a duplicate (requestId, kind) skipped;
+    //    RETURNING = what this inserted;
     //  - users/tokens locked in id order before they move (two billing replicas on overlapping batches cannot
     //    deadlock), then moved by the sum of the inserted debits (unlimited balances stay NULL: NULL - x is NULL).
     const createdAt = new Date().toISOString(); // as Prisma fills @default(now()): the app's clock, in UTC
-    const rows = JSON.stringify(debits.map((d) => ({ userId: d.userId, tokenId: d.tokenId, requestId: d.requestId, amountMicros: -d.costMicros })));
+    // positional rows (userId, tokenId, requestId, amountMicros): the embedded database's cost grows with the bytes
+    const rows = JSON.stringify(debits.map((d) => [d.userId, d.tokenId, d.requestId, -d.costMicros]));
     const [out] = await this.prisma.$queryRaw<
       { inserted: string[] | null; balances: { id: number; balance: string | null }[] | null; exhausted: string[] | null }[]
     >`
@@ -62,8 +64,8 @@ export class UsageLedgerRepository {
         SELECT set_config('switchboard.ledger_writer', 'billing', true) AS mark
       ), ins AS (
         INSERT INTO ledger_entries ("userId", "tokenId", "requestId", kind, "amountMicros", "createdAt")
-        SELECT e."userId", e."tokenId", e."requestId", 'usage', e."amountMicros", ${createdAt}::timestamptz AT TIME ZONE 'UTC'
-        FROM json_to_recordset(${rows}::json) AS e("userId" int, "tokenId" int, "requestId" text, "amountMicros" bigint)
+        SELECT (e->>0)::int, (e->>1)::int, e->>2, 'usage', (e->>3)::bigint, ${createdAt}::timestamptz AT TIME ZONE 'UTC'
+        FROM jsonb_array_elements(${rows}::jsonb) AS e
         ON CONFLICT DO NOTHING
         RETURNING "requestId", "userId", "tokenId", "amountMicros"
       ), per_user AS (

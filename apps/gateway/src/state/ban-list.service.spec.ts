@@ -24,3 +24,22 @@ describe('BanListService.health (selection weight factor)', () => {
     expect(s.health(4, 1)).toBeCloseTo(0.5, 1);
   });
 });
+
+describe('BanListService: successes reach the shared store in batches', () => {
+  it('counts each (channel, model, key) apart and flushes the counts once at shutdown', async () => {
+    const store = new MemoryHealthStore();
+    const flushed: unknown[] = [];
+    store.recordSuccesses = async (batch) => void flushed.push(...batch);
+    const s = new BanListService(store, { emit: () => undefined } as unknown as Bus);
+    for (let i = 0; i < 3; i++) s.record(o(1), 1);
+    s.record({ ...o(1), model: 'other' }, 1);
+    s.record({ ...o(2), keyIndex: 1, multiKey: true }, 1);
+    s.record({ ...o(2), keyIndex: 1, multiKey: true }, 1);
+    await s.onApplicationShutdown();
+    expect(flushed).toEqual([
+      { channelId: 1, model: 'm', keyIndex: 0, multiKey: false, count: 3 },
+      { channelId: 1, model: 'other', keyIndex: 0, multiKey: false, count: 1 },
+      { channelId: 2, model: 'm', keyIndex: 1, multiKey: true, count: 2 },
+    ]);
+  });
+});

@@ -23,7 +23,8 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
   private readonly recentErrors = new Map<number, { ok: number; err: number; since: number }>();
   private timer?: NodeJS.Timeout;
   private flushTimer?: NodeJS.Timeout;
-  private readonly pendingOk = new Map<string, number>();
+  /** successes not flushed yet, by channel, model, key and multiKey (joined by NUL: no model name holds one) */
+  private readonly pendingOk = new Map<string, { channelId: number; model: string; keyIndex: number; multiKey: boolean; count: number }>();
 
   constructor(
     @Inject(HEALTH_STORE) private readonly store: HealthStore,
@@ -41,10 +42,7 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
   /** After the HTTP server closed (Nest calls shutdown hooks last): in-flight streams still need these. */
   private async flushSuccesses(): Promise<void> {
     if (!this.pendingOk.size) return;
-    const batch = [...this.pendingOk].map(([k, count]) => {
-      const [channelId, model, keyIndex, multiKey] = JSON.parse(k) as [number, string, number, boolean];
-      return { channelId, model, keyIndex, multiKey, count };
-    });
+    const batch = [...this.pendingOk.values()];
     this.pendingOk.clear();
     await this.store.recordSuccesses(batch).catch((e: unknown) => this.storeFailures.log(`health flush failed: ${(e as Error).message}`));
   }
@@ -126,8 +124,10 @@ export class BanListService implements OnApplicationBootstrap, OnApplicationShut
     if (o.ok) {
       // Successes cannot set a ban: counted here and flushed in one pipeline every 250 ms (one Redis write per
       // request was a third of the cluster gateway's CPU). Failures go to the store at once: they may ban.
-      const k = JSON.stringify([o.channelId, o.model, o.keyIndex, o.multiKey]);
-      this.pendingOk.set(k, (this.pendingOk.get(k) ?? 0) + 1);
+      const k = `${o.channelId}\0${o.model}\0${o.keyIndex}\0${o.multiKey}`;
+      const pending = this.pendingOk.get(k);
+      if (pending) pending.count++;
+      else this.pendingOk.set(k, { channelId: o.channelId, model: o.model, keyIndex: o.keyIndex, multiKey: o.multiKey, count: 1 });
       return;
     }
     this.store.record(o).then(

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PLUGIN_NAMES, UnitsSchema, type LoggedBodies, type UsageRecord } from '@switchboard/contracts';
+import type { LoggedBodies, UsageRecord } from '@switchboard/contracts';
 import { Prisma, PrismaService, readSnapshot, type RequestLog } from '@switchboard/db';
 
 export interface RequestLogFilter {
@@ -35,9 +35,9 @@ export class RequestLogRepository {
    * tokens, last use), so a redelivered batch counts nothing twice. Returns how many records it stored.
    */
   async insertNew(records: readonly UsageRecord[]): Promise<number> {
-    // One statement with one parameter per table: the batch as a JSON array of rows, spread by json_populate_recordset
-    // into the table's own column types. Prisma's createMany built and checked every field of every row in JS (and its
-    // query compiler): the largest CPU cost of usage records on the gateway's event loop in standalone.
+    // One statement with one parameter per table: the batch as a JSON array of rows, each row the columns' values in
+    // order (see ROW_FIELDS). Prisma's createMany built and checked every field of every row in JS (and its query
+    // compiler): the largest CPU cost of usage records on the gateway's event loop in standalone.
     const rows = requestLogRows(records);
     const attempts = keyAttemptRows(records);
     // Bodies first: idempotent by request id too, so a batch redelivered after a failure between the two stores nothing twice.
@@ -45,16 +45,20 @@ export class RequestLogRepository {
     if (attempts === '[]') {
       return this.prisma.$executeRaw`
         INSERT INTO request_logs (${COLUMN_LIST})
-        SELECT ${COLUMN_LIST} FROM json_populate_recordset(NULL::request_logs, ${rows}::json)
+        SELECT ${ROW_FIELDS} FROM jsonb_array_elements(${rows}::jsonb) AS r
         ON CONFLICT ("requestId") DO NOTHING`;
     }
     // A key deleted meanwhile matches no row: its attempts are dropped, never an error that would hold up the batch.
     const [{ stored }] = await this.prisma.$queryRaw<{ stored: number }[]>`
       WITH ins AS (
         INSERT INTO request_logs (${COLUMN_LIST})
-        SELECT ${COLUMN_LIST} FROM json_populate_recordset(NULL::request_logs, ${rows}::json)
+        SELECT ${ROW_FIELDS} FROM jsonb_array_elements(${rows}::jsonb) AS r
         ON CONFLICT ("requestId") DO NOTHING
         RETURNING "requestId"
+      ), attempt AS (
+        SELECT a->>0 AS "requestId", (a->>1)::int AS "keyId", (a->>2)::boolean AS ok, (a->>3)::bigint AS "inputTokens",
+               (a->>4)::bigint AS "outputTokens", (a->>5)::timestamp(3) AS "at"
+        FROM jsonb_array_elements(${attempts}::jsonb) AS a
       ), per_key AS (
         SELECT a."keyId",
                count(*) AS requests,
@@ -62,8 +66,7 @@ export class RequestLogRepository {
                COALESCE(sum(a."inputTokens"), 0) AS input,
                COALESCE(sum(a."outputTokens"), 0) AS output,
                max(a."at") AS last_used
-        FROM json_to_recordset(${attempts}::json)
-          AS a("requestId" text, "keyId" int, ok boolean, "inputTokens" bigint, "outputTokens" bigint, "at" timestamp(3))
+        FROM attempt a
         JOIN ins ON ins."requestId" = a."requestId"
         GROUP BY a."keyId"
       ), counted AS (
@@ -153,45 +156,48 @@ export class RequestLogRepository {
   }
 }
 
-/** request_logs' columns, each written from the field of the same name */
+/** request_logs' columns, each written from the field of the same name, with the SQL type its JSON value is read as */
 const COLUMNS = [
-  'requestId',
-  'createdAt',
-  'tokenId',
-  'userId',
-  'group',
-  'model',
-  'upstreamModel',
-  'channelId',
-  'protocol',
-  'upstreamProtocol',
-  'stream',
-  'status',
-  'promptTokens',
-  'completionTokens',
-  'cacheReadTokens',
-  'cacheWriteTokens',
-  'reasoningTokens',
-  'costMicros',
-  'latencyMs',
-  'ttftMs',
-  'attempts',
-  'error',
-  'endpoint',
-  'units',
-  'plugins',
-] as const satisfies readonly (keyof UsageRecord)[];
-const COLUMN_LIST = Prisma.raw(COLUMNS.map((c) => `"${c}"`).join(', '));
-// JSON.stringify's key list applies at every depth: the `units` and `plugins` objects keep their own keys only if they
-// are listed too.
-const JSON_KEYS = [...COLUMNS, ...Object.keys(UnitsSchema.shape), ...PLUGIN_NAMES];
+  ['requestId', 'text'],
+  ['createdAt', 'timestamp(3)'],
+  ['tokenId', 'int'],
+  ['userId', 'int'],
+  ['group', 'text'],
+  ['model', 'text'],
+  ['upstreamModel', 'text'],
+  ['channelId', 'int'],
+  ['protocol', 'text'],
+  ['upstreamProtocol', 'text'],
+  ['stream', 'boolean'],
+  ['status', 'int'],
+  ['promptTokens', 'int'],
+  ['completionTokens', 'int'],
+  ['cacheReadTokens', 'int'],
+  ['cacheWriteTokens', 'int'],
+  ['reasoningTokens', 'int'],
+  ['costMicros', 'bigint'],
+  ['latencyMs', 'int'],
+  ['ttftMs', 'int'],
+  ['attempts', 'int'],
+  ['error', 'text'],
+  ['endpoint', 'text'],
+  ['units', 'jsonb'],
+  ['plugins', 'jsonb'],
+] as const satisfies readonly (readonly [keyof UsageRecord, string])[];
+const COLUMN_LIST = Prisma.raw(COLUMNS.map(([c]) => `"${c}"`).join(', '));
+/**
+ * A row's values read back by position from `r`, one element of the batch's JSON array: a text field with `->>` (a JSON
+ * null is NULL), a JSON column as JSON (its JSON null is NULL too). Positional rows rather than objects: the embedded
+ * database's cost of a batch grows with its bytes (the keys were 60 % of them) and objects are parsed into a hash per
+ * row (bench/usage-store.mjs: the log store's CPU per record ×0.80).
+ */
+const ROW_FIELDS = Prisma.raw(
+  COLUMNS.map(([, type], i) => (type === 'jsonb' ? `NULLIF(r->${i}, 'null')` : type === 'text' ? `r->>${i}` : `(r->>${i})::${type}`)).join(', '),
+);
 
-/** A batch as a JSON array of request_logs rows: createdAt in UTC ISO (the column holds UTC, as Prisma writes it). */
+/** A batch as a JSON array of request_logs rows (see ROW_FIELDS): createdAt in UTC ISO (the column holds UTC, as Prisma writes it). */
 function requestLogRows(records: readonly UsageRecord[]): string {
-  return JSON.stringify(
-    records.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })),
-    JSON_KEYS, // only the table's columns
-  );
+  return JSON.stringify(records.map((r) => COLUMNS.map(([c]) => (c === 'createdAt' ? new Date(r.createdAt).toISOString() : (r[c] ?? null)))));
 }
 
 /**
@@ -200,7 +206,8 @@ function requestLogRows(records: readonly UsageRecord[]): string {
  */
 function keyAttemptRows(records: readonly UsageRecord[]): string {
   const seen = new Set<string>();
-  const rows: { requestId: string; keyId: number; ok: boolean; inputTokens: number; outputTokens: number; at: string }[] = [];
+  // positional, like the log rows: requestId, keyId, ok, inputTokens, outputTokens, at
+  const rows: [string, number, boolean, number, number, string][] = [];
   for (const r of records) {
     const attempts = r.keyAttempts ?? [];
     if (!attempts.length || seen.has(r.requestId)) continue;
@@ -208,14 +215,7 @@ function keyAttemptRows(records: readonly UsageRecord[]): string {
     const at = new Date(r.createdAt).toISOString();
     attempts.forEach((a, i) => {
       const last = i === attempts.length - 1;
-      rows.push({
-        requestId: r.requestId,
-        keyId: a.keyId,
-        ok: a.ok,
-        inputTokens: last ? r.promptTokens : 0,
-        outputTokens: last ? r.completionTokens : 0,
-        at,
-      });
+      rows.push([r.requestId, a.keyId, a.ok, last ? r.promptTokens : 0, last ? r.completionTokens : 0, at]);
     });
   }
   return JSON.stringify(rows);
