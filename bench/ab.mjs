@@ -10,6 +10,7 @@ import { runFixed, closePools } from './lib/load.mjs';
 import { cpuMs, killAllNow, memMb, stopAll } from './lib/procs.mjs';
 import { pct } from './lib/report.mjs';
 import { MODELS, clusterInfra, startCluster, startMock, startStandalone } from './lib/systems.mjs';
+import { warmUp } from './lib/warmup.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (n, d) => {
@@ -80,7 +81,12 @@ async function main() {
     max_tokens: 64,
   });
   const headers = (a) => ({ 'content-type': 'application/json', authorization: `Bearer ${a.key}` });
-  for (const a of arms) await runFixed({ url: a.url, path: '/v1/chat/completions', headers: headers(a), body, connections: 16, seconds: 2 });
+  // each arm in its steady state first (V8's background compilation after start would be charged to the first rounds)
+  for (const a of arms)
+    await warmUp(
+      [a.pid],
+      async () => (await runFixed({ url: a.url, path: '/v1/chat/completions', headers: headers(a), body, connections: 16, seconds: 2 })).ok,
+    );
   const acc = {};
   for (const c of concs) {
     for (let r = 0; r < rounds; r++) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { summariseProfile } from './cpuprofile-summary.mjs';
 import { runFixed, runStreams, closePools } from './lib/load.mjs';
 import { killAllNow, stop, stopAll } from './lib/procs.mjs';
+import { warmUp } from './lib/warmup.mjs';
 import { MODELS, ROOT, clusterInfra, startCluster, startMock, startStandalone } from './lib/systems.mjs';
 
 const arg = (n, d) => {
@@ -48,8 +49,8 @@ async function main() {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${caseId === 'full' ? sa.fullKey : sa.key}` },
     body,
   };
-  // warm-up, then the profiled load (the profile covers start-up too; start-up is a small share after this)
-  await runFixed({ ...args, connections: conc, seconds: 2 });
+  // the process in its steady state first (see lib/warmup.mjs), then the profiled load (the summary covers only that)
+  await warmUp([sa.main.pid], async () => (await runFixed({ ...args, connections: conc, seconds: 2 })).ok);
   const loadStart = Date.now();
   const res = stream
     ? await runStreams({ ...args, concurrency: conc, perWorker: Math.max(1, Math.round(seconds / 1.4)) })

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { closePools, runFixed, runStreams } from './lib/load.mjs';
 import { cpuMs, killAllNow, memMb, stopAll } from './lib/procs.mjs';
 import { report } from './lib/report.mjs';
+import { warmUp } from './lib/warmup.mjs';
 import { MODELS, ROOT, clusterInfra, startCluster, startFloor, startMock, startStandalone } from './lib/systems.mjs';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -73,6 +74,9 @@ function bodyOf(c) {
 const log = (...a) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
 
 /** Waits until the target's processes are idle again (deferred work such as usage records counts for the cell). */
+/** A case's request headers for a target: direct and floor have no features to turn on, they take their plain key. */
+const caseHeaders = (t, c) => ({ 'content-type': 'application/json', authorization: `Bearer ${(c.full && t.fullKey) || t.key}` });
+
 async function settle(pids, maxMs = 3_000) {
   const deadline = Date.now() + maxMs;
   let prev = pids.reduce((a, p) => a + cpuMs(p), 0);
@@ -163,12 +167,29 @@ async function main() {
     if (!(m <= active.maxRssMb)) active.maxRssMb = m;
   }, 200);
 
+  // Steady state first: every case's requests in turn until the processes' background compilation has settled.
+  for (const t of targets.filter((x) => x.mainPid)) {
+    const w = await warmUp(
+      t.pids,
+      async () => {
+        let n = 0;
+        for (const c of CASES) {
+          const args = { url: t.url, path: '/v1/chat/completions', headers: caseHeaders(t, c), body: bodyOf(c) };
+          n += (c.stream ? await runStreams({ ...args, concurrency: 16, perWorker: 1 }) : await runFixed({ ...args, connections: 16, seconds: 1 })).ok;
+        }
+        return n;
+      },
+      QUICK ? { minS: 5, maxS: 20 } : {},
+    );
+    notes.push(`${t.name} warmed up for ${w.seconds.toFixed(0)} s (${w.cpuUsPerRequest.toFixed(0)} µs CPU per request in its last burst)`);
+    log(`${t.name}: warmed up in ${w.seconds.toFixed(0)} s, ${w.cpuUsPerRequest.toFixed(0)} µs CPU per request in the last burst`);
+  }
+
   const results = {};
   for (const c of CASES) {
     const body = bodyOf(c);
     results[c.id] = {};
-    // direct and floor have no features to turn on: they take the same body with their plain key
-    const headersFor = (t) => ({ 'content-type': 'application/json', authorization: `Bearer ${(c.full && t.fullKey) || t.key}` });
+    const headersFor = (t) => caseHeaders(t, c);
     log(`case ${c.id}: warm-up`);
     for (const t of targets) {
       if (c.stream) await runStreams({ url: t.url, path: '/v1/chat/completions', headers: headersFor(t), body, concurrency: 16, perWorker: 1 });
