@@ -31,13 +31,14 @@ export function readWindow(buckets: Map<number, number> | undefined, nowMs: numb
   const view: WindowView = { sum: 0, oldest: Number.POSITIVE_INFINITY, buckets };
   if (!buckets) return view;
   const oldest = oldestLiveBucket(nowMs);
-  for (const [b, amount] of buckets) {
+  // forEach, not for…of: no [bucket, amount] entry array per bucket (deleting the current entry is allowed in both)
+  buckets.forEach((amount, b) => {
     if (b < oldest) buckets.delete(b);
     else {
       view.sum += amount;
       if (b < view.oldest) view.oldest = b;
     }
-  }
+  });
   return view;
 }
 

@@ -184,7 +184,8 @@ const COLUMNS = [
   ['units', 'jsonb'],
   ['plugins', 'jsonb'],
 ] as const satisfies readonly (readonly [keyof UsageRecord, string])[];
-const COLUMN_LIST = Prisma.raw(COLUMNS.map(([c]) => `"${c}"`).join(', '));
+const FIELDS = COLUMNS.map(([c]) => c);
+const COLUMN_LIST = Prisma.raw(FIELDS.map((c) => `"${c}"`).join(', '));
 /**
  * A row's values read back by position from `r`, one element of the batch's JSON array: a text field with `->>` (a JSON
  * null is NULL), a JSON column as JSON (its JSON null is NULL too). Positional rows rather than objects: the embedded
@@ -197,7 +198,7 @@ const ROW_FIELDS = Prisma.raw(
 
 /** A batch as a JSON array of request_logs rows (see ROW_FIELDS): createdAt in UTC ISO (the column holds UTC, as Prisma writes it). */
 function requestLogRows(records: readonly UsageRecord[]): string {
-  return JSON.stringify(records.map((r) => COLUMNS.map(([c]) => (c === 'createdAt' ? new Date(r.createdAt).toISOString() : (r[c] ?? null)))));
+  return JSON.stringify(records.map((r) => FIELDS.map((c) => (c === 'createdAt' ? new Date(r.createdAt).toISOString() : (r[c] ?? null)))));
 }
 
 /**
