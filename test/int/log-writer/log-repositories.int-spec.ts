@@ -91,6 +91,26 @@ describePostgres('log-writer repositories on Postgres', () => {
     expect(byEndpoint.get(null)?.[0]).toBeGreaterThanOrEqual(1);
   });
 
+  it('request logs: every column round-trips (quotes, backslashes, newlines, non-ASCII), and units/plugins keep only their own keys', async () => {
+    const logs = new RequestLogRepository(prisma);
+    const error = 'upstream said "no" \\ twice\nthen é 😀';
+    await logs.insertNew([
+      {
+        ...usageRecord('rt-1', 9, 1, 123),
+        model: 'm"odel\\x',
+        error,
+        ttftMs: 17,
+        stream: true,
+        units: { images: 2, bogus: 5 } as unknown as UsageRecord['units'],
+        plugins: { cache: 'hit', nope: 'x' } as unknown as UsageRecord['plugins'],
+      },
+    ]);
+    const row = await logs.find('rt-1');
+    expect(row).toMatchObject({ model: 'm"odel\\x', error, ttftMs: 17, stream: true, costMicros: 123n, units: { images: 2 }, plugins: { cache: 'hit' } });
+    expect(row?.units).toEqual({ images: 2 });
+    expect(row?.plugins).toEqual({ cache: 'hit' });
+  });
+
   it('stats: the window starts at UTC midnight days-1 ago, by the database clock', async () => {
     const since = await new LogStatsRepository(prisma).since(3);
     const now = new Date();
