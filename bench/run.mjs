@@ -73,10 +73,17 @@ function bodyOf(c) {
 
 const log = (...a) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
 
-/** Waits until the target's processes are idle again (deferred work such as usage records counts for the cell). */
 /** A case's request headers for a target: direct and floor have no features to turn on, they take their plain key. */
 const caseHeaders = (t, c) => ({ 'content-type': 'application/json', authorization: `Bearer ${(c.full && t.fullKey) || t.key}` });
 
+/** A warm-up load of one case on a target (16 connections or streams); resolves to the requests it completed. */
+async function warmCase(t, c, seconds) {
+  const args = { url: t.url, path: '/v1/chat/completions', headers: caseHeaders(t, c), body: bodyOf(c) };
+  const res = c.stream ? await runStreams({ ...args, concurrency: 16, perWorker: 1 }) : await runFixed({ ...args, connections: 16, seconds });
+  return res.ok;
+}
+
+/** Waits until the target's processes are idle again (deferred work such as usage records counts for the cell). */
 async function settle(pids, maxMs = 3_000) {
   const deadline = Date.now() + maxMs;
   let prev = pids.reduce((a, p) => a + cpuMs(p), 0);
@@ -173,10 +180,7 @@ async function main() {
       t.pids,
       async () => {
         let n = 0;
-        for (const c of CASES) {
-          const args = { url: t.url, path: '/v1/chat/completions', headers: caseHeaders(t, c), body: bodyOf(c) };
-          n += (c.stream ? await runStreams({ ...args, concurrency: 16, perWorker: 1 }) : await runFixed({ ...args, connections: 16, seconds: 1 })).ok;
-        }
+        for (const c of CASES) n += await warmCase(t, c, 1);
         return n;
       },
       QUICK ? { minS: 5, maxS: 20 } : {},
@@ -192,8 +196,7 @@ async function main() {
     const headersFor = (t) => caseHeaders(t, c);
     log(`case ${c.id}: warm-up`);
     for (const t of targets) {
-      if (c.stream) await runStreams({ url: t.url, path: '/v1/chat/completions', headers: headersFor(t), body, concurrency: 16, perWorker: 1 });
-      else await runFixed({ url: t.url, path: '/v1/chat/completions', headers: headersFor(t), body, connections: 16, seconds: WARM_S });
+      await warmCase(t, c, WARM_S);
       await settle(t.pids);
     }
     for (const conc of CONC) {
