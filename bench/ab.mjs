@@ -27,11 +27,13 @@ const seconds = Number(opt('seconds', '3'));
 // name=tree, or name=tree?KEY=value&KEY=value to start that arm with extra environment (cluster mode: its gateway's),
 // e.g. `in=/work/main worker=/work/main?EMBEDDED_DB_HOST=worker-thread` compares two settings of one build, and
 // `w1=/work/main w2=/work/main?GATEWAY_WORKERS=2` one process against two relay workers (CPU counts every process).
+// NODE_FLAGS (space-separated) are node flags for that arm's standalone, after npm start's: `gc=/work/main?NODE_FLAGS=--optimize-for-size`.
 const builds = argv
   .filter((a) => /^[\w.-]+=/.test(a))
   .map((a) => {
     const [root, query = ''] = a.slice(a.indexOf('=') + 1).split('?');
-    return { name: a.split('=')[0], root, env: Object.fromEntries(new URLSearchParams(query)) };
+    const { NODE_FLAGS = '', ...env } = Object.fromEntries(new URLSearchParams(query));
+    return { name: a.split('=')[0], root, env, nodeFlags: NODE_FLAGS.split(' ').filter(Boolean) };
   });
 if (builds.length < 1) {
   process.stderr.write('usage: node bench/ab.mjs [--mode standalone|cluster] name=tree ...\n');
@@ -68,7 +70,7 @@ async function main() {
     arms.cleanup = c.cleanup;
   } else {
     for (const b of builds) {
-      const s = await startStandalone(mock.url, { root: b.root, name: `standalone-${b.name}`, extraEnv: b.env });
+      const s = await startStandalone(mock.url, { root: b.root, name: `standalone-${b.name}`, extraEnv: b.env, nodeFlags: b.nodeFlags });
       arms.push({ name: b.name, url: s.url, key: keyOf(s), pid: s.main.pid, cleanup: s.cleanup });
     }
   }

@@ -6,6 +6,7 @@ export const TEST_BILLING_SETTINGS: BillingSettings = {
   lowBalanceThresholdMicros: 1_000_000n,
   reconcileIntervalMs: 600_000,
   quotaReconcileIntervalMs: 600_000,
+  quotaReconcileAfterCharges: 0,
 };
 
 /** A served request's usage record as the gateway publishes it. */

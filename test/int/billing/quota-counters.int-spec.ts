@@ -45,7 +45,7 @@ function describeQuotaReconciliation(name: string, makeStore: () => Promise<Stor
       tdb = await createThrowawayDatabase();
       db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
       prisma = db.prisma;
-      consumer = new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS);
+      consumer = new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS, { noteBilled: () => undefined });
     });
     beforeEach(async () => {
       s = await makeStore();

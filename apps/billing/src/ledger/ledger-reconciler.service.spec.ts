@@ -4,7 +4,12 @@ import type { BillingSettings } from '../config/billing.settings';
 import { LedgerReconciler } from './ledger-reconciler.service';
 import type { AccountCheck, Drift, LedgerChecks } from './ledger.repository';
 
-const SETTINGS: BillingSettings = { lowBalanceThresholdMicros: 1_000_000n, reconcileIntervalMs: 600_000, quotaReconcileIntervalMs: 600_000 };
+const SETTINGS: BillingSettings = {
+  lowBalanceThresholdMicros: 1_000_000n,
+  reconcileIntervalMs: 600_000,
+  quotaReconcileIntervalMs: 600_000,
+  quotaReconcileAfterCharges: 0,
+};
 
 class FakeLedgerChecks implements LedgerChecks {
   lowAskedFor?: bigint;

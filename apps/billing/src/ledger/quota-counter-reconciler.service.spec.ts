@@ -4,7 +4,12 @@ import type { BillingSettings } from '../config/billing.settings';
 import { QuotaCounterReconciler } from './quota-counter-reconciler.service';
 import type { AccountKind, QuotaSnapshot, QuotaViews } from './quota-view.repository';
 
-const SETTINGS: BillingSettings = { lowBalanceThresholdMicros: 1_000_000n, reconcileIntervalMs: 600_000, quotaReconcileIntervalMs: 600_000 };
+const SETTINGS: BillingSettings = {
+  lowBalanceThresholdMicros: 1_000_000n,
+  reconcileIntervalMs: 600_000,
+  quotaReconcileIntervalMs: 600_000,
+  quotaReconcileAfterCharges: 0,
+};
 
 /** The database's view in memory: what each account has left and which requests the ledger billed. */
 class InMemoryQuotaViews implements QuotaViews {
@@ -83,5 +88,64 @@ describe('QuotaCounterReconciler', () => {
   it('leaves unlimited accounts (absent from the view) alone', async () => {
     views.remaining.set('user:2', 5_000);
     expect(await reconciler.check()).toMatchObject({ ran: true, checked: 1, drifts: [] });
+  });
+
+  describe('runs early once billing has debited enough requests', () => {
+    const pendingOf = async (account: string) => Object.keys((await store.snapshotQuota([account])).counters[0].pending);
+    const served = async (requestId: string) => {
+      const r = await store.acquire({
+        requestId,
+        scopes: [{ key: 'token:1' }],
+        estimatedTokens: 1,
+        reserveMicros: 50,
+        quota: [{ key: 'token:1', initialRemainingMicros: 1_000 }],
+      });
+      if (!r.ok) throw new Error('refused');
+      await store.settle(r.lease, { tokens: 1, costMicros: 10 });
+      views.billed.set(requestId, 10);
+    };
+    const ranSince = (n: number) => views.steps.slice(n).includes('lock');
+
+    beforeEach(() => {
+      reconciler = new QuotaCounterReconciler(views, store, { ...SETTINGS, quotaReconcileAfterCharges: 3 });
+      views.remaining.set('token:1', 1_000);
+    });
+
+    it('forgets billed charges at the threshold, without waiting for the interval', async () => {
+      for (const id of ['a', 'b', 'c']) await served(id);
+      const runs = jest.spyOn(reconciler, 'reconcile');
+      reconciler.noteBilled(2);
+      expect(runs).not.toHaveBeenCalled();
+      expect(await pendingOf('token:1')).toEqual(['a', 'b', 'c']);
+      reconciler.noteBilled(1);
+      expect(runs).toHaveBeenCalledTimes(1);
+      await runs.mock.results[0].value;
+      expect(ranSince(0)).toBe(true);
+      expect(await pendingOf('token:1')).toEqual([]);
+    });
+
+    it('leaves at least a second between runs it starts, and counts from the start of the last run', async () => {
+      await reconciler.reconcile();
+      const runs = jest.spyOn(reconciler, 'reconcile');
+      reconciler.noteBilled(10);
+      expect(runs).not.toHaveBeenCalled();
+      jest.useFakeTimers({ now: Date.now() + 1_001, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      try {
+        reconciler.noteBilled(1); // the 10 above still count
+        expect(runs).toHaveBeenCalledTimes(1);
+        await runs.mock.results[0].value;
+        reconciler.noteBilled(2); // the run just started counts afresh: 2 < 3
+        expect(runs).toHaveBeenCalledTimes(1);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('never runs early with the threshold at 0', async () => {
+      reconciler = new QuotaCounterReconciler(views, store, { ...SETTINGS, quotaReconcileAfterCharges: 0 });
+      const runs = jest.spyOn(reconciler, 'reconcile');
+      reconciler.noteBilled(1_000_000);
+      expect(runs).not.toHaveBeenCalled();
+    });
   });
 });

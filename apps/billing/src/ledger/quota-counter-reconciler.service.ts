@@ -30,6 +30,9 @@ export interface QuotaReconciliationReport {
   reaped: Record<PendingCharge['state'], number>;
 }
 
+/** A run started by noteBilled follows the previous one by at least this much. */
+const MIN_EARLY_RUN_GAP_MS = 1_000;
+
 const kindOf = (account: string): 'users' | 'tokens' => (account.startsWith('user:') ? 'users' : 'tokens');
 
 function parseAccount(account: string): { kind: AccountKind; id: number } | null {
@@ -55,11 +58,16 @@ function parseAccount(account: string): { kind: AccountKind; id: number } | null
  * counts as the cost now. Then each counter gets `expected - counter` added, billed settled charges are forgotten and
  * stale ones given back, atomically per counter and only within the counter's epoch (a counter re-initialised
  * meanwhile is left for the next run). A Postgres advisory lock keeps billing replicas from reconciling at once.
+ *
+ * A settled charge stays pending until a run sees it in the ledger, so between runs the counters hold one entry per
+ * request billed: billing also starts a run once it has debited QUOTA_RECONCILE_AFTER_CHARGES requests (noteBilled).
  */
 @Injectable()
 export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationReport> {
   private readonly logger = new Logger(QuotaCounterReconciler.name);
   private readonly metrics = processMetrics();
+  private billedSinceRun = 0;
+  private lastRunAt = 0;
 
   constructor(
     @Inject(QuotaViewRepository) private readonly views: QuotaViews,
@@ -83,7 +91,18 @@ export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationRep
     this.logger.warn(`quota counter reconciliation failed: ${e.message}`);
   }
 
+  /** Billing debited `count` requests: past the threshold (and a second after the last run), reconcile now. */
+  noteBilled(count: number): void {
+    this.billedSinceRun += count;
+    const after = this.settings.quotaReconcileAfterCharges;
+    if (after <= 0 || this.billedSinceRun < after || Date.now() - this.lastRunAt < MIN_EARLY_RUN_GAP_MS) return;
+    void this.reconcile().catch(() => undefined);
+  }
+
   async check(): Promise<QuotaReconciliationReport> {
+    // Counted from the run's start: charges billed during it may be read by it or not, the next run sees them.
+    this.billedSinceRun = 0;
+    this.lastRunAt = Date.now();
     const report: QuotaReconciliationReport = {
       checkedAt: new Date(),
       ran: true,

@@ -6,7 +6,12 @@ import type { BillingSettings } from '../config/billing.settings';
 import type { DebitedBalance, UsageDebit, UsageDebitOutcome, UsageLedger } from '../ledger/usage-ledger.repository';
 import { UsageBillingConsumer, crossedBelow } from './usage-billing.consumer';
 
-const SETTINGS: BillingSettings = { lowBalanceThresholdMicros: 1_000_000n, reconcileIntervalMs: 600_000, quotaReconcileIntervalMs: 600_000 };
+const SETTINGS: BillingSettings = {
+  lowBalanceThresholdMicros: 1_000_000n,
+  reconcileIntervalMs: 600_000,
+  quotaReconcileIntervalMs: 600_000,
+  quotaReconcileAfterCharges: 0,
+};
 
 /** The ledger in memory, with the repository's contract: once per request id, balances in user id order. */
 class InMemoryUsageLedger implements UsageLedger {
@@ -61,12 +66,15 @@ describe('UsageBillingConsumer', () => {
   let ledger: InMemoryUsageLedger;
   let emitted: { subject: string; payload: unknown }[];
   let consumer: UsageBillingConsumer;
+  let noted: number[];
+  const quotaCounters = { noteBilled: (n: number) => void noted.push(n) };
 
   beforeEach(() => {
     ledger = new InMemoryUsageLedger();
     emitted = [];
+    noted = [];
     const bus = { emit: (subject: string, payload: unknown) => void emitted.push({ subject, payload }) } as unknown as Bus;
-    consumer = new UsageBillingConsumer(ledger, bus, {} as UsageQueue, SETTINGS);
+    consumer = new UsageBillingConsumer(ledger, bus, {} as UsageQueue, SETTINGS, quotaCounters);
   });
 
   it('sends only records with a user and a cost to the ledger, and counts the rest as free', async () => {
@@ -87,6 +95,12 @@ describe('UsageBillingConsumer', () => {
     await consumer.bill([record('b', 1, 10), record('c', 1, 10)]);
     expect((await processed('stored')) - stored).toBe(3);
     expect((await processed('duplicate')) - duplicate).toBe(1);
+  });
+
+  it('tells the quota reconciler how many debits it stored (a redelivered record left nothing new pending)', async () => {
+    await consumer.bill([record('a', 1, 10), record('b', 1, 10), record('free', 1, 0)]);
+    await consumer.bill([record('b', 1, 10), record('c', 1, 10)]);
+    expect(noted).toEqual([2, 1]);
   });
 
   it('emits balance-low once, for the debit that crosses below the threshold, naming its last request', async () => {
@@ -119,7 +133,9 @@ describe('UsageBillingConsumer', () => {
   it('hands the queue its dead letters for the ledger to keep', async () => {
     let sink: ((consumer: string, letters: { record: unknown; error: string }[]) => Promise<unknown>) | undefined;
     const queue = { consume: (_durable: string, _handler: unknown, deadLetter: typeof sink) => Promise.resolve(void (sink = deadLetter)) };
-    await new UsageBillingConsumer(ledger, { emit: () => undefined } as unknown as Bus, queue as unknown as UsageQueue, SETTINGS).onApplicationBootstrap();
+    await new UsageBillingConsumer(ledger, { emit: () => undefined } as unknown as Bus, queue as unknown as UsageQueue, SETTINGS, {
+      noteBilled: () => undefined,
+    }).onApplicationBootstrap();
     await sink!('billing', [{ record: {}, error: 'boom' }]);
     expect(ledger.deadLetters).toEqual([{ consumer: 'billing', count: 1 }]);
   });

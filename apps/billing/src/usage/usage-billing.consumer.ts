@@ -3,6 +3,7 @@ import { Subjects, UsageStream, type AlertEventInput, type BalanceLowEvent, type
 import { Bus, USAGE_QUEUE, type UsageQueue } from '@switchboard/messaging';
 import { processMetrics } from '@switchboard/observability';
 import { BILLING_SETTINGS, type BillingSettings } from '../config/billing.settings';
+import { QuotaCounterReconciler } from '../ledger/quota-counter-reconciler.service';
 import { UsageLedgerRepository, type DebitedBalance, type UsageDebit, type UsageLedger } from '../ledger/usage-ledger.repository';
 
 /** A debit that takes a balance from at-or-above the threshold to below it; a balance already below stays quiet. */
@@ -42,6 +43,7 @@ export class UsageBillingConsumer implements OnApplicationBootstrap {
     private readonly bus: Bus,
     @Inject(USAGE_QUEUE) private readonly queue: UsageQueue,
     @Inject(BILLING_SETTINGS) private readonly settings: BillingSettings,
+    @Inject(QuotaCounterReconciler) private readonly quotaCounters: Pick<QuotaCounterReconciler, 'noteBilled'>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -61,6 +63,8 @@ export class UsageBillingConsumer implements OnApplicationBootstrap {
     const { stored, balances, exhaustedKeyHashes } = await this.ledger.debit(debits);
     processed.inc({ consumer: 'billing', result: 'stored' }, stored);
     processed.inc({ consumer: 'billing', result: 'duplicate' }, billable.length - stored);
+    // Each stored debit left a settled charge pending on the gateways' counters until a reconciliation confirms it.
+    this.quotaCounters.noteBilled(stored);
     if (exhaustedKeyHashes.length) this.bus.emit(Subjects.AuthChanged, { keyHashes: exhaustedKeyHashes, all: false });
     const threshold = this.settings.lowBalanceThresholdMicros;
     for (const b of balances) {
