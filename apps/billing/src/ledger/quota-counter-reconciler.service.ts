@@ -30,8 +30,8 @@ export interface QuotaReconciliationReport {
   reaped: Record<PendingCharge['state'], number>;
 }
 
-/** A run started by noteBilled follows the previous one by at least this much. */
-const MIN_EARLY_RUN_GAP_MS = 1_000;
+/** A run started by noteBilled follows the previous one by at least this much: a run scans every counter (Redis SCAN). */
+const MIN_EARLY_RUN_GAP_MS = 5_000;
 
 const kindOf = (account: string): 'users' | 'tokens' => (account.startsWith('user:') ? 'users' : 'tokens');
 
@@ -91,7 +91,7 @@ export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationRep
     this.logger.warn(`quota counter reconciliation failed: ${e.message}`);
   }
 
-  /** Billing debited `count` requests: past the threshold (and a second after the last run), reconcile now. */
+  /** Billing debited `count` requests: past the threshold (and 5 s after the last run start), reconcile now. */
   noteBilled(count: number): void {
     this.billedSinceRun += count;
     const after = this.settings.quotaReconcileAfterCharges;
