@@ -27,7 +27,8 @@ const seconds = Number(opt('seconds', '3'));
 // name=tree, or name=tree?KEY=value&KEY=value to start that arm with extra environment (cluster mode: its gateway's),
 // e.g. `in=/work/main worker=/work/main?EMBEDDED_DB_HOST=worker-thread` compares two settings of one build, and
 // `w1=/work/main w2=/work/main?GATEWAY_WORKERS=2` one process against two relay workers (CPU counts every process).
-// NODE_FLAGS (space-separated) are node flags for that arm's standalone, after npm start's: `gc=/work/main?NODE_FLAGS=--optimize-for-size`.
+// NODE_FLAGS (space-separated) are node flags for that arm's standalone (after npm start's) or cluster gateway:
+// `gc=/work/main?NODE_FLAGS=--optimize-for-size`.
 const builds = argv
   .filter((a) => /^[\w.-]+=/.test(a))
   .map((a) => {
@@ -62,7 +63,11 @@ async function main() {
   if (mode === 'cluster') {
     infra = await clusterInfra();
     if (infra.skip) throw new Error(infra.skip);
-    const c = await startCluster(mock.url, infra, { gatewayRoots: builds.map((b) => b.root), gatewayEnvs: builds.map((b) => b.env) });
+    const c = await startCluster(mock.url, infra, {
+      gatewayRoots: builds.map((b) => b.root),
+      gatewayEnvs: builds.map((b) => b.env),
+      gatewayArmFlags: builds.map((b) => b.nodeFlags),
+    });
     for (let i = 0; i < builds.length; i++) {
       await ready(c.gateways[i].url, keyOf(c), model);
       arms.push({ name: builds[i].name, url: c.gateways[i].url, key: keyOf(c), pid: c.gateways[i].proc.pid });

@@ -202,13 +202,14 @@ export async function clusterInfra() {
   };
 }
 
-export async function startCluster(mockUrl, infra, { gatewayFlags = [], gatewayRoots = [ROOT], gatewayEnvs = [] } = {}) {
+export async function startCluster(mockUrl, infra, { gatewayFlags = [], gatewayRoots = [ROOT], gatewayEnvs = [], gatewayArmFlags = [] } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-cluster-'));
   const env = sbEnv({ DATA_DIR: dataDir, SECRET_KEY, NATS_URL: infra.natsUrl, REDIS_URL: infra.redisUrl, DATABASE_URL: infra.databaseUrl });
   const procs = [];
-  const spawnService = async (name, root = ROOT, extraEnv = {}) => {
+  const spawnService = async (name, root = ROOT, extraEnv = {}, armFlags = []) => {
     const port = await freePort();
-    const p = start(name, process.execPath, nodeArgs(dist(name, root), name === 'gateway' ? gatewayFlags : []), { ...env, ...extraEnv, PORT: String(port) });
+    const flags = name === 'gateway' ? [...gatewayFlags, ...armFlags] : [];
+    const p = start(name, process.execPath, nodeArgs(dist(name, root), flags), { ...env, ...extraEnv, PORT: String(port) });
     procs.push(p);
     await waitHttp(`http://127.0.0.1:${port}/health/ready`, p);
     return { p, port };
@@ -218,7 +219,7 @@ export async function startCluster(mockUrl, infra, { gatewayFlags = [], gatewayR
   await Promise.all(['router', 'billing', 'log-writer'].map((n) => spawnService(n)));
   // Several gateways (one per build root) share the services: the A/B tool compares builds on the same cluster.
   const gws = [];
-  for (const [i, root] of gatewayRoots.entries()) gws.push(await spawnService('gateway', root, gatewayEnvs[i]));
+  for (const [i, root] of gatewayRoots.entries()) gws.push(await spawnService('gateway', root, gatewayEnvs[i], gatewayArmFlags[i]));
   const gw = gws[0];
   const sys = {
     name: 'cluster',

@@ -3,11 +3,13 @@ import { Logger } from '@nestjs/common';
 import { parseEnv } from '@switchboard/config';
 import { workerId } from '@switchboard/messaging';
 import { startService, type RunningService, type ServiceDefinition } from './bootstrap';
+import { boundHeapGrowth } from './heap-growth';
 import { runRelayPrimary, runRelayWorker } from './relay-workers';
 import { stopOnSignals } from './signals';
 
 /** For main.ts files: start, print, stop cleanly on SIGTERM/SIGINT, exit 1 on a start-up error. */
 export function runMain(def: ServiceDefinition, onStarted?: (s: RunningService) => void): void {
+  boundHeapGrowth();
   const workers = def.relay ? relayWorkerCount() : 1;
   if (def.relay && workers > 1 && workerId() !== undefined) return runRelayWorker(def);
   if (def.relay && workers > 1 && cluster.isPrimary) return runRelayPrimary(def, workers, onStarted);
