@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { DEFAULT_PORTS, ROOT, SERVICE_NAMES, dockerIgnored, exists, parseDockerfile, read } from './deploy-files';
+import { DEFAULT_PORTS, ROOT, SERVICE_NAMES, dockerIgnored, exists, parseDockerfile } from './deploy-files';
 
 const { instructions, stages } = parseDockerfile();
 const finalStage = stages.length - 1;
@@ -46,9 +46,6 @@ describe('deploy/Dockerfile', () => {
     expect(env.HOST).toBe('0.0.0.0');
     expect(env.DATA_DIR).toBe('/data');
     expect(env.PORT).toBeUndefined(); // each service binds its own default port
-    // the memory settings `npm start` runs standalone with (package.json)
-    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
-    expect(`GLIBC_TUNABLES=${env.GLIBC_TUNABLES}`).toBe(start.split(/\s+/).find((w) => w.startsWith('GLIBC_TUNABLES=')));
     expect(inFinal('WORKDIR').pop()!.args).toBe('/app');
     expect(JSON.parse(inFinal('CMD').pop()!.args)).toEqual(['node', 'dist/apps/gateway/src/main.js']);
     expect(inFinal('ENTRYPOINT')).toEqual([]); // so `command:` in compose/k8s replaces the whole command line
