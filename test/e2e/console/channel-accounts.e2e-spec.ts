@@ -95,7 +95,9 @@ describe('console: key counters, usage and channel balance (standalone)', () => 
     fake.state.openrouterCredits['sk-or-v1-console-0001'].total_usage = 90.5;
     await drawer.getByRole('button', { name: 'Refresh balance' }).click();
     await eventually(async () => (await amount.textContent()) === '$10.00' || undefined, 5_000, 'the new balance');
-    expect(await page.getByTestId('balance-ch-openrouter').textContent()).toBe('$10.00');
+    // the list shows it once its own query has been refetched, a moment after the drawer
+    const listed = page.getByTestId('balance-ch-openrouter');
+    await eventually(async () => (await listed.textContent()) === '$10.00' || undefined, 5_000, 'the list showing the new balance');
     await cb.shot('channels-balance-light');
   });
 
