@@ -107,31 +107,21 @@ async function provision(sys, mockUrl) {
   }
 }
 
-/**
- * The environment and node flags of a tree's `npm start` (package.json's start script, `[VAR=value …] node <flags>
- * <script>`): each build is measured as its users run it.
- */
-function npmStart(root) {
-  const words = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
+/** The node flags of a tree's `npm start` (package.json's start script, `node <flags> <script>`): each build is measured as its users run it. */
+const npmStartFlags = (root) =>
+  JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
     .scripts.start.trim()
-    .split(/\s+/);
-  const env = {};
-  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
-    const w = words.shift();
-    env[w.slice(0, w.indexOf('='))] = w.slice(w.indexOf('=') + 1);
-  }
-  return { env, flags: words.slice(1, -1) };
-}
+    .split(/\s+/)
+    .slice(1, -1);
 
 export async function startStandalone(mockUrl, { nodeFlags = [], extraEnv = {}, root = ROOT, name = 'standalone' } = {}) {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
-  const npm = npmStart(root);
   const proc = start(
     name,
     process.execPath,
-    nodeArgs(dist('standalone', root), [...npm.flags, ...nodeFlags]),
-    sbEnv({ ...npm.env, PORT: String(port), DATA_DIR: dataDir, ...extraEnv }),
+    nodeArgs(dist('standalone', root), [...npmStartFlags(root), ...nodeFlags]),
+    sbEnv({ PORT: String(port), DATA_DIR: dataDir, ...extraEnv }),
   );
   const url = `http://127.0.0.1:${port}`;
   // Relay workers start after the primary (services, database): longer on a busy machine.

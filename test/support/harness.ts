@@ -85,18 +85,12 @@ async function stopProcs(procs: Proc[]): Promise<void> {
   );
 }
 
-/** `npm start` (package.json) as environment and node arguments, so the suites run standalone exactly as users start it. */
-function npmStart(): { env: Record<string, string>; args: string[] } {
+/** The node arguments of `npm start` (package.json), so the suites run standalone exactly as users start it. */
+function npmStartArgs(): string[] {
   const command = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const words = command.trim().split(/\s+/);
-  const env: Record<string, string> = {};
-  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
-    const w = words.shift()!;
-    env[w.slice(0, w.indexOf('='))] = w.slice(w.indexOf('=') + 1);
-  }
-  const [bin, ...args] = words;
-  if (bin !== 'node') throw new Error(`package.json's start script is expected to be "[VAR=value …] node …", got: ${command}`);
-  return { env, args };
+  const [bin, ...args] = command.trim().split(/\s+/);
+  if (bin !== 'node') throw new Error(`package.json's start script is expected to be "node …", got: ${command}`);
+  return args;
 }
 
 const baseEnv = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
@@ -115,9 +109,8 @@ export async function startStandalone(
   // a test that must know the URL before the start (e.g. an OIDC redirect URL) passes its own PORT
   const port = extra.PORT ? Number(extra.PORT) : await freePort();
   const adminKey = 'sb-test-admin-key-0123456789';
-  const start = npmStart();
-  const env = baseEnv({ ...start.env, DATA_DIR: dataDir, PORT: String(port), ADMIN_KEY: adminKey, ...extra });
-  const proc = spawnProc('standalone', start.args, env);
+  const env = baseEnv({ DATA_DIR: dataDir, PORT: String(port), ADMIN_KEY: adminKey, ...extra });
+  const proc = spawnProc('standalone', npmStartArgs(), env);
   const url = `http://127.0.0.1:${port}`;
   await waitReady(url, proc, readyTimeoutMs);
   const procs = [proc];
