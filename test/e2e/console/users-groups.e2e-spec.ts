@@ -181,7 +181,8 @@ describe('console users and groups pages (standalone, Chromium)', () => {
     await dialog.getByLabel('Requests per minute').fill('1500');
     await dialog.getByLabel('Tokens per minute').fill('200000');
     await dialog.getByRole('button', { name: 'Save' }).click();
-    await page.getByTestId('groups-notice').waitFor();
+    // The create step's notice is still shown: wait for this save's own.
+    await page.getByTestId('groups-notice').getByText('Saved group team-x.').waitFor();
     expect((await admin.get<GroupJson>('/api/groups/team-x')).body).toMatchObject({ priceRatio: 2.5, rpm: 1500, tpm: 200000 });
     await page.getByTestId('group-team-x').getByTestId('group-rpm').getByText('1,500', { exact: true }).waitFor();
     await expect(page.getByTestId('group-team-x').textContent()).resolves.toContain('200,000');
