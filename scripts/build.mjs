@@ -22,6 +22,13 @@ execFileSync(swc, ['apps', 'libs', '-d', 'dist', '--config-file', cfg, '--copy-f
 });
 fs.rmSync(tmp, { recursive: true, force: true });
 
+// The tokenizer's ranks as JSON beside the module that reads them (apps/gateway/src/relay/tokenizer-ranks.ts; createO200k
+// in libs/protocols says why): taken from the installed gpt-tokenizer, so they always match its code.
+fs.writeFileSync(
+  path.join(root, 'dist/apps/gateway/src/relay/o200k_base.ranks.json'),
+  JSON.stringify(require(require.resolve('gpt-tokenizer/bpeRanks/o200k_base', { paths: [root] })).default),
+);
+
 // The console is a browser bundle, not a Node program: Vite builds it (apps/console/vite.config.ts), not SWC.
 const { build } = await import('vite');
 await build({ configFile: path.join(root, 'apps/console/vite.config.ts') });

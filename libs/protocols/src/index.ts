@@ -15,7 +15,7 @@ export { createStreamTranslator, type StreamTranslator } from './conversion/stre
 
 export { extractUsage, extractOutputText } from './accounting/usage.extractor';
 export { estimatePromptTokens } from './accounting/prompt-tokens.estimator';
-export { countTextTokens, loadTokenizer } from './accounting/token-count.util';
+export { countTextTokens, createO200k, loadTokenizer, type O200kRanks } from './accounting/token-count.util';
 export { requestedMaxOutputTokens, isStreamRequest, MAX_OUTPUT_TOKENS } from './accounting/request-inspect.util';
 
 export { renderError, type RenderedError } from './errors/render-error';

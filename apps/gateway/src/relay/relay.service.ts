@@ -24,6 +24,7 @@ import { RelayErrors } from './relay.errors';
 import { needsTokenizedEstimate, roughTokenEstimate } from './relay.util';
 import { newRequestId } from './request-id';
 import { RoutePlanner } from './route-planner';
+import { o200kRanksFile } from './tokenizer-ranks';
 import { UsageRecorder } from './usage-recorder';
 
 /**
@@ -49,10 +50,10 @@ export class RelayService implements OnModuleInit {
 
   /**
    * The relay counts tokens (quota and TPM estimates, usage an upstream did not report, count_tokens): the encoding is
-   * loaded before the gateway serves, not by the first request that needs it (0.5–0.8 s on the event loop then).
+   * loaded before the gateway serves, not by the first request that needs it (0.5–1 s on the event loop then).
    */
   onModuleInit(): void {
-    loadTokenizer();
+    loadTokenizer(o200kRanksFile());
   }
 
   async relay(call: InboundCall, req: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -1,19 +1,33 @@
 /** o200k token counting that stays fast on hostile input (long base64 runs are quadratic in BPE). */
-type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
+import type { GptEncoding } from 'gpt-tokenizer/GptEncoding';
+
+type Counter = Pick<GptEncoding, 'countTokens'>;
+/** o200k's merge ranks, as gpt-tokenizer's `bpeRanks/o200k_base` holds them. */
+export type O200kRanks = () => (string | number[])[];
 
 /**
- * The encoding (o200k's ranks: ≈200k strings, ≈12 MB of live heap, more while it is parsed, and 0.5–0.8 s to load)
- * is loaded on first use, not on import: the services that never count (auth, router, billing, log-writer) never
- * hold it. The gateway loads it before it serves (loadTokenizer()): loaded by the first request that counts, it
- * would stall every request in flight for that half second.
+ * The encoding from the given ranks, or from the package's own module. That module is a 2.4 MB array literal:
+ * compiling it took ≈1 s and left ≈20 MB more resident (the parser's memory, freed but kept by malloc) than
+ * JSON.parse of the same ranks, which is why the gateway passes them from the build's JSON copy.
  */
-let encoding: Encoding | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy, see above
-const o200k = (): Encoding => (encoding ??= require('gpt-tokenizer/encoding/o200k_base') as Encoding);
+export function createO200k(ranks?: O200kRanks): Counter {
+  /* eslint-disable @typescript-eslint/no-require-imports -- deliberately lazy, see loadTokenizer */
+  if (ranks) return (require('gpt-tokenizer/GptEncoding') as typeof import('gpt-tokenizer/GptEncoding')).GptEncoding.getEncodingApi('o200k_base', ranks);
+  return require('gpt-tokenizer/encoding/o200k_base') as typeof import('gpt-tokenizer/encoding/o200k_base');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
-/** Loads the encoding now (the gateway, before it serves); counting loads it anyway. */
-export function loadTokenizer(): void {
-  o200k();
+/**
+ * The encoding (≈200k strings, ≈14 MB of live heap) is loaded on first use, not on import: the services that never
+ * count (auth, router, billing, log-writer) never hold it. The gateway loads it before it serves (loadTokenizer()):
+ * loaded by the first request that counts, it would stall every request in flight meanwhile.
+ */
+let encoding: Counter | undefined;
+const o200k = (): Counter => (encoding ??= createO200k());
+
+/** Loads the encoding now (the gateway, before it serves), from `ranks` when given; counting loads it anyway. */
+export function loadTokenizer(ranks?: O200kRanks): void {
+  encoding ??= createO200k(ranks);
 }
 
 const LONG_RUN = /\S{257,}/g;
