@@ -5,21 +5,26 @@ import type { AcquireRequest, Lease, SettleUsage } from './limit-store.types';
  * Inputs come from the gateway's own code, not from clients, so a bad one is a bug: fail loudly rather than count
  * something wrong. Money and tokens are integers (micro-USD, tokens) so both stores do exact integer arithmetic.
  */
-function int(name: string, value: number, min: number | null = 0): number {
+function int(name: string, value: number, min: number | null = 0, field?: string): number {
   if (!Number.isSafeInteger(value) || (min !== null && value < min)) {
-    throw new RangeError(`${name} must be a safe integer${min !== null ? ` >= ${min}` : ''}, got ${value}`);
+    throw new RangeError(`${field ? `${name} ${field}` : name} must be a safe integer${min !== null ? ` >= ${min}` : ''}, got ${value}`);
   }
   return value;
 }
 
-function limit(name: string, value: number | null | undefined): number | null {
+/** `field` of the scope `key`: the message is built only when it throws (every request checks a dozen of these). */
+function limit(key: string, field: string, value: number | null | undefined): number | null {
   if (value === null || value === undefined) return null;
-  return int(name, value);
+  return int(key, value, 0, field);
 }
 
-function unique(name: string, keys: string[]): void {
-  if (new Set(keys).size !== keys.length) throw new RangeError(`${name} contains duplicates: ${keys.join(', ')}`);
-  for (const k of keys) if (!k) throw new RangeError(`${name} contains an empty key`);
+/** A pairwise check: a request has a handful of scopes, so no Set and no key array per call. */
+function unique(name: string, items: readonly { key: string }[]): void {
+  for (let i = 0; i < items.length; i++) {
+    const k = items[i].key;
+    if (!k) throw new RangeError(`${name} contains an empty key`);
+    for (let j = 0; j < i; j++) if (items[j].key === k) throw new RangeError(`${name} contains duplicates: ${items.map((x) => x.key).join(', ')}`);
+  }
 }
 
 export interface NormalisedScope {
@@ -43,25 +48,19 @@ export function normaliseAcquire(req: AcquireRequest): NormalisedAcquire {
   if (!req.requestId) throw new RangeError('requestId is required');
   // '#…' fields of a pending hash are the store's own (the counter's epoch).
   if (req.requestId.startsWith('#')) throw new RangeError(`requestId must not start with '#': ${req.requestId}`);
-  unique(
-    'scopes',
-    req.scopes.map((s) => s.key),
-  );
-  unique(
-    'quota',
-    req.quota.map((q) => q.key),
-  );
+  unique('scopes', req.scopes);
+  unique('quota', req.quota);
   return {
     requestId: req.requestId,
     scopes: req.scopes.map((s) => ({
       key: s.key,
-      rpm: limit(`${s.key} rpm`, s.rpm),
-      tpm: limit(`${s.key} tpm`, s.tpm),
-      maxConcurrency: limit(`${s.key} maxConcurrency`, s.maxConcurrency),
+      rpm: limit(s.key, 'rpm', s.rpm),
+      tpm: limit(s.key, 'tpm', s.tpm),
+      maxConcurrency: limit(s.key, 'maxConcurrency', s.maxConcurrency),
     })),
     quota: req.quota.map((q) => ({
       key: q.key,
-      initialRemainingMicros: int(`${q.key} initialRemainingMicros`, q.initialRemainingMicros, null),
+      initialRemainingMicros: int(q.key, q.initialRemainingMicros, null, 'initialRemainingMicros'),
     })),
     estimatedTokens: int('estimatedTokens', req.estimatedTokens),
     reserveMicros: int('reserveMicros', req.reserveMicros),

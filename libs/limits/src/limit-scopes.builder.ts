@@ -21,18 +21,18 @@ export interface LimitSubjects {
 }
 
 /** null/undefined mean "no limit"; anything else must be a finite number >= 0 (0 refuses every request). */
-function limit(name: string, value: number | null | undefined): number | null {
+function limit(key: string, field: string, value: number | null | undefined): number | null {
   if (value === null || value === undefined) return null;
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a number >= 0 or null, got ${value}`);
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${key} ${field} must be a number >= 0 or null, got ${value}`);
   return Math.floor(value);
 }
 
 function scope(key: string, l: ScopeLimits): LimitScope {
   return {
     key,
-    rpm: limit(`${key} rpm`, l.rpm),
-    tpm: limit(`${key} tpm`, l.tpm),
-    maxConcurrency: limit(`${key} maxConcurrency`, l.maxConcurrency),
+    rpm: limit(key, 'rpm', l.rpm),
+    tpm: limit(key, 'tpm', l.tpm),
+    maxConcurrency: limit(key, 'maxConcurrency', l.maxConcurrency),
   };
 }
 

@@ -1,4 +1,4 @@
-import { computeCostMicros, findPrice, perImageMicros } from './cost';
+import { computeCostMicros, exactCostMicros, findPrice, perImageMicros } from './cost';
 
 const price = { model: 'm', inputMicros: 2_500_000, outputMicros: 10_000_000, cacheReadMicros: 1_250_000, cacheWriteMicros: 3_125_000, perRequestMicros: 0 };
 
@@ -74,6 +74,60 @@ describe('cost is total (never throws, always a safe non-negative integer)', () 
     expect(computeCostMicros({ promptTokens: 1e30, completionTokens: 1e30, cacheReadTokens: 0, cacheWriteTokens: 0 }, price, 1e9)).toBe(
       Number.MAX_SAFE_INTEGER,
     );
+  });
+});
+
+describe('the double-precision path equals the BigInt one', () => {
+  // a deterministic generator: failures replay
+  let seed = 0x2545f491;
+  const rand = () => (seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+  const magnitude = () => {
+    const r = rand();
+    if (r < 0.05) return [0, -3, NaN, Infinity, 0.5][Math.floor(rand() * 5)];
+    // log-uniform up to 1e12, fractions now and then
+    const x = 10 ** (rand() * 12);
+    return rand() < 0.2 ? x : Math.round(x);
+  };
+
+  it('for 200 000 random usages, prices and ratios (small, large, fractional, hostile)', () => {
+    let viaNumbers = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const prompt = magnitude();
+      const usage = {
+        promptTokens: prompt,
+        completionTokens: magnitude(),
+        cacheReadTokens: rand() < 0.5 ? 0 : magnitude(),
+        cacheWriteTokens: rand() < 0.7 ? 0 : magnitude(),
+      };
+      const p = {
+        model: 'm',
+        inputMicros: magnitude(),
+        outputMicros: magnitude(),
+        cacheReadMicros: magnitude(),
+        cacheWriteMicros: magnitude(),
+        perRequestMicros: rand() < 0.8 ? 0 : magnitude(),
+      };
+      const ratio = [1, 0, 1.5, 0.333333, 2.75, magnitude() / 1e6][Math.floor(rand() * 6)];
+      const exact = exactCostMicros(usage, p, ratio);
+      const got = computeCostMicros(usage, p, ratio);
+      if (got !== exact) throw new Error(`differs for ${JSON.stringify({ usage, p, ratio })}: ${got} vs ${exact}`);
+      if (exact < 9e6) viaNumbers++;
+    }
+    expect(viaNumbers).toBeGreaterThan(10_000);
+  });
+
+  it('at the edge of 2^53 and of a half-micro rounding', () => {
+    const p = { model: 'm', inputMicros: 1, outputMicros: 0, cacheReadMicros: 0, cacheWriteMicros: 0, perRequestMicros: 0 };
+    const around = [Number.MAX_SAFE_INTEGER, 2 ** 53 - 500_000_000_000, 2 ** 53 - 500_000_000_001, 9_007_199_254_740, 1_499_999, 1_500_000, 500_000, 499_999];
+    for (const tokens of around) {
+      for (const ratio of [1, 1e-6, 1000, 1 / 3]) {
+        const usage = { promptTokens: tokens, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+        expect({ tokens, ratio, cost: computeCostMicros(usage, p, ratio) }).toEqual({ tokens, ratio, cost: exactCostMicros(usage, p, ratio) });
+      }
+    }
+    // 0.5 µ$ rounds up, just under does not
+    expect(computeCostMicros({ promptTokens: 1, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, { ...p, inputMicros: 500_000 }, 1)).toBe(1);
+    expect(computeCostMicros({ promptTokens: 1, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, { ...p, inputMicros: 499_999 }, 1)).toBe(0);
   });
 });
 

@@ -26,6 +26,11 @@ function whole(x: number): bigint {
  * never a throw, so no upstream's usage can fail the request or its usage record.
  */
 export function computeCostMicros(usage: BillableUsage, price: PriceEntry, priceRatio: number, units?: BillableUnits | null): number {
+  return (units ? undefined : tokenCostInNumbers(usage, price, priceRatio)) ?? exactCostMicros(usage, price, priceRatio, units);
+}
+
+/** computeCostMicros in BigInt throughout: any magnitude (exported for the tests that prove the fast path equal). */
+export function exactCostMicros(usage: BillableUsage, price: PriceEntry, priceRatio: number, units?: BillableUnits | null): number {
   const cacheRead = whole(usage.cacheReadTokens);
   const cacheWrite = whole(usage.cacheWriteTokens);
   const uncached = whole(usage.promptTokens) - cacheRead - cacheWrite;
@@ -40,6 +45,39 @@ export function computeCostMicros(usage: BillableUsage, price: PriceEntry, price
   const scaled = tokenPart * ratio;
   const total = (scaled + denom / 2n) / denom + whole(price.perRequestMicros);
   return Number(total < MAX_COST_MICROS ? total : MAX_COST_MICROS);
+}
+
+const wholeNumber = (x: number): number => (x > 0 ? Math.round(Math.min(x, Number.MAX_SAFE_INTEGER)) : 0);
+const HALF = 500_000_000_000;
+const DENOM = 1_000_000_000_000;
+
+/**
+ * The same formula in doubles, for a request whose scaled token part stays a safe integer (every ordinary request:
+ * 100k tokens at $15/M and ratio 1 is 1.5e18, a BigInt's job; 1k tokens is 1.5e14). All terms are non-negative
+ * integers, so while the true scaled sum is below 2^53 every product and sum on the way is exact; past it, the
+ * rounded result is too (rounding is monotone) and the check sends the request to the BigInt path. Called twice per
+ * request (reserve, charge): ~20 BigInts each were a kilobyte of garbage per request.
+ */
+function tokenCostInNumbers(usage: BillableUsage, price: PriceEntry, priceRatio: number): number | undefined {
+  const cacheRead = wholeNumber(usage.cacheReadTokens);
+  const cacheWrite = wholeNumber(usage.cacheWriteTokens);
+  const uncached = wholeNumber(usage.promptTokens) - cacheRead - cacheWrite;
+  const tokenPart =
+    (uncached > 0 ? uncached : 0) * wholeNumber(price.inputMicros) +
+    cacheRead * wholeNumber(price.cacheReadMicros) +
+    cacheWrite * wholeNumber(price.cacheWriteMicros) +
+    wholeNumber(usage.completionTokens) * wholeNumber(price.outputMicros);
+  const ratio = wholeNumber(priceRatio * 1e6);
+  // tokenPart alone must be exact too when the ratio is 0 (the product would hide it): then it is unused.
+  const scaled = ratio === 0 ? 0 : tokenPart * ratio;
+  if (!(tokenPart <= Number.MAX_SAFE_INTEGER && scaled <= Number.MAX_SAFE_INTEGER - HALF)) return undefined;
+  // Integer division, half up, without trusting the double quotient's last bit: corrected by exact products.
+  const n = scaled + HALF;
+  let q = Math.floor(n / DENOM);
+  if (q * DENOM > n) q--;
+  else if ((q + 1) * DENOM <= n) q++;
+  const perRequest = wholeNumber(price.perRequestMicros);
+  return perRequest > Number.MAX_SAFE_INTEGER - q ? Number.MAX_SAFE_INTEGER : q + perRequest;
 }
 
 /**

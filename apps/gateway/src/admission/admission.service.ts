@@ -5,13 +5,13 @@ import {
   LimitStoreUnavailableError,
   buildLimitScopes,
   buildQuotaAccounts,
-  groupScopeKey,
   tokenScopeKey,
   userScopeKey,
   type AcquireRequest,
   type AcquireResult,
   type BudgetAccount,
   type Lease,
+  type LimitScope,
   type LimitStore,
 } from '@switchboard/limits';
 import { LogThrottle, processMetrics } from '@switchboard/observability';
@@ -30,6 +30,24 @@ export interface Admission {
 }
 
 const SCOPE_KIND = (key: string) => key.split(':')[0] ?? 'token';
+
+/**
+ * A token's limit scopes (token, user, group: the headers below rely on that order). The authenticator's cache
+ * replaces a token's object when anything about it changes, never edits it, so they are built once per object.
+ */
+const scopeCache = new WeakMap<VerifiedToken, LimitScope[]>();
+function scopesOf(token: VerifiedToken): LimitScope[] {
+  let scopes = scopeCache.get(token);
+  if (!scopes) {
+    scopes = buildLimitScopes({
+      token: { id: token.tokenId, ...token.limits },
+      user: { id: token.user.id, ...token.user.limits },
+      group: { name: token.group.name, ...token.group.limits },
+    });
+    scopeCache.set(token, scopes);
+  }
+  return scopes;
+}
 
 /**
  * Rate limits, concurrency and the quota reservation, in one atomic store call per request (Redis Lua across
@@ -79,11 +97,7 @@ export class AdmissionService implements OnApplicationShutdown {
       ...(leaseTtlMs ? { leaseTtlMs } : {}),
       estimatedTokens: promptTokens + outputTokens,
       reserveMicros,
-      scopes: buildLimitScopes({
-        token: { id: token.tokenId, ...token.limits },
-        user: { id: token.user.id, ...token.user.limits },
-        group: { name: token.group.name, ...token.group.limits },
-      }),
+      scopes: scopesOf(token),
       quota,
     });
     if (!result.ok) {
@@ -138,15 +152,16 @@ export class AdmissionService implements OnApplicationShutdown {
   private headers(token: VerifiedToken, remaining: Extract<AcquireResult, { ok: true }>['remaining']): Record<string, string> {
     // No rpm/tpm limit answered (the common unlimited key): nothing to build per request.
     if (!remaining.length) return NO_HEADERS;
-    const limitsOf = new Map<string, VerifiedToken['limits']>([
-      [tokenScopeKey(token.tokenId), token.limits],
-      [userScopeKey(token.user.id), token.user.limits],
-      [groupScopeKey(token.group.name), token.group.limits],
-    ]);
+    const scopes = scopesOf(token);
+    const limits = [token.limits, token.user.limits, token.group.limits];
+    const limitsOf = (scope: string) => {
+      const i = scopes.findIndex((s) => s.key === scope);
+      return i < 0 ? undefined : limits[i];
+    };
     let requests: { limit: number; left: number; resetMs: number } | undefined;
     let tokens: { limit: number; left: number; resetMs: number } | undefined;
     for (const r of remaining) {
-      const l = limitsOf.get(r.scope);
+      const l = limitsOf(r.scope);
       if (!l) continue;
       if (l.rpm !== null && r.rpmRemaining !== undefined && (!requests || r.rpmRemaining < requests.left)) {
         requests = { limit: l.rpm, left: r.rpmRemaining, resetMs: r.resetMs };
