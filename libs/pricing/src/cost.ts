@@ -12,11 +12,9 @@ export interface BillableUsage {
 const RATIO_SCALE = 1_000_000n;
 const MAX_COST_MICROS = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** A non-negative integer for BigInt(): usage and prices come from upstreams and admins, and BigInt(1.5) throws. */
-function whole(x: number): bigint {
-  if (!(x > 0)) return 0n; // NaN, negatives
-  return BigInt(Math.round(Math.min(x, Number.MAX_SAFE_INTEGER)));
-}
+/** A non-negative safe integer: usage and prices come from upstreams and admins (NaN, negatives → 0; BigInt(1.5) throws). */
+const wholeNumber = (x: number): number => (x > 0 ? Math.round(Math.min(x, Number.MAX_SAFE_INTEGER)) : 0);
+const whole = (x: number): bigint => BigInt(wholeNumber(x));
 
 /**
  * SPEC §6: (uncached input × input + cache reads × cacheRead + cache writes × cacheWrite + output × output) / 1e6
@@ -47,7 +45,6 @@ export function exactCostMicros(usage: BillableUsage, price: PriceEntry, priceRa
   return Number(total < MAX_COST_MICROS ? total : MAX_COST_MICROS);
 }
 
-const wholeNumber = (x: number): number => (x > 0 ? Math.round(Math.min(x, Number.MAX_SAFE_INTEGER)) : 0);
 const HALF = 500_000_000_000;
 const DENOM = 1_000_000_000_000;
 
@@ -67,10 +64,9 @@ function tokenCostInNumbers(usage: BillableUsage, price: PriceEntry, priceRatio:
     cacheRead * wholeNumber(price.cacheReadMicros) +
     cacheWrite * wholeNumber(price.cacheWriteMicros) +
     wholeNumber(usage.completionTokens) * wholeNumber(price.outputMicros);
-  const ratio = wholeNumber(priceRatio * 1e6);
-  // tokenPart alone must be exact too when the ratio is 0 (the product would hide it): then it is unused.
-  const scaled = ratio === 0 ? 0 : tokenPart * ratio;
-  if (!(tokenPart <= Number.MAX_SAFE_INTEGER && scaled <= Number.MAX_SAFE_INTEGER - HALF)) return undefined;
+  // The ratio is a whole number: 0 (then tokenPart does not matter) or ≥ 1 (then scaled ≥ tokenPart, so one check).
+  const scaled = tokenPart * wholeNumber(priceRatio * 1e6);
+  if (!(scaled <= Number.MAX_SAFE_INTEGER - HALF)) return undefined;
   // Integer division, half up, without trusting the double quotient's last bit: corrected by exact products.
   const n = scaled + HALF;
   let q = Math.floor(n / DENOM);
