@@ -32,7 +32,7 @@ export interface Admission {
 const SCOPE_KIND = (key: string) => key.split(':')[0] ?? 'token';
 
 /**
- * A token's limit scopes (token, user, group: the headers below rely on that order). The authenticator's cache
+ * A token's limit scopes (token, user, group), with their limits. The authenticator's cache
  * replaces a token's object when anything about it changes, never edits it, so they are built once per object.
  */
 const scopeCache = new WeakMap<VerifiedToken, LimitScope[]>();
@@ -153,20 +153,16 @@ export class AdmissionService implements OnApplicationShutdown {
     // No rpm/tpm limit answered (the common unlimited key): nothing to build per request.
     if (!remaining.length) return NO_HEADERS;
     const scopes = scopesOf(token);
-    const limits = [token.limits, token.user.limits, token.group.limits];
-    const limitsOf = (scope: string) => {
-      const i = scopes.findIndex((s) => s.key === scope);
-      return i < 0 ? undefined : limits[i];
-    };
     let requests: { limit: number; left: number; resetMs: number } | undefined;
     let tokens: { limit: number; left: number; resetMs: number } | undefined;
     for (const r of remaining) {
-      const l = limitsOf(r.scope);
+      // the scope carries its own limits (what was asked of the store)
+      const l = scopes.find((s) => s.key === r.scope);
       if (!l) continue;
-      if (l.rpm !== null && r.rpmRemaining !== undefined && (!requests || r.rpmRemaining < requests.left)) {
+      if (typeof l.rpm === 'number' && r.rpmRemaining !== undefined && (!requests || r.rpmRemaining < requests.left)) {
         requests = { limit: l.rpm, left: r.rpmRemaining, resetMs: r.resetMs };
       }
-      if (l.tpm !== null && r.tpmRemaining !== undefined && (!tokens || r.tpmRemaining < tokens.left)) {
+      if (typeof l.tpm === 'number' && r.tpmRemaining !== undefined && (!tokens || r.tpmRemaining < tokens.left)) {
         tokens = { limit: l.tpm, left: Math.max(0, r.tpmRemaining), resetMs: r.resetMs };
       }
     }

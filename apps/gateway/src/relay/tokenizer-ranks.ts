@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { O200kRanks } from '@switchboard/protocols';
 
 /** Written beside this module by `npm run build` (scripts/build.mjs), from the installed gpt-tokenizer. */
-export const O200K_RANKS_FILE = 'o200k_base.ranks.json';
+const O200K_RANKS_FILE = 'o200k_base.ranks.json';
 
 /**
  * The tokenizer's ranks from the build's JSON copy (see createO200k for why), or undefined where no build wrote it
