@@ -178,8 +178,8 @@ const envFields = z.object({
   /** how often the gateways' quota counters (Redis / in memory) are reconciled with the ledger (also once at start) */
   QUOTA_RECONCILE_INTERVAL_MS: int(60_000, 1000),
   /**
-   * also reconcile once billing has debited this many requests since the last run (at most every 5 s; 0 = only
-   * on the interval): the counters keep every billed charge until a run confirms it, so this bounds what they hold
+   * also reconcile once this many billed requests were left pending per request since the last run (billing could
+   * not fold them into its debit's entry; at most every 5 s; 0 = only on the interval): this bounds what they hold
    */
   QUOTA_RECONCILE_AFTER_CHARGES: int(20_000, 0),
   /**

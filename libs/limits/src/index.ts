@@ -6,6 +6,7 @@ export type {
   LimitScope,
   LimitStore,
   PendingCharge,
+  BilledCharge,
   QuotaAccount,
   QuotaCorrection,
   QuotaCounterSnapshot,
@@ -30,7 +31,7 @@ export { RedisLimitStore, type RedisLimitStoreOptions } from './redis-limit.stor
 export { LimitKeys, DEFAULT_KEY_PREFIX } from './limits.keys';
 export { LIMIT_STORE, createLimitStore } from './limit-store.factory';
 export { DEFAULT_LEASE_TTL_MS, WINDOW_MS, BUCKET_MS, CONCURRENCY_RETRY_AFTER_MS } from './limits.constants';
-export { encodePendingCharge, decodePendingCharge } from './pending-charge.codec';
+export { encodePendingCharge, decodePendingCharge, txidOfField } from './pending-charge.codec';
 export { LuaScript, type ScriptClient } from './lua-script.runner';
 export { LimitStoreUnavailableError } from './limit-store-unavailable.error';
 export { REDIS_COMMAND_TIMEOUT_MS, REDIS_OUTAGE_OPTIONS, failFastOnceConnected, pingRedis } from './redis-outage.options';

@@ -76,14 +76,24 @@ export interface SettleResult {
 
 /**
  * A request's money as a quota counter holds it until the ledger confirms it: reserved at acquire (lease not settled
- * yet), then settled at its actual cost (not yet known to be in the ledger). The reconciler confirms settled entries
- * once the ledger holds them; an amount of 0 is never kept.
+ * yet), then settled at its actual cost (not yet known to be in the ledger). Billing, once its debit has committed,
+ * folds the settled entries it wrote into one 'billed' entry per counter under `#tx:<transaction id>` (confirmBilled);
+ * the reconciler confirms the rest once the ledger holds them, and forgets a billed entry once its snapshot sees that
+ * transaction. An amount of 0 is never kept.
  */
 export interface PendingCharge {
-  state: 'reserved' | 'settled';
+  state: 'reserved' | 'settled' | 'billed';
   micros: number;
-  /** Store clock: when it was reserved / settled. */
+  /** Store clock: when it was reserved / settled / billed. */
   sinceMs: number;
+}
+
+/** One request billing has debited: its cost and the counters it may have been charged on. */
+export interface BilledCharge {
+  requestId: string;
+  /** quota accounts ('user:3', 'token:12'); one the store holds no counter for is skipped */
+  accounts: string[];
+  costMicros: number;
 }
 
 /** One quota counter and what it holds that the ledger may not have yet, read atomically. */
@@ -93,7 +103,10 @@ export interface QuotaCounterSnapshot {
   remainingMicros: number | null;
   /** Changes whenever the counter is (re)initialised; a correction applies only within the epoch it was computed in. */
   epoch: string | null;
-  /** requestId → the money this counter has taken for it that the reconciler has not yet seen in the ledger. */
+  /**
+   * requestId (or `#tx:<transaction id>` for a billed entry) → the money this counter has taken that the reconciler
+   * has not yet seen in the ledger.
+   */
   pending: Record<string, PendingCharge>;
 }
 
@@ -147,6 +160,14 @@ export interface LimitStore {
   snapshotQuota(accounts: string[]): Promise<QuotaSnapshot>;
   /** Applies each correction atomically; answers, per correction, whether it applied (false: the epoch changed). */
   correctQuota(corrections: QuotaCorrection[]): Promise<boolean[]>;
+  /**
+   * Billing's debit transaction `txid` (Postgres' pg_current_xact_id) has committed these charges: on each counter,
+   * the settled entries with exactly that cost become one billed entry `#tx:<txid>` (added to, if present), so a
+   * counter holds one entry per billing batch instead of one per request. Entries not settled at that cost (a
+   * reservation still to settle, a counter re-initialised since) are left for the reconciler. Answers how many of the
+   * requests had at least one entry folded.
+   */
+  confirmBilled(txid: string, charges: BilledCharge[]): Promise<number>;
   /** Readiness: resolves when the store can serve now (Redis connected and answering). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -6,7 +6,8 @@
  *   <prefix>:{lim}:cc:<scope>      zset   requestId -> lease expiry ms (live concurrency leases)
  *   <prefix>:{lim}:quota:<account> string remaining micro-USD          (lazy-initialised from the DB's view)
  *   <prefix>:{lim}:pend:<account>  hash   requestId -> 'R<micros>@<ms>' reserved | 'S<micros>@<ms>' settled, not yet
- *                                         confirmed in the ledger; '#epoch' -> id of the counter's current life
+ *                                         confirmed in the ledger; '#tx:<txid>' -> 'B<micros>@<ms>' billed by that
+ *                                         transaction; '#epoch' -> id of the counter's current life
  *   <prefix>:{lim}:lease:<reqId>   string '1' while the lease is unsettled (idempotent settle/release)
  *   <prefix>:{lim}:once:<key>      string '1' until its end: an event already raised (markOnce)
  *

@@ -4,6 +4,7 @@ import { checkLease, checkRemaining, checkUsage, normaliseAcquire, type Normalis
 import type {
   AcquireRequest,
   AcquireResult,
+  BilledCharge,
   Lease,
   LimitStore,
   PendingCharge,
@@ -13,7 +14,7 @@ import type {
   SettleResult,
   SettleUsage,
 } from './limit-store.types';
-import { decodePendingCharge, encodePendingCharge } from './pending-charge.codec';
+import { billedField, decodePendingCharge, encodePendingCharge, settledPrefix } from './pending-charge.codec';
 import { bucketOf, oldestLiveBucket, readWindow, resetMs, retryAfterMs, rpmExcess, tpmExcess, type WindowView } from './sliding-window.util';
 
 /** A Map whose entries expire like Redis keys (lazily on read, plus a periodic sweep). */
@@ -210,6 +211,30 @@ export class MemoryLimitStore implements LimitStore {
       }
       return true;
     });
+  }
+
+  async confirmBilled(txid: string, charges: BilledCharge[]): Promise<number> {
+    const clock = this.now();
+    const folded = new Map<PendingCharges, number>();
+    let confirmed = 0;
+    for (const c of charges) {
+      const prefix = settledPrefix(c.costMicros);
+      let any = false;
+      for (const account of c.accounts) {
+        const p = this.pending.get(account, clock);
+        if (!p?.entries.get(c.requestId)?.startsWith(prefix)) continue;
+        p.entries.delete(c.requestId);
+        folded.set(p, (folded.get(p) ?? 0) + c.costMicros);
+        any = true;
+      }
+      if (any) confirmed++;
+    }
+    const field = billedField(txid);
+    for (const [p, micros] of folded) {
+      const before = p.entries.get(field);
+      p.entries.set(field, encodePendingCharge({ state: 'billed', micros: micros + (before ? decodePendingCharge(before).micros : 0), sinceMs: clock }));
+    }
+    return confirmed;
   }
 
   async ping(): Promise<void> {}

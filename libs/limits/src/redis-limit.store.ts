@@ -6,6 +6,7 @@ import { checkLease, checkRemaining, checkUsage, normaliseAcquire, type Normalis
 import type {
   AcquireRequest,
   AcquireResult,
+  BilledCharge,
   Lease,
   LimitRejectReason,
   LimitStore,
@@ -19,7 +20,7 @@ import type {
 } from './limit-store.types';
 import { CallBatcher } from './call-batcher';
 import { LuaScript, type ScriptClient } from './lua-script.runner';
-import { EPOCH_FIELD, decodePendingCharge, encodePendingCharge } from './pending-charge.codec';
+import { EPOCH_FIELD, billedField, decodePendingCharge, encodePendingCharge } from './pending-charge.codec';
 import { LimitStoreUnavailableError } from './limit-store-unavailable.error';
 import { REDIS_OUTAGE_OPTIONS, failFastOnceConnected, pingRedis } from './redis-outage.options';
 
@@ -64,8 +65,9 @@ export const LIMIT_SCRIPTS = {
   settle: new LuaScript(['limits-batch.lua', 'limits-settle.lua']),
   snapshot: new LuaScript('quota-snapshot.lua'),
   correct: new LuaScript('quota-correct.lua'),
+  confirm: new LuaScript('quota-confirm.lua'),
 } as const;
-const { acquire: ACQUIRE, settle: SETTLE, snapshot: SNAPSHOT, correct: CORRECT } = LIMIT_SCRIPTS;
+const { acquire: ACQUIRE, settle: SETTLE, snapshot: SNAPSHOT, correct: CORRECT, confirm: CONFIRM } = LIMIT_SCRIPTS;
 const REASONS: Record<number, LimitRejectReason> = { 1: 'rpm', 2: 'tpm', 3: 'concurrency', 4: 'quota' };
 
 function asArray(reply: unknown): unknown[] {
@@ -293,6 +295,27 @@ export class RedisLimitStore implements LimitStore {
       for (const [id, charge] of forget) args.push(id, encodePendingCharge(charge));
     }
     return asArray(await CORRECT.run(this.client, keys, args)).map((v) => num(v) === 1);
+  }
+
+  async confirmBilled(txid: string, charges: BilledCharge[]): Promise<number> {
+    // Grouped by counter: the script folds each counter's entries into one billed entry.
+    const byAccount = new Map<string, (string | number)[]>();
+    charges.forEach((c, i) => {
+      if (!Number.isSafeInteger(c.costMicros) || c.costMicros <= 0) return;
+      for (const account of c.accounts) {
+        const entries = byAccount.get(account) ?? [];
+        entries.push(i, c.requestId, c.costMicros);
+        byAccount.set(account, entries);
+      }
+    });
+    if (!byAccount.size) return 0;
+    const keys: string[] = [];
+    const args: (string | number)[] = [billedField(txid), this.now?.() ?? ''];
+    for (const [account, entries] of byAccount) {
+      keys.push(this.keys.pending(account));
+      args.push(entries.length / 3, ...entries);
+    }
+    return num(await CONFIRM.run(this.client, keys, args));
   }
 
   /** Settles and releases waiting for Redis to come back (see `unsettled`). */

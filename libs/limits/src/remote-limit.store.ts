@@ -1,5 +1,15 @@
 import { LimitStoreUnavailableError } from './limit-store-unavailable.error';
-import type { AcquireRequest, AcquireResult, Lease, LimitStore, QuotaCorrection, QuotaSnapshot, SettleResult, SettleUsage } from './limit-store.types';
+import type {
+  AcquireRequest,
+  AcquireResult,
+  BilledCharge,
+  Lease,
+  LimitStore,
+  QuotaCorrection,
+  QuotaSnapshot,
+  SettleResult,
+  SettleUsage,
+} from './limit-store.types';
 
 /** Calls a method of the store that lives in another process (arguments and result as JSON). */
 export type RemoteStoreCall = (method: string, args: unknown[]) => Promise<unknown>;
@@ -59,6 +69,10 @@ export class RemoteLimitStore implements LimitStore {
     return this.call('correctQuota', [corrections]);
   }
 
+  confirmBilled(txid: string, charges: BilledCharge[]): Promise<number> {
+    return this.call('confirmBilled', [txid, charges]);
+  }
+
   ping(): Promise<void> {
     return this.call('ping', []);
   }
@@ -91,6 +105,8 @@ export async function serveLimitStoreCall(store: LimitStore, method: string, arg
       return store.snapshotQuota(args[0] as string[]);
     case 'correctQuota':
       return store.correctQuota(args[0] as QuotaCorrection[]);
+    case 'confirmBilled':
+      return store.confirmBilled(args[0] as string, args[1] as BilledCharge[]);
     case 'ping':
       return store.ping();
     default:

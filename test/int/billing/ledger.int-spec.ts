@@ -37,7 +37,7 @@ describePostgres('billing ledger on Postgres', () => {
     tdb = await createThrowawayDatabase();
     db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
     prisma = db.prisma;
-    consumer = new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS, { noteBilled: () => undefined });
+    consumer = new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS, { billed: () => Promise.resolve() });
     reconciler = new LedgerReconciler(new LedgerRepository(prisma), SETTINGS);
     redemptions = new RedemptionService(new RedemptionRepository(prisma), new BalanceService(new BalanceRepository(prisma), bus));
   });

@@ -45,11 +45,12 @@ function describeQuotaReconciliation(name: string, makeStore: () => Promise<Stor
       tdb = await createThrowawayDatabase();
       db = await openDatabase({ databaseUrl: tdb.url, dataDir: os.tmpdir(), migrate: true, seed: true });
       prisma = db.prisma;
-      consumer = new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS, { noteBilled: () => undefined });
     });
     beforeEach(async () => {
       s = await makeStore();
       reconciler = new QuotaCounterReconciler(new QuotaViewRepository(prisma), s.store, SETTINGS);
+      // billing folds what it debited into the counters through the reconciler, as in the billing service
+      consumer = new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS, reconciler);
     });
     afterEach(async () => {
       await s.store.close();
@@ -171,6 +172,25 @@ function describeQuotaReconciliation(name: string, makeStore: () => Promise<Stor
       const snap = await s.store.snapshotQuota([a.user, a.token]);
       expect(snap.counters.map((c) => c.remainingMicros)).toEqual([Number(user.balanceMicros), Number(token.quotaMicros! - token.usedQuotaMicros)]);
       expect(snap.counters.map((c) => c.pending)).toEqual([{}, {}]);
+    });
+
+    it("folds a debit's settled charges into one entry per counter, which the next run forgets", async () => {
+      const a = await account(100_000_000n, 50_000_000n);
+      const ids = [`fold-1-${name}`, `fold-2-${name}`, `fold-3-${name}`];
+      for (const [i, id] of ids.entries()) await s.store.settle(await admit(a, id, 5_000), { tokens: 5, costMicros: 1_000 * (i + 1) });
+      await consumer.bill(ids.map((id, i) => record(id, a.userId, a.tokenId, 1_000 * (i + 1))));
+      const [token, user] = (await s.store.snapshotQuota([a.token, a.user])).counters;
+      for (const c of [token, user]) {
+        expect(Object.keys(c.pending)).toEqual([expect.stringMatching(/^#tx:\d+$/)]);
+        expect(Object.values(c.pending)[0]).toMatchObject({ state: 'billed', micros: 6_000 });
+      }
+      const r = await reconciler.reconcile();
+      expect(r.drifts).toEqual([]);
+      const after = await s.store.snapshotQuota([a.token, a.user]);
+      expect(after.counters.map((c) => [c.remainingMicros, c.pending])).toEqual([
+        [50_000_000 - 6_000, {}],
+        [100_000_000 - 6_000, {}],
+      ]);
     });
 
     it('corrects a counter that drifted (e.g. initialised from a stale cache) and reports it in the metric', async () => {

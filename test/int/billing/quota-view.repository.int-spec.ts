@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { openDatabase, type Database, type PrismaService } from '@switchboard/db';
 import { QuotaViewRepository } from '../../../apps/billing/src/ledger/quota-view.repository';
+import { UsageLedgerRepository } from '../../../apps/billing/src/ledger/usage-ledger.repository';
 import { createThrowawayDatabase, describePostgres, type ThrowawayDatabase } from '../db/harness';
 
 jest.setTimeout(60_000);
@@ -65,5 +66,23 @@ describePostgres('QuotaViewRepository on Postgres', () => {
       return s.billedCosts(['qv-late']);
     });
     expect(seen.size).toBe(0);
+  });
+
+  it("sees a billing debit's transaction only in snapshots taken after it committed", async () => {
+    const u = await prisma.user.create({ data: { name: 'qv-tx', balanceMicros: 10_000n } });
+    const ledger = new UsageLedgerRepository(prisma);
+    const before = await ledger.debit([{ requestId: 'qv-tx-1', userId: u.id, tokenId: null, costMicros: 10 }]);
+    expect(before.txid).toMatch(/^\d+$/);
+    expect(before.inserted.map((d) => d.requestId)).toEqual(['qv-tx-1']);
+    let late!: string;
+    const seen = await repo.inSnapshot(async (s) => {
+      await s.tryLock(); // fixes the snapshot
+      late = (await ledger.debit([{ requestId: 'qv-tx-2', userId: u.id, tokenId: null, costMicros: 20 }])).txid;
+      return s.committed([before.txid, late, 'not-a-txid', '99999999999999999999']);
+    });
+    expect(late).not.toBe(before.txid);
+    expect(seen).toEqual(new Set([before.txid]));
+    expect(await repo.inSnapshot((s) => s.committed([before.txid, late]))).toEqual(new Set([before.txid, late]));
+    expect(await repo.inSnapshot((s) => s.committed([]))).toEqual(new Set());
   });
 });

@@ -44,7 +44,7 @@ describePostgres('usage dead letters on Postgres', () => {
     prisma = db.prisma;
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-deadletters-'));
     queue = new SpoolUsageQueue(dataDir);
-    await new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS, { noteBilled: () => undefined }).onApplicationBootstrap();
+    await new UsageBillingConsumer(new UsageLedgerRepository(prisma), bus, queue, SETTINGS, { billed: () => Promise.resolve() }).onApplicationBootstrap();
     await new UsageLogConsumer(new RequestLogRepository(prisma), new UsageDeadLetterRepository(prisma), queue).onApplicationBootstrap();
   });
 

@@ -35,9 +35,12 @@ describePostgres('UsageLedgerRepository on Postgres', () => {
   it('inserts one usage entry per request, moves balances and quotas once, and reports each user in id order', async () => {
     const [a, b] = [await user(5_000n), await user(null)];
     const [ta, tb] = [await token(a), await token(b)];
-    const out = await repo.debit([debit('x-1', b, tb.id, 7), debit('x-2', a, ta.id, 100), debit('x-3', a, null, 20)]);
+    const batch = [debit('x-1', b, tb.id, 7), debit('x-2', a, ta.id, 100), debit('x-3', a, null, 20)];
+    const out = await repo.debit(batch);
     expect(out).toEqual({
       stored: 3,
+      inserted: batch,
+      txid: expect.stringMatching(/^\d+$/),
       balances: [
         { userId: Math.min(a, b), debitMicros: a < b ? 120n : 7n, balanceAfterMicros: a < b ? 4_880n : null, lastRequestId: a < b ? 'x-3' : 'x-1' },
         { userId: Math.max(a, b), debitMicros: a < b ? 7n : 120n, balanceAfterMicros: a < b ? null : 4_880n, lastRequestId: a < b ? 'x-1' : 'x-3' },
@@ -58,8 +61,10 @@ describePostgres('UsageLedgerRepository on Postgres', () => {
   it('skips requests already billed: nothing moves and no balance is reported', async () => {
     const u = await user(1_000n);
     const t = await token(u);
-    await repo.debit([debit('d-1', u, t.id, 10)]);
-    expect(await repo.debit([debit('d-1', u, t.id, 10)])).toEqual({ stored: 0, balances: [], exhaustedKeyHashes: [] });
+    const first = await repo.debit([debit('d-1', u, t.id, 10)]);
+    const again = await repo.debit([debit('d-1', u, t.id, 10), debit('d-1', u, t.id, 10)]);
+    expect(again).toEqual({ stored: 0, inserted: [], txid: expect.stringMatching(/^\d+$/), balances: [], exhaustedKeyHashes: [] });
+    expect(BigInt(again.txid)).toBeGreaterThan(BigInt(first.txid));
     expect((await prisma.user.findUniqueOrThrow({ where: { id: u } })).balanceMicros).toBe(990n);
     expect((await prisma.token.findUniqueOrThrow({ where: { id: t.id } })).usedQuotaMicros).toBe(10n);
   });

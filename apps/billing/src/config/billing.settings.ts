@@ -10,7 +10,7 @@ export interface BillingSettings {
   reconcileIntervalMs: number;
   /** the gateways' quota counters against the ledger */
   quotaReconcileIntervalMs: number;
-  /** ...and as soon as billing has debited this many requests since the last run (0 = on the interval only) */
+  /** ...and as soon as this many billed requests are left pending per request since the last run (0 = on the interval only) */
   quotaReconcileAfterCharges: number;
 }
 

@@ -11,30 +11,41 @@ const SETTINGS: BillingSettings = {
   quotaReconcileAfterCharges: 0,
 };
 
-/** The database's view in memory: what each account has left and which requests the ledger billed. */
+/** The database's view in memory: what each account has left, which requests the ledger billed, in which transactions. */
 class InMemoryQuotaViews implements QuotaViews {
   locked = false;
   readonly remaining = new Map<string, number>();
   readonly billed = new Map<string, number>();
+  readonly committed = new Set<string>();
   readonly steps: string[] = [];
+  /** the request ids the ledger was asked about */
+  readonly asked: string[] = [];
+  /** runs right after the snapshot's view was read (before the counters are) */
+  afterView?: () => Promise<void>;
 
   inSnapshot<T>(fn: (s: QuotaSnapshot) => Promise<T>): Promise<T> {
     const views = { kinds: (kind: AccountKind, ids: number[]) => ids.filter((id) => this.remaining.has(`${kind}:${id}`)) };
+    const snapshot = new Set(this.committed); // what commits later is not in it
     return fn({
       tryLock: () => {
         this.steps.push('lock');
         return Promise.resolve(!this.locked);
       },
-      remaining: (userIds, tokenIds) => {
+      remaining: async (userIds, tokenIds) => {
         this.steps.push('remaining');
-        return Promise.resolve(
-          (['user', 'token'] as const).flatMap((kind) =>
-            views.kinds(kind, kind === 'user' ? userIds : tokenIds).map((id) => ({ kind, id, remainingMicros: this.remaining.get(`${kind}:${id}`)! })),
-          ),
+        const rows = (['user', 'token'] as const).flatMap((kind) =>
+          views.kinds(kind, kind === 'user' ? userIds : tokenIds).map((id) => ({ kind, id, remainingMicros: this.remaining.get(`${kind}:${id}`)! })),
         );
+        await this.afterView?.();
+        return rows;
+      },
+      committed: (txids) => {
+        this.steps.push('committed');
+        return Promise.resolve(new Set(txids.filter((t) => snapshot.has(t))));
       },
       billedCosts: (ids) => {
         this.steps.push('billed');
+        this.asked.push(...ids);
         return Promise.resolve(new Map(ids.filter((id) => this.billed.has(id)).map((id) => [id, this.billed.get(id)!])));
       },
     });
@@ -71,7 +82,7 @@ describe('QuotaCounterReconciler', () => {
     views.remaining.set('token:1', 600); // 400 µ$ billed elsewhere since the gateway read it
     views.remaining.set('user:2', 5_000);
     const r = await reconciler.check();
-    expect(views.steps).toEqual(['lock', 'remaining', 'billed']);
+    expect(views.steps).toEqual(['lock', 'remaining', 'billed', 'committed']);
     expect(r).toMatchObject({ ran: true, checked: 2, corrected: 1, drifts: [{ account: 'token:1', counterMicros: 1_000, expectedMicros: 600 }] });
     expect(r.driftMicros).toEqual({ tokens: 400, users: 0 });
     expect((await reconciler.check()).drifts).toEqual([]);
@@ -88,6 +99,75 @@ describe('QuotaCounterReconciler', () => {
   it('leaves unlimited accounts (absent from the view) alone', async () => {
     views.remaining.set('user:2', 5_000);
     expect(await reconciler.check()).toMatchObject({ ran: true, checked: 1, drifts: [] });
+  });
+
+  describe('what billing folded after its debit commits', () => {
+    const both = ['token:1', 'user:2'];
+    const pendingOf = async (account: string) => (await store.snapshotQuota([account])).counters[0].pending;
+    /** Admitted on both counters and settled at `cost`; `settle: false` leaves it reserved. */
+    const served = async (requestId: string, cost: number, settle = true) => {
+      const r = await store.acquire({
+        requestId,
+        scopes: [{ key: 'token:1' }],
+        estimatedTokens: 1,
+        reserveMicros: 100,
+        quota: [
+          { key: 'token:1', initialRemainingMicros: 1_000 },
+          { key: 'user:2', initialRemainingMicros: 5_000 },
+        ],
+      });
+      if (!r.ok) throw new Error('refused');
+      if (settle) await store.settle(r.lease, { tokens: 1, costMicros: cost });
+      return { requestId, accounts: both, costMicros: cost };
+    };
+
+    it('holds one entry per counter for a debit transaction, forgotten by the first run whose snapshot sees it', async () => {
+      const charges = [await served('a', 10), await served('b', 20), await served('c', 30)];
+      views.committed.add('7');
+      views.remaining.set('token:1', 1_000 - 60);
+      views.remaining.set('user:2', 5_000 - 60);
+      await reconciler.billed('7', charges);
+      expect(await pendingOf('token:1')).toEqual({ '#tx:7': { state: 'billed', micros: 60, sinceMs: expect.any(Number) } });
+      expect(Object.keys(await pendingOf('user:2'))).toEqual(['#tx:7']);
+      const r = await reconciler.check();
+      expect(views.asked).toEqual([]); // no request left to look up in the ledger
+      expect(r).toMatchObject({ ran: true, checked: 2, drifts: [] });
+      expect(await pendingOf('token:1')).toEqual({});
+      expect(await pendingOf('user:2')).toEqual({});
+      expect(await store.getRemaining('token:1')).toBe(940);
+    });
+
+    it('still subtracts a fold that lands between the snapshot and the counters read', async () => {
+      const a = await served('a', 40);
+      views.remaining.set('token:1', 1_000); // the snapshot's view: the debit of 'a' is not in it
+      views.remaining.set('user:2', 5_000);
+      views.afterView = async () => {
+        views.committed.add('8'); // billing commits now, after the snapshot was fixed, and folds before the counters are read
+        await reconciler.billed('8', [a]);
+      };
+      const r = await reconciler.check();
+      expect(r.drifts).toEqual([]);
+      expect(Object.keys(await pendingOf('token:1'))).toEqual(['#tx:8']);
+      views.afterView = undefined;
+      views.remaining.set('token:1', 960);
+      views.remaining.set('user:2', 4_960);
+      expect((await reconciler.check()).drifts).toEqual([]);
+      expect(await pendingOf('token:1')).toEqual({});
+      expect(await store.getRemaining('user:2')).toBe(4_960);
+    });
+
+    it('counts the requests it could not fold toward an early run, and never throws', async () => {
+      const noted: number[] = [];
+      jest.spyOn(reconciler, 'noteBilled').mockImplementation((n) => void noted.push(n));
+      const settled = await served('s', 10);
+      const reserved = await served('r', 10, false); // billed before its lease settled: left for the ledger lookup
+      await reconciler.billed('9', [settled, reserved]);
+      expect(Object.keys(await pendingOf('token:1')).sort()).toEqual(['#tx:9', 'r']);
+      jest.spyOn(store, 'confirmBilled').mockRejectedValue(new Error('store unreachable'));
+      await expect(reconciler.billed('10', [await served('t', 10)])).resolves.toBeUndefined();
+      expect(noted).toEqual([1, 1]);
+      expect(Object.keys(await pendingOf('token:1')).sort()).toEqual(['#tx:9', 'r', 't']);
+    });
   });
 
   describe('runs early once billing has debited enough requests', () => {

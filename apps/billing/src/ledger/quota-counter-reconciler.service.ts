@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { microsToUsd } from '@switchboard/db';
-import { LIMIT_STORE, isBudgetAccount, type LimitStore, type PendingCharge, type QuotaCorrection } from '@switchboard/limits';
+import { LIMIT_STORE, isBudgetAccount, txidOfField, type BilledCharge, type LimitStore, type QuotaCorrection } from '@switchboard/limits';
 import { checkCounter } from './quota-counter-check';
 import { processMetrics } from '@switchboard/observability';
 import { BILLING_SETTINGS, type BillingSettings } from '../config/billing.settings';
@@ -27,7 +27,7 @@ export interface QuotaReconciliationReport {
   drifts: CounterDrift[];
   driftMicros: Record<'tokens' | 'users', number>;
   corrected: number;
-  reaped: Record<PendingCharge['state'], number>;
+  reaped: Record<'reserved' | 'settled', number>;
 }
 
 /** A run started by noteBilled follows the previous one by at least this much: a run scans every counter (Redis SCAN). */
@@ -59,8 +59,12 @@ function parseAccount(account: string): { kind: AccountKind; id: number } | null
  * stale ones given back, atomically per counter and only within the counter's epoch (a counter re-initialised
  * meanwhile is left for the next run). A Postgres advisory lock keeps billing replicas from reconciling at once.
  *
- * A settled charge stays pending until a run sees it in the ledger, so between runs the counters hold one entry per
- * request billed: billing also starts a run once it has debited QUOTA_RECONCILE_AFTER_CHARGES requests (noteBilled).
+ * Billing folds what each debit transaction committed into one billed entry per counter right after the commit
+ * (billed()), so a counter holds one entry per billing batch, not one per request, and step 3 asks for those only
+ * whether the snapshot sees their transaction: a fold that lands between steps 1 and 2 is of a transaction the
+ * snapshot does not see, so its money is still subtracted. What billing could not fold (a reservation not settled
+ * yet, a store it could not reach) stays per request for step 3's ledger lookup; past QUOTA_RECONCILE_AFTER_CHARGES
+ * such requests billing also starts a run early.
  */
 @Injectable()
 export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationReport> {
@@ -91,7 +95,22 @@ export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationRep
     this.logger.warn(`quota counter reconciliation failed: ${e.message}`);
   }
 
-  /** Billing debited `count` requests: past the threshold (and 5 s after the last run start), reconcile now. */
+  /**
+   * Billing's debit transaction `txid` (committed) billed these charges: fold their settled entries into billed
+   * entries, then count the requests none of whose entries were folded. Never throws: what is not folded, a run
+   * confirms from the ledger.
+   */
+  async billed(txid: string, charges: BilledCharge[]): Promise<void> {
+    let folded = 0;
+    try {
+      folded = await this.store.confirmBilled(txid, charges);
+    } catch (e) {
+      this.logger.warn(`billed charges of transaction ${txid} not folded (a reconciliation confirms them): ${(e as Error).message}`);
+    }
+    this.noteBilled(charges.length - folded);
+  }
+
+  /** `count` billed requests may still be pending per request: past the threshold (and 5 s after the last run start), reconcile now. */
   noteBilled(count: number): void {
     this.billedSinceRun += count;
     const after = this.settings.quotaReconcileAfterCharges;
@@ -136,20 +155,29 @@ export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationRep
       // 2. The counters and what they hold pending, atomically.
       const snapshot = await this.store.snapshotQuota([...accounts.filter((a) => view.has(a.account)).map((a) => a.account), ...budgets]);
 
-      // 3. Which of those charges the ledger (as of 1.) holds, at what cost.
-      const billed = await db.billedCosts([...new Set(snapshot.counters.flatMap((c) => Object.keys(c.pending)))]);
+      // 3. Which of those charges the ledger (as of 1.) holds, at what cost, and which billing transactions it sees.
+      const requestIds = new Set<string>();
+      const txids = new Set<string>();
+      for (const c of snapshot.counters) {
+        for (const field of Object.keys(c.pending)) {
+          const txid = txidOfField(field);
+          if (txid === null) requestIds.add(field);
+          else txids.add(txid);
+        }
+      }
+      const ledger = { billed: await db.billedCosts([...requestIds]), committed: await db.committed([...txids]) };
 
       const corrections: QuotaCorrection[] = [];
       for (const c of snapshot.counters) {
         if (c.remainingMicros === null || c.epoch === null) continue; // gone since the scan
         if (isBudgetAccount(c.account)) {
-          const check = checkCounter({ ...c, remainingMicros: c.remainingMicros }, 0, billed, snapshot.nowMs);
+          const check = checkCounter({ ...c, remainingMicros: c.remainingMicros }, 0, ledger, snapshot.nowMs);
           if (Object.keys(check.forget).length)
             corrections.push({ account: c.account, epoch: c.epoch, deltaMicros: check.givenBackMicros, forget: check.forget });
           continue;
         }
         report.checked++;
-        const check = checkCounter({ ...c, remainingMicros: c.remainingMicros }, view.get(c.account)!, billed, snapshot.nowMs);
+        const check = checkCounter({ ...c, remainingMicros: c.remainingMicros }, view.get(c.account)!, ledger, snapshot.nowMs);
         report.reaped.reserved += check.reaped.reserved;
         report.reaped.settled += check.reaped.settled;
         if (check.driftMicros !== 0) {

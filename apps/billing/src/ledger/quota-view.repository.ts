@@ -14,6 +14,8 @@ export interface QuotaSnapshot {
   remaining(userIds: number[], tokenIds: number[]): Promise<{ kind: AccountKind; id: number; remainingMicros: number }[]>;
   /** Of these request ids, the ones the ledger holds a usage debit for, with its cost. */
   billedCosts(requestIds: string[]): Promise<Map<string, number>>;
+  /** Of these transaction ids (pg_current_xact_id), the ones that had completed when the snapshot was taken. */
+  committed(txids: string[]): Promise<Set<string>>;
 }
 
 /** What the quota counter reconciler needs of the database; unit tests implement it in memory. */
@@ -53,6 +55,15 @@ function snapshotOf(tx: Prisma.TransactionClient): QuotaSnapshot {
         WHERE kind = 'usage' AND "requestId" = ANY(${requestIds}::text[])`;
       for (const r of rows) billed.set(r.requestId, Number(r.cost));
       return billed;
+    },
+    async committed(txids) {
+      if (!txids.length) return new Set();
+      // The transaction's snapshot (REPEATABLE READ): a billing transaction is named only after it committed, so
+      // "completed before the snapshot" is "its debits are in this view". Ids that are not numbers are never visible.
+      const rows = await tx.$queryRaw<{ txid: string }[]>`
+        SELECT t AS txid FROM unnest(${txids}::text[]) AS t
+        WHERE t ~ '^[0-9]{1,19}$' AND pg_visible_in_snapshot(t::xid8, pg_current_snapshot())`;
+      return new Set(rows.map((r) => r.txid));
     },
   };
 }

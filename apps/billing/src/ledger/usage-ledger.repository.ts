@@ -24,6 +24,10 @@ export interface DebitedBalance {
 export interface UsageDebitOutcome {
   /** ledger rows inserted; the rest of the batch was already billed (unique (requestId, kind)) */
   stored: number;
+  /** the debits inserted (a subset of the call's, in its order) */
+  inserted: UsageDebit[];
+  /** the committed transaction's id (pg_current_xact_id), which the quota reconciliation asks snapshots about */
+  txid: string;
   /** every user a debit was inserted for, in user id order */
   balances: DebitedBalance[];
   /** key hashes of the tokens whose quota these debits used up (status turned 'exhausted') */
@@ -58,7 +62,7 @@ export class UsageLedgerRepository {
     // positional rows (userId, tokenId, requestId, amountMicros): the embedded database's cost grows with the bytes
     const rows = JSON.stringify(debits.map((d) => [d.userId, d.tokenId, d.requestId, -d.costMicros]));
     const [out] = await this.prisma.$queryRaw<
-      { inserted: string[] | null; balances: { id: number; balance: string | null }[] | null; exhausted: string[] | null }[]
+      { txid: string; inserted: string[] | null; balances: { id: number; balance: string | null }[] | null; exhausted: string[] | null }[]
     >`
       WITH writer AS (
         SELECT set_config('switchboard.ledger_writer', 'billing', true) AS mark
@@ -93,14 +97,17 @@ export class UsageLedgerRepository {
         RETURNING t."keyHash", t.status
       )
       SELECT
+        pg_current_xact_id()::text AS txid,
         (SELECT array_agg("requestId") FROM ins) AS inserted,
         (SELECT json_agg(json_build_object('id', id, 'balance', "balanceMicros"::text)) FROM users_moved) AS balances,
         (SELECT array_agg("keyHash") FROM tokens_moved WHERE status = 'exhausted') AS exhausted`;
     // Per user, in id order: the sum of this call's inserted debits and the last of them in the batch's order.
     const fresh = new Set(out?.inserted ?? []);
     const byUser = new Map<number, { cost: bigint; lastRequestId: string }>();
+    const inserted: UsageDebit[] = [];
     for (const d of debits) {
       if (!fresh.delete(d.requestId)) continue; // not inserted, or a repeat within the batch
+      inserted.push(d);
       const u = byUser.get(d.userId) ?? { cost: 0n, lastRequestId: d.requestId };
       u.cost += BigInt(d.costMicros);
       u.lastRequestId = d.requestId;
@@ -110,7 +117,7 @@ export class UsageLedgerRepository {
     const balances: DebitedBalance[] = [...byUser]
       .sort((a, b) => a[0] - b[0])
       .map(([userId, { cost, lastRequestId }]) => ({ userId, debitMicros: cost, balanceAfterMicros: after.get(userId) ?? null, lastRequestId }));
-    return { stored: out?.inserted?.length ?? 0, balances, exhaustedKeyHashes: out?.exhausted ?? [] };
+    return { stored: out?.inserted?.length ?? 0, inserted, txid: out.txid, balances, exhaustedKeyHashes: out?.exhausted ?? [] };
   }
 
   /** Keeps the records the queue could not bill (the usage_dead_letters table, idempotent per consumer and request). */

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { UsageRecord } from '@switchboard/contracts';
+import type { BilledCharge } from '@switchboard/limits';
 import type { Bus, UsageQueue } from '@switchboard/messaging';
 import { processMetrics } from '@switchboard/observability';
 import type { BillingSettings } from '../config/billing.settings';
@@ -21,14 +22,18 @@ class InMemoryUsageLedger implements UsageLedger {
   readonly deadLetters: { consumer: string; count: number }[] = [];
   calls: UsageDebit[][] = [];
 
+  private txid = 100;
+
   debit(debits: readonly UsageDebit[]): Promise<UsageDebitOutcome> {
     this.calls.push([...debits]);
+    const inserted: UsageDebit[] = [];
     const byUser = new Map<number, DebitedBalance>();
     const exhausted: string[] = [];
     let stored = 0;
     for (const d of debits) {
       if (this.billed.has(d.requestId)) continue;
       this.billed.add(d.requestId);
+      inserted.push(d);
       stored++;
       const b = byUser.get(d.userId) ?? { userId: d.userId, debitMicros: 0n, balanceAfterMicros: null, lastRequestId: d.requestId };
       b.debitMicros += BigInt(d.costMicros);
@@ -46,7 +51,7 @@ class InMemoryUsageLedger implements UsageLedger {
       b.balanceAfterMicros = before === null ? null : before - b.debitMicros;
       this.balances.set(b.userId, b.balanceAfterMicros);
     }
-    return Promise.resolve({ stored, balances, exhaustedKeyHashes: exhausted });
+    return Promise.resolve({ stored, inserted, txid: String(this.txid++), balances, exhaustedKeyHashes: exhausted });
   }
 
   storeDeadLetters(consumer: string, letters: readonly unknown[]): Promise<number> {
@@ -66,13 +71,13 @@ describe('UsageBillingConsumer', () => {
   let ledger: InMemoryUsageLedger;
   let emitted: { subject: string; payload: unknown }[];
   let consumer: UsageBillingConsumer;
-  let noted: number[];
-  const quotaCounters = { noteBilled: (n: number) => void noted.push(n) };
+  let folded: { txid: string; charges: BilledCharge[] }[];
+  const quotaCounters = { billed: (txid: string, charges: BilledCharge[]) => Promise.resolve(void folded.push({ txid, charges })) };
 
   beforeEach(() => {
     ledger = new InMemoryUsageLedger();
     emitted = [];
-    noted = [];
+    folded = [];
     const bus = { emit: (subject: string, payload: unknown) => void emitted.push({ subject, payload }) } as unknown as Bus;
     consumer = new UsageBillingConsumer(ledger, bus, {} as UsageQueue, SETTINGS, quotaCounters);
   });
@@ -97,10 +102,20 @@ describe('UsageBillingConsumer', () => {
     expect((await processed('duplicate')) - duplicate).toBe(1);
   });
 
-  it('tells the quota reconciler how many debits it stored (a redelivered record left nothing new pending)', async () => {
-    await consumer.bill([record('a', 1, 10), record('b', 1, 10), record('free', 1, 0)]);
-    await consumer.bill([record('b', 1, 10), record('c', 1, 10)]);
-    expect(noted).toEqual([2, 1]);
+  it('hands the quota counters each debit it stored, with its transaction and the counters it was charged on', async () => {
+    await consumer.bill([record('a', 1, 10), record('b', 1, 12, null), record('free', 1, 0)]);
+    await consumer.bill([record('b', 1, 12, null), record('c', 2, 7, 5)]);
+    await consumer.bill([record('c', 2, 7, 5)]); // all redelivered: nothing to fold
+    expect(folded).toEqual([
+      {
+        txid: '100',
+        charges: [
+          { requestId: 'a', accounts: ['token:1', 'user:1'], costMicros: 10 },
+          { requestId: 'b', accounts: ['user:1'], costMicros: 12 },
+        ],
+      },
+      { txid: '101', charges: [{ requestId: 'c', accounts: ['token:5', 'user:2'], costMicros: 7 }] },
+    ]);
   });
 
   it('emits balance-low once, for the debit that crosses below the threshold, naming its last request', async () => {
@@ -134,7 +149,7 @@ describe('UsageBillingConsumer', () => {
     let sink: ((consumer: string, letters: { record: unknown; error: string }[]) => Promise<unknown>) | undefined;
     const queue = { consume: (_durable: string, _handler: unknown, deadLetter: typeof sink) => Promise.resolve(void (sink = deadLetter)) };
     await new UsageBillingConsumer(ledger, { emit: () => undefined } as unknown as Bus, queue as unknown as UsageQueue, SETTINGS, {
-      noteBilled: () => undefined,
+      billed: () => Promise.resolve(),
     }).onApplicationBootstrap();
     await sink!('billing', [{ record: {}, error: 'boom' }]);
     expect(ledger.deadLetters).toEqual([{ consumer: 'billing', count: 1 }]);

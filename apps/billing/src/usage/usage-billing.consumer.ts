@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Subjects, UsageStream, type AlertEventInput, type BalanceLowEvent, type UsageRecord } from '@switchboard/contracts';
 import { Bus, USAGE_QUEUE, type UsageQueue } from '@switchboard/messaging';
+import { tokenScopeKey, userScopeKey, type BilledCharge } from '@switchboard/limits';
 import { processMetrics } from '@switchboard/observability';
 import { BILLING_SETTINGS, type BillingSettings } from '../config/billing.settings';
 import { QuotaCounterReconciler } from '../ledger/quota-counter-reconciler.service';
@@ -13,6 +14,13 @@ export function crossedBelow(b: DebitedBalance, thresholdMicros: bigint): boolea
 }
 
 const usd = (micros: number) => micros / 1e6;
+
+/** The quota counters a debited request was charged on (a token's quota, its user's balance). */
+const billedCharge = (d: UsageDebit): BilledCharge => ({
+  requestId: d.requestId,
+  accounts: d.tokenId === null ? [userScopeKey(d.userId)] : [tokenScopeKey(d.tokenId), userScopeKey(d.userId)],
+  costMicros: d.costMicros,
+});
 
 /** `balance_low` as an alert (alerts.raised.v1): one per user per dedup window reaches the alert channels. */
 export function balanceLowAlert(e: BalanceLowEvent): AlertEventInput {
@@ -43,7 +51,7 @@ export class UsageBillingConsumer implements OnApplicationBootstrap {
     private readonly bus: Bus,
     @Inject(USAGE_QUEUE) private readonly queue: UsageQueue,
     @Inject(BILLING_SETTINGS) private readonly settings: BillingSettings,
-    @Inject(QuotaCounterReconciler) private readonly quotaCounters: Pick<QuotaCounterReconciler, 'noteBilled'>,
+    @Inject(QuotaCounterReconciler) private readonly quotaCounters: Pick<QuotaCounterReconciler, 'billed'>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -60,11 +68,11 @@ export class UsageBillingConsumer implements OnApplicationBootstrap {
     if (records.length > billable.length) processed.inc({ consumer: 'billing', result: 'free' }, records.length - billable.length);
     if (!billable.length) return;
     const debits: UsageDebit[] = billable.map((r) => ({ requestId: r.requestId, userId: r.userId, tokenId: r.tokenId, costMicros: r.costMicros }));
-    const { stored, balances, exhaustedKeyHashes } = await this.ledger.debit(debits);
+    const { stored, inserted, txid, balances, exhaustedKeyHashes } = await this.ledger.debit(debits);
     processed.inc({ consumer: 'billing', result: 'stored' }, stored);
     processed.inc({ consumer: 'billing', result: 'duplicate' }, billable.length - stored);
-    // Each stored debit left a settled charge pending on the gateways' counters until a reconciliation confirms it.
-    this.quotaCounters.noteBilled(stored);
+    // Each stored debit left a settled charge on the gateways' counters of its user and token (see buildQuotaAccounts).
+    if (inserted.length) await this.quotaCounters.billed(txid, inserted.map(billedCharge));
     if (exhaustedKeyHashes.length) this.bus.emit(Subjects.AuthChanged, { keyHashes: exhaustedKeyHashes, all: false });
     const threshold = this.settings.lowBalanceThresholdMicros;
     for (const b of balances) {

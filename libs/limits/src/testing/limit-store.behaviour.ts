@@ -448,6 +448,67 @@ export function describeLimitStoreBehaviour(name: string, makeHarness: () => Lim
       });
     });
 
+    describe("billed charges (billing folds its debit's settled entries)", () => {
+      const quota = [
+        { key: 'token:1', initialRemainingMicros: 10_000 },
+        { key: 'user:1', initialRemainingMicros: 50_000 },
+      ];
+      const accounts = ['token:1', 'user:1'];
+      const snap = async (...names: string[]) => (await store.snapshotQuota(names)).counters;
+      const served = async (requestId: string, cost: number) => {
+        const a = expectOk(await at(0, { requestId, quota, reserveMicros: 3_000 }));
+        now = T0 + 500;
+        await store.settle(a.lease, { tokens: 1, costMicros: cost });
+        return a.lease;
+      };
+
+      it('folds settled entries of exactly the billed cost into one entry per counter, adding to it; the counter is unchanged', async () => {
+        await served('req-a', 1_000);
+        await served('req-b', 2_000);
+        await served('req-c', 500);
+        const pending = expectOk(await at(0, { requestId: 'req-d', quota, reserveMicros: 700 })); // still reserved
+        now = T0 + 900;
+        const folded = await store.confirmBilled('731', [
+          { requestId: 'req-a', accounts, costMicros: 1_000 },
+          { requestId: 'req-c', accounts, costMicros: 499 }, // not the settled cost: left alone
+          { requestId: 'req-d', accounts, costMicros: 700 }, // not settled yet: left alone
+          { requestId: 'req-x', accounts: ['token:1', 'token:404'], costMicros: 5 }, // nothing of it here
+        ]);
+        expect(folded).toBe(1);
+        expect(await store.confirmBilled('731', [{ requestId: 'req-b', accounts: ['token:1'], costMicros: 2_000 }])).toBe(1);
+        const [token, user] = await snap('token:1', 'user:1');
+        expect(token.remainingMicros).toBe(10_000 - 3_500 - 700);
+        expect(token.pending).toEqual({
+          '#tx:731': { state: 'billed', micros: 3_000, sinceMs: T0 + 900 },
+          'req-c': { state: 'settled', micros: 500, sinceMs: T0 + 500 },
+          'req-d': { state: 'reserved', micros: 700, sinceMs: T0 },
+        });
+        expect(user.pending).toEqual({
+          '#tx:731': { state: 'billed', micros: 1_000, sinceMs: T0 + 900 },
+          'req-b': { state: 'settled', micros: 2_000, sinceMs: T0 + 500 },
+          'req-c': { state: 'settled', micros: 500, sinceMs: T0 + 500 },
+          'req-d': { state: 'reserved', micros: 700, sinceMs: T0 },
+        });
+        // A fold does not open a new life: a correction computed before it still applies, and forgets the entry it saw.
+        const applied = await store.correctQuota([
+          { account: 'token:1', epoch: token.epoch!, deltaMicros: 0, forget: { '#tx:731': token.pending['#tx:731'] } },
+        ]);
+        expect(applied).toEqual([true]);
+        expect(Object.keys((await snap('token:1'))[0].pending).sort()).toEqual(['req-c', 'req-d']);
+        await store.release(pending.lease);
+      });
+
+      it('folds nothing into a counter re-initialised since the request settled, nor twice', async () => {
+        await served('req-a', 1_000);
+        await store.setRemaining('user:1', 40_000);
+        expect(await store.confirmBilled('9', [{ requestId: 'req-a', accounts, costMicros: 1_000 }])).toBe(1);
+        expect(await store.confirmBilled('10', [{ requestId: 'req-a', accounts, costMicros: 1_000 }])).toBe(0);
+        const [token, user] = await snap('token:1', 'user:1');
+        expect(Object.keys(token.pending)).toEqual(['#tx:9']);
+        expect(user).toMatchObject({ remainingMicros: 40_000, pending: {} });
+      });
+    });
+
     describe('budgets (a quota account per budget and period)', () => {
       const day = (ms: number) =>
         budgetAccount('user', 3, { amountMicros: 30_000, period: 'day', softLimitMicros: 20_000, periodStartMs: T0, spentMicros: 0 }, ms).quota;
