@@ -3,7 +3,7 @@ import type { IrPart, IrRequest } from '../core/ir.types';
 import { asArray, isObject } from '../core/json.util';
 import type { WireProtocol } from '../protocol.types';
 import { decodeRequest } from '../conversion/request-codecs';
-import { countTextTokens } from './token-count.util';
+import { promptTextTokens } from './prompt-text.cache';
 
 /** OpenAI's accounting: ~3 tokens per message of framing, 3 to prime the reply. */
 const PER_MESSAGE = 4;
@@ -41,13 +41,13 @@ export function estimatePromptTokens(protocol: WireProtocol, body: Record<string
     return countStrings(body);
   }
   let total = PRIMING;
-  if (ir.system.length > 0) total += PER_MESSAGE + ir.system.reduce((n, p) => n + countTextTokens(p.text), 0);
+  if (ir.system.length > 0) total += PER_MESSAGE + ir.system.reduce((n, p) => n + promptTextTokens(p.text), 0);
   for (const m of ir.messages) {
     total += PER_MESSAGE;
     for (const p of m.parts) total += partTokens(p);
   }
   if (ir.tools.length > 0)
-    total += countTextTokens(JSON.stringify(ir.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }))));
+    total += promptTextTokens(JSON.stringify(ir.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }))));
   return total;
 }
 
@@ -56,18 +56,18 @@ function partTokens(p: IrPart): number {
     case 'text':
     case 'refusal':
     case 'thinking':
-      return countTextTokens(p.text);
+      return promptTextTokens(p.text);
     case 'image':
       return p.source.kind === 'base64' ? mediaTokens(p.source.mediaType, base64Bytes(p.source.data)) : IMAGE_TOKEN_ESTIMATE;
     case 'audio':
       return mediaTokens(p.mediaType || 'audio/unknown', base64Bytes(p.data));
     case 'file':
       if (p.source.kind === 'base64' && p.source.mediaType.startsWith('text/')) {
-        return countTextTokens(Buffer.from(p.source.data, 'base64').toString('utf8'));
+        return promptTextTokens(Buffer.from(p.source.data, 'base64').toString('utf8'));
       }
       return p.source.kind === 'base64' ? mediaTokens(p.source.mediaType, base64Bytes(p.source.data)) : FILE_TOKEN_ESTIMATE;
     case 'tool_call':
-      return countTextTokens(p.name) + countTextTokens(p.arguments);
+      return promptTextTokens(p.name) + promptTextTokens(p.arguments);
     case 'tool_result':
       return p.content.reduce((n, c) => n + partTokens(c), PER_MESSAGE);
   }
@@ -89,12 +89,12 @@ function base64Bytes(b64: string): number {
 }
 
 function embeddingInputTokens(input: unknown): number {
-  if (typeof input === 'string') return countTextTokens(input);
+  if (typeof input === 'string') return promptTextTokens(input);
   const arr = asArray(input);
   if (!arr) return 0;
   let n = 0;
   for (const x of arr) {
-    if (typeof x === 'string') n += countTextTokens(x);
+    if (typeof x === 'string') n += promptTextTokens(x);
     else if (typeof x === 'number') n += 1;
     else if (Array.isArray(x)) n += x.length;
   }
@@ -105,7 +105,7 @@ function embeddingInputTokens(input: unknown): number {
 function countStrings(v: unknown, depth = 0): number {
   if (depth > 32) return 0;
   if (typeof v === 'string') {
-    return v.length > 4096 && /^[A-Za-z0-9+/=\s]+$/.test(v.slice(0, 4096)) ? mediaTokens('application/octet-stream', base64Bytes(v)) : countTextTokens(v);
+    return v.length > 4096 && /^[A-Za-z0-9+/=\s]+$/.test(v.slice(0, 4096)) ? mediaTokens('application/octet-stream', base64Bytes(v)) : promptTextTokens(v);
   }
   if (Array.isArray(v)) return v.reduce((n: number, x) => n + countStrings(x, depth + 1), 0);
   if (isObject(v)) return Object.values(v).reduce((n: number, x) => n + countStrings(x, depth + 1), 0);
