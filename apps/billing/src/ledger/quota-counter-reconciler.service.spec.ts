@@ -164,8 +164,12 @@ describe('QuotaCounterReconciler', () => {
       await reconciler.billed('9', [settled, reserved]);
       expect(Object.keys(await pendingOf('token:1')).sort()).toEqual(['#tx:9', 'r']);
       jest.spyOn(store, 'confirmBilled').mockRejectedValue(new Error('store unreachable'));
+      const warned = jest.spyOn(Logger.prototype, 'warn');
       await expect(reconciler.billed('10', [await served('t', 10)])).resolves.toBeUndefined();
-      expect(noted).toEqual([1, 1]);
+      await reconciler.billed('11', []);
+      expect(warned.mock.calls.filter(([m]) => String(m).includes('not folded'))).toHaveLength(1); // throttled, not once per batch
+      warned.mockRestore();
+      expect(noted).toEqual([1, 1, 0]);
       expect(Object.keys(await pendingOf('token:1')).sort()).toEqual(['#tx:9', 'r', 't']);
     });
   });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { microsToUsd } from '@switchboard/db';
 import { LIMIT_STORE, isBudgetAccount, txidOfField, type BilledCharge, type LimitStore, type QuotaCorrection } from '@switchboard/limits';
 import { checkCounter } from './quota-counter-check';
-import { processMetrics } from '@switchboard/observability';
+import { LogThrottle, processMetrics } from '@switchboard/observability';
 import { BILLING_SETTINGS, type BillingSettings } from '../config/billing.settings';
 import { PeriodicCheck } from './periodic-check';
 import { QuotaViewRepository, type AccountKind, type QuotaViews } from './quota-view.repository';
@@ -70,6 +70,8 @@ function parseAccount(account: string): { kind: AccountKind; id: number } | null
 export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationReport> {
   private readonly logger = new Logger(QuotaCounterReconciler.name);
   private readonly metrics = processMetrics();
+  // one line per interval while the store is unreachable (every billing batch would otherwise log)
+  private readonly foldFailures = new LogThrottle((line) => this.logger.warn(line));
   private billedSinceRun = 0;
   private lastRunAt = 0;
 
@@ -105,7 +107,7 @@ export class QuotaCounterReconciler extends PeriodicCheck<QuotaReconciliationRep
     try {
       folded = await this.store.confirmBilled(txid, charges);
     } catch (e) {
-      this.logger.warn(`billed charges of transaction ${txid} not folded (a reconciliation confirms them): ${(e as Error).message}`);
+      this.foldFailures.log(`billed charges of transaction ${txid} not folded (a reconciliation confirms them): ${(e as Error).message}`);
     }
     this.noteBilled(charges.length - folded);
   }
