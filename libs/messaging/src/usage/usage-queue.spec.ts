@@ -65,7 +65,17 @@ describe('commitOrDeadLetter: one bad record never holds up the rest', () => {
     expect(s.calls).toBe(2); // the batch, then one record alone: its error says the store is unavailable
     s.calls = 0;
     await expect(commitOrDeadLetter('c', s.handler, s.sink, batch(200), [], true)).rejects.toThrow('connection refused');
-    expect(s.calls).toBe(4);
+    expect(s.calls).toBe(2); // on the last chance too
+    expect(s.kept).toEqual([]);
+  });
+
+  it('keeps retrying past its last chance a record the database refused while starting up (seen in the chaos run)', async () => {
+    const s = store();
+    const startingUp = new Error('Raw query failed. Code: `57P03`. Message: `the database system is starting up`');
+    // the statements fail while the dead-letter store already answers: nothing may be kept, alone or in a batch
+    const handler = async () => Promise.reject(startingUp);
+    await expect(commitOrDeadLetter('c', handler, s.sink, batch(3), [], true)).rejects.toThrow('57P03');
+    await expect(commitOrDeadLetter('c', handler, s.sink, [rec('ok-9')], [], true)).rejects.toThrow('57P03');
     expect(s.kept).toEqual([]);
   });
 

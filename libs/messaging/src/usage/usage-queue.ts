@@ -51,8 +51,9 @@ const logger = new Logger('UsageDelivery');
  * the others. When the batch fails, each record is tried on its own: while some commit, the ones that still fail are
  * poison and are dead-lettered at once, unless the failure says the store itself was unavailable (a restart between two
  * records: isTransientStoreError), which is retried like the batch. When none commits, the store itself is probably failing (down, restarting):
- * this throws so the caller retries later, unless `lastChance`, when what still fails is dead-lettered. A database that
- * is down fails the dead-letter write as well, so an outage is retried, never dead-lettered.
+ * this throws so the caller retries later, unless `lastChance`, when what still fails is dead-lettered. A failure that
+ * says the store was unavailable is retried even then, and a database that is down fails the dead-letter write as
+ * well, so an outage is retried, never dead-lettered.
  */
 export async function commitOrDeadLetter(
   durable: string,
@@ -68,7 +69,7 @@ export async function commitOrDeadLetter(
       await handler(records);
     } catch (batchError) {
       if (records.length === 1) {
-        if (!lastChance) throw batchError;
+        if (!lastChance || isTransientStoreError(batchError)) throw batchError;
         failed.push({ record: records[0], error: message(batchError) });
       } else {
         let storeAnswers = false;
@@ -78,8 +79,9 @@ export async function commitOrDeadLetter(
             await handler([r]);
             storeAnswers = true;
           } catch (e) {
-            // The store is restarting or overloaded: this record is not bad, it will commit on a later try.
-            if (!lastChance && isTransientStoreError(e)) throw e;
+            // The store is restarting or overloaded: this record is not bad, it will commit on a later try, even past
+            // its last chance (a Postgres that is still starting up when the tries run out must not cost log rows).
+            if (isTransientStoreError(e)) throw e;
             failed.push({ record: r, error: message(e) });
             if (storeAnswers || ++streak < FAILURES_BEFORE_OUTAGE) continue;
             if (!lastChance) throw batchError;
