@@ -242,8 +242,9 @@ describe('OpenAI audio through the gateway (standalone)', () => {
     process.stdout.write(
       `20 MB upload: gateway RSS ${(before.now / 1024).toFixed(1)} MB before, peak ${(after.peak / 1024).toFixed(1)} MB (+${grewMb.toFixed(1)} MB)\n`,
     );
-    // held whole, the upload alone would add its 20 MB (measured: ≈ +107 MB with spooling off; +0.6 to +16.6 MB with it)
-    expect(grewMb).toBeLessThan(20);
+    // held whole the upload adds ≈ +107 MB (measured with spooling off); streamed, +0.6 to +29.4 MB in CI runs: the
+    // socket's and the file stream's dead 64 KB chunks until V8's next GC (bench/README, "the 20 MB upload")
+    expect(grewMb).toBeLessThan(50);
     // removed once every attempt is over (just after the answer)
     await eventually(async () => spools(tmp).length === 0, 5_000, 'the spool is removed');
   });
