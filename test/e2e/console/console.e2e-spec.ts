@@ -156,7 +156,8 @@ describe('admin console in Chromium (standalone)', () => {
 
   it('signs out on the server: the old cookie no longer opens the API', async () => {
     const cookie = (await context.cookies()).find((c) => c.name === 'sb_session')!;
-    await page.goto('/dashboard');
+    // the dashboard's own requests first: one still in flight at sign-out is answered 401, which is right but not the point
+    await page.goto('/dashboard', { waitUntil: 'networkidle' });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     const r = await fetch(`${sys.url}/api/channels`, { headers: { cookie: `sb_session=${cookie.value}` } });
