@@ -57,24 +57,29 @@ describe('QuotaCounterReconciler', () => {
   let store: MemoryLimitStore;
   let reconciler: QuotaCounterReconciler;
 
-  beforeAll(() => Logger.overrideLogger(['fatal'])); // drift is logged on purpose
-  beforeEach(async () => {
-    views = new InMemoryQuotaViews();
-    store = new MemoryLimitStore();
-    reconciler = new QuotaCounterReconciler(views, store, SETTINGS);
-    // The gateway initialised the token's counter at 1 000 µ$ and the user's at 5 000 µ$, then admitted nothing.
+  /** A request admitted on the token's counter (from 1 000 µ$) and the user's (from 5 000 µ$). */
+  const admitBoth = async (requestId: string, reserveMicros: number) => {
     const r = await store.acquire({
-      requestId: 'r-1',
+      requestId,
       scopes: [{ key: 'token:1' }],
       estimatedTokens: 1,
-      reserveMicros: 0,
+      reserveMicros,
       quota: [
         { key: 'token:1', initialRemainingMicros: 1_000 },
         { key: 'user:2', initialRemainingMicros: 5_000 },
       ],
     });
     if (!r.ok) throw new Error('refused');
-    await store.release(r.lease);
+    return r.lease;
+  };
+
+  beforeAll(() => Logger.overrideLogger(['fatal'])); // drift is logged on purpose
+  beforeEach(async () => {
+    views = new InMemoryQuotaViews();
+    store = new MemoryLimitStore();
+    reconciler = new QuotaCounterReconciler(views, store, SETTINGS);
+    // The gateway initialised the token's counter at 1 000 µ$ and the user's at 5 000 µ$, then admitted nothing.
+    await store.release(await admitBoth('r-1', 0));
   });
   afterEach(() => store.close());
 
@@ -106,18 +111,8 @@ describe('QuotaCounterReconciler', () => {
     const pendingOf = async (account: string) => (await store.snapshotQuota([account])).counters[0].pending;
     /** Admitted on both counters and settled at `cost`; `settle: false` leaves it reserved. */
     const served = async (requestId: string, cost: number, settle = true) => {
-      const r = await store.acquire({
-        requestId,
-        scopes: [{ key: 'token:1' }],
-        estimatedTokens: 1,
-        reserveMicros: 100,
-        quota: [
-          { key: 'token:1', initialRemainingMicros: 1_000 },
-          { key: 'user:2', initialRemainingMicros: 5_000 },
-        ],
-      });
-      if (!r.ok) throw new Error('refused');
-      if (settle) await store.settle(r.lease, { tokens: 1, costMicros: cost });
+      const lease = await admitBoth(requestId, 100);
+      if (settle) await store.settle(lease, { tokens: 1, costMicros: cost });
       return { requestId, accounts: both, costMicros: cost };
     };
 
