@@ -22,9 +22,7 @@ export interface DebitedBalance {
 }
 
 export interface UsageDebitOutcome {
-  /** ledger rows inserted; the rest of the batch was already billed (unique (requestId, kind)) */
-  stored: number;
-  /** the debits inserted (a subset of the call's, in its order) */
+  /** the debits inserted (a subset of the call's, in its order); the rest were already billed (unique (requestId, kind)) */
   inserted: UsageDebit[];
   /** the committed transaction's id (pg_current_xact_id), which the quota reconciliation asks snapshots about */
   txid: string;
@@ -117,7 +115,7 @@ export class UsageLedgerRepository {
     const balances: DebitedBalance[] = [...byUser]
       .sort((a, b) => a[0] - b[0])
       .map(([userId, { cost, lastRequestId }]) => ({ userId, debitMicros: cost, balanceAfterMicros: after.get(userId) ?? null, lastRequestId }));
-    return { stored: out?.inserted?.length ?? 0, inserted, txid: out.txid, balances, exhaustedKeyHashes: out?.exhausted ?? [] };
+    return { inserted, txid: out.txid, balances, exhaustedKeyHashes: out?.exhausted ?? [] };
   }
 
   /** Keeps the records the queue could not bill (the usage_dead_letters table, idempotent per consumer and request). */

@@ -29,12 +29,10 @@ class InMemoryUsageLedger implements UsageLedger {
     const inserted: UsageDebit[] = [];
     const byUser = new Map<number, DebitedBalance>();
     const exhausted: string[] = [];
-    let stored = 0;
     for (const d of debits) {
       if (this.billed.has(d.requestId)) continue;
       this.billed.add(d.requestId);
       inserted.push(d);
-      stored++;
       const b = byUser.get(d.userId) ?? { userId: d.userId, debitMicros: 0n, balanceAfterMicros: null, lastRequestId: d.requestId };
       b.debitMicros += BigInt(d.costMicros);
       b.lastRequestId = d.requestId;
@@ -51,7 +49,7 @@ class InMemoryUsageLedger implements UsageLedger {
       b.balanceAfterMicros = before === null ? null : before - b.debitMicros;
       this.balances.set(b.userId, b.balanceAfterMicros);
     }
-    return Promise.resolve({ stored, inserted, txid: String(this.txid++), balances, exhaustedKeyHashes: exhausted });
+    return Promise.resolve({ inserted, txid: String(this.txid++), balances, exhaustedKeyHashes: exhausted });
   }
 
   storeDeadLetters(consumer: string, letters: readonly unknown[]): Promise<number> {

@@ -68,9 +68,9 @@ export class UsageBillingConsumer implements OnApplicationBootstrap {
     if (records.length > billable.length) processed.inc({ consumer: 'billing', result: 'free' }, records.length - billable.length);
     if (!billable.length) return;
     const debits: UsageDebit[] = billable.map((r) => ({ requestId: r.requestId, userId: r.userId, tokenId: r.tokenId, costMicros: r.costMicros }));
-    const { stored, inserted, txid, balances, exhaustedKeyHashes } = await this.ledger.debit(debits);
-    processed.inc({ consumer: 'billing', result: 'stored' }, stored);
-    processed.inc({ consumer: 'billing', result: 'duplicate' }, billable.length - stored);
+    const { inserted, txid, balances, exhaustedKeyHashes } = await this.ledger.debit(debits);
+    processed.inc({ consumer: 'billing', result: 'stored' }, inserted.length);
+    processed.inc({ consumer: 'billing', result: 'duplicate' }, billable.length - inserted.length);
     // Each stored debit left a settled charge on the gateways' counters of its user and token (see buildQuotaAccounts).
     if (inserted.length) await this.quotaCounters.billed(txid, inserted.map(billedCharge));
     if (exhaustedKeyHashes.length) this.bus.emit(Subjects.AuthChanged, { keyHashes: exhaustedKeyHashes, all: false });
