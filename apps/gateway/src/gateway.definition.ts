@@ -12,6 +12,7 @@ import { registerRealtimeRoutes } from './realtime/realtime.routes';
 import { RealtimeService } from './realtime/realtime.service';
 import { RelayService } from './relay/relay.service';
 import { HOT_RELAY_URLS, registerRelayRoutes } from './relay/relay.routes';
+import { TokenCountService } from './relay/token-count.service';
 
 /** A file of an upload past this is spooled to disk: a few concurrent 25 MB uploads must not cost 25 MB of heap each. */
 const UPLOAD_MEMORY_BYTES = 1024 * 1024;
@@ -25,7 +26,7 @@ export function configureGateway(
   const auth = app.get(KeyAuthenticator);
   installKeyBeforeBody(fastify, auth, HOT_RELAY_URLS);
   installJsonBodyParser(fastify, rules);
-  registerRelayRoutes(fastify, app.get(RelayService), auth, rules, { maxBytes: config.MAX_UPLOAD_BYTES, memoryBytes: UPLOAD_MEMORY_BYTES });
+  registerRelayRoutes(fastify, app.get(RelayService), auth, app.get(TokenCountService), rules, { maxBytes: config.MAX_UPLOAD_BYTES, memoryBytes: UPLOAD_MEMORY_BYTES });
   registerRealtimeRoutes(fastify, app.getHttpServer(), app.get(RealtimeService));
   registerMcpRoutes(fastify, app.get(McpGatewayService));
   registerConsoleRoutes(fastify);

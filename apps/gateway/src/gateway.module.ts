@@ -35,7 +35,7 @@ import { SESSION_STORE } from './session/session.store';
 import { DrainService } from './edge/drain.service';
 import { EdgeErrorFilter } from './edge/edge-error.filter';
 import { ModelsService } from './relay/models.service';
-import { RelayController } from './relay/relay.controller';
+import { ModelsController } from './relay/models.controller';
 import { RelayService } from './relay/relay.service';
 import { FailoverLoop } from './relay/failover-loop';
 import { FailoverPolicy } from './relay/failover-policy';
@@ -61,7 +61,7 @@ import { ANSWER_CACHE, answerCacheFor } from './plugins/cache/answer-cache.provi
 /** The edge: relay endpoints, admin API, local caches of tokens, routes and prices. Never touches the database. */
 @Module({
   controllers: [
-    RelayController,
+    ModelsController,
     AdminController,
     StatusController,
     RedeemController,
