@@ -1,13 +1,13 @@
 // A/B of builds: the same load on several builds of Switchboard, interleaved round by round, so that a change is
 // measured against its baseline under the same conditions (this machine's noise hits both arms alike).
 //
-//   node bench/ab.mjs --mode standalone|cluster --case chat|conv|full --conc 1,64 --rounds 4 --seconds 3 \
+//   node bench/ab.mjs --mode standalone|cluster --case chat|conv|full|gemini --conc 1,64 --rounds 4 --seconds 3 \
 //     base=/path/to/tree-a new=/path/to/tree-b ...
 // Each tree must hold a built dist/. Standalone: one standalone per build. Cluster: one set of services (from the
 // first build) and one gateway per build on it. Prints, per concurrency and build: p50/p99, req/s and the target
 // process's CPU per request (from /proc, its child processes included), with ratios to the first build, and RSS.
-import { runFixed, closePools } from './lib/load.mjs';
-import { cpuMs, killAllNow, memMb, stopAll } from './lib/procs.mjs';
+import { runFixed, closePools, measuredRound, newTally } from './lib/load.mjs';
+import { killAllNow, memMb, stopAll } from './lib/procs.mjs';
 import { pct } from './lib/report.mjs';
 import { MODELS, clusterInfra, startCluster, startMock, startStandalone } from './lib/systems.mjs';
 import { warmUp } from './lib/warmup.mjs';
@@ -20,6 +20,7 @@ const opt = (n, d) => {
 const mode = opt('mode', 'standalone');
 const caseId = opt('case', 'chat');
 // `full`: the chat pass-through with every feature on (the provisioned user's token: balance, quota, limits)
+// `gemini`: the chat request from a Gemini client (`/v1beta/models/{model}:generateContent`), converted for the OpenAI channel
 const keyOf = (sys) => (caseId === 'full' ? sys.fullKey : sys.key);
 const concs = opt('conc', '1,64').split(',').map(Number);
 const rounds = Number(opt('rounds', '4'));
@@ -79,21 +80,27 @@ async function main() {
       arms.push({ name: b.name, url: s.url, key: keyOf(s), pid: s.main.pid, cleanup: s.cleanup });
     }
   }
-  const body = JSON.stringify({
-    model,
-    messages: [
-      { role: 'system', content: 'You are a concise assistant.' },
-      { role: 'user', content: 'Benchmark request: say hello in one short sentence.' },
-    ],
-    max_tokens: 64,
-  });
+  // `gemini`: the same request from a Gemini client (the model in the path), relayed to the OpenAI channel
+  const path = caseId === 'gemini' ? `/v1beta/models/${model}:generateContent` : '/v1/chat/completions';
+  const body = JSON.stringify(
+    caseId === 'gemini'
+      ? {
+          systemInstruction: { parts: [{ text: 'You are a concise assistant.' }] },
+          contents: [{ role: 'user', parts: [{ text: 'Benchmark request: say hello in one short sentence.' }] }],
+          generationConfig: { maxOutputTokens: 64 },
+        }
+      : {
+          model,
+          messages: [
+            { role: 'system', content: 'You are a concise assistant.' },
+            { role: 'user', content: 'Benchmark request: say hello in one short sentence.' },
+          ],
+          max_tokens: 64,
+        },
+  );
   const headers = (a) => ({ 'content-type': 'application/json', authorization: `Bearer ${a.key}` });
   // each arm in its steady state first (V8's background compilation after start would be charged to the first rounds)
-  for (const a of arms)
-    await warmUp(
-      [a.pid],
-      async () => (await runFixed({ url: a.url, path: '/v1/chat/completions', headers: headers(a), body, connections: 16, seconds: 2 })).ok,
-    );
+  for (const a of arms) await warmUp([a.pid], async () => (await runFixed({ url: a.url, path, headers: headers(a), body, connections: 16, seconds: 2 })).ok);
   const acc = {};
   for (const c of concs) {
     for (let r = 0; r < rounds; r++) {
@@ -101,16 +108,7 @@ async function main() {
       const order = arms.map((_, i) => arms[(i + r) % arms.length]);
       for (const a of order) {
         const k = `${c}|${a.name}`;
-        const x = (acc[k] ??= { lat: [], ok: 0, wallS: 0, cpu: 0, errors: 0 });
-        const c0 = cpuMs(a.pid);
-        const res = await runFixed({ url: a.url, path: '/v1/chat/completions', headers: headers(a), body, connections: c, seconds });
-        // deferred work (usage records) belongs to the load that caused it
-        await new Promise((res2) => setTimeout(res2, 400));
-        x.cpu += cpuMs(a.pid) - c0;
-        for (const v of res.lat) x.lat.push(v);
-        x.ok += res.ok;
-        x.wallS += res.wallS;
-        x.errors += res.errors + res.non2xx;
+        await measuredRound(a.pid, () => runFixed({ url: a.url, path, headers: headers(a), body, connections: c, seconds }), (acc[k] ??= newTally()));
       }
     }
   }

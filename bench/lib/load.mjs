@@ -3,6 +3,7 @@
 // N workers, recording time to first body byte and the gaps between body chunks of each stream.
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { cpuMs } from './procs.mjs';
 
 /** Non-stream cell: `connections` closed-loop clients for `seconds`. */
 export function runFixed({ url, path, headers, body, connections, seconds }) {
@@ -95,4 +96,22 @@ export async function runStreams({ url, path, headers, body, concurrency, perWor
     }),
   );
   return { ttft, gaps, events, ok, non2xx: bad, statuses, errors, wallS: (performance.now() - t0) / 1000 };
+}
+
+/** An empty tally for `measuredRound`. */
+export const newTally = () => ({ lat: [], ok: 0, wallS: 0, cpu: 0, errors: 0 });
+
+/**
+ * One round of load (`run()` → a runFixed result) added to `tally`, with the CPU the process `pid` (and its children)
+ * used for it, counted until 400 ms after the load: deferred work (usage records) belongs to the load that caused it.
+ */
+export async function measuredRound(pid, run, tally) {
+  const c0 = cpuMs(pid);
+  const res = await run();
+  await new Promise((done) => setTimeout(done, 400));
+  tally.cpu += cpuMs(pid) - c0;
+  for (const v of res.lat) tally.lat.push(v);
+  tally.ok += res.ok;
+  tally.wallS += res.wallS;
+  tally.errors += res.errors + res.non2xx;
 }
