@@ -26,7 +26,10 @@ export function configureGateway(
   const auth = app.get(KeyAuthenticator);
   installKeyBeforeBody(fastify, auth, HOT_RELAY_URLS);
   installJsonBodyParser(fastify, rules);
-  registerRelayRoutes(fastify, app.get(RelayService), auth, app.get(TokenCountService), rules, { maxBytes: config.MAX_UPLOAD_BYTES, memoryBytes: UPLOAD_MEMORY_BYTES });
+  registerRelayRoutes(fastify, app.get(RelayService), auth, app.get(TokenCountService), rules, {
+    maxBytes: config.MAX_UPLOAD_BYTES,
+    memoryBytes: UPLOAD_MEMORY_BYTES,
+  });
   registerRealtimeRoutes(fastify, app.getHttpServer(), app.get(RealtimeService));
   registerMcpRoutes(fastify, app.get(McpGatewayService));
   registerConsoleRoutes(fastify);
