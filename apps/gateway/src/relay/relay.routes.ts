@@ -19,6 +19,16 @@ import type { TokenCountService } from './token-count.service';
  */
 export const HOT_RELAY_ROUTES: readonly ProtocolRoute[] = bodyRoutes();
 
+/** The path-model routes (Gemini's `{prefix}{model}:{action}`), one per prefix of each path-model protocol. */
+const PATH_MODEL_ROUTES: readonly { url: string; protocol: WireProtocol }[] = PROTOCOL_DESCRIPTORS.flatMap((d) =>
+  d.pathRoutes.map((prefix) => ({ url: `${prefix}*`, protocol: d.name })),
+);
+
+/** Token counts answered at the edge under a route of their own (Anthropic's count_tokens). */
+const COUNT_ROUTES: readonly { url: string; protocol: WireProtocol }[] = PROTOCOL_DESCRIPTORS.flatMap((d) =>
+  d.countTokens?.route ? [{ url: d.countTokens.route, protocol: d.name }] : [],
+);
+
 const logger = new Logger('RelayRoutes');
 
 /**
@@ -34,16 +44,6 @@ const logger = new Logger('RelayRoutes');
  * - request ids, drain and metrics live in RelayService as before; the SERVER span of TracingInterceptor is opened
  *   here when tracing is on.
  */
-/** The path-model routes (Gemini's `{prefix}{model}:{action}`), one per prefix of each path-model protocol. */
-const PATH_MODEL_ROUTES: readonly { url: string; protocol: WireProtocol }[] = PROTOCOL_DESCRIPTORS.flatMap((d) =>
-  d.pathRoutes.map((prefix) => ({ url: `${prefix}*`, protocol: d.name })),
-);
-
-/** Token counts answered at the edge under a route of their own (Anthropic's count_tokens). */
-const COUNT_ROUTES: readonly { url: string; protocol: WireProtocol }[] = PROTOCOL_DESCRIPTORS.flatMap((d) =>
-  d.countTokens?.route ? [{ url: d.countTokens.route, protocol: d.name }] : [],
-);
-
 export const HOT_RELAY_URLS: ReadonlySet<string> = new Set([
   ...HOT_RELAY_ROUTES.map((r) => r.path),
   ...PATH_MODEL_ROUTES.map((r) => r.url),
