@@ -56,7 +56,7 @@ if (layer >= LAYERS.indexOf('store')) {
   store = { db, user, token, logs: new RequestLogRepository(db.prisma), ledger: new UsageLedgerRepository(db.prisma), queue: [], running: false };
 }
 
-/** Standalone's batching: what arrived in 250 ms, one log statement and one debit for the lot. */
+/** Standalone's batching (SpoolUsageQueue): what arrived in 250 ms, up to 1000, one log statement and one debit for the lot. */
 function queueForStore(record) {
   store.queue.push(record);
   if (store.running) return;
@@ -69,7 +69,9 @@ function queueForStore(record) {
     } catch (e) {
       process.stderr.write(`store: ${e.message}\n`);
     }
-    if (store.queue.length) setTimeout(drain, 250);
+    // as the spool does: a full batch waiting goes at once, a partial one gathers for another 250 ms
+    if (store.queue.length >= 1000) setImmediate(drain);
+    else if (store.queue.length) setTimeout(drain, 250);
     else store.running = false;
   }, 250);
 }
