@@ -98,15 +98,11 @@ export function registerRelayRoutes(
       handler: (req, reply) => serve(route, req, reply, inboundCallOf(route.protocol, req.body as RawJsonBody | undefined, route)),
     });
   }
-  const count = (protocol: WireProtocol, req: FastifyRequest, reply: FastifyReply, body: RawJsonBody | undefined, pathModel?: string) => {
-    req.body = body; // where the counter reads it, as fastify's parser would have put it
-    return counter.count(protocol, req, reply, pathModel);
-  };
   for (const { url, protocol } of COUNT_ROUTES) {
     fastify.route({
       method: 'POST',
       url,
-      onRequest: answeredHere(url, async (req, reply) => count(protocol, req, reply, await readBody(req, rules))),
+      onRequest: answeredHere(url, async (req, reply) => counter.count(protocol, req, reply, await readBody(req, rules))),
       handler: () => undefined, // never reached: the hook answers
     });
   }
@@ -118,7 +114,7 @@ export function registerRelayRoutes(
     const target = d.parsePathTarget?.(rest) ?? null;
     const does = target && Object.hasOwn(d.actions, target.action) ? d.actions[target.action] : undefined;
     if (!target || !does) return relay.sendError(reply, protocol, newRequestId(), RelayErrors.unknownMethod(rest));
-    if (does.kind === 'countTokens') return count(protocol, req, reply, body, target.model);
+    if (does.kind === 'countTokens') return counter.count(protocol, req, reply, body, target.model);
     const call = inboundCallOf(protocol, body, { ...target, does });
     if (call instanceof DomainError) return relay.sendError(reply, protocol, newRequestId(), call);
     return relay.relay(call, req, reply);

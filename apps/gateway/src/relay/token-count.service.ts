@@ -17,11 +17,10 @@ export class TokenCountService {
   constructor(private readonly auth: KeyAuthenticator) {}
 
   /** `protocol` must count tokens (its descriptor's `countTokens`). */
-  async count(protocol: WireProtocol, req: FastifyRequest, reply: FastifyReply, pathModel?: string): Promise<void> {
+  async count(protocol: WireProtocol, req: FastifyRequest, reply: FastifyReply, body: RawJsonBody | undefined, pathModel?: string): Promise<void> {
     const requestId = newRequestId();
     reply.header('x-request-id', requestId);
     const fail = (e: DomainError) => sendDomainError(reply, protocol, requestId, e);
-    const body = req.body as RawJsonBody | undefined;
     const json = body?.json && typeof body.json === 'object' && !Array.isArray(body.json) ? (body.json as Record<string, unknown>) : undefined;
     // Anthropic names the model in the body, Gemini in the path: either way the key's allow-list applies.
     const model = pathModel ?? (typeof json?.model === 'string' ? json.model : undefined);
